@@ -1,0 +1,23 @@
+# zkvm_add_subdirs(a b c ...): add each listed subdirectory that has a
+# CMakeLists.txt, in the given order; then any other subdirectory with one
+# (alphabetically). Lets modules land independently.
+include_guard(GLOBAL)
+function(zkvm_add_subdirs)
+  set(done)
+  foreach(d IN LISTS ARGN)
+    if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/${d}/CMakeLists.txt)
+      add_subdirectory(${d})
+      list(APPEND done ${d})
+    endif()
+  endforeach()
+  file(GLOB children RELATIVE ${CMAKE_CURRENT_SOURCE_DIR} ${CMAKE_CURRENT_SOURCE_DIR}/*)
+  list(SORT children)
+  foreach(d IN LISTS children)
+    if(IS_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/${d} AND EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/${d}/CMakeLists.txt)
+      list(FIND done ${d} idx)
+      if(idx EQUAL -1)
+        add_subdirectory(${d})
+      endif()
+    endif()
+  endforeach()
+endfunction()
