@@ -1,0 +1,55 @@
+// Host side of the int8 runtime: float Graph (graph.h) + calibration ranges
+// -> zkml model file (docs/ML_RUNTIME.md), host runs of the exact guest
+// kernels, and generation of guest sources with a model compiled in.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "graph.h"
+
+namespace zkvm::ml {
+
+struct QuantOptions {
+  bool per_channel = true;  // per-output-channel weight scales (else one per tensor)
+};
+
+// Quantizes `g` into zkml model file bytes. `ranges` has one entry per tensor
+// of g (entries of constant tensors are ignored). Throws std::runtime_error
+// naming the node and op on anything unsupported or out of range.
+std::vector<uint8_t> quantize_model(const Graph& g, const std::vector<Range>& ranges,
+                                    const QuantOptions& opts = {});
+
+struct Int8Result {
+  std::vector<int32_t> logits_or_output;  // the graph output's integer values
+  int argmax = -1;                         // index of the first maximum (or the ArgMax result)
+};
+
+// Quantizes `input` with the model's input scale/zero point (quantize_input)
+// and runs the same C interpreter and kernels that guests run.
+// Throws std::runtime_error on a malformed model or a wrong input size.
+Int8Result run_int8_host(const std::vector<uint8_t>& model_file, std::span<const float> input);
+
+// The same run on already-quantized input bytes (what a guest receives).
+Int8Result run_int8_host_q(const std::vector<uint8_t>& model_file, std::span<const int8_t> input);
+
+// The int8 bytes a guest receives for a float input:
+// q = clamp(round_half_away(x / scale) + zero_point, -128, 127).
+std::vector<int8_t> quantize_input(const std::vector<uint8_t>& model_file, std::span<const float> input);
+
+struct GuestSourceOptions {
+  int batch = 1;               // images per run (read one after another)
+  bool commit_logits = false;  // also commit the output tensor's int8 values
+  std::string model_symbol = "zkml_model";  // name of the const byte array
+};
+
+// A complete guest C source with the model bytes as a const array, so the ELF
+// (and thus the image ID) commits to the weights. The guest reads `batch`
+// inputs via zkvm_read, runs the interpreter and commits, per image, the
+// predicted class as a little-endian uint32 (then the logits if asked).
+std::string generate_guest_source(const std::vector<uint8_t>& model_file,
+                                  const GuestSourceOptions& opts = {});
+
+}  // namespace zkvm::ml
