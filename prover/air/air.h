@@ -1,0 +1,144 @@
+// AIR framework: an AIR writes its constraints ONCE, in a templated
+// `constraints(B& b)` over a builder B, and that one function serves
+//   (a) DegreeBuilder   - symbolic degree analysis (quotient split),
+//   (b) QuotientBuilder - the prover, row by row over the quotient coset (Fp),
+//   (c) PointBuilder    - the verifier, at the out-of-domain point zeta (Fp4),
+//   (d) CheckBuilder    - the debug checker, row by row over the trace (Fp).
+// (Plonky3's Air::eval(builder) is the model.)
+//
+// Builder vocabulary used inside constraints(b) (every builder provides it):
+//   b.main(c), b.main_next(c)       main column c on this / the next row
+//   b.pre(c), b.pre_next(c)         preprocessed (fixed) column c
+//   b.pub(i)                        public value i
+//   b.lit(u)                        the constant u
+//   b.is_first_row(), b.is_last_row(), b.is_transition()   selectors
+//   b.assert_zero("name", e)        constraint e == 0 on every row
+//   b.assert_eq("name", x, y)
+//   b.when_first("name", e) / b.when_last / b.when_transition
+//   b.send(bus, {t0, t1, ...}, m) / b.receive(bus, {...}, m)   LogUp bus
+//
+// LogUp (soundness argument, docs/STARK.md "LogUp bus"): interaction k of a
+// table gets one auxiliary Fp4 column h_k with
+//     h_k * (alpha - (bus + sum_j beta^(j+1) t_j)) - (+/-m) = 0   on every row
+// and one running-sum Fp4 column s with
+//     first row:  s - sum_k h_k = 0
+//     transition: s' - s - sum_k h_k' = 0
+//     last row:   s - cumsum = 0
+// where cumsum (per table) is sent in the proof. The verifier checks that the
+// cumsums of all tables add to zero. Sends count +m, receives -m.
+// Degree of the h_k constraint is 1 + max(deg t_j, deg m - 1).
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "prover/field/babybear.h"
+#include "prover/matrix/matrix.h"
+
+namespace zkvm::air {
+
+using field::Fp;
+using field::Fp4;
+using matrix::RowMajorMatrix;
+
+// Degree of an expression in units of the trace length n (a trace column
+// has degree 1, first/last-row selectors degree 1, the transition selector
+// and constants degree 0), as in Plonky3's symbolic builder.
+struct Deg {
+  unsigned d = 0;
+  Deg() = default;
+  explicit Deg(unsigned v) : d(v) {}
+  friend Deg operator+(Deg a, Deg b) { return Deg(std::max(a.d, b.d)); }
+  friend Deg operator-(Deg a, Deg b) { return Deg(std::max(a.d, b.d)); }
+  friend Deg operator*(Deg a, Deg b) { return Deg(a.d + b.d); }
+  Deg operator-() const { return *this; }
+  Deg& operator+=(Deg o) { return *this = *this + o; }
+  Deg& operator-=(Deg o) { return *this = *this - o; }
+  Deg& operator*=(Deg o) { return *this = *this * o; }
+};
+
+// Shared convenience layer over a builder's primitives (CRTP).
+template <class Derived, class Expr>
+struct BuilderOps {
+  Derived& self() { return static_cast<Derived&>(*this); }
+  void assert_eq(const char* name, const Expr& x, const Expr& y) { self().assert_zero(name, x - y); }
+  void assert_bool(const char* name, const Expr& x) { self().assert_zero(name, x * (x - self().lit(1))); }
+  void when_first(const char* name, const Expr& e) { self().assert_zero(name, self().is_first_row() * e); }
+  void when_last(const char* name, const Expr& e) { self().assert_zero(name, self().is_last_row() * e); }
+  void when_transition(const char* name, const Expr& e) { self().assert_zero(name, self().is_transition() * e); }
+  void send(uint32_t bus, std::initializer_list<Expr> tuple, const Expr& mult) {
+    self().interact(bus, std::span<const Expr>(tuple.begin(), tuple.size()), mult, true);
+  }
+  void receive(uint32_t bus, std::initializer_list<Expr> tuple, const Expr& mult) {
+    self().interact(bus, std::span<const Expr>(tuple.begin(), tuple.size()), mult, false);
+  }
+};
+
+class DegreeBuilder;
+class CheckBuilder;
+class QuotientBuilder;
+class PointBuilder;
+
+// Type-erased AIR. Concrete AIRs derive from AirBase<Derived> and write
+// `template <class B> void constraints(B& b) const`.
+class Air {
+ public:
+  virtual ~Air() = default;
+  virtual std::string name() const = 0;
+  virtual size_t width() const = 0;
+  virtual size_t preprocessed_width() const { return 0; }
+  virtual size_t num_public_values() const { return 0; }
+  // Fixed columns, part of the verifying key (committed once per program).
+  // Height must be a power of two and equal the table's trace height.
+  virtual std::optional<RowMajorMatrix<Fp>> preprocessed_trace() const { return std::nullopt; }
+  // Human-readable bus name for checker messages.
+  virtual std::string bus_name(uint32_t bus) const { return "bus " + std::to_string(bus); }
+
+  virtual void eval(DegreeBuilder& b) const = 0;
+  virtual void eval(CheckBuilder& b) const = 0;
+  virtual void eval(QuotientBuilder& b) const = 0;
+  virtual void eval(PointBuilder& b) const = 0;
+};
+
+}  // namespace zkvm::air
+
+#include "prover/air/builders.h"
+
+namespace zkvm::air {
+
+template <class Derived>
+class AirBase : public Air {
+ public:
+  void eval(DegreeBuilder& b) const override { run(b); }
+  void eval(CheckBuilder& b) const override { run(b); }
+  void eval(QuotientBuilder& b) const override { run(b); }
+  void eval(PointBuilder& b) const override { run(b); }
+
+ private:
+  template <class B>
+  void run(B& b) const {
+    static_cast<const Derived*>(this)->constraints(b);
+    b.finish_logup();
+  }
+};
+
+// Shape facts about an AIR found by symbolic evaluation.
+struct AirShape {
+  size_t num_constraints = 0;      // base + extension, LogUp included
+  size_t num_interactions = 0;     // LogUp interactions (aux cols = this + 1, or 0)
+  unsigned max_degree = 1;         // max constraint degree in units of n
+  unsigned log_quotient_chunks = 0;  // quotient split into 2^this chunks
+  size_t aux_width() const { return num_interactions == 0 ? 0 : num_interactions + 1; }
+  size_t quotient_chunks() const { return size_t{1} << log_quotient_chunks; }
+};
+
+AirShape analyse(const Air& air);
+
+}  // namespace zkvm::air

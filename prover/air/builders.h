@@ -1,0 +1,177 @@
+// The four builders behind Air::eval (see air.h). Included by air.h only.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+namespace zkvm::air {
+
+// (a) Symbolic degree analysis. Also validates column/public indices so a
+// mis-indexed AIR is reported when it is first analysed, not as a wrong proof.
+class DegreeBuilder : public BuilderOps<DegreeBuilder, Deg> {
+ public:
+  using Expr = Deg;
+  DegreeBuilder(size_t width, size_t pre_width, size_t num_pub)
+      : width_(width), pre_width_(pre_width), num_pub_(num_pub) {}
+
+  Deg main(size_t c) { check(c, width_, "main column"); return Deg(1); }
+  Deg main_next(size_t c) { return main(c); }
+  Deg pre(size_t c) { check(c, pre_width_, "preprocessed column"); return Deg(1); }
+  Deg pre_next(size_t c) { return pre(c); }
+  Deg pub(size_t i) { check(i, num_pub_, "public value"); return Deg(0); }
+  Deg lit(uint32_t) { return Deg(0); }
+  Deg is_first_row() { return Deg(1); }
+  Deg is_last_row() { return Deg(1); }
+  Deg is_transition() { return Deg(0); }
+
+  void assert_zero(const char*, const Deg& e) { note(e.d); }
+  void interact(uint32_t, std::span<const Deg> tuple, const Deg& mult, bool) {
+    unsigned t = 0;
+    for (const Deg& x : tuple) t = std::max(t, x.d);
+    note(std::max(1 + t, mult.d));
+    ++interactions;
+  }
+  void finish_logup() {
+    if (interactions == 0) return;
+    note(2);  // first/last-row running-sum constraints: selector * column
+    note(1);
+    note(2);
+  }
+
+  size_t constraints = 0;
+  size_t interactions = 0;
+  unsigned max_degree = 1;
+
+ private:
+  void note(unsigned d) {
+    ++constraints;
+    max_degree = std::max(max_degree, d);
+  }
+  static void check(size_t i, size_t n, const char* what) {
+    if (i >= n)
+      throw std::out_of_range(std::string("AIR uses ") + what + " " + std::to_string(i) + " but has only " +
+                              std::to_string(n));
+  }
+  size_t width_, pre_width_, num_pub_;
+};
+
+// (d) Debug checker row evaluation (Fp, exact). Records the first failing
+// constraint of the row and the evaluated bus tuples.
+class CheckBuilder : public BuilderOps<CheckBuilder, Fp> {
+ public:
+  using Expr = Fp;
+  struct Tuple {
+    uint32_t bus;
+    std::vector<Fp> values;
+    Fp mult;  // signed: +m for send, -m for receive
+  };
+
+  std::span<const Fp> local, next, pre_local, pre_next_row, publics;
+  size_t row = 0, height = 0;
+
+  Fp main(size_t c) const { return local[c]; }
+  Fp main_next(size_t c) const { return next[c]; }
+  Fp pre(size_t c) const { return pre_local[c]; }
+  Fp pre_next(size_t c) const { return pre_next_row[c]; }
+  Fp pub(size_t i) const { return publics[i]; }
+  Fp lit(uint32_t u) const { return Fp::from_u64(u); }
+  Fp is_first_row() const { return row == 0 ? Fp::one() : Fp::zero(); }
+  Fp is_last_row() const { return row + 1 == height ? Fp::one() : Fp::zero(); }
+  Fp is_transition() const { return row + 1 == height ? Fp::zero() : Fp::one(); }
+
+  void assert_zero(const char* name, const Fp& e) {
+    if (!e.is_zero() && failed == nullptr) failed = name;
+  }
+  void interact(uint32_t bus, std::span<const Fp> tuple, const Fp& mult, bool send) {
+    if (mult.is_zero()) return;
+    tuples.push_back(Tuple{bus, std::vector<Fp>(tuple.begin(), tuple.end()), send ? mult : -mult});
+  }
+  void finish_logup() {}
+
+  const char* failed = nullptr;
+  std::vector<Tuple> tuples;
+};
+
+// (b)/(c) Evaluation of the random linear combination sum_i alpha^i C_i at
+// one point: a quotient-coset row (E = Fp, prover) or zeta (E = Fp4,
+// verifier). Constraint order is the order of the calls in constraints(b),
+// then the LogUp constraints; prover and verifier run the same code.
+template <class E>
+class EvalBuilderT : public BuilderOps<EvalBuilderT<E>, E> {
+ public:
+  using Expr = E;
+
+  // Values at the point ("local") and at g * point ("next").
+  std::span<const E> local, next, pre_local, pre_next_row;
+  std::span<const Fp> publics;
+  // Aux columns: the prover passes flattened base coordinates (4 per Fp4
+  // column), the verifier the recombined Fp4 values.
+  std::span<const std::conditional_t<std::is_same_v<E, Fp>, Fp, Fp4>> aux_local, aux_next;
+  E sel_first, sel_last, sel_transition;
+  Fp4 logup_alpha, cumsum;
+  std::span<const Fp4> beta_pows;    // beta^0 .. beta^(max tuple len)
+  std::span<const Fp4> alpha_pows;   // constraint-combination powers
+  Fp4 acc;
+  size_t index = 0;
+  size_t interactions = 0;
+  Fp4 sum_h_local, sum_h_next;
+
+  void reset() {
+    acc = Fp4();
+    index = 0;
+    interactions = 0;
+    sum_h_local = Fp4();
+    sum_h_next = Fp4();
+  }
+
+  E main(size_t c) const { return local[c]; }
+  E main_next(size_t c) const { return next[c]; }
+  E pre(size_t c) const { return pre_local[c]; }
+  E pre_next(size_t c) const { return pre_next_row[c]; }
+  E pub(size_t i) const { return E(publics[i]); }
+  E lit(uint32_t u) const { return E(Fp::from_u64(u)); }
+  E is_first_row() const { return sel_first; }
+  E is_last_row() const { return sel_last; }
+  E is_transition() const { return sel_transition; }
+
+  void assert_zero(const char*, const E& e) { acc += alpha_pows[index++] * e; }
+  void assert_zero_ext(const Fp4& e) { acc += alpha_pows[index++] * e; }
+
+  void interact(uint32_t bus, std::span<const E> tuple, const E& mult, bool send) {
+    Fp4 combined = Fp4(Fp::from_u64(bus));
+    for (size_t j = 0; j < tuple.size(); ++j) combined += beta_pows[j + 1] * tuple[j];
+    const Fp4 h = aux_value(aux_local, interactions);
+    const Fp4 m = Fp4(send ? mult : -mult);
+    assert_zero_ext(h * (logup_alpha - combined) - m);
+    sum_h_local += h;
+    sum_h_next += aux_value(aux_next, interactions);
+    ++interactions;
+  }
+  void finish_logup() {
+    if (interactions == 0) return;
+    const Fp4 s = aux_value(aux_local, interactions);
+    const Fp4 s_next = aux_value(aux_next, interactions);
+    assert_zero_ext((s - sum_h_local) * sel_first);
+    assert_zero_ext((s_next - s - sum_h_next) * sel_transition);
+    assert_zero_ext((s - cumsum) * sel_last);
+  }
+
+ private:
+  template <class A>
+  static Fp4 aux_value(std::span<const A> a, size_t k) {
+    if constexpr (std::is_same_v<A, Fp>) {
+      return Fp4::from_base(a[4 * k], a[4 * k + 1], a[4 * k + 2], a[4 * k + 3]);
+    } else {
+      return a[k];
+    }
+  }
+};
+
+class QuotientBuilder : public EvalBuilderT<Fp> {};
+class PointBuilder : public EvalBuilderT<Fp4> {};
+
+}  // namespace zkvm::air
