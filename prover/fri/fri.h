@@ -1,0 +1,89 @@
+// FRI low-degree test over Fp4 codewords (shared prover/verifier types).
+//
+// Conventions (as Plonky3's two-adic FRI):
+// - A codeword of log size n holds evaluations of a polynomial of degree
+//   < 2^(n - log_blowup) on the subgroup H_n = <g_n>, in bit-reversed order:
+//   position p holds f(g_n^rev_n(p)). FRI treats every input as living on
+//   H_n (no coset shift): a PCS that evaluates on s*H_n tests the polynomial
+//   f(s X), which has the same degree.
+// - In bit-reversed order the 2^k values at positions [2^k i, 2^k (i+1)) are
+//   f on the coset x_i <w_{2^k}>, x_i = g_n^rev_{n-k}(i): one Merkle leaf of a
+//   layer commitment holds exactly the coset a fold consumes.
+// - Folding by arity a = 2^k with challenge beta maps f = sum_{t<a} X^t
+//   f_t(X^a) to sum_t beta^t f_t; it is computed as k arity-2 folds with
+//   beta, beta^2, beta^4, ... (fold.h), the same code in prover and verifier.
+// - Several inputs of different heights (descending, distinct): the largest
+//   starts the chain; when the folded codeword reaches an input's height the
+//   input is added with the factor beta^a of the fold that reached it (beta
+//   drawn after the input was fixed, so no cancellation can be arranged).
+//   Layer arities are min(max arity, distance to the next input height,
+//   distance to the final size), so every input height is hit.
+// - The last codeword (log size log_final_poly_len + log_blowup) is not
+//   committed: the prover sends its polynomial's 2^log_final_poly_len
+//   coefficients and the verifier evaluates it at each query's point.
+// - Transcript order: layer roots (observe, then sample beta), final poly
+//   (observe), PoW nonce (grind/check), query indices (sample).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "prover/field/babybear.h"
+#include "prover/hash/hash.h"
+
+namespace zkvm::fri {
+
+using field::Fp;
+using field::Fp4;
+
+struct FriParams {
+  unsigned log_blowup = 2;          // rate 1/4
+  unsigned num_queries = 42;        // 2 bits each at rate 1/4
+  unsigned pow_bits = 16;           // grinding before query sampling
+  unsigned log_max_arity = 3;       // fold by up to 8 per layer (1..4: arity 2..16)
+  unsigned log_final_poly_len = 3;  // final polynomial has < 8 coefficients
+
+  // Throws std::invalid_argument naming the bad field.
+  void validate() const;
+  // Smallest input log height FRI accepts.
+  unsigned min_log_height() const { return log_blowup + log_final_poly_len; }
+};
+
+// One committed layer: its codeword log size and the fold applied to it.
+struct LayerPlan {
+  unsigned log_height;
+  unsigned log_arity;
+};
+
+// Folding schedule for inputs of the given log heights (descending,
+// distinct, each >= params.min_log_height(), max <= 27). Throws
+// std::invalid_argument otherwise.
+std::vector<LayerPlan> plan_layers(const FriParams& params,
+                                   std::span<const unsigned> input_log_heights);
+
+// Openings of one layer for all queries: one leaf per distinct coset index,
+// in increasing coset order (the verifier recomputes that order from the
+// query indices), plus the deduplicated Merkle siblings of that batch.
+struct LayerOpening {
+  std::vector<std::vector<Fp4>> cosets;  // [distinct leaf][arity]
+  std::vector<hash::Digest> siblings;
+};
+
+struct FriProof {
+  std::vector<hash::Digest> layer_roots;  // one per LayerPlan
+  std::vector<Fp4> final_poly;            // 2^log_final_poly_len coefficients, low first
+  uint64_t pow_nonce = 0;
+  std::vector<LayerOpening> layers;       // one per LayerPlan
+};
+
+// A verification failure with context ("fri layer 2: query 5: Merkle path
+// mismatch"). Malformed bytes raise transcript::ProofFormatError instead.
+class VerifyError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace zkvm::fri

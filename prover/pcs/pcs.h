@@ -1,0 +1,161 @@
+// Two-adic FRI polynomial commitment scheme (as Plonky3's TwoAdicFriPcs).
+//
+// What a caller (the STARK) does, in transcript order:
+//   1. prover.commit(round of matrices) -> ProverRound; observe
+//      round.commitment (observe_commitment) into the challenger.
+//      Verifier: observe the same commitment (parsed from the proof).
+//   2. sample challenges, commit further rounds (aux, quotient chunks).
+//   3. sample the opening point(s) zeta (Fp4, outside H and the LDE coset).
+//   4. prover.open(rounds, points, challenger) -> {values, proof}.
+//      The PCS observes every opened value itself, then samples alpha,
+//      runs FRI and opens the committed rows at the FRI query indices.
+//      Verifier: pcs_verify(config, claims, proof, challenger) with the
+//      same rounds/points and the claimed values; it observes the values in
+//      the same order and throws fri::VerifyError on any mismatch.
+//
+// Matrices: each matrix of a round holds the evaluations of `width` column
+// polynomials on the trace domain H = <g_k> of size 2^k, natural order
+// (row i = values at g_k^i). Heights may differ within a round.
+// Commitment: the LDE of each matrix on the coset s*H', s = 31 (the
+// multiplicative generator), |H'| = 2^(k + log_blowup), rows in bit-reversed
+// order. Matrices of a round with the same height share one Merkle tree
+// (leaf i = concatenation of their LDE rows i, salted when zk); a round's
+// commitment is one root per distinct height, in descending height order.
+//
+// Opening: for each matrix a list of points z (Fp4) at which all its columns
+// are opened. values[round][matrix][point][column] = f_column(z).
+// Soundness: the verifier checks f(z) through the DEEP quotients
+// (f(X) - f(z)) / (X - z), combined with powers of alpha and tested for low
+// degree by one FRI instance per proof (inputs grouped by LDE height).
+// Points must not lie in the LDE coset (the STARK samples them from Fp4,
+// where this fails with probability < 2^-100).
+//
+// Zero knowledge (config.zk): leaves are salted (hiding commitments) and a
+// random masking codeword of the largest height is committed in open() and
+// added to the FRI batch, so query openings of the FRI layers are uniformly
+// random. The STARK must additionally randomise its trace polynomials (see
+// docs/SECURITY.md, "Zero knowledge").
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "prover/field/babybear.h"
+#include "prover/fri/fri.h"
+#include "prover/hash/hash.h"
+#include "prover/matrix/matrix.h"
+#include "prover/transcript/challenger.h"
+#include "prover/transcript/serialize.h"
+
+namespace zkvm::hal {
+class Hal;
+}
+
+namespace zkvm::pcs {
+
+using field::Fp;
+using field::Fp4;
+
+struct PcsConfig {
+  fri::FriParams fri;
+  bool zk = false;
+  void validate() const { fri.validate(); }
+};
+
+// LDE coset shift s (the multiplicative generator 31).
+inline constexpr Fp kCosetShift = field::kMultiplicativeGenerator;
+
+// Shape of one committed matrix as the verifier knows it.
+struct MatrixDims {
+  unsigned log_height;  // trace domain height 2^log_height (before blowup)
+  size_t width;
+};
+
+// One root per distinct height of the round, descending.
+struct Commitment {
+  std::vector<hash::Digest> roots;
+};
+
+void observe_commitment(transcript::Challenger& ch, std::string_view label, const Commitment& c);
+
+// Prover-side data of one committed round (LDEs and Merkle trees).
+class ProverRound {
+ public:
+  virtual ~ProverRound() = default;
+  virtual const Commitment& commitment() const = 0;
+  virtual size_t num_matrices() const = 0;
+  virtual MatrixDims dims(size_t matrix) const = 0;
+  // LDE of matrix i: height 2^(log_height + log_blowup), rows in
+  // bit-reversed order over s*H'. Its first 2^(log_height + d) rows are the
+  // evaluations on the coset s*H_{2^(log_height+d)} (bit-reversed) for any
+  // d <= log_blowup, which is what the quotient computation needs.
+  virtual const RowMajorMatrix<Fp>& lde(size_t matrix) const = 0;
+};
+
+// Query openings of one Merkle tree at all FRI query indices: one row per
+// distinct leaf index (increasing), each row the concatenation of the
+// tree's matrices' rows (and the salt when zk), plus deduplicated siblings.
+struct TreeOpening {
+  std::vector<std::vector<Fp>> rows;
+  std::vector<std::vector<uint8_t>> salts;  // empty unless zk
+  std::vector<hash::Digest> siblings;
+};
+
+struct PcsProof {
+  // zk only: the masking codeword's tree root (observed before alpha).
+  std::vector<hash::Digest> mask_root;
+  fri::FriProof fri;
+  std::vector<std::vector<TreeOpening>> openings;  // [round][tree]
+  std::vector<TreeOpening> mask_opening;           // zk only: one entry
+};
+
+// values[round][matrix][point][column]
+using OpenedValues = std::vector<std::vector<std::vector<std::vector<Fp4>>>>;
+// points[round][matrix][point]
+using OpeningPoints = std::vector<std::vector<std::vector<Fp4>>>;
+
+class PcsProver {
+ public:
+  PcsProver(PcsConfig config, hal::Hal& hal);
+
+  // Commits matrices given as evaluations on their trace domains (heights
+  // powers of two, >= 2^fri.log_final_poly_len). Throws
+  // std::invalid_argument naming the bad matrix.
+  std::shared_ptr<ProverRound> commit(std::vector<RowMajorMatrix<Fp>> matrices);
+
+  struct Opening {
+    OpenedValues values;
+    PcsProof proof;
+  };
+  // rounds[r] with points[r][matrix]; observes values, runs FRI.
+  Opening open(const std::vector<const ProverRound*>& rounds, const OpeningPoints& points,
+               transcript::Challenger& ch);
+
+  const PcsConfig& config() const { return config_; }
+
+ private:
+  PcsConfig config_;
+  hal::Hal& hal_;
+};
+
+// What the verifier knows about one round.
+struct RoundClaim {
+  Commitment commitment;
+  std::vector<MatrixDims> dims;
+  std::vector<std::vector<Fp4>> points;               // [matrix][point]
+  std::vector<std::vector<std::vector<Fp4>>> values;  // [matrix][point][column]
+};
+
+// Throws fri::VerifyError (with context) if the proof does not convince.
+void pcs_verify(const PcsConfig& config, const std::vector<RoundClaim>& rounds,
+                const PcsProof& proof, transcript::Challenger& ch);
+
+// Serialization. The reader is shape-driven: counts are checked against
+// what config and the round shapes allow before allocating.
+void write_pcs_proof(transcript::ByteWriter& w, const PcsProof& p);
+PcsProof read_pcs_proof(transcript::ByteReader& r, const PcsConfig& config,
+                        const std::vector<std::vector<MatrixDims>>& round_dims);
+
+}  // namespace zkvm::pcs
