@@ -1,0 +1,121 @@
+// `zkvm run GUEST.elf`: execute a guest with the fast executor, like
+// qemu-user: guest stdout/stderr pass through, the process exits with the
+// guest's exit code. See docs/EMULATOR.md.
+#include "command.h"
+
+#include "zkvm/vm/machine.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace {
+
+// Exit statuses besides the guest's own 0..255 (they overlap with guest
+// codes; stderr says which case it was).
+constexpr int kExitFault = 134;       // guest faulted
+constexpr int kExitCycleLimit = 135;  // guest hit --max-cycles
+
+struct RunArgs {
+  std::string guest;
+  std::string input;
+  std::string journal;
+  std::uint64_t max_cycles = zkvm::vm::kDefaultMaxCycles;
+  bool stats = false;
+};
+
+std::vector<std::uint8_t> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(path + ": cannot open input file");
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void print_stats(const zkvm::vm::RunResult& r, double seconds) {
+  std::fprintf(stderr, "zkvm run: cycles         %llu\n", static_cast<unsigned long long>(r.cycles));
+  std::fprintf(stderr, "zkvm run: wall time      %.3f s\n", seconds);
+  std::fprintf(stderr, "zkvm run: speed          %.1f MIPS\n", seconds > 0 ? r.cycles / seconds / 1e6 : 0.0);
+  std::fprintf(stderr, "zkvm run: pages touched  %zu (%zu KiB)\n", r.pages_touched.size(),
+               r.pages_touched.size() * zkvm::vm::kPageSize / 1024);
+  std::vector<std::pair<std::uint64_t, std::size_t>> mix;
+  for (std::size_t i = 0; i < r.mix.size(); ++i)
+    if (r.mix[i]) mix.emplace_back(r.mix[i], i);
+  std::sort(mix.rbegin(), mix.rend());
+  std::fprintf(stderr, "zkvm run: instruction mix\n");
+  for (const auto& [count, op] : mix)
+    std::fprintf(stderr, "  %-7.*s %14llu  %5.1f%%\n", static_cast<int>(zkvm::vm::mnemonic(static_cast<zkvm::vm::Op>(op)).size()),
+                 zkvm::vm::mnemonic(static_cast<zkvm::vm::Op>(op)).data(), static_cast<unsigned long long>(count),
+                 r.cycles ? 100.0 * static_cast<double>(count) / static_cast<double>(r.cycles) : 0.0);
+}
+
+int run_command(const RunArgs& a) {
+  using namespace zkvm::vm;
+  Program program;
+  RunOptions opts;
+  try {
+    program = load_elf_file(a.guest);
+    if (!a.input.empty()) opts.input = read_file(a.input);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "zkvm run: error: %s\n", e.what());
+    return zkvm::cli::kExitToolError;
+  }
+  opts.max_cycles = a.max_cycles;
+  opts.count_mix = a.stats;
+  opts.on_output = [](int fd, std::span<const std::uint8_t> bytes) {
+    std::FILE* f = fd == 1 ? stdout : stderr;
+    std::fwrite(bytes.data(), 1, bytes.size(), f);
+    if (fd == 2) std::fflush(stderr);
+  };
+  const auto t0 = std::chrono::steady_clock::now();
+  const RunResult r = run(program, opts);
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::fflush(stdout);
+  if (a.stats) print_stats(r, secs);
+  switch (r.status) {
+    case RunStatus::Exited:
+      if (!a.journal.empty()) {
+        std::ofstream out(a.journal, std::ios::binary | std::ios::trunc);
+        out.write(reinterpret_cast<const char*>(r.journal.data()), static_cast<std::streamsize>(r.journal.size()));
+        if (!out) {
+          std::fprintf(stderr, "zkvm run: error: %s: cannot write journal\n", a.journal.c_str());
+          return zkvm::cli::kExitToolError;
+        }
+      }
+      return static_cast<int>(r.exit_code);
+    case RunStatus::Faulted:
+      std::fprintf(stderr, "zkvm run: %s: %s\n", a.guest.c_str(), r.summary().c_str());
+      return kExitFault;
+    case RunStatus::CycleLimit:
+      std::fprintf(stderr, "zkvm run: %s: %s\n", a.guest.c_str(), r.summary().c_str());
+      return kExitCycleLimit;
+  }
+  return kExitFault;
+}
+
+void setup_run(CLI::App& root) {
+  auto args = std::make_shared<RunArgs>();
+  CLI::App* cmd = root.add_subcommand("run", "Execute an RV32IM guest ELF (fast executor, no proof)");
+  cmd->footer(
+      "Exit status: the guest's exit code (0..255) when it calls exit;\n"
+      "  134 when the guest faults (report on stderr),\n"
+      "  135 when it reaches --max-cycles,\n"
+      "  2 for tool errors (bad arguments, unreadable or malformed ELF).\n"
+      "These overlap with guest exit codes; stderr tells the cases apart.\n"
+      "Guest stdout (fd 1) and stderr (fd 2) pass through; the journal (fd 3)\n"
+      "is written to --journal only when the guest exits.");
+  cmd->add_option("guest", args->guest, "Guest ELF (RV32IM, statically linked)")->required();
+  cmd->add_option("--input", args->input, "File whose bytes the guest reads from fd 0 (private input)");
+  cmd->add_option("--journal", args->journal, "Write the guest's journal (fd 3 output) to this file");
+  cmd->add_option("--max-cycles", args->max_cycles, "Stop the guest after this many cycles (default 2^32)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_flag("--stats", args->stats, "Print cycles, instruction mix, pages touched, wall time and MIPS to stderr");
+  cmd->callback([args] { zkvm::cli::exit_code() = run_command(*args); });
+}
+
+}  // namespace
+
+ZKVM_REGISTER_COMMAND(setup_run);

@@ -1,0 +1,46 @@
+// ELF32 loader for RV32IM guests (guest-abi.md, "Start state" and "Address
+// space"). Parses untrusted bytes: every field is bounds-checked before it is
+// used or anything is allocated, and each rejection names the problem.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace zkvm::vm {
+
+// Guest address space [kGuestBase, kGuestEnd): below kGuestBase is the null
+// guard (guest-abi.md, "Address space").
+inline constexpr std::uint32_t kGuestBase = 0x0001'0000u;
+inline constexpr std::uint32_t kGuestEnd = 0x1000'0000u;
+
+// Largest ELF file the loader accepts: a guest image cannot be larger than
+// the address space it has to fit into (plus headers).
+inline constexpr std::uint64_t kMaxElfBytes = kGuestEnd + (1u << 20);
+
+class LoadError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct Segment {
+  std::uint32_t vaddr = 0;
+  std::uint32_t memsz = 0;
+  std::uint32_t flags = 0;          // PF_X = 1, PF_W = 2, PF_R = 4
+  std::vector<std::uint8_t> bytes;  // p_filesz bytes; the rest up to memsz is zero
+};
+
+struct Program {
+  std::uint32_t entry = 0;
+  std::vector<Segment> segments;  // PT_LOAD segments with memsz > 0
+};
+
+// `name` prefixes every error message ("guest.elf: ...").
+Program load_elf(std::span<const std::uint8_t> bytes, std::string_view name);
+// Reads the file (size-checked first), then load_elf with the path as name.
+Program load_elf_file(const std::string& path);
+
+}  // namespace zkvm::vm

@@ -1,0 +1,236 @@
+// Contexts for the executor (FastCtx, TraceCtx), fault reports, and the
+// public run()/run_traced() entry points.
+#include "executor.h"
+
+#include <cstdio>
+
+namespace zkvm::vm {
+namespace detail {
+namespace {
+
+std::string hex(std::uint32_t v) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "0x%08x", v);
+  return buf;
+}
+
+std::string where(std::uint32_t a) {
+  if (a < kGuestBase) return hex(a) + " in the null guard below " + hex(kGuestBase);
+  return hex(a) + " outside guest memory [" + hex(kGuestBase) + ", " + hex(kGuestEnd) + ")";
+}
+
+// Fast path: observes nothing, or only counts the instruction mix.
+template <bool kCountMix>
+struct FastCtx {
+  std::array<std::uint64_t, kNumOps> mix{};
+  void begin(std::uint32_t, const Decoded& d, const std::uint32_t*) {
+    if constexpr (kCountMix) ++mix[static_cast<std::size_t>(d.op)];
+  }
+  void load(std::uint32_t) {}
+  void before_store(std::uint32_t) {}
+  void after_store(std::uint32_t) {}
+  void retire(const Decoded&, const std::uint32_t*) {}
+  void syscall(const SyscallRecord&, std::span<const std::uint8_t>) {}
+};
+
+// Tracing path: one TraceRow per retired instruction into a fixed-size
+// buffer that is handed to the sink whenever it is full.
+struct TraceCtx {
+  Memory& mem;
+  const TraceSink& sink;
+  std::size_t chunk_rows;
+  std::vector<TraceRow> rows;
+  std::size_t n = 0;
+  std::uint64_t first_cycle = 0;
+  std::vector<SyscallRecord> sys;
+  std::vector<std::uint8_t> data;
+
+  TraceCtx(Memory& m, const TraceSink& s, std::size_t chunk) : mem(m), sink(s), chunk_rows(chunk), rows(chunk) {}
+
+  void begin(std::uint32_t pc, const Decoded& d, const std::uint32_t* x) {
+    TraceRow& r = rows[n];
+    r.pc = pc;
+    r.insn = d.word;
+    r.rs1_val = x[d.rs1];
+    r.rs2_val = x[d.rs2];
+    r.rd_val = 0;
+    r.mem_addr = 0;
+    r.mem_old = 0;
+    r.mem_new = 0;
+  }
+  void load(std::uint32_t a) {
+    TraceRow& r = rows[n];
+    r.mem_addr = a;
+    r.mem_old = r.mem_new = mem.load<std::uint32_t>(a & ~3u);
+  }
+  void before_store(std::uint32_t a) {
+    rows[n].mem_addr = a;
+    rows[n].mem_old = mem.load<std::uint32_t>(a & ~3u);
+  }
+  void after_store(std::uint32_t a) { rows[n].mem_new = mem.load<std::uint32_t>(a & ~3u); }
+  void retire(const Decoded& d, const std::uint32_t* x) {
+    rows[n].rd_val = d.rd == kNoReg ? 0 : x[d.rd];
+    if (++n == chunk_rows) flush();
+  }
+  void syscall(const SyscallRecord& rec, std::span<const std::uint8_t> bytes) {
+    SyscallRecord r = rec;
+    r.data_offset = data.size();
+    data.insert(data.end(), bytes.begin(), bytes.end());
+    sys.push_back(r);
+  }
+  void flush() {
+    if (n == 0 && sys.empty()) return;
+    sink(TraceChunk{first_cycle, std::span<const TraceRow>(rows.data(), n), sys, data});
+    first_cycle += n;
+    n = 0;
+    sys.clear();
+    data.clear();
+  }
+};
+
+void load_program(Machine& m, const Program& p, const RunOptions& o) {
+  for (const Segment& s : p.segments) m.mem.write_bytes(s.vaddr, s.bytes.data(), s.bytes.size());
+  m.pc = p.entry;
+  m.max_cycles = o.max_cycles;
+  m.opts = &o;
+}
+
+void finish(Machine& m) {
+  m.result.pc = m.pc;
+  m.result.cycles = m.cycles;
+  m.result.pages_touched = m.mem.touched_pages();
+  for (unsigned i = 0; i < 32; ++i) m.result.regs[i] = m.x[i];
+}
+
+}  // namespace
+
+void raise_fault(Machine& m, FaultKind kind, std::uint32_t pc, const Decoded* d, std::uint32_t addr) {
+  Fault f;
+  f.kind = kind;
+  f.pc = pc;
+  if (d) f.insn = d->word;
+  const std::string name(d ? mnemonic(d->op) : std::string_view{});
+  const std::uint32_t* x = m.x;
+  switch (kind) {
+    case FaultKind::IllegalInstruction:
+      f.detail = illegal_reason(d->word);
+      break;
+    case FaultKind::MisalignedLoad:
+      f.addr = addr, f.detail = "misaligned " + name + " from " + hex(addr);
+      break;
+    case FaultKind::MisalignedStore:
+      f.addr = addr, f.detail = "misaligned " + name + " to " + hex(addr);
+      break;
+    case FaultKind::MisalignedJump:
+      f.addr = addr, f.detail = name + " target " + hex(addr) + " is not a multiple of 4";
+      break;
+    case FaultKind::LoadOutOfBounds:
+      f.addr = addr, f.detail = name + " from " + where(addr);
+      break;
+    case FaultKind::StoreOutOfBounds:
+      f.addr = addr, f.detail = name + " to " + where(addr);
+      break;
+    case FaultKind::FetchOutOfBounds:
+      f.addr = addr, f.detail = "instruction fetch from " + where(addr);
+      break;
+    case FaultKind::BadSyscall:
+      f.detail = "unknown syscall number " + std::to_string(addr) + " (" + hex(addr) + ") in a7";
+      break;
+    case FaultKind::BadReadFd:
+      f.detail = "read from fd " + std::to_string(static_cast<std::int32_t>(addr)) +
+                 " (only fd 0, the private input, can be read)";
+      break;
+    case FaultKind::BadWriteFd:
+      f.detail = "write to fd " + std::to_string(static_cast<std::int32_t>(addr)) +
+                 " (only fd 1 stdout, 2 stderr and 3 journal can be written)";
+      break;
+    case FaultKind::SyscallBuffer: {
+      f.addr = addr;
+      const std::uint64_t end = std::uint64_t{addr} + x[12];
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "[0x%08x, 0x%09llx)", addr, static_cast<unsigned long long>(end));
+      f.detail = std::string(x[17] == kSysRead ? "read" : "write") + " buffer " + buf +
+                 " is not inside guest memory [" + hex(kGuestBase) + ", " + hex(kGuestEnd) + ")";
+      break;
+    }
+  }
+  m.result.status = RunStatus::Faulted;
+  m.result.fault = std::move(f);
+}
+
+}  // namespace detail
+
+std::string_view fault_kind_name(FaultKind k) {
+  switch (k) {
+    case FaultKind::IllegalInstruction: return "illegal instruction";
+    case FaultKind::MisalignedLoad: return "misaligned load";
+    case FaultKind::MisalignedStore: return "misaligned store";
+    case FaultKind::MisalignedJump: return "misaligned jump target";
+    case FaultKind::LoadOutOfBounds: return "load outside guest memory";
+    case FaultKind::StoreOutOfBounds: return "store outside guest memory";
+    case FaultKind::FetchOutOfBounds: return "fetch outside guest memory";
+    case FaultKind::BadSyscall: return "bad syscall number";
+    case FaultKind::BadReadFd: return "read from a bad fd";
+    case FaultKind::BadWriteFd: return "write to a bad fd";
+    case FaultKind::SyscallBuffer: return "syscall buffer outside guest memory";
+  }
+  return "fault";
+}
+
+std::string Fault::message() const {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "fault at pc 0x%08x: ", pc);
+  std::string s = buf + detail;
+  if (insn) {
+    std::snprintf(buf, sizeof buf, " (instruction 0x%08x", *insn);
+    s += buf;
+    if (kind != FaultKind::IllegalInstruction) s += ": " + disassemble(*insn, pc);
+    s += ")";
+  }
+  return s;
+}
+
+std::string RunResult::summary() const {
+  switch (status) {
+    case RunStatus::Exited:
+      return "exited with code " + std::to_string(exit_code) + " after " + std::to_string(cycles) + " cycles";
+    case RunStatus::Faulted:
+      return fault ? fault->message() : "fault";
+    case RunStatus::CycleLimit: {
+      char buf[128];
+      std::snprintf(buf, sizeof buf, "cycle limit reached: %llu cycles executed without exit (pc 0x%08x)",
+                    static_cast<unsigned long long>(cycles), pc);
+      return buf;
+    }
+  }
+  return "unknown";
+}
+
+RunResult run(const Program& program, const RunOptions& options) {
+  auto m = std::make_unique<detail::Machine>();
+  detail::load_program(*m, program, options);
+  if (options.count_mix) {
+    detail::FastCtx<true> ctx;
+    detail::execute(*m, ctx);
+    for (std::size_t i = 0; i < kNumInsns; ++i) m->result.mix[i] = ctx.mix[i];
+  } else {
+    detail::FastCtx<false> ctx;
+    detail::execute(*m, ctx);
+  }
+  detail::finish(*m);
+  return std::move(m->result);
+}
+
+RunResult run_traced(const Program& program, const RunOptions& options, const TraceSink& sink,
+                     std::size_t chunk_rows) {
+  if (chunk_rows == 0) throw std::invalid_argument("run_traced: chunk_rows must be at least 1");
+  auto m = std::make_unique<detail::Machine>();
+  detail::load_program(*m, program, options);
+  detail::TraceCtx ctx(m->mem, sink, chunk_rows);
+  detail::execute(*m, ctx);
+  ctx.flush();
+  detail::finish(*m);
+  return std::move(m->result);
+}
+
+}  // namespace zkvm::vm

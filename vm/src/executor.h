@@ -1,0 +1,373 @@
+// The RV32IM executor, generic over a context (STYLE.md: Executor<FastCtx>,
+// Executor<TraceCtx>). Both contexts share the decoder, the decode cache and
+// every instruction's semantics below; the context only observes (begin,
+// load, store, retire, syscall hooks), and FastCtx's hooks are empty inline
+// functions, so the fast path compiles to plain threaded code.
+//
+// Dispatch is threaded (GCC/Clang computed goto over a table built from
+// isa/rv32im.inc). Each handler ends by retiring (one cycle per instruction)
+// and jumping to `next`, which checks the cycle limit, finds the decode
+// cache slot for pc and dispatches. A fault or exit saves pc/cycles and
+// returns; the faulting instruction does not retire.
+#pragma once
+
+#include "memory.h"
+#include "zkvm/vm/machine.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace zkvm::vm::detail {
+
+struct Machine {
+  std::uint32_t x[33] = {};  // x[32] is the sink for writes to x0 (kNoReg)
+  std::uint32_t pc = 0;
+  std::uint64_t cycles = 0;
+  std::uint64_t max_cycles = kDefaultMaxCycles;
+  Memory mem;
+  const RunOptions* opts = nullptr;
+  std::size_t input_pos = 0;
+  RunResult result;
+  std::vector<std::uint8_t> scratch;
+};
+
+enum class SysStatus { Continue, Exit, Fault };
+
+// Records the fault in m.result (cold path; builds the message).
+[[gnu::cold]] void raise_fault(Machine& m, FaultKind kind, std::uint32_t pc, const Decoded* d, std::uint32_t addr);
+
+inline bool in_guest(std::uint32_t a) { return a - kGuestBase < kGuestEnd - kGuestBase; }
+// [a, a + len) wholly inside guest memory; an empty buffer always is.
+inline bool buffer_in_guest(std::uint32_t a, std::uint32_t len) {
+  return len == 0 || (a >= kGuestBase && std::uint64_t{a} + len <= kGuestEnd);
+}
+
+template <class Ctx>
+[[gnu::noinline]] SysStatus syscall(Machine& m, Ctx& ctx, const Decoded& d) {
+  std::uint32_t* x = m.x;
+  const std::uint32_t num = x[17], a0 = x[10], a1 = x[11], a2 = x[12];
+  SyscallRecord rec{m.cycles, num, {a0, a1, a2}, {0, 0}, 0, 0};
+  std::span<const std::uint8_t> data;
+  switch (num) {
+    case kSysExit:
+      m.result.exit_code = a0 & 0xff;
+      rec.ret[0] = a0, rec.ret[1] = a1;
+      ctx.syscall(rec, data);
+      return SysStatus::Exit;
+    case kSysRead: {
+      if (a0 != 0) return raise_fault(m, FaultKind::BadReadFd, m.pc, &d, a0), SysStatus::Fault;
+      if (!buffer_in_guest(a1, a2)) return raise_fault(m, FaultKind::SyscallBuffer, m.pc, &d, a1), SysStatus::Fault;
+      const std::vector<std::uint8_t>& in = m.opts->input;
+      const std::size_t n = std::min<std::size_t>(a2, in.size() - m.input_pos);
+      m.mem.write_bytes(a1, in.data() + m.input_pos, n);
+      data = std::span<const std::uint8_t>(in.data() + m.input_pos, n);
+      m.input_pos += n;
+      x[10] = static_cast<std::uint32_t>(n);
+      break;
+    }
+    case kSysWrite: {
+      if (a0 < 1 || a0 > 3) return raise_fault(m, FaultKind::BadWriteFd, m.pc, &d, a0), SysStatus::Fault;
+      if (!buffer_in_guest(a1, a2)) return raise_fault(m, FaultKind::SyscallBuffer, m.pc, &d, a1), SysStatus::Fault;
+      m.scratch.resize(a2);
+      m.mem.read_bytes(a1, m.scratch.data(), a2);
+      data = m.scratch;
+      if (a0 == 3) {
+        m.result.journal.insert(m.result.journal.end(), data.begin(), data.end());
+      } else if (m.opts->on_output) {
+        if (a2 > 0) m.opts->on_output(static_cast<int>(a0), data);
+      } else {
+        auto& out = a0 == 1 ? m.result.stdout_bytes : m.result.stderr_bytes;
+        out.insert(out.end(), data.begin(), data.end());
+      }
+      x[10] = a2;
+      break;
+    }
+    case kSysCycleCount:
+      x[10] = static_cast<std::uint32_t>(m.cycles);
+      x[11] = static_cast<std::uint32_t>(m.cycles >> 32);
+      break;
+    default:
+      return raise_fault(m, FaultKind::BadSyscall, m.pc, &d, num), SysStatus::Fault;
+  }
+  rec.ret[0] = x[10], rec.ret[1] = x[11];
+  rec.data_len = static_cast<std::uint32_t>(data.size());
+  ctx.syscall(rec, data);
+  return SysStatus::Continue;
+}
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpedantic"  // computed goto (labels as values) is a GNU extension
+
+template <class Ctx>
+void execute(Machine& m, Ctx& ctx) {
+  static const void* const kLabels[kNumOps] = {
+#define ZKVM_RV_INSN(name, opcode, funct3, funct7, format) &&L_##name,
+#include "isa/rv32im.inc"
+#undef ZKVM_RV_INSN
+      &&L_ILLEGAL, &&L_ILLEGAL};
+
+  std::uint32_t* const x = m.x;
+  Memory& mem = m.mem;
+  Page** const table = mem.table();
+  std::uint32_t pc = m.pc;
+  std::uint64_t cycles = m.cycles;
+  const std::uint64_t limit = m.max_cycles;
+  std::uint32_t code_page = ~0u;  // pc >> 12 that code_base belongs to
+  Decoded* code_base = nullptr;
+  Decoded* d = nullptr;
+
+  // Memory access after the executor's alignment and range checks.
+  const auto page_of = [&](std::uint32_t a) -> Page* {
+    Page* p = table[a >> kPageShift];
+    if (!p) [[unlikely]]
+      p = mem.allocate(a);
+    return p;
+  };
+  const auto load = [&]<class T>(T*, std::uint32_t a) -> T {
+    T v;
+    std::memcpy(&v, page_of(a)->data + (a & (kPageSize - 1)), sizeof v);
+    return v;
+  };
+  const auto store = [&]<class T>(std::uint32_t a, T v) {
+    Page* p = page_of(a);
+    std::memcpy(p->data + (a & (kPageSize - 1)), &v, sizeof v);
+    if (p->decoded) [[unlikely]]
+      p->decoded[(a & (kPageSize - 1)) >> 2].op = Op::DECODE;  // invalidate decoded code
+  };
+
+#define ZKVM_SAVE() (m.pc = pc, m.cycles = cycles)
+#define ZKVM_FAULT(kind, addr)                  \
+  do {                                          \
+    ZKVM_SAVE();                                \
+    raise_fault(m, FaultKind::kind, pc, d, addr); \
+    return;                                     \
+  } while (0)
+#define ZKVM_RETIRE()      \
+  do {                     \
+    ctx.retire(*d, x);     \
+    ++cycles;              \
+    pc += 4;               \
+    goto next;             \
+  } while (0)
+  // Jump or taken branch: a target that is not a multiple of 4 faults.
+#define ZKVM_JUMP(target_expr)                      \
+  do {                                              \
+    const std::uint32_t t_ = (target_expr);         \
+    if (t_ & 3) [[unlikely]]                        \
+      ZKVM_FAULT(MisalignedJump, t_);               \
+    x[d->rd] = pc + 4;                              \
+    ctx.retire(*d, x);                              \
+    ++cycles;                                       \
+    pc = t_;                                        \
+    goto next;                                      \
+  } while (0)
+#define ZKVM_BRANCH(cond)                                               \
+  do {                                                                  \
+    if (cond) ZKVM_JUMP(pc + static_cast<std::uint32_t>(d->imm));       \
+    ZKVM_RETIRE();                                                      \
+  } while (0)
+#define ZKVM_LOAD(T, ext)                                               \
+  do {                                                                  \
+    const std::uint32_t a_ = x[d->rs1] + static_cast<std::uint32_t>(d->imm); \
+    if (a_ & (sizeof(T) - 1)) [[unlikely]]                              \
+      ZKVM_FAULT(MisalignedLoad, a_);                                   \
+    if (!in_guest(a_)) [[unlikely]]                                     \
+      ZKVM_FAULT(LoadOutOfBounds, a_);                                  \
+    const T v_ = load(static_cast<T*>(nullptr), a_);                    \
+    ctx.load(a_);                                                       \
+    x[d->rd] = static_cast<std::uint32_t>(static_cast<ext>(v_));        \
+    ZKVM_RETIRE();                                                      \
+  } while (0)
+#define ZKVM_STORE(T)                                                   \
+  do {                                                                  \
+    const std::uint32_t a_ = x[d->rs1] + static_cast<std::uint32_t>(d->imm); \
+    if (a_ & (sizeof(T) - 1)) [[unlikely]]                              \
+      ZKVM_FAULT(MisalignedStore, a_);                                  \
+    if (!in_guest(a_)) [[unlikely]]                                     \
+      ZKVM_FAULT(StoreOutOfBounds, a_);                                 \
+    ctx.before_store(a_);                                               \
+    store(a_, static_cast<T>(x[d->rs2]));                               \
+    ctx.after_store(a_);                                                \
+    ZKVM_RETIRE();                                                      \
+  } while (0)
+#define ZKVM_ALU(expr)  \
+  do {                  \
+    x[d->rd] = (expr);  \
+    ZKVM_RETIRE();      \
+  } while (0)
+
+  using u32 = std::uint32_t;
+  using i32 = std::int32_t;
+  using u64 = std::uint64_t;
+  using i64 = std::int64_t;
+#define RS1 x[d->rs1]
+#define RS2 x[d->rs2]
+#define SRS1 static_cast<i32>(x[d->rs1])
+#define SRS2 static_cast<i32>(x[d->rs2])
+#define IMM static_cast<u32>(d->imm)
+
+next:
+  if (cycles >= limit) [[unlikely]] {
+    ZKVM_SAVE();
+    m.result.status = RunStatus::CycleLimit;
+    return;
+  }
+  if ((pc >> kPageShift) != code_page) [[unlikely]] {
+    if (!in_guest(pc)) {
+      d = nullptr;
+      ZKVM_FAULT(FetchOutOfBounds, pc);
+    }
+    code_page = pc >> kPageShift;
+    code_base = mem.code(pc);
+  }
+  d = code_base + ((pc >> 2) & (kWordsPerPage - 1));
+  if (d->op == Op::DECODE) [[unlikely]]
+    *d = decode(load(static_cast<u32*>(nullptr), pc));
+  ctx.begin(pc, *d, x);
+  goto* kLabels[static_cast<std::uint8_t>(d->op)];
+
+  // "LUI places the U-immediate value in the top 20 bits of rd, filling the lowest 12 bits with zeros."
+L_LUI:
+  ZKVM_ALU(IMM);
+  // "AUIPC adds the 20-bit U-immediate (top bits) to the pc of the AUIPC instruction."
+L_AUIPC:
+  ZKVM_ALU(pc + IMM);
+  // "JAL stores pc+4 into rd; target = pc + sign-extended J-immediate."
+L_JAL:
+  ZKVM_JUMP(pc + IMM);
+  // "JALR: target = (rs1 + sign-extended imm) with the least-significant bit cleared."
+L_JALR:
+  ZKVM_JUMP((RS1 + IMM) & ~u32{1});
+L_BEQ:
+  ZKVM_BRANCH(RS1 == RS2);
+L_BNE:
+  ZKVM_BRANCH(RS1 != RS2);
+L_BLT:
+  ZKVM_BRANCH(SRS1 < SRS2);
+L_BGE:
+  ZKVM_BRANCH(SRS1 >= SRS2);
+L_BLTU:
+  ZKVM_BRANCH(RS1 < RS2);
+L_BGEU:
+  ZKVM_BRANCH(RS1 >= RS2);
+  // Loads sign- (LB, LH) or zero-extend (LBU, LHU) to 32 bits.
+L_LB:
+  ZKVM_LOAD(std::int8_t, i32);
+L_LH:
+  ZKVM_LOAD(std::int16_t, i32);
+L_LW:
+  ZKVM_LOAD(u32, u32);
+L_LBU:
+  ZKVM_LOAD(std::uint8_t, u32);
+L_LHU:
+  ZKVM_LOAD(std::uint16_t, u32);
+  // Stores write the low 8, 16 or 32 bits of rs2.
+L_SB:
+  ZKVM_STORE(std::uint8_t);
+L_SH:
+  ZKVM_STORE(std::uint16_t);
+L_SW:
+  ZKVM_STORE(u32);
+L_ADDI:
+  ZKVM_ALU(RS1 + IMM);
+L_SLTI:
+  ZKVM_ALU(SRS1 < d->imm ? 1u : 0u);
+  // "SLTIU: the immediate is first sign-extended, then compared as unsigned."
+L_SLTIU:
+  ZKVM_ALU(RS1 < IMM ? 1u : 0u);
+L_XORI:
+  ZKVM_ALU(RS1 ^ IMM);
+L_ORI:
+  ZKVM_ALU(RS1 | IMM);
+L_ANDI:
+  ZKVM_ALU(RS1 & IMM);
+  // Shift amounts: imm[4:0] (decoder masks), rs2[4:0] for register shifts.
+L_SLLI:
+  ZKVM_ALU(RS1 << IMM);
+L_SRLI:
+  ZKVM_ALU(RS1 >> IMM);
+L_SRAI:
+  ZKVM_ALU(static_cast<u32>(SRS1 >> IMM));
+L_ADD:
+  ZKVM_ALU(RS1 + RS2);
+L_SUB:
+  ZKVM_ALU(RS1 - RS2);
+L_SLL:
+  ZKVM_ALU(RS1 << (RS2 & 31));
+L_SLT:
+  ZKVM_ALU(SRS1 < SRS2 ? 1u : 0u);
+L_SLTU:
+  ZKVM_ALU(RS1 < RS2 ? 1u : 0u);
+L_XOR:
+  ZKVM_ALU(RS1 ^ RS2);
+L_SRL:
+  ZKVM_ALU(RS1 >> (RS2 & 31));
+L_SRA:
+  ZKVM_ALU(static_cast<u32>(SRS1 >> (RS2 & 31)));
+L_OR:
+  ZKVM_ALU(RS1 | RS2);
+L_AND:
+  ZKVM_ALU(RS1 & RS2);
+  // FENCE: one hart and no caches, so ordering is already total; no-op (guest-abi.md).
+L_FENCE:
+  ZKVM_RETIRE();
+L_ECALL: {
+  ZKVM_SAVE();
+  const SysStatus s = syscall(m, ctx, *d);
+  if (s == SysStatus::Fault) return;
+  ctx.retire(*d, x);
+  ++cycles;
+  if (s == SysStatus::Exit) {
+    ZKVM_SAVE();
+    m.result.status = RunStatus::Exited;
+    return;
+  }
+  pc += 4;
+  goto next;
+}
+  // RV32M. MUL gives the low 32 bits; MULH/MULHSU/MULHU the high 32 bits of
+  // the signed x signed, signed x unsigned and unsigned x unsigned products.
+L_MUL:
+  ZKVM_ALU(RS1 * RS2);
+L_MULH:
+  ZKVM_ALU(static_cast<u32>(static_cast<u64>(i64{SRS1} * i64{SRS2}) >> 32));
+L_MULHSU:
+  ZKVM_ALU(static_cast<u32>(static_cast<u64>(i64{SRS1} * static_cast<i64>(RS2)) >> 32));
+L_MULHU:
+  ZKVM_ALU(static_cast<u32>((u64{RS1} * u64{RS2}) >> 32));
+  // Division (spec table 7.1): x/0 = -1 (all ones), x%0 = x;
+  // INT_MIN / -1 = INT_MIN, INT_MIN % -1 = 0. No traps.
+L_DIV:
+  ZKVM_ALU(RS2 == 0 ? ~u32{0}
+           : (RS1 == 0x80000000u && RS2 == ~u32{0}) ? 0x80000000u
+                                                    : static_cast<u32>(SRS1 / SRS2));
+L_DIVU:
+  ZKVM_ALU(RS2 == 0 ? ~u32{0} : RS1 / RS2);
+L_REM:
+  ZKVM_ALU(RS2 == 0 ? RS1 : (RS1 == 0x80000000u && RS2 == ~u32{0}) ? 0u : static_cast<u32>(SRS1 % SRS2));
+L_REMU:
+  ZKVM_ALU(RS2 == 0 ? RS1 : RS1 % RS2);
+L_ILLEGAL:
+  ZKVM_FAULT(IllegalInstruction, 0);
+
+#undef RS1
+#undef RS2
+#undef SRS1
+#undef SRS2
+#undef IMM
+#undef ZKVM_SAVE
+#undef ZKVM_FAULT
+#undef ZKVM_RETIRE
+#undef ZKVM_JUMP
+#undef ZKVM_BRANCH
+#undef ZKVM_LOAD
+#undef ZKVM_STORE
+#undef ZKVM_ALU
+}
+
+#pragma GCC diagnostic pop
+
+}  // namespace zkvm::vm::detail
