@@ -53,12 +53,15 @@ set(ZKVM_GUEST_COMMON_FLAGS
   # POSIX declarations (posix_memalign for libc++'s aligned new, strdup, ...)
   # even under strict -std=c11/c++20.
   -D_DEFAULT_SOURCE
-  -isystem "${ZKVM_PICOLIBC_DIR}/include"
   -I "${ZKVM_GUEST_SDK_DIR}/include")
-# libcxx-config comes first so its __config_site replaces the host's.
+# Include order matters for C++: libcxx-config first (its __config_site
+# replaces the host's), then libc++ (its <math.h>, <stdlib.h> wrap the C
+# headers), then picolibc.
 set(ZKVM_GUEST_CXX_FLAGS -std=c++20 -fno-exceptions -fno-rtti -fno-threadsafe-statics
-  -nostdinc++ -isystem "${ZKVM_GUEST_SDK_DIR}/libcxx-config" -isystem "${ZKVM_LIBCXX_INCLUDE_DIR}")
-set(ZKVM_GUEST_C_FLAGS -std=c11)
+  -nostdinc++ -isystem "${ZKVM_GUEST_SDK_DIR}/libcxx-config" -isystem "${ZKVM_LIBCXX_INCLUDE_DIR}"
+  -isystem "${ZKVM_PICOLIBC_DIR}/include")
+set(ZKVM_GUEST_C_FLAGS -std=c11 -isystem "${ZKVM_PICOLIBC_DIR}/include")
+set(ZKVM_GUEST_ASM_FLAGS -isystem "${ZKVM_PICOLIBC_DIR}/include")
 set(ZKVM_GUEST_LINKER_SCRIPT "${ZKVM_GUEST_SDK_DIR}/runtime/guest.ld" CACHE INTERNAL "")
 
 # _zkvm_guest_compile(<out-var> <src> <obj> <opt> <extra flags...>): adds the
@@ -69,7 +72,7 @@ function(_zkvm_guest_compile out src obj opt)
   elseif(src MATCHES "\\.c$")
     set(langflags ${ZKVM_GUEST_C_FLAGS})
   elseif(src MATCHES "\\.[sS]$")
-    set(langflags)
+    set(langflags ${ZKVM_GUEST_ASM_FLAGS})
   else()
     message(FATAL_ERROR "zkvm_add_guest: ${src}: unknown source language (want .c, .cpp, .cc, .cxx, .S, .s)")
   endif()
