@@ -133,6 +133,7 @@ class AirBase : public Air {
 struct AirShape {
   size_t num_constraints = 0;      // base + extension, LogUp included
   size_t num_interactions = 0;     // LogUp interactions (aux cols = this + 1, or 0)
+  size_t max_tuple_len = 0;        // longest bus tuple
   unsigned max_degree = 1;         // max constraint degree in units of n
   unsigned log_quotient_chunks = 0;  // quotient split into 2^this chunks
   size_t aux_width() const { return num_interactions == 0 ? 0 : num_interactions + 1; }

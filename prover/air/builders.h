@@ -34,6 +34,7 @@ class DegreeBuilder : public BuilderOps<DegreeBuilder, Deg> {
     for (const Deg& x : tuple) t = std::max(t, x.d);
     note(std::max(1 + t, mult.d));
     ++interactions;
+    max_tuple_len = std::max(max_tuple_len, tuple.size());
   }
   void finish_logup() {
     if (interactions == 0) return;
@@ -44,6 +45,7 @@ class DegreeBuilder : public BuilderOps<DegreeBuilder, Deg> {
 
   size_t constraints = 0;
   size_t interactions = 0;
+  size_t max_tuple_len = 0;
   unsigned max_degree = 1;
 
  private:
@@ -86,8 +88,9 @@ class CheckBuilder : public BuilderOps<CheckBuilder, Fp> {
   void assert_zero(const char* name, const Fp& e) {
     if (!e.is_zero() && failed == nullptr) failed = name;
   }
+  // Records every interaction, in order, zero multiplicities included (the
+  // prover builds the LogUp aux columns from these).
   void interact(uint32_t bus, std::span<const Fp> tuple, const Fp& mult, bool send) {
-    if (mult.is_zero()) return;
     tuples.push_back(Tuple{bus, std::vector<Fp>(tuple.begin(), tuple.end()), send ? mult : -mult});
   }
   void finish_logup() {}

@@ -84,6 +84,7 @@ CheckResult check_constraints(std::span<const TableWitness> tables) {
         return res;
       }
       for (auto& tp : b.tuples) {
+        if (tp.mult.is_zero()) continue;
         std::vector<uint32_t> key;
         for (Fp v : tp.values) key.push_back(v.canonical());
         auto [it, fresh] = buses.try_emplace({tp.bus, std::move(key)});

@@ -1,0 +1,49 @@
+// HAL kernel: constraint evaluation over the quotient coset (the heaviest
+// per-row kernel of the STARK prover). Interface only; the CPU
+// implementation lives in prover/stark/cpu_quotient.cpp, a CUDA one can
+// implement the same interface (and a dual backend can compare them).
+//
+// Contract: for each point x of the quotient coset s * H_N (N = n * 2^d,
+// rows in bit-reversed order exactly as the PCS LDE stores them: row p is
+// x_p = s * w_N^rev_N(p)), returns
+//     Q(x_p) = sum_i alpha^i C_i(x_p) / Z_H(x_p),  Z_H(x) = x^n - 1,
+// where C_i are the AIR's constraints (with first/last/transition
+// selectors), "next" values come from row x_p * g_n, and the LogUp
+// constraints use the aux columns (4 base columns per Fp4 column).
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "prover/air/air.h"
+
+namespace zkvm::hal {
+
+struct QuotientInputs {
+  const air::Air* air = nullptr;
+  unsigned log_n = 0;      // trace height 2^log_n
+  unsigned log_chunks = 0; // quotient domain N = 2^(log_n + log_chunks)
+  field::Fp shift;         // coset shift s
+  // LDEs in bit-reversed row order; only the first N rows are read.
+  const matrix::RowMajorMatrix<field::Fp>* main = nullptr;
+  const matrix::RowMajorMatrix<field::Fp>* pre = nullptr;  // may be null
+  const matrix::RowMajorMatrix<field::Fp>* aux = nullptr;  // may be null
+  std::span<const field::Fp> publics;
+  field::Fp4 logup_alpha;
+  std::span<const field::Fp4> beta_pows;
+  std::span<const field::Fp4> alpha_pows;  // one per constraint
+  field::Fp4 cumsum;
+};
+
+class QuotientKernel {
+ public:
+  virtual ~QuotientKernel() = default;
+  // Q at the N coset points, bit-reversed order (as the inputs).
+  virtual std::vector<field::Fp4> evaluate(const QuotientInputs& in) = 0;
+};
+
+std::unique_ptr<QuotientKernel> make_cpu_quotient_kernel();
+
+}  // namespace zkvm::hal

@@ -1,0 +1,239 @@
+// Proof and verifying-key wire formats (verifier side: OpenSSL + std only).
+#include <set>
+
+#include "prover/stark/proof.h"
+
+namespace zkvm::stark {
+
+using transcript::ByteReader;
+using transcript::ByteWriter;
+using transcript::ProofFormatError;
+
+bool VerifyingKey::has_pre() const {
+  for (unsigned h : pre_log_heights)
+    if (h != 0) return true;
+  return false;
+}
+
+bool VerifyingKey::has_bus() const {
+  for (const auto& s : shapes)
+    if (s.num_interactions != 0) return true;
+  return false;
+}
+
+void prepare_vk(VerifyingKey& vk) {
+  vk.config.pcs.validate();
+  if (vk.airs.empty()) throw std::invalid_argument("program has no tables");
+  if (vk.pre_log_heights.size() != vk.airs.size())
+    throw std::invalid_argument("verifying key: " + std::to_string(vk.pre_log_heights.size()) +
+                                " preprocessed heights for " + std::to_string(vk.airs.size()) + " tables");
+  vk.shapes.clear();
+  for (size_t t = 0; t < vk.airs.size(); ++t) {
+    const air::Air& a = *vk.airs[t];
+    air::AirShape s = air::analyse(a);
+    // The prover evaluates the quotient on the first n * 2^chunks rows of
+    // the PCS's LDE (a coset of that size), so chunks must fit the blowup.
+    if (s.log_quotient_chunks > vk.config.pcs.fri.log_blowup)
+      throw std::invalid_argument("table '" + a.name() + "': constraint degree " + std::to_string(s.max_degree) +
+                                  " needs 2^" + std::to_string(s.log_quotient_chunks) +
+                                  " quotient chunks, more than the blowup 2^" +
+                                  std::to_string(vk.config.pcs.fri.log_blowup));
+    if (a.width() == 0) throw std::invalid_argument("table '" + a.name() + "' has no main columns");
+    if ((a.preprocessed_width() == 0) != (vk.pre_log_heights[t] == 0))
+      throw std::invalid_argument("table '" + a.name() + "': preprocessed height disagrees with its AIR");
+    vk.shapes.push_back(s);
+  }
+}
+
+namespace {
+
+size_t distinct_heights(const std::vector<pcs::MatrixDims>& dims) {
+  std::set<unsigned> s;
+  for (const auto& d : dims) s.insert(d.log_height);
+  return s.size();
+}
+
+void write_commitment(ByteWriter& w, const pcs::Commitment& c) {
+  w.count(c.roots.size());
+  for (const auto& d : c.roots) w.bytes32(d.bytes);
+}
+
+pcs::Commitment read_commitment(ByteReader& r, const std::vector<pcs::MatrixDims>& dims, const char* what) {
+  auto sc = r.scope(std::string(what) + " commitment");
+  r.expect_count(distinct_heights(dims), "roots");
+  pcs::Commitment c;
+  c.roots.resize(distinct_heights(dims));
+  for (auto& d : c.roots) d.bytes = r.bytes32();
+  return c;
+}
+
+size_t points_of_round(const VerifyingKey& vk, size_t round, size_t num_rounds) {
+  (void)vk;
+  return round + 1 == num_rounds ? 1 : 2;  // quotient: zeta only
+}
+
+}  // namespace
+
+std::vector<std::vector<pcs::MatrixDims>> round_dims(const VerifyingKey& vk, std::span<const unsigned> log_heights) {
+  std::vector<std::vector<pcs::MatrixDims>> rounds;
+  const size_t nt = vk.airs.size();
+  if (vk.has_pre()) {
+    rounds.emplace_back();
+    for (size_t t = 0; t < nt; ++t)
+      if (vk.pre_log_heights[t] != 0) rounds.back().push_back({vk.pre_log_heights[t], vk.airs[t]->preprocessed_width()});
+  }
+  rounds.emplace_back();
+  for (size_t t = 0; t < nt; ++t) rounds.back().push_back({log_heights[t], vk.airs[t]->width()});
+  if (vk.has_bus()) {
+    rounds.emplace_back();
+    for (size_t t = 0; t < nt; ++t)
+      if (vk.shapes[t].num_interactions != 0) rounds.back().push_back({log_heights[t], 4 * vk.shapes[t].aux_width()});
+  }
+  rounds.emplace_back();
+  for (size_t t = 0; t < nt; ++t) rounds.back().push_back({log_heights[t], 4 * vk.shapes[t].quotient_chunks()});
+  return rounds;
+}
+
+std::vector<uint8_t> serialize_proof(const StarkProof& p) {
+  ByteWriter w;
+  w.header(kProofMagic, kProofVersion);
+  w.count(p.log_heights.size());
+  for (unsigned h : p.log_heights) w.u8(static_cast<uint8_t>(h));
+  for (const auto& pub : p.publics) w.fps(pub);
+  write_commitment(w, p.main);
+  if (!p.aux.roots.empty()) write_commitment(w, p.aux);
+  write_commitment(w, p.quotient);
+  w.fp4s(p.cumsums);
+  for (const auto& round : p.opened)
+    for (const auto& mat : round)
+      for (const auto& pt : mat) w.fp4s(pt);
+  pcs::write_pcs_proof(w, p.pcs);
+  return w.take();
+}
+
+StarkProof parse_proof(std::span<const uint8_t> bytes, const VerifyingKey& vk) {
+  ByteReader r(bytes);
+  auto top = r.scope("stark proof");
+  r.header(kProofMagic, kProofVersion);
+  StarkProof p;
+  const size_t nt = vk.airs.size();
+  r.expect_count(nt, "tables");
+  const unsigned min_log = vk.config.pcs.fri.log_final_poly_len > 1 ? vk.config.pcs.fri.log_final_poly_len : 1;
+  for (size_t t = 0; t < nt; ++t) {
+    auto sc = r.scope("table '" + vk.airs[t]->name() + "'");
+    unsigned h = r.u8();
+    if (h < min_log || h > kMaxLogHeight)
+      r.fail("log height " + std::to_string(h) + " outside [" + std::to_string(min_log) + ", " +
+             std::to_string(kMaxLogHeight) + "]");
+    if (vk.pre_log_heights[t] != 0 && h != vk.pre_log_heights[t])
+      r.fail("log height " + std::to_string(h) + " differs from its preprocessed height " +
+             std::to_string(vk.pre_log_heights[t]));
+    p.log_heights.push_back(h);
+  }
+  for (size_t t = 0; t < nt; ++t) {
+    auto sc = r.scope("public values of '" + vk.airs[t]->name() + "'");
+    p.publics.push_back(r.fps(vk.airs[t]->num_public_values()));
+  }
+  const auto dims = round_dims(vk, p.log_heights);
+  size_t ri = vk.has_pre() ? 1 : 0;
+  p.main = read_commitment(r, dims[ri++], "main");
+  if (vk.has_bus()) p.aux = read_commitment(r, dims[ri++], "aux");
+  p.quotient = read_commitment(r, dims[ri++], "quotient");
+  {
+    auto sc = r.scope("LogUp sums");
+    size_t nbus = 0;
+    for (const auto& s : vk.shapes) nbus += s.num_interactions != 0;
+    p.cumsums = r.fp4s(nbus);
+  }
+  {
+    auto sc = r.scope("opened values");
+    p.opened.resize(dims.size());
+    for (size_t round = 0; round < dims.size(); ++round) {
+      const size_t npts = points_of_round(vk, round, dims.size());
+      for (const auto& d : dims[round]) {
+        std::vector<std::vector<Fp4>> mat;
+        for (size_t k = 0; k < npts; ++k) mat.push_back(r.fp4s(d.width));
+        p.opened[round].push_back(std::move(mat));
+      }
+    }
+  }
+  {
+    auto sc = r.scope("pcs");
+    p.pcs = pcs::read_pcs_proof(r, vk.config.pcs, dims);
+  }
+  r.expect_end();
+  return p;
+}
+
+std::vector<uint8_t> serialize_vk(const VerifyingKey& vk) {
+  ByteWriter w;
+  w.header(kVkMagic, kProofVersion);
+  w.u32(vk.program_id);
+  const auto& f = vk.config.pcs.fri;
+  w.u32(f.log_blowup);
+  w.u32(f.num_queries);
+  w.u32(f.pow_bits);
+  w.u32(f.log_max_arity);
+  w.u32(f.log_final_poly_len);
+  w.u8(vk.config.pcs.zk ? 1 : 0);
+  w.count(vk.airs.size());
+  for (unsigned h : vk.pre_log_heights) w.u8(static_cast<uint8_t>(h));
+  w.count(vk.pre_commitment.roots.size());
+  for (const auto& d : vk.pre_commitment.roots) w.bytes32(d.bytes);
+  return w.take();
+}
+
+uint32_t read_vk_program_id(std::span<const uint8_t> bytes) {
+  ByteReader r(bytes);
+  auto sc = r.scope("verifying key");
+  r.header(kVkMagic, kProofVersion);
+  return r.u32();
+}
+
+VerifyingKey parse_vk(std::span<const uint8_t> bytes, std::vector<const air::Air*> airs) {
+  ByteReader r(bytes);
+  auto sc = r.scope("verifying key");
+  r.header(kVkMagic, kProofVersion);
+  VerifyingKey vk;
+  vk.program_id = r.u32();
+  auto& f = vk.config.pcs.fri;
+  f.log_blowup = r.u32();
+  f.num_queries = r.u32();
+  f.pow_bits = r.u32();
+  f.log_max_arity = r.u32();
+  f.log_final_poly_len = r.u32();
+  const uint8_t zk = r.u8();
+  if (zk > 1) r.fail("zk flag " + std::to_string(zk) + " is not 0 or 1");
+  vk.config.pcs.zk = zk == 1;
+  try {
+    vk.config.pcs.validate();
+  } catch (const std::invalid_argument& e) {
+    r.fail(std::string("bad parameters: ") + e.what());
+  }
+  r.expect_count(airs.size(), "tables");
+  vk.airs = std::move(airs);
+  for (size_t t = 0; t < vk.airs.size(); ++t) {
+    unsigned h = r.u8();
+    if (h > kMaxLogHeight) r.fail("preprocessed log height " + std::to_string(h) + " too large");
+    vk.pre_log_heights.push_back(h);
+  }
+  size_t distinct = 0;
+  {
+    std::set<unsigned> hs;
+    for (unsigned h : vk.pre_log_heights)
+      if (h != 0) hs.insert(h);
+    distinct = hs.size();
+  }
+  r.expect_count(distinct, "preprocessed roots");
+  vk.pre_commitment.roots.resize(distinct);
+  for (auto& d : vk.pre_commitment.roots) d.bytes = r.bytes32();
+  r.expect_end();
+  try {
+    prepare_vk(vk);
+  } catch (const std::invalid_argument& e) {
+    r.fail(e.what());
+  }
+  return vk;
+}
+
+}  // namespace zkvm::stark

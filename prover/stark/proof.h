@@ -1,0 +1,108 @@
+// Multi-table STARK: keys, proof object and its wire format (shared by the
+// prover and the verifier; verifier side: OpenSSL + std only).
+//
+// Protocol (transcript order, docs/STARK.md "Protocol"):
+//   observe  vk (program id, config, preprocessed commitment), table log
+//            heights, public values
+//   commit   main traces of all tables (round "main")
+//   sample   LogUp alpha, beta (Fp4)             [if any table has a bus]
+//   commit   aux traces (round "aux"); observe per-table LogUp cumsums
+//   sample   constraint-combination alpha (Fp4)
+//   commit   quotient chunks of all tables (round "quotient")
+//   sample   zeta (Fp4); open pre/main/aux at zeta and g_t*zeta, quotient
+//            at zeta; PCS proof (FRI)
+// Verifier checks, per table t:  sum_i alpha^i C_i(zeta)
+//   == Z_H(zeta) * sum_c zeta^(c n_t) q_c(zeta), and sum_t cumsum_t == 0.
+//
+// Wire format (version 1), little-endian, see docs/STARK.md "Proof format":
+//   "ZKSP" u16 version | u32 num_tables | u8 log_height[t] |
+//   publics[t] | commitments main, [aux], quotient (u32 count + roots) |
+//   [cumsum per bus table (Fp4)] | opened values (shape from vk) | PCS proof
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "prover/air/air.h"
+#include "prover/pcs/pcs.h"
+
+namespace zkvm::stark {
+
+using field::Fp;
+using field::Fp4;
+
+inline constexpr uint32_t kProofMagic = 0x50534b5a;  // "ZKSP"
+inline constexpr uint32_t kVkMagic = 0x4b564b5a;     // "ZKVK"
+inline constexpr uint16_t kProofVersion = 1;
+// Largest trace a proof may claim (bounds allocations from untrusted data).
+inline constexpr unsigned kMaxLogHeight = 24;
+
+struct StarkConfig {
+  pcs::PcsConfig pcs;
+  // Default: rate 1/4, 42 queries, 16 PoW bits (>= 100 conjectured bits).
+  static StarkConfig standard() { return StarkConfig{}; }
+  // Conjectured security bits (ethSTARK conjecture: log_blowup per query
+  // plus grinding); capped by the Fp4 field size for the algebraic steps.
+  unsigned conjectured_bits() const {
+    return pcs.fri.num_queries * pcs.fri.log_blowup + pcs.fri.pow_bits;
+  }
+};
+
+// A verification failure that names the check ("table 'fibonacci':
+// constraints do not match the quotient at zeta"). Malformed bytes raise
+// transcript::ProofFormatError instead.
+class VerifyError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// What the verifier trusts: the tables (AIRs, in order), the configuration
+// and the commitment to all preprocessed columns.
+struct VerifyingKey {
+  uint32_t program_id = 0;
+  StarkConfig config;
+  std::vector<const air::Air*> airs;
+  std::vector<air::AirShape> shapes;             // analyse(airs[t])
+  std::vector<unsigned> pre_log_heights;         // per table; 0 when no preprocessed columns
+  pcs::Commitment pre_commitment;                // empty when no table has any
+  bool has_pre() const;
+  bool has_bus() const;
+};
+
+// Fills shapes and checks the AIRs against the config (quotient chunks
+// within the blowup, heights in range). Throws std::invalid_argument.
+void prepare_vk(VerifyingKey& vk);
+
+struct StarkProof {
+  std::vector<unsigned> log_heights;       // per table
+  std::vector<std::vector<Fp>> publics;    // per table
+  pcs::Commitment main, aux, quotient;     // aux empty when no bus
+  std::vector<Fp4> cumsums;                // per table with interactions, in table order
+  pcs::OpenedValues opened;                // [round][matrix][point][column]
+  pcs::PcsProof pcs;
+};
+
+// Round shapes implied by vk and the claimed heights (used by the parser,
+// prover and verifier alike). Order: [pre], main, [aux], quotient.
+std::vector<std::vector<pcs::MatrixDims>> round_dims(const VerifyingKey& vk,
+                                                     std::span<const unsigned> log_heights);
+
+std::vector<uint8_t> serialize_proof(const StarkProof& p);
+// Throws transcript::ProofFormatError naming the malformed part.
+StarkProof parse_proof(std::span<const uint8_t> bytes, const VerifyingKey& vk);
+
+// VK wire format: "ZKVK" u16 version | u32 program id | fri params (5 x u32)
+// | u8 zk | u32 num_tables | u8 pre_log_height[t] | pre commitment.
+std::vector<uint8_t> serialize_vk(const VerifyingKey& vk);
+// Parses the trusted parts; the caller supplies the AIRs for program_id
+// (read_vk_program_id) and then calls parse_vk with them.
+uint32_t read_vk_program_id(std::span<const uint8_t> bytes);
+VerifyingKey parse_vk(std::span<const uint8_t> bytes, std::vector<const air::Air*> airs);
+
+// Transcript domain separator.
+inline constexpr const char* kTranscriptDomain = "zkvm-stark-v1";
+
+}  // namespace zkvm::stark

@@ -1,0 +1,245 @@
+// STARK prover. Mirrors verifier.cpp step for step (see proof.h for the
+// protocol and the transcript order).
+#include "prover/stark/prover.h"
+
+#include <stdexcept>
+
+#include "prover/hal/quotient.h"
+#include "prover/ntt/ntt.h"
+#include "prover/stark/verifier.h"
+
+namespace zkvm::stark {
+
+namespace {
+
+std::vector<Fp4> powers(const Fp4& a, size_t n) {
+  std::vector<Fp4> p(n);
+  Fp4 cur = Fp4::one();
+  for (size_t i = 0; i < n; ++i) {
+    p[i] = cur;
+    cur *= a;
+  }
+  return p;
+}
+
+// LogUp aux trace of one table: columns h_k (one per interaction) and the
+// running sum s, each Fp4 as 4 base columns. Returns the final sum.
+RowMajorMatrix<Fp> build_aux(const air::TableWitness& tw, const air::AirShape& shape, const Fp4& alpha,
+                             std::span<const Fp4> beta_pows, Fp4& cumsum) {
+  const air::Air& a = *tw.air;
+  const auto& m = *tw.trace;
+  const size_t n = m.height, k = shape.num_interactions;
+  std::optional<RowMajorMatrix<Fp>> pre = a.preprocessed_trace();
+  std::vector<Fp4> denom(n * k), num(n * k);
+  air::CheckBuilder b;
+  b.height = n;
+  b.publics = tw.publics;
+  for (size_t r = 0; r < n; ++r) {
+    const size_t nr = (r + 1) % n;
+    b.row = r;
+    b.local = m.row(r);
+    b.next = m.row(nr);
+    if (pre) {
+      b.pre_local = pre->row(r);
+      b.pre_next_row = pre->row(nr);
+    }
+    b.tuples.clear();
+    a.eval(b);
+    if (b.tuples.size() != k) throw std::logic_error("table '" + a.name() + "': interaction count changed");
+    for (size_t j = 0; j < k; ++j) {
+      const auto& tp = b.tuples[j];
+      Fp4 c = Fp4(Fp::from_u64(tp.bus));
+      for (size_t i = 0; i < tp.values.size(); ++i) c += beta_pows[i + 1] * tp.values[i];
+      denom[r * k + j] = alpha - c;
+      num[r * k + j] = Fp4(tp.mult);
+    }
+  }
+  // A zero denominator means alpha hit a tuple's fingerprint (probability
+  // about n*k / |Fp4|); batch_inverse then throws and the prover stops.
+  field::batch_inverse(denom, denom);
+  RowMajorMatrix<Fp> aux(4 * (k + 1), n);
+  Fp4 s;
+  for (size_t r = 0; r < n; ++r) {
+    auto row = aux.row(r);
+    for (size_t j = 0; j < k; ++j) {
+      const Fp4 h = num[r * k + j] * denom[r * k + j];
+      for (int c = 0; c < 4; ++c) row[4 * j + c] = h.c[c];
+      s += h;
+    }
+    for (int c = 0; c < 4; ++c) row[4 * k + c] = s.c[c];
+  }
+  cumsum = s;
+  return aux;
+}
+
+// Q on the quotient coset (bit-reversed) -> chunk columns on H: Q(X) =
+// sum_c X^(c n) q_c(X), each q_c (Fp4) as 4 base columns evaluated on H.
+RowMajorMatrix<Fp> split_quotient(const std::vector<Fp4>& q_bitrev, unsigned log_n, unsigned log_chunks) {
+  const size_t n = size_t{1} << log_n, chunks = size_t{1} << log_chunks, big = n * chunks;
+  RowMajorMatrix<Fp> coeffs(4, big);
+  for (size_t p = 0; p < big; ++p)
+    for (int c = 0; c < 4; ++c) coeffs.at(p, c) = q_bitrev[p].c[c];
+  ntt::bit_reverse_rows(coeffs);
+  ntt::coset_intt(coeffs, pcs::kCosetShift);
+  RowMajorMatrix<Fp> out(4 * chunks, n);
+  for (size_t j = 0; j < big; ++j) {
+    const size_t ch = j / n, r = j % n;
+    for (size_t c = 0; c < 4; ++c) out.at(r, 4 * ch + c) = coeffs.at(j, c);
+  }
+  ntt::ntt_forward(out);
+  return out;
+}
+
+}  // namespace
+
+ProvingKey setup(uint32_t program_id, std::vector<const air::Air*> airs, const StarkConfig& config, hal::Hal& hal) {
+  if (config.pcs.zk)
+    throw std::invalid_argument("zero-knowledge mode is not implemented by the STARK layer yet (docs/STARK.md)");
+  ProvingKey pk;
+  pk.vk.program_id = program_id;
+  pk.vk.config = config;
+  pk.vk.airs = std::move(airs);
+  std::vector<RowMajorMatrix<Fp>> pre;
+  for (const air::Air* a : pk.vk.airs) {
+    if (a->preprocessed_width() == 0) {
+      pk.vk.pre_log_heights.push_back(0);
+      continue;
+    }
+    auto m = a->preprocessed_trace();
+    if (!m || m->width != a->preprocessed_width() || m->height < 2 || (m->height & (m->height - 1)) != 0)
+      throw std::invalid_argument("table '" + a->name() + "': preprocessed trace missing or not a power-of-two height");
+    unsigned lg = 0;
+    while ((size_t{1} << lg) < m->height) ++lg;
+    if (lg > kMaxLogHeight) throw std::invalid_argument("table '" + a->name() + "': preprocessed trace too tall");
+    pk.vk.pre_log_heights.push_back(lg);
+    pre.push_back(std::move(*m));
+  }
+  prepare_vk(pk.vk);
+  if (!pre.empty()) {
+    pcs::PcsProver pcs(config.pcs, hal);
+    pk.pre_round = pcs.commit(std::move(pre));
+    pk.vk.pre_commitment = pk.pre_round->commitment();
+  }
+  return pk;
+}
+
+StarkProof prove(const ProvingKey& pk, std::span<const air::TableWitness> tables, hal::Hal& hal,
+                 const ProveOptions& opts) {
+  const VerifyingKey& vk = pk.vk;
+  const size_t nt = vk.airs.size();
+  if (tables.size() != nt)
+    throw std::invalid_argument("prove: " + std::to_string(tables.size()) + " tables given, program has " +
+                                std::to_string(nt));
+  StarkProof proof;
+  for (size_t t = 0; t < nt; ++t) {
+    if (tables[t].air != vk.airs[t])
+      throw std::invalid_argument("prove: table " + std::to_string(t) + " is not the program's table '" +
+                                  vk.airs[t]->name() + "'");
+    if (std::string e = air::shape_error(tables[t]); !e.empty()) throw std::invalid_argument("prove: " + e);
+    unsigned lg = 0;
+    while ((size_t{1} << lg) < tables[t].trace->height) ++lg;
+    if (lg < vk.config.pcs.fri.log_final_poly_len || lg > kMaxLogHeight)
+      throw std::invalid_argument("prove: table '" + vk.airs[t]->name() + "' height 2^" + std::to_string(lg) +
+                                  " outside the supported range");
+    proof.log_heights.push_back(lg);
+    proof.publics.push_back(tables[t].publics);
+  }
+  if (opts.check_constraints) {
+    auto r = air::check_constraints(tables);
+    if (!r.ok) throw std::invalid_argument("prove: trace does not satisfy the AIR: " + r.message);
+  }
+
+  auto ch = start_transcript(vk, proof.log_heights, proof.publics);
+  pcs::PcsProver pcs(vk.config.pcs, hal);
+
+  std::vector<RowMajorMatrix<Fp>> mains;
+  for (const auto& tw : tables) mains.push_back(*tw.trace);
+  auto main_round = pcs.commit(std::move(mains));
+  proof.main = main_round->commitment();
+  pcs::observe_commitment(ch, "main", proof.main);
+
+  Fp4 logup_alpha, logup_beta;
+  std::shared_ptr<pcs::ProverRound> aux_round;
+  std::vector<int> aux_index(nt, -1);
+  if (vk.has_bus()) {
+    logup_alpha = ch.sample_fp4("logup alpha");
+    logup_beta = ch.sample_fp4("logup beta");
+    std::vector<RowMajorMatrix<Fp>> auxes;
+    for (size_t t = 0; t < nt; ++t) {
+      const auto& shape = vk.shapes[t];
+      if (shape.num_interactions == 0) continue;
+      const auto bp = powers(logup_beta, shape.max_tuple_len + 1);
+      Fp4 cs;
+      aux_index[t] = static_cast<int>(auxes.size());
+      auxes.push_back(build_aux(tables[t], shape, logup_alpha, bp, cs));
+      proof.cumsums.push_back(cs);
+    }
+    aux_round = pcs.commit(std::move(auxes));
+    proof.aux = aux_round->commitment();
+    pcs::observe_commitment(ch, "aux", proof.aux);
+    ch.observe_fp4s("logup sums", proof.cumsums);
+  }
+
+  const Fp4 alpha = ch.sample_fp4("constraint alpha");
+  auto kernel = hal::make_cpu_quotient_kernel();
+  std::vector<RowMajorMatrix<Fp>> quotients;
+  size_t pre_i = 0;
+  for (size_t t = 0; t < nt; ++t) {
+    const auto& shape = vk.shapes[t];
+    const auto bp = powers(logup_beta, shape.max_tuple_len + 1);
+    const auto ap = powers(alpha, shape.num_constraints);
+    hal::QuotientInputs in;
+    in.air = vk.airs[t];
+    in.log_n = proof.log_heights[t];
+    in.log_chunks = shape.log_quotient_chunks;
+    in.shift = pcs::kCosetShift;
+    in.main = &main_round->lde(t);
+    if (vk.pre_log_heights[t] != 0) in.pre = &pk.pre_round->lde(pre_i++);
+    if (aux_index[t] >= 0) {
+      in.aux = &aux_round->lde(static_cast<size_t>(aux_index[t]));
+      in.cumsum = proof.cumsums[static_cast<size_t>(aux_index[t])];
+    }
+    in.publics = tables[t].publics;
+    in.logup_alpha = logup_alpha;
+    in.beta_pows = bp;
+    in.alpha_pows = ap;
+    const auto q = kernel->evaluate(in);
+    quotients.push_back(split_quotient(q, in.log_n, in.log_chunks));
+  }
+  auto q_round = pcs.commit(std::move(quotients));
+  proof.quotient = q_round->commitment();
+  pcs::observe_commitment(ch, "quotient", proof.quotient);
+
+  const Fp4 zeta = ch.sample_fp4("zeta");
+  std::vector<const pcs::ProverRound*> rounds;
+  pcs::OpeningPoints points;
+  if (vk.has_pre()) {
+    rounds.push_back(pk.pre_round.get());
+    points.emplace_back();
+  }
+  rounds.push_back(main_round.get());
+  points.emplace_back();
+  if (aux_round) {
+    rounds.push_back(aux_round.get());
+    points.emplace_back();
+  }
+  rounds.push_back(q_round.get());
+  points.emplace_back();
+  const size_t r_main = vk.has_pre() ? 1 : 0;
+  for (size_t t = 0; t < nt; ++t) {
+    const Fp g = field::two_adic_generator(proof.log_heights[t]);
+    if ((zeta.pow(uint64_t{1} << proof.log_heights[t]) - Fp4::one()).is_zero())
+      throw std::runtime_error("prove: zeta fell in a trace domain (probability ~2^-100)");
+    const std::vector<Fp4> zp{zeta, zeta * g};
+    if (vk.pre_log_heights[t] != 0) points[0].push_back(zp);
+    points[r_main].push_back(zp);
+    if (aux_index[t] >= 0) points[r_main + 1].push_back(zp);
+    points.back().push_back({zeta});
+  }
+  auto opening = pcs.open(rounds, points, ch);
+  proof.opened = std::move(opening.values);
+  proof.pcs = std::move(opening.proof);
+  return proof;
+}
+
+}  // namespace zkvm::stark

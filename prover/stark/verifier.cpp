@@ -1,0 +1,192 @@
+// STARK verifier. Mirrors prover.cpp step for step (same transcript labels,
+// same round order [pre], main, [aux], quotient).
+//
+// What this file checks (each has a test in tests/stark that fails without
+// it, see docs/STARK.md "Verifier checks"):
+//   V1 proof shape matches the vk (tables, publics, opened value shapes)
+//   V2 zeta avoids every trace domain H_t (else Z_H(zeta) = 0)
+//   V3 per table: sum_i alpha^i C_i(zeta) == Z_H(zeta) * Q(zeta)
+//   V4 sum of all tables' LogUp cumulative sums == 0
+//   V5 PCS: every opened value is the committed polynomial's value (FRI)
+#include <string>
+
+#include "prover/stark/verifier.h"
+
+namespace zkvm::stark {
+
+namespace {
+
+Fp4 recombine(std::span<const Fp4> coords) {
+  // h = sum_i c_i x^i: a committed Fp4 column is 4 base columns.
+  const Fp4 x = Fp4::x();
+  return coords[0] + x * coords[1] + x * x * coords[2] + x * x * x * coords[3];
+}
+
+std::vector<Fp4> recombine_all(std::span<const Fp4> flat) {
+  std::vector<Fp4> out(flat.size() / 4);
+  for (size_t k = 0; k < out.size(); ++k) out[k] = recombine(flat.subspan(4 * k, 4));
+  return out;
+}
+
+std::vector<Fp4> powers(const Fp4& a, size_t n) {
+  std::vector<Fp4> p(n);
+  Fp4 cur = Fp4::one();
+  for (size_t i = 0; i < n; ++i) {
+    p[i] = cur;
+    cur *= a;
+  }
+  return p;
+}
+
+void check_shape(const VerifyingKey& vk, const StarkProof& p) {
+  const size_t nt = vk.airs.size();
+  if (p.log_heights.size() != nt || p.publics.size() != nt)
+    throw VerifyError("proof has " + std::to_string(p.log_heights.size()) + " tables, vk has " + std::to_string(nt));
+  size_t nbus = 0;
+  for (size_t t = 0; t < nt; ++t) {
+    const std::string tn = "table '" + vk.airs[t]->name() + "': ";
+    if (p.log_heights[t] < 1 || p.log_heights[t] > kMaxLogHeight) throw VerifyError(tn + "log height out of range");
+    if (vk.pre_log_heights[t] != 0 && p.log_heights[t] != vk.pre_log_heights[t])
+      throw VerifyError(tn + "height differs from its preprocessed height");
+    if (p.publics[t].size() != vk.airs[t]->num_public_values()) throw VerifyError(tn + "wrong number of public values");
+    nbus += vk.shapes[t].num_interactions != 0;
+  }
+  if (p.cumsums.size() != nbus) throw VerifyError("wrong number of LogUp sums");
+  const auto dims = round_dims(vk, p.log_heights);
+  if (p.opened.size() != dims.size()) throw VerifyError("wrong number of opened rounds");
+  for (size_t r = 0; r < dims.size(); ++r) {
+    if (p.opened[r].size() != dims[r].size()) throw VerifyError("opened round " + std::to_string(r) + ": wrong matrix count");
+    const size_t npts = r + 1 == dims.size() ? 1 : 2;
+    for (size_t m = 0; m < dims[r].size(); ++m) {
+      if (p.opened[r][m].size() != npts) throw VerifyError("opened round " + std::to_string(r) + ": wrong point count");
+      for (const auto& v : p.opened[r][m])
+        if (v.size() != dims[r][m].width) throw VerifyError("opened round " + std::to_string(r) + ": wrong width");
+    }
+  }
+}
+
+}  // namespace
+
+transcript::Challenger start_transcript(const VerifyingKey& vk, std::span<const unsigned> log_heights,
+                                        const std::vector<std::vector<Fp>>& publics) {
+  transcript::Challenger ch(kTranscriptDomain);
+  const auto vkb = serialize_vk(vk);
+  ch.observe_bytes("vk", vkb);
+  for (unsigned h : log_heights) ch.observe_u64("log height", h);
+  // SOUNDNESS: public values are observed before any challenge.
+  for (const auto& p : publics) ch.observe_fps("public values", p);
+  return ch;
+}
+
+void verify(const VerifyingKey& vk, const StarkProof& proof) {
+  check_shape(vk, proof);  // V1
+  const size_t nt = vk.airs.size();
+  auto ch = start_transcript(vk, proof.log_heights, proof.publics);
+  const auto dims = round_dims(vk, proof.log_heights);
+
+  pcs::observe_commitment(ch, "main", proof.main);
+  Fp4 logup_alpha, logup_beta;
+  if (vk.has_bus()) {
+    logup_alpha = ch.sample_fp4("logup alpha");
+    logup_beta = ch.sample_fp4("logup beta");
+    pcs::observe_commitment(ch, "aux", proof.aux);
+    ch.observe_fp4s("logup sums", proof.cumsums);
+  }
+  const Fp4 alpha = ch.sample_fp4("constraint alpha");
+  pcs::observe_commitment(ch, "quotient", proof.quotient);
+  const Fp4 zeta = ch.sample_fp4("zeta");
+
+  // Round indices.
+  const size_t r_pre = 0;
+  const size_t r_main = vk.has_pre() ? 1 : 0;
+  const size_t r_aux = r_main + 1;
+  const size_t r_q = dims.size() - 1;
+
+  std::vector<pcs::RoundClaim> claims(dims.size());
+  for (size_t r = 0; r < dims.size(); ++r) {
+    claims[r].dims = dims[r];
+    claims[r].values = proof.opened[r];
+  }
+  if (vk.has_pre()) claims[r_pre].commitment = vk.pre_commitment;
+  claims[r_main].commitment = proof.main;
+  if (vk.has_bus()) claims[r_aux].commitment = proof.aux;
+  claims[r_q].commitment = proof.quotient;
+
+  size_t pre_i = 0, aux_i = 0;
+  Fp4 total_sum;
+  for (size_t t = 0; t < nt; ++t) {
+    const air::Air& a = *vk.airs[t];
+    const air::AirShape& shape = vk.shapes[t];
+    const std::string tn = "table '" + a.name() + "'";
+    const unsigned log_n = proof.log_heights[t];
+    const uint64_t n = uint64_t{1} << log_n;
+    const Fp g = field::two_adic_generator(log_n);
+    const Fp g_inv = g.inverse();
+    const Fp4 zeta_next = zeta * g;
+    const Fp4 zh = zeta.pow(n) - Fp4::one();
+    // V2: Z_H(zeta) != 0 (zeta outside H); zeta - 1 and zeta - g^-1 then
+    // cannot vanish either, as 1 and g^-1 lie in H.
+    if (zh.is_zero()) throw VerifyError(tn + ": zeta lies in the trace domain");
+    const std::vector<Fp4> zpts{zeta, zeta_next};
+
+    air::PointBuilder b;
+    b.local = proof.opened[r_main][t][0];
+    b.next = proof.opened[r_main][t][1];
+    claims[r_main].points.push_back(zpts);
+    if (vk.pre_log_heights[t] != 0) {
+      b.pre_local = proof.opened[r_pre][pre_i][0];
+      b.pre_next_row = proof.opened[r_pre][pre_i][1];
+      claims[r_pre].points.push_back(zpts);
+      ++pre_i;
+    }
+    std::vector<Fp4> aux_local, aux_next;
+    if (shape.num_interactions != 0) {
+      aux_local = recombine_all(proof.opened[r_aux][aux_i][0]);
+      aux_next = recombine_all(proof.opened[r_aux][aux_i][1]);
+      b.aux_local = aux_local;
+      b.aux_next = aux_next;
+      b.cumsum = proof.cumsums[aux_i];
+      total_sum += proof.cumsums[aux_i];
+      claims[r_aux].points.push_back(zpts);
+      ++aux_i;
+    }
+    claims[r_q].points.push_back({zeta});
+    b.publics = proof.publics[t];
+    b.logup_alpha = logup_alpha;
+    const auto beta_pows = powers(logup_beta, shape.max_tuple_len + 1);
+    const auto alpha_pows = powers(alpha, shape.num_constraints);
+    b.beta_pows = beta_pows;
+    b.alpha_pows = alpha_pows;
+    b.sel_first = zh * (zeta - Fp4::one()).inverse();
+    b.sel_last = zh * (zeta - Fp4(g_inv)).inverse();
+    b.sel_transition = zeta - Fp4(g_inv);
+    b.reset();
+    a.eval(b);
+    if (b.index != shape.num_constraints) throw VerifyError(tn + ": AIR evaluated an unexpected number of constraints");
+
+    // Q(zeta) = sum_c zeta^(c n) q_c(zeta).
+    const auto& qv = proof.opened[r_q][t][0];
+    const Fp4 zn = zeta.pow(n);
+    Fp4 q, zc = Fp4::one();
+    for (size_t c = 0; c < shape.quotient_chunks(); ++c) {
+      q += zc * recombine(std::span<const Fp4>(qv).subspan(4 * c, 4));
+      zc *= zn;
+    }
+    // V3
+    if (b.acc != zh * q) throw VerifyError(tn + ": constraints at zeta do not match the quotient");
+  }
+  // V4: every bus balances across tables (no public boundary terms yet).
+  if (!total_sum.is_zero()) throw VerifyError("LogUp: the tables' bus sums do not add to zero");
+  // V5
+  try {
+    pcs::pcs_verify(vk.config.pcs, claims, proof.pcs, ch);
+  } catch (const fri::VerifyError& e) {
+    throw VerifyError(std::string("pcs: ") + e.what());
+  }
+}
+
+void verify_bytes(const VerifyingKey& vk, std::span<const uint8_t> proof_bytes) {
+  verify(vk, parse_proof(proof_bytes, vk));
+}
+
+}  // namespace zkvm::stark
