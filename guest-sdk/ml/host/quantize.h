@@ -40,9 +40,10 @@ Int8Result run_int8_host_q(const std::vector<uint8_t>& model_file, std::span<con
 std::vector<int8_t> quantize_input(const std::vector<uint8_t>& model_file, std::span<const float> input);
 
 struct GuestSourceOptions {
-  int batch = 1;               // images per run (read one after another)
+  int batch = 1;  // images per run; 0: read a u32 count N from the input first and commit N
   bool commit_logits = false;  // also commit the output tensor's int8 values
-  std::string model_symbol = "zkml_model";  // name of the const byte array
+  bool log_cycles = true;      // print inference cycles to stderr (log, not the journal)
+  std::string model_symbol = "zkml_model_bytes";  // name of the const byte array
 };
 
 // A complete guest C source with the model bytes as a const array, so the ELF
@@ -51,5 +52,15 @@ struct GuestSourceOptions {
 // predicted class as a little-endian uint32 (then the logits if asked).
 std::string generate_guest_source(const std::vector<uint8_t>& model_file,
                                   const GuestSourceOptions& opts = {});
+
+// Parsed summary of a model file, for tools and tests. Throws on a malformed file.
+struct ModelInfo {
+  uint32_t n_tensors = 0, n_nodes = 0, input_elems = 0, output_elems = 0;
+  float input_scale = 1.0f;
+  int32_t input_zero_point = 0;
+  uint64_t macs = 0;  // multiply-adds of Dense and Conv per inference
+  std::vector<std::string> ops;  // op name of each node
+};
+ModelInfo model_info(const std::vector<uint8_t>& model_file);
 
 }  // namespace zkvm::ml

@@ -1,0 +1,528 @@
+// Quantizer: float Graph + calibration ranges -> zkml model file
+// (docs/ML_RUNTIME.md, "Quantisation"). Float math happens only here, on the
+// host; the file holds only the integers the kernels use.
+#include "quantize.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <map>
+#include <stdexcept>
+
+#include "zkvm/ml/model.h"
+
+namespace zkvm::ml {
+
+const char* op_name(OpKind op) {
+  switch (op) {
+    case OpKind::Dense: return "Dense";
+    case OpKind::Conv: return "Conv";
+    case OpKind::Relu: return "Relu";
+    case OpKind::Clip: return "Clip";
+    case OpKind::MaxPool: return "MaxPool";
+    case OpKind::AveragePool: return "AveragePool";
+    case OpKind::Add: return "Add";
+    case OpKind::Mul: return "Mul";
+    case OpKind::Reshape: return "Reshape";
+    case OpKind::Softmax: return "Softmax";
+    case OpKind::ArgMax: return "ArgMax";
+  }
+  return "unknown";
+}
+
+namespace {
+
+struct QParams {
+  float scale = 1.0f;
+  int32_t zp = 0;
+};
+
+[[noreturn]] void fail_node(const Node& n, const std::string& what) {
+  throw std::runtime_error("quantize: node '" + n.name + "' (" + op_name(n.op) + "): " + what);
+}
+
+// Asymmetric int8 parameters covering [min(lo,0), max(hi,0)] (real 0 must be
+// exact so that zero padding and ReLU are exact).
+QParams act_params(float lo, float hi) {
+  if (!std::isfinite(lo) || !std::isfinite(hi) || lo > hi)
+    throw std::runtime_error("quantize: invalid range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  double a = std::min<double>(lo, 0.0), b = std::max<double>(hi, 0.0);
+  if (b - a < 1e-8) b = a + 1e-8;
+  QParams q;
+  q.scale = static_cast<float>((b - a) / 255.0);
+  double zp = std::round(-128.0 - a / static_cast<double>(q.scale));
+  q.zp = static_cast<int32_t>(std::clamp(zp, -128.0, 127.0));
+  return q;
+}
+
+int32_t quant_value(double x, const QParams& q) {
+  double v = std::round(x / static_cast<double>(q.scale)) + q.zp;  // std::round: half away from zero
+  return static_cast<int32_t>(std::clamp(v, -128.0, 127.0));
+}
+
+// M = mult * 2^-shift with mult in [2^30, 2^31) (or 0 for M ~ 0).
+void quantize_multiplier(double M, const std::string& where, int32_t& mult, int32_t& shift) {
+  if (!(M >= 0.0) || !std::isfinite(M)) throw std::runtime_error(where + ": invalid multiplier");
+  if (M < std::ldexp(1.0, -(ZKML_SHIFT_MAX - 30))) {  // too small to matter at int8: output = zero point
+    mult = 0;
+    shift = ZKML_SHIFT_MAX;
+    return;
+  }
+  int e = 0;
+  double f = std::frexp(M, &e);  // M = f * 2^e, f in [0.5, 1)
+  int64_t m = std::llround(f * 2147483648.0);
+  if (m == (int64_t{1} << 31)) {
+    m /= 2;
+    ++e;
+  }
+  int s = 31 - e;
+  if (s < ZKML_SHIFT_MIN || s > ZKML_SHIFT_MAX)
+    throw std::runtime_error(where + ": multiplier " + std::to_string(M) + " outside the representable range");
+  mult = static_cast<int32_t>(m);
+  shift = s;
+}
+
+struct Writer {
+  std::vector<uint8_t> blob;
+  uint32_t align() {
+    while (blob.size() % 4) blob.push_back(0);
+    return static_cast<uint32_t>(blob.size());
+  }
+  uint32_t put_i8(const std::vector<int8_t>& v) {
+    auto off = static_cast<uint32_t>(blob.size());
+    for (int8_t x : v) blob.push_back(static_cast<uint8_t>(x));
+    return off;
+  }
+  uint32_t put_u32(const std::vector<uint32_t>& v) {
+    uint32_t off = align();
+    for (uint32_t x : v)
+      for (int b = 0; b < 4; ++b) blob.push_back(static_cast<uint8_t>(x >> (8 * b)));
+    return off;
+  }
+  uint32_t put_i32(const std::vector<int32_t>& v) {
+    std::vector<uint32_t> u(v.size());
+    for (size_t i = 0; i < v.size(); ++i) u[i] = static_cast<uint32_t>(v[i]);
+    return put_u32(u);
+  }
+};
+
+void push32(std::vector<uint8_t>& out, uint32_t v) {
+  for (int b = 0; b < 4; ++b) out.push_back(static_cast<uint8_t>(v >> (8 * b)));
+}
+
+struct TRec {
+  uint32_t dtype = ZKML_DT_INT8;
+  std::vector<int64_t> shape;
+  QParams q;
+  uint32_t data_off = ZKML_NO_DATA;
+};
+
+struct NRec {
+  uint32_t op = 0;
+  std::vector<uint32_t> in;
+  uint32_t out = 0;
+  int32_t kh = 1, kw = 1, sh = 1, sw = 1, pt = 0, pl = 0, pb = 0, pr = 0;
+  uint32_t flags = 0;
+  int32_t act_min = -128, act_max = 127;
+  uint32_t p[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+};
+
+int64_t numel(const std::vector<int64_t>& s) {
+  int64_t n = 1;
+  for (int64_t d : s) n *= d;
+  return n;
+}
+
+class Quantizer {
+ public:
+  Quantizer(const Graph& g, const std::vector<Range>& r, const QuantOptions& o) : g_(g), ranges_(r), opts_(o) {}
+
+  std::vector<uint8_t> run() {
+    if (ranges_.size() != g_.tensors.size())
+      throw std::runtime_error("quantize: " + std::to_string(ranges_.size()) + " ranges for " +
+                               std::to_string(g_.tensors.size()) + " tensors");
+    check_index(g_.input, "graph input");
+    check_index(g_.output, "graph output");
+    if (g_.tensors[g_.input].is_constant()) throw std::runtime_error("quantize: graph input is a constant");
+    count_uses();
+    map_activation(g_.input, act_params(ranges_[g_.input].min, ranges_[g_.input].max));
+    for (size_t i = 0; i < g_.nodes.size(); ++i) {
+      if (skip_.count(i)) continue;
+      emit(i);
+    }
+    auto it = map_.find(g_.output);
+    if (it == map_.end()) throw std::runtime_error("quantize: graph output is never computed");
+    return serialize(map_.at(g_.input), it->second);
+  }
+
+ private:
+  const Graph& g_;
+  const std::vector<Range>& ranges_;
+  const QuantOptions& opts_;
+  std::vector<TRec> tensors_;
+  std::vector<NRec> nodes_;
+  std::map<int, uint32_t> map_;  // graph tensor -> zkml tensor
+  std::map<size_t, size_t> fused_;  // Dense/Conv/Add node -> fused Relu/Clip node
+  std::map<size_t, bool> skip_;
+  std::vector<int> uses_;
+  Writer w_;
+
+  void check_index(int t, const char* what) const {
+    if (t < 0 || static_cast<size_t>(t) >= g_.tensors.size())
+      throw std::runtime_error(std::string("quantize: ") + what + " index " + std::to_string(t) + " out of range");
+  }
+
+  void count_uses() {
+    uses_.assign(g_.tensors.size(), 0);
+    for (const Node& n : g_.nodes) {
+      if (n.outputs.size() != 1) fail_node(n, "expects exactly one output");
+      for (int t : n.inputs) {
+        check_index(t, "node input");
+        uses_[t]++;
+      }
+      check_index(n.outputs[0], "node output");
+    }
+    // Fuse Relu/Clip into the requantisation of the op that produces its
+    // input, when that intermediate result is used by nothing else.
+    std::map<int, size_t> producer;
+    for (size_t i = 0; i < g_.nodes.size(); ++i) producer[g_.nodes[i].outputs[0]] = i;
+    for (size_t i = 0; i < g_.nodes.size(); ++i) {
+      const Node& n = g_.nodes[i];
+      if (n.op != OpKind::Relu && n.op != OpKind::Clip) continue;
+      if (n.inputs.size() != 1) fail_node(n, "expects one input");
+      int t = n.inputs[0];
+      auto p = producer.find(t);
+      if (p == producer.end() || uses_[t] != 1 || t == g_.output) continue;
+      OpKind pk = g_.nodes[p->second].op;
+      if ((pk == OpKind::Dense || pk == OpKind::Conv || pk == OpKind::Add) && !fused_.count(p->second)) {
+        fused_[p->second] = i;
+        skip_[i] = true;
+      }
+    }
+  }
+
+  uint32_t add_tensor(TRec t) {
+    if (t.shape.empty()) t.shape = {1};
+    if (t.shape.size() > 4) throw std::runtime_error("quantize: tensor of rank > 4");
+    tensors_.push_back(std::move(t));
+    return static_cast<uint32_t>(tensors_.size() - 1);
+  }
+
+  uint32_t map_activation(int gt, QParams q, uint32_t dtype = ZKML_DT_INT8) {
+    TRec t;
+    t.dtype = dtype;
+    t.shape = g_.tensors[gt].shape;
+    t.q = q;
+    uint32_t id = add_tensor(t);
+    map_[gt] = id;
+    return id;
+  }
+
+  uint32_t input_of(const Node& n, size_t k) {
+    if (k >= n.inputs.size()) fail_node(n, "missing input " + std::to_string(k));
+    int gt = n.inputs[k];
+    auto it = map_.find(gt);
+    if (it != map_.end()) return it->second;
+    const Tensor& t = g_.tensors[gt];
+    if (!t.is_constant()) fail_node(n, "input '" + t.name + "' is not computed before this node");
+    if (static_cast<int64_t>(t.data.size()) != numel(t.shape)) fail_node(n, "constant '" + t.name + "' size mismatch");
+    // Constant activation operand (Add/Mul): own asymmetric int8 params.
+    auto [lo, hi] = std::minmax_element(t.data.begin(), t.data.end());
+    TRec r;
+    r.shape = t.shape;
+    r.q = act_params(*lo, *hi);
+    std::vector<int8_t> q(t.data.size());
+    for (size_t i = 0; i < q.size(); ++i) q[i] = static_cast<int8_t>(quant_value(t.data[i], r.q));
+    r.data_off = w_.put_i8(q);
+    uint32_t id = add_tensor(r);
+    map_[gt] = id;
+    return id;
+  }
+
+  // Output tensor of node i after fusion, its params and activation clamp.
+  int fused_output(size_t i, NRec& nr, int& out_gt) {
+    const Node& n = g_.nodes[i];
+    out_gt = n.outputs[0];
+    auto f = fused_.find(i);
+    if (f == fused_.end()) return -1;
+    out_gt = g_.nodes[f->second].outputs[0];
+    return static_cast<int>(f->second);
+  }
+
+  void apply_activation(const Node& act, const QParams& q, NRec& nr) {
+    if (act.op == OpKind::Relu) {
+      nr.act_min = std::max(-128, q.zp);
+      nr.act_max = 127;
+    } else {
+      if (!(act.clip_min <= act.clip_max)) fail_node(act, "clip_min > clip_max");
+      nr.act_min = std::max(-128, quant_value(act.clip_min, q));
+      nr.act_max = std::min(127, quant_value(act.clip_max, q));
+    }
+  }
+
+  QParams out_params(int gt) const { return act_params(ranges_[gt].min, ranges_[gt].max); }
+
+  void emit(size_t i) {
+    const Node& n = g_.nodes[i];
+    NRec nr;
+    switch (n.op) {
+      case OpKind::Dense:
+      case OpKind::Conv: emit_linear(i, nr); break;
+      case OpKind::Relu:
+      case OpKind::Clip: {
+        nr.op = ZKML_OP_CLAMP;
+        uint32_t x = input_of(n, 0);
+        nr.in = {x};
+        QParams q = tensors_[x].q;
+        apply_activation(n, q, nr);
+        nr.out = map_activation(n.outputs[0], q);
+        break;
+      }
+      case OpKind::MaxPool:
+      case OpKind::AveragePool: {
+        nr.op = n.op == OpKind::MaxPool ? ZKML_OP_MAXPOOL : ZKML_OP_AVGPOOL;
+        uint32_t x = input_of(n, 0);
+        nr.in = {x};
+        set_window(n, nr, n.kernel);
+        nr.flags = n.op == OpKind::AveragePool && n.count_include_pad ? 1u : 0u;
+        nr.out = map_activation(n.outputs[0], tensors_[x].q);
+        break;
+      }
+      case OpKind::Add:
+      case OpKind::Mul: emit_binary(i, nr); break;
+      case OpKind::Reshape: {
+        nr.op = ZKML_OP_RESHAPE;
+        uint32_t x = input_of(n, 0);
+        nr.in = {x};
+        if (numel(tensors_[x].shape) != numel(g_.tensors[n.outputs[0]].shape)) fail_node(n, "element count changes");
+        nr.out = map_activation(n.outputs[0], tensors_[x].q);
+        break;
+      }
+      case OpKind::Softmax: {
+        nr.op = ZKML_OP_SOFTMAX;
+        uint32_t x = input_of(n, 0);
+        nr.in = {x};
+        std::vector<uint32_t> lut(256);
+        for (int d = 0; d < 256; ++d)
+          lut[d] = static_cast<uint32_t>(std::llround(65536.0 * std::exp(-d * static_cast<double>(tensors_[x].q.scale))));
+        lut[0] = 65536;
+        nr.p[0] = w_.put_u32(lut);
+        nr.out = map_activation(n.outputs[0], QParams{1.0f / 256.0f, -128});
+        break;
+      }
+      case OpKind::ArgMax: {
+        nr.op = ZKML_OP_ARGMAX;
+        uint32_t x = input_of(n, 0);
+        nr.in = {x};
+        TRec t;
+        t.dtype = ZKML_DT_INT32;
+        t.shape = {1};
+        nr.out = add_tensor(t);
+        map_[n.outputs[0]] = nr.out;
+        break;
+      }
+      default: fail_node(n, "unsupported op");
+    }
+    nodes_.push_back(nr);
+  }
+
+  void set_window(const Node& n, NRec& nr, const std::vector<int64_t>& kernel) {
+    if (kernel.size() != 2) fail_node(n, "kernel must be [kh, kw]");
+    auto get = [&](const std::vector<int64_t>& v, size_t k, int64_t dflt) { return v.empty() ? dflt : v.at(k); };
+    if (!n.strides.empty() && n.strides.size() != 2) fail_node(n, "strides must be [sh, sw]");
+    if (!n.pads.empty() && n.pads.size() != 4) fail_node(n, "pads must be [top, left, bottom, right]");
+    int64_t v[8] = {kernel[0], kernel[1], get(n.strides, 0, 1), get(n.strides, 1, 1),
+                    get(n.pads, 0, 0),   get(n.pads, 1, 0),   get(n.pads, 2, 0),    get(n.pads, 3, 0)};
+    for (int64_t x : v)
+      if (x < 0 || x > 255) fail_node(n, "kernel/stride/pad value " + std::to_string(x) + " out of range");
+    nr.kh = static_cast<int32_t>(v[0]);
+    nr.kw = static_cast<int32_t>(v[1]);
+    nr.sh = static_cast<int32_t>(v[2]);
+    nr.sw = static_cast<int32_t>(v[3]);
+    nr.pt = static_cast<int32_t>(v[4]);
+    nr.pl = static_cast<int32_t>(v[5]);
+    nr.pb = static_cast<int32_t>(v[6]);
+    nr.pr = static_cast<int32_t>(v[7]);
+  }
+
+  void emit_linear(size_t i, NRec& nr) {
+    const Node& n = g_.nodes[i];
+    bool conv = n.op == OpKind::Conv;
+    nr.op = conv ? ZKML_OP_CONV : ZKML_OP_DENSE;
+    uint32_t x = input_of(n, 0);
+    nr.in = {x};
+    if (n.inputs.size() < 2 || n.inputs.size() > 3) fail_node(n, "expects x, W and optional bias");
+    const Tensor& W = g_.tensors[n.inputs[1]];
+    if (!W.is_constant()) fail_node(n, "weight '" + W.name + "' is not constant");
+    if (static_cast<int64_t>(W.data.size()) != numel(W.shape)) fail_node(n, "weight size mismatch");
+    const int64_t M = W.shape.at(0);
+    const int64_t K = M > 0 ? static_cast<int64_t>(W.data.size()) / M : 0;
+    if (M <= 0 || K <= 0) fail_node(n, "empty weight");
+    if (conv) {
+      if (W.shape.size() != 4) fail_node(n, "conv weight must be [M,C,kh,kw]");
+      const auto& xs = tensors_[x].shape;
+      if (xs.size() != 4 || xs[1] != W.shape[1]) fail_node(n, "input channels do not match the weight");
+      std::vector<int64_t> kernel = n.kernel.empty() ? std::vector<int64_t>{W.shape[2], W.shape[3]} : n.kernel;
+      if (kernel[0] != W.shape[2] || kernel[1] != W.shape[3]) fail_node(n, "kernel attribute disagrees with weight");
+      set_window(n, nr, kernel);
+    } else {
+      if (W.shape.size() != 2) fail_node(n, "dense weight must be [M,K]");
+      if (numel(tensors_[x].shape) != K) fail_node(n, "input has " + std::to_string(numel(tensors_[x].shape)) +
+                                                          " elements, weight expects " + std::to_string(K));
+    }
+    std::vector<float> bias(static_cast<size_t>(M), 0.0f);
+    if (n.inputs.size() == 3) {
+      const Tensor& B = g_.tensors[n.inputs[2]];
+      if (!B.is_constant() || static_cast<int64_t>(B.data.size()) != M) fail_node(n, "bias must be a constant of M values");
+      bias = B.data;
+    }
+    int out_gt = 0;
+    int act = fused_output(i, nr, out_gt);
+    QParams qy = out_params(out_gt);
+    if (act >= 0) apply_activation(g_.nodes[act], qy, nr);
+    const QParams qx = tensors_[x].q;
+
+    // Symmetric weight scales, per output channel or one for the tensor.
+    std::vector<double> sw(static_cast<size_t>(M));
+    double gmax = 0;
+    for (int64_t m = 0; m < M; ++m) {
+      double mx = 0;
+      for (int64_t k = 0; k < K; ++k) mx = std::max(mx, std::fabs(static_cast<double>(W.data[m * K + k])));
+      if (!std::isfinite(mx)) fail_node(n, "non-finite weight");
+      sw[m] = mx;
+      gmax = std::max(gmax, mx);
+    }
+    for (auto& s : sw) {
+      if (!opts_.per_channel) s = gmax;
+      s = s > 0 ? s / 127.0 : 1.0;
+    }
+    const int64_t blocks = (M + ZKML_BLOCK - 1) / ZKML_BLOCK;
+    std::vector<int8_t> wq(static_cast<size_t>(blocks * ZKML_BLOCK * K), 0);
+    std::vector<int32_t> bq(static_cast<size_t>(M));
+    for (int64_t m = 0; m < M; ++m) {
+      int64_t wsum = 0;
+      for (int64_t k = 0; k < K; ++k) {
+        double v = std::round(W.data[m * K + k] / sw[m]);
+        auto q = static_cast<int8_t>(std::clamp(v, -127.0, 127.0));
+        wq[(m / ZKML_BLOCK) * ZKML_BLOCK * K + k * ZKML_BLOCK + m % ZKML_BLOCK] = q;
+        wsum += q;
+      }
+      // Bias at scale s_x * s_w[m], with the input zero point folded in:
+      // sum (x - zp) w = sum x w - zp * sum w.
+      double b = std::round(static_cast<double>(bias[m]) / (static_cast<double>(qx.scale) * sw[m]));
+      double folded = b - static_cast<double>(qx.zp) * static_cast<double>(wsum);
+      if (!(std::fabs(folded) < static_cast<double>(ZKML_MAX_BIAS)))
+        fail_node(n, "quantised bias of channel " + std::to_string(m) + " does not fit (|b| < 2^30)");
+      bq[m] = static_cast<int32_t>(folded);
+    }
+    const int64_t nrq = opts_.per_channel ? M : 1;
+    std::vector<int32_t> mult(static_cast<size_t>(nrq)), shift(static_cast<size_t>(nrq));
+    for (int64_t c = 0; c < nrq; ++c)
+      quantize_multiplier(static_cast<double>(qx.scale) * sw[c] / static_cast<double>(qy.scale),
+                          "quantize: node '" + n.name + "' (" + op_name(n.op) + ") channel " + std::to_string(c),
+                          mult[c], shift[c]);
+    nr.p[0] = w_.put_i8(wq);
+    nr.p[1] = w_.put_i32(bq);
+    nr.p[2] = w_.put_i32(mult);
+    nr.p[3] = w_.put_i32(shift);
+    nr.p[4] = static_cast<uint32_t>(nrq);
+    nr.out = map_activation(out_gt, qy);
+  }
+
+  void emit_binary(size_t i, NRec& nr) {
+    const Node& n = g_.nodes[i];
+    if (n.inputs.size() != 2) fail_node(n, "expects two inputs");
+    Node sw = n;
+    // Commutative: keep a computed tensor first (broadcast applies to the second).
+    const auto& t0 = g_.tensors[n.inputs[0]];
+    const auto& t1 = g_.tensors[n.inputs[1]];
+    if ((t0.is_constant() && !t1.is_constant()) || (numel(t0.shape) < numel(t1.shape)))
+      std::swap(sw.inputs[0], sw.inputs[1]);
+    uint32_t a = input_of(sw, 0), b = input_of(sw, 1);
+    nr.in = {a, b};
+    int out_gt = 0;
+    int act = fused_output(i, nr, out_gt);
+    QParams qy = out_params(out_gt);
+    if (act >= 0) apply_activation(g_.nodes[act], qy, nr);
+    const QParams qa = tensors_[a].q, qb = tensors_[b].q;
+    const std::string where = "quantize: node '" + n.name + "' (" + op_name(n.op) + ")";
+    if (n.op == OpKind::Add) {
+      nr.op = ZKML_OP_ADD;
+      double ra = qa.scale / static_cast<double>(qy.scale), rb = qb.scale / static_cast<double>(qy.scale);
+      double rmax = std::max(ra, rb);
+      // Largest shift that keeps both multipliers below 2^31.
+      int s = ZKML_SHIFT_MAX;
+      while (s > ZKML_SHIFT_MIN && std::ldexp(rmax, s) >= 2147483647.0) --s;
+      if (std::ldexp(rmax, s) >= 2147483647.0) throw std::runtime_error(where + ": input/output scale ratio too large");
+      nr.p[0] = static_cast<uint32_t>(static_cast<int32_t>(std::llround(std::ldexp(ra, s))));
+      nr.p[1] = static_cast<uint32_t>(static_cast<int32_t>(std::llround(std::ldexp(rb, s))));
+      nr.p[2] = static_cast<uint32_t>(s);
+    } else {
+      nr.op = ZKML_OP_MUL;
+      int32_t m = 0, s = 0;
+      quantize_multiplier(static_cast<double>(qa.scale) * qb.scale / qy.scale, where, m, s);
+      nr.p[0] = static_cast<uint32_t>(m);
+      nr.p[1] = static_cast<uint32_t>(s);
+    }
+    const auto& as = tensors_[a].shape;
+    int64_t na = numel(as), nb = numel(tensors_[b].shape);
+    if (!(nb == na || nb == 1 || (as.size() == 4 && nb == as[1])))
+      fail_node(n, "second input does not broadcast (same shape, scalar or per channel of NCHW only)");
+    nr.out = map_activation(out_gt, qy);
+    if (numel(tensors_[nr.out].shape) != na) fail_node(n, "output shape differs from the first input");
+  }
+
+  std::vector<uint8_t> serialize(uint32_t input, uint32_t output) {
+    std::vector<uint8_t> out;
+    w_.align();
+    push32(out, ZKML_MAGIC);
+    push32(out, ZKML_VERSION);
+    push32(out, ZKML_HEADER_BYTES);
+    push32(out, static_cast<uint32_t>(tensors_.size()));
+    push32(out, static_cast<uint32_t>(nodes_.size()));
+    push32(out, input);
+    push32(out, output);
+    push32(out, static_cast<uint32_t>(w_.blob.size()));
+    for (const TRec& t : tensors_) {
+      push32(out, t.dtype);
+      push32(out, static_cast<uint32_t>(t.shape.size()));
+      for (size_t d = 0; d < 4; ++d) {
+        int64_t v = d < t.shape.size() ? t.shape[d] : 1;
+        if (v <= 0 || v > (int64_t{1} << 24)) throw std::runtime_error("quantize: tensor dimension out of range");
+        push32(out, static_cast<uint32_t>(v));
+      }
+      push32(out, static_cast<uint32_t>(t.q.zp));
+      uint32_t bits;
+      std::memcpy(&bits, &t.q.scale, 4);
+      push32(out, bits);
+      push32(out, t.data_off);
+    }
+    for (const NRec& nr : nodes_) {
+      push32(out, nr.op);
+      push32(out, static_cast<uint32_t>(nr.in.size()));
+      push32(out, nr.in.size() > 0 ? nr.in[0] : 0);
+      push32(out, nr.in.size() > 1 ? nr.in[1] : 0);
+      push32(out, nr.out);
+      for (int32_t v : {nr.kh, nr.kw, nr.sh, nr.sw, nr.pt, nr.pl, nr.pb, nr.pr}) push32(out, static_cast<uint32_t>(v));
+      push32(out, nr.flags);
+      push32(out, static_cast<uint32_t>(nr.act_min));
+      push32(out, static_cast<uint32_t>(nr.act_max));
+      for (uint32_t v : nr.p) push32(out, v);
+    }
+    out.insert(out.end(), w_.blob.begin(), w_.blob.end());
+    // The writer and the parser must agree: a file we produce always parses.
+    zkml_model m;
+    int st = zkml_parse(&m, out.data(), static_cast<uint32_t>(out.size()));
+    if (st != ZKML_OK) throw std::runtime_error(std::string("quantize: produced an invalid model: ") + m.error);
+    return out;
+  }
+};
+
+}  // namespace
+
+std::vector<uint8_t> quantize_model(const Graph& g, const std::vector<Range>& ranges, const QuantOptions& opts) {
+  return Quantizer(g, ranges, opts).run();
+}
+
+}  // namespace zkvm::ml

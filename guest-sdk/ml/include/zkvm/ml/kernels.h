@@ -1,0 +1,121 @@
+/* Integer kernels of the zkml int8 runtime, shared by guests (RV32IM) and the
+ * host (zkvm_ml_host) so a host run is bit-identical to a guest run.
+ *
+ * Arithmetic contract (docs/ML_RUNTIME.md, "Arithmetic"):
+ *  - activations are int8 with a per-tensor zero point; weights are int8,
+ *    symmetric (zero point 0), per output channel; accumulation is int32;
+ *  - the input zero point of Dense/Conv is folded into the bias at
+ *    quantisation time (bias' = bias - zp_in * sum(w)), so inner loops are
+ *    plain int8 x int8 -> int32 multiply-adds;
+ *  - requantisation multiplies by M = mult * 2^-shift (mult in [0, 2^31),
+ *    shift in [1, 62]) with a 64-bit product and rounds half up (towards
+ *    +infinity): y = floor((acc * mult + 2^(shift-1)) / 2^shift);
+ *  - no floating point, no undefined behaviour; >> of a negative int64 is
+ *    arithmetic (implementation-defined in C11, defined so by GCC and Clang,
+ *    checked by a static assertion in kernels.c).
+ */
+#ifndef ZKVM_ML_KERNELS_H
+#define ZKVM_ML_KERNELS_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Dense/Conv weights are stored in blocks of ZKML_BLOCK output rows,
+ * k-major inside a block: w[b][k][r] = W[b*ZKML_BLOCK + r][k]; the last block
+ * is padded with zero rows. One input value is then loaded once for
+ * ZKML_BLOCK multiply-adds (cycles: docs/ML_RUNTIME.md, "Kernels"). */
+#define ZKML_BLOCK 4
+
+#define ZKML_SHIFT_MIN 1
+#define ZKML_SHIFT_MAX 62
+
+/* Fixed-point multiply: floor((acc * mult + 2^(shift-1)) / 2^shift). */
+int32_t zkml_requant(int32_t acc, int32_t mult, int32_t shift);
+
+/* Requantisation of one output channel (or all, when per_channel is 0). */
+typedef struct {
+  const int32_t* mult;  /* 1 or M entries */
+  const int32_t* shift; /* 1 or M entries */
+  int32_t per_channel;
+  int32_t zp_out;
+  int32_t act_min, act_max; /* fused ReLU/Clip, in the output's int8 domain */
+} zkml_requant_params;
+
+/* y[m] = clamp(zp_out + requant(bias[m] + sum_k x[k] * W[m][k])). */
+void zkml_dense_s8(const int8_t* x, int32_t K, const int8_t* w_blocked, const int32_t* bias,
+                   int32_t M, const zkml_requant_params* rq, int8_t* y);
+
+typedef struct {
+  int32_t C, H, W;   /* input [1,C,H,W] */
+  int32_t M, OH, OW; /* output [1,M,OH,OW] */
+  int32_t kh, kw, sh, sw, pt, pl;
+  int32_t zp_in; /* value of padded positions (real 0) */
+} zkml_conv_shape;
+
+/* Conv2D, group 1, dilation 1, NCHW. `patch` is scratch of C*kh*kw bytes. */
+void zkml_conv_s8(const int8_t* x, const zkml_conv_shape* s, const int8_t* w_blocked,
+                  const int32_t* bias, const zkml_requant_params* rq, int8_t* patch, int8_t* y);
+
+typedef struct {
+  int32_t C, H, W, OH, OW;
+  int32_t kh, kw, sh, sw, pt, pl;
+  int32_t count_include_pad; /* AveragePool only */
+  int32_t zp;                /* AveragePool: value of padded positions */
+} zkml_pool_shape;
+
+/* MaxPool: padded positions are ignored (act as -infinity). */
+void zkml_maxpool_s8(const int8_t* x, const zkml_pool_shape* s, int8_t* y);
+/* AveragePool on the quantised values (output shares the input's scale and
+ * zero point): sum / n rounded half away from zero, n = kh*kw when
+ * count_include_pad (padding counts as zp), else the number of valid inputs. */
+void zkml_avgpool_s8(const int8_t* x, const zkml_pool_shape* s, int8_t* y);
+
+/* Broadcast of the second operand of Add/Mul: b has n elements (inner = 0),
+ * one per channel (b[(i / inner) % channels]), or one element (channels = 1). */
+typedef struct {
+  int32_t n;        /* elements of a and y */
+  int32_t inner;    /* H*W for per-channel b; 0 when b has n elements */
+  int32_t channels; /* number of elements of b when inner > 0 */
+} zkml_bcast;
+
+/* y = clamp(zp_out + floor(((a - zp_a) * mult_a + (b - zp_b) * mult_b + 2^(shift-1)) / 2^shift)) */
+void zkml_add_s8(const int8_t* a, const int8_t* b, const zkml_bcast* bc, int32_t zp_a, int32_t zp_b,
+                 int32_t mult_a, int32_t mult_b, int32_t shift, int32_t zp_out, int32_t act_min,
+                 int32_t act_max, int8_t* y);
+
+/* y = clamp(zp_out + requant((a - zp_a) * (b - zp_b), mult, shift)) */
+void zkml_mul_s8(const int8_t* a, const int8_t* b, const zkml_bcast* bc, int32_t zp_a, int32_t zp_b,
+                 int32_t mult, int32_t shift, int32_t zp_out, int32_t act_min, int32_t act_max,
+                 int8_t* y);
+
+/* y = clamp(x, lo, hi): standalone ReLU/Clip on quantised values. */
+void zkml_clamp_s8(const int8_t* x, int32_t n, int32_t lo, int32_t hi, int8_t* y);
+
+/* Softmax over rows of length N. lut[d] = round(2^16 * exp(-d * s_in)) for
+ * d = max - x in 0..255 (computed by the quantiser; lut[0] = 65536, all
+ * entries <= 65536). Output probability p in 0..255 (scale 1/256) is
+ * floor((lut[d] * 256 + sum/2) / sum) capped at 255, stored as p - 128. */
+void zkml_softmax_s8(const int8_t* x, int32_t rows, int32_t N, const uint32_t* lut, int8_t* y);
+
+/* Index of the first maximum of x[0..n). */
+int32_t zkml_argmax_s8(const int8_t* x, int32_t n);
+
+/* Kernel dispatch: the interpreter calls Dense and Conv through this table so
+ * an accelerator (e.g. a future ML syscall, ABI numbers >= 0x1000) can
+ * replace them without touching the interpreter. */
+typedef struct {
+  void (*dense)(const int8_t* x, int32_t K, const int8_t* w_blocked, const int32_t* bias,
+                int32_t M, const zkml_requant_params* rq, int8_t* y);
+  void (*conv)(const int8_t* x, const zkml_conv_shape* s, const int8_t* w_blocked,
+               const int32_t* bias, const zkml_requant_params* rq, int8_t* patch, int8_t* y);
+} zkml_kernel_table;
+
+extern zkml_kernel_table zkml_kernels;
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,133 @@
+/* zkml model file (format version 1, docs/ML_RUNTIME.md "Model file"):
+ * bounds-checked parser and interpreter, shared by guests and the host.
+ *
+ * Layout (all integers little-endian, 4-byte fields):
+ *   header  (ZKML_HEADER_BYTES): magic "ZKML", version, header_bytes,
+ *           n_tensors, n_nodes, input tensor, output tensor, blob_bytes
+ *   tensors (n_tensors x ZKML_TENSOR_BYTES): dtype, ndim, dims[4],
+ *           zero_point, scale (float32 bits, information only), data_off
+ *           (blob offset of a constant int8 tensor, ZKML_NO_DATA otherwise)
+ *   nodes   (n_nodes x ZKML_NODE_BYTES): op, n_inputs, in[2], out,
+ *           kh, kw, sh, sw, pad_t, pad_l, pad_b, pad_r, flags,
+ *           act_min, act_max, p[8] (op-specific, see zkml_node)
+ *   blob    (blob_bytes): weights, biases, requantisation tables, LUTs
+ * The file is exactly that long. zkml_parse checks every field, index,
+ * shape, offset and parameter range before anything is used, so that
+ * zkml_run cannot read or write out of bounds nor overflow.
+ */
+#ifndef ZKVM_ML_MODEL_H
+#define ZKVM_ML_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zkvm/ml/kernels.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ZKML_MAGIC 0x4C4D4B5Au /* "ZKML" */
+#define ZKML_VERSION 1u
+#define ZKML_HEADER_BYTES 32u
+#define ZKML_TENSOR_BYTES 36u
+#define ZKML_NODE_BYTES 96u
+#define ZKML_NO_DATA 0xFFFFFFFFu
+
+/* Limits that keep all size arithmetic far from overflow. */
+#define ZKML_MAX_TENSORS 1024u
+#define ZKML_MAX_NODES 1024u
+#define ZKML_MAX_ELEMS (1u << 24)      /* per tensor */
+#define ZKML_MAX_K 65536u              /* dot-product length */
+#define ZKML_MAX_BIAS (1 << 30)        /* |bias| < 2^30: bias + K*2^14 fits int32 */
+#define ZKML_MAX_ARENA (256u << 20)
+
+enum zkml_op {
+  ZKML_OP_DENSE = 1,   /* p: weight_off, bias_off, mult_off, shift_off, n_requant */
+  ZKML_OP_CONV = 2,    /* p: as Dense */
+  ZKML_OP_CLAMP = 3,   /* y = clamp(x, act_min, act_max); standalone ReLU/Clip */
+  ZKML_OP_MAXPOOL = 4,
+  ZKML_OP_AVGPOOL = 5, /* flags bit 0: count_include_pad */
+  ZKML_OP_ADD = 6,     /* p: mult_a, mult_b, shift (int32 values) */
+  ZKML_OP_MUL = 7,     /* p: mult, shift */
+  ZKML_OP_RESHAPE = 8, /* no-op on contiguous data; output aliases input */
+  ZKML_OP_SOFTMAX = 9, /* p: lut_off (256 x uint32) */
+  ZKML_OP_ARGMAX = 10, /* output: int32 tensor of one element */
+  ZKML_OP_COUNT_
+};
+
+enum zkml_dtype { ZKML_DT_INT8 = 0, ZKML_DT_INT32 = 1 };
+
+enum zkml_status {
+  ZKML_OK = 0,
+  ZKML_ERR_TRUNCATED,   /* file shorter than its header says */
+  ZKML_ERR_MAGIC,
+  ZKML_ERR_VERSION,
+  ZKML_ERR_LIMIT,       /* a count or size over the limits above */
+  ZKML_ERR_TENSOR,      /* bad tensor record */
+  ZKML_ERR_NODE,        /* bad node record */
+  ZKML_ERR_BLOB,        /* an offset/length outside the blob or misaligned */
+  ZKML_ERR_PARAM,       /* a parameter out of its range */
+  ZKML_ERR_ARENA,       /* arena too small or misaligned */
+  ZKML_ERR_INPUT,       /* wrong input size */
+};
+
+const char* zkml_op_name(uint32_t op);
+const char* zkml_status_name(int status);
+
+typedef struct {
+  uint32_t dtype, ndim, dims[4];
+  int32_t zero_point;
+  uint32_t scale_bits;
+  uint32_t data_off;
+  uint32_t elems; /* product of dims (computed) */
+} zkml_tensor;
+
+typedef struct {
+  uint32_t op, n_inputs, in[2], out;
+  int32_t kh, kw, sh, sw, pt, pl, pb, pr;
+  uint32_t flags;
+  int32_t act_min, act_max;
+  uint32_t p[8];
+} zkml_node;
+
+typedef struct {
+  const uint8_t* data;
+  uint32_t size;
+  uint32_t n_tensors, n_nodes, input, output;
+  uint32_t blob_off, blob_bytes;
+  uint32_t arena_bytes; /* what zkml_prepare needs (computed by zkml_parse) */
+  char error[160];      /* human-readable reason when zkml_parse fails */
+} zkml_model;
+
+/* Validates `data` (which must outlive the model) and fills `m`. */
+int zkml_parse(zkml_model* m, const uint8_t* data, uint32_t size);
+
+/* Decoders of single records (valid after a successful zkml_parse). */
+void zkml_get_tensor(const zkml_model* m, uint32_t i, zkml_tensor* t);
+void zkml_get_node(const zkml_model* m, uint32_t i, zkml_node* n);
+
+typedef struct {
+  const zkml_model* model;
+  uint8_t* arena;
+  uint32_t* tensor_off;  /* per tensor: arena offset of its buffer (or ZKML_NO_DATA) */
+  uint32_t* node_param;  /* per node: arena offset of its decoded int32 tables */
+  int8_t* patch;         /* Conv im2col scratch */
+} zkml_runner;
+
+/* Lays out `arena` (4-byte aligned, at least m->arena_bytes) and decodes the
+ * int32 tables once; the runner can then run any number of inputs. */
+int zkml_prepare(zkml_runner* r, const zkml_model* m, void* arena, uint32_t arena_bytes);
+
+/* Runs the nodes in order on `input` (the input tensor's int8 values). */
+int zkml_run(zkml_runner* r, const int8_t* input, uint32_t input_len);
+
+/* Buffers after zkml_run: int8 tensors (or the constant data) and, for an
+ * int32 tensor (ArgMax output), its value. */
+const int8_t* zkml_tensor_data(const zkml_runner* r, uint32_t t);
+int32_t zkml_tensor_i32(const zkml_runner* r, uint32_t t);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,474 @@
+/* zkml model parser and interpreter (model.h). Everything the interpreter
+ * later trusts (indices, shapes, offsets, parameter ranges, arena layout) is
+ * checked here once, with 64-bit size arithmetic. */
+#include "zkvm/ml/model.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static uint32_t rd32(const uint8_t* p) {
+  return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+/* Two's complement reinterpretation without implementation-defined casts. */
+static int32_t u2s(uint32_t u) {
+  return u <= 0x7FFFFFFFu ? (int32_t)u : (int32_t)(u - 0x80000000u) - 0x7FFFFFFF - 1;
+}
+static int32_t rds32(const uint8_t* p) { return u2s(rd32(p)); }
+
+static const char* const kOpNames[ZKML_OP_COUNT_] = {
+    "?", "Dense", "Conv", "Clamp", "MaxPool", "AveragePool", "Add", "Mul", "Reshape", "Softmax", "ArgMax"};
+
+const char* zkml_op_name(uint32_t op) { return op > 0 && op < ZKML_OP_COUNT_ ? kOpNames[op] : "unknown"; }
+
+const char* zkml_status_name(int s) {
+  switch (s) {
+    case ZKML_OK: return "ok";
+    case ZKML_ERR_TRUNCATED: return "truncated file";
+    case ZKML_ERR_MAGIC: return "bad magic";
+    case ZKML_ERR_VERSION: return "unsupported version";
+    case ZKML_ERR_LIMIT: return "size limit exceeded";
+    case ZKML_ERR_TENSOR: return "bad tensor record";
+    case ZKML_ERR_NODE: return "bad node record";
+    case ZKML_ERR_BLOB: return "bad blob reference";
+    case ZKML_ERR_PARAM: return "parameter out of range";
+    case ZKML_ERR_ARENA: return "bad arena";
+    case ZKML_ERR_INPUT: return "bad input";
+    default: return "unknown error";
+  }
+}
+
+static int fail(zkml_model* m, int code, const char* fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(m->error, sizeof m->error, fmt, ap);
+  va_end(ap);
+  return code;
+}
+
+void zkml_get_tensor(const zkml_model* m, uint32_t i, zkml_tensor* t) {
+  const uint8_t* p = m->data + ZKML_HEADER_BYTES + (size_t)i * ZKML_TENSOR_BYTES;
+  t->dtype = rd32(p);
+  t->ndim = rd32(p + 4);
+  for (int d = 0; d < 4; ++d) t->dims[d] = rd32(p + 8 + 4 * d);
+  t->zero_point = rds32(p + 24);
+  t->scale_bits = rd32(p + 28);
+  t->data_off = rd32(p + 32);
+  uint64_t e = 1;
+  for (uint32_t d = 0; d < 4 && d < t->ndim; ++d) {
+    e *= t->dims[d];
+    if (e > ZKML_MAX_ELEMS) e = (uint64_t)ZKML_MAX_ELEMS + 1; /* saturate; rejected by parse */
+  }
+  t->elems = (uint32_t)e;
+}
+
+void zkml_get_node(const zkml_model* m, uint32_t i, zkml_node* n) {
+  const uint8_t* p = m->data + ZKML_HEADER_BYTES + (size_t)m->n_tensors * ZKML_TENSOR_BYTES +
+                     (size_t)i * ZKML_NODE_BYTES;
+  n->op = rd32(p);
+  n->n_inputs = rd32(p + 4);
+  n->in[0] = rd32(p + 8);
+  n->in[1] = rd32(p + 12);
+  n->out = rd32(p + 16);
+  int32_t* g[8] = {&n->kh, &n->kw, &n->sh, &n->sw, &n->pt, &n->pl, &n->pb, &n->pr};
+  for (int k = 0; k < 8; ++k) *g[k] = rds32(p + 20 + 4 * k);
+  n->flags = rd32(p + 52);
+  n->act_min = rds32(p + 56);
+  n->act_max = rds32(p + 60);
+  for (int k = 0; k < 8; ++k) n->p[k] = rd32(p + 64 + 4 * k);
+}
+
+/* [off, off + len) inside the blob, optionally 4-byte aligned. */
+static int blob_ok(const zkml_model* m, uint32_t off, uint64_t len, int align4) {
+  if (align4 && (off & 3u)) return 0;
+  return (uint64_t)off + len <= m->blob_bytes;
+}
+
+static const uint8_t* blob_at(const zkml_model* m, uint32_t off) { return m->data + m->blob_off + off; }
+
+static uint64_t align4(uint64_t v) { return (v + 3u) & ~(uint64_t)3u; }
+
+/* Output size of a window op along one axis; 0 when the geometry is invalid. */
+static int window_ok(uint32_t in, int32_t k, int32_t s, int32_t p0, int32_t p1, uint32_t out) {
+  if (k < 1 || k > 255 || s < 1 || s > 255 || p0 < 0 || p1 < 0 || p0 >= k || p1 >= k) return 0;
+  int64_t span = (int64_t)in + p0 + p1;
+  if (span < k) return 0;
+  return (uint64_t)((span - k) / s + 1) == out;
+}
+
+enum { T_NONE = 0, T_AVAILABLE = 1 };
+
+int zkml_parse(zkml_model* m, const uint8_t* data, uint32_t size) {
+  memset(m, 0, sizeof *m);
+  m->data = data;
+  m->size = size;
+  if (size < ZKML_HEADER_BYTES)
+    return fail(m, ZKML_ERR_TRUNCATED, "model: %u bytes, shorter than the %u-byte header", size, ZKML_HEADER_BYTES);
+  if (rd32(data) != ZKML_MAGIC) return fail(m, ZKML_ERR_MAGIC, "model: bad magic 0x%08x (want \"ZKML\")", rd32(data));
+  if (rd32(data + 4) != ZKML_VERSION)
+    return fail(m, ZKML_ERR_VERSION, "model: format version %u, this runtime reads version %u", rd32(data + 4), ZKML_VERSION);
+  if (rd32(data + 8) != ZKML_HEADER_BYTES)
+    return fail(m, ZKML_ERR_VERSION, "model: header size %u, want %u", rd32(data + 8), ZKML_HEADER_BYTES);
+  m->n_tensors = rd32(data + 12);
+  m->n_nodes = rd32(data + 16);
+  m->input = rd32(data + 20);
+  m->output = rd32(data + 24);
+  m->blob_bytes = rd32(data + 28);
+  if (m->n_tensors == 0 || m->n_tensors > ZKML_MAX_TENSORS)
+    return fail(m, ZKML_ERR_LIMIT, "model: %u tensors (allowed 1..%u)", m->n_tensors, ZKML_MAX_TENSORS);
+  if (m->n_nodes > ZKML_MAX_NODES)
+    return fail(m, ZKML_ERR_LIMIT, "model: %u nodes (at most %u)", m->n_nodes, ZKML_MAX_NODES);
+  uint64_t blob_off = ZKML_HEADER_BYTES + (uint64_t)m->n_tensors * ZKML_TENSOR_BYTES +
+                      (uint64_t)m->n_nodes * ZKML_NODE_BYTES;
+  uint64_t total = blob_off + m->blob_bytes;
+  if (total > size)
+    return fail(m, ZKML_ERR_TRUNCATED, "model: header declares %llu bytes, file has %u",
+                (unsigned long long)total, size);
+  if (total < size)
+    return fail(m, ZKML_ERR_LIMIT, "model: %llu trailing bytes after the blob", (unsigned long long)(size - total));
+  m->blob_off = (uint32_t)blob_off;
+  if (m->input >= m->n_tensors || m->output >= m->n_tensors)
+    return fail(m, ZKML_ERR_TENSOR, "model: input %u / output %u not below tensor count %u", m->input, m->output,
+                m->n_tensors);
+
+  /* Tensors. state[] is bounded by ZKML_MAX_TENSORS, not by file data. */
+  uint8_t state[ZKML_MAX_TENSORS];
+  uint8_t alias[ZKML_MAX_TENSORS]; /* 1 = buffer shared with its Reshape input */
+  memset(state, 0, sizeof state);
+  memset(alias, 0, sizeof alias);
+  for (uint32_t i = 0; i < m->n_tensors; ++i) {
+    zkml_tensor t;
+    zkml_get_tensor(m, i, &t);
+    if (t.dtype > ZKML_DT_INT32) return fail(m, ZKML_ERR_TENSOR, "tensor %u: unknown dtype %u", i, t.dtype);
+    if (t.ndim < 1 || t.ndim > 4) return fail(m, ZKML_ERR_TENSOR, "tensor %u: rank %u (allowed 1..4)", i, t.ndim);
+    for (uint32_t d = 0; d < 4; ++d) {
+      if (d < t.ndim && t.dims[d] == 0) return fail(m, ZKML_ERR_TENSOR, "tensor %u: dimension %u is 0", i, d);
+      if (d >= t.ndim && t.dims[d] != 1)
+        return fail(m, ZKML_ERR_TENSOR, "tensor %u: unused dimension %u must be 1, is %u", i, d, t.dims[d]);
+    }
+    if (t.elems > ZKML_MAX_ELEMS)
+      return fail(m, ZKML_ERR_LIMIT, "tensor %u: more than %u elements", i, ZKML_MAX_ELEMS);
+    if (t.zero_point < -128 || t.zero_point > 127)
+      return fail(m, ZKML_ERR_TENSOR, "tensor %u: zero point %d outside int8", i, t.zero_point);
+    if (t.data_off != ZKML_NO_DATA) {
+      if (t.dtype != ZKML_DT_INT8) return fail(m, ZKML_ERR_TENSOR, "tensor %u: constant tensors must be int8", i);
+      if (!blob_ok(m, t.data_off, t.elems, 0))
+        return fail(m, ZKML_ERR_BLOB, "tensor %u: data [%u, +%u) outside the %u-byte blob", i, t.data_off, t.elems,
+                    m->blob_bytes);
+      if (i == m->input) return fail(m, ZKML_ERR_TENSOR, "tensor %u: the graph input cannot be constant", i);
+      state[i] = T_AVAILABLE;
+    }
+  }
+  {
+    zkml_tensor in;
+    zkml_get_tensor(m, m->input, &in);
+    if (in.dtype != ZKML_DT_INT8) return fail(m, ZKML_ERR_TENSOR, "input tensor %u must be int8", m->input);
+    state[m->input] = T_AVAILABLE;
+  }
+
+  uint64_t params = 0, patch = 0;
+  for (uint32_t i = 0; i < m->n_nodes; ++i) {
+    zkml_node n;
+    zkml_get_node(m, i, &n);
+    const char* on = zkml_op_name(n.op);
+    if (n.op == 0 || n.op >= ZKML_OP_COUNT_) return fail(m, ZKML_ERR_NODE, "node %u: unknown op %u", i, n.op);
+    uint32_t want_in = (n.op == ZKML_OP_ADD || n.op == ZKML_OP_MUL) ? 2u : 1u;
+    if (n.n_inputs != want_in)
+      return fail(m, ZKML_ERR_NODE, "node %u (%s): %u inputs, want %u", i, on, n.n_inputs, want_in);
+    zkml_tensor x, x2, y;
+    for (uint32_t k = 0; k < want_in; ++k) {
+      if (n.in[k] >= m->n_tensors)
+        return fail(m, ZKML_ERR_NODE, "node %u (%s): input %u is tensor %u, only %u tensors", i, on, k, n.in[k],
+                    m->n_tensors);
+      if (state[n.in[k]] != T_AVAILABLE)
+        return fail(m, ZKML_ERR_NODE, "node %u (%s): input tensor %u is not computed before it", i, on, n.in[k]);
+    }
+    if (n.out >= m->n_tensors)
+      return fail(m, ZKML_ERR_NODE, "node %u (%s): output tensor %u, only %u tensors", i, on, n.out, m->n_tensors);
+    if (state[n.out] != T_NONE)
+      return fail(m, ZKML_ERR_NODE, "node %u (%s): output tensor %u is already defined", i, on, n.out);
+    zkml_get_tensor(m, n.in[0], &x);
+    if (want_in == 2) zkml_get_tensor(m, n.in[1], &x2);
+    zkml_get_tensor(m, n.out, &y);
+    if (x.dtype != ZKML_DT_INT8 || (want_in == 2 && x2.dtype != ZKML_DT_INT8))
+      return fail(m, ZKML_ERR_NODE, "node %u (%s): inputs must be int8", i, on);
+    if ((n.op == ZKML_OP_ARGMAX) != (y.dtype == ZKML_DT_INT32))
+      return fail(m, ZKML_ERR_NODE, "node %u (%s): output dtype %u not allowed", i, on, y.dtype);
+    if (n.act_min < -128 || n.act_max > 127 || n.act_min > n.act_max)
+      return fail(m, ZKML_ERR_PARAM, "node %u (%s): activation range [%d, %d] not inside int8", i, on, n.act_min,
+                  n.act_max);
+    switch (n.op) {
+      case ZKML_OP_DENSE:
+      case ZKML_OP_CONV: {
+        uint64_t K, M;
+        if (n.op == ZKML_OP_DENSE) {
+          K = x.elems;
+          M = y.elems;
+        } else {
+          if (x.ndim != 4 || y.ndim != 4 || x.dims[0] != 1 || y.dims[0] != 1)
+            return fail(m, ZKML_ERR_NODE, "node %u (Conv): input and output must be [1,C,H,W]", i);
+          if (!window_ok(x.dims[2], n.kh, n.sh, n.pt, n.pb, y.dims[2]) ||
+              !window_ok(x.dims[3], n.kw, n.sw, n.pl, n.pr, y.dims[3]))
+            return fail(m, ZKML_ERR_NODE, "node %u (Conv): kernel/stride/pads do not map %ux%u to %ux%u", i,
+                        x.dims[2], x.dims[3], y.dims[2], y.dims[3]);
+          K = (uint64_t)x.dims[1] * (uint32_t)n.kh * (uint32_t)n.kw;
+          M = y.dims[1];
+        }
+        if (K > ZKML_MAX_K) return fail(m, ZKML_ERR_LIMIT, "node %u (%s): dot length %llu over %u", i, on,
+                                        (unsigned long long)K, ZKML_MAX_K);
+        uint64_t wbytes = (M + ZKML_BLOCK - 1) / ZKML_BLOCK * ZKML_BLOCK * K;
+        uint32_t nrq = n.p[4];
+        if (nrq != 1 && nrq != M)
+          return fail(m, ZKML_ERR_PARAM, "node %u (%s): %u requantisation entries for %llu channels", i, on, nrq,
+                      (unsigned long long)M);
+        if (!blob_ok(m, n.p[0], wbytes, 0) || !blob_ok(m, n.p[1], 4 * M, 1) || !blob_ok(m, n.p[2], 4ull * nrq, 1) ||
+            !blob_ok(m, n.p[3], 4ull * nrq, 1))
+          return fail(m, ZKML_ERR_BLOB, "node %u (%s): weights/bias/requant tables outside the blob or misaligned", i,
+                      on);
+        for (uint64_t c = 0; c < M; ++c) {
+          int32_t b = rds32(blob_at(m, n.p[1]) + 4 * c);
+          if (b <= -ZKML_MAX_BIAS || b >= ZKML_MAX_BIAS)
+            return fail(m, ZKML_ERR_PARAM, "node %u (%s): bias[%llu] = %d, |bias| must be < 2^30", i, on,
+                        (unsigned long long)c, b);
+        }
+        for (uint32_t c = 0; c < nrq; ++c) {
+          int32_t mu = rds32(blob_at(m, n.p[2]) + 4 * c), sh = rds32(blob_at(m, n.p[3]) + 4 * c);
+          if (mu < 0 || sh < ZKML_SHIFT_MIN || sh > ZKML_SHIFT_MAX)
+            return fail(m, ZKML_ERR_PARAM, "node %u (%s): requant[%u] multiplier %d shift %d out of range", i, on, c,
+                        mu, sh);
+        }
+        params += 4 * (M + 2ull * nrq);
+        if (n.op == ZKML_OP_CONV && K > patch) patch = K;
+        break;
+      }
+      case ZKML_OP_MAXPOOL:
+      case ZKML_OP_AVGPOOL:
+        if (x.ndim != 4 || y.ndim != 4 || x.dims[0] != 1 || y.dims[0] != 1 || x.dims[1] != y.dims[1])
+          return fail(m, ZKML_ERR_NODE, "node %u (%s): input and output must be [1,C,H,W] with equal C", i, on);
+        if (!window_ok(x.dims[2], n.kh, n.sh, n.pt, n.pb, y.dims[2]) ||
+            !window_ok(x.dims[3], n.kw, n.sw, n.pl, n.pr, y.dims[3]))
+          return fail(m, ZKML_ERR_NODE, "node %u (%s): kernel/stride/pads do not map %ux%u to %ux%u", i, on,
+                      x.dims[2], x.dims[3], y.dims[2], y.dims[3]);
+        if (x.zero_point != y.zero_point)
+          return fail(m, ZKML_ERR_NODE, "node %u (%s): output zero point %d differs from input's %d", i, on,
+                      y.zero_point, x.zero_point);
+        break;
+      case ZKML_OP_CLAMP:
+      case ZKML_OP_RESHAPE:
+        if (x.elems != y.elems)
+          return fail(m, ZKML_ERR_NODE, "node %u (%s): %u input elements, %u output elements", i, on, x.elems, y.elems);
+        if (x.zero_point != y.zero_point)
+          return fail(m, ZKML_ERR_NODE, "node %u (%s): output zero point %d differs from input's %d", i, on,
+                      y.zero_point, x.zero_point);
+        if (n.op == ZKML_OP_RESHAPE && x.data_off == ZKML_NO_DATA) alias[n.out] = 1;
+        break;
+      case ZKML_OP_ADD:
+      case ZKML_OP_MUL: {
+        if (x.elems != y.elems)
+          return fail(m, ZKML_ERR_NODE, "node %u (%s): %u input elements, %u output elements", i, on, x.elems, y.elems);
+        int ok = x2.elems == x.elems || x2.elems == 1 || (x.ndim == 4 && x2.elems == x.dims[1]);
+        if (!ok)
+          return fail(m, ZKML_ERR_NODE, "node %u (%s): second input (%u elements) does not broadcast to the first", i,
+                      on, x2.elems);
+        uint32_t sh = n.op == ZKML_OP_ADD ? n.p[2] : n.p[1];
+        if (sh < ZKML_SHIFT_MIN || sh > ZKML_SHIFT_MAX)
+          return fail(m, ZKML_ERR_PARAM, "node %u (%s): shift %u out of range", i, on, sh);
+        break;
+      }
+      case ZKML_OP_SOFTMAX: {
+        uint32_t N = x.dims[x.ndim - 1];
+        if (x.elems != y.elems || N > 65535u)
+          return fail(m, ZKML_ERR_NODE, "node %u (Softmax): shapes differ or last axis %u over 65535", i, N);
+        if (!blob_ok(m, n.p[0], 1024, 1)) return fail(m, ZKML_ERR_BLOB, "node %u (Softmax): LUT outside the blob", i);
+        for (uint32_t d = 0; d < 256; ++d) {
+          uint32_t v = rd32(blob_at(m, n.p[0]) + 4 * d);
+          if (v > 65536u || (d == 0 && v != 65536u))
+            return fail(m, ZKML_ERR_PARAM, "node %u (Softmax): LUT[%u] = %u (want LUT[0] = 65536, all <= 65536)", i,
+                        d, v);
+        }
+        params += 1024;
+        break;
+      }
+      case ZKML_OP_ARGMAX:
+        for (uint32_t d = 0; d + 1 < x.ndim; ++d)
+          if (x.dims[d] != 1) return fail(m, ZKML_ERR_NODE, "node %u (ArgMax): only a single row is supported", i);
+        if (y.elems != 1) return fail(m, ZKML_ERR_NODE, "node %u (ArgMax): output must have one element", i);
+        break;
+      default: break;
+    }
+    state[n.out] = T_AVAILABLE;
+  }
+  if (state[m->output] != T_AVAILABLE) return fail(m, ZKML_ERR_NODE, "output tensor %u is never computed", m->output);
+
+  uint64_t bufs = 0;
+  for (uint32_t i = 0; i < m->n_tensors; ++i) {
+    zkml_tensor t;
+    zkml_get_tensor(m, i, &t);
+    if (t.data_off != ZKML_NO_DATA || alias[i] || state[i] != T_AVAILABLE) continue;
+    bufs += align4(t.dtype == ZKML_DT_INT32 ? 4u * t.elems : t.elems);
+  }
+  uint64_t arena = 4ull * m->n_tensors + 4ull * m->n_nodes + params + bufs + align4(patch);
+  if (arena > ZKML_MAX_ARENA)
+    return fail(m, ZKML_ERR_LIMIT, "model: arena of %llu bytes over the %u limit", (unsigned long long)arena,
+                ZKML_MAX_ARENA);
+  m->arena_bytes = (uint32_t)arena;
+  return ZKML_OK;
+}
+
+int zkml_prepare(zkml_runner* r, const zkml_model* m, void* arena, uint32_t arena_bytes) {
+  if (arena == NULL || ((uintptr_t)arena & 3u) || arena_bytes < m->arena_bytes) return ZKML_ERR_ARENA;
+  uint8_t* a = (uint8_t*)arena;
+  r->model = m;
+  r->arena = a;
+  r->tensor_off = (uint32_t*)a;
+  r->node_param = (uint32_t*)(a + 4u * m->n_tensors);
+  uint32_t off = 4u * m->n_tensors + 4u * m->n_nodes;
+  for (uint32_t i = 0; i < m->n_nodes; ++i) {
+    zkml_node n;
+    zkml_get_node(m, i, &n);
+    r->node_param[i] = off;
+    int32_t* dst = (int32_t*)(a + off);
+    if (n.op == ZKML_OP_DENSE || n.op == ZKML_OP_CONV) {
+      zkml_tensor y;
+      zkml_get_tensor(m, n.out, &y);
+      uint32_t M = n.op == ZKML_OP_DENSE ? y.elems : y.dims[1], nrq = n.p[4];
+      for (uint32_t c = 0; c < M; ++c) dst[c] = rds32(blob_at(m, n.p[1]) + 4 * c);
+      for (uint32_t c = 0; c < nrq; ++c) dst[M + c] = rds32(blob_at(m, n.p[2]) + 4 * c);
+      for (uint32_t c = 0; c < nrq; ++c) dst[M + nrq + c] = rds32(blob_at(m, n.p[3]) + 4 * c);
+      off += 4u * (M + 2u * nrq);
+    } else if (n.op == ZKML_OP_SOFTMAX) {
+      uint32_t* lut = (uint32_t*)(a + off);
+      for (uint32_t d = 0; d < 256; ++d) lut[d] = rd32(blob_at(m, n.p[0]) + 4 * d);
+      off += 1024u;
+    }
+  }
+  for (uint32_t i = 0; i < m->n_tensors; ++i) r->tensor_off[i] = ZKML_NO_DATA;
+  /* Buffers in definition order: the input, then node outputs. */
+  {
+    zkml_tensor t;
+    zkml_get_tensor(m, m->input, &t);
+    r->tensor_off[m->input] = off;
+    off += (uint32_t)align4(t.elems);
+  }
+  for (uint32_t i = 0; i < m->n_nodes; ++i) {
+    zkml_node n;
+    zkml_tensor t;
+    zkml_get_node(m, i, &n);
+    zkml_get_tensor(m, n.out, &t);
+    zkml_tensor x;
+    zkml_get_tensor(m, n.in[0], &x);
+    if (n.op == ZKML_OP_RESHAPE && x.data_off == ZKML_NO_DATA) {
+      r->tensor_off[n.out] = r->tensor_off[n.in[0]];
+      continue;
+    }
+    r->tensor_off[n.out] = off;
+    off += (uint32_t)align4(t.dtype == ZKML_DT_INT32 ? 4u * t.elems : t.elems);
+  }
+  r->patch = (int8_t*)(a + off);
+  return ZKML_OK;
+}
+
+const int8_t* zkml_tensor_data(const zkml_runner* r, uint32_t t) {
+  zkml_tensor d;
+  zkml_get_tensor(r->model, t, &d);
+  if (d.data_off != ZKML_NO_DATA) return (const int8_t*)blob_at(r->model, d.data_off);
+  return (const int8_t*)(r->arena + r->tensor_off[t]);
+}
+
+int32_t zkml_tensor_i32(const zkml_runner* r, uint32_t t) {
+  return *(const int32_t*)(r->arena + r->tensor_off[t]);
+}
+
+static void make_pool(const zkml_node* n, const zkml_tensor* x, const zkml_tensor* y, zkml_pool_shape* s) {
+  s->C = (int32_t)x->dims[1];
+  s->H = (int32_t)x->dims[2];
+  s->W = (int32_t)x->dims[3];
+  s->OH = (int32_t)y->dims[2];
+  s->OW = (int32_t)y->dims[3];
+  s->kh = n->kh; s->kw = n->kw; s->sh = n->sh; s->sw = n->sw; s->pt = n->pt; s->pl = n->pl;
+  s->count_include_pad = (int32_t)(n->flags & 1u);
+  s->zp = x->zero_point;
+}
+
+static void make_bcast(const zkml_tensor* a, const zkml_tensor* b, zkml_bcast* bc) {
+  bc->n = (int32_t)a->elems;
+  if (b->elems == a->elems) {
+    bc->inner = 0;
+    bc->channels = 1;
+  } else if (b->elems == 1) {
+    bc->inner = (int32_t)a->elems;
+    bc->channels = 1;
+  } else { /* per channel of [1,C,H,W] */
+    bc->inner = (int32_t)(a->dims[2] * a->dims[3]);
+    bc->channels = (int32_t)b->elems;
+  }
+}
+
+int zkml_run(zkml_runner* r, const int8_t* input, uint32_t input_len) {
+  const zkml_model* m = r->model;
+  zkml_tensor tin;
+  zkml_get_tensor(m, m->input, &tin);
+  if (input_len != tin.elems) return ZKML_ERR_INPUT;
+  memcpy(r->arena + r->tensor_off[m->input], input, input_len);
+  for (uint32_t i = 0; i < m->n_nodes; ++i) {
+    zkml_node n;
+    zkml_tensor x, x2, y;
+    zkml_get_node(m, i, &n);
+    zkml_get_tensor(m, n.in[0], &x);
+    zkml_get_tensor(m, n.out, &y);
+    const int8_t* xd = zkml_tensor_data(r, n.in[0]);
+    int8_t* yd = (int8_t*)(r->arena + r->tensor_off[n.out]);
+    const int32_t* prm = (const int32_t*)(r->arena + r->node_param[i]);
+    switch (n.op) {
+      case ZKML_OP_DENSE:
+      case ZKML_OP_CONV: {
+        int32_t M = (int32_t)(n.op == ZKML_OP_DENSE ? y.elems : y.dims[1]);
+        int32_t nrq = (int32_t)n.p[4];
+        zkml_requant_params rq = {prm + M, prm + M + nrq, nrq > 1, y.zero_point, n.act_min, n.act_max};
+        const int8_t* w = (const int8_t*)blob_at(m, n.p[0]);
+        if (n.op == ZKML_OP_DENSE) {
+          zkml_kernels.dense(xd, (int32_t)x.elems, w, prm, M, &rq, yd);
+        } else {
+          zkml_conv_shape s = {(int32_t)x.dims[1], (int32_t)x.dims[2], (int32_t)x.dims[3], M, (int32_t)y.dims[2],
+                               (int32_t)y.dims[3], n.kh, n.kw, n.sh, n.sw, n.pt, n.pl, x.zero_point};
+          zkml_kernels.conv(xd, &s, w, prm, &rq, r->patch, yd);
+        }
+        break;
+      }
+      case ZKML_OP_CLAMP: zkml_clamp_s8(xd, (int32_t)x.elems, n.act_min, n.act_max, yd); break;
+      case ZKML_OP_MAXPOOL:
+      case ZKML_OP_AVGPOOL: {
+        zkml_pool_shape s;
+        make_pool(&n, &x, &y, &s);
+        if (n.op == ZKML_OP_MAXPOOL) zkml_maxpool_s8(xd, &s, yd);
+        else zkml_avgpool_s8(xd, &s, yd);
+        break;
+      }
+      case ZKML_OP_ADD:
+      case ZKML_OP_MUL: {
+        zkml_get_tensor(m, n.in[1], &x2);
+        zkml_bcast bc;
+        make_bcast(&x, &x2, &bc);
+        const int8_t* bd = zkml_tensor_data(r, n.in[1]);
+        if (n.op == ZKML_OP_ADD)
+          zkml_add_s8(xd, bd, &bc, x.zero_point, x2.zero_point, u2s(n.p[0]), u2s(n.p[1]), (int32_t)n.p[2],
+                      y.zero_point, n.act_min, n.act_max, yd);
+        else
+          zkml_mul_s8(xd, bd, &bc, x.zero_point, x2.zero_point, u2s(n.p[0]), (int32_t)n.p[1], y.zero_point,
+                      n.act_min, n.act_max, yd);
+        break;
+      }
+      case ZKML_OP_RESHAPE:
+        if (x.data_off != ZKML_NO_DATA) memcpy(yd, xd, x.elems); /* constant input: copy once per run */
+        break;
+      case ZKML_OP_SOFTMAX: {
+        int32_t N = (int32_t)x.dims[x.ndim - 1];
+        zkml_softmax_s8(xd, (int32_t)x.elems / N, N, (const uint32_t*)prm, yd);
+        break;
+      }
+      case ZKML_OP_ARGMAX: *(int32_t*)yd = zkml_argmax_s8(xd, (int32_t)x.elems); break;
+      default: return ZKML_ERR_NODE; /* unreachable after zkml_parse */
+    }
+  }
+  return ZKML_OK;
+}

@@ -1,0 +1,300 @@
+// Kernels against straightforward references written from the arithmetic
+// contract in kernels.h (int64 sums, explicit floor division).
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "zkvm/ml/kernels.h"
+
+namespace {
+
+// floor(v / 2^s) without relying on >> of negative numbers.
+int64_t floor_div_pow2(int64_t v, int s) {
+  int64_t d = int64_t{1} << s;
+  int64_t q = v / d;
+  if (v % d != 0 && v < 0) --q;
+  return q;
+}
+
+int64_t ref_requant(int64_t acc, int32_t mult, int32_t shift) {
+  return floor_div_pow2(acc * mult + (int64_t{1} << (shift - 1)), shift);
+}
+
+int8_t sat(int64_t v, int lo = -128, int hi = 127) { return static_cast<int8_t>(std::clamp<int64_t>(v, lo, hi)); }
+
+std::vector<int8_t> rand_i8(std::mt19937& rng, size_t n) {
+  std::uniform_int_distribution<int> d(-128, 127);
+  std::vector<int8_t> v(n);
+  for (auto& x : v) {
+    int r = d(rng);
+    // Edge values appear often: they are where saturation bugs live.
+    if (r % 7 == 0) r = (r & 8) ? 127 : -128;
+    x = static_cast<int8_t>(r);
+  }
+  return v;
+}
+
+std::vector<int8_t> block_weights(const std::vector<int8_t>& W, int M, int K) {
+  int blocks = (M + ZKML_BLOCK - 1) / ZKML_BLOCK;
+  std::vector<int8_t> wb(static_cast<size_t>(blocks) * ZKML_BLOCK * K, 0);
+  for (int m = 0; m < M; ++m)
+    for (int k = 0; k < K; ++k) wb[(m / ZKML_BLOCK) * ZKML_BLOCK * K + k * ZKML_BLOCK + m % ZKML_BLOCK] = W[m * K + k];
+  return wb;
+}
+
+struct Rq {
+  std::vector<int32_t> mult, shift;
+  int32_t zp_out, lo, hi;
+  zkml_requant_params p() const {
+    return {mult.data(), shift.data(), mult.size() > 1 ? 1 : 0, zp_out, lo, hi};
+  }
+};
+
+Rq rand_rq(std::mt19937& rng, int channels) {
+  std::uniform_int_distribution<int32_t> mu(1 << 30, 0x7FFFFFFF), sh(8, 40), zp(-128, 127);
+  Rq r;
+  for (int c = 0; c < channels; ++c) {
+    r.mult.push_back(mu(rng));
+    r.shift.push_back(sh(rng));
+  }
+  r.zp_out = zp(rng);
+  r.lo = std::uniform_int_distribution<int>(-128, 0)(rng);
+  r.hi = std::uniform_int_distribution<int>(r.lo, 127)(rng);
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("requantisation rounds half up (towards +infinity)", "[ml][kernels]") {
+  const int32_t half = 1 << 30;  // M = 0.5 with shift 31
+  CHECK(zkml_requant(3, half, 31) == 2);    // 1.5 -> 2
+  CHECK(zkml_requant(-3, half, 31) == -1);  // -1.5 -> -1
+  CHECK(zkml_requant(5, half, 31) == 3);    // 2.5 -> 3
+  CHECK(zkml_requant(-5, half, 31) == -2);  // -2.5 -> -2
+  CHECK(zkml_requant(-4, half, 31) == -2);  // exact
+  CHECK(zkml_requant(2, half, 32) == 1);    // 0.5 -> 1
+  CHECK(zkml_requant(-2, half, 32) == 0);   // -0.5 -> 0
+  CHECK(zkml_requant(-3, half, 32) == -1);  // -0.75 -> -1
+  // Extremes: no overflow in the 64-bit product.
+  CHECK(zkml_requant(INT32_MAX, INT32_MAX, 62) == 1);
+  CHECK(zkml_requant(INT32_MIN, INT32_MAX, 62) == -1);
+  CHECK(zkml_requant(INT32_MIN, INT32_MAX, 31) == INT32_MIN + 1);
+}
+
+TEST_CASE("Dense matches the reference for random shapes, per-channel and per-tensor", "[ml][kernels]") {
+  std::mt19937 rng(1234);
+  for (int iter = 0; iter < 200; ++iter) {
+    int M = std::uniform_int_distribution<int>(1, 23)(rng);
+    int K = std::uniform_int_distribution<int>(1, 70)(rng);
+    auto x = rand_i8(rng, K);
+    auto W = rand_i8(rng, static_cast<size_t>(M) * K);
+    std::vector<int32_t> bias(M);
+    for (auto& b : bias) b = std::uniform_int_distribution<int32_t>(-(1 << 20), 1 << 20)(rng);
+    Rq rq = rand_rq(rng, iter % 2 ? M : 1);
+    auto wb = block_weights(W, M, K);
+    std::vector<int8_t> y(M);
+    auto p = rq.p();
+    zkml_dense_s8(x.data(), K, wb.data(), bias.data(), M, &p, y.data());
+    for (int m = 0; m < M; ++m) {
+      int64_t acc = bias[m];
+      for (int k = 0; k < K; ++k) acc += int64_t{x[k]} * W[m * K + k];
+      size_t c = rq.mult.size() > 1 ? m : 0;
+      int8_t want = sat(ref_requant(acc, rq.mult[c], rq.shift[c]) + rq.zp_out, rq.lo, rq.hi);
+      INFO("iter " << iter << " M=" << M << " K=" << K << " m=" << m);
+      REQUIRE(y[m] == want);
+    }
+  }
+}
+
+TEST_CASE("Dense saturates at the int8 limits with a large multiplier", "[ml][kernels]") {
+  const int K = 8, M = 2;
+  std::vector<int8_t> x(K, 127), W(M * K);
+  for (int k = 0; k < K; ++k) {
+    W[k] = 127;
+    W[K + k] = -128;
+  }
+  std::vector<int32_t> bias(M, 0), mult{0x7FFFFFFF}, shift{1};  // M ~ 1
+  zkml_requant_params p{mult.data(), shift.data(), 0, 0, -128, 127};
+  auto wb = block_weights(W, M, K);
+  std::vector<int8_t> y(M);
+  zkml_dense_s8(x.data(), K, wb.data(), bias.data(), M, &p, y.data());
+  CHECK(y[0] == 127);
+  CHECK(y[1] == -128);
+}
+
+TEST_CASE("Conv2D matches the reference with strides and padding", "[ml][kernels]") {
+  std::mt19937 rng(99);
+  for (int iter = 0; iter < 120; ++iter) {
+    zkml_conv_shape s{};
+    auto U = [&](int a, int b) { return std::uniform_int_distribution<int>(a, b)(rng); };
+    s.C = U(1, 3);
+    s.kh = U(1, 5);
+    s.kw = U(1, 5);
+    s.H = U(s.kh, 12);
+    s.W = U(s.kw, 12);
+    s.M = U(1, 9);
+    s.sh = U(1, 3);
+    s.sw = U(1, 3);
+    s.pt = U(0, s.kh - 1);
+    s.pl = U(0, s.kw - 1);
+    int pb = U(0, s.kh - 1), pr = U(0, s.kw - 1);
+    s.OH = (s.H + s.pt + pb - s.kh) / s.sh + 1;
+    s.OW = (s.W + s.pl + pr - s.kw) / s.sw + 1;
+    s.zp_in = U(-128, 127);
+    const int K = s.C * s.kh * s.kw;
+    auto x = rand_i8(rng, static_cast<size_t>(s.C) * s.H * s.W);
+    auto W = rand_i8(rng, static_cast<size_t>(s.M) * K);
+    std::vector<int32_t> bias(s.M);
+    for (auto& b : bias) b = U(-100000, 100000);
+    Rq rq = rand_rq(rng, iter % 2 ? s.M : 1);
+    auto wb = block_weights(W, s.M, K);
+    std::vector<int8_t> y(static_cast<size_t>(s.M) * s.OH * s.OW), patch(K);
+    auto p = rq.p();
+    zkml_conv_s8(x.data(), &s, wb.data(), bias.data(), &p, patch.data(), y.data());
+    for (int m = 0; m < s.M; ++m)
+      for (int oy = 0; oy < s.OH; ++oy)
+        for (int ox = 0; ox < s.OW; ++ox) {
+          int64_t acc = bias[m];
+          for (int c = 0; c < s.C; ++c)
+            for (int ky = 0; ky < s.kh; ++ky)
+              for (int kx = 0; kx < s.kw; ++kx) {
+                int iy = oy * s.sh - s.pt + ky, ix = ox * s.sw - s.pl + kx;
+                int v = (iy < 0 || iy >= s.H || ix < 0 || ix >= s.W) ? s.zp_in : x[(c * s.H + iy) * s.W + ix];
+                acc += int64_t{v} * W[((m * s.C + c) * s.kh + ky) * s.kw + kx];
+              }
+          size_t ch = rq.mult.size() > 1 ? m : 0;
+          int8_t want = sat(ref_requant(acc, rq.mult[ch], rq.shift[ch]) + rq.zp_out, rq.lo, rq.hi);
+          INFO("iter " << iter << " m=" << m << " oy=" << oy << " ox=" << ox);
+          REQUIRE(y[(m * s.OH + oy) * s.OW + ox] == want);
+        }
+  }
+}
+
+TEST_CASE("MaxPool and AveragePool match the reference, padding ignored or counted", "[ml][kernels]") {
+  std::mt19937 rng(7);
+  for (int iter = 0; iter < 150; ++iter) {
+    auto U = [&](int a, int b) { return std::uniform_int_distribution<int>(a, b)(rng); };
+    zkml_pool_shape s{};
+    s.C = U(1, 3);
+    s.kh = U(1, 4);
+    s.kw = U(1, 4);
+    s.H = U(s.kh, 10);
+    s.W = U(s.kw, 10);
+    s.sh = U(1, 3);
+    s.sw = U(1, 3);
+    s.pt = U(0, s.kh - 1);
+    s.pl = U(0, s.kw - 1);
+    int pb = U(0, s.kh - 1), pr = U(0, s.kw - 1);
+    s.OH = (s.H + s.pt + pb - s.kh) / s.sh + 1;
+    s.OW = (s.W + s.pl + pr - s.kw) / s.sw + 1;
+    s.count_include_pad = iter % 2;
+    s.zp = U(-128, 127);
+    auto x = rand_i8(rng, static_cast<size_t>(s.C) * s.H * s.W);
+    std::vector<int8_t> ymax(static_cast<size_t>(s.C) * s.OH * s.OW), yavg(ymax.size());
+    zkml_maxpool_s8(x.data(), &s, ymax.data());
+    zkml_avgpool_s8(x.data(), &s, yavg.data());
+    for (int c = 0; c < s.C; ++c)
+      for (int oy = 0; oy < s.OH; ++oy)
+        for (int ox = 0; ox < s.OW; ++ox) {
+          int best = -1000, n = 0;
+          int64_t sum = 0;
+          for (int ky = 0; ky < s.kh; ++ky)
+            for (int kx = 0; kx < s.kw; ++kx) {
+              int iy = oy * s.sh - s.pt + ky, ix = ox * s.sw - s.pl + kx;
+              if (iy < 0 || iy >= s.H || ix < 0 || ix >= s.W) {
+                if (s.count_include_pad) {
+                  sum += s.zp;
+                  ++n;
+                }
+                continue;
+              }
+              int v = x[(c * s.H + iy) * s.W + ix];
+              best = std::max(best, v);
+              sum += v;
+              ++n;
+            }
+          // Half away from zero, computed in floating point as an independent check.
+          int want_avg = static_cast<int>(std::round(static_cast<double>(sum) / n));
+          size_t i = (static_cast<size_t>(c) * s.OH + oy) * s.OW + ox;
+          INFO("iter " << iter << " c=" << c << " oy=" << oy << " ox=" << ox);
+          REQUIRE(ymax[i] == best);
+          REQUIRE(yavg[i] == want_avg);
+        }
+  }
+}
+
+TEST_CASE("AveragePool rounds half away from zero", "[ml][kernels]") {
+  zkml_pool_shape s{1, 1, 2, 1, 1, 1, 2, 1, 2, 0, 0, 0, 0};
+  int8_t a[2] = {1, 2}, b[2] = {-1, -2}, y = 0;
+  zkml_avgpool_s8(a, &s, &y);
+  CHECK(y == 2);  // 1.5 -> 2
+  zkml_avgpool_s8(b, &s, &y);
+  CHECK(y == -2);  // -1.5 -> -2
+}
+
+TEST_CASE("Add and Mul match the reference with all broadcast kinds", "[ml][kernels]") {
+  std::mt19937 rng(5);
+  for (int iter = 0; iter < 300; ++iter) {
+    auto U = [&](int a, int b) { return std::uniform_int_distribution<int>(a, b)(rng); };
+    int C = U(1, 4), HW = U(1, 9), n = C * HW;
+    int kind = iter % 3;  // 0: same shape, 1: scalar, 2: per channel
+    int nb = kind == 0 ? n : (kind == 1 ? 1 : C);
+    zkml_bcast bc{n, kind == 0 ? 0 : (kind == 1 ? n : HW), kind == 2 ? C : 1};
+    auto a = rand_i8(rng, n), b = rand_i8(rng, nb);
+    int zpa = U(-128, 127), zpb = U(-128, 127), zpy = U(-128, 127), lo = U(-128, 0), hi = U(lo, 127);
+    int32_t ma = std::uniform_int_distribution<int32_t>(-(1 << 30), 1 << 30)(rng);
+    int32_t mb = std::uniform_int_distribution<int32_t>(-(1 << 30), 1 << 30)(rng);
+    int32_t sh = U(20, 40), mm = std::uniform_int_distribution<int32_t>(1 << 30, 0x7FFFFFFF)(rng);
+    std::vector<int8_t> ya(n), ym(n);
+    zkml_add_s8(a.data(), b.data(), &bc, zpa, zpb, ma, mb, sh, zpy, lo, hi, ya.data());
+    zkml_mul_s8(a.data(), b.data(), &bc, zpa, zpb, mm, sh, zpy, lo, hi, ym.data());
+    for (int i = 0; i < n; ++i) {
+      int bi = kind == 0 ? i : (kind == 1 ? 0 : i / HW);
+      int64_t t = int64_t{a[i] - zpa} * ma + int64_t{b[bi] - zpb} * mb + (int64_t{1} << (sh - 1));
+      int8_t want_add = sat(floor_div_pow2(t, sh) + zpy, lo, hi);
+      int8_t want_mul = sat(ref_requant(int64_t{a[i] - zpa} * (b[bi] - zpb), mm, sh) + zpy, lo, hi);
+      INFO("iter " << iter << " i=" << i);
+      REQUIRE(ya[i] == want_add);
+      REQUIRE(ym[i] == want_mul);
+    }
+  }
+}
+
+TEST_CASE("Clamp and ArgMax: clamp bounds hold, first maximum wins", "[ml][kernels]") {
+  int8_t x[6] = {-128, -5, 0, 7, 127, 7}, y[6];
+  zkml_clamp_s8(x, 6, -5, 7, y);
+  CHECK(std::vector<int8_t>(y, y + 6) == std::vector<int8_t>{-5, -5, 0, 7, 7, 7});
+  int8_t v[5] = {3, 9, -1, 9, 2};
+  CHECK(zkml_argmax_s8(v, 5) == 1);
+  int8_t w[3] = {-128, -128, -128};
+  CHECK(zkml_argmax_s8(w, 3) == 0);
+}
+
+TEST_CASE("integer Softmax stays within 1/256 + 2^-12 of float softmax", "[ml][kernels]") {
+  // Documented bound (docs/ML_RUNTIME.md): output quantisation contributes
+  // 1/512 and the LUT's 2^-16 rounding a relative error far below 2^-12.
+  std::mt19937 rng(11);
+  double worst = 0;
+  for (int iter = 0; iter < 400; ++iter) {
+    int N = std::uniform_int_distribution<int>(1, 40)(rng);
+    double s = std::uniform_real_distribution<double>(0.005, 0.5)(rng);
+    std::vector<uint32_t> lut(256);
+    for (int d = 0; d < 256; ++d) lut[d] = static_cast<uint32_t>(std::llround(65536.0 * std::exp(-d * s)));
+    auto x = rand_i8(rng, N);
+    std::vector<int8_t> y(N);
+    zkml_softmax_s8(x.data(), 1, N, lut.data(), y.data());
+    double mx = *std::max_element(x.begin(), x.end()), sum = 0;
+    for (int8_t v : x) sum += std::exp((v - mx) * s);
+    for (int i = 0; i < N; ++i) {
+      double p = std::exp((x[i] - mx) * s) / sum;
+      double got = (y[i] + 128) / 256.0;
+      worst = std::max(worst, std::fabs(p - got));
+    }
+  }
+  INFO("worst absolute error " << worst);
+  CHECK(worst <= 1.0 / 256 + 1.0 / 4096);
+}
