@@ -1,0 +1,28 @@
+// FRI prover (conventions in fri.h).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "prover/fri/fri.h"
+#include "prover/transcript/challenger.h"
+
+namespace zkvm::hal {
+class Hal;
+}
+
+namespace zkvm::fri {
+
+struct FriProverResult {
+  FriProof proof;
+  std::vector<uint64_t> query_indices;  // in [0, 2^max input log height), sampling order
+};
+
+// inputs: bit-reversed codewords on H_n (see fri.h), sizes powers of two,
+// strictly descending, each of degree < size / 2^log_blowup. Throws
+// std::invalid_argument for bad shapes and when the inputs are not of low
+// degree (the final polynomial would have too many coefficients).
+FriProverResult fri_prove(const FriParams& params, std::vector<std::vector<Fp4>> inputs,
+                          transcript::Challenger& ch, hal::Hal& hal);
+
+}  // namespace zkvm::fri

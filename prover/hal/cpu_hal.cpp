@@ -1,0 +1,112 @@
+// CPU backend of the HAL: prover/ntt for LDEs, prover/merkle for trees,
+// OpenMP loops for folding and row reduction.
+#include <stdexcept>
+#include <string>
+
+#include "prover/fri/fold.h"
+#include "prover/hal/hal.h"
+#ifdef ZKVM_HAL_HAVE_NTT
+#include "prover/ntt/ntt.h"
+#endif
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace zkvm::hal {
+namespace {
+
+class CpuHal final : public Hal {
+ public:
+  std::string_view name() const override { return "cpu"; }
+
+  RowMajorMatrix<Fp> coset_lde(const RowMajorMatrix<Fp>& evals, unsigned log_blowup,
+                               Fp shift) override {
+#ifdef ZKVM_HAL_HAVE_NTT
+    return ntt::coset_lde(evals, log_blowup, shift, /*bit_reversed_output=*/true);
+#else
+    (void)evals;
+    (void)log_blowup;
+    (void)shift;
+    throw std::logic_error("cpu hal: coset_lde needs prover/ntt, which is not in this build");
+#endif
+  }
+
+  std::unique_ptr<merkle::MerkleTree> merkle_commit(std::vector<RowMajorMatrix<Fp>> mats,
+                                                    std::vector<uint8_t> salts,
+                                                    size_t salt_len) override {
+    return std::make_unique<merkle::MerkleTree>(std::move(mats), std::move(salts), salt_len);
+  }
+
+  std::vector<Fp4> fri_fold(std::span<const Fp4> codeword, unsigned log_arity,
+                            const Fp4& beta_in) override {
+    const size_t n0 = codeword.size();
+    if (n0 == 0 || (n0 & (n0 - 1)) != 0 || (n0 >> log_arity) == 0)
+      throw std::invalid_argument("cpu hal: fri_fold of size " + std::to_string(n0) +
+                                  " by arity 2^" + std::to_string(log_arity));
+    std::vector<Fp4> cur(codeword.begin(), codeword.end());
+    Fp4 beta = beta_in;
+    for (unsigned s = 0; s < log_arity; ++s) {
+      const size_t half = cur.size() / 2;
+      const unsigned m = static_cast<unsigned>(__builtin_ctzll(cur.size()));
+      // tab[j] = g_m^-j / 2 for j < half (natural order); pair i uses
+      // tab[rev_{m-1}(i)] (fold.h).
+      std::vector<Fp> tab(half);
+      const Fp ginv = field::two_adic_generator(m).inverse();
+      const int64_t nh = static_cast<int64_t>(half);
+#pragma omp parallel
+      {
+#ifdef _OPENMP
+        const int64_t nt = omp_get_num_threads(), t = omp_get_thread_num();
+#else
+        const int64_t nt = 1, t = 0;
+#endif
+        const int64_t lo = nh * t / nt, hi = nh * (t + 1) / nt;
+        if (lo < hi) {
+          Fp w = ginv.pow(static_cast<uint64_t>(lo)) * fri::kInvTwo;
+          for (int64_t j = lo; j < hi; ++j) {
+            tab[static_cast<size_t>(j)] = w;
+            w *= ginv;
+          }
+        }
+      }
+      std::vector<Fp4> next(half);
+      const unsigned rb = m - 1;
+#pragma omp parallel for schedule(static)
+      for (int64_t i = 0; i < nh; ++i) {
+        const size_t u = static_cast<size_t>(i);
+        next[u] = fri::fold_pair(cur[2 * u], cur[2 * u + 1], beta, tab[fri::reverse_bits(u, rb)]);
+      }
+      cur = std::move(next);
+      beta = beta * beta;
+    }
+    return cur;
+  }
+
+  void reduce_rows(const RowMajorMatrix<Fp>& m, std::span<const Fp4> coeffs,
+                   std::span<Fp4> out) override {
+    if (coeffs.size() != m.width || out.size() != m.height)
+      throw std::invalid_argument("cpu hal: reduce_rows shape mismatch (" +
+                                  std::to_string(m.width) + " x " + std::to_string(m.height) +
+                                  " matrix, " + std::to_string(coeffs.size()) + " coeffs, " +
+                                  std::to_string(out.size()) + " outputs)");
+    const int64_t h = static_cast<int64_t>(m.height);
+    const size_t w = m.width;
+#pragma omp parallel for schedule(static)
+    for (int64_t r = 0; r < h; ++r) {
+      const Fp* row = m.values.data() + static_cast<size_t>(r) * w;
+      Fp4 acc;
+      for (size_t c = 0; c < w; ++c) acc += coeffs[c] * row[c];
+      out[static_cast<size_t>(r)] = acc;
+    }
+  }
+
+  void batch_inverse(std::span<const Fp4> in, std::span<Fp4> out) override {
+    field::batch_inverse(in, out);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Hal> make_cpu_hal() { return std::make_unique<CpuHal>(); }
+
+}  // namespace zkvm::hal

@@ -1,0 +1,62 @@
+// Hardware abstraction layer: the one interface for the prover's heavy
+// kernels (as risc0's hal.h). CpuHal implements it with prover/ntt and
+// prover/merkle (OpenMP); a CUDA backend implements the same interface, and
+// a dual backend can run two and compare. The constraint/quotient kernel is
+// added by the STARK layer in prover/hal/quotient.h.
+//
+// Every kernel here is deterministic: two correct backends give identical
+// outputs bit for bit, which is what a dual backend checks.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "prover/field/babybear.h"
+#include "prover/matrix/matrix.h"
+#include "prover/merkle/merkle.h"
+
+namespace zkvm::hal {
+
+using field::Fp;
+using field::Fp4;
+
+class Hal {
+ public:
+  virtual ~Hal() = default;
+  virtual std::string_view name() const = 0;
+
+  // Columns given by their evaluations on H (|H| = height, natural order)
+  // -> evaluations on shift * H', |H'| = height << log_blowup, rows in
+  // bit-reversed order.
+  virtual RowMajorMatrix<Fp> coset_lde(const RowMajorMatrix<Fp>& evals_on_h, unsigned log_blowup,
+                                       Fp shift) = 0;
+
+  // Merkle tree over the row-wise concatenation of equal-height matrices
+  // (moved in, kept by the tree), optionally salted (salt_len bytes per leaf).
+  virtual std::unique_ptr<merkle::MerkleTree> merkle_commit(std::vector<RowMajorMatrix<Fp>> mats,
+                                                            std::vector<uint8_t> salts,
+                                                            size_t salt_len) = 0;
+
+  // FRI fold: codeword on H_n in bit-reversed order (n = log2 size) ->
+  // codeword on H_{n-log_arity} (bit-reversed), f = sum_t X^t f_t(X^a) ->
+  // sum_t beta^t f_t. See prover/fri/fold.h for the exact formula.
+  virtual std::vector<Fp4> fri_fold(std::span<const Fp4> codeword, unsigned log_arity,
+                                    const Fp4& beta) = 0;
+
+  // Row reduction for DEEP quotients: out[r] = sum_c coeffs[c] * m(r, c)
+  // (coeffs.size() == m.width, out.size() == m.height).
+  virtual void reduce_rows(const RowMajorMatrix<Fp>& m, std::span<const Fp4> coeffs,
+                           std::span<Fp4> out) = 0;
+
+  // Batch inversion in Fp4 (out may alias in). Throws on a zero input.
+  virtual void batch_inverse(std::span<const Fp4> in, std::span<Fp4> out) = 0;
+};
+
+// The CPU backend (OpenMP-parallel where the underlying modules are).
+std::unique_ptr<Hal> make_cpu_hal();
+
+}  // namespace zkvm::hal
