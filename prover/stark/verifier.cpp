@@ -8,6 +8,7 @@
 //   V3 per table: sum_i alpha^i C_i(zeta) == Z_H(zeta) * Q(zeta)
 //   V4 sum of all tables' LogUp cumulative sums == 0
 //   V5 PCS: every opened value is the committed polynomial's value (FRI)
+#include <new>
 #include <string>
 
 #include "prover/stark/verifier.h"
@@ -181,6 +182,14 @@ void verify(const VerifyingKey& vk, const StarkProof& proof) {
   try {
     pcs::pcs_verify(vk.config.pcs, claims, proof.pcs, ch);
   } catch (const fri::VerifyError& e) {
+    throw VerifyError(std::string("pcs: ") + e.what());
+  } catch (const transcript::ProofFormatError&) {
+    throw;
+  } catch (const std::bad_alloc&) {
+    throw;
+  } catch (const std::exception& e) {
+    // Any other complaint of the PCS about prover-supplied data is a
+    // rejection too (never a crash across the C API).
     throw VerifyError(std::string("pcs: ") + e.what());
   }
 }
