@@ -1,0 +1,396 @@
+// Radix-2 decimation-in-frequency NTT on whole rows.
+//
+// Only one kernel is needed: DIF maps natural-order input to bit-reversed
+// output, so forward = DIF + bit reversal, inverse = DIF with inverse roots
+// + bit reversal + 1/n, and the LDE gathers the bit-reversed coefficients
+// straight into the padded buffer.
+//
+// Cache blocking: layers whose butterfly span (2h rows) exceeds a block of
+// kBlockBytes stream the whole matrix, each split across threads; after
+// them, every block of B rows is independent and finishes all its remaining
+// layers while it sits in L2 (one block per thread at a time).
+#include "prover/ntt/ntt.h"
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+#include "prover/field/packed.h"
+
+namespace zkvm::ntt {
+namespace {
+
+using field::two_adic_generator;
+
+// ---------------------------------------------------------------- kernels
+// Butterflies on h row pairs: rows a+j*w and b+j*w, twiddle tw[j]:
+//   (x, y) -> (x + y, (x - y) * tw[j])
+struct Kernels {
+  void (*dif_block)(Fp* a, Fp* b, const Fp* tw, size_t h, size_t w);
+  void (*scale_rows)(Fp* rows, const Fp* s, size_t h, size_t w);  // row j *= s[j]
+};
+
+void dif_scalar(Fp* a, Fp* b, const Fp* tw, size_t h, size_t w) {
+  for (size_t j = 0; j < h; ++j) {
+    const Fp t = tw[j];
+    Fp* ra = a + j * w;
+    Fp* rb = b + j * w;
+    for (size_t c = 0; c < w; ++c) {
+      const Fp x = ra[c], y = rb[c];
+      ra[c] = x + y;
+      rb[c] = (x - y) * t;
+    }
+  }
+}
+
+void scale_scalar(Fp* rows, const Fp* s, size_t h, size_t w) {
+  for (size_t j = 0; j < h; ++j)
+    for (size_t c = 0; c < w; ++c) rows[j * w + c] *= s[j];
+}
+
+template <class P>
+void dif_simd(Fp* a, Fp* b, const Fp* tw, size_t h, size_t w) {
+  constexpr size_t L = P::kLanes;
+  if (w >= L) {
+    // Lanes across columns; one broadcast twiddle per row pair.
+    for (size_t j = 0; j < h; ++j) {
+      const auto t = P::broadcast(tw[j]);
+      Fp* ra = a + j * w;
+      Fp* rb = b + j * w;
+      size_t c = 0;
+      for (; c + L <= w; c += L) {
+        const auto x = P::load(ra + c), y = P::load(rb + c);
+        P::store(ra + c, P::add(x, y));
+        P::store(rb + c, P::mul_bcast(P::sub(x, y), t));
+      }
+      for (; c < w; ++c) {
+        const Fp x = ra[c], y = rb[c];
+        ra[c] = x + y;
+        rb[c] = (x - y) * tw[j];
+      }
+    }
+  } else if (w == 1 && h >= L) {
+    // A single column: lanes across consecutive butterflies, twiddles loaded.
+    for (size_t j = 0; j < h; j += L) {
+      const auto x = P::load(a + j), y = P::load(b + j);
+      P::store(a + j, P::add(x, y));
+      P::store(b + j, P::mul(P::sub(x, y), P::load(tw + j)));
+    }
+  } else {
+    dif_scalar(a, b, tw, h, w);
+  }
+}
+
+template <class P>
+void scale_simd(Fp* rows, const Fp* s, size_t h, size_t w) {
+  constexpr size_t L = P::kLanes;
+  if (w >= L) {
+    for (size_t j = 0; j < h; ++j) {
+      const auto t = P::broadcast(s[j]);
+      Fp* r = rows + j * w;
+      size_t c = 0;
+      for (; c + L <= w; c += L) P::store(r + c, P::mul_bcast(P::load(r + c), t));
+      for (; c < w; ++c) r[c] *= s[j];
+    }
+  } else if (w == 1) {
+    size_t j = 0;
+    for (; j + L <= h; j += L) P::store(rows + j, P::mul(P::load(rows + j), P::load(s + j)));
+    for (; j < h; ++j) rows[j] *= s[j];
+  } else {
+    scale_scalar(rows, s, h, w);
+  }
+}
+
+const Kernels& kernels(Isa isa) {
+  static const Kernels scalar{dif_scalar, scale_scalar};
+#if defined(ZKVM_HAVE_AVX2)
+  static const Kernels avx2{dif_simd<field::packed::Avx2>, scale_simd<field::packed::Avx2>};
+#endif
+#if defined(ZKVM_HAVE_AVX512)
+  static const Kernels avx512{dif_simd<field::packed::Avx512>, scale_simd<field::packed::Avx512>};
+#endif
+  switch (isa) {
+    case Isa::Scalar:
+      return scalar;
+    case Isa::Avx2:
+#if defined(ZKVM_HAVE_AVX2)
+      return avx2;
+#else
+      break;
+#endif
+    case Isa::Avx512:
+#if defined(ZKVM_HAVE_AVX512)
+      return avx512;
+#else
+      break;
+#endif
+    case Isa::Best:
+#if defined(ZKVM_HAVE_AVX512)
+      return avx512;
+#elif defined(ZKVM_HAVE_AVX2)
+      return avx2;
+#else
+      return scalar;
+#endif
+  }
+  throw std::invalid_argument(std::string("ntt: ISA ") + isa_name(isa) +
+                              " is not compiled into this build");
+}
+
+// --------------------------------------------------------------- twiddles
+// For n = 2^log_n: layer h (h = 1, 2, ..., n/2) uses w_{2h}^j, j < h, stored
+// at [h-1, 2h-1). Derived from the top layer by striding, so the cost is n
+// multiplications once per (log_n, direction); cached for the process.
+using TwiddleTable = std::vector<Fp>;
+
+std::shared_ptr<const TwiddleTable> twiddles(unsigned log_n, bool inverse) {
+  static std::mutex mu;
+  static std::map<std::pair<unsigned, bool>, std::shared_ptr<const TwiddleTable>> cache;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = cache.find({log_n, inverse});
+    if (it != cache.end()) return it->second;
+  }
+  const size_t n = size_t{1} << log_n;
+  auto t = std::make_shared<TwiddleTable>(n > 1 ? n - 1 : 0);
+  if (n > 1) {
+    const size_t top = n / 2;
+    Fp g = two_adic_generator(log_n);
+    if (inverse) g = g.inverse();
+    Fp* top_layer = t->data() + (top - 1);
+    const int64_t chunks = static_cast<int64_t>(std::max<size_t>(1, top / 4096));
+    const size_t per = top / static_cast<size_t>(chunks);
+#pragma omp parallel for schedule(static) if (chunks > 1)
+    for (int64_t ch = 0; ch < chunks; ++ch) {
+      const size_t start = static_cast<size_t>(ch) * per;
+      Fp x = g.pow(start);
+      for (size_t j = start; j < start + per; ++j) {
+        top_layer[j] = x;
+        x *= g;
+      }
+    }
+    for (size_t h = top / 2; h >= 1; h /= 2) {
+      const size_t stride = top / h;
+      for (size_t j = 0; j < h; ++j) (*t)[h - 1 + j] = top_layer[j * stride];
+    }
+  }
+  std::lock_guard<std::mutex> lock(mu);
+  return cache.emplace(std::make_pair(log_n, inverse), std::move(t)).first->second;
+}
+
+// start * base^i for i < n, in parallel chunks.
+std::vector<Fp> powers(Fp base, Fp start, size_t n) {
+  std::vector<Fp> out(n);
+  const int64_t chunks = static_cast<int64_t>(std::max<size_t>(1, n / 4096));
+  const size_t per = (n + static_cast<size_t>(chunks) - 1) / static_cast<size_t>(chunks);
+#pragma omp parallel for schedule(static) if (chunks > 1)
+  for (int64_t ch = 0; ch < chunks; ++ch) {
+    const size_t lo = static_cast<size_t>(ch) * per, hi = std::min(n, lo + per);
+    Fp x = start * base.pow(lo);
+    for (size_t i = lo; i < hi; ++i) {
+      out[i] = x;
+      x *= base;
+    }
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------- DIF
+constexpr size_t kBlockBytes = 256 * 1024;  // per-thread working block, fits L2
+constexpr size_t kChunkBytes = 64 * 1024;   // work unit in the streaming layers
+
+void dif(Fp* data, size_t n, size_t w, const TwiddleTable& tw, const Kernels& k) {
+  if (n <= 1 || w == 0) return;
+  const size_t row_bytes = w * sizeof(Fp);
+  size_t block = std::bit_floor(std::max<size_t>(2, kBlockBytes / row_bytes));
+  block = std::min(block, n);
+  const size_t chunk = std::bit_floor(std::max<size_t>(1, kChunkBytes / row_bytes));
+
+  // Streaming layers: butterfly span 2h > block.
+  for (size_t h = n / 2; h >= block; h /= 2) {
+    const size_t c = std::min(chunk, h);
+    const int64_t units = static_cast<int64_t>(n / 2 / c);  // (n/2h) groups x (h/c) chunks
+    const Fp* t = tw.data() + (h - 1);
+#pragma omp parallel for schedule(static)
+    for (int64_t u = 0; u < units; ++u) {
+      const size_t first = static_cast<size_t>(u) * c;  // butterfly index in [0, n/2)
+      const size_t group = first / h, j = first % h;
+      Fp* a = data + (group * 2 * h + j) * w;
+      k.dif_block(a, a + h * w, t + j, c, w);
+    }
+  }
+  // Blocked layers: each block of `block` rows finishes independently.
+  const int64_t blocks = static_cast<int64_t>(n / block);
+#pragma omp parallel for schedule(static)
+  for (int64_t bi = 0; bi < blocks; ++bi) {
+    Fp* base = data + static_cast<size_t>(bi) * block * w;
+    for (size_t h = block / 2; h >= 1; h /= 2) {
+      const Fp* t = tw.data() + (h - 1);
+      for (size_t s = 0; s < block; s += 2 * h) k.dif_block(base + s * w, base + (s + h) * w, t, h, w);
+    }
+  }
+}
+
+unsigned check_height(size_t height, const char* what) {
+  if (height == 0 || !std::has_single_bit(height))
+    throw std::invalid_argument(std::string(what) + ": height " + std::to_string(height) +
+                                " is not a power of two");
+  const unsigned log_n = static_cast<unsigned>(std::countr_zero(height));
+  if (log_n > Fp::kTwoAdicity)
+    throw std::invalid_argument(std::string(what) + ": height 2^" + std::to_string(log_n) +
+                                " exceeds the field's two-adicity 2^27");
+  return log_n;
+}
+
+void scale_all_rows(RowMajorMatrix<Fp>& m, const std::vector<Fp>& s, const Kernels& k) {
+  const size_t w = m.width, n = m.height;
+  const size_t chunk = std::max<size_t>(1, kChunkBytes / std::max<size_t>(1, w * sizeof(Fp)));
+  const int64_t units = static_cast<int64_t>((n + chunk - 1) / chunk);
+#pragma omp parallel for schedule(static)
+  for (int64_t u = 0; u < units; ++u) {
+    const size_t lo = static_cast<size_t>(u) * chunk, hi = std::min(n, lo + chunk);
+    k.scale_rows(m.values.data() + lo * w, s.data() + lo, hi - lo, w);
+  }
+}
+
+}  // namespace
+
+// ------------------------------------------------------------ public API
+const char* isa_name(Isa isa) {
+  switch (isa) {
+    case Isa::Best: return "best";
+    case Isa::Scalar: return "scalar";
+    case Isa::Avx2: return "avx2";
+    case Isa::Avx512: return "avx512";
+  }
+  return "unknown";
+}
+
+bool isa_available(Isa isa) {
+  switch (isa) {
+    case Isa::Best:
+    case Isa::Scalar: return true;
+#if defined(ZKVM_HAVE_AVX2)
+    case Isa::Avx2: return true;
+#endif
+#if defined(ZKVM_HAVE_AVX512)
+    case Isa::Avx512: return true;
+#endif
+    default: return false;
+  }
+}
+
+std::vector<Isa> available_isas() {
+  std::vector<Isa> v;
+  for (Isa i : {Isa::Scalar, Isa::Avx2, Isa::Avx512})
+    if (isa_available(i)) v.push_back(i);
+  return v;
+}
+
+size_t reverse_bits(size_t x, unsigned bits) {
+  if (bits == 0) return 0;
+  size_t r = 0;
+  for (unsigned i = 0; i < 64; i += 8) {
+    static constexpr auto table = [] {
+      std::array<uint8_t, 256> t{};
+      for (unsigned v = 0; v < 256; ++v) {
+        uint8_t r8 = 0;
+        for (unsigned b = 0; b < 8; ++b) r8 |= static_cast<uint8_t>(((v >> b) & 1) << (7 - b));
+        t[v] = r8;
+      }
+      return t;
+    }();
+    r |= static_cast<size_t>(table[(x >> i) & 0xff]) << (56 - i);
+  }
+  return r >> (64 - bits);
+}
+
+void bit_reverse_rows(RowMajorMatrix<Fp>& m) {
+  const unsigned log_n = check_height(m.height, "bit_reverse_rows");
+  const size_t w = m.width;
+  const int64_t n = static_cast<int64_t>(m.height);
+  Fp* d = m.values.data();
+#pragma omp parallel for schedule(static) if (n * static_cast<int64_t>(w) >= 4096)
+  for (int64_t i = 0; i < n; ++i) {
+    const size_t r = reverse_bits(static_cast<size_t>(i), log_n);
+    if (static_cast<size_t>(i) < r) std::swap_ranges(d + i * w, d + (i + 1) * w, d + r * w);
+  }
+}
+
+void ntt_forward(RowMajorMatrix<Fp>& m, Isa isa) {
+  const unsigned log_n = check_height(m.height, "ntt_forward");
+  const Kernels& k = kernels(isa);
+  dif(m.values.data(), m.height, m.width, *twiddles(log_n, false), k);
+  bit_reverse_rows(m);
+}
+
+void ntt_inverse(RowMajorMatrix<Fp>& m, Isa isa) {
+  coset_intt(m, Fp::one(), isa);
+}
+
+void coset_ntt(RowMajorMatrix<Fp>& m, Fp shift, Isa isa) {
+  const unsigned log_n = check_height(m.height, "coset_ntt");
+  const Kernels& k = kernels(isa);
+  // f(shift * x) has coefficients c_i * shift^i.
+  if (shift != Fp::one()) scale_all_rows(m, powers(shift, Fp::one(), m.height), k);
+  dif(m.values.data(), m.height, m.width, *twiddles(log_n, false), k);
+  bit_reverse_rows(m);
+}
+
+void coset_intt(RowMajorMatrix<Fp>& m, Fp shift, Isa isa) {
+  const unsigned log_n = check_height(m.height, "coset_intt");
+  if (shift.is_zero()) throw std::invalid_argument("coset_intt: coset shift is zero");
+  const Kernels& k = kernels(isa);
+  dif(m.values.data(), m.height, m.width, *twiddles(log_n, true), k);
+  bit_reverse_rows(m);
+  // Undo the 1/n-less inverse transform and the shift together: c_i / (n shift^i).
+  const Fp n_inv = Fp::from_u64(m.height).inverse();
+  scale_all_rows(m, powers(shift.inverse(), n_inv, m.height), k);
+}
+
+RowMajorMatrix<Fp> coset_lde(const RowMajorMatrix<Fp>& evals_on_h, unsigned log_blowup,
+                             Fp shift, bool bit_reversed_output, Isa isa) {
+  const unsigned log_n = check_height(evals_on_h.height, "coset_lde");
+  if (log_n + log_blowup > Fp::kTwoAdicity)
+    throw std::invalid_argument("coset_lde: extended height 2^" +
+                                std::to_string(log_n + log_blowup) +
+                                " exceeds the field's two-adicity 2^27");
+  const Kernels& k = kernels(isa);
+  const size_t n = evals_on_h.height, w = evals_on_h.width;
+  const size_t big = n << log_blowup;
+
+  // Coefficients in bit-reversed order (DIF with inverse roots, no 1/n yet).
+  RowMajorMatrix<Fp> coeffs = evals_on_h;
+  dif(coeffs.values.data(), n, w, *twiddles(log_n, true), k);
+
+  // out row i (i < n) = coefficient i * shift^i / n; rows >= n are zero.
+  RowMajorMatrix<Fp> out(w, big);
+  const std::vector<Fp> s = powers(shift, Fp::from_u64(n).inverse(), n);
+  {
+    const size_t chunk = std::max<size_t>(1, kChunkBytes / std::max<size_t>(1, w * sizeof(Fp)));
+    const int64_t units = static_cast<int64_t>((n + chunk - 1) / chunk);
+    Fp* dst = out.values.data();
+    const Fp* src = coeffs.values.data();
+#pragma omp parallel for schedule(static)
+    for (int64_t u = 0; u < units; ++u) {
+      const size_t lo = static_cast<size_t>(u) * chunk, hi = std::min(n, lo + chunk);
+      for (size_t i = lo; i < hi; ++i) {
+        const Fp* r = src + reverse_bits(i, log_n) * w;
+        std::copy(r, r + w, dst + i * w);
+      }
+      k.scale_rows(dst + lo * w, s.data() + lo, hi - lo, w);
+    }
+  }
+  dif(out.values.data(), big, w, *twiddles(log_n + log_blowup, false), k);
+  if (!bit_reversed_output) bit_reverse_rows(out);
+  return out;
+}
+
+}  // namespace zkvm::ntt
