@@ -54,6 +54,8 @@ static void compress(uint32_t st[8], const uint8_t *blocks, size_t nblocks) {
     uint32_t a = st[0], b = st[1], c = st[2], d = st[3];
     uint32_t e = st[4], f = st[5], g = st[6], h = st[7];
     for (int i = 0; i < 16; i++) w[i] = load_be32(blocks + 4 * i);
+    /* Fully unrolled: every w[] index and K[] entry becomes a constant. */
+#pragma GCC unroll 8
     for (int i = 0; i < 64; i += 8) {
       if (i >= 16) {
         for (int j = i; j < i + 8; j++) SCHED(j);
