@@ -5,7 +5,7 @@
 #include <stdexcept>
 
 #include "prover/hal/quotient.h"
-#include "prover/ntt/ntt.h"
+#include "prover/stark/quotient_split.h"
 #include "prover/stark/verifier.h"
 
 namespace zkvm::stark {
@@ -70,24 +70,6 @@ RowMajorMatrix<Fp> build_aux(const air::TableWitness& tw, const air::AirShape& s
   }
   cumsum = s;
   return aux;
-}
-
-// Q on the quotient coset (bit-reversed) -> chunk columns on H: Q(X) =
-// sum_c X^(c n) q_c(X), each q_c (Fp4) as 4 base columns evaluated on H.
-RowMajorMatrix<Fp> split_quotient(const std::vector<Fp4>& q_bitrev, unsigned log_n, unsigned log_chunks) {
-  const size_t n = size_t{1} << log_n, chunks = size_t{1} << log_chunks, big = n * chunks;
-  RowMajorMatrix<Fp> coeffs(4, big);
-  for (size_t p = 0; p < big; ++p)
-    for (int c = 0; c < 4; ++c) coeffs.at(p, c) = q_bitrev[p].c[c];
-  ntt::bit_reverse_rows(coeffs);
-  ntt::coset_intt(coeffs, pcs::kCosetShift);
-  RowMajorMatrix<Fp> out(4 * chunks, n);
-  for (size_t j = 0; j < big; ++j) {
-    const size_t ch = j / n, r = j % n;
-    for (size_t c = 0; c < 4; ++c) out.at(r, 4 * ch + c) = coeffs.at(j, c);
-  }
-  ntt::ntt_forward(out);
-  return out;
 }
 
 }  // namespace
@@ -204,7 +186,7 @@ StarkProof prove(const ProvingKey& pk, std::span<const air::TableWitness> tables
     in.beta_pows = bp;
     in.alpha_pows = ap;
     const auto q = kernel->evaluate(in);
-    quotients.push_back(split_quotient(q, in.log_n, in.log_chunks));
+    quotients.push_back(split_quotient(q, in.log_n, in.log_chunks, pcs::kCosetShift));
   }
   auto q_round = pcs.commit(std::move(quotients));
   proof.quotient = q_round->commitment();
