@@ -1,0 +1,269 @@
+// Quantiser end to end against the float graph, and the model parser on
+// malformed, truncated and oversized files.
+#include <catch2/catch.hpp>
+
+#include <cstring>
+#include <random>
+#include <stdexcept>
+
+#include "quantize.h"
+#include "test_graphs.h"
+#include "zkvm/ml/model.h"
+
+using namespace zkvm::ml;
+using namespace zkvm::ml::testing;
+
+namespace {
+
+std::vector<std::vector<float>> rand_inputs(unsigned seed, size_t n, size_t len, float lo, float hi) {
+  std::mt19937 rng(seed);
+  std::vector<std::vector<float>> v;
+  for (size_t i = 0; i < n; ++i) v.push_back(rand_vec(rng, len, lo, hi));
+  return v;
+}
+
+void put32(std::vector<uint8_t>& f, size_t off, uint32_t v) {
+  for (int b = 0; b < 4; ++b) f[off + b] = static_cast<uint8_t>(v >> (8 * b));
+}
+uint32_t get32(const std::vector<uint8_t>& f, size_t off) {
+  return f[off] | (f[off + 1] << 8) | (f[off + 2] << 16) | (uint32_t(f[off + 3]) << 24);
+}
+
+struct Parsed {
+  int status;
+  std::string error;
+};
+Parsed parse(const std::vector<uint8_t>& f) {
+  zkml_model m;
+  int st = zkml_parse(&m, f.data(), static_cast<uint32_t>(f.size()));
+  return {st, m.error};
+}
+
+size_t node_off(const std::vector<uint8_t>& f, uint32_t i) {
+  return ZKML_HEADER_BYTES + size_t(get32(f, 12)) * ZKML_TENSOR_BYTES + size_t(i) * ZKML_NODE_BYTES;
+}
+
+std::vector<uint8_t> all_ops_model(unsigned seed = 3) {
+  Graph g = all_ops_graph(seed, false);
+  auto ranges = calibrate(g, rand_inputs(seed, 16, 128, -1.0f, 1.0f));
+  return quantize_model(g, ranges, {});
+}
+
+}  // namespace
+
+TEST_CASE("quantised MLP tracks the float model", "[ml][quant]") {
+  Graph g = mlp_graph(21, 64, 32, 10);
+  auto calib = rand_inputs(1, 64, 64, 0.0f, 1.0f);
+  auto ranges = calibrate(g, calib);
+  for (bool per_channel : {true, false}) {
+    auto model = quantize_model(g, ranges, {per_channel});
+    ModelInfo info = model_info(model);
+    CHECK(info.macs == 64 * 32 + 32 * 10);
+    CHECK(info.ops == std::vector<std::string>{"Dense", "Dense"});  // Relu fused
+    auto tests = rand_inputs(2, 50, 64, 0.0f, 1.0f);
+    int agree = 0;
+    const float out_scale = (ranges[g.output].max - std::min(0.0f, ranges[g.output].min)) / 255.0f;
+    for (const auto& in : tests) {
+      auto f = eval_float(g, in)[g.output];
+      Int8Result r = run_int8_host(model, in);
+      REQUIRE(r.logits_or_output.size() == 10);
+      int fa = int(std::max_element(f.begin(), f.end()) - f.begin());
+      agree += fa == r.argmax;
+      // Dequantised logits stay within a few output steps of the float ones.
+      zkml_model m;
+      REQUIRE(zkml_parse(&m, model.data(), uint32_t(model.size())) == ZKML_OK);
+      zkml_tensor out;
+      zkml_get_tensor(&m, m.output, &out);
+      float s;
+      std::memcpy(&s, &out.scale_bits, 4);
+      // Values outside the calibrated range saturate by design: skip those.
+      for (int i = 0; i < 10; ++i)
+        if (f[i] >= ranges[g.output].min && f[i] <= ranges[g.output].max)
+          CHECK(std::fabs((r.logits_or_output[i] - out.zero_point) * s - f[i]) < 6 * out_scale);
+    }
+    CHECK(agree >= 45);
+  }
+}
+
+TEST_CASE("quantised all-ops graph tracks the float model", "[ml][quant]") {
+  Graph g = all_ops_graph(8, false);
+  auto ranges = calibrate(g, rand_inputs(4, 32, 128, -1.0f, 1.0f));
+  auto model = quantize_model(g, ranges, {});
+  ModelInfo info = model_info(model);
+  CHECK(info.ops == std::vector<std::string>{"Conv", "MaxPool", "AveragePool", "Add", "Mul", "Clamp", "Clamp",
+                                             "Reshape", "Dense", "Dense", "Softmax"});
+  double worst = 0;
+  for (const auto& in : rand_inputs(5, 20, 128, -1.0f, 1.0f)) {
+    auto f = eval_float(g, in)[g.output];
+    Int8Result r = run_int8_host(model, in);
+    REQUIRE(r.logits_or_output.size() == 10);
+    for (int i = 0; i < 10; ++i) worst = std::max(worst, std::fabs((r.logits_or_output[i] + 128) / 256.0 - f[i]));
+  }
+  INFO("worst probability error " << worst);
+  CHECK(worst < 0.1);
+}
+
+TEST_CASE("ArgMax output gives the predicted class", "[ml][quant]") {
+  Graph g = all_ops_graph(9, true);
+  auto ranges = calibrate(g, rand_inputs(6, 16, 128, -1.0f, 1.0f));
+  auto model = quantize_model(g, ranges, {});
+  Graph g2 = all_ops_graph(9, false);
+  auto model2 = quantize_model(g2, calibrate(g2, rand_inputs(6, 16, 128, -1.0f, 1.0f)), {});
+  for (const auto& in : rand_inputs(7, 10, 128, -1.0f, 1.0f)) {
+    Int8Result a = run_int8_host(model, in), b = run_int8_host(model2, in);
+    CHECK(a.logits_or_output.size() == 1);
+    CHECK(a.argmax == b.argmax);
+  }
+}
+
+TEST_CASE("quantize_input rounds half away from zero and saturates", "[ml][quant]") {
+  Graph g = mlp_graph(1, 4, 4, 2);
+  std::vector<Range> ranges(g.tensors.size(), Range{0.0f, 1.0f});
+  ranges[g.input] = Range{0.0f, 2.55f};  // scale 0.01, zero point -128
+  auto model = quantize_model(g, ranges, {});
+  auto q = quantize_input(model, std::vector<float>{0.0f, 0.015f, 100.0f, -5.0f});
+  CHECK(q == std::vector<int8_t>{-128, -126, 127, -128});
+  CHECK_THROWS_WITH(quantize_input(model, std::vector<float>{1.0f}), Catch::Contains("4 elements"));
+}
+
+TEST_CASE("quantizer rejects unsupported graphs naming the node", "[ml][quant]") {
+  Graph g = mlp_graph(1, 8, 4, 2);
+  auto ranges = calibrate(g, rand_inputs(1, 4, 8, 0, 1));
+  Graph bad = g;
+  bad.tensors[bad.nodes[0].inputs[1]].data.clear();  // weight no longer constant
+  CHECK_THROWS_WITH(quantize_model(bad, ranges, {}), Catch::Contains("fc1") && Catch::Contains("not constant"));
+  CHECK_THROWS_WITH(quantize_model(g, {}, {}), Catch::Contains("ranges"));
+  Graph bad2 = g;
+  bad2.nodes[0].outputs.push_back(0);
+  CHECK_THROWS_WITH(quantize_model(bad2, ranges, {}), Catch::Contains("fc1"));
+}
+
+TEST_CASE("parser accepts the quantiser's files and every proper prefix is rejected", "[ml][parser]") {
+  auto f = all_ops_model();
+  REQUIRE(parse(f).status == ZKML_OK);
+  for (size_t len = 0; len < f.size(); ++len) {
+    std::vector<uint8_t> p(f.begin(), f.begin() + long(len));
+    auto r = parse(p);
+    INFO("prefix of " << len << " bytes");
+    REQUIRE(r.status == ZKML_ERR_TRUNCATED);
+    REQUIRE(!r.error.empty());
+  }
+  f.push_back(0);
+  auto r = parse(f);
+  CHECK(r.status == ZKML_ERR_LIMIT);
+  CHECK_THAT(r.error, Catch::Contains("trailing"));
+}
+
+TEST_CASE("parser rejects bad headers and oversized counts with a message", "[ml][parser]") {
+  auto f = all_ops_model();
+  auto g = f;
+  g[0] = 'X';
+  CHECK(parse(g).status == ZKML_ERR_MAGIC);
+  g = f;
+  put32(g, 4, 2);
+  CHECK_THAT(parse(g).error, Catch::Contains("version 2"));
+  g = f;
+  put32(g, 12, 0xFFFFFFFFu);
+  CHECK(parse(g).status == ZKML_ERR_LIMIT);
+  CHECK_THAT(parse(g).error, Catch::Contains("tensors"));
+  g = f;
+  put32(g, 16, 5000);
+  CHECK(parse(g).status == ZKML_ERR_LIMIT);
+  g = f;
+  put32(g, 28, 0xFFFFFFF0u);  // blob larger than the file
+  CHECK(parse(g).status == ZKML_ERR_TRUNCATED);
+  g = f;
+  put32(g, 24, 999);  // output index
+  CHECK(parse(g).status == ZKML_ERR_TENSOR);
+}
+
+TEST_CASE("parser rejects out-of-range node fields naming node and op", "[ml][parser]") {
+  auto f = all_ops_model();
+  const size_t n0 = node_off(f, 0);  // Conv
+  auto g = f;
+  put32(g, n0 + 64, get32(f, 28));  // weight offset at the end of the blob
+  CHECK(parse(g).status == ZKML_ERR_BLOB);
+  CHECK_THAT(parse(g).error, Catch::Contains("node 0 (Conv)"));
+  g = f;
+  put32(g, n0 + 64 + 12, get32(f, n0 + 64 + 12) + 2);  // misaligned shift table
+  CHECK(parse(g).status == ZKML_ERR_BLOB);
+  g = f;
+  // First shift of the Conv set to 63.
+  {
+    zkml_model m;
+    REQUIRE(zkml_parse(&m, f.data(), uint32_t(f.size())) == ZKML_OK);
+    put32(g, m.blob_off + get32(f, n0 + 64 + 12), 63);
+  }
+  CHECK(parse(g).status == ZKML_ERR_PARAM);
+  CHECK_THAT(parse(g).error, Catch::Contains("shift"));
+  g = f;
+  {
+    zkml_model m;
+    REQUIRE(zkml_parse(&m, f.data(), uint32_t(f.size())) == ZKML_OK);
+    put32(g, m.blob_off + get32(f, n0 + 64 + 4), 1u << 30);  // bias 2^30
+  }
+  CHECK(parse(g).status == ZKML_ERR_PARAM);
+  CHECK_THAT(parse(g).error, Catch::Contains("bias"));
+  g = f;
+  put32(g, n0, 77);  // unknown op
+  CHECK_THAT(parse(g).error, Catch::Contains("unknown op 77"));
+  g = f;
+  put32(g, n0 + 20, 9);  // kh no longer matches the output size
+  CHECK(parse(g).status == ZKML_ERR_NODE);
+  g = f;
+  put32(g, n0 + 8, get32(f, node_off(f, 1) + 16));  // reads a tensor computed later
+  CHECK_THAT(parse(g).error, Catch::Contains("not computed before"));
+  g = f;
+  put32(g, node_off(f, 1) + 16, get32(f, n0 + 16));  // two writers of one tensor
+  CHECK_THAT(parse(g).error, Catch::Contains("already defined"));
+  g = f;
+  put32(g, n0 + 56, 100);  // act_min > act_max
+  put32(g, n0 + 60, 50);
+  CHECK(parse(g).status == ZKML_ERR_PARAM);
+}
+
+TEST_CASE("random corruptions never make the parser or a parsed run misbehave", "[ml][parser]") {
+  // Built with sanitizers (see CMakeLists): any out-of-bounds access or UB
+  // in zkml_parse/zkml_run on a corrupted file fails this test.
+  auto f = all_ops_model();
+  std::mt19937 rng(77);
+  int accepted = 0;
+  for (int iter = 0; iter < 3000; ++iter) {
+    auto g = f;
+    int flips = 1 + iter % 4;
+    for (int k = 0; k < flips; ++k) {
+      size_t pos = std::uniform_int_distribution<size_t>(0, g.size() - 1)(rng);
+      // Mostly the tables (header, tensors, nodes): that is where the structure is.
+      if (iter % 3 != 0) pos %= std::min<size_t>(g.size(), node_off(f, get32(f, 16)));
+      g[pos] = static_cast<uint8_t>(rng());
+    }
+    zkml_model m;
+    if (zkml_parse(&m, g.data(), uint32_t(g.size())) != ZKML_OK) {
+      REQUIRE(m.error[0] != '\0');
+      continue;
+    }
+    ++accepted;
+    std::vector<uint32_t> arena(m.arena_bytes / 4 + 1);
+    zkml_runner r;
+    REQUIRE(zkml_prepare(&r, &m, arena.data(), uint32_t(arena.size() * 4)) == ZKML_OK);
+    zkml_tensor in;
+    zkml_get_tensor(&m, m.input, &in);
+    std::vector<int8_t> x(in.elems, 3);
+    REQUIRE(zkml_run(&r, x.data(), in.elems) == ZKML_OK);
+  }
+  INFO("accepted corrupted files: " << accepted);
+  CHECK(accepted > 0);  // the run path is exercised too
+}
+
+TEST_CASE("run rejects an input of the wrong size and a small arena", "[ml][parser]") {
+  auto f = all_ops_model();
+  zkml_model m;
+  REQUIRE(zkml_parse(&m, f.data(), uint32_t(f.size())) == ZKML_OK);
+  std::vector<uint32_t> arena(m.arena_bytes / 4 + 1);
+  zkml_runner r;
+  CHECK(zkml_prepare(&r, &m, arena.data(), m.arena_bytes - 1) == ZKML_ERR_ARENA);
+  REQUIRE(zkml_prepare(&r, &m, arena.data(), m.arena_bytes) == ZKML_OK);
+  std::vector<int8_t> x(10);
+  CHECK(zkml_run(&r, x.data(), 10) == ZKML_ERR_INPUT);
+  CHECK_THROWS_WITH(run_int8_host_q(f, x), Catch::Contains("model wants 128"));
+}

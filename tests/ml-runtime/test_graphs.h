@@ -1,0 +1,217 @@
+// Synthetic float graphs for the ML runtime tests, a plain float evaluator
+// (written from the op definitions in graph.h) and range calibration.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "graph.h"
+
+namespace zkvm::ml::testing {
+
+inline int add_tensor(Graph& g, std::string name, std::vector<int64_t> shape, std::vector<float> data = {}) {
+  g.tensors.push_back({std::move(name), std::move(shape), std::move(data)});
+  return static_cast<int>(g.tensors.size() - 1);
+}
+
+inline std::vector<float> rand_vec(std::mt19937& rng, size_t n, float lo, float hi) {
+  std::uniform_real_distribution<float> d(lo, hi);
+  std::vector<float> v(n);
+  for (auto& x : v) x = d(rng);
+  return v;
+}
+
+inline int node(Graph& g, OpKind op, std::vector<int> in, std::vector<int64_t> out_shape, std::string name) {
+  int out = add_tensor(g, name + "_out", std::move(out_shape));
+  Node n;
+  n.name = std::move(name);
+  n.op = op;
+  n.inputs = std::move(in);
+  n.outputs = {out};
+  g.nodes.push_back(n);
+  return out;
+}
+
+// Every op of the runtime in one graph: Conv(+fused Relu), MaxPool,
+// AveragePool with padding, Add with a per-channel constant, Mul, standalone
+// Clip and Relu, Reshape, Dense(+fused Relu), Dense, Softmax; optionally
+// ArgMax at the end.
+inline Graph all_ops_graph(unsigned seed, bool with_argmax) {
+  std::mt19937 rng(seed);
+  Graph g;
+  g.input = add_tensor(g, "x", {1, 2, 8, 8});
+  int w1 = add_tensor(g, "w1", {5, 2, 3, 3}, rand_vec(rng, 5 * 2 * 9, -0.5f, 0.5f));
+  int b1 = add_tensor(g, "b1", {5}, rand_vec(rng, 5, -0.2f, 0.2f));
+  int c1 = node(g, OpKind::Conv, {g.input, w1, b1}, {1, 5, 8, 8}, "conv1");
+  g.nodes.back().kernel = {3, 3};
+  g.nodes.back().strides = {1, 1};
+  g.nodes.back().pads = {1, 1, 1, 1};
+  int r1 = node(g, OpKind::Relu, {c1}, {1, 5, 8, 8}, "relu1");
+  int p1 = node(g, OpKind::MaxPool, {r1}, {1, 5, 4, 4}, "pool1");
+  g.nodes.back().kernel = {2, 2};
+  g.nodes.back().strides = {2, 2};
+  int a1 = node(g, OpKind::AveragePool, {p1}, {1, 5, 4, 4}, "avg1");
+  g.nodes.back().kernel = {3, 3};
+  g.nodes.back().strides = {1, 1};
+  g.nodes.back().pads = {1, 1, 1, 1};
+  g.nodes.back().count_include_pad = (seed % 2) == 0;
+  int cb = add_tensor(g, "chan_bias", {1, 5, 1, 1}, rand_vec(rng, 5, -0.3f, 0.3f));
+  int ad = node(g, OpKind::Add, {a1, cb}, {1, 5, 4, 4}, "add1");
+  int mu = node(g, OpKind::Mul, {ad, p1}, {1, 5, 4, 4}, "mul1");
+  int cl = node(g, OpKind::Clip, {mu}, {1, 5, 4, 4}, "clip1");
+  g.nodes.back().clip_min = -0.05f;
+  g.nodes.back().clip_max = 0.4f;
+  int rl = node(g, OpKind::Relu, {cl}, {1, 5, 4, 4}, "relu2");
+  int fl = node(g, OpKind::Reshape, {rl}, {1, 80}, "flatten");
+  int w2 = add_tensor(g, "w2", {13, 80}, rand_vec(rng, 13 * 80, -0.3f, 0.3f));
+  int b2 = add_tensor(g, "b2", {13}, rand_vec(rng, 13, -0.1f, 0.1f));
+  int d1 = node(g, OpKind::Dense, {fl, w2, b2}, {1, 13}, "dense1");
+  int r3 = node(g, OpKind::Relu, {d1}, {1, 13}, "relu3");
+  int w3 = add_tensor(g, "w3", {10, 13}, rand_vec(rng, 130, -0.8f, 0.8f));
+  int d2 = node(g, OpKind::Dense, {r3, w3}, {1, 10}, "dense2");
+  int sm = node(g, OpKind::Softmax, {d2}, {1, 10}, "softmax");
+  g.output = sm;
+  if (with_argmax) g.output = node(g, OpKind::ArgMax, {sm}, {1}, "argmax");
+  return g;
+}
+
+// A small MLP like examples/models/fashion_mlp (smaller widths).
+inline Graph mlp_graph(unsigned seed, int K, int H, int O) {
+  std::mt19937 rng(seed);
+  Graph g;
+  g.input = add_tensor(g, "x", {1, K});
+  int w1 = add_tensor(g, "w1", {H, K}, rand_vec(rng, size_t(H) * K, -0.2f, 0.2f));
+  int b1 = add_tensor(g, "b1", {H}, rand_vec(rng, H, -0.1f, 0.1f));
+  int d1 = node(g, OpKind::Dense, {g.input, w1, b1}, {1, H}, "fc1");
+  int r1 = node(g, OpKind::Relu, {d1}, {1, H}, "relu1");
+  int w2 = add_tensor(g, "w2", {O, H}, rand_vec(rng, size_t(O) * H, -0.3f, 0.3f));
+  int b2 = add_tensor(g, "b2", {O}, rand_vec(rng, O, -0.1f, 0.1f));
+  g.output = node(g, OpKind::Dense, {r1, w2, b2}, {1, O}, "fc2");
+  return g;
+}
+
+inline int64_t numel(const std::vector<int64_t>& s) {
+  int64_t n = 1;
+  for (auto d : s) n *= d;
+  return n;
+}
+
+// Float evaluation of every tensor (constants keep their data).
+inline std::vector<std::vector<float>> eval_float(const Graph& g, const std::vector<float>& input) {
+  std::vector<std::vector<float>> v(g.tensors.size());
+  for (size_t i = 0; i < g.tensors.size(); ++i) v[i] = g.tensors[i].data;
+  v[g.input] = input;
+  for (const Node& n : g.nodes) {
+    const auto& x = v[n.inputs[0]];
+    const auto& xs = g.tensors[n.inputs[0]].shape;
+    const auto& ys = g.tensors[n.outputs[0]].shape;
+    std::vector<float> y(static_cast<size_t>(numel(ys)), 0.0f);
+    auto pad = [&](size_t k) { return n.pads.empty() ? 0 : n.pads[k]; };
+    auto stride = [&](size_t k) { return n.strides.empty() ? 1 : n.strides[k]; };
+    switch (n.op) {
+      case OpKind::Dense: {
+        const auto& W = v[n.inputs[1]];
+        int64_t M = g.tensors[n.inputs[1]].shape[0], K = g.tensors[n.inputs[1]].shape[1];
+        for (int64_t m = 0; m < M; ++m) {
+          double s = n.inputs.size() > 2 ? v[n.inputs[2]][m] : 0.0;
+          for (int64_t k = 0; k < K; ++k) s += double(x[k]) * W[m * K + k];
+          y[m] = float(s);
+        }
+        break;
+      }
+      case OpKind::Conv: {
+        const auto& W = v[n.inputs[1]];
+        const auto& ws = g.tensors[n.inputs[1]].shape;
+        int64_t C = xs[1], H = xs[2], Wd = xs[3], M = ys[1], OH = ys[2], OW = ys[3], kh = ws[2], kw = ws[3];
+        for (int64_t m = 0; m < M; ++m)
+          for (int64_t oy = 0; oy < OH; ++oy)
+            for (int64_t ox = 0; ox < OW; ++ox) {
+              double s = n.inputs.size() > 2 ? v[n.inputs[2]][m] : 0.0;
+              for (int64_t c = 0; c < C; ++c)
+                for (int64_t ky = 0; ky < kh; ++ky)
+                  for (int64_t kx = 0; kx < kw; ++kx) {
+                    int64_t iy = oy * stride(0) - pad(0) + ky, ix = ox * stride(1) - pad(1) + kx;
+                    if (iy < 0 || iy >= H || ix < 0 || ix >= Wd) continue;
+                    s += double(x[(c * H + iy) * Wd + ix]) * W[((m * C + c) * kh + ky) * kw + kx];
+                  }
+              y[(m * OH + oy) * OW + ox] = float(s);
+            }
+        break;
+      }
+      case OpKind::Relu:
+        for (size_t i = 0; i < y.size(); ++i) y[i] = std::max(x[i], 0.0f);
+        break;
+      case OpKind::Clip:
+        for (size_t i = 0; i < y.size(); ++i) y[i] = std::clamp(x[i], n.clip_min, n.clip_max);
+        break;
+      case OpKind::MaxPool:
+      case OpKind::AveragePool: {
+        int64_t C = xs[1], H = xs[2], Wd = xs[3], OH = ys[2], OW = ys[3];
+        for (int64_t c = 0; c < C; ++c)
+          for (int64_t oy = 0; oy < OH; ++oy)
+            for (int64_t ox = 0; ox < OW; ++ox) {
+              double best = -std::numeric_limits<double>::infinity(), sum = 0;
+              int cnt = 0;
+              for (int64_t ky = 0; ky < n.kernel[0]; ++ky)
+                for (int64_t kx = 0; kx < n.kernel[1]; ++kx) {
+                  int64_t iy = oy * stride(0) - pad(0) + ky, ix = ox * stride(1) - pad(1) + kx;
+                  if (iy < 0 || iy >= H || ix < 0 || ix >= Wd) {
+                    if (n.count_include_pad) ++cnt;
+                    continue;
+                  }
+                  double val = x[(c * H + iy) * Wd + ix];
+                  best = std::max(best, val);
+                  sum += val;
+                  ++cnt;
+                }
+              y[(c * OH + oy) * OW + ox] = float(n.op == OpKind::MaxPool ? best : sum / cnt);
+            }
+        break;
+      }
+      case OpKind::Add:
+      case OpKind::Mul: {
+        const auto& b = v[n.inputs[1]];
+        int64_t inner = xs.size() == 4 ? xs[2] * xs[3] : 1;
+        for (size_t i = 0; i < y.size(); ++i) {
+          float bv = b.size() == y.size() ? b[i] : (b.size() == 1 ? b[0] : b[(int64_t(i) / inner) % b.size()]);
+          y[i] = n.op == OpKind::Add ? x[i] + bv : x[i] * bv;
+        }
+        break;
+      }
+      case OpKind::Reshape: y = x; break;
+      case OpKind::Softmax: {
+        float mx = *std::max_element(x.begin(), x.end());
+        double s = 0;
+        for (float a : x) s += std::exp(double(a - mx));
+        for (size_t i = 0; i < y.size(); ++i) y[i] = float(std::exp(double(x[i] - mx)) / s);
+        break;
+      }
+      case OpKind::ArgMax:
+        y = {float(std::max_element(x.begin(), x.end()) - x.begin())};
+        break;
+    }
+    v[n.outputs[0]] = y;
+  }
+  return v;
+}
+
+inline std::vector<Range> calibrate(const Graph& g, const std::vector<std::vector<float>>& inputs) {
+  std::vector<Range> r(g.tensors.size(), Range{std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity()});
+  for (const auto& in : inputs) {
+    auto v = eval_float(g, in);
+    for (size_t t = 0; t < v.size(); ++t)
+      for (float x : v[t]) {
+        r[t].min = std::min(r[t].min, x);
+        r[t].max = std::max(r[t].max, x);
+      }
+  }
+  for (auto& x : r)
+    if (x.min > x.max) x = Range{0, 0};
+  return r;
+}
+
+}  // namespace zkvm::ml::testing
