@@ -32,8 +32,14 @@ using field::two_adic_generator;
 // ---------------------------------------------------------------- kernels
 // Butterflies on h row pairs: rows a+j*w and b+j*w, twiddle tw[j]:
 //   (x, y) -> (x + y, (x - y) * tw[j])
+// Two layers fused (radix 4) on c quadruples of rows r0 + jj*w, r1 = r0 + q,
+// r2 = r0 + 2q, r3 = r0 + 3q (q in elements): layer H = 2 * (q/w) pairs
+// (r0,r2) with t1[jj] and (r1,r3) with t1b[jj]; layer H/2 pairs (r0,r1) and
+// (r2,r3) with t2[jj]. Halves the memory passes of the radix-2 form.
 struct Kernels {
   void (*dif_block)(Fp* a, Fp* b, const Fp* tw, size_t h, size_t w);
+  void (*dif4_block)(Fp* r0, size_t q, const Fp* t1, const Fp* t1b, const Fp* t2, size_t c,
+                     size_t w);
   void (*scale_rows)(Fp* rows, const Fp* s, size_t h, size_t w);  // row j *= s[j]
 };
 
@@ -46,6 +52,22 @@ void dif_scalar(Fp* a, Fp* b, const Fp* tw, size_t h, size_t w) {
       const Fp x = ra[c], y = rb[c];
       ra[c] = x + y;
       rb[c] = (x - y) * t;
+    }
+  }
+}
+
+void dif4_scalar(Fp* r0, size_t q, const Fp* t1, const Fp* t1b, const Fp* t2, size_t c,
+                 size_t w) {
+  for (size_t jj = 0; jj < c; ++jj) {
+    Fp* a = r0 + jj * w;
+    const Fp ta = t1[jj], tb = t1b[jj], tc = t2[jj];
+    for (size_t col = 0; col < w; ++col) {
+      const Fp x0 = a[col], x1 = a[q + col], x2 = a[2 * q + col], x3 = a[3 * q + col];
+      const Fp y0 = x0 + x2, y2 = (x0 - x2) * ta, y1 = x1 + x3, y3 = (x1 - x3) * tb;
+      a[col] = y0 + y1;
+      a[q + col] = (y0 - y1) * tc;
+      a[2 * q + col] = y2 + y3;
+      a[3 * q + col] = (y2 - y3) * tc;
     }
   }
 }
@@ -89,6 +111,43 @@ void dif_simd(Fp* a, Fp* b, const Fp* tw, size_t h, size_t w) {
 }
 
 template <class P>
+void dif4_simd(Fp* r0, size_t q, const Fp* t1, const Fp* t1b, const Fp* t2, size_t c, size_t w) {
+  constexpr size_t L = P::kLanes;
+  if (w >= L) {
+    for (size_t jj = 0; jj < c; ++jj) {
+      Fp* a = r0 + jj * w;
+      const auto ta = P::broadcast(t1[jj]), tb = P::broadcast(t1b[jj]), tc = P::broadcast(t2[jj]);
+      size_t col = 0;
+      for (; col + L <= w; col += L) {
+        const auto x0 = P::load(a + col), x1 = P::load(a + q + col);
+        const auto x2 = P::load(a + 2 * q + col), x3 = P::load(a + 3 * q + col);
+        const auto y0 = P::add(x0, x2), y2 = P::mul_bcast(P::sub(x0, x2), ta);
+        const auto y1 = P::add(x1, x3), y3 = P::mul_bcast(P::sub(x1, x3), tb);
+        P::store(a + col, P::add(y0, y1));
+        P::store(a + q + col, P::mul_bcast(P::sub(y0, y1), tc));
+        P::store(a + 2 * q + col, P::add(y2, y3));
+        P::store(a + 3 * q + col, P::mul_bcast(P::sub(y2, y3), tc));
+      }
+      if (col < w) dif4_scalar(a + col, q, t1 + jj, t1b + jj, t2 + jj, 1, w - col);
+    }
+  } else if (w == 1 && c % L == 0) {
+    for (size_t j = 0; j < c; j += L) {
+      Fp* a = r0 + j;
+      const auto x0 = P::load(a), x1 = P::load(a + q), x2 = P::load(a + 2 * q), x3 = P::load(a + 3 * q);
+      const auto y0 = P::add(x0, x2), y2 = P::mul(P::sub(x0, x2), P::load(t1 + j));
+      const auto y1 = P::add(x1, x3), y3 = P::mul(P::sub(x1, x3), P::load(t1b + j));
+      const auto tc = P::load(t2 + j);
+      P::store(a, P::add(y0, y1));
+      P::store(a + q, P::mul(P::sub(y0, y1), tc));
+      P::store(a + 2 * q, P::add(y2, y3));
+      P::store(a + 3 * q, P::mul(P::sub(y2, y3), tc));
+    }
+  } else {
+    dif4_scalar(r0, q, t1, t1b, t2, c, w);
+  }
+}
+
+template <class P>
 void scale_simd(Fp* rows, const Fp* s, size_t h, size_t w) {
   constexpr size_t L = P::kLanes;
   if (w >= L) {
@@ -109,12 +168,14 @@ void scale_simd(Fp* rows, const Fp* s, size_t h, size_t w) {
 }
 
 const Kernels& kernels(Isa isa) {
-  static const Kernels scalar{dif_scalar, scale_scalar};
+  static const Kernels scalar{dif_scalar, dif4_scalar, scale_scalar};
 #if defined(ZKVM_HAVE_AVX2)
-  static const Kernels avx2{dif_simd<field::packed::Avx2>, scale_simd<field::packed::Avx2>};
+  static const Kernels avx2{dif_simd<field::packed::Avx2>, dif4_simd<field::packed::Avx2>,
+                            scale_simd<field::packed::Avx2>};
 #endif
 #if defined(ZKVM_HAVE_AVX512)
-  static const Kernels avx512{dif_simd<field::packed::Avx512>, scale_simd<field::packed::Avx512>};
+  static const Kernels avx512{dif_simd<field::packed::Avx512>, dif4_simd<field::packed::Avx512>,
+                              scale_simd<field::packed::Avx512>};
 #endif
   switch (isa) {
     case Isa::Scalar:
@@ -206,34 +267,72 @@ std::vector<Fp> powers(Fp base, Fp start, size_t n) {
 constexpr size_t kBlockBytes = 256 * 1024;  // per-thread working block, fits L2
 constexpr size_t kChunkBytes = 64 * 1024;   // work unit in the streaming layers
 
+// Layer pair (h, h/2) over rows [0, len) of base: radix-4 quadruples.
+void dif4_layers(Fp* base, size_t len, size_t h, size_t w, const TwiddleTable& tw,
+                 const Kernels& k, size_t first, size_t count) {
+  // Quadruple index u in [first, first+count) (each < len/4): group u / q,
+  // offset u % q, with q = h/2.
+  const size_t q = h / 2;
+  const Fp* t1 = tw.data() + (h - 1);
+  const Fp* t2 = tw.data() + (q - 1);
+  (void)len;
+  size_t u = first;
+  const size_t end = first + count;
+  while (u < end) {
+    const size_t group = u / q, j = u % q;
+    const size_t c = std::min(end - u, q - j);
+    Fp* r0 = base + (group * 2 * h + j) * w;
+    k.dif4_block(r0, q * w, t1 + j, t1 + j + q, t2 + j, c, w);
+    u += c;
+  }
+}
+
 void dif(Fp* data, size_t n, size_t w, const TwiddleTable& tw, const Kernels& k) {
   if (n <= 1 || w == 0) return;
   const size_t row_bytes = w * sizeof(Fp);
   size_t block = std::bit_floor(std::max<size_t>(2, kBlockBytes / row_bytes));
   block = std::min(block, n);
-  const size_t chunk = std::bit_floor(std::max<size_t>(1, kChunkBytes / row_bytes));
+  const size_t chunk = std::bit_floor(std::max<size_t>(16, kChunkBytes / row_bytes));
 
-  // Streaming layers: butterfly span 2h > block.
-  for (size_t h = n / 2; h >= block; h /= 2) {
-    const size_t c = std::min(chunk, h);
-    const int64_t units = static_cast<int64_t>(n / 2 / c);  // (n/2h) groups x (h/c) chunks
-    const Fp* t = tw.data() + (h - 1);
+  // Streaming layers (butterfly span 2h > block), two at a time where both
+  // are streaming, each split across threads in chunks of rows.
+  size_t h = n / 2;
+  while (h >= block) {
+    if (h / 2 >= block) {
+      const size_t quads = n / 4;
+      const size_t c = std::min(chunk, quads);
+      const int64_t units = static_cast<int64_t>((quads + c - 1) / c);
 #pragma omp parallel for schedule(static)
-    for (int64_t u = 0; u < units; ++u) {
-      const size_t first = static_cast<size_t>(u) * c;  // butterfly index in [0, n/2)
-      const size_t group = first / h, j = first % h;
-      Fp* a = data + (group * 2 * h + j) * w;
-      k.dif_block(a, a + h * w, t + j, c, w);
+      for (int64_t u = 0; u < units; ++u) {
+        const size_t first = static_cast<size_t>(u) * c;
+        dif4_layers(data, n, h, w, tw, k, first, std::min(c, quads - first));
+      }
+      h /= 4;
+    } else {
+      const size_t c = std::min(chunk, h);
+      const int64_t units = static_cast<int64_t>(n / 2 / c);  // (n/2h) groups x (h/c) chunks
+      const Fp* t = tw.data() + (h - 1);
+#pragma omp parallel for schedule(static)
+      for (int64_t u = 0; u < units; ++u) {
+        const size_t first = static_cast<size_t>(u) * c;  // butterfly index in [0, n/2)
+        const size_t group = first / h, j = first % h;
+        Fp* a = data + (group * 2 * h + j) * w;
+        k.dif_block(a, a + h * w, t + j, c, w);
+      }
+      h /= 2;
     }
   }
-  // Blocked layers: each block of `block` rows finishes independently.
+  // Blocked layers: each block of `block` rows finishes independently, two
+  // layers per pass while two remain.
   const int64_t blocks = static_cast<int64_t>(n / block);
 #pragma omp parallel for schedule(static)
   for (int64_t bi = 0; bi < blocks; ++bi) {
     Fp* base = data + static_cast<size_t>(bi) * block * w;
-    for (size_t h = block / 2; h >= 1; h /= 2) {
-      const Fp* t = tw.data() + (h - 1);
-      for (size_t s = 0; s < block; s += 2 * h) k.dif_block(base + s * w, base + (s + h) * w, t, h, w);
+    size_t hh = block / 2;
+    for (; hh >= 2; hh /= 4) dif4_layers(base, block, hh, w, tw, k, 0, block / 4);
+    if (hh == 1) {
+      const Fp* t = tw.data();
+      for (size_t s = 0; s < block; s += 2) k.dif_block(base + s * w, base + (s + 1) * w, t, 1, w);
     }
   }
 }
