@@ -54,7 +54,8 @@ RowMajorMatrix<Fp> as_leaf_matrix(const std::vector<Fp4>& cw, unsigned k) {
 }  // namespace
 
 FriProverResult fri_prove(const FriParams& params, std::vector<std::vector<Fp4>> inputs,
-                          transcript::Challenger& ch, hal::Hal& hal) {
+                          transcript::Challenger& ch, hal::Hal& hal,
+                          bool unsound_truncate_final_poly) {
   std::vector<unsigned> heights(inputs.size());
   for (size_t j = 0; j < inputs.size(); ++j) {
     const size_t n = inputs[j].size();
@@ -90,7 +91,7 @@ FriProverResult fri_prove(const FriParams& params, std::vector<std::vector<Fp4>>
   auto coeffs = interpolate_bit_reversed(cur);
   const size_t final_len = size_t{1} << params.log_final_poly_len;
   for (size_t t = final_len; t < coeffs.size(); ++t)
-    if (!coeffs[t].is_zero())
+    if (!coeffs[t].is_zero() && !unsound_truncate_final_poly)
       throw std::invalid_argument("fri: inputs are not of low degree: final polynomial "
                                   "coefficient " + to_string(t) + " is nonzero (bound " +
                                   to_string(final_len) + ")");

@@ -1,5 +1,6 @@
 // CPU backend of the HAL: prover/ntt for LDEs, prover/merkle for trees,
 // OpenMP loops for folding and row reduction.
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -100,8 +101,59 @@ class CpuHal final : public Hal {
     }
   }
 
+  void column_sums(const RowMajorMatrix<Fp>& m, size_t rows, std::span<const Fp4> weights,
+                   std::span<Fp4> out) override {
+    if (rows > m.height || weights.size() != rows || out.size() != m.width)
+      throw std::invalid_argument("cpu hal: column_sums shape mismatch (" +
+                                  std::to_string(m.width) + " x " + std::to_string(m.height) +
+                                  " matrix, " + std::to_string(rows) + " rows, " +
+                                  std::to_string(weights.size()) + " weights, " +
+                                  std::to_string(out.size()) + " outputs)");
+    const size_t w = m.width;
+    std::fill(out.begin(), out.end(), Fp4());
+#pragma omp parallel
+    {
+      // Each thread sums a contiguous block of rows, then the partial sums
+      // are added in a fixed order so the result does not depend on timing.
+      std::vector<Fp4> part(w);
+#ifdef _OPENMP
+      const size_t nt = static_cast<size_t>(omp_get_num_threads());
+      const size_t t = static_cast<size_t>(omp_get_thread_num());
+#else
+      const size_t nt = 1, t = 0;
+#endif
+      const size_t lo = rows * t / nt, hi = rows * (t + 1) / nt;
+      for (size_t r = lo; r < hi; ++r) {
+        const Fp* row = m.values.data() + r * w;
+        const Fp4 wr = weights[r];
+        for (size_t c = 0; c < w; ++c) part[c] += wr * row[c];
+      }
+#pragma omp for ordered schedule(static, 1)
+      for (int64_t k = 0; k < static_cast<int64_t>(nt); ++k) {
+#pragma omp ordered
+        for (size_t c = 0; c < w; ++c) out[c] += part[c];
+      }
+    }
+  }
+
   void batch_inverse(std::span<const Fp4> in, std::span<Fp4> out) override {
-    field::batch_inverse(in, out);
+    if (in.size() != out.size())
+      throw std::invalid_argument("cpu hal: batch_inverse size mismatch");
+    const size_t n = in.size();
+    // Independent chunks, one inversion each.
+    const size_t chunk = 1 << 14;
+    const int64_t nchunks = static_cast<int64_t>((n + chunk - 1) / chunk);
+    bool zero = false;
+#pragma omp parallel for schedule(static) reduction(|| : zero)
+    for (int64_t k = 0; k < nchunks; ++k) {
+      const size_t lo = static_cast<size_t>(k) * chunk, len = std::min(chunk, n - lo);
+      try {
+        field::batch_inverse(in.subspan(lo, len), out.subspan(lo, len));
+      } catch (const std::invalid_argument&) {
+        zero = true;
+      }
+    }
+    if (zero) throw std::invalid_argument("cpu hal: batch_inverse of a zero element");
   }
 };
 

@@ -52,6 +52,12 @@ class Hal {
   virtual void reduce_rows(const RowMajorMatrix<Fp>& m, std::span<const Fp4> coeffs,
                            std::span<Fp4> out) = 0;
 
+  // Weighted column sums (barycentric evaluation): out[c] = sum_{r < rows}
+  // weights[r] * m(r, c) (weights.size() == rows <= m.height, out.size() ==
+  // m.width).
+  virtual void column_sums(const RowMajorMatrix<Fp>& m, size_t rows, std::span<const Fp4> weights,
+                           std::span<Fp4> out) = 0;
+
   // Batch inversion in Fp4 (out may alias in). Throws on a zero input.
   virtual void batch_inverse(std::span<const Fp4> in, std::span<Fp4> out) = 0;
 };

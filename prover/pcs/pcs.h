@@ -39,6 +39,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -135,9 +136,18 @@ class PcsProver {
 
   const PcsConfig& config() const { return config_; }
 
+  // Soundness-test hooks modelling a cheating prover: alter the opened
+  // values after computing them (everything after follows the altered
+  // values) and let FRI truncate instead of refusing a high-degree batch.
+  struct CheatForTesting {
+    std::function<void(OpenedValues&)> tamper_values;
+  };
+  void set_cheat_for_testing(CheatForTesting c) { cheat_ = std::move(c); }
+
  private:
   PcsConfig config_;
   hal::Hal& hal_;
+  CheatForTesting cheat_;
 };
 
 // What the verifier knows about one round.

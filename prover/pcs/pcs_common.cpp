@@ -1,0 +1,80 @@
+#include "prover/pcs/pcs_common.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+#include "prover/fri/fold.h"
+
+namespace zkvm::pcs {
+
+void observe_commitment(transcript::Challenger& ch, std::string_view label, const Commitment& c) {
+  ch.observe_u64(std::string(label) + "/tree count", c.roots.size());
+  for (const auto& r : c.roots) ch.observe_digest(label, r.bytes);
+}
+
+}  // namespace zkvm::pcs
+
+namespace zkvm::pcs::detail {
+
+using std::to_string;
+
+std::vector<TreeLayout> tree_layout(const std::vector<MatrixDims>& dims, const PcsConfig& config) {
+  const unsigned lb = config.fri.log_blowup;
+  for (size_t i = 0; i < dims.size(); ++i) {
+    const auto& d = dims[i];
+    if (d.width == 0) throw std::invalid_argument("pcs: matrix " + to_string(i) + " has width 0");
+    if (d.width > (size_t{1} << 20))
+      throw std::invalid_argument("pcs: matrix " + to_string(i) + " has width " +
+                                  to_string(d.width) + " > 2^20");
+    if (d.log_height < config.fri.log_final_poly_len)
+      throw std::invalid_argument("pcs: matrix " + to_string(i) + " has log height " +
+                                  to_string(d.log_height) + " below log_final_poly_len " +
+                                  to_string(config.fri.log_final_poly_len));
+    if (d.log_height + lb > field::Fp::kTwoAdicity)
+      throw std::invalid_argument("pcs: matrix " + to_string(i) + " has log height " +
+                                  to_string(d.log_height) + "; with log_blowup " + to_string(lb) +
+                                  " its LDE exceeds 2^27");
+  }
+  std::vector<unsigned> hs;
+  for (const auto& d : dims) hs.push_back(d.log_height + lb);
+  std::sort(hs.begin(), hs.end(), std::greater<>());
+  hs.erase(std::unique(hs.begin(), hs.end()), hs.end());
+  std::vector<TreeLayout> out;
+  for (unsigned h : hs) {
+    TreeLayout t{h, {}, 0};
+    for (size_t i = 0; i < dims.size(); ++i)
+      if (dims[i].log_height + lb == h) {
+        t.matrices.push_back(i);
+        t.width += dims[i].width;
+      }
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+std::vector<unsigned> fri_input_heights(const std::vector<std::vector<MatrixDims>>& round_dims,
+                                        const PcsConfig& config, bool include_mask_height) {
+  std::vector<unsigned> hs;
+  for (const auto& r : round_dims)
+    for (const auto& d : r) hs.push_back(d.log_height + config.fri.log_blowup);
+  std::sort(hs.begin(), hs.end(), std::greater<>());
+  hs.erase(std::unique(hs.begin(), hs.end()), hs.end());
+  (void)include_mask_height;  // the mask uses the largest height, already present
+  return hs;
+}
+
+Fp lde_point(unsigned lh, uint64_t pos) {
+  return kCosetShift * field::two_adic_generator(lh).pow(fri::reverse_bits(pos, lh));
+}
+
+std::vector<uint64_t> tree_leaves(const std::vector<uint64_t>& query_indices, unsigned log_max,
+                                  unsigned lh) {
+  std::vector<uint64_t> v(query_indices.size());
+  for (size_t q = 0; q < v.size(); ++q) v[q] = query_indices[q] >> (log_max - lh);
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+  return v;
+}
+
+}  // namespace zkvm::pcs::detail

@@ -1,0 +1,49 @@
+// Layout rules shared by the PCS prover and verifier (standard library
+// only): which matrices share a Merkle tree, the FRI input heights, and the
+// LDE domain points.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "prover/pcs/pcs.h"
+
+namespace zkvm::pcs::detail {
+
+// Salt bytes per leaf when zk (128 bits of entropy per leaf).
+inline constexpr size_t kSaltLen = 16;
+
+// One Merkle tree of a round: the round's matrices (indices, increasing)
+// whose LDEs have log height log_lde_height. Trees are ordered by
+// descending height.
+struct TreeLayout {
+  unsigned log_lde_height;
+  std::vector<size_t> matrices;
+  size_t width;  // sum of the matrices' widths
+};
+
+// Throws std::invalid_argument naming the bad matrix (zero width, height
+// out of range for the config).
+std::vector<TreeLayout> tree_layout(const std::vector<MatrixDims>& dims, const PcsConfig& config);
+
+// Distinct LDE log heights over all rounds, descending (the FRI inputs).
+std::vector<unsigned> fri_input_heights(const std::vector<std::vector<MatrixDims>>& round_dims,
+                                        const PcsConfig& config, bool include_mask_height);
+
+// LDE point at bit-reversed position pos of a domain of log size lh:
+// s * g_lh^rev_lh(pos).
+Fp lde_point(unsigned log_lde_height, uint64_t pos);
+
+// Leaf indices a tree of log height lh opens for the FRI query indices
+// (domain log size log_max): distinct, increasing.
+std::vector<uint64_t> tree_leaves(const std::vector<uint64_t>& query_indices, unsigned log_max,
+                                  unsigned lh);
+
+// Log height of the zk masking codeword's trace domain (one below the
+// largest LDE keeps its degree < LDE size / blowup as FRI demands).
+inline unsigned mask_log_height(unsigned log_max_lde, unsigned log_blowup) {
+  return log_max_lde - log_blowup;
+}
+
+}  // namespace zkvm::pcs::detail

@@ -1,0 +1,290 @@
+// PCS prover: LDE + Merkle commitment of rounds, and openings with DEEP
+// quotients batched into one FRI proof. pcs_verifier.cpp mirrors open().
+#include <algorithm>
+#include <array>
+#include <map>
+#include <stdexcept>
+#include <string>
+
+#include "prover/fri/fold.h"
+#include "prover/fri/fri_prover.h"
+#include "prover/hal/hal.h"
+#include "prover/merkle/merkle.h"
+#include "prover/pcs/pcs.h"
+#include "prover/pcs/pcs_common.h"
+
+namespace zkvm::pcs {
+
+using std::to_string;
+
+namespace {
+
+class RoundImpl final : public ProverRound {
+ public:
+  Commitment commitment_;
+  std::vector<MatrixDims> dims_;
+  std::vector<detail::TreeLayout> layout_;
+  std::vector<std::unique_ptr<merkle::MerkleTree>> trees_;
+  std::vector<std::pair<size_t, size_t>> where_;  // matrix -> (tree, slot in tree)
+
+  const Commitment& commitment() const override { return commitment_; }
+  size_t num_matrices() const override { return dims_.size(); }
+  MatrixDims dims(size_t i) const override { return dims_.at(i); }
+  const RowMajorMatrix<Fp>& lde(size_t i) const override {
+    const auto [t, j] = where_.at(i);
+    return trees_[t]->matrices()[j];
+  }
+};
+
+// Bit-reversed LDE domain points s * g^rev(i) for a log size.
+std::vector<Fp> lde_points(unsigned lh) {
+  const size_t n = size_t{1} << lh;
+  const Fp g = field::two_adic_generator(lh);
+  std::vector<Fp> nat(n);
+  Fp x = kCosetShift;
+  for (size_t i = 0; i < n; ++i) {
+    nat[i] = x;
+    x *= g;
+  }
+  std::vector<Fp> out(n);
+  const int64_t ni = static_cast<int64_t>(n);
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < ni; ++i)
+    out[static_cast<size_t>(i)] = nat[fri::reverse_bits(static_cast<uint64_t>(i), lh)];
+  return out;
+}
+
+using PointKey = std::pair<unsigned, std::array<uint32_t, 4>>;
+PointKey key(unsigned lh, const Fp4& z) {
+  return {lh, {z.c[0].monty(), z.c[1].monty(), z.c[2].monty(), z.c[3].monty()}};
+}
+
+}  // namespace
+
+PcsProver::PcsProver(PcsConfig config, hal::Hal& hal) : config_(config), hal_(hal) {
+  config_.validate();
+}
+
+std::shared_ptr<ProverRound> PcsProver::commit(std::vector<RowMajorMatrix<Fp>> matrices) {
+  auto round = std::make_shared<RoundImpl>();
+  for (size_t i = 0; i < matrices.size(); ++i) {
+    const auto& m = matrices[i];
+    if (m.height == 0 || (m.height & (m.height - 1)) != 0)
+      throw std::invalid_argument("pcs: matrix " + to_string(i) + " has height " +
+                                  to_string(m.height) + ", not a power of two");
+    round->dims_.push_back({static_cast<unsigned>(__builtin_ctzll(m.height)), m.width});
+  }
+  if (matrices.empty()) throw std::invalid_argument("pcs: commit of an empty round");
+  round->layout_ = detail::tree_layout(round->dims_, config_);
+  round->where_.resize(matrices.size());
+  for (size_t t = 0; t < round->layout_.size(); ++t) {
+    const auto& tl = round->layout_[t];
+    std::vector<RowMajorMatrix<Fp>> ldes;
+    for (size_t j = 0; j < tl.matrices.size(); ++j) {
+      const size_t i = tl.matrices[j];
+      ldes.push_back(hal_.coset_lde(matrices[i], config_.fri.log_blowup, kCosetShift));
+      matrices[i] = {};  // free the trace-domain copy early
+      round->where_[i] = {t, j};
+    }
+    std::vector<uint8_t> salts;
+    size_t salt_len = 0;
+    if (config_.zk) {
+      salt_len = detail::kSaltLen;
+      salts = merkle::MerkleTree::random_salts(uint64_t{1} << tl.log_lde_height, salt_len);
+    }
+    round->trees_.push_back(hal_.merkle_commit(std::move(ldes), std::move(salts), salt_len));
+    round->commitment_.roots.push_back(round->trees_.back()->root());
+  }
+  return round;
+}
+
+namespace {
+
+TreeOpening open_tree(const merkle::MerkleTree& tree, const std::vector<uint64_t>& leaves) {
+  auto o = tree.open_batch(leaves);
+  TreeOpening t;
+  t.rows = std::move(o.rows);
+  if (tree.salt_len() != 0) t.salts = std::move(o.salts);
+  t.siblings = std::move(o.proof.siblings);
+  return t;
+}
+
+}  // namespace
+
+PcsProver::Opening PcsProver::open(const std::vector<const ProverRound*>& rounds_in,
+                                   const OpeningPoints& points, transcript::Challenger& ch) {
+  const unsigned lb = config_.fri.log_blowup;
+  if (points.size() != rounds_in.size())
+    throw std::invalid_argument("pcs: open: " + to_string(rounds_in.size()) + " rounds but " +
+                                to_string(points.size()) + " point lists");
+  std::vector<const RoundImpl*> rounds;
+  std::vector<std::vector<MatrixDims>> round_dims;
+  for (size_t r = 0; r < rounds_in.size(); ++r) {
+    const auto* ri = dynamic_cast<const RoundImpl*>(rounds_in[r]);
+    if (ri == nullptr) throw std::invalid_argument("pcs: open: round " + to_string(r) + " was not committed by this PCS");
+    if (points[r].size() != ri->dims_.size())
+      throw std::invalid_argument("pcs: open: round " + to_string(r) + " has " +
+                                  to_string(ri->dims_.size()) + " matrices but " +
+                                  to_string(points[r].size()) + " point lists");
+    for (size_t i = 0; i < points[r].size(); ++i)
+      if (points[r][i].empty())
+        throw std::invalid_argument("pcs: open: round " + to_string(r) + " matrix " +
+                                    to_string(i) + " has no opening point");
+    rounds.push_back(ri);
+    round_dims.push_back(ri->dims_);
+  }
+  if (rounds.empty()) throw std::invalid_argument("pcs: open: no rounds");
+
+  // 1. Values f(z) by the barycentric formula over the coset s*H, whose
+  // points are the first 2^k rows of the bit-reversed LDE:
+  //   f(z) = (z^N - s^N) / (N s^N) * sum_i f(x_i) x_i / (z - x_i).
+  std::map<PointKey, std::vector<Fp4>> bary;  // (k, z) -> weights x_i / (z - x_i)
+  Opening out;
+  out.values.resize(rounds.size());
+  for (size_t r = 0; r < rounds.size(); ++r) {
+    out.values[r].resize(rounds[r]->dims_.size());
+    for (size_t i = 0; i < rounds[r]->dims_.size(); ++i) {
+      const auto d = rounds[r]->dims_[i];
+      const auto& lde = rounds[r]->lde(i);
+      const size_t n = size_t{1} << d.log_height;
+      for (const auto& z : points[r][i]) {
+        auto& w = bary[key(d.log_height, z)];
+        if (w.empty()) {
+          // x_i for bit-reversed row i < N of the LDE: s * g_N^rev_k(i).
+          const auto xs = lde_points(d.log_height);
+          std::vector<Fp4> diff(n);
+          for (size_t j = 0; j < n; ++j) diff[j] = z - xs[j];
+          try {
+            hal_.batch_inverse(diff, diff);
+          } catch (const std::invalid_argument&) {
+            throw std::invalid_argument("pcs: open: point lies in the evaluation coset");
+          }
+          for (size_t j = 0; j < n; ++j) diff[j] *= xs[j];
+          w = std::move(diff);
+        }
+        std::vector<Fp4> vals(d.width);
+        hal_.column_sums(lde, n, w, vals);
+        const Fp sn = kCosetShift.pow(n);
+        const Fp4 scale = (z.pow(n) - sn) * (Fp::from_u64(n) * sn).inverse();
+        for (auto& v : vals) v *= scale;
+        out.values[r][i].push_back(std::move(vals));
+      }
+    }
+  }
+  bary.clear();
+  const bool cheating = static_cast<bool>(cheat_.tamper_values);
+  if (cheating) cheat_.tamper_values(out.values);
+
+  // 2. Observe every value, in (round, matrix, point) order.
+  for (size_t r = 0; r < rounds.size(); ++r)
+    for (size_t i = 0; i < out.values[r].size(); ++i)
+      for (size_t p = 0; p < out.values[r][i].size(); ++p)
+        ch.observe_fp4s("pcs/opened values", out.values[r][i][p]);
+
+  const auto heights = detail::fri_input_heights(round_dims, config_, config_.zk);
+  const unsigned log_max = heights[0];
+
+  // 3. zk: commit a random masking codeword of the largest height before
+  // alpha, so the FRI batch is uniformly random at every opened position.
+  std::unique_ptr<merkle::MerkleTree> mask_tree;
+  if (config_.zk) {
+    const unsigned mh = detail::mask_log_height(log_max, lb);
+    RowMajorMatrix<Fp> mask(4, size_t{1} << mh);
+    const auto rnd = merkle::MerkleTree::random_salts(mask.values.size(), 8);
+    for (size_t j = 0; j < mask.values.size(); ++j) {
+      uint64_t v = 0;
+      for (int b = 0; b < 8; ++b) v |= static_cast<uint64_t>(rnd[8 * j + b]) << (8 * b);
+      mask.values[j] = Fp::from_u64(v);  // bias < 2^-32 per element: irrelevant for hiding
+    }
+    auto lde = hal_.coset_lde(mask, lb, kCosetShift);
+    mask_tree = hal_.merkle_commit({std::move(lde)},
+                                   merkle::MerkleTree::random_salts(uint64_t{1} << log_max,
+                                                                    detail::kSaltLen),
+                                   detail::kSaltLen);
+    out.proof.mask_root.push_back(mask_tree->root());
+    ch.observe_digest("pcs/mask root", mask_tree->root().bytes);
+  }
+
+  const Fp4 alpha = ch.sample_fp4("pcs/alpha");
+
+  // 4. Reduced codewords, one per LDE height:
+  //   sum over (round, matrix, point) of alpha^off * sum_c alpha^c
+  //   (f_c(x) - f_c(z)) / (x - z), off advancing by the width each time.
+  std::vector<std::vector<Fp4>> reduced(heights.size());
+  for (size_t h = 0; h < heights.size(); ++h) reduced[h].assign(size_t{1} << heights[h], Fp4());
+  std::map<unsigned, std::vector<Fp>> points_cache;
+  std::map<PointKey, std::vector<Fp4>> inv_cache;  // 1 / (x - z) over an LDE domain
+  Fp4 alpha_off = Fp4::one();
+  for (size_t r = 0; r < rounds.size(); ++r) {
+    for (size_t i = 0; i < rounds[r]->dims_.size(); ++i) {
+      const auto d = rounds[r]->dims_[i];
+      const unsigned lh = d.log_height + lb;
+      const size_t hidx = static_cast<size_t>(
+          std::find(heights.begin(), heights.end(), lh) - heights.begin());
+      auto& acc = reduced[hidx];
+      const size_t m = acc.size();
+      std::vector<Fp4> apow(d.width);
+      Fp4 a = Fp4::one();
+      for (auto& v : apow) {
+        v = a;
+        a *= alpha;
+      }
+      const Fp4 alpha_w = a;  // alpha^width
+      std::vector<Fp4> rx(m);
+      hal_.reduce_rows(rounds[r]->lde(i), apow, rx);
+      for (size_t p = 0; p < points[r][i].size(); ++p) {
+        const Fp4& z = points[r][i][p];
+        Fp4 rz;
+        for (size_t c = 0; c < d.width; ++c) rz += apow[c] * out.values[r][i][p][c];
+        auto& inv = inv_cache[key(lh, z)];
+        if (inv.empty()) {
+          auto& xs = points_cache[lh];
+          if (xs.empty()) xs = lde_points(lh);
+          inv.resize(m);
+          for (size_t j = 0; j < m; ++j) inv[j] = Fp4(xs[j]) - z;
+          try {
+            hal_.batch_inverse(inv, inv);
+          } catch (const std::invalid_argument&) {
+            throw std::invalid_argument("pcs: open: point lies in the LDE coset");
+          }
+        }
+        const Fp4 ao = alpha_off;
+        const int64_t mi = static_cast<int64_t>(m);
+#pragma omp parallel for schedule(static)
+        for (int64_t j = 0; j < mi; ++j) {
+          const size_t u = static_cast<size_t>(j);
+          acc[u] += ao * ((rx[u] - rz) * inv[u]);
+        }
+        alpha_off *= alpha_w;
+      }
+    }
+  }
+  inv_cache.clear();
+  points_cache.clear();
+  if (mask_tree) {
+    const auto& ml = mask_tree->matrices()[0];
+    auto& acc = reduced[0];
+    for (size_t j = 0; j < acc.size(); ++j)
+      acc[j] += Fp4::from_base(ml.at(j, 0), ml.at(j, 1), ml.at(j, 2), ml.at(j, 3));
+  }
+
+  // 5. FRI over the reduced codewords (already bit-reversed on s*H', which
+  // FRI reads as the polynomial q(sX) on H'; same degree).
+  auto fri_res = fri::fri_prove(config_.fri, std::move(reduced), ch, hal_, cheating);
+  out.proof.fri = std::move(fri_res.proof);
+
+  // 6. Open every tree at the query indices.
+  const auto& idx = fri_res.query_indices;
+  out.proof.openings.resize(rounds.size());
+  for (size_t r = 0; r < rounds.size(); ++r)
+    for (size_t t = 0; t < rounds[r]->trees_.size(); ++t) {
+      const unsigned lh = rounds[r]->layout_[t].log_lde_height;
+      out.proof.openings[r].push_back(
+          open_tree(*rounds[r]->trees_[t], detail::tree_leaves(idx, log_max, lh)));
+    }
+  if (mask_tree)
+    out.proof.mask_opening.push_back(open_tree(*mask_tree, detail::tree_leaves(idx, log_max, log_max)));
+  return out;
+}
+
+}  // namespace zkvm::pcs

@@ -1,0 +1,284 @@
+// PCS verifier: mirrors PcsProver::open. OpenSSL and the standard library
+// only.
+//
+// SOUNDNESS: the claimed values f(z) enter only through the DEEP quotients
+// (f(x) - f(z)) / (x - z) at the queried x, recomputed here from Merkle-
+// authenticated LDE rows; if any claimed value is wrong the quotient is not
+// a polynomial of the allowed degree and FRI rejects (except with the FRI
+// soundness error). alpha is sampled after all values (and the zk mask root)
+// are observed.
+#include <algorithm>
+#include <string>
+
+#include "prover/fri/fold.h"
+#include "prover/fri/fri_verifier.h"
+#include "prover/merkle/merkle.h"
+#include "prover/pcs/pcs.h"
+#include "prover/pcs/pcs_common.h"
+
+namespace zkvm::pcs {
+
+using std::to_string;
+
+namespace {
+
+[[noreturn]] void reject(const std::string& m) { throw fri::VerifyError("pcs: " + m); }
+
+// Checks an opening of one tree and returns nothing; throws on mismatch.
+void check_tree(const std::string& where, const hash::Digest& root, unsigned lh, size_t width,
+                size_t salt_len, const std::vector<uint64_t>& leaves, const TreeOpening& o) {
+  if (o.rows.size() != leaves.size())
+    reject(where + ": " + to_string(o.rows.size()) + " opened rows, expected " +
+           to_string(leaves.size()));
+  merkle::MerkleBatchProof mp{o.siblings};
+  const auto st =
+      merkle::merkle_verify_batch(root, uint64_t{1} << lh, width, salt_len, leaves, o.rows, o.salts, mp);
+  if (!st) reject(where + ": " + st.error);
+}
+
+}  // namespace
+
+void pcs_verify(const PcsConfig& config, const std::vector<RoundClaim>& rounds,
+                const PcsProof& proof, transcript::Challenger& ch) {
+  try {
+    config.validate();
+  } catch (const std::invalid_argument& e) {
+    reject(e.what());
+  }
+  const unsigned lb = config.fri.log_blowup;
+  if (rounds.empty()) reject("no rounds to verify");
+  std::vector<std::vector<MatrixDims>> round_dims;
+  std::vector<std::vector<detail::TreeLayout>> layouts;
+  for (size_t r = 0; r < rounds.size(); ++r) {
+    const auto& rc = rounds[r];
+    const std::string where = "round " + to_string(r);
+    try {
+      layouts.push_back(detail::tree_layout(rc.dims, config));
+    } catch (const std::invalid_argument& e) {
+      reject(where + ": " + e.what());
+    }
+    if (rc.dims.empty()) reject(where + ": no matrices");
+    if (rc.commitment.roots.size() != layouts.back().size())
+      reject(where + ": commitment has " + to_string(rc.commitment.roots.size()) +
+             " roots, expected one per distinct height (" + to_string(layouts.back().size()) + ")");
+    if (rc.points.size() != rc.dims.size() || rc.values.size() != rc.dims.size())
+      reject(where + ": points/values do not match the " + to_string(rc.dims.size()) + " matrices");
+    for (size_t i = 0; i < rc.dims.size(); ++i) {
+      if (rc.points[i].empty()) reject(where + " matrix " + to_string(i) + ": no opening point");
+      if (rc.values[i].size() != rc.points[i].size())
+        reject(where + " matrix " + to_string(i) + ": values for " +
+               to_string(rc.values[i].size()) + " points, expected " +
+               to_string(rc.points[i].size()));
+      for (const auto& v : rc.values[i])
+        if (v.size() != rc.dims[i].width)
+          reject(where + " matrix " + to_string(i) + ": " + to_string(v.size()) +
+                 " values, expected width " + to_string(rc.dims[i].width));
+    }
+    round_dims.push_back(rc.dims);
+  }
+  if (proof.openings.size() != rounds.size())
+    reject("proof opens " + to_string(proof.openings.size()) + " rounds, expected " +
+           to_string(rounds.size()));
+  for (size_t r = 0; r < rounds.size(); ++r)
+    if (proof.openings[r].size() != layouts[r].size())
+      reject("round " + to_string(r) + ": proof opens " + to_string(proof.openings[r].size()) +
+             " trees, expected " + to_string(layouts[r].size()));
+  const size_t n_mask = config.zk ? 1 : 0;
+  if (proof.mask_root.size() != n_mask || proof.mask_opening.size() != n_mask)
+    reject("masking codeword present/absent contrary to the zk setting");
+
+  // Same transcript order as the prover.
+  for (const auto& rc : rounds)
+    for (size_t i = 0; i < rc.values.size(); ++i)
+      for (const auto& v : rc.values[i]) ch.observe_fp4s("pcs/opened values", v);
+  if (config.zk) ch.observe_digest("pcs/mask root", proof.mask_root[0].bytes);
+  const Fp4 alpha = ch.sample_fp4("pcs/alpha");
+
+  const auto heights = detail::fri_input_heights(round_dims, config, config.zk);
+  const unsigned log_max = heights[0];
+
+  // Per (round, matrix, point): alpha^off and r(z) = sum_c alpha^c f_c(z);
+  // per (round, matrix): alpha^c.
+  struct Term {
+    size_t round, matrix, point;
+    Fp4 alpha_off, rz;
+  };
+  std::vector<Term> terms;
+  std::vector<std::vector<std::vector<Fp4>>> apows(rounds.size());
+  Fp4 alpha_off = Fp4::one();
+  for (size_t r = 0; r < rounds.size(); ++r)
+    for (size_t i = 0; i < rounds[r].dims.size(); ++i) {
+      const size_t w = rounds[r].dims[i].width;
+      std::vector<Fp4> ap(w);
+      Fp4 a = Fp4::one();
+      for (auto& v : ap) {
+        v = a;
+        a *= alpha;
+      }
+      for (size_t p = 0; p < rounds[r].points[i].size(); ++p) {
+        Fp4 rz;
+        for (size_t c = 0; c < w; ++c) rz += ap[c] * rounds[r].values[i][p][c];
+        terms.push_back({r, i, p, alpha_off, rz});
+        alpha_off *= a;
+      }
+      apows[r].push_back(std::move(ap));
+    }
+
+  auto opener = [&](std::span<const uint64_t> idx_span) {
+    const std::vector<uint64_t> idx(idx_span.begin(), idx_span.end());
+    // Authenticate every tree's rows.
+    std::vector<std::vector<std::vector<uint64_t>>> leaves(rounds.size());
+    for (size_t r = 0; r < rounds.size(); ++r)
+      for (size_t t = 0; t < layouts[r].size(); ++t) {
+        const auto& tl = layouts[r][t];
+        leaves[r].push_back(detail::tree_leaves(idx, log_max, tl.log_lde_height));
+        check_tree("round " + to_string(r) + " tree " + to_string(t), rounds[r].commitment.roots[t],
+                   tl.log_lde_height, tl.width, config.zk ? detail::kSaltLen : 0, leaves[r][t],
+                   proof.openings[r][t]);
+      }
+    std::vector<uint64_t> mask_leaves;
+    if (config.zk) {
+      mask_leaves = detail::tree_leaves(idx, log_max, log_max);
+      check_tree("mask", proof.mask_root[0], log_max, 4, detail::kSaltLen, mask_leaves,
+                 proof.mask_opening[0]);
+    }
+    // Where each matrix sits in its tree: (tree, column offset).
+    std::vector<std::vector<std::pair<size_t, size_t>>> where(rounds.size());
+    for (size_t r = 0; r < rounds.size(); ++r) {
+      where[r].resize(rounds[r].dims.size());
+      for (size_t t = 0; t < layouts[r].size(); ++t) {
+        size_t off = 0;
+        for (size_t i : layouts[r][t].matrices) {
+          where[r][i] = {t, off};
+          off += rounds[r].dims[i].width;
+        }
+      }
+    }
+    std::vector<std::vector<Fp4>> out(idx.size(), std::vector<Fp4>(heights.size()));
+    for (size_t q = 0; q < idx.size(); ++q) {
+      std::vector<Fp> xs(heights.size());
+      for (size_t h = 0; h < heights.size(); ++h)
+        xs[h] = detail::lde_point(heights[h], idx[q] >> (log_max - heights[h]));
+      // r(x) per (round, matrix), computed once for all its points.
+      size_t prev_r = SIZE_MAX, prev_i = SIZE_MAX;
+      Fp4 rx;
+      for (const auto& tm : terms) {
+        const auto d = rounds[tm.round].dims[tm.matrix];
+        const unsigned lh = d.log_height + lb;
+        const size_t h = static_cast<size_t>(std::find(heights.begin(), heights.end(), lh) -
+                                             heights.begin());
+        if (tm.round != prev_r || tm.matrix != prev_i) {
+          const auto [t, off] = where[tm.round][tm.matrix];
+          const auto& lv = leaves[tm.round][t];
+          const uint64_t leaf = idx[q] >> (log_max - lh);
+          const size_t row = static_cast<size_t>(std::lower_bound(lv.begin(), lv.end(), leaf) - lv.begin());
+          const auto& vals = proof.openings[tm.round][t].rows[row];
+          const auto& ap = apows[tm.round][tm.matrix];
+          rx = Fp4();
+          for (size_t c = 0; c < d.width; ++c) rx += ap[c] * vals[off + c];
+          prev_r = tm.round;
+          prev_i = tm.matrix;
+        }
+        const Fp4 den = Fp4(xs[h]) - rounds[tm.round].points[tm.matrix][tm.point];
+        if (den.is_zero())
+          reject("round " + to_string(tm.round) + " matrix " + to_string(tm.matrix) +
+                 ": opening point lies in the LDE domain");
+        out[q][h] += tm.alpha_off * ((rx - tm.rz) * den.inverse());
+      }
+      if (config.zk) {
+        const size_t row = static_cast<size_t>(
+            std::lower_bound(mask_leaves.begin(), mask_leaves.end(), idx[q]) - mask_leaves.begin());
+        const auto& mv = proof.mask_opening[0].rows[row];
+        out[q][0] += Fp4::from_base(mv[0], mv[1], mv[2], mv[3]);
+      }
+    }
+    return out;
+  };
+
+  fri::fri_verify(config.fri, heights, proof.fri, ch, opener);
+}
+
+namespace {
+
+void write_tree(transcript::ByteWriter& w, const TreeOpening& t) {
+  w.count(t.rows.size());
+  for (const auto& row : t.rows) w.fps(row);
+  w.count(t.salts.size());
+  for (const auto& s : t.salts) w.bytes(s);
+  w.count(t.siblings.size());
+  for (const auto& d : t.siblings) w.bytes32(d.bytes);
+}
+
+TreeOpening read_tree(transcript::ByteReader& r, size_t max_rows, size_t width, size_t salt_len,
+                      unsigned lh) {
+  TreeOpening t;
+  const size_t n = r.count(max_rows, "opened row");
+  t.rows.resize(n);
+  for (auto& row : t.rows) row = r.fps(width);
+  const size_t ns = r.count(salt_len == 0 ? 0 : n, "salt");
+  if (salt_len != 0 && ns != n) r.fail("salt count " + to_string(ns) + " but " + to_string(n) + " rows");
+  t.salts.resize(ns);
+  for (auto& s : t.salts) {
+    auto b = r.bytes(salt_len);
+    s.assign(b.begin(), b.end());
+  }
+  const size_t nsib = r.count(n * lh, "Merkle sibling");
+  t.siblings.resize(nsib);
+  for (auto& d : t.siblings) d.bytes = r.bytes32();
+  return t;
+}
+
+}  // namespace
+
+void write_pcs_proof(transcript::ByteWriter& w, const PcsProof& p) {
+  w.count(p.mask_root.size());
+  for (const auto& d : p.mask_root) w.bytes32(d.bytes);
+  fri::write_fri_proof(w, p.fri);
+  w.count(p.openings.size());
+  for (const auto& round : p.openings) {
+    w.count(round.size());
+    for (const auto& t : round) write_tree(w, t);
+  }
+  w.count(p.mask_opening.size());
+  for (const auto& t : p.mask_opening) write_tree(w, t);
+}
+
+PcsProof read_pcs_proof(transcript::ByteReader& r, const PcsConfig& config,
+                        const std::vector<std::vector<MatrixDims>>& round_dims) {
+  auto scope = r.scope("pcs");
+  std::vector<std::vector<detail::TreeLayout>> layouts;
+  try {
+    config.validate();
+    if (round_dims.empty()) throw std::invalid_argument("no rounds");
+    for (const auto& d : round_dims) layouts.push_back(detail::tree_layout(d, config));
+  } catch (const std::invalid_argument& e) {
+    r.fail(e.what());
+  }
+  const auto heights = detail::fri_input_heights(round_dims, config, config.zk);
+  const size_t n_mask = config.zk ? 1 : 0;
+  const size_t salt_len = config.zk ? detail::kSaltLen : 0;
+  PcsProof p;
+  r.expect_count(n_mask, "mask root");
+  p.mask_root.resize(n_mask);
+  for (auto& d : p.mask_root) d.bytes = r.bytes32();
+  p.fri = fri::read_fri_proof(r, config.fri, heights);
+  r.expect_count(round_dims.size(), "opened round");
+  p.openings.resize(round_dims.size());
+  for (size_t i = 0; i < round_dims.size(); ++i) {
+    auto rs = r.scope("round " + to_string(i));
+    r.expect_count(layouts[i].size(), "tree");
+    for (size_t t = 0; t < layouts[i].size(); ++t) {
+      auto ts = r.scope("tree " + to_string(t));
+      p.openings[i].push_back(read_tree(r, config.fri.num_queries, layouts[i][t].width, salt_len,
+                                        layouts[i][t].log_lde_height));
+    }
+  }
+  r.expect_count(n_mask, "mask opening");
+  if (n_mask != 0) {
+    auto ms = r.scope("mask");
+    p.mask_opening.push_back(read_tree(r, config.fri.num_queries, 4, salt_len, heights[0]));
+  }
+  return p;
+}
+
+}  // namespace zkvm::pcs

@@ -1,0 +1,261 @@
+// PCS tests: opened values equal the polynomials' values, verify accepts
+// them, and wrong values / tampered openings / malformed bytes are rejected.
+#include <catch2/catch.hpp>
+
+#include "fri_test_util.h"
+#include "prover/hal/hal.h"
+#include "prover/pcs/pcs.h"
+
+using namespace zkvm;
+using field::Fp;
+using field::Fp4;
+using pcs::MatrixDims;
+using pcs::PcsConfig;
+using test::Rng;
+
+namespace {
+
+PcsConfig test_config(bool zk = false) {
+  PcsConfig c;
+  c.fri.log_blowup = 1;
+  c.fri.num_queries = 16;
+  c.fri.pow_bits = 4;
+  c.fri.log_max_arity = 3;
+  c.fri.log_final_poly_len = 2;
+  c.zk = zk;
+  return c;
+}
+
+RowMajorMatrix<Fp> random_matrix(Rng& rng, size_t width, unsigned log_h) {
+  RowMajorMatrix<Fp> m(width, size_t{1} << log_h);
+  for (auto& v : m.values) v = rng.fp();
+  return m;
+}
+
+// Column c of m (evaluations on H, natural order) evaluated at z, by
+// Lagrange interpolation written out directly (independent of the PCS).
+Fp4 eval_column(const RowMajorMatrix<Fp>& m, size_t c, const Fp4& z) {
+  const size_t n = m.height;
+  const Fp g = field::two_adic_generator(static_cast<unsigned>(__builtin_ctzll(n)));
+  // f(z) = sum_i f(g^i) * (z^n - 1) / (n * g^-i * (z - g^i)) ... written as
+  // prod form to stay obviously correct: L_i(z) = prod_{j != i} (z - g^j) / (g^i - g^j).
+  Fp4 acc;
+  Fp gi = Fp::one();
+  for (size_t i = 0; i < n; ++i) {
+    Fp4 num = Fp4::one();
+    Fp den = Fp::one();
+    Fp gj = Fp::one();
+    for (size_t j = 0; j < n; ++j) {
+      if (j != i) {
+        num *= z - gj;
+        den *= gi - gj;
+      }
+      gj *= g;
+    }
+    acc += num * (den.inverse() * m.at(i, c));
+    gi *= g;
+  }
+  return acc;
+}
+
+struct Setup {
+  PcsConfig config;
+  std::vector<std::vector<RowMajorMatrix<Fp>>> mats;  // copies for checking
+  pcs::OpeningPoints points;
+};
+
+Setup make_setup(bool zk, uint64_t seed) {
+  Rng rng(seed);
+  Setup s{test_config(zk), {}, {}};
+  // Round 0: heights 2^6, 2^4, 2^6 (two share a tree); round 1: 2^5.
+  s.mats.push_back({random_matrix(rng, 3, 6), random_matrix(rng, 2, 4), random_matrix(rng, 1, 6)});
+  s.mats.push_back({random_matrix(rng, 4, 5)});
+  const Fp4 zeta = rng.fp4();
+  const Fp g6 = field::two_adic_generator(6);
+  s.points = {{{zeta, zeta * g6}, {zeta}, {zeta * g6}}, {{zeta, rng.fp4()}}};
+  return s;
+}
+
+struct Proven {
+  std::vector<pcs::RoundClaim> claims;
+  pcs::PcsProof proof;
+  pcs::OpenedValues values;
+};
+
+Proven prove(const Setup& s, pcs::PcsProver::CheatForTesting cheat = {}) {
+  auto hal = hal::make_cpu_hal();
+  pcs::PcsProver prover(s.config, *hal);
+  prover.set_cheat_for_testing(std::move(cheat));
+  transcript::Challenger ch("pcs-test");
+  std::vector<std::shared_ptr<pcs::ProverRound>> rounds;
+  for (const auto& r : s.mats) {
+    rounds.push_back(prover.commit(r));
+    pcs::observe_commitment(ch, "round", rounds.back()->commitment());
+  }
+  std::vector<const pcs::ProverRound*> rp;
+  for (auto& r : rounds) rp.push_back(r.get());
+  auto opening = prover.open(rp, s.points, ch);
+  Proven p;
+  for (size_t r = 0; r < rounds.size(); ++r) {
+    pcs::RoundClaim c;
+    c.commitment = rounds[r]->commitment();
+    for (size_t i = 0; i < rounds[r]->num_matrices(); ++i) c.dims.push_back(rounds[r]->dims(i));
+    c.points = s.points[r];
+    c.values = opening.values[r];
+    p.claims.push_back(std::move(c));
+  }
+  p.proof = std::move(opening.proof);
+  p.values = std::move(opening.values);
+  return p;
+}
+
+void verify(const Setup& s, const std::vector<pcs::RoundClaim>& claims, const pcs::PcsProof& proof) {
+  transcript::Challenger ch("pcs-test");
+  for (const auto& c : claims) pcs::observe_commitment(ch, "round", c.commitment);
+  pcs::pcs_verify(s.config, claims, proof, ch);
+}
+
+std::vector<std::vector<MatrixDims>> dims_of(const std::vector<pcs::RoundClaim>& claims) {
+  std::vector<std::vector<MatrixDims>> d;
+  for (const auto& c : claims) d.push_back(c.dims);
+  return d;
+}
+
+}  // namespace
+
+TEST_CASE("PCS opens each column at each point to its polynomial's value and verifies") {
+  for (bool zk : {false, true}) {
+    INFO("zk " << zk);
+    const auto s = make_setup(zk, 1);
+    const auto p = prove(s);
+    for (size_t r = 0; r < s.mats.size(); ++r)
+      for (size_t i = 0; i < s.mats[r].size(); ++i)
+        for (size_t pt = 0; pt < s.points[r][i].size(); ++pt)
+          for (size_t c = 0; c < s.mats[r][i].width; ++c)
+            REQUIRE(p.values[r][i][pt][c] == eval_column(s.mats[r][i], c, s.points[r][i][pt]));
+    REQUIRE_NOTHROW(verify(s, p.claims, p.proof));
+  }
+}
+
+TEST_CASE("PCS commitment groups equal heights into one tree per height, descending") {
+  const auto s = make_setup(false, 2);
+  const auto p = prove(s);
+  REQUIRE(p.claims[0].commitment.roots.size() == 2);
+  REQUIRE(p.claims[1].commitment.roots.size() == 1);
+}
+
+TEST_CASE("PCS verifier rejects a wrong claimed value from a prover that stays consistent") {
+  for (bool zk : {false, true}) {
+    for (size_t which : {0, 1}) {
+      INFO("zk " << zk << ", case " << which);
+      const auto s = make_setup(zk, 30 + which);
+      // The cheater alters one value, observes the altered value, builds
+      // the DEEP batch from it and lets FRI truncate the final polynomial.
+      pcs::PcsProver::CheatForTesting cheat;
+      cheat.tamper_values = [which](pcs::OpenedValues& v) {
+        if (which == 0) v[0][1][0][1] += Fp4(Fp::one());
+        else v[1][0][1][3] += Fp4(Fp::one());
+      };
+      const auto p = prove(s, cheat);
+      REQUIRE_THROWS_WITH(verify(s, p.claims, p.proof),
+                          Catch::Contains("final polynomial disagrees") ||
+                              Catch::Contains("differs from the folded value"));
+    }
+  }
+}
+
+TEST_CASE("PCS cheating hook alone (no tamper) still yields accepted proofs") {
+  const auto s = make_setup(false, 33);
+  pcs::PcsProver::CheatForTesting cheat;
+  cheat.tamper_values = [](pcs::OpenedValues&) {};
+  const auto p = prove(s, cheat);
+  REQUIRE_NOTHROW(verify(s, p.claims, p.proof));
+}
+
+TEST_CASE("PCS verifier rejects a wrong claimed value in an honest proof") {
+  for (bool zk : {false, true}) {
+    INFO("zk " << zk);
+    const auto s = make_setup(zk, 3);
+    auto p = prove(s);
+    // Every (round, matrix, point, column) position is checked the same
+    // way; try one in the small-height matrix and one in the second round.
+    auto c1 = p.claims;
+    c1[0].values[1][0][1] += Fp4(Fp::one());
+    REQUIRE_THROWS_AS(verify(s, c1, p.proof), fri::VerifyError);
+    auto c2 = p.claims;
+    c2[1].values[0][1][3] += Fp4(Fp::one());
+    REQUIRE_THROWS_AS(verify(s, c2, p.proof), fri::VerifyError);
+  }
+}
+
+TEST_CASE("PCS verifier rejects a tampered opened row with the tree named") {
+  const auto s = make_setup(false, 4);
+  auto p = prove(s);
+  p.proof.openings[0][1].rows[0][0] += Fp::one();
+  REQUIRE_THROWS_WITH(verify(s, p.claims, p.proof),
+                      Catch::Contains("pcs: round 0 tree 1: merkle"));
+}
+
+TEST_CASE("PCS verifier rejects a tampered zk mask opening and mismatched zk setting") {
+  const auto s = make_setup(true, 5);
+  auto p = prove(s);
+  auto bad = p.proof;
+  bad.mask_opening[0].rows[0][2] += Fp::one();
+  REQUIRE_THROWS_WITH(verify(s, p.claims, bad), Catch::Contains("pcs: mask: merkle"));
+  auto s2 = s;
+  s2.config.zk = false;
+  REQUIRE_THROWS_WITH(verify(s2, p.claims, p.proof), Catch::Contains("contrary to the zk setting"));
+}
+
+TEST_CASE("PCS zk commitments are hiding: the same matrices commit to different roots") {
+  Rng rng(6);
+  const auto m = random_matrix(rng, 2, 5);
+  auto hal = hal::make_cpu_hal();
+  pcs::PcsProver zk(test_config(true), *hal), plain(test_config(false), *hal);
+  REQUIRE(zk.commit({m})->commitment().roots[0] != zk.commit({m})->commitment().roots[0]);
+  REQUIRE(plain.commit({m})->commitment().roots[0] == plain.commit({m})->commitment().roots[0]);
+}
+
+TEST_CASE("PCS verifier rejects claims whose shapes disagree with the commitment") {
+  const auto s = make_setup(false, 7);
+  const auto p = prove(s);
+  auto c = p.claims;
+  c[0].values[0][0].pop_back();
+  REQUIRE_THROWS_WITH(verify(s, c, p.proof), Catch::Contains("expected width 3"));
+  auto c2 = p.claims;
+  c2[0].commitment.roots.pop_back();
+  REQUIRE_THROWS_WITH(verify(s, c2, p.proof), Catch::Contains("expected one per distinct height"));
+}
+
+TEST_CASE("PCS prover refuses an opening point inside the evaluation coset") {
+  auto s = make_setup(false, 8);
+  s.points[1][0][0] = Fp4(pcs::kCosetShift);  // s * g^0 is a trace-coset point
+  REQUIRE_THROWS_WITH(prove(s), Catch::Contains("lies in the evaluation coset"));
+}
+
+TEST_CASE("PCS proof round-trips through bytes; truncations and bad counts are rejected") {
+  for (bool zk : {false, true}) {
+    INFO("zk " << zk);
+    const auto s = make_setup(zk, 9);
+    const auto p = prove(s);
+    transcript::ByteWriter w;
+    pcs::write_pcs_proof(w, p.proof);
+    const auto bytes = w.take();
+    {
+      transcript::ByteReader r(bytes);
+      const auto back = pcs::read_pcs_proof(r, s.config, dims_of(p.claims));
+      REQUIRE_NOTHROW(r.expect_end());
+      REQUIRE_NOTHROW(verify(s, p.claims, back));
+    }
+    for (size_t cut = 0; cut < bytes.size(); cut += 13) {
+      transcript::ByteReader r(std::span<const uint8_t>(bytes).first(cut));
+      REQUIRE_THROWS_AS(pcs::read_pcs_proof(r, s.config, dims_of(p.claims)),
+                        transcript::ProofFormatError);
+    }
+    auto bad = bytes;
+    bad[0] = 7;  // mask root count
+    transcript::ByteReader r(bad);
+    REQUIRE_THROWS_WITH(pcs::read_pcs_proof(r, s.config, dims_of(p.claims)),
+                        Catch::Contains("pcs: mask root count 7"));
+  }
+}
