@@ -1,0 +1,1066 @@
+// ONNX -> float Graph. The ONNX graph is walked once in node order (ONNX
+// requires topological order); each value is either a constant (folded here:
+// initializers, Constant, shape arithmetic) or a runtime tensor of the output
+// Graph with a concrete shape. Runtime ops are mapped to the small op set of
+// graph.h; BatchNormalization is folded into its Conv, MatMul+Add into Dense.
+// A final pass drops nodes and tensors the graph output does not need.
+#include "zkvm_model/onnx_import.h"
+
+#include <onnx/onnx_pb.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <sstream>
+#include <unordered_map>
+
+#include "zkvm_model/onnx_model.h"
+
+namespace zkvm::model {
+
+const char* kind_name(ml::OpKind op) {
+  switch (op) {
+    case ml::OpKind::Dense: return "Dense";
+    case ml::OpKind::Conv: return "Conv";
+    case ml::OpKind::Relu: return "Relu";
+    case ml::OpKind::Clip: return "Clip";
+    case ml::OpKind::MaxPool: return "MaxPool";
+    case ml::OpKind::AveragePool: return "AveragePool";
+    case ml::OpKind::Add: return "Add";
+    case ml::OpKind::Mul: return "Mul";
+    case ml::OpKind::Reshape: return "Reshape";
+    case ml::OpKind::Softmax: return "Softmax";
+    case ml::OpKind::ArgMax: return "ArgMax";
+  }
+  return "?";
+}
+
+uint64_t elem_count(const std::vector<int64_t>& shape) {
+  uint64_t n = 1;
+  for (int64_t d : shape) n *= static_cast<uint64_t>(d);
+  return n;
+}
+
+std::string shape_str(const std::vector<int64_t>& shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (i) s += ',';
+    s += std::to_string(shape[i]);
+  }
+  s += ']';
+  return s;
+}
+
+uint64_t param_count(const ml::Graph& g) {
+  uint64_t n = 0;
+  for (const auto& t : g.tensors)
+    if (t.is_constant()) n += t.data.size();
+  return n;
+}
+
+std::string graph_summary(const ml::Graph& g) {
+  std::ostringstream os;
+  os << "input  '" << g.tensors[g.input].name << "' " << shape_str(g.tensors[g.input].shape) << "\n";
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const auto& n = g.nodes[i];
+    const auto& out = g.tensors[n.outputs[0]];
+    uint64_t params = 0;
+    for (int t : n.inputs)
+      if (g.tensors[t].is_constant()) params += g.tensors[t].data.size();
+    os << "  " << i << ": " << kind_name(n.op) << " '" << n.name << "' -> " << shape_str(out.shape);
+    if (!n.kernel.empty())
+      os << " kernel " << n.kernel[0] << "x" << n.kernel[1] << " stride " << n.strides[0] << "x"
+         << n.strides[1] << " pads " << n.pads[0] << "," << n.pads[1] << "," << n.pads[2] << ","
+         << n.pads[3];
+    if (n.op == ml::OpKind::Clip) os << " [" << n.clip_min << ", " << n.clip_max << "]";
+    if (params) os << " params " << params;
+    os << "\n";
+  }
+  os << "output '" << g.tensors[g.output].name << "' " << shape_str(g.tensors[g.output].shape) << "\n";
+  os << g.nodes.size() << " ops, " << param_count(g) << " parameters\n";
+  return os.str();
+}
+
+namespace {
+
+// Old opsets are accepted because every op checks its attribute names
+// (allow_attrs): a pre-opset-5 Reshape with a `shape` attribute or a v1 Gemm
+// with `broadcast` is rejected by name rather than misread.
+constexpr int64_t kMinOpset = 1, kMaxOpset = 17;
+constexpr int64_t kMaxIrVersion = 8;              // onnx 1.12
+
+// A value during import: a folded constant or a runtime tensor of the graph.
+struct Val {
+  bool is_const = false;
+  bool is_int = false;           // constant of an integer dtype (held in i)
+  std::vector<int64_t> shape;    // constants only (runtime: graph tensor's shape)
+  std::vector<float> f;
+  std::vector<int64_t> i;
+  int tensor = -1;    // runtime only
+  int producer = -1;  // runtime only: index of the graph node that writes it (-1: graph input)
+};
+
+[[noreturn]] void fail(const std::string& msg) { throw ImportError(msg); }
+
+uint64_t checked_count(const std::vector<int64_t>& shape, uint64_t limit, const std::string& what) {
+  uint64_t n = 1;
+  for (int64_t d : shape) {
+    if (d < 0) fail(what + ": negative dimension " + std::to_string(d));
+    if (d != 0 && n > limit / static_cast<uint64_t>(d))
+      fail(what + ": " + shape_str(shape) + " has more than " + std::to_string(limit) + " elements");
+    n *= static_cast<uint64_t>(d);
+  }
+  return n;
+}
+
+const char* dtype_name(int dt) {
+  switch (dt) {
+    case onnx::TensorProto::FLOAT: return "float32";
+    case onnx::TensorProto::UINT8: return "uint8";
+    case onnx::TensorProto::INT8: return "int8";
+    case onnx::TensorProto::UINT16: return "uint16";
+    case onnx::TensorProto::INT16: return "int16";
+    case onnx::TensorProto::INT32: return "int32";
+    case onnx::TensorProto::INT64: return "int64";
+    case onnx::TensorProto::STRING: return "string";
+    case onnx::TensorProto::BOOL: return "bool";
+    case onnx::TensorProto::FLOAT16: return "float16";
+    case onnx::TensorProto::DOUBLE: return "double";
+    case onnx::TensorProto::BFLOAT16: return "bfloat16";
+    default: return "unknown";
+  }
+}
+
+template <class T>
+std::vector<T> raw_le(const std::string& raw, uint64_t n, const std::string& what) {
+  if (raw.size() != n * sizeof(T))
+    fail(what + ": raw_data has " + std::to_string(raw.size()) + " bytes, expected " +
+         std::to_string(n * sizeof(T)));
+  std::vector<T> v(n);
+  if (n) std::memcpy(v.data(), raw.data(), n * sizeof(T));  // host is little-endian (x86-64, arm64)
+  return v;
+}
+
+// Parses a TensorProto into a constant Val (float32 or int32/int64).
+Val tensor_to_val(const onnx::TensorProto& t, const std::string& what, const ImportLimits& lim) {
+  if (t.data_location() == onnx::TensorProto::EXTERNAL)
+    fail(what + ": external tensor data is not supported (save the model with data inline)");
+  Val v;
+  v.is_const = true;
+  for (int64_t d : t.dims()) v.shape.push_back(d);
+  uint64_t n = checked_count(v.shape, lim.max_tensor_elems, what);
+  const bool raw = t.has_raw_data();
+  switch (t.data_type()) {
+    case onnx::TensorProto::FLOAT:
+      if (raw) {
+        v.f = raw_le<float>(t.raw_data(), n, what);
+      } else {
+        if (static_cast<uint64_t>(t.float_data_size()) != n)
+          fail(what + ": float_data has " + std::to_string(t.float_data_size()) + " values, shape " +
+               shape_str(v.shape) + " needs " + std::to_string(n));
+        v.f.assign(t.float_data().begin(), t.float_data().end());
+      }
+      for (float x : v.f)
+        if (!std::isfinite(x)) fail(what + ": contains a non-finite value");
+      break;
+    case onnx::TensorProto::INT64:
+      v.is_int = true;
+      if (raw) {
+        v.i = raw_le<int64_t>(t.raw_data(), n, what);
+      } else {
+        if (static_cast<uint64_t>(t.int64_data_size()) != n)
+          fail(what + ": int64_data has " + std::to_string(t.int64_data_size()) + " values, needs " +
+               std::to_string(n));
+        v.i.assign(t.int64_data().begin(), t.int64_data().end());
+      }
+      break;
+    case onnx::TensorProto::INT32: {
+      v.is_int = true;
+      if (raw) {
+        auto w = raw_le<int32_t>(t.raw_data(), n, what);
+        v.i.assign(w.begin(), w.end());
+      } else {
+        if (static_cast<uint64_t>(t.int32_data_size()) != n)
+          fail(what + ": int32_data has " + std::to_string(t.int32_data_size()) + " values, needs " +
+               std::to_string(n));
+        v.i.assign(t.int32_data().begin(), t.int32_data().end());
+      }
+      break;
+    }
+    default:
+      fail(what + ": dtype " + dtype_name(t.data_type()) + " is not supported (float32 only)");
+  }
+  return v;
+}
+
+struct Importer {
+  Importer(const onnx::ModelProto& m, std::string src, const ImportLimits& l)
+      : model(m), source(std::move(src)), lim(l) {}
+  const onnx::ModelProto& model;
+  std::string source;
+  ImportLimits lim;
+  int64_t opset = 0;
+  ml::Graph g;
+  std::unordered_map<std::string, Val> vals;
+  std::unordered_map<std::string, int> uses;  // consumers of each value (graph output counts)
+  // Per node being converted, for errors.
+  int node_index = 0;
+  std::string node_name, node_op;
+
+  [[noreturn]] void node_fail(const std::string& msg) const {
+    fail(source + ": node " + std::to_string(node_index) + " '" + node_name + "' (" + node_op + "): " + msg);
+  }
+
+  // ---- attributes -------------------------------------------------------
+  const onnx::AttributeProto* attr(const onnx::NodeProto& n, const char* name) const {
+    for (const auto& a : n.attribute())
+      if (a.name() == name) return &a;
+    return nullptr;
+  }
+  int64_t attr_int(const onnx::NodeProto& n, const char* name, int64_t def) const {
+    auto* a = attr(n, name);
+    if (!a) return def;
+    if (a->type() != onnx::AttributeProto::INT) node_fail(std::string("attribute ") + name + " must be an int");
+    return a->i();
+  }
+  float attr_float(const onnx::NodeProto& n, const char* name, float def) const {
+    auto* a = attr(n, name);
+    if (!a) return def;
+    if (a->type() != onnx::AttributeProto::FLOAT) node_fail(std::string("attribute ") + name + " must be a float");
+    return a->f();
+  }
+  std::string attr_str(const onnx::NodeProto& n, const char* name, const std::string& def) const {
+    auto* a = attr(n, name);
+    if (!a) return def;
+    if (a->type() != onnx::AttributeProto::STRING) node_fail(std::string("attribute ") + name + " must be a string");
+    return a->s();
+  }
+  std::vector<int64_t> attr_ints(const onnx::NodeProto& n, const char* name) const {
+    auto* a = attr(n, name);
+    if (!a) return {};
+    if (a->type() != onnx::AttributeProto::INTS) node_fail(std::string("attribute ") + name + " must be ints");
+    return {a->ints().begin(), a->ints().end()};
+  }
+  bool has_attr(const onnx::NodeProto& n, const char* name) const { return attr(n, name) != nullptr; }
+
+  // Rejects attributes this importer does not know for the op, so that no
+  // attribute is silently ignored.
+  void allow_attrs(const onnx::NodeProto& n, std::initializer_list<const char*> known) const {
+    for (const auto& a : n.attribute()) {
+      bool ok = false;
+      for (const char* k : known) ok = ok || a.name() == k;
+      if (!ok) node_fail("attribute '" + a.name() + "' is not supported");
+    }
+  }
+
+  // ---- values -----------------------------------------------------------
+  const Val& in(const onnx::NodeProto& n, int k) const {
+    if (k >= n.input_size() || n.input(k).empty()) node_fail("missing input " + std::to_string(k));
+    auto it = vals.find(n.input(k));
+    if (it == vals.end()) node_fail("input '" + n.input(k) + "' is not produced by an earlier node");
+    return it->second;
+  }
+  bool has_in(const onnx::NodeProto& n, int k) const { return k < n.input_size() && !n.input(k).empty(); }
+  // By value: g.tensors grows while nodes are converted.
+  std::vector<int64_t> shape_of(const Val& v) const {
+    return v.is_const ? v.shape : g.tensors[v.tensor].shape;
+  }
+  const Val& const_in(const onnx::NodeProto& n, int k, const char* role) const {
+    const Val& v = in(n, k);
+    if (!v.is_const) node_fail(std::string(role) + " '" + n.input(k) + "' must be a constant");
+    return v;
+  }
+  std::vector<float> floats_of(const Val& v, const char* role) const {
+    if (v.is_int) node_fail(std::string(role) + " must be float32");
+    return v.f;
+  }
+  const Val& runtime_in(const onnx::NodeProto& n, int k) const {
+    const Val& v = in(n, k);
+    if (v.is_const) node_fail("input '" + n.input(k) + "' is a constant where an activation is expected");
+    return v;
+  }
+
+  int add_tensor(const std::string& name, std::vector<int64_t> shape, std::vector<float> data = {}) {
+    checked_count(shape, lim.max_tensor_elems, source + ": tensor '" + name + "'");
+    g.tensors.push_back({name, std::move(shape), std::move(data)});
+    return static_cast<int>(g.tensors.size()) - 1;
+  }
+  int add_const(const std::string& name, std::vector<int64_t> shape, std::vector<float> data) {
+    if (data.empty()) node_fail("constant '" + name + "' is empty");
+    return add_tensor(name, std::move(shape), std::move(data));
+  }
+  // Emits a runtime node with one output named `out`.
+  int emit(const onnx::NodeProto& n, ml::OpKind op, std::vector<int> inputs, std::vector<int64_t> out_shape,
+           ml::Node attrs = {}) {
+    for (int64_t d : out_shape)
+      if (d <= 0) node_fail("output shape " + shape_str(out_shape) + " is empty");
+    int t = add_tensor(n.output(0), std::move(out_shape));
+    attrs.name = node_name;
+    attrs.op = op;
+    attrs.inputs = std::move(inputs);
+    attrs.outputs = {t};
+    g.nodes.push_back(std::move(attrs));
+    Val v;
+    v.tensor = t;
+    v.producer = static_cast<int>(g.nodes.size()) - 1;
+    int producer = v.producer;
+    set_out(n, 0, std::move(v));
+    return producer;
+  }
+  void set_out(const onnx::NodeProto& n, int k, Val v) {
+    if (k >= n.output_size() || n.output(k).empty()) return;
+    if (vals.count(n.output(k))) node_fail("output '" + n.output(k) + "' is defined twice");
+    vals[n.output(k)] = std::move(v);
+  }
+  void only_outputs(const onnx::NodeProto& n, int count) const {
+    for (int k = count; k < n.output_size(); ++k)
+      if (!n.output(k).empty()) node_fail("output " + std::to_string(k) + " ('" + n.output(k) + "') is not supported");
+  }
+  int use_count(const std::string& name) const {
+    auto it = uses.find(name);
+    return it == uses.end() ? 0 : it->second;
+  }
+
+  // ---- main -------------------------------------------------------------
+  void check_header() {
+    if (model.ir_version() < 3 || model.ir_version() > kMaxIrVersion)
+      fail(source + ": ONNX IR version " + std::to_string(model.ir_version()) + " is not supported (3.." +
+           std::to_string(kMaxIrVersion) + ")");
+    for (const auto& o : model.opset_import()) {
+      if (o.domain().empty() || o.domain() == "ai.onnx") opset = o.version();
+    }
+    if (opset == 0) fail(source + ": the model imports no default-domain (ai.onnx) opset");
+    if (opset < kMinOpset || opset > kMaxOpset)
+      fail(source + ": opset " + std::to_string(opset) + " is not supported (" + std::to_string(kMinOpset) + ".." +
+           std::to_string(kMaxOpset) + ")");
+    const auto& gp = model.graph();
+    if (static_cast<uint64_t>(gp.node_size()) > lim.max_nodes)
+      fail(source + ": " + std::to_string(gp.node_size()) + " nodes, more than the limit " +
+           std::to_string(lim.max_nodes));
+  }
+
+  void run() {
+    check_header();
+    const auto& gp = model.graph();
+    for (const auto& init : gp.initializer()) {
+      if (init.name().empty()) fail(source + ": an initializer has no name");
+      vals[init.name()] = tensor_to_val(init, source + ": initializer '" + init.name() + "'", lim);
+    }
+    for (const auto& n : gp.node())
+      for (const auto& i : n.input()) ++uses[i];
+    for (const auto& o : gp.output()) ++uses[o.name()];
+
+    // The single runtime input: graph inputs that no initializer provides.
+    for (const auto& vi : gp.input()) {
+      if (vals.count(vi.name()) && vals[vi.name()].is_const) continue;
+      if (g.input >= 0)
+        fail(source + ": more than one graph input ('" + g.tensors[g.input].name + "', '" + vi.name() +
+             "'); only one runtime input is supported");
+      if (!vi.type().has_tensor_type()) fail(source + ": input '" + vi.name() + "' is not a tensor");
+      const auto& tt = vi.type().tensor_type();
+      if (tt.elem_type() != onnx::TensorProto::FLOAT)
+        fail(source + ": input '" + vi.name() + "' has dtype " + dtype_name(tt.elem_type()) +
+             "; only float32 is supported");
+      if (!tt.has_shape()) fail(source + ": input '" + vi.name() + "' has no shape");
+      std::vector<int64_t> shape;
+      for (const auto& d : tt.shape().dim()) {
+        if (!d.has_dim_value())
+          fail(source + ": input '" + vi.name() + "' has a dynamic dimension '" + d.dim_param() +
+               "'; export the model with fixed shapes (batch 1)");
+        if (d.dim_value() <= 0) fail(source + ": input '" + vi.name() + "' has a dimension " +
+                                     std::to_string(d.dim_value()));
+        shape.push_back(d.dim_value());
+      }
+      if (shape.size() > 4) fail(source + ": input '" + vi.name() + "' has rank " + std::to_string(shape.size()) +
+                                 "; at most 4 is supported");
+      Val v;
+      v.tensor = add_tensor(vi.name(), shape);
+      g.input = v.tensor;
+      vals[vi.name()] = std::move(v);
+    }
+    if (g.input < 0) fail(source + ": the graph has no runtime input");
+
+    for (int k = 0; k < gp.node_size(); ++k) {
+      const auto& n = gp.node(k);
+      node_index = k;
+      node_op = n.op_type();
+      node_name = n.name().empty() ? n.op_type() + "_" + std::to_string(k) : n.name();
+      if (!n.domain().empty() && n.domain() != "ai.onnx") node_fail("domain '" + n.domain() + "' is not supported");
+      if (n.output_size() < 1 || n.output(0).empty()) node_fail("node has no output");
+      convert(n);
+    }
+
+    if (gp.output_size() != 1)
+      fail(source + ": the graph has " + std::to_string(gp.output_size()) + " outputs; exactly one is supported");
+    auto it = vals.find(gp.output(0).name());
+    if (it == vals.end()) fail(source + ": graph output '" + gp.output(0).name() + "' is never produced");
+    if (it->second.is_const) fail(source + ": graph output '" + gp.output(0).name() + "' is a constant");
+    g.output = it->second.tensor;
+    prune();
+  }
+
+  // Keeps only nodes and tensors that the output depends on; renumbers.
+  void prune() {
+    std::vector<bool> live_t(g.tensors.size(), false), live_n(g.nodes.size(), false);
+    std::vector<int> producer(g.tensors.size(), -1);
+    for (size_t i = 0; i < g.nodes.size(); ++i) producer[g.nodes[i].outputs[0]] = static_cast<int>(i);
+    live_t[g.output] = live_t[g.input] = true;
+    for (size_t i = g.nodes.size(); i-- > 0;) {
+      if (!live_t[g.nodes[i].outputs[0]]) continue;
+      live_n[i] = true;
+      for (int t : g.nodes[i].inputs) live_t[t] = true;
+    }
+    std::vector<int> remap(g.tensors.size(), -1);
+    ml::Graph out;
+    for (size_t t = 0; t < g.tensors.size(); ++t)
+      if (live_t[t]) {
+        remap[t] = static_cast<int>(out.tensors.size());
+        out.tensors.push_back(std::move(g.tensors[t]));
+      }
+    for (size_t i = 0; i < g.nodes.size(); ++i) {
+      if (!live_n[i]) continue;
+      ml::Node nd = std::move(g.nodes[i]);
+      for (int& t : nd.inputs) t = remap[t];
+      for (int& t : nd.outputs) t = remap[t];
+      out.nodes.push_back(std::move(nd));
+    }
+    out.input = remap[g.input];
+    out.output = remap[g.output];
+    g = std::move(out);
+  }
+
+  // Broadcasts constant `c` to `shape` (numpy rules), materialised.
+  std::vector<float> broadcast_to(const Val& c, const std::vector<int64_t>& shape) const {
+    auto cf = floats_of(c, "constant operand");
+    const auto& cs = c.shape;
+    if (cs.size() > shape.size()) node_fail("cannot broadcast " + shape_str(cs) + " to " + shape_str(shape));
+    size_t off = shape.size() - cs.size();
+    for (size_t d = 0; d < cs.size(); ++d)
+      if (cs[d] != 1 && cs[d] != shape[off + d])
+        node_fail("cannot broadcast " + shape_str(cs) + " to " + shape_str(shape));
+    uint64_t n = elem_count(shape);
+    std::vector<float> out(n);
+    std::vector<int64_t> idx(shape.size(), 0);
+    for (uint64_t e = 0; e < n; ++e) {
+      uint64_t src = 0;
+      for (size_t d = 0; d < cs.size(); ++d) src = src * cs[d] + (cs[d] == 1 ? 0 : idx[off + d]);
+      out[e] = cf[src];
+      for (size_t d = shape.size(); d-- > 0;) {
+        if (++idx[d] < shape[d]) break;
+        idx[d] = 0;
+      }
+    }
+    return out;
+  }
+
+  static int64_t norm_axis(int64_t axis, size_t rank) { return axis < 0 ? axis + static_cast<int64_t>(rank) : axis; }
+
+  // Spatial attributes of Conv and the pools: kernel/strides/pads for a 2-D
+  // NCHW input; checks dilations, auto_pad and ceil_mode.
+  void spatial(const onnx::NodeProto& n, ml::Node& nd, const std::vector<int64_t>& xs,
+               std::vector<int64_t> kernel, std::vector<int64_t>& out_shape_hw) {
+    if (xs.size() != 4)
+      node_fail("input shape " + shape_str(xs) + " is not NCHW (only 2-D spatial ops are supported)");
+    if (xs[0] != 1) node_fail("batch " + std::to_string(xs[0]) + " is not supported (batch 1 only)");
+    auto ks = attr_ints(n, "kernel_shape");
+    if (!ks.empty() && kernel.empty()) kernel = ks;
+    if (!ks.empty() && ks != kernel) node_fail("kernel_shape " + shape_str(ks) + " does not match the weights");
+    if (kernel.size() != 2) node_fail("kernel_shape must have 2 entries");
+    auto dil = attr_ints(n, "dilations");
+    for (int64_t d : dil)
+      if (d != 1) node_fail("dilations " + shape_str(dil) + " are not supported (dilation 1 only)");
+    std::string ap = attr_str(n, "auto_pad", "NOTSET");
+    if (ap != "NOTSET" && ap != "VALID") node_fail("auto_pad=" + ap + " is not supported (NOTSET or VALID)");
+    if (attr_int(n, "ceil_mode", 0) != 0) node_fail("ceil_mode=1 is not supported");
+    auto st = attr_ints(n, "strides");
+    if (st.empty()) st = {1, 1};
+    if (st.size() != 2 || st[0] < 1 || st[1] < 1) node_fail("strides " + shape_str(st) + " are invalid");
+    auto pads = attr_ints(n, "pads");
+    if (pads.empty() || ap == "VALID") pads = {0, 0, 0, 0};
+    if (pads.size() != 4) node_fail("pads " + shape_str(pads) + " must have 4 entries");
+    for (int64_t p : pads)
+      if (p < 0) node_fail("negative pads " + shape_str(pads) + " are not supported");
+    // ONNX pads are [top, left, bottom, right] = [x1_begin, x2_begin, x1_end, x2_end].
+    if (pads[0] >= kernel[0] || pads[2] >= kernel[0] || pads[1] >= kernel[1] || pads[3] >= kernel[1])
+      node_fail("pads " + shape_str(pads) + " must be smaller than the kernel " + shape_str(kernel));
+    int64_t oh = (xs[2] + pads[0] + pads[2] - kernel[0]) / st[0] + 1;
+    int64_t ow = (xs[3] + pads[1] + pads[3] - kernel[1]) / st[1] + 1;
+    if (xs[2] + pads[0] + pads[2] < kernel[0] || xs[3] + pads[1] + pads[3] < kernel[1])
+      node_fail("kernel " + shape_str(kernel) + " is larger than the padded input " + shape_str(xs));
+    nd.kernel = kernel;
+    nd.strides = st;
+    nd.pads = pads;
+    out_shape_hw = {oh, ow};
+  }
+
+  void convert(const onnx::NodeProto& n) {
+    const std::string& op = n.op_type();
+    if (op == "Constant") return op_constant(n);
+    if (op == "Identity") {
+      allow_attrs(n, {});
+      set_out(n, 0, in(n, 0));
+      return;
+    }
+    if (op == "Dropout") return op_dropout(n);
+    if (op == "Shape") return op_shape(n);
+    if (op == "Gather") return op_gather(n);
+    if (op == "Unsqueeze" || op == "Squeeze") return op_squeeze(n, op == "Unsqueeze");
+    if (op == "Concat") return op_concat(n);
+    if (op == "Cast") return op_cast(n);
+    if (op == "Reshape") return op_reshape(n);
+    if (op == "Flatten") return op_flatten(n);
+    if (op == "Gemm") return op_gemm(n);
+    if (op == "MatMul") return op_matmul(n);
+    if (op == "Conv") return op_conv(n);
+    if (op == "BatchNormalization") return op_batchnorm(n);
+    if (op == "Relu") {
+      allow_attrs(n, {});
+      only_outputs(n, 1);
+      const Val& x = runtime_in(n, 0);
+      emit(n, ml::OpKind::Relu, {x.tensor}, shape_of(x));
+      return;
+    }
+    if (op == "Clip") return op_clip(n);
+    if (op == "MaxPool" || op == "AveragePool") return op_pool(n, op == "MaxPool");
+    if (op == "GlobalAveragePool" || op == "GlobalMaxPool") return op_global_pool(n, op == "GlobalMaxPool");
+    if (op == "Add" || op == "Mul" || op == "Sub" || op == "Div") return op_binary(n);
+    if (op == "Softmax") return op_softmax(n);
+    if (op == "ArgMax") return op_argmax(n);
+    node_fail("op " + op + " is not supported");
+  }
+
+  void op_constant(const onnx::NodeProto& n) {
+    if (n.attribute_size() != 1) node_fail("Constant needs exactly one value attribute");
+    const auto& a = n.attribute(0);
+    Val v;
+    v.is_const = true;
+    if (a.name() == "value") {
+      v = tensor_to_val(a.t(), source + ": node " + std::to_string(node_index) + " '" + node_name + "' (Constant)", lim);
+    } else if (a.name() == "value_float") {
+      v.f = {a.f()};
+    } else if (a.name() == "value_floats") {
+      v.f.assign(a.floats().begin(), a.floats().end());
+      v.shape = {static_cast<int64_t>(v.f.size())};
+    } else if (a.name() == "value_int") {
+      v.is_int = true;
+      v.i = {a.i()};
+    } else if (a.name() == "value_ints") {
+      v.is_int = true;
+      v.i.assign(a.ints().begin(), a.ints().end());
+      v.shape = {static_cast<int64_t>(v.i.size())};
+    } else {
+      node_fail("attribute '" + a.name() + "' is not supported");
+    }
+    set_out(n, 0, std::move(v));
+  }
+
+  void op_dropout(const onnx::NodeProto& n) {
+    allow_attrs(n, {"ratio", "seed", "is_test"});
+    if (has_in(n, 2)) {
+      const Val& tm = const_in(n, 2, "training_mode");
+      bool training = tm.is_int ? (!tm.i.empty() && tm.i[0]) : (!tm.f.empty() && tm.f[0] != 0.0f);
+      if (training) node_fail("training_mode=true is not supported (inference only)");
+    }
+    if (n.output_size() > 1 && !n.output(1).empty() && use_count(n.output(1)) > 0)
+      node_fail("the mask output is not supported");
+    set_out(n, 0, in(n, 0));  // inference: identity
+  }
+
+  void op_shape(const onnx::NodeProto& n) {
+    allow_attrs(n, {"start", "end"});
+    const auto& s = shape_of(in(n, 0));
+    int64_t r = static_cast<int64_t>(s.size());
+    int64_t b = attr_int(n, "start", 0), e = attr_int(n, "end", r);
+    b = std::clamp(b < 0 ? b + r : b, int64_t{0}, r);
+    e = std::clamp(e < 0 ? e + r : e, int64_t{0}, r);
+    Val v;
+    v.is_const = v.is_int = true;
+    if (e > b) v.i.assign(s.begin() + b, s.begin() + e);
+    v.shape = {static_cast<int64_t>(v.i.size())};
+    set_out(n, 0, std::move(v));
+  }
+
+  void op_gather(const onnx::NodeProto& n) {
+    allow_attrs(n, {"axis"});
+    const Val& d = const_in(n, 0, "data");
+    const Val& ix = const_in(n, 1, "indices");
+    if (!ix.is_int) node_fail("indices must be integers");
+    if (d.shape.empty()) node_fail("data must have rank >= 1");
+    int64_t axis = norm_axis(attr_int(n, "axis", 0), d.shape.size());
+    if (axis < 0 || axis >= static_cast<int64_t>(d.shape.size())) node_fail("axis out of range");
+    int64_t outer = 1, inner = 1, dim = d.shape[axis];
+    for (int64_t k = 0; k < axis; ++k) outer *= d.shape[k];
+    for (size_t k = axis + 1; k < d.shape.size(); ++k) inner *= d.shape[k];
+    Val v;
+    v.is_const = true;
+    v.is_int = d.is_int;
+    v.shape.assign(d.shape.begin(), d.shape.begin() + axis);
+    v.shape.insert(v.shape.end(), ix.shape.begin(), ix.shape.end());
+    v.shape.insert(v.shape.end(), d.shape.begin() + axis + 1, d.shape.end());
+    for (int64_t o = 0; o < outer; ++o)
+      for (int64_t j : ix.i) {
+        if (j < -dim || j >= dim) node_fail("index " + std::to_string(j) + " out of range");
+        if (j < 0) j += dim;
+        for (int64_t q = 0; q < inner; ++q) {
+          size_t src = static_cast<size_t>((o * dim + j) * inner + q);
+          if (d.is_int) v.i.push_back(d.i[src]); else v.f.push_back(d.f[src]);
+        }
+      }
+    set_out(n, 0, std::move(v));
+  }
+
+  void op_squeeze(const onnx::NodeProto& n, bool unsq) {
+    allow_attrs(n, {"axes"});
+    std::vector<int64_t> axes = attr_ints(n, "axes");
+    if (has_in(n, 1)) {
+      const Val& a = const_in(n, 1, "axes");
+      if (!a.is_int) node_fail("axes must be integers");
+      axes = a.i;
+    }
+    const Val& x = in(n, 0);
+    std::vector<int64_t> s = shape_of(x);
+    std::vector<int64_t> out;
+    if (unsq) {
+      size_t r = s.size() + axes.size();
+      std::vector<bool> is_new(r, false);
+      for (int64_t a : axes) {
+        a = norm_axis(a, r);
+        if (a < 0 || a >= static_cast<int64_t>(r) || is_new[a]) node_fail("bad axes");
+        is_new[a] = true;
+      }
+      size_t k = 0;
+      for (size_t d = 0; d < r; ++d) out.push_back(is_new[d] ? 1 : s[k++]);
+    } else {
+      std::vector<bool> drop(s.size(), axes.empty());
+      for (int64_t a : axes) {
+        a = norm_axis(a, s.size());
+        if (a < 0 || a >= static_cast<int64_t>(s.size()) || s[a] != 1) node_fail("bad axes");
+        drop[a] = true;
+      }
+      for (size_t d = 0; d < s.size(); ++d)
+        if (!(drop[d] && s[d] == 1)) out.push_back(s[d]);
+    }
+    reshape_to(n, x, out);
+  }
+
+  // Output = x with a new shape (same element count): a constant is re-shaped
+  // in place, an activation gets a Reshape node.
+  void reshape_to(const onnx::NodeProto& n, const Val& x, const std::vector<int64_t>& shape) {
+    if (elem_count(shape) != elem_count(shape_of(x)))
+      node_fail("cannot reshape " + shape_str(shape_of(x)) + " to " + shape_str(shape));
+    if (x.is_const) {
+      Val v = x;
+      v.shape = shape;
+      set_out(n, 0, std::move(v));
+      return;
+    }
+    if (shape.size() > 4) node_fail("rank " + std::to_string(shape.size()) + " is not supported (at most 4)");
+    emit(n, ml::OpKind::Reshape, {x.tensor}, shape);
+  }
+
+  void op_concat(const onnx::NodeProto& n) {
+    allow_attrs(n, {"axis"});
+    const Val& first = const_in(n, 0, "input");
+    int64_t axis = norm_axis(attr_int(n, "axis", 0), first.shape.size());
+    if (first.shape.size() != 1 || axis != 0) node_fail("only 1-D constant Concat (shape arithmetic) is supported");
+    Val v;
+    v.is_const = true;
+    v.is_int = first.is_int;
+    for (int k = 0; k < n.input_size(); ++k) {
+      const Val& p = const_in(n, k, "input");
+      if (p.is_int != v.is_int || p.shape.size() != 1) node_fail("inputs must be 1-D constants of one dtype");
+      v.i.insert(v.i.end(), p.i.begin(), p.i.end());
+      v.f.insert(v.f.end(), p.f.begin(), p.f.end());
+    }
+    v.shape = {static_cast<int64_t>(v.is_int ? v.i.size() : v.f.size())};
+    set_out(n, 0, std::move(v));
+  }
+
+  void op_cast(const onnx::NodeProto& n) {
+    allow_attrs(n, {"to"});
+    const Val& x = in(n, 0);
+    int64_t to = attr_int(n, "to", 0);
+    if (!x.is_const) {
+      if (to != onnx::TensorProto::FLOAT) node_fail("Cast of an activation to " + std::string(dtype_name(static_cast<int>(to))) + " is not supported");
+      set_out(n, 0, x);
+      return;
+    }
+    Val v = x;
+    if (to == onnx::TensorProto::FLOAT) {
+      if (v.is_int) { v.f.assign(v.i.begin(), v.i.end()); v.i.clear(); v.is_int = false; }
+    } else if (to == onnx::TensorProto::INT64 || to == onnx::TensorProto::INT32) {
+      if (!v.is_int) {
+        for (float f : v.f) v.i.push_back(static_cast<int64_t>(f));
+        v.f.clear();
+        v.is_int = true;
+      }
+    } else {
+      node_fail("Cast to " + std::string(dtype_name(static_cast<int>(to))) + " is not supported");
+    }
+    set_out(n, 0, std::move(v));
+  }
+
+  void op_reshape(const onnx::NodeProto& n) {
+    allow_attrs(n, {"allowzero"});
+    const Val& x = in(n, 0);
+    const Val& sv = const_in(n, 1, "shape");
+    if (!sv.is_int) node_fail("shape must be int64");
+    bool allowzero = attr_int(n, "allowzero", 0) != 0;
+    const auto& xs = shape_of(x);
+    std::vector<int64_t> out = sv.i;
+    int infer = -1;
+    uint64_t known = 1;
+    for (size_t d = 0; d < out.size(); ++d) {
+      if (out[d] == 0 && !allowzero) {
+        if (d >= xs.size()) node_fail("shape " + shape_str(sv.i) + ": 0 copies a dimension that does not exist");
+        out[d] = xs[d];
+      }
+      if (out[d] == -1) {
+        if (infer >= 0) node_fail("shape " + shape_str(sv.i) + " has more than one -1");
+        infer = static_cast<int>(d);
+        continue;
+      }
+      if (out[d] < 0) node_fail("shape " + shape_str(sv.i) + " has a negative dimension");
+      known *= static_cast<uint64_t>(out[d]);
+    }
+    if (infer >= 0) {
+      if (known == 0 || elem_count(xs) % known) node_fail("cannot reshape " + shape_str(xs) + " to " + shape_str(sv.i));
+      out[infer] = static_cast<int64_t>(elem_count(xs) / known);
+    }
+    reshape_to(n, x, out);
+  }
+
+  void op_flatten(const onnx::NodeProto& n) {
+    allow_attrs(n, {"axis"});
+    const Val& x = in(n, 0);
+    const auto& xs = shape_of(x);
+    int64_t axis = norm_axis(attr_int(n, "axis", 1), xs.size());
+    if (axis < 0 || axis > static_cast<int64_t>(xs.size())) node_fail("axis out of range");
+    int64_t a = 1, b = 1;
+    for (int64_t d = 0; d < static_cast<int64_t>(xs.size()); ++d) (d < axis ? a : b) *= xs[d];
+    reshape_to(n, x, {a, b});
+  }
+
+  // Dense from x[1,K] and W[M][K]; bias [M].
+  void emit_dense(const onnx::NodeProto& n, const Val& x, std::vector<float> w, int64_t m, int64_t k,
+                  std::vector<float> bias) {
+    const auto& xs = shape_of(x);
+    if (xs.size() != 2 || xs[0] != 1)
+      node_fail("input shape " + shape_str(xs) + " is not supported (Dense needs [1,K], batch 1)");
+    if (xs[1] != k) node_fail("input has " + std::to_string(xs[1]) + " features, weights expect " + std::to_string(k));
+    int wt = add_const(n.output(0) + ".W", {m, k}, std::move(w));
+    int bt = add_const(n.output(0) + ".b", {m}, std::move(bias));
+    emit(n, ml::OpKind::Dense, {x.tensor, wt, bt}, {1, m});
+  }
+
+  void op_gemm(const onnx::NodeProto& n) {
+    allow_attrs(n, {"alpha", "beta", "transA", "transB"});
+    only_outputs(n, 1);
+    const Val& a = runtime_in(n, 0);
+    const Val& bv = const_in(n, 1, "B");
+    float alpha = attr_float(n, "alpha", 1.0f), beta = attr_float(n, "beta", 1.0f);
+    if (attr_int(n, "transA", 0) != 0) node_fail("transA=1 is not supported");
+    bool tb = attr_int(n, "transB", 0) != 0;
+    if (bv.shape.size() != 2) node_fail("B must be 2-D, got " + shape_str(bv.shape));
+    auto b = floats_of(bv, "B");
+    int64_t k = tb ? bv.shape[1] : bv.shape[0], m = tb ? bv.shape[0] : bv.shape[1];
+    std::vector<float> w(static_cast<size_t>(m * k));
+    for (int64_t r = 0; r < m; ++r)
+      for (int64_t c = 0; c < k; ++c) w[r * k + c] = alpha * (tb ? b[r * k + c] : b[c * m + r]);
+    std::vector<float> bias(static_cast<size_t>(m), 0.0f);
+    if (has_in(n, 2)) {
+      const Val& cv = in(n, 2);
+      if (!cv.is_const) node_fail("C must be a constant");
+      auto c = broadcast_to(cv, {1, m});
+      for (int64_t r = 0; r < m; ++r) bias[r] = beta * c[r];
+    }
+    emit_dense(n, a, std::move(w), m, k, std::move(bias));
+  }
+
+  void op_matmul(const onnx::NodeProto& n) {
+    allow_attrs(n, {});
+    const Val& a = runtime_in(n, 0);
+    const Val& bv = const_in(n, 1, "B");
+    if (bv.shape.size() != 2) node_fail("B must be 2-D, got " + shape_str(bv.shape));
+    auto b = floats_of(bv, "B");
+    int64_t k = bv.shape[0], m = bv.shape[1];
+    std::vector<float> w(static_cast<size_t>(m * k));
+    for (int64_t r = 0; r < m; ++r)
+      for (int64_t c = 0; c < k; ++c) w[r * k + c] = b[c * m + r];
+    emit_dense(n, a, std::move(w), m, k, std::vector<float>(static_cast<size_t>(m), 0.0f));
+  }
+
+  void op_conv(const onnx::NodeProto& n) {
+    allow_attrs(n, {"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"});
+    only_outputs(n, 1);
+    const Val& x = runtime_in(n, 0);
+    const Val& wv = const_in(n, 1, "W");
+    int64_t group = attr_int(n, "group", 1);
+    if (group != 1) node_fail("group=" + std::to_string(group) + " is not supported");
+    const auto& xs = shape_of(x);
+    if (wv.shape.size() != 4) node_fail("W must be 4-D [M,C,kh,kw], got " + shape_str(wv.shape));
+    ml::Node nd;
+    std::vector<int64_t> hw;
+    spatial(n, nd, xs, {wv.shape[2], wv.shape[3]}, hw);
+    if (wv.shape[1] != xs[1])
+      node_fail("W has " + std::to_string(wv.shape[1]) + " input channels, input has " + std::to_string(xs[1]));
+    int64_t m = wv.shape[0];
+    std::vector<float> bias(static_cast<size_t>(m), 0.0f);
+    if (has_in(n, 2)) {
+      const Val& bv = const_in(n, 2, "B");
+      if (elem_count(bv.shape) != static_cast<uint64_t>(m)) node_fail("B must have " + std::to_string(m) + " values");
+      bias = floats_of(bv, "B");
+    }
+    int wt = add_const(n.output(0) + ".W", wv.shape, floats_of(wv, "W"));
+    int bt = add_const(n.output(0) + ".b", {m}, std::move(bias));
+    emit(n, ml::OpKind::Conv, {x.tensor, wt, bt}, {1, m, hw[0], hw[1]}, std::move(nd));
+  }
+
+  void op_batchnorm(const onnx::NodeProto& n) {
+    allow_attrs(n, {"epsilon", "momentum", "training_mode", "spatial"});
+    if (attr_int(n, "training_mode", 0) != 0) node_fail("training_mode=1 is not supported (inference only)");
+    if (attr_int(n, "spatial", 1) != 1) node_fail("spatial=0 is not supported");
+    only_outputs(n, 1);
+    const Val& x = runtime_in(n, 0);
+    const auto& xs = shape_of(x);
+    if (xs.size() < 2) node_fail("input must have a channel axis");
+    int64_t c = xs[1];
+    float eps = attr_float(n, "epsilon", 1e-5f);
+    std::vector<std::vector<float>> p;
+    const char* roles[] = {"scale", "B", "mean", "var"};
+    for (int k = 1; k <= 4; ++k) {
+      const Val& v = const_in(n, k, roles[k - 1]);
+      if (elem_count(v.shape) != static_cast<uint64_t>(c))
+        node_fail(std::string(roles[k - 1]) + " must have " + std::to_string(c) + " values");
+      p.push_back(floats_of(v, roles[k - 1]));
+    }
+    // y = (x - mean) * s + B with s = scale / sqrt(var + eps): per channel
+    // an affine map, which folds exactly into the preceding Conv.
+    std::vector<float> s(c), sh(c);
+    for (int64_t i = 0; i < c; ++i) {
+      if (p[3][i] + eps <= 0.0f) node_fail("var + epsilon is not positive for channel " + std::to_string(i));
+      s[i] = p[0][i] / std::sqrt(p[3][i] + eps);
+      sh[i] = p[1][i] - p[2][i] * s[i];
+    }
+    if (x.producer >= 0 && g.nodes[x.producer].op == ml::OpKind::Conv && use_count(n.input(0)) == 1) {
+      ml::Node& conv = g.nodes[x.producer];
+      auto& w = g.tensors[conv.inputs[1]].data;
+      auto& b = g.tensors[conv.inputs[2]].data;
+      size_t per = w.size() / static_cast<size_t>(c);
+      for (int64_t i = 0; i < c; ++i) {
+        for (size_t j = 0; j < per; ++j) w[i * per + j] *= s[i];
+        b[i] = b[i] * s[i] + sh[i];
+      }
+      set_out(n, 0, x);  // the Conv's output now is the BN output
+      return;
+    }
+    // Not after a Conv: per-channel Mul then Add (constants broadcast).
+    Val sc, shv;
+    sc.is_const = shv.is_const = true;
+    std::vector<int64_t> cshape(xs.size(), 1);
+    cshape[1] = c;
+    sc.shape = shv.shape = cshape;
+    sc.f = s;
+    shv.f = sh;
+    int st = add_const(n.output(0) + ".scale", xs, broadcast_to(sc, xs));
+    int ht = add_const(n.output(0) + ".shift", xs, broadcast_to(shv, xs));
+    onnx::NodeProto tmp = n;
+    tmp.set_output(0, n.output(0) + ".scaled");
+    emit(tmp, ml::OpKind::Mul, {x.tensor, st}, xs);
+    const Val& mid = vals[tmp.output(0)];
+    emit(n, ml::OpKind::Add, {mid.tensor, ht}, xs);
+  }
+
+  void op_clip(const onnx::NodeProto& n) {
+    allow_attrs(n, {"min", "max"});
+    const Val& x = runtime_in(n, 0);
+    float lo = -std::numeric_limits<float>::infinity(), hi = std::numeric_limits<float>::infinity();
+    if (opset < 11) {
+      lo = attr_float(n, "min", lo);
+      hi = attr_float(n, "max", hi);
+    } else {
+      if (has_attr(n, "min") || has_attr(n, "max")) node_fail("min/max attributes are not valid from opset 11");
+      for (int k = 1; k <= 2; ++k) {
+        if (!has_in(n, k)) continue;
+        const Val& b = const_in(n, k, k == 1 ? "min" : "max");
+        auto f = floats_of(b, k == 1 ? "min" : "max");
+        if (f.size() != 1) node_fail("min/max must be scalars");
+        (k == 1 ? lo : hi) = f[0];
+      }
+    }
+    if (lo > hi) node_fail("min " + std::to_string(lo) + " is greater than max " + std::to_string(hi));
+    if (lo == 0.0f && std::isinf(hi)) {
+      emit(n, ml::OpKind::Relu, {x.tensor}, shape_of(x));
+      return;
+    }
+    ml::Node nd;
+    nd.clip_min = lo;
+    nd.clip_max = hi;
+    emit(n, ml::OpKind::Clip, {x.tensor}, shape_of(x), std::move(nd));
+  }
+
+  void op_pool(const onnx::NodeProto& n, bool is_max) {
+    if (is_max) allow_attrs(n, {"auto_pad", "ceil_mode", "dilations", "kernel_shape", "pads", "storage_order", "strides"});
+    else allow_attrs(n, {"auto_pad", "ceil_mode", "count_include_pad", "kernel_shape", "pads", "strides"});
+    only_outputs(n, 1);
+    if (attr_int(n, "storage_order", 0) != 0) node_fail("storage_order=1 is not supported");
+    const Val& x = runtime_in(n, 0);
+    const auto& xs = shape_of(x);
+    if (!has_attr(n, "kernel_shape")) node_fail("kernel_shape is required");
+    ml::Node nd;
+    std::vector<int64_t> hw;
+    spatial(n, nd, xs, {}, hw);
+    nd.count_include_pad = !is_max && attr_int(n, "count_include_pad", 0) != 0;
+    emit(n, is_max ? ml::OpKind::MaxPool : ml::OpKind::AveragePool, {x.tensor}, {1, xs[1], hw[0], hw[1]},
+         std::move(nd));
+  }
+
+  void op_global_pool(const onnx::NodeProto& n, bool is_max) {
+    allow_attrs(n, {});
+    const Val& x = runtime_in(n, 0);
+    const auto& xs = shape_of(x);
+    if (xs.size() != 4 || xs[0] != 1) node_fail("input shape " + shape_str(xs) + " is not [1,C,H,W]");
+    ml::Node nd;
+    nd.kernel = {xs[2], xs[3]};
+    nd.strides = {1, 1};
+    nd.pads = {0, 0, 0, 0};
+    emit(n, is_max ? ml::OpKind::MaxPool : ml::OpKind::AveragePool, {x.tensor}, {1, xs[1], 1, 1}, std::move(nd));
+  }
+
+  void op_binary(const onnx::NodeProto& n) {
+    allow_attrs(n, {});
+    const std::string& op = n.op_type();
+    const Val& a = in(n, 0);
+    const Val& b = in(n, 1);
+    if (a.is_const && b.is_const) return fold_binary(n, a, b);
+    if (a.is_const && (op == "Sub" || op == "Div"))
+      node_fail("a constant first operand of " + op + " is not supported");
+    const Val& x = a.is_const ? b : a;  // Add and Mul commute
+    const Val& y = a.is_const ? a : b;
+    const auto& xs = shape_of(x);
+    bool is_add = op == "Add" || op == "Sub";
+    if (!y.is_const) {
+      if (op != "Add" && op != "Mul") node_fail(op + " of two activations is not supported");
+      if (shape_of(y) != xs)
+        node_fail("shapes " + shape_str(xs) + " and " + shape_str(shape_of(y)) + " differ (no broadcasting of activations)");
+      emit(n, is_add ? ml::OpKind::Add : ml::OpKind::Mul, {x.tensor, y.tensor}, xs);
+      return;
+    }
+    auto c = broadcast_to(y, xs);
+    if (op == "Sub") for (float& v : c) v = -v;
+    if (op == "Div") {
+      for (float& v : c) {
+        if (v == 0.0f) node_fail("division by a constant zero");
+        v = 1.0f / v;
+      }
+    }
+    // MatMul/Gemm + Add of a bias: fold into the Dense bias.
+    if (is_add && x.producer >= 0 && g.nodes[x.producer].op == ml::OpKind::Dense &&
+        use_count(a.is_const ? n.input(1) : n.input(0)) == 1) {
+      auto& bias = g.tensors[g.nodes[x.producer].inputs[2]].data;
+      for (size_t i = 0; i < bias.size(); ++i) bias[i] += c[i];
+      set_out(n, 0, x);
+      return;
+    }
+    int ct = add_const(n.output(0) + (is_add ? ".addend" : ".factor"), xs, std::move(c));
+    emit(n, is_add ? ml::OpKind::Add : ml::OpKind::Mul, {x.tensor, ct}, xs);
+  }
+
+  void fold_binary(const onnx::NodeProto& n, const Val& a, const Val& b) {
+    const std::string& op = n.op_type();
+    if (a.is_int != b.is_int) node_fail("constant operands of different dtypes");
+    if (a.shape != b.shape && elem_count(a.shape) != 1 && elem_count(b.shape) != 1)
+      node_fail("constant folding supports equal shapes or a scalar operand only");
+    Val v;
+    v.is_const = true;
+    v.is_int = a.is_int;
+    v.shape = elem_count(a.shape) == 1 && a.shape.size() <= b.shape.size() ? b.shape : a.shape;
+    size_t cnt = elem_count(v.shape);
+    for (size_t e = 0; e < cnt; ++e) {
+      size_t ia = elem_count(a.shape) == 1 ? 0 : e, ib = elem_count(b.shape) == 1 ? 0 : e;
+      if (v.is_int) {
+        int64_t p = a.i[ia], q = b.i[ib];
+        if (op == "Div" && q == 0) node_fail("integer division by zero");
+        v.i.push_back(op == "Add" ? p + q : op == "Sub" ? p - q : op == "Mul" ? p * q : p / q);
+      } else {
+        float p = a.f[ia], q = b.f[ib];
+        v.f.push_back(op == "Add" ? p + q : op == "Sub" ? p - q : op == "Mul" ? p * q : p / q);
+      }
+    }
+    set_out(n, 0, std::move(v));
+  }
+
+  void op_softmax(const onnx::NodeProto& n) {
+    allow_attrs(n, {"axis"});
+    const Val& x = runtime_in(n, 0);
+    const auto& xs = shape_of(x);
+    int64_t axis = norm_axis(attr_int(n, "axis", opset < 13 ? 1 : -1), xs.size());
+    // Before opset 13, Softmax flattens to 2-D at `axis`; that equals a
+    // softmax over the last axis only when axis is the last one.
+    if (axis != static_cast<int64_t>(xs.size()) - 1)
+      node_fail("axis=" + std::to_string(axis) + " is not supported (softmax over the last axis only)");
+    emit(n, ml::OpKind::Softmax, {x.tensor}, xs);
+  }
+
+  void op_argmax(const onnx::NodeProto& n) {
+    allow_attrs(n, {"axis", "keepdims", "select_last_index"});
+    const Val& x = runtime_in(n, 0);
+    const auto& xs = shape_of(x);
+    int64_t axis = norm_axis(attr_int(n, "axis", 0), xs.size());
+    if (axis != static_cast<int64_t>(xs.size()) - 1)
+      node_fail("axis=" + std::to_string(attr_int(n, "axis", 0)) + " is not supported (last axis only)");
+    if (attr_int(n, "select_last_index", 0) != 0) node_fail("select_last_index=1 is not supported");
+    if (elem_count(xs) != static_cast<uint64_t>(xs.back()))
+      node_fail("input shape " + shape_str(xs) + " is not supported (one vector: all leading dims 1)");
+    std::vector<int64_t> out(xs.begin(), xs.end() - 1);
+    if (attr_int(n, "keepdims", 1) != 0) out.push_back(1);  // same single element, ONNX's shape
+    if (out.empty()) out = {1};
+    emit(n, ml::OpKind::ArgMax, {x.tensor}, out);
+  }
+};
+
+}  // namespace
+
+std::vector<float> tensor_to_floats(const onnx::TensorProto& t, std::vector<int64_t>* shape, const std::string& what,
+                                    const ImportLimits& limits) {
+  Val v = tensor_to_val(t, what, limits);
+  if (v.is_int) fail(what + ": dtype " + dtype_name(t.data_type()) + " is not float32");
+  if (shape) *shape = v.shape;
+  return v.f;
+}
+
+ml::Graph import_onnx_model(const onnx::ModelProto& model, const std::string& source, const ImportLimits& limits) {
+  Importer im(model, source, limits);
+  im.run();
+  return std::move(im.g);
+}
+
+ml::Graph import_onnx_bytes(std::span<const uint8_t> bytes, const std::string& source, const ImportLimits& limits) {
+  if (bytes.size() > limits.max_file_bytes)
+    fail(source + ": " + std::to_string(bytes.size()) + " bytes, more than the limit of " +
+         std::to_string(limits.max_file_bytes));
+  if (bytes.empty()) fail(source + ": empty file");
+  onnx::ModelProto model;
+  if (!model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+    fail(source + ": not a valid ONNX model (protobuf parse failed; truncated or not an .onnx file?)");
+  if (!model.has_graph()) fail(source + ": the model has no graph");
+  return import_onnx_model(model, source, limits);
+}
+
+ml::Graph import_onnx_file(const std::string& path, const ImportLimits& limits) {
+  std::ifstream f(path, std::ios::binary | std::ios::ate);
+  if (!f) fail(path + ": cannot open");
+  auto size = static_cast<uint64_t>(f.tellg());
+  if (size > limits.max_file_bytes)
+    fail(path + ": " + std::to_string(size) + " bytes, more than the limit of " + std::to_string(limits.max_file_bytes));
+  std::vector<uint8_t> bytes(size);
+  f.seekg(0);
+  if (size && !f.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size)))
+    fail(path + ": read error");
+  return import_onnx_bytes(bytes, path, limits);
+}
+
+}  // namespace zkvm::model
