@@ -148,7 +148,7 @@ void raise_fault(Machine& m, FaultKind kind, std::uint32_t pc, const Decoded* d,
       f.addr = addr;
       const std::uint64_t end = std::uint64_t{addr} + x[12];
       char buf[64];
-      std::snprintf(buf, sizeof buf, "[0x%08x, 0x%09llx)", addr, static_cast<unsigned long long>(end));
+      std::snprintf(buf, sizeof buf, "[0x%08x, 0x%08llx)", addr, static_cast<unsigned long long>(end));
       f.detail = std::string(x[17] == kSysRead ? "read" : "write") + " buffer " + buf +
                  " is not inside guest memory [" + hex(kGuestBase) + ", " + hex(kGuestEnd) + ")";
       break;

@@ -113,6 +113,7 @@ Format format_of(Op op) {
 std::string_view reg_name(unsigned r) { return r < 32 ? kRegNames[r] : "?"; }
 
 std::string illegal_reason(std::uint32_t w) {
+  if ((w & 0xffff) == 0) return "illegal instruction " + hex32(w);  // all-zero halfword: illegal in every encoding
   if ((w & 3) != 3) {
     char buf[96];
     std::snprintf(buf, sizeof buf, "compressed instruction 0x%04x (the C extension is not supported)", w & 0xffff);
