@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <thread>
+#include <time.h>
 
 namespace zkvm::bench {
 
@@ -24,6 +25,15 @@ inline double tsc_ghz() {
            static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count());
   }();
   return ghz;
+}
+
+// CPU time of the whole process (all threads), in ns. On a shared machine
+// this, unlike wall time, does not grow when other jobs take the cores;
+// summed over threads it is the "per core" cost.
+inline double process_cpu_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
 }
 
 }  // namespace zkvm::bench

@@ -52,6 +52,17 @@ struct Avx512 {
     const V qp_hi = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(qp_evn, 32), qp_odd);
     return sub(x_hi, qp_hi);
   }
+  // Lane l = t[l >> log_rep] for log_rep in [0, 4): each of the first
+  // 16 >> log_rep entries of t repeated 2^log_rep times. Reads only those
+  // entries (masked load), so t may end right after them.
+  static V expand(const Fp* t, unsigned log_rep) {
+    const __mmask16 used = static_cast<__mmask16>((1u << (16 >> log_rep)) - 1);
+    const V v = _mm512_maskz_loadu_epi32(used, reinterpret_cast<const void*>(t));
+    const V idx = _mm512_srli_epi32(
+        _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+        static_cast<int>(log_rep));
+    return _mm512_permutexvar_epi32(idx, v);
+  }
   // b is the same value in every lane (a broadcast twiddle): its odd lanes
   // need no shift.
   static V mul_bcast(V a, V b) {
@@ -95,6 +106,12 @@ struct Avx2 {
     const V x_hi = _mm256_blend_epi32(_mm256_srli_epi64(prod_evn, 32), prod_odd, 0xAA);
     const V qp_hi = _mm256_blend_epi32(_mm256_srli_epi64(qp_evn, 32), qp_odd, 0xAA);
     return sub(x_hi, qp_hi);
+  }
+  static V expand(const Fp* t, unsigned log_rep) {
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(8 >> log_rep), lane);
+    const V v = _mm256_maskload_epi32(reinterpret_cast<const int*>(t), mask);
+    return _mm256_permutevar8x32_epi32(v, _mm256_srli_epi32(lane, static_cast<int>(log_rep)));
   }
   static V mul_bcast(V a, V b) {
     const V pinv = _mm256_set1_epi32(static_cast<int>(detail::kPInv));

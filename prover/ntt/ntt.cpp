@@ -41,6 +41,11 @@ struct Kernels {
   void (*dif4_block)(Fp* r0, size_t q, const Fp* t1, const Fp* t1b, const Fp* t2, size_t c,
                      size_t w);
   void (*scale_rows)(Fp* rows, const Fp* s, size_t h, size_t w);  // row j *= s[j]
+  // All layers h < lanes/w inside each lanes-element chunk, in registers,
+  // for power-of-two w < lanes (those layers pair elements of one vector).
+  // tw is the whole twiddle table. nullptr: not provided for this ISA.
+  void (*dif_small)(Fp* data, size_t rows, size_t w, const Fp* tw);
+  size_t lanes;
 };
 
 void dif_scalar(Fp* a, Fp* b, const Fp* tw, size_t h, size_t w) {
@@ -98,12 +103,15 @@ void dif_simd(Fp* a, Fp* b, const Fp* tw, size_t h, size_t w) {
         rb[c] = (x - y) * tw[j];
       }
     }
-  } else if (w == 1 && h >= L) {
-    // A single column: lanes across consecutive butterflies, twiddles loaded.
-    for (size_t j = 0; j < h; j += L) {
-      const auto x = P::load(a + j), y = P::load(b + j);
-      P::store(a + j, P::add(x, y));
-      P::store(b + j, P::mul(P::sub(x, y), P::load(tw + j)));
+  } else if (std::has_single_bit(w) && (h * w) % L == 0) {
+    // Narrow power-of-two width: the row pairs' elements are contiguous, so
+    // lanes run across L/w consecutive butterflies, each twiddle repeated w
+    // times.
+    const unsigned lw = static_cast<unsigned>(std::countr_zero(w));
+    for (size_t e = 0; e < h * w; e += L) {
+      const auto x = P::load(a + e), y = P::load(b + e);
+      P::store(a + e, P::add(x, y));
+      P::store(b + e, P::mul(P::sub(x, y), P::expand(tw + (e >> lw), lw)));
     }
   } else {
     dif_scalar(a, b, tw, h, w);
@@ -130,13 +138,15 @@ void dif4_simd(Fp* r0, size_t q, const Fp* t1, const Fp* t1b, const Fp* t2, size
       }
       if (col < w) dif4_scalar(a + col, q, t1 + jj, t1b + jj, t2 + jj, 1, w - col);
     }
-  } else if (w == 1 && c % L == 0) {
-    for (size_t j = 0; j < c; j += L) {
-      Fp* a = r0 + j;
+  } else if (std::has_single_bit(w) && (c * w) % L == 0) {
+    const unsigned lw = static_cast<unsigned>(std::countr_zero(w));
+    for (size_t e = 0; e < c * w; e += L) {
+      Fp* a = r0 + e;
+      const size_t j = e >> lw;
       const auto x0 = P::load(a), x1 = P::load(a + q), x2 = P::load(a + 2 * q), x3 = P::load(a + 3 * q);
-      const auto y0 = P::add(x0, x2), y2 = P::mul(P::sub(x0, x2), P::load(t1 + j));
-      const auto y1 = P::add(x1, x3), y3 = P::mul(P::sub(x1, x3), P::load(t1b + j));
-      const auto tc = P::load(t2 + j);
+      const auto y0 = P::add(x0, x2), y2 = P::mul(P::sub(x0, x2), P::expand(t1 + j, lw));
+      const auto y1 = P::add(x1, x3), y3 = P::mul(P::sub(x1, x3), P::expand(t1b + j, lw));
+      const auto tc = P::expand(t2 + j, lw);
       P::store(a, P::add(y0, y1));
       P::store(a + q, P::mul(P::sub(y0, y1), tc));
       P::store(a + 2 * q, P::add(y2, y3));
@@ -167,15 +177,49 @@ void scale_simd(Fp* rows, const Fp* s, size_t h, size_t w) {
   }
 }
 
+#if defined(ZKVM_HAVE_AVX512)
+// Layer h pairs element offsets differing by h*w: lane l takes its partner
+// with a permute (l ^ hw); lanes with that bit clear keep x + y, the others
+// (x - y) * tw_h[row(l) mod h], selected with a mask blend.
+void dif_small_avx512(Fp* data, size_t rows, size_t w, const Fp* tw) {
+  using P = field::packed::Avx512;
+  const unsigned lw = static_cast<unsigned>(std::countr_zero(w));
+  __m512i idx[4], tv[4];
+  __mmask16 hi[4];
+  int layers = 0;
+  for (size_t h = (16 / w) / 2; h >= 1; h /= 2, ++layers) {
+    alignas(64) uint32_t ix[16], t[16];
+    uint32_t mask = 0;
+    const size_t off = h * w;
+    for (size_t l = 0; l < 16; ++l) {
+      ix[l] = static_cast<uint32_t>(l ^ off);
+      if (l & off) mask |= 1u << l;
+      t[l] = tw[h - 1 + ((l >> lw) & (h - 1))].monty();
+    }
+    idx[layers] = _mm512_load_si512(ix);
+    tv[layers] = _mm512_load_si512(t);
+    hi[layers] = static_cast<__mmask16>(mask);
+  }
+  for (size_t e = 0; e < rows * w; e += 16) {
+    __m512i v = P::load(data + e);
+    for (int l = 0; l < layers; ++l) {
+      const __m512i s = _mm512_permutexvar_epi32(idx[l], v);
+      v = _mm512_mask_blend_epi32(hi[l], P::add(v, s), P::mul(P::sub(s, v), tv[l]));
+    }
+    P::store(data + e, v);
+  }
+}
+#endif
+
 const Kernels& kernels(Isa isa) {
-  static const Kernels scalar{dif_scalar, dif4_scalar, scale_scalar};
+  static const Kernels scalar{dif_scalar, dif4_scalar, scale_scalar, nullptr, 1};
 #if defined(ZKVM_HAVE_AVX2)
   static const Kernels avx2{dif_simd<field::packed::Avx2>, dif4_simd<field::packed::Avx2>,
-                            scale_simd<field::packed::Avx2>};
+                            scale_simd<field::packed::Avx2>, nullptr, 8};
 #endif
 #if defined(ZKVM_HAVE_AVX512)
   static const Kernels avx512{dif_simd<field::packed::Avx512>, dif4_simd<field::packed::Avx512>,
-                              scale_simd<field::packed::Avx512>};
+                              scale_simd<field::packed::Avx512>, dif_small_avx512, 16};
 #endif
   switch (isa) {
     case Isa::Scalar:
@@ -328,12 +372,17 @@ void dif(Fp* data, size_t n, size_t w, const TwiddleTable& tw, const Kernels& k)
 #pragma omp parallel for schedule(static)
   for (int64_t bi = 0; bi < blocks; ++bi) {
     Fp* base = data + static_cast<size_t>(bi) * block * w;
+    // Layers h >= stop by rows; the ones below (if any) in registers.
+    const bool small = k.dif_small != nullptr && std::has_single_bit(w) && w < k.lanes &&
+                       block * w >= k.lanes;
+    const size_t stop = small ? k.lanes / w : 1;
     size_t hh = block / 2;
-    for (; hh >= 2; hh /= 4) dif4_layers(base, block, hh, w, tw, k, 0, block / 4);
-    if (hh == 1) {
-      const Fp* t = tw.data();
-      for (size_t s = 0; s < block; s += 2) k.dif_block(base + s * w, base + (s + 1) * w, t, 1, w);
+    for (; hh >= 2 * stop; hh /= 4) dif4_layers(base, block, hh, w, tw, k, 0, block / 4);
+    if (hh >= stop) {
+      const Fp* t = tw.data() + (hh - 1);
+      for (size_t s = 0; s < block; s += 2 * hh) k.dif_block(base + s * w, base + (s + hh) * w, t, hh, w);
     }
+    if (small) k.dif_small(base, block, w, tw.data());
   }
 }
 
@@ -411,15 +460,44 @@ size_t reverse_bits(size_t x, unsigned bits) {
   return r >> (64 - bits);
 }
 
+// Tiled swap (cache-friendly): write i = a|b|c with k-bit a, c and m-bit b;
+// rev(i) = rev(c)|rev(b)|rev(a). For one b, the rows {a|b|c} form 2^k runs
+// of 2^k consecutive rows, and their images form the same shape at rev(b),
+// so each tile pair is a small working set (~16 KiB per tile) however far
+// apart i and rev(i) are.
 void bit_reverse_rows(RowMajorMatrix<Fp>& m) {
   const unsigned log_n = check_height(m.height, "bit_reverse_rows");
   const size_t w = m.width;
-  const int64_t n = static_cast<int64_t>(m.height);
+  if (w == 0) return;
   Fp* d = m.values.data();
-#pragma omp parallel for schedule(static) if (n * static_cast<int64_t>(w) >= 4096)
-  for (int64_t i = 0; i < n; ++i) {
-    const size_t r = reverse_bits(static_cast<size_t>(i), log_n);
-    if (static_cast<size_t>(i) < r) std::swap_ranges(d + i * w, d + (i + 1) * w, d + r * w);
+  const size_t row_bytes = w * sizeof(Fp);
+  unsigned k = 0;
+  while (2 * (k + 1) <= log_n && (size_t{1} << (2 * (k + 1))) * row_bytes <= 16 * 1024) ++k;
+  auto swap_rows = [&](size_t i, size_t r) { std::swap_ranges(d + i * w, d + (i + 1) * w, d + r * w); };
+  if (k == 0) {
+    for (size_t i = 0; i < m.height; ++i) {
+      const size_t r = reverse_bits(i, log_n);
+      if (i < r) swap_rows(i, r);
+    }
+    return;
+  }
+  const unsigned mid = log_n - 2 * k;
+  const size_t tile = size_t{1} << k;
+  const int64_t nb = int64_t{1} << mid;
+#pragma omp parallel for schedule(static) if (m.height * w >= 4096)
+  for (int64_t bi = 0; bi < nb; ++bi) {
+    const size_t b = static_cast<size_t>(bi), rb = reverse_bits(b, mid);
+    if (b > rb) continue;  // the partner tile does the swaps
+    size_t rev_k[64];  // k <= 6 whenever a row is at least 4 bytes
+    for (size_t c = 0; c < tile; ++c) rev_k[c] = reverse_bits(c, k) << (mid + k);
+    for (size_t a = 0; a < tile; ++a) {
+      const size_t i0 = (a << (mid + k)) | (b << k);
+      const size_t r0 = (rb << k) | reverse_bits(a, k);
+      for (size_t c = 0; c < tile; ++c) {
+        const size_t i = i0 | c, r = rev_k[c] | r0;
+        if (b < rb || i < r) swap_rows(i, r);
+      }
+    }
   }
 }
 

@@ -58,7 +58,7 @@ TEST_CASE("ntt_inverse undoes ntt_forward, and SIMD paths equal the scalar path"
   // 2^14 x 8 and 2^11 x 300 exceed the 256 KiB block, exercising the
   // streaming layers as well as the blocked ones.
   for (auto [log_n, w] : {std::pair<unsigned, size_t>{0, 5}, {1, 1}, {7, 1}, {12, 1},
-                          {10, 24}, {14, 8}, {11, 300}}) {
+                          {10, 24}, {14, 8}, {11, 300}, {13, 2}, {12, 4}, {9, 3}}) {
     const auto orig = random_matrix(w, size_t{1} << log_n, rng);
     auto ref = orig;
     ntt_forward(ref, Isa::Scalar);
