@@ -1,0 +1,264 @@
+// `zkvm model import` and `zkvm model eval`: the host driver of the ML
+// pipeline (docs/ML_IMPORT.md). import: .onnx -> float Graph -> calibration
+// -> zkml model file (+ guest C source). eval: accuracy of the float
+// reference, the host int8 run and (on a slice) the guest in the emulator.
+#include "command.h"
+
+#if defined(ZKVM_HAVE_MODEL_IMPORT)
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "zkvm_model/calibrate.h"
+#include "zkvm_model/dataset.h"
+#include "zkvm_model/onnx_import.h"
+#include "zkvm_model/reference.h"
+#if defined(ZKVM_HAVE_ML_HOST)
+#include "quantize.h"
+#endif
+#if defined(ZKVM_HAVE_VM)
+#include "zkvm/vm/elf.h"
+#include "zkvm/vm/machine.h"
+#endif
+
+namespace {
+
+using namespace zkvm;
+
+struct ImportArgs {
+  std::string onnx, calibration, out, guest_source;
+  bool per_tensor = false;
+  size_t calib_limit = 1000;
+  double percentile = 100.0;
+  int batch = 1;
+  bool commit_logits = false;
+};
+
+struct EvalArgs {
+  std::string onnx, zkml, images, labels, calibration, guest;
+  size_t limit = 0, guest_limit = 20, calib_limit = 1000;
+  bool per_tensor = false;
+  double percentile = 100.0;
+};
+
+void write_file(const std::string& path, const void* data, size_t n) {
+  std::ofstream f(path, std::ios::binary);
+  if (!f || !f.write(static_cast<const char*>(data), static_cast<std::streamsize>(n)))
+    throw std::runtime_error(path + ": cannot write");
+}
+
+std::vector<uint8_t> read_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary | std::ios::ate);
+  if (!f) throw std::runtime_error(path + ": cannot open");
+  const auto n = static_cast<size_t>(f.tellg());
+  if (n > (512u << 20)) throw std::runtime_error(path + ": larger than 512 MiB");
+  std::vector<uint8_t> b(n);
+  f.seekg(0);
+  if (n && !f.read(reinterpret_cast<char*>(b.data()), static_cast<std::streamsize>(n)))
+    throw std::runtime_error(path + ": read error");
+  return b;
+}
+
+size_t input_elems(const ml::Graph& g) { return model::elem_count(g.tensors[g.input].shape); }
+
+std::vector<ml::Range> calibrate_from(const ml::Graph& g, const std::string& data, size_t limit, double pct,
+                                      bool verbose) {
+  auto cal = model::load_images(data, input_elems(g), limit);
+  model::CalibrationOptions co;
+  co.percentile = pct;
+  auto t0 = std::chrono::steady_clock::now();
+  auto ranges = model::calibrate(g, cal.data, cal.count, co);
+  if (verbose) {
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("calibration: %zu samples from %s (%s), %.2f s\n", cal.count, data.c_str(),
+                pct < 100.0 ? ("percentile " + std::to_string(pct)).c_str() : "min/max", s);
+  }
+  return ranges;
+}
+
+#if defined(ZKVM_HAVE_ML_HOST)
+void do_import(const ImportArgs& a) {
+  auto g = model::import_onnx_file(a.onnx);
+  std::printf("%s\n%s", a.onnx.c_str(), model::graph_summary(g).c_str());
+  auto ranges = calibrate_from(g, a.calibration, a.calib_limit, a.percentile, true);
+  std::printf("activation ranges:\n");
+  std::printf("  %-40s [%10.4f, %10.4f]\n", g.tensors[g.input].name.c_str(), ranges[g.input].min, ranges[g.input].max);
+  for (const auto& n : g.nodes) {
+    const int t = n.outputs[0];
+    std::printf("  %-40s [%10.4f, %10.4f]\n", g.tensors[t].name.c_str(), ranges[t].min, ranges[t].max);
+  }
+  ml::QuantOptions qo;
+  qo.per_channel = !a.per_tensor;
+  auto file = ml::quantize_model(g, ranges, qo);
+  write_file(a.out, file.data(), file.size());
+  std::printf("wrote %s (%zu bytes, %s weight scales)\n", a.out.c_str(), file.size(),
+              a.per_tensor ? "per-tensor" : "per-channel");
+  if (!a.guest_source.empty()) {
+    ml::GuestSourceOptions go;
+    go.batch = a.batch;
+    go.commit_logits = a.commit_logits;
+    auto src = ml::generate_guest_source(file, go);
+    write_file(a.guest_source, src.data(), src.size());
+    std::printf("wrote %s (guest source, batch %d%s)\n", a.guest_source.c_str(), a.batch,
+                a.commit_logits ? ", logits committed" : "");
+  }
+}
+
+void do_eval(const EvalArgs& a) {
+  auto g = model::import_onnx_file(a.onnx);
+  std::vector<uint8_t> zkml;
+  std::string zkml_desc;
+  if (!a.zkml.empty()) {
+    zkml = read_file(a.zkml);
+    zkml_desc = a.zkml;
+  } else {
+    if (a.calibration.empty())
+      throw std::runtime_error("model eval: give --model OUT.zkml or --calibration DATA to quantize in memory");
+    auto ranges = calibrate_from(g, a.calibration, a.calib_limit, a.percentile, true);
+    ml::QuantOptions qo;
+    qo.per_channel = !a.per_tensor;
+    zkml = ml::quantize_model(g, ranges, qo);
+    zkml_desc = std::string("in memory, ") + (a.per_tensor ? "per-tensor" : "per-channel");
+  }
+  auto images = model::load_images(a.images, input_elems(g), a.limit);
+  auto labels = model::load_labels(a.labels, a.limit);
+  if (labels.size() != images.count)
+    throw std::runtime_error("model eval: " + std::to_string(images.count) + " images but " +
+                             std::to_string(labels.size()) + " labels");
+  size_t ok_f = 0, ok_q = 0, agree = 0;
+  std::vector<int> host_pred(images.count);
+  std::vector<std::vector<int32_t>> host_out;
+  const size_t guest_n = a.guest.empty() ? 0 : std::min(a.guest_limit, images.count);
+  auto t0 = std::chrono::steady_clock::now();
+  double t_float = 0, t_int8 = 0;
+  for (size_t i = 0; i < images.count; ++i) {
+    std::span<const float> x(images.data.data() + i * images.sample_size, images.sample_size);
+    auto ta = std::chrono::steady_clock::now();
+    const int pf = model::argmax_of(g, model::run_reference(g, x));
+    auto tb = std::chrono::steady_clock::now();
+    auto q = ml::run_int8_host(zkml, x);
+    auto tc = std::chrono::steady_clock::now();
+    t_float += std::chrono::duration<double>(tb - ta).count();
+    t_int8 += std::chrono::duration<double>(tc - tb).count();
+    host_pred[i] = q.argmax;
+    if (i < guest_n) host_out.push_back(q.logits_or_output);
+    ok_f += pf == labels[i];
+    ok_q += q.argmax == labels[i];
+    agree += pf == q.argmax;
+  }
+  const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double n = static_cast<double>(images.count);
+  std::printf("model %s, int8 model %s, %zu images of %s\n", a.onnx.c_str(), zkml_desc.c_str(), images.count,
+              a.images.c_str());
+  std::printf("  float reference accuracy: %.2f%% (%zu/%zu)\n", 100.0 * ok_f / n, ok_f, images.count);
+  std::printf("  host int8 accuracy:       %.2f%% (%zu/%zu)\n", 100.0 * ok_q / n, ok_q, images.count);
+  std::printf("  int8 - float:             %+.2f pp; predictions agree on %.2f%%\n", 100.0 * (double(ok_q) - double(ok_f)) / n,
+              100.0 * agree / n);
+  std::printf("  host time per image: float %.1f us, int8 %.1f us (total %.1f s)\n", 1e6 * t_float / n,
+              1e6 * t_int8 / n, total);
+  if (guest_n == 0) return;
+#if defined(ZKVM_HAVE_VM)
+  auto prog = vm::load_elf_file(a.guest);
+  size_t ok_g = 0, same = 0;
+  uint64_t cycles = 0, min_c = UINT64_MAX, max_c = 0;
+  for (size_t i = 0; i < guest_n; ++i) {
+    std::span<const float> x(images.data.data() + i * images.sample_size, images.sample_size);
+    auto in = ml::quantize_input(zkml, x);
+    vm::RunOptions ro;
+    ro.input.assign(reinterpret_cast<const uint8_t*>(in.data()), reinterpret_cast<const uint8_t*>(in.data()) + in.size());
+    auto r = vm::run(prog, ro);
+    if (r.status != vm::RunStatus::Exited || r.exit_code != 0)
+      throw std::runtime_error(a.guest + ": image " + std::to_string(i) + ": " + r.summary());
+    if (r.journal.size() < 4)
+      throw std::runtime_error(a.guest + ": image " + std::to_string(i) + ": journal has " +
+                               std::to_string(r.journal.size()) + " bytes, expected the class as u32 (a batch-1 guest from --guest-source)");
+    uint32_t cls;
+    std::memcpy(&cls, r.journal.data(), 4);
+    bool identical = static_cast<int>(cls) == host_pred[i];
+    // With committed logits the journal carries the output's int8 values too.
+    if (r.journal.size() == 4 + host_out[i].size())
+      for (size_t k = 0; k < host_out[i].size(); ++k)
+        identical = identical && static_cast<int8_t>(r.journal[4 + k]) == host_out[i][k];
+    same += identical;
+    ok_g += static_cast<int>(cls) == labels[i];
+    cycles += r.cycles;
+    min_c = std::min(min_c, r.cycles);
+    max_c = std::max(max_c, r.cycles);
+  }
+  std::printf("  in-guest (%s, first %zu images): accuracy %.2f%%, identical to host int8 on %zu/%zu\n",
+              a.guest.c_str(), guest_n, 100.0 * ok_g / double(guest_n), same, guest_n);
+  std::printf("  cycles per inference (whole guest run incl. start-up): mean %.0f, min %llu, max %llu\n",
+              double(cycles) / double(guest_n), static_cast<unsigned long long>(min_c),
+              static_cast<unsigned long long>(max_c));
+  if (same != guest_n) cli::exit_code() = 1;
+#else
+  throw std::runtime_error("model eval: --guest needs the emulator library (zkvm_vm), which this build lacks");
+#endif
+}
+#endif
+
+void setup(CLI::App& root) {
+  auto* model = root.add_subcommand("model", "Import ONNX models to int8 zkml files and evaluate their accuracy");
+  model->require_subcommand(1);
+
+  auto ia = std::make_shared<ImportArgs>();
+  auto* imp = model->add_subcommand("import", "ONNX -> calibrated int8 zkml model file (and guest source)");
+  imp->add_option("model", ia->onnx, "ONNX model (float32, batch 1; docs/ML_IMPORT.md)")->required();
+  imp->add_option("--calibration", ia->calibration,
+                  "calibration inputs: IDX images (.gz ok; pixel/255) or raw little-endian float32 samples")
+      ->required();
+  imp->add_option("-o,--output", ia->out, "zkml model file to write")->required();
+  imp->add_option("--guest-source", ia->guest_source, "also write a guest C source with the model compiled in");
+  imp->add_flag("--per-tensor", ia->per_tensor, "one weight scale per tensor (default: per output channel)");
+  imp->add_option("--calib-limit", ia->calib_limit, "use at most this many calibration samples (0 = all)")
+      ->capture_default_str();
+  imp->add_option("--percentile", ia->percentile, "activation range percentile (100 = min/max)")
+      ->check(CLI::Range(50.0, 100.0))->capture_default_str();
+  imp->add_option("--batch", ia->batch, "guest source: images per run (0 = read the count first)")
+      ->capture_default_str();
+  imp->add_flag("--commit-logits", ia->commit_logits, "guest source: also commit the output's int8 values");
+  imp->callback([ia] {
+#if defined(ZKVM_HAVE_ML_HOST)
+    do_import(*ia);
+#else
+    throw std::runtime_error("model import: this build lacks the int8 runtime (zkvm_ml_host)");
+#endif
+  });
+
+  auto ea = std::make_shared<EvalArgs>();
+  auto* ev = model->add_subcommand("eval", "accuracy of the float reference, host int8 and in-guest runs");
+  ev->add_option("model", ea->onnx, "ONNX model")->required();
+  ev->add_option("--model", ea->zkml, "zkml file from `model import` (else quantized in memory from --calibration)");
+  ev->add_option("--calibration", ea->calibration, "calibration inputs when --model is not given");
+  ev->add_option("--images", ea->images, "IDX images (.gz ok)")->required();
+  ev->add_option("--labels", ea->labels, "IDX labels (.gz ok)")->required();
+  ev->add_option("--limit", ea->limit, "evaluate only the first N images (0 = all)");
+  ev->add_option("--guest", ea->guest, "guest ELF built from `model import --guest-source` (batch 1): run in the emulator");
+  ev->add_option("--guest-limit", ea->guest_limit, "images to run in the guest")->capture_default_str();
+  ev->add_option("--calib-limit", ea->calib_limit, "calibration samples when quantizing in memory")->capture_default_str();
+  ev->add_option("--percentile", ea->percentile, "activation range percentile when quantizing in memory")
+      ->check(CLI::Range(50.0, 100.0))->capture_default_str();
+  ev->add_flag("--per-tensor", ea->per_tensor, "per-tensor weight scales when quantizing in memory");
+  ev->callback([ea] {
+#if defined(ZKVM_HAVE_ML_HOST)
+    do_eval(*ea);
+#else
+    throw std::runtime_error("model eval: this build lacks the int8 runtime (zkvm_ml_host)");
+#endif
+  });
+}
+
+}  // namespace
+
+ZKVM_REGISTER_COMMAND(setup);
+
+#endif  // ZKVM_HAVE_MODEL_IMPORT
