@@ -155,10 +155,22 @@ constexpr TwoAdicTable make_two_adic_table() {
 inline constexpr TwoAdicTable kTwoAdic = make_two_adic_table();
 }  // namespace detail
 
+// 31^15: generator of the order-2^27 subgroup, as a scalar constant (device
+// code cannot read host tables; it squares down from here instead).
+inline constexpr uint32_t kTwoAdicGenerator27 = 0x1a427a41u;
+static_assert(detail::kTwoAdic.g[Fp::kTwoAdicity] == Fp::from_canonical(kTwoAdicGenerator27));
+
 // Generator of the subgroup of order 2^log_n (log_n <= 27). Out-of-range
 // log_n returns zero, which no caller can mistake for a root of unity.
 ZKVM_HD constexpr Fp two_adic_generator(unsigned log_n) {
-  return log_n <= Fp::kTwoAdicity ? detail::kTwoAdic.g[log_n] : Fp::zero();
+  if (log_n > Fp::kTwoAdicity) return Fp::zero();
+#if defined(__CUDA_ARCH__)
+  Fp g = Fp::from_canonical(kTwoAdicGenerator27);
+  for (unsigned k = Fp::kTwoAdicity; k > log_n; --k) g = g.square();
+  return g;
+#else
+  return detail::kTwoAdic.g[log_n];
+#endif
 }
 
 // Quartic extension Fp[x]/(x^4 - W), W = 11 (a non-square mod p, and p = 1
