@@ -339,3 +339,28 @@ TEST_CASE("IDX loader reads Fashion-MNIST and rejects truncated or mislabelled f
   REQUIRE_THROWS_WITH(model::load_images(path, 784), Catch::Contains("IDX header says 5 images of 28x28"));
   std::remove(path.c_str());
 }
+
+#ifdef ZKVM_HAVE_ML_HOST
+#include "quantize.h"
+
+TEST_CASE("quantized fashion models agree with the float reference on at least 97% of 300 test images",
+          "[ml-import]") {
+  auto cal = model::load_images(kData + "train-images-idx3-ubyte.gz", 784, 200);
+  auto test = model::load_images(kData + "t10k-images-idx3-ubyte.gz", 784, 300);
+  for (const char* name : {"mlp", "cnn"})
+    for (bool per_channel : {true, false}) {
+      INFO(name << (per_channel ? " per-channel" : " per-tensor"));
+      auto g = model::import_onnx_file(kModels + "fashion_" + name + ".onnx");
+      auto ranges = model::calibrate(g, cal.data, cal.count);
+      ml::QuantOptions qo;
+      qo.per_channel = per_channel;
+      auto file = ml::quantize_model(g, ranges, qo);
+      int agree = 0;
+      for (size_t i = 0; i < test.count; ++i) {
+        std::span<const float> x(test.data.data() + i * 784, 784);
+        agree += model::argmax_of(g, model::run_reference(g, x)) == ml::run_int8_host(file, x).argmax;
+      }
+      CHECK(agree >= 291);
+    }
+}
+#endif

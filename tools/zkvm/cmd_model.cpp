@@ -79,8 +79,9 @@ std::vector<ml::Range> calibrate_from(const ml::Graph& g, const std::string& dat
   auto ranges = model::calibrate(g, cal.data, cal.count, co);
   if (verbose) {
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::printf("calibration: %zu samples from %s (%s), %.2f s\n", cal.count, data.c_str(),
-                pct < 100.0 ? ("percentile " + std::to_string(pct)).c_str() : "min/max", s);
+    char how[48] = "min/max";
+    if (pct < 100.0) std::snprintf(how, sizeof how, "percentile %g", pct);
+    std::printf("calibration: %zu samples from %s (%s), %.2f s\n", cal.count, data.c_str(), how, s);
   }
   return ranges;
 }
