@@ -2,6 +2,7 @@
 // protocol and the transcript order).
 #include "prover/stark/prover.h"
 
+#include <chrono>
 #include <stdexcept>
 
 #include "prover/hal/quotient.h"
@@ -11,6 +12,20 @@
 namespace zkvm::stark {
 
 namespace {
+
+class StageTimer {
+ public:
+  explicit StageTimer(std::vector<std::pair<std::string, double>>* out) : out_(out) {}
+  void lap(const char* stage) {
+    const auto now = std::chrono::steady_clock::now();
+    if (out_ != nullptr) out_->emplace_back(stage, std::chrono::duration<double>(now - last_).count());
+    last_ = now;
+  }
+
+ private:
+  std::vector<std::pair<std::string, double>>* out_;
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
 
 std::vector<Fp4> powers(const Fp4& a, size_t n) {
   std::vector<Fp4> p(n);
@@ -126,9 +141,11 @@ StarkProof prove(const ProvingKey& pk, std::span<const air::TableWitness> tables
     proof.log_heights.push_back(lg);
     proof.publics.push_back(tables[t].publics);
   }
+  StageTimer timer(opts.timings);
   if (opts.check_constraints) {
     auto r = air::check_constraints(tables);
     if (!r.ok) throw std::invalid_argument("prove: trace does not satisfy the AIR: " + r.message);
+    timer.lap("debug check");
   }
 
   auto ch = start_transcript(vk, proof.log_heights, proof.publics);
@@ -138,6 +155,7 @@ StarkProof prove(const ProvingKey& pk, std::span<const air::TableWitness> tables
   for (const auto& tw : tables) mains.push_back(*tw.trace);
   auto main_round = pcs.commit(std::move(mains));
   proof.main = main_round->commitment();
+  timer.lap("commit main");
   pcs::observe_commitment(ch, "main", proof.main);
 
   Fp4 logup_alpha, logup_beta;
@@ -160,6 +178,7 @@ StarkProof prove(const ProvingKey& pk, std::span<const air::TableWitness> tables
     proof.aux = aux_round->commitment();
     pcs::observe_commitment(ch, "aux", proof.aux);
     ch.observe_fp4s("logup sums", proof.cumsums);
+    timer.lap("logup aux");
   }
 
   const Fp4 alpha = ch.sample_fp4("constraint alpha");
@@ -186,10 +205,13 @@ StarkProof prove(const ProvingKey& pk, std::span<const air::TableWitness> tables
     in.beta_pows = bp;
     in.alpha_pows = ap;
     const auto q = kernel->evaluate(in);
+    timer.lap("quotient kernel");
     quotients.push_back(split_quotient(q, in.log_n, in.log_chunks, pcs::kCosetShift));
+    timer.lap("quotient split");
   }
   auto q_round = pcs.commit(std::move(quotients));
   proof.quotient = q_round->commitment();
+  timer.lap("commit quotient");
   pcs::observe_commitment(ch, "quotient", proof.quotient);
 
   const Fp4 zeta = ch.sample_fp4("zeta");
@@ -221,6 +243,7 @@ StarkProof prove(const ProvingKey& pk, std::span<const air::TableWitness> tables
   auto opening = pcs.open(rounds, points, ch);
   proof.opened = std::move(opening.values);
   proof.pcs = std::move(opening.proof);
+  timer.lap("open (DEEP + FRI)");
   return proof;
 }
 

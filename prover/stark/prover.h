@@ -3,6 +3,9 @@
 
 #include <memory>
 #include <span>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "prover/air/checker.h"
 #include "prover/hal/hal.h"
@@ -24,6 +27,8 @@ struct ProveOptions {
   // checker's message) when a constraint or bus fails. Tests of the
   // verifier turn this off so a bad trace really reaches the verifier.
   bool check_constraints = true;
+  // When set, receives (stage, wall seconds) for each prover stage.
+  std::vector<std::pair<std::string, double>>* timings = nullptr;
 };
 
 // tables[t].air must be pk.vk.airs[t]. Throws std::invalid_argument on
