@@ -83,6 +83,7 @@ TEST_CASE("C++ containers, algorithms, virtual calls and static destructors work
   CHECK_THAT(r.stdout_bytes, Catch::Contains("map a=3\nmap b=2\nmap c=1\n"));
   CHECK_THAT(r.stdout_bytes, Catch::Contains("total area 1000000000037"));
   CHECK_THAT(r.stdout_bytes, Catch::Contains("unordered_map[150] 22500, weak expired 1, function 6, to_string -7/2.500000"));
+  CHECK_THAT(r.stdout_bytes, Catch::Contains("aligned new 1 1, set size 1000, variant index 1"));
   CHECK_THAT(r.stdout_bytes, Catch::EndsWith("static destructor ran\n"));
 }
 
@@ -150,6 +151,11 @@ TEST_CASE("panics print the message to stderr and exit with code 101", "[sdk][di
     CHECK(r.exit_code == 101);
     CHECK_THAT(r.stderr_bytes, Catch::EndsWith("assertion failed: answer == 42\n"));
   }
+  SECTION("a failing assert() prints its message and aborts with 134") {
+    const RunOutput r = run_both(g, "s");
+    CHECK(r.exit_code == 134);
+    CHECK_THAT(r.stderr_bytes, Catch::Contains("answer == 42") && Catch::EndsWith("abort\n"));
+  }
   SECTION("abort exits with 134") {
     const RunOutput r = run_both(g, "b");
     CHECK(r.exit_code == 134);
@@ -169,6 +175,13 @@ TEST_CASE("panics print the message to stderr and exit with code 101", "[sdk][di
     CHECK(r.exit_code == 101);
     CHECK_THAT(r.stderr_bytes, Catch::StartsWith("panic: read_vec: out of memory for 2147483647 bytes"));
   }
+}
+
+TEST_CASE("STACK_SIZE sets the stack below the top of guest memory and deep recursion fits", "[sdk][diff]") {
+  const RunOutput r = run_both(guest("stack"), "");
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.stdout_bytes, Catch::StartsWith("stack [0xfc00000, 0x10000000) 4194304 bytes\n"));
+  CHECK(r.journal == le32(4656));  // sum over depth 96..1 of frame[depth] = depth, plus frame[100] = 0
 }
 
 TEST_CASE("operator new panics with a clear message when the heap runs out", "[sdk][diff]") {

@@ -25,6 +25,9 @@ namespace {
 constexpr int kBase = 27;     // s11: address of the scratch buffer, never written
 constexpr int kCounter = 26;  // s10: loop counter, written only by loop code
 constexpr int kScratchBytes = 256;
+// The base register points into the middle of the buffer so that loads and
+// stores use negative offsets too.
+constexpr int kBaseBias = 128;
 
 class Generator {
  public:
@@ -32,16 +35,17 @@ class Generator {
 
   std::string program() {
     out_ << "  .text\n  .globl _start\n_start:\n";
-    out_ << "  la x" << kBase << ", scratch\n";
+    out_ << "  la x" << kBase << ", scratch+" << kBaseBias << "\n";
     for (int r = 1; r < 32; ++r)
       if (r != kBase) out_ << "  li x" << r << ", " << static_cast<std::int32_t>(value()) << "\n";
     const int items = pick(40, 160);
     for (int i = 0; i < items; ++i) item();
     // Epilogue: dump x1..x31 after the scratch buffer, journal it all, exit.
-    for (int r = 1; r < 32; ++r) out_ << "  sw x" << r << ", " << kScratchBytes + 4 * (r - 1) << "(x" << kBase << ")\n";
-    out_ << "  li a0, 3\n  mv a1, x" << kBase << "\n  li a2, " << kScratchBytes + 31 * 4
+    const int dump = kScratchBytes - kBaseBias;
+    for (int r = 1; r < 32; ++r) out_ << "  sw x" << r << ", " << dump + 4 * (r - 1) << "(x" << kBase << ")\n";
+    out_ << "  li a0, 3\n  addi a1, x" << kBase << ", " << -kBaseBias << "\n  li a2, " << kScratchBytes + 31 * 4
          << "\n  li a7, 64\n  ecall\n";
-    out_ << "  lw a0, " << kScratchBytes + 4 * 4 << "(x" << kBase << ")\n  andi a0, a0, 255\n  li a7, 93\n  ecall\n";
+    out_ << "  lw a0, " << dump + 4 * 4 << "(x" << kBase << ")\n  andi a0, a0, 255\n  li a7, 93\n  ecall\n";
     out_ << "  .data\n  .balign 4\nscratch:\n";
     for (int i = 0; i < kScratchBytes / 4; ++i) out_ << "  .word " << static_cast<std::int32_t>(value()) << "\n";
     out_ << "  .space " << 31 * 4 << "\n";
@@ -110,7 +114,8 @@ class Generator {
     bool load = pick(0, 1);
     int kind = load ? pick(0, 4) : pick(0, 2);
     int size = load ? (kind < 2 ? 1 : kind < 4 ? 2 : 4) : (1 << kind);
-    int off = pick(0, kScratchBytes / size - 1) * size;  // naturally aligned, inside the buffer
+    // Naturally aligned and inside the buffer, relative to the biased base.
+    int off = pick(0, kScratchBytes / size - 1) * size - kBaseBias;
     if (load)
       out_ << "  " << loads[kind] << " x" << rd() << ", " << off << "(x" << kBase << ")\n";
     else

@@ -9,11 +9,13 @@
 #include <memory>
 #include <numeric>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
 #include <unordered_map>
+#include <variant>
 #include <vector>
 
 #include <zkvm/guest.hpp>
@@ -105,6 +107,18 @@ int main() {
   shared.reset();  // the last owner: the weak_ptr expires
   std::printf("unordered_map[150] %d, weak expired %d, function %d, to_string %s\n", squares[150],
               weak.expired(), added, (std::to_string(-7) + "/" + std::to_string(2.5)).c_str());
+
+  // Over-aligned new goes through the aligned operator new.
+  struct alignas(64) Line {
+    std::uint8_t bytes[64];
+  };
+  auto line = std::make_unique<Line>();
+  auto lines = std::make_unique<Line[]>(3);
+  std::set<int> uniq(v.begin(), v.end());
+  std::variant<int, std::string> var = std::string("text");
+  std::printf("aligned new %d %d, set size %zu, variant index %zu\n",
+              reinterpret_cast<std::uintptr_t>(line.get()) % 64 == 0,
+              reinterpret_cast<std::uintptr_t>(lines.get()) % 64 == 0, uniq.size(), var.index());
 
   static_assert(std::is_trivially_copyable_v<std::array<std::uint32_t, 16>>);
   return 0;

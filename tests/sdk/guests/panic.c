@@ -1,7 +1,9 @@
 /* Panic paths. Input: one byte selecting the path.
  *   'p' zkvm_panic   'm' ZKVM_PANIC (file:line)   'a' ZKVM_ASSERT failing
  *   'b' abort()      'r' zkvm_read_exact past the end of the input
- *   'o' a malloc'd vector larger than the heap via zkvm_read_vec */
+ *   'o' a malloc'd vector larger than the heap via zkvm_read_vec
+ *   's' a failing assert() from <assert.h> (abort: 134) */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -24,6 +26,9 @@ int main(void) {
       zkvm_read_exact(buf, sizeof buf);
       break;
     }
+    case 's':
+      assert(answer == 42);
+      break;
     case 'o': {
       /* The input's length prefix asks for more than the heap holds. */
       size_t n;
