@@ -2,6 +2,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <bit>
 #include <stdexcept>
 #include <string>
 
@@ -36,20 +37,25 @@ EVP_MD_CTX* thread_ctx() {
   return t.ctx;
 }
 
-// Streams canonical LE bytes of field elements through a stack buffer.
+// Streams canonical LE bytes of field elements through a stack buffer. On a
+// little-endian host a uint32 array already has that byte order, which lets
+// the compiler vectorise the Montgomery-to-canonical conversion.
 void update_fields(EVP_MD_CTX* ctx, std::span<const Fp> elems) {
   constexpr size_t kChunk = 256;
-  uint8_t buf[kChunk * 4];
-  for (size_t off = 0; off < elems.size(); off += kChunk) {
-    const size_t n = std::min(kChunk, elems.size() - off);
-    for (size_t i = 0; i < n; ++i) {
-      const uint32_t c = elems[off + i].canonical();
-      buf[4 * i] = static_cast<uint8_t>(c);
-      buf[4 * i + 1] = static_cast<uint8_t>(c >> 8);
-      buf[4 * i + 2] = static_cast<uint8_t>(c >> 16);
-      buf[4 * i + 3] = static_cast<uint8_t>(c >> 24);
+  if constexpr (std::endian::native == std::endian::little) {
+    uint32_t buf[kChunk];
+    for (size_t off = 0; off < elems.size(); off += kChunk) {
+      const size_t n = std::min(kChunk, elems.size() - off);
+      for (size_t i = 0; i < n; ++i) buf[i] = elems[off + i].canonical();
+      check(EVP_DigestUpdate(ctx, buf, 4 * n), "EVP_DigestUpdate");
     }
-    check(EVP_DigestUpdate(ctx, buf, 4 * n), "EVP_DigestUpdate");
+  } else {
+    uint8_t buf[kChunk * 4];
+    for (size_t off = 0; off < elems.size(); off += kChunk) {
+      const size_t n = std::min(kChunk, elems.size() - off);
+      for (size_t i = 0; i < n; ++i) elems[off + i].to_bytes(buf + 4 * i);
+      check(EVP_DigestUpdate(ctx, buf, 4 * n), "EVP_DigestUpdate");
+    }
   }
 }
 
