@@ -473,7 +473,20 @@ void bit_reverse_rows(RowMajorMatrix<Fp>& m) {
   const size_t row_bytes = w * sizeof(Fp);
   unsigned k = 0;
   while (2 * (k + 1) <= log_n && (size_t{1} << (2 * (k + 1))) * row_bytes <= 16 * 1024) ++k;
-  auto swap_rows = [&](size_t i, size_t r) { std::swap_ranges(d + i * w, d + (i + 1) * w, d + r * w); };
+  auto swap_rows = [&](size_t i, size_t r) {
+    Fp* x = d + i * w;
+    Fp* y = d + r * w;
+    size_t c = 0;
+#if defined(ZKVM_HAVE_AVX512)
+    using P = field::packed::Avx512;
+    for (; c + P::kLanes <= w; c += P::kLanes) {
+      const auto vx = P::load(x + c), vy = P::load(y + c);
+      P::store(x + c, vy);
+      P::store(y + c, vx);
+    }
+#endif
+    for (; c < w; ++c) std::swap(x[c], y[c]);
+  };
   if (k == 0) {
     for (size_t i = 0; i < m.height; ++i) {
       const size_t r = reverse_bits(i, log_n);
