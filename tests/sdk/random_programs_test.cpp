@@ -139,7 +139,8 @@ class Generator {
         } else {
           int t = rd();
           if (t == 0) t = 1;
-          out_ << "  la x" << t << ", " << l << "\n  jalr x" << rd() << ", 0(x" << t << ")\n";
+          // JALR clears bit 0 of rs1 + imm (RISC-V spec 2.5), so offset 1 is a valid jump to l.
+          out_ << "  la x" << t << ", " << l << "\n  jalr x" << rd() << ", " << pick(0, 1) << "(x" << t << ")\n";
         }
         for (int k = pick(1, 3); k > 0; --k) alu();
         out_ << l << ":\n";
