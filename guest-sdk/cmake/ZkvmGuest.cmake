@@ -35,7 +35,11 @@ if(_zkvm_n GREATER 0)
   list(GET ZKVM_LIBGCC_CANDIDATES -1 ZKVM_LIBGCC)
 endif()
 
-if(ZKVM_GUEST_CLANG AND ZKVM_GUEST_LLD AND ZKVM_GUEST_AR AND ZKVM_LIBGCC
+if(DEFINED ZKVM_BUILD_GUESTS AND NOT ZKVM_BUILD_GUESTS)
+  # The project's -DZKVM_BUILD_GUESTS=OFF: every zkvm_add_guest is skipped.
+  set(ZKVM_GUEST_TOOLCHAIN_FOUND FALSE CACHE INTERNAL "")
+  message(STATUS "zkvm guests disabled (ZKVM_BUILD_GUESTS=OFF)")
+elseif(ZKVM_GUEST_CLANG AND ZKVM_GUEST_LLD AND ZKVM_GUEST_AR AND ZKVM_LIBGCC
    AND EXISTS "${ZKVM_PICOLIBC_DIR}/lib/rv32im/ilp32/libc.a"
    AND EXISTS "${ZKVM_LIBCXX_INCLUDE_DIR}/vector")
   set(ZKVM_GUEST_TOOLCHAIN_FOUND TRUE CACHE INTERNAL "")
@@ -121,7 +125,7 @@ function(zkvm_add_guest)
     message(FATAL_ERROR "zkvm_add_guest(${G_NAME}): SOURCES is required")
   endif()
   if(NOT ZKVM_GUEST_TOOLCHAIN_FOUND)
-    message(STATUS "zkvm_add_guest(${G_NAME}): skipped, guest toolchain missing")
+    message(STATUS "zkvm_add_guest(${G_NAME}): skipped (guests disabled or guest toolchain missing)")
     return()
   endif()
   if(NOT G_OPT)
