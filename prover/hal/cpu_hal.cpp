@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "prover/field/packed.h"
 #include "prover/fri/fold.h"
 #include "prover/hal/hal.h"
 #ifdef ZKVM_HAL_HAVE_NTT
@@ -15,6 +16,47 @@
 
 namespace zkvm::hal {
 namespace {
+
+#if defined(ZKVM_HAVE_AVX512)
+using Simd = field::packed::Avx512;
+#elif defined(ZKVM_HAVE_AVX2)
+using Simd = field::packed::Avx2;
+#endif
+
+#if defined(ZKVM_HAVE_AVX512) || defined(ZKVM_HAVE_AVX2)
+Fp hsum(Simd::V v) {
+  alignas(64) Fp lanes[Simd::kLanes];
+  Simd::store(lanes, v);
+  Fp s;
+  for (size_t l = 0; l < Simd::kLanes; ++l) s += lanes[l];
+  return s;
+}
+#endif
+
+// out = sum_c coeffs[c] * row[c]. coeff_soa holds the coefficients split by
+// component: coeff_soa[j * width + c] = coeffs[c].c[j], so each component is
+// a dot product that SIMD runs across columns.
+Fp4 reduce_row(const Fp* row, size_t width, const Fp* coeff_soa, std::span<const Fp4> coeffs) {
+  Fp4 acc;
+  size_t c = 0;
+#if defined(ZKVM_HAVE_AVX512) || defined(ZKVM_HAVE_AVX2)
+  constexpr size_t L = Simd::kLanes;
+  if (width >= L) {
+    Simd::V a[4] = {Simd::broadcast(Fp()), Simd::broadcast(Fp()), Simd::broadcast(Fp()),
+                    Simd::broadcast(Fp())};
+    for (; c + L <= width; c += L) {
+      const Simd::V v = Simd::load(row + c);
+      for (size_t j = 0; j < 4; ++j)
+        a[j] = Simd::add(a[j], Simd::mul(v, Simd::load(coeff_soa + j * width + c)));
+    }
+    for (size_t j = 0; j < 4; ++j) acc.c[j] = hsum(a[j]);
+  }
+#else
+  (void)coeff_soa;
+#endif
+  for (; c < width; ++c) acc += coeffs[c] * row[c];
+  return acc;
+}
 
 class CpuHal final : public Hal {
  public:
@@ -92,13 +134,13 @@ class CpuHal final : public Hal {
                                   std::to_string(out.size()) + " outputs)");
     const int64_t h = static_cast<int64_t>(m.height);
     const size_t w = m.width;
+    std::vector<Fp> soa(4 * w);
+    for (size_t c = 0; c < w; ++c)
+      for (size_t j = 0; j < 4; ++j) soa[j * w + c] = coeffs[c].c[j];
 #pragma omp parallel for schedule(static)
-    for (int64_t r = 0; r < h; ++r) {
-      const Fp* row = m.values.data() + static_cast<size_t>(r) * w;
-      Fp4 acc;
-      for (size_t c = 0; c < w; ++c) acc += coeffs[c] * row[c];
-      out[static_cast<size_t>(r)] = acc;
-    }
+    for (int64_t r = 0; r < h; ++r)
+      out[static_cast<size_t>(r)] =
+          reduce_row(m.values.data() + static_cast<size_t>(r) * w, w, soa.data(), coeffs);
   }
 
   void column_sums(const RowMajorMatrix<Fp>& m, size_t rows, std::span<const Fp4> weights,
@@ -115,7 +157,9 @@ class CpuHal final : public Hal {
     {
       // Each thread sums a contiguous block of rows, then the partial sums
       // are added in a fixed order so the result does not depend on timing.
-      std::vector<Fp4> part(w);
+      // part holds the 4 components as separate rows (SoA) so the inner
+      // loop runs SIMD across columns.
+      std::vector<Fp> part(4 * w);
 #ifdef _OPENMP
       const size_t nt = static_cast<size_t>(omp_get_num_threads());
       const size_t t = static_cast<size_t>(omp_get_thread_num());
@@ -126,12 +170,22 @@ class CpuHal final : public Hal {
       for (size_t r = lo; r < hi; ++r) {
         const Fp* row = m.values.data() + r * w;
         const Fp4 wr = weights[r];
-        for (size_t c = 0; c < w; ++c) part[c] += wr * row[c];
+        for (size_t j = 0; j < 4; ++j) {
+          Fp* pj = part.data() + j * w;
+          size_t c = 0;
+#if defined(ZKVM_HAVE_AVX512) || defined(ZKVM_HAVE_AVX2)
+          const Simd::V b = Simd::broadcast(wr.c[j]);
+          for (; c + Simd::kLanes <= w; c += Simd::kLanes)
+            Simd::store(pj + c, Simd::add(Simd::load(pj + c), Simd::mul_bcast(Simd::load(row + c), b)));
+#endif
+          for (; c < w; ++c) pj[c] += wr.c[j] * row[c];
+        }
       }
 #pragma omp for ordered schedule(static, 1)
       for (int64_t k = 0; k < static_cast<int64_t>(nt); ++k) {
 #pragma omp ordered
-        for (size_t c = 0; c < w; ++c) out[c] += part[c];
+        for (size_t c = 0; c < w; ++c)
+          out[c] += Fp4::from_base(part[c], part[w + c], part[2 * w + c], part[3 * w + c]);
       }
     }
   }

@@ -44,6 +44,8 @@ class QuotientKernel {
   virtual std::vector<field::Fp4> evaluate(const QuotientInputs& in) = 0;
 };
 
-std::unique_ptr<QuotientKernel> make_cpu_quotient_kernel();
+// packed: evaluate blocks of rows in SIMD lanes (default); false selects
+// the scalar reference path (one row at a time). Both give identical output.
+std::unique_ptr<QuotientKernel> make_cpu_quotient_kernel(bool packed = true);
 
 }  // namespace zkvm::hal

@@ -64,6 +64,31 @@ std::vector<unsigned> fri_input_heights(const std::vector<std::vector<MatrixDims
   return hs;
 }
 
+BatchPlan batch_plan(const std::vector<std::vector<MatrixDims>>& dims, const OpeningPoints& points) {
+  BatchPlan b;
+  b.offsets.resize(dims.size());
+  b.slots.resize(dims.size());
+  for (size_t r = 0; r < dims.size(); ++r)
+    for (size_t i = 0; i < dims[r].size(); ++i) {
+      b.offsets[r].push_back(b.total_width);
+      b.total_width += dims[r][i].width;
+      std::vector<size_t> sl;
+      for (size_t p = 0; p < points[r][i].size(); ++p) {
+        const Fp4& z = points[r][i][p];
+        for (size_t q = 0; q < p; ++q)
+          if (points[r][i][q] == z)
+            throw std::invalid_argument("round " + to_string(r) + " matrix " + to_string(i) +
+                                        " lists point " + to_string(q) + " twice");
+        const size_t s = static_cast<size_t>(std::find(b.points.begin(), b.points.end(), z) -
+                                             b.points.begin());
+        if (s == b.points.size()) b.points.push_back(z);
+        sl.push_back(s);
+      }
+      b.slots[r].push_back(std::move(sl));
+    }
+  return b;
+}
+
 Fp lde_point(unsigned lh, uint64_t pos) {
   return kCosetShift * field::two_adic_generator(lh).pow(fri::reverse_bits(pos, lh));
 }

@@ -40,6 +40,22 @@ Fp lde_point(unsigned log_lde_height, uint64_t pos);
 std::vector<uint64_t> tree_leaves(const std::vector<uint64_t>& query_indices, unsigned log_max,
                                   unsigned lh);
 
+// Coefficients of the DEEP batch. Column c of matrix m (global order over
+// rounds, then matrices) opened at the point in slot s gets alpha^(W*s +
+// off_m + c), W = total width, off_m = width of the matrices before m, slot
+// = index among the distinct points in order of first appearance. All
+// exponents differ, so the batch is one polynomial in alpha of degree
+// < W * slots (docs/SECURITY.md, batching term); the product form lets the
+// prover sum every matrix's row reduction per point before one division.
+struct BatchPlan {
+  std::vector<Fp4> points;                              // by slot
+  std::vector<std::vector<size_t>> offsets;             // [round][matrix]
+  std::vector<std::vector<std::vector<size_t>>> slots;  // [round][matrix][point]
+  size_t total_width = 0;
+};
+// Throws std::invalid_argument if a matrix lists the same point twice.
+BatchPlan batch_plan(const std::vector<std::vector<MatrixDims>>& dims, const OpeningPoints& points);
+
 // Log height of the zk masking codeword's trace domain (one below the
 // largest LDE keeps its degree < LDE size / blowup as FRI demands).
 inline unsigned mask_log_height(unsigned log_max_lde, unsigned log_blowup) {

@@ -134,6 +134,12 @@ PcsProver::Opening PcsProver::open(const std::vector<const ProverRound*>& rounds
     round_dims.push_back(ri->dims_);
   }
   if (rounds.empty()) throw std::invalid_argument("pcs: open: no rounds");
+  detail::BatchPlan plan;
+  try {
+    plan = detail::batch_plan(round_dims, points);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(std::string("pcs: open: ") + e.what());
+  }
 
   // 1. Values f(z) by the barycentric formula over the coset s*H, whose
   // points are the first 2^k rows of the bit-reversed LDE:
@@ -207,60 +213,76 @@ PcsProver::Opening PcsProver::open(const std::vector<const ProverRound*>& rounds
 
   const Fp4 alpha = ch.sample_fp4("pcs/alpha");
 
-  // 4. Reduced codewords, one per LDE height:
-  //   sum over (round, matrix, point) of alpha^off * sum_c alpha^c
-  //   (f_c(x) - f_c(z)) / (x - z), off advancing by the width each time.
+  // 4. Reduced codewords, one per LDE height (batch_plan for the
+  // coefficients): for each height h and point slot s,
+  //   T_hs(x) = sum over matrices m of height h opened at s of
+  //             sum_c alpha^(off_m + c) f_mc(x),
+  //   reduced_h(x) = sum_s gamma_s (T_hs(x) - T_hs(z_s)) / (x - z_s),
+  // gamma_s = alpha^(W s).
   std::vector<std::vector<Fp4>> reduced(heights.size());
   for (size_t h = 0; h < heights.size(); ++h) reduced[h].assign(size_t{1} << heights[h], Fp4());
-  std::map<unsigned, std::vector<Fp>> points_cache;
-  std::map<PointKey, std::vector<Fp4>> inv_cache;  // 1 / (x - z) over an LDE domain
-  Fp4 alpha_off = Fp4::one();
+  const size_t nslots = plan.points.size();
+  std::vector<std::vector<std::vector<Fp4>>> t_x(heights.size(), std::vector<std::vector<Fp4>>(nslots));
+  std::vector<std::vector<Fp4>> t_z(heights.size(), std::vector<Fp4>(nslots));
   for (size_t r = 0; r < rounds.size(); ++r) {
     for (size_t i = 0; i < rounds[r]->dims_.size(); ++i) {
       const auto d = rounds[r]->dims_[i];
       const unsigned lh = d.log_height + lb;
       const size_t hidx = static_cast<size_t>(
           std::find(heights.begin(), heights.end(), lh) - heights.begin());
-      auto& acc = reduced[hidx];
-      const size_t m = acc.size();
-      std::vector<Fp4> apow(d.width);
-      Fp4 a = Fp4::one();
-      for (auto& v : apow) {
+      const size_t m = reduced[hidx].size();
+      std::vector<Fp4> coeffs(d.width);
+      Fp4 a = alpha.pow(plan.offsets[r][i]);
+      for (auto& v : coeffs) {
         v = a;
         a *= alpha;
       }
-      const Fp4 alpha_w = a;  // alpha^width
       std::vector<Fp4> rx(m);
-      hal_.reduce_rows(rounds[r]->lde(i), apow, rx);
+      hal_.reduce_rows(rounds[r]->lde(i), coeffs, rx);
       for (size_t p = 0; p < points[r][i].size(); ++p) {
-        const Fp4& z = points[r][i][p];
-        Fp4 rz;
-        for (size_t c = 0; c < d.width; ++c) rz += apow[c] * out.values[r][i][p][c];
-        auto& inv = inv_cache[key(lh, z)];
-        if (inv.empty()) {
-          auto& xs = points_cache[lh];
-          if (xs.empty()) xs = lde_points(lh);
-          inv.resize(m);
-          for (size_t j = 0; j < m; ++j) inv[j] = Fp4(xs[j]) - z;
-          try {
-            hal_.batch_inverse(inv, inv);
-          } catch (const std::invalid_argument&) {
-            throw std::invalid_argument("pcs: open: point lies in the LDE coset");
-          }
-        }
-        const Fp4 ao = alpha_off;
-        const int64_t mi = static_cast<int64_t>(m);
+        const size_t s = plan.slots[r][i][p];
+        for (size_t c = 0; c < d.width; ++c) t_z[hidx][s] += coeffs[c] * out.values[r][i][p][c];
+        auto& tx = t_x[hidx][s];
+        if (tx.empty()) {
+          tx = rx;
+        } else {
+          const int64_t mi = static_cast<int64_t>(m);
 #pragma omp parallel for schedule(static)
-        for (int64_t j = 0; j < mi; ++j) {
-          const size_t u = static_cast<size_t>(j);
-          acc[u] += ao * ((rx[u] - rz) * inv[u]);
+          for (int64_t j = 0; j < mi; ++j) tx[static_cast<size_t>(j)] += rx[static_cast<size_t>(j)];
         }
-        alpha_off *= alpha_w;
       }
     }
   }
-  inv_cache.clear();
-  points_cache.clear();
+  const Fp4 alpha_w = alpha.pow(plan.total_width);
+  for (size_t h = 0; h < heights.size(); ++h) {
+    const auto xs = lde_points(heights[h]);
+    const size_t m = xs.size();
+    const int64_t mi = static_cast<int64_t>(m);
+    std::vector<Fp4> inv(m);
+    for (size_t s = 0; s < nslots; ++s) {
+      if (t_x[h][s].empty()) continue;
+      // gamma_s / (x - z) = 1 / (x gamma^-1 - z gamma^-1): x is in Fp, so
+      // the scaling costs 4 base multiplications per point.
+      const Fp4 ginv = alpha_w.pow(s).inverse();
+      const Fp4 zg = plan.points[s] * ginv;
+#pragma omp parallel for schedule(static)
+      for (int64_t j = 0; j < mi; ++j) inv[static_cast<size_t>(j)] = ginv * xs[static_cast<size_t>(j)] - zg;
+      try {
+        hal_.batch_inverse(inv, inv);
+      } catch (const std::invalid_argument&) {
+        throw std::invalid_argument("pcs: open: point lies in the LDE coset");
+      }
+      const auto& tx = t_x[h][s];
+      const Fp4 tz = t_z[h][s];
+      auto& acc = reduced[h];
+#pragma omp parallel for schedule(static)
+      for (int64_t j = 0; j < mi; ++j) {
+        const size_t u = static_cast<size_t>(j);
+        acc[u] += (tx[u] - tz) * inv[u];
+      }
+      t_x[h][s] = {};
+    }
+  }
   if (mask_tree) {
     const auto& ml = mask_tree->matrices()[0];
     auto& acc = reduced[0];

@@ -97,32 +97,44 @@ void pcs_verify(const PcsConfig& config, const std::vector<RoundClaim>& rounds,
   const auto heights = detail::fri_input_heights(round_dims, config, config.zk);
   const unsigned log_max = heights[0];
 
-  // Per (round, matrix, point): alpha^off and r(z) = sum_c alpha^c f_c(z);
-  // per (round, matrix): alpha^c.
-  struct Term {
-    size_t round, matrix, point;
-    Fp4 alpha_off, rz;
+  // Coefficients as in the prover (pcs_common.h, batch_plan):
+  // coeffs[r][i][c] = alpha^(off_m + c); t_z[s] sums coeffs * claimed values
+  // of every matrix opened at slot s, separately per LDE height.
+  OpeningPoints all_points;
+  for (const auto& rc : rounds) all_points.push_back(rc.points);
+  detail::BatchPlan plan;
+  try {
+    plan = detail::batch_plan(round_dims, all_points);
+  } catch (const std::invalid_argument& e) {
+    reject(e.what());
+  }
+  const size_t nslots = plan.points.size();
+  std::vector<std::vector<std::vector<Fp4>>> coeffs(rounds.size());
+  std::vector<std::vector<Fp4>> t_z(heights.size(), std::vector<Fp4>(nslots));
+  std::vector<std::vector<char>> used(heights.size(), std::vector<char>(nslots, 0));
+  auto height_index = [&](unsigned lh) {
+    return static_cast<size_t>(std::find(heights.begin(), heights.end(), lh) - heights.begin());
   };
-  std::vector<Term> terms;
-  std::vector<std::vector<std::vector<Fp4>>> apows(rounds.size());
-  Fp4 alpha_off = Fp4::one();
   for (size_t r = 0; r < rounds.size(); ++r)
     for (size_t i = 0; i < rounds[r].dims.size(); ++i) {
       const size_t w = rounds[r].dims[i].width;
-      std::vector<Fp4> ap(w);
-      Fp4 a = Fp4::one();
-      for (auto& v : ap) {
+      const size_t h = height_index(rounds[r].dims[i].log_height + lb);
+      std::vector<Fp4> cf(w);
+      Fp4 a = alpha.pow(plan.offsets[r][i]);
+      for (auto& v : cf) {
         v = a;
         a *= alpha;
       }
       for (size_t p = 0; p < rounds[r].points[i].size(); ++p) {
-        Fp4 rz;
-        for (size_t c = 0; c < w; ++c) rz += ap[c] * rounds[r].values[i][p][c];
-        terms.push_back({r, i, p, alpha_off, rz});
-        alpha_off *= a;
+        const size_t s = plan.slots[r][i][p];
+        used[h][s] = 1;
+        for (size_t c = 0; c < w; ++c) t_z[h][s] += cf[c] * rounds[r].values[i][p][c];
       }
-      apows[r].push_back(std::move(ap));
+      coeffs[r].push_back(std::move(cf));
     }
+  const Fp4 alpha_w = alpha.pow(plan.total_width);
+  std::vector<Fp4> gammas(nslots);
+  for (size_t s = 0; s < nslots; ++s) gammas[s] = alpha_w.pow(s);
 
   auto opener = [&](std::span<const uint64_t> idx_span) {
     const std::vector<uint64_t> idx(idx_span.begin(), idx_span.end());
@@ -156,34 +168,30 @@ void pcs_verify(const PcsConfig& config, const std::vector<RoundClaim>& rounds,
     }
     std::vector<std::vector<Fp4>> out(idx.size(), std::vector<Fp4>(heights.size()));
     for (size_t q = 0; q < idx.size(); ++q) {
-      std::vector<Fp> xs(heights.size());
-      for (size_t h = 0; h < heights.size(); ++h)
-        xs[h] = detail::lde_point(heights[h], idx[q] >> (log_max - heights[h]));
-      // r(x) per (round, matrix), computed once for all its points.
-      size_t prev_r = SIZE_MAX, prev_i = SIZE_MAX;
-      Fp4 rx;
-      for (const auto& tm : terms) {
-        const auto d = rounds[tm.round].dims[tm.matrix];
-        const unsigned lh = d.log_height + lb;
-        const size_t h = static_cast<size_t>(std::find(heights.begin(), heights.end(), lh) -
-                                             heights.begin());
-        if (tm.round != prev_r || tm.matrix != prev_i) {
-          const auto [t, off] = where[tm.round][tm.matrix];
-          const auto& lv = leaves[tm.round][t];
+      std::vector<std::vector<Fp4>> t_x(heights.size(), std::vector<Fp4>(nslots));
+      for (size_t r = 0; r < rounds.size(); ++r)
+        for (size_t i = 0; i < rounds[r].dims.size(); ++i) {
+          const auto d = rounds[r].dims[i];
+          const unsigned lh = d.log_height + lb;
+          const size_t h = height_index(lh);
+          const auto [t, off] = where[r][i];
+          const auto& lv = leaves[r][t];
           const uint64_t leaf = idx[q] >> (log_max - lh);
-          const size_t row = static_cast<size_t>(std::lower_bound(lv.begin(), lv.end(), leaf) - lv.begin());
-          const auto& vals = proof.openings[tm.round][t].rows[row];
-          const auto& ap = apows[tm.round][tm.matrix];
-          rx = Fp4();
-          for (size_t c = 0; c < d.width; ++c) rx += ap[c] * vals[off + c];
-          prev_r = tm.round;
-          prev_i = tm.matrix;
+          const size_t row =
+              static_cast<size_t>(std::lower_bound(lv.begin(), lv.end(), leaf) - lv.begin());
+          const auto& vals = proof.openings[r][t].rows[row];
+          Fp4 rx;
+          for (size_t c = 0; c < d.width; ++c) rx += coeffs[r][i][c] * vals[off + c];
+          for (size_t p = 0; p < rounds[r].points[i].size(); ++p) t_x[h][plan.slots[r][i][p]] += rx;
         }
-        const Fp4 den = Fp4(xs[h]) - rounds[tm.round].points[tm.matrix][tm.point];
-        if (den.is_zero())
-          reject("round " + to_string(tm.round) + " matrix " + to_string(tm.matrix) +
-                 ": opening point lies in the LDE domain");
-        out[q][h] += tm.alpha_off * ((rx - tm.rz) * den.inverse());
+      for (size_t h = 0; h < heights.size(); ++h) {
+        const Fp x = detail::lde_point(heights[h], idx[q] >> (log_max - heights[h]));
+        for (size_t s = 0; s < nslots; ++s) {
+          if (!used[h][s]) continue;
+          const Fp4 den = Fp4(x) - plan.points[s];
+          if (den.is_zero()) reject("opening point " + to_string(s) + " lies in the LDE domain");
+          out[q][h] += gammas[s] * ((t_x[h][s] - t_z[h][s]) * den.inverse());
+        }
       }
       if (config.zk) {
         const size_t row = static_cast<size_t>(

@@ -185,27 +185,41 @@ uint64_t Challenger::sample_index(std::string_view label, unsigned log_n) {
   return v;
 }
 
+// Leading zero bits of SHA256("zkvm/pow" || state || bits || nonce), most
+// significant bit of byte 0 first, compared against `bits`.
 bool Challenger::pow_ok(unsigned bits, uint64_t nonce) const {
+  return pow_search(bits, nonce, 1) == nonce;
+}
+
+// Tries nonces start, start+1, ... (count of them) with one reused context;
+// returns the first that meets the target, or UINT64_MAX.
+uint64_t Challenger::pow_search(unsigned bits, uint64_t start, uint64_t count) const {
   auto c = new_sha256();
-  uint8_t buf[9];
-  buf[0] = static_cast<uint8_t>(bits);
-  le64(nonce, buf + 1);
-  update(c.get(), kPowTag.data(), kPowTag.size());
-  update(c.get(), state_.data(), state_.size());
-  update(c.get(), buf, 9);
-  const auto d = final(c.get());
-  // Leading zero bits, most significant bit of byte 0 first.
-  unsigned zeros = 0;
-  for (uint8_t b : d) {
-    if (b == 0) {
-      zeros += 8;
-      if (zeros >= bits) return true;
-      continue;
+  uint8_t buf[8 + 32 + 1 + 8];
+  for (size_t i = 0; i < kPowTag.size(); ++i) buf[i] = static_cast<uint8_t>(kPowTag[i]);
+  static_assert(kPowTag.size() == 8);
+  for (size_t i = 0; i < 32; ++i) buf[8 + i] = state_[i];
+  buf[40] = static_cast<uint8_t>(bits);
+  for (uint64_t k = 0; k < count; ++k) {
+    const uint64_t nonce = start + k;
+    le64(nonce, buf + 41);
+    if (EVP_DigestInit_ex(c.get(), EVP_sha256(), nullptr) != 1)
+      throw std::runtime_error("challenger: SHA-256 init failed");
+    update(c.get(), buf, sizeof(buf));
+    const auto d = final(c.get());
+    unsigned zeros = 0;
+    for (uint8_t b : d) {
+      if (b == 0) {
+        zeros += 8;
+        if (zeros >= bits) break;
+        continue;
+      }
+      zeros += static_cast<unsigned>(__builtin_clz(b)) - 24;
+      break;
     }
-    zeros += static_cast<unsigned>(__builtin_clz(b)) - 24;
-    break;
+    if (zeros >= bits) return nonce;
   }
-  return zeros >= bits;
+  return UINT64_MAX;
 }
 
 uint64_t Challenger::grind(unsigned bits) {
@@ -214,8 +228,12 @@ uint64_t Challenger::grind(unsigned bits) {
                                 " proof-of-work bits exceeds the supported 40");
   flush();
   uint64_t nonce = 0;
-  if (bits > 0)
-    while (!pow_ok(bits, nonce)) ++nonce;
+  if (bits > 0) {
+    for (uint64_t start = 0;; start += 4096) {
+      nonce = pow_search(bits, start, 4096);
+      if (nonce != UINT64_MAX) break;
+    }
+  }
   observe_u64("pow nonce", nonce);
   return nonce;
 }

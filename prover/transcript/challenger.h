@@ -73,6 +73,7 @@ class Challenger {
   void flush();
   uint32_t next_word();
   bool pow_ok(unsigned bits, uint64_t nonce) const;
+  uint64_t pow_search(unsigned bits, uint64_t start, uint64_t count) const;
   void note(std::string line) {
     if (trace_ != nullptr) trace_->push_back(std::move(line));
   }

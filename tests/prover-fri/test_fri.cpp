@@ -3,12 +3,14 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <memory>
 
 #include "fri_test_util.h"
 #include "prover/fri/fri_prover.h"
 #include "prover/fri/fri_verifier.h"
+#include "prover/fri/security.h"
 #include "prover/hal/hal.h"
 #include "prover/merkle/merkle.h"
 
@@ -296,4 +298,20 @@ TEST_CASE("FRI parameter validation names the bad parameter") {
   REQUIRE_THROWS_WITH(fri::plan_layers(q, h), Catch::Contains("below log_blowup"));
   const std::vector<unsigned> h2{12, 12};
   REQUIRE_THROWS_WITH(fri::plan_layers(q, h2), Catch::Contains("strictly descending"));
+}
+
+TEST_CASE("default FRI parameters reach 100 conjectured bits for a 2^20-row trace") {
+  const FriParams p;  // rate 1/4, 42 queries, 16 PoW bits
+  const auto s = fri::estimate_security(p, 22, 400);
+  REQUIRE(s.query_bits == Approx(42 * 2 + 16));
+  REQUIRE(s.field_bits == Approx(4 * std::log2(double(Fp::kModulus)) - 22));
+  REQUIRE(s.conjectured >= 100);
+  REQUIRE(s.conjectured == Approx(std::min(s.query_bits, s.field_bits)));
+  // The finer union-bound terms lose a few bits to arity and batch size.
+  REQUIRE(s.fold_bits < s.field_bits);
+  REQUIRE(s.batching_bits < s.field_bits);
+  // Fewer queries lower the query term linearly.
+  FriParams q = p;
+  q.num_queries = 20;
+  REQUIRE(fri::estimate_security(q, 22).conjectured == Approx(20 * 2 + 16));
 }

@@ -233,6 +233,17 @@ TEST_CASE("PCS prover refuses an opening point inside the evaluation coset") {
   REQUIRE_THROWS_WITH(prove(s), Catch::Contains("lies in the evaluation coset"));
 }
 
+TEST_CASE("PCS prover and verifier refuse a matrix that lists the same point twice") {
+  auto s = make_setup(false, 10);
+  const auto p = prove(s);
+  auto bad = s;
+  bad.points[0][0][1] = bad.points[0][0][0];
+  REQUIRE_THROWS_WITH(prove(bad), Catch::Contains("round 0 matrix 0 lists point 0 twice"));
+  auto c = p.claims;
+  c[0].points[0][1] = c[0].points[0][0];
+  REQUIRE_THROWS_WITH(verify(s, c, p.proof), Catch::Contains("lists point 0 twice"));
+}
+
 TEST_CASE("PCS proof round-trips through bytes; truncations and bad counts are rejected") {
   for (bool zk : {false, true}) {
     INFO("zk " << zk);

@@ -1,0 +1,37 @@
+#include "prover/fri/security.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace zkvm::fri {
+
+SecurityEstimate estimate_security(const FriParams& params, unsigned log_max_lde,
+                                   size_t batched_terms, unsigned constraint_degree,
+                                   unsigned opening_points) {
+  params.validate();
+  const double log_p = std::log2(static_cast<double>(field::Fp::kModulus));
+  const double field = 4 * log_p;  // |Fp4| = p^4 ~ 2^123.6
+  SecurityEstimate s{};
+  s.query_bits = static_cast<double>(params.num_queries) * params.log_blowup + params.pow_bits;
+  s.field_bits = field - log_max_lde;
+  s.hash_bits = 128;
+  s.conjectured = std::min({s.query_bits, s.field_bits, s.hash_bits});
+
+  // Fold layers for a single input of this height.
+  double fold_sum = 0;
+  if (log_max_lde >= params.min_log_height()) {
+    const unsigned heights[1] = {log_max_lde};
+    for (const auto& l : plan_layers(params, heights))
+      fold_sum += (std::ldexp(1.0, static_cast<int>(l.log_arity)) - 1) *
+                  std::ldexp(1.0, static_cast<int>(l.log_height));
+  }
+  s.fold_bits = fold_sum > 0 ? field - std::log2(fold_sum) : field;
+  const double terms = static_cast<double>(std::max<size_t>(batched_terms, 2) - 1);
+  s.batching_bits = field - std::log2(terms) - log_max_lde;
+  const double n_max = std::ldexp(1.0, static_cast<int>(log_max_lde - params.log_blowup));
+  s.deep_bits = field - std::log2(static_cast<double>(opening_points) * constraint_degree * n_max);
+  return s;
+}
+
+}  // namespace zkvm::fri

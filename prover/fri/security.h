@@ -1,0 +1,37 @@
+// Security estimate of a FRI/PCS configuration (docs/SECURITY.md explains
+// each term and where it comes from). Standard library only.
+#pragma once
+
+#include <cstddef>
+
+#include "prover/fri/fri.h"
+
+namespace zkvm::fri {
+
+struct SecurityEstimate {
+  // Query phase: num_queries * log2(1/rate) + pow_bits (ethSTARK conjecture:
+  // a word far from the code passes one query w.p. <= rate).
+  double query_bits;
+  // Algebraic challenges drawn from Fp4 (DEEP point, batching alpha, fold
+  // betas): log2|Fp4| - log2|D_max| (ethSTARK / winterfell conjectured
+  // accounting).
+  double field_bits;
+  // SHA-256 Merkle trees and Fiat-Shamir: collision resistance.
+  double hash_bits;
+  // min(query_bits, field_bits, hash_bits): the headline figure.
+  double conjectured;
+
+  // Finer counting of the algebraic terms (proximity-gaps style union
+  // bounds), reported for information; see docs/SECURITY.md.
+  double fold_bits;      // log2|F| - log2(sum over layers (arity - 1) |D_l|)
+  double batching_bits;  // log2|F| - log2((terms - 1) |D_max|), powers of alpha
+  double deep_bits;      // log2|F| - log2(points * constraint_degree * N_max)
+};
+
+// log_max_lde: log2 of the largest committed LDE (trace height * blowup).
+// batched_terms: number of (column, point) pairs in the DEEP batch.
+SecurityEstimate estimate_security(const FriParams& params, unsigned log_max_lde,
+                                   size_t batched_terms = 1, unsigned constraint_degree = 3,
+                                   unsigned opening_points = 2);
+
+}  // namespace zkvm::fri

@@ -1,0 +1,90 @@
+// CPU HAL kernels against their definitions written out directly.
+#include <catch2/catch.hpp>
+
+#include "fri_test_util.h"
+#include "prover/hal/hal.h"
+
+using namespace zkvm;
+using field::Fp;
+using field::Fp4;
+using test::Rng;
+
+TEST_CASE("HAL reduce_rows and column_sums match the scalar definitions at every width") {
+  auto hal = hal::make_cpu_hal();
+  Rng rng(1);
+  for (size_t w : {1u, 7u, 8u, 15u, 16u, 17u, 33u, 64u, 70u}) {
+    INFO("width " << w);
+    RowMajorMatrix<Fp> m(w, 37);
+    for (auto& v : m.values) v = rng.fp();
+    std::vector<Fp4> coeffs(w);
+    for (auto& c : coeffs) c = rng.fp4();
+    std::vector<Fp4> out(m.height);
+    hal->reduce_rows(m, coeffs, out);
+    for (size_t r = 0; r < m.height; ++r) {
+      Fp4 e;
+      for (size_t c = 0; c < w; ++c) e += coeffs[c] * m.at(r, c);
+      REQUIRE(out[r] == e);
+    }
+    const size_t rows = 29;
+    std::vector<Fp4> wts(rows);
+    for (auto& x : wts) x = rng.fp4();
+    std::vector<Fp4> sums(w);
+    hal->column_sums(m, rows, wts, sums);
+    for (size_t c = 0; c < w; ++c) {
+      Fp4 e;
+      for (size_t r = 0; r < rows; ++r) e += wts[r] * m.at(r, c);
+      REQUIRE(sums[c] == e);
+    }
+  }
+}
+
+TEST_CASE("HAL fri_fold by 2^k equals the codeword of sum_t beta^t f_t") {
+  auto hal = hal::make_cpu_hal();
+  Rng rng(2);
+  const unsigned n = 8;
+  const auto f = test::random_poly(rng, 64);
+  const auto cw = test::codeword(f, n);
+  const Fp4 beta = rng.fp4();
+  for (unsigned k = 1; k <= 4; ++k) {
+    INFO("log arity " << k);
+    const size_t a = size_t{1} << k;
+    // g(Y) = sum_t beta^t f_t(Y) with f(X) = sum_t X^t f_t(X^a): coefficient
+    // i of f goes to coefficient i / a of g with factor beta^(i mod a).
+    std::vector<Fp4> g(f.size() / a + 1);
+    for (size_t i = 0; i < f.size(); ++i) g[i / a] += beta.pow(i % a) * f[i];
+    REQUIRE(hal->fri_fold(cw, k, beta) == test::codeword(g, n - k));
+  }
+}
+
+TEST_CASE("HAL coset_lde gives the polynomial's values on s*H' in bit-reversed order") {
+  auto hal = hal::make_cpu_hal();
+  Rng rng(3);
+  const unsigned k = 4, lb = 2;
+  RowMajorMatrix<Fp> m(3, size_t{1} << k);
+  for (auto& v : m.values) v = rng.fp();
+  const auto lde = hal->coset_lde(m, lb, field::kMultiplicativeGenerator);
+  REQUIRE(lde.height == (size_t{1} << (k + lb)));
+  // Row i holds f(s * g'^rev(i)). Interpolating the first 2^k rows (the
+  // points of s*H) and evaluating at h_j must give back the input f(h_j).
+  const Fp s = field::kMultiplicativeGenerator;
+  const Fp g = field::two_adic_generator(k + lb);
+  for (size_t c = 0; c < 3; ++c) {
+    for (size_t j : {0u, 5u, 15u}) {
+      const Fp hj = field::two_adic_generator(k).pow(j);
+      Fp4 acc;
+      const size_t n = size_t{1} << k;
+      for (size_t i = 0; i < n; ++i) {
+        const Fp xi = s * g.pow(fri::reverse_bits(i, k + lb));
+        Fp num = Fp::one(), den = Fp::one();
+        for (size_t t = 0; t < n; ++t) {
+          if (t == i) continue;
+          const Fp xt = s * g.pow(fri::reverse_bits(t, k + lb));
+          num *= hj - xt;
+          den *= xi - xt;
+        }
+        acc += Fp4(lde.at(i, c) * num * den.inverse());
+      }
+      REQUIRE(acc == Fp4(m.at(j, c)));
+    }
+  }
+}
