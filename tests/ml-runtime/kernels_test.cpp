@@ -55,7 +55,7 @@ struct Rq {
 };
 
 Rq rand_rq(std::mt19937& rng, int channels) {
-  std::uniform_int_distribution<int32_t> mu(1 << 30, 0x7FFFFFFF), sh(8, 40), zp(-128, 127);
+  std::uniform_int_distribution<int32_t> mu(1 << 30, 0x7FFFFFFF), sh(8, 50), zp(-128, 127);
   Rq r;
   for (int c = 0; c < channels; ++c) {
     r.mult.push_back(mu(rng));
@@ -152,7 +152,7 @@ TEST_CASE("Conv2D matches the reference with strides and padding", "[ml][kernels
     for (auto& b : bias) b = U(-100000, 100000);
     Rq rq = rand_rq(rng, iter % 2 ? s.M : 1);
     auto wb = block_weights(W, s.M, K);
-    std::vector<int8_t> y(static_cast<size_t>(s.M) * s.OH * s.OW), patch(K);
+    std::vector<int8_t> y(static_cast<size_t>(s.M) * s.OH * s.OW), patch(zkml_conv_patch_bytes(s.C, s.kh, s.kw, s.OH, s.OW));
     auto p = rq.p();
     zkml_conv_s8(x.data(), &s, wb.data(), bias.data(), &p, patch.data(), y.data());
     for (int m = 0; m < s.M; ++m)

@@ -3,6 +3,7 @@
 
 /* Requantisation relies on arithmetic right shift of negative values. */
 _Static_assert((-1LL >> 1) == -1LL, "arithmetic right shift of negative int64 required");
+_Static_assert((-1 >> 1) == -1, "arithmetic right shift of negative int32 required");
 
 int32_t zkml_requant(int32_t acc, int32_t mult, int32_t shift) {
   /* |acc * mult| < 2^62 and the rounding term is 2^61 at most: no overflow. */
@@ -14,31 +15,43 @@ static inline int8_t clamp8(int32_t v, int32_t lo, int32_t hi) {
   return (int8_t)(v < lo ? lo : (v > hi ? hi : v));
 }
 
-/* Out-of-range requantised values are saturated before the int32 cast:
- * |acc| < 2^31 and mult < 2^31 give |acc*M| < 2^61 >> 1 which can exceed
- * int32 only when M >= 1, so clamp in 64 bits first. */
+/* Requantise, add the zero point and clamp. For shift >= 33 (every
+ * multiplier below 2^-2, the usual case) only the high word of the product
+ * matters: with p = hi * 2^32 + lo and 0 <= lo < 2^32,
+ * floor((p + 2^(s-1)) / 2^s) = floor((hi + 2^(s-33)) / 2^(s-32)),
+ * so one MULH replaces the 64-bit add and shift; the result is identical. */
 static inline int8_t requant_out(int32_t acc, int32_t mult, int32_t shift, const zkml_requant_params* rq) {
-  int64_t p = (int64_t)acc * (int64_t)mult + ((int64_t)1 << (shift - 1));
-  int64_t v = (p >> shift) + rq->zp_out;
+  int32_t v;
+  if (shift >= 33) {
+    int32_t hi = (int32_t)(((int64_t)acc * (int64_t)mult) >> 32); /* |hi| < 2^30 */
+    v = (hi + (int32_t)(1u << (shift - 33))) >> (shift - 32);
+  } else {
+    /* M >= 2^-2: the result can exceed int32 only through the zero point
+     * and clamp below, so saturate in 64 bits. */
+    int64_t p = ((int64_t)acc * (int64_t)mult + ((int64_t)1 << (shift - 1))) >> shift;
+    v = p > 1024 ? 1024 : (p < -1024 ? -1024 : (int32_t)p);
+  }
+  v += rq->zp_out;
   if (v < rq->act_min) v = rq->act_min;
   if (v > rq->act_max) v = rq->act_max;
   return (int8_t)v;
 }
 
-/* Four dot products of x with one weight block (k-major, 4 rows). The inner
- * loop loads each input once for four multiply-adds and is unrolled by 4. */
+/* Dot products of x with one weight block (k-major, 4 rows): each input is
+ * loaded once for four multiply-adds; unrolled by 4. */
 static void dot_block(const int8_t* x, const int8_t* w, int32_t K, int32_t acc[ZKML_BLOCK]) {
-  int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
-  int32_t k = 0;
-  for (; k + 4 <= K; k += 4) {
-    int32_t x0 = x[k], x1 = x[k + 1], x2 = x[k + 2], x3 = x[k + 3];
+  int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+  const int8_t* xe = x + (K & ~3);
+  while (x != xe) {
+    int32_t x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3];
     a0 += x0 * w[0];  a1 += x0 * w[1];  a2 += x0 * w[2];  a3 += x0 * w[3];
     a0 += x1 * w[4];  a1 += x1 * w[5];  a2 += x1 * w[6];  a3 += x1 * w[7];
     a0 += x2 * w[8];  a1 += x2 * w[9];  a2 += x2 * w[10]; a3 += x2 * w[11];
     a0 += x3 * w[12]; a1 += x3 * w[13]; a2 += x3 * w[14]; a3 += x3 * w[15];
+    x += 4;
     w += 16;
   }
-  for (; k < K; ++k) {
+  for (int32_t k = 0; k < (K & 3); ++k) {
     int32_t xv = x[k];
     a0 += xv * w[0]; a1 += xv * w[1]; a2 += xv * w[2]; a3 += xv * w[3];
     w += 4;
@@ -46,58 +59,135 @@ static void dot_block(const int8_t* x, const int8_t* w, int32_t K, int32_t acc[Z
   acc[0] = a0; acc[1] = a1; acc[2] = a2; acc[3] = a3;
 }
 
+/* Two weight blocks (8 rows) at once: one input load per 8 multiply-adds. */
+static void dot_block2(const int8_t* x, const int8_t* w, const int8_t* v, int32_t K, int32_t acc[2 * ZKML_BLOCK]) {
+  int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+  const int8_t* xe = x + (K & ~1);
+  while (x != xe) {
+    int32_t x0 = x[0], x1 = x[1];
+    a0 += x0 * w[0]; a1 += x0 * w[1]; a2 += x0 * w[2]; a3 += x0 * w[3];
+    b0 += x0 * v[0]; b1 += x0 * v[1]; b2 += x0 * v[2]; b3 += x0 * v[3];
+    a0 += x1 * w[4]; a1 += x1 * w[5]; a2 += x1 * w[6]; a3 += x1 * w[7];
+    b0 += x1 * v[4]; b1 += x1 * v[5]; b2 += x1 * v[6]; b3 += x1 * v[7];
+    x += 2;
+    w += 8;
+    v += 8;
+  }
+  if (K & 1) {
+    int32_t x0 = x[0];
+    a0 += x0 * w[0]; a1 += x0 * w[1]; a2 += x0 * w[2]; a3 += x0 * w[3];
+    b0 += x0 * v[0]; b1 += x0 * v[1]; b2 += x0 * v[2]; b3 += x0 * v[3];
+  }
+  acc[0] = a0; acc[1] = a1; acc[2] = a2; acc[3] = a3;
+  acc[4] = b0; acc[5] = b1; acc[6] = b2; acc[7] = b3;
+}
+
+static void store_rows(const int32_t* acc, int32_t m0, int32_t rows, int32_t M, const int32_t* bias,
+                       const zkml_requant_params* rq, int8_t* y, int32_t ystride) {
+  for (int32_t r = 0; r < rows && m0 + r < M; ++r) {
+    int32_t m = m0 + r;
+    int32_t c = rq->per_channel ? m : 0;
+    y[(int64_t)m * ystride] = requant_out(acc[r] + bias[m], rq->mult[c], rq->shift[c], rq);
+  }
+}
+
 void zkml_dense_s8(const int8_t* x, int32_t K, const int8_t* w_blocked, const int32_t* bias,
                    int32_t M, const zkml_requant_params* rq, int8_t* y) {
-  for (int32_t m0 = 0; m0 < M; m0 += ZKML_BLOCK) {
-    int32_t acc[ZKML_BLOCK] = {0, 0, 0, 0};
-    dot_block(x, w_blocked + (int64_t)m0 * K, K, acc);
-    for (int32_t r = 0; r < ZKML_BLOCK && m0 + r < M; ++r) {
-      int32_t m = m0 + r;
-      int32_t c = rq->per_channel ? m : 0;
-      y[m] = requant_out(acc[r] + bias[m], rq->mult[c], rq->shift[c], rq);
-    }
+  int32_t acc[2 * ZKML_BLOCK];
+  const int32_t nb = (M + ZKML_BLOCK - 1) / ZKML_BLOCK;
+  int32_t b = 0;
+  for (; b + 1 < nb; b += 2) { /* blocks b and b+1 are adjacent in memory */
+    const int8_t* w = w_blocked + (int64_t)b * ZKML_BLOCK * K;
+    dot_block2(x, w, w + (int64_t)ZKML_BLOCK * K, K, acc);
+    store_rows(acc, b * ZKML_BLOCK, 2 * ZKML_BLOCK, M, bias, rq, y, 1);
   }
+  if (b < nb) {
+    dot_block(x, w_blocked + (int64_t)b * ZKML_BLOCK * K, K, acc);
+    store_rows(acc, b * ZKML_BLOCK, ZKML_BLOCK, M, bias, rq, y, 1);
+  }
+}
+
+uint32_t zkml_conv_patch_bytes(int32_t C, int32_t kh, int32_t kw, int32_t OH, int32_t OW) {
+  uint64_t npix = (uint64_t)OH * (uint64_t)OW;
+  uint64_t blocks = (npix + ZKML_PIX_BLOCK - 1) / ZKML_PIX_BLOCK;
+  uint64_t b = blocks * ZKML_PIX_BLOCK * (uint64_t)C * (uint64_t)kh * (uint64_t)kw;
+  return b > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)b;
+}
+
+/* 4 rows x 4 pixels: per k, 4 weight and 4 input loads for 16 multiply-adds. */
+static void dot_4x4(const int8_t* w, const int8_t* x, int32_t K, int32_t acc[16]) {
+  int32_t a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0;
+  int32_t a20 = 0, a21 = 0, a22 = 0, a23 = 0, a30 = 0, a31 = 0, a32 = 0, a33 = 0;
+  const int8_t* we = w + 4 * (int64_t)K;
+  while (w != we) {
+    int32_t w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3];
+    int32_t xv = x[0];
+    a00 += w0 * xv; a10 += w1 * xv; a20 += w2 * xv; a30 += w3 * xv;
+    xv = x[1];
+    a01 += w0 * xv; a11 += w1 * xv; a21 += w2 * xv; a31 += w3 * xv;
+    xv = x[2];
+    a02 += w0 * xv; a12 += w1 * xv; a22 += w2 * xv; a32 += w3 * xv;
+    xv = x[3];
+    a03 += w0 * xv; a13 += w1 * xv; a23 += w2 * xv; a33 += w3 * xv;
+    w += 4;
+    x += 4;
+  }
+  acc[0] = a00;  acc[1] = a01;  acc[2] = a02;  acc[3] = a03;
+  acc[4] = a10;  acc[5] = a11;  acc[6] = a12;  acc[7] = a13;
+  acc[8] = a20;  acc[9] = a21;  acc[10] = a22; acc[11] = a23;
+  acc[12] = a30; acc[13] = a31; acc[14] = a32; acc[15] = a33;
 }
 
 void zkml_conv_s8(const int8_t* x, const zkml_conv_shape* s, const int8_t* w_blocked,
                   const int32_t* bias, const zkml_requant_params* rq, int8_t* patch, int8_t* y) {
   const int32_t K = s->C * s->kh * s->kw;
   const int32_t npix = s->OH * s->OW;
+  const int32_t nblk = (npix + ZKML_PIX_BLOCK - 1) / ZKML_PIX_BLOCK;
   const int8_t pad = (int8_t)s->zp_in;
-  for (int32_t oy = 0; oy < s->OH; ++oy) {
-    for (int32_t ox = 0; ox < s->OW; ++ox) {
-      /* im2col of one output pixel, (c, ky, kx) order as in the weights;
-       * padding holds the input zero point (real 0). */
-      int8_t* p = patch;
-      const int32_t iy0 = oy * s->sh - s->pt, ix0 = ox * s->sw - s->pl;
-      for (int32_t c = 0; c < s->C; ++c) {
-        const int8_t* xc = x + (int64_t)c * s->H * s->W;
-        for (int32_t ky = 0; ky < s->kh; ++ky) {
-          int32_t iy = iy0 + ky;
-          if (iy < 0 || iy >= s->H) {
-            for (int32_t kx = 0; kx < s->kw; ++kx) *p++ = pad;
-            continue;
-          }
+  /* im2col of every output pixel into patch[blk][k][j], (c, ky, kx) order as
+   * in the weights; padding (and pixels past the end) hold the input zero
+   * point, i.e. real 0. */
+  for (int32_t pix = 0; pix < nblk * ZKML_PIX_BLOCK; ++pix) {
+    int8_t* p = patch + (int64_t)(pix / ZKML_PIX_BLOCK) * ZKML_PIX_BLOCK * K + pix % ZKML_PIX_BLOCK;
+    if (pix >= npix) {
+      for (int32_t k = 0; k < K; ++k) p[(int64_t)k * ZKML_PIX_BLOCK] = pad;
+      continue;
+    }
+    const int32_t oy = pix / s->OW, ox = pix % s->OW;
+    const int32_t iy0 = oy * s->sh - s->pt, ix0 = ox * s->sw - s->pl;
+    const int32_t inner = ix0 >= 0 && ix0 + s->kw <= s->W;
+    for (int32_t c = 0; c < s->C; ++c) {
+      const int8_t* xc = x + (int64_t)c * s->H * s->W;
+      for (int32_t ky = 0; ky < s->kh; ++ky) {
+        const int32_t iy = iy0 + ky;
+        if (iy < 0 || iy >= s->H) {
+          for (int32_t kx = 0; kx < s->kw; ++kx, p += ZKML_PIX_BLOCK) *p = pad;
+        } else if (inner) {
+          const int8_t* row = xc + (int64_t)iy * s->W + ix0;
+          for (int32_t kx = 0; kx < s->kw; ++kx, p += ZKML_PIX_BLOCK) *p = row[kx];
+        } else {
           const int8_t* row = xc + (int64_t)iy * s->W;
-          if (ix0 >= 0 && ix0 + s->kw <= s->W) {
-            for (int32_t kx = 0; kx < s->kw; ++kx) *p++ = row[ix0 + kx];
-          } else {
-            for (int32_t kx = 0; kx < s->kw; ++kx) {
-              int32_t ix = ix0 + kx;
-              *p++ = (ix < 0 || ix >= s->W) ? pad : row[ix];
-            }
+          for (int32_t kx = 0; kx < s->kw; ++kx, p += ZKML_PIX_BLOCK) {
+            int32_t ix = ix0 + kx;
+            *p = (ix < 0 || ix >= s->W) ? pad : row[ix];
           }
         }
       }
-      const int32_t pix = oy * s->OW + ox;
-      for (int32_t m0 = 0; m0 < s->M; m0 += ZKML_BLOCK) {
-        int32_t acc[ZKML_BLOCK] = {0, 0, 0, 0};
-        dot_block(patch, w_blocked + (int64_t)m0 * K, K, acc);
-        for (int32_t r = 0; r < ZKML_BLOCK && m0 + r < s->M; ++r) {
-          int32_t m = m0 + r;
-          int32_t c = rq->per_channel ? m : 0;
-          y[(int64_t)m * npix + pix] = requant_out(acc[r] + bias[m], rq->mult[c], rq->shift[c], rq);
-        }
+    }
+  }
+  int32_t acc[ZKML_BLOCK * ZKML_PIX_BLOCK];
+  for (int32_t b = 0; b < nblk; ++b) {
+    const int8_t* xb = patch + (int64_t)b * ZKML_PIX_BLOCK * K;
+    const int32_t p0 = b * ZKML_PIX_BLOCK;
+    for (int32_t m0 = 0; m0 < s->M; m0 += ZKML_BLOCK) {
+      dot_4x4(w_blocked + (int64_t)m0 * K, xb, K, acc);
+      for (int32_t r = 0; r < ZKML_BLOCK && m0 + r < s->M; ++r) {
+        const int32_t m = m0 + r;
+        const int32_t c = rq->per_channel ? m : 0;
+        const int32_t mu = rq->mult[c], sh = rq->shift[c], bm = bias[m];
+        int8_t* ym = y + (int64_t)m * npix;
+        for (int32_t j = 0; j < ZKML_PIX_BLOCK && p0 + j < npix; ++j)
+          ym[p0 + j] = requant_out(acc[r * ZKML_PIX_BLOCK + j] + bm, mu, sh, rq);
       }
     }
   }

@@ -238,7 +238,10 @@ int zkml_parse(zkml_model* m, const uint8_t* data, uint32_t size) {
                         mu, sh);
         }
         params += 4 * (M + 2ull * nrq);
-        if (n.op == ZKML_OP_CONV && K > patch) patch = K;
+        if (n.op == ZKML_OP_CONV) {
+          uint64_t pb = zkml_conv_patch_bytes((int32_t)x.dims[1], n.kh, n.kw, (int32_t)y.dims[2], (int32_t)y.dims[3]);
+          if (pb > patch) patch = pb;
+        }
         break;
       }
       case ZKML_OP_MAXPOOL:

@@ -55,7 +55,11 @@ typedef struct {
   int32_t zp_in; /* value of padded positions (real 0) */
 } zkml_conv_shape;
 
-/* Conv2D, group 1, dilation 1, NCHW. `patch` is scratch of C*kh*kw bytes. */
+/* Conv2D, group 1, dilation 1, NCHW. `patch` is scratch of
+ * zkml_conv_patch_bytes(s) bytes (im2col of all output pixels, in blocks of
+ * ZKML_PIX_BLOCK pixels, so each weight load serves several pixels). */
+#define ZKML_PIX_BLOCK 4
+uint32_t zkml_conv_patch_bytes(int32_t C, int32_t kh, int32_t kw, int32_t OH, int32_t OW);
 void zkml_conv_s8(const int8_t* x, const zkml_conv_shape* s, const int8_t* w_blocked,
                   const int32_t* bias, const zkml_requant_params* rq, int8_t* patch, int8_t* y);
 

@@ -1,0 +1,87 @@
+/* Cycles per multiply-accumulate of the int8 Dense and Conv kernels, measured
+ * inside the guest with zkvm_cycle_count() around each kernel call (the
+ * emulator counts one cycle per instruction). Weights and inputs are
+ * deterministic pseudo-random int8; the cost does not depend on the values
+ * except for requantisation branches, which are per output, not per MAC.
+ * Output (stdout): one line per layer, "kind shape macs cycles cycles/MAC". */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <zkvm/guest.h>
+#include <zkvm/ml/kernels.h>
+
+static uint32_t lcg = 12345u;
+static int8_t rnd8(void) {
+  lcg = lcg * 1664525u + 1013904223u;
+  return (int8_t)(lcg >> 24);
+}
+static void fill(int8_t* p, uint32_t n) {
+  for (uint32_t i = 0; i < n; ++i) p[i] = rnd8();
+}
+
+static void report(const char* kind, const char* shape, uint64_t macs, uint64_t cycles) {
+  unsigned long hundredths = (unsigned long)((cycles * 100u + macs / 2u) / macs);
+  printf("%-6s %-22s macs %8lu cycles %9lu cycles/MAC %lu.%02lu\n", kind, shape, (unsigned long)macs,
+         (unsigned long)cycles, hundredths / 100u, hundredths % 100u);
+}
+
+static void bench_dense(int32_t K, int32_t M) {
+  int32_t blocks = (M + ZKML_BLOCK - 1) / ZKML_BLOCK;
+  int8_t* w = malloc((size_t)blocks * ZKML_BLOCK * K);
+  int8_t* x = malloc((size_t)K);
+  int8_t* y = malloc((size_t)M);
+  int32_t* bias = malloc(sizeof(int32_t) * (size_t)M);
+  if (!w || !x || !y || !bias) zkvm_panic("bench: out of heap");
+  fill(w, (uint32_t)(blocks * ZKML_BLOCK * K));
+  fill(x, (uint32_t)K);
+  for (int32_t m = 0; m < M; ++m) bias[m] = (int32_t)rnd8() * 100;
+  int32_t mult = 1518500250, shift = 40;
+  zkml_requant_params rq = {&mult, &shift, 0, -3, -128, 127};
+  uint64_t c0 = zkvm_cycle_count();
+  zkml_kernels.dense(x, K, w, bias, M, &rq, y);
+  uint64_t c1 = zkvm_cycle_count();
+  char shape[32];
+  snprintf(shape, sizeof shape, "%ldx%ld", (long)K, (long)M);
+  report("dense", shape, (uint64_t)K * (uint64_t)M, c1 - c0);
+  free(w); free(x); free(y); free(bias);
+}
+
+static void bench_conv(int32_t C, int32_t H, int32_t M, int32_t k, int32_t pad) {
+  zkml_conv_shape s = {C, H, H, M, H + 2 * pad - k + 1, H + 2 * pad - k + 1, k, k, 1, 1, pad, pad, -128};
+  int32_t K = C * k * k, blocks = (M + ZKML_BLOCK - 1) / ZKML_BLOCK;
+  int8_t* w = malloc((size_t)blocks * ZKML_BLOCK * K);
+  int8_t* x = malloc((size_t)(C * H * H));
+  int8_t* y = malloc((size_t)(M * s.OH * s.OW));
+  int8_t* patch = malloc(zkml_conv_patch_bytes(C, k, k, s.OH, s.OW));
+  int32_t* mult = malloc(sizeof(int32_t) * (size_t)M);
+  int32_t* shift = malloc(sizeof(int32_t) * (size_t)M);
+  int32_t* bias = malloc(sizeof(int32_t) * (size_t)M);
+  if (!w || !x || !y || !patch || !mult || !shift || !bias) zkvm_panic("bench: out of heap");
+  fill(w, (uint32_t)(blocks * ZKML_BLOCK * K));
+  fill(x, (uint32_t)(C * H * H));
+  for (int32_t m = 0; m < M; ++m) {
+    bias[m] = (int32_t)rnd8() * 100;
+    mult[m] = 1518500250 + m;
+    shift[m] = 40;
+  }
+  zkml_requant_params rq = {mult, shift, 1, -128, -128, 127};
+  uint64_t c0 = zkvm_cycle_count();
+  zkml_kernels.conv(x, &s, w, bias, &rq, patch, y);
+  uint64_t c1 = zkvm_cycle_count();
+  char shape[40];
+  snprintf(shape, sizeof shape, "%ldx%ldx%ld->%ld k%ld p%ld", (long)C, (long)H, (long)H, (long)M, (long)k, (long)pad);
+  report("conv", shape, (uint64_t)M * (uint64_t)s.OH * (uint64_t)s.OW * (uint64_t)K, c1 - c0);
+  free(w); free(x); free(y); free(patch); free(mult); free(shift); free(bias);
+}
+
+int main(void) {
+  bench_dense(784, 128);
+  bench_dense(128, 64);
+  bench_dense(64, 10);
+  bench_dense(256, 256);
+  bench_conv(1, 28, 6, 5, 0);   /* LeNet conv1 */
+  bench_conv(6, 12, 16, 5, 0);  /* LeNet conv2 */
+  bench_conv(16, 16, 32, 3, 1);
+  return 0;
+}
