@@ -9,6 +9,10 @@
 
 #include "prover/merkle/merkle.h"
 
+#if defined(_OPENMP)
+#include <omp.h>
+#endif
+
 namespace zkvm::merkle {
 
 MerkleTree::MerkleTree(RowMajorMatrix<Fp> matrix, std::vector<uint8_t> salts, size_t salt_len,
@@ -42,34 +46,42 @@ MerkleTree::MerkleTree(std::vector<RowMajorMatrix<Fp>> matrices, std::vector<uin
 
   const unsigned log_h = static_cast<unsigned>(std::countr_zero(height_));
   levels_.resize(log_h + 1);
-  levels_[0].resize(height_);
-  const int64_t n = static_cast<int64_t>(height_);
-  std::vector<Digest>& leaves = levels_[0];
-#pragma omp parallel for schedule(static)
-  for (int64_t i = 0; i < n; ++i) {
-    std::span<const Fp> parts_small[4];
-    std::vector<std::span<const Fp>> parts_big;
-    std::span<const std::span<const Fp>> parts;
-    if (matrices_.size() <= 4) {
-      for (size_t m = 0; m < matrices_.size(); ++m) parts_small[m] = matrices_[m].row(i);
-      parts = {parts_small, matrices_.size()};
-    } else {
-      for (auto& mat : matrices_) parts_big.push_back(mat.row(i));
-      parts = parts_big;
+  for (unsigned l = 0; l <= log_h; ++l) levels_[l].resize(height_ >> l);
+
+  // Subtrees of 2^sub_log leaves are built independently, leaves and inner
+  // levels, in one parallel loop with no barrier per level (barriers cost
+  // the most when other jobs share the cores); the levels above them, fewer
+  // than 4 x threads nodes wide, are built serially.
+  int threads = 1;
+#if defined(_OPENMP)
+  threads = omp_get_max_threads();
+#endif
+  unsigned top_log = 0;  // 2^top_log subtrees
+  while (top_log < log_h && (size_t{1} << top_log) < 4 * static_cast<size_t>(threads) &&
+         (height_ >> (top_log + 1)) >= 256)
+    ++top_log;
+  const unsigned sub_log = log_h - top_log;
+  const int64_t subtrees = int64_t{1} << top_log;
+#pragma omp parallel for schedule(dynamic, 1) if (subtrees > 1)
+  for (int64_t st = 0; st < subtrees; ++st) {
+    std::vector<std::span<const Fp>> parts(matrices_.size());
+    const uint64_t first = static_cast<uint64_t>(st) << sub_log;
+    for (uint64_t i = first; i < first + (uint64_t{1} << sub_log); ++i) {
+      for (size_t m = 0; m < matrices_.size(); ++m) parts[m] = matrices_[m].row(i);
+      const std::span<const uint8_t> salt =
+          salt_len_ == 0 ? std::span<const uint8_t>{}
+                         : std::span<const uint8_t>(salts_.data() + i * salt_len_, salt_len_);
+      levels_[0][i] = hasher_->hash_leaf_parts(parts, salt);
     }
-    const std::span<const uint8_t> salt =
-        salt_len_ == 0 ? std::span<const uint8_t>{}
-                       : std::span<const uint8_t>(salts_.data() + i * salt_len_, salt_len_);
-    leaves[i] = hasher_->hash_leaf_parts(parts, salt);
+    for (unsigned l = 1; l <= sub_log; ++l) {
+      const uint64_t lo = first >> l, hi = (first + (uint64_t{1} << sub_log)) >> l;
+      for (uint64_t i = lo; i < hi; ++i)
+        levels_[l][i] = hasher_->compress(levels_[l - 1][2 * i], levels_[l - 1][2 * i + 1]);
+    }
   }
-  for (unsigned l = 1; l <= log_h; ++l) {
-    const std::vector<Digest>& below = levels_[l - 1];
-    std::vector<Digest>& cur = levels_[l];
-    cur.resize(below.size() / 2);
-    const int64_t m = static_cast<int64_t>(cur.size());
-#pragma omp parallel for schedule(static) if (m >= 1024)
-    for (int64_t i = 0; i < m; ++i) cur[i] = hasher_->compress(below[2 * i], below[2 * i + 1]);
-  }
+  for (unsigned l = sub_log + 1; l <= log_h; ++l)
+    for (uint64_t i = 0; i < levels_[l].size(); ++i)
+      levels_[l][i] = hasher_->compress(levels_[l - 1][2 * i], levels_[l - 1][2 * i + 1]);
 }
 
 std::vector<uint8_t> MerkleTree::random_salts(uint64_t height, size_t salt_len) {

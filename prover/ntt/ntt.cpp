@@ -346,7 +346,7 @@ void dif(Fp* data, size_t n, size_t w, const TwiddleTable& tw, const Kernels& k)
       const size_t quads = n / 4;
       const size_t c = std::min(chunk, quads);
       const int64_t units = static_cast<int64_t>((quads + c - 1) / c);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (units > 1)
       for (int64_t u = 0; u < units; ++u) {
         const size_t first = static_cast<size_t>(u) * c;
         dif4_layers(data, n, h, w, tw, k, first, std::min(c, quads - first));
@@ -356,7 +356,7 @@ void dif(Fp* data, size_t n, size_t w, const TwiddleTable& tw, const Kernels& k)
       const size_t c = std::min(chunk, h);
       const int64_t units = static_cast<int64_t>(n / 2 / c);  // (n/2h) groups x (h/c) chunks
       const Fp* t = tw.data() + (h - 1);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (units > 1)
       for (int64_t u = 0; u < units; ++u) {
         const size_t first = static_cast<size_t>(u) * c;  // butterfly index in [0, n/2)
         const size_t group = first / h, j = first % h;
@@ -369,7 +369,7 @@ void dif(Fp* data, size_t n, size_t w, const TwiddleTable& tw, const Kernels& k)
   // Blocked layers: each block of `block` rows finishes independently, two
   // layers per pass while two remain.
   const int64_t blocks = static_cast<int64_t>(n / block);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (blocks > 1)
   for (int64_t bi = 0; bi < blocks; ++bi) {
     Fp* base = data + static_cast<size_t>(bi) * block * w;
     // Layers h >= stop by rows; the ones below (if any) in registers.
@@ -401,7 +401,7 @@ void scale_all_rows(RowMajorMatrix<Fp>& m, const std::vector<Fp>& s, const Kerne
   const size_t w = m.width, n = m.height;
   const size_t chunk = std::max<size_t>(1, kChunkBytes / std::max<size_t>(1, w * sizeof(Fp)));
   const int64_t units = static_cast<int64_t>((n + chunk - 1) / chunk);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (units > 1)
   for (int64_t u = 0; u < units; ++u) {
     const size_t lo = static_cast<size_t>(u) * chunk, hi = std::min(n, lo + chunk);
     k.scale_rows(m.values.data() + lo * w, s.data() + lo, hi - lo, w);
@@ -497,7 +497,7 @@ void bit_reverse_rows(RowMajorMatrix<Fp>& m) {
   const unsigned mid = log_n - 2 * k;
   const size_t tile = size_t{1} << k;
   const int64_t nb = int64_t{1} << mid;
-#pragma omp parallel for schedule(static) if (m.height * w >= 4096)
+#pragma omp parallel for schedule(static) if (m.height * w >= (size_t{1} << 16))
   for (int64_t bi = 0; bi < nb; ++bi) {
     const size_t b = static_cast<size_t>(bi), rb = reverse_bits(b, mid);
     if (b > rb) continue;  // the partner tile does the swaps
@@ -568,7 +568,7 @@ RowMajorMatrix<Fp> coset_lde(const RowMajorMatrix<Fp>& evals_on_h, unsigned log_
     const int64_t units = static_cast<int64_t>((n + chunk - 1) / chunk);
     Fp* dst = out.values.data();
     const Fp* src = coeffs.values.data();
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (units > 1)
     for (int64_t u = 0; u < units; ++u) {
       const size_t lo = static_cast<size_t>(u) * chunk, hi = std::min(n, lo + chunk);
       for (size_t i = lo; i < hi; ++i) {
