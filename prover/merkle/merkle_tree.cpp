@@ -15,10 +15,18 @@
 
 namespace zkvm::merkle {
 
+namespace {
+// Not an initializer list: its elements are const and would be copied.
+std::vector<RowMajorMatrix<Fp>> one_matrix(RowMajorMatrix<Fp>&& m) {
+  std::vector<RowMajorMatrix<Fp>> v;
+  v.push_back(std::move(m));
+  return v;
+}
+}  // namespace
+
 MerkleTree::MerkleTree(RowMajorMatrix<Fp> matrix, std::vector<uint8_t> salts, size_t salt_len,
                        const MerkleHasher* hasher)
-    : MerkleTree(std::vector<RowMajorMatrix<Fp>>{std::move(matrix)}, std::move(salts), salt_len,
-                 hasher) {}
+    : MerkleTree(one_matrix(std::move(matrix)), std::move(salts), salt_len, hasher) {}
 
 MerkleTree::MerkleTree(std::vector<RowMajorMatrix<Fp>> matrices, std::vector<uint8_t> salts,
                        size_t salt_len, const MerkleHasher* hasher)
