@@ -1,6 +1,7 @@
 // CPU backend of the HAL: prover/ntt for LDEs, prover/merkle for trees,
 // OpenMP loops for folding and row reduction.
 #include <algorithm>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 
@@ -86,43 +87,57 @@ class CpuHal final : public Hal {
     if (n0 == 0 || (n0 & (n0 - 1)) != 0 || (n0 >> log_arity) == 0)
       throw std::invalid_argument("cpu hal: fri_fold of size " + std::to_string(n0) +
                                   " by arity 2^" + std::to_string(log_arity));
-    std::vector<Fp4> cur(codeword.begin(), codeword.end());
+    const unsigned m0 = static_cast<unsigned>(__builtin_ctzll(n0));
+    const auto tab_ptr = half_inv_table(m0);
+    const std::vector<Fp>& tab = *tab_ptr;
+    // Step s works on a codeword of log size m0 - s; its pair table is the
+    // prefix of the table for m0 (see half_inv_table).
+    std::vector<Fp4> cur;
+    std::span<const Fp4> src = codeword;
     Fp4 beta = beta_in;
     for (unsigned s = 0; s < log_arity; ++s) {
-      const size_t half = cur.size() / 2;
-      const unsigned m = static_cast<unsigned>(__builtin_ctzll(cur.size()));
-      // tab[j] = g_m^-j / 2 for j < half (natural order); pair i uses
-      // tab[rev_{m-1}(i)] (fold.h).
-      std::vector<Fp> tab(half);
-      const Fp ginv = field::two_adic_generator(m).inverse();
-      const int64_t nh = static_cast<int64_t>(half);
-#pragma omp parallel
-      {
-#ifdef _OPENMP
-        const int64_t nt = omp_get_num_threads(), t = omp_get_thread_num();
-#else
-        const int64_t nt = 1, t = 0;
-#endif
-        const int64_t lo = nh * t / nt, hi = nh * (t + 1) / nt;
-        if (lo < hi) {
-          Fp w = ginv.pow(static_cast<uint64_t>(lo)) * fri::kInvTwo;
-          for (int64_t j = lo; j < hi; ++j) {
-            tab[static_cast<size_t>(j)] = w;
-            w *= ginv;
-          }
-        }
-      }
+      const size_t half = src.size() / 2;
       std::vector<Fp4> next(half);
-      const unsigned rb = m - 1;
+      const int64_t nh = static_cast<int64_t>(half);
 #pragma omp parallel for schedule(static)
       for (int64_t i = 0; i < nh; ++i) {
         const size_t u = static_cast<size_t>(i);
-        next[u] = fri::fold_pair(cur[2 * u], cur[2 * u + 1], beta, tab[fri::reverse_bits(u, rb)]);
+        next[u] = fri::fold_pair(src[2 * u], src[2 * u + 1], beta, tab[u]);
       }
       cur = std::move(next);
+      src = cur;
       beta = beta * beta;
     }
     return cur;
+  }
+
+  // tab[i] = g_m^-rev_{m-1}(i) / 2 for i < 2^(m-1): entry i is 1/(2x) for
+  // pair i of a bit-reversed codeword of log size m (fold.h). Built in
+  // bit-reversed order directly, T_b(w) = T_{b-1}(w^2) || w * T_{b-1}(w^2),
+  // so it is written and read sequentially; and T_{b-1}(w^2) being the
+  // first half means the table for m serves every smaller size as a prefix
+  // (g_{m-1}^-1 = (g_m^-1)^2). Cached for the largest m requested.
+  std::shared_ptr<const std::vector<Fp>> half_inv_table(unsigned m) {
+    std::lock_guard<std::mutex> lock(tab_mutex_);
+    if (tab_ && tab_log_ >= m) return tab_;
+    const unsigned b = m - 1;
+    const Fp w = field::two_adic_generator(m).inverse();
+    std::vector<Fp> pw(b + 1);  // pw[k] = w^(2^k)
+    pw[0] = w;
+    for (unsigned k = 1; k <= b; ++k) pw[k] = pw[k - 1].square();
+    std::vector<Fp> t(size_t{1} << b);
+    t[0] = fri::kInvTwo;
+    for (unsigned j = 0; j < b; ++j) {
+      const size_t len = size_t{1} << j;
+      const Fp mul = pw[b - 1 - j];
+      const int64_t n = static_cast<int64_t>(len);
+#pragma omp parallel for schedule(static) if (len >= 4096)
+      for (int64_t i = 0; i < n; ++i)
+        t[len + static_cast<size_t>(i)] = t[static_cast<size_t>(i)] * mul;
+    }
+    tab_ = std::make_shared<const std::vector<Fp>>(std::move(t));
+    tab_log_ = m;
+    return tab_;
   }
 
   void reduce_rows(const RowMajorMatrix<Fp>& m, std::span<const Fp4> coeffs,
@@ -190,6 +205,11 @@ class CpuHal final : public Hal {
     }
   }
 
+  std::mutex tab_mutex_;
+  std::shared_ptr<const std::vector<Fp>> tab_;
+  unsigned tab_log_ = 0;
+
+ public:
   void batch_inverse(std::span<const Fp4> in, std::span<Fp4> out) override {
     if (in.size() != out.size())
       throw std::invalid_argument("cpu hal: batch_inverse size mismatch");
