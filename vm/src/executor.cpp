@@ -95,6 +95,11 @@ void load_program(Machine& m, const Program& p, const RunOptions& o) {
   m.opts = &o;
 }
 
+template <class Ctx>
+void execute_all(Machine& m, Ctx& ctx) {
+  if (!execute<Ctx, false>(m, ctx)) execute<Ctx, true>(m, ctx);
+}
+
 void finish(Machine& m) {
   m.result.pc = m.pc;
   m.result.cycles = m.cycles;
@@ -211,11 +216,11 @@ RunResult run(const Program& program, const RunOptions& options) {
   detail::load_program(*m, program, options);
   if (options.count_mix) {
     detail::FastCtx<true> ctx;
-    detail::execute(*m, ctx);
+    detail::execute_all(*m, ctx);
     for (std::size_t i = 0; i < kNumInsns; ++i) m->result.mix[i] = ctx.mix[i];
   } else {
     detail::FastCtx<false> ctx;
-    detail::execute(*m, ctx);
+    detail::execute_all(*m, ctx);
   }
   detail::finish(*m);
   return std::move(m->result);
@@ -227,7 +232,7 @@ RunResult run_traced(const Program& program, const RunOptions& options, const Tr
   auto m = std::make_unique<detail::Machine>();
   detail::load_program(*m, program, options);
   detail::TraceCtx ctx(m->mem, sink, chunk_rows);
-  detail::execute(*m, ctx);
+  detail::execute_all(*m, ctx);
   ctx.flush();
   detail::finish(*m);
   return std::move(m->result);

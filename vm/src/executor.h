@@ -5,10 +5,18 @@
 // functions, so the fast path compiles to plain threaded code.
 //
 // Dispatch is threaded (GCC/Clang computed goto over a table built from
-// isa/rv32im.inc). Each handler ends by retiring (one cycle per instruction)
-// and jumping to `next`, which checks the cycle limit, finds the decode
-// cache slot for pc and dispatches. A fault or exit saves pc/cycles and
+// isa/rv32im.inc): each handler retires (one cycle per instruction) and
+// dispatches the next instruction itself. Sequential flow just advances the
+// decode-cache pointer; jumps, taken branches and page crossings go through
+// `next_full`, which looks the page up. A fault or exit saves pc/cycles and
 // returns; the faulting instruction does not retire.
+//
+// Cycle limit without a per-instruction check: execute<Ctx, false> checks
+// the limit only in next_full, against limit - kSoftMargin. Between two
+// visits of next_full at most one page of straight-line code runs (1024
+// instructions), so it can never overshoot; once past the soft limit it
+// returns and execute<Ctx, true> finishes with an exact check on every
+// instruction.
 #pragma once
 
 #include "memory.h"
@@ -101,13 +109,17 @@ template <class Ctx>
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wpedantic"  // computed goto (labels as values) is a GNU extension
 
-template <class Ctx>
-void execute(Machine& m, Ctx& ctx) {
+inline constexpr std::uint64_t kSoftMargin = 2 * kWordsPerPage;
+
+// Returns true when the run ended (exit, fault or limit), false when the
+// inexact instance reached the soft limit and the exact one must continue.
+template <class Ctx, bool kExact>
+bool execute(Machine& m, Ctx& ctx) {
   static const void* const kLabels[kNumOps] = {
 #define ZKVM_RV_INSN(name, opcode, funct3, funct7, format) &&L_##name,
 #include "isa/rv32im.inc"
 #undef ZKVM_RV_INSN
-      &&L_ILLEGAL, &&L_ILLEGAL};
+      &&L_ILLEGAL, &&L_DECODE};
 
   std::uint32_t* const x = m.x;
   Memory& mem = m.mem;
@@ -115,8 +127,8 @@ void execute(Machine& m, Ctx& ctx) {
   std::uint32_t pc = m.pc;
   std::uint64_t cycles = m.cycles;
   const std::uint64_t limit = m.max_cycles;
-  std::uint32_t code_page = ~0u;  // pc >> 12 that code_base belongs to
-  Decoded* code_base = nullptr;
+  const std::uint64_t soft_limit = limit > kSoftMargin ? limit - kSoftMargin : 0;
+  if (!kExact && cycles >= soft_limit) return false;
   Decoded* d = nullptr;
 
   // Memory access after the executor's alignment and range checks.
@@ -143,14 +155,28 @@ void execute(Machine& m, Ctx& ctx) {
   do {                                          \
     ZKVM_SAVE();                                \
     raise_fault(m, FaultKind::kind, pc, d, addr); \
-    return;                                     \
+    return true;                                \
+  } while (0)
+  // Dispatch of the next sequential instruction (threaded: one indirect
+  // jump per handler). A page crossing takes the full lookup.
+#define ZKVM_DISPATCH_SEQ()                                   \
+  do {                                                        \
+    if ((pc & (kPageSize - 1)) == 0) [[unlikely]]             \
+      goto next_full;                                         \
+    ++d;                                                      \
+    if constexpr (kExact) {                                   \
+      if (cycles >= limit) [[unlikely]]                       \
+        goto stop_limit;                                      \
+    }                                                         \
+    ctx.begin(pc, *d, x);                                     \
+    goto* kLabels[static_cast<std::uint8_t>(d->op)];          \
   } while (0)
 #define ZKVM_RETIRE()      \
   do {                     \
     ctx.retire(*d, x);     \
     ++cycles;              \
     pc += 4;               \
-    goto next;             \
+    ZKVM_DISPATCH_SEQ();   \
   } while (0)
   // Jump or taken branch: a target that is not a multiple of 4 faults.
 #define ZKVM_JUMP(target_expr)                      \
@@ -162,7 +188,7 @@ void execute(Machine& m, Ctx& ctx) {
     ctx.retire(*d, x);                              \
     ++cycles;                                       \
     pc = t_;                                        \
-    goto next;                                      \
+    goto next_full;                                 \
   } while (0)
 #define ZKVM_BRANCH(cond)                                               \
   do {                                                                  \
@@ -209,23 +235,32 @@ void execute(Machine& m, Ctx& ctx) {
 #define SRS2 static_cast<i32>(x[d->rs2])
 #define IMM static_cast<u32>(d->imm)
 
-next:
-  if (cycles >= limit) [[unlikely]] {
-    ZKVM_SAVE();
-    m.result.status = RunStatus::CycleLimit;
-    return;
-  }
-  if ((pc >> kPageShift) != code_page) [[unlikely]] {
-    if (!in_guest(pc)) {
-      d = nullptr;
-      ZKVM_FAULT(FetchOutOfBounds, pc);
+next_full:
+  if (cycles >= (kExact ? limit : soft_limit)) [[unlikely]] {
+    if (!kExact) {
+      ZKVM_SAVE();
+      return false;
     }
-    code_page = pc >> kPageShift;
-    code_base = mem.code(pc);
+    goto stop_limit;
   }
-  d = code_base + ((pc >> 2) & (kWordsPerPage - 1));
-  if (d->op == Op::DECODE) [[unlikely]]
-    *d = decode(load(static_cast<u32*>(nullptr), pc));
+  if (!in_guest(pc)) [[unlikely]] {
+    d = nullptr;
+    ZKVM_FAULT(FetchOutOfBounds, pc);
+  }
+  d = mem.code(pc) + ((pc >> 2) & (kWordsPerPage - 1));
+  ctx.begin(pc, *d, x);
+  goto* kLabels[static_cast<std::uint8_t>(d->op)];
+
+stop_limit:
+  ZKVM_SAVE();
+  m.result.status = RunStatus::CycleLimit;
+  return true;
+
+  // A slot not decoded yet (or invalidated by a store): decode it from
+  // memory and dispatch again. ctx.begin already ran but saw a stale slot,
+  // so it runs again with the decoded instruction.
+L_DECODE:
+  *d = decode(load(static_cast<u32*>(nullptr), pc));
   ctx.begin(pc, *d, x);
   goto* kLabels[static_cast<std::uint8_t>(d->op)];
 
@@ -317,16 +352,18 @@ L_FENCE:
 L_ECALL: {
   ZKVM_SAVE();
   const SysStatus s = syscall(m, ctx, *d);
-  if (s == SysStatus::Fault) return;
+  if (s == SysStatus::Fault) return true;
   ctx.retire(*d, x);
   ++cycles;
   if (s == SysStatus::Exit) {
     ZKVM_SAVE();
     m.result.status = RunStatus::Exited;
-    return;
+    return true;
   }
   pc += 4;
-  goto next;
+  // The syscall may have written code (read into a code page) and moved
+  // pages: take the full lookup.
+  goto next_full;
 }
   // RV32M. MUL gives the low 32 bits; MULH/MULHSU/MULHU the high 32 bits of
   // the signed x signed, signed x unsigned and unsigned x unsigned products.
@@ -361,6 +398,7 @@ L_ILLEGAL:
 #undef ZKVM_SAVE
 #undef ZKVM_FAULT
 #undef ZKVM_RETIRE
+#undef ZKVM_DISPATCH_SEQ
 #undef ZKVM_JUMP
 #undef ZKVM_BRANCH
 #undef ZKVM_LOAD
