@@ -91,9 +91,11 @@ void ntt_args(benchmark::internal::Benchmark* b) {
 
 BENCHMARK(BM_NttForward)->Apply(ntt_args)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_CosetLde)
+    ->Args({18, 64, 1, 1})
     ->Args({18, 64, 1, 2})
-    ->Args({18, 64, 2, 2})
-    ->Args({18, 64, 3, 2})
+    ->Args({18, 64, 2, 1})
+    ->Args({18, 64, 3, 1})
+    ->Args({20, 16, 1, 1})
     ->Args({20, 16, 1, 2})
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);

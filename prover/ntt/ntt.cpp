@@ -485,6 +485,14 @@ void bit_reverse_rows(RowMajorMatrix<Fp>& m) {
       P::store(y + c, vx);
     }
 #endif
+#if defined(ZKVM_HAVE_AVX2)
+    using P2 = field::packed::Avx2;
+    for (; c + P2::kLanes <= w; c += P2::kLanes) {
+      const auto vx = P2::load(x + c), vy = P2::load(y + c);
+      P2::store(x + c, vy);
+      P2::store(y + c, vx);
+    }
+#endif
     for (; c < w; ++c) std::swap(x[c], y[c]);
   };
   if (k == 0) {
