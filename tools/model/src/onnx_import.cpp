@@ -376,6 +376,7 @@ struct Importer {
       }
       if (shape.size() > 4) fail(source + ": input '" + vi.name() + "' has rank " + std::to_string(shape.size()) +
                                  "; at most 4 is supported");
+      if (shape.empty()) fail(source + ": input '" + vi.name() + "' is a scalar; a tensor of rank 1 to 4 is needed");
       Val v;
       v.tensor = add_tensor(vi.name(), shape);
       g.input = v.tensor;
@@ -469,6 +470,7 @@ struct Importer {
     if (!ks.empty() && kernel.empty()) kernel = ks;
     if (!ks.empty() && ks != kernel) node_fail("kernel_shape " + shape_str(ks) + " does not match the weights");
     if (kernel.size() != 2) node_fail("kernel_shape must have 2 entries");
+    if (kernel[0] < 1 || kernel[1] < 1) node_fail("kernel " + shape_str(kernel) + " is empty");
     auto dil = attr_ints(n, "dilations");
     for (int64_t d : dil)
       if (d != 1) node_fail("dilations " + shape_str(dil) + " are not supported (dilation 1 only)");
@@ -649,6 +651,8 @@ struct Importer {
   // Output = x with a new shape (same element count): a constant is re-shaped
   // in place, an activation gets a Reshape node.
   void reshape_to(const onnx::NodeProto& n, const Val& x, const std::vector<int64_t>& shape) {
+    // Checked first: a crafted shape could overflow elem_count into a match.
+    checked_count(shape, lim.max_tensor_elems, source + ": node " + std::to_string(node_index) + " '" + node_name + "' (" + node_op + "): shape");
     if (elem_count(shape) != elem_count(shape_of(x)))
       node_fail("cannot reshape " + shape_str(shape_of(x)) + " to " + shape_str(shape));
     if (x.is_const) {
@@ -693,7 +697,10 @@ struct Importer {
       if (v.is_int) { v.f.assign(v.i.begin(), v.i.end()); v.i.clear(); v.is_int = false; }
     } else if (to == onnx::TensorProto::INT64 || to == onnx::TensorProto::INT32) {
       if (!v.is_int) {
-        for (float f : v.f) v.i.push_back(static_cast<int64_t>(f));
+        for (float f : v.f) {
+          if (!(std::fabs(f) < 9.2e18f)) node_fail("Cast: value out of int64 range");
+          v.i.push_back(static_cast<int64_t>(f));
+        }
         v.f.clear();
         v.is_int = true;
       }
@@ -724,7 +731,9 @@ struct Importer {
         continue;
       }
       if (out[d] < 0) node_fail("shape " + shape_str(sv.i) + " has a negative dimension");
+      if (out[d] > static_cast<int64_t>(lim.max_tensor_elems)) node_fail("shape " + shape_str(sv.i) + " is too large");
       known *= static_cast<uint64_t>(out[d]);
+      if (known > lim.max_tensor_elems) node_fail("shape " + shape_str(sv.i) + " is too large");
     }
     if (infer >= 0) {
       if (known == 0 || elem_count(xs) % known) node_fail("cannot reshape " + shape_str(xs) + " to " + shape_str(sv.i));
@@ -972,19 +981,29 @@ struct Importer {
   void fold_binary(const onnx::NodeProto& n, const Val& a, const Val& b) {
     const std::string& op = n.op_type();
     if (a.is_int != b.is_int) node_fail("constant operands of different dtypes");
-    if (a.shape != b.shape && elem_count(a.shape) != 1 && elem_count(b.shape) != 1)
+    // Equal shapes, or one operand a single value of no higher rank.
+    const bool a_one = elem_count(a.shape) == 1 && a.shape.size() <= b.shape.size();
+    const bool b_one = elem_count(b.shape) == 1 && b.shape.size() <= a.shape.size();
+    if (a.shape != b.shape && !a_one && !b_one)
       node_fail("constant folding supports equal shapes or a scalar operand only");
     Val v;
     v.is_const = true;
     v.is_int = a.is_int;
-    v.shape = elem_count(a.shape) == 1 && a.shape.size() <= b.shape.size() ? b.shape : a.shape;
+    v.shape = a.shape == b.shape || b_one ? a.shape : b.shape;
     size_t cnt = elem_count(v.shape);
     for (size_t e = 0; e < cnt; ++e) {
-      size_t ia = elem_count(a.shape) == 1 ? 0 : e, ib = elem_count(b.shape) == 1 ? 0 : e;
+      size_t ia = a.shape != v.shape ? 0 : e, ib = b.shape != v.shape ? 0 : e;
       if (v.is_int) {
-        int64_t p = a.i[ia], q = b.i[ib];
-        if (op == "Div" && q == 0) node_fail("integer division by zero");
-        v.i.push_back(op == "Add" ? p + q : op == "Sub" ? p - q : op == "Mul" ? p * q : p / q);
+        int64_t p = a.i[ia], q = b.i[ib], r = 0;
+        bool ovf = false;
+        if (op == "Add") ovf = __builtin_add_overflow(p, q, &r);
+        else if (op == "Sub") ovf = __builtin_sub_overflow(p, q, &r);
+        else if (op == "Mul") ovf = __builtin_mul_overflow(p, q, &r);
+        else if (q == 0) node_fail("integer division by zero");
+        else if (p == std::numeric_limits<int64_t>::min() && q == -1) ovf = true;
+        else r = p / q;
+        if (ovf) node_fail("integer overflow in constant folding");
+        v.i.push_back(r);
       } else {
         float p = a.f[ia], q = b.f[ib];
         v.f.push_back(op == "Add" ? p + q : op == "Sub" ? p - q : op == "Mul" ? p * q : p / q);
@@ -997,6 +1016,7 @@ struct Importer {
     allow_attrs(n, {"axis"});
     const Val& x = runtime_in(n, 0);
     const auto& xs = shape_of(x);
+    if (xs.empty()) node_fail("input is a scalar");
     int64_t axis = norm_axis(attr_int(n, "axis", opset < 13 ? 1 : -1), xs.size());
     // Before opset 13, Softmax flattens to 2-D at `axis`; that equals a
     // softmax over the last axis only when axis is the last one.
@@ -1009,6 +1029,7 @@ struct Importer {
     allow_attrs(n, {"axis", "keepdims", "select_last_index"});
     const Val& x = runtime_in(n, 0);
     const auto& xs = shape_of(x);
+    if (xs.empty()) node_fail("input is a scalar");
     int64_t axis = norm_axis(attr_int(n, "axis", 0), xs.size());
     if (axis != static_cast<int64_t>(xs.size()) - 1)
       node_fail("axis=" + std::to_string(attr_int(n, "axis", 0)) + " is not supported (last axis only)");
