@@ -24,6 +24,10 @@
 
 #include "prover/field/packed.h"
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 namespace zkvm::ntt {
 namespace {
 
@@ -397,6 +401,29 @@ unsigned check_height(size_t height, const char* what) {
   return log_n;
 }
 
+// A zero matrix whose buffer, if large, is backed by transparent huge pages
+// where the kernel allows it (madvise mode): the LDE output is the largest
+// allocation of the prover, and 4 KiB faults on it cost more than the
+// butterflies of a small blowup. capacity is reserved (untouched), advised,
+// then value-initialised.
+RowMajorMatrix<Fp> zeroed_matrix(size_t w, size_t h) {
+  RowMajorMatrix<Fp> m;
+  m.width = w;
+  m.height = h;
+  if (w != 0 && h > SIZE_MAX / w / sizeof(Fp))
+    throw std::length_error("coset_lde: output " + std::to_string(w) + " x " + std::to_string(h) +
+                            " overflows size_t");
+  m.values.reserve(w * h);
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  constexpr uintptr_t kHuge = uintptr_t{2} << 20;
+  const uintptr_t lo = (reinterpret_cast<uintptr_t>(m.values.data()) + kHuge - 1) & ~(kHuge - 1);
+  const uintptr_t hi = (reinterpret_cast<uintptr_t>(m.values.data() + w * h)) & ~(kHuge - 1);
+  if (hi > lo) madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_HUGEPAGE);  // advisory only
+#endif
+  m.values.resize(w * h);
+  return m;
+}
+
 void scale_all_rows(RowMajorMatrix<Fp>& m, const std::vector<Fp>& s, const Kernels& k) {
   const size_t w = m.width, n = m.height;
   const size_t chunk = std::max<size_t>(1, kChunkBytes / std::max<size_t>(1, w * sizeof(Fp)));
@@ -465,11 +492,9 @@ size_t reverse_bits(size_t x, unsigned bits) {
 // of 2^k consecutive rows, and their images form the same shape at rev(b),
 // so each tile pair is a small working set (~16 KiB per tile) however far
 // apart i and rev(i) are.
-void bit_reverse_rows(RowMajorMatrix<Fp>& m) {
-  const unsigned log_n = check_height(m.height, "bit_reverse_rows");
-  const size_t w = m.width;
+namespace {
+void bit_reverse_raw(Fp* d, size_t height, unsigned log_n, size_t w) {
   if (w == 0) return;
-  Fp* d = m.values.data();
   const size_t row_bytes = w * sizeof(Fp);
   unsigned k = 0;
   while (2 * (k + 1) <= log_n && (size_t{1} << (2 * (k + 1))) * row_bytes <= 16 * 1024) ++k;
@@ -496,7 +521,7 @@ void bit_reverse_rows(RowMajorMatrix<Fp>& m) {
     for (; c < w; ++c) std::swap(x[c], y[c]);
   };
   if (k == 0) {
-    for (size_t i = 0; i < m.height; ++i) {
+    for (size_t i = 0; i < height; ++i) {
       const size_t r = reverse_bits(i, log_n);
       if (i < r) swap_rows(i, r);
     }
@@ -505,7 +530,7 @@ void bit_reverse_rows(RowMajorMatrix<Fp>& m) {
   const unsigned mid = log_n - 2 * k;
   const size_t tile = size_t{1} << k;
   const int64_t nb = int64_t{1} << mid;
-#pragma omp parallel for schedule(static) if (m.height * w >= (size_t{1} << 16))
+#pragma omp parallel for schedule(static) if (height * w >= (size_t{1} << 16))
   for (int64_t bi = 0; bi < nb; ++bi) {
     const size_t b = static_cast<size_t>(bi), rb = reverse_bits(b, mid);
     if (b > rb) continue;  // the partner tile does the swaps
@@ -520,6 +545,13 @@ void bit_reverse_rows(RowMajorMatrix<Fp>& m) {
       }
     }
   }
+}
+
+}  // namespace
+
+void bit_reverse_rows(RowMajorMatrix<Fp>& m) {
+  const unsigned log_n = check_height(m.height, "bit_reverse_rows");
+  bit_reverse_raw(m.values.data(), m.height, log_n, m.width);
 }
 
 void ntt_forward(RowMajorMatrix<Fp>& m, Isa isa) {
@@ -564,25 +596,21 @@ RowMajorMatrix<Fp> coset_lde(const RowMajorMatrix<Fp>& evals_on_h, unsigned log_
   const size_t n = evals_on_h.height, w = evals_on_h.width;
   const size_t big = n << log_blowup;
 
-  // Coefficients in bit-reversed order (DIF with inverse roots, no 1/n yet).
-  RowMajorMatrix<Fp> coeffs = evals_on_h;
-  dif(coeffs.values.data(), n, w, *twiddles(log_n, true), k);
-
-  // out row i (i < n) = coefficient i * shift^i / n; rows >= n are zero.
-  RowMajorMatrix<Fp> out(w, big);
-  const std::vector<Fp> s = powers(shift, Fp::from_u64(n).inverse(), n);
+  // Work in the output buffer: evaluations into rows [0, n), DIF with
+  // inverse roots gives n * coefficients in bit-reversed order, reverse them
+  // in place, then row i *= shift^i / n; rows >= n stay zero.
+  RowMajorMatrix<Fp> out = zeroed_matrix(w, big);
+  std::copy(evals_on_h.values.begin(), evals_on_h.values.end(), out.values.begin());
+  dif(out.values.data(), n, w, *twiddles(log_n, true), k);
+  bit_reverse_raw(out.values.data(), n, log_n, w);
   {
+    const std::vector<Fp> s = powers(shift, Fp::from_u64(n).inverse(), n);
     const size_t chunk = std::max<size_t>(1, kChunkBytes / std::max<size_t>(1, w * sizeof(Fp)));
     const int64_t units = static_cast<int64_t>((n + chunk - 1) / chunk);
     Fp* dst = out.values.data();
-    const Fp* src = coeffs.values.data();
 #pragma omp parallel for schedule(static) if (units > 1)
     for (int64_t u = 0; u < units; ++u) {
       const size_t lo = static_cast<size_t>(u) * chunk, hi = std::min(n, lo + chunk);
-      for (size_t i = lo; i < hi; ++i) {
-        const Fp* r = src + reverse_bits(i, log_n) * w;
-        std::copy(r, r + w, dst + i * w);
-      }
       k.scale_rows(dst + lo * w, s.data() + lo, hi - lo, w);
     }
   }
