@@ -38,11 +38,11 @@ std::vector<int8_t> rand_i8(std::mt19937& rng, size_t n) {
   return v;
 }
 
-std::vector<int8_t> block_weights(const std::vector<int8_t>& W, int M, int K) {
-  int blocks = (M + ZKML_BLOCK - 1) / ZKML_BLOCK;
-  std::vector<int8_t> wb(static_cast<size_t>(blocks) * ZKML_BLOCK * K, 0);
+std::vector<int8_t> block_weights(const std::vector<int8_t>& W, int M, int K, int R) {
+  int blocks = (M + R - 1) / R;
+  std::vector<int8_t> wb(static_cast<size_t>(blocks) * R * K, 0);
   for (int m = 0; m < M; ++m)
-    for (int k = 0; k < K; ++k) wb[(m / ZKML_BLOCK) * ZKML_BLOCK * K + k * ZKML_BLOCK + m % ZKML_BLOCK] = W[m * K + k];
+    for (int k = 0; k < K; ++k) wb[(m / R) * R * K + k * R + m % R] = W[m * K + k];
   return wb;
 }
 
@@ -88,14 +88,14 @@ TEST_CASE("requantisation rounds half up (towards +infinity)", "[ml][kernels]") 
 TEST_CASE("Dense matches the reference for random shapes, per-channel and per-tensor", "[ml][kernels]") {
   std::mt19937 rng(1234);
   for (int iter = 0; iter < 200; ++iter) {
-    int M = std::uniform_int_distribution<int>(1, 23)(rng);
+    int M = std::uniform_int_distribution<int>(1, 40)(rng);
     int K = std::uniform_int_distribution<int>(1, 70)(rng);
     auto x = rand_i8(rng, K);
     auto W = rand_i8(rng, static_cast<size_t>(M) * K);
     std::vector<int32_t> bias(M);
     for (auto& b : bias) b = std::uniform_int_distribution<int32_t>(-(1 << 20), 1 << 20)(rng);
     Rq rq = rand_rq(rng, iter % 2 ? M : 1);
-    auto wb = block_weights(W, M, K);
+    auto wb = block_weights(W, M, K, ZKML_DENSE_ROWS);
     std::vector<int8_t> y(M);
     auto p = rq.p();
     zkml_dense_s8(x.data(), K, wb.data(), bias.data(), M, &p, y.data());
@@ -119,7 +119,7 @@ TEST_CASE("Dense saturates at the int8 limits with a large multiplier", "[ml][ke
   }
   std::vector<int32_t> bias(M, 0), mult{0x7FFFFFFF}, shift{1};  // M ~ 1
   zkml_requant_params p{mult.data(), shift.data(), 0, 0, -128, 127};
-  auto wb = block_weights(W, M, K);
+  auto wb = block_weights(W, M, K, ZKML_DENSE_ROWS);
   std::vector<int8_t> y(M);
   zkml_dense_s8(x.data(), K, wb.data(), bias.data(), M, &p, y.data());
   CHECK(y[0] == 127);
@@ -151,7 +151,7 @@ TEST_CASE("Conv2D matches the reference with strides and padding", "[ml][kernels
     std::vector<int32_t> bias(s.M);
     for (auto& b : bias) b = U(-100000, 100000);
     Rq rq = rand_rq(rng, iter % 2 ? s.M : 1);
-    auto wb = block_weights(W, s.M, K);
+    auto wb = block_weights(W, s.M, K, ZKML_CONV_ROWS);
     std::vector<int8_t> y(static_cast<size_t>(s.M) * s.OH * s.OW), patch(zkml_conv_patch_bytes(s.C, s.kh, s.kw, s.OH, s.OW));
     auto p = rq.p();
     zkml_conv_s8(x.data(), &s, wb.data(), bias.data(), &p, patch.data(), y.data());

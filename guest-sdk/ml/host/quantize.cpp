@@ -397,15 +397,16 @@ class Quantizer {
       if (!opts_.per_channel) s = gmax;
       s = s > 0 ? s / 127.0 : 1.0;
     }
-    const int64_t blocks = (M + ZKML_BLOCK - 1) / ZKML_BLOCK;
-    std::vector<int8_t> wq(static_cast<size_t>(blocks * ZKML_BLOCK * K), 0);
+    const int64_t R = conv ? ZKML_CONV_ROWS : ZKML_DENSE_ROWS;  // rows per weight block (kernels.h)
+    const int64_t blocks = (M + R - 1) / R;
+    std::vector<int8_t> wq(static_cast<size_t>(blocks * R * K), 0);
     std::vector<int32_t> bq(static_cast<size_t>(M));
     for (int64_t m = 0; m < M; ++m) {
       int64_t wsum = 0;
       for (int64_t k = 0; k < K; ++k) {
         double v = std::round(W.data[m * K + k] / sw[m]);
         auto q = static_cast<int8_t>(std::clamp(v, -127.0, 127.0));
-        wq[(m / ZKML_BLOCK) * ZKML_BLOCK * K + k * ZKML_BLOCK + m % ZKML_BLOCK] = q;
+        wq[(m / R) * R * K + k * R + m % R] = q;
         wsum += q;
       }
       // Bias at scale s_x * s_w[m], with the input zero point folded in:

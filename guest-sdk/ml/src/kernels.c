@@ -17,93 +17,74 @@ static inline int8_t clamp8(int32_t v, int32_t lo, int32_t hi) {
 
 /* Requantise, add the zero point and clamp. For shift >= 33 (every
  * multiplier below 2^-2, the usual case) only the high word of the product
- * matters: with p = hi * 2^32 + lo and 0 <= lo < 2^32,
- * floor((p + 2^(s-1)) / 2^s) = floor((hi + 2^(s-33)) / 2^(s-32)),
+ * matters: with p = top * 2^32 + low and 0 <= low < 2^32,
+ * floor((p + 2^(s-1)) / 2^s) = floor((top + 2^(s-33)) / 2^(s-32)),
  * so one MULH replaces the 64-bit add and shift; the result is identical. */
-static inline int8_t requant_out(int32_t acc, int32_t mult, int32_t shift, const zkml_requant_params* rq) {
+static inline int8_t requant_out(int32_t acc, int32_t mult, int32_t shift, int32_t zp, int32_t lo, int32_t hi) {
   int32_t v;
   if (shift >= 33) {
-    int32_t hi = (int32_t)(((int64_t)acc * (int64_t)mult) >> 32); /* |hi| < 2^30 */
-    v = (hi + (int32_t)(1u << (shift - 33))) >> (shift - 32);
+    int32_t top = (int32_t)(((int64_t)acc * (int64_t)mult) >> 32); /* |top| < 2^30 */
+    v = (top + (int32_t)(1u << (shift - 33))) >> (shift - 32);
   } else {
     /* M >= 2^-2: the result can exceed int32 only through the zero point
      * and clamp below, so saturate in 64 bits. */
     int64_t p = ((int64_t)acc * (int64_t)mult + ((int64_t)1 << (shift - 1))) >> shift;
     v = p > 1024 ? 1024 : (p < -1024 ? -1024 : (int32_t)p);
   }
-  v += rq->zp_out;
-  if (v < rq->act_min) v = rq->act_min;
-  if (v > rq->act_max) v = rq->act_max;
+  v += zp;
+  if (v < lo) v = lo;
+  if (v > hi) v = hi;
   return (int8_t)v;
 }
 
-/* Dot products of x with one weight block (k-major, 4 rows): each input is
- * loaded once for four multiply-adds; unrolled by 4. */
-static void dot_block(const int8_t* x, const int8_t* w, int32_t K, int32_t acc[ZKML_BLOCK]) {
-  int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-  const int8_t* xe = x + (K & ~3);
-  while (x != xe) {
-    int32_t x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3];
-    a0 += x0 * w[0];  a1 += x0 * w[1];  a2 += x0 * w[2];  a3 += x0 * w[3];
-    a0 += x1 * w[4];  a1 += x1 * w[5];  a2 += x1 * w[6];  a3 += x1 * w[7];
-    a0 += x2 * w[8];  a1 += x2 * w[9];  a2 += x2 * w[10]; a3 += x2 * w[11];
-    a0 += x3 * w[12]; a1 += x3 * w[13]; a2 += x3 * w[14]; a3 += x3 * w[15];
-    x += 4;
-    w += 16;
-  }
-  for (int32_t k = 0; k < (K & 3); ++k) {
-    int32_t xv = x[k];
-    a0 += xv * w[0]; a1 += xv * w[1]; a2 += xv * w[2]; a3 += xv * w[3];
-    w += 4;
-  }
-  acc[0] = a0; acc[1] = a1; acc[2] = a2; acc[3] = a3;
-}
-
-/* Two weight blocks (8 rows) at once: one input load per 8 multiply-adds. */
-static void dot_block2(const int8_t* x, const int8_t* w, const int8_t* v, int32_t K, int32_t acc[2 * ZKML_BLOCK]) {
-  int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+/* One block of 16 rows: each input is loaded once for 16 multiply-adds;
+ * unrolled by 2. Per MAC: LB weight, MUL, ADD, plus 1/16 of an input load. */
+static void dot16(const int8_t* x, const int8_t* w, int32_t K, int32_t acc[ZKML_DENSE_ROWS]) {
+  int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+  int32_t a8 = 0, a9 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0, a14 = 0, a15 = 0;
+#define ZKML_ROW16(xv, o)                                                                       \
+  a0 += xv * w[o + 0];   a1 += xv * w[o + 1];   a2 += xv * w[o + 2];   a3 += xv * w[o + 3];   \
+  a4 += xv * w[o + 4];   a5 += xv * w[o + 5];   a6 += xv * w[o + 6];   a7 += xv * w[o + 7];   \
+  a8 += xv * w[o + 8];   a9 += xv * w[o + 9];   a10 += xv * w[o + 10]; a11 += xv * w[o + 11]; \
+  a12 += xv * w[o + 12]; a13 += xv * w[o + 13]; a14 += xv * w[o + 14]; a15 += xv * w[o + 15];
   const int8_t* xe = x + (K & ~1);
   while (x != xe) {
     int32_t x0 = x[0], x1 = x[1];
-    a0 += x0 * w[0]; a1 += x0 * w[1]; a2 += x0 * w[2]; a3 += x0 * w[3];
-    b0 += x0 * v[0]; b1 += x0 * v[1]; b2 += x0 * v[2]; b3 += x0 * v[3];
-    a0 += x1 * w[4]; a1 += x1 * w[5]; a2 += x1 * w[6]; a3 += x1 * w[7];
-    b0 += x1 * v[4]; b1 += x1 * v[5]; b2 += x1 * v[6]; b3 += x1 * v[7];
+    ZKML_ROW16(x0, 0)
+    ZKML_ROW16(x1, 16)
     x += 2;
-    w += 8;
-    v += 8;
+    w += 32;
   }
   if (K & 1) {
     int32_t x0 = x[0];
-    a0 += x0 * w[0]; a1 += x0 * w[1]; a2 += x0 * w[2]; a3 += x0 * w[3];
-    b0 += x0 * v[0]; b1 += x0 * v[1]; b2 += x0 * v[2]; b3 += x0 * v[3];
+    ZKML_ROW16(x0, 0)
   }
-  acc[0] = a0; acc[1] = a1; acc[2] = a2; acc[3] = a3;
-  acc[4] = b0; acc[5] = b1; acc[6] = b2; acc[7] = b3;
+#undef ZKML_ROW16
+  acc[0] = a0;   acc[1] = a1;   acc[2] = a2;   acc[3] = a3;   acc[4] = a4;   acc[5] = a5;
+  acc[6] = a6;   acc[7] = a7;   acc[8] = a8;   acc[9] = a9;   acc[10] = a10; acc[11] = a11;
+  acc[12] = a12; acc[13] = a13; acc[14] = a14; acc[15] = a15;
 }
 
+/* Parameters are copied to locals first: stores through int8_t* may alias
+ * anything, which would otherwise force reloads after every output. */
 static void store_rows(const int32_t* acc, int32_t m0, int32_t rows, int32_t M, const int32_t* bias,
-                       const zkml_requant_params* rq, int8_t* y, int32_t ystride) {
+                       const zkml_requant_params* rq, int8_t* y) {
+  const int32_t zp = rq->zp_out, lo = rq->act_min, hi = rq->act_max, pc = rq->per_channel;
+  const int32_t* mult = rq->mult;
+  const int32_t* shift = rq->shift;
   for (int32_t r = 0; r < rows && m0 + r < M; ++r) {
     int32_t m = m0 + r;
-    int32_t c = rq->per_channel ? m : 0;
-    y[(int64_t)m * ystride] = requant_out(acc[r] + bias[m], rq->mult[c], rq->shift[c], rq);
+    int32_t c = pc ? m : 0;
+    y[m] = requant_out(acc[r] + bias[m], mult[c], shift[c], zp, lo, hi);
   }
 }
 
 void zkml_dense_s8(const int8_t* x, int32_t K, const int8_t* w_blocked, const int32_t* bias,
                    int32_t M, const zkml_requant_params* rq, int8_t* y) {
-  int32_t acc[2 * ZKML_BLOCK];
-  const int32_t nb = (M + ZKML_BLOCK - 1) / ZKML_BLOCK;
-  int32_t b = 0;
-  for (; b + 1 < nb; b += 2) { /* blocks b and b+1 are adjacent in memory */
-    const int8_t* w = w_blocked + (int64_t)b * ZKML_BLOCK * K;
-    dot_block2(x, w, w + (int64_t)ZKML_BLOCK * K, K, acc);
-    store_rows(acc, b * ZKML_BLOCK, 2 * ZKML_BLOCK, M, bias, rq, y, 1);
-  }
-  if (b < nb) {
-    dot_block(x, w_blocked + (int64_t)b * ZKML_BLOCK * K, K, acc);
-    store_rows(acc, b * ZKML_BLOCK, ZKML_BLOCK, M, bias, rq, y, 1);
+  int32_t acc[ZKML_DENSE_ROWS];
+  for (int32_t m0 = 0; m0 < M; m0 += ZKML_DENSE_ROWS) {
+    dot16(x, w_blocked + (int64_t)m0 * K, K, acc);
+    store_rows(acc, m0, ZKML_DENSE_ROWS, M, bias, rq, y);
   }
 }
 
@@ -140,54 +121,61 @@ static void dot_4x4(const int8_t* w, const int8_t* x, int32_t K, int32_t acc[16]
 
 void zkml_conv_s8(const int8_t* x, const zkml_conv_shape* s, const int8_t* w_blocked,
                   const int32_t* bias, const zkml_requant_params* rq, int8_t* patch, int8_t* y) {
-  const int32_t K = s->C * s->kh * s->kw;
-  const int32_t npix = s->OH * s->OW;
+  /* Locals: stores through int8_t* may alias *s and *rq. */
+  const int32_t C = s->C, H = s->H, W = s->W, M = s->M, OH = s->OH, OW = s->OW;
+  const int32_t kh = s->kh, kw = s->kw, sh = s->sh, sw = s->sw, pt = s->pt, pl = s->pl;
+  const int32_t K = C * kh * kw;
+  const int32_t npix = OH * OW;
   const int32_t nblk = (npix + ZKML_PIX_BLOCK - 1) / ZKML_PIX_BLOCK;
   const int8_t pad = (int8_t)s->zp_in;
   /* im2col of every output pixel into patch[blk][k][j], (c, ky, kx) order as
    * in the weights; padding (and pixels past the end) hold the input zero
    * point, i.e. real 0. */
-  for (int32_t pix = 0; pix < nblk * ZKML_PIX_BLOCK; ++pix) {
-    int8_t* p = patch + (int64_t)(pix / ZKML_PIX_BLOCK) * ZKML_PIX_BLOCK * K + pix % ZKML_PIX_BLOCK;
-    if (pix >= npix) {
-      for (int32_t k = 0; k < K; ++k) p[(int64_t)k * ZKML_PIX_BLOCK] = pad;
-      continue;
-    }
-    const int32_t oy = pix / s->OW, ox = pix % s->OW;
-    const int32_t iy0 = oy * s->sh - s->pt, ix0 = ox * s->sw - s->pl;
-    const int32_t inner = ix0 >= 0 && ix0 + s->kw <= s->W;
-    for (int32_t c = 0; c < s->C; ++c) {
-      const int8_t* xc = x + (int64_t)c * s->H * s->W;
-      for (int32_t ky = 0; ky < s->kh; ++ky) {
-        const int32_t iy = iy0 + ky;
-        if (iy < 0 || iy >= s->H) {
-          for (int32_t kx = 0; kx < s->kw; ++kx, p += ZKML_PIX_BLOCK) *p = pad;
-        } else if (inner) {
-          const int8_t* row = xc + (int64_t)iy * s->W + ix0;
-          for (int32_t kx = 0; kx < s->kw; ++kx, p += ZKML_PIX_BLOCK) *p = row[kx];
-        } else {
-          const int8_t* row = xc + (int64_t)iy * s->W;
-          for (int32_t kx = 0; kx < s->kw; ++kx, p += ZKML_PIX_BLOCK) {
-            int32_t ix = ix0 + kx;
-            *p = (ix < 0 || ix >= s->W) ? pad : row[ix];
+  int32_t pix = 0;
+  for (int32_t oy = 0; oy < OH; ++oy) {
+    const int32_t iy0 = oy * sh - pt;
+    for (int32_t ox = 0; ox < OW; ++ox, ++pix) {
+      int8_t* p = patch + (int64_t)(pix / ZKML_PIX_BLOCK) * ZKML_PIX_BLOCK * K + pix % ZKML_PIX_BLOCK;
+      const int32_t ix0 = ox * sw - pl;
+      const int inner = ix0 >= 0 && ix0 + kw <= W;
+      for (int32_t c = 0; c < C; ++c) {
+        const int8_t* xc = x + (int64_t)c * H * W;
+        for (int32_t ky = 0; ky < kh; ++ky) {
+          const int32_t iy = iy0 + ky;
+          int8_t* pe = p + (int64_t)kw * ZKML_PIX_BLOCK;
+          if (iy < 0 || iy >= H) {
+            for (; p != pe; p += ZKML_PIX_BLOCK) *p = pad;
+          } else if (inner) {
+            const int8_t* row = xc + (int64_t)iy * W + ix0;
+            for (; p != pe; p += ZKML_PIX_BLOCK) *p = *row++;
+          } else {
+            const int8_t* row = xc + (int64_t)iy * W;
+            for (int32_t ix = ix0; p != pe; p += ZKML_PIX_BLOCK, ++ix) *p = (ix < 0 || ix >= W) ? pad : row[ix];
           }
         }
       }
     }
   }
-  int32_t acc[ZKML_BLOCK * ZKML_PIX_BLOCK];
+  for (; pix < nblk * ZKML_PIX_BLOCK; ++pix) {
+    int8_t* p = patch + (int64_t)(pix / ZKML_PIX_BLOCK) * ZKML_PIX_BLOCK * K + pix % ZKML_PIX_BLOCK;
+    for (int32_t k = 0; k < K; ++k) p[(int64_t)k * ZKML_PIX_BLOCK] = pad;
+  }
+  const int32_t zp = rq->zp_out, lo = rq->act_min, hi = rq->act_max, pc = rq->per_channel;
+  const int32_t* mult = rq->mult;
+  const int32_t* shift = rq->shift;
+  int32_t acc[ZKML_CONV_ROWS * ZKML_PIX_BLOCK];
   for (int32_t b = 0; b < nblk; ++b) {
     const int8_t* xb = patch + (int64_t)b * ZKML_PIX_BLOCK * K;
     const int32_t p0 = b * ZKML_PIX_BLOCK;
-    for (int32_t m0 = 0; m0 < s->M; m0 += ZKML_BLOCK) {
+    const int32_t np = npix - p0 < ZKML_PIX_BLOCK ? npix - p0 : ZKML_PIX_BLOCK;
+    for (int32_t m0 = 0; m0 < M; m0 += ZKML_CONV_ROWS) {
       dot_4x4(w_blocked + (int64_t)m0 * K, xb, K, acc);
-      for (int32_t r = 0; r < ZKML_BLOCK && m0 + r < s->M; ++r) {
+      for (int32_t r = 0; r < ZKML_CONV_ROWS && m0 + r < M; ++r) {
         const int32_t m = m0 + r;
-        const int32_t c = rq->per_channel ? m : 0;
-        const int32_t mu = rq->mult[c], sh = rq->shift[c], bm = bias[m];
-        int8_t* ym = y + (int64_t)m * npix;
-        for (int32_t j = 0; j < ZKML_PIX_BLOCK && p0 + j < npix; ++j)
-          ym[p0 + j] = requant_out(acc[r * ZKML_PIX_BLOCK + j] + bm, mu, sh, rq);
+        const int32_t c = pc ? m : 0;
+        const int32_t mu = mult[c], shf = shift[c], bm = bias[m];
+        int8_t* ym = y + (int64_t)m * npix + p0;
+        for (int32_t j = 0; j < np; ++j) ym[j] = requant_out(acc[r * ZKML_PIX_BLOCK + j] + bm, mu, shf, zp, lo, hi);
       }
     }
   }

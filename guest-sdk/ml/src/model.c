@@ -216,7 +216,8 @@ int zkml_parse(zkml_model* m, const uint8_t* data, uint32_t size) {
         }
         if (K > ZKML_MAX_K) return fail(m, ZKML_ERR_LIMIT, "node %u (%s): dot length %llu over %u", i, on,
                                         (unsigned long long)K, ZKML_MAX_K);
-        uint64_t wbytes = (M + ZKML_BLOCK - 1) / ZKML_BLOCK * ZKML_BLOCK * K;
+        const uint64_t R = n.op == ZKML_OP_DENSE ? ZKML_DENSE_ROWS : ZKML_CONV_ROWS;
+        uint64_t wbytes = (M + R - 1) / R * R * K;
         uint32_t nrq = n.p[4];
         if (nrq != 1 && nrq != M)
           return fail(m, ZKML_ERR_PARAM, "node %u (%s): %u requantisation entries for %llu channels", i, on, nrq,

@@ -23,11 +23,13 @@
 extern "C" {
 #endif
 
-/* Dense/Conv weights are stored in blocks of ZKML_BLOCK output rows,
- * k-major inside a block: w[b][k][r] = W[b*ZKML_BLOCK + r][k]; the last block
- * is padded with zero rows. One input value is then loaded once for
- * ZKML_BLOCK multiply-adds (cycles: docs/ML_RUNTIME.md, "Kernels"). */
-#define ZKML_BLOCK 4
+/* Dense/Conv weights are stored in blocks of R output rows, k-major inside a
+ * block: w[b][k][r] = W[b*R + r][k]; the last block is padded with zero rows.
+ * Dense uses R = ZKML_DENSE_ROWS (one input load serves 16 multiply-adds),
+ * Conv R = ZKML_CONV_ROWS (4 rows x 4 pixels in registers); see
+ * docs/ML_RUNTIME.md, "Kernels". */
+#define ZKML_DENSE_ROWS 16
+#define ZKML_CONV_ROWS 4
 
 #define ZKML_SHIFT_MIN 1
 #define ZKML_SHIFT_MAX 62
