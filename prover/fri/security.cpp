@@ -7,8 +7,7 @@
 namespace zkvm::fri {
 
 SecurityEstimate estimate_security(const FriParams& params, unsigned log_max_lde,
-                                   size_t batched_terms, unsigned constraint_degree,
-                                   unsigned opening_points) {
+                                   unsigned constraint_degree, unsigned opening_points) {
   params.validate();
   const double log_p = std::log2(static_cast<double>(field::Fp::kModulus));
   const double field = 4 * log_p;  // |Fp4| = p^4 ~ 2^123.6
@@ -27,8 +26,10 @@ SecurityEstimate estimate_security(const FriParams& params, unsigned log_max_lde
                   std::ldexp(1.0, static_cast<int>(l.log_height));
   }
   s.fold_bits = fold_sum > 0 ? field - std::log2(fold_sum) : field;
-  const double terms = static_cast<double>(std::max<size_t>(batched_terms, 2) - 1);
-  s.batching_bits = field - std::log2(terms) - log_max_lde;
+  // Random linear combination with independent coefficients: per-column
+  // combination, then per-point combination, each |D|/|F| (proximity gaps,
+  // unique-decoding regime).
+  s.batching_bits = field - 1 - log_max_lde;
   const double n_max = std::ldexp(1.0, static_cast<int>(log_max_lde - params.log_blowup));
   s.deep_bits = field - std::log2(static_cast<double>(opening_points) * constraint_degree * n_max);
   return s;

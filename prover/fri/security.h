@@ -24,14 +24,13 @@ struct SecurityEstimate {
   // Finer counting of the algebraic terms (proximity-gaps style union
   // bounds), reported for information; see docs/SECURITY.md.
   double fold_bits;      // log2|F| - log2(sum over layers (arity - 1) |D_l|)
-  double batching_bits;  // log2|F| - log2((terms - 1) |D_max|), powers of alpha
+  double batching_bits;  // log2|F| - log2(2 |D_max|): PCS batch, two independent-coefficient steps
   double deep_bits;      // log2|F| - log2(points * constraint_degree * N_max)
 };
 
 // log_max_lde: log2 of the largest committed LDE (trace height * blowup).
-// batched_terms: number of (column, point) pairs in the DEEP batch.
+// constraint_degree and opening_points size the DEEP (out-of-domain) term.
 SecurityEstimate estimate_security(const FriParams& params, unsigned log_max_lde,
-                                   size_t batched_terms = 1, unsigned constraint_degree = 3,
-                                   unsigned opening_points = 2);
+                                   unsigned constraint_degree = 3, unsigned opening_points = 2);
 
 }  // namespace zkvm::fri

@@ -7,8 +7,9 @@
 //   2. sample challenges, commit further rounds (aux, quotient chunks).
 //   3. sample the opening point(s) zeta (Fp4, outside H and the LDE coset).
 //   4. prover.open(rounds, points, challenger) -> {values, proof}.
-//      The PCS observes every opened value itself, then samples alpha,
-//      runs FRI and opens the committed rows at the FRI query indices.
+//      The PCS observes every opened value itself, then samples the batch
+//      challenges, runs FRI and opens the committed rows at the FRI query
+//      indices.
 //      Verifier: pcs_verify(config, claims, proof, challenger) with the
 //      same rounds/points and the claimed values; it observes the values in
 //      the same order and throws fri::VerifyError on any mismatch.
@@ -25,7 +26,7 @@
 // Opening: for each matrix a list of points z (Fp4) at which all its columns
 // are opened. values[round][matrix][point][column] = f_column(z).
 // Soundness: the verifier checks f(z) through the DEEP quotients
-// (f(X) - f(z)) / (X - z), combined with powers of alpha and tested for low
+// (f(X) - f(z)) / (X - z), combined with random coefficients and tested for low
 // degree by one FRI instance per proof (inputs grouped by LDE height).
 // Points must not lie in the LDE coset (the STARK samples them from Fp4,
 // where this fails with probability < 2^-100).
@@ -105,7 +106,8 @@ struct TreeOpening {
 };
 
 struct PcsProof {
-  // zk only: the masking codeword's tree root (observed before alpha).
+  // zk only: the masking codeword's tree root (observed before the batch
+  // challenges).
   std::vector<hash::Digest> mask_root;
   fri::FriProof fri;
   std::vector<std::vector<TreeOpening>> openings;  // [round][tree]

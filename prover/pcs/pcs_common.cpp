@@ -89,6 +89,18 @@ BatchPlan batch_plan(const std::vector<std::vector<MatrixDims>>& dims, const Ope
   return b;
 }
 
+BatchChallenges sample_batch(transcript::Challenger& ch, const BatchPlan& plan) {
+  BatchChallenges b;
+  b.column.resize(plan.total_width);
+  for (auto& c : b.column) c = ch.sample_fp4("pcs/batch column");
+  b.slot.resize(plan.points.size());
+  for (auto& g : b.slot)
+    do {
+      g = ch.sample_fp4("pcs/batch point");
+    } while (g.is_zero());
+  return b;
+}
+
 Fp lde_point(unsigned lh, uint64_t pos) {
   return kCosetShift * field::two_adic_generator(lh).pow(fri::reverse_bits(pos, lh));
 }

@@ -41,12 +41,14 @@ std::vector<uint64_t> tree_leaves(const std::vector<uint64_t>& query_indices, un
                                   unsigned lh);
 
 // Coefficients of the DEEP batch. Column c of matrix m (global order over
-// rounds, then matrices) opened at the point in slot s gets alpha^(W*s +
-// off_m + c), W = total width, off_m = width of the matrices before m, slot
-// = index among the distinct points in order of first appearance. All
-// exponents differ, so the batch is one polynomial in alpha of degree
-// < W * slots (docs/SECURITY.md, batching term); the product form lets the
-// prover sum every matrix's row reduction per point before one division.
+// rounds, then matrices) opened at the point in slot s gets
+// column[off_m + c] * slot[s], both vectors of independent uniform Fp4
+// challenges (off_m = width of the matrices before m; slot = index among the
+// distinct points in order of first appearance). Independent coefficients
+// (rather than powers of one alpha) keep the batching error at |D|/|F| per
+// combination step instead of growing with the number of columns
+// (docs/SECURITY.md); the product form lets the prover sum every matrix's
+// row reduction per point before a single division by (x - z).
 struct BatchPlan {
   std::vector<Fp4> points;                              // by slot
   std::vector<std::vector<size_t>> offsets;             // [round][matrix]
@@ -55,6 +57,14 @@ struct BatchPlan {
 };
 // Throws std::invalid_argument if a matrix lists the same point twice.
 BatchPlan batch_plan(const std::vector<std::vector<MatrixDims>>& dims, const OpeningPoints& points);
+
+struct BatchChallenges {
+  std::vector<Fp4> column;  // total_width entries
+  std::vector<Fp4> slot;    // one per distinct point, all non-zero
+};
+// Samples the challenges in a fixed order (columns, then slots). A zero slot
+// coefficient (probability ~2^-124) is resampled so gamma^-1 exists.
+BatchChallenges sample_batch(transcript::Challenger& ch, const BatchPlan& plan);
 
 // Log height of the zk masking codeword's trace domain (one below the
 // largest LDE keeps its degree < LDE size / blowup as FRI demands).

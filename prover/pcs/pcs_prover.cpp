@@ -191,7 +191,8 @@ PcsProver::Opening PcsProver::open(const std::vector<const ProverRound*>& rounds
   const unsigned log_max = heights[0];
 
   // 3. zk: commit a random masking codeword of the largest height before
-  // alpha, so the FRI batch is uniformly random at every opened position.
+  // the batch challenges, so the FRI batch is uniformly random at every
+  // opened position.
   std::unique_ptr<merkle::MerkleTree> mask_tree;
   if (config_.zk) {
     const unsigned mh = detail::mask_log_height(log_max, lb);
@@ -211,14 +212,13 @@ PcsProver::Opening PcsProver::open(const std::vector<const ProverRound*>& rounds
     ch.observe_digest("pcs/mask root", mask_tree->root().bytes);
   }
 
-  const Fp4 alpha = ch.sample_fp4("pcs/alpha");
+  const auto chal = detail::sample_batch(ch, plan);
 
   // 4. Reduced codewords, one per LDE height (batch_plan for the
   // coefficients): for each height h and point slot s,
   //   T_hs(x) = sum over matrices m of height h opened at s of
-  //             sum_c alpha^(off_m + c) f_mc(x),
-  //   reduced_h(x) = sum_s gamma_s (T_hs(x) - T_hs(z_s)) / (x - z_s),
-  // gamma_s = alpha^(W s).
+  //             sum_c column[off_m + c] f_mc(x),
+  //   reduced_h(x) = sum_s slot[s] (T_hs(x) - T_hs(z_s)) / (x - z_s).
   std::vector<std::vector<Fp4>> reduced(heights.size());
   for (size_t h = 0; h < heights.size(); ++h) reduced[h].assign(size_t{1} << heights[h], Fp4());
   const size_t nslots = plan.points.size();
@@ -231,12 +231,8 @@ PcsProver::Opening PcsProver::open(const std::vector<const ProverRound*>& rounds
       const size_t hidx = static_cast<size_t>(
           std::find(heights.begin(), heights.end(), lh) - heights.begin());
       const size_t m = reduced[hidx].size();
-      std::vector<Fp4> coeffs(d.width);
-      Fp4 a = alpha.pow(plan.offsets[r][i]);
-      for (auto& v : coeffs) {
-        v = a;
-        a *= alpha;
-      }
+      const std::vector<Fp4> coeffs(chal.column.begin() + static_cast<ptrdiff_t>(plan.offsets[r][i]),
+                                    chal.column.begin() + static_cast<ptrdiff_t>(plan.offsets[r][i] + d.width));
       std::vector<Fp4> rx(m);
       hal_.reduce_rows(rounds[r]->lde(i), coeffs, rx);
       for (size_t p = 0; p < points[r][i].size(); ++p) {
@@ -253,7 +249,6 @@ PcsProver::Opening PcsProver::open(const std::vector<const ProverRound*>& rounds
       }
     }
   }
-  const Fp4 alpha_w = alpha.pow(plan.total_width);
   for (size_t h = 0; h < heights.size(); ++h) {
     const auto xs = lde_points(heights[h]);
     const size_t m = xs.size();
@@ -263,7 +258,7 @@ PcsProver::Opening PcsProver::open(const std::vector<const ProverRound*>& rounds
       if (t_x[h][s].empty()) continue;
       // gamma_s / (x - z) = 1 / (x gamma^-1 - z gamma^-1): x is in Fp, so
       // the scaling costs 4 base multiplications per point.
-      const Fp4 ginv = alpha_w.pow(s).inverse();
+      const Fp4 ginv = chal.slot[s].inverse();
       const Fp4 zg = plan.points[s] * ginv;
 #pragma omp parallel for schedule(static)
       for (int64_t j = 0; j < mi; ++j) inv[static_cast<size_t>(j)] = ginv * xs[static_cast<size_t>(j)] - zg;

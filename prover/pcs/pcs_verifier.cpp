@@ -5,8 +5,8 @@
 // (f(x) - f(z)) / (x - z) at the queried x, recomputed here from Merkle-
 // authenticated LDE rows; if any claimed value is wrong the quotient is not
 // a polynomial of the allowed degree and FRI rejects (except with the FRI
-// soundness error). alpha is sampled after all values (and the zk mask root)
-// are observed.
+// soundness error). The batch challenges are sampled after all values (and
+// the zk mask root) are observed.
 #include <algorithm>
 #include <string>
 
@@ -92,14 +92,13 @@ void pcs_verify(const PcsConfig& config, const std::vector<RoundClaim>& rounds,
     for (size_t i = 0; i < rc.values.size(); ++i)
       for (const auto& v : rc.values[i]) ch.observe_fp4s("pcs/opened values", v);
   if (config.zk) ch.observe_digest("pcs/mask root", proof.mask_root[0].bytes);
-  const Fp4 alpha = ch.sample_fp4("pcs/alpha");
 
   const auto heights = detail::fri_input_heights(round_dims, config, config.zk);
   const unsigned log_max = heights[0];
 
   // Coefficients as in the prover (pcs_common.h, batch_plan):
-  // coeffs[r][i][c] = alpha^(off_m + c); t_z[s] sums coeffs * claimed values
-  // of every matrix opened at slot s, separately per LDE height.
+  // coeffs[r][i][c] = column[off_m + c]; t_z[h][s] sums coeffs * claimed
+  // values of every matrix of LDE height h opened at slot s.
   OpeningPoints all_points;
   for (const auto& rc : rounds) all_points.push_back(rc.points);
   detail::BatchPlan plan;
@@ -108,6 +107,7 @@ void pcs_verify(const PcsConfig& config, const std::vector<RoundClaim>& rounds,
   } catch (const std::invalid_argument& e) {
     reject(e.what());
   }
+  const auto chal = detail::sample_batch(ch, plan);
   const size_t nslots = plan.points.size();
   std::vector<std::vector<std::vector<Fp4>>> coeffs(rounds.size());
   std::vector<std::vector<Fp4>> t_z(heights.size(), std::vector<Fp4>(nslots));
@@ -119,12 +119,8 @@ void pcs_verify(const PcsConfig& config, const std::vector<RoundClaim>& rounds,
     for (size_t i = 0; i < rounds[r].dims.size(); ++i) {
       const size_t w = rounds[r].dims[i].width;
       const size_t h = height_index(rounds[r].dims[i].log_height + lb);
-      std::vector<Fp4> cf(w);
-      Fp4 a = alpha.pow(plan.offsets[r][i]);
-      for (auto& v : cf) {
-        v = a;
-        a *= alpha;
-      }
+      std::vector<Fp4> cf(chal.column.begin() + static_cast<ptrdiff_t>(plan.offsets[r][i]),
+                          chal.column.begin() + static_cast<ptrdiff_t>(plan.offsets[r][i] + w));
       for (size_t p = 0; p < rounds[r].points[i].size(); ++p) {
         const size_t s = plan.slots[r][i][p];
         used[h][s] = 1;
@@ -132,9 +128,7 @@ void pcs_verify(const PcsConfig& config, const std::vector<RoundClaim>& rounds,
       }
       coeffs[r].push_back(std::move(cf));
     }
-  const Fp4 alpha_w = alpha.pow(plan.total_width);
-  std::vector<Fp4> gammas(nslots);
-  for (size_t s = 0; s < nslots; ++s) gammas[s] = alpha_w.pow(s);
+  const auto& gammas = chal.slot;
 
   auto opener = [&](std::span<const uint64_t> idx_span) {
     const std::vector<uint64_t> idx(idx_span.begin(), idx_span.end());

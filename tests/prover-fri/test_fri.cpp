@@ -302,7 +302,7 @@ TEST_CASE("FRI parameter validation names the bad parameter") {
 
 TEST_CASE("default FRI parameters reach 100 conjectured bits for a 2^20-row trace") {
   const FriParams p;  // rate 1/4, 42 queries, 16 PoW bits
-  const auto s = fri::estimate_security(p, 22, 400);
+  const auto s = fri::estimate_security(p, 22);
   REQUIRE(s.query_bits == Approx(42 * 2 + 16));
   REQUIRE(s.field_bits == Approx(4 * std::log2(double(Fp::kModulus)) - 22));
   REQUIRE(s.conjectured >= 100);
