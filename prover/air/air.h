@@ -1,7 +1,8 @@
 // AIR framework: an AIR writes its constraints ONCE, in a templated
 // `constraints(B& b)` over a builder B, and that one function serves
 //   (a) DegreeBuilder   - symbolic degree analysis (quotient split),
-//   (b) QuotientBuilder - the prover, row by row over the quotient coset (Fp),
+//   (b) QuotientBuilder / PackedQuotientBuilder - the prover over the
+//       quotient coset, one row (Fp) or one SIMD block of rows (PackedFp),
 //   (c) PointBuilder    - the verifier, at the out-of-domain point zeta (Fp4),
 //   (d) CheckBuilder    - the debug checker, row by row over the trace (Fp).
 // (Plonky3's Air::eval(builder) is the model.)
@@ -84,6 +85,7 @@ struct BuilderOps {
 class DegreeBuilder;
 class CheckBuilder;
 class QuotientBuilder;
+class PackedQuotientBuilder;
 class PointBuilder;
 
 // Type-erased AIR. Concrete AIRs derive from AirBase<Derived> and write
@@ -104,6 +106,7 @@ class Air {
   virtual void eval(DegreeBuilder& b) const = 0;
   virtual void eval(CheckBuilder& b) const = 0;
   virtual void eval(QuotientBuilder& b) const = 0;
+  virtual void eval(PackedQuotientBuilder& b) const = 0;
   virtual void eval(PointBuilder& b) const = 0;
 };
 
@@ -119,6 +122,7 @@ class AirBase : public Air {
   void eval(DegreeBuilder& b) const override { run(b); }
   void eval(CheckBuilder& b) const override { run(b); }
   void eval(QuotientBuilder& b) const override { run(b); }
+  void eval(PackedQuotientBuilder& b) const override { run(b); }
   void eval(PointBuilder& b) const override { run(b); }
 
  private:

@@ -8,6 +8,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "prover/air/packed_expr.h"
+
 namespace zkvm::air {
 
 // (a) Symbolic degree analysis. Also validates column/public indices so a
@@ -100,35 +102,38 @@ class CheckBuilder : public BuilderOps<CheckBuilder, Fp> {
 };
 
 // (b)/(c) Evaluation of the random linear combination sum_i alpha^i C_i at
-// one point: a quotient-coset row (E = Fp, prover) or zeta (E = Fp4,
-// verifier). Constraint order is the order of the calls in constraints(b),
-// then the LogUp constraints; prover and verifier run the same code.
-template <class E>
-class EvalBuilderT : public BuilderOps<EvalBuilderT<E>, E> {
+// one point: a quotient-coset row (E = Fp, prover), a block of rows (E =
+// PackedFp, prover, SIMD) or zeta (E = Fp4, verifier). EF is the matching
+// extension type. Constraint order is the order of the calls in
+// constraints(b), then the LogUp constraints; prover and verifier run the
+// same code.
+template <class E, class EF>
+class EvalBuilderT : public BuilderOps<EvalBuilderT<E, EF>, E> {
  public:
   using Expr = E;
+  // Aux columns: the prover passes flattened base coordinates (4 per Fp4
+  // column), the verifier the recombined Fp4 values.
+  using AuxT = std::conditional_t<std::is_same_v<E, Fp4>, Fp4, E>;
 
   // Values at the point ("local") and at g * point ("next").
   std::span<const E> local, next, pre_local, pre_next_row;
   std::span<const Fp> publics;
-  // Aux columns: the prover passes flattened base coordinates (4 per Fp4
-  // column), the verifier the recombined Fp4 values.
-  std::span<const std::conditional_t<std::is_same_v<E, Fp>, Fp, Fp4>> aux_local, aux_next;
+  std::span<const AuxT> aux_local, aux_next;
   E sel_first, sel_last, sel_transition;
   Fp4 logup_alpha, cumsum;
   std::span<const Fp4> beta_pows;    // beta^0 .. beta^(max tuple len)
   std::span<const Fp4> alpha_pows;   // constraint-combination powers
-  Fp4 acc;
+  EF acc;
   size_t index = 0;
   size_t interactions = 0;
-  Fp4 sum_h_local, sum_h_next;
+  EF sum_h_local, sum_h_next;
 
   void reset() {
-    acc = Fp4();
+    acc = EF();
     index = 0;
     interactions = 0;
-    sum_h_local = Fp4();
-    sum_h_next = Fp4();
+    sum_h_local = EF();
+    sum_h_next = EF();
   }
 
   E main(size_t c) const { return local[c]; }
@@ -142,39 +147,39 @@ class EvalBuilderT : public BuilderOps<EvalBuilderT<E>, E> {
   E is_transition() const { return sel_transition; }
 
   void assert_zero(const char*, const E& e) { acc += alpha_pows[index++] * e; }
-  void assert_zero_ext(const Fp4& e) { acc += alpha_pows[index++] * e; }
+  void assert_zero_ext(const EF& e) { acc += alpha_pows[index++] * e; }
 
   void interact(uint32_t bus, std::span<const E> tuple, const E& mult, bool send) {
-    Fp4 combined = Fp4(Fp::from_u64(bus));
+    EF combined = EF(Fp4(Fp::from_u64(bus)));
     for (size_t j = 0; j < tuple.size(); ++j) combined += beta_pows[j + 1] * tuple[j];
-    const Fp4 h = aux_value(aux_local, interactions);
-    const Fp4 m = Fp4(send ? mult : -mult);
-    assert_zero_ext(h * (logup_alpha - combined) - m);
+    const EF h = aux_value(aux_local, interactions);
+    const EF m = EF(send ? mult : -mult);
+    assert_zero_ext(h * (EF(logup_alpha) - combined) - m);
     sum_h_local += h;
     sum_h_next += aux_value(aux_next, interactions);
     ++interactions;
   }
   void finish_logup() {
     if (interactions == 0) return;
-    const Fp4 s = aux_value(aux_local, interactions);
-    const Fp4 s_next = aux_value(aux_next, interactions);
+    const EF s = aux_value(aux_local, interactions);
+    const EF s_next = aux_value(aux_next, interactions);
     assert_zero_ext((s - sum_h_local) * sel_first);
     assert_zero_ext((s_next - s - sum_h_next) * sel_transition);
-    assert_zero_ext((s - cumsum) * sel_last);
+    assert_zero_ext((s - EF(cumsum)) * sel_last);
   }
 
  private:
-  template <class A>
-  static Fp4 aux_value(std::span<const A> a, size_t k) {
-    if constexpr (std::is_same_v<A, Fp>) {
-      return Fp4::from_base(a[4 * k], a[4 * k + 1], a[4 * k + 2], a[4 * k + 3]);
-    } else {
+  static EF aux_value(std::span<const AuxT> a, size_t k) {
+    if constexpr (std::is_same_v<AuxT, Fp4>) {
       return a[k];
+    } else {
+      return EF::from_base(a[4 * k], a[4 * k + 1], a[4 * k + 2], a[4 * k + 3]);
     }
   }
 };
 
-class QuotientBuilder : public EvalBuilderT<Fp> {};
-class PointBuilder : public EvalBuilderT<Fp4> {};
+class QuotientBuilder : public EvalBuilderT<Fp, Fp4> {};
+class PackedQuotientBuilder : public EvalBuilderT<PackedFp, PackedFp4> {};
+class PointBuilder : public EvalBuilderT<Fp4, Fp4> {};
 
 }  // namespace zkvm::air
