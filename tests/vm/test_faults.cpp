@@ -210,3 +210,32 @@ TEST_CASE("a guest that exits exactly at the cycle limit exits normally", "[vm][
   r = run_both(make_program(code), opts);
   CHECK(r.status == RunStatus::CycleLimit);
 }
+
+TEST_CASE("the cycle limit is exact for long runs that switch to the exact executor near the limit", "[vm][fault]") {
+  // Limits above the soft margin: the fast instance stops short of the
+  // limit and the exact instance (re-pointing the decoded slots at its own
+  // handlers) finishes. The loop spans a page boundary to exercise both.
+  std::vector<std::uint32_t> code(1020, NOP);
+  for (int i = 0; i < 8; ++i) code.push_back(NOP);
+  code.push_back(JAL(zero, -static_cast<std::int32_t>(code.size() * 4)));
+  for (std::uint64_t limit : {std::uint64_t{5000}, std::uint64_t{100003}, std::uint64_t{1234567}}) {
+    RunOptions opts;
+    opts.max_cycles = limit;
+    const RunResult r = run_both(make_program(code), opts);
+    CHECK(r.status == RunStatus::CycleLimit);
+    CHECK(r.cycles == limit);
+    CHECK(r.pc == kCodeBase + 4 * static_cast<std::uint32_t>(limit % code.size()));
+  }
+  // An exit exactly at a large limit still exits.
+  std::vector<std::uint32_t> prog(3000, NOP);
+  sys_exit(prog, 4);
+  RunOptions opts;
+  opts.max_cycles = prog.size();
+  RunResult r = run_both(make_program(prog), opts);
+  CHECK(r.status == RunStatus::Exited);
+  CHECK(r.exit_code == 4);
+  opts.max_cycles = prog.size() - 1;
+  r = run_both(make_program(prog), opts);
+  CHECK(r.status == RunStatus::CycleLimit);
+  CHECK(r.cycles == prog.size() - 1);
+}

@@ -4,11 +4,13 @@
 // load, store, retire, syscall hooks), and FastCtx's hooks are empty inline
 // functions, so the fast path compiles to plain threaded code.
 //
-// Dispatch is threaded (GCC/Clang computed goto over a table built from
-// isa/rv32im.inc): each handler retires (one cycle per instruction) and
-// dispatches the next instruction itself. Sequential flow just advances the
-// decode-cache pointer; jumps, taken branches and page crossings go through
-// `next_full`, which looks the page up. A fault or exit saves pc/cycles and
+// Dispatch is threaded (GCC/Clang computed goto; the label table is built
+// from isa/rv32im.inc and each decode-cache slot caches its handler's
+// address): each handler retires (one cycle per instruction) and jumps
+// straight to the next slot's handler. Sequential flow just advances the
+// slot pointer (slots carry their pc); jumps, taken branches and the
+// sentinel slot at each page end go through `next_full`, which looks the
+// page up. A fault or exit saves pc/cycles and
 // returns; the faulting instruction does not retire.
 //
 // Cycle limit without a per-instruction check: execute<Ctx, false> checks
@@ -119,7 +121,7 @@ bool execute(Machine& m, Ctx& ctx) {
 #define ZKVM_RV_INSN(name, opcode, funct3, funct7, format) &&L_##name,
 #include "isa/rv32im.inc"
 #undef ZKVM_RV_INSN
-      &&L_ILLEGAL, &&L_DECODE};
+      &&L_ILLEGAL, &&L_DECODE, &&L_PAGE_END};
 
   std::uint32_t* const x = m.x;
   Memory& mem = m.mem;
@@ -129,7 +131,21 @@ bool execute(Machine& m, Ctx& ctx) {
   const std::uint64_t limit = m.max_cycles;
   const std::uint64_t soft_limit = limit > kSoftMargin ? limit - kSoftMargin : 0;
   if (!kExact && cycles >= soft_limit) return false;
-  Decoded* d = nullptr;
+  Slot* s = nullptr;
+
+  // Point every existing slot at this instance's handlers (slots may have
+  // been filled by the other instance of this function).
+  if (mem.decode_handler != &&L_DECODE) {
+    mem.decode_handler = &&L_DECODE;
+    mem.page_end_handler = &&L_PAGE_END;
+    for (std::uint32_t i = 0; i < kNumPages; ++i)
+      if (table[i] && table[i]->decoded)
+        for (std::uint32_t w = 0; w <= kWordsPerPage; ++w) {
+          Slot& sl = table[i]->decoded[w];
+          sl.h = kLabels[static_cast<std::uint8_t>(sl.d.op)];
+        }
+  }
+  const void* const decode_h = &&L_DECODE;
 
   // Memory access after the executor's alignment and range checks.
   const auto page_of = [&](std::uint32_t a) -> Page* {
@@ -147,35 +163,39 @@ bool execute(Machine& m, Ctx& ctx) {
     Page* p = page_of(a);
     std::memcpy(p->data + (a & (kPageSize - 1)), &v, sizeof v);
     if (p->decoded) [[unlikely]]
-      p->decoded[(a & (kPageSize - 1)) >> 2].op = Op::DECODE;  // invalidate decoded code
+      {  // invalidate decoded code
+      Slot& sl = p->decoded[(a & (kPageSize - 1)) >> 2];
+      sl.d.op = Op::DECODE;
+      sl.h = decode_h;
+    }
   };
 
 #define ZKVM_SAVE() (m.pc = pc, m.cycles = cycles)
-#define ZKVM_FAULT(kind, addr)                  \
-  do {                                          \
-    ZKVM_SAVE();                                \
-    raise_fault(m, FaultKind::kind, pc, d, addr); \
-    return true;                                \
+#define ZKVM_FAULT(kind, addr)                            \
+  do {                                                    \
+    pc = s->pc;                                           \
+    ZKVM_SAVE();                                          \
+    raise_fault(m, FaultKind::kind, pc, &s->d, addr);     \
+    return true;                                          \
   } while (0)
   // Dispatch of the next sequential instruction (threaded: one indirect
   // jump per handler). A page crossing takes the full lookup.
 #define ZKVM_DISPATCH_SEQ()                                   \
   do {                                                        \
-    if ((pc & (kPageSize - 1)) == 0) [[unlikely]]             \
-      goto next_full;                                         \
-    ++d;                                                      \
+    ++s;                                                      \
     if constexpr (kExact) {                                   \
-      if (cycles >= limit) [[unlikely]]                       \
+      if (cycles >= limit) [[unlikely]] {                     \
+        pc = s->pc;                                           \
         goto stop_limit;                                      \
+      }                                                       \
     }                                                         \
-    ctx.begin(pc, *d, x);                                     \
-    goto* kLabels[static_cast<std::uint8_t>(d->op)];          \
+    ctx.begin(s->pc, s->d, x);                                \
+    goto* s->h;                                               \
   } while (0)
 #define ZKVM_RETIRE()      \
   do {                     \
-    ctx.retire(*d, x);     \
+    ctx.retire(s->d, x);   \
     ++cycles;              \
-    pc += 4;               \
     ZKVM_DISPATCH_SEQ();   \
   } while (0)
   // Jump or taken branch: a target that is not a multiple of 4 faults.
@@ -184,44 +204,44 @@ bool execute(Machine& m, Ctx& ctx) {
     const std::uint32_t t_ = (target_expr);         \
     if (t_ & 3) [[unlikely]]                        \
       ZKVM_FAULT(MisalignedJump, t_);               \
-    x[d->rd] = pc + 4;                              \
-    ctx.retire(*d, x);                              \
+    x[s->d.rd] = s->pc + 4;                         \
+    ctx.retire(s->d, x);                            \
     ++cycles;                                       \
     pc = t_;                                        \
     goto next_full;                                 \
   } while (0)
 #define ZKVM_BRANCH(cond)                                               \
   do {                                                                  \
-    if (cond) ZKVM_JUMP(pc + static_cast<std::uint32_t>(d->imm));       \
+    if (cond) ZKVM_JUMP(s->pc + static_cast<std::uint32_t>(s->d.imm));       \
     ZKVM_RETIRE();                                                      \
   } while (0)
 #define ZKVM_LOAD(T, ext)                                               \
   do {                                                                  \
-    const std::uint32_t a_ = x[d->rs1] + static_cast<std::uint32_t>(d->imm); \
+    const std::uint32_t a_ = x[s->d.rs1] + static_cast<std::uint32_t>(s->d.imm); \
     if (a_ & (sizeof(T) - 1)) [[unlikely]]                              \
       ZKVM_FAULT(MisalignedLoad, a_);                                   \
     if (!in_guest(a_)) [[unlikely]]                                     \
       ZKVM_FAULT(LoadOutOfBounds, a_);                                  \
     const T v_ = load(static_cast<T*>(nullptr), a_);                    \
     ctx.load(a_);                                                       \
-    x[d->rd] = static_cast<std::uint32_t>(static_cast<ext>(v_));        \
+    x[s->d.rd] = static_cast<std::uint32_t>(static_cast<ext>(v_));        \
     ZKVM_RETIRE();                                                      \
   } while (0)
 #define ZKVM_STORE(T)                                                   \
   do {                                                                  \
-    const std::uint32_t a_ = x[d->rs1] + static_cast<std::uint32_t>(d->imm); \
+    const std::uint32_t a_ = x[s->d.rs1] + static_cast<std::uint32_t>(s->d.imm); \
     if (a_ & (sizeof(T) - 1)) [[unlikely]]                              \
       ZKVM_FAULT(MisalignedStore, a_);                                  \
     if (!in_guest(a_)) [[unlikely]]                                     \
       ZKVM_FAULT(StoreOutOfBounds, a_);                                 \
     ctx.before_store(a_);                                               \
-    store(a_, static_cast<T>(x[d->rs2]));                               \
+    store(a_, static_cast<T>(x[s->d.rs2]));                               \
     ctx.after_store(a_);                                                \
     ZKVM_RETIRE();                                                      \
   } while (0)
 #define ZKVM_ALU(expr)  \
   do {                  \
-    x[d->rd] = (expr);  \
+    x[s->d.rd] = (expr);  \
     ZKVM_RETIRE();      \
   } while (0)
 
@@ -229,11 +249,11 @@ bool execute(Machine& m, Ctx& ctx) {
   using i32 = std::int32_t;
   using u64 = std::uint64_t;
   using i64 = std::int64_t;
-#define RS1 x[d->rs1]
-#define RS2 x[d->rs2]
-#define SRS1 static_cast<i32>(x[d->rs1])
-#define SRS2 static_cast<i32>(x[d->rs2])
-#define IMM static_cast<u32>(d->imm)
+#define RS1 x[s->d.rs1]
+#define RS2 x[s->d.rs2]
+#define SRS1 static_cast<i32>(x[s->d.rs1])
+#define SRS2 static_cast<i32>(x[s->d.rs2])
+#define IMM static_cast<u32>(s->d.imm)
 
 next_full:
   if (cycles >= (kExact ? limit : soft_limit)) [[unlikely]] {
@@ -244,12 +264,13 @@ next_full:
     goto stop_limit;
   }
   if (!in_guest(pc)) [[unlikely]] {
-    d = nullptr;
-    ZKVM_FAULT(FetchOutOfBounds, pc);
+    ZKVM_SAVE();
+    raise_fault(m, FaultKind::FetchOutOfBounds, pc, nullptr, pc);
+    return true;
   }
-  d = mem.code(pc) + ((pc >> 2) & (kWordsPerPage - 1));
-  ctx.begin(pc, *d, x);
-  goto* kLabels[static_cast<std::uint8_t>(d->op)];
+  s = mem.code(pc) + ((pc >> 2) & (kWordsPerPage - 1));
+  ctx.begin(pc, s->d, x);
+  goto* s->h;
 
 stop_limit:
   ZKVM_SAVE();
@@ -260,19 +281,25 @@ stop_limit:
   // memory and dispatch again. ctx.begin already ran but saw a stale slot,
   // so it runs again with the decoded instruction.
 L_DECODE:
-  *d = decode(load(static_cast<u32*>(nullptr), pc));
-  ctx.begin(pc, *d, x);
-  goto* kLabels[static_cast<std::uint8_t>(d->op)];
+  s->d = decode(load(static_cast<u32*>(nullptr), s->pc));
+  s->h = kLabels[static_cast<std::uint8_t>(s->d.op)];
+  ctx.begin(s->pc, s->d, x);
+  goto* s->h;
+
+  // Sentinel after a page's last slot: continue at the next page.
+L_PAGE_END:
+  pc = s->pc;
+  goto next_full;
 
   // "LUI places the U-immediate value in the top 20 bits of rd, filling the lowest 12 bits with zeros."
 L_LUI:
   ZKVM_ALU(IMM);
   // "AUIPC adds the 20-bit U-immediate (top bits) to the pc of the AUIPC instruction."
 L_AUIPC:
-  ZKVM_ALU(pc + IMM);
+  ZKVM_ALU(s->pc + IMM);
   // "JAL stores pc+4 into rd; target = pc + sign-extended J-immediate."
 L_JAL:
-  ZKVM_JUMP(pc + IMM);
+  ZKVM_JUMP(s->pc + IMM);
   // "JALR: target = (rs1 + sign-extended imm) with the least-significant bit cleared."
 L_JALR:
   ZKVM_JUMP((RS1 + IMM) & ~u32{1});
@@ -309,7 +336,7 @@ L_SW:
 L_ADDI:
   ZKVM_ALU(RS1 + IMM);
 L_SLTI:
-  ZKVM_ALU(SRS1 < d->imm ? 1u : 0u);
+  ZKVM_ALU(SRS1 < s->d.imm ? 1u : 0u);
   // "SLTIU: the immediate is first sign-extended, then compared as unsigned."
 L_SLTIU:
   ZKVM_ALU(RS1 < IMM ? 1u : 0u);
@@ -350,12 +377,13 @@ L_AND:
 L_FENCE:
   ZKVM_RETIRE();
 L_ECALL: {
+  pc = s->pc;
   ZKVM_SAVE();
-  const SysStatus s = syscall(m, ctx, *d);
-  if (s == SysStatus::Fault) return true;
-  ctx.retire(*d, x);
+  const SysStatus st = syscall(m, ctx, s->d);
+  if (st == SysStatus::Fault) return true;
+  ctx.retire(s->d, x);
   ++cycles;
-  if (s == SysStatus::Exit) {
+  if (st == SysStatus::Exit) {
     ZKVM_SAVE();
     m.result.status = RunStatus::Exited;
     return true;

@@ -26,9 +26,21 @@ inline constexpr unsigned kPageShift = 12;
 inline constexpr std::uint32_t kNumPages = kGuestEnd >> kPageShift;
 inline constexpr std::uint32_t kWordsPerPage = kPageSize / 4;
 
+// A decode-cache slot knows its own pc, so sequential execution only steps
+// the slot pointer, and holds the address of its handler in the running
+// executor instance (threaded code: dispatch is one indirect jump through
+// the slot). The sentinel slot after the last word (Op::PAGE_END) sends
+// execution to the next page's lookup.
+struct Slot {
+  const void* h = nullptr;
+  Decoded d;
+  std::uint32_t pc = 0;
+};
+static_assert(sizeof(Slot) == 24);
+
 struct Page {
   std::uint8_t data[kPageSize] = {};
-  std::unique_ptr<Decoded[]> decoded;  // null until code is fetched from this page
+  std::unique_ptr<Slot[]> decoded;  // kWordsPerPage + 1 slots; null until code is fetched here
 };
 
 // Callers guarantee addresses are inside [kGuestBase, kGuestEnd) and
@@ -38,6 +50,16 @@ class Memory {
   Memory() : table_(kNumPages, nullptr) {}
 
   Page** table() { return table_.data(); }
+
+  // Handlers of the executor instance currently running (set by it before
+  // it runs): fresh and invalidated slots point at decode_handler.
+  const void* decode_handler = nullptr;
+  const void* page_end_handler = nullptr;
+
+  void invalidate(Slot& s) {
+    s.d.op = Op::DECODE;
+    s.h = decode_handler;
+  }
 
   Page* page(std::uint32_t addr) {
     Page*& p = table_[addr >> kPageShift];
@@ -67,7 +89,7 @@ class Memory {
     Page* p = page(addr);
     std::memcpy(p->data + (addr & (kPageSize - 1)), &v, sizeof v);
     if (p->decoded) [[unlikely]]
-      p->decoded[(addr & (kPageSize - 1)) >> 2].op = Op::DECODE;
+      invalidate(p->decoded[(addr & (kPageSize - 1)) >> 2]);
   }
 
   // Byte copies that may cross pages (loader, read syscall).
@@ -78,7 +100,7 @@ class Memory {
       const std::size_t k = std::min<std::size_t>(n, kPageSize - off);
       std::memcpy(p->data + off, src, k);
       if (p->decoded)
-        for (std::uint32_t w = off >> 2; w <= (off + k - 1) >> 2; ++w) p->decoded[w].op = Op::DECODE;
+        for (std::uint32_t w = off >> 2; w <= (off + k - 1) >> 2; ++w) invalidate(p->decoded[w]);
       addr += static_cast<std::uint32_t>(k), src += k, n -= k;
     }
   }
@@ -93,9 +115,18 @@ class Memory {
   }
 
   // The decode cache of the page holding pc (created on first fetch).
-  Decoded* code(std::uint32_t pc) {
+  Slot* code(std::uint32_t pc) {
     Page* p = page(pc);
-    if (!p->decoded) p->decoded = std::make_unique<Decoded[]>(kWordsPerPage);
+    if (!p->decoded) [[unlikely]] {
+      p->decoded = std::make_unique<Slot[]>(kWordsPerPage + 1);
+      const std::uint32_t base = pc & ~(kPageSize - 1);
+      for (std::uint32_t i = 0; i <= kWordsPerPage; ++i) {
+        p->decoded[i].pc = base + 4 * i;
+        p->decoded[i].h = decode_handler;
+      }
+      p->decoded[kWordsPerPage].d.op = Op::PAGE_END;
+      p->decoded[kWordsPerPage].h = page_end_handler;
+    }
     return p->decoded.get();
   }
 

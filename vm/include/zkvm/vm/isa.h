@@ -10,19 +10,21 @@ namespace zkvm::vm {
 
 enum class Format : std::uint8_t { R, I, S, B, U, J, SYS };
 
-// One enumerator per table row, then two internal states of a decode-cache
-// slot: ILLEGAL (an encoding that is not in the table; executing it faults)
-// and DECODE (slot not decoded yet, or invalidated by a store to code).
+// One enumerator per table row, then internal states of a decode-cache
+// slot: ILLEGAL (an encoding that is not in the table; executing it faults),
+// DECODE (slot not decoded yet, or invalidated by a store to code) and
+// PAGE_END (the sentinel after a page's last slot).
 enum class Op : std::uint8_t {
 #define ZKVM_RV_INSN(name, opcode, funct3, funct7, format) name,
 #include "isa/rv32im.inc"
 #undef ZKVM_RV_INSN
   ILLEGAL,
   DECODE,
+  PAGE_END,
 };
 
 inline constexpr std::size_t kNumInsns = static_cast<std::size_t>(Op::ILLEGAL);
-inline constexpr std::size_t kNumOps = static_cast<std::size_t>(Op::DECODE) + 1;
+inline constexpr std::size_t kNumOps = static_cast<std::size_t>(Op::PAGE_END) + 1;
 
 // Register index used for "no destination" and for rd = x0: the executors
 // keep a 33rd scratch register so writes to x0 are discarded without a
