@@ -90,9 +90,11 @@ int main(int argc, char** argv) {
     }
   }
   const Guest guests[] = {
-      {"loop", "tight integer loop (xorshift), N iterations", 150'000'000, 10'000'000},
-      {"sha256", "SHA-256 of 1 MiB, N times", 24, 2},
-      {"matmul", "int8 128x128x128 matmul, N times", 60, 4},
+      // About 6e9 guest instructions each (~1 s of qemu CPU time), and
+      // about 1e9 for the tracing run.
+      {"loop", "tight integer loop (xorshift), N iterations", 600'000'000, 100'000'000},
+      {"sha256", "SHA-256 of 1 MiB, N times", 80, 14},
+      {"matmul", "int8 128x128x128 matmul, N times", 360, 60},
   };
   const auto dir = std::filesystem::temp_directory_path() / ("zkvm_bench_vm." + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
@@ -106,6 +108,7 @@ int main(int argc, char** argv) {
     const auto work = static_cast<std::uint32_t>(g.work * scale < 1 ? 1 : g.work * scale);
     const auto twork = static_cast<std::uint32_t>(g.trace_work * scale < 1 ? 1 : g.trace_work * scale);
     RunOptions opts;
+    opts.max_cycles = std::uint64_t{1} << 40;  // the work exceeds the default 2^32
     opts.input = u32_input(work);
     const std::string in_path = (dir / (std::string(g.name) + ".in")).string();
     std::ofstream(in_path, std::ios::binary).write(reinterpret_cast<const char*>(opts.input.data()), 4);
