@@ -27,7 +27,8 @@ struct ProveOptions {
   // checker's message) when a constraint or bus fails. Tests of the
   // verifier turn this off so a bad trace really reaches the verifier.
   bool check_constraints = true;
-  // When set, receives (stage, wall seconds) for each prover stage.
+  // When set, receives (stage, wall seconds) and (stage + " (cpu)",
+  // process CPU seconds) for each prover stage.
   std::vector<std::pair<std::string, double>>* timings = nullptr;
 };
 
