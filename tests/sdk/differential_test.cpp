@@ -235,3 +235,26 @@ TEST_CASE("the hello example greets, commits the greeting and reports cycles onl
   const RunOutput q = zkvm::sdktest::run_qemu(ZKVM_SDK_EXAMPLE_HELLO, "", dir.path());
   CHECK(q.stdout_bytes == "Hello, world!\ncycles so far: 0\n");
 }
+
+TEST_CASE("a null-pointer load and a store past the top of guest memory fault under both hosts",
+          "[sdk][diff]") {
+  // Guest ABI: [0, 0x10000) is an unmapped guard and guest memory ends at
+  // 0x10000000. qemu reports SIGSEGV (128 + 11); zkvm run reports the fault
+  // and exits with 134. The log flushed before the fault comes out on both.
+  struct Case {
+    const char* input;
+    const char* zkvm_says;
+  };
+  for (const Case c : {Case{"n", "LW from 0x00000000"}, Case{"h", "SW to 0x10000000"}}) {
+    DYNAMIC_SECTION("input " << c.input) {
+      TempDir dir;
+      const RunOutput q = zkvm::sdktest::run_qemu(guest("fault"), c.input, dir.path());
+      const RunOutput z = zkvm::sdktest::run_zkvm(guest("fault"), c.input, dir.path());
+      CHECK(q.exit_code == 128 + 11);
+      CHECK(z.exit_code == 134);
+      CHECK_THAT(z.stderr_bytes, Catch::Contains("fault at pc") && Catch::Contains(c.zkvm_says));
+      CHECK(q.stdout_bytes == "before the fault\n");
+      CHECK(z.stdout_bytes == "before the fault\n");
+    }
+  }
+}
