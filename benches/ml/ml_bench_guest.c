@@ -53,7 +53,7 @@ static void bench_conv(int32_t C, int32_t H, int32_t M, int32_t k, int32_t pad) 
   int8_t* w = malloc((size_t)blocks * ZKML_CONV_ROWS * K);
   int8_t* x = malloc((size_t)(C * H * H));
   int8_t* y = malloc((size_t)(M * s.OH * s.OW));
-  int8_t* patch = malloc(zkml_conv_patch_bytes(C, k, k, s.OH, s.OW));
+  int8_t* patch = malloc(zkml_conv_patch_bytes(C, k, k, 1, 1, s.OH, s.OW));
   int32_t* mult = malloc(sizeof(int32_t) * (size_t)M);
   int32_t* shift = malloc(sizeof(int32_t) * (size_t)M);
   int32_t* bias = malloc(sizeof(int32_t) * (size_t)M);

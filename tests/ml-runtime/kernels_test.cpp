@@ -134,8 +134,8 @@ TEST_CASE("Conv2D matches the reference with strides and padding", "[ml][kernels
     s.C = U(1, 3);
     s.kh = U(1, 5);
     s.kw = U(1, 5);
-    s.H = U(s.kh, 12);
-    s.W = U(s.kw, 12);
+    s.H = U(s.kh, 20);
+    s.W = U(s.kw, 20);
     s.M = U(1, 9);
     s.sh = U(1, 3);
     s.sw = U(1, 3);
@@ -152,7 +152,7 @@ TEST_CASE("Conv2D matches the reference with strides and padding", "[ml][kernels
     for (auto& b : bias) b = U(-100000, 100000);
     Rq rq = rand_rq(rng, iter % 2 ? s.M : 1);
     auto wb = block_weights(W, s.M, K, ZKML_CONV_ROWS);
-    std::vector<int8_t> y(static_cast<size_t>(s.M) * s.OH * s.OW), patch(zkml_conv_patch_bytes(s.C, s.kh, s.kw, s.OH, s.OW));
+    std::vector<int8_t> y(static_cast<size_t>(s.M) * s.OH * s.OW), patch(zkml_conv_patch_bytes(s.C, s.kh, s.kw, s.sh, s.sw, s.OH, s.OW));
     auto p = rq.p();
     zkml_conv_s8(x.data(), &s, wb.data(), bias.data(), &p, patch.data(), y.data());
     for (int m = 0; m < s.M; ++m)

@@ -88,10 +88,15 @@ void zkml_dense_s8(const int8_t* x, int32_t K, const int8_t* w_blocked, const in
   }
 }
 
-uint32_t zkml_conv_patch_bytes(int32_t C, int32_t kh, int32_t kw, int32_t OH, int32_t OW) {
+uint32_t zkml_conv_patch_bytes(int32_t C, int32_t kh, int32_t kw, int32_t sh, int32_t sw, int32_t OH, int32_t OW) {
+  /* im2col of all pixels in blocks of ZKML_PIX_BLOCK, then a zero-point
+   * padded copy of the part of the input the windows cover. */
   uint64_t npix = (uint64_t)OH * (uint64_t)OW;
   uint64_t blocks = (npix + ZKML_PIX_BLOCK - 1) / ZKML_PIX_BLOCK;
-  uint64_t b = blocks * ZKML_PIX_BLOCK * (uint64_t)C * (uint64_t)kh * (uint64_t)kw;
+  uint64_t cols = blocks * ZKML_PIX_BLOCK * (uint64_t)C * (uint64_t)kh * (uint64_t)kw;
+  uint64_t padded = (uint64_t)C * ((uint64_t)(OH - 1) * (uint64_t)sh + (uint64_t)kh) *
+                    ((uint64_t)(OW - 1) * (uint64_t)sw + (uint64_t)kw);
+  uint64_t b = ((cols + 3u) & ~(uint64_t)3u) + padded;
   return b > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)b;
 }
 
@@ -128,44 +133,89 @@ void zkml_conv_s8(const int8_t* x, const zkml_conv_shape* s, const int8_t* w_blo
   const int32_t npix = OH * OW;
   const int32_t nblk = (npix + ZKML_PIX_BLOCK - 1) / ZKML_PIX_BLOCK;
   const int8_t pad = (int8_t)s->zp_in;
-  /* im2col of every output pixel into patch[blk][k][j], (c, ky, kx) order as
-   * in the weights; padding (and pixels past the end) hold the input zero
-   * point, i.e. real 0. */
-  int32_t pix = 0;
-  for (int32_t oy = 0; oy < OH; ++oy) {
-    const int32_t iy0 = oy * sh - pt;
-    for (int32_t ox = 0; ox < OW; ++ox, ++pix) {
-      int8_t* p = patch + (int64_t)(pix / ZKML_PIX_BLOCK) * ZKML_PIX_BLOCK * K + pix % ZKML_PIX_BLOCK;
-      const int32_t ix0 = ox * sw - pl;
-      const int inner = ix0 >= 0 && ix0 + kw <= W;
+  /* The windows cover rows [-pt, Hp - pt) and columns [-pl, Wp - pl) of
+   * the input. Unless that is exactly inside it, copy that region once with
+   * the zero point (real 0) around it, so the im2col below needs no bounds
+   * checks. */
+  const int32_t Hp = (OH - 1) * sh + kh, Wp = (OW - 1) * sw + kw;
+  const int8_t* src = x;
+  int32_t sH = H, sW = W;
+  int8_t* cols = patch;
+  if (pt != 0 || pl != 0 || Hp > H || Wp > W) {
+    int8_t* xp = patch + (((int64_t)nblk * ZKML_PIX_BLOCK * K + 3) & ~(int64_t)3);
+    int8_t* q = xp;
+    for (int32_t c = 0; c < C; ++c) {
+      const int8_t* xc = x + (int64_t)c * H * W;
+      for (int32_t r = 0; r < Hp; ++r) {
+        const int32_t iy = r - pt;
+        int8_t* qe = q + Wp;
+        if (iy < 0 || iy >= H) {
+          while (q != qe) *q++ = pad;
+          continue;
+        }
+        const int8_t* row = xc + (int64_t)iy * W;
+        for (int32_t ix = -pl; q != qe; ++ix) *q++ = (ix < 0 || ix >= W) ? pad : row[ix];
+      }
+    }
+    src = xp;
+    sH = Hp;
+    sW = Wp;
+  }
+  /* im2col of every output pixel into cols[blk][k][j], (c, ky, kx) order as
+   * in the weights; pixels past the end hold the zero point. A block of 4
+   * pixels in one output row is copied 4 values per step. */
+  const int64_t plane = (int64_t)sH * sW;
+  for (int32_t b = 0; b < nblk; ++b) {
+    int8_t* p = cols + (int64_t)b * ZKML_PIX_BLOCK * K;
+    const int32_t pix0 = b * ZKML_PIX_BLOCK;
+    const int32_t oy0 = pix0 / OW, ox0 = pix0 % OW;
+    if (ox0 + ZKML_PIX_BLOCK <= OW) {
+      const int8_t* base = src + (int64_t)oy0 * sh * sW + (int64_t)ox0 * sw;
       for (int32_t c = 0; c < C; ++c) {
-        const int8_t* xc = x + (int64_t)c * H * W;
         for (int32_t ky = 0; ky < kh; ++ky) {
-          const int32_t iy = iy0 + ky;
+          const int8_t* r0 = base + c * plane + (int64_t)ky * sW;
           int8_t* pe = p + (int64_t)kw * ZKML_PIX_BLOCK;
-          if (iy < 0 || iy >= H) {
-            for (; p != pe; p += ZKML_PIX_BLOCK) *p = pad;
-          } else if (inner) {
-            const int8_t* row = xc + (int64_t)iy * W + ix0;
-            for (; p != pe; p += ZKML_PIX_BLOCK) *p = *row++;
+          if (sw == 1) {
+            for (; p != pe; p += ZKML_PIX_BLOCK, ++r0) {
+              p[0] = r0[0];
+              p[1] = r0[1];
+              p[2] = r0[2];
+              p[3] = r0[3];
+            }
           } else {
-            const int8_t* row = xc + (int64_t)iy * W;
-            for (int32_t ix = ix0; p != pe; p += ZKML_PIX_BLOCK, ++ix) *p = (ix < 0 || ix >= W) ? pad : row[ix];
+            const int8_t *r1 = r0 + sw, *r2 = r1 + sw, *r3 = r2 + sw;
+            for (; p != pe; p += ZKML_PIX_BLOCK) {
+              p[0] = *r0++;
+              p[1] = *r1++;
+              p[2] = *r2++;
+              p[3] = *r3++;
+            }
           }
         }
       }
+      continue;
     }
-  }
-  for (; pix < nblk * ZKML_PIX_BLOCK; ++pix) {
-    int8_t* p = patch + (int64_t)(pix / ZKML_PIX_BLOCK) * ZKML_PIX_BLOCK * K + pix % ZKML_PIX_BLOCK;
-    for (int32_t k = 0; k < K; ++k) p[(int64_t)k * ZKML_PIX_BLOCK] = pad;
+    for (int32_t j = 0; j < ZKML_PIX_BLOCK; ++j) {
+      const int32_t pix = pix0 + j;
+      int8_t* q = p + j;
+      if (pix >= npix) {
+        for (int32_t k = 0; k < K; ++k) q[(int64_t)k * ZKML_PIX_BLOCK] = pad;
+        continue;
+      }
+      const int8_t* base = src + (int64_t)(pix / OW) * sh * sW + (int64_t)(pix % OW) * sw;
+      for (int32_t c = 0; c < C; ++c)
+        for (int32_t ky = 0; ky < kh; ++ky) {
+          const int8_t* r0 = base + c * plane + (int64_t)ky * sW;
+          for (int32_t kx = 0; kx < kw; ++kx, q += ZKML_PIX_BLOCK) *q = r0[kx];
+        }
+    }
   }
   const int32_t zp = rq->zp_out, lo = rq->act_min, hi = rq->act_max, pc = rq->per_channel;
   const int32_t* mult = rq->mult;
   const int32_t* shift = rq->shift;
   int32_t acc[ZKML_CONV_ROWS * ZKML_PIX_BLOCK];
   for (int32_t b = 0; b < nblk; ++b) {
-    const int8_t* xb = patch + (int64_t)b * ZKML_PIX_BLOCK * K;
+    const int8_t* xb = cols + (int64_t)b * ZKML_PIX_BLOCK * K;
     const int32_t p0 = b * ZKML_PIX_BLOCK;
     const int32_t np = npix - p0 < ZKML_PIX_BLOCK ? npix - p0 : ZKML_PIX_BLOCK;
     for (int32_t m0 = 0; m0 < M; m0 += ZKML_CONV_ROWS) {

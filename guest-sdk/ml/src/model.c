@@ -240,7 +240,8 @@ int zkml_parse(zkml_model* m, const uint8_t* data, uint32_t size) {
         }
         params += 4 * (M + 2ull * nrq);
         if (n.op == ZKML_OP_CONV) {
-          uint64_t pb = zkml_conv_patch_bytes((int32_t)x.dims[1], n.kh, n.kw, (int32_t)y.dims[2], (int32_t)y.dims[3]);
+          uint64_t pb = zkml_conv_patch_bytes((int32_t)x.dims[1], n.kh, n.kw, n.sh, n.sw, (int32_t)y.dims[2],
+                                              (int32_t)y.dims[3]);
           if (pb > patch) patch = pb;
         }
         break;

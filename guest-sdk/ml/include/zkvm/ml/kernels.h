@@ -58,10 +58,12 @@ typedef struct {
 } zkml_conv_shape;
 
 /* Conv2D, group 1, dilation 1, NCHW. `patch` is scratch of
- * zkml_conv_patch_bytes(s) bytes (im2col of all output pixels, in blocks of
- * ZKML_PIX_BLOCK pixels, so each weight load serves several pixels). */
+ * zkml_conv_patch_bytes(...) bytes: the im2col of all output pixels, in
+ * blocks of ZKML_PIX_BLOCK pixels so each weight load serves several pixels,
+ * and a zero-point padded copy of the input region the windows cover.
+ * Saturates at 0xFFFFFFFF (the parser's arena limit rejects such sizes). */
 #define ZKML_PIX_BLOCK 4
-uint32_t zkml_conv_patch_bytes(int32_t C, int32_t kh, int32_t kw, int32_t OH, int32_t OW);
+uint32_t zkml_conv_patch_bytes(int32_t C, int32_t kh, int32_t kw, int32_t sh, int32_t sw, int32_t OH, int32_t OW);
 void zkml_conv_s8(const int8_t* x, const zkml_conv_shape* s, const int8_t* w_blocked,
                   const int32_t* bias, const zkml_requant_params* rq, int8_t* patch, int8_t* y);
 
