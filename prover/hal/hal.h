@@ -65,4 +65,9 @@ class Hal {
 // The CPU backend (OpenMP-parallel where the underlying modules are).
 std::unique_ptr<Hal> make_cpu_hal();
 
+// Runs every kernel on both backends, returns a's results, and throws
+// std::runtime_error naming the kernel and the first differing row/column
+// (or Merkle leaf) when they disagree.
+std::unique_ptr<Hal> make_dual_hal(std::unique_ptr<Hal> a, std::unique_ptr<Hal> b);
+
 }  // namespace zkvm::hal

@@ -1,8 +1,11 @@
 // CPU HAL kernels against their definitions written out directly.
 #include <catch2/catch.hpp>
 
+#include <string>
+
 #include "fri_test_util.h"
 #include "prover/hal/hal.h"
+#include "prover/merkle/merkle.h"
 
 using namespace zkvm;
 using field::Fp;
@@ -87,4 +90,63 @@ TEST_CASE("HAL coset_lde gives the polynomial's values on s*H' in bit-reversed o
       REQUIRE(acc == Fp4(m.at(j, c)));
     }
   }
+}
+
+namespace {
+// A backend that corrupts one output element of one kernel.
+class FaultyHal final : public hal::Hal {
+ public:
+  explicit FaultyHal(const char* kernel) : inner_(hal::make_cpu_hal()), kernel_(kernel) {}
+  std::string_view name() const override { return "faulty"; }
+  RowMajorMatrix<Fp> coset_lde(const RowMajorMatrix<Fp>& e, unsigned lb, Fp s) override {
+    auto m = inner_->coset_lde(e, lb, s);
+    if (kernel_ == "coset_lde") m.at(5, 1) += Fp::one();
+    return m;
+  }
+  std::unique_ptr<merkle::MerkleTree> merkle_commit(std::vector<RowMajorMatrix<Fp>> mats,
+                                                    std::vector<uint8_t> salts,
+                                                    size_t salt_len) override {
+    if (kernel_ == "merkle_commit") mats[0].at(3, 0) += Fp::one();
+    return inner_->merkle_commit(std::move(mats), std::move(salts), salt_len);
+  }
+  std::vector<Fp4> fri_fold(std::span<const Fp4> cw, unsigned k, const Fp4& beta) override {
+    auto v = inner_->fri_fold(cw, k, beta);
+    if (kernel_ == "fri_fold") v[2] += Fp4(Fp::one());
+    return v;
+  }
+  void reduce_rows(const RowMajorMatrix<Fp>& m, std::span<const Fp4> c, std::span<Fp4> out) override {
+    inner_->reduce_rows(m, c, out);
+  }
+  void column_sums(const RowMajorMatrix<Fp>& m, size_t rows, std::span<const Fp4> w,
+                   std::span<Fp4> out) override {
+    inner_->column_sums(m, rows, w, out);
+  }
+  void batch_inverse(std::span<const Fp4> in, std::span<Fp4> out) override {
+    inner_->batch_inverse(in, out);
+  }
+
+ private:
+  std::unique_ptr<hal::Hal> inner_;
+  std::string kernel_;
+};
+}  // namespace
+
+TEST_CASE("dual HAL agrees with itself and names the first differing row and column") {
+  Rng rng(4);
+  RowMajorMatrix<Fp> m(3, 16);
+  for (auto& v : m.values) v = rng.fp();
+  auto same = hal::make_dual_hal(hal::make_cpu_hal(), hal::make_cpu_hal());
+  REQUIRE(same->coset_lde(m, 1, field::kMultiplicativeGenerator) ==
+          hal::make_cpu_hal()->coset_lde(m, 1, field::kMultiplicativeGenerator));
+  REQUIRE_NOTHROW(same->merkle_commit({m}, {}, 0));
+
+  auto bad_lde = hal::make_dual_hal(hal::make_cpu_hal(), std::make_unique<FaultyHal>("coset_lde"));
+  REQUIRE_THROWS_WITH(bad_lde->coset_lde(m, 1, field::kMultiplicativeGenerator),
+                      Catch::Contains("dual(cpu, faulty): coset_lde: backends differ at row 5 column 1"));
+  auto bad_tree = hal::make_dual_hal(hal::make_cpu_hal(), std::make_unique<FaultyHal>("merkle_commit"));
+  REQUIRE_THROWS_WITH(bad_tree->merkle_commit({m}, {}, 0), Catch::Contains("merkle_commit: backends differ at leaf 3"));
+  std::vector<Fp4> cw(32);
+  for (auto& v : cw) v = rng.fp4();
+  auto bad_fold = hal::make_dual_hal(hal::make_cpu_hal(), std::make_unique<FaultyHal>("fri_fold"));
+  REQUIRE_THROWS_WITH(bad_fold->fri_fold(cw, 2, rng.fp4()), Catch::Contains("fri_fold: backends differ at row 2"));
 }
