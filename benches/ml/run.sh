@@ -13,9 +13,10 @@ echo
 echo "## Inference (Fashion-MNIST test image 0)"
 ex=$build/examples/mnist-public
 for kind in mlp cnn; do
-  elf=$ex/mnist_public.elf in=$ex/image0.bin
-  [ $kind = cnn ] && elf=$ex/mnist_public_cnn.elf in=$ex/image0_cnn.bin
-  macs=$("$tool" info "$ex/fashion_$kind.zkml" | sed -n 's/.*, \([0-9]*\) MACs/\1/p')
+  name=mnist_public
+  [ $kind = cnn ] && name=mnist_public_cnn
+  elf=$ex/$name.elf in=$ex/${name}_image0.bin
+  macs=$("$tool" info "$ex/$name.zkml" | sed -n 's/.*, \([0-9]*\) MACs/\1/p')
   out=$("$zkvm" run "$elf" --input "$in" --stats 2>&1)
   inf=$(echo "$out" | sed -n 's/zkml: image 0: \([0-9]*\) inference cycles/\1/p')
   total=$(echo "$out" | sed -n 's/zkvm run: cycles *\([0-9]*\)/\1/p')

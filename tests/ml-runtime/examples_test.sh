@@ -12,7 +12,8 @@ u32s() { od -An -tu4 -v "$1" | tr -s ' \n' ' ' | sed 's/^ //; s/ $//'; }
 for kind in mlp cnn; do
   elf=$ex/mnist-public/mnist_public.elf
   [ "$kind" = cnn ] && elf=$ex/mnist-public/mnist_public_cnn.elf
-  model=$ex/mnist-public/fashion_$kind.zkml
+  model=$ex/mnist-public/mnist_public.zkml
+  [ "$kind" = cnn ] && model=$ex/mnist-public/mnist_public_cnn.zkml
   want=$("$tool" predict "$model" --images "$images" --index 100 --count 6 | tr '\n' ' ' | sed 's/ $//')
   got=""
   for i in 100 101 102 103 104 105; do
@@ -24,7 +25,7 @@ for kind in mlp cnn; do
   if [ "$got" != "$want" ]; then echo "mnist-public ($kind): guest [$got] host [$want]"; fail=1; fi
 done
 
-model=$ex/mnist-batch/fashion_mlp.zkml
+model=$ex/mnist-batch/mnist_batch.zkml
 "$tool" input "$model" "$work/batch.bin" --images "$images" --index 200 --count 12 --layout batch
 "$zkvm" run "$ex/mnist-batch/mnist_batch.elf" --input "$work/batch.bin" --journal "$work/j_batch.bin" 2>/dev/null
 want="12 $("$tool" predict "$model" --images "$images" --index 200 --count 12 | tr '\n' ' ' | sed 's/ $//')"
