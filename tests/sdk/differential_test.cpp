@@ -50,13 +50,14 @@ RunOutput run_both(const std::string& elf, const std::string& input, bool compar
 
 }  // namespace
 
-TEST_CASE("printf formats, stdio buffering and errno agree under qemu and zkvm", "[sdk][diff]") {
+TEST_CASE("printf formats, stdio buffering, errno and thread-locals agree under qemu and zkvm", "[sdk][diff]") {
   const RunOutput r = run_both(guest("printf_formats"), "");
   CHECK(r.exit_code == 0);
   CHECK_THAT(r.stdout_bytes, Catch::Contains("int 42 -42 +7  7 00042 42   | -2147483648 2147483647\n"));
   CHECK_THAT(r.stdout_bytes, Catch::Contains("long long -9223372036854775808 18446744073709551615 123456789abcdef"));
   CHECK_THAT(r.stdout_bytes, Catch::Contains("double 3.141593 -2.500 1.234568e+04 0.0001 1e+20 2     0.3333"));
   CHECK_THAT(r.stdout_bytes, Catch::Contains("errno==ERANGE: 1"));
+  CHECK_THAT(r.stdout_bytes, Catch::Contains("thread-locals 42 5\n"));
   // The last line has no newline: only the exit path's flush writes it.
   CHECK_THAT(r.stdout_bytes, Catch::EndsWith("no newline at the end, flushed by exit"));
   CHECK(r.stderr_bytes == "to stderr: 7\n");

@@ -8,6 +8,11 @@
 
 #include <zkvm/guest.h>
 
+/* Guest thread-locals live in the TLS template in place (crt0 sets tp):
+ * one initialised (.tdata), one zero (.tbss). */
+static _Thread_local int tl_init = 41;
+static _Thread_local long long tl_zero;
+
 int main(void) {
   printf("int %d %i %+d % d %05d %-5d| %d %d\n", 42, -42, 7, 7, 42, 42, INT_MIN, INT_MAX);
   printf("unsigned %u %x %X %o %#x %#o %08x\n", 4000000000u, 0xdeadbeefu, 0xdeadbeefu, 8u, 255u, 8u,
@@ -27,6 +32,10 @@ int main(void) {
   errno = 0;
   long v = strtol("99999999999999999999", NULL, 10);
   printf("strtol overflow: %ld errno==ERANGE: %d\n", v, errno == ERANGE);
+
+  tl_init++;
+  tl_zero += 5;
+  printf("thread-locals %d %lld\n", tl_init, tl_zero);
 
   fprintf(stderr, "to stderr: %d\n", 7);
   fputs("no newline at the end, flushed by exit", stdout);
