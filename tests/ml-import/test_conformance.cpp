@@ -261,9 +261,9 @@ void run_case(const std::string& name, Outcome& out) {
     }
 #ifdef ZKVM_HAVE_ML_HOST
     // int8 path: calibrate on this very input, quantize, run the guest
-    // kernels on the host, dequantize and compare. Tolerance: 3 output
-    // quantisation steps plus 2% of the output's range (weights and
-    // intermediate activations are rounded too, and errors add up over K).
+    // kernels on the host, dequantize and compare. Tolerance: 2 steps of
+    // the output's quantisation scale (one for rounding the output, one for
+    // the rounding of weights and intermediate activations; worst seen 1.17).
     if (auto lim = kInt8Limits.find(name); lim != kInt8Limits.end()) {
       if (r == 0) out.int8_skips.push_back(name + ": " + lim->second);
       continue;
@@ -279,11 +279,9 @@ void run_case(const std::string& name, Outcome& out) {
     float scale = 0;
     auto yq = run_int8(file, x, g, &scale);
     REQUIRE(yq.size() == y.size());
-    float lo = 0, hi = 0;
-    for (float v : y) lo = std::min(lo, v), hi = std::max(hi, v);
     for (size_t i = 0; i < y.size(); ++i) {
       const double err = std::fabs(yq[i] - y[i]);
-      const double tol = scale == 0.0f ? 0.0 : 3.0 * scale + 0.02 * (hi - lo);
+      const double tol = scale == 0.0f ? 0.0 : 2.0 * scale;
       INFO("int8 element " << i << ": " << yq[i] << " vs float " << y[i] << " (scale " << scale << ")");
       REQUIRE(err <= tol);
       if (scale > 0) out.worst_int8_steps = std::max(out.worst_int8_steps, err / scale);
