@@ -13,12 +13,15 @@
 #include <zkvm/sha256.h>
 
 int main(void) {
+  uint64_t t0 = zkvm_cycle_count();
   size_t len = 0;
   uint8_t* bytes = zkvm_read_vec(&len);
   if (len > 0xFFFFFFFFu) zkvm_panic("model: too large");
+  uint64_t t1 = zkvm_cycle_count();
   uint8_t digest[ZKVM_SHA256_DIGEST_LEN];
   zkvm_sha256(bytes, len, digest);
   zkvm_commit(digest, sizeof digest);
+  uint64_t t2 = zkvm_cycle_count();
 
   static zkml_model m;
   int st = zkml_parse(&m, bytes, (uint32_t)len);
@@ -29,6 +32,9 @@ int main(void) {
   if (arena == NULL) zkvm_panic("model: no heap for a %u-byte arena", (unsigned)m.arena_bytes);
   zkml_runner r;
   if (zkml_prepare(&r, &m, arena, m.arena_bytes) != ZKML_OK) zkvm_panic("model: arena");
+  uint64_t t3 = zkvm_cycle_count();
+  fprintf(stderr, "zkml: read %lu, sha256 %lu, parse+prepare %lu cycles (%lu-byte model)\n", (unsigned long)(t1 - t0),
+          (unsigned long)(t2 - t1), (unsigned long)(t3 - t2), (unsigned long)len);
   zkml_tensor in, out;
   zkml_get_tensor(&m, m.input, &in);
   zkml_get_tensor(&m, m.output, &out);
