@@ -319,6 +319,8 @@ TEST_CASE("ONNX backend node tests of supported ops pass; unsupported attributes
   std::printf("int8 path: %d cases within tolerance (worst %.2f output steps), %zu not quantizable:\n",
               out.int8_passed, out.worst_int8_steps, out.int8_skips.size());
   for (const auto& l : out.int8_skips) std::printf("  int8 skipped: %s\n", l.c_str());
+  CHECK(out.int8_passed + static_cast<int>(out.int8_skips.size()) == out.passed);
+  CHECK(out.int8_skips.size() == kInt8Limits.size());  // only the declared int8 limits are skipped
 #else
   std::printf("int8 path: not built (zkvm_ml_host missing)\n");
 #endif
