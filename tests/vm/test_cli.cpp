@@ -1,0 +1,150 @@
+// `zkvm run`: exit statuses, pass-through output, journal and input files.
+#include "vm_test_util.h"
+
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace zkvm::vm;
+using namespace zkvm::vm::test;
+using Catch::Contains;
+
+namespace {
+
+struct Cli {
+  int status;
+  std::string out;  // stdout and stderr together
+};
+
+Cli zkvm_run(const std::string& args) {
+  const std::string cmd = std::string("'") + ZKVM_CLI + "' run " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  std::string out;
+  char buf[4096];
+  std::size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  const int st = pclose(p);
+  REQUIRE(WIFEXITED(st));
+  return {WEXITSTATUS(st), out};
+}
+
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    path = std::filesystem::temp_directory_path() / ("zkvm_vm_cli." + std::to_string(getpid()));
+    std::filesystem::create_directories(path);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+  std::string write(const std::string& name, const std::vector<std::uint8_t>& bytes) const {
+    const auto f = path / name;
+    std::ofstream(f, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
+                                             static_cast<std::streamsize>(bytes.size()));
+    return f.string();
+  }
+};
+
+// ELF with `code` at kCodeBase and a 4 KiB RW data page at kDataBase.
+std::vector<std::uint8_t> elf_of(const std::vector<std::uint32_t>& code, const std::string& data = "") {
+  ElfSpec s;
+  Phdr text;
+  text.vaddr = kCodeBase;
+  text.payload.resize(code.size() * 4);
+  std::memcpy(text.payload.data(), code.data(), text.payload.size());
+  text.filesz = text.memsz = static_cast<std::uint32_t>(text.payload.size());
+  s.phdrs.push_back(text);
+  Phdr d;
+  d.vaddr = kDataBase;
+  d.flags = 6;
+  d.payload.assign(data.begin(), data.end());
+  d.filesz = static_cast<std::uint32_t>(data.size());
+  d.memsz = 0x1000;
+  s.phdrs.push_back(d);
+  return build_elf(s);
+}
+
+void call(std::vector<std::uint32_t>& code, std::uint32_t num, std::uint32_t fd, std::uint32_t buf, std::uint32_t len) {
+  li(code, a0, fd);
+  li(code, a1, buf);
+  li(code, a2, len);
+  li(code, a7, num);
+  code.push_back(ECALL);
+}
+
+}  // namespace
+
+TEST_CASE("zkvm run exits with the guest's exit code and passes stdout through", "[vm][cli]") {
+  TempDir dir;
+  std::vector<std::uint32_t> code;
+  call(code, kSysWrite, 1, kDataBase, 6);
+  sys_exit(code, 42);
+  const Cli r = zkvm_run(dir.write("g.elf", elf_of(code, "hello\n")));
+  CHECK(r.status == 42);
+  CHECK(r.out == "hello\n");
+}
+
+TEST_CASE("zkvm run feeds --input to read(0) and writes the journal to --journal", "[vm][cli]") {
+  TempDir dir;
+  std::vector<std::uint32_t> code;
+  call(code, kSysRead, 0, kDataBase, 16);
+  code.push_back(ADD(s1, a0, zero));
+  li(code, a0, 3);
+  li(code, a1, kDataBase);
+  code.push_back(ADD(a2, s1, zero));
+  li(code, a7, kSysWrite);
+  code.push_back(ECALL);
+  sys_exit(code, 0);
+  const std::string elf = dir.write("g.elf", elf_of(code));
+  const std::string in = dir.write("in.bin", {'s', 'e', 'c', 'r', 'e', 't'});
+  const std::string journal = (dir.path / "journal.bin").string();
+  const Cli r = zkvm_run(elf + " --input " + in + " --journal " + journal);
+  CHECK(r.status == 0);
+  std::ifstream j(journal, std::ios::binary);
+  const std::string got{std::istreambuf_iterator<char>(j), std::istreambuf_iterator<char>()};
+  CHECK(got == "secret");
+}
+
+TEST_CASE("zkvm run reports a fault on stderr and exits with 134", "[vm][cli]") {
+  TempDir dir;
+  std::vector<std::uint32_t> code;
+  li(code, t0, 0x42000);
+  code.push_back(LW(t1, t0, 2));
+  const std::string elf = dir.write("g.elf", elf_of(code));
+  const Cli r = zkvm_run(elf);
+  CHECK(r.status == 134);
+  CHECK_THAT(r.out, Contains("fault at pc 0x00010008: misaligned LW from 0x00042002 (instruction 0x0022a303: lw t1, 2(t0))"));
+}
+
+TEST_CASE("zkvm run stops at --max-cycles with exit status 135", "[vm][cli]") {
+  TempDir dir;
+  const Cli r = zkvm_run(dir.write("g.elf", elf_of({JAL(zero, 0)})) + " --max-cycles 100");
+  CHECK(r.status == 135);
+  CHECK_THAT(r.out, Contains("cycle limit reached: 100 cycles executed without exit"));
+}
+
+TEST_CASE("zkvm run rejects a malformed ELF with exit status 2 and the loader's message", "[vm][cli]") {
+  TempDir dir;
+  std::vector<std::uint8_t> bad = elf_of({NOP});
+  bad[36] = 1;  // EF_RISCV_RVC
+  const std::string path = dir.write("bad.elf", bad);
+  const Cli r = zkvm_run(path);
+  CHECK(r.status == 2);
+  CHECK_THAT(r.out, Contains(path + ": ELF flags 0x00000001 mark compressed instructions"));
+}
+
+TEST_CASE("zkvm run --stats prints cycles, mix, pages and speed to stderr", "[vm][cli]") {
+  TempDir dir;
+  std::vector<std::uint32_t> code;
+  sys_exit(code, 0);
+  const Cli r = zkvm_run(dir.write("g.elf", elf_of(code)) + " --stats");
+  CHECK(r.status == 0);
+  CHECK_THAT(r.out, Contains("cycles         5"));
+  CHECK_THAT(r.out, Contains("pages touched  1 (4 KiB)"));
+  CHECK_THAT(r.out, Contains("MIPS"));
+  CHECK_THAT(r.out, Contains("ECALL"));
+}
