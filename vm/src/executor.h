@@ -8,15 +8,15 @@
 // from isa/rv32im.inc and each decode-cache slot caches its handler's
 // address): each handler retires (one cycle per instruction) and jumps
 // straight to the next slot's handler. Sequential flow just advances the
-// slot pointer (slots carry their pc); jumps, taken branches and the
-// sentinel slot at each page end go through `next_full`, which looks the
-// page up. A fault or exit saves pc/cycles and
+// slot pointer (slots carry their pc); jumps and taken branches within the
+// page step to the target slot; other jumps and the sentinel slot at each
+// page end go through `next_full`, which looks the page up. A fault or exit saves pc/cycles and
 // returns; the faulting instruction does not retire.
 //
 // Cycle limit without a per-instruction check: execute<Ctx, false> checks
-// the limit only in next_full, against limit - kSoftMargin. Between two
-// visits of next_full at most one page of straight-line code runs (1024
-// instructions), so it can never overshoot; once past the soft limit it
+// the limit only at jumps, taken branches and next_full, against
+// limit - kSoftMargin. Between two checks at most one page of straight-line
+// code runs (1024 instructions), so it can never overshoot; once past the soft limit it
 // returns and execute<Ctx, true> finishes with an exact check on every
 // instruction.
 #pragma once
@@ -207,6 +207,13 @@ bool execute(Machine& m, Ctx& ctx) {
     x[s->d.rd] = s->pc + 4;                         \
     ctx.retire(s->d, x);                            \
     ++cycles;                                       \
+    /* same page: step to the target slot directly */ \
+    if (((t_ ^ s->pc) >> kPageShift) == 0 &&        \
+        cycles < (kExact ? limit : soft_limit)) [[likely]] { \
+      s += static_cast<std::int32_t>(t_ - s->pc) / 4; \
+      ctx.begin(s->pc, s->d, x);                    \
+      goto* s->h;                                   \
+    }                                               \
     pc = t_;                                        \
     goto next_full;                                 \
   } while (0)
