@@ -122,9 +122,9 @@ StarkProof parse_proof(std::span<const uint8_t> bytes, const VerifyingKey& vk) {
   for (size_t t = 0; t < nt; ++t) {
     auto sc = r.scope("table '" + vk.airs[t]->name() + "'");
     unsigned h = r.u8();
-    if (h < min_log || h > kMaxLogHeight)
+    if (h < min_log || h > vk.config.max_log_height())
       r.fail("log height " + std::to_string(h) + " outside [" + std::to_string(min_log) + ", " +
-             std::to_string(kMaxLogHeight) + "]");
+             std::to_string(vk.config.max_log_height()) + "]");
     if (vk.pre_log_heights[t] != 0 && h != vk.pre_log_heights[t])
       r.fail("log height " + std::to_string(h) + " differs from its preprocessed height " +
              std::to_string(vk.pre_log_heights[t]));
@@ -214,7 +214,7 @@ VerifyingKey parse_vk(std::span<const uint8_t> bytes, std::vector<const air::Air
   vk.airs = std::move(airs);
   for (size_t t = 0; t < vk.airs.size(); ++t) {
     unsigned h = r.u8();
-    if (h > kMaxLogHeight) r.fail("preprocessed log height " + std::to_string(h) + " too large");
+    if (h > vk.config.max_log_height()) r.fail("preprocessed log height " + std::to_string(h) + " too large");
     vk.pre_log_heights.push_back(h);
   }
   size_t distinct = 0;

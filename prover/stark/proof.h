@@ -49,6 +49,12 @@ struct StarkConfig {
   unsigned conjectured_bits() const {
     return pcs.fri.num_queries * pcs.fri.log_blowup + pcs.fri.pow_bits;
   }
+  // Tallest trace: kMaxLogHeight, and the LDE must fit the field's 2^27
+  // two-adic subgroup.
+  unsigned max_log_height() const {
+    const unsigned lim = pcs.fri.log_blowup >= 27 ? 0 : 27 - pcs.fri.log_blowup;
+    return lim < kMaxLogHeight ? lim : kMaxLogHeight;
+  }
 };
 
 // A verification failure that names the check ("table 'fibonacci':

@@ -123,7 +123,7 @@ ProvingKey setup(uint32_t program_id, std::vector<const air::Air*> airs, const S
       throw std::invalid_argument("table '" + a->name() + "': preprocessed trace missing or not a power-of-two height");
     unsigned lg = 0;
     while ((size_t{1} << lg) < m->height) ++lg;
-    if (lg > kMaxLogHeight) throw std::invalid_argument("table '" + a->name() + "': preprocessed trace too tall");
+    if (lg > config.max_log_height()) throw std::invalid_argument("table '" + a->name() + "': preprocessed trace too tall");
     pk.vk.pre_log_heights.push_back(lg);
     pre.push_back(std::move(*m));
   }
@@ -151,7 +151,7 @@ StarkProof prove(const ProvingKey& pk, std::span<const air::TableWitness> tables
     if (std::string e = air::shape_error(tables[t]); !e.empty()) throw std::invalid_argument("prove: " + e);
     unsigned lg = 0;
     while ((size_t{1} << lg) < tables[t].trace->height) ++lg;
-    if (lg < vk.config.pcs.fri.log_final_poly_len || lg > kMaxLogHeight)
+    if (lg < vk.config.pcs.fri.log_final_poly_len || lg > vk.config.max_log_height())
       throw std::invalid_argument("prove: table '" + vk.airs[t]->name() + "' height 2^" + std::to_string(lg) +
                                   " outside the supported range");
     proof.log_heights.push_back(lg);

@@ -46,7 +46,7 @@ void check_shape(const VerifyingKey& vk, const StarkProof& p) {
   size_t nbus = 0;
   for (size_t t = 0; t < nt; ++t) {
     const std::string tn = "table '" + vk.airs[t]->name() + "': ";
-    if (p.log_heights[t] < 1 || p.log_heights[t] > kMaxLogHeight) throw VerifyError(tn + "log height out of range");
+    if (p.log_heights[t] < 1 || p.log_heights[t] > vk.config.max_log_height()) throw VerifyError(tn + "log height out of range");
     if (vk.pre_log_heights[t] != 0 && p.log_heights[t] != vk.pre_log_heights[t])
       throw VerifyError(tn + "height differs from its preprocessed height");
     if (p.publics[t].size() != vk.airs[t]->num_public_values()) throw VerifyError(tn + "wrong number of public values");

@@ -311,3 +311,28 @@ TEST_CASE("setup refuses zero-knowledge mode, which the STARK layer does not imp
   c.pcs.zk = true;
   CHECK_THROWS_WITH(stark::setup(ZKVM_PROGRAM_FIBONACCI, s.airs, c, cpu()), Catch::Contains("zero-knowledge"));
 }
+
+TEST_CASE("proof parser names the table whose claimed height is out of range") {
+  auto s = fib_statement(16);
+  auto p = prove_statement(ZKVM_PROGRAM_FIBONACCI, s, fast_config());
+  auto bad = p.proof;
+  bad.log_heights[0] = 30;
+  CHECK_THROWS_WITH(stark::parse_proof(stark::serialize_proof(bad), p.pk.vk),
+                    Catch::Contains("table 'fibonacci'") && Catch::Contains("log height 30"));
+  auto trunc = p.bytes;
+  trunc.resize(trunc.size() - 1);
+  CHECK_THROWS_AS(stark::parse_proof(trunc, p.pk.vk), transcript::ProofFormatError);
+}
+
+TEST_CASE("prover refuses tables that do not match the program") {
+  auto s = fib_statement(16);
+  auto pk = stark::setup(ZKVM_PROGRAM_FIBONACCI, s.airs, fast_config(), cpu());
+  CHECK_THROWS_WITH(stark::prove(pk, {}, cpu()), Catch::Contains("0 tables given"));
+  auto small = fibonacci_trace(2, Fp::one(), Fp::one());  // below the minimum height (2^log_final_poly_len)
+  std::vector<TableWitness> w{{s.airs[0], &small, fib_publics(small)}};
+  CHECK_THROWS_AS(stark::prove(pk, w, cpu()), std::invalid_argument);
+  examples::SyntheticAir other(2);
+  auto t = synthetic_trace(2, 16, 1);
+  std::vector<TableWitness> w2{{&other, &t, {t.at(0, 0)}}};
+  CHECK_THROWS_WITH(stark::prove(pk, w2, cpu()), Catch::Contains("not the program's table 'fibonacci'"));
+}
