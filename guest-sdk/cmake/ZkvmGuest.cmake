@@ -3,7 +3,7 @@
 # picolibc, libgcc (rv32im/ilp32) and the libc++ 14 headers (header-only).
 #
 # In this project it is included by the top-level CMakeLists.txt. From a guest
-# developer's own CMake project (docs/GUEST_SDK.md "Out-of-tree guests"):
+# developer's own CMake project (docs/GUEST_SDK.md "Out of tree"):
 #
 #   cmake_minimum_required(VERSION 3.20)
 #   project(myguest NONE)
@@ -12,7 +12,7 @@
 #
 #   zkvm_add_guest(NAME <target> SOURCES a.c b.cpp c.S ...
 #                  [INCLUDES dirs...] [DEFINES X=1 ...] [DEPENDS files...]
-#                  [OPT -O2] [STACK_SIZE bytes])
+#                  [OPT flags...] [STACK_SIZE bytes])
 #
 # produces ${CMAKE_CURRENT_BINARY_DIR}/<target>.elf (built by default); the
 # target's ZKVM_ELF property holds that path. Each source gets a depfile, so
@@ -68,9 +68,10 @@ set(ZKVM_GUEST_C_FLAGS -std=c11 -isystem "${ZKVM_PICOLIBC_DIR}/include")
 set(ZKVM_GUEST_ASM_FLAGS -isystem "${ZKVM_PICOLIBC_DIR}/include")
 set(ZKVM_GUEST_LINKER_SCRIPT "${ZKVM_GUEST_SDK_DIR}/runtime/guest.ld" CACHE INTERNAL "")
 
-# _zkvm_guest_compile(<out-var> <src> <obj> <opt> <extra flags...>): adds the
-# rule compiling one guest source; its language comes from the extension.
-function(_zkvm_guest_compile out src obj opt)
+# _zkvm_guest_compile(<out-var> <src> <obj> <extra flags...>): adds the rule
+# compiling one guest source; its language comes from the extension. The
+# caller's _zkvm_opt (optimisation flags) and _zkvm_extra_deps apply.
+function(_zkvm_guest_compile out src obj)
   if(src MATCHES "\\.(cpp|cc|cxx|C)$")
     set(langflags ${ZKVM_GUEST_CXX_FLAGS})
   elseif(src MATCHES "\\.c$")
@@ -84,7 +85,7 @@ function(_zkvm_guest_compile out src obj opt)
   get_filename_component(base "${src}" NAME)
   add_custom_command(OUTPUT "${obj}"
     COMMAND "${CMAKE_COMMAND}" -E make_directory "${objdir}"
-    COMMAND "${ZKVM_GUEST_CLANG}" ${ZKVM_GUEST_COMMON_FLAGS} ${opt} ${langflags} ${ARGN}
+    COMMAND "${ZKVM_GUEST_CLANG}" ${ZKVM_GUEST_COMMON_FLAGS} ${_zkvm_opt} ${langflags} ${ARGN}
             -MD -MF "${obj}.d" -c "${src}" -o "${obj}"
     DEPENDS "${src}" ${_zkvm_extra_deps}
     DEPFILE "${obj}.d"
@@ -99,12 +100,14 @@ if(ZKVM_GUEST_TOOLCHAIN_FOUND AND NOT TARGET zkvm_guest_runtime)
   file(GLOB _rt_sources CONFIGURE_DEPENDS
     "${ZKVM_GUEST_SDK_DIR}/runtime/*.c" "${ZKVM_GUEST_SDK_DIR}/runtime/*.cpp")
   set(_rt_objs)
+  set(_zkvm_opt -O2)
+  set(_zkvm_extra_deps)
   foreach(src IN LISTS _rt_sources)
     get_filename_component(base "${src}" NAME)
-    _zkvm_guest_compile(obj "${src}" "${_rtdir}/${base}.o" -O2)
+    _zkvm_guest_compile(obj "${src}" "${_rtdir}/${base}.o")
     list(APPEND _rt_objs "${obj}")
   endforeach()
-  _zkvm_guest_compile(_crt0 "${ZKVM_GUEST_SDK_DIR}/runtime/crt0.S" "${_rtdir}/crt0.o" -O2)
+  _zkvm_guest_compile(_crt0 "${ZKVM_GUEST_SDK_DIR}/runtime/crt0.S" "${_rtdir}/crt0.o")
   set(ZKVM_GUEST_RT_LIB "${_rtdir}/libzkvm_guest_rt.a" CACHE INTERNAL "")
   set(ZKVM_GUEST_CRT0 "${_crt0}" CACHE INTERNAL "")
   add_custom_command(OUTPUT "${ZKVM_GUEST_RT_LIB}"
@@ -117,7 +120,7 @@ if(ZKVM_GUEST_TOOLCHAIN_FOUND AND NOT TARGET zkvm_guest_runtime)
 endif()
 
 function(zkvm_add_guest)
-  cmake_parse_arguments(G "" "NAME;OPT;STACK_SIZE" "SOURCES;INCLUDES;DEFINES;DEPENDS" ${ARGN})
+  cmake_parse_arguments(G "" "NAME;STACK_SIZE" "SOURCES;INCLUDES;DEFINES;DEPENDS;OPT" ${ARGN})
   if(NOT G_NAME)
     message(FATAL_ERROR "zkvm_add_guest: NAME is required")
   endif()
@@ -128,8 +131,11 @@ function(zkvm_add_guest)
     message(STATUS "zkvm_add_guest(${G_NAME}): skipped (guests disabled or guest toolchain missing)")
     return()
   endif()
-  if(NOT G_OPT)
-    set(G_OPT -O2)
+  # OPT is a list so several flags can be given (OPT -O3 -fno-unroll-loops).
+  if(G_OPT)
+    set(_zkvm_opt ${G_OPT})
+  else()
+    set(_zkvm_opt -O2)
   endif()
   set(objdir "${CMAKE_CURRENT_BINARY_DIR}/${G_NAME}.guest-obj")
   set(extra)
@@ -151,7 +157,7 @@ function(zkvm_add_guest)
     endif()
     get_filename_component(base "${src}" NAME)
     # The index keeps two sources with the same file name apart.
-    _zkvm_guest_compile(obj "${src}" "${objdir}/${i}_${base}.o" "${G_OPT}" ${extra})
+    _zkvm_guest_compile(obj "${src}" "${objdir}/${i}_${base}.o" ${extra})
     math(EXPR i "${i} + 1")
     list(APPEND objs "${obj}")
   endforeach()
