@@ -24,9 +24,9 @@ CAL="--calibration $D/train-images-idx3-ubyte.gz --calib-limit 1000"
 echo "# ml-accuracy $(date -u +%Y-%m-%dT%H:%MZ) on $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 for m in mlp cnn; do
   onnx="$ROOT/examples/models/fashion_$m.onnx"
-  elf="$E/mnist_public$([ $m = cnn ] && echo _cnn || true).elf"
+  g="mnist_public$([ $m = cnn ] && echo _cnn || true)"  # example guest with this model compiled in
   echo "## fashion_$m: per-channel, min/max (the example guest's model), full t10k + guest slice"
-  "$Z" model eval "$onnx" --model "$E/fashion_$m.zkml" $IMG --guest "$elf" --guest-limit "$GN"
+  "$Z" model eval "$onnx" --model "$E/$g.zkml" $IMG --guest "$E/$g.elf" --guest-limit "$GN"
   echo "## fashion_$m: per-tensor, min/max"
   "$Z" model eval "$onnx" $CAL --per-tensor $IMG
   echo "## fashion_$m: per-channel, percentile 99.99"
