@@ -22,7 +22,6 @@ static const uint32_t K[64] = {
 #define SSIG0(x) (ROTR(x, 7) ^ ROTR(x, 18) ^ ((x) >> 3))
 #define SSIG1(x) (ROTR(x, 17) ^ ROTR(x, 19) ^ ((x) >> 10))
 #define CH(x, y, z) (((x) & ((y) ^ (z))) ^ (z))
-#define MAJ(x, y, z) (((x) & (y)) | ((z) & ((x) | (y))))
 
 static inline uint32_t load_be32(const uint8_t *p) {
   return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
@@ -36,12 +35,15 @@ static inline void store_be32(uint8_t *p, uint32_t v) {
 }
 
 /* One round with the variables renamed instead of shifted (FIPS 180-4 6.2.2
- * step 3): d += T1, h = T1 + T2. */
-#define ROUND(a, b, c, d, e, f, g, h, k, w)              \
-  do {                                                   \
+ * step 3): d += T1, h = T1 + T2. Maj(a, b, c) = b ^ ((a ^ b) & (b ^ c)), and
+ * this round's b ^ c is the previous round's a ^ b (kept in bc): 3 ops, not 4. */
+#define ROUND(a, b, c, d, e, f, g, h, k, w)                 \
+  do {                                                      \
     uint32_t t1 = (h) + BSIG1(e) + CH(e, f, g) + (k) + (w); \
-    (d) += t1;                                           \
-    (h) = t1 + BSIG0(a) + MAJ(a, b, c);                  \
+    uint32_t ab = (a) ^ (b);                                \
+    (d) += t1;                                              \
+    (h) = t1 + BSIG0(a) + ((b) ^ (ab & bc));                \
+    bc = ab;                                                \
   } while (0)
 
 /* W[t] for t >= 16 in a 16-word ring: W[t] = s1(W[t-2]) + W[t-7] + s0(W[t-15]) + W[t-16]. */
@@ -53,6 +55,7 @@ static void compress(uint32_t st[8], const uint8_t *blocks, size_t nblocks) {
   while (nblocks--) {
     uint32_t a = st[0], b = st[1], c = st[2], d = st[3];
     uint32_t e = st[4], f = st[5], g = st[6], h = st[7];
+    uint32_t bc = b ^ c;
     for (int i = 0; i < 16; i++) w[i] = load_be32(blocks + 4 * i);
     /* Fully unrolled: every w[] index and K[] entry becomes a constant. */
 #pragma GCC unroll 8
