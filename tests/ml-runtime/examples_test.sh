@@ -44,5 +44,16 @@ if [ "$digest" != "$want_digest" ]; then echo "mnist-private: digest $digest, mo
 if [ "$got" != "$want" ]; then echo "mnist-private: guest class $got host $want"; fail=1; fi
 if [ "$(stat -c %s "$work/j_private.bin")" != 36 ]; then echo "mnist-private: journal is not digest + class"; fail=1; fi
 
+# A malformed private model: the guest panics (exit 101) naming the problem.
+cp "$work/private.bin" "$work/private_bad.bin"
+printf 'X' | dd of="$work/private_bad.bin" bs=1 seek=4 conv=notrunc 2>/dev/null
+set +e
+err=$("$zkvm" run "$ex/mnist-private/mnist_private.elf" --input "$work/private_bad.bin" 2>&1 >/dev/null)
+rc=$?
+set -e
+if [ $rc != 101 ] || ! echo "$err" | grep -q "bad magic"; then
+  echo "mnist-private with a corrupted model: exit $rc, stderr: $err"; fail=1
+fi
+
 [ $fail = 0 ] && echo "example guests agree with the host int8 run"
 exit $fail

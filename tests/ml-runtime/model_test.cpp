@@ -2,6 +2,7 @@
 // malformed, truncated and oversized files.
 #include <catch2/catch.hpp>
 
+#include <cctype>
 #include <cstring>
 #include <random>
 #include <stdexcept>
@@ -266,4 +267,39 @@ TEST_CASE("run rejects an input of the wrong size and a small arena", "[ml][pars
   std::vector<int8_t> x(10);
   CHECK(zkml_run(&r, x.data(), 10) == ZKML_ERR_INPUT);
   CHECK_THROWS_WITH(run_int8_host_q(f, x), Catch::Contains("model wants 128"));
+}
+
+TEST_CASE("generated guest source embeds the model bytes and checks its options", "[ml][guestgen]") {
+  Graph g = mlp_graph(3, 16, 8, 4);
+  auto model = quantize_model(g, calibrate(g, rand_inputs(3, 8, 16, 0, 1)), {});
+  GuestSourceOptions o;
+  o.batch = 0;
+  o.commit_logits = true;
+  std::string src = generate_guest_source(model, o);
+  CHECK_THAT(src, Catch::Contains("zkml_model_bytes[" + std::to_string(model.size()) + "]"));
+  CHECK_THAT(src, Catch::Contains("zkvm_read_u32()"));  // batch 0 reads the count
+  CHECK_THAT(src, Catch::Contains("zkvm_commit(zkml_tensor_data"));  // logits
+  // Every byte appears, in order: parse the initializer back.
+  size_t open = src.find('{', src.find("zkml_model_bytes["));
+  size_t close = src.find("};", open);
+  std::vector<uint8_t> back;
+  std::string body = src.substr(open + 1, close - open - 1);
+  for (size_t i = 0; i < body.size();) {
+    if (!std::isdigit(static_cast<unsigned char>(body[i]))) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < body.size() && std::isdigit(static_cast<unsigned char>(body[j]))) ++j;
+    back.push_back(static_cast<uint8_t>(std::stoi(body.substr(i, j - i))));
+    i = j;
+  }
+  CHECK(back == model);
+  o.model_symbol = "zkml_model";  // the parser's struct type
+  CHECK_THROWS_WITH(generate_guest_source(model, o), Catch::Contains("not a usable C identifier"));
+  o.model_symbol = "1abc";
+  CHECK_THROWS(generate_guest_source(model, o));
+  auto bad = model;
+  bad[0] ^= 1;
+  CHECK_THROWS_WITH(generate_guest_source(bad, {}), Catch::Contains("bad magic"));
 }
