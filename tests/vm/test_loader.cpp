@@ -4,6 +4,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <iterator>
+
 using namespace zkvm::vm;
 using namespace zkvm::vm::test;
 using Catch::Contains;
@@ -174,4 +177,46 @@ TEST_CASE("loader rejects dynamically linked files and files without loadable se
 
 TEST_CASE("load_elf_file names the path of a missing file", "[vm][elf]") {
   CHECK_THROWS_WITH(load_elf_file("/nonexistent/guest.elf"), "/nonexistent/guest.elf: cannot open file");
+}
+
+TEST_CASE("randomly corrupted ELFs are rejected with a LoadError or run to a clean end", "[vm][elf]") {
+  // Deterministic corruption (xorshift seed) of a valid test ELF: every
+  // variant must either fail to load with a named error or run (with a small
+  // cycle limit) to an exit, a fault or the limit. Any crash fails the suite.
+  const std::string path = std::string(ZKVM_VM_ASM_ELF_DIR) + "/sw.elf";
+  std::vector<std::uint8_t> good;
+  {
+    std::ifstream in(path, std::ios::binary);
+    REQUIRE(in);
+    good.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  std::uint32_t seed = 0x9e3779b9u;
+  const auto next = [&] {
+    seed ^= seed << 13, seed ^= seed >> 17, seed ^= seed << 5;
+    return seed;
+  };
+  int loaded = 0, rejected = 0;
+  for (int iter = 0; iter < 1500; ++iter) {
+    std::vector<std::uint8_t> b = good;
+    const int edits = 1 + static_cast<int>(next() % 4);
+    for (int e = 0; e < edits; ++e) {
+      // Mostly the headers (first 256 bytes), sometimes anywhere.
+      const std::size_t pos = (next() % 4 == 0) ? next() % b.size() : next() % 256;
+      b[pos] = static_cast<std::uint8_t>(next());
+    }
+    if (next() % 8 == 0) b.resize(next() % b.size());
+    try {
+      const Program p = load_elf(b, "fuzz.elf");
+      RunOptions opts;
+      opts.max_cycles = 5000;
+      const RunResult r = run(p, opts);
+      CHECK((r.status != RunStatus::Faulted || r.fault.has_value()));
+      ++loaded;
+    } catch (const LoadError& e) {
+      CHECK_THAT(std::string(e.what()), Contains("fuzz.elf: "));
+      ++rejected;
+    }
+  }
+  CHECK(loaded > 0);
+  CHECK(rejected > 0);
 }
