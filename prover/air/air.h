@@ -82,6 +82,16 @@ struct BuilderOps {
   }
 };
 
+// A bus term fixed by the statement rather than by a trace: the verifier
+// adds +-mult / (alpha - fingerprint(tuple)) to the tables' LogUp sums
+// (public boundary terms, e.g. a program's declared outputs).
+struct PublicInteraction {
+  uint32_t bus = 0;
+  std::vector<Fp> tuple;
+  Fp mult;
+  bool send = true;
+};
+
 class DegreeBuilder;
 class CheckBuilder;
 class QuotientBuilder;
@@ -100,6 +110,12 @@ class Air {
   // Fixed columns, part of the verifying key (committed once per program).
   // Height must be a power of two and equal the table's trace height.
   virtual std::optional<RowMajorMatrix<Fp>> preprocessed_trace() const { return std::nullopt; }
+  // Public boundary terms of this table, computed from its public values
+  // (trusted: part of the statement). Default: none.
+  virtual std::vector<PublicInteraction> public_interactions(std::span<const Fp> publics) const {
+    (void)publics;
+    return {};
+  }
   // Human-readable bus name for checker messages.
   virtual std::string bus_name(uint32_t bus) const { return "bus " + std::to_string(bus); }
 

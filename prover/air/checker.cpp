@@ -97,13 +97,31 @@ CheckResult check_constraints(std::span<const TableWitness> tables) {
       }
     }
   }
+  // Public boundary terms join the multiset like any table's tuples.
+  for (const TableWitness& t : tables) {
+    for (const PublicInteraction& pi : t.air->public_interactions(t.publics)) {
+      if (pi.mult.is_zero()) continue;
+      std::vector<uint32_t> key;
+      for (Fp v : pi.tuple) key.push_back(v.canonical());
+      auto [it, fresh] = buses.try_emplace({pi.bus, std::move(key)});
+      if (fresh) {
+        it->second.first_table = "public values of '" + t.air->name() + "'";
+        it->second.first_row = 0;
+        bus_names[pi.bus] = t.air->bus_name(pi.bus);
+      }
+      it->second.net += pi.send ? pi.mult : -pi.mult;
+    }
+  }
   for (const auto& [key, info] : buses) {
     if (info.net.is_zero()) continue;
     std::ostringstream os;
     os << "bus '" << bus_names[key.first] << "' is unbalanced: tuple (";
     for (size_t i = 0; i < key.second.size(); ++i) os << (i ? ", " : "") << key.second[i];
-    os << ") has net multiplicity " << signed_str(info.net) << " (sends minus receives; first seen in table '"
-       << info.first_table << "' row " << info.first_row << ")";
+    os << ") has net multiplicity " << signed_str(info.net) << " (sends minus receives; first seen in "
+       << (info.first_table.rfind("public values", 0) == 0 ? info.first_table
+                                                          : "table '" + info.first_table + "' row " +
+                                                                std::to_string(info.first_row))
+       << ")";
     res.ok = false;
     res.table = info.first_table;
     res.row = info.first_row;

@@ -45,6 +45,22 @@ RowMajorMatrix<Fp> byte_table_trace(const RowMajorMatrix<Fp>& values) {
   return m;
 }
 
+std::vector<PublicInteraction> OutputAir::public_interactions(std::span<const Fp> publics) const {
+  std::vector<PublicInteraction> out;
+  for (Fp v : publics) out.push_back(PublicInteraction{kOutputBus, {v}, Fp::one(), false});
+  return out;
+}
+
+RowMajorMatrix<Fp> output_trace(const std::vector<uint32_t>& values, size_t height) {
+  if (values.size() > height) throw std::invalid_argument("output_trace: more values than rows");
+  RowMajorMatrix<Fp> m(2, height);
+  for (size_t r = 0; r < values.size(); ++r) {
+    m.at(r, 0) = Fp::from_u64(values[r]);
+    m.at(r, 1) = Fp::one();
+  }
+  return m;
+}
+
 RowMajorMatrix<Fp> synthetic_trace(size_t width, size_t height, uint64_t seed) {
   RowMajorMatrix<Fp> m(width, height);
   uint64_t s = seed;

@@ -66,6 +66,29 @@ class ByteTableAir : public AirBase<ByteTableAir> {
 // Multiplicities for the values trace (counts of enabled x's).
 RowMajorMatrix<Fp> byte_table_trace(const RowMajorMatrix<Fp>& values);
 
+inline constexpr uint32_t kOutputBus = 2;
+
+// Declared outputs: column v (with boolean `enabled`) is sent on the output
+// bus; the public values are the expected outputs, received as public
+// boundary terms, so the proof shows the enabled v's are exactly the public
+// multiset. Shows LogUp public boundary terms.
+class OutputAir : public AirBase<OutputAir> {
+ public:
+  static constexpr size_t kOutputs = 4;
+  std::string name() const override { return "outputs"; }
+  size_t width() const override { return 2; }  // v, enabled
+  size_t num_public_values() const override { return kOutputs; }
+  std::string bus_name(uint32_t bus) const override { return bus == kOutputBus ? "output" : "bus " + std::to_string(bus); }
+  std::vector<PublicInteraction> public_interactions(std::span<const Fp> publics) const override;
+  template <class B>
+  void constraints(B& b) const {
+    b.assert_bool("enabled is boolean", b.main(1));
+    b.send(kOutputBus, {b.main(0)}, b.main(1));
+  }
+};
+// Rows: the values (enabled), then disabled padding.
+RowMajorMatrix<Fp> output_trace(const std::vector<uint32_t>& values, size_t height);
+
 // Synthetic benchmark AIR: `width` columns, transition
 //   c_i' = c_i^3 + c_{i+1 mod width}   (degree 3)
 // and a first-row constraint c_0 = public 0.

@@ -6,7 +6,7 @@
 //   V1 proof shape matches the vk (tables, publics, opened value shapes)
 //   V2 zeta avoids every trace domain H_t (else Z_H(zeta) = 0)
 //   V3 per table: sum_i alpha^i C_i(zeta) == Z_H(zeta) * Q(zeta)
-//   V4 sum of all tables' LogUp cumulative sums == 0
+//   V4 sum of all tables' LogUp cumulative sums + public boundary terms == 0
 //   V5 PCS: every opened value is the committed polynomial's value (FRI)
 #include <new>
 #include <string>
@@ -176,8 +176,21 @@ void verify(const VerifyingKey& vk, const StarkProof& proof) {
     // V3
     if (b.acc != zh * q) throw VerifyError(tn + ": constraints at zeta do not match the quotient");
   }
-  // V4: every bus balances across tables (no public boundary terms yet).
-  if (!total_sum.is_zero()) throw VerifyError("LogUp: the tables' bus sums do not add to zero");
+  // Public boundary terms: fixed by the statement (the public values).
+  for (size_t t = 0; t < nt; ++t) {
+    for (const air::PublicInteraction& pi : vk.airs[t]->public_interactions(proof.publics[t])) {
+      if (!vk.has_bus())
+        throw VerifyError("table '" + vk.airs[t]->name() + "': public bus terms but no table uses a bus");
+      const auto bp = powers(logup_beta, pi.tuple.size() + 1);
+      Fp4 f = Fp4(Fp::from_u64(pi.bus));
+      for (size_t j = 0; j < pi.tuple.size(); ++j) f += bp[j + 1] * pi.tuple[j];
+      const Fp4 d = logup_alpha - f;
+      if (d.is_zero()) throw VerifyError("LogUp: challenge hit a public tuple's fingerprint");
+      total_sum += d.inverse() * (pi.send ? pi.mult : -pi.mult);
+    }
+  }
+  // V4: every bus balances: tables' sums plus public boundary terms.
+  if (!total_sum.is_zero()) throw VerifyError("LogUp: the bus sums (tables and public terms) do not add to zero");
   // V5
   try {
     pcs::pcs_verify(vk.config.pcs, claims, proof.pcs, ch);

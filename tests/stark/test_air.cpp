@@ -136,3 +136,16 @@ TEST_CASE("degree analysis rejects an AIR that reads past its width") {
   BadAir bad;
   CHECK_THROWS_WITH(analyse(bad), Catch::Contains("main column 1"));
 }
+
+TEST_CASE("checker balances a bus against public boundary terms and names a wrong public output") {
+  OutputAir air;
+  auto t = output_trace({5, 6, 7, 8}, 8);
+  TableWitness w{&air, &t, {Fp::from_u64(8), Fp::from_u64(7), Fp::from_u64(6), Fp::from_u64(5)}};
+  auto r = check_constraints(std::span(&w, 1));
+  INFO(r.message);
+  CHECK(r.ok);
+  w.publics[0] = Fp::from_u64(3);  // tuple (3) sorts first: reported as the public term
+  r = check_constraints(std::span(&w, 1));
+  REQUIRE_FALSE(r.ok);
+  CHECK_THAT(r.message, Catch::Contains("bus 'output'") && Catch::Contains("(3)") && Catch::Contains("public values of 'outputs'"));
+}

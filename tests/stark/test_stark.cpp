@@ -336,3 +336,25 @@ TEST_CASE("prover refuses tables that do not match the program") {
   std::vector<TableWitness> w2{{&other, &t, {t.at(0, 0)}}};
   CHECK_THROWS_WITH(stark::prove(pk, w2, cpu()), Catch::Contains("not the program's table 'fibonacci'"));
 }
+
+TEST_CASE("LogUp public boundary terms: declared outputs verify, a wrong output is rejected") {
+  const auto* prog = verify::find_program(ZKVM_PROGRAM_PUBLIC_OUTPUT);
+  Statement s;
+  s.airs = *prog;
+  s.traces.push_back(output_trace({11, 12, 13, 14}, 8));
+  s.publics.push_back({Fp::from_u64(14), Fp::from_u64(11), Fp::from_u64(13), Fp::from_u64(12)});
+  auto p = prove_statement(ZKVM_PROGRAM_PUBLIC_OUTPUT, s, StarkConfig::standard());
+  std::string why;
+  CHECK_FALSE(rejects(p.pk.vk, p.bytes, &why));
+  INFO(why);
+  // Claiming a different output: the trace no longer matches the public
+  // multiset; only the bus sum check (V4) can see it.
+  auto s2 = s;
+  s2.publics[0][1] = Fp::from_u64(99);
+  auto p2 = prove_statement(ZKVM_PROGRAM_PUBLIC_OUTPUT, s2, fast_config(), false);
+  CHECK(rejects(p2.pk.vk, p2.bytes, &why));
+  CHECK_THAT(why, Catch::Contains("LogUp"));
+  // And the checker refuses it by default.
+  auto w = s2.witnesses();
+  CHECK_THROWS_WITH(stark::prove(p2.pk, w, cpu()), Catch::Contains("bus 'output'"));
+}

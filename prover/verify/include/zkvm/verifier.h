@@ -39,6 +39,7 @@ typedef enum {
 #define ZKVM_PROGRAM_BYTE_RANGE 2u
 #define ZKVM_PROGRAM_SYNTHETIC_8 3u
 #define ZKVM_PROGRAM_SYNTHETIC_64 4u
+#define ZKVM_PROGRAM_PUBLIC_OUTPUT 5u /* 4 declared outputs as LogUp public terms */
 
 typedef struct zkvm_verifier zkvm_verifier;
 
