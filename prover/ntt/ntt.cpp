@@ -256,7 +256,8 @@ const Kernels& kernels(Isa isa) {
 // --------------------------------------------------------------- twiddles
 // For n = 2^log_n: layer h (h = 1, 2, ..., n/2) uses w_{2h}^j, j < h, stored
 // at [h-1, 2h-1). Derived from the top layer by striding, so the cost is n
-// multiplications once per (log_n, direction); cached for the process.
+// multiplications once per (log_n, direction); cached for the process up to
+// 2^24 rows.
 using TwiddleTable = std::vector<Fp>;
 
 std::shared_ptr<const TwiddleTable> twiddles(unsigned log_n, bool inverse) {
@@ -290,6 +291,8 @@ std::shared_ptr<const TwiddleTable> twiddles(unsigned log_n, bool inverse) {
       for (size_t j = 0; j < h; ++j) (*t)[h - 1 + j] = top_layer[j * stride];
     }
   }
+  // Tables above 2^24 entries (64 MiB) are not kept: memory over speed.
+  if (log_n > 24) return t;
   std::lock_guard<std::mutex> lock(mu);
   return cache.emplace(std::make_pair(log_n, inverse), std::move(t)).first->second;
 }
@@ -530,6 +533,37 @@ void bit_reverse_raw(Fp* d, size_t height, unsigned log_n, size_t w) {
   const unsigned mid = log_n - 2 * k;
   const size_t tile = size_t{1} << k;
   const int64_t nb = int64_t{1} << mid;
+  if (row_bytes < 64) {
+    // Rows narrower than a cache line: element-wise swaps cost ~10 cycles a
+    // row. Instead copy both tiles (2^k contiguous runs each) to buffers and
+    // write each back permuted: new M_b[a][c] = old M_rb[rev c][rev a],
+    // where M_b[a][c] is row a|b|c. Reads and writes then run along rows.
+#pragma omp parallel for schedule(static) if (height * w >= (size_t{1} << 16))
+    for (int64_t bi = 0; bi < nb; ++bi) {
+      const size_t b = static_cast<size_t>(bi), rb = reverse_bits(b, mid);
+      if (b > rb) continue;
+      size_t rev_k[64];
+      for (size_t c = 0; c < tile; ++c) rev_k[c] = reverse_bits(c, k);
+      const size_t run = tile * w;  // elements in one run of 2^k rows
+      std::vector<Fp> buf_b(tile * run), buf_rb(b == rb ? 0 : tile * run);
+      auto tile_run = [&](size_t a, size_t bb) { return d + ((a << (mid + k)) | (bb << k)) * w; };
+      for (size_t a = 0; a < tile; ++a) {
+        std::copy_n(tile_run(a, b), run, buf_b.data() + a * run);
+        if (b != rb) std::copy_n(tile_run(a, rb), run, buf_rb.data() + a * run);
+      }
+      const Fp* src_for_b = b == rb ? buf_b.data() : buf_rb.data();
+      for (size_t a = 0; a < tile; ++a) {
+        Fp* dst_b = tile_run(a, b);
+        Fp* dst_rb = tile_run(a, rb);
+        for (size_t c = 0; c < tile; ++c) {
+          const size_t from = rev_k[c] * run + rev_k[a] * w;
+          std::copy_n(src_for_b + from, w, dst_b + c * w);
+          if (b != rb) std::copy_n(buf_b.data() + from, w, dst_rb + c * w);
+        }
+      }
+    }
+    return;
+  }
 #pragma omp parallel for schedule(static) if (height * w >= (size_t{1} << 16))
   for (int64_t bi = 0; bi < nb; ++bi) {
     const size_t b = static_cast<size_t>(bi), rb = reverse_bits(b, mid);

@@ -35,6 +35,26 @@ TEST_CASE("reverse_bits reverses the low bits", "[ntt]") {
   REQUIRE(reverse_bits(1, 40) == (size_t{1} << 39));
 }
 
+TEST_CASE("bit_reverse_rows moves row i to row rev(i) for narrow and wide rows", "[ntt]") {
+  std::mt19937_64 rng(30);
+  // Narrow rows take the tile-copy path, wide ones the tile-swap path; the
+  // sizes give single and multiple tiles, self-paired and paired ones.
+  for (unsigned log_n : {0u, 1u, 2u, 5u, 9u, 13u, 16u}) {
+    for (size_t w : {1, 2, 3, 8, 16, 20}) {
+      const size_t n = size_t{1} << log_n;
+      const auto orig = random_matrix(w, n, rng);
+      auto m = orig;
+      bit_reverse_rows(m);
+      INFO("log height " << log_n << " width " << w);
+      bool all_equal = true;
+      for (size_t i = 0; i < n; ++i)
+        for (size_t c = 0; c < w; ++c)
+          all_equal = all_equal && m.at(reverse_bits(i, log_n), c) == orig.at(i, c);
+      REQUIRE(all_equal);
+    }
+  }
+}
+
 TEST_CASE("ntt_forward matches the naive O(n^2) DFT for every ISA, width and small height",
           "[ntt]") {
   std::mt19937_64 rng(31);
