@@ -205,6 +205,82 @@ class CpuHal final : public Hal {
     }
   }
 
+  // 1/(x - z) = A(x) / P(x) with P(X) = N(X - z) the characteristic
+  // polynomial of z over Fp (monic, degree 4, P(z) = 0) and A = P / (X - z)
+  // (degree 3, Fp4 coefficients). For base-field x this costs one base-field
+  // inversion of P(x) (batched) and ~20 base multiplications, against ~50
+  // for an Fp4 batch inversion. scale is folded into A.
+  void inverse_differences(std::span<const Fp> xs, const Fp4& z, const Fp4& scale,
+                           std::span<Fp4> out) override {
+    if (xs.size() != out.size())
+      throw std::invalid_argument("cpu hal: inverse_differences size mismatch");
+    // P's coefficients by interpolation of N(t - z) at t = 0..4.
+    auto norm = [](const Fp4& a) {
+      const Fp4 conj = Fp4::from_base(a.c[0], -a.c[1], a.c[2], -a.c[3]);
+      const Fp4 b = a * conj;  // in Fp[X^2]
+      return b.c[0] * b.c[0] - Fp::from_canonical(Fp4::kW) * b.c[2] * b.c[2];
+    };
+    Fp v[5];
+    for (uint32_t t = 0; t < 5; ++t) v[t] = norm(Fp4(Fp::from_canonical(t)) - z);
+    // Newton forward differences on t = 0..4 -> monomial coefficients.
+    Fp c[5] = {};  // c[k] coefficient of X^k
+    {
+      Fp d[5];
+      for (int i = 0; i < 5; ++i) d[i] = v[i];
+      for (int k = 1; k < 5; ++k)
+        for (int i = 4; i >= k; --i)
+          d[i] = (d[i] - d[i - 1]) * Fp::from_canonical(static_cast<uint32_t>(k)).inverse();
+      // P(X) = sum_k d[k] * X ... (X-k+1): expand.
+      Fp basis[5] = {Fp::one()};  // running product polynomial
+      for (int k = 0; k < 5; ++k) {
+        for (int j = 0; j <= k; ++j) c[j] += d[k] * basis[j];
+        if (k == 4) break;
+        // basis *= (X - k)
+        for (int j = k + 1; j > 0; --j) basis[j] = basis[j - 1] - Fp::from_canonical(static_cast<uint32_t>(k)) * basis[j];
+        basis[0] = -(Fp::from_canonical(static_cast<uint32_t>(k)) * basis[0]);
+      }
+    }
+    // A = P / (X - z): synthetic division, then scale.
+    Fp4 q3 = Fp4(c[4]);
+    Fp4 q2 = Fp4(c[3]) + z * q3;
+    Fp4 q1 = Fp4(c[2]) + z * q2;
+    Fp4 q0 = Fp4(c[1]) + z * q1;
+    if (!(Fp4(c[0]) + z * q0).is_zero())
+      throw std::logic_error("cpu hal: characteristic polynomial does not vanish at z");
+    q3 *= scale;
+    q2 *= scale;
+    q1 *= scale;
+    q0 *= scale;
+    const size_t n = xs.size();
+    std::vector<Fp> px(n);
+    const int64_t ni = static_cast<int64_t>(n);
+#pragma omp parallel for schedule(static)
+    for (int64_t i = 0; i < ni; ++i) {
+      const Fp x = xs[static_cast<size_t>(i)];
+      px[static_cast<size_t>(i)] = (((c[4] * x + c[3]) * x + c[2]) * x + c[1]) * x + c[0];
+    }
+    const size_t chunk = 1 << 14;
+    const int64_t nchunks = static_cast<int64_t>((n + chunk - 1) / chunk);
+    bool zero = false;
+#pragma omp parallel for schedule(static) reduction(|| : zero)
+    for (int64_t k = 0; k < nchunks; ++k) {
+      const size_t lo = static_cast<size_t>(k) * chunk, len = std::min(chunk, n - lo);
+      try {
+        field::batch_inverse(std::span<const Fp>(px).subspan(lo, len),
+                             std::span<Fp>(px).subspan(lo, len));
+      } catch (const std::invalid_argument&) {
+        zero = true;
+      }
+    }
+    if (zero) throw std::invalid_argument("cpu hal: inverse_differences: a point equals z");
+#pragma omp parallel for schedule(static)
+    for (int64_t i = 0; i < ni; ++i) {
+      const size_t u = static_cast<size_t>(i);
+      const Fp x = xs[u];
+      out[u] = (((q3 * x + q2) * x + q1) * x + q0) * px[u];
+    }
+  }
+
   std::mutex tab_mutex_;
   std::shared_ptr<const std::vector<Fp>> tab_;
   unsigned tab_log_ = 0;

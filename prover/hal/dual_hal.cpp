@@ -67,6 +67,14 @@ class DualHal final : public Hal {
     compare_vec("column_sums", std::vector<Fp4>(out.begin(), out.end()), y);
   }
 
+  void inverse_differences(std::span<const Fp> xs, const Fp4& z, const Fp4& scale,
+                           std::span<Fp4> out) override {
+    std::vector<Fp4> y(out.size());
+    a_->inverse_differences(xs, z, scale, out);
+    b_->inverse_differences(xs, z, scale, y);
+    compare_vec("inverse_differences", std::vector<Fp4>(out.begin(), out.end()), y);
+  }
+
   void batch_inverse(std::span<const Fp4> in, std::span<Fp4> out) override {
     const std::vector<Fp4> input(in.begin(), in.end());  // out may alias in
     std::vector<Fp4> y(input.size());

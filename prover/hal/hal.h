@@ -58,6 +58,12 @@ class Hal {
   virtual void column_sums(const RowMajorMatrix<Fp>& m, size_t rows, std::span<const Fp4> weights,
                            std::span<Fp4> out) = 0;
 
+  // DEEP denominators: out[i] = scale / (xs[i] - z) for base-field points
+  // xs and an extension point z. Throws std::invalid_argument if some
+  // xs[i] == z (z in the base field and in the domain).
+  virtual void inverse_differences(std::span<const Fp> xs, const Fp4& z, const Fp4& scale,
+                                   std::span<Fp4> out) = 0;
+
   // Batch inversion in Fp4 (out may alias in). Throws on a zero input.
   virtual void batch_inverse(std::span<const Fp4> in, std::span<Fp4> out) = 0;
 };

@@ -158,10 +158,10 @@ PcsProver::Opening PcsProver::open(const std::vector<const ProverRound*>& rounds
         if (w.empty()) {
           // x_i for bit-reversed row i < N of the LDE: s * g_N^rev_k(i).
           const auto xs = lde_points(d.log_height);
+          // x / (z - x) = -x / (x - z).
           std::vector<Fp4> diff(n);
-          for (size_t j = 0; j < n; ++j) diff[j] = z - xs[j];
           try {
-            hal_.batch_inverse(diff, diff);
+            hal_.inverse_differences(xs, z, -Fp4::one(), diff);
           } catch (const std::invalid_argument&) {
             throw std::invalid_argument("pcs: open: point lies in the evaluation coset");
           }
@@ -256,14 +256,8 @@ PcsProver::Opening PcsProver::open(const std::vector<const ProverRound*>& rounds
     std::vector<Fp4> inv(m);
     for (size_t s = 0; s < nslots; ++s) {
       if (t_x[h][s].empty()) continue;
-      // gamma_s / (x - z) = 1 / (x gamma^-1 - z gamma^-1): x is in Fp, so
-      // the scaling costs 4 base multiplications per point.
-      const Fp4 ginv = chal.slot[s].inverse();
-      const Fp4 zg = plan.points[s] * ginv;
-#pragma omp parallel for schedule(static)
-      for (int64_t j = 0; j < mi; ++j) inv[static_cast<size_t>(j)] = ginv * xs[static_cast<size_t>(j)] - zg;
       try {
-        hal_.batch_inverse(inv, inv);
+        hal_.inverse_differences(xs, plan.points[s], chal.slot[s], inv);
       } catch (const std::invalid_argument&) {
         throw std::invalid_argument("pcs: open: point lies in the LDE coset");
       }

@@ -92,6 +92,23 @@ TEST_CASE("HAL coset_lde gives the polynomial's values on s*H' in bit-reversed o
   }
 }
 
+TEST_CASE("HAL inverse_differences equals scale / (x - z) and refuses x == z") {
+  auto hal = hal::make_cpu_hal();
+  Rng rng(5);
+  std::vector<Fp> xs(100);
+  for (auto& x : xs) x = rng.fp();
+  for (int trial = 0; trial < 3; ++trial) {
+    const Fp4 z = trial == 2 ? Fp4(rng.fp()) : rng.fp4();  // also a base-field z
+    const Fp4 scale = rng.fp4();
+    std::vector<Fp4> out(xs.size());
+    hal->inverse_differences(xs, z, scale, out);
+    for (size_t i = 0; i < xs.size(); ++i) REQUIRE(out[i] == scale * (Fp4(xs[i]) - z).inverse());
+  }
+  std::vector<Fp4> out(xs.size());
+  REQUIRE_THROWS_WITH(hal->inverse_differences(xs, Fp4(xs[7]), Fp4::one(), out),
+                      Catch::Contains("a point equals z"));
+}
+
 namespace {
 // A backend that corrupts one output element of one kernel.
 class FaultyHal final : public hal::Hal {
@@ -123,6 +140,10 @@ class FaultyHal final : public hal::Hal {
   }
   void batch_inverse(std::span<const Fp4> in, std::span<Fp4> out) override {
     inner_->batch_inverse(in, out);
+  }
+  void inverse_differences(std::span<const Fp> xs, const Fp4& z, const Fp4& scale,
+                           std::span<Fp4> out) override {
+    inner_->inverse_differences(xs, z, scale, out);
   }
 
  private:
