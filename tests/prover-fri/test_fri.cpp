@@ -315,3 +315,18 @@ TEST_CASE("default FRI parameters reach 100 conjectured bits for a 2^20-row trac
   q.num_queries = 20;
   REQUIRE(fri::estimate_security(q, 22).conjectured == Approx(20 * 2 + 16));
 }
+
+TEST_CASE("FRI prover and verifier transcripts agree line by line in trace mode") {
+  const auto in = make_instance(small_params(3), {9, 6}, 19);
+  auto hal = hal::make_cpu_hal();
+  std::vector<std::string> plines, vlines;
+  transcript::Challenger pch("fri-test");
+  pch.set_trace(&plines);
+  const auto res = fri::fri_prove(in.params, in.inputs, pch, *hal);
+  transcript::Challenger vch("fri-test");
+  vch.set_trace(&vlines);
+  fri::fri_verify(in.params, in.heights, res.proof, vch, opener_for(in));
+  REQUIRE(plines == vlines);
+  REQUIRE(plines.size() > in.params.num_queries);
+  REQUIRE_THAT(plines.front(), Catch::StartsWith("P->V: fri/layer 0/root (32 bytes)"));
+}

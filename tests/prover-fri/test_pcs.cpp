@@ -82,8 +82,8 @@ struct Proven {
   pcs::OpenedValues values;
 };
 
-Proven prove(const Setup& s, pcs::PcsProver::CheatForTesting cheat = {}) {
-  auto hal = hal::make_cpu_hal();
+Proven prove(const Setup& s, pcs::PcsProver::CheatForTesting cheat = {},
+             std::unique_ptr<hal::Hal> hal = hal::make_cpu_hal()) {
   pcs::PcsProver prover(s.config, *hal);
   prover.set_cheat_for_testing(std::move(cheat));
   transcript::Challenger ch("pcs-test");
@@ -135,6 +135,17 @@ TEST_CASE("PCS opens each column at each point to its polynomial's value and ver
             REQUIRE(p.values[r][i][pt][c] == eval_column(s.mats[r][i], c, s.points[r][i][pt]));
     REQUIRE_NOTHROW(verify(s, p.claims, p.proof));
   }
+}
+
+TEST_CASE("PCS proofs through the dual backend (cpu, cpu) equal the plain CPU proofs") {
+  const auto s = make_setup(false, 20);
+  const auto a = prove(s);
+  const auto b = prove(s, {}, hal::make_dual_hal(hal::make_cpu_hal(), hal::make_cpu_hal()));
+  transcript::ByteWriter wa, wb;
+  pcs::write_pcs_proof(wa, a.proof);
+  pcs::write_pcs_proof(wb, b.proof);
+  REQUIRE(wa.data() == wb.data());
+  REQUIRE(a.values == b.values);
 }
 
 TEST_CASE("PCS commitment groups equal heights into one tree per height, descending") {
