@@ -281,3 +281,31 @@ TEST_CASE("PCS proof round-trips through bytes; truncations and bad counts are r
                         Catch::Contains("pcs: mask root count 7"));
   }
 }
+
+TEST_CASE("PCS verifier rejects every single-byte change of a serialized proof without crashing") {
+  for (bool zk : {false, true}) {
+    INFO("zk " << zk);
+    const auto s = make_setup(zk, 21);
+    const auto p = prove(s);
+    transcript::ByteWriter w;
+    pcs::write_pcs_proof(w, p.proof);
+    const auto bytes = w.take();
+    size_t rejected = 0, tried = 0;
+    for (size_t i = 0; i < bytes.size(); i += 3) {
+      auto bad = bytes;
+      bad[i] ^= static_cast<uint8_t>(1u << (i % 8));
+      ++tried;
+      try {
+        transcript::ByteReader r(bad);
+        const auto q = pcs::read_pcs_proof(r, s.config, dims_of(p.claims));
+        r.expect_end();
+        verify(s, p.claims, q);
+      } catch (const transcript::ProofFormatError&) {
+        ++rejected;
+      } catch (const fri::VerifyError&) {
+        ++rejected;
+      }
+    }
+    REQUIRE(rejected == tried);
+  }
+}
