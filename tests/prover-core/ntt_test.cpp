@@ -183,7 +183,7 @@ TEST_CASE("packed field lanes match scalar add, sub and mul", "[field][simd]") {
       a[i * 6 + j] = Fp::from_canonical(edges[i]);
       b[i * 6 + j] = Fp::from_canonical(edges[j]);
     }
-  auto check = [&](auto tag) {
+  [[maybe_unused]] auto check = [&](auto tag) {
     using P = decltype(tag);
     std::vector<Fp> s(P::kLanes), d(P::kLanes), p(P::kLanes), pb(P::kLanes);
     for (size_t i = 0; i + P::kLanes <= a.size(); i += P::kLanes) {
