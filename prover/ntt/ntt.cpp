@@ -215,11 +215,41 @@ void dif_small_avx512(Fp* data, size_t rows, size_t w, const Fp* tw) {
 }
 #endif
 
+#if defined(ZKVM_HAVE_AVX2)
+// AVX2 form of dif_small_avx512: 8 lanes, the lane selection by blendv.
+void dif_small_avx2(Fp* data, size_t rows, size_t w, const Fp* tw) {
+  using P = field::packed::Avx2;
+  const unsigned lw = static_cast<unsigned>(std::countr_zero(w));
+  __m256i idx[3], tv[3], hi[3];
+  int layers = 0;
+  for (size_t h = (8 / w) / 2; h >= 1; h /= 2, ++layers) {
+    alignas(32) uint32_t ix[8], t[8], m[8];
+    const size_t off = h * w;
+    for (size_t l = 0; l < 8; ++l) {
+      ix[l] = static_cast<uint32_t>(l ^ off);
+      m[l] = (l & off) ? 0xffffffffu : 0u;
+      t[l] = tw[h - 1 + ((l >> lw) & (h - 1))].monty();
+    }
+    idx[layers] = _mm256_load_si256(reinterpret_cast<const __m256i*>(ix));
+    tv[layers] = _mm256_load_si256(reinterpret_cast<const __m256i*>(t));
+    hi[layers] = _mm256_load_si256(reinterpret_cast<const __m256i*>(m));
+  }
+  for (size_t e = 0; e < rows * w; e += 8) {
+    __m256i v = P::load(data + e);
+    for (int l = 0; l < layers; ++l) {
+      const __m256i s = _mm256_permutevar8x32_epi32(v, idx[l]);
+      v = _mm256_blendv_epi8(P::add(v, s), P::mul(P::sub(s, v), tv[l]), hi[l]);
+    }
+    P::store(data + e, v);
+  }
+}
+#endif
+
 const Kernels& kernels(Isa isa) {
   static const Kernels scalar{dif_scalar, dif4_scalar, scale_scalar, nullptr, 1};
 #if defined(ZKVM_HAVE_AVX2)
   static const Kernels avx2{dif_simd<field::packed::Avx2>, dif4_simd<field::packed::Avx2>,
-                            scale_simd<field::packed::Avx2>, nullptr, 8};
+                            scale_simd<field::packed::Avx2>, dif_small_avx2, 8};
 #endif
 #if defined(ZKVM_HAVE_AVX512)
   static const Kernels avx512{dif_simd<field::packed::Avx512>, dif4_simd<field::packed::Avx512>,
