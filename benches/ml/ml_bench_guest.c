@@ -27,13 +27,13 @@ static void report(const char* kind, const char* shape, uint64_t macs, uint64_t 
 }
 
 static void bench_dense(int32_t K, int32_t M) {
-  int32_t blocks = (M + ZKML_DENSE_ROWS - 1) / ZKML_DENSE_ROWS;
-  int8_t* w = malloc((size_t)blocks * ZKML_DENSE_ROWS * K);
+  uint32_t wbytes = (uint32_t)zkml_dense_weight_bytes(M, K);
+  uint8_t* w = malloc(wbytes); /* malloc: 4-byte aligned as the packed layout needs */
   int8_t* x = malloc((size_t)K);
   int8_t* y = malloc((size_t)M);
   int32_t* bias = malloc(sizeof(int32_t) * (size_t)M);
   if (!w || !x || !y || !bias) zkvm_panic("bench: out of heap");
-  fill(w, (uint32_t)(blocks * ZKML_DENSE_ROWS * K));
+  fill((int8_t*)w, wbytes);
   fill(x, (uint32_t)K);
   for (int32_t m = 0; m < M; ++m) bias[m] = (int32_t)rnd8() * 100;
   int32_t mult = 1518500250, shift = 40;

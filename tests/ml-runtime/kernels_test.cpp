@@ -46,6 +46,20 @@ std::vector<int8_t> block_weights(const std::vector<int8_t>& W, int M, int K, in
   return wb;
 }
 
+// Dense layout: two rows per 32-bit word (kernels.h), as uint32 storage so
+// the buffer is 4-byte aligned.
+std::vector<uint32_t> pack_dense(const std::vector<int8_t>& W, int M, int K) {
+  const int R = ZKML_DENSE_ROWS, blocks = (M + R - 1) / R;
+  std::vector<uint32_t> out(static_cast<size_t>(blocks) * K * (R / 2), 0);
+  auto at = [&](int m, int k) { return m < M ? int32_t{W[m * K + k]} : 0; };
+  for (int b = 0; b < blocks; ++b)
+    for (int k = 0; k < K; ++k)
+      for (int q = 0; q < R / 2; ++q)
+        out[(static_cast<size_t>(b) * K + k) * (R / 2) + q] =
+            static_cast<uint32_t>(at(b * R + 2 * q, k) + 65536 * at(b * R + 2 * q + 1, k));
+  return out;
+}
+
 struct Rq {
   std::vector<int32_t> mult, shift;
   int32_t zp_out, lo, hi;
@@ -92,13 +106,16 @@ TEST_CASE("Dense matches the reference for random shapes, per-channel and per-te
     int K = std::uniform_int_distribution<int>(1, 70)(rng);
     auto x = rand_i8(rng, K);
     auto W = rand_i8(rng, static_cast<size_t>(M) * K);
+    for (auto& w : W) w = std::max<int8_t>(w, -127);  // the packed layout's precondition
     std::vector<int32_t> bias(M);
     for (auto& b : bias) b = std::uniform_int_distribution<int32_t>(-(1 << 20), 1 << 20)(rng);
     Rq rq = rand_rq(rng, iter % 2 ? M : 1);
-    auto wb = block_weights(W, M, K, ZKML_DENSE_ROWS);
+    auto wpk = pack_dense(W, M, K);
+    REQUIRE(wpk.size() * 4 == zkml_dense_weight_bytes(M, K));
+    auto wb = reinterpret_cast<const uint8_t*>(wpk.data());
     std::vector<int8_t> y(M);
     auto p = rq.p();
-    zkml_dense_s8(x.data(), K, wb.data(), bias.data(), M, &p, y.data());
+    zkml_dense_s8(x.data(), K, wb, bias.data(), M, &p, y.data());
     for (int m = 0; m < M; ++m) {
       int64_t acc = bias[m];
       for (int k = 0; k < K; ++k) acc += int64_t{x[k]} * W[m * K + k];
@@ -110,18 +127,43 @@ TEST_CASE("Dense matches the reference for random shapes, per-channel and per-te
   }
 }
 
+TEST_CASE("Dense with extreme inputs and weights fills both 16-bit lanes exactly", "[ml][kernels]") {
+  // x = -128 with w = +-127 in both rows of a pair: each lane sums two
+  // products of magnitude 16256, the largest the packed layout allows.
+  for (int K : {1, 2, 3, 784}) {
+    for (int sa : {-1, 1})
+      for (int sb : {-1, 1}) {
+        std::vector<int8_t> x(K, -128), W(2 * K);
+        for (int k = 0; k < K; ++k) {
+          W[k] = static_cast<int8_t>(127 * sa);
+          W[K + k] = static_cast<int8_t>(127 * sb);
+        }
+        // Exact sums, read through a multiplier of 2^-16 (shift 46).
+        std::vector<int32_t> bias(2, 0), mult{1 << 30}, shift{46};
+        zkml_requant_params q{mult.data(), shift.data(), 0, 0, -128, 127};
+        auto wpk = pack_dense(W, 2, K);
+        std::vector<int8_t> y(2);
+        zkml_dense_s8(x.data(), K, reinterpret_cast<const uint8_t*>(wpk.data()), bias.data(), 2, &q, y.data());
+        int64_t sum_a = int64_t{K} * -128 * 127 * sa, sum_b = int64_t{K} * -128 * 127 * sb;
+        INFO("K=" << K << " sa=" << sa << " sb=" << sb);
+        CHECK(y[0] == sat(ref_requant(sum_a, 1 << 30, 46)));
+        CHECK(y[1] == sat(ref_requant(sum_b, 1 << 30, 46)));
+      }
+  }
+}
+
 TEST_CASE("Dense saturates at the int8 limits with a large multiplier", "[ml][kernels]") {
   const int K = 8, M = 2;
   std::vector<int8_t> x(K, 127), W(M * K);
   for (int k = 0; k < K; ++k) {
     W[k] = 127;
-    W[K + k] = -128;
+    W[K + k] = -127;
   }
   std::vector<int32_t> bias(M, 0), mult{0x7FFFFFFF}, shift{1};  // M ~ 1
   zkml_requant_params p{mult.data(), shift.data(), 0, 0, -128, 127};
-  auto wb = block_weights(W, M, K, ZKML_DENSE_ROWS);
+  auto wpk = pack_dense(W, M, K);
   std::vector<int8_t> y(M);
-  zkml_dense_s8(x.data(), K, wb.data(), bias.data(), M, &p, y.data());
+  zkml_dense_s8(x.data(), K, reinterpret_cast<const uint8_t*>(wpk.data()), bias.data(), M, &p, y.data());
   CHECK(y[0] == 127);
   CHECK(y[1] == -128);
 }

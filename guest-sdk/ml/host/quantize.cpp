@@ -397,15 +397,16 @@ class Quantizer {
       if (!opts_.per_channel) s = gmax;
       s = s > 0 ? s / 127.0 : 1.0;
     }
-    const int64_t R = conv ? ZKML_CONV_ROWS : ZKML_DENSE_ROWS;  // rows per weight block (kernels.h)
+    // Conv: int8 in 4-row blocks; Dense: two rows per 32-bit word (kernels.h).
+    const int64_t R = conv ? ZKML_CONV_ROWS : ZKML_DENSE_ROWS;
     const int64_t blocks = (M + R - 1) / R;
-    std::vector<int8_t> wq(static_cast<size_t>(blocks * R * K), 0);
+    std::vector<int8_t> wq(static_cast<size_t>(blocks * R * K), 0);  // [block][k][row in block]
     std::vector<int32_t> bq(static_cast<size_t>(M));
     for (int64_t m = 0; m < M; ++m) {
       int64_t wsum = 0;
       for (int64_t k = 0; k < K; ++k) {
         double v = std::round(W.data[m * K + k] / sw[m]);
-        auto q = static_cast<int8_t>(std::clamp(v, -127.0, 127.0));
+        auto q = static_cast<int8_t>(std::clamp(v, -127.0, 127.0));  // packed Dense needs |w| <= 127
         wq[(m / R) * R * K + k * R + m % R] = q;
         wsum += q;
       }
@@ -423,7 +424,20 @@ class Quantizer {
       quantize_multiplier(static_cast<double>(qx.scale) * sw[c] / static_cast<double>(qy.scale),
                           "quantize: node '" + n.name + "' (" + op_name(n.op) + ") channel " + std::to_string(c),
                           mult[c], shift[c]);
-    nr.p[0] = w_.put_i8(wq);
+    if (conv) {
+      nr.p[0] = w_.put_i8(wq);
+    } else {
+      // word[b][k][q] = w[16b+2q][k] + 65536 * w[16b+2q+1][k] (mod 2^32)
+      std::vector<uint32_t> words(static_cast<size_t>(blocks * K * (R / 2)));
+      for (int64_t b = 0; b < blocks; ++b)
+        for (int64_t k = 0; k < K; ++k)
+          for (int64_t q = 0; q < R / 2; ++q) {
+            const int8_t* row = &wq[static_cast<size_t>(b * R * K + k * R)];
+            int32_t v = row[2 * q] + 65536 * row[2 * q + 1];
+            words[static_cast<size_t>((b * K + k) * (R / 2) + q)] = static_cast<uint32_t>(v);
+          }
+      nr.p[0] = w_.put_u32(words);
+    }
     nr.p[1] = w_.put_i32(bq);
     nr.p[2] = w_.put_i32(mult);
     nr.p[3] = w_.put_i32(shift);

@@ -37,32 +37,70 @@ static inline int8_t requant_out(int32_t acc, int32_t mult, int32_t shift, int32
   return (int8_t)v;
 }
 
-/* One block of 16 rows: each input is loaded once for 16 multiply-adds;
- * unrolled by 2. Per MAC: LB weight, MUL, ADD, plus 1/16 of an input load. */
-static void dot16(const int8_t* x, const int8_t* w, int32_t K, int32_t acc[ZKML_DENSE_ROWS]) {
-  int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
-  int32_t a8 = 0, a9 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0, a14 = 0, a15 = 0;
-#define ZKML_ROW16(xv, o)                                                                       \
-  a0 += xv * w[o + 0];   a1 += xv * w[o + 1];   a2 += xv * w[o + 2];   a3 += xv * w[o + 3];   \
-  a4 += xv * w[o + 4];   a5 += xv * w[o + 5];   a6 += xv * w[o + 6];   a7 += xv * w[o + 7];   \
-  a8 += xv * w[o + 8];   a9 += xv * w[o + 9];   a10 += xv * w[o + 10]; a11 += xv * w[o + 11]; \
-  a12 += xv * w[o + 12]; a13 += xv * w[o + 13]; a14 += xv * w[o + 14]; a15 += xv * w[o + 15];
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "zkml kernels read little-endian packed weights with native loads"
+#endif
+
+/* A 4-byte aligned little-endian word (memcpy: no aliasing questions; the
+ * compiler emits one LW). */
+static inline uint32_t ld32(const uint8_t* p) {
+  uint32_t v;
+  __builtin_memcpy(&v, __builtin_assume_aligned(p, 4), 4);
+  return v;
+}
+
+uint64_t zkml_dense_weight_bytes(int32_t M, int32_t K) {
+  uint64_t blocks = ((uint64_t)M + ZKML_DENSE_ROWS - 1) / ZKML_DENSE_ROWS;
+  return blocks * ZKML_DENSE_ROWS * 2u * (uint64_t)K;
+}
+
+/* One block of 16 rows (8 pairs a, b). For inputs x0, x1 and packed words
+ * Wk = wa_k + 65536 wb_k, P = x0 W0 + x1 W1 = L + 65536 H with
+ * L = x0 wa_0 + x1 wa_1 and H = x0 wb_0 + x1 wb_1, both in [-32512, 32512]
+ * (|x| <= 128, |w| <= 127), so |P| < 2^31 and H = floor((P + 2^15) / 2^16).
+ * Per pair the loop keeps T = sum P (mod 2^32) and B = sum H; at the end
+ * A = T - 65536 B (mod 2^32) is exact because |A| < 2^31. So two MULs give
+ * four multiply-adds, and the split costs 4 instructions per two k. Unsigned
+ * arithmetic keeps wrap-around (possible only with out-of-range weights
+ * from a bad file) defined. */
+static void dot16(const int8_t* x, const uint8_t* w, int32_t K, int32_t acc[ZKML_DENSE_ROWS]) {
+  uint32_t t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0, t5 = 0, t6 = 0, t7 = 0;
+  int32_t b0 = 0, b1 = 0, b2 = 0, b3 = 0, b4 = 0, b5 = 0, b6 = 0, b7 = 0;
+#define ZKML_PAIR(q, t, b)                                         \
+  {                                                                \
+    uint32_t p = u0 * ld32(w + 4 * q) + u1 * ld32(w + 32 + 4 * q); \
+    t += p;                                                        \
+    b += (int32_t)(p + 0x8000u) >> 16;                             \
+  }
+#define ZKML_ONE(q, t, b)                  \
+  {                                        \
+    uint32_t p = u0 * ld32(w + 4 * q);     \
+    t += p;                                \
+    b += (int32_t)(p + 0x8000u) >> 16;     \
+  }
   const int8_t* xe = x + (K & ~1);
   while (x != xe) {
-    int32_t x0 = x[0], x1 = x[1];
-    ZKML_ROW16(x0, 0)
-    ZKML_ROW16(x1, 16)
+    const uint32_t u0 = (uint32_t)(int32_t)x[0], u1 = (uint32_t)(int32_t)x[1];
+    ZKML_PAIR(0, t0, b0) ZKML_PAIR(1, t1, b1) ZKML_PAIR(2, t2, b2) ZKML_PAIR(3, t3, b3)
+    ZKML_PAIR(4, t4, b4) ZKML_PAIR(5, t5, b5) ZKML_PAIR(6, t6, b6) ZKML_PAIR(7, t7, b7)
     x += 2;
-    w += 32;
+    w += 64;
   }
   if (K & 1) {
-    int32_t x0 = x[0];
-    ZKML_ROW16(x0, 0)
+    const uint32_t u0 = (uint32_t)(int32_t)x[0];
+    ZKML_ONE(0, t0, b0) ZKML_ONE(1, t1, b1) ZKML_ONE(2, t2, b2) ZKML_ONE(3, t3, b3)
+    ZKML_ONE(4, t4, b4) ZKML_ONE(5, t5, b5) ZKML_ONE(6, t6, b6) ZKML_ONE(7, t7, b7)
   }
-#undef ZKML_ROW16
-  acc[0] = a0;   acc[1] = a1;   acc[2] = a2;   acc[3] = a3;   acc[4] = a4;   acc[5] = a5;
-  acc[6] = a6;   acc[7] = a7;   acc[8] = a8;   acc[9] = a9;   acc[10] = a10; acc[11] = a11;
-  acc[12] = a12; acc[13] = a13; acc[14] = a14; acc[15] = a15;
+#undef ZKML_PAIR
+#undef ZKML_ONE
+  acc[0] = (int32_t)(t0 - ((uint32_t)b0 << 16));  acc[1] = b0;
+  acc[2] = (int32_t)(t1 - ((uint32_t)b1 << 16));  acc[3] = b1;
+  acc[4] = (int32_t)(t2 - ((uint32_t)b2 << 16));  acc[5] = b2;
+  acc[6] = (int32_t)(t3 - ((uint32_t)b3 << 16));  acc[7] = b3;
+  acc[8] = (int32_t)(t4 - ((uint32_t)b4 << 16));  acc[9] = b4;
+  acc[10] = (int32_t)(t5 - ((uint32_t)b5 << 16)); acc[11] = b5;
+  acc[12] = (int32_t)(t6 - ((uint32_t)b6 << 16)); acc[13] = b6;
+  acc[14] = (int32_t)(t7 - ((uint32_t)b7 << 16)); acc[15] = b7;
 }
 
 /* Parameters are copied to locals first: stores through int8_t* may alias
@@ -79,11 +117,11 @@ static void store_rows(const int32_t* acc, int32_t m0, int32_t rows, int32_t M, 
   }
 }
 
-void zkml_dense_s8(const int8_t* x, int32_t K, const int8_t* w_blocked, const int32_t* bias,
+void zkml_dense_s8(const int8_t* x, int32_t K, const uint8_t* w_packed, const int32_t* bias,
                    int32_t M, const zkml_requant_params* rq, int8_t* y) {
   int32_t acc[ZKML_DENSE_ROWS];
   for (int32_t m0 = 0; m0 < M; m0 += ZKML_DENSE_ROWS) {
-    dot16(x, w_blocked + (int64_t)m0 * K, K, acc);
+    dot16(x, w_packed + (int64_t)m0 * 2 * K, K, acc);
     store_rows(acc, m0, ZKML_DENSE_ROWS, M, bias, rq, y);
   }
 }

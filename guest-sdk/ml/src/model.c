@@ -104,6 +104,9 @@ int zkml_parse(zkml_model* m, const uint8_t* data, uint32_t size) {
   m->size = size;
   if (size < ZKML_HEADER_BYTES)
     return fail(m, ZKML_ERR_TRUNCATED, "model: %u bytes, shorter than the %u-byte header", size, ZKML_HEADER_BYTES);
+  if ((uintptr_t)data & 3u)
+    return fail(m, ZKML_ERR_BLOB, "model: buffer at %p is not 4-byte aligned (packed weights are read as words)",
+                (const void*)data);
   if (rd32(data) != ZKML_MAGIC) return fail(m, ZKML_ERR_MAGIC, "model: bad magic 0x%08x (want \"ZKML\")", rd32(data));
   if (rd32(data + 4) != ZKML_VERSION)
     return fail(m, ZKML_ERR_VERSION, "model: format version %u, this runtime reads version %u", rd32(data + 4), ZKML_VERSION);
@@ -216,13 +219,14 @@ int zkml_parse(zkml_model* m, const uint8_t* data, uint32_t size) {
         }
         if (K > ZKML_MAX_K) return fail(m, ZKML_ERR_LIMIT, "node %u (%s): dot length %llu over %u", i, on,
                                         (unsigned long long)K, ZKML_MAX_K);
-        const uint64_t R = n.op == ZKML_OP_DENSE ? ZKML_DENSE_ROWS : ZKML_CONV_ROWS;
-        uint64_t wbytes = (M + R - 1) / R * R * K;
+        const int dense = n.op == ZKML_OP_DENSE;
+        uint64_t wbytes = dense ? zkml_dense_weight_bytes((int32_t)M, (int32_t)K)
+                                : (M + ZKML_CONV_ROWS - 1) / ZKML_CONV_ROWS * ZKML_CONV_ROWS * K;
         uint32_t nrq = n.p[4];
         if (nrq != 1 && nrq != M)
           return fail(m, ZKML_ERR_PARAM, "node %u (%s): %u requantisation entries for %llu channels", i, on, nrq,
                       (unsigned long long)M);
-        if (!blob_ok(m, n.p[0], wbytes, 0) || !blob_ok(m, n.p[1], 4 * M, 1) || !blob_ok(m, n.p[2], 4ull * nrq, 1) ||
+        if (!blob_ok(m, n.p[0], wbytes, dense) || !blob_ok(m, n.p[1], 4 * M, 1) || !blob_ok(m, n.p[2], 4ull * nrq, 1) ||
             !blob_ok(m, n.p[3], 4ull * nrq, 1))
           return fail(m, ZKML_ERR_BLOB, "node %u (%s): weights/bias/requant tables outside the blob or misaligned", i,
                       on);
@@ -430,9 +434,10 @@ int zkml_run(zkml_runner* r, const int8_t* input, uint32_t input_len) {
         int32_t M = (int32_t)(n.op == ZKML_OP_DENSE ? y.elems : y.dims[1]);
         int32_t nrq = (int32_t)n.p[4];
         zkml_requant_params rq = {prm + M, prm + M + nrq, nrq > 1, y.zero_point, n.act_min, n.act_max};
-        const int8_t* w = (const int8_t*)blob_at(m, n.p[0]);
+        const uint8_t* wp = blob_at(m, n.p[0]);
+        const int8_t* w = (const int8_t*)wp;
         if (n.op == ZKML_OP_DENSE) {
-          zkml_kernels.dense(xd, (int32_t)x.elems, w, prm, M, &rq, yd);
+          zkml_kernels.dense(xd, (int32_t)x.elems, wp, prm, M, &rq, yd);
         } else {
           zkml_conv_shape s = {(int32_t)x.dims[1], (int32_t)x.dims[2], (int32_t)x.dims[3], M, (int32_t)y.dims[2],
                                (int32_t)y.dims[3], n.kh, n.kw, n.sh, n.sw, n.pt, n.pl, x.zero_point};

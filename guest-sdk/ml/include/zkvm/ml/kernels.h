@@ -23,13 +23,22 @@
 extern "C" {
 #endif
 
-/* Dense/Conv weights are stored in blocks of R output rows, k-major inside a
- * block: w[b][k][r] = W[b*R + r][k]; the last block is padded with zero rows.
- * Dense uses R = ZKML_DENSE_ROWS (one input load serves 16 multiply-adds),
- * Conv R = ZKML_CONV_ROWS (4 rows x 4 pixels in registers); see
- * docs/ML_RUNTIME.md, "Kernels". */
+/* Conv weights are int8 in blocks of ZKML_CONV_ROWS output rows, k-major
+ * inside a block: w[b][k][r] = W[4b + r][k]; the last block is padded with
+ * zero rows (4 rows x 4 pixels are kept in registers).
+ *
+ * Dense weights are packed two rows per 32-bit word so one MUL computes two
+ * products (docs/ML_RUNTIME.md, "Kernels"): rows are in blocks of
+ * ZKML_DENSE_ROWS = 16, i.e. 8 row pairs; word[b][k][q] = W[16b+2q][k] +
+ * 65536 * W[16b+2q+1][k] (mod 2^32, little-endian), zero rows padding the
+ * last block. The weights must lie in [-127, 127] (the quantiser's range):
+ * then the sum of two products fits the 16-bit lane. Weight arrays must be
+ * 4-byte aligned. */
 #define ZKML_DENSE_ROWS 16
 #define ZKML_CONV_ROWS 4
+
+/* Bytes of the packed Dense weights of an M x K layer. */
+uint64_t zkml_dense_weight_bytes(int32_t M, int32_t K);
 
 #define ZKML_SHIFT_MIN 1
 #define ZKML_SHIFT_MAX 62
@@ -46,8 +55,9 @@ typedef struct {
   int32_t act_min, act_max; /* fused ReLU/Clip, in the output's int8 domain */
 } zkml_requant_params;
 
-/* y[m] = clamp(zp_out + requant(bias[m] + sum_k x[k] * W[m][k])). */
-void zkml_dense_s8(const int8_t* x, int32_t K, const int8_t* w_blocked, const int32_t* bias,
+/* y[m] = clamp(zp_out + requant(bias[m] + sum_k x[k] * W[m][k])).
+ * w_packed: zkml_dense_weight_bytes(M, K) bytes, 4-byte aligned. */
+void zkml_dense_s8(const int8_t* x, int32_t K, const uint8_t* w_packed, const int32_t* bias,
                    int32_t M, const zkml_requant_params* rq, int8_t* y);
 
 typedef struct {
@@ -115,7 +125,7 @@ int32_t zkml_argmax_s8(const int8_t* x, int32_t n);
  * an accelerator (e.g. a future ML syscall, ABI numbers >= 0x1000) can
  * replace them without touching the interpreter. */
 typedef struct {
-  void (*dense)(const int8_t* x, int32_t K, const int8_t* w_blocked, const int32_t* bias,
+  void (*dense)(const int8_t* x, int32_t K, const uint8_t* w_packed, const int32_t* bias,
                 int32_t M, const zkml_requant_params* rq, int8_t* y);
   void (*conv)(const int8_t* x, const zkml_conv_shape* s, const int8_t* w_blocked,
                const int32_t* bias, const zkml_requant_params* rq, int8_t* patch, int8_t* y);
