@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 
@@ -42,6 +43,13 @@ MerkleTree::MerkleTree(std::vector<RowMajorMatrix<Fp>> matrices, std::vector<uin
       throw std::invalid_argument("MerkleTree: matrix " + to_string(m) + " has height " +
                                   to_string(matrices_[m].height) + ", matrix 0 has " +
                                   to_string(height_));
+    if (matrices_[m].width != 0 && matrices_[m].height > SIZE_MAX / matrices_[m].width)
+      throw std::invalid_argument("MerkleTree: matrix " + to_string(m) + " shape overflows size_t");
+    if (matrices_[m].values.size() != matrices_[m].width * matrices_[m].height)
+      throw std::invalid_argument("MerkleTree: matrix " + to_string(m) + " holds " +
+                                  to_string(matrices_[m].values.size()) + " values, expected " +
+                                  to_string(matrices_[m].width) + " x " +
+                                  to_string(matrices_[m].height));
     width_ += matrices_[m].width;
   }
   if (height_ == 0 || !std::has_single_bit(height_))

@@ -423,6 +423,20 @@ void dif(Fp* data, size_t n, size_t w, const TwiddleTable& tw, const Kernels& k)
   }
 }
 
+// Shape checks shared by the public entry points: a matrix whose values do
+// not hold width * height elements would send the kernels out of bounds.
+unsigned check_height(size_t height, const char* what);
+unsigned check_matrix(const RowMajorMatrix<Fp>& m, const char* what) {
+  if (m.width != 0 && m.height > SIZE_MAX / m.width)
+    throw std::invalid_argument(std::string(what) + ": width x height overflows size_t");
+  if (m.values.size() != m.width * m.height)
+    throw std::invalid_argument(std::string(what) + ": matrix holds " +
+                                std::to_string(m.values.size()) + " values, expected width " +
+                                std::to_string(m.width) + " x height " +
+                                std::to_string(m.height));
+  return check_height(m.height, what);
+}
+
 unsigned check_height(size_t height, const char* what) {
   if (height == 0 || !std::has_single_bit(height))
     throw std::invalid_argument(std::string(what) + ": height " + std::to_string(height) +
@@ -614,12 +628,12 @@ void bit_reverse_raw(Fp* d, size_t height, unsigned log_n, size_t w) {
 }  // namespace
 
 void bit_reverse_rows(RowMajorMatrix<Fp>& m) {
-  const unsigned log_n = check_height(m.height, "bit_reverse_rows");
+  const unsigned log_n = check_matrix(m, "bit_reverse_rows");
   bit_reverse_raw(m.values.data(), m.height, log_n, m.width);
 }
 
 void ntt_forward(RowMajorMatrix<Fp>& m, Isa isa) {
-  const unsigned log_n = check_height(m.height, "ntt_forward");
+  const unsigned log_n = check_matrix(m, "ntt_forward");
   const Kernels& k = kernels(isa);
   dif(m.values.data(), m.height, m.width, *twiddles(log_n, false), k);
   bit_reverse_rows(m);
@@ -630,7 +644,7 @@ void ntt_inverse(RowMajorMatrix<Fp>& m, Isa isa) {
 }
 
 void coset_ntt(RowMajorMatrix<Fp>& m, Fp shift, Isa isa) {
-  const unsigned log_n = check_height(m.height, "coset_ntt");
+  const unsigned log_n = check_matrix(m, "coset_ntt");
   const Kernels& k = kernels(isa);
   // f(shift * x) has coefficients c_i * shift^i.
   if (shift != Fp::one()) scale_all_rows(m, powers(shift, Fp::one(), m.height), k);
@@ -639,7 +653,7 @@ void coset_ntt(RowMajorMatrix<Fp>& m, Fp shift, Isa isa) {
 }
 
 void coset_intt(RowMajorMatrix<Fp>& m, Fp shift, Isa isa) {
-  const unsigned log_n = check_height(m.height, "coset_intt");
+  const unsigned log_n = check_matrix(m, "coset_intt");
   if (shift.is_zero()) throw std::invalid_argument("coset_intt: coset shift is zero");
   const Kernels& k = kernels(isa);
   dif(m.values.data(), m.height, m.width, *twiddles(log_n, true), k);
@@ -651,7 +665,7 @@ void coset_intt(RowMajorMatrix<Fp>& m, Fp shift, Isa isa) {
 
 RowMajorMatrix<Fp> coset_lde(const RowMajorMatrix<Fp>& evals_on_h, unsigned log_blowup,
                              Fp shift, bool bit_reversed_output, Isa isa) {
-  const unsigned log_n = check_height(evals_on_h.height, "coset_lde");
+  const unsigned log_n = check_matrix(evals_on_h, "coset_lde");
   if (log_n + log_blowup > Fp::kTwoAdicity)
     throw std::invalid_argument("coset_lde: extended height 2^" +
                                 std::to_string(log_n + log_blowup) +

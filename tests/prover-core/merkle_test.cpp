@@ -170,6 +170,9 @@ TEST_CASE("Merkle tree rejects bad shapes and out-of-range openings with clear e
                       Catch::Contains("matrix 1 has height 4"));
   REQUIRE_THROWS_WITH(MerkleTree(random_matrix(2, 8, rng), std::vector<uint8_t>(10), 4),
                       Catch::Contains("10 salt bytes"));
+  auto ragged = random_matrix(2, 8, rng);
+  ragged.values.push_back(Fp::one());
+  REQUIRE_THROWS_WITH(MerkleTree(ragged), Catch::Contains("holds 17 values, expected 2 x 8"));
   const MerkleTree t(random_matrix(2, 8, rng));
   const uint64_t bad[] = {8};
   REQUIRE_THROWS_WITH(t.open_batch(bad), Catch::Contains("index 8 out of range"));

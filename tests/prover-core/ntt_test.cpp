@@ -160,11 +160,15 @@ TEST_CASE("coset_lde of a large matrix agrees across ISAs and at sampled points"
     REQUIRE(ref.at(i, 3) == eval_column(coeffs, 3, shift * gb.pow(reverse_bits(i, 15))));
 }
 
-TEST_CASE("NTT rejects heights that are not powers of two or exceed 2^27", "[ntt]") {
+TEST_CASE("NTT rejects heights that are not powers of two or exceed 2^27, and inconsistent shapes", "[ntt]") {
   RowMajorMatrix<Fp> m(2, 12);
   REQUIRE_THROWS_WITH(ntt_forward(m), Catch::Contains("height 12 is not a power of two"));
   RowMajorMatrix<Fp> empty(2, 0);
   REQUIRE_THROWS_WITH(ntt_inverse(empty), Catch::Contains("height 0"));
+  RowMajorMatrix<Fp> short_values(4, 8);
+  short_values.values.pop_back();
+  REQUIRE_THROWS_WITH(ntt_forward(short_values), Catch::Contains("holds 31 values, expected width 4 x height 8"));
+  REQUIRE_THROWS_WITH(coset_lde(short_values, 1, Fp::one(), true), Catch::Contains("holds 31 values"));
   RowMajorMatrix<Fp> ok(1, 1u << 20);
   REQUIRE_THROWS_WITH(coset_lde(ok, 8, Fp::one(), false), Catch::Contains("exceeds the field's two-adicity"));
 }
