@@ -32,6 +32,8 @@ SecurityEstimate estimate_security(const FriParams& params, unsigned log_max_lde
   s.batching_bits = field - 1 - log_max_lde;
   const double n_max = std::ldexp(1.0, static_cast<int>(log_max_lde - params.log_blowup));
   s.deep_bits = field - std::log2(static_cast<double>(opening_points) * constraint_degree * n_max);
+  s.johnson_query_bits =
+      static_cast<double>(params.num_queries) * params.log_blowup / 2.0 + params.pow_bits;
   return s;
 }
 

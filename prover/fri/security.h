@@ -26,6 +26,11 @@ struct SecurityEstimate {
   double fold_bits;      // log2|F| - log2(sum over layers (arity - 1) |D_l|)
   double batching_bits;  // log2|F| - log2(2 |D_max|): PCS batch, two independent-coefficient steps
   double deep_bits;      // log2|F| - log2(points * constraint_degree * N_max)
+
+  // Query phase under what is proven today (Johnson bound, per-query error
+  // about sqrt(rate)): num_queries * log_blowup / 2 + pow_bits. Not part of
+  // `conjectured`; docs/SECURITY.md, "Proven versus conjectured".
+  double johnson_query_bits;
 };
 
 // log_max_lde: log2 of the largest committed LDE (trace height * blowup).

@@ -307,6 +307,7 @@ TEST_CASE("default FRI parameters reach 100 conjectured bits for a 2^20-row trac
   REQUIRE(s.field_bits == Approx(4 * std::log2(double(Fp::kModulus)) - 22));
   REQUIRE(s.conjectured >= 100);
   REQUIRE(s.conjectured == Approx(std::min(s.query_bits, s.field_bits)));
+  REQUIRE(s.johnson_query_bits == Approx(42 + 16));  // what is proven: far below
   // The finer union-bound terms lose a few bits to arity and batch size.
   REQUIRE(s.fold_bits < s.field_bits);
   REQUIRE(s.batching_bits < s.field_bits);
