@@ -223,6 +223,29 @@ TEST_CASE("parser rejects out-of-range node fields naming node and op", "[ml][pa
   CHECK(parse(g).status == ZKML_ERR_PARAM);
 }
 
+TEST_CASE("parser rejects misaligned packed Dense weights and a misaligned buffer", "[ml][parser]") {
+  auto f = all_ops_model();
+  zkml_model m;
+  REQUIRE(zkml_parse(&m, f.data(), uint32_t(f.size())) == ZKML_OK);
+  uint32_t dense = 0;
+  for (uint32_t i = 0; i < m.n_nodes; ++i)
+    if (get32(f, node_off(f, i)) == ZKML_OP_DENSE) {
+      dense = i;
+      break;
+    }
+  REQUIRE(dense > 0);
+  auto g = f;
+  put32(g, node_off(f, dense) + 64, get32(f, node_off(f, dense) + 64) + 1);
+  CHECK(parse(g).status == ZKML_ERR_BLOB);
+  CHECK_THAT(parse(g).error, Catch::Contains("(Dense)"));
+  // The same bytes one byte off a 4-byte boundary.
+  std::vector<uint8_t> buf(f.size() + 4);
+  std::copy(f.begin(), f.end(), buf.begin() + 1);
+  zkml_model m2;
+  CHECK(zkml_parse(&m2, buf.data() + 1, uint32_t(f.size())) == ZKML_ERR_BLOB);
+  CHECK_THAT(std::string(m2.error), Catch::Contains("not 4-byte aligned"));
+}
+
 TEST_CASE("random corruptions never make the parser or a parsed run misbehave", "[ml][parser]") {
   // Built with sanitizers (see CMakeLists): any out-of-bounds access or UB
   // in zkml_parse/zkml_run on a corrupted file fails this test.
