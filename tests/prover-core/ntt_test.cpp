@@ -75,10 +75,12 @@ TEST_CASE("ntt_forward matches the naive O(n^2) DFT for every ISA, width and sma
 
 TEST_CASE("ntt_inverse undoes ntt_forward, and SIMD paths equal the scalar path", "[ntt]") {
   std::mt19937_64 rng(32);
-  // 2^14 x 8 and 2^11 x 300 exceed the 256 KiB block, exercising the
-  // streaming layers as well as the blocked ones.
+  // 2^14 x 8, 2^11 x 300, 2^17 x 16, 2^16 x 20 and 2^13 x 100 exceed the
+  // 256 KiB block, exercising the streaming layers (radix 2 and 4, with and
+  // without a column tail) as well as the blocked ones.
   for (auto [log_n, w] : {std::pair<unsigned, size_t>{0, 5}, {1, 1}, {7, 1}, {12, 1},
-                          {10, 24}, {14, 8}, {11, 300}, {13, 2}, {12, 4}, {9, 3}}) {
+                          {10, 24}, {14, 8}, {11, 300}, {13, 2}, {12, 4}, {9, 3},
+                          {17, 16}, {16, 20}, {13, 100}}) {
     const auto orig = random_matrix(w, size_t{1} << log_n, rng);
     auto ref = orig;
     ntt_forward(ref, Isa::Scalar);
