@@ -49,8 +49,9 @@ static void bench_dense(int32_t K, int32_t M) {
 
 static void bench_conv(int32_t C, int32_t H, int32_t M, int32_t k, int32_t pad) {
   zkml_conv_shape s = {C, H, H, M, H + 2 * pad - k + 1, H + 2 * pad - k + 1, k, k, 1, 1, pad, pad, -128};
-  int32_t K = C * k * k, blocks = (M + ZKML_CONV_ROWS - 1) / ZKML_CONV_ROWS;
-  int8_t* w = malloc((size_t)blocks * ZKML_CONV_ROWS * K);
+  int32_t K = C * k * k;
+  uint32_t wbytes = (uint32_t)zkml_conv_weight_bytes(M, K);
+  uint8_t* w = malloc(wbytes);
   int8_t* x = malloc((size_t)(C * H * H));
   int8_t* y = malloc((size_t)(M * s.OH * s.OW));
   int8_t* patch = malloc(zkml_conv_patch_bytes(C, k, k, 1, 1, s.OH, s.OW));
@@ -58,7 +59,7 @@ static void bench_conv(int32_t C, int32_t H, int32_t M, int32_t k, int32_t pad) 
   int32_t* shift = malloc(sizeof(int32_t) * (size_t)M);
   int32_t* bias = malloc(sizeof(int32_t) * (size_t)M);
   if (!w || !x || !y || !patch || !mult || !shift || !bias) zkvm_panic("bench: out of heap");
-  fill(w, (uint32_t)(blocks * ZKML_CONV_ROWS * K));
+  fill((int8_t*)w, wbytes);
   fill(x, (uint32_t)(C * H * H));
   for (int32_t m = 0; m < M; ++m) {
     bias[m] = (int32_t)rnd8() * 100;

@@ -38,18 +38,10 @@ std::vector<int8_t> rand_i8(std::mt19937& rng, size_t n) {
   return v;
 }
 
-std::vector<int8_t> block_weights(const std::vector<int8_t>& W, int M, int K, int R) {
-  int blocks = (M + R - 1) / R;
-  std::vector<int8_t> wb(static_cast<size_t>(blocks) * R * K, 0);
-  for (int m = 0; m < M; ++m)
-    for (int k = 0; k < K; ++k) wb[(m / R) * R * K + k * R + m % R] = W[m * K + k];
-  return wb;
-}
-
-// Dense layout: two rows per 32-bit word (kernels.h), as uint32 storage so
+// Dense/Conv layout: two rows per 32-bit word (kernels.h), as uint32 storage so
 // the buffer is 4-byte aligned.
-std::vector<uint32_t> pack_dense(const std::vector<int8_t>& W, int M, int K) {
-  const int R = ZKML_DENSE_ROWS, blocks = (M + R - 1) / R;
+std::vector<uint32_t> pack_rows(const std::vector<int8_t>& W, int M, int K, int R) {
+  const int blocks = (M + R - 1) / R;
   std::vector<uint32_t> out(static_cast<size_t>(blocks) * K * (R / 2), 0);
   auto at = [&](int m, int k) { return m < M ? int32_t{W[m * K + k]} : 0; };
   for (int b = 0; b < blocks; ++b)
@@ -110,7 +102,7 @@ TEST_CASE("Dense matches the reference for random shapes, per-channel and per-te
     std::vector<int32_t> bias(M);
     for (auto& b : bias) b = std::uniform_int_distribution<int32_t>(-(1 << 20), 1 << 20)(rng);
     Rq rq = rand_rq(rng, iter % 2 ? M : 1);
-    auto wpk = pack_dense(W, M, K);
+    auto wpk = pack_rows(W, M, K, ZKML_DENSE_ROWS);
     REQUIRE(wpk.size() * 4 == zkml_dense_weight_bytes(M, K));
     auto wb = reinterpret_cast<const uint8_t*>(wpk.data());
     std::vector<int8_t> y(M);
@@ -141,7 +133,7 @@ TEST_CASE("Dense with extreme inputs and weights fills both 16-bit lanes exactly
         // Exact sums, read through a multiplier of 2^-16 (shift 46).
         std::vector<int32_t> bias(2, 0), mult{1 << 30}, shift{46};
         zkml_requant_params q{mult.data(), shift.data(), 0, 0, -128, 127};
-        auto wpk = pack_dense(W, 2, K);
+        auto wpk = pack_rows(W, 2, K, ZKML_DENSE_ROWS);
         std::vector<int8_t> y(2);
         zkml_dense_s8(x.data(), K, reinterpret_cast<const uint8_t*>(wpk.data()), bias.data(), 2, &q, y.data());
         int64_t sum_a = int64_t{K} * -128 * 127 * sa, sum_b = int64_t{K} * -128 * 127 * sb;
@@ -161,7 +153,7 @@ TEST_CASE("Dense saturates at the int8 limits with a large multiplier", "[ml][ke
   }
   std::vector<int32_t> bias(M, 0), mult{0x7FFFFFFF}, shift{1};  // M ~ 1
   zkml_requant_params p{mult.data(), shift.data(), 0, 0, -128, 127};
-  auto wpk = pack_dense(W, M, K);
+  auto wpk = pack_rows(W, M, K, ZKML_DENSE_ROWS);
   std::vector<int8_t> y(M);
   zkml_dense_s8(x.data(), K, reinterpret_cast<const uint8_t*>(wpk.data()), bias.data(), M, &p, y.data());
   CHECK(y[0] == 127);
@@ -190,13 +182,16 @@ TEST_CASE("Conv2D matches the reference with strides and padding", "[ml][kernels
     const int K = s.C * s.kh * s.kw;
     auto x = rand_i8(rng, static_cast<size_t>(s.C) * s.H * s.W);
     auto W = rand_i8(rng, static_cast<size_t>(s.M) * K);
+    for (auto& w : W) w = std::max<int8_t>(w, -127);  // the packed layout's precondition
     std::vector<int32_t> bias(s.M);
     for (auto& b : bias) b = U(-100000, 100000);
     Rq rq = rand_rq(rng, iter % 2 ? s.M : 1);
-    auto wb = block_weights(W, s.M, K, ZKML_CONV_ROWS);
+    auto wpk = pack_rows(W, s.M, K, ZKML_CONV_ROWS);
+    REQUIRE(wpk.size() * 4 == zkml_conv_weight_bytes(s.M, K));
+    auto wb = reinterpret_cast<const uint8_t*>(wpk.data());
     std::vector<int8_t> y(static_cast<size_t>(s.M) * s.OH * s.OW), patch(zkml_conv_patch_bytes(s.C, s.kh, s.kw, s.sh, s.sw, s.OH, s.OW));
     auto p = rq.p();
-    zkml_conv_s8(x.data(), &s, wb.data(), bias.data(), &p, patch.data(), y.data());
+    zkml_conv_s8(x.data(), &s, wb, bias.data(), &p, patch.data(), y.data());
     for (int m = 0; m < s.M; ++m)
       for (int oy = 0; oy < s.OH; ++oy)
         for (int ox = 0; ox < s.OW; ++ox) {

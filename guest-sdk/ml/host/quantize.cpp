@@ -397,7 +397,7 @@ class Quantizer {
       if (!opts_.per_channel) s = gmax;
       s = s > 0 ? s / 127.0 : 1.0;
     }
-    // Conv: int8 in 4-row blocks; Dense: two rows per 32-bit word (kernels.h).
+    // Two rows per 32-bit word, in blocks of R rows (kernels.h).
     const int64_t R = conv ? ZKML_CONV_ROWS : ZKML_DENSE_ROWS;
     const int64_t blocks = (M + R - 1) / R;
     std::vector<int8_t> wq(static_cast<size_t>(blocks * R * K), 0);  // [block][k][row in block]
@@ -424,10 +424,8 @@ class Quantizer {
       quantize_multiplier(static_cast<double>(qx.scale) * sw[c] / static_cast<double>(qy.scale),
                           "quantize: node '" + n.name + "' (" + op_name(n.op) + ") channel " + std::to_string(c),
                           mult[c], shift[c]);
-    if (conv) {
-      nr.p[0] = w_.put_i8(wq);
-    } else {
-      // word[b][k][q] = w[16b+2q][k] + 65536 * w[16b+2q+1][k] (mod 2^32)
+    {
+      // word[b][k][q] = w[R*b+2q][k] + 65536 * w[R*b+2q+1][k] (mod 2^32)
       std::vector<uint32_t> words(static_cast<size_t>(blocks * K * (R / 2)));
       for (int64_t b = 0; b < blocks; ++b)
         for (int64_t k = 0; k < K; ++k)

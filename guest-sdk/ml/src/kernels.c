@@ -54,6 +54,11 @@ uint64_t zkml_dense_weight_bytes(int32_t M, int32_t K) {
   return blocks * ZKML_DENSE_ROWS * 2u * (uint64_t)K;
 }
 
+uint64_t zkml_conv_weight_bytes(int32_t M, int32_t K) {
+  uint64_t blocks = ((uint64_t)M + ZKML_CONV_ROWS - 1) / ZKML_CONV_ROWS;
+  return blocks * ZKML_CONV_ROWS * 2u * (uint64_t)K;
+}
+
 /* One block of 16 rows (8 pairs a, b). For inputs x0, x1 and packed words
  * Wk = wa_k + 65536 wb_k, P = x0 W0 + x1 W1 = L + 65536 H with
  * L = x0 wa_0 + x1 wa_1 and H = x0 wb_0 + x1 wb_1, both in [-32512, 32512]
@@ -138,31 +143,61 @@ uint32_t zkml_conv_patch_bytes(int32_t C, int32_t kh, int32_t kw, int32_t sh, in
   return b > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)b;
 }
 
-/* 4 rows x 4 pixels: per k, 4 weight and 4 input loads for 16 multiply-adds. */
-static void dot_4x4(const int8_t* w, const int8_t* x, int32_t K, int32_t acc[16]) {
-  int32_t a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0;
-  int32_t a20 = 0, a21 = 0, a22 = 0, a23 = 0, a30 = 0, a31 = 0, a32 = 0, a33 = 0;
-  const int8_t* we = w + 4 * (int64_t)K;
-  while (w != we) {
-    int32_t w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3];
-    int32_t xv = x[0];
-    a00 += w0 * xv; a10 += w1 * xv; a20 += w2 * xv; a30 += w3 * xv;
-    xv = x[1];
-    a01 += w0 * xv; a11 += w1 * xv; a21 += w2 * xv; a31 += w3 * xv;
-    xv = x[2];
-    a02 += w0 * xv; a12 += w1 * xv; a22 += w2 * xv; a32 += w3 * xv;
-    xv = x[3];
-    a03 += w0 * xv; a13 += w1 * xv; a23 += w2 * xv; a33 += w3 * xv;
-    w += 4;
-    x += 4;
+/* 4 rows (2 packed row pairs, as in dot16) x 4 pixels. Per two k: 4 word
+ * loads and 8 input loads serve 32 multiply-adds, with one MUL per two
+ * products and the same carry-exact lane split as Dense. */
+static void dot_4x4(const uint8_t* w, const int8_t* x, int32_t K, int32_t acc[16]) {
+  uint32_t t00 = 0, t01 = 0, t02 = 0, t03 = 0, t10 = 0, t11 = 0, t12 = 0, t13 = 0;
+  int32_t b00 = 0, b01 = 0, b02 = 0, b03 = 0, b10 = 0, b11 = 0, b12 = 0, b13 = 0;
+#define ZKML_PX(j, t0, b0, t1, b1)                                    \
+  {                                                                   \
+    const uint32_t u0 = (uint32_t)(int32_t)x[j], u1 = (uint32_t)(int32_t)x[4 + j]; \
+    uint32_t p = u0 * w00 + u1 * w01;                                  \
+    t0 += p;                                                          \
+    b0 += (int32_t)(p + 0x8000u) >> 16;                               \
+    p = u0 * w10 + u1 * w11;                                          \
+    t1 += p;                                                          \
+    b1 += (int32_t)(p + 0x8000u) >> 16;                               \
   }
-  acc[0] = a00;  acc[1] = a01;  acc[2] = a02;  acc[3] = a03;
-  acc[4] = a10;  acc[5] = a11;  acc[6] = a12;  acc[7] = a13;
-  acc[8] = a20;  acc[9] = a21;  acc[10] = a22; acc[11] = a23;
-  acc[12] = a30; acc[13] = a31; acc[14] = a32; acc[15] = a33;
+  const int8_t* xe = x + (int64_t)(K & ~1) * ZKML_PIX_BLOCK;
+  while (x != xe) {
+    /* wqk: pair q at step k (first) or k+1 (second) */
+    const uint32_t w00 = ld32(w), w10 = ld32(w + 4), w01 = ld32(w + 8), w11 = ld32(w + 12);
+    ZKML_PX(0, t00, b00, t10, b10) ZKML_PX(1, t01, b01, t11, b11)
+    ZKML_PX(2, t02, b02, t12, b12) ZKML_PX(3, t03, b03, t13, b13)
+    x += 2 * ZKML_PIX_BLOCK;
+    w += 16;
+  }
+#define ZKML_PX1(j, t0, b0, t1, b1)                    \
+  {                                                    \
+    const uint32_t u0 = (uint32_t)(int32_t)x[j];       \
+    uint32_t p = u0 * w00;                             \
+    t0 += p;                                           \
+    b0 += (int32_t)(p + 0x8000u) >> 16;                \
+    p = u0 * w10;                                      \
+    t1 += p;                                           \
+    b1 += (int32_t)(p + 0x8000u) >> 16;                \
+  }
+  if (K & 1) { /* the last k alone */
+    const uint32_t w00 = ld32(w), w10 = ld32(w + 4);
+    ZKML_PX1(0, t00, b00, t10, b10) ZKML_PX1(1, t01, b01, t11, b11)
+    ZKML_PX1(2, t02, b02, t12, b12) ZKML_PX1(3, t03, b03, t13, b13)
+  }
+#undef ZKML_PX
+#undef ZKML_PX1
+  acc[0] = (int32_t)(t00 - ((uint32_t)b00 << 16));
+  acc[1] = (int32_t)(t01 - ((uint32_t)b01 << 16));
+  acc[2] = (int32_t)(t02 - ((uint32_t)b02 << 16));
+  acc[3] = (int32_t)(t03 - ((uint32_t)b03 << 16));
+  acc[4] = b00; acc[5] = b01; acc[6] = b02; acc[7] = b03;
+  acc[8] = (int32_t)(t10 - ((uint32_t)b10 << 16));
+  acc[9] = (int32_t)(t11 - ((uint32_t)b11 << 16));
+  acc[10] = (int32_t)(t12 - ((uint32_t)b12 << 16));
+  acc[11] = (int32_t)(t13 - ((uint32_t)b13 << 16));
+  acc[12] = b10; acc[13] = b11; acc[14] = b12; acc[15] = b13;
 }
 
-void zkml_conv_s8(const int8_t* x, const zkml_conv_shape* s, const int8_t* w_blocked,
+void zkml_conv_s8(const int8_t* x, const zkml_conv_shape* s, const uint8_t* w_packed,
                   const int32_t* bias, const zkml_requant_params* rq, int8_t* patch, int8_t* y) {
   /* Locals: stores through int8_t* may alias *s and *rq. */
   const int32_t C = s->C, H = s->H, W = s->W, M = s->M, OH = s->OH, OW = s->OW;
@@ -257,7 +292,7 @@ void zkml_conv_s8(const int8_t* x, const zkml_conv_shape* s, const int8_t* w_blo
     const int32_t p0 = b * ZKML_PIX_BLOCK;
     const int32_t np = npix - p0 < ZKML_PIX_BLOCK ? npix - p0 : ZKML_PIX_BLOCK;
     for (int32_t m0 = 0; m0 < M; m0 += ZKML_CONV_ROWS) {
-      dot_4x4(w_blocked + (int64_t)m0 * K, xb, K, acc);
+      dot_4x4(w_packed + (int64_t)m0 * 2 * K, xb, K, acc);
       for (int32_t r = 0; r < ZKML_CONV_ROWS && m0 + r < M; ++r) {
         const int32_t m = m0 + r;
         const int32_t c = pc ? m : 0;

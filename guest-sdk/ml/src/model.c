@@ -221,12 +221,12 @@ int zkml_parse(zkml_model* m, const uint8_t* data, uint32_t size) {
                                         (unsigned long long)K, ZKML_MAX_K);
         const int dense = n.op == ZKML_OP_DENSE;
         uint64_t wbytes = dense ? zkml_dense_weight_bytes((int32_t)M, (int32_t)K)
-                                : (M + ZKML_CONV_ROWS - 1) / ZKML_CONV_ROWS * ZKML_CONV_ROWS * K;
+                                : zkml_conv_weight_bytes((int32_t)M, (int32_t)K);
         uint32_t nrq = n.p[4];
         if (nrq != 1 && nrq != M)
           return fail(m, ZKML_ERR_PARAM, "node %u (%s): %u requantisation entries for %llu channels", i, on, nrq,
                       (unsigned long long)M);
-        if (!blob_ok(m, n.p[0], wbytes, dense) || !blob_ok(m, n.p[1], 4 * M, 1) || !blob_ok(m, n.p[2], 4ull * nrq, 1) ||
+        if (!blob_ok(m, n.p[0], wbytes, 1) || !blob_ok(m, n.p[1], 4 * M, 1) || !blob_ok(m, n.p[2], 4ull * nrq, 1) ||
             !blob_ok(m, n.p[3], 4ull * nrq, 1))
           return fail(m, ZKML_ERR_BLOB, "node %u (%s): weights/bias/requant tables outside the blob or misaligned", i,
                       on);
@@ -435,13 +435,12 @@ int zkml_run(zkml_runner* r, const int8_t* input, uint32_t input_len) {
         int32_t nrq = (int32_t)n.p[4];
         zkml_requant_params rq = {prm + M, prm + M + nrq, nrq > 1, y.zero_point, n.act_min, n.act_max};
         const uint8_t* wp = blob_at(m, n.p[0]);
-        const int8_t* w = (const int8_t*)wp;
         if (n.op == ZKML_OP_DENSE) {
           zkml_kernels.dense(xd, (int32_t)x.elems, wp, prm, M, &rq, yd);
         } else {
           zkml_conv_shape s = {(int32_t)x.dims[1], (int32_t)x.dims[2], (int32_t)x.dims[3], M, (int32_t)y.dims[2],
                                (int32_t)y.dims[3], n.kh, n.kw, n.sh, n.sw, n.pt, n.pl, x.zero_point};
-          zkml_kernels.conv(xd, &s, w, prm, &rq, r->patch, yd);
+          zkml_kernels.conv(xd, &s, wp, prm, &rq, r->patch, yd);
         }
         break;
       }

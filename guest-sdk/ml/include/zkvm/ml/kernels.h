@@ -23,22 +23,20 @@
 extern "C" {
 #endif
 
-/* Conv weights are int8 in blocks of ZKML_CONV_ROWS output rows, k-major
- * inside a block: w[b][k][r] = W[4b + r][k]; the last block is padded with
- * zero rows (4 rows x 4 pixels are kept in registers).
- *
- * Dense weights are packed two rows per 32-bit word so one MUL computes two
- * products (docs/ML_RUNTIME.md, "Kernels"): rows are in blocks of
- * ZKML_DENSE_ROWS = 16, i.e. 8 row pairs; word[b][k][q] = W[16b+2q][k] +
- * 65536 * W[16b+2q+1][k] (mod 2^32, little-endian), zero rows padding the
- * last block. The weights must lie in [-127, 127] (the quantiser's range):
- * then the sum of two products fits the 16-bit lane. Weight arrays must be
- * 4-byte aligned. */
+/* Dense and Conv weights are packed two rows per 32-bit word so one MUL
+ * computes two products (docs/ML_RUNTIME.md, "Kernels"). Rows are in blocks
+ * of R (Dense: ZKML_DENSE_ROWS = 16, Conv: ZKML_CONV_ROWS = 4, i.e. R/2 row
+ * pairs), k-major: word[b][k][q] = W[R*b+2q][k] + 65536 * W[R*b+2q+1][k]
+ * (mod 2^32, little-endian), zero rows padding the last block. The weights
+ * must lie in [-127, 127] (the quantiser's range): then the sum of two
+ * products fits the 16-bit lane. Weight arrays must be 4-byte aligned.
+ * Conv's K is C*kh*kw in (c, ky, kx) order. */
 #define ZKML_DENSE_ROWS 16
 #define ZKML_CONV_ROWS 4
 
-/* Bytes of the packed Dense weights of an M x K layer. */
+/* Bytes of the packed weights of an M x K layer. */
 uint64_t zkml_dense_weight_bytes(int32_t M, int32_t K);
+uint64_t zkml_conv_weight_bytes(int32_t M, int32_t K);
 
 #define ZKML_SHIFT_MIN 1
 #define ZKML_SHIFT_MAX 62
@@ -74,7 +72,7 @@ typedef struct {
  * Saturates at 0xFFFFFFFF (the parser's arena limit rejects such sizes). */
 #define ZKML_PIX_BLOCK 4
 uint32_t zkml_conv_patch_bytes(int32_t C, int32_t kh, int32_t kw, int32_t sh, int32_t sw, int32_t OH, int32_t OW);
-void zkml_conv_s8(const int8_t* x, const zkml_conv_shape* s, const int8_t* w_blocked,
+void zkml_conv_s8(const int8_t* x, const zkml_conv_shape* s, const uint8_t* w_packed,
                   const int32_t* bias, const zkml_requant_params* rq, int8_t* patch, int8_t* y);
 
 typedef struct {
@@ -127,7 +125,7 @@ int32_t zkml_argmax_s8(const int8_t* x, int32_t n);
 typedef struct {
   void (*dense)(const int8_t* x, int32_t K, const uint8_t* w_packed, const int32_t* bias,
                 int32_t M, const zkml_requant_params* rq, int8_t* y);
-  void (*conv)(const int8_t* x, const zkml_conv_shape* s, const int8_t* w_blocked,
+  void (*conv)(const int8_t* x, const zkml_conv_shape* s, const uint8_t* w_packed,
                const int32_t* bias, const zkml_requant_params* rq, int8_t* patch, int8_t* y);
 } zkml_kernel_table;
 
