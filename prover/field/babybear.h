@@ -49,6 +49,15 @@ ZKVM_HD constexpr uint32_t monty_reduce(uint64_t x) {
   const uint32_t r = hi_x - hi_qp;
   return hi_x < hi_qp ? r + kP : r;
 }
+// Montgomery reduction of any x < 2^64: subtracting p * 2^32 changes
+// neither x mod p nor x mod 2^32, and at most two bring x below p * 2^32.
+// Lets sums of up to four products be reduced once (Fp4 multiplication).
+ZKVM_HD constexpr uint32_t monty_reduce_wide(uint64_t x) {
+  constexpr uint64_t kP32 = static_cast<uint64_t>(kP) << 32;
+  if (x >= kP32) x -= kP32;
+  if (x >= kP32) x -= kP32;
+  return monty_reduce(x);
+}
 }  // namespace detail
 
 class Fp {
@@ -215,15 +224,25 @@ class Fp4 {
   ZKVM_HD constexpr Fp4 operator+(Fp s) const { return from_base(c[0] + s, c[1], c[2], c[3]); }
   ZKVM_HD constexpr Fp4 operator-(Fp s) const { return from_base(c[0] - s, c[1], c[2], c[3]); }
   ZKVM_HD constexpr Fp4 operator*(const Fp4& o) const {
-    const Fp w = Fp::from_canonical(kW);
-    const Fp* a = c;
-    const Fp* b = o.c;
-    // x^4 = W folds the degree 4..6 terms back with a factor W.
-    Fp r0 = a[0] * b[0] + w * (a[1] * b[3] + a[2] * b[2] + a[3] * b[1]);
-    Fp r1 = a[0] * b[1] + a[1] * b[0] + w * (a[2] * b[3] + a[3] * b[2]);
-    Fp r2 = a[0] * b[2] + a[1] * b[1] + a[2] * b[0] + w * (a[3] * b[3]);
-    Fp r3 = a[0] * b[3] + a[1] * b[2] + a[2] * b[1] + a[3] * b[0];
-    return from_base(r0, r1, r2, r3);
+    // x^4 = W folds the degree 4..6 terms back with a factor W. Products of
+    // Montgomery values are summed in 64 bits (each < p^2 < 2^62, at most
+    // four per sum) and reduced once per sum: 7 reductions instead of 19.
+    const uint64_t w = Fp::from_canonical(kW).monty();
+    uint64_t a[4], b[4];
+    for (int i = 0; i < 4; ++i) {
+      a[i] = c[i].monty();
+      b[i] = o.c[i].monty();
+    }
+    using detail::monty_reduce_wide;
+    const uint64_t t0 = monty_reduce_wide(a[1] * b[3] + a[2] * b[2] + a[3] * b[1]);
+    const uint64_t t1 = monty_reduce_wide(a[2] * b[3] + a[3] * b[2]);
+    const uint64_t t2 = monty_reduce_wide(a[3] * b[3]);
+    const uint32_t r0 = monty_reduce_wide(a[0] * b[0] + t0 * w);
+    const uint32_t r1 = monty_reduce_wide(a[0] * b[1] + a[1] * b[0] + t1 * w);
+    const uint32_t r2 = monty_reduce_wide(a[0] * b[2] + a[1] * b[1] + a[2] * b[0] + t2 * w);
+    const uint32_t r3 = monty_reduce_wide(a[0] * b[3] + a[1] * b[2] + a[2] * b[1] + a[3] * b[0]);
+    return from_base(Fp::from_monty(r0), Fp::from_monty(r1), Fp::from_monty(r2),
+                     Fp::from_monty(r3));
   }
   ZKVM_HD constexpr Fp4& operator+=(const Fp4& o) { return *this = *this + o; }
   ZKVM_HD constexpr Fp4& operator-=(const Fp4& o) { return *this = *this - o; }
