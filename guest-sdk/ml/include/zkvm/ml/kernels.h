@@ -6,13 +6,15 @@
  *    symmetric (zero point 0), per output channel; accumulation is int32;
  *  - the input zero point of Dense/Conv is folded into the bias at
  *    quantisation time (bias' = bias - zp_in * sum(w)), so inner loops are
- *    plain int8 x int8 -> int32 multiply-adds;
+ *    plain int8 x int8 -> int32 multiply-adds (two per MUL with the packed
+ *    weight layout below);
  *  - requantisation multiplies by M = mult * 2^-shift (mult in [0, 2^31),
  *    shift in [1, 62]) with a 64-bit product and rounds half up (towards
  *    +infinity): y = floor((acc * mult + 2^(shift-1)) / 2^shift);
- *  - no floating point, no undefined behaviour; >> of a negative int64 is
- *    arithmetic (implementation-defined in C11, defined so by GCC and Clang,
- *    checked by a static assertion in kernels.c).
+ *  - no floating point, no undefined behaviour; >> of a negative integer is
+ *    arithmetic and int32 <- uint32 conversion is modular (both
+ *    implementation-defined in C11, defined so by GCC and Clang; the shifts
+ *    are checked by static assertions in kernels.c).
  */
 #ifndef ZKVM_ML_KERNELS_H
 #define ZKVM_ML_KERNELS_H
