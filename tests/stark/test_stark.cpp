@@ -382,3 +382,49 @@ TEST_CASE("verifier rejects a multi-table proof with any single wrong cell of th
   }
   CHECK(cells == 29);
 }
+
+namespace {
+// x' = x^k + 1 on one column: degree k transition, for quotient splits
+// beyond two chunks.
+struct PowerAir : AirBase<PowerAir> {
+  unsigned k;
+  explicit PowerAir(unsigned kk) : k(kk) {}
+  std::string name() const override { return "power-" + std::to_string(k); }
+  size_t width() const override { return 1; }
+  template <class B>
+  void constraints(B& b) const {
+    auto x = b.main(0);
+    auto p = x;
+    for (unsigned i = 1; i < k; ++i) p = p * x;
+    b.when_transition("step: x' = x^k + 1", b.main_next(0) - (p + b.lit(1)));
+  }
+};
+RowMajorMatrix<Fp> power_trace(unsigned k, size_t n) {
+  RowMajorMatrix<Fp> m(1, n);
+  m.at(0, 0) = Fp::from_u64(3);
+  for (size_t r = 1; r < n; ++r) m.at(r, 0) = m.at(r - 1, 0).pow(k) + Fp::one();
+  return m;
+}
+}  // namespace
+
+TEST_CASE("degree-5 constraints prove with four quotient chunks; a wrong cell is rejected") {
+  PowerAir air(5);
+  auto pk = stark::setup(77, {&air}, StarkConfig::standard(), cpu());
+  REQUIRE(pk.vk.shapes[0].quotient_chunks() == 4);
+  auto t = power_trace(5, 32);
+  std::vector<TableWitness> w{{&air, &t, {}}};
+  auto bytes = stark::serialize_proof(stark::prove(pk, w, cpu()));
+  std::string why;
+  CHECK_FALSE(rejects(pk.vk, bytes, &why));
+  INFO(why);
+  t.at(17, 0) += Fp::one();
+  stark::ProveOptions opts;
+  opts.check_constraints = false;
+  CHECK(rejects(pk.vk, stark::serialize_proof(stark::prove(pk, w, cpu(), opts))));
+}
+
+TEST_CASE("setup refuses constraints whose quotient does not fit the blowup") {
+  PowerAir air(6);  // 5 chunks -> 8 > blowup 4
+  CHECK_THROWS_WITH(stark::setup(78, {&air}, StarkConfig::standard(), cpu()),
+                    Catch::Contains("power-6") && Catch::Contains("constraint degree 6"));
+}
