@@ -31,13 +31,18 @@ void prepare_vk(VerifyingKey& vk) {
   for (size_t t = 0; t < vk.airs.size(); ++t) {
     const air::Air& a = *vk.airs[t];
     air::AirShape s = air::analyse(a);
+    const bool zk = vk.config.pcs.zk;
+    if (zk) s.log_quotient_chunks = zk_log_quotient_chunks(s.max_degree);
     // The prover evaluates the quotient on the first n * 2^chunks rows of
-    // the PCS's LDE (a coset of that size), so chunks must fit the blowup.
-    if (s.log_quotient_chunks > vk.config.pcs.fri.log_blowup)
+    // the PCS's LDE (a coset of that size), so chunks must fit the blowup
+    // (the LDE of a zk matrix, committed at 2n rows, is twice as tall).
+    const unsigned room = vk.config.pcs.fri.log_blowup + (zk ? 1 : 0);
+    if (s.log_quotient_chunks > room)
       throw std::invalid_argument("table '" + a.name() + "': constraint degree " + std::to_string(s.max_degree) +
                                   " needs 2^" + std::to_string(s.log_quotient_chunks) +
-                                  " quotient chunks, more than the blowup 2^" +
-                                  std::to_string(vk.config.pcs.fri.log_blowup));
+                                  (zk ? " quotient chunks in zero-knowledge mode" : " quotient chunks") +
+                                  ", more than the blowup 2^" + std::to_string(vk.config.pcs.fri.log_blowup) +
+                                  (zk ? " allows (2^(log_blowup + 1))" : ""));
     if (a.width() == 0) throw std::invalid_argument("table '" + a.name() + "' has no main columns");
     if ((a.preprocessed_width() == 0) != (vk.pre_log_heights[t] == 0))
       throw std::invalid_argument("table '" + a.name() + "': preprocessed height disagrees with its AIR");
@@ -74,23 +79,36 @@ size_t points_of_round(const VerifyingKey& vk, size_t round, size_t num_rounds) 
 
 }  // namespace
 
+unsigned zk_log_quotient_chunks(unsigned max_degree) {
+  const unsigned d = max_degree < 1 ? 1 : max_degree;
+  const unsigned q = 2 * d - 1;
+  unsigned lg = 0;
+  while ((1u << lg) < q) ++lg;
+  return lg;
+}
+
+size_t zk_min_rows(const StarkConfig& config) { return 2 * size_t{config.pcs.fri.num_queries} + 8; }
+
 std::vector<std::vector<pcs::MatrixDims>> round_dims(const VerifyingKey& vk, std::span<const unsigned> log_heights) {
   std::vector<std::vector<pcs::MatrixDims>> rounds;
   const size_t nt = vk.airs.size();
+  const unsigned zk = vk.config.pcs.zk ? 1 : 0;  // zk: committed at 2n rows
   if (vk.has_pre()) {
     rounds.emplace_back();
     for (size_t t = 0; t < nt; ++t)
-      if (vk.pre_log_heights[t] != 0) rounds.back().push_back({vk.pre_log_heights[t], vk.airs[t]->preprocessed_width()});
+      if (vk.pre_log_heights[t] != 0)
+        rounds.back().push_back({vk.pre_log_heights[t] + zk, vk.airs[t]->preprocessed_width()});
   }
   rounds.emplace_back();
-  for (size_t t = 0; t < nt; ++t) rounds.back().push_back({log_heights[t], vk.airs[t]->width()});
+  for (size_t t = 0; t < nt; ++t) rounds.back().push_back({log_heights[t] + zk, vk.airs[t]->width()});
   if (vk.has_bus()) {
     rounds.emplace_back();
     for (size_t t = 0; t < nt; ++t)
-      if (vk.shapes[t].num_interactions != 0) rounds.back().push_back({log_heights[t], 4 * vk.shapes[t].aux_width()});
+      if (vk.shapes[t].num_interactions != 0)
+        rounds.back().push_back({log_heights[t] + zk, 4 * vk.shapes[t].aux_width()});
   }
   rounds.emplace_back();
-  for (size_t t = 0; t < nt; ++t) rounds.back().push_back({log_heights[t], 4 * vk.shapes[t].quotient_chunks()});
+  for (size_t t = 0; t < nt; ++t) rounds.back().push_back({log_heights[t] + zk, 4 * vk.shapes[t].quotient_chunks()});
   return rounds;
 }
 

@@ -50,9 +50,11 @@ struct StarkConfig {
     return pcs.fri.num_queries * pcs.fri.log_blowup + pcs.fri.pow_bits;
   }
   // Tallest trace: kMaxLogHeight, and the LDE must fit the field's 2^27
-  // two-adic subgroup.
+  // two-adic subgroup. With zk every committed trace is randomised to
+  // 2n rows (docs/STARK.md "Zero knowledge"), which costs one bit.
   unsigned max_log_height() const {
-    const unsigned lim = pcs.fri.log_blowup >= 27 ? 0 : 27 - pcs.fri.log_blowup;
+    const unsigned zk = pcs.zk ? 1 : 0;
+    const unsigned lim = pcs.fri.log_blowup + zk >= 27 ? 0 : 27 - pcs.fri.log_blowup - zk;
     return lim < kMaxLogHeight ? lim : kMaxLogHeight;
   }
 };
@@ -80,7 +82,19 @@ struct VerifyingKey {
 
 // Fills shapes and checks the AIRs against the config (quotient chunks
 // within the blowup, heights in range). Throws std::invalid_argument.
+// With zk, shapes[t].log_quotient_chunks is the zk count
+// (zk_log_quotient_chunks), which prover, verifier and parser all use.
 void prepare_vk(VerifyingKey& vk);
+
+// zk: committed polynomials have degree < 2n, so a constraint of degree D
+// (in units of n) has degree < 2Dn and its quotient degree < (2D - 1)n:
+// ceil(log2(2D - 1)) chunks of degree < n (docs/STARK.md "Zero knowledge").
+unsigned zk_log_quotient_chunks(unsigned max_degree);
+
+// zk: the fewest trace rows for which the openings of every randomised
+// trace column (num_queries rows and their next rows on the LDE, zeta and
+// g*zeta in Fp4 = 8 base functionals) stay below its n random coefficients.
+size_t zk_min_rows(const StarkConfig& config);
 
 struct StarkProof {
   std::vector<unsigned> log_heights;       // per table
@@ -92,7 +106,10 @@ struct StarkProof {
 };
 
 // Round shapes implied by vk and the claimed heights (used by the parser,
-// prover and verifier alike). Order: [pre], main, [aux], quotient.
+// prover and verifier alike). Order: [pre], main, [aux], quotient. With zk
+// every matrix is committed at twice its trace height (randomised main,
+// aux and quotient chunks; the preprocessed columns extended, not
+// randomised, so the quotient coset fits their LDE).
 std::vector<std::vector<pcs::MatrixDims>> round_dims(const VerifyingKey& vk,
                                                      std::span<const unsigned> log_heights);
 

@@ -8,6 +8,8 @@
 #include <stdexcept>
 
 #include "prover/hal/quotient.h"
+#include "prover/merkle/merkle.h"
+#include "prover/ntt/ntt.h"
 #include "prover/stark/quotient_split.h"
 #include "prover/stark/verifier.h"
 
@@ -103,11 +105,55 @@ RowMajorMatrix<Fp> build_aux(const air::TableWitness& tw, const air::AirShape& s
   return aux;
 }
 
+// zk randomness: uniform Fp values from OpenSSL's CSPRNG (through the
+// Merkle salt generator). 64 random bits reduced mod p: statistical
+// distance < 2^-32 per value from uniform.
+std::vector<Fp> random_fps(size_t count) {
+  const auto bytes = merkle::MerkleTree::random_salts(count, 8);
+  std::vector<Fp> out(count);
+  for (size_t j = 0; j < count; ++j) {
+    uint64_t v = 0;
+    for (int b = 0; b < 8; ++b) v |= static_cast<uint64_t>(bytes[8 * j + b]) << (8 * b);
+    out[j] = Fp::from_u64(v);
+  }
+  return out;
+}
+
+// zk trace randomisation: the 2n-row matrix whose row 2i is trace row i
+// and whose odd rows are uniform. Read as evaluations on H_(2n) (natural
+// order, H_n = the even rows), each column is f(X) + Z_H(X) r(X) with r
+// uniform of degree < n: on the odd coset g_(2n) H_n, Z_H = -2 and the
+// values f - 2r are uniform exactly when r is.
+RowMajorMatrix<Fp> zk_randomise(const RowMajorMatrix<Fp>& m) {
+  RowMajorMatrix<Fp> out(m.width, 2 * m.height);
+  const auto rnd = random_fps(m.width * m.height);
+  for (size_t i = 0; i < m.height; ++i) {
+    const auto src = m.row(i);
+    auto even = out.row(2 * i);
+    auto odd = out.row(2 * i + 1);
+    for (size_t c = 0; c < m.width; ++c) {
+      even[c] = src[c];
+      odd[c] = rnd[i * m.width + c];
+    }
+  }
+  return out;
+}
+
+// zk, preprocessed columns (public, not randomised): the same degree-< n
+// polynomials evaluated on H_(2n), so they are committed at the height of
+// the randomised matrices and their LDE covers the zk quotient coset.
+RowMajorMatrix<Fp> zk_extend(RowMajorMatrix<Fp> m) {
+  const size_t n = m.height;
+  ntt::ntt_inverse(m);
+  m.values.resize(2 * n * m.width);  // coefficients n..2n-1 are zero
+  m.height = 2 * n;
+  ntt::ntt_forward(m);
+  return m;
+}
+
 }  // namespace
 
 ProvingKey setup(uint32_t program_id, std::vector<const air::Air*> airs, const StarkConfig& config, hal::Hal& hal) {
-  if (config.pcs.zk)
-    throw std::invalid_argument("zero-knowledge mode is not implemented by the STARK layer yet (docs/STARK.md)");
   ProvingKey pk;
   pk.vk.program_id = program_id;
   pk.vk.config = config;
@@ -125,7 +171,7 @@ ProvingKey setup(uint32_t program_id, std::vector<const air::Air*> airs, const S
     while ((size_t{1} << lg) < m->height) ++lg;
     if (lg > config.max_log_height()) throw std::invalid_argument("table '" + a->name() + "': preprocessed trace too tall");
     pk.vk.pre_log_heights.push_back(lg);
-    pre.push_back(std::move(*m));
+    pre.push_back(config.pcs.zk ? zk_extend(std::move(*m)) : std::move(*m));
   }
   prepare_vk(pk.vk);
   if (!pre.empty()) {
@@ -154,9 +200,16 @@ StarkProof prove(const ProvingKey& pk, std::span<const air::TableWitness> tables
     if (lg < vk.config.pcs.fri.log_final_poly_len || lg > vk.config.max_log_height())
       throw std::invalid_argument("prove: table '" + vk.airs[t]->name() + "' height 2^" + std::to_string(lg) +
                                   " outside the supported range");
+    // Hiding needs more random coefficients per column (n) than the
+    // verifier sees openings (docs/STARK.md "Zero knowledge").
+    if (vk.config.pcs.zk && (size_t{1} << lg) < zk_min_rows(vk.config))
+      throw std::invalid_argument("prove: zero-knowledge: table '" + vk.airs[t]->name() + "' has 2^" +
+                                  std::to_string(lg) + " rows; hiding needs at least 2 * num_queries + 8 = " +
+                                  std::to_string(zk_min_rows(vk.config)) + " (pad the trace)");
     proof.log_heights.push_back(lg);
     proof.publics.push_back(tables[t].publics);
   }
+  const bool zk = vk.config.pcs.zk;
   StageTimer timer(opts.timings);
   if (opts.check_constraints) {
     auto r = air::check_constraints(tables);
@@ -168,7 +221,7 @@ StarkProof prove(const ProvingKey& pk, std::span<const air::TableWitness> tables
   pcs::PcsProver pcs(vk.config.pcs, hal);
 
   std::vector<RowMajorMatrix<Fp>> mains;
-  for (const auto& tw : tables) mains.push_back(*tw.trace);
+  for (const auto& tw : tables) mains.push_back(zk ? zk_randomise(*tw.trace) : *tw.trace);
   auto main_round = pcs.commit(std::move(mains));
   proof.main = main_round->commitment();
   timer.lap("commit main");
@@ -187,7 +240,8 @@ StarkProof prove(const ProvingKey& pk, std::span<const air::TableWitness> tables
       const auto bp = powers(logup_beta, shape.max_tuple_len + 1);
       Fp4 cs;
       aux_index[t] = static_cast<int>(auxes.size());
-      auxes.push_back(build_aux(tables[t], shape, logup_alpha, bp, cs));
+      auto aux = build_aux(tables[t], shape, logup_alpha, bp, cs);
+      auxes.push_back(zk ? zk_randomise(aux) : std::move(aux));
       proof.cumsums.push_back(cs);
     }
     aux_round = pcs.commit(std::move(auxes));
@@ -222,7 +276,12 @@ StarkProof prove(const ProvingKey& pk, std::span<const air::TableWitness> tables
     in.alpha_pows = ap;
     const auto q = kernel->evaluate(in);
     timer.lap("quotient kernel");
-    quotients.push_back(split_quotient(q, in.log_n, in.log_chunks, pcs::kCosetShift));
+    if (zk) {
+      const size_t rnd = 4 * (shape.quotient_chunks() - 1) * (size_t{1} << in.log_n);
+      quotients.push_back(split_quotient_zk(q, in.log_n, in.log_chunks, pcs::kCosetShift, random_fps(rnd)));
+    } else {
+      quotients.push_back(split_quotient(q, in.log_n, in.log_chunks, pcs::kCosetShift));
+    }
     timer.lap("quotient split");
   }
   auto q_round = pcs.commit(std::move(quotients));

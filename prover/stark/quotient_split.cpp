@@ -1,6 +1,7 @@
 #include "prover/stark/quotient_split.h"
 
 #include <stdexcept>
+#include <string>
 
 #include "prover/ntt/ntt.h"
 
@@ -9,20 +10,52 @@ namespace zkvm::stark {
 using field::Fp;
 using field::Fp4;
 
-matrix::RowMajorMatrix<Fp> split_quotient(const std::vector<Fp4>& q_bitrev, unsigned log_n, unsigned log_chunks,
-                                          Fp shift) {
-  const size_t n = size_t{1} << log_n, chunks = size_t{1} << log_chunks, big = n * chunks;
+namespace {
+
+matrix::RowMajorMatrix<Fp> quotient_coefficients(const std::vector<Fp4>& q_bitrev, size_t big, Fp shift) {
   if (q_bitrev.size() != big) throw std::invalid_argument("split_quotient: wrong number of quotient values");
   matrix::RowMajorMatrix<Fp> coeffs(4, big);
   for (size_t p = 0; p < big; ++p)
     for (int c = 0; c < 4; ++c) coeffs.at(p, c) = q_bitrev[p].c[c];
-  ntt::bit_reverse_rows(coeffs);     // natural order over s * H_N
-  ntt::coset_intt(coeffs, shift);    // coefficients of Q(X)
+  ntt::bit_reverse_rows(coeffs);   // natural order over s * H_N
+  ntt::coset_intt(coeffs, shift);  // coefficients of Q(X)
+  return coeffs;
+}
+
+}  // namespace
+
+matrix::RowMajorMatrix<Fp> split_quotient(const std::vector<Fp4>& q_bitrev, unsigned log_n, unsigned log_chunks,
+                                          Fp shift) {
+  const size_t n = size_t{1} << log_n, chunks = size_t{1} << log_chunks, big = n * chunks;
+  const auto coeffs = quotient_coefficients(q_bitrev, big, shift);
   matrix::RowMajorMatrix<Fp> out(4 * chunks, n);
   for (size_t j = 0; j < big; ++j) {
     const size_t ch = j / n, r = j % n;
     for (size_t c = 0; c < 4; ++c) out.at(r, 4 * ch + c) = coeffs.at(j, c);
   }
+  ntt::ntt_forward(out);
+  return out;
+}
+
+
+matrix::RowMajorMatrix<Fp> split_quotient_zk(const std::vector<Fp4>& q_bitrev, unsigned log_n, unsigned log_chunks,
+                                             Fp shift, const std::vector<Fp>& random) {
+  const size_t n = size_t{1} << log_n, chunks = size_t{1} << log_chunks, big = n * chunks;
+  if (random.size() != 4 * (chunks - 1) * n)
+    throw std::invalid_argument("split_quotient_zk: need " + std::to_string(4 * (chunks - 1) * n) +
+                                " random values, got " + std::to_string(random.size()));
+  const auto coeffs = quotient_coefficients(q_bitrev, big, shift);
+  // r(c, i, j): coefficient j of coordinate i of r_c, for 1 <= c < chunks.
+  auto r = [&](size_t c, size_t i, size_t j) { return random[((c - 1) * 4 + i) * n + j]; };
+  matrix::RowMajorMatrix<Fp> out(4 * chunks, 2 * n);  // zero-initialised
+  for (size_t c = 0; c < chunks; ++c)
+    for (size_t i = 0; i < 4; ++i)
+      for (size_t j = 0; j < n; ++j) {
+        Fp lo = coeffs.at(c * n + j, i);
+        if (c >= 1) lo -= r(c, i, j);
+        out.at(j, 4 * c + i) = lo;
+        if (c + 1 < chunks) out.at(n + j, 4 * c + i) = r(c + 1, i, j);
+      }
   ntt::ntt_forward(out);
   return out;
 }

@@ -15,4 +15,16 @@ namespace zkvm::stark {
 matrix::RowMajorMatrix<field::Fp> split_quotient(const std::vector<field::Fp4>& q_bitrev, unsigned log_n,
                                                  unsigned log_chunks, field::Fp shift);
 
+// Zero-knowledge variant (docs/STARK.md "Zero knowledge"): the k = 2^log_chunks
+// chunks are randomised so that they still recombine to Q,
+//   q'_c = q_c - r_c + X^n r_{c+1}   (r_0 = r_k = 0),
+//   sum_c X^(c n) q'_c = Q,
+// with r_1..r_(k-1) random Fp4 polynomials of degree < n. Each q'_c has
+// degree < 2n and is returned evaluated on H_(2n) (height 2n, natural order,
+// 4 base columns per chunk). random: 4 (k - 1) n uniform Fp values, the
+// coefficients of r_c's coordinate i at [((c - 1) 4 + i) n + j].
+matrix::RowMajorMatrix<field::Fp> split_quotient_zk(const std::vector<field::Fp4>& q_bitrev, unsigned log_n,
+                                                    unsigned log_chunks, field::Fp shift,
+                                                    const std::vector<field::Fp>& random);
+
 }  // namespace zkvm::stark

@@ -4,6 +4,7 @@
 #include <random>
 
 #include "prover/air/examples.h"
+#include "prover/ntt/ntt.h"
 #include "prover/stark/prover.h"
 #include "prover/stark/verifier.h"
 #include "prover/verify/registry.h"
@@ -305,11 +306,206 @@ TEST_CASE("C API refuses malformed, unknown and insecure verifying keys") {
   CHECK(std::string(zkvm_verifier_error_name(ZKVM_VERIFIER_ERR_REJECTED)) == "ZKVM_VERIFIER_ERR_REJECTED");
 }
 
-TEST_CASE("setup refuses zero-knowledge mode, which the STARK layer does not implement yet") {
-  auto s = fib_statement(8);
-  StarkConfig c = StarkConfig::standard();
+// ---- Zero knowledge (docs/STARK.md "Zero knowledge") ----
+
+namespace {
+
+StarkConfig zk_config() {
+  StarkConfig c = fast_config();  // 4 queries: hiding needs >= 16 rows
   c.pcs.zk = true;
-  CHECK_THROWS_WITH(stark::setup(ZKVM_PROGRAM_FIBONACCI, s.airs, c, cpu()), Catch::Contains("zero-knowledge"));
+  return c;
+}
+
+// zeta of a proof of a program without a bus, replayed from the transcript.
+Fp4 replay_zeta(const stark::VerifyingKey& vk, const StarkProof& p) {
+  auto ch = stark::start_transcript(vk, p.log_heights, p.publics);
+  pcs::observe_commitment(ch, "main", p.main);
+  (void)ch.sample_fp4("constraint alpha");
+  pcs::observe_commitment(ch, "quotient", p.quotient);
+  return ch.sample_fp4("zeta");
+}
+
+// The trace column's own polynomial (degree < n) at z.
+Fp4 column_at(const RowMajorMatrix<Fp>& trace, size_t col, const Fp4& z) {
+  RowMajorMatrix<Fp> m(1, trace.height);
+  for (size_t r = 0; r < trace.height; ++r) m.at(r, 0) = trace.at(r, col);
+  ntt::ntt_inverse(m);
+  Fp4 acc;
+  for (size_t r = trace.height; r-- > 0;) acc = acc * z + Fp4(m.at(r, 0));
+  return acc;
+}
+
+}  // namespace
+
+TEST_CASE("zero-knowledge proofs of Fibonacci, LogUp with a preprocessed table and degree 3 verify") {
+  {
+    auto s = fib_statement(16);
+    auto p = prove_statement(ZKVM_PROGRAM_FIBONACCI, s, zk_config());
+    std::string why;
+    CHECK_FALSE(rejects(p.pk.vk, p.bytes, &why));
+    INFO(why);
+    CHECK(stark::serialize_proof(stark::parse_proof(p.bytes, p.pk.vk)) == p.bytes);
+  }
+  {
+    auto s = range_statement({0, 1, 7, 255, 128, 7, 7, 42}, 16);
+    auto p = prove_statement(ZKVM_PROGRAM_BYTE_RANGE, s, zk_config());
+    std::string why;
+    CHECK_FALSE(rejects(p.pk.vk, p.bytes, &why));
+    INFO(why);
+  }
+  {
+    auto s = synthetic_statement(ZKVM_PROGRAM_SYNTHETIC_8, 8, 32);
+    auto p = prove_statement(ZKVM_PROGRAM_SYNTHETIC_8, s, zk_config());
+    // Degree 3: 5n quotient degree with 2n-degree traces -> 8 chunks.
+    CHECK(p.pk.vk.shapes[0].quotient_chunks() == 8);
+    std::string why;
+    CHECK_FALSE(rejects(p.pk.vk, p.bytes, &why));
+    INFO(why);
+  }
+  {
+    // Standard parameters (42 queries): 128 rows are enough to hide.
+    auto s = fib_statement(128);
+    StarkConfig c = StarkConfig::standard();
+    c.pcs.zk = true;
+    auto p = prove_statement(ZKVM_PROGRAM_FIBONACCI, s, c);
+    std::string why;
+    CHECK_FALSE(rejects(p.pk.vk, p.bytes, &why));
+    INFO(why);
+  }
+}
+
+TEST_CASE("zero-knowledge: LogUp public boundary terms verify; a wrong output is rejected") {
+  Statement s;
+  s.airs = *verify::find_program(ZKVM_PROGRAM_PUBLIC_OUTPUT);
+  s.traces.push_back(output_trace({11, 12, 13, 14}, 16));
+  s.publics.push_back({Fp::from_u64(14), Fp::from_u64(11), Fp::from_u64(13), Fp::from_u64(12)});
+  auto p = prove_statement(ZKVM_PROGRAM_PUBLIC_OUTPUT, s, zk_config());
+  std::string why;
+  CHECK_FALSE(rejects(p.pk.vk, p.bytes, &why));
+  INFO(why);
+  auto s2 = s;
+  s2.publics[0][1] = Fp::from_u64(99);
+  auto p2 = prove_statement(ZKVM_PROGRAM_PUBLIC_OUTPUT, s2, zk_config(), false);
+  CHECK(rejects(p2.pk.vk, p2.bytes, &why));
+  CHECK_THAT(why, Catch::Contains("LogUp"));
+}
+
+TEST_CASE("two zero-knowledge proofs of one witness differ and both verify") {
+  auto s = fib_statement(16);
+  auto a = prove_statement(ZKVM_PROGRAM_FIBONACCI, s, zk_config());
+  auto w = s.witnesses();
+  auto b = stark::prove(a.pk, w, cpu());
+  const auto bb = stark::serialize_proof(b);
+  CHECK_FALSE(rejects(a.pk.vk, a.bytes));
+  CHECK_FALSE(rejects(a.pk.vk, bb));
+  CHECK(a.bytes != bb);
+  CHECK(a.proof.main.roots != b.main.roots);
+  CHECK(a.proof.quotient.roots != b.quotient.roots);
+  // Same statement, so the same public part.
+  CHECK(a.proof.log_heights == b.log_heights);
+  CHECK(a.proof.publics == b.publics);
+}
+
+TEST_CASE("opened trace values at zeta are the trace polynomial's without zk and randomised with zk") {
+  auto s = fib_statement(16);
+  // Control: without zk the opening is the trace column's polynomial at zeta.
+  auto plain = prove_statement(ZKVM_PROGRAM_FIBONACCI, s, fast_config());
+  const Fp4 z0 = replay_zeta(plain.pk.vk, plain.proof);
+  for (size_t c = 0; c < 2; ++c) CHECK(plain.proof.opened[0][0][0][c] == column_at(s.traces[0], c, z0));
+  // zk: the opening is f(zeta) + Z_H(zeta) r(zeta), not f(zeta), and it
+  // changes from proof to proof of the same witness.
+  auto p1 = prove_statement(ZKVM_PROGRAM_FIBONACCI, s, zk_config());
+  auto w = s.witnesses();
+  auto p2 = stark::prove(p1.pk, w, cpu());
+  const Fp4 z1 = replay_zeta(p1.pk.vk, p1.proof);
+  for (size_t c = 0; c < 2; ++c) {
+    INFO("column " << c);
+    CHECK(p1.proof.opened[0][0][0][c] != column_at(s.traces[0], c, z1));
+    CHECK(p1.proof.opened[0][0][0][c] != p2.opened[0][0][0][c]);
+    CHECK(p1.proof.opened[0][0][1][c] != p2.opened[0][0][1][c]);
+  }
+  // Quotient chunk openings are randomised too.
+  CHECK(p1.proof.opened[1][0][0] != p2.opened[1][0][0]);
+}
+
+TEST_CASE("zero-knowledge: verifier rejects any single wrong cell, wrong publics and a LogUp off by one") {
+  const auto good = fib_statement(16);
+  for (size_t row = 0; row < 16; row += 3) {
+    for (size_t col = 0; col < 2; ++col) {
+      auto s = good;
+      s.traces[0].at(row, col) += Fp::from_u64(3);
+      auto p = prove_statement(ZKVM_PROGRAM_FIBONACCI, s, zk_config(), /*check=*/false);
+      std::string why;
+      INFO("row " << row << " col " << col);
+      CHECK(rejects(p.pk.vk, p.bytes, &why));
+      CHECK_THAT(why, Catch::Contains("constraints at zeta do not match the quotient"));
+    }
+  }
+  {
+    auto p = prove_statement(ZKVM_PROGRAM_FIBONACCI, good, zk_config());
+    for (size_t i = 0; i < 3; ++i) {
+      auto bad = p.proof;
+      bad.publics[0][i] += Fp::one();
+      INFO("public " << i);
+      CHECK(rejects(p.pk.vk, stark::serialize_proof(bad)));
+    }
+    auto s2 = good;
+    s2.publics[0][2] += Fp::one();
+    auto p2 = prove_statement(ZKVM_PROGRAM_FIBONACCI, s2, zk_config(), false);
+    CHECK(rejects(p2.pk.vk, p2.bytes));
+  }
+  {
+    auto s = range_statement({3, 4, 5}, 16);
+    s.traces[1].at(4, 0) += Fp::one();  // table claims one extra lookup of 4
+    auto p = prove_statement(ZKVM_PROGRAM_BYTE_RANGE, s, zk_config(), false);
+    std::string why;
+    CHECK(rejects(p.pk.vk, p.bytes, &why));
+    CHECK_THAT(why, Catch::Contains("LogUp"));
+  }
+  {
+    auto s = synthetic_statement(ZKVM_PROGRAM_SYNTHETIC_8, 8, 16);
+    s.traces[0].at(3, 5) += Fp::one();
+    auto p = prove_statement(ZKVM_PROGRAM_SYNTHETIC_8, s, zk_config(), false);
+    CHECK(rejects(p.pk.vk, p.bytes));
+  }
+}
+
+TEST_CASE("zero-knowledge: verifier rejects byte changes of a small serialised proof") {
+  auto s = range_statement({1, 2, 3}, 16);
+  auto p = prove_statement(ZKVM_PROGRAM_BYTE_RANGE, s, zk_config());
+  REQUIRE_FALSE(rejects(p.pk.vk, p.bytes));
+  size_t accepted = 0;
+  for (size_t i = 0; i < p.bytes.size(); i += 3) {
+    auto b = p.bytes;
+    b[i] ^= static_cast<uint8_t>(1u << (i % 8));
+    if (!rejects(p.pk.vk, b)) {
+      ++accepted;
+      UNSCOPED_INFO("flip at byte " << i << " accepted");
+    }
+  }
+  CHECK(accepted == 0);
+}
+
+TEST_CASE("a zero-knowledge proof does not verify under the plain key and vice versa") {
+  auto s = fib_statement(16);
+  auto zk = prove_statement(ZKVM_PROGRAM_FIBONACCI, s, zk_config());
+  auto plain = prove_statement(ZKVM_PROGRAM_FIBONACCI, s, fast_config());
+  std::string why;
+  CHECK(rejects(plain.pk.vk, zk.bytes, &why));
+  CHECK(rejects(zk.pk.vk, plain.bytes, &why));
+  // The zk flag is in the vk bytes (and so in the transcript).
+  CHECK(stark::serialize_vk(zk.pk.vk) != stark::serialize_vk(plain.pk.vk));
+  auto parsed = stark::parse_vk(stark::serialize_vk(zk.pk.vk), s.airs);
+  CHECK(parsed.config.pcs.zk);
+  CHECK_FALSE(rejects(parsed, zk.bytes));
+}
+
+TEST_CASE("zero-knowledge prover refuses traces too short to hide, naming the table") {
+  auto s = fib_statement(8);  // 4 queries: needs 2 * 4 + 8 = 16 rows
+  auto pk = stark::setup(ZKVM_PROGRAM_FIBONACCI, s.airs, zk_config(), cpu());
+  auto w = s.witnesses();
+  CHECK_THROWS_WITH(stark::prove(pk, w, cpu()), Catch::Contains("zero-knowledge") &&
+                                                    Catch::Contains("'fibonacci'") && Catch::Contains("16"));
 }
 
 TEST_CASE("proof parser names the table whose claimed height is out of range") {
@@ -427,4 +623,21 @@ TEST_CASE("setup refuses constraints whose quotient does not fit the blowup") {
   PowerAir air(6);  // 5 chunks -> 8 > blowup 4
   CHECK_THROWS_WITH(stark::setup(78, {&air}, StarkConfig::standard(), cpu()),
                     Catch::Contains("power-6") && Catch::Contains("constraint degree 6"));
+}
+
+TEST_CASE("setup refuses zero-knowledge constraints whose quotient does not fit the blowup") {
+  PowerAir air5(5);  // zk: 9n quotient degree -> 16 chunks > 2 * blowup 4
+  StarkConfig c = StarkConfig::standard();
+  c.pcs.zk = true;
+  CHECK_THROWS_WITH(stark::setup(79, {&air5}, c, cpu()),
+                    Catch::Contains("power-5") && Catch::Contains("zero-knowledge"));
+  PowerAir air3(3);  // zk: 5n -> 8 chunks = 2 * blowup 4: fits
+  auto pk = stark::setup(80, {&air3}, c, cpu());
+  CHECK(pk.vk.shapes[0].quotient_chunks() == 8);
+  auto t = power_trace(3, 128);
+  std::vector<TableWitness> w{{&air3, &t, {}}};
+  auto bytes = stark::serialize_proof(stark::prove(pk, w, cpu()));
+  std::string why;
+  CHECK_FALSE(rejects(pk.vk, bytes, &why));
+  INFO(why);
 }
