@@ -24,10 +24,6 @@
 
 #include "prover/field/packed.h"
 
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
-
 namespace zkvm::ntt {
 namespace {
 
@@ -448,11 +444,17 @@ unsigned check_height(size_t height, const char* what) {
   return log_n;
 }
 
-// A zero matrix whose buffer, if large, is backed by transparent huge pages
-// where the kernel allows it (madvise mode): the LDE output is the largest
-// allocation of the prover, and 4 KiB faults on it cost more than the
-// butterflies of a small blowup. capacity is reserved (untouched), advised,
-// then value-initialised.
+// A width x height matrix for the LDE output. Its pages are first touched
+// by all threads in parallel: the kernel zeroes every fresh page on first
+// touch, and on the LDE output (the prover's largest allocation, 1 GiB for
+// 64 columns x 2^22 rows) that cost more than the butterflies when one
+// thread did it. The value-initialisation by resize() that follows then
+// runs over resident memory. Contents: zero.
+//
+// No MADV_HUGEPAGE: on the KVM guest this was measured on, a fresh 2 MiB
+// page costs ~5x a 4 KiB page per byte at first touch (1 GiB: 1.7 to 2.3 s
+// against 0.35 s, /tmp micro-test in docs/benchmarks/prover-core.md), far
+// more than the TLB misses it saves in the NTT.
 RowMajorMatrix<Fp> zeroed_matrix(size_t w, size_t h) {
   RowMajorMatrix<Fp> m;
   m.width = w;
@@ -461,12 +463,13 @@ RowMajorMatrix<Fp> zeroed_matrix(size_t w, size_t h) {
     throw std::length_error("coset_lde: output " + std::to_string(w) + " x " + std::to_string(h) +
                             " overflows size_t");
   m.values.reserve(w * h);
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-  constexpr uintptr_t kHuge = uintptr_t{2} << 20;
-  const uintptr_t lo = (reinterpret_cast<uintptr_t>(m.values.data()) + kHuge - 1) & ~(kHuge - 1);
-  const uintptr_t hi = (reinterpret_cast<uintptr_t>(m.values.data() + w * h)) & ~(kHuge - 1);
-  if (hi > lo) madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_HUGEPAGE);  // advisory only
-#endif
+  const size_t bytes = w * h * sizeof(Fp);
+  unsigned char* raw = reinterpret_cast<unsigned char*>(m.values.data());
+  // One store per 4 KiB page of the reserved (still raw) storage.
+  constexpr size_t kPage = 4096;
+  const int64_t pages = static_cast<int64_t>(bytes / kPage);
+#pragma omp parallel for schedule(static) if (pages >= 1024)
+  for (int64_t p = 0; p < pages; ++p) raw[static_cast<size_t>(p) * kPage] = 0;
   m.values.resize(w * h);
   return m;
 }
@@ -674,25 +677,55 @@ RowMajorMatrix<Fp> coset_lde(const RowMajorMatrix<Fp>& evals_on_h, unsigned log_
   const size_t n = evals_on_h.height, w = evals_on_h.width;
   const size_t big = n << log_blowup;
 
-  // Work in the output buffer: evaluations into rows [0, n), DIF with
-  // inverse roots gives n * coefficients in bit-reversed order, reverse them
-  // in place, then row i *= shift^i / n; rows >= n stay zero.
+  // Block structure of the bit-reversed output: with B = 2^log_blowup and
+  // row i = b*n + j (b < B, j < n), the point of row i is
+  //   shift * g'^rev_{N}(i) = shift * g'^rev_B(b) * g^rev_n(j),
+  // so block b is the bit-reversed size-n NTT of the coefficients scaled by
+  // s_b^k, s_b = shift * g'^rev_B(b). The zero-padded size-N transform's
+  // first log_blowup layers (which only spread the coefficients over the
+  // blocks) are replaced by writing each block directly, and every block is
+  // then an independent size-n DIF: no zero fill, log_blowup fewer passes
+  // over the big buffer.
+  //
+  // Rows [0, n) first get n * the coefficients (inverse DIF, bit reversal);
+  // blocks B-1..1 are written from them, then block 0 is scaled in place.
   RowMajorMatrix<Fp> out = zeroed_matrix(w, big);
-  std::copy(evals_on_h.values.begin(), evals_on_h.values.end(), out.values.begin());
-  dif(out.values.data(), n, w, *twiddles(log_n, true), k);
-  bit_reverse_raw(out.values.data(), n, log_n, w);
+  Fp* dst = out.values.data();
   {
-    const std::vector<Fp> s = powers(shift, Fp::from_u64(n).inverse(), n);
-    const size_t chunk = std::max<size_t>(1, kChunkBytes / std::max<size_t>(1, w * sizeof(Fp)));
-    const int64_t units = static_cast<int64_t>((n + chunk - 1) / chunk);
-    Fp* dst = out.values.data();
+    const int64_t rows = static_cast<int64_t>(n);
+    const Fp* src = evals_on_h.values.data();
+    const size_t cr = std::max<size_t>(1, kChunkBytes / std::max<size_t>(1, w * sizeof(Fp)));
+#pragma omp parallel for schedule(static) if (rows * static_cast<int64_t>(w) >= (int64_t{1} << 16))
+    for (int64_t r0 = 0; r0 < rows; r0 += static_cast<int64_t>(cr)) {
+      const size_t lo = static_cast<size_t>(r0), hi = std::min(n, lo + cr);
+      std::copy(src + lo * w, src + hi * w, dst + lo * w);
+    }
+  }
+  dif(dst, n, w, *twiddles(log_n, true), k);
+  bit_reverse_raw(dst, n, log_n, w);
+  const size_t blocks = size_t{1} << log_blowup;
+  const Fp n_inv = Fp::from_u64(n).inverse();
+  const Fp g_big = two_adic_generator(log_n + log_blowup);
+  const size_t chunk = std::max<size_t>(1, kChunkBytes / std::max<size_t>(1, w * sizeof(Fp)));
+  const int64_t units = static_cast<int64_t>((n + chunk - 1) / chunk);
+  for (size_t b = blocks; b-- > 0;) {
+    const Fp s_b = shift * g_big.pow(reverse_bits(b, log_blowup));
+    Fp* blk = dst + b * n * w;
 #pragma omp parallel for schedule(static) if (units > 1)
     for (int64_t u = 0; u < units; ++u) {
       const size_t lo = static_cast<size_t>(u) * chunk, hi = std::min(n, lo + chunk);
-      k.scale_rows(dst + lo * w, s.data() + lo, hi - lo, w);
+      Fp pw[kChunkBytes / sizeof(Fp)];  // chunk <= kChunkBytes / sizeof(Fp) rows
+      Fp x = n_inv * s_b.pow(lo);
+      for (size_t j = 0; j < hi - lo; ++j) {
+        pw[j] = x;
+        x *= s_b;
+      }
+      if (b != 0) std::copy(dst + lo * w, dst + hi * w, blk + lo * w);
+      k.scale_rows(blk + lo * w, pw, hi - lo, w);
     }
   }
-  dif(out.values.data(), big, w, *twiddles(log_n + log_blowup, false), k);
+  const auto tw = twiddles(log_n, false);
+  for (size_t b = 0; b < blocks; ++b) dif(dst + b * n * w, n, w, *tw, k);
   if (!bit_reversed_output) bit_reverse_rows(out);
   return out;
 }
