@@ -17,6 +17,20 @@
 namespace zkvm::merkle {
 
 namespace {
+// v.resize(n) after the fresh pages of its storage have been first touched
+// by all threads: the kernel zeroes each page at first touch, which done by
+// the one thread of resize() was a serial phase (256 MiB of digests for
+// 2^22 leaves).
+void resize_first_touch_parallel(std::vector<Digest>& v, size_t n) {
+  v.reserve(n);
+  unsigned char* raw = reinterpret_cast<unsigned char*>(v.data());
+  constexpr size_t kPage = 4096;
+  const int64_t pages = static_cast<int64_t>(n * sizeof(Digest) / kPage);
+#pragma omp parallel for schedule(static) if (pages >= 1024)
+  for (int64_t p = 0; p < pages; ++p) raw[static_cast<size_t>(p) * kPage] = 0;
+  v.resize(n);
+}
+
 // Not an initializer list: its elements are const and would be copied.
 std::vector<RowMajorMatrix<Fp>> one_matrix(RowMajorMatrix<Fp>&& m) {
   std::vector<RowMajorMatrix<Fp>> v;
@@ -62,7 +76,7 @@ MerkleTree::MerkleTree(std::vector<RowMajorMatrix<Fp>> matrices, std::vector<uin
 
   const unsigned log_h = static_cast<unsigned>(std::countr_zero(height_));
   levels_.resize(log_h + 1);
-  for (unsigned l = 0; l <= log_h; ++l) levels_[l].resize(height_ >> l);
+  for (unsigned l = 0; l <= log_h; ++l) resize_first_touch_parallel(levels_[l], height_ >> l);
 
   // Subtrees of 2^sub_log leaves are built independently, leaves and inner
   // levels, in one parallel loop with no barrier per level (barriers cost
