@@ -152,6 +152,12 @@ class PcsProver {
   CheatForTesting cheat_;
 };
 
+// zk randomness (prover side): count uniform Fp values from OpenSSL's
+// CSPRNG, by rejection sampling of 31-bit words (exactly uniform; accepts
+// 15/16 of the words). Used for the masking codeword and by the STARK's
+// trace and quotient randomisation.
+std::vector<Fp> random_fps(size_t count);
+
 // What the verifier knows about one round.
 struct RoundClaim {
   Commitment commitment;

@@ -61,6 +61,22 @@ PointKey key(unsigned lh, const Fp4& z) {
 
 }  // namespace
 
+std::vector<Fp> random_fps(size_t count) {
+  std::vector<Fp> out;
+  out.reserve(count);
+  while (out.size() < count) {
+    const size_t want = count - out.size();
+    const auto bytes = merkle::MerkleTree::random_salts(want + want / 8 + 8, 4);
+    for (size_t j = 0; j + 4 <= bytes.size() && out.size() < count; j += 4) {
+      uint32_t v = 0;
+      for (int b = 0; b < 4; ++b) v |= static_cast<uint32_t>(bytes[j + static_cast<size_t>(b)]) << (8 * b);
+      v &= 0x7fffffffu;
+      if (v < Fp::kModulus) out.push_back(Fp::from_u64(v));
+    }
+  }
+  return out;
+}
+
 PcsProver::PcsProver(PcsConfig config, hal::Hal& hal) : config_(config), hal_(hal) {
   config_.validate();
 }
@@ -196,13 +212,7 @@ PcsProver::Opening PcsProver::open(const std::vector<const ProverRound*>& rounds
   std::unique_ptr<merkle::MerkleTree> mask_tree;
   if (config_.zk) {
     const unsigned mh = detail::mask_log_height(log_max, lb);
-    RowMajorMatrix<Fp> mask(4, size_t{1} << mh);
-    const auto rnd = merkle::MerkleTree::random_salts(mask.values.size(), 8);
-    for (size_t j = 0; j < mask.values.size(); ++j) {
-      uint64_t v = 0;
-      for (int b = 0; b < 8; ++b) v |= static_cast<uint64_t>(rnd[8 * j + b]) << (8 * b);
-      mask.values[j] = Fp::from_u64(v);  // bias < 2^-32 per element: irrelevant for hiding
-    }
+    RowMajorMatrix<Fp> mask(random_fps(4 * (size_t{1} << mh)), 4);
     auto lde = hal_.coset_lde(mask, lb, kCosetShift);
     mask_tree = hal_.merkle_commit({std::move(lde)},
                                    merkle::MerkleTree::random_salts(uint64_t{1} << log_max,

@@ -8,7 +8,6 @@
 #include <stdexcept>
 
 #include "prover/hal/quotient.h"
-#include "prover/merkle/merkle.h"
 #include "prover/ntt/ntt.h"
 #include "prover/stark/quotient_split.h"
 #include "prover/stark/verifier.h"
@@ -105,20 +104,6 @@ RowMajorMatrix<Fp> build_aux(const air::TableWitness& tw, const air::AirShape& s
   return aux;
 }
 
-// zk randomness: uniform Fp values from OpenSSL's CSPRNG (through the
-// Merkle salt generator). 64 random bits reduced mod p: statistical
-// distance < 2^-32 per value from uniform.
-std::vector<Fp> random_fps(size_t count) {
-  const auto bytes = merkle::MerkleTree::random_salts(count, 8);
-  std::vector<Fp> out(count);
-  for (size_t j = 0; j < count; ++j) {
-    uint64_t v = 0;
-    for (int b = 0; b < 8; ++b) v |= static_cast<uint64_t>(bytes[8 * j + b]) << (8 * b);
-    out[j] = Fp::from_u64(v);
-  }
-  return out;
-}
-
 // zk trace randomisation: the 2n-row matrix whose row 2i is trace row i
 // and whose odd rows are uniform. Read as evaluations on H_(2n) (natural
 // order, H_n = the even rows), each column is f(X) + Z_H(X) r(X) with r
@@ -126,7 +111,7 @@ std::vector<Fp> random_fps(size_t count) {
 // values f - 2r are uniform exactly when r is.
 RowMajorMatrix<Fp> zk_randomise(const RowMajorMatrix<Fp>& m) {
   RowMajorMatrix<Fp> out(m.width, 2 * m.height);
-  const auto rnd = random_fps(m.width * m.height);
+  const auto rnd = pcs::random_fps(m.width * m.height);
   for (size_t i = 0; i < m.height; ++i) {
     const auto src = m.row(i);
     auto even = out.row(2 * i);
@@ -278,7 +263,7 @@ StarkProof prove(const ProvingKey& pk, std::span<const air::TableWitness> tables
     timer.lap("quotient kernel");
     if (zk) {
       const size_t rnd = 4 * (shape.quotient_chunks() - 1) * (size_t{1} << in.log_n);
-      quotients.push_back(split_quotient_zk(q, in.log_n, in.log_chunks, pcs::kCosetShift, random_fps(rnd)));
+      quotients.push_back(split_quotient_zk(q, in.log_n, in.log_chunks, pcs::kCosetShift, pcs::random_fps(rnd)));
     } else {
       quotients.push_back(split_quotient(q, in.log_n, in.log_chunks, pcs::kCosetShift));
     }

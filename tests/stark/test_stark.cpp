@@ -641,3 +641,21 @@ TEST_CASE("setup refuses zero-knowledge constraints whose quotient does not fit 
   CHECK_FALSE(rejects(pk.vk, bytes, &why));
   INFO(why);
 }
+
+TEST_CASE("zk randomness: random field elements are fresh and spread over the whole field") {
+  const auto a = pcs::random_fps(4096), b = pcs::random_fps(4096);
+  REQUIRE(a.size() == 4096);
+  CHECK(a != b);
+  // Rejection sampling of 31-bit words: values reach the top of [0, p)
+  // (a generator that dropped the high bits would not), with about half
+  // of them above p / 2.
+  size_t high = 0, top = 0;
+  for (const Fp& x : a) {
+    high += x.canonical() >= Fp::kModulus / 2;
+    top += x.canonical() >= Fp::kModulus - Fp::kModulus / 16;
+  }
+  CHECK(high > 1700);
+  CHECK(high < 2400);
+  CHECK(top > 100);
+  CHECK(pcs::random_fps(0).empty());
+}
