@@ -3,9 +3,39 @@
 // algebraic hash (Poseidon2) can replace SHA-256 later without touching the
 // tree or its verifier.
 //
-// Domain separation (so a leaf can never be read as an inner node):
-//   leaf  = SHA-256(0x00 || LE32(canonical(row[0])) || ... || salt)
-//   inner = SHA-256(0x01 || left || right)
+// Merkle hashes use the SHA-256 compression function f(state, block) on
+// fixed-length inputs, without SHA-256's length padding (format v2):
+//   leaf  = F(IV_leaf, LE32(canonical(row[0])) || ... || salt || 0...0)
+//   inner = f(IV_node, left || right)                        (one block)
+// where the leaf bytes are zero-padded to a whole number of 64-byte blocks
+// (at least one), F chains f over the blocks (Merkle-Damgard without the
+// length block), IV_x = the eight big-endian words of SHA-256(label_x)
+// (labels below), and a digest is the final state as eight big-endian words
+// (the byte order of an ordinary SHA-256 digest).
+//
+// Why this is as binding as SHA-256(prefix || message) here:
+// - Fixed length. Within one tree every leaf has the same width and salt
+//   length, and the verifier fixes both (merkle_verify_batch rejects a row
+//   or salt of another length before hashing). For messages of one fixed
+//   length, zero padding is injective and both chains run the same number of
+//   blocks, so a leaf collision gives, at the first block where the chains'
+//   inputs differ and their outputs agree from there on, a collision of f
+//   (the standard Merkle-Damgard argument; length padding is only needed
+//   when lengths may differ). Leaves of trees with different widths can
+//   coincide ([a, b] and [a, b, 0] pad alike), which does not matter: each
+//   tree is opened against its own fixed width.
+// - Domain separation. Leaves start from IV_leaf and nodes from IV_node,
+//   two unrelated chaining values, instead of a 0x00 / 0x01 prefix byte.
+//   Equal leaf and node digests would be a collision of f (as a function of
+//   chaining value and block) or a preimage of one IV under f, and the
+//   verifier never confuses the two anyway: the tree height is fixed, so
+//   every node's level is known.
+// - f itself is SHA-256's compression function, for which no collision or
+//   preimage attacks are known; the security levels assumed for SHA-256 in
+//   docs/SECURITY.md are those of f (128-bit collision resistance).
+// The gain: an inner node is one compression instead of two (65 bytes plus
+// padding), and a leaf drops the prefix byte and the padding block, with no
+// EVP call overhead.
 #pragma once
 
 #include <array>
@@ -29,8 +59,13 @@ struct Digest {
   std::string hex() const;
 };
 
-inline constexpr uint8_t kLeafPrefix = 0x00;
-inline constexpr uint8_t kNodePrefix = 0x01;
+inline constexpr std::string_view kMerkleLeafLabel = "zkvm merkle leaf sha256-compress v2";
+inline constexpr std::string_view kMerkleNodeLabel = "zkvm merkle node sha256-compress v2";
+
+// SHA-256 chaining values (state words) used as the Merkle IVs above.
+using MerkleIv = std::array<uint32_t, 8>;
+const MerkleIv& merkle_leaf_iv();
+const MerkleIv& merkle_node_iv();
 
 // One-shot SHA-256 (OpenSSL EVP; uses SHA-NI where the CPU has it).
 Digest sha256(std::span<const uint8_t> data);
@@ -64,8 +99,8 @@ class MerkleHasher {
   virtual std::string_view name() const = 0;
 };
 
-// SHA-256 with the prefixes above. Thread-safe: each thread reuses its own
-// EVP_MD_CTX and the SHA-256 EVP_MD is fetched once.
+// SHA-256 compression with the IVs above (format v2). Thread-safe: each
+// thread has its own leaf buffer; nothing else is shared but the IVs.
 class Sha256MerkleHasher final : public MerkleHasher {
  public:
   Digest hash_leaf(std::span<const Fp> row, std::span<const uint8_t> salt) const override;

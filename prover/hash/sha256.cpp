@@ -1,8 +1,20 @@
-// SHA-256 through OpenSSL EVP. Verifier-side: depends only on OpenSSL.
+// SHA-256 through OpenSSL: EVP for whole messages, and the raw compression
+// function (through the low-level SHA256_CTX, whose SHA256_Update runs the
+// block function, SHA-NI where the CPU has it, over whole blocks in place)
+// for the fixed-length Merkle hashes described in hash.h. Verifier-side:
+// depends only on OpenSSL.
+//
+// The low-level SHA256_* API is deprecated in OpenSSL 3 but present; it is
+// the only public entry to the compression function without the final
+// length padding.
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/evp.h>
+#include <openssl/sha.h>
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
+#include <vector>
 #include <stdexcept>
 #include <string>
 
@@ -106,6 +118,60 @@ Digest Sha256::finalize() {
   return d;
 }
 
+namespace {
+
+// IV = the eight big-endian words of SHA-256(label).
+MerkleIv iv_from_label(std::string_view label) {
+  const Digest d =
+      sha256({reinterpret_cast<const uint8_t*>(label.data()), label.size()});
+  MerkleIv iv{};
+  for (size_t i = 0; i < 8; ++i)
+    iv[i] = (uint32_t{d.bytes[4 * i]} << 24) | (uint32_t{d.bytes[4 * i + 1]} << 16) |
+            (uint32_t{d.bytes[4 * i + 2]} << 8) | uint32_t{d.bytes[4 * i + 3]};
+  return iv;
+}
+
+// Chains the compression function from iv over nblocks 64-byte blocks;
+// returns the state as big-endian bytes (no length padding).
+Digest compress_blocks(const MerkleIv& iv, const uint8_t* blocks, size_t nblocks) {
+  SHA256_CTX c;
+  std::memset(&c, 0, sizeof c);
+  for (size_t i = 0; i < 8; ++i) c.h[i] = iv[i];
+  c.md_len = SHA256_DIGEST_LENGTH;
+  // With c.num == 0 and a whole number of blocks, SHA256_Update hands the
+  // input straight to the block function and buffers nothing.
+  check(SHA256_Update(&c, blocks, 64 * nblocks), "SHA256_Update");
+  Digest d;
+  for (size_t i = 0; i < 8; ++i) {
+    d.bytes[4 * i] = static_cast<uint8_t>(c.h[i] >> 24);
+    d.bytes[4 * i + 1] = static_cast<uint8_t>(c.h[i] >> 16);
+    d.bytes[4 * i + 2] = static_cast<uint8_t>(c.h[i] >> 8);
+    d.bytes[4 * i + 3] = static_cast<uint8_t>(c.h[i]);
+  }
+  return d;
+}
+
+// Canonical LE32 bytes of elems into dst (4 * elems.size() bytes).
+void put_fields(uint8_t* dst, std::span<const Fp> elems) {
+  if constexpr (std::endian::native == std::endian::little) {
+    uint32_t* w = reinterpret_cast<uint32_t*>(dst);  // buffer is 64-byte aligned storage
+    for (size_t i = 0; i < elems.size(); ++i) w[i] = elems[i].canonical();
+  } else {
+    for (size_t i = 0; i < elems.size(); ++i) elems[i].to_bytes(dst + 4 * i);
+  }
+}
+
+}  // namespace
+
+const MerkleIv& merkle_leaf_iv() {
+  static const MerkleIv iv = iv_from_label(kMerkleLeafLabel);
+  return iv;
+}
+const MerkleIv& merkle_node_iv() {
+  static const MerkleIv iv = iv_from_label(kMerkleNodeLabel);
+  return iv;
+}
+
 Digest Sha256MerkleHasher::hash_leaf(std::span<const Fp> row,
                                      std::span<const uint8_t> salt) const {
   const std::span<const Fp> parts[1] = {row};
@@ -114,24 +180,30 @@ Digest Sha256MerkleHasher::hash_leaf(std::span<const Fp> row,
 
 Digest Sha256MerkleHasher::hash_leaf_parts(std::span<const std::span<const Fp>> parts,
                                            std::span<const uint8_t> salt) const {
-  EVP_MD_CTX* ctx = thread_ctx();
-  check(EVP_DigestInit_ex2(ctx, sha256_md(), nullptr), "EVP_DigestInit_ex2");
-  const uint8_t prefix = kLeafPrefix;
-  check(EVP_DigestUpdate(ctx, &prefix, 1), "EVP_DigestUpdate");
-  for (const auto& p : parts) update_fields(ctx, p);
-  if (!salt.empty()) check(EVP_DigestUpdate(ctx, salt.data(), salt.size()), "EVP_DigestUpdate");
-  return final_digest(ctx);
+  size_t bytes = salt.size();
+  for (const auto& p : parts) bytes += 4 * p.size();
+  const size_t nblocks = std::max<size_t>(1, (bytes + 63) / 64);
+  // One buffer per thread, grown on demand; uint32_t storage keeps the
+  // field words aligned.
+  thread_local std::vector<uint32_t> buf;
+  if (buf.size() < nblocks * 16) buf.resize(nblocks * 16);
+  uint8_t* b = reinterpret_cast<uint8_t*>(buf.data());
+  size_t off = 0;
+  for (const auto& p : parts) {  // off stays a multiple of 4: the salt comes last
+    put_fields(b + off, p);
+    off += 4 * p.size();
+  }
+  if (!salt.empty()) std::memcpy(b + off, salt.data(), salt.size());
+  off += salt.size();
+  std::memset(b + off, 0, nblocks * 64 - off);
+  return compress_blocks(merkle_leaf_iv(), b, nblocks);
 }
 
 Digest Sha256MerkleHasher::compress(const Digest& left, const Digest& right) const {
-  uint8_t buf[65];
-  buf[0] = kNodePrefix;
-  std::copy(left.bytes.begin(), left.bytes.end(), buf + 1);
-  std::copy(right.bytes.begin(), right.bytes.end(), buf + 33);
-  EVP_MD_CTX* ctx = thread_ctx();
-  check(EVP_DigestInit_ex2(ctx, sha256_md(), nullptr), "EVP_DigestInit_ex2");
-  check(EVP_DigestUpdate(ctx, buf, sizeof buf), "EVP_DigestUpdate");
-  return final_digest(ctx);
+  alignas(16) uint8_t block[64];
+  std::memcpy(block, left.bytes.data(), 32);
+  std::memcpy(block + 32, right.bytes.data(), 32);
+  return compress_blocks(merkle_node_iv(), block, 1);
 }
 
 const MerkleHasher& default_merkle_hasher() {

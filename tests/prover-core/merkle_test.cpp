@@ -104,10 +104,18 @@ TEST_CASE("Merkle verifier rejects a changed row, sibling, index, root or proof 
   o.proof.siblings.push_back(Digest{});
   REQUIRE_THAT(verify(t, o).error, Catch::Contains("1 unused sibling digests"));
 
+  // Leaves are zero-padded to whole blocks without a length (hash.h), so a
+  // row with a zero appended has the same leaf digest; only the width check
+  // rejects it.
+  o = good;
+  o.rows[0].push_back(Fp());
+  REQUIRE(zkvm::hash::Sha256MerkleHasher().hash_leaf(o.rows[0], {}) ==
+          zkvm::hash::Sha256MerkleHasher().hash_leaf(good.rows[0], {}));
+  REQUIRE_THAT(verify(t, o).error, Catch::Contains("expected width 4"));
+
   o = good;
   o.rows[0].pop_back();
   REQUIRE_THAT(verify(t, o).error, Catch::Contains("expected width 4"));
-
   Digest other = t.root();
   other.bytes[0] ^= 0x80;
   REQUIRE_FALSE(merkle_verify_opening(other, t.height(), t.width(), 0, good));
