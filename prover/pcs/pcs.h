@@ -34,8 +34,8 @@
 // Zero knowledge (config.zk): leaves are salted (hiding commitments) and a
 // random masking codeword of the largest height is committed in open() and
 // added to the FRI batch, so query openings of the FRI layers are uniformly
-// random. The STARK must additionally randomise its trace polynomials (see
-// docs/SECURITY.md, "Zero knowledge").
+// random. The caller must additionally randomise the committed polynomials
+// themselves; the STARK does (docs/STARK.md, "Zero knowledge").
 #pragma once
 
 #include <cstddef>

@@ -13,6 +13,10 @@
 //            at zeta; PCS proof (FRI)
 // Verifier checks, per table t:  sum_i alpha^i C_i(zeta)
 //   == Z_H(zeta) * sum_c zeta^(c n_t) q_c(zeta), and sum_t cumsum_t == 0.
+// Zero knowledge (config.pcs.zk, in the vk): main/aux columns are
+// committed randomised at 2n rows, quotient chunks randomised (still
+// recombining to Q), preprocessed columns extended to 2n rows; the checks
+// are the same (docs/STARK.md "Zero knowledge").
 //
 // Wire format (version 1), little-endian, see docs/STARK.md "Proof format":
 //   "ZKSP" u16 version | u32 num_tables | u8 log_height[t] |
