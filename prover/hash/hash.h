@@ -87,6 +87,13 @@ class Sha256 {
   evp_md_ctx_st* ctx_;
 };
 
+// The leaf input of format v2: merkle_leaf_blocks(elems, salt_len) blocks
+// of 64 bytes, written by merkle_leaf_words into out (16 words per block):
+// canonical LE32 elements of the parts in order, the salt, zeros.
+size_t merkle_leaf_blocks(size_t elems, size_t salt_len);
+void merkle_leaf_words(std::span<const std::span<const Fp>> parts, std::span<const uint8_t> salt,
+                       uint32_t* out);
+
 class MerkleHasher {
  public:
   virtual ~MerkleHasher() = default;

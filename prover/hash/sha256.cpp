@@ -151,16 +151,6 @@ Digest compress_blocks(const MerkleIv& iv, const uint8_t* blocks, size_t nblocks
   return d;
 }
 
-// Canonical LE32 bytes of elems into dst (4 * elems.size() bytes).
-void put_fields(uint8_t* dst, std::span<const Fp> elems) {
-  if constexpr (std::endian::native == std::endian::little) {
-    uint32_t* w = reinterpret_cast<uint32_t*>(dst);  // buffer is 64-byte aligned storage
-    for (size_t i = 0; i < elems.size(); ++i) w[i] = elems[i].canonical();
-  } else {
-    for (size_t i = 0; i < elems.size(); ++i) elems[i].to_bytes(dst + 4 * i);
-  }
-}
-
 }  // namespace
 
 const MerkleIv& merkle_leaf_iv() {
@@ -178,25 +168,38 @@ Digest Sha256MerkleHasher::hash_leaf(std::span<const Fp> row,
   return hash_leaf_parts(parts, salt);
 }
 
+size_t merkle_leaf_blocks(size_t elems, size_t salt_len) {
+  return std::max<size_t>(1, (4 * elems + salt_len + 63) / 64);
+}
+
+void merkle_leaf_words(std::span<const std::span<const Fp>> parts, std::span<const uint8_t> salt,
+                       uint32_t* out) {
+  size_t elems = 0;
+  for (const auto& p : parts) {
+    if constexpr (std::endian::native == std::endian::little) {
+      // Words hold the LE bytes already; the loop vectorises.
+      for (size_t i = 0; i < p.size(); ++i) out[elems + i] = p[i].canonical();
+    } else {
+      for (size_t i = 0; i < p.size(); ++i)
+        p[i].to_bytes(reinterpret_cast<uint8_t*>(out + elems + i));
+    }
+    elems += p.size();
+  }
+  const size_t words = 16 * merkle_leaf_blocks(elems, salt.size());
+  uint8_t* tail = reinterpret_cast<uint8_t*>(out + elems);
+  if (!salt.empty()) std::memcpy(tail, salt.data(), salt.size());
+  std::memset(tail + salt.size(), 0, 4 * (words - elems) - salt.size());
+}
+
 Digest Sha256MerkleHasher::hash_leaf_parts(std::span<const std::span<const Fp>> parts,
                                            std::span<const uint8_t> salt) const {
-  size_t bytes = salt.size();
-  for (const auto& p : parts) bytes += 4 * p.size();
-  const size_t nblocks = std::max<size_t>(1, (bytes + 63) / 64);
-  // One buffer per thread, grown on demand; uint32_t storage keeps the
-  // field words aligned.
-  thread_local std::vector<uint32_t> buf;
+  size_t elems = 0;
+  for (const auto& p : parts) elems += p.size();
+  const size_t nblocks = merkle_leaf_blocks(elems, salt.size());
+  thread_local std::vector<uint32_t> buf;  // one per thread, grown on demand
   if (buf.size() < nblocks * 16) buf.resize(nblocks * 16);
-  uint8_t* b = reinterpret_cast<uint8_t*>(buf.data());
-  size_t off = 0;
-  for (const auto& p : parts) {  // off stays a multiple of 4: the salt comes last
-    put_fields(b + off, p);
-    off += 4 * p.size();
-  }
-  if (!salt.empty()) std::memcpy(b + off, salt.data(), salt.size());
-  off += salt.size();
-  std::memset(b + off, 0, nblocks * 64 - off);
-  return compress_blocks(merkle_leaf_iv(), b, nblocks);
+  merkle_leaf_words(parts, salt, buf.data());
+  return compress_blocks(merkle_leaf_iv(), reinterpret_cast<const uint8_t*>(buf.data()), nblocks);
 }
 
 Digest Sha256MerkleHasher::compress(const Digest& left, const Digest& right) const {

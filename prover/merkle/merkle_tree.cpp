@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "prover/hash/sha256_x2.h"
 #include "prover/merkle/merkle.h"
 
 #if defined(_OPENMP)
@@ -92,21 +93,51 @@ MerkleTree::MerkleTree(std::vector<RowMajorMatrix<Fp>> matrices, std::vector<uin
     ++top_log;
   const unsigned sub_log = log_h - top_log;
   const int64_t subtrees = int64_t{1} << top_log;
+  // SHA-256 (format v2) takes the prover's two-chain SHA-NI path where the
+  // CPU has it: pairs of leaves and pairs of parents; identical digests to
+  // hasher_->hash_leaf_parts / compress (tests/prover-core check both).
+  const bool fast = dynamic_cast<const hash::Sha256MerkleHasher*>(hasher_) != nullptr &&
+                    hash::x2::available();
+  const size_t leaf_blocks = hash::merkle_leaf_blocks(width_, salt_len_);
 #pragma omp parallel for schedule(dynamic, 1) if (subtrees > 1)
   for (int64_t st = 0; st < subtrees; ++st) {
     std::vector<std::span<const Fp>> parts(matrices_.size());
     const uint64_t first = static_cast<uint64_t>(st) << sub_log;
-    for (uint64_t i = first; i < first + (uint64_t{1} << sub_log); ++i) {
+    const uint64_t end = first + (uint64_t{1} << sub_log);
+    auto salt_of = [&](uint64_t i) {
+      return salt_len_ == 0 ? std::span<const uint8_t>{}
+                            : std::span<const uint8_t>(salts_.data() + i * salt_len_, salt_len_);
+    };
+    uint64_t i = first;
+    if (fast) {
+      std::vector<uint32_t> a(16 * leaf_blocks), b(16 * leaf_blocks);
+      for (; i + 1 < end; i += 2) {
+        for (size_t m = 0; m < matrices_.size(); ++m) parts[m] = matrices_[m].row(i);
+        hash::merkle_leaf_words(parts, salt_of(i), a.data());
+        for (size_t m = 0; m < matrices_.size(); ++m) parts[m] = matrices_[m].row(i + 1);
+        hash::merkle_leaf_words(parts, salt_of(i + 1), b.data());
+        hash::x2::compress_chains(hash::merkle_leaf_iv(), reinterpret_cast<const uint8_t*>(a.data()),
+                                  reinterpret_cast<const uint8_t*>(b.data()), leaf_blocks,
+                                  levels_[0][i], levels_[0][i + 1]);
+      }
+    }
+    for (; i < end; ++i) {
       for (size_t m = 0; m < matrices_.size(); ++m) parts[m] = matrices_[m].row(i);
-      const std::span<const uint8_t> salt =
-          salt_len_ == 0 ? std::span<const uint8_t>{}
-                         : std::span<const uint8_t>(salts_.data() + i * salt_len_, salt_len_);
-      levels_[0][i] = hasher_->hash_leaf_parts(parts, salt);
+      levels_[0][i] = hasher_->hash_leaf_parts(parts, salt_of(i));
     }
     for (unsigned l = 1; l <= sub_log; ++l) {
-      const uint64_t lo = first >> l, hi = (first + (uint64_t{1} << sub_log)) >> l;
-      for (uint64_t i = lo; i < hi; ++i)
-        levels_[l][i] = hasher_->compress(levels_[l - 1][2 * i], levels_[l - 1][2 * i + 1]);
+      const uint64_t lo = first >> l, hi = end >> l;
+      uint64_t j = lo;
+      if (fast) {
+        // Children 2j, 2j+1 are adjacent Digests: one 64-byte block.
+        static_assert(sizeof(Digest) == 32);
+        const uint8_t* child = reinterpret_cast<const uint8_t*>(levels_[l - 1].data());
+        for (; j + 1 < hi; j += 2)
+          hash::x2::compress_chains(hash::merkle_node_iv(), child + 64 * j, child + 64 * (j + 1), 1,
+                                    levels_[l][j], levels_[l][j + 1]);
+      }
+      for (; j < hi; ++j)
+        levels_[l][j] = hasher_->compress(levels_[l - 1][2 * j], levels_[l - 1][2 * j + 1]);
     }
   }
   for (unsigned l = sub_log + 1; l <= log_h; ++l)
