@@ -10,6 +10,7 @@
 #include "prover/air/examples.h"
 #include "prover/fri/fri_verifier.h"
 #include "prover/merkle/merkle.h"
+#include "prover/pcs/pcs_common.h"
 #include "prover/stark/prover.h"
 #include "prover/stark/verifier.h"
 #include "prover/transcript/challenger.h"
@@ -555,4 +556,144 @@ TEST_CASE("audit: query indices are uniform and in range; PoW check absorbs the 
   CHECK_FALSE(d.check_pow(8, bad));
   CHECK(d.state() == before);
   CHECK_FALSE(d.check_pow(41, 0));
+}
+
+// ---------------------------------------------------------------------------
+// Adaptive (Fiat-Shamir) attacks. Each models a prover that picks a message
+// after the challenges that should depend on it; each succeeds exactly when
+// the verifier forgets to absorb that message (shown by the mutation run in
+// docs/AUDIT.md), so each test fails if the observation is removed.
+
+namespace {
+
+// The verifier's transcript up to zeta, for a program without a bus.
+struct Challenges {
+  Fp4 alpha, zeta;
+  transcript::Challenger ch{"unused"};
+};
+Challenges replay_to_zeta(const stark::VerifyingKey& vk, const StarkProof& p) {
+  Challenges c;
+  c.ch = stark::start_transcript(vk, p.log_heights, p.publics);
+  pcs::observe_commitment(c.ch, "main", p.main);
+  c.alpha = c.ch.sample_fp4("constraint alpha");
+  pcs::observe_commitment(c.ch, "quotient", p.quotient);
+  c.zeta = c.ch.sample_fp4("zeta");
+  return c;
+}
+
+// sum_i alpha^i C_i(zeta) - Z_H(zeta) Q(zeta) for a one-table program without
+// bus or preprocessed columns (the verifier's V3 residual).
+Fp4 v3_residual(const stark::VerifyingKey& vk, const StarkProof& p, const Fp4& alpha, const Fp4& zeta) {
+  const air::Air& a = *vk.airs[0];
+  const auto& shape = vk.shapes[0];
+  const uint64_t n = uint64_t{1} << p.log_heights[0];
+  const Fp g_inv = field::two_adic_generator(p.log_heights[0]).inverse();
+  const Fp4 zh = zeta.pow(n) - Fp4::one();
+  std::vector<Fp4> ap(shape.num_constraints), bp(shape.max_tuple_len + 1, Fp4::one());
+  Fp4 cur = Fp4::one();
+  for (auto& x : ap) {
+    x = cur;
+    cur *= alpha;
+  }
+  air::PointBuilder b;
+  b.local = p.opened[0][0][0];
+  b.next = p.opened[0][0][1];
+  b.publics = p.publics[0];
+  b.alpha_pows = ap;
+  b.beta_pows = bp;
+  b.sel_first = zh * (zeta - Fp4::one()).inverse();
+  b.sel_last = zh * (zeta - Fp4(g_inv)).inverse();
+  b.sel_transition = zeta - Fp4(g_inv);
+  b.reset();
+  a.eval(b);
+  const auto& qv = p.opened[1][0][0];
+  Fp4 q, zc = Fp4::one();
+  const Fp4 x = Fp4::x();
+  for (size_t c = 0; c < shape.quotient_chunks(); ++c) {
+    q += zc * (qv[4 * c] + x * qv[4 * c + 1] + x * x * qv[4 * c + 2] + x * x * x * qv[4 * c + 3]);
+    zc *= zeta.pow(n);
+  }
+  return b.acc - zh * q;
+}
+
+}  // namespace
+
+TEST_CASE("audit: Fiat-Shamir: a prover that adjusts opened values after the PCS batch challenges is rejected") {
+  // False claim: Fibonacci with the last value off by one. The prover
+  // commits the honest trace and the (low-degree) interpolation of the
+  // constraint quotient, so only V3 at zeta can fail. It then shifts the
+  // opened values of columns a and b at zeta by (da, db) with
+  //   cf_a da + cf_b db = 0   (the DEEP batch sum, hence FRI, unchanged)
+  //   ka da + kb db = -residual   (V3 holds)
+  // where cf are the PCS column coefficients. That is possible only if cf
+  // is known when the values are chosen, i.e. if the values were not
+  // absorbed before the batch challenges.
+  auto s = fib(16, 1, 1);
+  s.publics[0][2] += Fp::one();
+  auto p = prove(s, fast_config(), false);
+  const auto& vk = p.pk.vk;
+  REQUIRE(rejects(vk, p.bytes));
+  auto c = replay_to_zeta(vk, p.proof);
+  const Fp4 r0 = v3_residual(vk, p.proof, c.alpha, c.zeta);
+  REQUIRE_FALSE(r0.is_zero());
+  // V3 is affine in each opened value: partial derivatives by finite difference.
+  auto d_dv = [&](size_t col) {
+    auto q = p.proof;
+    q.opened[0][0][0][col] += Fp4::one();
+    return v3_residual(vk, q, c.alpha, c.zeta) - r0;
+  };
+  const Fp4 ka = d_dv(0), kb = d_dv(1);
+  // The batch challenges the verifier would draw if opened values were not
+  // observed: right after zeta.
+  const auto dims = stark::round_dims(vk, p.proof.log_heights);
+  const Fp g = field::two_adic_generator(p.proof.log_heights[0]);
+  pcs::OpeningPoints pts{{{c.zeta, c.zeta * g}}, {{c.zeta}}};
+  const auto plan = pcs::detail::batch_plan(dims, pts);
+  const auto chal = pcs::detail::sample_batch(c.ch, plan);
+  const Fp4 cfa = chal.column[plan.offsets[0][0] + 0], cfb = chal.column[plan.offsets[0][0] + 1];
+  // Solve [cfa cfb; ka kb] (da, db) = (0, -r0).
+  const Fp4 det = cfa * kb - cfb * ka;
+  REQUIRE_FALSE(det.is_zero());
+  const Fp4 da = (cfb * r0) * det.inverse();
+  const Fp4 db = -(cfa * r0) * det.inverse();
+  auto bad = p.proof;
+  bad.opened[0][0][0][0] += da;
+  bad.opened[0][0][0][1] += db;
+  // The forged values satisfy V3 at zeta: only the transcript stands between
+  // this proof and acceptance.
+  REQUIRE(v3_residual(vk, bad, c.alpha, c.zeta).is_zero());
+  std::string why;
+  CHECK(rejects(vk, stark::serialize_proof(bad), &why));
+  INFO(why);
+}
+
+TEST_CASE("audit: Merkle batch verification rejects unused siblings and a repeated index with a different row") {
+  RowMajorMatrix<Fp> m(3, 16);
+  for (size_t r = 0; r < 16; ++r)
+    for (size_t k = 0; k < 3; ++k) m.at(r, k) = Fp::from_u64(100 * r + k);
+  merkle::MerkleTree tree(m);
+  const std::vector<uint64_t> idx{2, 9};
+  auto o = tree.open_batch(idx);
+  REQUIRE(merkle::merkle_verify_opening(tree.root(), 16, 3, 0, o));
+  auto extra = o;
+  extra.proof.siblings.push_back(extra.proof.siblings[0]);
+  CHECK_FALSE(merkle::merkle_verify_opening(tree.root(), 16, 3, 0, extra));
+  // Index 9 twice: the second copy carries a row that is not in the tree.
+  auto dup = tree.open_batch(std::vector<uint64_t>{2, 9, 9});
+  REQUIRE(merkle::merkle_verify_opening(tree.root(), 16, 3, 0, dup));
+  dup.rows[2][0] += Fp::one();
+  CHECK_FALSE(merkle::merkle_verify_opening(tree.root(), 16, 3, 0, dup));
+  dup.rows[2][0] -= Fp::one();
+  dup.rows[1][0] += Fp::one();
+  CHECK_FALSE(merkle::merkle_verify_opening(tree.root(), 16, 3, 0, dup));
+}
+
+TEST_CASE("audit: a STARK proof with an extra Merkle sibling digest is rejected") {
+  auto p = prove(fib(16, 1, 1), fast_config());
+  auto bad = p.proof;
+  bad.pcs.openings[0][0].siblings.push_back(bad.pcs.openings[0][0].siblings.at(0));
+  CHECK(rejects_mem(p.pk.vk, bad));
+  bad = p.proof;
+  bad.pcs.fri.layers.at(0).siblings.push_back(bad.pcs.fri.layers[0].siblings.at(0));
+  CHECK(rejects_mem(p.pk.vk, bad));
 }
