@@ -24,7 +24,7 @@ using Simd = field::packed::Avx512;
 using Simd = field::packed::Avx2;
 #endif
 
-#if defined(ZKVM_HAVE_AVX512) || defined(ZKVM_HAVE_AVX2)
+#if !defined(ZKVM_HAVE_AVX512) && defined(ZKVM_HAVE_AVX2)
 Fp hsum(Simd::V v) {
   alignas(64) Fp lanes[Simd::kLanes];
   Simd::store(lanes, v);
@@ -50,7 +50,30 @@ Fp4 reduce_row(const Fp* row, size_t width, const Fp* coeff_soa, std::span<const
       for (size_t j = 0; j < 4; ++j)
         a[j] = Simd::add(a[j], Simd::mul(v, Simd::load(coeff_soa + j * width + c)));
     }
+#if defined(ZKVM_HAVE_AVX512)
+    // The four horizontal sums together: fold 256-bit halves of (a0, a1)
+    // and (a2, a3) into one vector each, then 128-bit halves of both into
+    // one, then within 128-bit lanes; about 10 shuffles and 6 SIMD adds
+    // where four separate sums took 60 scalar additions per row.
+    const auto fold256 = [](Simd::V x, Simd::V y) {
+      const __m512i p = _mm512_mask_blend_epi32(0xFF00, x, y);  // x[0..7] | y[8..15]
+      __m512i q = _mm512_mask_blend_epi32(0xFF00, y, x);        // y[0..7] | x[8..15]
+      q = _mm512_shuffle_i32x4(q, q, 0x4E);                     // x[8..15] | y[0..7]
+      return Simd::add(p, q);
+    };
+    const __m512i u01 = fold256(a[0], a[1]), u23 = fold256(a[2], a[3]);
+    const __m512i p = _mm512_mask_blend_epi32(0xF0F0, u01, u23);
+    __m512i q = _mm512_mask_blend_epi32(0xF0F0, u23, u01);
+    q = _mm512_shuffle_i32x4(q, q, 0xB1);
+    __m512i v = Simd::add(p, q);  // quads: a0 | a2 | a1 | a3
+    v = Simd::add(v, _mm512_shuffle_epi32(v, static_cast<_MM_PERM_ENUM>(0x4E)));
+    v = Simd::add(v, _mm512_shuffle_epi32(v, static_cast<_MM_PERM_ENUM>(0xB1)));
+    alignas(64) Fp lanes[16];
+    Simd::store(lanes, v);
+    acc = Fp4::from_base(lanes[0], lanes[8], lanes[4], lanes[12]);
+#else
     for (size_t j = 0; j < 4; ++j) acc.c[j] = hsum(a[j]);
+#endif
   }
 #else
   (void)coeff_soa;
