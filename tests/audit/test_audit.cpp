@@ -11,7 +11,9 @@
 #include "prover/fri/fri_verifier.h"
 #include "prover/merkle/merkle.h"
 #include "prover/pcs/pcs_common.h"
+#include "prover/hal/quotient.h"
 #include "prover/stark/prover.h"
+#include "prover/stark/quotient_split.h"
 #include "prover/stark/verifier.h"
 #include "prover/transcript/challenger.h"
 #include "prover/verify/registry.h"
@@ -696,4 +698,148 @@ TEST_CASE("audit: a STARK proof with an extra Merkle sibling digest is rejected"
   bad = p.proof;
   bad.pcs.fri.layers.at(0).siblings.push_back(bad.pcs.fri.layers[0].siblings.at(0));
   CHECK(rejects_mem(p.pk.vk, bad));
+}
+
+namespace {
+
+std::vector<Fp4> pows(const Fp4& a, size_t n) {
+  std::vector<Fp4> p(n);
+  Fp4 cur = Fp4::one();
+  for (auto& x : p) {
+    x = cur;
+    cur *= a;
+  }
+  return p;
+}
+
+// The prover's LogUp aux trace (copy of prover.cpp's build_aux): h_k columns
+// and the running sum, each Fp4 as 4 base columns; returns the final sum.
+RowMajorMatrix<Fp> aux_trace(const TableWitness& tw, const AirShape& shape, const Fp4& alpha,
+                             std::span<const Fp4> beta_pows, Fp4& cumsum) {
+  const Air& a = *tw.air;
+  const auto& m = *tw.trace;
+  const size_t n = m.height, k = shape.num_interactions;
+  auto pre = a.preprocessed_trace();
+  RowMajorMatrix<Fp> aux(4 * (k + 1), n);
+  CheckBuilder b;
+  b.height = n;
+  b.publics = tw.publics;
+  Fp4 s;
+  for (size_t r = 0; r < n; ++r) {
+    b.row = r;
+    b.local = m.row(r);
+    b.next = m.row((r + 1) % n);
+    if (pre) {
+      b.pre_local = pre->row(r);
+      b.pre_next_row = pre->row((r + 1) % n);
+    }
+    b.tuples.clear();
+    a.eval(b);
+    auto row = aux.row(r);
+    for (size_t j = 0; j < k; ++j) {
+      const auto& tp = b.tuples[j];
+      Fp4 f = Fp4(Fp::from_u64(tp.bus));
+      for (size_t i = 0; i < tp.values.size(); ++i) f += beta_pows[i + 1] * tp.values[i];
+      const Fp4 h = Fp4(tp.mult) * (alpha - f).inverse();
+      for (int c = 0; c < 4; ++c) row[4 * j + c] = h.c[c];
+      s += h;
+    }
+    for (int c = 0; c < 4; ++c) row[4 * k + c] = s.c[c];
+  }
+  cumsum = s;
+  return aux;
+}
+
+}  // namespace
+
+TEST_CASE("audit: Fiat-Shamir: a prover that picks its LogUp sums after zeta is rejected") {
+  // False claim: byte-range with 300 among the values (not a byte), so the
+  // honest per-table sums c_0 + c_1 != 0. The prover follows the protocol
+  // (honest aux columns, a quotient that is a polynomial for the honest
+  // sums) but adds a constant u_t to chunk 0 of each table's quotient, then
+  // after zeta claims sums c'_t = c_t - w_t (zeta - g_t^-1) with
+  // w_t = u_t / alpha^k_t (k_t: the last-row LogUp constraint). This keeps V3
+  // true in each table; choosing w_0 = -w_1 = (c_0 + c_1) / (g_1^-1 - g_0^-1)
+  // (tables of different heights) makes c'_0 + c'_1 = 0, so V4 passes too.
+  // Possible only if the sums are not absorbed before the constraint
+  // challenge (they depend on zeta).
+  auto st = range({1, 2, 3, 300}, 8);
+  auto pk = stark::setup(st.program, st.airs, fast_config(), cpu());
+  const auto& vk = pk.vk;
+  REQUIRE(vk.pre_log_heights[0] == 0);
+  REQUIRE(vk.pre_log_heights[1] != 0);
+  const auto w = st.witnesses();
+  StarkProof proof;
+  for (const auto& tr : st.traces) {
+    unsigned lg = 0;
+    while ((size_t{1} << lg) < tr.height) ++lg;
+    proof.log_heights.push_back(lg);
+  }
+  REQUIRE(proof.log_heights[0] != proof.log_heights[1]);
+  proof.publics = st.publics;
+  auto ch = stark::start_transcript(vk, proof.log_heights, proof.publics);
+  pcs::PcsProver pcs(vk.config.pcs, cpu());
+  auto main_round = pcs.commit({st.traces[0], st.traces[1]});
+  proof.main = main_round->commitment();
+  pcs::observe_commitment(ch, "main", proof.main);
+  const Fp4 la = ch.sample_fp4("logup alpha"), lb = ch.sample_fp4("logup beta");
+  std::vector<RowMajorMatrix<Fp>> auxes;
+  std::vector<Fp4> honest(2);
+  for (size_t t = 0; t < 2; ++t)
+    auxes.push_back(aux_trace(w[t], vk.shapes[t], la, pows(lb, vk.shapes[t].max_tuple_len + 1), honest[t]));
+  REQUIRE_FALSE((honest[0] + honest[1]).is_zero());  // the statement is false
+  auto aux_round = pcs.commit(std::move(auxes));
+  proof.aux = aux_round->commitment();
+  pcs::observe_commitment(ch, "aux", proof.aux);
+  // (The attack: the sums are not sent yet.)
+  const Fp4 alpha = ch.sample_fp4("constraint alpha");
+  Fp4 a_inv[2], wt[2];
+  for (size_t t = 0; t < 2; ++t) a_inv[t] = Fp4(field::two_adic_generator(proof.log_heights[t]).inverse());
+  wt[0] = (honest[0] + honest[1]) * (a_inv[1] - a_inv[0]).inverse();
+  wt[1] = -wt[0];
+  auto kernel = hal::make_cpu_quotient_kernel();
+  std::vector<RowMajorMatrix<Fp>> quotients;
+  for (size_t t = 0; t < 2; ++t) {
+    const auto& shape = vk.shapes[t];
+    const auto bp = pows(lb, shape.max_tuple_len + 1);
+    const auto ap = pows(alpha, shape.num_constraints);
+    hal::QuotientInputs in;
+    in.air = vk.airs[t];
+    in.log_n = proof.log_heights[t];
+    in.log_chunks = shape.log_quotient_chunks;
+    in.shift = pcs::kCosetShift;
+    in.main = &main_round->lde(t);
+    if (t == 1) in.pre = &pk.pre_round->lde(0);
+    in.aux = &aux_round->lde(t);
+    in.cumsum = honest[t];
+    in.publics = st.publics[t];
+    in.logup_alpha = la;
+    in.beta_pows = bp;
+    in.alpha_pows = ap;
+    auto qm = stark::split_quotient(kernel->evaluate(in), in.log_n, in.log_chunks, pcs::kCosetShift);
+    const Fp4 u = wt[t] * ap[shape.num_constraints - 1];  // u_t = w_t alpha^k_t
+    for (size_t r = 0; r < qm.height; ++r)
+      for (int c = 0; c < 4; ++c) qm.at(r, static_cast<size_t>(c)) += u.c[c];
+    quotients.push_back(std::move(qm));
+  }
+  auto q_round = pcs.commit(std::move(quotients));
+  proof.quotient = q_round->commitment();
+  pcs::observe_commitment(ch, "quotient", proof.quotient);
+  const Fp4 zeta = ch.sample_fp4("zeta");
+  for (size_t t = 0; t < 2; ++t) proof.cumsums.push_back(honest[t] - wt[t] * (zeta - a_inv[t]));
+  REQUIRE((proof.cumsums[0] + proof.cumsums[1]).is_zero());
+  pcs::OpeningPoints points(4);
+  for (size_t t = 0; t < 2; ++t) {
+    const std::vector<Fp4> zp{zeta, zeta * field::two_adic_generator(proof.log_heights[t])};
+    if (t == 1) points[0].push_back(zp);
+    points[1].push_back(zp);
+    points[2].push_back(zp);
+    points[3].push_back({zeta});
+  }
+  auto opening = pcs.open({pk.pre_round.get(), main_round.get(), aux_round.get(), q_round.get()}, points, ch);
+  proof.opened = std::move(opening.values);
+  proof.pcs = std::move(opening.proof);
+  std::string why;
+  CHECK(rejects(vk, stark::serialize_proof(proof), &why));
+  INFO(why);
 }
