@@ -225,6 +225,14 @@ TEST_CASE("audit: in a two-table proof, swapping or shifting the tables' heights
   std::string why;
   CHECK(rejects_mem(p.pk.vk, bad, &why));
   CHECK_THAT(why, Catch::Contains("preprocessed"));
+  // The parser refuses it first, by name, before reading anything shaped by
+  // the height.
+  try {
+    (void)stark::parse_proof(stark::serialize_proof(bad), p.pk.vk);
+    FAIL("parser accepted a height that differs from the preprocessed height");
+  } catch (const transcript::ProofFormatError& e) {
+    CHECK_THAT(std::string(e.what()), Catch::Contains("differs from its preprocessed height"));
+  }
 }
 
 TEST_CASE("audit: the transcript absorbs the key, every table height and every public value before any challenge") {
