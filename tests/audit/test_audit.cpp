@@ -851,3 +851,57 @@ TEST_CASE("audit: Fiat-Shamir: a prover that picks its LogUp sums after zeta is 
   CHECK(rejects(vk, stark::serialize_proof(proof), &why));
   INFO(why);
 }
+
+TEST_CASE("audit: Fiat-Shamir: a prover that commits its quotient after zeta is rejected") {
+  // False claim: Fibonacci with the last value off by one. The prover
+  // commits the trace, draws alpha and zeta without having committed a
+  // quotient, computes sum_i alpha^i C_i(zeta) from the trace polynomials
+  // (barycentric evaluation) and commits the constant quotient
+  // q_0 = that / Z_H(zeta). V3 then holds for any trace; only the order of
+  // the transcript (quotient root absorbed before zeta) prevents it.
+  auto st = fib(16, 1, 1);
+  st.publics[0][2] += Fp::one();
+  auto pk = stark::setup(st.program, st.airs, fast_config(), cpu());
+  const auto& vk = pk.vk;
+  const auto& trace = st.traces[0];
+  const unsigned log_n = 4;
+  const uint64_t n = 16;
+  StarkProof proof;
+  proof.log_heights = {log_n};
+  proof.publics = st.publics;
+  auto ch = stark::start_transcript(vk, proof.log_heights, proof.publics);
+  pcs::PcsProver pcs(vk.config.pcs, cpu());
+  auto main_round = pcs.commit({trace});
+  proof.main = main_round->commitment();
+  pcs::observe_commitment(ch, "main", proof.main);
+  const Fp4 alpha = ch.sample_fp4("constraint alpha");
+  const Fp4 zeta = ch.sample_fp4("zeta");  // (the attack: no quotient yet)
+  const Fp g = field::two_adic_generator(log_n);
+  // f(z) = (z^n - 1)/n * sum_i f(g^i) g^i / (z - g^i).
+  auto eval_col = [&](size_t col, const Fp4& z) {
+    Fp4 acc;
+    Fp gi = Fp::one();
+    for (uint64_t i = 0; i < n; ++i) {
+      acc += Fp4(trace.at(i, col) * gi) * (z - Fp4(gi)).inverse();
+      gi *= g;
+    }
+    return acc * (z.pow(n) - Fp4::one()) * Fp4(Fp::from_u64(n).inverse());
+  };
+  StarkProof probe = proof;
+  probe.opened = {{{{eval_col(0, zeta), eval_col(1, zeta)}, {eval_col(0, zeta * g), eval_col(1, zeta * g)}}},
+                  {{std::vector<Fp4>(4 * vk.shapes[0].quotient_chunks())}}};
+  const Fp4 c = v3_residual(vk, probe, alpha, zeta) * (zeta.pow(n) - Fp4::one()).inverse();
+  RowMajorMatrix<Fp> q(4 * vk.shapes[0].quotient_chunks(), n);
+  for (size_t r = 0; r < n; ++r)
+    for (size_t k = 0; k < 4; ++k) q.at(r, k) = c.c[k];
+  auto q_round = pcs.commit({q});
+  proof.quotient = q_round->commitment();
+  auto opening = pcs.open({main_round.get(), q_round.get()}, {{{zeta, zeta * g}}, {{zeta}}}, ch);
+  proof.opened = std::move(opening.values);
+  proof.pcs = std::move(opening.proof);
+  // The forged openings satisfy V3 at this zeta.
+  REQUIRE(v3_residual(vk, proof, alpha, zeta).is_zero());
+  std::string why;
+  CHECK(rejects(vk, stark::serialize_proof(proof), &why));
+  INFO(why);
+}
