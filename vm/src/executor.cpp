@@ -22,6 +22,8 @@ std::string where(std::uint32_t a) {
 // Fast path: observes nothing, or only counts the instruction mix.
 template <bool kCountMix>
 struct FastCtx {
+  // Superinstructions would count a pair once in the mix: only without it.
+  static constexpr bool kFusion = !kCountMix;
   std::array<std::uint64_t, kNumOps> mix{};
   void begin(std::uint32_t, const Decoded& d, const std::uint32_t*) {
     if constexpr (kCountMix) ++mix[static_cast<std::size_t>(d.op)];
@@ -36,6 +38,7 @@ struct FastCtx {
 // Tracing path: one TraceRow per retired instruction into a fixed-size
 // buffer that is handed to the sink whenever it is full.
 struct TraceCtx {
+  static constexpr bool kFusion = false;  // one row per instruction, as recorded
   Memory& mem;
   const TraceSink& sink;
   std::size_t chunk_rows;

@@ -25,6 +25,7 @@
 #include "zkvm/vm/machine.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -113,6 +114,85 @@ template <class Ctx>
 
 inline constexpr std::uint64_t kSoftMargin = 2 * kWordsPerPage;
 
+// Instructions that cannot fault and do not jump, as (NAME, result, _):
+// rd = result. The plain handlers and the fused pairs below both expand this
+// one list, so each instruction's semantics is written once. RS1/RS2/SRS1/
+// SRS2/IMM read the slot `s` (defined inside execute()).
+#define ZKVM_ALU_OPS(X, b)                                                   \
+  /* "LUI places the U-immediate value in the top 20 bits of rd, filling   \
+     the lowest 12 bits with zeros." */                                    \
+  X(LUI, IMM, b)                                                           \
+  /* "AUIPC adds the 20-bit U-immediate (top bits) to the pc of the AUIPC  \
+     instruction." */                                                      \
+  X(AUIPC, s->pc + IMM, b)                                                 \
+  X(ADDI, RS1 + IMM, b)                                                    \
+  X(SLTI, SRS1 < s->d.imm ? 1u : 0u, b)                                    \
+  /* "SLTIU: the immediate is first sign-extended, then compared as        \
+     unsigned." */                                                         \
+  X(SLTIU, RS1 < IMM ? 1u : 0u, b)                                         \
+  X(XORI, RS1 ^ IMM, b)                                                    \
+  X(ORI, RS1 | IMM, b)                                                     \
+  X(ANDI, RS1 & IMM, b)                                                    \
+  /* Shift amounts: imm[4:0] (decoder masks), rs2[4:0] for register        \
+     shifts. */                                                            \
+  X(SLLI, RS1 << IMM, b)                                                   \
+  X(SRLI, RS1 >> IMM, b)                                                   \
+  X(SRAI, static_cast<u32>(SRS1 >> IMM), b)                                \
+  X(ADD, RS1 + RS2, b)                                                     \
+  X(SUB, RS1 - RS2, b)                                                     \
+  X(SLL, RS1 << (RS2 & 31), b)                                             \
+  X(SLT, SRS1 < SRS2 ? 1u : 0u, b)                                         \
+  X(SLTU, RS1 < RS2 ? 1u : 0u, b)                                          \
+  X(XOR, RS1 ^ RS2, b)                                                     \
+  X(SRL, RS1 >> (RS2 & 31), b)                                             \
+  X(SRA, static_cast<u32>(SRS1 >> (RS2 & 31)), b)                          \
+  X(OR, RS1 | RS2, b)                                                      \
+  X(AND, RS1 & RS2, b)                                                     \
+  /* RV32M. MUL gives the low 32 bits; MULH/MULHSU/MULHU the high 32 bits  \
+     of the signed x signed, signed x unsigned and unsigned x unsigned     \
+     products. */                                                          \
+  X(MUL, RS1 * RS2, b)                                                     \
+  X(MULH, static_cast<u32>(static_cast<u64>(i64{SRS1} * i64{SRS2}) >> 32), b) \
+  X(MULHSU, static_cast<u32>(static_cast<u64>(i64{SRS1} * static_cast<i64>(RS2)) >> 32), b) \
+  X(MULHU, static_cast<u32>((u64{RS1} * u64{RS2}) >> 32), b)
+// Loads (NAME, memory type, extension type, _): sign- (LB, LH) or zero-
+// extend (LBU, LHU) to 32 bits. They can fault, but only before anything
+// is written, so they may start a fused pair too.
+#define ZKVM_LOAD_OPS(X, b)                  \
+  X(LB, std::int8_t, i32, b)                 \
+  X(LH, std::int16_t, i32, b)                \
+  X(LW, u32, u32, b)                         \
+  X(LBU, std::uint8_t, u32, b)               \
+  X(LHU, std::uint16_t, u32, b)
+
+// Superinstructions (fast path only). A slot whose instruction A is in one
+// of the lists above and whose successor B (same page) is any table row gets
+// the handler "A then B": A's semantics, retire, step to B's slot, and a
+// *direct* jump to B's plain handler, which does B's checks, faults, jumps
+// and its own dispatch exactly as unfused. So a pair saves one indirect jump
+// and every result (registers, memory, cycles, faults, limit) is the plain
+// one by construction. Fusion is per starting slot: B's slot keeps its own
+// handler for jumps into it. Stores never start a pair (a store may rewrite
+// B), and Memory invalidates the slot before a written word with the word.
+enum FusedFirst : std::uint8_t {
+#define ZKVM_FIRST_ENUM(name, e, b) kFirst_##name,
+#define ZKVM_FIRST_ENUM_L(name, T, ext, b) kFirst_##name,
+  ZKVM_ALU_OPS(ZKVM_FIRST_ENUM, _) ZKVM_LOAD_OPS(ZKVM_FIRST_ENUM_L, _) kNumFusedFirst
+#undef ZKVM_FIRST_ENUM
+#undef ZKVM_FIRST_ENUM_L
+};
+// Op -> FusedFirst index, or -1 when the op cannot start a pair.
+inline constexpr auto kFusedFirstIndex = [] {
+  std::array<std::int8_t, kNumOps> a{};
+  a.fill(-1);
+#define ZKVM_FIRST_MAP(name, e, b) a[static_cast<std::size_t>(Op::name)] = kFirst_##name;
+#define ZKVM_FIRST_MAP_L(name, T, ext, b) a[static_cast<std::size_t>(Op::name)] = kFirst_##name;
+  ZKVM_ALU_OPS(ZKVM_FIRST_MAP, _) ZKVM_LOAD_OPS(ZKVM_FIRST_MAP_L, _)
+#undef ZKVM_FIRST_MAP
+#undef ZKVM_FIRST_MAP_L
+  return a;
+}();
+
 // Returns true when the run ended (exit, fault or limit), false when the
 // inexact instance reached the soft limit and the exact one must continue.
 template <class Ctx, bool kExact>
@@ -122,6 +202,21 @@ bool execute(Machine& m, Ctx& ctx) {
 #include "isa/rv32im.inc"
 #undef ZKVM_RV_INSN
       &&L_ILLEGAL, &&L_DECODE, &&L_PAGE_END};
+  // kPairLabels[B][first index of A]: the handler "A then B".
+  static const void* const kPairLabels[kNumInsns][kNumFusedFirst] = {
+#define ZKVM_PAIR_ADDR(a, e, b) &&L_##a##__##b,
+#define ZKVM_PAIR_ADDR_L(a, T, ext, b) &&L_##a##__##b,
+#define ZKVM_RV_INSN(name, opcode, funct3, funct7, format) \
+  {ZKVM_ALU_OPS(ZKVM_PAIR_ADDR, name) ZKVM_LOAD_OPS(ZKVM_PAIR_ADDR_L, name)},
+#include "isa/rv32im.inc"
+#undef ZKVM_RV_INSN
+#undef ZKVM_PAIR_ADDR
+#undef ZKVM_PAIR_ADDR_L
+  };
+  // Only the fast, inexact instance fuses: the exact instance (the last
+  // <= 2048 cycles before the limit), the mix counter and the tracer run
+  // one handler per instruction.
+  const bool fuse = !kExact && Ctx::kFusion && m.opts && m.opts->fusion;
 
   std::uint32_t* const x = m.x;
   Memory& mem = m.mem;
@@ -145,7 +240,6 @@ bool execute(Machine& m, Ctx& ctx) {
           sl.h = kLabels[static_cast<std::uint8_t>(sl.d.op)];
         }
   }
-  const void* const decode_h = &&L_DECODE;
 
   // Memory access after the executor's alignment and range checks.
   const auto page_of = [&](std::uint32_t a) -> Page* {
@@ -163,11 +257,7 @@ bool execute(Machine& m, Ctx& ctx) {
     Page* p = page_of(a);
     std::memcpy(p->data + (a & (kPageSize - 1)), &v, sizeof v);
     if (p->decoded) [[unlikely]]
-      {  // invalidate decoded code
-      Slot& sl = p->decoded[(a & (kPageSize - 1)) >> 2];
-      sl.d.op = Op::DECODE;
-      sl.h = decode_h;
-    }
+      mem.invalidate_word(p, (a & (kPageSize - 1)) >> 2);
   };
 
 #define ZKVM_SAVE() (m.pc = pc, m.cycles = cycles)
@@ -222,7 +312,7 @@ bool execute(Machine& m, Ctx& ctx) {
     if (cond) ZKVM_JUMP(s->pc + static_cast<std::uint32_t>(s->d.imm));       \
     ZKVM_RETIRE();                                                      \
   } while (0)
-#define ZKVM_LOAD(T, ext)                                               \
+#define ZKVM_LOAD_DO(T, ext)                                            \
   do {                                                                  \
     const std::uint32_t a_ = x[s->d.rs1] + static_cast<std::uint32_t>(s->d.imm); \
     if (a_ & (sizeof(T) - 1)) [[unlikely]]                              \
@@ -232,7 +322,11 @@ bool execute(Machine& m, Ctx& ctx) {
     const T v_ = load(static_cast<T*>(nullptr), a_);                    \
     ctx.load(a_);                                                       \
     x[s->d.rd] = static_cast<std::uint32_t>(static_cast<ext>(v_));        \
-    ZKVM_RETIRE();                                                      \
+  } while (0)
+#define ZKVM_LOAD(T, ext)  \
+  do {                     \
+    ZKVM_LOAD_DO(T, ext);  \
+    ZKVM_RETIRE();         \
   } while (0)
 #define ZKVM_STORE(T)                                                   \
   do {                                                                  \
@@ -290,6 +384,17 @@ stop_limit:
 L_DECODE:
   s->d = decode(load(static_cast<u32*>(nullptr), s->pc));
   s->h = kLabels[static_cast<std::uint8_t>(s->d.op)];
+  if (fuse && kFusedFirstIndex[static_cast<std::uint8_t>(s->d.op)] >= 0) {
+    // Pair with the next slot in this page (decoding it now if needed: its
+    // word is what it would fetch, and a later store to it invalidates both).
+    Slot* const n = s + 1;
+    if (n->d.op == Op::DECODE) {
+      n->d = decode(load(static_cast<u32*>(nullptr), n->pc));
+      n->h = kLabels[static_cast<std::uint8_t>(n->d.op)];
+    }
+    if (static_cast<std::size_t>(n->d.op) < kNumInsns)
+      s->h = kPairLabels[static_cast<std::uint8_t>(n->d.op)][kFusedFirstIndex[static_cast<std::uint8_t>(s->d.op)]];
+  }
   ctx.begin(s->pc, s->d, x);
   goto* s->h;
 
@@ -298,12 +403,12 @@ L_PAGE_END:
   pc = s->pc;
   goto next_full;
 
-  // "LUI places the U-immediate value in the top 20 bits of rd, filling the lowest 12 bits with zeros."
-L_LUI:
-  ZKVM_ALU(IMM);
-  // "AUIPC adds the 20-bit U-immediate (top bits) to the pc of the AUIPC instruction."
-L_AUIPC:
-  ZKVM_ALU(s->pc + IMM);
+  // Plain handlers of the non-faulting ALU instructions (semantics in ZKVM_ALU_OPS).
+#define ZKVM_PLAIN_ALU(name, expr, b) \
+  L_##name:                            \
+  ZKVM_ALU(expr);
+  ZKVM_ALU_OPS(ZKVM_PLAIN_ALU, _)
+#undef ZKVM_PLAIN_ALU
   // "JAL stores pc+4 into rd; target = pc + sign-extended J-immediate."
 L_JAL:
   ZKVM_JUMP(s->pc + IMM);
@@ -322,17 +427,11 @@ L_BLTU:
   ZKVM_BRANCH(RS1 < RS2);
 L_BGEU:
   ZKVM_BRANCH(RS1 >= RS2);
-  // Loads sign- (LB, LH) or zero-extend (LBU, LHU) to 32 bits.
-L_LB:
-  ZKVM_LOAD(std::int8_t, i32);
-L_LH:
-  ZKVM_LOAD(std::int16_t, i32);
-L_LW:
-  ZKVM_LOAD(u32, u32);
-L_LBU:
-  ZKVM_LOAD(std::uint8_t, u32);
-L_LHU:
-  ZKVM_LOAD(std::uint16_t, u32);
+#define ZKVM_PLAIN_LOAD(name, T, ext, b) \
+  L_##name:                               \
+  ZKVM_LOAD(T, ext);
+  ZKVM_LOAD_OPS(ZKVM_PLAIN_LOAD, _)
+#undef ZKVM_PLAIN_LOAD
   // Stores write the low 8, 16 or 32 bits of rs2.
 L_SB:
   ZKVM_STORE(std::uint8_t);
@@ -340,46 +439,6 @@ L_SH:
   ZKVM_STORE(std::uint16_t);
 L_SW:
   ZKVM_STORE(u32);
-L_ADDI:
-  ZKVM_ALU(RS1 + IMM);
-L_SLTI:
-  ZKVM_ALU(SRS1 < s->d.imm ? 1u : 0u);
-  // "SLTIU: the immediate is first sign-extended, then compared as unsigned."
-L_SLTIU:
-  ZKVM_ALU(RS1 < IMM ? 1u : 0u);
-L_XORI:
-  ZKVM_ALU(RS1 ^ IMM);
-L_ORI:
-  ZKVM_ALU(RS1 | IMM);
-L_ANDI:
-  ZKVM_ALU(RS1 & IMM);
-  // Shift amounts: imm[4:0] (decoder masks), rs2[4:0] for register shifts.
-L_SLLI:
-  ZKVM_ALU(RS1 << IMM);
-L_SRLI:
-  ZKVM_ALU(RS1 >> IMM);
-L_SRAI:
-  ZKVM_ALU(static_cast<u32>(SRS1 >> IMM));
-L_ADD:
-  ZKVM_ALU(RS1 + RS2);
-L_SUB:
-  ZKVM_ALU(RS1 - RS2);
-L_SLL:
-  ZKVM_ALU(RS1 << (RS2 & 31));
-L_SLT:
-  ZKVM_ALU(SRS1 < SRS2 ? 1u : 0u);
-L_SLTU:
-  ZKVM_ALU(RS1 < RS2 ? 1u : 0u);
-L_XOR:
-  ZKVM_ALU(RS1 ^ RS2);
-L_SRL:
-  ZKVM_ALU(RS1 >> (RS2 & 31));
-L_SRA:
-  ZKVM_ALU(static_cast<u32>(SRS1 >> (RS2 & 31)));
-L_OR:
-  ZKVM_ALU(RS1 | RS2);
-L_AND:
-  ZKVM_ALU(RS1 & RS2);
   // FENCE: one hart and no caches, so ordering is already total; no-op (guest-abi.md).
 L_FENCE:
   ZKVM_RETIRE();
@@ -400,16 +459,6 @@ L_ECALL: {
   // pages: take the full lookup.
   goto next_full;
 }
-  // RV32M. MUL gives the low 32 bits; MULH/MULHSU/MULHU the high 32 bits of
-  // the signed x signed, signed x unsigned and unsigned x unsigned products.
-L_MUL:
-  ZKVM_ALU(RS1 * RS2);
-L_MULH:
-  ZKVM_ALU(static_cast<u32>(static_cast<u64>(i64{SRS1} * i64{SRS2}) >> 32));
-L_MULHSU:
-  ZKVM_ALU(static_cast<u32>(static_cast<u64>(i64{SRS1} * static_cast<i64>(RS2)) >> 32));
-L_MULHU:
-  ZKVM_ALU(static_cast<u32>((u64{RS1} * u64{RS2}) >> 32));
   // Division (spec table 7.1): x/0 = -1 (all ones), x%0 = x;
   // INT_MIN / -1 = INT_MIN, INT_MIN % -1 = 0. No traps.
 L_DIV:
@@ -425,6 +474,33 @@ L_REMU:
 L_ILLEGAL:
   ZKVM_FAULT(IllegalInstruction, 0);
 
+  // Fused pairs "A then B" (see FusedFirst): A's semantics, retire, then a
+  // direct jump to B's plain handler.
+#define ZKVM_STEP()                         \
+  do {                                      \
+    ctx.retire(s->d, x);                    \
+    ++cycles;                               \
+    ++s;                                    \
+    ctx.begin(s->pc, s->d, x);              \
+  } while (0)
+#define ZKVM_PAIR_ALU(a, expr, b) \
+  L_##a##__##b:                   \
+  x[s->d.rd] = (expr);            \
+  ZKVM_STEP();                    \
+  goto L_##b;
+#define ZKVM_PAIR_LOAD(a, T, ext, b) \
+  L_##a##__##b:                      \
+  ZKVM_LOAD_DO(T, ext);              \
+  ZKVM_STEP();                       \
+  goto L_##b;
+#define ZKVM_RV_INSN(name, opcode, funct3, funct7, format) \
+  ZKVM_ALU_OPS(ZKVM_PAIR_ALU, name) ZKVM_LOAD_OPS(ZKVM_PAIR_LOAD, name)
+#include "isa/rv32im.inc"
+#undef ZKVM_RV_INSN
+#undef ZKVM_PAIR_ALU
+#undef ZKVM_PAIR_LOAD
+#undef ZKVM_STEP
+
 #undef RS1
 #undef RS2
 #undef SRS1
@@ -437,6 +513,7 @@ L_ILLEGAL:
 #undef ZKVM_JUMP
 #undef ZKVM_BRANCH
 #undef ZKVM_LOAD
+#undef ZKVM_LOAD_DO
 #undef ZKVM_STORE
 #undef ZKVM_ALU
 }

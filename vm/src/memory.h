@@ -60,6 +60,12 @@ class Memory {
     s.d.op = Op::DECODE;
     s.h = decode_handler;
   }
+  // A write to word w of page p: its slot, and the slot before it, which
+  // may hold a fused pair ending in w (executor.h, FusedFirst), decode again.
+  void invalidate_word(Page* p, std::uint32_t w) {
+    invalidate(p->decoded[w]);
+    if (w > 0) invalidate(p->decoded[w - 1]);
+  }
 
   Page* page(std::uint32_t addr) {
     Page*& p = table_[addr >> kPageShift];
@@ -89,7 +95,7 @@ class Memory {
     Page* p = page(addr);
     std::memcpy(p->data + (addr & (kPageSize - 1)), &v, sizeof v);
     if (p->decoded) [[unlikely]]
-      invalidate(p->decoded[(addr & (kPageSize - 1)) >> 2]);
+      invalidate_word(p, (addr & (kPageSize - 1)) >> 2);
   }
 
   // Byte copies that may cross pages (loader, read syscall).
@@ -100,7 +106,7 @@ class Memory {
       const std::size_t k = std::min<std::size_t>(n, kPageSize - off);
       std::memcpy(p->data + off, src, k);
       if (p->decoded)
-        for (std::uint32_t w = off >> 2; w <= (off + k - 1) >> 2; ++w) invalidate(p->decoded[w]);
+        for (std::uint32_t w = off >> 2; w <= (off + k - 1) >> 2; ++w) invalidate_word(p, w);
       addr += static_cast<std::uint32_t>(k), src += k, n -= k;
     }
   }

@@ -31,6 +31,10 @@ struct RunOptions {
   // collected in RunResult::stdout_bytes / stderr_bytes.
   std::function<void(int fd, std::span<const std::uint8_t>)> on_output;
   bool count_mix = false;  // fill RunResult::mix (slower fast path)
+  // Fast path: fuse instruction pairs into superinstructions (results are
+  // identical either way; false is the plain one-handler-per-instruction
+  // dispatch, for tests and measurements).
+  bool fusion = true;
 };
 
 enum class FaultKind {

@@ -1,0 +1,263 @@
+// Superinstructions (fused pairs, executor.h FusedFirst) against the plain
+// dispatch (RunOptions::fusion = false) and the tracing executor, which never
+// fuses: results, cycles, faults and cycle-limit stops must be identical.
+#include "vm_test_util.h"
+#include "zkvm/vm/isa.h"
+#include "zkvm/vm/machine.h"
+#include "zkvm/vm/trace.h"
+
+#include <catch2/catch.hpp>
+
+#include <random>
+#include <string>
+
+using namespace zkvm::vm;
+using namespace zkvm::vm::test;
+
+namespace {
+
+struct Row {
+  std::uint32_t opcode;
+  int funct3, funct7;
+  Format format;
+};
+const Row kRows[] = {
+#define ZKVM_RV_INSN(name, opcode, funct3, funct7, format) {opcode, funct3, funct7, Format::format},
+#include "isa/rv32im.inc"
+#undef ZKVM_RV_INSN
+};
+
+// Any table row, from its fields (imm is used as each format needs it).
+std::uint32_t encode(Op op, unsigned rd, unsigned rs1, unsigned rs2, std::int32_t imm) {
+  const Row& r = kRows[static_cast<std::size_t>(op)];
+  const auto f3 = static_cast<unsigned>(r.funct3 < 0 ? 0 : r.funct3);
+  switch (r.format) {
+    case Format::R: return enc_r(static_cast<unsigned>(r.funct7), rs2, rs1, f3, rd, r.opcode);
+    case Format::I:
+      if (op == Op::FENCE) return enc_i(0, 0, 0, 0, 0x0f);
+      if (r.funct7 >= 0) imm = (r.funct7 << 5) | (imm & 31);  // shift amount
+      return enc_i(imm, rs1, f3, rd, r.opcode);
+    case Format::S: return enc_s(imm, rs2, rs1, f3, r.opcode);
+    case Format::B: return enc_b(imm, rs2, rs1, f3);
+    case Format::U: return (static_cast<std::uint32_t>(imm) << 12) | (rd << 7) | r.opcode;
+    case Format::J: return enc_j(imm, rd);
+    case Format::SYS: return ECALL;
+  }
+  return 0;
+}
+
+bool is_load(Op op) { return op == Op::LB || op == Op::LH || op == Op::LW || op == Op::LBU || op == Op::LHU; }
+bool is_store(Op op) { return op == Op::SB || op == Op::SH || op == Op::SW; }
+unsigned access_size(Op op) {
+  switch (op) {
+    case Op::LH: case Op::LHU: case Op::SH: return 2;
+    case Op::LW: case Op::SW: return 4;
+    default: return 1;
+  }
+}
+
+void require_same(const RunResult& a, const RunResult& b, const std::string& what) {
+  INFO(what);
+  REQUIRE(a.status == b.status);
+  REQUIRE(a.cycles == b.cycles);
+  REQUIRE(a.pc == b.pc);
+  REQUIRE(a.exit_code == b.exit_code);
+  REQUIRE(a.regs == b.regs);
+  REQUIRE(a.journal == b.journal);
+  REQUIRE(a.fault.has_value() == b.fault.has_value());
+  if (a.fault) REQUIRE(a.fault->message() == b.fault->message());
+}
+
+RunResult run_plain(const Program& p, RunOptions o) {
+  o.fusion = false;
+  return run(p, o);
+}
+
+// Runs p fused, plain and traced and requires the same result; returns it.
+RunResult check_all(const Program& p, const RunOptions& o, const std::string& what) {
+  const RunResult fused = run(p, o);
+  require_same(fused, run_plain(p, o), what + " (fused vs plain)");
+  require_same(fused, run_traced(p, o, [](const TraceChunk&) {}), what + " (fused vs traced)");
+  return fused;
+}
+
+// Registers A and B never write: the data base, the JALR target and a7.
+constexpr unsigned kBase = 8, kTarget = 9;
+
+unsigned pick_rd(std::mt19937& rng) {
+  for (;;) {
+    const unsigned r = rng() % 32;
+    if (r != kBase && r != kTarget && r != a7) return r;
+  }
+}
+
+// One instruction of op for the pair test. `wild`: loads/stores use a random
+// base register and jumps/branches a misaligned target, so they may fault.
+std::uint32_t make_insn(Op op, std::mt19937& rng, bool wild) {
+  const unsigned rd = pick_rd(rng), rs1 = rng() % 32, rs2 = rng() % 32;
+  const auto imm12 = static_cast<std::int32_t>(rng() % 4096) - 2048;
+  if (is_load(op) || is_store(op)) {
+    const auto off = static_cast<std::int32_t>((rng() % 128) & ~(access_size(op) - 1)) - 64;
+    const unsigned base = wild ? rs1 : kBase;
+    return is_load(op) ? encode(op, rd, base, 0, wild ? imm12 : off) : encode(op, 0, base, rs2, wild ? imm12 : off);
+  }
+  switch (format_of(op)) {
+    case Format::B: return encode(op, 0, rs1, rng() % 2 ? rs1 : rs2, wild ? 6 : 8);  // over the next word
+    case Format::J: return encode(op, rd, 0, 0, wild ? 6 : 8);
+    case Format::U: return encode(op, rd, 0, 0, static_cast<std::int32_t>(rng() & 0xfffff));
+    default: break;
+  }
+  if (op == Op::JALR) return encode(op, rd, kTarget, 0, wild ? 2 : 0);
+  return encode(op, rd, rs1, rs2, imm12);
+}
+
+}  // namespace
+
+TEST_CASE("every fused pair (A then B) gives the plain result, cycles and faults", "[vm][fusion]") {
+  // For each A that can start a pair (ALU ops and loads) and each table row
+  // B: random registers, then A at an even slot (the prologue's li pairs
+  // keep that alignment, so A starts a pair), B, two NOPs (the jump and
+  // branch target), the data area written to the journal, exit.
+  std::mt19937 rng(20261124);
+  std::vector<std::uint8_t> data(256);
+  for (auto& b : data) b = static_cast<std::uint8_t>(rng());
+  int pairs = 0;
+  for (std::size_t a = 0; a < kNumInsns; ++a) {
+    const Op op_a = static_cast<Op>(a);
+    const bool a_fusable = format_of(op_a) == Format::R || format_of(op_a) == Format::U ||
+                           (format_of(op_a) == Format::I && op_a != Op::JALR && op_a != Op::FENCE);
+    if (!a_fusable || op_a == Op::DIV || op_a == Op::DIVU || op_a == Op::REM || op_a == Op::REMU) continue;
+    for (std::size_t b = 0; b < kNumInsns; ++b)
+      for (int variant = 0; variant < 3; ++variant) {
+        const Op op_b = static_cast<Op>(b);
+        const bool wild = variant == 2;
+        std::vector<std::uint32_t> code;
+        for (unsigned r = 1; r < 32; ++r) li(code, r, rng());
+        li(code, kBase, kDataBase + 128);
+        li(code, a7, 0x1000);  // cycle_count, if B is ECALL
+        const std::size_t at = code.size();
+        REQUIRE(at % 2 == 0);
+        code.push_back(make_insn(op_a, rng, wild && variant % 2 == 0));
+        code.push_back(make_insn(op_b, rng, wild));
+        const std::uint32_t after = kCodeBase + static_cast<std::uint32_t>(4 * (at + 3));
+        code.push_back(NOP);
+        code.push_back(NOP);
+        // kTarget (JALR's base) = the second NOP; set before A with two words.
+        code.insert(code.begin() + static_cast<std::ptrdiff_t>(at), 0);
+        code.insert(code.begin() + static_cast<std::ptrdiff_t>(at), 0);
+        {
+          std::vector<std::uint32_t> set;
+          li(set, kTarget, after + 8);
+          code[at] = set[0], code[at + 1] = set[1];
+        }
+        li(code, a0, 3);
+        li(code, a1, kDataBase);
+        li(code, a2, static_cast<std::uint32_t>(data.size()));
+        li(code, a7, kSysWrite);
+        code.push_back(ECALL);
+        li(code, a7, kSysExit);
+        code.push_back(ECALL);
+        check_all(make_program(code, data), {},
+                  std::string(mnemonic(op_a)) + " then " + std::string(mnemonic(op_b)) + " variant " +
+                      std::to_string(variant));
+        ++pairs;
+      }
+  }
+  CHECK(pairs == 30 * 47 * 3);
+}
+
+TEST_CASE("a jump into the second instruction of a fused pair runs only that instruction", "[vm][fusion]") {
+  // slot 4: ADDI s1, s1, 1 (starts a pair with slot 5); slot 5: ADDI s1, s1, 10.
+  // Three passes, the last two enter at slot 5: 1 + 10 + 10 + 10 = 31.
+  std::vector<std::uint32_t> code;
+  li(code, t2, 3);                  // 0,1
+  code.push_back(NOP);              // 2
+  code.push_back(NOP);              // 3
+  code.push_back(ADDI(s1, s1, 1));  // 4
+  code.push_back(ADDI(s1, s1, 10)); // 5
+  code.push_back(ADDI(t2, t2, -1)); // 6
+  code.push_back(BNE(t2, zero, -8));  // 7: back to slot 5
+  code.push_back(ADD(a0, s1, zero));
+  li(code, a7, kSysExit);
+  code.push_back(ECALL);
+  CHECK(check_all(make_program(code), {}, "jump into pair").exit_code == 31);
+}
+
+namespace {
+// Two passes over the pair at `slot` (ADDI s1, s1, 1; ADDI s1, s1, 2); after
+// the first, `patch` is stored over the pair's second word (by SW, or by a
+// read syscall when via_read). Returns the exit code (s1).
+RunResult patch_second_of_pair(std::uint32_t patch, bool via_read) {
+  std::vector<std::uint32_t> code;
+  li(code, t2, 2);                      // 0,1
+  code.push_back(NOP);                  // 2
+  code.push_back(NOP);                  // 3
+  const std::size_t slot = code.size(); // 4: even, starts a pair
+  const std::uint32_t second = kCodeBase + static_cast<std::uint32_t>(4 * (slot + 1));
+  code.push_back(ADDI(s1, s1, 1));
+  code.push_back(ADDI(s1, s1, 2));
+  if (via_read) {
+    li(code, a0, 0);
+    li(code, a1, second);
+    li(code, a2, 4);
+    li(code, a7, kSysRead);
+    code.push_back(ECALL);  // the second pass reads nothing
+  } else {
+    li(code, t0, patch);
+    li(code, t1, second);
+    code.push_back(SW(t0, t1, 0));
+  }
+  code.push_back(ADDI(t2, t2, -1));
+  code.push_back(BNE(t2, zero, (static_cast<std::int32_t>(slot) - static_cast<std::int32_t>(code.size())) * 4));
+  code.push_back(ADD(a0, s1, zero));
+  li(code, a7, kSysExit);
+  code.push_back(ECALL);
+  RunOptions o;
+  if (via_read) o.input.assign(reinterpret_cast<const std::uint8_t*>(&patch), reinterpret_cast<const std::uint8_t*>(&patch) + 4);
+  return check_all(make_program(code), o, via_read ? "patch by read" : "patch by store");
+}
+}  // namespace
+
+TEST_CASE("self-modifying code: a store over the second word of an executed fused pair takes effect", "[vm][fusion]") {
+  // Same op, new immediate: 1 + 2 + 1 + 100.
+  CHECK(patch_second_of_pair(ADDI(s1, s1, 100), false).exit_code == 104);
+  // A different op: XORI s1, s1, 0x40 -> (1 + 2 + 1) ^ 0x40.
+  CHECK(patch_second_of_pair(enc_i(0x40, s1, 4, s1, 0x13), false).exit_code == (4 ^ 0x40));
+  // An illegal word: the second pass faults at that word after retiring the first.
+  const RunResult r = patch_second_of_pair(0, false);
+  REQUIRE(r.status == RunStatus::Faulted);
+  CHECK(r.fault->kind == FaultKind::IllegalInstruction);
+  CHECK(r.fault->pc == kCodeBase + 5 * 4);
+}
+
+TEST_CASE("self-modifying code: read over the second word of an executed fused pair takes effect", "[vm][fusion]") {
+  CHECK(patch_second_of_pair(ADDI(s1, s1, 100), true).exit_code == 104);
+}
+
+TEST_CASE("a cycle limit landing inside or right after a fused pair stops exactly", "[vm][fusion]") {
+  // A loop of pairs long enough that the fast (fusing) instance runs past the
+  // exact instance's margin (2048 cycles) before the limit.
+  std::vector<std::uint32_t> code;
+  li(code, t2, 1000);
+  const std::size_t top = code.size();  // even: pairs start at even slots
+  code.push_back(ADDI(s1, s1, 3));
+  code.push_back(ADD(t0, t0, s1));
+  code.push_back(LUI(t1, 0x12345));
+  code.push_back(ADDI(t2, t2, -1));
+  code.push_back(ADD(a0, t0, t1));
+  code.push_back(BNE(t2, zero, (static_cast<std::int32_t>(top) - static_cast<std::int32_t>(code.size())) * 4));
+  sys_exit(code, 0);
+  const Program p = make_program(code);
+  for (std::uint64_t limit : {std::uint64_t{2049}, std::uint64_t{2050}, std::uint64_t{2051}}) {
+    RunOptions o;
+    o.max_cycles = limit;
+    check_all(p, o, "limit " + std::to_string(limit));
+  }
+  for (std::uint64_t limit = 4000; limit < 4013; ++limit) {
+    RunOptions o;
+    o.max_cycles = limit;
+    const RunResult r = check_all(p, o, "limit " + std::to_string(limit));
+    CHECK(r.status == RunStatus::CycleLimit);
+    CHECK(r.cycles == limit);
+  }
+}
