@@ -659,3 +659,21 @@ TEST_CASE("zk randomness: random field elements are fresh and spread over the wh
   CHECK(top > 100);
   CHECK(pcs::random_fps(0).empty());
 }
+
+TEST_CASE("C API verifies a standard-parameter zero-knowledge proof and rejects it under wrong publics") {
+  auto s = fib_statement(128);
+  StarkConfig c = StarkConfig::standard();
+  c.pcs.zk = true;
+  auto p = prove_statement(ZKVM_PROGRAM_FIBONACCI, s, c);
+  auto vkb = stark::serialize_vk(p.pk.vk);
+  zkvm_verifier* v = nullptr;
+  REQUIRE(zkvm_verifier_new(&v, vkb.data(), vkb.size()) == ZKVM_VERIFIER_OK);
+  std::vector<uint32_t> pubs;
+  for (Fp x : s.publics[0]) pubs.push_back(x.canonical());
+  CHECK(zkvm_verifier_verify(v, p.bytes.data(), p.bytes.size(), pubs.data(), pubs.size()) == ZKVM_VERIFIER_OK);
+  auto wrong = pubs;
+  wrong[0] += 1;
+  CHECK(zkvm_verifier_verify(v, p.bytes.data(), p.bytes.size(), wrong.data(), wrong.size()) ==
+        ZKVM_VERIFIER_ERR_REJECTED);
+  zkvm_verifier_free(v);
+}
