@@ -660,7 +660,7 @@ TEST_CASE("zk randomness: random field elements are fresh and spread over the wh
   CHECK(pcs::random_fps(0).empty());
 }
 
-TEST_CASE("C API verifies a standard-parameter zero-knowledge proof and rejects it under wrong publics") {
+TEST_CASE("C API verifies a standard-parameter zero-knowledge proof; wrong publics and an altered opening are refused") {
   auto s = fib_statement(128);
   StarkConfig c = StarkConfig::standard();
   c.pcs.zk = true;
@@ -674,6 +674,12 @@ TEST_CASE("C API verifies a standard-parameter zero-knowledge proof and rejects 
   auto wrong = pubs;
   wrong[0] += 1;
   CHECK(zkvm_verifier_verify(v, p.bytes.data(), p.bytes.size(), wrong.data(), wrong.size()) ==
-        ZKVM_VERIFIER_ERR_REJECTED);
+        ZKVM_VERIFIER_ERR_PUBLIC_MISMATCH);
+  // An altered opened value (the first one after the header, heights,
+  // publics and the two commitments) is rejected by a check.
+  auto bad = p.proof;
+  bad.opened[0][0][0][0] += Fp4::one();
+  const auto bb = stark::serialize_proof(bad);
+  CHECK(zkvm_verifier_verify(v, bb.data(), bb.size(), pubs.data(), pubs.size()) == ZKVM_VERIFIER_ERR_REJECTED);
   zkvm_verifier_free(v);
 }
