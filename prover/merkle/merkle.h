@@ -72,7 +72,9 @@ class MerkleTree {
   size_t salt_len() const { return salt_len_; }
   unsigned log_height() const { return static_cast<unsigned>(levels_.size() - 1); }
   const std::vector<RowMajorMatrix<Fp>>& matrices() const { return matrices_; }
-  const Digest& leaf_digest(uint64_t i) const { return levels_[0][i]; }
+  // Recomputed from the row when the leaf level is not stored (below).
+  // Throws std::invalid_argument for i >= height.
+  Digest leaf_digest(uint64_t i) const;
 
   std::vector<Fp> row(uint64_t i) const;  // concatenated across matrices
   // Throws std::invalid_argument for an empty index list or an index >= height.
@@ -85,7 +87,16 @@ class MerkleTree {
   uint64_t height_ = 0;
   size_t width_ = 0;
   const MerkleHasher* hasher_;
-  std::vector<std::vector<Digest>> levels_;  // levels_[0] = leaves, back() = {root}
+  // The two lowest levels (leaves and their parents: 3/4 of all digests)
+  // are not stored; open_batch recomputes the siblings it needs there.
+  static constexpr unsigned kUnstoredLevels = 2;
+  Digest node(unsigned level, uint64_t i) const;  // stored or recomputed
+  std::span<const uint8_t> salt_span(uint64_t i) const;
+
+  unsigned stored_from_ = 0;
+  // levels_[l] for l >= stored_from_ (below: empty); levels_[0] = leaves,
+  // back() = {root}.
+  std::vector<std::vector<Digest>> levels_;
 };
 
 // Checks that rows[k] (width elements) with salts[k] (salt_len bytes each;

@@ -77,7 +77,12 @@ MerkleTree::MerkleTree(std::vector<RowMajorMatrix<Fp>> matrices, std::vector<uin
 
   const unsigned log_h = static_cast<unsigned>(std::countr_zero(height_));
   levels_.resize(log_h + 1);
-  for (unsigned l = 0; l <= log_h; ++l) resize_first_touch_parallel(levels_[l], height_ >> l);
+  // Levels below stored_from_ (the leaves and their parents, 3/4 of all
+  // digests, so 3/4 of their memory, page faults and writes) are not kept;
+  // open_batch recomputes the few siblings it needs there from the rows.
+  stored_from_ = std::min(kUnstoredLevels, log_h);
+  for (unsigned l = stored_from_; l <= log_h; ++l)
+    resize_first_touch_parallel(levels_[l], height_ >> l);
 
   // Subtrees of 2^sub_log leaves are built independently, leaves and inner
   // levels, in one parallel loop with no barrier per level (barriers cost
@@ -99,50 +104,84 @@ MerkleTree::MerkleTree(std::vector<RowMajorMatrix<Fp>> matrices, std::vector<uin
   const bool fast = dynamic_cast<const hash::Sha256MerkleHasher*>(hasher_) != nullptr &&
                     hash::x2::available();
   const size_t leaf_blocks = hash::merkle_leaf_blocks(width_, salt_len_);
+  // parent[j] = compress(child[2j], child[2j+1]) for j < count.
+  auto hash_level = [&](const Digest* child, Digest* parent, uint64_t count) {
+    uint64_t j = 0;
+    if (fast) {
+      // Children 2j, 2j+1 are adjacent Digests: one 64-byte block.
+      static_assert(sizeof(Digest) == 32);
+      const uint8_t* c = reinterpret_cast<const uint8_t*>(child);
+      for (; j + 1 < count; j += 2)
+        hash::x2::compress_chains(hash::merkle_node_iv(), c + 64 * j, c + 64 * (j + 1), 1,
+                                  parent[j], parent[j + 1]);
+    }
+    for (; j < count; ++j) parent[j] = hasher_->compress(child[2 * j], child[2 * j + 1]);
+  };
+  // Leaves are hashed in chunks of 2^chunk_log (>= 2^stored_from_) into a
+  // local buffer, which also holds the unstored levels above them.
+  const unsigned chunk_log = std::min(sub_log, 8u);
+  const uint64_t chunk = uint64_t{1} << chunk_log;
 #pragma omp parallel for schedule(dynamic, 1) if (subtrees > 1)
   for (int64_t st = 0; st < subtrees; ++st) {
     std::vector<std::span<const Fp>> parts(matrices_.size());
+    std::vector<Digest> local(2 * chunk);  // level l at offset 2*chunk - (2*chunk >> l)
+    std::vector<uint32_t> a(16 * leaf_blocks), b(16 * leaf_blocks);
     const uint64_t first = static_cast<uint64_t>(st) << sub_log;
     const uint64_t end = first + (uint64_t{1} << sub_log);
-    auto salt_of = [&](uint64_t i) {
-      return salt_len_ == 0 ? std::span<const uint8_t>{}
-                            : std::span<const uint8_t>(salts_.data() + i * salt_len_, salt_len_);
-    };
-    uint64_t i = first;
-    if (fast) {
-      std::vector<uint32_t> a(16 * leaf_blocks), b(16 * leaf_blocks);
-      for (; i + 1 < end; i += 2) {
-        for (size_t m = 0; m < matrices_.size(); ++m) parts[m] = matrices_[m].row(i);
-        hash::merkle_leaf_words(parts, salt_of(i), a.data());
-        for (size_t m = 0; m < matrices_.size(); ++m) parts[m] = matrices_[m].row(i + 1);
-        hash::merkle_leaf_words(parts, salt_of(i + 1), b.data());
-        hash::x2::compress_chains(hash::merkle_leaf_iv(), reinterpret_cast<const uint8_t*>(a.data()),
-                                  reinterpret_cast<const uint8_t*>(b.data()), leaf_blocks,
-                                  levels_[0][i], levels_[0][i + 1]);
-      }
-    }
-    for (; i < end; ++i) {
-      for (size_t m = 0; m < matrices_.size(); ++m) parts[m] = matrices_[m].row(i);
-      levels_[0][i] = hasher_->hash_leaf_parts(parts, salt_of(i));
-    }
-    for (unsigned l = 1; l <= sub_log; ++l) {
-      const uint64_t lo = first >> l, hi = end >> l;
-      uint64_t j = lo;
+    for (uint64_t c0 = first; c0 < end; c0 += chunk) {
+      // Level l of this chunk: local (l < stored_from_) or the tree.
+      auto level_ptr = [&](unsigned l) {
+        return l < stored_from_ ? local.data() + (2 * chunk - ((2 * chunk) >> l))
+                                : levels_[l].data() + (c0 >> l);
+      };
+      Digest* leaves = level_ptr(0);
+      uint64_t i = 0;
       if (fast) {
-        // Children 2j, 2j+1 are adjacent Digests: one 64-byte block.
-        static_assert(sizeof(Digest) == 32);
-        const uint8_t* child = reinterpret_cast<const uint8_t*>(levels_[l - 1].data());
-        for (; j + 1 < hi; j += 2)
-          hash::x2::compress_chains(hash::merkle_node_iv(), child + 64 * j, child + 64 * (j + 1), 1,
-                                    levels_[l][j], levels_[l][j + 1]);
+        for (; i + 1 < chunk; i += 2) {
+          for (size_t m = 0; m < matrices_.size(); ++m) parts[m] = matrices_[m].row(c0 + i);
+          hash::merkle_leaf_words(parts, salt_span(c0 + i), a.data());
+          for (size_t m = 0; m < matrices_.size(); ++m) parts[m] = matrices_[m].row(c0 + i + 1);
+          hash::merkle_leaf_words(parts, salt_span(c0 + i + 1), b.data());
+          hash::x2::compress_chains(hash::merkle_leaf_iv(),
+                                    reinterpret_cast<const uint8_t*>(a.data()),
+                                    reinterpret_cast<const uint8_t*>(b.data()), leaf_blocks,
+                                    leaves[i], leaves[i + 1]);
+        }
       }
-      for (; j < hi; ++j)
-        levels_[l][j] = hasher_->compress(levels_[l - 1][2 * j], levels_[l - 1][2 * j + 1]);
+      for (; i < chunk; ++i) {
+        for (size_t m = 0; m < matrices_.size(); ++m) parts[m] = matrices_[m].row(c0 + i);
+        leaves[i] = hasher_->hash_leaf_parts(parts, salt_span(c0 + i));
+      }
+      for (unsigned l = 1; l <= chunk_log; ++l) hash_level(level_ptr(l - 1), level_ptr(l), chunk >> l);
     }
+    for (unsigned l = chunk_log + 1; l <= sub_log; ++l)
+      hash_level(levels_[l - 1].data() + (first >> (l - 1)), levels_[l].data() + (first >> l),
+                 (end - first) >> l);
   }
   for (unsigned l = sub_log + 1; l <= log_h; ++l)
-    for (uint64_t i = 0; i < levels_[l].size(); ++i)
-      levels_[l][i] = hasher_->compress(levels_[l - 1][2 * i], levels_[l - 1][2 * i + 1]);
+    hash_level(levels_[l - 1].data(), levels_[l].data(), levels_[l].size());
+}
+
+std::span<const uint8_t> MerkleTree::salt_span(uint64_t i) const {
+  return salt_len_ == 0 ? std::span<const uint8_t>{}
+                        : std::span<const uint8_t>(salts_.data() + i * salt_len_, salt_len_);
+}
+
+Digest MerkleTree::node(unsigned level, uint64_t i) const {
+  if (level >= stored_from_) return levels_[level][i];
+  if (level == 0) {
+    std::vector<std::span<const Fp>> parts;
+    for (const auto& m : matrices_) parts.push_back(m.row(i));
+    return hasher_->hash_leaf_parts(parts, salt_span(i));
+  }
+  return hasher_->compress(node(level - 1, 2 * i), node(level - 1, 2 * i + 1));
+}
+
+Digest MerkleTree::leaf_digest(uint64_t i) const {
+  if (i >= height_)
+    throw std::invalid_argument("MerkleTree::leaf_digest: index " + std::to_string(i) +
+                                " out of range for height " + std::to_string(height_));
+  return node(0, i);
 }
 
 std::vector<uint8_t> MerkleTree::random_salts(uint64_t height, size_t salt_len) {
@@ -194,7 +233,7 @@ MerkleOpening MerkleTree::open_batch(std::span<const uint64_t> indices) const {
       if ((idx & 1) == 0 && i + 1 < known.size() && known[i + 1] == idx + 1)
         ++i;
       else
-        o.proof.siblings.push_back(levels_[level][idx ^ 1]);
+        o.proof.siblings.push_back(node(level, idx ^ 1));
       up.push_back(idx >> 1);
     }
     known = std::move(up);
