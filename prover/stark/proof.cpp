@@ -1,4 +1,5 @@
 // Proof and verifying-key wire formats (verifier side: OpenSSL + std only).
+#include <algorithm>
 #include <set>
 
 #include "prover/stark/proof.h"
@@ -8,6 +9,16 @@ namespace zkvm::stark {
 using transcript::ByteReader;
 using transcript::ByteWriter;
 using transcript::ProofFormatError;
+
+namespace {
+
+unsigned zk_log_domain(size_t chunks) {
+  unsigned lg = 0;
+  while ((size_t{1} << lg) < chunks) ++lg;
+  return lg;
+}
+
+}  // namespace
 
 bool VerifyingKey::has_pre() const {
   for (unsigned h : pre_log_heights)
@@ -32,17 +43,19 @@ void prepare_vk(VerifyingKey& vk) {
     const air::Air& a = *vk.airs[t];
     air::AirShape s = air::analyse(a);
     const bool zk = vk.config.pcs.zk;
-    if (zk) s.log_quotient_chunks = zk_log_quotient_chunks(s.max_degree);
-    // The prover evaluates the quotient on the first n * 2^chunks rows of
-    // the PCS's LDE (a coset of that size), so chunks must fit the blowup
-    // (the LDE of a zk matrix, committed at 2n rows, is twice as tall).
+    // The prover evaluates the quotient on the first n * 2^d rows of the
+    // PCS's LDE (a coset of that size), so 2^d must fit the blowup (the LDE
+    // of a zk matrix, committed at 2n rows, is twice as tall). zk, worst
+    // case m = n: Q of degree < (2D - 1) n.
+    const unsigned log_domain = zk ? zk_log_domain(2 * (s.max_degree < 1 ? 1 : s.max_degree) - 1)
+                                   : s.log_quotient_chunks;
     const unsigned room = vk.config.pcs.fri.log_blowup + (zk ? 1 : 0);
-    if (s.log_quotient_chunks > room)
+    if (log_domain > room)
       throw std::invalid_argument("table '" + a.name() + "': constraint degree " + std::to_string(s.max_degree) +
-                                  " needs 2^" + std::to_string(s.log_quotient_chunks) +
-                                  (zk ? " quotient chunks in zero-knowledge mode" : " quotient chunks") +
-                                  ", more than the blowup 2^" + std::to_string(vk.config.pcs.fri.log_blowup) +
-                                  (zk ? " allows (2^(log_blowup + 1))" : ""));
+                                  " needs a quotient domain of 2^" + std::to_string(log_domain) +
+                                  (zk ? " n in zero-knowledge mode" : " n") + ", more than the blowup 2^" +
+                                  std::to_string(vk.config.pcs.fri.log_blowup) +
+                                  (zk ? " allows (2^(log_blowup + 1) n)" : " allows"));
     if (a.width() == 0) throw std::invalid_argument("table '" + a.name() + "' has no main columns");
     if ((a.preprocessed_width() == 0) != (vk.pre_log_heights[t] == 0))
       throw std::invalid_argument("table '" + a.name() + "': preprocessed height disagrees with its AIR");
@@ -79,15 +92,19 @@ size_t points_of_round(const VerifyingKey& vk, size_t round, size_t num_rounds) 
 
 }  // namespace
 
-unsigned zk_log_quotient_chunks(unsigned max_degree) {
-  const unsigned d = max_degree < 1 ? 1 : max_degree;
-  const unsigned q = 2 * d - 1;
-  unsigned lg = 0;
-  while ((1u << lg) < q) ++lg;
-  return lg;
-}
+size_t zk_mask_degree(const StarkConfig& config) { return 2 * size_t{config.pcs.fri.num_queries} + 8; }
+size_t zk_min_rows(const StarkConfig& config) { return zk_mask_degree(config); }
 
-size_t zk_min_rows(const StarkConfig& config) { return 2 * size_t{config.pcs.fri.num_queries} + 8; }
+QuotientLayout quotient_layout(const VerifyingKey& vk, size_t table, unsigned log_n) {
+  const air::AirShape& s = vk.shapes.at(table);
+  if (!vk.config.pcs.zk) return {s.log_quotient_chunks, s.quotient_chunks()};
+  const uint64_t n = uint64_t{1} << log_n;
+  const uint64_t m = std::min<uint64_t>(zk_mask_degree(vk.config), n);
+  const uint64_t d = s.max_degree < 1 ? 1 : s.max_degree;
+  const uint64_t max_deg_q = (d - 1) * n + d * (m - 1);
+  const size_t chunks = static_cast<size_t>(max_deg_q / n + 1);
+  return {zk_log_domain(chunks), chunks};
+}
 
 std::vector<std::vector<pcs::MatrixDims>> round_dims(const VerifyingKey& vk, std::span<const unsigned> log_heights) {
   std::vector<std::vector<pcs::MatrixDims>> rounds;
@@ -108,7 +125,8 @@ std::vector<std::vector<pcs::MatrixDims>> round_dims(const VerifyingKey& vk, std
         rounds.back().push_back({log_heights[t] + zk, 4 * vk.shapes[t].aux_width()});
   }
   rounds.emplace_back();
-  for (size_t t = 0; t < nt; ++t) rounds.back().push_back({log_heights[t] + zk, 4 * vk.shapes[t].quotient_chunks()});
+  for (size_t t = 0; t < nt; ++t)
+    rounds.back().push_back({log_heights[t] + zk, 4 * quotient_layout(vk, t, log_heights[t]).chunks});
   return rounds;
 }
 

@@ -86,19 +86,28 @@ struct VerifyingKey {
 
 // Fills shapes and checks the AIRs against the config (quotient chunks
 // within the blowup, heights in range). Throws std::invalid_argument.
-// With zk, shapes[t].log_quotient_chunks is the zk count
-// (zk_log_quotient_chunks), which prover, verifier and parser all use.
 void prepare_vk(VerifyingKey& vk);
 
-// zk: committed polynomials have degree < 2n, so a constraint of degree D
-// (in units of n) has degree < 2Dn and its quotient degree < (2D - 1)n:
-// ceil(log2(2D - 1)) chunks of degree < n (docs/STARK.md "Zero knowledge").
-unsigned zk_log_quotient_chunks(unsigned max_degree);
-
-// zk: the fewest trace rows for which the openings of every randomised
-// trace column (num_queries rows and their next rows on the LDE, zeta and
-// g*zeta in Fp4 = 8 base functionals) stay below its n random coefficients.
+// zk: each randomised column is f + Z_H r with r uniform of degree <
+// zk_mask_degree (docs/STARK.md "Zero knowledge"): enough coefficients for
+// what the verifier sees of one column (num_queries rows and their next
+// rows on the LDE, zeta and g*zeta in Fp4 = 8 base functionals). Tables
+// need at least that many rows (zk_min_rows).
+size_t zk_mask_degree(const StarkConfig& config);
 size_t zk_min_rows(const StarkConfig& config);
+
+// How table t's quotient is computed and committed at height 2^log_n: on
+// the coset of n * 2^log_domain points (the first rows of the LDEs), split
+// into `chunks` chunk polynomials (4 base columns each). Plain: 2^log_domain
+// chunks, log_domain = shapes[t].log_quotient_chunks. zk: columns have
+// degree < n + m (m = min(zk_mask_degree, n)), so a degree-D constraint
+// gives Q of degree <= (D - 1) n + D (m - 1): chunks = that / n + 1
+// (not a power of two), log_domain = ceil(log2(chunks)).
+struct QuotientLayout {
+  unsigned log_domain;
+  size_t chunks;
+};
+QuotientLayout quotient_layout(const VerifyingKey& vk, size_t table, unsigned log_n);
 
 struct StarkProof {
   std::vector<unsigned> log_heights;       // per table

@@ -4,6 +4,7 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <stdexcept>
 
@@ -104,24 +105,24 @@ RowMajorMatrix<Fp> build_aux(const air::TableWitness& tw, const air::AirShape& s
   return aux;
 }
 
-// zk trace randomisation: the 2n-row matrix whose row 2i is trace row i
-// and whose odd rows are uniform. Read as evaluations on H_(2n) (natural
-// order, H_n = the even rows), each column is f(X) + Z_H(X) r(X) with r
-// uniform of degree < n: on the odd coset g_(2n) H_n, Z_H = -2 and the
-// values f - 2r are uniform exactly when r is.
-RowMajorMatrix<Fp> zk_randomise(const RowMajorMatrix<Fp>& m) {
-  RowMajorMatrix<Fp> out(m.width, 2 * m.height);
-  const auto rnd = pcs::random_fps(m.width * m.height);
-  for (size_t i = 0; i < m.height; ++i) {
-    const auto src = m.row(i);
-    auto even = out.row(2 * i);
-    auto odd = out.row(2 * i + 1);
-    for (size_t c = 0; c < m.width; ++c) {
-      even[c] = src[c];
-      odd[c] = rnd[i * m.width + c];
+// zk trace randomisation: each column f (degree < n) becomes
+// f' = f + Z_H r = f - r + X^n r with r uniform of degree < m (m <= n),
+// returned as evaluations on H_(2n) (natural order; f' = f on H_n, the
+// even rows).
+RowMajorMatrix<Fp> zk_randomise(RowMajorMatrix<Fp> f, size_t m) {
+  const size_t n = f.height, w = f.width;
+  ntt::ntt_inverse(f);
+  f.values.resize(2 * n * w);  // coefficients n..2n-1 start at zero
+  f.height = 2 * n;
+  const auto rnd = pcs::random_fps(m * w);
+  for (size_t j = 0; j < m; ++j)
+    for (size_t c = 0; c < w; ++c) {
+      const Fp r = rnd[j * w + c];
+      f.at(j, c) -= r;
+      f.at(n + j, c) = r;
     }
-  }
-  return out;
+  ntt::ntt_forward(f);
+  return f;
 }
 
 // zk, preprocessed columns (public, not randomised): the same degree-< n
@@ -195,6 +196,8 @@ StarkProof prove(const ProvingKey& pk, std::span<const air::TableWitness> tables
     proof.publics.push_back(tables[t].publics);
   }
   const bool zk = vk.config.pcs.zk;
+  // zk: random coefficients per column (the trace height is >= this).
+  auto zk_m = [&](const air::TableWitness& tw) { return std::min(zk_mask_degree(vk.config), tw.trace->height); };
   StageTimer timer(opts.timings);
   if (opts.check_constraints) {
     auto r = air::check_constraints(tables);
@@ -206,7 +209,7 @@ StarkProof prove(const ProvingKey& pk, std::span<const air::TableWitness> tables
   pcs::PcsProver pcs(vk.config.pcs, hal);
 
   std::vector<RowMajorMatrix<Fp>> mains;
-  for (const auto& tw : tables) mains.push_back(zk ? zk_randomise(*tw.trace) : *tw.trace);
+  for (const auto& tw : tables) mains.push_back(zk ? zk_randomise(*tw.trace, zk_m(tw)) : *tw.trace);
   auto main_round = pcs.commit(std::move(mains));
   proof.main = main_round->commitment();
   timer.lap("commit main");
@@ -226,7 +229,7 @@ StarkProof prove(const ProvingKey& pk, std::span<const air::TableWitness> tables
       Fp4 cs;
       aux_index[t] = static_cast<int>(auxes.size());
       auto aux = build_aux(tables[t], shape, logup_alpha, bp, cs);
-      auxes.push_back(zk ? zk_randomise(aux) : std::move(aux));
+      auxes.push_back(zk ? zk_randomise(std::move(aux), zk_m(tables[t])) : std::move(aux));
       proof.cumsums.push_back(cs);
     }
     aux_round = pcs.commit(std::move(auxes));
@@ -247,7 +250,8 @@ StarkProof prove(const ProvingKey& pk, std::span<const air::TableWitness> tables
     hal::QuotientInputs in;
     in.air = vk.airs[t];
     in.log_n = proof.log_heights[t];
-    in.log_chunks = shape.log_quotient_chunks;
+    const QuotientLayout ql = quotient_layout(vk, t, in.log_n);
+    in.log_chunks = ql.log_domain;
     in.shift = pcs::kCosetShift;
     in.main = &main_round->lde(t);
     if (vk.pre_log_heights[t] != 0) in.pre = &pk.pre_round->lde(pre_i++);
@@ -262,8 +266,9 @@ StarkProof prove(const ProvingKey& pk, std::span<const air::TableWitness> tables
     const auto q = kernel->evaluate(in);
     timer.lap("quotient kernel");
     if (zk) {
-      const size_t rnd = 4 * (shape.quotient_chunks() - 1) * (size_t{1} << in.log_n);
-      quotients.push_back(split_quotient_zk(q, in.log_n, in.log_chunks, pcs::kCosetShift, pcs::random_fps(rnd)));
+      const size_t m = zk_m(tables[t]);
+      quotients.push_back(split_quotient_zk(q, in.log_n, in.log_chunks, ql.chunks, m, pcs::kCosetShift,
+                                            pcs::random_fps(4 * (ql.chunks - 1) * m)));
     } else {
       quotients.push_back(split_quotient(q, in.log_n, in.log_chunks, pcs::kCosetShift));
     }

@@ -15,16 +15,18 @@ namespace zkvm::stark {
 matrix::RowMajorMatrix<field::Fp> split_quotient(const std::vector<field::Fp4>& q_bitrev, unsigned log_n,
                                                  unsigned log_chunks, field::Fp shift);
 
-// Zero-knowledge variant (docs/STARK.md "Zero knowledge"): the k = 2^log_chunks
-// chunks are randomised so that they still recombine to Q,
+// Zero-knowledge variant (docs/STARK.md "Zero knowledge"): Q, evaluated on
+// the coset of n 2^log_domain points, must have degree < k n (k = chunks,
+// at most 2^log_domain; higher coefficients are dropped). Its k chunks
+// are randomised so that they still recombine to Q,
 //   q'_c = q_c - r_c + X^n r_{c+1}   (r_0 = r_k = 0),
 //   sum_c X^(c n) q'_c = Q,
-// with r_1..r_(k-1) random Fp4 polynomials of degree < n. Each q'_c has
-// degree < 2n and is returned evaluated on H_(2n) (height 2n, natural order,
-// 4 base columns per chunk). random: 4 (k - 1) n uniform Fp values, the
-// coefficients of r_c's coordinate i at [((c - 1) 4 + i) n + j].
+// with r_1..r_(k-1) random Fp4 polynomials of degree < m (m <= n). Each q'_c
+// has degree < n + m and is returned evaluated on H_(2n) (height 2n,
+// natural order, 4 base columns per chunk). random: 4 (k - 1) m uniform Fp
+// values, coefficient j of r_c's coordinate i at [((c - 1) 4 + i) m + j].
 matrix::RowMajorMatrix<field::Fp> split_quotient_zk(const std::vector<field::Fp4>& q_bitrev, unsigned log_n,
-                                                    unsigned log_chunks, field::Fp shift,
+                                                    unsigned log_domain, size_t chunks, size_t m, field::Fp shift,
                                                     const std::vector<field::Fp>& random);
 
 }  // namespace zkvm::stark

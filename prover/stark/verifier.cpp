@@ -169,7 +169,8 @@ void verify(const VerifyingKey& vk, const StarkProof& proof) {
     const auto& qv = proof.opened[r_q][t][0];
     const Fp4 zn = zeta.pow(n);
     Fp4 q, zc = Fp4::one();
-    for (size_t c = 0; c < shape.quotient_chunks(); ++c) {
+    const size_t chunks = quotient_layout(vk, t, log_n).chunks;
+    for (size_t c = 0; c < chunks; ++c) {
       q += zc * recombine(std::span<const Fp4>(qv).subspan(4 * c, 4));
       zc *= zn;
     }

@@ -167,30 +167,34 @@ TEST_CASE("SIMD and scalar quotient kernels agree on every row, LogUp and prepro
 }
 
 TEST_CASE("zero-knowledge quotient chunks recombine to Q, differ from the plain chunks, and need all their randomness") {
-  const unsigned log_n = 3, log_chunks = 2;
-  const size_t n = size_t{1} << log_n, k = size_t{1} << log_chunks;
-  // Any n*k values on the coset are a polynomial Q of degree < n k.
-  std::vector<Fp4> q(n * k);
-  for (size_t i = 0; i < q.size(); ++i)
-    q[i] = Fp4::from_base(Fp::from_u64(3 * i + 1), Fp::from_u64(i * i + 5), Fp::from_u64(7 * i), Fp::from_u64(11));
-  std::vector<Fp> rnd(4 * (k - 1) * n);
+  const unsigned log_n = 3, log_domain = 2;
+  const size_t n = size_t{1} << log_n, k = 3, m = 5;
+  // Q of degree < k n: coefficients, then its values on the coset.
+  RowMajorMatrix<Fp> qc(4, n << log_domain);
+  for (size_t j = 0; j < k * n; ++j)
+    for (size_t i = 0; i < 4; ++i) qc.at(j, i) = Fp::from_u64(31 * j + 7 * i + 1);
+  ntt::coset_ntt(qc, kShift);
+  ntt::bit_reverse_rows(qc);
+  std::vector<Fp4> q(qc.height);
+  for (size_t p = 0; p < q.size(); ++p) q[p] = Fp4::from_base(qc.at(p, 0), qc.at(p, 1), qc.at(p, 2), qc.at(p, 3));
+  std::vector<Fp> rnd(4 * (k - 1) * m);
   for (size_t i = 0; i < rnd.size(); ++i) rnd[i] = Fp::from_u64(1000003 * i + 17);
-  const auto plain = stark::split_quotient(q, log_n, log_chunks, kShift);
-  const auto zk = stark::split_quotient_zk(q, log_n, log_chunks, kShift, rnd);
+  const auto plain = stark::split_quotient(q, log_n, log_domain, kShift);  // 4 chunks, the last zero
+  const auto zk = stark::split_quotient_zk(q, log_n, log_domain, k, m, kShift, rnd);
   REQUIRE(zk.height == 2 * n);
   REQUIRE(zk.width == 4 * k);
   const Fp4 z = Fp4::from_base(Fp::from_u64(9), Fp::from_u64(2), Fp::from_u64(4), Fp::from_u64(6));
-  auto recombine = [&](const RowMajorMatrix<Fp>& chunks) {
+  auto recombine = [&](const RowMajorMatrix<Fp>& chunks, size_t count) {
     const auto v = eval_at(chunks, z);
     const Fp4 x = Fp4::x(), zn = z.pow(n);
     Fp4 acc, zc = Fp4::one();
-    for (size_t c = 0; c < k; ++c) {
+    for (size_t c = 0; c < count; ++c) {
       acc += zc * (v[4 * c] + x * v[4 * c + 1] + x * x * v[4 * c + 2] + x * x * x * v[4 * c + 3]);
       zc *= zn;
     }
     return acc;
   };
-  CHECK(recombine(zk) == recombine(plain));
+  CHECK(recombine(zk, k) == recombine(plain, 4));
   // Every chunk is changed by the randomness (at z).
   const auto vp = eval_at(plain, z), vz = eval_at(zk, z);
   for (size_t c = 0; c < k; ++c) {
@@ -198,9 +202,10 @@ TEST_CASE("zero-knowledge quotient chunks recombine to Q, differ from the plain 
     CHECK(vp[4 * c] != vz[4 * c]);
   }
   // Zero randomness gives the plain chunks (extended to 2n rows).
-  const auto zero = stark::split_quotient_zk(q, log_n, log_chunks, kShift, std::vector<Fp>(rnd.size()));
+  const auto zero = stark::split_quotient_zk(q, log_n, log_domain, k, m, kShift, std::vector<Fp>(rnd.size()));
   const auto v0 = eval_at(zero, z);
   for (size_t j = 0; j < 4 * k; ++j) CHECK(v0[j] == vp[j]);
-  CHECK_THROWS_WITH(stark::split_quotient_zk(q, log_n, log_chunks, kShift, std::vector<Fp>(3)),
+  CHECK_THROWS_WITH(stark::split_quotient_zk(q, log_n, log_domain, k, m, kShift, std::vector<Fp>(3)),
                     Catch::Contains("random values"));
+  CHECK_THROWS_WITH(stark::split_quotient_zk(q, log_n, log_domain, 5, m, kShift, rnd), Catch::Contains("do not fit"));
 }

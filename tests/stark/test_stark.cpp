@@ -356,8 +356,11 @@ TEST_CASE("zero-knowledge proofs of Fibonacci, LogUp with a preprocessed table a
   {
     auto s = synthetic_statement(ZKVM_PROGRAM_SYNTHETIC_8, 8, 32);
     auto p = prove_statement(ZKVM_PROGRAM_SYNTHETIC_8, s, zk_config());
-    // Degree 3: 5n quotient degree with 2n-degree traces -> 8 chunks.
-    CHECK(p.pk.vk.shapes[0].quotient_chunks() == 8);
+    // Degree 3, n = 32, mask degree m = 2 * 4 + 8 = 16: columns of degree
+    // < n + m, Q of degree <= 2n + 3(m - 1) -> 4 chunks on an 8n coset.
+    const auto ql = stark::quotient_layout(p.pk.vk, 0, 5);
+    CHECK(ql.chunks == 4);
+    CHECK(ql.log_domain == 2);
     std::string why;
     CHECK_FALSE(rejects(p.pk.vk, p.bytes, &why));
     INFO(why);
@@ -368,6 +371,15 @@ TEST_CASE("zero-knowledge proofs of Fibonacci, LogUp with a preprocessed table a
     StarkConfig c = StarkConfig::standard();
     c.pcs.zk = true;
     auto p = prove_statement(ZKVM_PROGRAM_FIBONACCI, s, c);
+    std::string why;
+    CHECK_FALSE(rejects(p.pk.vk, p.bytes, &why));
+    INFO(why);
+  }
+  {
+    // Taller than the mask degree: fewer quotient chunks than 2D - 1.
+    auto s = synthetic_statement(ZKVM_PROGRAM_SYNTHETIC_8, 8, 256);
+    auto p = prove_statement(ZKVM_PROGRAM_SYNTHETIC_8, s, zk_config());
+    CHECK(stark::quotient_layout(p.pk.vk, 0, 8).chunks == 3);
     std::string why;
     CHECK_FALSE(rejects(p.pk.vk, p.bytes, &why));
     INFO(why);
@@ -631,9 +643,14 @@ TEST_CASE("setup refuses zero-knowledge constraints whose quotient does not fit 
   c.pcs.zk = true;
   CHECK_THROWS_WITH(stark::setup(79, {&air5}, c, cpu()),
                     Catch::Contains("power-5") && Catch::Contains("zero-knowledge"));
-  PowerAir air3(3);  // zk: 5n -> 8 chunks = 2 * blowup 4: fits
+  PowerAir air3(3);  // zk, worst case m = n: 5n -> an 8n coset = 2 * blowup 4: fits
   auto pk = stark::setup(80, {&air3}, c, cpu());
-  CHECK(pk.vk.shapes[0].quotient_chunks() == 8);
+  // m = 2 * 42 + 8 = 92: at n = 128, Q has degree <= 2n + 3 * 91 < 5n (5
+  // chunks, 8n coset); at n = 1024, < 3n (3 chunks, 4n coset).
+  CHECK(stark::quotient_layout(pk.vk, 0, 7).chunks == 5);
+  CHECK(stark::quotient_layout(pk.vk, 0, 7).log_domain == 3);
+  CHECK(stark::quotient_layout(pk.vk, 0, 10).chunks == 3);
+  CHECK(stark::quotient_layout(pk.vk, 0, 10).log_domain == 2);
   auto t = power_trace(3, 128);
   std::vector<TableWitness> w{{&air3, &t, {}}};
   auto bytes = stark::serialize_proof(stark::prove(pk, w, cpu()));
