@@ -535,7 +535,7 @@ TEST_CASE("audit: OutputAir's boolean constraint rejects a non-boolean enable th
 // ---------------------------------------------------------------------------
 // Transcript primitives.
 
-TEST_CASE("audit: query indices are uniform and in range; PoW check absorbs the nonce") {
+TEST_CASE("audit: query indices are uniform and in range, and the PoW check absorbs the nonce") {
   transcript::Challenger ch("audit");
   std::array<int, 8> hist{};
   for (int i = 0; i < 8000; ++i) {
