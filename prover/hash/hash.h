@@ -18,10 +18,10 @@
 //   length, and the verifier fixes both (merkle_verify_batch rejects a row
 //   or salt of another length before hashing). For messages of one fixed
 //   length, zero padding is injective and both chains run the same number of
-//   blocks, so a leaf collision gives, at the first block where the chains'
-//   inputs differ and their outputs agree from there on, a collision of f
-//   (the standard Merkle-Damgard argument; length padding is only needed
-//   when lengths may differ). Leaves of trees with different widths can
+//   blocks, so two different inputs with the same digest give a collision
+//   of f at the last block index where the pairs (chaining value, block)
+//   differ (the standard Merkle-Damgard argument; length padding is only
+//   needed when lengths may differ). Leaves of trees with different widths can
 //   coincide ([a, b] and [a, b, 0] pad alike), which does not matter: each
 //   tree is opened against its own fixed width.
 // - Domain separation. Leaves start from IV_leaf and nodes from IV_node,
@@ -35,7 +35,9 @@
 //   docs/SECURITY.md are those of f (128-bit collision resistance).
 // The gain: an inner node is one compression instead of two (65 bytes plus
 // padding), and a leaf drops the prefix byte and the padding block, with no
-// EVP call overhead.
+// EVP call overhead. The verifier computes these with OpenSSL's block
+// function (sha256.cpp); the prover's tree builder uses the two-chain SHA-NI
+// kernel of sha256_x2.h, tested to agree bit for bit.
 #pragma once
 
 #include <array>
