@@ -5,6 +5,7 @@
 // exercises and the mutation run that showed the test fails without it.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstring>
 
 #include "prover/air/examples.h"
@@ -900,5 +901,90 @@ TEST_CASE("audit: Fiat-Shamir: a prover that commits its quotient after zeta is 
   REQUIRE(v3_residual(vk, proof, alpha, zeta).is_zero());
   std::string why;
   CHECK(rejects(vk, stark::serialize_proof(proof), &why));
+  INFO(why);
+}
+
+namespace {
+
+// A non-zero e in Fp^5 with sum_j e_j A_j = 0 (A_j in Fp4 = Fp^4: five
+// vectors in a 4-dimensional space are dependent). Gaussian elimination.
+std::vector<Fp> fp_kernel_vector(const std::vector<Fp4>& a) {
+  const size_t cols = a.size(), rows = 4;
+  std::vector<std::vector<Fp>> m(rows, std::vector<Fp>(cols));
+  for (size_t k = 0; k < rows; ++k)
+    for (size_t j = 0; j < cols; ++j) m[k][j] = a[j].c[k];
+  std::vector<size_t> pivcol;
+  size_t row = 0;
+  for (size_t col = 0; col < cols && row < rows; ++col) {
+    size_t r = row;
+    while (r < rows && m[r][col].is_zero()) ++r;
+    if (r == rows) continue;
+    std::swap(m[r], m[row]);
+    const Fp inv = m[row][col].inverse();
+    for (auto& x : m[row]) x *= inv;
+    for (size_t o = 0; o < rows; ++o) {
+      if (o == row || m[o][col].is_zero()) continue;
+      const Fp f = m[o][col];
+      for (size_t j = 0; j < cols; ++j) m[o][j] -= f * m[row][j];
+    }
+    pivcol.push_back(col);
+    ++row;
+  }
+  size_t free_col = 0;
+  while (std::find(pivcol.begin(), pivcol.end(), free_col) != pivcol.end()) ++free_col;
+  std::vector<Fp> e(cols);
+  e[free_col] = Fp::one();
+  for (size_t r = 0; r < pivcol.size(); ++r) e[pivcol[r]] = -m[r][free_col];
+  return e;
+}
+
+}  // namespace
+
+TEST_CASE("audit: Fiat-Shamir: a trace chosen after the constraint challenge (violations in its kernel) is rejected") {
+  // Synthetic AIR, 8 transition constraints active on the same rows, with
+  // coefficients alpha^1..alpha^8. Over Fp, any five powers of alpha are
+  // linearly dependent, so once alpha is known a prover can pick violations
+  // e_0..e_4 in Fp (one row, columns 0..4) with sum_i alpha^(1+i) e_i = 0:
+  // the combined constraint then vanishes on all of H and the honest
+  // quotient is a polynomial although the trace breaks the AIR. The alpha
+  // used here is the one drawn when the main commitment is not absorbed;
+  // the real verifier absorbs it, so alpha changes and V3 fails.
+  const size_t width = 8, n = 16, bad_row = 5;
+  Statement st;
+  st.program = ZKVM_PROGRAM_SYNTHETIC_8;
+  st.airs = *verify::find_program(st.program);
+  REQUIRE(st.airs[0]->width() == width);
+  auto pk = stark::setup(st.program, st.airs, fast_config(), cpu());
+  const auto honest = synthetic_trace(width, n, 7);
+  st.publics = {{honest.at(0, 0)}};
+  auto ch = stark::start_transcript(pk.vk, std::vector<unsigned>{4}, st.publics);
+  const Fp4 alpha = ch.sample_fp4("constraint alpha");
+  std::vector<Fp4> a(5);
+  for (size_t i = 0; i < 5; ++i) a[i] = alpha.pow(1 + i);
+  const auto e = fp_kernel_vector(a);
+  Fp4 combo;
+  bool nonzero = false;
+  for (size_t i = 0; i < 5; ++i) {
+    combo += a[i] * e[i];
+    nonzero = nonzero || !e[i].is_zero();
+  }
+  REQUIRE(nonzero);
+  REQUIRE(combo.is_zero());
+  // The trace: honest recurrence, plus e on the step out of bad_row.
+  RowMajorMatrix<Fp> t(width, n);
+  for (size_t i = 0; i < width; ++i) t.at(0, i) = honest.at(0, i);
+  for (size_t r = 1; r < n; ++r)
+    for (size_t i = 0; i < width; ++i) {
+      const Fp c = t.at(r - 1, i);
+      t.at(r, i) = c * c * c + t.at(r - 1, (i + 1) % width) + (r - 1 == bad_row && i < 5 ? e[i] : Fp::zero());
+    }
+  st.traces.push_back(std::move(t));
+  auto w = st.witnesses();
+  REQUIRE_FALSE(air::check_constraints(w).ok);  // the statement is false
+  stark::ProveOptions opts;
+  opts.check_constraints = false;
+  const auto proof = stark::prove(pk, w, cpu(), opts);
+  std::string why;
+  CHECK(rejects(pk.vk, stark::serialize_proof(proof), &why));
   INFO(why);
 }
