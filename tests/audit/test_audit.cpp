@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "prover/air/examples.h"
+#include "prover/fri/fold.h"
 #include "prover/fri/fri_verifier.h"
 #include "prover/merkle/merkle.h"
 #include "prover/pcs/pcs_common.h"
@@ -987,4 +988,86 @@ TEST_CASE("audit: Fiat-Shamir: a trace chosen after the constraint challenge (vi
   std::string why;
   CHECK(rejects(pk.vk, stark::serialize_proof(proof), &why));
   INFO(why);
+}
+
+TEST_CASE("audit: Fiat-Shamir: a FRI prover that commits its layers after the query indices is rejected") {
+  // Input: 4096 random values, far from any polynomial of degree < 2048.
+  // If the layer roots were not absorbed, the betas, the final polynomial
+  // and the query indices would all be known before any layer is committed.
+  // The cheat: final polynomial 0, every layer after the first all zero,
+  // and in layer 0 (which must equal the input only at the query positions)
+  // each query's coset partner chosen so that the coset folds to 0.
+  fri::FriParams params;
+  params.log_blowup = 1;
+  params.num_queries = 8;
+  params.pow_bits = 0;
+  params.log_max_arity = 1;
+  params.log_final_poly_len = 0;
+  const unsigned log_n = 12;
+  const std::vector<unsigned> heights{log_n};
+  std::vector<Fp4> input(size_t{1} << log_n);
+  uint64_t x = 99;
+  for (auto& v : input) {
+    for (auto& c : v.c) {
+      x = x * 6364136223846793005ull + 1442695040888963407ull;
+      c = Fp::from_u64(x >> 33);
+    }
+  }
+  const auto plan = fri::plan_layers(params, heights);
+  transcript::Challenger ch("audit-fri");
+  std::vector<Fp4> betas;
+  for (size_t l = 0; l < plan.size(); ++l) betas.push_back(ch.sample_fp4("fri/layer " + std::to_string(l) + "/beta"));
+  fri::FriProof proof;
+  proof.final_poly = {Fp4()};
+  ch.observe_fp4s("fri/final poly", proof.final_poly);
+  proof.pow_nonce = ch.grind(0);
+  std::vector<uint64_t> idx(params.num_queries);
+  for (auto& i : idx) i = ch.sample_index("fri/query index", log_n);
+  // Layer 0: the input, with each query's partner solved for a zero fold.
+  std::vector<Fp4> layer0 = input;
+  // Two queries at the two positions of one coset would fix both values;
+  // this seed has none (checked).
+  for (uint64_t i : idx)
+    for (uint64_t j : idx) REQUIRE((i == j || (i >> 1) != (j >> 1)));
+  for (uint64_t i : idx) {
+    const uint64_t leaf = i >> 1;
+    // fold = (y0 + y1)/2 + beta (y0 - y1) h, h = 1/(2x): zero iff
+    // y0 (1/2 + beta h) + y1 (1/2 - beta h) = 0.
+    const Fp4 a0 = Fp4(fri::kInvTwo) + betas[0] * Fp4(fri::half_inv_x(log_n, leaf));
+    const Fp4 a1 = Fp4(fri::kInvTwo) - betas[0] * Fp4(fri::half_inv_x(log_n, leaf));
+    if ((i & 1) == 0)
+      layer0[i + 1] = -(a0 * input[i]) * a1.inverse();
+    else
+      layer0[i - 1] = -(a1 * input[i]) * a0.inverse();
+    std::vector<Fp4> coset{layer0[2 * leaf], layer0[2 * leaf + 1]};
+    REQUIRE(fri::fold_coset(coset, log_n, 1, leaf, betas[0]).is_zero());
+  }
+  for (size_t l = 0; l < plan.size(); ++l) {
+    const auto [n, k] = plan[l];
+    std::vector<Fp4> cw = l == 0 ? layer0 : std::vector<Fp4>(size_t{1} << n);
+    std::vector<Fp> flat;
+    for (auto& v : cw) flat.insert(flat.end(), v.c, v.c + 4);
+    merkle::MerkleTree tree(RowMajorMatrix<Fp>(std::move(flat), size_t{4} << k));
+    proof.layer_roots.push_back(tree.root());
+    std::vector<uint64_t> leaves;
+    for (uint64_t i : idx) leaves.push_back((i >> (log_n - n)) >> k);
+    std::sort(leaves.begin(), leaves.end());
+    leaves.erase(std::unique(leaves.begin(), leaves.end()), leaves.end());
+    auto o = tree.open_batch(leaves);
+    fri::LayerOpening lo;
+    for (auto& row : o.rows) {
+      std::vector<Fp4> c;
+      for (size_t t = 0; t < row.size(); t += 4) c.push_back(Fp4::from_base(row[t], row[t + 1], row[t + 2], row[t + 3]));
+      lo.cosets.push_back(c);
+    }
+    lo.siblings = o.proof.siblings;
+    proof.layers.push_back(lo);
+  }
+  auto opener = [&](std::span<const uint64_t> q) {
+    std::vector<std::vector<Fp4>> out;
+    for (uint64_t i : q) out.push_back({input[i]});
+    return out;
+  };
+  transcript::Challenger vch("audit-fri");
+  CHECK_THROWS_AS(fri::fri_verify(params, heights, proof, vch, opener), fri::VerifyError);
 }
