@@ -186,8 +186,9 @@ StarkProof prove(const ProvingKey& pk, std::span<const air::TableWitness> tables
     if (lg < vk.config.pcs.fri.log_final_poly_len || lg > vk.config.max_log_height())
       throw std::invalid_argument("prove: table '" + vk.airs[t]->name() + "' height 2^" + std::to_string(lg) +
                                   " outside the supported range");
-    // Hiding needs more random coefficients per column (n) than the
-    // verifier sees openings (docs/STARK.md "Zero knowledge").
+    // Hiding needs m = 2 * num_queries + 8 random coefficients per column
+    // (as many as the verifier's view of it), and f + Z_H r must fit in 2n
+    // rows: n >= m (docs/STARK.md "Zero knowledge").
     if (vk.config.pcs.zk && (size_t{1} << lg) < zk_min_rows(vk.config))
       throw std::invalid_argument("prove: zero-knowledge: table '" + vk.airs[t]->name() + "' has 2^" +
                                   std::to_string(lg) + " rows; hiding needs at least 2 * num_queries + 8 = " +
@@ -196,7 +197,7 @@ StarkProof prove(const ProvingKey& pk, std::span<const air::TableWitness> tables
     proof.publics.push_back(tables[t].publics);
   }
   const bool zk = vk.config.pcs.zk;
-  // zk: random coefficients per column (the trace height is >= this).
+  // zk: random coefficients per column (= zk_mask_degree, as n >= it).
   auto zk_m = [&](const air::TableWitness& tw) { return std::min(zk_mask_degree(vk.config), tw.trace->height); };
   StageTimer timer(opts.timings);
   if (opts.check_constraints) {
