@@ -1071,3 +1071,20 @@ TEST_CASE("audit: Fiat-Shamir: a FRI prover that commits its layers after the qu
   transcript::Challenger vch("audit-fri");
   CHECK_THROWS_AS(fri::fri_verify(params, heights, proof, vch, opener), fri::VerifyError);
 }
+
+TEST_CASE("audit: the query indices depend on the proof-of-work nonce: another valid nonce is rejected") {
+  // pow_bits = 0: every nonce meets the target. If the nonce were not
+  // absorbed before the query indices (or the indices sampled before the
+  // PoW), a different nonce would leave the indices, hence the whole proof,
+  // valid, and grinding would not gate the choice of queries.
+  auto cfg = fast_config();
+  cfg.pcs.fri.pow_bits = 0;
+  auto p = prove(fib(16, 1, 1), cfg);
+  REQUIRE_FALSE(rejects(p.pk.vk, p.bytes));
+  for (uint64_t nonce : {uint64_t{1}, uint64_t{2}, uint64_t{12345}}) {
+    auto bad = p.proof;
+    bad.pcs.fri.pow_nonce = nonce;
+    INFO("nonce " << nonce);
+    CHECK(rejects(p.pk.vk, stark::serialize_proof(bad)));
+  }
+}
