@@ -84,17 +84,20 @@ RunResult check_all(const Program& p, const RunOptions& o, const std::string& wh
 // Registers A and B never write: the data base, the JALR target and a7.
 constexpr unsigned kBase = 8, kTarget = 9;
 
-unsigned pick_rd(std::mt19937& rng) {
+// Registers: any, or (small) a pool of three so that groups alias often.
+unsigned pick_reg(std::mt19937& rng, bool small) { return small ? 5 + rng() % 3 : rng() % 32; }
+unsigned pick_rd(std::mt19937& rng, bool small) {
   for (;;) {
-    const unsigned r = rng() % 32;
+    const unsigned r = pick_reg(rng, small);
     if (r != kBase && r != kTarget && r != a7) return r;
   }
 }
 
-// One instruction of op for the pair test. `wild`: loads/stores use a random
-// base register and jumps/branches a misaligned target, so they may fault.
-std::uint32_t make_insn(Op op, std::mt19937& rng, bool wild) {
-  const unsigned rd = pick_rd(rng), rs1 = rng() % 32, rs2 = rng() % 32;
+// One instruction of op. `wild`: loads/stores use a random base register and
+// jumps/branches a misaligned target, so they may fault. Branches and JAL
+// skip the next word; JALR jumps to kTarget.
+std::uint32_t make_insn(Op op, std::mt19937& rng, bool wild, bool small) {
+  const unsigned rd = pick_rd(rng, small), rs1 = pick_reg(rng, small), rs2 = pick_reg(rng, small);
   const auto imm12 = static_cast<std::int32_t>(rng() % 4096) - 2048;
   if (is_load(op) || is_store(op)) {
     const auto off = static_cast<std::int32_t>((rng() % 128) & ~(access_size(op) - 1)) - 64;
@@ -102,7 +105,7 @@ std::uint32_t make_insn(Op op, std::mt19937& rng, bool wild) {
     return is_load(op) ? encode(op, rd, base, 0, wild ? imm12 : off) : encode(op, 0, base, rs2, wild ? imm12 : off);
   }
   switch (format_of(op)) {
-    case Format::B: return encode(op, 0, rs1, rng() % 2 ? rs1 : rs2, wild ? 6 : 8);  // over the next word
+    case Format::B: return encode(op, 0, rs1, rng() % 2 ? rs1 : rs2, wild ? 6 : 8);
     case Format::J: return encode(op, rd, 0, 0, wild ? 6 : 8);
     case Format::U: return encode(op, rd, 0, 0, static_cast<std::int32_t>(rng() & 0xfffff));
     default: break;
@@ -111,59 +114,110 @@ std::uint32_t make_insn(Op op, std::mt19937& rng, bool wild) {
   return encode(op, rd, rs1, rs2, imm12);
 }
 
+// Random registers, then `group` (words) starting at an even slot (the
+// prologue's li pairs keep that alignment, so the group's first word starts
+// a fused group), two NOPs (the jump and branch targets), the data area
+// written to the journal, exit. Requires fused == plain == traced.
+void check_group(const std::vector<std::uint32_t>& group, std::mt19937& rng, const std::string& what) {
+  static const std::vector<std::uint8_t> data = [] {
+    std::vector<std::uint8_t> d(256);
+    std::mt19937 r(7);
+    for (auto& b : d) b = static_cast<std::uint8_t>(r());
+    return d;
+  }();
+  std::vector<std::uint32_t> code;
+  for (unsigned r = 1; r < 32; ++r) li(code, r, rng() % 4 ? rng() : rng() % 64);
+  li(code, kBase, kDataBase + 128);
+  li(code, a7, 0x1000);  // cycle_count, if the group has an ECALL
+  const std::uint32_t last_nop = kCodeBase + static_cast<std::uint32_t>(4 * (code.size() + 2 + group.size() + 1));
+  li(code, kTarget, last_nop);
+  REQUIRE(code.size() % 2 == 0);
+  code.insert(code.end(), group.begin(), group.end());
+  code.push_back(NOP);
+  code.push_back(NOP);
+  li(code, a0, 3);
+  li(code, a1, kDataBase);
+  li(code, a2, static_cast<std::uint32_t>(data.size()));
+  li(code, a7, kSysWrite);
+  code.push_back(ECALL);
+  li(code, a7, kSysExit);
+  code.push_back(ECALL);
+  check_all(make_program(code, data), {}, what);
+}
+
+// A can start a fused group (executor.h ZKVM_ALU_OPS, ZKVM_LOAD_OPS).
+bool fusable_first(Op op) {
+  const Format f = format_of(op);
+  return (f == Format::R || f == Format::U || (f == Format::I && op != Op::JALR && op != Op::FENCE)) &&
+         op != Op::DIV && op != Op::DIVU && op != Op::REM && op != Op::REMU;
+}
+
 }  // namespace
 
 TEST_CASE("every fused pair (A then B) gives the plain result, cycles and faults", "[vm][fusion]") {
-  // For each A that can start a pair (ALU ops and loads) and each table row
-  // B: random registers, then A at an even slot (the prologue's li pairs
-  // keep that alignment, so A starts a pair), B, two NOPs (the jump and
-  // branch target), the data area written to the journal, exit.
+  // Each A that can start a pair, each table row B: two random instances and
+  // one with faulting addresses and misaligned targets.
   std::mt19937 rng(20261124);
-  std::vector<std::uint8_t> data(256);
-  for (auto& b : data) b = static_cast<std::uint8_t>(rng());
   int pairs = 0;
   for (std::size_t a = 0; a < kNumInsns; ++a) {
     const Op op_a = static_cast<Op>(a);
-    const bool a_fusable = format_of(op_a) == Format::R || format_of(op_a) == Format::U ||
-                           (format_of(op_a) == Format::I && op_a != Op::JALR && op_a != Op::FENCE);
-    if (!a_fusable || op_a == Op::DIV || op_a == Op::DIVU || op_a == Op::REM || op_a == Op::REMU) continue;
+    if (!fusable_first(op_a)) continue;
     for (std::size_t b = 0; b < kNumInsns; ++b)
       for (int variant = 0; variant < 3; ++variant) {
         const Op op_b = static_cast<Op>(b);
         const bool wild = variant == 2;
-        std::vector<std::uint32_t> code;
-        for (unsigned r = 1; r < 32; ++r) li(code, r, rng());
-        li(code, kBase, kDataBase + 128);
-        li(code, a7, 0x1000);  // cycle_count, if B is ECALL
-        const std::size_t at = code.size();
-        REQUIRE(at % 2 == 0);
-        code.push_back(make_insn(op_a, rng, wild && variant % 2 == 0));
-        code.push_back(make_insn(op_b, rng, wild));
-        const std::uint32_t after = kCodeBase + static_cast<std::uint32_t>(4 * (at + 3));
-        code.push_back(NOP);
-        code.push_back(NOP);
-        // kTarget (JALR's base) = the second NOP; set before A with two words.
-        code.insert(code.begin() + static_cast<std::ptrdiff_t>(at), 0);
-        code.insert(code.begin() + static_cast<std::ptrdiff_t>(at), 0);
-        {
-          std::vector<std::uint32_t> set;
-          li(set, kTarget, after + 8);
-          code[at] = set[0], code[at + 1] = set[1];
-        }
-        li(code, a0, 3);
-        li(code, a1, kDataBase);
-        li(code, a2, static_cast<std::uint32_t>(data.size()));
-        li(code, a7, kSysWrite);
-        code.push_back(ECALL);
-        li(code, a7, kSysExit);
-        code.push_back(ECALL);
-        check_all(make_program(code, data), {},
-                  std::string(mnemonic(op_a)) + " then " + std::string(mnemonic(op_b)) + " variant " +
-                      std::to_string(variant));
+        check_group({make_insn(op_a, rng, wild, false), make_insn(op_b, rng, wild, false)}, rng,
+                    std::string(mnemonic(op_a)) + " then " + std::string(mnemonic(op_b)) + " variant " +
+                        std::to_string(variant));
         ++pairs;
       }
   }
   CHECK(pairs == 30 * 47 * 3);
+}
+
+TEST_CASE("fused triples (A, B, then any C) give the plain result, cycles and faults", "[vm][fusion]") {
+  // A and B over the ops of the triple prefixes (and a few more), C over the
+  // whole table, registers from a pool of three so results alias operands.
+  const Op firsts[] = {Op::SRLI, Op::SLLI, Op::OR, Op::XOR, Op::ADD, Op::AND, Op::ADDI,
+                       Op::LB, Op::LW, Op::MUL, Op::LUI, Op::SUB};
+  std::mt19937 rng(42);
+  for (Op op_a : firsts)
+    for (Op op_b : firsts)
+      for (std::size_t c = 0; c < kNumInsns; ++c)
+        for (int variant = 0; variant < 2; ++variant) {
+          const Op op_c = static_cast<Op>(c);
+          const bool wild = variant == 1;
+          check_group({make_insn(op_a, rng, wild, true), make_insn(op_b, rng, wild, true),
+                       make_insn(op_c, rng, wild, true)},
+                      rng,
+                      std::string(mnemonic(op_a)) + ", " + std::string(mnemonic(op_b)) + ", " +
+                          std::string(mnemonic(op_c)) + " variant " + std::to_string(variant));
+        }
+}
+
+TEST_CASE("the rotate idiom (srli/slli/or) fuses exactly, including aliased registers", "[vm][fusion]") {
+  // Every register assignment over a pool of three (plus x0 as a
+  // destination) and both shift orders: the fused rotate applies only when
+  // its conditions hold, and the result is the plain one either way.
+  std::mt19937 rng(3);
+  const unsigned pool[] = {0, 5, 6, 7};
+  int n = 0;
+  for (int order = 0; order < 2; ++order)
+    for (unsigned t : pool)
+      for (unsigned u : pool)
+        for (unsigned xr : pool)
+          for (unsigned xr2 : pool)
+            for (unsigned d : pool)
+              for (int swap = 0; swap < 2; ++swap) {
+                const std::int32_t a = 1 + static_cast<std::int32_t>(rng() % 31);
+                const std::uint32_t sr = encode(Op::SRLI, t, xr, 0, a);
+                const std::uint32_t sl = encode(Op::SLLI, u, xr2, 0, 32 - a);
+                const std::uint32_t o = swap ? encode(Op::OR, d, u, t, 0) : encode(Op::OR, d, t, u, 0);
+                check_group(order ? std::vector<std::uint32_t>{sl, sr, o} : std::vector<std::uint32_t>{sr, sl, o},
+                            rng, "rotate " + std::to_string(n));
+                ++n;
+              }
+  CHECK(n == 2 * 4 * 4 * 4 * 4 * 4 * 2);
 }
 
 TEST_CASE("a jump into the second instruction of a fused pair runs only that instruction", "[vm][fusion]") {

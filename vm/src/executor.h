@@ -114,56 +114,68 @@ template <class Ctx>
 
 inline constexpr std::uint64_t kSoftMargin = 2 * kWordsPerPage;
 
-// Instructions that cannot fault and do not jump, as (NAME, result, _):
-// rd = result. The plain handlers and the fused pairs below both expand this
-// one list, so each instruction's semantics is written once. RS1/RS2/SRS1/
-// SRS2/IMM read the slot `s` (defined inside execute()).
-#define ZKVM_ALU_OPS(X, b)                                                   \
-  /* "LUI places the U-immediate value in the top 20 bits of rd, filling   \
-     the lowest 12 bits with zeros." */                                    \
-  X(LUI, IMM, b)                                                           \
-  /* "AUIPC adds the 20-bit U-immediate (top bits) to the pc of the AUIPC  \
-     instruction." */                                                      \
-  X(AUIPC, s->pc + IMM, b)                                                 \
-  X(ADDI, RS1 + IMM, b)                                                    \
-  X(SLTI, SRS1 < s->d.imm ? 1u : 0u, b)                                    \
-  /* "SLTIU: the immediate is first sign-extended, then compared as        \
-     unsigned." */                                                         \
-  X(SLTIU, RS1 < IMM ? 1u : 0u, b)                                         \
-  X(XORI, RS1 ^ IMM, b)                                                    \
-  X(ORI, RS1 | IMM, b)                                                     \
-  X(ANDI, RS1 & IMM, b)                                                    \
-  /* Shift amounts: imm[4:0] (decoder masks), rs2[4:0] for register        \
-     shifts. */                                                            \
-  X(SLLI, RS1 << IMM, b)                                                   \
-  X(SRLI, RS1 >> IMM, b)                                                   \
-  X(SRAI, static_cast<u32>(SRS1 >> IMM), b)                                \
-  X(ADD, RS1 + RS2, b)                                                     \
-  X(SUB, RS1 - RS2, b)                                                     \
-  X(SLL, RS1 << (RS2 & 31), b)                                             \
-  X(SLT, SRS1 < SRS2 ? 1u : 0u, b)                                         \
-  X(SLTU, RS1 < RS2 ? 1u : 0u, b)                                          \
-  X(XOR, RS1 ^ RS2, b)                                                     \
-  X(SRL, RS1 >> (RS2 & 31), b)                                             \
-  X(SRA, static_cast<u32>(SRS1 >> (RS2 & 31)), b)                          \
-  X(OR, RS1 | RS2, b)                                                      \
-  X(AND, RS1 & RS2, b)                                                     \
-  /* RV32M. MUL gives the low 32 bits; MULH/MULHSU/MULHU the high 32 bits  \
-     of the signed x signed, signed x unsigned and unsigned x unsigned     \
-     products. */                                                          \
-  X(MUL, RS1 * RS2, b)                                                     \
-  X(MULH, static_cast<u32>(static_cast<u64>(i64{SRS1} * i64{SRS2}) >> 32), b) \
-  X(MULHSU, static_cast<u32>(static_cast<u64>(i64{SRS1} * static_cast<i64>(RS2)) >> 32), b) \
-  X(MULHU, static_cast<u32>((u64{RS1} * u64{RS2}) >> 32), b)
-// Loads (NAME, memory type, extension type, _): sign- (LB, LH) or zero-
-// extend (LBU, LHU) to 32 bits. They can fault, but only before anything
-// is written, so they may start a fused pair too.
-#define ZKVM_LOAD_OPS(X, b)                  \
-  X(LB, std::int8_t, i32, b)                 \
-  X(LH, std::int16_t, i32, b)                \
-  X(LW, u32, u32, b)                         \
-  X(LBU, std::uint8_t, u32, b)               \
-  X(LHU, std::uint16_t, u32, b)
+// Instructions that cannot fault and do not jump: rd = ZKVM_SEM_<NAME>.
+// The plain handlers and the fused handlers below all expand these, so each
+// instruction's semantics is written once. RS1/RS2/SRS1/SRS2/IMM read the
+// slot `s` (defined inside execute()).
+// "LUI places the U-immediate value in the top 20 bits of rd, filling the
+// lowest 12 bits with zeros."
+#define ZKVM_SEM_LUI IMM
+// "AUIPC adds the 20-bit U-immediate (top bits) to the pc of the AUIPC instruction."
+#define ZKVM_SEM_AUIPC s->pc + IMM
+#define ZKVM_SEM_ADDI RS1 + IMM
+#define ZKVM_SEM_SLTI SRS1 < s->d.imm ? 1u : 0u
+// "SLTIU: the immediate is first sign-extended, then compared as unsigned."
+#define ZKVM_SEM_SLTIU RS1 < IMM ? 1u : 0u
+#define ZKVM_SEM_XORI RS1 ^ IMM
+#define ZKVM_SEM_ORI RS1 | IMM
+#define ZKVM_SEM_ANDI RS1 & IMM
+// Shift amounts: imm[4:0] (decoder masks), rs2[4:0] for register shifts.
+#define ZKVM_SEM_SLLI RS1 << IMM
+#define ZKVM_SEM_SRLI RS1 >> IMM
+#define ZKVM_SEM_SRAI static_cast<u32>(SRS1 >> IMM)
+#define ZKVM_SEM_ADD RS1 + RS2
+#define ZKVM_SEM_SUB RS1 - RS2
+#define ZKVM_SEM_SLL RS1 << (RS2 & 31)
+#define ZKVM_SEM_SLT SRS1 < SRS2 ? 1u : 0u
+#define ZKVM_SEM_SLTU RS1 < RS2 ? 1u : 0u
+#define ZKVM_SEM_XOR RS1 ^ RS2
+#define ZKVM_SEM_SRL RS1 >> (RS2 & 31)
+#define ZKVM_SEM_SRA static_cast<u32>(SRS1 >> (RS2 & 31))
+#define ZKVM_SEM_OR RS1 | RS2
+#define ZKVM_SEM_AND RS1 & RS2
+// RV32M. MUL gives the low 32 bits; MULH/MULHSU/MULHU the high 32 bits of
+// the signed x signed, signed x unsigned and unsigned x unsigned products.
+#define ZKVM_SEM_MUL RS1 * RS2
+#define ZKVM_SEM_MULH static_cast<u32>(static_cast<u64>(i64{SRS1} * i64{SRS2}) >> 32)
+#define ZKVM_SEM_MULHSU static_cast<u32>(static_cast<u64>(i64{SRS1} * static_cast<i64>(RS2)) >> 32)
+#define ZKVM_SEM_MULHU static_cast<u32>((u64{RS1} * u64{RS2}) >> 32)
+#define ZKVM_ALU_OPS(X, b)                                                              \
+  X(LUI, b) X(AUIPC, b) X(ADDI, b) X(SLTI, b) X(SLTIU, b) X(XORI, b) X(ORI, b) X(ANDI, b) \
+  X(SLLI, b) X(SRLI, b) X(SRAI, b) X(ADD, b) X(SUB, b) X(SLL, b) X(SLT, b) X(SLTU, b)    \
+  X(XOR, b) X(SRL, b) X(SRA, b) X(OR, b) X(AND, b) X(MUL, b) X(MULH, b) X(MULHSU, b)     \
+  X(MULHU, b)
+// Loads: ZKVM_LOAD_DO(memory type, extension type): sign- (LB, LH) or zero-
+// extend (LBU, LHU) to 32 bits. They can fault, but only before anything is
+// written, so they may start a fused group too.
+#define ZKVM_LTYPES_LB std::int8_t, i32
+#define ZKVM_LTYPES_LH std::int16_t, i32
+#define ZKVM_LTYPES_LW u32, u32
+#define ZKVM_LTYPES_LBU std::uint8_t, u32
+#define ZKVM_LTYPES_LHU std::uint16_t, u32
+#define ZKVM_LOAD_OPS(X, b) X(LB, b) X(LH, b) X(LW, b) X(LBU, b) X(LHU, b)
+
+// Triples "A, B, then any C" for the most frequent A, B of compiled code
+// (rotates, the SHA-256 round, the int8 dot product, xorshift, loop tails;
+// docs/benchmarks/vm.md): (A, kind of A, B, kind of B, _), kind ALU or LOAD.
+#define ZKVM_TRIPLE_PREFIXES(X, c)                                         \
+  X(SRLI, ALU, SLLI, ALU, c) X(SLLI, ALU, SRLI, ALU, c)                    \
+  X(SLLI, ALU, OR, ALU, c) X(SLLI, ALU, XOR, ALU, c)                       \
+  X(XOR, ALU, SLLI, ALU, c) X(XOR, ALU, SRLI, ALU, c)                      \
+  X(XOR, ALU, ADD, ALU, c) X(XOR, ALU, AND, ALU, c) X(AND, ALU, XOR, ALU, c) \
+  X(XOR, ALU, ADDI, ALU, c) X(ADD, ALU, ADD, ALU, c)                       \
+  X(ADD, ALU, LB, LOAD, c) X(ADD, ALU, LW, LOAD, c) X(LB, LOAD, MUL, ALU, c) \
+  X(MUL, ALU, ADD, ALU, c) X(ADDI, ALU, ADDI, ALU, c) X(LUI, ALU, ADDI, ALU, c)
 
 // Superinstructions (fast path only). A slot whose instruction A is in one
 // of the lists above and whose successor B (same page) is any table row gets
@@ -175,22 +187,33 @@ inline constexpr std::uint64_t kSoftMargin = 2 * kWordsPerPage;
 // handler for jumps into it. Stores never start a pair (a store may rewrite
 // B), and Memory invalidates the slot before a written word with the word.
 enum FusedFirst : std::uint8_t {
-#define ZKVM_FIRST_ENUM(name, e, b) kFirst_##name,
-#define ZKVM_FIRST_ENUM_L(name, T, ext, b) kFirst_##name,
-  ZKVM_ALU_OPS(ZKVM_FIRST_ENUM, _) ZKVM_LOAD_OPS(ZKVM_FIRST_ENUM_L, _) kNumFusedFirst
+#define ZKVM_FIRST_ENUM(name, b) kFirst_##name,
+  ZKVM_ALU_OPS(ZKVM_FIRST_ENUM, _) ZKVM_LOAD_OPS(ZKVM_FIRST_ENUM, _) kNumFusedFirst
 #undef ZKVM_FIRST_ENUM
-#undef ZKVM_FIRST_ENUM_L
 };
 // Op -> FusedFirst index, or -1 when the op cannot start a pair.
 inline constexpr auto kFusedFirstIndex = [] {
   std::array<std::int8_t, kNumOps> a{};
   a.fill(-1);
-#define ZKVM_FIRST_MAP(name, e, b) a[static_cast<std::size_t>(Op::name)] = kFirst_##name;
-#define ZKVM_FIRST_MAP_L(name, T, ext, b) a[static_cast<std::size_t>(Op::name)] = kFirst_##name;
-  ZKVM_ALU_OPS(ZKVM_FIRST_MAP, _) ZKVM_LOAD_OPS(ZKVM_FIRST_MAP_L, _)
+#define ZKVM_FIRST_MAP(name, b) a[static_cast<std::size_t>(Op::name)] = kFirst_##name;
+  ZKVM_ALU_OPS(ZKVM_FIRST_MAP, _) ZKVM_LOAD_OPS(ZKVM_FIRST_MAP, _)
 #undef ZKVM_FIRST_MAP
-#undef ZKVM_FIRST_MAP_L
   return a;
+}();
+enum TriplePrefix : std::uint8_t {
+#define ZKVM_PREFIX_ENUM(a, ka, b, kb, c) kPrefix_##a##_##b,
+  ZKVM_TRIPLE_PREFIXES(ZKVM_PREFIX_ENUM, _) kNumTriplePrefixes
+#undef ZKVM_PREFIX_ENUM
+};
+// (Op A, Op B) -> TriplePrefix index, or -1.
+inline constexpr auto kTriplePrefixIndex = [] {
+  std::array<std::array<std::int8_t, kNumOps>, kNumOps> t{};
+  for (auto& row : t) row.fill(-1);
+#define ZKVM_PREFIX_MAP(a, ka, b, kb, c) \
+  t[static_cast<std::size_t>(Op::a)][static_cast<std::size_t>(Op::b)] = kPrefix_##a##_##b;
+  ZKVM_TRIPLE_PREFIXES(ZKVM_PREFIX_MAP, _)
+#undef ZKVM_PREFIX_MAP
+  return t;
 }();
 
 // Returns true when the run ended (exit, fault or limit), false when the
@@ -204,14 +227,20 @@ bool execute(Machine& m, Ctx& ctx) {
       &&L_ILLEGAL, &&L_DECODE, &&L_PAGE_END};
   // kPairLabels[B][first index of A]: the handler "A then B".
   static const void* const kPairLabels[kNumInsns][kNumFusedFirst] = {
-#define ZKVM_PAIR_ADDR(a, e, b) &&L_##a##__##b,
-#define ZKVM_PAIR_ADDR_L(a, T, ext, b) &&L_##a##__##b,
+#define ZKVM_PAIR_ADDR(a, b) &&L_##a##__##b,
 #define ZKVM_RV_INSN(name, opcode, funct3, funct7, format) \
-  {ZKVM_ALU_OPS(ZKVM_PAIR_ADDR, name) ZKVM_LOAD_OPS(ZKVM_PAIR_ADDR_L, name)},
+  {ZKVM_ALU_OPS(ZKVM_PAIR_ADDR, name) ZKVM_LOAD_OPS(ZKVM_PAIR_ADDR, name)},
 #include "isa/rv32im.inc"
 #undef ZKVM_RV_INSN
 #undef ZKVM_PAIR_ADDR
-#undef ZKVM_PAIR_ADDR_L
+  };
+  // kTripleLabels[C][prefix (A, B)]: the handler "A, B then C".
+  static const void* const kTripleLabels[kNumInsns][kNumTriplePrefixes] = {
+#define ZKVM_TRIPLE_ADDR(a, ka, b, kb, c) &&L_##a##_##b##__##c,
+#define ZKVM_RV_INSN(name, opcode, funct3, funct7, format) {ZKVM_TRIPLE_PREFIXES(ZKVM_TRIPLE_ADDR, name)},
+#include "isa/rv32im.inc"
+#undef ZKVM_RV_INSN
+#undef ZKVM_TRIPLE_ADDR
   };
   // Only the fast, inexact instance fuses: the exact instance (the last
   // <= 2048 cycles before the limit), the mix counter and the tracer run
@@ -328,6 +357,9 @@ bool execute(Machine& m, Ctx& ctx) {
     ZKVM_LOAD_DO(T, ext);  \
     ZKVM_RETIRE();         \
   } while (0)
+  // Expand a ZKVM_LTYPES_<NAME> pair into the two arguments.
+#define ZKVM_LOAD_DO2(...) ZKVM_LOAD_DO(__VA_ARGS__)
+#define ZKVM_LOAD2(...) ZKVM_LOAD(__VA_ARGS__)
 #define ZKVM_STORE(T)                                                   \
   do {                                                                  \
     const std::uint32_t a_ = x[s->d.rs1] + static_cast<std::uint32_t>(s->d.imm); \
@@ -394,6 +426,25 @@ L_DECODE:
     }
     if (static_cast<std::size_t>(n->d.op) < kNumInsns)
       s->h = kPairLabels[static_cast<std::uint8_t>(n->d.op)][kFusedFirstIndex[static_cast<std::uint8_t>(s->d.op)]];
+    // A triple prefix (A, B) followed by any table row C in this page.
+    const std::int8_t tp = kTriplePrefixIndex[static_cast<std::uint8_t>(s->d.op)][static_cast<std::uint8_t>(n->d.op)];
+    if (tp >= 0) {
+      Slot* const n2 = s + 2;  // n is not the sentinel, so n2 exists (maybe the sentinel)
+      if (n2->d.op == Op::DECODE) {
+        n2->d = decode(load(static_cast<u32*>(nullptr), n2->pc));
+        n2->h = kLabels[static_cast<std::uint8_t>(n2->d.op)];
+      }
+      if (static_cast<std::size_t>(n2->d.op) < kNumInsns) s->h = kTripleLabels[static_cast<std::uint8_t>(n2->d.op)][tp];
+      // The rotate idiom of RV32IM without Zbb, srli t, x, a; slli u, x, b;
+      // or d, t, u (either shift first, either or operand order): one read
+      // of x when the slli still sees it (t != x) and the or reads exactly
+      // the two results (t != u). Writes t, u, d in program order.
+      const Decoded &d0 = s->d, &d1 = n->d, &d2 = n2->d;
+      if (((d0.op == Op::SRLI && d1.op == Op::SLLI) || (d0.op == Op::SLLI && d1.op == Op::SRLI)) &&
+          d2.op == Op::OR && d1.rs1 == d0.rs1 && d0.rd != d0.rs1 && d0.rd != d1.rd &&
+          ((d2.rs1 == d0.rd && d2.rs2 == d1.rd) || (d2.rs1 == d1.rd && d2.rs2 == d0.rd)))
+        s->h = d0.op == Op::SRLI ? &&L_ROT_SRLI_SLLI_OR : &&L_ROT_SLLI_SRLI_OR;
+    }
   }
   ctx.begin(s->pc, s->d, x);
   goto* s->h;
@@ -404,9 +455,9 @@ L_PAGE_END:
   goto next_full;
 
   // Plain handlers of the non-faulting ALU instructions (semantics in ZKVM_ALU_OPS).
-#define ZKVM_PLAIN_ALU(name, expr, b) \
-  L_##name:                            \
-  ZKVM_ALU(expr);
+#define ZKVM_PLAIN_ALU(name, b) \
+  L_##name:                      \
+  ZKVM_ALU(ZKVM_SEM_##name);
   ZKVM_ALU_OPS(ZKVM_PLAIN_ALU, _)
 #undef ZKVM_PLAIN_ALU
   // "JAL stores pc+4 into rd; target = pc + sign-extended J-immediate."
@@ -427,9 +478,9 @@ L_BLTU:
   ZKVM_BRANCH(RS1 < RS2);
 L_BGEU:
   ZKVM_BRANCH(RS1 >= RS2);
-#define ZKVM_PLAIN_LOAD(name, T, ext, b) \
-  L_##name:                               \
-  ZKVM_LOAD(T, ext);
+#define ZKVM_PLAIN_LOAD(name, b) \
+  L_##name:                       \
+  ZKVM_LOAD2(ZKVM_LTYPES_##name);
   ZKVM_LOAD_OPS(ZKVM_PLAIN_LOAD, _)
 #undef ZKVM_PLAIN_LOAD
   // Stores write the low 8, 16 or 32 bits of rs2.
@@ -483,22 +534,49 @@ L_ILLEGAL:
     ++s;                                    \
     ctx.begin(s->pc, s->d, x);              \
   } while (0)
-#define ZKVM_PAIR_ALU(a, expr, b) \
-  L_##a##__##b:                   \
-  x[s->d.rd] = (expr);            \
-  ZKVM_STEP();                    \
+#define ZKVM_DO_ALU(a) x[s->d.rd] = (ZKVM_SEM_##a)
+#define ZKVM_DO_LOAD(a) ZKVM_LOAD_DO2(ZKVM_LTYPES_##a)
+#define ZKVM_PAIR_ALU(a, b) \
+  L_##a##__##b:             \
+  ZKVM_DO_ALU(a);           \
+  ZKVM_STEP();              \
   goto L_##b;
-#define ZKVM_PAIR_LOAD(a, T, ext, b) \
-  L_##a##__##b:                      \
-  ZKVM_LOAD_DO(T, ext);              \
+#define ZKVM_PAIR_LOAD(a, b) \
+  L_##a##__##b:              \
+  ZKVM_DO_LOAD(a);           \
+  ZKVM_STEP();               \
+  goto L_##b;
+#define ZKVM_TRIPLE(a, ka, b, kb, c) \
+  L_##a##_##b##__##c:                \
+  ZKVM_DO_##ka(a);                   \
   ZKVM_STEP();                       \
-  goto L_##b;
+  ZKVM_DO_##kb(b);                   \
+  ZKVM_STEP();                       \
+  goto L_##c;
+  // Rotates (conditions at L_DECODE): t = x >> a, u = x << b, d = t | u.
+L_ROT_SRLI_SLLI_OR: {
+  const u32 v = RS1, t = v >> IMM, u = v << static_cast<u32>(s[1].d.imm);
+  x[s->d.rd] = t, x[s[1].d.rd] = u, x[s[2].d.rd] = t | u;
+  ZKVM_STEP();
+  ZKVM_STEP();
+  ZKVM_RETIRE();
+}
+L_ROT_SLLI_SRLI_OR: {
+  const u32 v = RS1, u = v << IMM, t = v >> static_cast<u32>(s[1].d.imm);
+  x[s->d.rd] = u, x[s[1].d.rd] = t, x[s[2].d.rd] = t | u;
+  ZKVM_STEP();
+  ZKVM_STEP();
+  ZKVM_RETIRE();
+}
 #define ZKVM_RV_INSN(name, opcode, funct3, funct7, format) \
-  ZKVM_ALU_OPS(ZKVM_PAIR_ALU, name) ZKVM_LOAD_OPS(ZKVM_PAIR_LOAD, name)
+  ZKVM_ALU_OPS(ZKVM_PAIR_ALU, name) ZKVM_LOAD_OPS(ZKVM_PAIR_LOAD, name) ZKVM_TRIPLE_PREFIXES(ZKVM_TRIPLE, name)
 #include "isa/rv32im.inc"
 #undef ZKVM_RV_INSN
 #undef ZKVM_PAIR_ALU
 #undef ZKVM_PAIR_LOAD
+#undef ZKVM_TRIPLE
+#undef ZKVM_DO_ALU
+#undef ZKVM_DO_LOAD
 #undef ZKVM_STEP
 
 #undef RS1
@@ -514,6 +592,8 @@ L_ILLEGAL:
 #undef ZKVM_BRANCH
 #undef ZKVM_LOAD
 #undef ZKVM_LOAD_DO
+#undef ZKVM_LOAD_DO2
+#undef ZKVM_LOAD2
 #undef ZKVM_STORE
 #undef ZKVM_ALU
 }

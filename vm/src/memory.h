@@ -60,11 +60,13 @@ class Memory {
     s.d.op = Op::DECODE;
     s.h = decode_handler;
   }
-  // A write to word w of page p: its slot, and the slot before it, which
-  // may hold a fused pair ending in w (executor.h, FusedFirst), decode again.
+  // A write to word w of page p: its slot, and the two slots before it,
+  // which may hold a fused pair or triple covering w (executor.h,
+  // "Superinstructions"; groups never cross a page), decode again.
   void invalidate_word(Page* p, std::uint32_t w) {
     invalidate(p->decoded[w]);
     if (w > 0) invalidate(p->decoded[w - 1]);
+    if (w > 1) invalidate(p->decoded[w - 2]);
   }
 
   Page* page(std::uint32_t addr) {
