@@ -700,3 +700,27 @@ TEST_CASE("C API verifies a standard-parameter zero-knowledge proof; wrong publi
   CHECK(zkvm_verifier_verify(v, bb.data(), bb.size(), pubs.data(), pubs.size()) == ZKVM_VERIFIER_ERR_REJECTED);
   zkvm_verifier_free(v);
 }
+
+TEST_CASE("zero-knowledge quotient layout suffices for degrees 2-5 at heights around the mask degree") {
+  // fast_config: m = 16. Heights 16 (m = n: 2D - 1 chunks), 32, 64, 256
+  // (fewer chunks as n grows past D m); each proof must verify and a wrong
+  // cell must be rejected.
+  for (unsigned k = 2; k <= 5; ++k) {
+    PowerAir air(k);
+    StarkConfig c = zk_config();
+    c.pcs.fri.log_blowup = 3;  // degree 5 needs a 16n coset in zk
+    auto pk = stark::setup(90 + k, {&air}, c, cpu());
+    for (size_t n : {16u, 32u, 64u, 256u}) {
+      auto t = power_trace(k, n);
+      std::vector<TableWitness> w{{&air, &t, {}}};
+      INFO("degree " << k << " rows " << n);
+      std::string why;
+      CHECK_FALSE(rejects(pk.vk, stark::serialize_proof(stark::prove(pk, w, cpu())), &why));
+      INFO(why);
+      t.at(n / 2 + 1, 0) += Fp::one();
+      stark::ProveOptions opts;
+      opts.check_constraints = false;
+      CHECK(rejects(pk.vk, stark::serialize_proof(stark::prove(pk, w, cpu(), opts))));
+    }
+  }
+}
