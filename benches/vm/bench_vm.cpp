@@ -98,8 +98,9 @@ int main(int argc, char** argv) {
   };
   const auto dir = std::filesystem::temp_directory_path() / ("zkvm_bench_vm." + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
-  std::printf("| guest | work | cycles | fast s | fast MIPS | qemu s | qemu MIPS | fast/qemu speed | trace Mcycles/s | trace MB/s |\n");
-  std::printf("|---|---|---|---|---|---|---|---|---|---|\n");
+  std::printf("| guest | work | cycles | fast s | fast MIPS | qemu s | qemu MIPS | fast/qemu speed | plain MIPS | plain/qemu "
+              "| trace Mcycles/s | trace MB/s |\n");
+  std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
   int rc = 0;
   for (const Guest& g : guests) {
     if (!only.empty() && only != g.name) continue;
@@ -113,12 +114,23 @@ int main(int argc, char** argv) {
     const std::string in_path = (dir / (std::string(g.name) + ".in")).string();
     std::ofstream(in_path, std::ios::binary).write(reinterpret_cast<const char*>(opts.input.data()), 4);
 
-    double fast_s = 1e30;
-    RunResult fast;
+    // "fast" = the fast path as shipped (superinstructions on); "plain" =
+    // the same executor with RunOptions::fusion = false, alternated with it.
+    double fast_s = 1e30, plain_s = 1e30;
+    RunResult fast, plain;
+    RunOptions popts = opts;
+    popts.fusion = false;
     for (int r = 0; r < reps; ++r) {
-      const double t0 = cpu_now();
+      double t0 = cpu_now();
       fast = run(p, opts);
       fast_s = std::min(fast_s, cpu_now() - t0);
+      t0 = cpu_now();
+      plain = run(p, popts);
+      plain_s = std::min(plain_s, cpu_now() - t0);
+    }
+    if (plain.cycles != fast.cycles || plain.journal != fast.journal || plain.regs != fast.regs) {
+      std::fprintf(stderr, "%s: fused and plain runs disagree\n", g.name);
+      rc = 1;
     }
     if (fast.status != RunStatus::Exited || fast.exit_code != 0) {
       std::fprintf(stderr, "%s: %s\n", g.name, fast.summary().c_str());
@@ -157,15 +169,17 @@ int main(int argc, char** argv) {
     }
     const double fast_mips = static_cast<double>(fast.cycles) / fast_s / 1e6;
     const double trace_mcps = static_cast<double>(traced.cycles) / trace_s / 1e6;
-    char qbuf[64] = "n/a", qmips[64] = "n/a", ratio[64] = "n/a";
+    const double plain_mips = static_cast<double>(plain.cycles) / plain_s / 1e6;
+    char qbuf[64] = "n/a", qmips[64] = "n/a", ratio[64] = "n/a", pratio[64] = "n/a";
     if (qemu_s > 0) {
       std::snprintf(qbuf, sizeof qbuf, "%.3f", qemu_s);
       std::snprintf(qmips, sizeof qmips, "%.0f", static_cast<double>(fast.cycles) / qemu_s / 1e6);
       std::snprintf(ratio, sizeof ratio, "%.2fx", qemu_s / fast_s);
+      std::snprintf(pratio, sizeof pratio, "%.2fx", qemu_s / plain_s);
     }
-    std::printf("| %s (%s) | N=%u | %llu | %.3f | %.0f | %s | %s | %s | %.1f | %.0f |\n", g.name, g.what, work,
-                static_cast<unsigned long long>(fast.cycles), fast_s, fast_mips, qbuf, qmips, ratio, trace_mcps,
-                trace_mcps * sizeof(TraceRow));
+    std::printf("| %s (%s) | N=%u | %llu | %.3f | %.0f | %s | %s | %s | %.0f | %s | %.1f | %.0f |\n", g.name, g.what,
+                work, static_cast<unsigned long long>(fast.cycles), fast_s, fast_mips, qbuf, qmips, ratio, plain_mips,
+                pratio, trace_mcps, trace_mcps * sizeof(TraceRow));
     std::fflush(stdout);
     (void)check;
   }

@@ -208,16 +208,20 @@ TEST_CASE("the rotate idiom (srli/slli/or) fuses exactly, including aliased regi
         for (unsigned xr : pool)
           for (unsigned xr2 : pool)
             for (unsigned d : pool)
-              for (int swap = 0; swap < 2; ++swap) {
+              for (int swap = 0; swap < 4; ++swap) {
                 const std::int32_t a = 1 + static_cast<std::int32_t>(rng() % 31);
                 const std::uint32_t sr = encode(Op::SRLI, t, xr, 0, a);
                 const std::uint32_t sl = encode(Op::SLLI, u, xr2, 0, 32 - a);
-                const std::uint32_t o = swap ? encode(Op::OR, d, u, t, 0) : encode(Op::OR, d, t, u, 0);
-                check_group(order ? std::vector<std::uint32_t>{sl, sr, o} : std::vector<std::uint32_t>{sr, sl, o},
-                            rng, "rotate " + std::to_string(n));
+                const std::uint32_t o = swap % 2 ? encode(Op::OR, d, u, t, 0) : encode(Op::OR, d, t, u, 0);
+                std::vector<std::uint32_t> g = order ? std::vector<std::uint32_t>{sl, sr, o}
+                                                     : std::vector<std::uint32_t>{sr, sl, o};
+                // swap >= 2: an ADD first, which would pair with the first shift
+                // if the decoder did not leave the rotate to its own slot.
+                if (swap >= 2) g.insert(g.begin(), encode(Op::ADD, 5 + rng() % 3, 5, 6, 0));
+                check_group(g, rng, "rotate " + std::to_string(n));
                 ++n;
               }
-  CHECK(n == 2 * 4 * 4 * 4 * 4 * 4 * 2);
+  CHECK(n == 2 * 4 * 4 * 4 * 4 * 4 * 4);
 }
 
 TEST_CASE("a jump into the second instruction of a fused pair runs only that instruction", "[vm][fusion]") {

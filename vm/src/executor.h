@@ -270,6 +270,31 @@ bool execute(Machine& m, Ctx& ctx) {
         }
   }
 
+  // Decode-time helpers for fusion. peek: a slot's instruction, decoded
+  // from memory if the slot is not (its handler stays the decode handler).
+  const auto peek = [&](Slot* p) -> const Decoded& {
+    if (p->d.op == Op::DECODE) {
+      std::uint32_t w;
+      std::memcpy(&w, table[p->pc >> kPageShift]->data + (p->pc & (kPageSize - 1)), 4);
+      p->d = decode(w);
+    }
+    return p->d;
+  };
+  // Whether p (a slot or the sentinel) starts the rotate idiom of RV32IM
+  // without Zbb: srli t, x, a; slli u, x, b; or d, t, u (either shift first,
+  // either or operand order), with t != x (the second shift still reads x)
+  // and t != u (the or reads both results). 1: srli first, 2: slli first.
+  const auto rotate_at = [&](Slot* p) -> int {
+    const Decoded& d0 = p->d.op == Op::PAGE_END ? p->d : peek(p);
+    if (d0.op != Op::SRLI && d0.op != Op::SLLI) return 0;
+    const Decoded& d1 = peek(p + 1);  // p is not the sentinel
+    if (d1.op != (d0.op == Op::SRLI ? Op::SLLI : Op::SRLI)) return 0;
+    const Decoded& d2 = peek(p + 2);  // nor is p + 1
+    if (d2.op != Op::OR || d1.rs1 != d0.rs1 || d0.rd == d0.rs1 || d0.rd == d1.rd) return 0;
+    if (!((d2.rs1 == d0.rd && d2.rs2 == d1.rd) || (d2.rs1 == d1.rd && d2.rs2 == d0.rd))) return 0;
+    return d0.op == Op::SRLI ? 1 : 2;
+  };
+
   // Memory access after the executor's alignment and range checks.
   const auto page_of = [&](std::uint32_t a) -> Page* {
     Page* p = table[a >> kPageShift];
@@ -417,33 +442,26 @@ L_DECODE:
   s->d = decode(load(static_cast<u32*>(nullptr), s->pc));
   s->h = kLabels[static_cast<std::uint8_t>(s->d.op)];
   if (fuse && kFusedFirstIndex[static_cast<std::uint8_t>(s->d.op)] >= 0) {
-    // Pair with the next slot in this page (decoding it now if needed: its
-    // word is what it would fetch, and a later store to it invalidates both).
-    Slot* const n = s + 1;
-    if (n->d.op == Op::DECODE) {
-      n->d = decode(load(static_cast<u32*>(nullptr), n->pc));
-      n->h = kLabels[static_cast<std::uint8_t>(n->d.op)];
-    }
-    if (static_cast<std::size_t>(n->d.op) < kNumInsns)
-      s->h = kPairLabels[static_cast<std::uint8_t>(n->d.op)][kFusedFirstIndex[static_cast<std::uint8_t>(s->d.op)]];
-    // A triple prefix (A, B) followed by any table row C in this page.
-    const std::int8_t tp = kTriplePrefixIndex[static_cast<std::uint8_t>(s->d.op)][static_cast<std::uint8_t>(n->d.op)];
-    if (tp >= 0) {
-      Slot* const n2 = s + 2;  // n is not the sentinel, so n2 exists (maybe the sentinel)
-      if (n2->d.op == Op::DECODE) {
-        n2->d = decode(load(static_cast<u32*>(nullptr), n2->pc));
-        n2->h = kLabels[static_cast<std::uint8_t>(n2->d.op)];
+    // Choose the group this slot starts: a rotate, else a triple, else a
+    // pair, but never one that swallows the start of a rotate (so the
+    // rotate's own slot runs it whatever the entry point). Neighbours are
+    // decoded as needed (their words are what they would fetch; a store to
+    // any word of a group invalidates the group's slot) but keep the decode
+    // handler, so they choose their own group when they are reached.
+    const int rot = rotate_at(s);
+    if (rot) {
+      s->h = rot == 1 ? &&L_ROT_SRLI_SLLI_OR : &&L_ROT_SLLI_SRLI_OR;
+    } else {
+      const Op b = peek(s + 1).op;
+      if (static_cast<std::size_t>(b) < kNumInsns && !rotate_at(s + 1)) {
+        s->h = kPairLabels[static_cast<std::uint8_t>(b)][kFusedFirstIndex[static_cast<std::uint8_t>(s->d.op)]];
+        const std::int8_t tp = kTriplePrefixIndex[static_cast<std::uint8_t>(s->d.op)][static_cast<std::uint8_t>(b)];
+        if (tp >= 0) {
+          const Op c = peek(s + 2).op;  // s + 1 is not the sentinel, so s + 2 exists
+          if (static_cast<std::size_t>(c) < kNumInsns && !rotate_at(s + 2))
+            s->h = kTripleLabels[static_cast<std::uint8_t>(c)][tp];
+        }
       }
-      if (static_cast<std::size_t>(n2->d.op) < kNumInsns) s->h = kTripleLabels[static_cast<std::uint8_t>(n2->d.op)][tp];
-      // The rotate idiom of RV32IM without Zbb, srli t, x, a; slli u, x, b;
-      // or d, t, u (either shift first, either or operand order): one read
-      // of x when the slli still sees it (t != x) and the or reads exactly
-      // the two results (t != u). Writes t, u, d in program order.
-      const Decoded &d0 = s->d, &d1 = n->d, &d2 = n2->d;
-      if (((d0.op == Op::SRLI && d1.op == Op::SLLI) || (d0.op == Op::SLLI && d1.op == Op::SRLI)) &&
-          d2.op == Op::OR && d1.rs1 == d0.rs1 && d0.rd != d0.rs1 && d0.rd != d1.rd &&
-          ((d2.rs1 == d0.rd && d2.rs2 == d1.rd) || (d2.rs1 == d1.rd && d2.rs2 == d0.rd)))
-        s->h = d0.op == Op::SRLI ? &&L_ROT_SRLI_SLLI_OR : &&L_ROT_SLLI_SRLI_OR;
     }
   }
   ctx.begin(s->pc, s->d, x);
