@@ -114,42 +114,44 @@ template <class Ctx>
 
 inline constexpr std::uint64_t kSoftMargin = 2 * kWordsPerPage;
 
-// Instructions that cannot fault and do not jump: rd = ZKVM_SEM_<NAME>.
-// The plain handlers and the fused handlers below all expand these, so each
-// instruction's semantics is written once. RS1/RS2/SRS1/SRS2/IMM read the
-// slot `s` (defined inside execute()).
+// Instructions that cannot fault and do not jump:
+// rd = ZKVM_SEM_<NAME>(rs1 value, rs2 value, imm as u32, pc). The plain
+// handlers and the fused handlers below all expand these, so each
+// instruction's semantics is written once.
 // "LUI places the U-immediate value in the top 20 bits of rd, filling the
 // lowest 12 bits with zeros."
-#define ZKVM_SEM_LUI IMM
+#define ZKVM_SEM_LUI(a, b, i, pc) (i)
 // "AUIPC adds the 20-bit U-immediate (top bits) to the pc of the AUIPC instruction."
-#define ZKVM_SEM_AUIPC s->pc + IMM
-#define ZKVM_SEM_ADDI RS1 + IMM
-#define ZKVM_SEM_SLTI SRS1 < s->d.imm ? 1u : 0u
+#define ZKVM_SEM_AUIPC(a, b, i, pc) (pc) + (i)
+#define ZKVM_SEM_ADDI(a, b, i, pc) (a) + (i)
+#define ZKVM_SEM_SLTI(a, b, i, pc) static_cast<i32>(a) < static_cast<i32>(i) ? 1u : 0u
 // "SLTIU: the immediate is first sign-extended, then compared as unsigned."
-#define ZKVM_SEM_SLTIU RS1 < IMM ? 1u : 0u
-#define ZKVM_SEM_XORI RS1 ^ IMM
-#define ZKVM_SEM_ORI RS1 | IMM
-#define ZKVM_SEM_ANDI RS1 & IMM
+#define ZKVM_SEM_SLTIU(a, b, i, pc) (a) < (i) ? 1u : 0u
+#define ZKVM_SEM_XORI(a, b, i, pc) (a) ^ (i)
+#define ZKVM_SEM_ORI(a, b, i, pc) (a) | (i)
+#define ZKVM_SEM_ANDI(a, b, i, pc) (a) & (i)
 // Shift amounts: imm[4:0] (decoder masks), rs2[4:0] for register shifts.
-#define ZKVM_SEM_SLLI RS1 << IMM
-#define ZKVM_SEM_SRLI RS1 >> IMM
-#define ZKVM_SEM_SRAI static_cast<u32>(SRS1 >> IMM)
-#define ZKVM_SEM_ADD RS1 + RS2
-#define ZKVM_SEM_SUB RS1 - RS2
-#define ZKVM_SEM_SLL RS1 << (RS2 & 31)
-#define ZKVM_SEM_SLT SRS1 < SRS2 ? 1u : 0u
-#define ZKVM_SEM_SLTU RS1 < RS2 ? 1u : 0u
-#define ZKVM_SEM_XOR RS1 ^ RS2
-#define ZKVM_SEM_SRL RS1 >> (RS2 & 31)
-#define ZKVM_SEM_SRA static_cast<u32>(SRS1 >> (RS2 & 31))
-#define ZKVM_SEM_OR RS1 | RS2
-#define ZKVM_SEM_AND RS1 & RS2
+#define ZKVM_SEM_SLLI(a, b, i, pc) (a) << (i)
+#define ZKVM_SEM_SRLI(a, b, i, pc) (a) >> (i)
+#define ZKVM_SEM_SRAI(a, b, i, pc) static_cast<u32>(static_cast<i32>(a) >> (i))
+#define ZKVM_SEM_ADD(a, b, i, pc) (a) + (b)
+#define ZKVM_SEM_SUB(a, b, i, pc) (a) - (b)
+#define ZKVM_SEM_SLL(a, b, i, pc) (a) << ((b) & 31)
+#define ZKVM_SEM_SLT(a, b, i, pc) static_cast<i32>(a) < static_cast<i32>(b) ? 1u : 0u
+#define ZKVM_SEM_SLTU(a, b, i, pc) (a) < (b) ? 1u : 0u
+#define ZKVM_SEM_XOR(a, b, i, pc) (a) ^ (b)
+#define ZKVM_SEM_SRL(a, b, i, pc) (a) >> ((b) & 31)
+#define ZKVM_SEM_SRA(a, b, i, pc) static_cast<u32>(static_cast<i32>(a) >> ((b) & 31))
+#define ZKVM_SEM_OR(a, b, i, pc) (a) | (b)
+#define ZKVM_SEM_AND(a, b, i, pc) (a) & (b)
 // RV32M. MUL gives the low 32 bits; MULH/MULHSU/MULHU the high 32 bits of
 // the signed x signed, signed x unsigned and unsigned x unsigned products.
-#define ZKVM_SEM_MUL RS1 * RS2
-#define ZKVM_SEM_MULH static_cast<u32>(static_cast<u64>(i64{SRS1} * i64{SRS2}) >> 32)
-#define ZKVM_SEM_MULHSU static_cast<u32>(static_cast<u64>(i64{SRS1} * static_cast<i64>(RS2)) >> 32)
-#define ZKVM_SEM_MULHU static_cast<u32>((u64{RS1} * u64{RS2}) >> 32)
+#define ZKVM_SEM_MUL(a, b, i, pc) (a) * (b)
+#define ZKVM_SEM_MULH(a, b, i, pc) \
+  static_cast<u32>(static_cast<u64>(i64{static_cast<i32>(a)} * i64{static_cast<i32>(b)}) >> 32)
+#define ZKVM_SEM_MULHSU(a, b, i, pc) \
+  static_cast<u32>(static_cast<u64>(i64{static_cast<i32>(a)} * static_cast<i64>(b)) >> 32)
+#define ZKVM_SEM_MULHU(a, b, i, pc) static_cast<u32>((u64{a} * u64{b}) >> 32)
 #define ZKVM_ALU_OPS(X, b)                                                              \
   X(LUI, b) X(AUIPC, b) X(ADDI, b) X(SLTI, b) X(SLTIU, b) X(XORI, b) X(ORI, b) X(ANDI, b) \
   X(SLLI, b) X(SRLI, b) X(SRAI, b) X(ADD, b) X(SUB, b) X(SLL, b) X(SLT, b) X(SLTU, b)    \
@@ -366,9 +368,11 @@ bool execute(Machine& m, Ctx& ctx) {
     if (cond) ZKVM_JUMP(s->pc + static_cast<std::uint32_t>(s->d.imm));       \
     ZKVM_RETIRE();                                                      \
   } while (0)
-#define ZKVM_LOAD_DO(T, ext)                                            \
+#define ZKVM_LOAD_DO(T, ext) ZKVM_LOAD_AT(x[s->d.rs1], T, ext)
+  // A load from base + imm, base being the value of rs1.
+#define ZKVM_LOAD_AT(base, T, ext)                                      \
   do {                                                                  \
-    const std::uint32_t a_ = x[s->d.rs1] + static_cast<std::uint32_t>(s->d.imm); \
+    const std::uint32_t a_ = (base) + static_cast<std::uint32_t>(s->d.imm); \
     if (a_ & (sizeof(T) - 1)) [[unlikely]]                              \
       ZKVM_FAULT(MisalignedLoad, a_);                                   \
     if (!in_guest(a_)) [[unlikely]]                                     \
@@ -384,6 +388,7 @@ bool execute(Machine& m, Ctx& ctx) {
   } while (0)
   // Expand a ZKVM_LTYPES_<NAME> pair into the two arguments.
 #define ZKVM_LOAD_DO2(...) ZKVM_LOAD_DO(__VA_ARGS__)
+#define ZKVM_LOAD_AT2(...) ZKVM_LOAD_AT(__VA_ARGS__)
 #define ZKVM_LOAD2(...) ZKVM_LOAD(__VA_ARGS__)
 #define ZKVM_STORE(T)                                                   \
   do {                                                                  \
@@ -475,7 +480,7 @@ L_PAGE_END:
   // Plain handlers of the non-faulting ALU instructions (semantics in ZKVM_ALU_OPS).
 #define ZKVM_PLAIN_ALU(name, b) \
   L_##name:                      \
-  ZKVM_ALU(ZKVM_SEM_##name);
+  ZKVM_ALU(ZKVM_SEM_##name(RS1, RS2, IMM, s->pc));
   ZKVM_ALU_OPS(ZKVM_PLAIN_ALU, _)
 #undef ZKVM_PLAIN_ALU
   // "JAL stores pc+4 into rd; target = pc + sign-extended J-immediate."
@@ -552,7 +557,7 @@ L_ILLEGAL:
     ++s;                                    \
     ctx.begin(s->pc, s->d, x);              \
   } while (0)
-#define ZKVM_DO_ALU(a) x[s->d.rd] = (ZKVM_SEM_##a)
+#define ZKVM_DO_ALU(a) x[s->d.rd] = (ZKVM_SEM_##a(RS1, RS2, IMM, s->pc))
 #define ZKVM_DO_LOAD(a) ZKVM_LOAD_DO2(ZKVM_LTYPES_##a)
 #define ZKVM_PAIR_ALU(a, b) \
   L_##a##__##b:             \
@@ -564,13 +569,44 @@ L_ILLEGAL:
   ZKVM_DO_LOAD(a);           \
   ZKVM_STEP();               \
   goto L_##b;
-#define ZKVM_TRIPLE(a, ka, b, kb, c) \
-  L_##a##_##b##__##c:                \
-  ZKVM_DO_##ka(a);                   \
-  ZKVM_STEP();                       \
-  ZKVM_DO_##kb(b);                   \
-  ZKVM_STEP();                       \
+#define ZKVM_TRIPLE(a, ka, b, kb, c) ZKVM_TRIPLE_##ka##_##kb(a, b, c)
+  // ALU then load: the load's base register forwarded as for ALU_ALU below.
+#define ZKVM_TRIPLE_ALU_LOAD(a, b, c)                                  \
+  L_##a##_##b##__##c : {                                               \
+    const u32 va_ = (ZKVM_SEM_##a(RS1, RS2, IMM, s->pc));              \
+    const u32 b1_ = x[s[1].d.rs1];                                     \
+    const u32 m1_ = 0u - static_cast<u32>(s[1].d.rs1 == s->d.rd);      \
+    x[s->d.rd] = va_;                                                  \
+    ZKVM_STEP();                                                       \
+    ZKVM_LOAD_AT2((va_ & m1_) | (b1_ & ~m1_), ZKVM_LTYPES_##b);        \
+    ZKVM_STEP();                                                       \
+    goto L_##c;                                                        \
+  }
+#define ZKVM_TRIPLE_LOAD_ALU(a, b, c) \
+  L_##a##_##b##__##c:                 \
+  ZKVM_DO_LOAD(a);                    \
+  ZKVM_STEP();                        \
+  ZKVM_DO_ALU(b);                     \
+  ZKVM_STEP();                        \
   goto L_##c;
+  // ALU then ALU: B's operands are read before A's result is stored and A's
+  // result is forwarded by selection, so a dependent B does not wait for a
+  // store-to-load round trip through the register file in memory.
+#define ZKVM_TRIPLE_ALU_ALU(a, b, c)                                               \
+  L_##a##_##b##__##c : {                                                           \
+    const Decoded& d1_ = s[1].d;                                                   \
+    const u32 va_ = (ZKVM_SEM_##a(RS1, RS2, IMM, s->pc));                          \
+    const u32 b1_ = x[d1_.rs1], b2_ = x[d1_.rs2];                                  \
+    const u32 m1_ = 0u - static_cast<u32>(d1_.rs1 == s->d.rd);                     \
+    const u32 m2_ = 0u - static_cast<u32>(d1_.rs2 == s->d.rd);                     \
+    x[s->d.rd] = va_;                                                              \
+    const u32 o1_ = (va_ & m1_) | (b1_ & ~m1_), o2_ = (va_ & m2_) | (b2_ & ~m2_);   \
+    (void)o1_, (void)o2_; /* unused by immediate forms */                        \
+    x[d1_.rd] = (ZKVM_SEM_##b(o1_, o2_, static_cast<u32>(d1_.imm), s[1].pc));      \
+    ZKVM_STEP();                                                                   \
+    ZKVM_STEP();                                                                   \
+    goto L_##c;                                                                    \
+  }
   // Rotates (conditions at L_DECODE): t = x >> a, u = x << b, d = t | u.
 L_ROT_SRLI_SLLI_OR: {
   const u32 v = RS1, t = v >> IMM, u = v << static_cast<u32>(s[1].d.imm);
@@ -593,6 +629,9 @@ L_ROT_SLLI_SRLI_OR: {
 #undef ZKVM_PAIR_ALU
 #undef ZKVM_PAIR_LOAD
 #undef ZKVM_TRIPLE
+#undef ZKVM_TRIPLE_ALU_ALU
+#undef ZKVM_TRIPLE_ALU_LOAD
+#undef ZKVM_TRIPLE_LOAD_ALU
 #undef ZKVM_DO_ALU
 #undef ZKVM_DO_LOAD
 #undef ZKVM_STEP
@@ -611,6 +650,8 @@ L_ROT_SLLI_SRLI_OR: {
 #undef ZKVM_LOAD
 #undef ZKVM_LOAD_DO
 #undef ZKVM_LOAD_DO2
+#undef ZKVM_LOAD_AT2
+#undef ZKVM_LOAD_AT
 #undef ZKVM_LOAD2
 #undef ZKVM_STORE
 #undef ZKVM_ALU
