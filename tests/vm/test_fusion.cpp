@@ -292,6 +292,43 @@ TEST_CASE("self-modifying code: read over the second word of an executed fused p
   CHECK(patch_second_of_pair(ADDI(s1, s1, 100), true).exit_code == 104);
 }
 
+TEST_CASE("self-modifying code: a store or read over the third word of an executed fused triple takes effect", "[vm][fusion]") {
+  // ADDI; ADDI (a triple prefix) then ADDI s1, s1, 4 at slots 4-6; after the
+  // first pass the third word becomes ADDI s1, s1, 100: 7 + 103 = 110.
+  for (const bool via_read : {false, true}) {
+    std::vector<std::uint32_t> code;
+    li(code, t2, 2);                       // 0,1
+    code.push_back(NOP);                   // 2
+    code.push_back(NOP);                   // 3
+    const std::size_t slot = code.size();  // 4
+    const std::uint32_t third = kCodeBase + static_cast<std::uint32_t>(4 * (slot + 2));
+    code.push_back(ADDI(s1, s1, 1));
+    code.push_back(ADDI(s1, s1, 2));
+    code.push_back(ADDI(s1, s1, 4));
+    const std::uint32_t patch = ADDI(s1, s1, 100);
+    if (via_read) {
+      li(code, a0, 0);
+      li(code, a1, third);
+      li(code, a2, 4);
+      li(code, a7, kSysRead);
+      code.push_back(ECALL);  // the second pass reads nothing
+    } else {
+      li(code, t0, patch);
+      li(code, t1, third);
+      code.push_back(SW(t0, t1, 0));
+    }
+    code.push_back(ADDI(t2, t2, -1));
+    code.push_back(BNE(t2, zero, (static_cast<std::int32_t>(slot) - static_cast<std::int32_t>(code.size())) * 4));
+    code.push_back(ADD(a0, s1, zero));
+    li(code, a7, kSysExit);
+    code.push_back(ECALL);
+    RunOptions o;
+    if (via_read)
+      o.input.assign(reinterpret_cast<const std::uint8_t*>(&patch), reinterpret_cast<const std::uint8_t*>(&patch) + 4);
+    CHECK(check_all(make_program(code), o, via_read ? "triple patch by read" : "triple patch by store").exit_code == 110);
+  }
+}
+
 TEST_CASE("a cycle limit landing inside or right after a fused pair stops exactly", "[vm][fusion]") {
   // A loop of pairs long enough that the fast (fusing) instance runs past the
   // exact instance's margin (2048 cycles) before the limit.
