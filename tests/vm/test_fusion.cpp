@@ -249,8 +249,8 @@ RunResult patch_second_of_pair(std::uint32_t patch, bool via_read) {
   std::vector<std::uint32_t> code;
   li(code, t2, 2);                      // 0,1
   code.push_back(NOP);                  // 2
-  code.push_back(NOP);                  // 3
-  const std::size_t slot = code.size(); // 4: even, starts a pair
+  code.push_back(JAL(zero, 4));         // 3: enter slot 4 by a jump, so it starts a group
+  const std::size_t slot = code.size(); // 4
   const std::uint32_t second = kCodeBase + static_cast<std::uint32_t>(4 * (slot + 1));
   code.push_back(ADDI(s1, s1, 1));
   code.push_back(ADDI(s1, s1, 2));
@@ -299,7 +299,7 @@ TEST_CASE("self-modifying code: a store or read over the third word of an execut
     std::vector<std::uint32_t> code;
     li(code, t2, 2);                       // 0,1
     code.push_back(NOP);                   // 2
-    code.push_back(NOP);                   // 3
+    code.push_back(JAL(zero, 4));          // 3: enter slot 4 by a jump, so it starts the triple
     const std::size_t slot = code.size();  // 4
     const std::uint32_t third = kCodeBase + static_cast<std::uint32_t>(4 * (slot + 2));
     code.push_back(ADDI(s1, s1, 1));
