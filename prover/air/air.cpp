@@ -9,6 +9,7 @@ AirShape analyse(const Air& air) {
   s.num_constraints = b.constraints;
   s.num_interactions = b.interactions;
   s.max_tuple_len = b.max_tuple_len;
+  s.bus_arity = b.bus_arity;
   s.max_degree = b.max_degree;
   // Quotient degree is max_degree - 1 (in units of n), at least 1 chunk.
   const unsigned q = b.max_degree > 1 ? b.max_degree - 1 : 1;

@@ -34,6 +34,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -154,6 +155,7 @@ struct AirShape {
   size_t num_constraints = 0;      // base + extension, LogUp included
   size_t num_interactions = 0;     // LogUp interactions (aux cols = this + 1, or 0)
   size_t max_tuple_len = 0;        // longest bus tuple
+  std::map<uint32_t, size_t> bus_arity;  // tuple length of each bus the table uses
   unsigned max_degree = 1;         // max constraint degree in units of n
   unsigned log_quotient_chunks = 0;  // quotient split into 2^this chunks
   size_t aux_width() const { return num_interactions == 0 ? 0 : num_interactions + 1; }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -31,12 +32,21 @@ class DegreeBuilder : public BuilderOps<DegreeBuilder, Deg> {
   Deg is_transition() { return Deg(0); }
 
   void assert_zero(const char*, const Deg& e) { note(e.d); }
-  void interact(uint32_t, std::span<const Deg> tuple, const Deg& mult, bool) {
+  void interact(uint32_t bus, std::span<const Deg> tuple, const Deg& mult, bool) {
     unsigned t = 0;
     for (const Deg& x : tuple) t = std::max(t, x.d);
     note(std::max(1 + t, mult.d));
     ++interactions;
     max_tuple_len = std::max(max_tuple_len, tuple.size());
+    // SOUNDNESS: the fingerprint bus + sum beta^(j+1) t_j does not encode the
+    // tuple length ((a) and (a, 0) collide) and reduces the bus id mod p, so
+    // every bus must carry tuples of one length and ids must be below p.
+    if (bus >= Fp::kModulus)
+      throw std::invalid_argument("bus id " + std::to_string(bus) + " is not below the field modulus");
+    const auto [it, inserted] = bus_arity.emplace(bus, tuple.size());
+    if (!inserted && it->second != tuple.size())
+      throw std::invalid_argument("bus " + std::to_string(bus) + " is used with tuples of length " +
+                                  std::to_string(it->second) + " and " + std::to_string(tuple.size()));
   }
   void finish_logup() {
     if (interactions == 0) return;
@@ -48,6 +58,7 @@ class DegreeBuilder : public BuilderOps<DegreeBuilder, Deg> {
   size_t constraints = 0;
   size_t interactions = 0;
   size_t max_tuple_len = 0;
+  std::map<uint32_t, size_t> bus_arity;  // tuple length of each bus used
   unsigned max_degree = 1;
 
  private:

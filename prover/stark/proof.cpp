@@ -1,5 +1,6 @@
 // Proof and verifying-key wire formats (verifier side: OpenSSL + std only).
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "prover/stark/proof.h"
@@ -39,9 +40,19 @@ void prepare_vk(VerifyingKey& vk) {
     throw std::invalid_argument("verifying key: " + std::to_string(vk.pre_log_heights.size()) +
                                 " preprocessed heights for " + std::to_string(vk.airs.size()) + " tables");
   vk.shapes.clear();
+  std::map<uint32_t, std::pair<size_t, std::string>> bus_arity;  // bus -> (tuple length, first table)
   for (size_t t = 0; t < vk.airs.size(); ++t) {
     const air::Air& a = *vk.airs[t];
     air::AirShape s = air::analyse(a);
+    // SOUNDNESS: one tuple length per bus across all tables (the LogUp
+    // fingerprint does not encode the length; see air/builders.h).
+    for (const auto& [bus, len] : s.bus_arity) {
+      const auto [it, inserted] = bus_arity.emplace(bus, std::make_pair(len, a.name()));
+      if (!inserted && it->second.first != len)
+        throw std::invalid_argument("bus " + std::to_string(bus) + ": table '" + a.name() + "' sends tuples of length " +
+                                    std::to_string(len) + " but table '" + it->second.second + "' uses length " +
+                                    std::to_string(it->second.first));
+    }
     const bool zk = vk.config.pcs.zk;
     // The prover evaluates the quotient on the first n * 2^d rows of the
     // PCS's LDE (a coset of that size), so 2^d must fit the blowup (the LDE

@@ -182,6 +182,16 @@ void verify(const VerifyingKey& vk, const StarkProof& proof) {
     for (const air::PublicInteraction& pi : vk.airs[t]->public_interactions(proof.publics[t])) {
       if (!vk.has_bus())
         throw VerifyError("table '" + vk.airs[t]->name() + "': public bus terms but no table uses a bus");
+      // A public term must match the tuple length the tables use on its bus
+      // (the fingerprint does not encode the length).
+      bool arity_ok = false;
+      for (const air::AirShape& s : vk.shapes) {
+        const auto it = s.bus_arity.find(pi.bus);
+        if (it != s.bus_arity.end()) arity_ok = it->second == pi.tuple.size();
+      }
+      if (!arity_ok)
+        throw VerifyError("table '" + vk.airs[t]->name() + "': public bus term on bus " + std::to_string(pi.bus) +
+                          " has no table using that bus with a tuple of length " + std::to_string(pi.tuple.size()));
       const auto bp = powers(logup_beta, pi.tuple.size() + 1);
       Fp4 f = Fp4(Fp::from_u64(pi.bus));
       for (size_t j = 0; j < pi.tuple.size(); ++j) f += bp[j + 1] * pi.tuple[j];

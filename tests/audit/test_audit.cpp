@@ -1088,3 +1088,97 @@ TEST_CASE("audit: the query indices depend on the proof-of-work nonce: another v
     CHECK(rejects(p.pk.vk, stark::serialize_proof(bad)));
   }
 }
+
+namespace {
+
+// Two tables on one bus with tuples of different lengths: (x) sent, (x, 0)
+// received. Their LogUp fingerprints bus + beta*x and bus + beta*x + beta^2*0
+// are equal, so without a one-length-per-bus rule the bus would balance
+// although the multisets {(x)} and {(x, 0)} differ.
+inline constexpr uint32_t kMixedBus = 7;
+
+class ShortSenderAir : public AirBase<ShortSenderAir> {
+ public:
+  std::string name() const override { return "short-sender"; }
+  size_t width() const override { return 1; }
+  template <class B>
+  void constraints(B& b) const {
+    b.send(kMixedBus, {b.main(0)}, b.lit(1));
+  }
+};
+
+class PairReceiverAir : public AirBase<PairReceiverAir> {
+ public:
+  std::string name() const override { return "pair-receiver"; }
+  size_t width() const override { return 2; }
+  template <class B>
+  void constraints(B& b) const {
+    b.receive(kMixedBus, {b.main(0), b.main(1)}, b.lit(1));
+  }
+};
+
+class MixedArityAir : public AirBase<MixedArityAir> {
+ public:
+  std::string name() const override { return "mixed-arity"; }
+  size_t width() const override { return 2; }
+  template <class B>
+  void constraints(B& b) const {
+    b.send(kMixedBus, {b.main(0)}, b.lit(1));
+    b.receive(kMixedBus, {b.main(0), b.main(1)}, b.lit(1));
+  }
+};
+
+class HugeBusIdAir : public AirBase<HugeBusIdAir> {
+ public:
+  std::string name() const override { return "huge-bus-id"; }
+  size_t width() const override { return 1; }
+  template <class B>
+  void constraints(B& b) const {
+    b.send(Fp::kModulus + 1, {b.main(0)}, b.lit(1));  // would alias bus 1 mod p
+  }
+};
+
+}  // namespace
+
+TEST_CASE("audit: setup refuses a bus used with tuples of two lengths by two tables (LogUp fingerprint collision)") {
+  ShortSenderAir sender;
+  PairReceiverAir receiver;
+  CHECK_THROWS_WITH(stark::setup(9001, {&sender, &receiver}, fast_config(), cpu()),
+                    Catch::Contains("bus 7") && Catch::Contains("length 2") && Catch::Contains("length 1"));
+}
+
+TEST_CASE("audit: an AIR using one bus with tuples of two lengths is refused") {
+  MixedArityAir air;
+  CHECK_THROWS_WITH(analyse(air), Catch::Contains("bus 7 is used with tuples of length 1 and 2"));
+}
+
+TEST_CASE("audit: a bus id at or above the field modulus is refused") {
+  HugeBusIdAir air;
+  CHECK_THROWS_WITH(analyse(air), Catch::Contains("not below the field modulus"));
+}
+
+namespace {
+
+// OutputAir whose public boundary terms are (v, 0) instead of (v): the same
+// fingerprints as the table's (v) sends, but another tuple length.
+class PaddedPublicOutputAir : public OutputAir {
+ public:
+  std::vector<PublicInteraction> public_interactions(std::span<const Fp> publics) const override {
+    auto terms = OutputAir::public_interactions(publics);
+    for (auto& t : terms) t.tuple.push_back(Fp::zero());
+    return terms;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("audit: verifier rejects public bus terms whose tuple length differs from the bus's") {
+  auto s = outputs({3, 5, 7, 9}, {3, 5, 7, 9}, 16);
+  REQUIRE_FALSE(rejects(prove(s, fast_config()).pk.vk, prove(s, fast_config()).bytes));
+  static const PaddedPublicOutputAir padded;
+  s.airs = {&padded};
+  auto p = prove(s, fast_config(), /*check=*/false);
+  std::string why;
+  CHECK(rejects(p.pk.vk, p.bytes, &why));
+  CHECK_THAT(why, Catch::Contains("has no table using that bus with a tuple of length 2"));
+}
