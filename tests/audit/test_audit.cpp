@@ -19,6 +19,7 @@
 #include "prover/stark/verifier.h"
 #include "prover/transcript/challenger.h"
 #include "prover/verify/registry.h"
+#include "tests/stark/stark_test_support.h"
 #include "zkvm/verifier.h"
 
 using namespace zkvm;
@@ -27,22 +28,11 @@ using namespace zkvm::air::examples;
 using zkvm::stark::StarkConfig;
 using zkvm::stark::StarkProof;
 
+using namespace zkvm::stark_test;
+
 namespace {
 
-hal::Hal& cpu() {
-  static auto h = hal::make_cpu_hal();
-  return *h;
-}
 
-// Small parameters so the tests stay fast; far below 100 bits (the C API
-// refuses them, which is tested below).
-StarkConfig fast_config() {
-  StarkConfig c;
-  c.pcs.fri.num_queries = 4;
-  c.pcs.fri.pow_bits = 1;
-  c.pcs.fri.log_final_poly_len = 2;
-  return c;
-}
 
 struct Statement {
   uint32_t program = 0;
@@ -105,20 +95,6 @@ Proved prove(const Statement& s, const StarkConfig& cfg, bool check = true) {
   return p;
 }
 
-// True when the verifier rejects with a typed error; false when it accepts.
-// Any other exception escapes and fails the test (a crash is not a rejection).
-bool rejects(const stark::VerifyingKey& vk, std::span<const uint8_t> bytes, std::string* why = nullptr) {
-  try {
-    stark::verify_bytes(vk, bytes);
-    return false;
-  } catch (const stark::VerifyError& e) {
-    if (why) *why = e.what();
-    return true;
-  } catch (const transcript::ProofFormatError& e) {
-    if (why) *why = e.what();
-    return true;
-  }
-}
 
 // Same for an in-memory proof (no parser in front of verify()).
 bool rejects_mem(const stark::VerifyingKey& vk, const StarkProof& p, std::string* why = nullptr) {

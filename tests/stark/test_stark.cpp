@@ -8,6 +8,7 @@
 #include "prover/stark/prover.h"
 #include "prover/stark/verifier.h"
 #include "prover/verify/registry.h"
+#include "tests/stark/stark_test_support.h"
 #include "zkvm/verifier.h"
 
 using namespace zkvm;
@@ -16,22 +17,11 @@ using namespace zkvm::air::examples;
 using zkvm::stark::StarkConfig;
 using zkvm::stark::StarkProof;
 
+using namespace zkvm::stark_test;
+
 namespace {
 
-hal::Hal& cpu() {
-  static auto h = hal::make_cpu_hal();
-  return *h;
-}
 
-// Small, fast parameters for tests that verify many proofs. They are far
-// below 100 bits; the C API refuses them (tested below).
-StarkConfig fast_config() {
-  StarkConfig c;
-  c.pcs.fri.num_queries = 4;
-  c.pcs.fri.pow_bits = 1;
-  c.pcs.fri.log_final_poly_len = 2;
-  return c;
-}
 
 std::vector<Fp> fib_publics(const RowMajorMatrix<Fp>& t) { return {t.at(0, 0), t.at(0, 1), t.at(t.height - 1, 1)}; }
 
@@ -89,19 +79,6 @@ Proved prove_statement(uint32_t program, const Statement& s, const StarkConfig& 
   return p;
 }
 
-// True when the verifier rejects (typed error), false when it accepts.
-bool rejects(const stark::VerifyingKey& vk, std::span<const uint8_t> bytes, std::string* why = nullptr) {
-  try {
-    stark::verify_bytes(vk, bytes);
-    return false;
-  } catch (const stark::VerifyError& e) {
-    if (why) *why = e.what();
-    return true;
-  } catch (const transcript::ProofFormatError& e) {
-    if (why) *why = e.what();
-    return true;
-  }
-}
 
 }  // namespace
 

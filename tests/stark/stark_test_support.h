@@ -1,0 +1,46 @@
+// Helpers shared by the STARK end-to-end tests (tests/stark) and the
+// verifier audit (tests/audit): the CPU backend, small fast parameters and
+// a "does the verifier reject these bytes" predicate.
+#pragma once
+
+#include <span>
+#include <string>
+
+#include "prover/hal/hal.h"
+#include "prover/stark/prover.h"
+#include "prover/stark/verifier.h"
+#include "prover/transcript/serialize.h"
+
+namespace zkvm::stark_test {
+
+inline hal::Hal& cpu() {
+  static auto h = hal::make_cpu_hal();
+  return *h;
+}
+
+// Small parameters so the tests stay fast; far below 100 bits (the C API
+// refuses them, which is tested).
+inline stark::StarkConfig fast_config() {
+  stark::StarkConfig c;
+  c.pcs.fri.num_queries = 4;
+  c.pcs.fri.pow_bits = 1;
+  c.pcs.fri.log_final_poly_len = 2;
+  return c;
+}
+
+// True when the verifier rejects with a typed error; false when it accepts.
+// Any other exception escapes and fails the test (a crash is not a rejection).
+inline bool rejects(const stark::VerifyingKey& vk, std::span<const uint8_t> bytes, std::string* why = nullptr) {
+  try {
+    stark::verify_bytes(vk, bytes);
+    return false;
+  } catch (const stark::VerifyError& e) {
+    if (why) *why = e.what();
+    return true;
+  } catch (const transcript::ProofFormatError& e) {
+    if (why) *why = e.what();
+    return true;
+  }
+}
+
+}  // namespace zkvm::stark_test
