@@ -45,16 +45,6 @@ class StageTimer {
   double last_cpu_ = process_cpu_seconds();
 };
 
-std::vector<Fp4> powers(const Fp4& a, size_t n) {
-  std::vector<Fp4> p(n);
-  Fp4 cur = Fp4::one();
-  for (size_t i = 0; i < n; ++i) {
-    p[i] = cur;
-    cur *= a;
-  }
-  return p;
-}
-
 // LogUp aux trace of one table: columns h_k (one per interaction) and the
 // running sum s, each Fp4 as 4 base columns. Returns the final sum.
 RowMajorMatrix<Fp> build_aux(const air::TableWitness& tw, const air::AirShape& shape, const Fp4& alpha,
@@ -81,9 +71,7 @@ RowMajorMatrix<Fp> build_aux(const air::TableWitness& tw, const air::AirShape& s
     if (b.tuples.size() != k) throw std::logic_error("table '" + a.name() + "': interaction count changed");
     for (size_t j = 0; j < k; ++j) {
       const auto& tp = b.tuples[j];
-      Fp4 c = Fp4(Fp::from_u64(tp.bus));
-      for (size_t i = 0; i < tp.values.size(); ++i) c += beta_pows[i + 1] * tp.values[i];
-      denom[r * k + j] = alpha - c;
+      denom[r * k + j] = alpha - logup_fingerprint(tp.bus, tp.values, beta_pows);
       num[r * k + j] = Fp4(tp.mult);
     }
   }

@@ -29,16 +29,6 @@ std::vector<Fp4> recombine_all(std::span<const Fp4> flat) {
   return out;
 }
 
-std::vector<Fp4> powers(const Fp4& a, size_t n) {
-  std::vector<Fp4> p(n);
-  Fp4 cur = Fp4::one();
-  for (size_t i = 0; i < n; ++i) {
-    p[i] = cur;
-    cur *= a;
-  }
-  return p;
-}
-
 void check_shape(const VerifyingKey& vk, const StarkProof& p) {
   const size_t nt = vk.airs.size();
   if (p.log_heights.size() != nt || p.publics.size() != nt)
@@ -193,9 +183,7 @@ void verify(const VerifyingKey& vk, const StarkProof& proof) {
         throw VerifyError("table '" + vk.airs[t]->name() + "': public bus term on bus " + std::to_string(pi.bus) +
                           " has no table using that bus with a tuple of length " + std::to_string(pi.tuple.size()));
       const auto bp = powers(logup_beta, pi.tuple.size() + 1);
-      Fp4 f = Fp4(Fp::from_u64(pi.bus));
-      for (size_t j = 0; j < pi.tuple.size(); ++j) f += bp[j + 1] * pi.tuple[j];
-      const Fp4 d = logup_alpha - f;
+      const Fp4 d = logup_alpha - logup_fingerprint(pi.bus, pi.tuple, bp);
       if (d.is_zero()) throw VerifyError("LogUp: challenge hit a public tuple's fingerprint");
       total_sum += d.inverse() * (pi.send ? pi.mult : -pi.mult);
     }
