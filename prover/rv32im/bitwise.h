@@ -1,0 +1,2 @@
+// bitwise chip (placeholder until written).
+#pragma once

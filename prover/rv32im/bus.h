@@ -1,0 +1,38 @@
+// Buses of the RV32IM AIR: the tuple each carries and who sends and who
+// receives it. Every chip file restates the part of this contract it relies
+// on. A 32-bit word travels as four little-endian byte limbs w0..w3.
+//
+// SOUNDNESS (LogUp, docs/STARK.md "LogUp bus"): a bus balances only if the
+// multiset of sent tuples equals the multiset of received ones (with
+// multiplicities far below p). Every bus carries tuples of one length.
+#pragma once
+
+#include <cstdint>
+
+#include "zkvm/vm/isa.h"
+
+namespace zkvm::rv32im {
+
+enum Bus : uint32_t {
+  // (x, y): x and y are bytes. Received by the byte table (bytes.h).
+  kBusBytePair = 10,
+  // (x, y, z): x, y bytes and z = x XOR y. Received by the byte table.
+  kBusByteXor = 11,
+  // (v): 0 <= v < 2^16. Received by the byte table.
+  kBusU16 = 12,
+  // (op, a0..a3, b0..b3, r0..r3): r = op(a, b) for the 32-bit words a, b.
+  // op is static_cast<uint32_t>(vm::Op) of the register form (AND, OR, XOR,
+  // SLL, SRL, SRA, MUL, MULH, MULHSU, MULHU, DIV, DIVU, REM, REMU; the CPU
+  // sends ANDI as AND with b = the immediate, SLLI as SLL, ...).
+  // Sent by the CPU, which guarantees a and b are bytes. Received by the ALU
+  // chips, each for its own ops; a receiving chip guarantees that r is bytes
+  // and equals the emulator's result (vm/src/executor.h semantics).
+  kBusAlu = 13,
+};
+
+// Tuple length of kBusAlu.
+inline constexpr size_t kAluTupleLen = 13;
+
+inline constexpr uint32_t op_id(vm::Op op) { return static_cast<uint32_t>(op); }
+
+}  // namespace zkvm::rv32im

@@ -1,0 +1,47 @@
+#include "prover/rv32im/bytes.h"
+
+namespace zkvm::rv32im {
+
+std::optional<RowMajorMatrix<Fp>> ByteTableAir::preprocessed_trace() const {
+  constexpr size_t n = size_t{1} << kLogHeight;
+  RowMajorMatrix<Fp> m(kPreWidth, n);
+  for (size_t r = 0; r < n; ++r) {
+    const uint32_t x = r & 0xff, y = static_cast<uint32_t>(r >> 8);
+    m.at(r, kX) = Fp::from_canonical(x);
+    m.at(r, kY) = Fp::from_canonical(y);
+    m.at(r, kZ) = Fp::from_canonical(x ^ y);
+  }
+  return m;
+}
+
+std::string ByteTableAir::bus_name(uint32_t bus) const { return rv32im_bus_name(bus); }
+
+void ByteCounts::add(const ByteCounts& o) {
+  for (size_t i = 0; i < kRows; ++i) {
+    pair_[i] += o.pair_[i];
+    xor_[i] += o.xor_[i];
+    u16_[i] += o.u16_[i];
+  }
+}
+
+RowMajorMatrix<Fp> ByteCounts::trace() const {
+  RowMajorMatrix<Fp> m(ByteTableAir::kWidth, kRows);
+  for (size_t r = 0; r < kRows; ++r) {
+    m.at(r, ByteTableAir::kMPair) = Fp::from_u64(pair_[r]);
+    m.at(r, ByteTableAir::kMXor) = Fp::from_u64(xor_[r]);
+    m.at(r, ByteTableAir::kMU16) = Fp::from_u64(u16_[r]);
+  }
+  return m;
+}
+
+std::string rv32im_bus_name(uint32_t bus) {
+  switch (bus) {
+    case kBusBytePair: return "byte pair";
+    case kBusByteXor: return "byte xor";
+    case kBusU16: return "u16 range";
+    case kBusAlu: return "alu";
+    default: return "bus " + std::to_string(bus);
+  }
+}
+
+}  // namespace zkvm::rv32im

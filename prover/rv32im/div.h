@@ -1,0 +1,2 @@
+// div chip (placeholder until written).
+#pragma once

@@ -1,0 +1,2 @@
+// div chip: witness generation (see div.h).
+#include "prover/rv32im/alu.h"

@@ -1,0 +1,2 @@
+// mul chip (placeholder until written).
+#pragma once

@@ -1,0 +1,2 @@
+// mul chip: witness generation (see mul.h).
+#include "prover/rv32im/alu.h"

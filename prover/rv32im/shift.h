@@ -1,0 +1,2 @@
+// shift chip (placeholder until written).
+#pragma once
