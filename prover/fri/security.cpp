@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 namespace zkvm::fri {
@@ -9,6 +11,15 @@ namespace zkvm::fri {
 SecurityEstimate estimate_security(const FriParams& params, unsigned log_max_lde,
                                    unsigned constraint_degree, unsigned opening_points) {
   params.validate();
+  // SOUNDNESS: log_max_lde - log_blowup below is unsigned; a value under the
+  // FRI minimum would wrap and report an inflated DEEP term.
+  if (log_max_lde < params.min_log_height() || log_max_lde > field::Fp::kTwoAdicity)
+    throw std::invalid_argument("estimate_security: log_max_lde " + std::to_string(log_max_lde) + " outside [" +
+                                std::to_string(params.min_log_height()) + ", " +
+                                std::to_string(field::Fp::kTwoAdicity) +
+                                "] (log_blowup + log_final_poly_len, two-adicity)");
+  if (constraint_degree < 1 || opening_points < 1)
+    throw std::invalid_argument("estimate_security: constraint_degree and opening_points must be >= 1");
   const double log_p = std::log2(static_cast<double>(field::Fp::kModulus));
   const double field = 4 * log_p;  // |Fp4| = p^4 ~ 2^123.6
   SecurityEstimate s{};
@@ -19,12 +30,10 @@ SecurityEstimate estimate_security(const FriParams& params, unsigned log_max_lde
 
   // Fold layers for a single input of this height.
   double fold_sum = 0;
-  if (log_max_lde >= params.min_log_height()) {
-    const unsigned heights[1] = {log_max_lde};
-    for (const auto& l : plan_layers(params, heights))
-      fold_sum += (std::ldexp(1.0, static_cast<int>(l.log_arity)) - 1) *
-                  std::ldexp(1.0, static_cast<int>(l.log_height));
-  }
+  const unsigned heights[1] = {log_max_lde};
+  for (const auto& l : plan_layers(params, heights))
+    fold_sum += (std::ldexp(1.0, static_cast<int>(l.log_arity)) - 1) *
+                std::ldexp(1.0, static_cast<int>(l.log_height));
   s.fold_bits = fold_sum > 0 ? field - std::log2(fold_sum) : field;
   // Random linear combination with independent coefficients: per-column
   // combination, then per-point combination, each |D|/|F| (proximity gaps,
@@ -34,6 +43,7 @@ SecurityEstimate estimate_security(const FriParams& params, unsigned log_max_lde
   s.deep_bits = field - std::log2(static_cast<double>(opening_points) * constraint_degree * n_max);
   s.johnson_query_bits =
       static_cast<double>(params.num_queries) * params.log_blowup / 2.0 + params.pow_bits;
+  s.strict = std::min({s.conjectured, s.fold_bits, s.batching_bits, s.deep_bits});
   return s;
 }
 

@@ -26,6 +26,9 @@ struct SecurityEstimate {
   double fold_bits;      // log2|F| - log2(sum over layers (arity - 1) |D_l|)
   double batching_bits;  // log2|F| - log2(2 |D_max|): PCS batch, two independent-coefficient steps
   double deep_bits;      // log2|F| - log2(points * constraint_degree * N_max)
+  // min over every term above (query, field, hash, fold, batching, deep):
+  // the figure stark::verify enforces as its security floor.
+  double strict;
 
   // Query phase under what is proven today (Johnson bound, per-query error
   // about sqrt(rate)): num_queries * log_blowup / 2 + pow_bits. Not part of
@@ -33,8 +36,10 @@ struct SecurityEstimate {
   double johnson_query_bits;
 };
 
-// log_max_lde: log2 of the largest committed LDE (trace height * blowup).
-// constraint_degree and opening_points size the DEEP (out-of-domain) term.
+// log_max_lde: log2 of the largest committed LDE (trace height * blowup),
+// in [log_blowup + log_final_poly_len, 27] (what FRI accepts); throws
+// std::invalid_argument outside. constraint_degree and opening_points size
+// the DEEP (out-of-domain) term.
 SecurityEstimate estimate_security(const FriParams& params, unsigned log_max_lde,
                                    unsigned constraint_degree = 3, unsigned opening_points = 2);
 

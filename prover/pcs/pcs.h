@@ -20,8 +20,9 @@
 // Commitment: the LDE of each matrix on the coset s*H', s = 31 (the
 // multiplicative generator), |H'| = 2^(k + log_blowup), rows in bit-reversed
 // order. Matrices of a round with the same height share one Merkle tree
-// (leaf i = concatenation of their LDE rows i, salted when zk); a round's
-// commitment is one root per distinct height, in descending height order.
+// (leaf i = concatenation of their LDE rows i, salted when zk unless the
+// round holds public data, commit_public); a round's commitment is one root
+// per distinct height, in descending height order.
 //
 // Opening: for each matrix a list of points z (Fp4) at which all its columns
 // are opened. values[round][matrix][point][column] = f_column(z).
@@ -31,7 +32,8 @@
 // Points must not lie in the LDE coset (the STARK samples them from Fp4,
 // where this fails with probability < 2^-100).
 //
-// Zero knowledge (config.zk): leaves are salted (hiding commitments) and a
+// Zero knowledge (config.zk): leaves are salted (hiding commitments; not
+// those of commit_public rounds, whose data is public) and a
 // random masking codeword of the largest height is committed in open() and
 // added to the FRI batch, so query openings of the FRI layers are uniformly
 // random. The caller must additionally randomise the committed polynomials
@@ -127,6 +129,11 @@ class PcsProver {
   // powers of two, >= 2^fri.log_final_poly_len). Throws
   // std::invalid_argument naming the bad matrix.
   std::shared_ptr<ProverRound> commit(std::vector<RowMajorMatrix<Fp>> matrices);
+  // Same, for public data (preprocessed columns): leaves are never salted,
+  // so the commitment is a function of the matrices and fri.log_blowup
+  // alone, equal with and without zk, and can be pinned. The verifier's
+  // RoundClaim::unsalted and read_pcs_proof's unsalted_rounds must say so.
+  std::shared_ptr<ProverRound> commit_public(std::vector<RowMajorMatrix<Fp>> matrices);
 
   struct Opening {
     OpenedValues values;
@@ -147,6 +154,8 @@ class PcsProver {
   void set_cheat_for_testing(CheatForTesting c) { cheat_ = std::move(c); }
 
  private:
+  std::shared_ptr<ProverRound> commit_impl(std::vector<RowMajorMatrix<Fp>> matrices, bool salted);
+
   PcsConfig config_;
   hal::Hal& hal_;
   CheatForTesting cheat_;
@@ -164,6 +173,8 @@ struct RoundClaim {
   std::vector<MatrixDims> dims;
   std::vector<std::vector<Fp4>> points;               // [matrix][point]
   std::vector<std::vector<std::vector<Fp4>>> values;  // [matrix][point][column]
+  // Committed with commit_public: openings carry no salts, whatever zk.
+  bool unsalted = false;
 };
 
 // Throws fri::VerifyError (with context) if the proof does not convince.
@@ -172,8 +183,11 @@ void pcs_verify(const PcsConfig& config, const std::vector<RoundClaim>& rounds,
 
 // Serialization. The reader is shape-driven: counts are checked against
 // what config and the round shapes allow before allocating.
+// unsalted_rounds[r] (empty: none) marks rounds committed with
+// commit_public, whose openings carry no salts under zk.
 void write_pcs_proof(transcript::ByteWriter& w, const PcsProof& p);
 PcsProof read_pcs_proof(transcript::ByteReader& r, const PcsConfig& config,
-                        const std::vector<std::vector<MatrixDims>>& round_dims);
+                        const std::vector<std::vector<MatrixDims>>& round_dims,
+                        const std::vector<bool>& unsalted_rounds = {});
 
 }  // namespace zkvm::pcs

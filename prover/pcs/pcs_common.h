@@ -5,6 +5,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "prover/pcs/pcs.h"
@@ -67,8 +69,13 @@ struct BatchChallenges {
 BatchChallenges sample_batch(transcript::Challenger& ch, const BatchPlan& plan);
 
 // Log height of the zk masking codeword's trace domain (one below the
-// largest LDE keeps its degree < LDE size / blowup as FRI demands).
+// largest LDE keeps its degree < LDE size / blowup as FRI demands). Throws
+// std::invalid_argument when log_max_lde < log_blowup (the unsigned
+// difference would wrap).
 inline unsigned mask_log_height(unsigned log_max_lde, unsigned log_blowup) {
+  if (log_max_lde < log_blowup)
+    throw std::invalid_argument("pcs: largest LDE 2^" + std::to_string(log_max_lde) +
+                                " is below the blowup 2^" + std::to_string(log_blowup));
   return log_max_lde - log_blowup;
 }
 

@@ -82,6 +82,14 @@ PcsProver::PcsProver(PcsConfig config, hal::Hal& hal) : config_(config), hal_(ha
 }
 
 std::shared_ptr<ProverRound> PcsProver::commit(std::vector<RowMajorMatrix<Fp>> matrices) {
+  return commit_impl(std::move(matrices), config_.zk);
+}
+
+std::shared_ptr<ProverRound> PcsProver::commit_public(std::vector<RowMajorMatrix<Fp>> matrices) {
+  return commit_impl(std::move(matrices), false);
+}
+
+std::shared_ptr<ProverRound> PcsProver::commit_impl(std::vector<RowMajorMatrix<Fp>> matrices, bool salted) {
   auto round = std::make_shared<RoundImpl>();
   for (size_t i = 0; i < matrices.size(); ++i) {
     const auto& m = matrices[i];
@@ -104,7 +112,7 @@ std::shared_ptr<ProverRound> PcsProver::commit(std::vector<RowMajorMatrix<Fp>> m
     }
     std::vector<uint8_t> salts;
     size_t salt_len = 0;
-    if (config_.zk) {
+    if (salted) {
       salt_len = detail::kSaltLen;
       salts = merkle::MerkleTree::random_salts(uint64_t{1} << tl.log_lde_height, salt_len);
     }

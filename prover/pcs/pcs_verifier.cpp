@@ -139,7 +139,7 @@ void pcs_verify(const PcsConfig& config, const std::vector<RoundClaim>& rounds,
         const auto& tl = layouts[r][t];
         leaves[r].push_back(detail::tree_leaves(idx, log_max, tl.log_lde_height));
         check_tree("round " + to_string(r) + " tree " + to_string(t), rounds[r].commitment.roots[t],
-                   tl.log_lde_height, tl.width, config.zk ? detail::kSaltLen : 0, leaves[r][t],
+                   tl.log_lde_height, tl.width, config.zk && !rounds[r].unsalted ? detail::kSaltLen : 0, leaves[r][t],
                    proof.openings[r][t]);
       }
     std::vector<uint64_t> mask_leaves;
@@ -246,12 +246,16 @@ void write_pcs_proof(transcript::ByteWriter& w, const PcsProof& p) {
 }
 
 PcsProof read_pcs_proof(transcript::ByteReader& r, const PcsConfig& config,
-                        const std::vector<std::vector<MatrixDims>>& round_dims) {
+                        const std::vector<std::vector<MatrixDims>>& round_dims,
+                        const std::vector<bool>& unsalted_rounds) {
   auto scope = r.scope("pcs");
   std::vector<std::vector<detail::TreeLayout>> layouts;
   try {
     config.validate();
     if (round_dims.empty()) throw std::invalid_argument("no rounds");
+    if (!unsalted_rounds.empty() && unsalted_rounds.size() != round_dims.size())
+      throw std::invalid_argument(to_string(unsalted_rounds.size()) + " salt flags for " +
+                                  to_string(round_dims.size()) + " rounds");
     for (const auto& d : round_dims) layouts.push_back(detail::tree_layout(d, config));
   } catch (const std::invalid_argument& e) {
     r.fail(e.what());
@@ -271,7 +275,8 @@ PcsProof read_pcs_proof(transcript::ByteReader& r, const PcsConfig& config,
     r.expect_count(layouts[i].size(), "tree");
     for (size_t t = 0; t < layouts[i].size(); ++t) {
       auto ts = r.scope("tree " + to_string(t));
-      p.openings[i].push_back(read_tree(r, config.fri.num_queries, layouts[i][t].width, salt_len,
+      const bool unsalted = !unsalted_rounds.empty() && unsalted_rounds[i];
+      p.openings[i].push_back(read_tree(r, config.fri.num_queries, layouts[i][t].width, unsalted ? 0 : salt_len,
                                         layouts[i][t].log_lde_height));
     }
   }

@@ -3,6 +3,7 @@
 #include <map>
 #include <set>
 
+#include "prover/fri/security.h"
 #include "prover/stark/proof.h"
 
 namespace zkvm::stark {
@@ -136,12 +137,13 @@ QuotientLayout quotient_layout(const VerifyingKey& vk, size_t table, unsigned lo
 std::vector<std::vector<pcs::MatrixDims>> round_dims(const VerifyingKey& vk, std::span<const unsigned> log_heights) {
   std::vector<std::vector<pcs::MatrixDims>> rounds;
   const size_t nt = vk.airs.size();
-  const unsigned zk = vk.config.pcs.zk ? 1 : 0;  // zk: committed at 2n rows
+  const unsigned zk = vk.config.pcs.zk ? 1 : 0;  // zk: randomised matrices committed at 2n rows
   if (vk.has_pre()) {
+    // Public, the same in every mode (docs/STARK.md "Preprocessed columns").
     rounds.emplace_back();
     for (size_t t = 0; t < nt; ++t)
       if (vk.pre_log_heights[t] != 0)
-        rounds.back().push_back({vk.pre_log_heights[t] + zk, vk.airs[t]->preprocessed_width()});
+        rounds.back().push_back({vk.pre_log_heights[t], vk.airs[t]->preprocessed_width()});
   }
   rounds.emplace_back();
   for (size_t t = 0; t < nt; ++t) rounds.back().push_back({log_heights[t] + zk, vk.airs[t]->width()});
@@ -155,6 +157,66 @@ std::vector<std::vector<pcs::MatrixDims>> round_dims(const VerifyingKey& vk, std
   for (size_t t = 0; t < nt; ++t)
     rounds.back().push_back({log_heights[t] + zk, 4 * quotient_layout(vk, t, log_heights[t]).chunks});
   return rounds;
+}
+
+std::vector<bool> unsalted_rounds(const VerifyingKey& vk) {
+  const size_t n = (vk.has_pre() ? 1 : 0) + 1 + (vk.has_bus() ? 1 : 0) + 1;
+  std::vector<bool> u(n, false);
+  if (vk.has_pre()) u[0] = true;
+  return u;
+}
+
+double security_bits(const VerifyingKey& vk, std::span<const unsigned> log_heights, std::string* weakest) {
+  const auto dims = round_dims(vk, log_heights);
+  unsigned log_max = 0;
+  for (const auto& r : dims)
+    for (const auto& d : r) log_max = std::max(log_max, d.log_height);
+  // DEEP term: V3 is an identity between polynomials of degree about
+  // factor * N, N = the tallest committed height (docs/SECURITY.md). Plain:
+  // C has degree D n, Z_H Q' (chunks + 1) n. zk (N = 2n): columns of
+  // degree < 2n give 2 D n, chunks of degree < 2n give (chunks + 2) n.
+  unsigned factor = 1;
+  for (size_t t = 0; t < vk.airs.size(); ++t) {
+    const unsigned d = std::max(1u, vk.shapes[t].max_degree);
+    const size_t chunks = quotient_layout(vk, t, log_heights[t]).chunks;
+    const unsigned id = vk.config.pcs.zk ? static_cast<unsigned>((chunks + 3) / 2) : static_cast<unsigned>(chunks + 1);
+    factor = std::max({factor, d, id});
+  }
+  const auto e = fri::estimate_security(vk.config.pcs.fri, log_max + vk.config.pcs.fri.log_blowup, factor, 2);
+  if (weakest != nullptr) {
+    const std::pair<double, const char*> terms[] = {{e.query_bits, "query"},     {e.field_bits, "field"},
+                                                    {e.hash_bits, "hash"},       {e.fold_bits, "fold"},
+                                                    {e.batching_bits, "batching"}, {e.deep_bits, "DEEP"}};
+    *weakest = std::min_element(std::begin(terms), std::end(terms))->second;
+  }
+  return e.strict;
+}
+
+StarkConfig StarkConfig::standard() { return for_height(20); }
+
+StarkConfig StarkConfig::for_height(unsigned log_n, bool zk) {
+  constexpr unsigned kBits = 100, kPow = 16;
+  for (unsigned lb : {2u, 1u}) {
+    for (unsigned k = 3; k >= 1; --k) {
+      StarkConfig c;
+      c.pcs.zk = zk;
+      auto& f = c.pcs.fri;
+      f.log_blowup = lb;
+      f.num_queries = (kBits - kPow + lb - 1) / lb;
+      f.pow_bits = kPow;
+      f.log_max_arity = k;
+      f.log_final_poly_len = 3;
+      if (log_n > c.max_log_height()) continue;
+      // Every term falls as the LDE grows, so the tallest height is the
+      // worst. DEEP degree: 3 (plain, D <= 3: max(D, chunks + 1)); 4 in zk
+      // (chunks up to 2D at small n).
+      const unsigned lh = std::max(log_n, c.min_log_height()) + (zk ? 1 : 0);
+      if (fri::estimate_security(f, lh + lb, zk ? 4 : 3, 2).strict >= kBits) return c;
+    }
+  }
+  throw std::invalid_argument("StarkConfig::for_height: no parameters reach 100 conjectured bits at 2^" +
+                              std::to_string(log_n) + " rows" + (zk ? " with zero knowledge" : "") +
+                              " (Fp4 challenges: the batching term needs an LDE of at most 2^22 rows)");
 }
 
 std::vector<uint8_t> serialize_proof(const StarkProof& p) {
@@ -181,7 +243,7 @@ StarkProof parse_proof(std::span<const uint8_t> bytes, const VerifyingKey& vk) {
   StarkProof p;
   const size_t nt = vk.airs.size();
   r.expect_count(nt, "tables");
-  const unsigned min_log = vk.config.pcs.fri.log_final_poly_len > 1 ? vk.config.pcs.fri.log_final_poly_len : 1;
+  const unsigned min_log = vk.config.min_log_height();
   for (size_t t = 0; t < nt; ++t) {
     auto sc = r.scope("table '" + vk.airs[t]->name() + "'");
     unsigned h = r.u8();
@@ -222,7 +284,7 @@ StarkProof parse_proof(std::span<const uint8_t> bytes, const VerifyingKey& vk) {
   }
   {
     auto sc = r.scope("pcs");
-    p.pcs = pcs::read_pcs_proof(r, vk.config.pcs, dims);
+    p.pcs = pcs::read_pcs_proof(r, vk.config.pcs, dims, unsalted_rounds(vk));
   }
   r.expect_end();
   return p;
@@ -278,6 +340,9 @@ VerifyingKey parse_vk(std::span<const uint8_t> bytes, std::vector<const air::Air
   for (size_t t = 0; t < vk.airs.size(); ++t) {
     unsigned h = r.u8();
     if (h > vk.config.max_log_height()) r.fail("preprocessed log height " + std::to_string(h) + " too large");
+    if (h != 0 && h < vk.config.min_log_height())
+      r.fail("preprocessed log height " + std::to_string(h) + " below the minimum " +
+             std::to_string(vk.config.min_log_height()));
     vk.pre_log_heights.push_back(h);
   }
   size_t distinct = 0;

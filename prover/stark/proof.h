@@ -15,8 +15,10 @@
 //   == Z_H(zeta) * sum_c zeta^(c n_t) q_c(zeta), and sum_t cumsum_t == 0.
 // Zero knowledge (config.pcs.zk, in the vk): main/aux columns are
 // committed randomised at 2n rows, quotient chunks randomised (still
-// recombining to Q), preprocessed columns extended to 2n rows; the checks
-// are the same (docs/STARK.md "Zero knowledge").
+// recombining to Q); the preprocessed round is public and committed the same
+// way in every mode (n rows, unsalted leaves), so its root depends only on
+// the columns and log_blowup; the checks are the same (docs/STARK.md "Zero
+// knowledge").
 //
 // Wire format (version 1), little-endian, see docs/STARK.md "Proof format":
 //   "ZKSP" u16 version | u32 num_tables | u8 log_height[t] |
@@ -46,13 +48,28 @@ inline constexpr unsigned kMaxLogHeight = 24;
 
 struct StarkConfig {
   pcs::PcsConfig pcs;
-  // Default: rate 1/4, 42 queries, 16 PoW bits (>= 100 conjectured bits).
-  static StarkConfig standard() { return StarkConfig{}; }
-  // Conjectured security bits (ethSTARK conjecture: log_blowup per query
-  // plus grinding); capped by the Fp4 field size for the algebraic steps.
+  // Rate 1/4, 42 queries, 16 PoW bits, fold arity 2: >= 100 conjectured bits
+  // under the strict count (every term, security_bits) for every trace up to
+  // 2^20 rows (2^19 with zk). Equals for_height(20).
+  static StarkConfig standard();
+  // Parameters that reach >= 100 conjectured bits under the strict count for
+  // every trace of at most 2^log_n rows (constraint degree <= 3; zk counts
+  // its 2n-row commitments): rate 1/4 with 42 queries while the algebraic
+  // terms allow it, rate 1/2 with 84 queries above; the largest fold arity
+  // (<= 8) whose fold term stays >= 100; 16 PoW bits. The number of queries
+  // sets only the height-independent query term: what limits the height is
+  // the LDE size (field, batching, fold and DEEP terms; docs/SECURITY.md).
+  // Reachable up to 2^21 rows (2^20 with zk); throws std::invalid_argument
+  // beyond.
+  static StarkConfig for_height(unsigned log_n, bool zk = false);
+  // Query phase only: num_queries * log_blowup + pow_bits (ethSTARK
+  // conjecture). The C API's key-time floor; verify() counts every term at
+  // the proof's heights (security_bits).
   unsigned conjectured_bits() const {
     return pcs.fri.num_queries * pcs.fri.log_blowup + pcs.fri.pow_bits;
   }
+  // Smallest trace log height a proof may claim (FRI's final polynomial).
+  unsigned min_log_height() const { return pcs.fri.log_final_poly_len > 1 ? pcs.fri.log_final_poly_len : 1; }
   // Tallest trace: kMaxLogHeight, and the LDE must fit the field's 2^27
   // two-adic subgroup. With zk every committed trace is randomised to
   // 2n rows (docs/STARK.md "Zero knowledge"), which costs one bit.
@@ -69,6 +86,13 @@ struct StarkConfig {
 class VerifyError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+};
+
+// The proof's parameters at its own heights fall below the verifier's
+// security floor (VerifyOptions::min_security_bits).
+class InsecureError : public VerifyError {
+ public:
+  using VerifyError::VerifyError;
 };
 
 // What the verifier trusts: the tables (AIRs, in order), the configuration
@@ -120,11 +144,21 @@ struct StarkProof {
 
 // Round shapes implied by vk and the claimed heights (used by the parser,
 // prover and verifier alike). Order: [pre], main, [aux], quotient. With zk
-// every matrix is committed at twice its trace height (randomised main,
-// aux and quotient chunks; the preprocessed columns extended, not
-// randomised, so the quotient coset fits their LDE).
+// the randomised matrices (main, aux, quotient chunks) are committed at
+// twice their trace height; the preprocessed round is committed at its
+// trace height, unsalted (pcs::PcsProver::commit_public), in every mode.
 std::vector<std::vector<pcs::MatrixDims>> round_dims(const VerifyingKey& vk,
                                                      std::span<const unsigned> log_heights);
+// Per round of round_dims: true for the preprocessed round (no salts).
+std::vector<bool> unsalted_rounds(const VerifyingKey& vk);
+
+// Strict conjectured security of a proof of these heights under vk: the
+// minimum of every term of fri::estimate_security (query, field, hash,
+// fold, batching, DEEP) at the tallest committed LDE, the DEEP term sized by
+// the degree of the constraint identity V3 (docs/SECURITY.md "The verifier's
+// floor"). `weakest` receives the name of the smallest term. Heights must
+// be in range (check_shape).
+double security_bits(const VerifyingKey& vk, std::span<const unsigned> log_heights, std::string* weakest = nullptr);
 
 std::vector<uint8_t> serialize_proof(const StarkProof& p);
 // Throws transcript::ProofFormatError naming the malformed part.

@@ -113,18 +113,6 @@ RowMajorMatrix<Fp> zk_randomise(RowMajorMatrix<Fp> f, size_t m) {
   return f;
 }
 
-// zk, preprocessed columns (public, not randomised): the same degree-< n
-// polynomials evaluated on H_(2n), so they are committed at the height of
-// the randomised matrices and their LDE covers the zk quotient coset.
-RowMajorMatrix<Fp> zk_extend(RowMajorMatrix<Fp> m) {
-  const size_t n = m.height;
-  ntt::ntt_inverse(m);
-  m.values.resize(2 * n * m.width);  // coefficients n..2n-1 are zero
-  m.height = 2 * n;
-  ntt::ntt_forward(m);
-  return m;
-}
-
 }  // namespace
 
 ProvingKey setup(uint32_t program_id, std::vector<const air::Air*> airs, const StarkConfig& config, hal::Hal& hal) {
@@ -145,15 +133,35 @@ ProvingKey setup(uint32_t program_id, std::vector<const air::Air*> airs, const S
     while ((size_t{1} << lg) < m->height) ++lg;
     if (lg > config.max_log_height()) throw std::invalid_argument("table '" + a->name() + "': preprocessed trace too tall");
     pk.vk.pre_log_heights.push_back(lg);
-    pre.push_back(config.pcs.zk ? zk_extend(std::move(*m)) : std::move(*m));
+    pre.push_back(std::move(*m));
   }
   prepare_vk(pk.vk);
   if (!pre.empty()) {
+    // SOUNDNESS: the preprocessed columns are public; committing them at
+    // their own height without salts makes the root a function of the
+    // columns and log_blowup only, which a verifier can pin
+    // (prover/verify/registry.cpp).
+    const unsigned lb = config.pcs.fri.log_blowup;
+    size_t i = 0;
+    for (size_t t = 0; t < pk.vk.airs.size(); ++t) {
+      if (pk.vk.pre_log_heights[t] == 0) continue;
+      // zk quotient cosets can be twice the committed LDE (2^(lb + 1) n
+      // points): keep a taller, uncommitted LDE for the kernel.
+      const unsigned log_domain = quotient_layout(pk.vk, t, pk.vk.pre_log_heights[t]).log_domain;
+      pk.pre_quotient_ldes.push_back(log_domain > lb ? hal.coset_lde(pre[i], log_domain, pcs::kCosetShift)
+                                                     : RowMajorMatrix<Fp>());
+      ++i;
+    }
     pcs::PcsProver pcs(config.pcs, hal);
-    pk.pre_round = pcs.commit(std::move(pre));
+    pk.pre_round = pcs.commit_public(std::move(pre));
     pk.vk.pre_commitment = pk.pre_round->commitment();
   }
   return pk;
+}
+
+const RowMajorMatrix<Fp>& ProvingKey::pre_lde_for_quotient(size_t i) const {
+  const auto& q = pre_quotient_ldes.at(i);
+  return q.height != 0 ? q : pre_round->lde(i);
 }
 
 StarkProof prove(const ProvingKey& pk, std::span<const air::TableWitness> tables, hal::Hal& hal,
@@ -243,7 +251,7 @@ StarkProof prove(const ProvingKey& pk, std::span<const air::TableWitness> tables
     in.log_chunks = ql.log_domain;
     in.shift = pcs::kCosetShift;
     in.main = &main_round->lde(t);
-    if (vk.pre_log_heights[t] != 0) in.pre = &pk.pre_round->lde(pre_i++);
+    if (vk.pre_log_heights[t] != 0) in.pre = &pk.pre_lde_for_quotient(pre_i++);
     if (aux_index[t] >= 0) {
       in.aux = &aux_round->lde(static_cast<size_t>(aux_index[t]));
       in.cumsum = proof.cumsums[static_cast<size_t>(aux_index[t])];

@@ -15,10 +15,22 @@ namespace zkvm::stark {
 
 struct ProvingKey {
   VerifyingKey vk;
-  std::shared_ptr<pcs::ProverRound> pre_round;  // null when no preprocessed columns
+  // Committed with commit_public (unsalted) at the trace height in every
+  // mode; null when no preprocessed columns.
+  std::shared_ptr<pcs::ProverRound> pre_round;
+  // Per preprocessed matrix: its LDE over the quotient coset when that coset
+  // is larger than the committed LDE (zk, 2^log_domain > blowup); an empty
+  // matrix otherwise. Prover-only, never committed.
+  std::vector<RowMajorMatrix<Fp>> pre_quotient_ldes;
+  // What the quotient kernel reads for preprocessed matrix i.
+  const RowMajorMatrix<Fp>& pre_lde_for_quotient(size_t i) const;
 };
 
 // Commits the preprocessed columns once per program (the verifying key).
+// vk.pre_commitment depends only on the AIRs' preprocessed columns and
+// config.pcs.fri.log_blowup: not on zk, queries, PoW, arity or final
+// polynomial length (docs/STARK.md "Preprocessed columns"), so a verifier
+// can pin it per program and blowup.
 // Throws std::invalid_argument for an AIR the config cannot prove.
 ProvingKey setup(uint32_t program_id, std::vector<const air::Air*> airs, const StarkConfig& config, hal::Hal& hal);
 

@@ -3,11 +3,15 @@
 //
 // What this file checks (each has a test in tests/stark that fails without
 // it, see docs/STARK.md "Verifier checks"):
-//   V1 proof shape matches the vk (tables, publics, opened value shapes)
+//   V0 the proof's parameters at its heights reach the security floor
+//   V1 proof shape matches the vk (tables, heights in range, publics,
+//      opened value shapes)
 //   V2 zeta avoids every trace domain H_t (else Z_H(zeta) = 0)
 //   V3 per table: sum_i alpha^i C_i(zeta) == Z_H(zeta) * Q(zeta)
 //   V4 sum of all tables' LogUp cumulative sums + public boundary terms == 0
 //   V5 PCS: every opened value is the committed polynomial's value (FRI)
+#include <algorithm>
+#include <cstdio>
 #include <new>
 #include <string>
 
@@ -36,7 +40,12 @@ void check_shape(const VerifyingKey& vk, const StarkProof& p) {
   size_t nbus = 0;
   for (size_t t = 0; t < nt; ++t) {
     const std::string tn = "table '" + vk.airs[t]->name() + "': ";
-    if (p.log_heights[t] < 1 || p.log_heights[t] > vk.config.max_log_height()) throw VerifyError(tn + "log height out of range");
+    // SOUNDNESS: bounds every shift and size derived from the height
+    // (uint64_t{1} << h, LDE sizes) before anything uses it.
+    if (p.log_heights[t] < vk.config.min_log_height() || p.log_heights[t] > vk.config.max_log_height())
+      throw VerifyError(tn + "log height " + std::to_string(p.log_heights[t]) + " outside [" +
+                        std::to_string(vk.config.min_log_height()) + ", " + std::to_string(vk.config.max_log_height()) +
+                        "]");
     if (vk.pre_log_heights[t] != 0 && p.log_heights[t] != vk.pre_log_heights[t])
       throw VerifyError(tn + "height differs from its preprocessed height");
     if (p.publics[t].size() != vk.airs[t]->num_public_values()) throw VerifyError(tn + "wrong number of public values");
@@ -69,8 +78,21 @@ transcript::Challenger start_transcript(const VerifyingKey& vk, std::span<const 
   return ch;
 }
 
-void verify(const VerifyingKey& vk, const StarkProof& proof) {
+void verify(const VerifyingKey& vk, const StarkProof& proof, const VerifyOptions& opts) {
   check_shape(vk, proof);  // V1
+  if (opts.min_security_bits != 0) {  // V0
+    std::string weakest;
+    const double bits = security_bits(vk, proof.log_heights, &weakest);
+    if (bits < opts.min_security_bits) {
+      unsigned tallest = 0;
+      for (unsigned h : proof.log_heights) tallest = std::max(tallest, h);
+      char b[32];
+      std::snprintf(b, sizeof b, "%.1f", bits);
+      throw InsecureError(std::string("security: ") + b + " conjectured bits for a tallest table of 2^" + std::to_string(tallest) +
+                          " rows (weakest term: " + weakest + "), below the floor of " +
+                          std::to_string(opts.min_security_bits) + " (docs/SECURITY.md)");
+    }
+  }
   const size_t nt = vk.airs.size();
   auto ch = start_transcript(vk, proof.log_heights, proof.publics);
   const auto dims = round_dims(vk, proof.log_heights);
@@ -98,7 +120,10 @@ void verify(const VerifyingKey& vk, const StarkProof& proof) {
     claims[r].dims = dims[r];
     claims[r].values = proof.opened[r];
   }
-  if (vk.has_pre()) claims[r_pre].commitment = vk.pre_commitment;
+  if (vk.has_pre()) {
+    claims[r_pre].commitment = vk.pre_commitment;
+    claims[r_pre].unsalted = true;  // public, committed with commit_public
+  }
   claims[r_main].commitment = proof.main;
   if (vk.has_bus()) claims[r_aux].commitment = proof.aux;
   claims[r_q].commitment = proof.quotient;
@@ -206,8 +231,8 @@ void verify(const VerifyingKey& vk, const StarkProof& proof) {
   }
 }
 
-void verify_bytes(const VerifyingKey& vk, std::span<const uint8_t> proof_bytes) {
-  verify(vk, parse_proof(proof_bytes, vk));
+void verify_bytes(const VerifyingKey& vk, std::span<const uint8_t> proof_bytes, const VerifyOptions& opts) {
+  verify(vk, parse_proof(proof_bytes, vk), opts);
 }
 
 }  // namespace zkvm::stark

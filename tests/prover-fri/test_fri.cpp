@@ -317,6 +317,22 @@ TEST_CASE("default FRI parameters reach 100 conjectured bits for a 2^20-row trac
   REQUIRE(fri::estimate_security(q, 22).conjectured == Approx(20 * 2 + 16));
 }
 
+TEST_CASE("security estimate refuses LDE heights FRI cannot take instead of wrapping log_max_lde - log_blowup") {
+  FriParams p;  // log_blowup 2, log_final_poly_len 3: FRI takes LDEs of 2^5..2^27
+  REQUIRE_NOTHROW(fri::estimate_security(p, 5));
+  REQUIRE_NOTHROW(fri::estimate_security(p, 27));
+  // 1 - 2 would wrap to 2^32 - 1 and report a DEEP term above the field size.
+  REQUIRE_THROWS_WITH(fri::estimate_security(p, 1), Catch::Contains("estimate_security: log_max_lde 1 outside [5, 27]"));
+  REQUIRE_THROWS_WITH(fri::estimate_security(p, 4), Catch::Contains("log_max_lde 4 outside"));
+  REQUIRE_THROWS_WITH(fri::estimate_security(p, 28), Catch::Contains("log_max_lde 28 outside"));
+  REQUIRE_THROWS_AS(fri::estimate_security(p, 22, 0), std::invalid_argument);
+  // The strict figure is the minimum of every term.
+  const auto s = fri::estimate_security(p, 22);
+  REQUIRE(s.strict == Approx(std::min({s.query_bits, s.field_bits, s.hash_bits, s.fold_bits, s.batching_bits,
+                                       s.deep_bits})));
+  REQUIRE(s.strict == Approx(s.fold_bits));  // arity 8 at 2^22: the fold term
+}
+
 TEST_CASE("FRI prover and verifier transcripts agree line by line in trace mode") {
   const auto in = make_instance(small_params(3), {9, 6}, 19);
   auto hal = hal::make_cpu_hal();

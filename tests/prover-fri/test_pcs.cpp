@@ -5,6 +5,7 @@
 #include "fri_test_util.h"
 #include "prover/hal/hal.h"
 #include "prover/pcs/pcs.h"
+#include "prover/pcs/pcs_common.h"
 
 using namespace zkvm;
 using field::Fp;
@@ -308,4 +309,67 @@ TEST_CASE("PCS verifier rejects every single-byte change of a serialized proof w
     }
     REQUIRE(rejected == tried);
   }
+}
+
+TEST_CASE("PCS commit_public: the same root with and without zk, unsalted openings that verify only as unsalted") {
+  Rng rng(21);
+  const auto m = random_matrix(rng, 2, 5);
+  auto hal = hal::make_cpu_hal();
+  const PcsConfig plain = test_config(false);
+  PcsConfig zk = test_config(true);
+  zk.fri.num_queries = 9;  // other query count and PoW: same commitment
+  zk.fri.pow_bits = 0;
+  pcs::PcsProver pp(plain, *hal), pz(zk, *hal);
+  const auto root = pp.commit({m})->commitment().roots;
+  REQUIRE(pz.commit_public({m})->commitment().roots == root);
+  REQUIRE(pz.commit_public({m})->commitment().roots == root);  // deterministic
+  REQUIRE(pz.commit({m})->commitment().roots != root);         // salted
+  // A zk opening of a public round and a salted round.
+  auto pub = pz.commit_public({m});
+  auto sec = pz.commit({random_matrix(rng, 3, 5)});
+  transcript::Challenger ch("pcs-test");
+  pcs::observe_commitment(ch, "round", pub->commitment());
+  pcs::observe_commitment(ch, "round", sec->commitment());
+  const Fp4 z = rng.fp4();
+  const pcs::OpeningPoints pts{{{z}}, {{z}}};
+  auto opening = pz.open({pub.get(), sec.get()}, pts, ch);
+  REQUIRE(opening.proof.openings[0][0].salts.empty());
+  REQUIRE(opening.proof.openings[1][0].salts.size() == opening.proof.openings[1][0].rows.size());
+  std::vector<pcs::RoundClaim> claims(2);
+  for (size_t r = 0; r < 2; ++r) {
+    const auto& round = r == 0 ? *pub : *sec;
+    claims[r].commitment = round.commitment();
+    claims[r].dims = {round.dims(0)};
+    claims[r].points = pts[r];
+    claims[r].values = opening.values[r];
+  }
+  claims[0].unsalted = true;
+  auto run = [&](const std::vector<pcs::RoundClaim>& c, const pcs::PcsProof& p) {
+    transcript::Challenger vch("pcs-test");
+    for (const auto& x : c) pcs::observe_commitment(vch, "round", x.commitment);
+    pcs::pcs_verify(zk, c, p, vch);
+  };
+  REQUIRE_NOTHROW(run(claims, opening.proof));
+  auto salted = claims;
+  salted[0].unsalted = false;  // a verifier expecting salts there refuses
+  REQUIRE_THROWS_AS(run(salted, opening.proof), fri::VerifyError);
+  // Bytes: the reader needs the same flags.
+  transcript::ByteWriter w;
+  pcs::write_pcs_proof(w, opening.proof);
+  const auto bytes = w.take();
+  const std::vector<std::vector<MatrixDims>> dims{claims[0].dims, claims[1].dims};
+  {
+    transcript::ByteReader r(bytes);
+    const auto back = pcs::read_pcs_proof(r, zk, dims, {true, false});
+    REQUIRE_NOTHROW(r.expect_end());
+    REQUIRE_NOTHROW(run(claims, back));
+  }
+  transcript::ByteReader r(bytes);
+  REQUIRE_THROWS_AS(pcs::read_pcs_proof(r, zk, dims), transcript::ProofFormatError);
+}
+
+TEST_CASE("PCS mask height refuses an LDE below the blowup instead of wrapping") {
+  CHECK(pcs::detail::mask_log_height(22, 2) == 20);
+  CHECK(pcs::detail::mask_log_height(2, 2) == 0);
+  CHECK_THROWS_WITH(pcs::detail::mask_log_height(1, 2), Catch::Contains("largest LDE 2^1 is below the blowup 2^2"));
 }
