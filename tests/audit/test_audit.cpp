@@ -99,7 +99,7 @@ Proved prove(const Statement& s, const StarkConfig& cfg, bool check = true) {
 // Same for an in-memory proof (no parser in front of verify()).
 bool rejects_mem(const stark::VerifyingKey& vk, const StarkProof& p, std::string* why = nullptr) {
   try {
-    stark::verify(vk, p);
+    stark::verify(vk, p, no_floor());
     return false;
   } catch (const stark::VerifyError& e) {
     if (why) *why = e.what();
@@ -1157,4 +1157,189 @@ TEST_CASE("audit: verifier rejects public bus terms whose tuple length differs f
   std::string why;
   CHECK(rejects(p.pk.vk, p.bytes, &why));
   CHECK_THAT(why, Catch::Contains("has no table using that bus with a tuple of length 2"));
+}
+
+// ---------------------------------------------------------------------------
+// Issue 13: the statement a C API caller checks (preprocessed tables, heights,
+// security at the proof's heights).
+
+namespace {
+
+// Program 2's byte table with 300 in row 255 instead of 255: the same AIR,
+// name and shape, another preprocessed column.
+class ForgedByteTableAir : public ByteTableAir {
+ public:
+  std::optional<RowMajorMatrix<Fp>> preprocessed_trace() const override {
+    auto m = ByteTableAir::preprocessed_trace();
+    m->at(255, 0) = Fp::from_u64(300);
+    return m;
+  }
+};
+
+zkvm_verifier_error open_vk(const std::vector<uint8_t>& b) {
+  zkvm_verifier* v = nullptr;
+  const auto e = zkvm_verifier_new(&v, b.data(), b.size());
+  zkvm_verifier_free(v);
+  return e;
+}
+
+}  // namespace
+
+TEST_CASE("audit: C API refuses a program-2 key whose byte table holds 300, so no proof that 300 is a byte verifies") {
+  static const ByteValuesAir values;
+  static const ForgedByteTableAir forged;
+  // The attack of issue 13: a key for program 2 made from the forged table,
+  // and an honest proof under it that the values {1, 300} are bytes.
+  Statement st;
+  st.program = ZKVM_PROGRAM_BYTE_RANGE;
+  st.airs = {&values, &forged};
+  st.traces.push_back(byte_values_trace({1, 300}, 8));
+  auto mult = byte_table_trace(st.traces[0]);
+  mult.at(255, 0) = Fp::one();  // the forged row 255 (= 300) is looked up once
+  st.traces.push_back(mult);
+  st.publics = {{}, {}};
+  auto p = prove(st, StarkConfig::standard());
+  // The proof is valid for the forged key: only the key check stands
+  // between it and acceptance.
+  std::string why;
+  REQUIRE_FALSE(rejects(p.pk.vk, p.bytes, &why));
+  const auto vkb = stark::serialize_vk(p.pk.vk);
+  CHECK(open_vk(vkb) == ZKVM_VERIFIER_ERR_PREPROCESSED_MISMATCH);
+  CHECK_THAT(verify::check_preprocessed(p.pk.vk),
+             Catch::Contains("program 2, log_blowup 2") && Catch::Contains("table 'byte-table'") &&
+                 Catch::Contains("differs from the pinned"));
+  // And nothing else lets the proof through: a handle made from the honest
+  // key rejects it.
+  const auto honest = stark::setup(ZKVM_PROGRAM_BYTE_RANGE, *verify::find_program(ZKVM_PROGRAM_BYTE_RANGE),
+                                   StarkConfig::standard(), cpu());
+  const auto hvkb = stark::serialize_vk(honest.vk);
+  zkvm_verifier* v = nullptr;
+  REQUIRE(zkvm_verifier_new(&v, hvkb.data(), hvkb.size()) == ZKVM_VERIFIER_OK);
+  CHECK(zkvm_verifier_verify(v, p.bytes.data(), p.bytes.size(), nullptr, 0) == ZKVM_VERIFIER_ERR_REJECTED);
+  zkvm_verifier_free(v);
+}
+
+TEST_CASE("audit: C API refuses keys whose preprocessed height or root count differs from the pins") {
+  const auto honest = stark::setup(ZKVM_PROGRAM_BYTE_RANGE, *verify::find_program(ZKVM_PROGRAM_BYTE_RANGE),
+                                   StarkConfig::standard(), cpu());
+  REQUIRE(open_vk(stark::serialize_vk(honest.vk)) == ZKVM_VERIFIER_OK);
+  auto vk = honest.vk;
+  vk.pre_log_heights[1] = 7;  // same root, another height
+  CHECK(open_vk(stark::serialize_vk(vk)) == ZKVM_VERIFIER_ERR_PREPROCESSED_MISMATCH);
+  CHECK_THAT(verify::check_preprocessed(vk), Catch::Contains("table 'byte-table': preprocessed log height 7, pinned 8"));
+  vk = honest.vk;
+  vk.pre_commitment.roots[0].bytes[31] ^= 1;
+  CHECK(open_vk(stark::serialize_vk(vk)) == ZKVM_VERIFIER_ERR_PREPROCESSED_MISMATCH);
+  // Another blowup needs that blowup's pin: the standard key's root under
+  // log_blowup 3 is refused.
+  vk = honest.vk;
+  vk.config.pcs.fri.log_blowup = 3;
+  vk.config.pcs.fri.num_queries = 28;
+  CHECK(open_vk(stark::serialize_vk(vk)) == ZKVM_VERIFIER_ERR_PREPROCESSED_MISMATCH);
+  // The zk key of the same program and blowup carries the same, pinned root.
+  StarkConfig zk = StarkConfig::standard();
+  zk.pcs.zk = true;
+  const auto zvk = stark::setup(ZKVM_PROGRAM_BYTE_RANGE, honest.vk.airs, zk, cpu()).vk;
+  CHECK(zvk.pre_commitment.roots == honest.vk.pre_commitment.roots);
+  CHECK(open_vk(stark::serialize_vk(zvk)) == ZKVM_VERIFIER_OK);
+}
+
+TEST_CASE("audit: C API: a Fibonacci proof at another height than the stated one is refused; heights read back") {
+  // One vk, proofs of 16 and 32 steps with different b_last: both verify
+  // with plain zkvm_verifier_verify (the height is the prover's choice), so
+  // a caller whose claim includes the step count states it.
+  auto p16 = prove(fib(16, 1, 1), StarkConfig::standard());
+  auto p32 = prove(fib(32, 1, 1), StarkConfig::standard());
+  const auto vkb = stark::serialize_vk(p16.pk.vk);
+  REQUIRE(vkb == stark::serialize_vk(p32.pk.vk));
+  zkvm_verifier* v = nullptr;
+  REQUIRE(zkvm_verifier_new(&v, vkb.data(), vkb.size()) == ZKVM_VERIFIER_OK);
+  REQUIRE(zkvm_verifier_num_tables(v) == 1);
+  auto pubs_of = [](const Proved& p) {
+    std::vector<uint32_t> out;
+    for (Fp x : p.proof.publics[0]) out.push_back(x.canonical());
+    return out;
+  };
+  const auto pub16 = pubs_of(p16), pub32 = pubs_of(p32);
+  REQUIRE(pub16[2] != pub32[2]);
+  const uint32_t stated[1] = {4};
+  CHECK(zkvm_verifier_verify_at_heights(v, p16.bytes.data(), p16.bytes.size(), pub16.data(), pub16.size(), stated, 1) ==
+        ZKVM_VERIFIER_OK);
+  CHECK(zkvm_verifier_verify_at_heights(v, p32.bytes.data(), p32.bytes.size(), pub32.data(), pub32.size(), stated, 1) ==
+        ZKVM_VERIFIER_ERR_HEIGHT_MISMATCH);
+  CHECK_THAT(zkvm_verifier_last_error(v), Catch::Contains("table 'fibonacci' has 2^5 rows, stated 2^4"));
+  uint32_t got[1] = {99};
+  CHECK(zkvm_verifier_log_heights_get(v, got, 1) == ZKVM_VERIFIER_ERR_REJECTED);  // last call failed
+  CHECK(got[0] == 99);
+  CHECK(zkvm_verifier_verify_at_heights(v, p16.bytes.data(), p16.bytes.size(), pub16.data(), pub16.size(), stated, 2) ==
+        ZKVM_VERIFIER_ERR_HEIGHT_MISMATCH);
+  CHECK(zkvm_verifier_verify_at_heights(v, p16.bytes.data(), p16.bytes.size(), pub16.data(), pub16.size(), nullptr, 1) ==
+        ZKVM_VERIFIER_ERR_NULL_ARGUMENT);
+  // Read back after plain verification.
+  REQUIRE(zkvm_verifier_verify(v, p32.bytes.data(), p32.bytes.size(), pub32.data(), pub32.size()) == ZKVM_VERIFIER_OK);
+  CHECK(zkvm_verifier_log_heights_get(v, got, 1) == ZKVM_VERIFIER_OK);
+  CHECK(got[0] == 5);
+  CHECK(zkvm_verifier_log_heights_get(v, got, 2) == ZKVM_VERIFIER_ERR_HEIGHT_MISMATCH);
+  CHECK(zkvm_verifier_log_heights_get(v, nullptr, 1) == ZKVM_VERIFIER_ERR_NULL_ARGUMENT);
+  // A failed verification clears the read-back.
+  CHECK(zkvm_verifier_verify(v, p32.bytes.data(), 10, pub32.data(), pub32.size()) == ZKVM_VERIFIER_ERR_MALFORMED_PROOF);
+  CHECK(zkvm_verifier_log_heights_get(v, got, 1) == ZKVM_VERIFIER_ERR_REJECTED);
+  zkvm_verifier_free(v);
+}
+
+TEST_CASE("audit: an in-memory proof claiming a height outside the supported range is refused by the shape check") {
+  // fast_config: log_final_poly_len 2, so heights in [2, 24]. The parser caps
+  // serialised heights; verify() on an in-memory proof must not shift or
+  // allocate by them (docs/AUDIT.md note C).
+  auto p = prove(fib(16, 1, 1), fast_config());
+  for (unsigned h : {0u, 1u, 25u, 40u, 200u}) {
+    auto bad = p.proof;
+    bad.log_heights[0] = h;
+    INFO("claimed log height " << h);
+    std::string why;
+    CHECK(rejects_mem(p.pk.vk, bad, &why));
+    CHECK_THAT(why, Catch::Contains("table 'fibonacci': log height " + std::to_string(h) + " outside [2, 24]"));
+  }
+}
+
+TEST_CASE("audit: stark::verify enforces 100 bits at the proof's own heights, every term counted") {
+  // Rate 1/64, 14 queries, 16 PoW bits: 100 query bits, so the C API takes
+  // the key. Arity 16 folding costs ~4 bits in the fold term: 100.7 bits
+  // at 2^13 rows (LDE 2^19), 99.7 at 2^14 (LDE 2^20).
+  StarkConfig c;
+  c.pcs.fri.log_blowup = 6;
+  c.pcs.fri.num_queries = 14;
+  c.pcs.fri.pow_bits = 16;
+  c.pcs.fri.log_max_arity = 4;
+  auto lo = prove(fib(1 << 13, 1, 1), c);
+  auto hi = prove(fib(1 << 14, 1, 1), c);
+  std::string weakest;
+  CHECK(stark::security_bits(lo.pk.vk, lo.proof.log_heights) >= 100);
+  CHECK(stark::security_bits(hi.pk.vk, hi.proof.log_heights, &weakest) < 100);
+  CHECK(weakest == "fold");
+  CHECK_NOTHROW(stark::verify_bytes(lo.pk.vk, lo.bytes));  // default floor: 100
+  CHECK_THROWS_AS(stark::verify_bytes(hi.pk.vk, hi.bytes), stark::InsecureError);
+  CHECK_THROWS_WITH(stark::verify(hi.pk.vk, hi.proof),
+                    Catch::Contains("security: 99.") && Catch::Contains("2^14 rows") &&
+                        Catch::Contains("weakest term: fold") && Catch::Contains("floor of 100"));
+  stark::VerifyOptions o;
+  o.min_security_bits = 99;
+  CHECK_NOTHROW(stark::verify_bytes(hi.pk.vk, hi.bytes, o));
+  // Through the C API: the key passes the key-time floor, the taller proof
+  // does not pass the proof-time one.
+  const auto vkb = stark::serialize_vk(lo.pk.vk);
+  zkvm_verifier* v = nullptr;
+  REQUIRE(zkvm_verifier_new(&v, vkb.data(), vkb.size()) == ZKVM_VERIFIER_OK);
+  std::vector<uint32_t> pl, ph;
+  for (Fp x : lo.proof.publics[0]) pl.push_back(x.canonical());
+  for (Fp x : hi.proof.publics[0]) ph.push_back(x.canonical());
+  CHECK(zkvm_verifier_verify(v, lo.bytes.data(), lo.bytes.size(), pl.data(), pl.size()) == ZKVM_VERIFIER_OK);
+  CHECK(zkvm_verifier_verify(v, hi.bytes.data(), hi.bytes.size(), ph.data(), ph.size()) ==
+        ZKVM_VERIFIER_ERR_INSECURE_PARAMS);
+  CHECK_THAT(zkvm_verifier_last_error(v), Catch::Contains("weakest term: fold"));
+  zkvm_verifier_free(v);
+  // Small fast parameters are refused by default, accepted with the floor off.
+  auto f = prove(fib(16, 1, 1), fast_config());
+  CHECK_THROWS_AS(stark::verify_bytes(f.pk.vk, f.bytes), stark::InsecureError);
+  CHECK_NOTHROW(stark::verify_bytes(f.pk.vk, f.bytes, no_floor()));
 }

@@ -15,6 +15,15 @@ int main(void) {
     return 1;
   }
   if (zkvm_verifier_verify(NULL, junk, sizeof junk, NULL, 0) != ZKVM_VERIFIER_ERR_NULL_ARGUMENT) return 1;
+  {
+    uint32_t h[1] = {0};
+    if (zkvm_verifier_verify_at_heights(NULL, junk, sizeof junk, NULL, 0, h, 1) != ZKVM_VERIFIER_ERR_NULL_ARGUMENT) return 1;
+    if (zkvm_verifier_log_heights_get(NULL, h, 1) != ZKVM_VERIFIER_ERR_NULL_ARGUMENT) return 1;
+    if (zkvm_verifier_num_tables(NULL) != 0) return 1;
+  }
+  if (strcmp(zkvm_verifier_error_name(ZKVM_VERIFIER_ERR_PREPROCESSED_MISMATCH),
+             "ZKVM_VERIFIER_ERR_PREPROCESSED_MISMATCH") != 0)
+    return 1;
   zkvm_verifier_free(NULL);
   if (strcmp(zkvm_verifier_error_name(ZKVM_VERIFIER_OK), "ZKVM_VERIFIER_OK") != 0) return 1;
   printf("ok\n");

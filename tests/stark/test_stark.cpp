@@ -182,10 +182,10 @@ TEST_CASE("verifier rejects an in-memory proof of the wrong shape without crashi
   auto p = prove_statement(ZKVM_PROGRAM_FIBONACCI, s, fast_config());
   auto bad = p.proof;
   bad.opened[0][0][1].pop_back();
-  CHECK_THROWS_AS(stark::verify(p.pk.vk, bad), stark::VerifyError);
+  CHECK_THROWS_AS(stark::verify(p.pk.vk, bad, no_floor()), stark::VerifyError);
   bad = p.proof;
   bad.publics.clear();
-  CHECK_THROWS_AS(stark::verify(p.pk.vk, bad), stark::VerifyError);
+  CHECK_THROWS_AS(stark::verify(p.pk.vk, bad, no_floor()), stark::VerifyError);
 }
 
 TEST_CASE("verifier rejects every single-byte change of a small serialised proof") {
@@ -700,4 +700,155 @@ TEST_CASE("zero-knowledge quotient layout suffices for degrees 2-5 at heights ar
       CHECK(rejects(pk.vk, stark::serialize_proof(stark::prove(pk, w, cpu(), opts))));
     }
   }
+}
+
+// ---- Preprocessed commitments and their pins (issue 13) ----
+
+TEST_CASE("setup yields the same preprocessed commitment with and without zk and for any queries, PoW and arity") {
+  const auto& airs = *verify::find_program(ZKVM_PROGRAM_BYTE_RANGE);
+  const auto base = stark::setup(ZKVM_PROGRAM_BYTE_RANGE, airs, StarkConfig::standard(), cpu()).vk;
+  REQUIRE(base.pre_commitment.roots.size() == 1);
+  std::vector<StarkConfig> others;
+  for (bool zk : {false, true}) {
+    StarkConfig c = fast_config();  // 4 queries, 1 PoW bit
+    c.pcs.zk = zk;
+    others.push_back(c);
+    c = StarkConfig::standard();  // 42 queries, 16 PoW bits
+    c.pcs.zk = zk;
+    others.push_back(c);
+    c.pcs.fri.num_queries = 60;
+    c.pcs.fri.pow_bits = 0;
+    c.pcs.fri.log_max_arity = 3;
+    c.pcs.fri.log_final_poly_len = 1;
+    others.push_back(c);
+  }
+  for (const auto& c : others) {
+    INFO("zk " << c.pcs.zk << " queries " << c.pcs.fri.num_queries << " pow " << c.pcs.fri.pow_bits);
+    const auto vk = stark::setup(ZKVM_PROGRAM_BYTE_RANGE, airs, c, cpu()).vk;
+    CHECK(vk.pre_log_heights == base.pre_log_heights);
+    CHECK(vk.pre_commitment.roots == base.pre_commitment.roots);
+  }
+  // The blowup is the one parameter it depends on.
+  StarkConfig c3 = StarkConfig::standard();
+  c3.pcs.fri.log_blowup = 3;
+  CHECK(stark::setup(ZKVM_PROGRAM_BYTE_RANGE, airs, c3, cpu()).vk.pre_commitment.roots != base.pre_commitment.roots);
+}
+
+TEST_CASE("zero-knowledge proofs open the preprocessed round without salts and every other round with them") {
+  auto s = range_statement({1, 2, 3}, 16);
+  auto p = prove_statement(ZKVM_PROGRAM_BYTE_RANGE, s, zk_config());
+  REQUIRE_FALSE(rejects(p.pk.vk, p.bytes));
+  REQUIRE(p.proof.pcs.openings.size() == 4);  // pre, main, aux, quotient
+  for (const auto& tree : p.proof.pcs.openings[0]) CHECK(tree.salts.empty());
+  for (size_t r = 1; r < 4; ++r)
+    for (const auto& tree : p.proof.pcs.openings[r]) {
+      INFO("round " << r);
+      CHECK(tree.salts.size() == tree.rows.size());
+    }
+  // A salt attached to the public round is refused (the verifier expects none).
+  auto bad = p.proof;
+  bad.pcs.openings[0][0].salts = p.proof.pcs.openings[1][0].salts;
+  bad.pcs.openings[0][0].salts.resize(bad.pcs.openings[0][0].rows.size());
+  CHECK_THROWS_AS(stark::verify(p.pk.vk, bad, no_floor()), stark::VerifyError);
+}
+
+TEST_CASE("registry pins equal the preprocessed commitments setup() computes, at every blowup") {
+  for (uint32_t id : verify::program_ids()) {
+    for (unsigned lb = 1; lb <= 6; ++lb) {
+      StarkConfig c = fast_config();
+      c.pcs.fri.log_blowup = lb;
+      const auto vk = stark::setup(id, *verify::find_program(id), c, cpu()).vk;
+      std::string hex;
+      for (const auto& r : vk.pre_commitment.roots) hex += r.hex();
+      INFO("program " << id << " log_blowup " << lb << " computed roots \"" << hex << "\"");
+      const auto pin = verify::expected_preprocessed(id, lb);
+      REQUIRE(pin.has_value());
+      CHECK(pin->log_heights == vk.pre_log_heights);
+      CHECK(pin->roots == vk.pre_commitment.roots);
+      CHECK(verify::check_preprocessed(vk).empty());
+    }
+  }
+  CHECK_FALSE(verify::expected_preprocessed(ZKVM_PROGRAM_BYTE_RANGE, 7).has_value());
+  CHECK_FALSE(verify::expected_preprocessed(999, 2).has_value());
+}
+
+TEST_CASE("for_height and standard reach 100 bits under the strict count at every height up to theirs") {
+  // Degree-3 AIR (the synthetic one); security_bits is what verify() enforces.
+  const auto* airs = verify::find_program(ZKVM_PROGRAM_SYNTHETIC_8);
+  for (bool zk : {false, true}) {
+    const unsigned top = zk ? 19 : 21;
+    for (unsigned h = 3; h <= top; ++h) {
+      const StarkConfig c = StarkConfig::for_height(h, zk);
+      auto vk = stark::setup(ZKVM_PROGRAM_SYNTHETIC_8, *airs, c, cpu()).vk;
+      for (unsigned k = c.min_log_height(); k <= h; ++k) {
+        INFO("zk " << zk << " for_height(" << h << ") at 2^" << k << " rows");
+        const std::vector<unsigned> hs{k};
+        CHECK(stark::security_bits(vk, hs) >= 100);
+      }
+    }
+    CHECK_THROWS_WITH(StarkConfig::for_height(top + 1, zk), Catch::Contains("no parameters reach 100"));
+  }
+  // standard(): rate 1/4, 42 queries, fold arity 2, up to 2^20 rows (2^19 zk).
+  const StarkConfig s = StarkConfig::standard();
+  CHECK(s.pcs.fri.log_blowup == 2);
+  CHECK(s.pcs.fri.num_queries == 42);
+  CHECK(s.pcs.fri.log_max_arity == 1);
+  auto vk = stark::setup(ZKVM_PROGRAM_SYNTHETIC_8, *airs, s, cpu()).vk;
+  const std::vector<unsigned> h20{20};
+  CHECK(stark::security_bits(vk, h20) >= 100);
+  // The former default (arity 8) is below at 2^20: its fold term.
+  StarkConfig old = s;
+  old.pcs.fri.log_max_arity = 3;
+  std::string weakest;
+  CHECK(stark::security_bits(stark::setup(ZKVM_PROGRAM_SYNTHETIC_8, *airs, old, cpu()).vk, h20, &weakest) < 100);
+  CHECK(weakest == "fold");
+  // Below 100 at 2^22 whatever the queries: an algebraic term (LDE size).
+  StarkConfig many = StarkConfig::for_height(21);
+  many.pcs.fri.num_queries = 200;
+  const std::vector<unsigned> h22{22};
+  CHECK(stark::security_bits(stark::setup(ZKVM_PROGRAM_SYNTHETIC_8, *airs, many, cpu()).vk, h22, &weakest) < 100);
+  CHECK(weakest != "query");
+}
+
+namespace {
+// x = t^3 on every row, t preprocessed (t = row + 2): degree 3 in a
+// preprocessed column, so the zk quotient coset outgrows the committed
+// preprocessed LDE.
+struct PreCubeAir : AirBase<PreCubeAir> {
+  std::string name() const override { return "pre-cube"; }
+  size_t width() const override { return 1; }
+  size_t preprocessed_width() const override { return 1; }
+  std::optional<RowMajorMatrix<Fp>> preprocessed_trace() const override {
+    RowMajorMatrix<Fp> m(1, 16);
+    for (size_t r = 0; r < 16; ++r) m.at(r, 0) = Fp::from_u64(r + 2);
+    return m;
+  }
+  template <class B>
+  void constraints(B& b) const {
+    auto t = b.pre(0);
+    b.assert_eq("x = t^3", b.main(0), t * t * t);
+  }
+};
+}  // namespace
+
+TEST_CASE("zero-knowledge: a degree-3 constraint on a preprocessed column uses an LDE taller than the committed one") {
+  PreCubeAir air;
+  auto pk = stark::setup(81, {&air}, zk_config(), cpu());
+  // n = 16, m = 16, D = 3: Q of degree <= 2n + 3 (m - 1) -> 5 chunks on an
+  // 8n coset, beyond the committed 4n-row LDE.
+  REQUIRE(stark::quotient_layout(pk.vk, 0, 4).log_domain == 3);
+  REQUIRE(pk.pre_round->lde(0).height == 64);
+  REQUIRE(pk.pre_quotient_ldes.at(0).height == 128);
+  RowMajorMatrix<Fp> t(1, 16);
+  for (size_t r = 0; r < 16; ++r) t.at(r, 0) = Fp::from_u64(r + 2).pow(3);
+  std::vector<TableWitness> w{{&air, &t, {}}};
+  std::string why;
+  CHECK_FALSE(rejects(pk.vk, stark::serialize_proof(stark::prove(pk, w, cpu())), &why));
+  INFO(why);
+  // The same preprocessed root as without zk.
+  CHECK(stark::setup(81, {&air}, fast_config(), cpu()).vk.pre_commitment.roots == pk.vk.pre_commitment.roots);
+  t.at(7, 0) += Fp::one();
+  stark::ProveOptions opts;
+  opts.check_constraints = false;
+  CHECK(rejects(pk.vk, stark::serialize_proof(stark::prove(pk, w, cpu(), opts))));
 }
