@@ -1,9 +1,11 @@
 /* zkvm STARK verifier: flat C API (blst-style).
  *
  * A verifier handle holds a parsed verifying key (vk) for one registered
- * program (the example AIRs for now, by program id; the RV32IM AIR will be
- * added). Functions never throw or abort on bad input: malformed bytes give
- * ZKVM_VERIFIER_ERR_MALFORMED_* and a message from zkvm_verifier_last_error.
+ * program (the example AIRs for now, by program id); RV32IM receipts are
+ * verified without a handle by zkvm_receipt_verify (end of this file).
+ * Functions never throw or abort on bad input: malformed bytes give
+ * ZKVM_VERIFIER_ERR_MALFORMED_* and a message from zkvm_verifier_last_error
+ * (zkvm_receipt_verify: its err buffer).
  * Byte strings are as produced by the prover (little-endian fields, see
  * docs/STARK.md "Proof format"). Public values are passed as canonical
  * field elements (uint32 < 0x78000001), all tables' values concatenated in
@@ -36,7 +38,10 @@ typedef enum {
   ZKVM_VERIFIER_ERR_INTERNAL = 8,         /* unexpected failure (out of memory, ...) */
   ZKVM_VERIFIER_ERR_PREPROCESSED_MISMATCH = 9, /* vk's preprocessed heights or roots are not the
                                                   program's pinned ones at its log_blowup */
-  ZKVM_VERIFIER_ERR_HEIGHT_MISMATCH = 10  /* proof's table heights differ from the stated ones */
+  ZKVM_VERIFIER_ERR_HEIGHT_MISMATCH = 10, /* proof's table heights differ from the stated ones */
+  ZKVM_VERIFIER_ERR_MALFORMED_RECEIPT = 11, /* receipt bytes do not parse (or exceed ZKVM_RECEIPT_MAX_BYTES) */
+  ZKVM_VERIFIER_ERR_IMAGE_ID_MISMATCH = 12, /* receipt claims another image ID than the expected one */
+  ZKVM_VERIFIER_ERR_BUFFER_TOO_SMALL = 13   /* the receipt verified but its journal exceeds journal_cap */
 } zkvm_verifier_error;
 
 /* Registered example programs. */
@@ -93,6 +98,49 @@ zkvm_verifier_error zkvm_verifier_log_heights_get(const zkvm_verifier* v, uint32
 /* Message of the last failure on this handle ("" after success). Valid
  * until the next call on the handle. */
 const char* zkvm_verifier_last_error(const zkvm_verifier* v);
+
+/* ---- RV32IM receipts (docs/RECEIPT.md) ----
+ *
+ * A receipt (from `zkvm prove`) claims: the ELF with image ID I, run on some
+ * private input, exited with code c after `cycles` cycles, having written the
+ * journal bytes J. zkvm_receipt_verify checks that claim against the image ID
+ * the caller expects (from `zkvm image-id GUEST.elf`), so a rollup node needs
+ * only the 32-byte ID it trusts and the receipt bytes it received. */
+
+#define ZKVM_RECEIPT_IMAGE_ID_BYTES 32u
+#define ZKVM_RECEIPT_MAX_BYTES ((size_t)64 << 20)        /* larger receipts are MALFORMED_RECEIPT */
+#define ZKVM_RECEIPT_MAX_JOURNAL_BYTES ((size_t)1 << 20) /* a journal_cap this large always suffices */
+
+/* Verifies receipt[0..receipt_len) against image_id (32 bytes, as printed
+ * by `zkvm image-id` in hex). Returns ZKVM_VERIFIER_OK only when the receipt
+ * parses, names image_id, its verifying key hashes to image_id, its proof's
+ * public values are its claim's and the STARK proof verifies at >= 100 bits
+ * of conjectured security. Then the journal is copied to journal_out,
+ * *journal_len receives its length, *exit_code the guest's exit code (0..255)
+ * and *cycles its cycle count.
+ *
+ * Errors (never a crash or an accept on bad bytes; no exception escapes):
+ *   NULL_ARGUMENT       image_id or journal_len is NULL, or receipt (resp.
+ *                       journal_out) is NULL with a non-zero length (cap)
+ *   MALFORMED_RECEIPT   the bytes do not parse (truncated, bad magic or
+ *                       version, oversized count, trailing bytes, ...)
+ *   IMAGE_ID_MISMATCH   the receipt claims another image ID
+ *   INSECURE_PARAMS     the proof's parameters are below 100 conjectured bits
+ *   REJECTED            any other failed check (vk does not hash to the image
+ *                       ID, claim and proof disagree, a proof check fails)
+ *   BUFFER_TOO_SMALL    the receipt verified but journal_cap < journal length:
+ *                       *journal_len is set to the length needed, nothing else
+ *                       is written; call again with a larger buffer
+ *   INTERNAL            unexpected failure (out of memory, ...)
+ * On any result other than OK and BUFFER_TOO_SMALL, *journal_len is 0 and
+ * exit_code/cycles are untouched. exit_code, cycles and err may be NULL.
+ * err (err_cap bytes, NUL-terminated, truncated) receives a message naming
+ * the failed check, "" on success.
+ *
+ * Stateless and thread-safe. */
+zkvm_verifier_error zkvm_receipt_verify(const uint8_t image_id[32], const uint8_t* receipt, size_t receipt_len,
+                                        uint8_t* journal_out, size_t journal_cap, size_t* journal_len,
+                                        uint32_t* exit_code, uint64_t* cycles, char* err, size_t err_cap);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,264 @@
+// `zkvm prove`, `zkvm verify`, `zkvm image-id` (docs/RECEIPT.md "Tools"):
+// exit statuses and messages on usage errors, missing files and bad
+// receipts; prove + verify round trips through the CLI, the C example
+// (verify-receipt) and the C API test (with ZKVM_RECEIPT_HELLO_ROUND_TRIP
+// also the SDK's hello guest, with a journal).
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
+
+#include "prover/rv32im/receipt.h"
+#include "tests/vm/vm_test_util.h"
+
+using Catch::Contains;
+using namespace zkvm;
+
+namespace {
+
+// Exit statuses documented in `zkvm verify --help` / `zkvm prove --help`.
+constexpr int kRejected = 1, kToolError = 2, kMalformed = 3, kFault = 134;
+
+struct Cli {
+  int status;
+  std::string out;  // stdout and stderr together
+};
+
+Cli sh(const std::string& cmd) {
+  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+  REQUIRE(p != nullptr);
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  const int st = pclose(p);
+  REQUIRE(WIFEXITED(st));
+  return {WEXITSTATUS(st), out};
+}
+
+Cli zkvm_cli(const std::string& args) { return sh(std::string("'") + ZKVM_CLI + "' " + args); }
+
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    path = std::filesystem::temp_directory_path() / ("zkvm_receipt_cli." + std::to_string(getpid()));
+    std::filesystem::create_directories(path);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+  std::string file(const std::string& name) const { return (path / name).string(); }
+  std::string write(const std::string& name, const std::vector<uint8_t>& bytes) const {
+    std::ofstream(file(name), std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    return file(name);
+  }
+};
+
+std::vector<uint8_t> slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+const std::string kZeroId(64, '0');
+
+// A receipt that parses but whose vk and proof are junk.
+std::vector<uint8_t> junk_receipt(const rv32im::ImageId& id) {
+  rv32im::Receipt r;
+  r.claim.image_id = id;
+  r.claim.entry = 0x10000;
+  r.claim.cycles = 4;
+  r.vk = {1, 2, 3};
+  r.proof = {4, 5, 6};
+  return rv32im::serialize_receipt(r);
+}
+
+}  // namespace
+
+TEST_CASE("zkvm prove, verify and image-id without arguments are usage errors", "[receipt][cli]") {
+  CHECK(zkvm_cli("prove").status == kToolError);
+  CHECK(zkvm_cli("verify").status == kToolError);
+  CHECK(zkvm_cli("image-id").status == kToolError);
+}
+
+TEST_CASE("zkvm verify needs exactly one of --image-id and --elf", "[receipt][cli]") {
+  TempDir dir;
+  const std::string r = dir.write("r.receipt", junk_receipt({}));
+  const Cli neither = zkvm_cli("verify '" + r + "'");
+  CHECK(neither.status == kToolError);
+  CHECK_THAT(neither.out, Contains("--image-id"));
+  CHECK(zkvm_cli("verify '" + r + "' --image-id " + kZeroId + " --elf x.elf").status == kToolError);
+}
+
+TEST_CASE("zkvm prove and image-id of a missing ELF name the file and exit 2", "[receipt][cli]") {
+  const Cli p = zkvm_cli("prove /nonexistent/guest.elf");
+  CHECK(p.status == kToolError);
+  CHECK_THAT(p.out, Contains("/nonexistent/guest.elf"));
+  const Cli i = zkvm_cli("image-id /nonexistent/guest.elf");
+  CHECK(i.status == kToolError);
+  CHECK_THAT(i.out, Contains("/nonexistent/guest.elf"));
+}
+
+TEST_CASE("zkvm verify of a missing receipt exits 2", "[receipt][cli]") {
+  const Cli v = zkvm_cli("verify /nonexistent/x.receipt --image-id " + kZeroId);
+  CHECK(v.status == kToolError);
+  CHECK_THAT(v.out, Contains("/nonexistent/x.receipt"));
+}
+
+TEST_CASE("zkvm verify with a malformed --image-id exits 2", "[receipt][cli]") {
+  TempDir dir;
+  const std::string r = dir.write("r.receipt", junk_receipt({}));
+  const Cli v = zkvm_cli("verify '" + r + "' --image-id 12zz");
+  CHECK(v.status == kToolError);
+  CHECK_THAT(v.out, Contains("64 hex digits"));
+}
+
+TEST_CASE("zkvm verify of a garbage receipt exits 3 and names the malformed part", "[receipt][cli]") {
+  TempDir dir;
+  const Cli garbage = zkvm_cli("verify '" + dir.write("g.receipt", {'n', 'o', 't', ' ', 'a', ' ', 'r'}) +
+                               "' --image-id " + kZeroId);
+  CHECK(garbage.status == kMalformed);
+  CHECK_THAT(garbage.out, Contains("malformed receipt"));
+  CHECK_THAT(garbage.out, Contains("receipt"));
+  CHECK(zkvm_cli("verify '" + dir.write("e.receipt", {}) + "' --image-id " + kZeroId).status == kMalformed);
+  // Parses up to the vk, which is junk.
+  CHECK(zkvm_cli("verify '" + dir.write("j.receipt", junk_receipt({})) + "' --image-id " + kZeroId).status ==
+        kMalformed);
+  // Truncated by one byte.
+  auto t = junk_receipt({});
+  t.pop_back();
+  CHECK(zkvm_cli("verify '" + dir.write("t.receipt", t) + "' --image-id " + kZeroId).status == kMalformed);
+}
+
+TEST_CASE("zkvm verify rejects a receipt of another image ID with exit 1", "[receipt][cli]") {
+  TempDir dir;
+  rv32im::ImageId other{};
+  other[0] = 0xab;
+  const Cli v = zkvm_cli("verify '" + dir.write("o.receipt", junk_receipt(other)) + "' --image-id " + kZeroId);
+  CHECK(v.status == kRejected);
+  CHECK_THAT(v.out, Contains("image ID mismatch"));
+}
+
+TEST_CASE("zkvm image-id prints 64 hex digits, the same for the same ELF", "[receipt][cli]") {
+  TempDir dir;
+  const std::string elf = dir.write("exit7.elf", vm::test::build_elf(vm::test::exit_elf_spec(7)));
+  const Cli a = zkvm_cli("image-id '" + elf + "'");
+  REQUIRE(a.status == 0);
+  CHECK(a.out.size() == 65);
+  CHECK(a.out.find_first_not_of("0123456789abcdef\n") == std::string::npos);
+  CHECK(zkvm_cli("image-id '" + elf + "'").out == a.out);
+  const std::string elf2 = dir.write("exit8.elf", vm::test::build_elf(vm::test::exit_elf_spec(8)));
+  CHECK(zkvm_cli("image-id '" + elf2 + "'").out != a.out);
+}
+
+TEST_CASE("zkvm prove of a faulting guest exits 134 and names the fault", "[receipt][cli]") {
+  TempDir dir;
+  vm::test::ElfSpec s = vm::test::exit_elf_spec(0);
+  // Replace the first instruction with an all-ones word (not RV32IM).
+  for (int i = 0; i < 4; ++i) s.phdrs[0].payload[i] = 0xff;
+  const std::string elf = dir.write("fault.elf", vm::test::build_elf(s));
+  const Cli p = zkvm_cli("prove '" + elf + "' -o '" + dir.file("f.receipt") + "'");
+  CHECK(p.status == kFault);
+  CHECK_THAT(p.out, Contains("cannot prove"));
+  CHECK(!std::filesystem::exists(dir.file("f.receipt")));
+}
+
+// Round trips: prove with the CLI, verify with the CLI, the C example
+// (verify-receipt) and the C API test (test_receipt_c_api), which use only
+// the C API.
+TEST_CASE("a receipt of an exit-code guest verifies through the CLI and the C API", "[receipt][cli][prove]") {
+  TempDir dir;
+  const std::string elf = dir.write("exit7.elf", vm::test::build_elf(vm::test::exit_elf_spec(7)));
+  const std::string receipt = dir.file("exit7.receipt");
+  const Cli p = zkvm_cli("prove '" + elf + "' -o '" + receipt + "'");  // zero knowledge: the default
+  INFO(p.out);
+  REQUIRE(p.status == 0);
+  CHECK_THAT(p.out, Contains("zk on, exit code 7"));
+  CHECK_THAT(p.out, Contains("kHz"));
+  CHECK_THAT(p.out, Contains("peak RSS"));
+
+  const Cli id = zkvm_cli("image-id '" + elf + "'");
+  REQUIRE(id.status == 0);
+  const std::string hex = id.out.substr(0, 64);
+  std::ofstream(dir.file("id.txt")) << id.out;
+
+  const Cli by_elf = zkvm_cli("verify '" + receipt + "' --elf '" + elf + "'");
+  INFO(by_elf.out);
+  CHECK(by_elf.status == 0);
+  CHECK_THAT(by_elf.out, Contains("verified: image " + hex + ", exit code 7, "));
+  CHECK(zkvm_cli("verify '" + receipt + "' --image-id " + hex).status == 0);
+
+  // Another program's image ID: rejected, naming the mismatch.
+  const std::string other = dir.write("exit8.elf", vm::test::build_elf(vm::test::exit_elf_spec(8)));
+  const Cli wrong = zkvm_cli("verify '" + receipt + "' --elf '" + other + "'");
+  CHECK(wrong.status == kRejected);
+  CHECK_THAT(wrong.out, Contains("image ID mismatch"));
+
+  // One byte near the end (inside the proof) flipped: not accepted.
+  auto bytes = slurp(receipt);
+  bytes[bytes.size() - 9] ^= 1;
+  const std::string flipped = dir.write("flip.receipt", bytes);
+  const Cli f = zkvm_cli("verify '" + flipped + "' --image-id " + hex);
+  CHECK((f.status == kRejected || f.status == kMalformed));
+
+  const Cli c = sh(std::string("'") + ZKVM_VERIFY_RECEIPT_EXAMPLE + "' '" + receipt + "' " + hex);
+  INFO(c.out);
+  CHECK(c.status == 0);
+  CHECK_THAT(c.out, Contains("accepted: exit code 7"));
+  CHECK(sh(std::string("'") + ZKVM_VERIFY_RECEIPT_EXAMPLE + "' '" + flipped + "' " + hex).status == 1);
+
+  const Cli capi = sh(std::string("'") + ZKVM_RECEIPT_C_API_TEST + "' '" + receipt + "' '" + dir.file("id.txt") + "' 7");
+  INFO(capi.out);
+  CHECK(capi.status == 0);
+}
+
+TEST_CASE("zkvm prove --no-zk gives a receipt that verifies", "[receipt][cli][prove]") {
+  TempDir dir;
+  const std::string elf = dir.write("exit3.elf", vm::test::build_elf(vm::test::exit_elf_spec(3)));
+  const std::string receipt = dir.file("exit3.receipt");
+  const Cli p = zkvm_cli("prove --no-zk '" + elf + "' -o '" + receipt + "'");
+  INFO(p.out);
+  REQUIRE(p.status == 0);
+  CHECK_THAT(p.out, Contains("zk off"));
+  const Cli v = zkvm_cli("verify '" + receipt + "' --elf '" + elf + "'");
+  INFO(v.out);
+  CHECK(v.status == 0);
+  CHECK_THAT(v.out, Contains("exit code 3"));
+}
+
+#if defined(ZKVM_RECEIPT_HELLO_ROUND_TRIP)
+
+TEST_CASE("a receipt of the hello guest verifies with the journal of zkvm run", "[receipt][cli][prove]") {
+  TempDir dir;
+  const std::string elf = ZKVM_HELLO_ELF;
+  std::ofstream(dir.file("name.txt")) << "receipt";
+  const std::string input = dir.file("name.txt"), receipt = dir.file("hello.receipt");
+
+  const Cli p = zkvm_cli("prove '" + elf + "' --input '" + input + "' -o '" + receipt + "'");
+  INFO(p.out);
+  REQUIRE(p.status == 0);
+  CHECK_THAT(p.out, Contains("Hello, receipt!"));  // guest stdout passes through
+
+  const Cli run = zkvm_cli("run '" + elf + "' --input '" + input + "' --journal '" + dir.file("run.journal") + "'");
+  REQUIRE(run.status == 0);
+  const Cli id = zkvm_cli("image-id '" + elf + "'");
+  REQUIRE(id.status == 0);
+  std::ofstream(dir.file("id.txt")) << id.out;
+
+  const Cli v = zkvm_cli("verify '" + receipt + "' --elf '" + elf + "' --journal-out '" + dir.file("v.journal") + "'");
+  INFO(v.out);
+  CHECK(v.status == 0);
+  CHECK_THAT(v.out, Contains("verified: image " + id.out.substr(0, 64) + ", exit code 0"));
+  CHECK(slurp(dir.file("v.journal")) == slurp(dir.file("run.journal")));
+
+  // The C API with a non-empty journal (BUFFER_TOO_SMALL is exercised).
+  const Cli capi = sh(std::string("'") + ZKVM_RECEIPT_C_API_TEST + "' '" + receipt + "' '" + dir.file("id.txt") + "' 0");
+  INFO(capi.out);
+  CHECK(capi.status == 0);
+}
+
+#endif  // ZKVM_RECEIPT_HELLO_ROUND_TRIP

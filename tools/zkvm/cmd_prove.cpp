@@ -1,0 +1,178 @@
+// `zkvm prove GUEST.elf`: execute the guest, prove the execution with the
+// CPU HAL and write the receipt (docs/RECEIPT.md "Tools"). Progress and the
+// summary go to stderr; guest stdout/stderr pass through as in `zkvm run`.
+#include "command.h"
+
+#if defined(ZKVM_HAVE_RV32IM)
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "prover/hal/hal.h"
+#include "prover/rv32im/prove.h"
+#include "prover/rv32im/receipt.h"
+#include "zkvm/vm/elf.h"
+#include "zkvm/vm/machine.h"
+
+namespace {
+
+// Same statuses as `zkvm run` for a guest that does not exit cleanly.
+constexpr int kExitFault = 134;       // guest faulted
+constexpr int kExitCycleLimit = 135;  // guest hit --max-cycles
+constexpr int kExitUnprovable = 136;  // guest exited but the run cannot be proven (e.g. longer than one segment)
+
+struct ProveArgs {
+  std::string guest;
+  std::string input;
+  std::string out;
+  bool no_zk = false;
+  bool check = false;
+  std::uint64_t max_cycles = zkvm::vm::kDefaultMaxCycles;
+};
+
+std::vector<std::uint8_t> read_input(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(path + ": cannot open input file");
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// Peak resident set of this process (Linux: ru_maxrss is in KiB).
+double peak_rss_mib() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_maxrss) / 1024.0;
+}
+
+std::string default_receipt_path(const std::string& guest) {
+  return std::filesystem::path(guest).filename().string() + ".receipt";
+}
+
+// prove() throws std::invalid_argument for any run it cannot prove; the
+// fast executor tells which case it was so the exit status matches `run`.
+int classify_unprovable(const zkvm::vm::Program& program, zkvm::vm::RunOptions run) {
+  run.on_output = [](int, std::span<const std::uint8_t>) {};  // already shown once
+  const zkvm::vm::RunResult r = zkvm::vm::run(program, run);
+  switch (r.status) {
+    case zkvm::vm::RunStatus::Faulted: return kExitFault;
+    case zkvm::vm::RunStatus::CycleLimit: return kExitCycleLimit;
+    case zkvm::vm::RunStatus::Exited: return kExitUnprovable;
+  }
+  return kExitUnprovable;
+}
+
+int prove_command(const ProveArgs& a) {
+  using namespace zkvm;
+  vm::Program program;
+  vm::RunOptions run;
+  try {
+    program = vm::load_elf_file(a.guest);
+    if (!a.input.empty()) run.input = read_input(a.input);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "zkvm prove: error: %s\n", e.what());
+    return cli::kExitToolError;
+  }
+  run.max_cycles = a.max_cycles;
+  run.on_output = [](int fd, std::span<const std::uint8_t> bytes) {
+    std::FILE* f = fd == 1 ? stdout : stderr;
+    std::fwrite(bytes.data(), 1, bytes.size(), f);
+    if (fd == 2) std::fflush(stderr);
+  };
+  const std::string out = a.out.empty() ? default_receipt_path(a.guest) : a.out;
+
+  rv32im::ProveOptions opts;
+  if (a.no_zk) opts.config.pcs.zk = false;
+  opts.check_constraints = a.check;
+  const auto t0 = std::chrono::steady_clock::now();
+  auto since = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+  opts.progress = [&](const std::string& stage) {
+    std::fprintf(stderr, "zkvm prove: [%7.3f s] %s\n", since(), stage.c_str());
+  };
+
+  rv32im::Receipt receipt;
+  rv32im::ProveReport report;
+  try {
+    auto hal = hal::make_cpu_hal();
+    receipt = rv32im::prove(program, run, opts, *hal, &report);
+  } catch (const std::invalid_argument& e) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "zkvm prove: %s: cannot prove: %s\n", a.guest.c_str(), e.what());
+    return classify_unprovable(program, run);
+  } catch (const std::exception& e) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "zkvm prove: %s: error while proving: %s\n", a.guest.c_str(), e.what());
+    return cli::kExitToolError;
+  }
+  const double seconds = since();
+  std::fflush(stdout);
+
+  const std::vector<std::uint8_t> bytes = rv32im::serialize_receipt(receipt);
+  {
+    std::ofstream f(out, std::ios::binary | std::ios::trunc);
+    f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    if (!f) {
+      std::fprintf(stderr, "zkvm prove: error: %s: cannot write receipt\n", out.c_str());
+      return cli::kExitToolError;
+    }
+  }
+
+  std::fprintf(stderr, "zkvm prove: stage timings: execute+witness %.3f s, prove %.3f s\n", report.execute_seconds,
+               report.prove_seconds);
+  // Stages repeat per table or round: one line per stage name, summed, in
+  // order of first appearance.
+  std::vector<std::pair<std::string, double>> stages;
+  for (const auto& [stage, s] : report.timings) {
+    auto it = std::find_if(stages.begin(), stages.end(), [&](const auto& e) { return e.first == stage; });
+    if (it == stages.end())
+      stages.emplace_back(stage, s);
+    else
+      it->second += s;
+  }
+  for (const auto& [stage, s] : stages) std::fprintf(stderr, "  %-28s %8.3f s\n", stage.c_str(), s);
+  const unsigned log_rows = report.log_heights.empty() ? 0 : report.log_heights[0];
+  std::fprintf(stderr,
+               "zkvm prove: %llu cycles, segment 2^%u rows, proved in %.3f s (%.2f kHz), receipt %zu bytes, "
+               "peak RSS %.0f MiB, zk %s, exit code %u\n",
+               static_cast<unsigned long long>(report.cycles), log_rows, seconds,
+               seconds > 0 ? static_cast<double>(report.cycles) / seconds / 1e3 : 0.0, bytes.size(), peak_rss_mib(),
+               opts.config.pcs.zk ? "on" : "off", receipt.claim.exit_code);
+  std::fprintf(stderr, "zkvm prove: image %s -> %s\n", rv32im::image_id_hex(receipt.claim.image_id).c_str(),
+               out.c_str());
+  return 0;
+}
+
+void setup_prove(CLI::App& root) {
+  auto args = std::make_shared<ProveArgs>();
+  CLI::App* cmd = root.add_subcommand("prove", "Execute an RV32IM guest and prove the execution (writes a receipt)");
+  cmd->footer(
+      "Exit status: 0 when the receipt is written (whatever the guest's exit code;\n"
+      "  the receipt carries it),\n"
+      "  134 when the guest faults, 135 when it reaches --max-cycles,\n"
+      "  136 when it exits but the run cannot be proven (e.g. longer than one segment),\n"
+      "  2 for tool errors (bad arguments, unreadable or malformed ELF, unwritable receipt).\n"
+      "Guest stdout (fd 1) and stderr (fd 2) pass through; progress, stage timings and a\n"
+      "summary (cycles, segment size, prove time, kHz, receipt size, peak RSS) go to stderr.");
+  cmd->add_option("guest", args->guest, "Guest ELF (RV32IM, statically linked)")->required();
+  cmd->add_option("--input", args->input, "File whose bytes the guest reads from fd 0 (private input)");
+  cmd->add_option("-o,--output", args->out, "Receipt file (default: the ELF's file name + .receipt, in the current directory)");
+  cmd->add_flag("--no-zk", args->no_zk, "Prove without zero knowledge (smaller, faster; reveals witness information)");
+  cmd->add_flag("--check-constraints", args->check, "Run the debug constraint checker before proving (slow)");
+  cmd->add_option("--max-cycles", args->max_cycles, "Stop the guest after this many cycles (default 2^32)")
+      ->check(CLI::PositiveNumber);
+  cmd->callback([args] { zkvm::cli::exit_code() = prove_command(*args); });
+}
+
+}  // namespace
+
+ZKVM_REGISTER_COMMAND(setup_prove);
+
+#endif  // ZKVM_HAVE_RV32IM
