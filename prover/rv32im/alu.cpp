@@ -34,10 +34,4 @@ uint32_t alu_reference(vm::Op op, uint32_t a, uint32_t b) {
   }
 }
 
-size_t padded_height(size_t rows, size_t min_rows) {
-  size_t n = 4;
-  while (n < rows || n < min_rows) n <<= 1;
-  return n;
-}
-
 }  // namespace zkvm::rv32im

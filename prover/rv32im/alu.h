@@ -3,6 +3,7 @@
 // trace (one row per event, padded to a power of two with inert rows).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #include "zkvm/vm/isa.h"
@@ -22,6 +23,10 @@ uint32_t alu_reference(vm::Op op, uint32_t a, uint32_t b);
 
 // Trace height for `rows` used rows: the next power of two, at least
 // min_rows (and at least 4).
-size_t padded_height(size_t rows, size_t min_rows);
+inline size_t padded_height(size_t rows, size_t min_rows) {
+  size_t n = 4;
+  while (n < rows || n < min_rows) n <<= 1;
+  return n;
+}
 
 }  // namespace zkvm::rv32im

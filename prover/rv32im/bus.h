@@ -28,6 +28,27 @@ enum Bus : uint32_t {
   // chips, each for its own ops; a receiving chip guarantees that r is bytes
   // and equals the emulator's result (vm/src/executor.h semantics).
   kBusAlu = 13,
+  // (1, pc, decode fields..., const result bytes): an instruction of the
+  // program (cpu.h kProgramTuple lists the fields). Sent by the CPU once per
+  // executed instruction; received by the program table (program.h), whose
+  // rows are fixed by the verifying key.
+  kBusProgram = 14,
+  // (addr, v0..v3, t): memory cell `addr` holds word v since time t.
+  // addr: registers 0..31, guest words byte_addr / 4 (>= 0x4000, so never a
+  // register). Every access consumes (receives) the cell's token and
+  // produces (sends) the new one with a later time; the memory table
+  // (memory.h) sends each touched cell's initial token (time 0) and receives
+  // its final one. Times: cycle c uses 8c+1 rs1, 8c+2 rs2, 8c+3 memory slot,
+  // 8c+4 rd, 8c+5..8c+7 the io table (a1, a2, buffer words).
+  kBusMemory = 15,
+  // (addr, v0..v3): the initial memory image (program.h ImageAir).
+  kBusImage = 16,
+  // (clk, is_read, fd, n0..n3): the read/write ecall at cycle clk returns n.
+  // Sent by the CPU; received by the io table (io.h).
+  kBusIoCall = 17,
+  // (pos, byte): journal byte `pos`. Sent by the io table; received as the
+  // public boundary terms of the statement (the claimed journal).
+  kBusJournal = 18,
 };
 
 // Tuple length of kBusAlu.

@@ -1,5 +1,8 @@
 #include "prover/rv32im/bytes.h"
 
+#include "prover/rv32im/cpu.h"
+#include "prover/rv32im/memory.h"
+
 namespace zkvm::rv32im {
 
 std::optional<RowMajorMatrix<Fp>> ByteTableAir::preprocessed_trace() const {
@@ -15,6 +18,8 @@ std::optional<RowMajorMatrix<Fp>> ByteTableAir::preprocessed_trace() const {
 }
 
 std::string ByteTableAir::bus_name(uint32_t bus) const { return rv32im_bus_name(bus); }
+std::string CpuAir::bus_name(uint32_t bus) const { return rv32im_bus_name(bus); }
+std::string MemoryAir::bus_name(uint32_t bus) const { return rv32im_bus_name(bus); }
 
 void ByteCounts::add(const ByteCounts& o) {
   for (size_t i = 0; i < kRows; ++i) {
@@ -40,6 +45,11 @@ std::string rv32im_bus_name(uint32_t bus) {
     case kBusByteXor: return "byte xor";
     case kBusU16: return "u16 range";
     case kBusAlu: return "alu";
+    case kBusProgram: return "program";
+    case kBusMemory: return "memory";
+    case kBusImage: return "image";
+    case kBusIoCall: return "io call";
+    case kBusJournal: return "journal";
     default: return "bus " + std::to_string(bus);
   }
 }

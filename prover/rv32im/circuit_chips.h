@@ -1,0 +1,32 @@
+// The AIR objects of one circuit (shared by witness.cpp and circuit.cpp).
+#pragma once
+
+#include "prover/rv32im/bitwise.h"
+#include "prover/rv32im/bytes.h"
+#include "prover/rv32im/cpu.h"
+#include "prover/rv32im/div.h"
+#include "prover/rv32im/io.h"
+#include "prover/rv32im/memory.h"
+#include "prover/rv32im/mul.h"
+#include "prover/rv32im/program.h"
+#include "prover/rv32im/shift.h"
+#include "prover/rv32im/witness.h"
+
+namespace zkvm::rv32im {
+
+struct Circuit::Chips {
+  CpuAir cpu;
+  ProgramAir program;
+  ImageAir image;
+  MemoryAir memory;
+  ByteTableAir bytes;
+  BitwiseChipAir bitwise;
+  ShiftChipAir shift;
+  MulChipAir mul;
+  DivChipAir div;
+  IoAir io;
+  Chips(const Image* img, size_t journal_len) : program(img), image(img), io(journal_len) {}
+};
+
+
+}  // namespace zkvm::rv32im

@@ -1,0 +1,278 @@
+// The CPU table: one row per executed instruction (cycle), then inert
+// padding rows (is_real = 0).
+//
+// SOUNDNESS contract (bus.h has the tuples):
+// - Decode: a real row sends (1, pc, decode fields, sel_const * r) on
+//   kBusProgram; the program table holds exactly the decoded words of the
+//   image, so every flag, register index and immediate of a real row is the
+//   decoding of the word at pc (flags are 0/1, one class flag set). Padding
+//   rows have every flag 0 (constrained), so all their interactions vanish.
+// - Registers and memory: four accesses per row on kBusMemory (rs1 read,
+//   rs2 read unless the instruction takes an immediate, the memory slot for
+//   loads/stores (and a1 := 0 for the cycle-count call), the rd write when rd
+//   != x0). Each consumes (addr, old, t_prev) and produces (addr, new, t)
+//   with t - t_prev - 1 = lo + 2^16 hi, lo in U16, hi a byte: t_prev < t, so
+//   every read returns the last value written (offline memory checking).
+//   x0 is never written, so it reads as its initial 0.
+// - a, b (operands) are bytes: they are register values (every value ever
+//   produced on kBusMemory is bytes, by induction over the chips) or the
+//   immediate (bytes in the program table). Results: the adder's s is
+//   range-checked by two pair lookups; ALU-chip results are guaranteed bytes
+//   by the chips (kBusAlu); loads select bytes of memory words; constants
+//   come from the program table; ecall results pass through the adder.
+// - Addresses: 0x10000 <= addr < 0x10000000 via U16(16 (s2 + 256 s3 - 1));
+//   alignment via s0 = 4q + 2 o1 + o0 with q a byte (pair lookup): the word
+//   index is exact.
+// - Control flow: pc' = npc on every transition into a real row; npc is
+//   pc + 4, the branch/JAL target pc + off, or the JALR target s - o0. A
+//   target that is not a multiple of 4 or outside the code has no program
+//   row, so it cannot be proven (the emulator faults there).
+// - The first row is real with pc = public entry; a real row is followed by
+//   a real row unless it is the exit call, whose a0 low byte is the public
+//   exit code and whose clk + 1 is the public cycle count; the last row of
+//   the table is not a real non-exit row.
+#pragma once
+
+#include <cstdint>
+
+#include "prover/air/air.h"
+#include "prover/rv32im/bus.h"
+
+namespace zkvm::rv32im {
+
+// Decode flags, in program-tuple order. Class flags (exactly one per real
+// row): ADD..FENCE except LDSX; LDSX, USEIMM and WRITERD qualify them.
+enum Flag : size_t {
+  kFAdd, kFSub, kFSlt, kFSltu, kFAlu, kFConst, kFJal, kFJalr,
+  kFBeq, kFBne, kFBlt, kFBge, kFBltu, kFBgeu,
+  kFLdw, kFLdh, kFLdb, kFLdsx, kFStw, kFSth, kFStb,
+  kFEcall, kFFence, kFUseImm, kFWriteRd,
+  kNumFlags
+};
+
+namespace cpu {
+enum Col : size_t {
+  kIsReal, kPc, kClk, kNpc,
+  kRd, kRs1, kRs2, kImm, kOff = kImm + 4, kAluOp,
+  kFlags,
+  kSysExit = kFlags + kNumFlags, kSysRead, kSysWrite, kSysCycle,
+  kA, kB = kA + 4, kR = kB + 4,
+  kS = kR + 4, kC = kS + 4,
+  kSa = kC + 4, kSb, kDs, kLt, kInv, kTaken,
+  kO0, kO1, kE, kLb = kE + 4, kHl, kHh, kSg,
+  kM, kN = kM + 4, kD = kN + 4,
+  kTp = kD + 4, kTlo = kTp + 4, kThi = kTlo + 4,
+  kWidth = kThi + 4
+};
+enum Pub : size_t { kPubEntry, kPubExitCode, kPubCycles, kNumPublics };
+// Memory slots of a row, in time order (t = 8 clk + slot + 1).
+enum Slot : size_t { kSlotRs1, kSlotRs2, kSlotMem, kSlotRd, kNumSlots };
+// Program tuple: 1, pc, rd, rs1, rs2, imm0..3, off, alu_op, flags, const0..3.
+inline constexpr size_t kProgramTupleLen = 11 + kNumFlags + 4;
+inline constexpr uint32_t kTimeStride = 8;
+}  // namespace cpu
+
+inline constexpr uint32_t kInv4 = static_cast<uint32_t>((3ull * field::Fp::kModulus + 1) / 4);
+
+class CpuAir : public air::AirBase<CpuAir> {
+ public:
+  std::string name() const override { return "rv32im-cpu"; }
+  size_t width() const override { return cpu::kWidth; }
+  size_t num_public_values() const override { return cpu::kNumPublics; }
+  std::string bus_name(uint32_t bus) const override;
+
+  template <class B>
+  void constraints(B& b) const {
+    using namespace cpu;
+    auto c = [&](size_t i) { return b.main(i); };
+    auto f = [&](size_t i) { return b.main(kFlags + i); };
+    auto one = b.lit(1);
+    auto zero = b.lit(0);
+    const auto is_real = c(kIsReal);
+
+    // --- row bookkeeping --------------------------------------------------
+    b.assert_bool("is_real is boolean", is_real);
+    for (size_t i = 0; i < kNumFlags; ++i) b.assert_zero("padding rows have no flags", (one - is_real) * f(i));
+    b.when_first("first row is real", is_real - one);
+    b.when_first("first row starts at the entry pc", c(kPc) - b.pub(kPubEntry));
+    b.when_first("clk starts at 0", c(kClk));
+    b.when_transition("clk counts rows", b.main_next(kClk) - c(kClk) - one);
+    b.when_transition("a padding row is followed by padding", (one - is_real) * b.main_next(kIsReal));
+    b.when_transition("a real row other than exit is followed by a real row",
+                      is_real * (one - c(kSysExit)) * (one - b.main_next(kIsReal)));
+    b.when_transition("exit is the last real row", c(kSysExit) * b.main_next(kIsReal));
+    b.when_last("the table does not end inside the execution", is_real * (one - c(kSysExit)));
+    b.when_transition("pc follows npc", b.main_next(kIsReal) * (b.main_next(kPc) - c(kNpc)));
+
+    // --- decode: the instruction at pc --------------------------------------
+    const auto sel_const = f(kFConst) + f(kFJal) + f(kFJalr);
+    {
+      std::vector<typename B::Expr> t;
+      t.reserve(kProgramTupleLen);
+      t.push_back(one);
+      for (size_t i : {size_t(kPc), size_t(kRd), size_t(kRs1), size_t(kRs2)}) t.push_back(c(i));
+      for (size_t i = 0; i < 4; ++i) t.push_back(c(kImm + i));
+      t.push_back(c(kOff));
+      t.push_back(c(kAluOp));
+      for (size_t i = 0; i < kNumFlags; ++i) t.push_back(f(i));
+      for (size_t i = 0; i < 4; ++i) t.push_back(sel_const * c(kR + i));
+      b.interact(kBusProgram, std::span<const typename B::Expr>(t), is_real, true);
+    }
+
+    const auto ld = f(kFLdw) + f(kFLdh) + f(kFLdb);
+    const auto st = f(kFStw) + f(kFSth) + f(kFStb);
+    const auto br = f(kFBeq) + f(kFBne) + f(kFBlt) + f(kFBge) + f(kFBltu) + f(kFBgeu);
+    const auto ecall = f(kFEcall);
+
+    // --- operands -----------------------------------------------------------
+    for (size_t i = 0; i < 4; ++i)
+      b.assert_zero("an immediate operand is the immediate", f(kFUseImm) * (c(kB + i) - c(kImm + i)));
+
+    // --- adder: s = X + Y + cin mod 2^32 ---------------------------------------
+    // X = a (r on ecall rows, so the call's result is range-checked); Y = b
+    // (ADD), ~b with cin = 1 (SUB, compares, branches), imm (address, JALR).
+    const auto neg = f(kFSub) + f(kFSlt) + f(kFSltu) + br;
+    const auto use_imm_y = ld + st + f(kFJalr);
+    for (size_t i = 0; i < 4; ++i) {
+      const auto x = c(kA + i) + ecall * (c(kR + i) - c(kA + i));
+      const auto y = neg * (b.lit(255) - c(kB + i)) + use_imm_y * c(kImm + i) + f(kFAdd) * c(kB + i);
+      const auto carry_in = i == 0 ? neg : c(kC + i - 1);
+      b.assert_bool("adder carry is boolean", c(kC + i));
+      b.assert_zero("adder byte", x + y + carry_in - c(kS + i) - b.lit(256) * c(kC + i));
+    }
+    b.send(kBusBytePair, {c(kS), c(kS + 1)}, is_real);
+    b.send(kBusBytePair, {c(kS + 2), c(kS + 3)}, is_real);
+    const auto s_word = c(kS) + b.lit(1u << 8) * c(kS + 1) + b.lit(1u << 16) * c(kS + 2) + b.lit(1u << 24) * c(kS + 3);
+
+    // --- comparisons ------------------------------------------------------------
+    // a3 = 128 sa + l with l < 128 (2l is a byte, l an integer: a3 is a byte).
+    b.assert_bool("sign of a is boolean", c(kSa));
+    b.assert_bool("sign of b is boolean", c(kSb));
+    b.send(kBusBytePair,
+           {b.lit(2) * (c(kA + 3) - b.lit(128) * c(kSa)), b.lit(2) * (c(kB + 3) - b.lit(128) * c(kSb))}, is_real);
+    b.assert_eq("ds = sa xor sb", c(kDs), c(kSa) + c(kSb) - b.lit(2) * c(kSa) * c(kSb));
+    // a - b borrows iff a < b (unsigned): c3 = 1 iff a >= b.
+    const auto ltu = one - c(kC + 3);
+    const auto signed_cmp = f(kFSlt) + f(kFBlt) + f(kFBge);
+    b.assert_eq("lt is the (signed) comparison", c(kLt),
+                signed_cmp * (c(kDs) * c(kSa) + (one - c(kDs)) * ltu) + (one - signed_cmp) * ltu);
+    const auto z = c(kS) + c(kS + 1) + c(kS + 2) + c(kS + 3);  // a - b = 0 iff z = 0 (bytes)
+    b.assert_zero("inv is the inverse of z", z * (one - z * c(kInv)));
+    b.assert_zero("inv is 0 when z is", c(kInv) * (one - z * c(kInv)));
+    const auto eq = one - z * c(kInv);
+    b.assert_eq("taken is the branch condition", c(kTaken),
+                f(kFBeq) * eq + f(kFBne) * (one - eq) + (f(kFBlt) + f(kFBltu)) * c(kLt) +
+                    (f(kFBge) + f(kFBgeu)) * (one - c(kLt)));
+
+    // --- next pc ------------------------------------------------------------------
+    b.assert_eq("npc", c(kNpc),
+                c(kPc) + b.lit(4) + (c(kTaken) + f(kFJal)) * (c(kOff) - b.lit(4)) +
+                    f(kFJalr) * (s_word - c(kO0) - c(kPc) - b.lit(4)));
+
+    // --- memory address: s = 4q + 2 o1 + o0 ----------------------------------------
+    b.assert_bool("o0 is boolean", c(kO0));
+    b.assert_bool("o1 is boolean", c(kO1));
+    const auto q = (c(kS) - b.lit(2) * c(kO1) - c(kO0)) * b.lit(kInv4);
+    const auto waddr = q + b.lit(64) * c(kS + 1) + b.lit(1u << 14) * c(kS + 2) + b.lit(1u << 22) * c(kS + 3);
+    b.assert_zero("LW/SW are word aligned", (f(kFLdw) + f(kFStw)) * (c(kO0) + c(kO1)));
+    b.assert_zero("LH/SH are halfword aligned", (f(kFLdh) + f(kFSth)) * c(kO0));
+    // Loads/stores: 0x10000 <= s < 2^28; JALR: s < 2^28 (its target must be code anyway).
+    b.send(kBusU16, {b.lit(16) * (ld + st + f(kFJalr)) * (c(kS + 2) + b.lit(256) * c(kS + 3)) - b.lit(16) * (ld + st)},
+           is_real);
+    b.assert_eq("e0", c(kE), (one - c(kO0)) * (one - c(kO1)));
+    b.assert_eq("e1", c(kE + 1), c(kO0) * (one - c(kO1)));
+    b.assert_eq("e2", c(kE + 2), (one - c(kO0)) * c(kO1));
+    b.assert_eq("e3", c(kE + 3), c(kO0) * c(kO1));
+    b.assert_eq("loaded byte", c(kLb),
+                c(kE) * c(kM) + c(kE + 1) * c(kM + 1) + c(kE + 2) * c(kM + 2) + c(kE + 3) * c(kM + 3));
+    b.assert_eq("loaded half, low byte", c(kHl), (one - c(kO1)) * c(kM) + c(kO1) * c(kM + 2));
+    b.assert_eq("loaded half, high byte", c(kHh), (one - c(kO1)) * c(kM + 1) + c(kO1) * c(kM + 3));
+    b.assert_bool("load sign is boolean", c(kSg));
+    // v = 128 sg + l, l < 128: sg is the top bit of the loaded byte/half (0 on other rows).
+    const auto v = f(kFLdb) * c(kLb) + f(kFLdh) * c(kHh);
+    b.send(kBusBytePair, {q, b.lit(2) * (v - b.lit(128) * c(kSg))}, is_real);
+
+    // --- results ---------------------------------------------------------------
+    const auto fill = b.lit(255) * c(kSg) * f(kFLdsx);
+    for (size_t i = 0; i < 4; ++i) {
+      auto r = c(kR + i);
+      b.assert_zero("ADD/SUB result", (f(kFAdd) + f(kFSub)) * (r - c(kS + i)));
+      b.assert_zero("SLT/SLTU result", (f(kFSlt) + f(kFSltu)) * (r - (i == 0 ? c(kLt) : zero)));
+      b.assert_zero("LW result", f(kFLdw) * (r - c(kM + i)));
+      b.assert_zero("LH/LHU result", f(kFLdh) * (r - (i == 0 ? c(kHl) : i == 1 ? c(kHh) : fill)));
+      b.assert_zero("LB/LBU result", f(kFLdb) * (r - (i == 0 ? c(kLb) : fill)));
+      b.assert_zero("no result without rd", (st + br + f(kFFence)) * r);
+      b.assert_zero("exit leaves a0", c(kSysExit) * (r - c(kB + i)));
+    }
+    b.send(kBusAlu,
+           {c(kAluOp), c(kA), c(kA + 1), c(kA + 2), c(kA + 3), c(kB), c(kB + 1), c(kB + 2), c(kB + 3), c(kR),
+            c(kR + 1), c(kR + 2), c(kR + 3)},
+           f(kFAlu));
+
+    // --- stores: the new word ---------------------------------------------------
+    for (size_t i = 0; i < 4; ++i) {
+      auto n = c(kN + i), m = c(kM + i);
+      const auto bh = c(kB + (i & 1));  // SH: rs2's low half goes to half o1
+      const auto keep_half = i < 2 ? c(kO1) : one - c(kO1);
+      b.assert_zero("SW new word", f(kFStw) * (n - c(kB + i)));
+      b.assert_zero("SH new word", f(kFSth) * (n - (keep_half * m + (one - keep_half) * bh)));
+      b.assert_zero("SB new word", f(kFStb) * (n - (c(kE + i) * c(kB) + (one - c(kE + i)) * m)));
+      b.assert_zero("new word only for stores", (one - st) * n);
+    }
+
+    // --- ecall ---------------------------------------------------------------------
+    const auto sys_exit = c(kSysExit), sys_read = c(kSysRead), sys_write = c(kSysWrite), sys_cycle = c(kSysCycle);
+    for (size_t k : {size_t(kSysExit), size_t(kSysRead), size_t(kSysWrite), size_t(kSysCycle)})
+      b.assert_bool("syscall flag is boolean", c(k));
+    b.assert_eq("one syscall flag per ecall", sys_exit + sys_read + sys_write + sys_cycle, ecall);
+    // a = a7 is the call number (guest-abi.md: any other number faults).
+    constexpr uint32_t kNumbers[4] = {93, 63, 64, 0x1000};
+    const size_t kSys[4] = {kSysExit, kSysRead, kSysWrite, kSysCycle};
+    for (size_t i = 0; i < 4; ++i) {
+      auto e = zero;
+      for (size_t k = 0; k < 4; ++k) e = e + c(kSys[k]) * (c(kA + i) - b.lit((kNumbers[k] >> (8 * i)) & 0xff));
+      b.assert_zero("a7 is the call number", e);
+    }
+    b.assert_zero("exit code is a0's low byte", sys_exit * (c(kB) - b.pub(kPubExitCode)));
+    b.assert_zero("cycle count at exit", sys_exit * (c(kClk) + one - b.pub(kPubCycles)));
+    // cycle count: a0 = clk (< 2^24), a1 = 0 (through the memory slot).
+    b.assert_zero("cycle count result", sys_cycle * (c(kR) + b.lit(256) * c(kR + 1) + b.lit(1u << 16) * c(kR + 2) - c(kClk)));
+    b.assert_zero("cycle count result < 2^24", sys_cycle * c(kR + 3));
+    // read/write: fd = a0 (0 for read; the io table checks 1..3 for write).
+    for (size_t i = 1; i < 4; ++i) b.assert_zero("fd is a small number", (sys_read + sys_write) * c(kB + i));
+    b.assert_zero("read is from fd 0", sys_read * c(kB));
+    b.send(kBusIoCall, {c(kClk), sys_read, c(kB), c(kR), c(kR + 1), c(kR + 2), c(kR + 3)}, sys_read + sys_write);
+
+    // --- memory accesses -------------------------------------------------------------
+    const auto t_base = b.lit(kTimeStride) * c(kClk);
+    const auto mem_slot = ld + st + sys_cycle;
+    const auto mem_addr = (ld + st) * waddr + sys_cycle * b.lit(11);
+    const typename B::Expr enable[kNumSlots] = {is_real, is_real - f(kFUseImm), mem_slot, f(kFWriteRd)};
+    const typename B::Expr addr[kNumSlots] = {c(kRs1), c(kRs2), mem_addr, c(kRd)};
+    for (size_t k = 0; k < kNumSlots; ++k) {
+      const auto t = t_base + b.lit(static_cast<uint32_t>(k + 1));
+      const size_t old = k == kSlotRs1 ? kA : k == kSlotRs2 ? kB : k == kSlotMem ? kM : kD;
+      auto w = [&](size_t i) {  // value written
+        if (k == kSlotMem) return ld * c(kM + i) + st * c(kN + i);  // cycle count: a1 := 0
+        if (k == kSlotRd) return c(kR + i);
+        return c(old + i);
+      };
+      b.receive(kBusMemory, {addr[k], c(old), c(old + 1), c(old + 2), c(old + 3), c(kTp + k)}, enable[k]);
+      b.send(kBusMemory, {addr[k], w(0), w(1), w(2), w(3), t}, enable[k]);
+      b.assert_zero("access time is after the previous one",
+                    enable[k] * (t - c(kTp + k) - one - c(kTlo + k) - b.lit(1u << 16) * c(kThi + k)));
+      b.assert_zero("no previous time without an access", (one - enable[k]) * c(kTp + k));
+      b.assert_zero("no time difference without an access", (one - enable[k]) * c(kTlo + k));
+      b.assert_zero("no time difference without an access", (one - enable[k]) * c(kThi + k));
+      b.send(kBusU16, {c(kTlo + k)}, is_real);
+    }
+    for (size_t i = 0; i < 4; ++i) {
+      b.assert_zero("no old word without a memory access", (one - mem_slot) * c(kM + i));
+      b.assert_zero("no old rd value without an rd write", (one - f(kFWriteRd)) * c(kD + i));
+    }
+    b.send(kBusBytePair, {c(kThi), c(kThi + 1)}, is_real);
+    b.send(kBusBytePair, {c(kThi + 2), c(kThi + 3)}, is_real);
+  }
+};
+
+}  // namespace zkvm::rv32im

@@ -1,0 +1,96 @@
+// The program table and the image table: the two tables fixed by the ELF
+// (preprocessed, so committed in the verifying key and the image ID).
+//
+// ProgramAir: one row per word of the executable segments that decodes to
+// an RV32IM instruction: (1, pc, decode fields, const result) as in
+// cpu::kProgramTupleLen, received on kBusProgram with the main column mult
+// (how often the CPU executed it; free). Padding rows have first element 0,
+// which no CPU row sends. SOUNDNESS: every tuple a CPU row can match is the
+// decoding of an instruction word of the image at that pc.
+//
+// ImageAir: one row per word of the loaded image (every PT_LOAD byte, code
+// and data, bytes past p_filesz zero): (addr, v0..v3) received on kBusImage
+// with the preprocessed multiplicity 1 (0 on padding). The memory table must
+// send each exactly once, so it initialises exactly these cells with exactly
+// these values. The main column is an unused 0 (tables need one).
+#pragma once
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "prover/air/air.h"
+#include "prover/rv32im/bus.h"
+#include "prover/rv32im/cpu.h"
+
+namespace zkvm::vm {
+struct Program;
+}
+
+namespace zkvm::rv32im {
+
+using field::Fp;
+using matrix::RowMajorMatrix;
+
+// Smallest height of every RV32IM table (zero knowledge needs
+// 2 * num_queries + 8 rows at the standard parameters).
+inline constexpr size_t kMinTableRows = 128;
+
+// Decoded program row: the preprocessed tuple, element by element.
+using ProgramRow = std::vector<uint32_t>;
+
+// The memory image of an ELF as the proof sees it.
+struct Image {
+  uint32_t entry = 0;
+  std::vector<std::pair<uint32_t, uint32_t>> words;  // (byte address, word), ascending
+  std::vector<ProgramRow> program;                   // decoded executable words, ascending pc
+};
+Image build_image(const vm::Program& program);
+
+// Decode tuple of one instruction word at pc; empty if it is not RV32IM.
+ProgramRow decode_program_row(uint32_t pc, uint32_t word);
+
+class ProgramAir : public air::AirBase<ProgramAir> {
+ public:
+  ProgramAir() = default;
+  explicit ProgramAir(const Image* image) : image_(image) {}
+  std::string name() const override { return "rv32im-program"; }
+  size_t width() const override { return 1; }
+  size_t preprocessed_width() const override { return cpu::kProgramTupleLen; }
+  std::optional<RowMajorMatrix<Fp>> preprocessed_trace() const override;
+  std::string bus_name(uint32_t bus) const override;
+  template <class B>
+  void constraints(B& b) const {
+    std::vector<typename B::Expr> t;
+    for (size_t i = 0; i < cpu::kProgramTupleLen; ++i) t.push_back(b.pre(i));
+    b.interact(kBusProgram, std::span<const typename B::Expr>(t), b.main(0), false);
+  }
+
+ private:
+  const Image* image_ = nullptr;  // prover side only (setup)
+};
+
+class ImageAir : public air::AirBase<ImageAir> {
+ public:
+  enum PreCol : size_t { kIsReal, kAddr, kV, kPreWidth = kV + 4 };
+  ImageAir() = default;
+  explicit ImageAir(const Image* image) : image_(image) {}
+  std::string name() const override { return "rv32im-image"; }
+  size_t width() const override { return 1; }
+  size_t preprocessed_width() const override { return kPreWidth; }
+  std::optional<RowMajorMatrix<Fp>> preprocessed_trace() const override;
+  std::string bus_name(uint32_t bus) const override;
+  template <class B>
+  void constraints(B& b) const {
+    b.assert_zero("unused column is 0", b.main(0));
+    b.receive(kBusImage, {b.pre(kAddr), b.pre(kV), b.pre(kV + 1), b.pre(kV + 2), b.pre(kV + 3)}, b.pre(kIsReal));
+  }
+
+ private:
+  const Image* image_ = nullptr;
+};
+
+size_t program_height(const Image& image);
+size_t image_height(const Image& image);
+
+}  // namespace zkvm::rv32im

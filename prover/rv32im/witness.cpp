@@ -1,0 +1,331 @@
+// Witness generation: replays the tracing executor's rows (docs/TRACE.md)
+// into the CPU table, the ALU chips' events, the io table and the memory
+// model; every value comes from the emulator's trace, the columns between
+// them are the AIR's own decompositions (cpu.h).
+#include "prover/rv32im/witness.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+#include "prover/rv32im/bitwise.h"
+#include "prover/rv32im/circuit_chips.h"
+#include "prover/rv32im/bytes.h"
+#include "prover/rv32im/cpu.h"
+#include "prover/rv32im/div.h"
+#include "prover/rv32im/io.h"
+#include "prover/rv32im/memory.h"
+#include "prover/rv32im/memstate.h"
+#include "prover/rv32im/mul.h"
+#include "prover/rv32im/shift.h"
+
+namespace zkvm::rv32im {
+
+
+
+namespace {
+
+using namespace cpu;
+
+Fp u(uint32_t v) { return Fp::from_canonical(v); }
+uint32_t byte(uint32_t w, size_t i) { return (w >> (8 * i)) & 0xff; }
+
+class Generator {
+ public:
+  Generator(const Image& image, size_t min_rows) : image_(image), min_rows_(min_rows) {
+    for (size_t i = 0; i < image.program.size(); ++i) program_index_.emplace(image.program[i][1], i);
+    for (const auto& [a, w] : image.words) mem_.init_image(word_cell(a), w);
+    program_mult_.assign(image.program.size(), 0);
+  }
+
+  void chunk(const vm::TraceChunk& ch) {
+    size_t sys = 0;
+    for (size_t i = 0; i < ch.rows.size(); ++i) {
+      const uint64_t clk = ch.first_cycle + i;
+      if (clk >= (uint64_t{1} << kMaxLogCycles))
+        throw std::invalid_argument("execution exceeds one segment (2^" + std::to_string(kMaxLogCycles) +
+                                    " cycles); continuations are not supported yet");
+      const vm::SyscallRecord* rec = nullptr;
+      std::span<const uint8_t> data;
+      if (sys < ch.syscalls.size() && ch.syscalls[sys].cycle == clk) {
+        rec = &ch.syscalls[sys++];
+        data = ch.syscall_data.subspan(rec->data_offset, rec->data_len);
+      }
+      row(ch.rows[i], static_cast<uint32_t>(clk), rec, data);
+    }
+  }
+
+  Execution finish(vm::RunResult run) {
+    Execution ex;
+    ex.run = std::move(run);
+    const size_t cycles = cpu_rows_.size() / kWidth;
+    RowMajorMatrix<Fp> cpu_t(kWidth, padded_height(cycles, min_rows_));
+    std::copy(cpu_rows_.begin(), cpu_rows_.end(), cpu_t.values.begin());
+    // Padding rows: all zero except what the row constraints fix for an
+    // all-zero instruction (npc = pc + 4, e0 = 1, lt = 1 as 0 - 0 borrows nothing).
+    for (size_t r = cycles; r < cpu_t.height; ++r) {
+      cpu_t.at(r, kClk) = u(static_cast<uint32_t>(r));
+      cpu_t.at(r, kNpc) = u(4);
+      cpu_t.at(r, kE) = Fp::one();
+      cpu_t.at(r, kLt) = Fp::one();
+    }
+    ex.traces.resize(kNumTables);
+    ex.publics.resize(kNumTables);
+    ex.publics[kTableCpu] = {u(image_.entry), u(ex.run.exit_code), Fp::from_u64(cycles)};
+    ex.traces[kTableCpu] = std::move(cpu_t);
+
+    RowMajorMatrix<Fp> prog(1, program_height(image_));
+    for (size_t i = 0; i < program_mult_.size(); ++i) prog.at(i, 0) = Fp::from_u64(program_mult_[i]);
+    ex.traces[kTableProgram] = std::move(prog);
+    ex.traces[kTableImage] = RowMajorMatrix<Fp>(1, image_height(image_));
+    ex.traces[kTableMemory] = memory_trace();
+    ex.traces[kTableBitwise] = bitwise_trace(bitwise_, bytes_, min_rows_);
+    ex.traces[kTableShift] = shift_trace(shift_, bytes_, min_rows_);
+    ex.traces[kTableMul] = mul_trace(mul_, bytes_, min_rows_);
+    ex.traces[kTableDiv] = div_trace(div_, bytes_, min_rows_);
+    ex.traces[kTableIo] = io_.trace(min_rows_, bytes_);
+    for (uint8_t b : ex.run.journal) ex.publics[kTableIo].push_back(u(b));
+    ex.traces[kTableBytes] = bytes_.trace();  // last: every table has counted its lookups
+    return ex;
+  }
+
+ private:
+  void row(const vm::TraceRow& tr, uint32_t clk, const vm::SyscallRecord* rec, std::span<const uint8_t> data) {
+    const auto it = program_index_.find(tr.pc);
+    if (it == program_index_.end())
+      throw std::invalid_argument("pc 0x" + hex(tr.pc) + ": not an instruction of the program image");
+    const ProgramRow& pr = image_.program[it->second];
+    ++program_mult_[it->second];
+    const vm::Decoded d = vm::decode(tr.insn);
+    if (tr.insn != image_word(tr.pc))
+      throw std::invalid_argument("pc 0x" + hex(tr.pc) + ": executes a word that differs from the program image");
+    if (clk != 0 && tr.pc != last_npc_)
+      throw std::logic_error("trace: pc 0x" + hex(tr.pc) + " does not follow the previous row");
+
+    const size_t base = cpu_rows_.size();
+    cpu_rows_.resize(base + kWidth);
+    Fp* c = cpu_rows_.data() + base;
+    auto fl = [&](size_t f) { return pr[11 + f] != 0; };
+    c[kIsReal] = Fp::one();
+    c[kPc] = u(tr.pc);
+    c[kClk] = u(clk);
+    c[kRd] = u(pr[2]), c[kRs1] = u(pr[3]), c[kRs2] = u(pr[4]);
+    uint32_t imm = 0;
+    for (size_t i = 0; i < 4; ++i) c[kImm + i] = u(pr[5 + i]), imm |= pr[5 + i] << (8 * i);
+    c[kOff] = u(pr[9]);
+    c[kAluOp] = u(pr[10]);
+    for (size_t f = 0; f < kNumFlags; ++f) c[kFlags + f] = u(pr[11 + f]);
+    uint32_t cres = 0;
+    for (size_t i = 0; i < 4; ++i) cres |= pr[11 + kNumFlags + i] << (8 * i);
+
+    const bool ld = fl(kFLdw) || fl(kFLdh) || fl(kFLdb), st = fl(kFStw) || fl(kFSth) || fl(kFStb);
+    const bool br = fl(kFBeq) || fl(kFBne) || fl(kFBlt) || fl(kFBge) || fl(kFBltu) || fl(kFBgeu);
+    const bool ecall = fl(kFEcall);
+    const uint32_t a = tr.rs1_val;
+    const uint32_t bv = fl(kFUseImm) ? imm : tr.rs2_val;
+
+    // Syscall: flags and result.
+    bool sys_exit = false, sys_read = false, sys_write = false, sys_cycle = false;
+    uint32_t r = 0;
+    if (ecall) {
+      if (rec == nullptr) throw std::logic_error("trace: ECALL without a syscall record");
+      sys_exit = rec->number == vm::kSysExit, sys_read = rec->number == vm::kSysRead;
+      sys_write = rec->number == vm::kSysWrite, sys_cycle = rec->number == vm::kSysCycleCount;
+      r = rec->ret[0];
+    }
+    c[kSysExit] = u(sys_exit), c[kSysRead] = u(sys_read), c[kSysWrite] = u(sys_write), c[kSysCycle] = u(sys_cycle);
+
+    // Adder.
+    const bool neg = fl(kFSub) || fl(kFSlt) || fl(kFSltu) || br;
+    const bool imm_y = ld || st || fl(kFJalr);
+    uint32_t x = a, y = 0;
+    if (neg) y = ~bv;
+    else if (imm_y) y = imm;
+    else if (fl(kFAdd)) y = bv;
+    // X = r on ecall rows (r is known before the adder there).
+    if (ecall) x = r;
+    uint32_t carry = neg ? 1 : 0, s = 0;
+    for (size_t i = 0; i < 4; ++i) {
+      const uint32_t t = byte(x, i) + byte(y, i) + carry;
+      s |= (t & 0xff) << (8 * i);
+      carry = t >> 8;
+      c[kS + i] = u(t & 0xff);
+      c[kC + i] = u(carry);
+    }
+    const bool c3 = carry != 0;
+    bytes_.pair(byte(s, 0), byte(s, 1));
+    bytes_.pair(byte(s, 2), byte(s, 3));
+
+    // Comparisons.
+    const uint32_t sa = byte(a, 3) >> 7, sb = byte(bv, 3) >> 7, ds = sa ^ sb;
+    c[kSa] = u(sa), c[kSb] = u(sb), c[kDs] = u(ds);
+    bytes_.pair(2 * (byte(a, 3) - 128 * sa), 2 * (byte(bv, 3) - 128 * sb));
+    const bool ltu = !c3;
+    const bool signed_cmp = fl(kFSlt) || fl(kFBlt) || fl(kFBge);
+    const bool lt = signed_cmp ? (ds ? sa != 0 : ltu) : ltu;
+    c[kLt] = u(lt);
+    const uint32_t z = byte(s, 0) + byte(s, 1) + byte(s, 2) + byte(s, 3);
+    if (z != 0) c[kInv] = u(z).inverse();
+    const bool eq = z == 0;
+    const bool taken = (fl(kFBeq) && eq) || (fl(kFBne) && !eq) || ((fl(kFBlt) || fl(kFBltu)) && lt) ||
+                       ((fl(kFBge) || fl(kFBgeu)) && !lt);
+    c[kTaken] = u(taken);
+
+    // Address decomposition (every row: the q lookup is always on).
+    const uint32_t o0 = s & 1, o1 = (s >> 1) & 1, off = s & 3;
+    c[kO0] = u(o0), c[kO1] = u(o1);
+    for (uint32_t k = 0; k < 4; ++k) c[kE + k] = u(off == k);
+    const uint32_t addr_chk = (ld || st) ? 16 * (byte(s, 2) + 256 * byte(s, 3) - 1)
+                              : fl(kFJalr) ? 16 * (byte(s, 2) + 256 * byte(s, 3))
+                                           : 0;
+    if (addr_chk >= (1u << 16)) throw std::logic_error("trace: memory/jump address outside guest memory");
+    bytes_.u16(addr_chk);
+
+    // Next pc.
+    const Fp off_f = u(pr[9]);
+    Fp npc = u(tr.pc) + u(4);
+    if (taken || fl(kFJal)) npc = u(tr.pc) + off_f;
+    if (fl(kFJalr)) npc = u(s - o0);
+    c[kNpc] = npc;
+    last_npc_ = npc.canonical();
+
+    // Memory word (loads/stores; a1 for the cycle-count call).
+    const uint32_t t0 = kTimeStride * clk;
+    uint32_t m = 0, n = 0;
+    if (ld || st) {
+      if ((tr.mem_addr >> 2) != (s >> 2)) throw std::logic_error("trace: load/store address differs from rs1 + imm");
+      m = tr.mem_old;
+      if (st) n = tr.mem_new;
+      const auto acc = mem_.access(word_cell(s), st ? n : m, t0 + 1 + kSlotMem);
+      if (acc.old_value != m) throw std::logic_error("trace: memory word differs from the memory model");
+      slot(c, kSlotMem, t0, acc.prev_time);
+    } else if (sys_cycle) {
+      const auto acc = mem_.access(reg_cell(11), 0, t0 + 1 + kSlotMem);
+      m = acc.old_value;
+      slot(c, kSlotMem, t0, acc.prev_time);
+    }
+    for (size_t i = 0; i < 4; ++i) c[kM + i] = u(byte(m, i)), c[kN + i] = u(byte(n, i));
+    const uint32_t lb = byte(m, off), hl = byte(m, o1 ? 2 : 0), hh = byte(m, o1 ? 3 : 1);
+    c[kLb] = u(lb), c[kHl] = u(hl), c[kHh] = u(hh);
+    const uint32_t v = fl(kFLdb) ? lb : fl(kFLdh) ? hh : 0;
+    const uint32_t sg = v >> 7;
+    c[kSg] = u(sg);
+    bytes_.pair((s & 0xff) >> 2, 2 * (v - 128 * sg));
+
+    // Result.
+    if (fl(kFAdd) || fl(kFSub)) r = s;
+    if (fl(kFSlt) || fl(kFSltu)) r = lt;
+    if (fl(kFConst) || fl(kFJal) || fl(kFJalr)) r = cres;
+    const uint32_t fill = sg && fl(kFLdsx) ? 0xffffff00u : 0;
+    if (fl(kFLdw)) r = m;
+    if (fl(kFLdh)) r = hl | (hh << 8) | (fill << 8);
+    if (fl(kFLdb)) r = lb | fill;
+    if (fl(kFAlu)) {
+      const auto op = static_cast<vm::Op>(pr[10]);
+      r = alu_reference(op, a, bv);
+      const AluEvent e{op, a, bv, r};
+      if (BitwiseChipAir::handles(op)) bitwise_.push_back(e);
+      else if (ShiftChipAir::handles(op)) shift_.push_back(e);
+      else if (MulChipAir::handles(op)) mul_.push_back(e);
+      else div_.push_back(e);
+    }
+    if (fl(kFWriteRd) && r != tr.rd_val)
+      throw std::logic_error("trace: pc 0x" + hex(tr.pc) + ": rd value differs from the AIR's result");
+    for (size_t i = 0; i < 4; ++i) c[kA + i] = u(byte(a, i)), c[kB + i] = u(byte(bv, i)), c[kR + i] = u(byte(r, i));
+
+    // Register accesses.
+    auto reg = [&](size_t k, uint32_t cell, uint32_t value_after, uint32_t expect_old) {
+      const auto acc = mem_.access(cell, value_after, t0 + 1 + static_cast<uint32_t>(k));
+      if (acc.old_value != expect_old) throw std::logic_error("trace: register value differs from the memory model");
+      slot(c, k, t0, acc.prev_time);
+      return acc.old_value;
+    };
+    reg(kSlotRs1, reg_cell(pr[3]), a, a);
+    if (!fl(kFUseImm)) reg(kSlotRs2, reg_cell(pr[4]), bv, bv);
+    if (fl(kFWriteRd)) {
+      const uint32_t old = mem_.peek(reg_cell(pr[2]));
+      reg(kSlotRd, reg_cell(pr[2]), r, old);
+      for (size_t i = 0; i < 4; ++i) c[kD + i] = u(byte(old, i));
+    }
+    for (size_t k = 0; k < kNumSlots; ++k) bytes_.u16(c[kTlo + k].canonical());
+    bytes_.pair(c[kThi].canonical(), c[kThi + 1].canonical());
+    bytes_.pair(c[kThi + 2].canonical(), c[kThi + 3].canonical());
+
+    if (sys_read || sys_write) io_.add_call(*rec, data, mem_, bytes_);
+  }
+
+  // Previous time and time-difference limbs of memory slot k.
+  static void slot(Fp* c, size_t k, uint32_t t0, uint32_t prev) {
+    const uint32_t t = t0 + 1 + static_cast<uint32_t>(k);
+    const uint32_t diff = t - prev - 1;
+    if (diff >= (1u << 24)) throw std::logic_error("trace: memory time difference exceeds 2^24");
+    c[kTp + k] = u(prev);
+    c[kTlo + k] = u(diff & 0xffff);
+    c[kThi + k] = u(diff >> 16);
+  }
+
+  RowMajorMatrix<Fp> memory_trace() {
+    std::vector<std::pair<uint32_t, MemoryState::Token>> cells(mem_.cells().begin(), mem_.cells().end());
+    std::sort(cells.begin(), cells.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    RowMajorMatrix<Fp> m(MemoryAir::kWidth, padded_height(cells.size(), min_rows_));
+    for (size_t i = 0; i < cells.size(); ++i) {
+      const auto& [addr, tok] = cells[i];
+      auto row = m.row(i);
+      row[MemoryAir::kIsReal] = Fp::one();
+      row[MemoryAir::kAddr] = u(addr);
+      for (size_t k = 0; k < 4; ++k) {
+        row[MemoryAir::kInit + k] = u(byte(tok.init, k));
+        row[MemoryAir::kFin + k] = u(byte(tok.value, k));
+      }
+      row[MemoryAir::kFinT] = u(tok.time);
+      row[MemoryAir::kInImage] = u(tok.in_image);
+      row[MemoryAir::kALo] = u(addr & 1023);
+      row[MemoryAir::kAK] = u(addr >> 10);
+      uint32_t d = 0;
+      if (i + 1 < cells.size()) d = cells[i + 1].first - addr - 1;
+      row[MemoryAir::kDLo] = u(d & 0x3fff);
+      row[MemoryAir::kDK] = u(d >> 14);
+      bytes_.u16(addr & 1023);
+      bytes_.u16(addr >> 10);
+      bytes_.u16(d & 0x3fff);
+      bytes_.u16(d >> 14);
+    }
+    return m;
+  }
+
+  uint32_t image_word(uint32_t a) const {
+    const auto it = std::lower_bound(image_.words.begin(), image_.words.end(), std::make_pair(a, uint32_t{0}));
+    return it != image_.words.end() && it->first == a ? it->second : 0;
+  }
+  static std::string hex(uint32_t v) {
+    char buf[12];
+    std::snprintf(buf, sizeof buf, "%08x", v);
+    return buf;
+  }
+
+  const Image& image_;
+  size_t min_rows_;
+  std::unordered_map<uint32_t, size_t> program_index_;
+  std::vector<uint64_t> program_mult_;
+  MemoryState mem_;
+  ByteCounts bytes_;
+  std::vector<Fp> cpu_rows_;
+  std::vector<AluEvent> bitwise_, shift_, mul_, div_;
+  IoBuilder io_;
+  uint32_t last_npc_ = 0;
+};
+
+}  // namespace
+
+Execution execute(const vm::Program& program, const Image& image, const vm::RunOptions& options, size_t min_rows) {
+  Generator gen(image, min_rows);
+  vm::RunResult run = vm::run_traced(program, options, [&](const vm::TraceChunk& ch) { gen.chunk(ch); });
+  if (run.status == vm::RunStatus::Faulted)
+    throw std::invalid_argument("the guest faulted, so the execution cannot be proven: " + run.fault->message());
+  if (run.status == vm::RunStatus::CycleLimit)
+    throw std::invalid_argument("the guest hit the cycle limit (" + std::to_string(options.max_cycles) +
+                                " cycles) before exiting");
+  return gen.finish(std::move(run));
+}
+
+}  // namespace zkvm::rv32im

@@ -1,0 +1,52 @@
+// One proof of an RV32IM execution: the tables of the statement (AIR
+// objects of one image) and the witness generated from the emulator's trace.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "prover/air/air.h"
+#include "prover/rv32im/program.h"
+#include "zkvm/vm/machine.h"
+
+namespace zkvm::rv32im {
+
+// Tables of the statement, in proof order.
+enum Table : size_t { kTableCpu, kTableProgram, kTableImage, kTableMemory, kTableBytes,
+                      kTableBitwise, kTableShift, kTableMul, kTableDiv, kTableIo, kNumTables };
+
+// Longest execution one segment proves (continuations are not built yet):
+// the CPU table holds 2^21 rows and memory times 8 clk + 7 stay below 2^24.
+inline constexpr unsigned kMaxLogCycles = 21;
+
+// The AIR objects of one image. With image = nullptr the preprocessed
+// tables cannot produce their columns (verifier side: their commitment comes
+// from the verifying key).
+class Circuit {
+ public:
+  Circuit(const Image* image, size_t journal_len);
+  ~Circuit();
+  Circuit(const Circuit&) = delete;
+  Circuit& operator=(const Circuit&) = delete;
+  const std::vector<const air::Air*>& airs() const { return airs_; }
+
+ private:
+  struct Chips;
+  std::unique_ptr<Chips> chips_;
+  std::vector<const air::Air*> airs_;
+};
+
+struct Execution {
+  vm::RunResult run;                        // the emulator's result (journal, exit code, cycles)
+  std::vector<RowMajorMatrix<Fp>> traces;   // per table, in Table order
+  std::vector<std::vector<Fp>> publics;     // per table
+};
+
+// Runs the guest with the tracing executor and builds every table's trace
+// (tables at least min_rows high). Throws std::invalid_argument naming the
+// problem when the run faults, hits the cycle limit or exceeds one segment.
+Execution execute(const vm::Program& program, const Image& image, const vm::RunOptions& options,
+                  size_t min_rows = kMinTableRows);
+
+}  // namespace zkvm::rv32im
