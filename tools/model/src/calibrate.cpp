@@ -69,8 +69,10 @@ std::vector<ml::Range> calibrate(const ml::Graph& g, std::span<const float> inpu
     const double q = opts.percentile / 100.0;
     for (size_t t = 0; t < nt; ++t) {
       if (!total[t]) continue;
-      const float lo = hist_quantile(hist[t], total[t], r[t].min, r[t].max, 1.0 - q);
-      const float hi = hist_quantile(hist[t], total[t], r[t].min, r[t].max, q);
+      // Bin edges are computed in float and may round past the observed
+      // extremes; a clipped range never reaches beyond the full one.
+      const float lo = std::max(r[t].min, hist_quantile(hist[t], total[t], r[t].min, r[t].max, 1.0 - q));
+      const float hi = std::min(r[t].max, hist_quantile(hist[t], total[t], r[t].min, r[t].max, q));
       // Never cut off the exact end that holds 0 (ReLU outputs stay >= 0).
       r[t].min = r[t].min >= 0.0f ? r[t].min : std::min(lo, 0.0f);
       r[t].max = std::max(hi, 0.0f);
