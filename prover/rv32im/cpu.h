@@ -20,7 +20,8 @@
 //   range-checked by two pair lookups; ALU-chip results are guaranteed bytes
 //   by the chips (kBusAlu); loads select bytes of memory words; constants
 //   come from the program table; ecall results pass through the adder.
-// - Addresses: 0x10000 <= addr < 0x10000000 via U16(16 (s2 + 256 s3 - 1));
+// - Addresses: 0x10000 <= addr < 0x10000000 via U16(16 (s2 + 256 s3 - 1))
+//   (s >> 16 >= 1) and a pair lookup of 16 s3 (s3 < 16), on loads and stores;
 //   alignment via s0 = 4q + 2 o1 + o0 with q a byte (pair lookup): the word
 //   index is exact.
 // - Control flow: pc' = npc on every transition into a real row; npc is
@@ -140,8 +141,11 @@ class CpuAir : public air::AirBase<CpuAir> {
       b.assert_bool("adder carry is boolean", c(kC + i));
       b.assert_zero("adder byte", x + y + carry_in - c(kS + i) - b.lit(256) * c(kC + i));
     }
+    // s0, s1, s2 bytes; s3 a byte, and below 16 on loads, stores and JALR
+    // (the pair lookup of 16 s3 there, with the U16 lookup below).
+    const auto s3_scale = one + b.lit(15) * (ld + st + f(kFJalr));
     b.send(kBusBytePair, {c(kS), c(kS + 1)}, is_real);
-    b.send(kBusBytePair, {c(kS + 2), c(kS + 3)}, is_real);
+    b.send(kBusBytePair, {c(kS + 2), s3_scale * c(kS + 3)}, is_real);
     const auto s_word = c(kS) + b.lit(1u << 8) * c(kS + 1) + b.lit(1u << 16) * c(kS + 2) + b.lit(1u << 24) * c(kS + 3);
 
     // --- comparisons ------------------------------------------------------------
@@ -176,9 +180,9 @@ class CpuAir : public air::AirBase<CpuAir> {
     const auto waddr = q + b.lit(64) * c(kS + 1) + b.lit(1u << 14) * c(kS + 2) + b.lit(1u << 22) * c(kS + 3);
     b.assert_zero("LW/SW are word aligned", (f(kFLdw) + f(kFStw)) * (c(kO0) + c(kO1)));
     b.assert_zero("LH/SH are halfword aligned", (f(kFLdh) + f(kFSth)) * c(kO0));
-    // Loads/stores: 0x10000 <= s < 2^28; JALR: s < 2^28 (its target must be code anyway).
-    b.send(kBusU16, {b.lit(16) * (ld + st + f(kFJalr)) * (c(kS + 2) + b.lit(256) * c(kS + 3)) - b.lit(16) * (ld + st)},
-           is_real);
+    // Loads/stores: s >> 16 >= 1 (U16 lookup of 16 (s >> 16) - 16) and s3 < 16
+    // (adder): 0x10000 <= s < 0x10000000. JALR: s3 < 16 keeps s_word below p.
+    b.send(kBusU16, {b.lit(16) * (ld + st) * (c(kS + 2) + b.lit(256) * c(kS + 3) - one)}, is_real);
     b.assert_eq("e0", c(kE), (one - c(kO0)) * (one - c(kO1)));
     b.assert_eq("e1", c(kE + 1), c(kO0) * (one - c(kO1)));
     b.assert_eq("e2", c(kE + 2), (one - c(kO0)) * c(kO1));

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "prover/air/air.h"
@@ -48,5 +49,20 @@ struct Execution {
 // problem when the run faults, hits the cycle limit or exceeds one segment.
 Execution execute(const vm::Program& program, const Image& image, const vm::RunOptions& options,
                   size_t min_rows = kMinTableRows);
+
+// What witness generation does where the trace disagrees with the AIR's own
+// computation (a result, a register or memory value, the next pc, a word
+// outside the program, an address outside guest memory).
+// kStrict, the prover: throws std::logic_error naming the row.
+// kForge, for tests that play a cheating prover: the cell keeps the trace's
+// value and generation goes on, so the tables carry the lie consistently
+// (the memory model follows the trace, the ALU chips get the true result)
+// and only the constraints can object.
+enum class TraceCheck { kStrict, kForge };
+
+// Builds every table from given trace chunks (in cycle order) and the
+// claimed result (journal, exit code) of the run.
+Execution execute_trace(const Image& image, std::span<const vm::TraceChunk> chunks, vm::RunResult claim,
+                        size_t min_rows = kMinTableRows, TraceCheck check = TraceCheck::kStrict);
 
 }  // namespace zkvm::rv32im

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <span>
 #include <string>
 #include <vector>
@@ -11,6 +12,8 @@
 #include "prover/rv32im/alu.h"
 #include "prover/rv32im/bus.h"
 #include "prover/rv32im/bytes.h"
+#include "prover/air/builders.h"
+#include "prover/air/checker.h"
 #include "tests/stark/stark_test_support.h"
 
 namespace zkvm::rv32im_test {
@@ -74,6 +77,42 @@ inline bool prove_and_verify(const Statement& s, std::string* why = nullptr) {
   const auto proof = stark::prove(pk, w, hal, o);
   const auto bytes = stark::serialize_proof(proof);
   return !stark_test::rejects(pk.vk, bytes, why);
+}
+
+// One table evaluated row by row: the first failing constraint and the net
+// multiset of its bus tuples.
+using TupleKey = std::pair<uint32_t, std::vector<uint32_t>>;
+struct Eval {
+  std::string failed;
+  size_t row = 0;
+  std::map<TupleKey, Fp> net;
+};
+
+inline Eval evaluate(const air::Air& air, const RowMajorMatrix<Fp>& m, std::span<const Fp> publics) {
+  Eval ev;
+  air::CheckBuilder b;
+  b.height = m.height;
+  b.publics = publics;
+  for (size_t r = 0; r < m.height; ++r) {
+    b.row = r;
+    b.local = m.row(r);
+    b.next = m.row((r + 1) % m.height);
+    b.failed = nullptr;
+    b.tuples.clear();
+    air.eval(b);
+    if (b.failed != nullptr && ev.failed.empty()) {
+      ev.failed = b.failed;
+      ev.row = r;
+    }
+    for (const auto& t : b.tuples) {
+      if (t.mult.is_zero()) continue;
+      std::vector<uint32_t> key;
+      for (Fp v : t.values) key.push_back(v.canonical());
+      ev.net[{t.bus, std::move(key)}] += t.mult;
+    }
+  }
+  std::erase_if(ev.net, [](const auto& kv) { return kv.second.is_zero(); });
+  return ev;
 }
 
 // The debug checker's verdict (fast; for exhaustive cell sweeps).

@@ -187,42 +187,6 @@ bool prove_verify(const Built& s, std::string* why = nullptr) {
 
 air::CheckResult check(const Built& s) { return air::check_constraints(s.witnesses()); }
 
-// One table evaluated row by row: the first failing constraint and the net
-// multiset of its bus tuples.
-using TupleKey = std::pair<uint32_t, std::vector<uint32_t>>;
-struct Eval {
-  std::string failed;
-  size_t row = 0;
-  std::map<TupleKey, Fp> net;
-};
-
-Eval evaluate(const air::Air& air, const RowMajorMatrix<Fp>& m, std::span<const Fp> publics) {
-  Eval ev;
-  air::CheckBuilder b;
-  b.height = m.height;
-  b.publics = publics;
-  for (size_t r = 0; r < m.height; ++r) {
-    b.row = r;
-    b.local = m.row(r);
-    b.next = m.row((r + 1) % m.height);
-    b.failed = nullptr;
-    b.tuples.clear();
-    air.eval(b);
-    if (b.failed != nullptr && ev.failed.empty()) {
-      ev.failed = b.failed;
-      ev.row = r;
-    }
-    for (const auto& t : b.tuples) {
-      if (t.mult.is_zero()) continue;
-      std::vector<uint32_t> key;
-      for (Fp v : t.values) key.push_back(v.canonical());
-      ev.net[{t.bus, std::move(key)}] += t.mult;
-    }
-  }
-  std::erase_if(ev.net, [](const auto& kv) { return kv.second.is_zero(); });
-  return ev;
-}
-
 // After a cheat in the io (and cpu) traces: rebuild the stand-in memory table
 // and the byte table so that every bus balances except what the io table
 // itself can no longer balance (out-of-range lookups stay unmatched). So a
