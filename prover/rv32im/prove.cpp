@@ -1,10 +1,15 @@
 #include "prover/rv32im/prove.h"
 
+#include <algorithm>
 #include <chrono>
+#include <span>
+#include <stdexcept>
+#include <string>
 
 #include "prover/rv32im/program.h"
 #include "prover/rv32im/witness.h"
 #include "prover/stark/prover.h"
+#include "prover/stark/verifier.h"
 
 namespace zkvm::rv32im {
 
@@ -12,6 +17,36 @@ namespace {
 
 double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+// log2 of the power-of-two height that holds `rows` (at least kMinTableRows).
+unsigned log2_rows(uint64_t rows) {
+  unsigned l = 0;
+  while ((uint64_t{1} << l) < std::max<uint64_t>(rows, kMinTableRows)) ++l;
+  return l;
+}
+
+// The verifier refuses a proof below its floor (stark::VerifyOptions): a
+// receipt it would refuse is not made.
+void require_verifiable(const stark::VerifyingKey& vk, std::span<const unsigned> log_heights, uint64_t cycles,
+                        const stark::StarkConfig& config) {
+  unsigned tallest = 0;
+  for (unsigned h : log_heights) tallest = std::max(tallest, h);
+  std::string weakest;
+  const double bits = tallest > stark::kMaxLogHeight ? 0 : stark::security_bits(vk, log_heights, &weakest);
+  if (tallest > kMaxLogCycles || bits < stark::VerifyOptions{}.min_security_bits) {
+    unsigned ok = 0;  // tallest table these parameters verify
+    for (unsigned l = 1; l <= std::min(kMaxLogCycles, stark::kMaxLogHeight); ++l) {
+      std::vector<unsigned> h(log_heights.size(), l);
+      if (stark::security_bits(vk, h) >= stark::VerifyOptions{}.min_security_bits) ok = l;
+    }
+    throw std::invalid_argument(
+        "the execution (" + std::to_string(cycles) + " cycles) needs tables of 2^" + std::to_string(tallest) +
+        " rows, but receipts " + (config.pcs.zk ? "with" : "without") +
+        " zero knowledge verify only up to 2^" + std::to_string(ok) +
+        " rows at the standard parameters (the verifier's 100-bit floor, docs/SECURITY.md); "
+        "longer executions need continuations (not built yet)");
+  }
 }
 
 }  // namespace
@@ -30,14 +65,36 @@ Receipt prove(const vm::Program& program, const vm::RunOptions& run, const Prove
   };
   const auto t0 = std::chrono::steady_clock::now();
   const Image image = build_image(program);
-  say("executing and generating the witness");
+  // A first, untraced run (fast) gives the cycle count and the journal's
+  // length (the io table's shape), so that an execution the verifier would
+  // refuse is turned down before the witness is built.
+  say("executing");
+  vm::RunOptions quiet = run;
+  quiet.on_output = [](int, std::span<const uint8_t>) {};
+  const vm::RunResult pre = vm::run(program, quiet);
+  if (pre.status == vm::RunStatus::Faulted)
+    throw std::invalid_argument("the guest faulted, so the execution cannot be proven: " + pre.fault->message());
+  if (pre.status == vm::RunStatus::CycleLimit)
+    throw std::invalid_argument("the guest hit the cycle limit (" + std::to_string(run.max_cycles) +
+                                " cycles) before exiting");
+  const Circuit circuit(&image, pre.journal.size());
+  const auto pk = stark::setup(kRv32imProgramId, circuit.airs(), options.config, hal);
+  {
+    std::vector<unsigned> heights(kNumTables, log2_rows(kMinTableRows));
+    heights[kTableCpu] = log2_rows(pre.cycles);
+    require_verifiable(pk.vk, heights, pre.cycles, options.config);
+  }
+  say("executed " + std::to_string(pre.cycles) + " cycles; generating the witness");
   Execution ex = execute(program, image, run);
   const double t_exec = seconds_since(t0);
   const uint64_t cycles = ex.run.cycles;
-  say("executed " + std::to_string(cycles) + " cycles; proving");
-  const Circuit circuit(&image, ex.run.journal.size());
+  {
+    std::vector<unsigned> heights;
+    for (const auto& t : ex.traces) heights.push_back(log2_rows(t.height));
+    require_verifiable(pk.vk, heights, cycles, options.config);
+  }
+  say("proving");
   const auto t1 = std::chrono::steady_clock::now();
-  const auto pk = stark::setup(kRv32imProgramId, circuit.airs(), options.config, hal);
   std::vector<air::TableWitness> tables;
   for (size_t t = 0; t < kNumTables; ++t) tables.push_back({circuit.airs()[t], &ex.traces[t], ex.publics[t]});
   stark::ProveOptions po;

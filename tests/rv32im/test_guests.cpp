@@ -2,12 +2,15 @@
 // checker off), verify; the exit code and journal agree with `zkvm run`.
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <filesystem>
 #include <string>
 
+#include "prover/rv32im/prove.h"
 #include "prover/rv32im/witness.h"
 #include "prover/rv32im/receipt.h"
 #include "tests/rv32im/rv32im_test_support.h"
+#include "tests/vm/vm_test_util.h"
 #include "zkvm/vm/elf.h"
 #include "zkvm/vm/machine.h"
 
@@ -62,3 +65,63 @@ TEST_CASE("every instruction test proves and verifies with the emulator's exit c
     CHECK(p.run.exit_code == ref.exit_code);
   }
 }
+
+TEST_CASE("prove refuses, before tracing, an execution taller than the verifier's floor allows", "[rv32im][guests]") {
+  using namespace vm::test;
+  // t0 counts down from n: 2 n + 5 cycles.
+  auto loop = [](uint32_t n) {
+    std::vector<uint32_t> code;
+    li(code, t0, n);
+    code.push_back(ADDI(t0, t0, -1));
+    code.push_back(BNE(t0, zero, -4));
+    sys_exit(code, 0);
+    return make_program(code);
+  };
+  auto& hal = stark_test::cpu();
+  rv32im::ProveOptions zk;
+  const auto t = std::chrono::steady_clock::now();
+  CHECK_THROWS_WITH(rv32im::prove(loop(300000), {}, zk, hal),
+                    Catch::Contains("needs tables of 2^20 rows") && Catch::Contains("with zero knowledge verify only up to 2^19"));
+  rv32im::ProveOptions plain;
+  plain.config.pcs.zk = false;
+  CHECK_THROWS_WITH(rv32im::prove(loop(600000), {}, plain, hal),
+                    Catch::Contains("needs tables of 2^21 rows") && Catch::Contains("without zero knowledge verify only up to 2^20"));
+  // Refused from the untraced run: no witness is built (which takes seconds at this size).
+  CHECK(std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count() < 5.0);
+}
+
+#if defined(ZKVM_HELLO_ELF) && defined(ZKVM_SORT_GUEST_ELF) && defined(ZKVM_SHA256_GUEST_ELF)
+namespace {
+std::vector<uint8_t> le32(std::initializer_list<int32_t> values) {
+  std::vector<uint8_t> out;
+  for (int32_t v : values)
+    for (int i = 0; i < 4; ++i) out.push_back(static_cast<uint8_t>(static_cast<uint32_t>(v) >> (8 * i)));
+  return out;
+}
+}  // namespace
+
+TEST_CASE("SDK guests (hello, sort, sha256) prove and verify with the journal and exit code of zkvm run",
+          "[rv32im][guests][sdk]") {
+  std::vector<uint8_t> bytes(1000);
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<uint8_t>(i * 7 + 3);
+  const std::pair<std::string, std::vector<uint8_t>> cases[] = {
+      {ZKVM_HELLO_ELF, {'p', 'r', 'o', 'o', 'f'}},
+      {ZKVM_SORT_GUEST_ELF, le32({8, 5, -3, 12, 7, 7, 0, -100, 42})},
+      {ZKVM_SORT_GUEST_ELF, le32({0})},
+      {ZKVM_SHA256_GUEST_ELF, bytes},
+  };
+  for (const auto& [elf, input] : cases) {
+    INFO(elf << " with " << input.size() << " input bytes");
+    vm::RunOptions o;
+    o.input = input;
+    const vm::RunResult ref = vm::run(vm::load_elf_file(elf), o);
+    REQUIRE(ref.status == vm::RunStatus::Exited);
+    const Proven p = prove_elf(elf, input);
+    INFO(p.why);
+    CHECK(p.accepted);
+    CHECK(p.run.exit_code == ref.exit_code);
+    CHECK(p.run.journal == ref.journal);
+    CHECK_FALSE(ref.journal.empty());
+  }
+}
+#endif
