@@ -1,0 +1,136 @@
+// Proving guest executions: execute + witness + prove + verify with the
+// standard parameters (the ones `zkvm prove` uses), zero knowledge on and off,
+// same process, median of --reps runs. Prints one row per guest and mode and
+// the zk/plain ratio of the prove time, then the trace area per table.
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "prover/hal/hal.h"
+#include "prover/rv32im/prove.h"
+#include "prover/rv32im/receipt.h"
+#include "prover/rv32im/witness.h"
+#include "zkvm/vm/elf.h"
+
+using namespace zkvm;
+
+namespace {
+
+struct Guest {
+  std::string name, elf;
+  std::vector<uint8_t> input;
+};
+
+std::vector<uint8_t> u32_input(uint32_t v) { return {uint8_t(v), uint8_t(v >> 8), uint8_t(v >> 16), uint8_t(v >> 24)}; }
+
+std::vector<uint8_t> slurp(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw std::runtime_error("cannot read " + path);
+  return {std::istreambuf_iterator<char>(f), {}};
+}
+
+double peak_rss_mib() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_maxrss) / 1024.0;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+struct Row {
+  uint64_t cycles = 0;
+  unsigned log_rows = 0;
+  double prove_s = 0, verify_ms = 0;
+  size_t receipt_bytes = 0;
+  rv32im::ProveReport report;
+};
+
+Row measure(const Guest& g, bool zk, int reps, hal::Hal& hal) {
+  const vm::Program prog = vm::load_elf_file(g.elf);
+  vm::RunOptions run;
+  run.input = g.input;
+  run.on_output = [](int, std::span<const uint8_t>) {};
+  rv32im::ProveOptions opts;
+  opts.config.pcs.zk = zk;
+  std::vector<double> prove_s, verify_ms;
+  Row row;
+  for (int r = 0; r < reps; ++r) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const rv32im::Receipt receipt = rv32im::prove(prog, run, opts, hal, &row.report);
+    prove_s.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    const auto bytes = rv32im::serialize_receipt(receipt);
+    const auto t1 = std::chrono::steady_clock::now();
+    const auto claim = rv32im::verify_receipt(receipt.claim.image_id, bytes);
+    verify_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t1).count());
+    row.cycles = claim.cycles;
+    row.receipt_bytes = bytes.size();
+  }
+  row.log_rows = *std::max_element(row.report.log_heights.begin(), row.report.log_heights.end());
+  row.prove_s = median(prove_s);
+  row.verify_ms = median(verify_ms);
+  return row;
+}
+
+const char* kTableNames[rv32im::kNumTables] = {"cpu", "program", "image", "memory", "bytes",
+                                               "bitwise", "shift", "mul", "div", "io"};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int reps = 1;
+  bool quick = false;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--reps") && i + 1 < argc) reps = std::max(1, std::atoi(argv[++i]));
+    else if (!std::strcmp(argv[i], "--quick")) quick = true;
+    else {
+      std::fprintf(stderr, "usage: %s [--reps N] [--quick]\n", argv[0]);
+      return 2;
+    }
+  }
+  std::vector<Guest> guests = {
+      {"xorshift loop, 2^12 iterations", ZKVM_BENCH_LOOP_ELF, u32_input(1u << 12)},
+  };
+  if (!quick) {
+    guests.push_back({"xorshift loop, 2^14 iterations", ZKVM_BENCH_LOOP_ELF, u32_input(1u << 14)});
+    guests.push_back({"xorshift loop, 2^15 iterations", ZKVM_BENCH_LOOP_ELF, u32_input(1u << 15)});
+    std::vector<uint8_t> data(4096);
+    for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<uint8_t>(i * 131 + 7);
+    guests.push_back({"sha256 of 4 KiB", ZKVM_BENCH_SHA_ELF, data});
+    guests.push_back({"Fashion-MNIST MLP, 1 image", ZKVM_BENCH_MLP_ELF, slurp(ZKVM_BENCH_MLP_INPUT)});
+  }
+  auto hal = hal::make_cpu_hal();
+  std::printf("| guest | cycles | rows | zk prove | kHz | plain prove | kHz | zk / plain | receipt zk / plain | verify zk |\n");
+  std::printf("|---|---|---|---|---|---|---|---|---|---|\n");
+  rv32im::ProveReport last;
+  for (const Guest& g : guests) {
+    std::fprintf(stderr, "bench: %s\n", g.name.c_str());
+    const Row z = measure(g, true, reps, *hal);
+    const Row p = measure(g, false, reps, *hal);
+    std::printf("| %s | %llu | 2^%u | %.2f s | %.1f | %.2f s | %.1f | %.2fx | %zu / %zu B | %.1f ms |\n", g.name.c_str(),
+                static_cast<unsigned long long>(z.cycles), z.log_rows, z.prove_s, z.cycles / z.prove_s / 1e3, p.prove_s,
+                p.cycles / p.prove_s / 1e3, z.prove_s / p.prove_s, z.receipt_bytes, p.receipt_bytes, z.verify_ms);
+    std::fflush(stdout);
+    last = z.report;
+  }
+  std::printf("\nTrace area of the last guest (main columns x rows):\n\n| table | columns | rows | cells |\n|---|---|---|---|\n");
+  uint64_t total = 0;
+  for (size_t t = 0; t < last.widths.size() && t < rv32im::kNumTables; ++t) {
+    const uint64_t cells = uint64_t{last.widths[t]} << last.log_heights[t];
+    total += cells;
+    std::printf("| %s | %zu | 2^%u | %llu |\n", kTableNames[t], last.widths[t], last.log_heights[t],
+                static_cast<unsigned long long>(cells));
+  }
+  std::printf("| total | | | %llu |\n", static_cast<unsigned long long>(total));
+  std::printf("\npeak RSS %.0f MiB\n", peak_rss_mib());
+  return 0;
+}
