@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "prover/rv32im/bytes.h"
 #include "prover/rv32im/cpu.h"
 #include "prover/rv32im/memory.h"
 #include "prover/rv32im/receipt.h"
@@ -501,6 +502,27 @@ TEST_CASE("changing any one cell of a real cpu or memory row is rejected", "[rv3
   REQUIRE(check(honest).ok);
   sweep_table(honest, rv32im::kTableCpu, cpu::kWidth, r.rows.size());
   sweep_table(honest, rv32im::kTableMemory, rv32im::MemoryAir::kWidth, real_memory_rows(honest));
+}
+
+TEST_CASE("verifier rejects a changed multiplicity of the program and byte tables and the image's unused column",
+          "[rv32im][cpu]") {
+  const auto p = sweep_program();
+  const Recorded r = record(p);
+  Built b = build(p, r, TraceCheck::kStrict);
+  const auto pk = setup(b);
+  const struct {
+    size_t table, row, col;
+  } cells[] = {{rv32im::kTableProgram, 3, 0},       {rv32im::kTableProgram, b.image->program.size() + 1, 0},
+               {rv32im::kTableImage, 0, 0},         {rv32im::kTableBytes, 0x0102, rv32im::ByteTableAir::kMPair},
+               {rv32im::kTableBytes, 0x0305, rv32im::ByteTableAir::kMXor}, {rv32im::kTableBytes, 0xfff0, rv32im::ByteTableAir::kMU16}};
+  for (const auto& c : cells) {
+    auto& cell = b.ex.traces[c.table].at(c.row, c.col);
+    const field::Fp honest = cell;
+    cell += field::Fp::one();
+    INFO("table " << c.table << " row " << c.row << " column " << c.col);
+    CHECK_FALSE(prove_verify(b, pk));
+    cell = honest;
+  }
 }
 
 TEST_CASE("verifier rejects one changed cell in every cpu and memory column", "[rv32im][cpu][memory]") {
