@@ -132,6 +132,11 @@ class EvalBuilderT : public BuilderOps<EvalBuilderT<E, EF>, E> {
   std::span<const AuxT> aux_local, aux_next;
   E sel_first, sel_last, sel_transition;
   Fp4 logup_alpha, cumsum;
+  // zk: the LogUp sum mask, 4 base columns of the committed main row from
+  // logup_mask_col on (after the AIR's own columns), added to the running
+  // sum on every row (docs/STARK.md "LogUp sums under zero knowledge").
+  bool logup_mask = false;
+  size_t logup_mask_col = 0;
   std::span<const Fp4> beta_pows;    // beta^0 .. beta^(max tuple len)
   std::span<const Fp4> alpha_pows;   // constraint-combination powers
   EF acc;
@@ -174,12 +179,27 @@ class EvalBuilderT : public BuilderOps<EvalBuilderT<E, EF>, E> {
     if (interactions == 0) return;
     const EF s = aux_value(aux_local, interactions);
     const EF s_next = aux_value(aux_next, interactions);
-    assert_zero_ext((s - sum_h_local) * sel_first);
-    assert_zero_ext((s_next - s - sum_h_next) * sel_transition);
+    EF mask_local, mask_next;
+    if (logup_mask) {
+      mask_local = ext_at(local, logup_mask_col);
+      mask_next = ext_at(next, logup_mask_col);
+    }
+    assert_zero_ext((s - sum_h_local - mask_local) * sel_first);
+    assert_zero_ext((s_next - s - sum_h_next - mask_next) * sel_transition);
     assert_zero_ext((s - EF(cumsum)) * sel_last);
   }
 
  private:
+  // Fp4 element from 4 base columns: h = c0 + x c1 + x^2 c2 + x^3 c3 (the
+  // verifier holds each column's value at the point, itself in Fp4).
+  static EF ext_at(std::span<const E> v, size_t c) {
+    if constexpr (std::is_same_v<E, Fp4>) {
+      const Fp4 x = Fp4::x();
+      return v[c] + x * v[c + 1] + x * x * v[c + 2] + x * x * x * v[c + 3];
+    } else {
+      return EF::from_base(v[c], v[c + 1], v[c + 2], v[c + 3]);
+    }
+  }
   static EF aux_value(std::span<const AuxT> a, size_t k) {
     if constexpr (std::is_same_v<AuxT, Fp4>) {
       return a[k];

@@ -35,6 +35,10 @@ struct QuotientInputs {
   std::span<const field::Fp4> beta_pows;
   std::span<const field::Fp4> alpha_pows;  // one per constraint
   field::Fp4 cumsum;
+  // zk: the main LDE carries the LogUp sum mask in 4 columns from
+  // logup_mask_col (air/builders.h).
+  bool logup_mask = false;
+  size_t logup_mask_col = 0;
 };
 
 class QuotientKernel {

@@ -83,6 +83,8 @@ class CpuQuotientKernel final : public QuotientKernel {
       b.beta_pows = in.beta_pows;
       b.alpha_pows = in.alpha_pows;
       b.cumsum = in.cumsum;
+      b.logup_mask = in.logup_mask;
+      b.logup_mask_col = in.logup_mask_col;
 #pragma omp for schedule(static)
       for (long long pp = 0; pp < total; ++pp) {
         const size_t p = static_cast<size_t>(pp);
@@ -133,6 +135,8 @@ class CpuQuotientKernel final : public QuotientKernel {
       b.beta_pows = in.beta_pows;
       b.alpha_pows = in.alpha_pows;
       b.cumsum = in.cumsum;
+      b.logup_mask = in.logup_mask;
+      b.logup_mask_col = in.logup_mask_col;
       std::vector<Fp> scratch((2 * (wm + wp + wa) + 4) * L);
       std::vector<PackedFp> lanes(2 * (wm + wp + wa));
       size_t pn[L];

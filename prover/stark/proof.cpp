@@ -134,6 +134,14 @@ QuotientLayout quotient_layout(const VerifyingKey& vk, size_t table, unsigned lo
   return {zk_log_domain(chunks), chunks};
 }
 
+size_t logup_mask_width(const VerifyingKey& vk, size_t t) {
+  return vk.config.pcs.zk && vk.shapes[t].num_interactions != 0 ? 4 : 0;
+}
+
+size_t committed_main_width(const VerifyingKey& vk, size_t t) {
+  return vk.airs[t]->width() + logup_mask_width(vk, t);
+}
+
 std::vector<std::vector<pcs::MatrixDims>> round_dims(const VerifyingKey& vk, std::span<const unsigned> log_heights) {
   std::vector<std::vector<pcs::MatrixDims>> rounds;
   const size_t nt = vk.airs.size();
@@ -146,7 +154,7 @@ std::vector<std::vector<pcs::MatrixDims>> round_dims(const VerifyingKey& vk, std
         rounds.back().push_back({vk.pre_log_heights[t], vk.airs[t]->preprocessed_width()});
   }
   rounds.emplace_back();
-  for (size_t t = 0; t < nt; ++t) rounds.back().push_back({log_heights[t] + zk, vk.airs[t]->width()});
+  for (size_t t = 0; t < nt; ++t) rounds.back().push_back({log_heights[t] + zk, committed_main_width(vk, t)});
   if (vk.has_bus()) {
     rounds.emplace_back();
     for (size_t t = 0; t < nt; ++t)

@@ -119,6 +119,11 @@ void prepare_vk(VerifyingKey& vk);
 // need at least that many rows (zk_min_rows).
 size_t zk_mask_degree(const StarkConfig& config);
 size_t zk_min_rows(const StarkConfig& config);
+// Columns table t commits in the main round: the AIR's, plus with zk and a
+// bus the 4 base columns of its LogUp sum mask (docs/STARK.md "LogUp sums
+// under zero knowledge").
+size_t logup_mask_width(const VerifyingKey& vk, size_t t);
+size_t committed_main_width(const VerifyingKey& vk, size_t t);
 
 // How table t's quotient is computed and committed at height 2^log_n: on
 // the coset of n * 2^log_domain points (the first rows of the LDEs), split

@@ -48,7 +48,7 @@ class StageTimer {
 // LogUp aux trace of one table: columns h_k (one per interaction) and the
 // running sum s, each Fp4 as 4 base columns. Returns the final sum.
 RowMajorMatrix<Fp> build_aux(const air::TableWitness& tw, const air::AirShape& shape, const Fp4& alpha,
-                             std::span<const Fp4> beta_pows, Fp4& cumsum) {
+                             std::span<const Fp4> beta_pows, const Fp4& mask, Fp4& cumsum) {
   const air::Air& a = *tw.air;
   const auto& m = *tw.trace;
   const size_t n = m.height, k = shape.num_interactions;
@@ -79,7 +79,7 @@ RowMajorMatrix<Fp> build_aux(const air::TableWitness& tw, const air::AirShape& s
   // about n*k / |Fp4|); batch_inverse then throws and the prover stops.
   field::batch_inverse(denom, denom);
   RowMajorMatrix<Fp> aux(4 * (k + 1), n);
-  Fp4 s;
+  Fp4 s = mask;  // the zk sum mask sits in row 0 of the mask columns
   for (size_t r = 0; r < n; ++r) {
     auto row = aux.row(r);
     for (size_t j = 0; j < k; ++j) {
@@ -205,8 +205,39 @@ StarkProof prove(const ProvingKey& pk, std::span<const air::TableWitness> tables
   auto ch = start_transcript(vk, proof.log_heights, proof.publics);
   pcs::PcsProver pcs(vk.config.pcs, hal);
 
+  // zk: every bus table's LogUp sum is offset by a random mask rho_t with
+  // sum_t rho_t = 0, committed here, before the LogUp challenges, as 4
+  // extra main columns (rho_t in row 0, zeros below). A sum the verifier
+  // sees is then uniform on its own (it reveals nothing about the table's
+  // tuples), and the total is unchanged. SOUNDNESS: the masks are fixed
+  // before alpha and beta, so an unbalanced bus still gives a non-zero
+  // total except with probability ~ degree / |Fp4| (docs/STARK.md).
+  std::vector<Fp4> masks(nt);
+  if (zk) {
+    int last = -1;
+    Fp4 total;
+    for (size_t t = 0; t < nt; ++t) {
+      if (logup_mask_width(vk, t) == 0) continue;
+      const auto r = pcs::random_fps(4);
+      masks[t] = Fp4::from_base(r[0], r[1], r[2], r[3]);
+      total += masks[t];
+      last = static_cast<int>(t);
+    }
+    if (last >= 0) masks[static_cast<size_t>(last)] -= total;
+  }
   std::vector<RowMajorMatrix<Fp>> mains;
-  for (const auto& tw : tables) mains.push_back(zk ? zk_randomise(*tw.trace, zk_m(tw)) : *tw.trace);
+  for (size_t t = 0; t < nt; ++t) {
+    const auto& tw = tables[t];
+    if (!zk) {
+      mains.push_back(*tw.trace);
+      continue;
+    }
+    const size_t w = tw.trace->width, mw = logup_mask_width(vk, t);
+    RowMajorMatrix<Fp> m(w + mw, tw.trace->height);
+    for (size_t r = 0; r < m.height; ++r) std::copy_n(tw.trace->row(r).begin(), w, m.row(r).begin());
+    for (size_t c = 0; c < mw; ++c) m.at(0, w + c) = masks[t].c[c];
+    mains.push_back(zk_randomise(std::move(m), zk_m(tw)));
+  }
   auto main_round = pcs.commit(std::move(mains));
   proof.main = main_round->commitment();
   timer.lap("commit main");
@@ -225,7 +256,7 @@ StarkProof prove(const ProvingKey& pk, std::span<const air::TableWitness> tables
       const auto bp = powers(logup_beta, shape.max_tuple_len + 1);
       Fp4 cs;
       aux_index[t] = static_cast<int>(auxes.size());
-      auto aux = build_aux(tables[t], shape, logup_alpha, bp, cs);
+      auto aux = build_aux(tables[t], shape, logup_alpha, bp, masks[t], cs);
       auxes.push_back(zk ? zk_randomise(std::move(aux), zk_m(tables[t])) : std::move(aux));
       proof.cumsums.push_back(cs);
     }
@@ -255,6 +286,8 @@ StarkProof prove(const ProvingKey& pk, std::span<const air::TableWitness> tables
     if (aux_index[t] >= 0) {
       in.aux = &aux_round->lde(static_cast<size_t>(aux_index[t]));
       in.cumsum = proof.cumsums[static_cast<size_t>(aux_index[t])];
+      in.logup_mask = logup_mask_width(vk, t) != 0;
+      in.logup_mask_col = vk.airs[t]->width();
     }
     in.publics = tables[t].publics;
     in.logup_alpha = logup_alpha;

@@ -148,6 +148,8 @@ void verify(const VerifyingKey& vk, const StarkProof& proof, const VerifyOptions
     air::PointBuilder b;
     b.local = proof.opened[r_main][t][0];
     b.next = proof.opened[r_main][t][1];
+    b.logup_mask = logup_mask_width(vk, t) != 0;
+    b.logup_mask_col = a.width();
     claims[r_main].points.push_back(zpts);
     if (vk.pre_log_heights[t] != 0) {
       b.pre_local = proof.opened[r_pre][pre_i][0];
