@@ -54,40 +54,82 @@ RowMajorMatrix<Fp> build_aux(const air::TableWitness& tw, const air::AirShape& s
   const size_t n = m.height, k = shape.num_interactions;
   std::optional<RowMajorMatrix<Fp>> pre = a.preprocessed_trace();
   std::vector<Fp4> denom(n * k), num(n * k);
-  air::CheckBuilder b;
-  b.height = n;
-  b.publics = tw.publics;
-  for (size_t r = 0; r < n; ++r) {
-    const size_t nr = (r + 1) % n;
-    b.row = r;
-    b.local = m.row(r);
-    b.next = m.row(nr);
-    if (pre) {
-      b.pre_local = pre->row(r);
-      b.pre_next_row = pre->row(nr);
-    }
-    b.tuples.clear();
-    a.eval(b);
-    if (b.tuples.size() != k) throw std::logic_error("table '" + a.name() + "': interaction count changed");
-    for (size_t j = 0; j < k; ++j) {
-      const auto& tp = b.tuples[j];
-      denom[r * k + j] = alpha - logup_fingerprint(tp.bus, tp.values, beta_pows);
-      num[r * k + j] = Fp4(tp.mult);
+  // Rows are independent: one builder per thread (OpenMP), an exception is
+  // recorded and rethrown after the loop.
+  bool count_changed = false;
+  const long long rows = static_cast<long long>(n);
+#pragma omp parallel
+  {
+    air::CheckBuilder b;
+    b.height = n;
+    b.publics = tw.publics;
+#pragma omp for schedule(static)
+    for (long long rr = 0; rr < rows; ++rr) {
+      const size_t r = static_cast<size_t>(rr);
+      const size_t nr = (r + 1) % n;
+      b.row = r;
+      b.local = m.row(r);
+      b.next = m.row(nr);
+      if (pre) {
+        b.pre_local = pre->row(r);
+        b.pre_next_row = pre->row(nr);
+      }
+      b.failed = nullptr;
+      b.tuples.clear();
+      a.eval(b);
+      if (b.tuples.size() != k) {
+#pragma omp atomic write
+        count_changed = true;
+        continue;
+      }
+      for (size_t j = 0; j < k; ++j) {
+        const auto& tp = b.tuples[j];
+        denom[r * k + j] = alpha - logup_fingerprint(tp.bus, tp.values, beta_pows);
+        num[r * k + j] = Fp4(tp.mult);
+      }
     }
   }
+  if (count_changed) throw std::logic_error("table '" + a.name() + "': interaction count changed");
   // A zero denominator means alpha hit a tuple's fingerprint (probability
-  // about n*k / |Fp4|); batch_inverse then throws and the prover stops.
-  field::batch_inverse(denom, denom);
+  // about n*k / |Fp4|): the prover stops. Batch inversion in 64 slices
+  // (parallel); then h = num / denom per row (parallel) and the running sum
+  // (serial, one add per row).
+  const long long slices = 64;
+  bool hit_zero = false;
+  const size_t total = n * k, per = (total + slices - 1) / slices;
+#pragma omp parallel for schedule(static)
+  for (long long sl = 0; sl < slices; ++sl) {
+    const size_t lo = std::min(total, static_cast<size_t>(sl) * per), hi = std::min(total, lo + per);
+    if (lo >= hi) continue;
+    const auto part = std::span(denom).subspan(lo, hi - lo);
+    bool ok = true;
+    for (const Fp4& d : part) ok = ok && !d.is_zero();
+    if (ok) {
+      field::batch_inverse(part, part);
+    } else {
+#pragma omp atomic write
+      hit_zero = true;
+    }
+  }
+  if (hit_zero) throw std::invalid_argument("LogUp: alpha hit a tuple's fingerprint (retry the proof)");
   RowMajorMatrix<Fp> aux(4 * (k + 1), n);
-  Fp4 s = mask;  // the zk sum mask sits in row 0 of the mask columns
-  for (size_t r = 0; r < n; ++r) {
+  std::vector<Fp4> row_sum(n);
+#pragma omp parallel for schedule(static)
+  for (long long rr = 0; rr < rows; ++rr) {
+    const size_t r = static_cast<size_t>(rr);
     auto row = aux.row(r);
+    Fp4 t;
     for (size_t j = 0; j < k; ++j) {
       const Fp4 h = num[r * k + j] * denom[r * k + j];
       for (int c = 0; c < 4; ++c) row[4 * j + c] = h.c[c];
-      s += h;
+      t += h;
     }
-    for (int c = 0; c < 4; ++c) row[4 * k + c] = s.c[c];
+    row_sum[r] = t;
+  }
+  Fp4 s = mask;  // the zk sum mask sits in row 0 of the mask columns
+  for (size_t r = 0; r < n; ++r) {
+    s += row_sum[r];
+    for (int c = 0; c < 4; ++c) aux.at(r, 4 * k + c) = s.c[c];
   }
   cumsum = s;
   return aux;
