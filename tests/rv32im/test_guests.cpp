@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <string>
 
+#include "prover/rv32im/io.h"
 #include "prover/rv32im/prove.h"
 #include "prover/rv32im/witness.h"
 #include "prover/rv32im/receipt.h"
@@ -123,5 +124,42 @@ TEST_CASE("SDK guests (hello, sort, sha256) prove and verify with the journal an
     CHECK(p.run.journal == ref.journal);
     CHECK_FALSE(ref.journal.empty());
   }
+}
+#endif
+
+#if defined(ZKVM_HELLO_ELF) && defined(ZKVM_SORT_GUEST_ELF) && defined(ZKVM_SHA256_GUEST_ELF)
+// The private input's bytes sit in the io table's "new word" columns of its
+// read rows. Without zk the proof opens those columns at zeta to their
+// polynomial's value (a function of the input); with zk the openings are
+// randomised and differ between two proofs of the same run.
+TEST_CASE("zero-knowledge hides the private input's columns: openings differ between proofs of one run",
+          "[rv32im][guests][zk]") {
+  const vm::Program prog = vm::load_elf_file(ZKVM_SORT_GUEST_ELF);
+  const rv32im::Image image = rv32im::build_image(prog);
+  vm::RunOptions o;
+  o.input = le32({4, 31, -7, 12, 5});
+  const rv32im::Execution ex = rv32im::execute(prog, image, o);
+  const rv32im::Circuit circuit(&image, ex.run.journal.size());
+  std::vector<air::TableWitness> w;
+  for (size_t t = 0; t < rv32im::kNumTables; ++t) w.push_back({circuit.airs()[t], &ex.traces[t], ex.publics[t]});
+  auto& hal = stark_test::cpu();
+  auto zk_cfg = stark_test::fast_config();
+  zk_cfg.pcs.zk = true;
+  const auto plain_pk = stark::setup(rv32im::kRv32imProgramId, circuit.airs(), stark_test::fast_config(), hal);
+  const auto zk_pk = stark::setup(rv32im::kRv32imProgramId, circuit.airs(), zk_cfg, hal);
+  const auto plain = stark::prove(plain_pk, w, hal);
+  const auto z1 = stark::prove(zk_pk, w, hal);
+  const auto z2 = stark::prove(zk_pk, w, hal);
+  const size_t r_main = 1;  // after the preprocessed round
+  const auto& io_trace = ex.traces[rv32im::kTableIo];
+  const field::Fp4 zeta0 = stark_test::replay_zeta(plain_pk.vk, plain), zeta1 = stark_test::replay_zeta(zk_pk.vk, z1);
+  for (size_t c = rv32im::io::kNew; c < rv32im::io::kNew + 4; ++c) {
+    INFO("io column " << c);
+    CHECK(plain.opened[r_main][rv32im::kTableIo][0][c] == stark_test::column_at(io_trace, c, zeta0));
+    CHECK(z1.opened[r_main][rv32im::kTableIo][0][c] != stark_test::column_at(io_trace, c, zeta1));
+    CHECK(z1.opened[r_main][rv32im::kTableIo][0][c] != z2.opened[r_main][rv32im::kTableIo][0][c]);
+  }
+  CHECK_FALSE(stark_test::rejects(zk_pk.vk, stark::serialize_proof(z1)));
+  CHECK_FALSE(stark_test::rejects(zk_pk.vk, stark::serialize_proof(z2)));
 }
 #endif

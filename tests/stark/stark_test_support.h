@@ -7,6 +7,8 @@
 #include <string>
 
 #include "prover/hal/hal.h"
+#include "prover/ntt/ntt.h"
+#include "prover/pcs/pcs.h"
 #include "prover/stark/prover.h"
 #include "prover/stark/verifier.h"
 #include "prover/transcript/serialize.h"
@@ -50,6 +52,32 @@ inline bool rejects(const stark::VerifyingKey& vk, std::span<const uint8_t> byte
     if (why) *why = e.what();
     return true;
   }
+}
+
+// The out-of-domain point zeta of a proof, replayed from its transcript as
+// the verifier draws it.
+inline field::Fp4 replay_zeta(const stark::VerifyingKey& vk, const stark::StarkProof& p) {
+  auto ch = stark::start_transcript(vk, p.log_heights, p.publics);
+  pcs::observe_commitment(ch, "main", p.main);
+  if (vk.has_bus()) {
+    (void)ch.sample_fp4("logup alpha");
+    (void)ch.sample_fp4("logup beta");
+    pcs::observe_commitment(ch, "aux", p.aux);
+    ch.observe_fp4s("logup sums", p.cumsums);
+  }
+  (void)ch.sample_fp4("constraint alpha");
+  pcs::observe_commitment(ch, "quotient", p.quotient);
+  return ch.sample_fp4("zeta");
+}
+
+// The trace column's own polynomial (degree < n) at z.
+inline field::Fp4 column_at(const matrix::RowMajorMatrix<field::Fp>& trace, size_t col, const field::Fp4& z) {
+  matrix::RowMajorMatrix<field::Fp> m(1, trace.height);
+  for (size_t r = 0; r < trace.height; ++r) m.at(r, 0) = trace.at(r, col);
+  ntt::ntt_inverse(m);
+  field::Fp4 acc;
+  for (size_t r = trace.height; r-- > 0;) acc = acc * z + field::Fp4(m.at(r, 0));
+  return acc;
 }
 
 }  // namespace zkvm::stark_test

@@ -294,24 +294,6 @@ StarkConfig zk_config() {
 }
 
 // zeta of a proof of a program without a bus, replayed from the transcript.
-Fp4 replay_zeta(const stark::VerifyingKey& vk, const StarkProof& p) {
-  auto ch = stark::start_transcript(vk, p.log_heights, p.publics);
-  pcs::observe_commitment(ch, "main", p.main);
-  (void)ch.sample_fp4("constraint alpha");
-  pcs::observe_commitment(ch, "quotient", p.quotient);
-  return ch.sample_fp4("zeta");
-}
-
-// The trace column's own polynomial (degree < n) at z.
-Fp4 column_at(const RowMajorMatrix<Fp>& trace, size_t col, const Fp4& z) {
-  RowMajorMatrix<Fp> m(1, trace.height);
-  for (size_t r = 0; r < trace.height; ++r) m.at(r, 0) = trace.at(r, col);
-  ntt::ntt_inverse(m);
-  Fp4 acc;
-  for (size_t r = trace.height; r-- > 0;) acc = acc * z + Fp4(m.at(r, 0));
-  return acc;
-}
-
 }  // namespace
 
 TEST_CASE("zero-knowledge proofs of Fibonacci, LogUp with a preprocessed table and degree 3 verify") {
