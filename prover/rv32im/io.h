@@ -2,7 +2,7 @@
 // (guest-abi.md "System calls"; vm/src/executor.h `syscall`). One header row
 // per call, then one row per guest word the call touches (reads: the words of
 // [buf, buf + n); journal writes: the words of [buf, buf + len); log writes
-// to fd 1/2: none), then padding (all zero but jpos).
+// to fd 1/2: none), then padding (all zero but jpos and eof).
 //
 // Receives (bus.h): kBusIoCall (clk, is_read, fd, n0..n3) once per header.
 //   Assumed of the CPU (cpu.h): it sends exactly one such tuple per read/write
@@ -63,7 +63,11 @@
 //   0 on other rows), so the trace of an execution is unique but for the
 //   private input bytes.
 //
-// Columns: main 57 (kind 3, call 4, header-only 27, shared 23; Col below).
+// - End of input: once a read has returned less than its len, every later
+//   read returns 0 (eof column, carried on every row), as the ABI's host
+//   does: no execution in which a short read is followed by more input.
+//
+// Columns: main 59 (kind 3, call 4, header-only 28, shared 24; Col below).
 // LogUp: 21 interactions (IoCall 1, memory 4, journal 4, PAIR 8, U16 4; the
 // PAIR slots P1, P2 check (16 n3, 16 len3), (q0, dhi) on headers and the new
 // word's bytes on word rows) + 1 running sum = 22 Fp4 = 88 base columns.
@@ -92,9 +96,11 @@ enum Col : size_t {
   kClk, kRd, kJr, kEnd,
   // Header only (0 on other rows).
   kLg, kFd, kN, kLen = kN + 4, kNz = kLen + 4, kInv, kHw, kQ0, kE, kG = kE + 4, kTp2 = kG + 4, kLo2, kHi2, kDlo,
-  kDhi,
+  kDhi, kGinv,
   // Shared: header (a1 access; buf) and word rows (the word access).
   kAddr, kS, kL = kS + 4, kV = kL + 4, kNew = kV + 4, kTp1 = kNew + 4, kLo1, kHi1, kJw, kRw, kJpos,
+  // Every row: the input was exhausted by an earlier short read.
+  kEof,
   kWidth
 };
 inline constexpr uint32_t kCellA1 = 11, kCellA2 = 12;
@@ -183,6 +189,17 @@ class IoAir : public air::AirBase<IoAir> {
     b.send(kBusBytePair, {c(kG), c(kG + 1)}, hdr);
     b.send(kBusBytePair, {c(kG + 2), c(kG + 3)}, hdr);
     b.send(kBusBytePair, {b.lit(16) * c(kE + 3), b.lit(16) * c(kG + 3)}, hdr);
+    // End of input (guest-abi.md: read returns min(len, bytes left)): a read
+    // returning less than it asked for (G != 0) exhausts the input; every
+    // later read returns 0. eof is 0 on the first row and turns 1 after a
+    // short read (gnz = [G != 0], G = 0 off read headers), so it is boolean.
+    const E gsum = c(kG) + c(kG + 1) + c(kG + 2) + c(kG + 3);
+    const E gnz = gsum * c(kGinv);
+    b.assert_zero("ginv is the inverse of G's byte sum", gsum * (one - gnz));
+    b.assert_zero("ginv is 0 when G is", c(kGinv) * (one - gnz));
+    b.when_first("the input is not exhausted at the start", c(kEof));
+    b.when_transition("eof turns on after a short read", nx(kEof) - c(kEof) - (one - c(kEof)) * gnz);
+    b.assert_zero("a read after a short read returns 0", c(kEof) * rd * n);
     // Words: cnt bytes from buf.
     const E cnt = rd * n + jr * len;
     b.assert_bool("hw is boolean", c(kHw));
@@ -288,6 +305,7 @@ class IoBuilder {
   std::vector<Fp> cells_;  // rows of io::kWidth
   std::vector<uint8_t> journal_;
   bool any_call_ = false;
+  bool eof_ = false;  // a read returned less than asked
   uint64_t last_clk_ = 0;
 };
 

@@ -41,6 +41,10 @@ void IoBuilder::add_call(const vm::SyscallRecord& rec, std::span<const uint8_t> 
   if (any_call_ && clk <= last_clk_) throw std::logic_error(where + "calls out of cycle order");
   const uint64_t dclk = any_call_ ? clk - last_clk_ - 1 : 0;
   if (dclk >= (1u << 24)) throw std::logic_error(where + "more than 2^24 cycles since the previous call");
+  if (is_read && eof_ && n != 0)
+    throw std::logic_error(where + "read returns " + std::to_string(n) + " bytes after a short read ended the input");
+  const bool eof_before = eof_;
+  if (is_read && n < len) eof_ = true;
 
   const bool journal = !is_read && fd == 3, log = !is_read && fd != 3;
   const uint32_t cnt = is_read ? n : journal ? len : 0;
@@ -58,7 +62,7 @@ void IoBuilder::add_call(const vm::SyscallRecord& rec, std::span<const uint8_t> 
     return acc.old_value;
   };
 
-  // --- header ---
+  // --- header --- (eof: the value before this call; its word rows carry the value after)
   const size_t h0 = cells_.size();
   cells_.resize(h0 + kWidth);
   {
@@ -93,6 +97,9 @@ void IoBuilder::add_call(const vm::SyscallRecord& rec, std::span<const uint8_t> 
     r[kDlo] = u(dclk & 0xffff);
     r[kDhi] = u(dclk >> 16);
     r[kJpos] = u(journal_.size());
+    r[kEof] = u(eof_before);
+    const uint32_t gsum = byte_of(g, 0) + byte_of(g, 1) + byte_of(g, 2) + byte_of(g, 3);
+    r[kGinv] = gsum != 0 ? u(gsum).inverse() : Fp::zero();
     if (access(reg_cell(kCellA1), buf, t_base + kTimeA1, r, kTp1, kLo1, kHi1) != buf)
       throw std::logic_error(where + "a1 in the memory model differs from the record's buf");
     if (access(reg_cell(kCellA2), len, t_base + kTimeA2, r, kTp2, kLo2, kHi2) != len)
@@ -133,6 +140,7 @@ void IoBuilder::add_call(const vm::SyscallRecord& rec, std::span<const uint8_t> 
       r[kJw] = u(journal);
       r[kRw] = u(is_read);
       r[kJpos] = u(journal_.size());
+      r[kEof] = u(eof_);
       const uint32_t old = mem.peek(word_cell(4 * w));
       uint32_t neu = old;
       for (uint32_t i = s; i <= l; ++i) {
@@ -165,7 +173,10 @@ RowMajorMatrix<Fp> IoBuilder::trace(size_t min_rows, ByteCounts& bytes) {
   const size_t rows = cells_.size() / io::kWidth;
   RowMajorMatrix<Fp> m(io::kWidth, padded_height(rows, min_rows));
   std::copy(cells_.begin(), cells_.end(), m.values.begin());
-  for (size_t r = rows; r < m.height; ++r) m.at(r, io::kJpos) = Fp::from_u64(journal_.size());
+  for (size_t r = rows; r < m.height; ++r) {
+    m.at(r, io::kJpos) = Fp::from_u64(journal_.size());
+    m.at(r, io::kEof) = Fp::from_u64(eof_);
+  }
   return m;
 }
 

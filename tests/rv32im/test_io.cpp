@@ -342,10 +342,10 @@ Run echo_run() {
 
 }  // namespace
 
-TEST_CASE("io table shape: 57 main columns, 22 aux Fp4 columns, degree 3", "[rv32im][io]") {
+TEST_CASE("io table shape: 59 main columns, 22 aux Fp4 columns, degree 3", "[rv32im][io]") {
   const IoAir air(5);
   const auto shape = air::analyse(air);
-  CHECK(air.width() == 57);
+  CHECK(air.width() == 59);
   CHECK(shape.aux_width() == 22);
   CHECK(shape.max_degree <= 3);
   CHECK(shape.bus_arity.at(rv32im::kBusIoCall) == 7);
@@ -804,4 +804,61 @@ TEST_CASE("verifier rejects a journal write that reads a later value of memory",
   INFO(r.message);
   CHECK(r.constraint == "access time is after the previous one");
   CHECK_FALSE(prove_verify(cheat));
+}
+
+// End of input: reads 4, 4, 2 (short: the input ends), 0, 0 of 10 bytes.
+TEST_CASE("reads past the end of the input return 0 and prove; the table carries eof from the short read on",
+          "[rv32im][io]") {
+  Run run;
+  run.image = pattern(0x20000, 8);
+  run.input = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+  run.calls = {{true, 0, 0x20000, 4}, {true, 0, 0x20004, 4}, {true, 0, 0x20008, 4}, {true, 0, 0x2000c, 4}, {true, 0, 0x2000c, 0}};
+  const auto s = build(run);
+  REQUIRE(check(s).ok);
+  const auto& m = s.traces[kIo];
+  CHECK(m.at(s.call_rows[2], io::kEof) == Fp::zero());  // the short read itself
+  CHECK(m.at(s.call_rows[2] + 1, io::kEof) == Fp::one());
+  CHECK(m.at(s.call_rows[3], io::kEof) == Fp::one());
+  CHECK(m.at(m.height - 1, io::kEof) == Fp::one());
+  CHECK(prove_verify(s));
+}
+
+// The cheat: the first read asks for 6 bytes but returns 4 (so the input has
+// ended, for an honest host), and the next read still delivers bytes.
+TEST_CASE("verifier rejects input delivered after a short read", "[rv32im][io]") {
+  Run run;
+  run.image = pattern(0x20000, 8);
+  run.input = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+  run.calls = {{true, 0, 0x20000, 4}, {true, 0, 0x20008, 4}};
+  for (bool set_eof : {true, false}) {
+    auto s = build(run);
+    put_word(s.traces[kCpu].row(0), CallSourceAir::kLen, 6);
+    put_word(s.traces[kCpu].row(1), CallSourceAir::kOldA2, 6);  // a2 as the first call left it
+    auto hdr = s.traces[kIo].row(s.call_rows[0]);
+    put_word(hdr, io::kLen, 6);
+    rederive_header(hdr);
+    hdr[io::kGinv] = (hdr[io::kG] + hdr[io::kG + 1] + hdr[io::kG + 2] + hdr[io::kG + 3]).inverse();
+    // set_eof: the flag turns on as it must (then the second read objects);
+    // otherwise it stays off (then the flag's update objects).
+    for (size_t r = s.call_rows[0] + 1; r < s.traces[kIo].height; ++r) s.traces[kIo].at(r, io::kEof) = u(set_eof);
+    rebalance(s);
+    const auto r = check(s);
+    INFO(r.message);
+    CHECK(r.constraint == (set_eof ? "a read after a short read returns 0" : "eof turns on after a short read"));
+    CHECK_FALSE(prove_verify(s));
+  }
+}
+
+TEST_CASE("io witness generation refuses a read that returns bytes after a short read", "[rv32im][io]") {
+  MemoryState mem;
+  rv32im::ByteCounts counts;
+  IoBuilder iob;
+  const std::vector<uint8_t> two = {1, 2}, one = {3};
+  mem.access(11, 0x20000, 8 * 1 + 1);
+  mem.access(12, 4, 8 * 1 + 2);
+  iob.add_call(vm::SyscallRecord{1, 63, {0, 0x20000, 4}, {2, 0}, 0, 2}, two, mem, counts);
+  mem.access(11, 0x20004, 8 * 2 + 1);
+  mem.access(12, 4, 8 * 2 + 2);
+  CHECK_THROWS_WITH(iob.add_call(vm::SyscallRecord{2, 63, {0, 0x20004, 4}, {1, 0}, 0, 1}, one, mem, counts),
+                    Catch::Contains("after a short read"));
 }
