@@ -103,6 +103,22 @@ TEST_CASE("zkvm prove and image-id of a missing ELF name the file and exit 2", "
   CHECK_THAT(i.out, Contains("/nonexistent/guest.elf"));
 }
 
+// An endless input (/dev/zero) is cut off at the 1 GiB limit with a message,
+// not read until memory runs out; a missing one is named.
+TEST_CASE("zkvm prove and run refuse an oversized or missing input with exit 2", "[receipt][cli]") {
+  TempDir dir;
+  const std::string elf = dir.write("exit0.elf", vm::test::build_elf(vm::test::exit_elf_spec(0)));
+  for (const char* cmd : {"prove", "run"}) {
+    INFO(cmd);
+    const Cli big = zkvm_cli(std::string(cmd) + " '" + elf + "' --input /dev/zero");
+    CHECK(big.status == kToolError);
+    CHECK_THAT(big.out, Contains("/dev/zero: input file is larger than 1024 MiB"));
+    const Cli none = zkvm_cli(std::string(cmd) + " '" + elf + "' --input /nonexistent/input.bin");
+    CHECK(none.status == kToolError);
+    CHECK_THAT(none.out, Contains("/nonexistent/input.bin: cannot open input file"));
+  }
+}
+
 TEST_CASE("zkvm verify of a missing receipt exits 2", "[receipt][cli]") {
   const Cli v = zkvm_cli("verify /nonexistent/x.receipt --image-id " + kZeroId);
   CHECK(v.status == kToolError);

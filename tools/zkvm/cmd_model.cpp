@@ -57,15 +57,7 @@ void write_file(const std::string& path, const void* data, size_t n) {
 }
 
 std::vector<uint8_t> read_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary | std::ios::ate);
-  if (!f) throw std::runtime_error(path + ": cannot open");
-  const auto n = static_cast<size_t>(f.tellg());
-  if (n > (512u << 20)) throw std::runtime_error(path + ": larger than 512 MiB");
-  std::vector<uint8_t> b(n);
-  f.seekg(0);
-  if (n && !f.read(reinterpret_cast<char*>(b.data()), static_cast<std::streamsize>(n)))
-    throw std::runtime_error(path + ": read error");
-  return b;
+  return zkvm::cli::read_file_bounded(path, std::size_t{512} << 20, "model file");
 }
 
 size_t input_elems(const ml::Graph& g) { return model::elem_count(g.tensors[g.input].shape); }

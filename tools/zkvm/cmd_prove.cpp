@@ -40,11 +40,6 @@ struct ProveArgs {
   std::uint64_t max_cycles = zkvm::vm::kDefaultMaxCycles;
 };
 
-std::vector<std::uint8_t> read_input(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path + ": cannot open input file");
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 // Peak resident set of this process (Linux: ru_maxrss is in KiB).
 double peak_rss_mib() {
@@ -76,7 +71,7 @@ int prove_command(const ProveArgs& a) {
   vm::RunOptions run;
   try {
     program = vm::load_elf_file(a.guest);
-    if (!a.input.empty()) run.input = read_input(a.input);
+    if (!a.input.empty()) run.input = cli::read_file_bounded(a.input, cli::kMaxInputBytes);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "zkvm prove: error: %s\n", e.what());
     return cli::kExitToolError;

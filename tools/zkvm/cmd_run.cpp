@@ -29,11 +29,6 @@ struct RunArgs {
   bool stats = false;
 };
 
-std::vector<std::uint8_t> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path + ": cannot open input file");
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 void print_stats(const zkvm::vm::RunResult& r, double seconds) {
   std::fprintf(stderr, "zkvm run: cycles         %llu\n", static_cast<unsigned long long>(r.cycles));
@@ -58,7 +53,7 @@ int run_command(const RunArgs& a) {
   RunOptions opts;
   try {
     program = load_elf_file(a.guest);
-    if (!a.input.empty()) opts.input = read_file(a.input);
+    if (!a.input.empty()) opts.input = zkvm::cli::read_file_bounded(a.input, zkvm::cli::kMaxInputBytes);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "zkvm run: error: %s\n", e.what());
     return zkvm::cli::kExitToolError;

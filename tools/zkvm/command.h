@@ -5,7 +5,12 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
+#include <cstdio>
 #include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 namespace zkvm::cli {
@@ -25,6 +30,29 @@ inline constexpr int kExitToolError = 2;
 inline int& exit_code() {
   static int code = 0;
   return code;
+}
+
+// Largest private input `run` and `prove` accept (a guest can stream more
+// than its 256 MiB of memory through read, but not usefully more than this).
+inline constexpr std::size_t kMaxInputBytes = std::size_t{1} << 30;
+
+// The whole of a file (regular or not: a pipe, /dev/zero), refused with a
+// message naming it once it exceeds max_bytes, so no input can exhaust memory
+// or hang the tool.
+inline std::vector<std::uint8_t> read_file_bounded(const std::string& path, std::size_t max_bytes,
+                                                   const char* what = "input file") {
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!f) throw std::runtime_error(path + ": cannot open " + what);
+  std::vector<std::uint8_t> out;
+  std::uint8_t buf[1 << 16];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0) {
+    if (out.size() + n > max_bytes)
+      throw std::runtime_error(path + ": " + what + " is larger than " + std::to_string(max_bytes >> 20) + " MiB");
+    out.insert(out.end(), buf, buf + n);
+  }
+  if (std::ferror(f.get())) throw std::runtime_error(path + ": read error");
+  return out;
 }
 
 struct CommandRegistrar {
