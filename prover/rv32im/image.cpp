@@ -62,7 +62,7 @@ void set_flags(vm::Op op, std::vector<uint32_t>& fl, uint32_t& alu_op) {
 ProgramRow decode_program_row(uint32_t pc, uint32_t word) {
   using vm::Op;
   const vm::Decoded d = vm::decode(word);
-  if (d.op == Op::ILLEGAL || d.op == Op::DECODE || d.op == Op::PAGE_END) return {};
+  if (static_cast<size_t>(d.op) >= vm::kNumInsns) return {};
   std::vector<uint32_t> fl(kNumFlags, 0);
   uint32_t alu_op = 0;
   set_flags(d.op, fl, alu_op);
@@ -103,7 +103,6 @@ Image build_image(const vm::Program& program) {
   Image img;
   img.entry = program.entry;
   std::map<uint32_t, uint32_t> words;  // word address -> value
-  std::map<uint32_t, bool> exec;       // word address -> in an executable segment
   for (const vm::Segment& s : program.segments) {
     // Bytes past p_filesz are zero, as is all memory outside the image
     // (memory.h: such cells start at 0), so the image holds the file bytes.
@@ -117,15 +116,13 @@ Image build_image(const vm::Program& program) {
         const uint32_t v = i < s.bytes.size() ? s.bytes[i] : 0;
         w = (w & ~(0xffu << (8 * k))) | (v << (8 * k));
       }
-      if ((s.flags & 1) != 0) exec[static_cast<uint32_t>(a)] = true;
     }
   }
-  for (const auto& [a, w] : words) {
-    img.words.emplace_back(a, w);
-    if (exec.count(a) != 0) {
-      ProgramRow r = decode_program_row(a, w);
-      if (!r.empty()) img.program.push_back(std::move(r));
-    }
+  for (const auto& [a, w] : words) img.words.emplace_back(a, w);
+  // Exactly the words the emulator fetches (elf.h code_words), as loaded.
+  for (const auto& [a, w] : vm::code_words(program)) {
+    ProgramRow r = decode_program_row(a, w);
+    if (!r.empty()) img.program.push_back(std::move(r));
   }
   return img;
 }

@@ -5,6 +5,7 @@
 // also the SDK's hello guest, with a journal).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -177,10 +178,17 @@ TEST_CASE("zkvm prove of a faulting guest exits 134 and names the fault", "[rece
   // Replace the first instruction with an all-ones word (not RV32IM).
   for (int i = 0; i < 4; ++i) s.phdrs[0].payload[i] = 0xff;
   const std::string elf = dir.write("fault.elf", vm::test::build_elf(s));
-  const Cli p = zkvm_cli("prove '" + elf + "' -o '" + dir.file("f.receipt") + "'");
+  const Cli p = zkvm_cli("prove '" + elf + "' -o '" + dir.file("f.receipt") + "' --json '" + dir.file("f.json") + "'");
   CHECK(p.status == kFault);
   CHECK_THAT(p.out, Contains("cannot prove"));
   CHECK(!std::filesystem::exists(dir.file("f.receipt")));
+  // The JSON result says it was a fault (not a guest exit code 134) and which.
+  const auto j = slurp(dir.file("f.json"));
+  const std::string json(j.begin(), j.end());
+  CHECK_THAT(json, Contains("\"command\": \"prove\""));
+  CHECK_THAT(json, Contains("\"status\": \"faulted\", \"exit_code\": null, \"fault\": {\"kind\": \"illegal_instruction\""));
+  CHECK_THAT(json, Contains("\"pc\": \"0x00010000\", \"instruction\": \"0xffffffff\""));
+  CHECK_THAT(json, Contains("\"receipt\": null"));
 }
 
 // Round trips: prove with the CLI, verify with the CLI, the C example
@@ -190,16 +198,29 @@ TEST_CASE("a receipt of an exit-code guest verifies through the CLI and the C AP
   TempDir dir;
   const std::string elf = dir.write("exit7.elf", vm::test::build_elf(vm::test::exit_elf_spec(7)));
   const std::string receipt = dir.file("exit7.receipt");
-  const Cli p = zkvm_cli("prove '" + elf + "' -o '" + receipt + "'");  // zero knowledge: the default
-  INFO(p.out);
+  // zero knowledge: the default; --json - puts only the result on stdout
+  const std::string cmd = std::string("'") + ZKVM_CLI + "' prove '" + elf + "' -o '" + receipt + "' --json -";
+  const Cli p = sh("(" + cmd + " 2>'" + dir.file("prove.err") + "')");  // sh's 2>&1 then adds nothing
+  const auto err_bytes = slurp(dir.file("prove.err"));
+  const std::string err(err_bytes.begin(), err_bytes.end());
+  INFO(err);
   REQUIRE(p.status == 0);
-  CHECK_THAT(p.out, Contains("zk on, exit code 7"));
-  CHECK_THAT(p.out, Contains("kHz"));
-  CHECK_THAT(p.out, Contains("peak RSS"));
+  CHECK_THAT(err, Contains("zk on, exit code 7"));
+  CHECK_THAT(err, Contains("kHz"));
+  CHECK_THAT(err, Contains("peak RSS"));
 
   const Cli id = zkvm_cli("image-id '" + elf + "'");
   REQUIRE(id.status == 0);
   const std::string hex = id.out.substr(0, 64);
+  // stdout: one JSON object with the claim and the receipt.
+  CHECK(p.out.rfind("{\"schema\": \"zkvm-result/1\", \"command\": \"prove\"", 0) == 0);
+  CHECK(p.out.back() == '\n');
+  CHECK(std::count(p.out.begin(), p.out.end(), '\n') == 1);
+  CHECK_THAT(p.out, Contains("\"status\": \"exited\", \"exit_code\": 7, \"fault\": null"));
+  CHECK_THAT(p.out, Contains("\"journal_bytes\": 0, \"journal_hex\": \"\""));
+  CHECK_THAT(p.out, Contains("\"receipt\": {\"path\": \"" + receipt + "\", \"bytes\": " +
+                             std::to_string(slurp(receipt).size()) + ", \"image_id\": \"" + hex + "\", \"zk\": true"));
+  CHECK_THAT(p.out, Contains("\"prove_seconds\": "));
   std::ofstream(dir.file("id.txt")) << id.out;
 
   const Cli by_elf = zkvm_cli("verify '" + receipt + "' --elf '" + elf + "'");

@@ -148,3 +148,86 @@ TEST_CASE("zkvm run --stats prints cycles, mix, pages and speed to stderr", "[vm
   CHECK_THAT(r.out, Contains("MIPS"));
   CHECK_THAT(r.out, Contains("ECALL"));
 }
+
+namespace {
+std::string slurp_text(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
+}
+}  // namespace
+
+TEST_CASE("zkvm run --json tells an exit code 134 from a fault, and a cycle limit from both", "[vm][cli][json]") {
+  TempDir dir;
+  const std::string json = (dir.path / "r.json").string();
+  // A guest that exits with 134 (as abort() does) and writes a journal.
+  std::vector<std::uint32_t> code;
+  call(code, kSysWrite, 3, kDataBase, 3);
+  sys_exit(code, 134);
+  const std::string in = dir.write("in.bin", {1, 2, 3, 4, 5});
+  Cli r = zkvm_run(dir.write("abort.elf", elf_of(code, "ok\n")) + " --input " + in + " --json " + json);
+  CHECK(r.status == 134);
+  std::string j = slurp_text(json);
+  CHECK(j.rfind("{\"schema\": \"zkvm-result/1\", \"command\": \"run\", \"guest\": \"", 0) == 0);
+  CHECK_THAT(j, Contains("\"status\": \"exited\", \"exit_code\": 134, \"fault\": null, \"cycles\": 14, "
+                         "\"input_bytes\": 5, \"journal_bytes\": 3, \"journal_hex\": \"6f6b0a\""));
+  CHECK_THAT(j, Contains("\"timings\": {\"run_seconds\": "));
+
+  // A fault: same process status, different result.
+  code = {};
+  li(code, t0, 0x42000);
+  code.push_back(LW(t1, t0, 2));
+  r = zkvm_run(dir.write("fault.elf", elf_of(code)) + " --json " + json);
+  CHECK(r.status == 134);
+  j = slurp_text(json);
+  CHECK_THAT(j, Contains("\"status\": \"faulted\", \"exit_code\": null, \"fault\": {\"kind\": \"misaligned_load\", "
+                         "\"description\": \"misaligned load\", \"pc\": \"0x00010008\", \"instruction\": "
+                         "\"0x0022a303\", \"address\": \"0x00042002\", \"message\": \"fault at pc 0x00010008: "
+                         "misaligned LW from 0x00042002 (instruction 0x0022a303: lw t1, 2(t0))\"}, \"cycles\": 2"));
+
+  r = zkvm_run(dir.write("loop.elf", elf_of({JAL(zero, 0)})) + " --max-cycles 100 --json " + json);
+  CHECK(r.status == 135);
+  CHECK_THAT(slurp_text(json), Contains("\"status\": \"cycle_limit\", \"exit_code\": null, \"fault\": null, \"cycles\": 100"));
+}
+
+TEST_CASE("zkvm run --json - writes only the result to stdout; guest stdout moves to stderr", "[vm][cli][json]") {
+  TempDir dir;
+  std::vector<std::uint32_t> code;
+  call(code, kSysWrite, 1, kDataBase, 6);
+  sys_exit(code, 0);
+  const std::string elf = dir.write("g.elf", elf_of(code, "hello\n"));
+  const std::string err = (dir.path / "err.txt").string();
+  const std::string cmd = std::string("'") + ZKVM_CLI + "' run '" + elf + "' --json - 2>'" + err + "'";
+  FILE* p = popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  std::string out;
+  char buf[4096];
+  std::size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  CHECK(pclose(p) == 0);
+  CHECK(out.rfind("{\"schema\": ", 0) == 0);
+  CHECK(out.back() == '\n');
+  CHECK(out.find("hello") == std::string::npos);
+  CHECK(slurp_text(err) == "hello\n");
+}
+
+TEST_CASE("zkvm run on a directory, a special file or a missing file says which, with exit 2", "[vm][cli]") {
+  TempDir dir;
+  const std::string json = (dir.path / "r.json").string();
+  Cli r = zkvm_run(dir.path.string() + " --json " + json);
+  CHECK(r.status == 2);
+  CHECK_THAT(r.out, Contains(dir.path.string() + ": is a directory, not an ELF file"));
+  CHECK(r.out.find("9223372036854775807") == std::string::npos);
+  CHECK_THAT(slurp_text(json), Contains("\"status\": \"error\", \"error\": \"" + dir.path.string() + ": is a directory"));
+  r = zkvm_run("/dev/null");
+  CHECK(r.status == 2);
+  CHECK_THAT(r.out, Contains("/dev/null: is not a regular file"));
+  r = zkvm_run((dir.path / "none.elf").string());
+  CHECK(r.status == 2);
+  CHECK_THAT(r.out, Contains("none.elf: cannot open file (no such file)"));
+  // A directory as the input.
+  std::vector<std::uint32_t> code;
+  sys_exit(code, 0);
+  r = zkvm_run(dir.write("g.elf", elf_of(code)) + " --input " + dir.path.string());
+  CHECK(r.status == 2);
+  CHECK_THAT(r.out, Contains(dir.path.string() + ": input file is a directory"));
+}

@@ -5,6 +5,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdio>
+#include <cstring>
+
 using namespace zkvm::vm;
 using namespace zkvm::vm::test;
 using Catch::Contains;
@@ -26,6 +29,12 @@ Fault fault_of(const std::vector<std::uint32_t>& code, RunOptions opts = {}) {
   REQUIRE(r.status == RunStatus::Faulted);
   REQUIRE(r.fault.has_value());
   return *r.fault;
+}
+
+std::vector<std::uint8_t> to_bytes(const std::vector<std::uint32_t>& words) {
+  std::vector<std::uint8_t> b(words.size() * 4);
+  std::memcpy(b.data(), words.data(), b.size());
+  return b;
 }
 
 std::uint32_t pc_of(std::size_t index) { return kCodeBase + static_cast<std::uint32_t>(index * 4); }
@@ -122,8 +131,98 @@ TEST_CASE("fetching an instruction outside guest memory faults at the target pc"
   code.push_back(JALR(zero, t0, 0));
   CHECK(fault_of(code).message() ==
         "fault at pc 0x10000000: instruction fetch from 0x10000000 outside guest memory [0x00010000, 0x10000000)");
-  // Running off the end of the loaded code reads zero words: illegal.
-  CHECK(fault_of({NOP}).message() == "fault at pc 0x00010004: illegal instruction 0x00000000 (instruction 0x00000000)");
+}
+
+namespace {
+// A JALR to `target` as the program's first instructions.
+std::vector<std::uint32_t> jump_to(std::uint32_t target, std::vector<std::uint32_t> tail = {}) {
+  std::vector<std::uint32_t> code;
+  li(code, t0, target);
+  code.push_back(JALR(zero, t0, 0));
+  code.insert(code.end(), tail.begin(), tail.end());
+  return code;
+}
+std::string outside_code(std::uint32_t pc) {
+  char buf[160];
+  std::snprintf(buf, sizeof buf,
+                "fault at pc 0x%08x: instruction fetch from 0x%08x, which is not code (only words of the ELF's "
+                "executable segments, as loaded, execute)",
+                pc, pc);
+  return buf;
+}
+}  // namespace
+
+TEST_CASE("fetching from guest memory outside the code image faults with no instruction word", "[vm][fault][code]") {
+  // Running off the end of the code: the next word is on the code page but
+  // is not a code word.
+  Fault f = fault_of({NOP});
+  CHECK(f.kind == FaultKind::FetchOutsideCode);
+  CHECK(f.pc == kCodeBase + 4);
+  CHECK(f.addr == kCodeBase + 4);
+  CHECK_FALSE(f.insn.has_value());
+  CHECK(f.message() == outside_code(kCodeBase + 4));
+  // Into the data segment, even where it holds a valid instruction word.
+  const std::vector<std::uint32_t> exit_words = {LUI(a7, 0), ADDI(a7, a7, 93), ECALL};
+  std::vector<std::uint8_t> data(exit_words.size() * 4);
+  std::memcpy(data.data(), exit_words.data(), data.size());
+  RunResult r = run_both(make_program(jump_to(kDataBase), data));
+  REQUIRE(r.status == RunStatus::Faulted);
+  CHECK(r.fault->kind == FaultKind::FetchOutsideCode);
+  CHECK(r.fault->message() == outside_code(kDataBase));
+  CHECK(r.cycles == 3);
+  // Into a page nothing was loaded to (the stack, the heap).
+  f = fault_of(jump_to(0x0ffff000));
+  CHECK(f.kind == FaultKind::FetchOutsideCode);
+  CHECK(f.message() == outside_code(0x0ffff000));
+  CHECK(fault_kind_name(FaultKind::FetchOutsideCode) == "fetch outside code");
+}
+
+TEST_CASE("the code image is the whole words inside the file bytes of executable segments", "[vm][code]") {
+  // Text: 3 words of file bytes, memsz 4 words (the last is zero fill).
+  // A second executable segment at 0x30002 with 10 file bytes: only the
+  // words at 0x30004 and 0x30008 lie wholly inside them.
+  std::vector<std::uint32_t> text = jump_to(0x30004);
+  REQUIRE(text.size() == 3);
+  Program p = make_program(text);
+  p.segments[0].memsz = 16;
+  Segment x;
+  x.vaddr = 0x30002;
+  x.flags = 5;
+  const std::uint32_t w1 = ADDI(a0, zero, 7), w2 = JAL(zero, 4);  // a0 := 7, then on to 0x3000c
+  std::vector<std::uint8_t> bytes = {0x11, 0x22};
+  for (std::uint32_t w : {w1, w2})
+    for (int k = 0; k < 4; ++k) bytes.push_back(static_cast<std::uint8_t>(w >> (8 * k)));
+  bytes.push_back(0x33), bytes.push_back(0x44);
+  x.bytes = bytes;
+  x.memsz = 12;
+  p.segments.push_back(x);
+  // A data (R+W) segment holding instruction words contributes none.
+  Segment d;
+  d.vaddr = kDataBase, d.flags = 6, d.bytes = {0x13, 0, 0, 0}, d.memsz = 4;
+  p.segments.push_back(d);
+
+  const auto words = code_words(p);
+  REQUIRE(words.size() == 5);
+  CHECK(words[0] == std::pair<std::uint32_t, std::uint32_t>{kCodeBase, text[0]});
+  CHECK(words[2] == std::pair<std::uint32_t, std::uint32_t>{kCodeBase + 8, text[2]});
+  CHECK(words[3] == std::pair<std::uint32_t, std::uint32_t>{0x30004, w1});
+  CHECK(words[4] == std::pair<std::uint32_t, std::uint32_t>{0x30008, w2});
+
+  // 0x30004 and 0x30008 execute; 0x3000c (two file bytes of a partial word
+  // and zero fill) does not.
+  RunResult r = run_both(p);
+  REQUIRE(r.status == RunStatus::Faulted);
+  CHECK(r.fault->message() == outside_code(0x3000c));
+  CHECK(r.regs[a0] == 7);
+  // The partial word before 0x30004, and the zero-filled word of the text.
+  p.segments[0].bytes = to_bytes(jump_to(0x30000));
+  r = run_both(p);
+  REQUIRE(r.status == RunStatus::Faulted);
+  CHECK(r.fault->message() == outside_code(0x30000));
+  p.segments[0].bytes = to_bytes(jump_to(kCodeBase + 12));
+  r = run_both(p);
+  REQUIRE(r.status == RunStatus::Faulted);
+  CHECK(r.fault->message() == outside_code(kCodeBase + 12));
 }
 
 TEST_CASE("an unknown syscall number faults, including unassigned project numbers", "[vm][fault]") {

@@ -176,7 +176,13 @@ TEST_CASE("loader rejects dynamically linked files and files without loadable se
 }
 
 TEST_CASE("load_elf_file names the path of a missing file", "[vm][elf]") {
-  CHECK_THROWS_WITH(load_elf_file("/nonexistent/guest.elf"), "/nonexistent/guest.elf: cannot open file");
+  CHECK_THROWS_WITH(load_elf_file("/nonexistent/guest.elf"), "/nonexistent/guest.elf: cannot open file (no such file)");
+}
+
+TEST_CASE("load_elf_file refuses a directory and a special file by what they are", "[vm][elf]") {
+  CHECK_THROWS_WITH(load_elf_file("/tmp"), "/tmp: is a directory, not an ELF file");
+  CHECK_THROWS_WITH(load_elf_file("/dev/null"), "/dev/null: is not a regular file (a device, FIFO or socket)");
+  CHECK_THROWS_WITH(load_elf_file("/dev/zero"), "/dev/zero: is not a regular file (a device, FIFO or socket)");
 }
 
 TEST_CASE("randomly corrupted ELFs are rejected with a LoadError or run to a clean end", "[vm][elf]") {

@@ -2,6 +2,7 @@
 // CPU HAL and write the receipt (docs/RECEIPT.md "Tools"). Progress and the
 // summary go to stderr; guest stdout/stderr pass through as in `zkvm run`.
 #include "command.h"
+#include "json.h"
 
 #if defined(ZKVM_HAVE_RV32IM)
 
@@ -35,6 +36,7 @@ struct ProveArgs {
   std::string guest;
   std::string input;
   std::string out;
+  std::string json;  // --json FILE ("-": stdout)
   bool no_zk = false;
   bool check = false;
   std::uint64_t max_cycles = zkvm::vm::kDefaultMaxCycles;
@@ -54,15 +56,22 @@ std::string default_receipt_path(const std::string& guest) {
 
 // prove() throws std::invalid_argument for any run it cannot prove; the
 // fast executor tells which case it was so the exit status matches `run`.
-int classify_unprovable(const zkvm::vm::Program& program, zkvm::vm::RunOptions run) {
+int classify_unprovable(const zkvm::vm::Program& program, zkvm::vm::RunOptions run, zkvm::vm::RunResult* out) {
   run.on_output = [](int, std::span<const std::uint8_t>) {};  // already shown once
   const zkvm::vm::RunResult r = zkvm::vm::run(program, run);
+  *out = r;
   switch (r.status) {
     case zkvm::vm::RunStatus::Faulted: return kExitFault;
     case zkvm::vm::RunStatus::CycleLimit: return kExitCycleLimit;
     case zkvm::vm::RunStatus::Exited: return kExitUnprovable;
   }
   return kExitUnprovable;
+}
+
+int tool_error(const ProveArgs& a, const std::string& message) {
+  std::fprintf(stderr, "zkvm prove: error: %s\n", message.c_str());
+  if (!a.json.empty()) zkvm::cli::write_json(a.json, zkvm::cli::error_result("prove", a.guest, message), "zkvm prove");
+  return zkvm::cli::kExitToolError;
 }
 
 int prove_command(const ProveArgs& a) {
@@ -73,12 +82,13 @@ int prove_command(const ProveArgs& a) {
     program = vm::load_elf_file(a.guest);
     if (!a.input.empty()) run.input = cli::read_file_bounded(a.input, cli::kMaxInputBytes);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "zkvm prove: error: %s\n", e.what());
-    return cli::kExitToolError;
+    return tool_error(a, e.what());
   }
   run.max_cycles = a.max_cycles;
-  run.on_output = [](int fd, std::span<const std::uint8_t> bytes) {
-    std::FILE* f = fd == 1 ? stdout : stderr;
+  // With --json - the result owns stdout: guest stdout goes to stderr.
+  const bool json_stdout = a.json == "-";
+  run.on_output = [json_stdout](int fd, std::span<const std::uint8_t> bytes) {
+    std::FILE* f = fd == 1 && !json_stdout ? stdout : stderr;
     std::fwrite(bytes.data(), 1, bytes.size(), f);
     if (fd == 2) std::fflush(stderr);
   };
@@ -101,11 +111,19 @@ int prove_command(const ProveArgs& a) {
   } catch (const std::invalid_argument& e) {
     std::fflush(stdout);
     std::fprintf(stderr, "zkvm prove: %s: cannot prove: %s\n", a.guest.c_str(), e.what());
-    return classify_unprovable(program, run);
+    vm::RunResult r;
+    const int status = classify_unprovable(program, run, &r);
+    if (!a.json.empty()) {
+      cli::JsonObject o = cli::result_header("prove", a.guest);
+      cli::add_run_result(o, r, run.input.size());
+      o.str("error", std::string("cannot prove: ") + e.what()).null("receipt");
+      if (!cli::write_json(a.json, o, "zkvm prove")) return cli::kExitToolError;
+    }
+    return status;
   } catch (const std::exception& e) {
     std::fflush(stdout);
     std::fprintf(stderr, "zkvm prove: %s: error while proving: %s\n", a.guest.c_str(), e.what());
-    return cli::kExitToolError;
+    return tool_error(a, std::string("error while proving: ") + e.what());
   }
   const double seconds = since();
   std::fflush(stdout);
@@ -114,10 +132,7 @@ int prove_command(const ProveArgs& a) {
   {
     std::ofstream f(out, std::ios::binary | std::ios::trunc);
     f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-    if (!f) {
-      std::fprintf(stderr, "zkvm prove: error: %s: cannot write receipt\n", out.c_str());
-      return cli::kExitToolError;
-    }
+    if (!f) return tool_error(a, out + ": cannot write receipt");
   }
 
   std::fprintf(stderr, "zkvm prove: stage timings: execute+witness %.3f s, prove %.3f s\n", report.execute_seconds,
@@ -142,6 +157,24 @@ int prove_command(const ProveArgs& a) {
                opts.config.pcs.zk ? "on" : "off", receipt.claim.exit_code);
   std::fprintf(stderr, "zkvm prove: image %s -> %s\n", rv32im::image_id_hex(receipt.claim.image_id).c_str(),
                out.c_str());
+  if (!a.json.empty()) {
+    vm::RunResult r;  // the proven claim, in the run result's shape
+    r.status = vm::RunStatus::Exited;
+    r.exit_code = receipt.claim.exit_code;
+    r.cycles = receipt.claim.cycles;
+    r.journal = receipt.claim.journal;
+    cli::JsonObject o = cli::result_header("prove", a.guest);
+    cli::add_run_result(o, r, run.input.size());
+    cli::JsonObject rc;
+    rc.str("path", out).num("bytes", bytes.size()).str("image_id", rv32im::image_id_hex(receipt.claim.image_id));
+    rc.boolean("zk", opts.config.pcs.zk).num("segment_log_rows", log_rows);
+    o.obj("receipt", rc);
+    cli::JsonObject t;
+    t.real("execute_seconds", report.execute_seconds).real("prove_seconds", report.prove_seconds);
+    t.real("total_seconds", seconds).real("khz", seconds > 0 ? static_cast<double>(report.cycles) / seconds / 1e3 : 0.0);
+    o.obj("timings", t).real("peak_rss_mib", peak_rss_mib());
+    if (!cli::write_json(a.json, o, "zkvm prove")) return cli::kExitToolError;
+  }
   return 0;
 }
 
@@ -154,11 +187,16 @@ void setup_prove(CLI::App& root) {
       "  134 when the guest faults, 135 when it reaches --max-cycles,\n"
       "  136 when it exits but the run cannot be proven (e.g. longer than one segment),\n"
       "  2 for tool errors (bad arguments, unreadable or malformed ELF, unwritable receipt).\n"
+      "--json FILE tells the cases apart for scripts: \"status\" is exited (receipt written),\n"
+      "  faulted, cycle_limit, or error; \"error\" says why a run was not proven.\n"
       "Guest stdout (fd 1) and stderr (fd 2) pass through; progress, stage timings and a\n"
       "summary (cycles, segment size, prove time, kHz, receipt size, peak RSS) go to stderr.");
   cmd->add_option("guest", args->guest, "Guest ELF (RV32IM, statically linked)")->required();
   cmd->add_option("--input", args->input, "File whose bytes the guest reads from fd 0 (private input)");
   cmd->add_option("-o,--output", args->out, "Receipt file (default: the ELF's file name + .receipt, in the current directory)");
+  cmd->add_option("--json", args->json,
+                  "Write the result (claim, receipt path, size, image ID, timings) as JSON to this file "
+                  "('-': stdout, and guest stdout goes to stderr)");
   cmd->add_flag("--no-zk", args->no_zk, "Prove without zero knowledge (smaller, faster; reveals witness information)");
   cmd->add_flag("--check-constraints", args->check, "Run the debug constraint checker before proving (slow)");
   cmd->add_option("--max-cycles", args->max_cycles, "Stop the guest after this many cycles (default 2^32)")

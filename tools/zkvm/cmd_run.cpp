@@ -2,6 +2,7 @@
 // qemu-user: guest stdout/stderr pass through, the process exits with the
 // guest's exit code. See docs/EMULATOR.md.
 #include "command.h"
+#include "json.h"
 
 #include "zkvm/vm/machine.h"
 
@@ -25,6 +26,7 @@ struct RunArgs {
   std::string guest;
   std::string input;
   std::string journal;
+  std::string json;  // --json FILE ("-": stdout)
   std::uint64_t max_cycles = zkvm::vm::kDefaultMaxCycles;
   bool stats = false;
 };
@@ -47,6 +49,12 @@ void print_stats(const zkvm::vm::RunResult& r, double seconds) {
                  r.cycles ? 100.0 * static_cast<double>(count) / static_cast<double>(r.cycles) : 0.0);
 }
 
+int tool_error(const RunArgs& a, const std::string& message) {
+  std::fprintf(stderr, "zkvm run: error: %s\n", message.c_str());
+  if (!a.json.empty()) zkvm::cli::write_json(a.json, zkvm::cli::error_result("run", a.guest, message), "zkvm run");
+  return zkvm::cli::kExitToolError;
+}
+
 int run_command(const RunArgs& a) {
   using namespace zkvm::vm;
   Program program;
@@ -55,13 +63,14 @@ int run_command(const RunArgs& a) {
     program = load_elf_file(a.guest);
     if (!a.input.empty()) opts.input = zkvm::cli::read_file_bounded(a.input, zkvm::cli::kMaxInputBytes);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "zkvm run: error: %s\n", e.what());
-    return zkvm::cli::kExitToolError;
+    return tool_error(a, e.what());
   }
   opts.max_cycles = a.max_cycles;
   opts.count_mix = a.stats;
-  opts.on_output = [](int fd, std::span<const std::uint8_t> bytes) {
-    std::FILE* f = fd == 1 ? stdout : stderr;
+  // With --json - the result owns stdout: guest stdout goes to stderr.
+  const bool json_stdout = a.json == "-";
+  opts.on_output = [json_stdout](int fd, std::span<const std::uint8_t> bytes) {
+    std::FILE* f = fd == 1 && !json_stdout ? stdout : stderr;
     std::fwrite(bytes.data(), 1, bytes.size(), f);
     if (fd == 2) std::fflush(stderr);
   };
@@ -70,16 +79,21 @@ int run_command(const RunArgs& a) {
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::fflush(stdout);
   if (a.stats) print_stats(r, secs);
+  if (r.status == RunStatus::Exited && !a.journal.empty()) {
+    std::ofstream out(a.journal, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(r.journal.data()), static_cast<std::streamsize>(r.journal.size()));
+    if (!out) return tool_error(a, a.journal + ": cannot write journal");
+  }
+  if (!a.json.empty()) {
+    zkvm::cli::JsonObject o = zkvm::cli::result_header("run", a.guest);
+    zkvm::cli::add_run_result(o, r, opts.input.size());
+    zkvm::cli::JsonObject t;
+    t.real("run_seconds", secs);
+    o.obj("timings", t);
+    if (!zkvm::cli::write_json(a.json, o, "zkvm run")) return zkvm::cli::kExitToolError;
+  }
   switch (r.status) {
     case RunStatus::Exited:
-      if (!a.journal.empty()) {
-        std::ofstream out(a.journal, std::ios::binary | std::ios::trunc);
-        out.write(reinterpret_cast<const char*>(r.journal.data()), static_cast<std::streamsize>(r.journal.size()));
-        if (!out) {
-          std::fprintf(stderr, "zkvm run: error: %s: cannot write journal\n", a.journal.c_str());
-          return zkvm::cli::kExitToolError;
-        }
-      }
       return static_cast<int>(r.exit_code);
     case RunStatus::Faulted:
       std::fprintf(stderr, "zkvm run: %s: %s\n", a.guest.c_str(), r.summary().c_str());
@@ -99,7 +113,9 @@ void setup_run(CLI::App& root) {
       "  134 when the guest faults (report on stderr),\n"
       "  135 when it reaches --max-cycles,\n"
       "  2 for tool errors (bad arguments, unreadable or malformed ELF).\n"
-      "These overlap with guest exit codes; stderr tells the cases apart.\n"
+      "These overlap with guest exit codes; stderr tells the cases apart, and\n"
+      "--json FILE writes a result object whose \"status\" is exited, faulted,\n"
+      "cycle_limit or error (docs/EMULATOR.md \"Machine-readable results\").\n"
       "Guest stdout (fd 1) and stderr (fd 2) pass through; the journal (fd 3)\n"
       "is written to --journal only when the guest exits.");
   cmd->add_option("guest", args->guest, "Guest ELF (RV32IM, statically linked)")->required();
@@ -107,6 +123,8 @@ void setup_run(CLI::App& root) {
   cmd->add_option("--journal", args->journal, "Write the guest's journal (fd 3 output) to this file");
   cmd->add_option("--max-cycles", args->max_cycles, "Stop the guest after this many cycles (default 2^32)")
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--json", args->json,
+                  "Write the result as JSON to this file ('-': stdout, and guest stdout goes to stderr)");
   cmd->add_flag("--stats", args->stats, "Print cycles, instruction mix, pages touched, wall time and MIPS to stderr");
   cmd->callback([args] { zkvm::cli::exit_code() = run_command(*args); });
 }

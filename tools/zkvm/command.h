@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <stdexcept>
@@ -41,6 +42,8 @@ inline constexpr std::size_t kMaxInputBytes = std::size_t{1} << 30;
 // or hang the tool.
 inline std::vector<std::uint8_t> read_file_bounded(const std::string& path, std::size_t max_bytes,
                                                    const char* what = "input file") {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw std::runtime_error(path + ": " + what + " is a directory");
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!f) throw std::runtime_error(path + ": cannot open " + what);
   std::vector<std::uint8_t> out;

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 
 namespace zkvm::vm {
@@ -130,7 +131,29 @@ Program load_elf(std::span<const std::uint8_t> bytes, std::string_view name_view
   return p;
 }
 
+std::vector<std::pair<std::uint32_t, std::uint32_t>> code_words(const Program& p) {
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> out;
+  for (const Segment& s : p.segments) {
+    if ((s.flags & kPfX) == 0) continue;
+    const std::uint64_t end = std::uint64_t{s.vaddr} + s.bytes.size();
+    for (std::uint64_t a = (std::uint64_t{s.vaddr} + 3) & ~std::uint64_t{3}; a + 4 <= end; a += 4) {
+      const std::uint8_t* b = s.bytes.data() + (a - s.vaddr);
+      const std::uint32_t w = b[0] | b[1] << 8 | b[2] << 16 | std::uint32_t{b[3]} << 24;
+      out.emplace_back(static_cast<std::uint32_t>(a), w);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 Program load_elf_file(const std::string& path) {
+  // A directory opens as a stream whose size reads as 2^63 - 1, and a FIFO
+  // or device has no size: only a regular file is an ELF.
+  std::error_code ec;
+  const auto st = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(st)) throw LoadError(path + ": cannot open file (no such file)");
+  if (std::filesystem::is_directory(st)) throw LoadError(path + ": is a directory, not an ELF file");
+  if (!std::filesystem::is_regular_file(st)) throw LoadError(path + ": is not a regular file (a device, FIFO or socket)");
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) throw LoadError(path + ": cannot open file");
   const std::streamoff len = in.tellg();

@@ -93,6 +93,7 @@ struct TraceCtx {
 
 void load_program(Machine& m, const Program& p, const RunOptions& o) {
   for (const Segment& s : p.segments) m.mem.write_bytes(s.vaddr, s.bytes.data(), s.bytes.size());
+  for (const auto& [addr, word] : code_words(p)) m.mem.set_code_word(addr, word);
   m.pc = p.entry;
   m.max_cycles = o.max_cycles;
   m.opts = &o;
@@ -141,6 +142,10 @@ void raise_fault(Machine& m, FaultKind kind, std::uint32_t pc, const Decoded* d,
     case FaultKind::FetchOutOfBounds:
       f.addr = addr, f.detail = "instruction fetch from " + where(addr);
       break;
+    case FaultKind::FetchOutsideCode:
+      f.addr = addr, f.detail = "instruction fetch from " + hex(addr) +
+                                ", which is not code (only words of the ELF's executable segments, as loaded, execute)";
+      break;
     case FaultKind::BadSyscall:
       f.detail = "unknown syscall number " + std::to_string(addr) + " (" + hex(addr) + ") in a7";
       break;
@@ -177,6 +182,7 @@ std::string_view fault_kind_name(FaultKind k) {
     case FaultKind::LoadOutOfBounds: return "load outside guest memory";
     case FaultKind::StoreOutOfBounds: return "store outside guest memory";
     case FaultKind::FetchOutOfBounds: return "fetch outside guest memory";
+    case FaultKind::FetchOutsideCode: return "fetch outside code";
     case FaultKind::BadSyscall: return "bad syscall number";
     case FaultKind::BadReadFd: return "read from a bad fd";
     case FaultKind::BadWriteFd: return "write to a bad fd";

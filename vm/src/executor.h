@@ -186,8 +186,8 @@ inline constexpr std::uint64_t kSoftMargin = 2 * kWordsPerPage;
 // and its own dispatch exactly as unfused. So a pair saves one indirect jump
 // and every result (registers, memory, cycles, faults, limit) is the plain
 // one by construction. Fusion is per starting slot: B's slot keeps its own
-// handler for jumps into it. Stores never start a pair (a store may rewrite
-// B), and Memory invalidates the slot before a written word with the word.
+// handler for jumps into it. Stores never start a pair. Fetch reads the
+// immutable code image (memory.h), so no store can change a fused group.
 enum FusedFirst : std::uint8_t {
 #define ZKVM_FIRST_ENUM(name, b) kFirst_##name,
   ZKVM_ALU_OPS(ZKVM_FIRST_ENUM, _) ZKVM_LOAD_OPS(ZKVM_FIRST_ENUM, _) kNumFusedFirst
@@ -226,7 +226,7 @@ bool execute(Machine& m, Ctx& ctx) {
 #define ZKVM_RV_INSN(name, opcode, funct3, funct7, format) &&L_##name,
 #include "isa/rv32im.inc"
 #undef ZKVM_RV_INSN
-      &&L_ILLEGAL, &&L_DECODE, &&L_PAGE_END};
+      &&L_ILLEGAL, &&L_NOT_CODE, &&L_DECODE, &&L_PAGE_END};
   // kPairLabels[B][first index of A]: the handler "A then B".
   static const void* const kPairLabels[kNumInsns][kNumFusedFirst] = {
 #define ZKVM_PAIR_ADDR(a, b) &&L_##a##__##b,
@@ -273,13 +273,10 @@ bool execute(Machine& m, Ctx& ctx) {
   }
 
   // Decode-time helpers for fusion. peek: a slot's instruction, decoded
-  // from memory if the slot is not (its handler stays the decode handler).
+  // from the code image if the slot is not (its handler stays the decode
+  // handler).
   const auto peek = [&](Slot* p) -> const Decoded& {
-    if (p->d.op == Op::DECODE) {
-      std::uint32_t w;
-      std::memcpy(&w, table[p->pc >> kPageShift]->data + (p->pc & (kPageSize - 1)), 4);
-      p->d = decode(w);
-    }
+    if (p->d.op == Op::DECODE) p->d = mem.fetch(p->pc);
     return p->d;
   };
   // Whether p (a slot or the sentinel) starts the rotate idiom of RV32IM
@@ -312,8 +309,6 @@ bool execute(Machine& m, Ctx& ctx) {
   const auto store = [&]<class T>(std::uint32_t a, T v) {
     Page* p = page_of(a);
     std::memcpy(p->data + (a & (kPageSize - 1)), &v, sizeof v);
-    if (p->decoded) [[unlikely]]
-      mem.invalidate_word(p, (a & (kPageSize - 1)) >> 2);
   };
 
 #define ZKVM_SAVE() (m.pc = pc, m.cycles = cycles)
@@ -431,6 +426,11 @@ next_full:
     raise_fault(m, FaultKind::FetchOutOfBounds, pc, nullptr, pc);
     return true;
   }
+  if (!mem.has_code_page(pc)) [[unlikely]] {
+    ZKVM_SAVE();
+    raise_fault(m, FaultKind::FetchOutsideCode, pc, nullptr, pc);
+    return true;
+  }
   s = mem.code(pc) + ((pc >> 2) & (kWordsPerPage - 1));
   ctx.begin(pc, s->d, x);
   goto* s->h;
@@ -440,19 +440,19 @@ stop_limit:
   m.result.status = RunStatus::CycleLimit;
   return true;
 
-  // A slot not decoded yet (or invalidated by a store): decode it from
-  // memory and dispatch again. ctx.begin already ran but saw a stale slot,
-  // so it runs again with the decoded instruction.
+  // A slot not decoded yet: decode it from the code image and dispatch
+  // again. ctx.begin already ran but saw an undecoded slot, so it runs
+  // again with the decoded instruction.
 L_DECODE:
-  s->d = decode(load(static_cast<u32*>(nullptr), s->pc));
+  s->d = mem.fetch(s->pc);
   s->h = kLabels[static_cast<std::uint8_t>(s->d.op)];
   if (fuse && kFusedFirstIndex[static_cast<std::uint8_t>(s->d.op)] >= 0) {
     // Choose the group this slot starts: a rotate, else a triple, else a
     // pair, but never one that swallows the start of a rotate (so the
     // rotate's own slot runs it whatever the entry point). Neighbours are
-    // decoded as needed (their words are what they would fetch; a store to
-    // any word of a group invalidates the group's slot) but keep the decode
-    // handler, so they choose their own group when they are reached.
+    // decoded as needed (their words are what they would fetch) but keep
+    // the decode handler, so they choose their own group when they are
+    // reached.
     const int rot = rotate_at(s);
     if (rot) {
       s->h = rot == 1 ? &&L_ROT_SRLI_SLLI_OR : &&L_ROT_SLLI_SRLI_OR;
@@ -529,8 +529,7 @@ L_ECALL: {
     return true;
   }
   pc += 4;
-  // The syscall may have written code (read into a code page) and moved
-  // pages: take the full lookup.
+  // Continue through the full lookup (the call ran outside the slot loop).
   goto next_full;
 }
   // Division (spec table 7.1): x/0 = -1 (all ones), x%0 = x;
@@ -547,6 +546,13 @@ L_REMU:
   ZKVM_ALU(RS2 == 0 ? RS1 : RS1 % RS2);
 L_ILLEGAL:
   ZKVM_FAULT(IllegalInstruction, 0);
+  // A word of a code page that is not in the code image (data beside code,
+  // a partial word at a segment edge): no instruction was fetched.
+L_NOT_CODE:
+  pc = s->pc;
+  ZKVM_SAVE();
+  raise_fault(m, FaultKind::FetchOutsideCode, pc, nullptr, pc);
+  return true;
 
   // Fused pairs "A then B" (see FusedFirst): A's semantics, retire, then a
   // direct jump to B's plain handler.

@@ -2,10 +2,12 @@
 // guest address space, each allocated (zeroed) on first touch, so a run costs
 // only the pages the guest uses plus the 512 KiB table.
 //
-// Each page that has been executed from also owns a decode cache (one
-// Decoded per word). Every write path below resets the cached slot of the
-// word it writes to Op::DECODE, so fetches always see current memory:
-// self-modifying code behaves the same in the fast and tracing executors.
+// Instruction fetch is separate from data (docs/GUEST_ABI.md "Code"): a page
+// holding words of the code image (elf.h code_words) keeps them, as loaded,
+// beside its data bytes, and fetches decode only those. Stores change the
+// data bytes and never what executes, so a decoded slot never goes stale and
+// no write path touches the decode cache. Each page executed from owns a
+// decode cache (one Decoded per word), filled on first fetch of each word.
 #pragma once
 
 #include "zkvm/vm/elf.h"
@@ -38,9 +40,17 @@ struct Slot {
 };
 static_assert(sizeof(Slot) == 24);
 
+// The code-image words of one page, immutable after loading.
+struct CodeWords {
+  std::uint32_t word[kWordsPerPage] = {};
+  std::uint64_t present[kWordsPerPage / 64] = {};  // bit w: word w is a code word
+  bool has(std::uint32_t w) const { return (present[w >> 6] >> (w & 63)) & 1; }
+};
+
 struct Page {
   std::uint8_t data[kPageSize] = {};
   std::unique_ptr<Slot[]> decoded;  // kWordsPerPage + 1 slots; null until code is fetched here
+  std::unique_ptr<CodeWords> code;  // null on a page without code words
 };
 
 // Callers guarantee addresses are inside [kGuestBase, kGuestEnd) and
@@ -52,21 +62,35 @@ class Memory {
   Page** table() { return table_.data(); }
 
   // Handlers of the executor instance currently running (set by it before
-  // it runs): fresh and invalidated slots point at decode_handler.
+  // it runs): fresh slots point at decode_handler.
   const void* decode_handler = nullptr;
   const void* page_end_handler = nullptr;
 
-  void invalidate(Slot& s) {
-    s.d.op = Op::DECODE;
-    s.h = decode_handler;
+  // Loader: word w at addr (4-aligned) belongs to the code image.
+  void set_code_word(std::uint32_t addr, std::uint32_t w) {
+    Page* p = page(addr);
+    if (!p->code) p->code = std::make_unique<CodeWords>();
+    const std::uint32_t i = (addr & (kPageSize - 1)) >> 2;
+    p->code->word[i] = w;
+    p->code->present[i >> 6] |= std::uint64_t{1} << (i & 63);
   }
-  // A write to word w of page p: its slot, and the two slots before it,
-  // which may hold a fused pair or triple covering w (executor.h,
-  // "Superinstructions"; groups never cross a page), decode again.
-  void invalidate_word(Page* p, std::uint32_t w) {
-    invalidate(p->decoded[w]);
-    if (w > 0) invalidate(p->decoded[w - 1]);
-    if (w > 1) invalidate(p->decoded[w - 2]);
+  // Whether the page holding pc has any code word (else a fetch there faults
+  // before a decode cache is made for it).
+  bool has_code_page(std::uint32_t pc) const {
+    const Page* p = table_[pc >> kPageShift];
+    return p && p->code;
+  }
+  // The instruction a fetch at pc (on a code page) executes: the decoded
+  // code-image word, or NOT_CODE.
+  Decoded fetch(std::uint32_t pc) const {
+    const CodeWords& c = *table_[pc >> kPageShift]->code;
+    const std::uint32_t i = (pc & (kPageSize - 1)) >> 2;
+    if (!c.has(i)) {
+      Decoded d;
+      d.op = Op::NOT_CODE;
+      return d;
+    }
+    return decode(c.word[i]);
   }
 
   Page* page(std::uint32_t addr) {
@@ -96,8 +120,6 @@ class Memory {
   void store(std::uint32_t addr, T v) {
     Page* p = page(addr);
     std::memcpy(p->data + (addr & (kPageSize - 1)), &v, sizeof v);
-    if (p->decoded) [[unlikely]]
-      invalidate_word(p, (addr & (kPageSize - 1)) >> 2);
   }
 
   // Byte copies that may cross pages (loader, read syscall).
@@ -107,8 +129,6 @@ class Memory {
       const std::uint32_t off = addr & (kPageSize - 1);
       const std::size_t k = std::min<std::size_t>(n, kPageSize - off);
       std::memcpy(p->data + off, src, k);
-      if (p->decoded)
-        for (std::uint32_t w = off >> 2; w <= (off + k - 1) >> 2; ++w) invalidate_word(p, w);
       addr += static_cast<std::uint32_t>(k), src += k, n -= k;
     }
   }
@@ -122,7 +142,8 @@ class Memory {
     }
   }
 
-  // The decode cache of the page holding pc (created on first fetch).
+  // The decode cache of the page holding pc (created on first fetch; the
+  // page has code, has_code_page).
   Slot* code(std::uint32_t pc) {
     Page* p = page(pc);
     if (!p->decoded) [[unlikely]] {

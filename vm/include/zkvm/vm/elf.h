@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace zkvm::vm {
@@ -37,6 +38,14 @@ struct Program {
   std::uint32_t entry = 0;
   std::vector<Segment> segments;  // PT_LOAD segments with memsz > 0
 };
+
+// The code image (guest-abi.md "Address space"; docs/GUEST_ABI.md "Code"):
+// the 4-aligned words lying wholly inside the file bytes of a PF_X segment,
+// as (address, word), ascending. Instruction fetch reads only these words,
+// as loaded, whatever the program later stores there; a fetch anywhere else
+// faults (FetchOutsideCode). The emulator and the prover's program table
+// both take the executable words from this one definition.
+std::vector<std::pair<std::uint32_t, std::uint32_t>> code_words(const Program& p);
 
 // `name` prefixes every error message ("guest.elf: ...").
 Program load_elf(std::span<const std::uint8_t> bytes, std::string_view name);

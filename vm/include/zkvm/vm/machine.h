@@ -45,6 +45,7 @@ enum class FaultKind {
   LoadOutOfBounds,      // outside [kGuestBase, kGuestEnd), incl. the null guard
   StoreOutOfBounds,
   FetchOutOfBounds,
+  FetchOutsideCode,     // pc in guest memory but not a word of the code image (elf.h code_words)
   BadSyscall,           // unknown call number
   BadReadFd,            // read from fd != 0
   BadWriteFd,           // write to fd not in {1, 2, 3}
