@@ -1,7 +1,9 @@
 // `zkvm run GUEST.elf`: execute a guest with the fast executor, like
 // qemu-user: guest stdout/stderr pass through, the process exits with the
-// guest's exit code. See docs/EMULATOR.md.
+// guest's exit code. See docs/EMULATOR.md. With --profile it runs on the
+// tracing path under the cycle profiler (run_profile.h).
 #include "command.h"
+#include "run_profile.h"
 
 #include "zkvm/vm/machine.h"
 
@@ -11,6 +13,7 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,15 +30,18 @@ struct RunArgs {
   std::string journal;
   std::uint64_t max_cycles = zkvm::vm::kDefaultMaxCycles;
   bool stats = false;
+  std::string profile;
+  std::string profile_format = "folded";
 };
 
 
-void print_stats(const zkvm::vm::RunResult& r, double seconds) {
+void print_stats(const zkvm::vm::RunResult& r, double seconds, bool mix_counted) {
   std::fprintf(stderr, "zkvm run: cycles         %llu\n", static_cast<unsigned long long>(r.cycles));
   std::fprintf(stderr, "zkvm run: wall time      %.3f s\n", seconds);
   std::fprintf(stderr, "zkvm run: speed          %.1f MIPS\n", seconds > 0 ? r.cycles / seconds / 1e6 : 0.0);
   std::fprintf(stderr, "zkvm run: pages touched  %zu (%zu KiB)\n", r.pages_touched.size(),
                r.pages_touched.size() * zkvm::vm::kPageSize / 1024);
+  if (!mix_counted) return;  // the tracing path (--profile) does not count it
   std::vector<std::pair<std::uint64_t, std::size_t>> mix;
   for (std::size_t i = 0; i < r.mix.size(); ++i)
     if (r.mix[i]) mix.emplace_back(r.mix[i], i);
@@ -51,8 +57,11 @@ int run_command(const RunArgs& a) {
   using namespace zkvm::vm;
   Program program;
   RunOptions opts;
+  std::optional<zkvm::cli::RunProfile> profile;
   try {
-    program = load_elf_file(a.guest);
+    const std::vector<std::uint8_t> elf = read_elf_file(a.guest);
+    program = load_elf(elf, a.guest);
+    if (!a.profile.empty()) profile.emplace(elf, a.guest, program.entry);
     if (!a.input.empty()) opts.input = zkvm::cli::read_file_bounded(a.input, zkvm::cli::kMaxInputBytes);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "zkvm run: error: %s\n", e.what());
@@ -66,10 +75,11 @@ int run_command(const RunArgs& a) {
     if (fd == 2) std::fflush(stderr);
   };
   const auto t0 = std::chrono::steady_clock::now();
-  const RunResult r = run(program, opts);
+  const RunResult r = profile ? profile->run(program, opts) : run(program, opts);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::fflush(stdout);
-  if (a.stats) print_stats(r, secs);
+  if (a.stats) print_stats(r, secs, !profile);
+  if (profile && !profile->write(a.profile, a.profile_format, a.stats)) return zkvm::cli::kExitToolError;
   switch (r.status) {
     case RunStatus::Exited:
       if (!a.journal.empty()) {
@@ -101,13 +111,22 @@ void setup_run(CLI::App& root) {
       "  2 for tool errors (bad arguments, unreadable or malformed ELF).\n"
       "These overlap with guest exit codes; stderr tells the cases apart.\n"
       "Guest stdout (fd 1) and stderr (fd 2) pass through; the journal (fd 3)\n"
-      "is written to --journal only when the guest exits.");
+      "is written to --journal only when the guest exits.\n"
+      "--profile OUT runs the guest on the tracing path and writes cycles per\n"
+      "function and call stack (from the ELF's symbols) however the run ends:\n"
+      "folded stacks (flamegraph.pl, speedscope) or pprof (`pprof -top OUT`).\n"
+      "With --stats it also prints the top 10 functions. See docs/GUEST_SDK.md.");
   cmd->add_option("guest", args->guest, "Guest ELF (RV32IM, statically linked)")->required();
   cmd->add_option("--input", args->input, "File whose bytes the guest reads from fd 0 (private input)");
   cmd->add_option("--journal", args->journal, "Write the guest's journal (fd 3 output) to this file");
   cmd->add_option("--max-cycles", args->max_cycles, "Stop the guest after this many cycles (default 2^32)")
       ->check(CLI::PositiveNumber);
-  cmd->add_flag("--stats", args->stats, "Print cycles, instruction mix, pages touched, wall time and MIPS to stderr");
+  cmd->add_flag("--stats", args->stats,
+                "Print cycles, instruction mix, pages touched, wall time and MIPS to stderr (with --profile: the top "
+                "10 functions instead of the mix)");
+  cmd->add_option("--profile", args->profile, "Profile the run: write cycles per function and call stack to this file");
+  cmd->add_option("--profile-format", args->profile_format, "Profile format: folded (default) or pprof")
+      ->check(CLI::IsMember({"folded", "pprof"}));
   cmd->callback([args] { zkvm::cli::exit_code() = run_command(*args); });
 }
 
