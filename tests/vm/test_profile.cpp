@@ -379,3 +379,28 @@ TEST_CASE("symbol reader rejects or reads, never crashes on, corrupted section d
   }
   CHECK(rejected > 0);
 }
+
+TEST_CASE("an SDK-built guest is profiled by its compiler's symbols: static, recursive and tail-called functions",
+          "[vm][profile][sdk]") {
+  const std::string path = ZKVM_VM_PROFILE_GUEST;
+  if (path.empty()) FAIL("the guest toolchain is missing, so tests/vm/guests/profile_guest.c was not built");
+  const Profiled r = profile_elf(read_elf_file(path));
+  REQUIRE(r.run.status == RunStatus::Exited);
+  CHECK(sum_exclusive(r.profile) == r.run.cycles);
+  const std::string folded = to_folded(r.profile);
+  INFO(folded);
+  const ProfileFunction* fib = find_function(r.profile, "fib");  // static
+  const ProfileFunction* spin = find_function(r.profile, "spin");
+  const ProfileFunction* main_fn = find_function(r.profile, "main");
+  REQUIRE(fib != nullptr);
+  REQUIRE(spin != nullptr);
+  REQUIRE(main_fn != nullptr);
+  CHECK(fib->inclusive == fib->exclusive);  // its recursive calls are not counted again
+  CHECK_THAT(folded, Contains(";main;fib;fib;fib "));
+  // relay ends in `jr 8(t1)` to spin: spin replaces relay's frame.
+  CHECK_THAT(folded, Contains(";main;spin "));
+  CHECK_THAT(folded, !Contains("relay;spin"));
+  CHECK(spin->exclusive >= 4 * 12001);  // 12001 iterations of a 4-instruction loop
+  CHECK(main_fn->inclusive >= fib->inclusive + spin->inclusive);
+  CHECK(find_function(r.profile, "_start")->inclusive == r.run.cycles);
+}
