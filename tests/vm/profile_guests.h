@@ -16,6 +16,14 @@ inline std::int32_t rel(std::uint32_t from, std::uint32_t to) {
   return 4 * (static_cast<std::int32_t>(to) - static_cast<std::int32_t>(from));
 }
 
+// Words 0..6: _start (0..5) calls main (word 6) and exits with 0; main's
+// first word saves ra in s1 (a leaf-less main needs no stack).
+inline void start_and_main_entry(std::vector<std::uint32_t>& c) {
+  c.push_back(JAL(ra, rel(0, 6)));  // 0 _start: call main
+  sys_exit(c, 0);                    // 1..5
+  c.push_back(ADDI(s1, ra, 0));      // 6 main
+}
+
 struct ProfileGuest {
   std::vector<std::uint32_t> code;
   std::vector<SymSpec> symbols;
@@ -31,9 +39,7 @@ struct ProfileGuest {
 inline ProfileGuest call_structure_guest() {
   ProfileGuest g;
   auto& c = g.code;
-  c.push_back(JAL(ra, rel(0, 6)));  // 0 _start: call main
-  sys_exit(c, 0);                    // 1..5
-  c.push_back(ADDI(s1, ra, 0));      // 6 main
+  start_and_main_entry(c);           // 0..6
   c.push_back(JAL(ra, rel(7, 13)));  // 7  call foo
   c.push_back(JAL(ra, rel(8, 13)));  // 8  call foo
   c.push_back(JAL(ra, rel(9, 19)));  // 9  call bar
@@ -103,9 +109,7 @@ inline ProfileGuest recursion_guest(std::uint32_t depth) {
 inline ProfileGuest tail_call_guest() {
   ProfileGuest g;
   auto& c = g.code;
-  c.push_back(JAL(ra, rel(0, 6)));   // 0 _start: call main
-  sys_exit(c, 0);                    // 1..5
-  c.push_back(ADDI(s1, ra, 0));      // 6 main
+  start_and_main_entry(c);           // 0..6
   c.push_back(JAL(ra, rel(7, 10)));  // 7 call a
   c.push_back(ADDI(ra, s1, 0));      // 8
   c.push_back(JALR(zero, ra, 0));    // 9 ret

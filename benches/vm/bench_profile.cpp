@@ -7,13 +7,13 @@
 // on the machine skew them less than wall time would.
 //
 //   zkvm_bench_profile [--reps N] [--only mlp|cnn|batch16|calls]
+#include "cpu_time.h"
 #include "zkvm/vm/machine.h"
 #include "zkvm/vm/profile.h"
 
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -23,11 +23,7 @@ namespace {
 
 using namespace zkvm::vm;
 
-double cpu_now() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
+using zkvm::bench::cpu_now;
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
