@@ -7,6 +7,7 @@
 // sized for about a second of qemu time.
 //
 //   zkvm_bench_vm [--qemu PATH] [--reps N] [--scale X] [--only NAME]
+#include "cpu_time.h"
 #include "zkvm/vm/machine.h"
 
 #include <cstdio>
@@ -28,11 +29,7 @@ extern char** environ;
 namespace {
 
 using namespace zkvm::vm;
-double cpu_now() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
+using zkvm::bench::cpu_now;
 
 struct Guest {
   const char* name;

@@ -1,5 +1,8 @@
-// `zkvm run`: exit statuses, pass-through output, journal and input files.
+// `zkvm run`: exit statuses, pass-through output, journal and input files,
+// the profiler's flags.
+#include "profile_guests.h"
 #include "vm_test_util.h"
+#include "zkvm/vm/profile.h"
 
 #include <catch2/catch.hpp>
 
@@ -230,4 +233,68 @@ TEST_CASE("zkvm run on a directory, a special file or a missing file says which,
   r = zkvm_run(dir.write("g.elf", elf_of(code)) + " --input " + dir.path.string());
   CHECK(r.status == 2);
   CHECK_THAT(r.out, Contains(dir.path.string() + ": input file is a directory"));
+}
+
+TEST_CASE("zkvm run --profile writes folded stacks, and with --stats the top functions", "[vm][cli][profile]") {
+  TempDir dir;
+  const std::string elf = dir.write("g.elf", profile_guest_elf(call_structure_guest()));
+  const std::string out = (dir.path / "g.folded").string();
+  const Cli r = zkvm_run(elf + " --profile " + out + " --stats");
+  CHECK(r.status == 0);
+  CHECK(slurp_text(out) == kCallStructureFolded);
+  CHECK_THAT(r.out, Contains("cycles         32"));
+  CHECK_THAT(r.out, Contains("profile        32 cycles in 7 functions, 7 stacks -> " + out + " (folded)"));
+  CHECK_THAT(r.out, Contains("top 10 functions by exclusive cycles"));
+  CHECK_THAT(r.out, Contains("  26   81.2%  main\n") || Contains("  26   81.3%  main\n"));
+  CHECK_THAT(r.out, !Contains("instruction mix"));  // not counted on the tracing path
+}
+
+TEST_CASE("zkvm run --profile-format pprof writes the library's profile.proto", "[vm][cli][profile]") {
+  TempDir dir;
+  const std::vector<std::uint8_t> bytes = profile_guest_elf(call_structure_guest());
+  const std::string elf = dir.write("g.elf", bytes);
+  const std::string out = (dir.path / "g.pb").string();
+  const Cli r = zkvm_run(elf + " --profile " + out + " --profile-format pprof");
+  CHECK(r.status == 0);
+  CHECK(r.out.empty());
+  const Program program = load_elf(bytes, elf);
+  Profiler prof(load_elf_functions(bytes, elf), program.entry);
+  run_traced(program, {}, [&](const TraceChunk& c) { prof.consume(c); });
+  const std::vector<std::uint8_t> want = to_pprof(prof.profile(), elf);
+  CHECK(slurp_text(out) == std::string(want.begin(), want.end()));
+}
+
+TEST_CASE("zkvm run --profile still writes the profile when the guest faults", "[vm][cli][profile]") {
+  TempDir dir;
+  ProfileGuest g;
+  li(g.code, t0, 0x42000);
+  g.code.push_back(LW(t1, t0, 2));  // misaligned: faults, no row
+  g.symbols = {{"_start", kCodeBase, 12}};
+  const std::string out = (dir.path / "g.folded").string();
+  const Cli r = zkvm_run(dir.write("g.elf", profile_guest_elf(g)) + " --profile " + out);
+  CHECK(r.status == 134);
+  CHECK(slurp_text(out) == "_start 2\n");
+}
+
+TEST_CASE("zkvm run --profile refuses a malformed symbol table, an unknown format and an unwritable file",
+          "[vm][cli][profile]") {
+  TempDir dir;
+  SymtabLayout l{};
+  std::vector<std::uint8_t> bad = profile_guest_elf(call_structure_guest(), &l);
+  put32(bad, l.shoff + 2 * 40 + 36, 24);  // symbol table entry size
+  const std::string bad_elf = dir.write("bad.elf", bad);
+  const std::string out = (dir.path / "p").string();
+  Cli r = zkvm_run(bad_elf + " --profile " + out);
+  CHECK(r.status == 2);
+  CHECK_THAT(r.out, Contains(bad_elf + ": symbol table (section 2) entry size 24, need 16"));
+  CHECK_FALSE(std::filesystem::exists(out));
+  CHECK(zkvm_run(bad_elf).status == 0);  // without --profile the symbols are not read
+
+  const std::string elf = dir.write("g.elf", profile_guest_elf(call_structure_guest()));
+  r = zkvm_run(elf + " --profile " + out + " --profile-format svg");
+  CHECK(r.status == 2);
+  CHECK_THAT(r.out, Contains("--profile-format"));
+  r = zkvm_run(elf + " --profile " + (dir.path / "no-such-dir" / "p").string());
+  CHECK(r.status == 2);
+  CHECK_THAT(r.out, Contains("cannot write profile"));
 }

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstring>
 #include <initializer_list>
+#include <string>
 #include <vector>
 
 namespace zkvm::vm::test {
@@ -50,7 +51,7 @@ inline std::uint32_t BNE(unsigned rs1, unsigned rs2, std::int32_t imm) { return 
 inline constexpr std::uint32_t ECALL = 0x00000073;
 inline constexpr std::uint32_t NOP = 0x00000013;
 
-enum Reg : unsigned { zero = 0, ra = 1, sp = 2, t0 = 5, t1 = 6, t2 = 7, s1 = 9, a0 = 10, a1 = 11, a2 = 12, a7 = 17 };
+enum Reg : unsigned { zero = 0, ra = 1, sp = 2, t0 = 5, t1 = 6, t2 = 7, s1 = 9, a0 = 10, a1 = 11, a2 = 12, a3 = 13, a4 = 14, a7 = 17 };
 
 // rd = value, always two instructions (LUI + ADDI) so layouts stay fixed.
 inline void li(std::vector<std::uint32_t>& code, unsigned rd, std::uint32_t value) {
@@ -144,6 +145,71 @@ inline std::vector<std::uint8_t> build_elf(ElfSpec s) {
     put32(b, o + 28, 4096);
   }
   return b;
+}
+
+// ---- section headers and a symbol table, appended to a build_elf() file ----
+struct SymSpec {
+  std::string name;
+  std::uint32_t value = 0, size = 0;
+  std::uint8_t bind = 1, type = 2;  // STB_GLOBAL, STT_FUNC
+  std::uint16_t shndx = 1;          // .text
+};
+
+// Where add_symtab put things, for tests that corrupt them.
+struct SymtabLayout {
+  std::size_t shoff;                 // section header table; section i's header at shoff + 40 i
+  std::size_t symtab_off, strtab_off;
+  static constexpr unsigned kText = 1, kSymtab = 2, kStrtab = 3, kShstrtab = 4;
+};
+
+// Appends .symtab (null symbol, then `syms`), .strtab, .shstrtab and a
+// section header table ([1] .text over the first program header's bytes)
+// and points the ELF header at it.
+inline SymtabLayout add_symtab(std::vector<std::uint8_t>& b, const std::vector<SymSpec>& syms) {
+  const auto get32 = [&](std::size_t off) {
+    return static_cast<std::uint32_t>(b[off] | (b[off + 1] << 8) | (b[off + 2] << 16) | (b[off + 3] << 24));
+  };
+  const std::size_t ph = get32(28);
+  SymtabLayout l{};
+  std::vector<std::uint8_t> strtab(1, 0), symtab(16, 0);
+  for (const SymSpec& s : syms) {
+    std::vector<std::uint8_t> e(16, 0);
+    put32(e, 0, static_cast<std::uint32_t>(strtab.size()));
+    put32(e, 4, s.value);
+    put32(e, 8, s.size);
+    e[12] = static_cast<std::uint8_t>(s.bind << 4 | s.type);
+    put16(e, 14, s.shndx);
+    symtab.insert(symtab.end(), e.begin(), e.end());
+    strtab.insert(strtab.end(), s.name.begin(), s.name.end());
+    strtab.push_back(0);
+  }
+  static constexpr char kNames[] = "\0.text\0.symtab\0.strtab\0.shstrtab";  // names at 1, 7, 15, 23
+  const std::string shstr(kNames, sizeof kNames);
+  l.symtab_off = b.size();
+  b.insert(b.end(), symtab.begin(), symtab.end());
+  l.strtab_off = b.size();
+  b.insert(b.end(), strtab.begin(), strtab.end());
+  const std::size_t shstr_off = b.size();
+  b.insert(b.end(), shstr.begin(), shstr.end());
+  while (b.size() % 4) b.push_back(0);
+  l.shoff = b.size();
+  b.resize(b.size() + 5 * 40, 0);
+  const auto section = [&](unsigned i, std::uint32_t name, std::uint32_t type, std::uint32_t flags, std::uint32_t addr,
+                           std::size_t off, std::size_t size, std::uint32_t link, std::uint32_t entsize) {
+    const std::size_t o = l.shoff + i * 40;
+    put32(b, o, name), put32(b, o + 4, type), put32(b, o + 8, flags), put32(b, o + 12, addr);
+    put32(b, o + 16, static_cast<std::uint32_t>(off)), put32(b, o + 20, static_cast<std::uint32_t>(size));
+    put32(b, o + 24, link), put32(b, o + 36, entsize);
+  };
+  section(SymtabLayout::kText, 1, 1, 6, get32(ph + 8), get32(ph + 4), get32(ph + 16), 0, 0);  // PROGBITS, AX
+  section(SymtabLayout::kSymtab, 7, 2, 0, 0, l.symtab_off, symtab.size(), SymtabLayout::kStrtab, 16);
+  section(SymtabLayout::kStrtab, 15, 3, 0, 0, l.strtab_off, strtab.size(), 0, 0);
+  section(SymtabLayout::kShstrtab, 23, 3, 0, 0, shstr_off, shstr.size(), 0, 0);
+  put32(b, 32, static_cast<std::uint32_t>(l.shoff));
+  put16(b, 46, 40);
+  put16(b, 48, 5);
+  put16(b, 50, SymtabLayout::kShstrtab);
+  return l;
 }
 
 // A valid one-segment ELF whose code exits with `status`.

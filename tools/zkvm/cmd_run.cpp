@@ -1,8 +1,10 @@
 // `zkvm run GUEST.elf`: execute a guest with the fast executor, like
 // qemu-user: guest stdout/stderr pass through, the process exits with the
-// guest's exit code. See docs/EMULATOR.md.
+// guest's exit code. See docs/EMULATOR.md. With --profile it runs on the
+// tracing path under the cycle profiler (run_profile.h).
 #include "command.h"
 #include "json.h"
+#include "run_profile.h"
 
 #include "zkvm/vm/machine.h"
 
@@ -12,6 +14,7 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,15 +32,18 @@ struct RunArgs {
   std::string json;  // --json FILE ("-": stdout)
   std::uint64_t max_cycles = zkvm::vm::kDefaultMaxCycles;
   bool stats = false;
+  std::string profile;
+  std::string profile_format = "folded";
 };
 
 
-void print_stats(const zkvm::vm::RunResult& r, double seconds) {
+void print_stats(const zkvm::vm::RunResult& r, double seconds, bool mix_counted) {
   std::fprintf(stderr, "zkvm run: cycles         %llu\n", static_cast<unsigned long long>(r.cycles));
   std::fprintf(stderr, "zkvm run: wall time      %.3f s\n", seconds);
   std::fprintf(stderr, "zkvm run: speed          %.1f MIPS\n", seconds > 0 ? r.cycles / seconds / 1e6 : 0.0);
   std::fprintf(stderr, "zkvm run: pages touched  %zu (%zu KiB)\n", r.pages_touched.size(),
                r.pages_touched.size() * zkvm::vm::kPageSize / 1024);
+  if (!mix_counted) return;  // the tracing path (--profile) does not count it
   std::vector<std::pair<std::uint64_t, std::size_t>> mix;
   for (std::size_t i = 0; i < r.mix.size(); ++i)
     if (r.mix[i]) mix.emplace_back(r.mix[i], i);
@@ -59,8 +65,11 @@ int run_command(const RunArgs& a) {
   using namespace zkvm::vm;
   Program program;
   RunOptions opts;
+  std::optional<zkvm::cli::RunProfile> profile;
   try {
-    program = load_elf_file(a.guest);
+    const std::vector<std::uint8_t> elf = read_elf_file(a.guest);
+    program = load_elf(elf, a.guest);
+    if (!a.profile.empty()) profile.emplace(elf, a.guest, program.entry);
     if (!a.input.empty()) opts.input = zkvm::cli::read_file_bounded(a.input, zkvm::cli::kMaxInputBytes);
   } catch (const std::exception& e) {
     return tool_error(a, e.what());
@@ -75,10 +84,16 @@ int run_command(const RunArgs& a) {
     if (fd == 2) std::fflush(stderr);
   };
   const auto t0 = std::chrono::steady_clock::now();
-  const RunResult r = run(program, opts);
+  const RunResult r = profile ? profile->run(program, opts) : run(program, opts);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::fflush(stdout);
-  if (a.stats) print_stats(r, secs);
+  if (a.stats) print_stats(r, secs, !profile);
+  if (profile && !profile->write(a.profile, a.profile_format, a.stats)) {  // it names the problem on stderr
+    if (!a.json.empty())
+      zkvm::cli::write_json(a.json, zkvm::cli::error_result("run", a.guest, a.profile + ": cannot write profile"),
+                            "zkvm run");
+    return zkvm::cli::kExitToolError;
+  }
   if (r.status == RunStatus::Exited && !a.journal.empty()) {
     std::ofstream out(a.journal, std::ios::binary | std::ios::trunc);
     out.write(reinterpret_cast<const char*>(r.journal.data()), static_cast<std::streamsize>(r.journal.size()));
@@ -117,7 +132,11 @@ void setup_run(CLI::App& root) {
       "--json FILE writes a result object whose \"status\" is exited, faulted,\n"
       "cycle_limit or error (docs/EMULATOR.md \"Machine-readable results\").\n"
       "Guest stdout (fd 1) and stderr (fd 2) pass through; the journal (fd 3)\n"
-      "is written to --journal only when the guest exits.");
+      "is written to --journal only when the guest exits.\n"
+      "--profile OUT runs the guest on the tracing path and writes cycles per\n"
+      "function and call stack (from the ELF's symbols) however the run ends:\n"
+      "folded stacks (flamegraph.pl, speedscope) or pprof (`pprof -top OUT`).\n"
+      "With --stats it also prints the top 10 functions. See docs/GUEST_SDK.md.");
   cmd->add_option("guest", args->guest, "Guest ELF (RV32IM, statically linked)")->required();
   cmd->add_option("--input", args->input, "File whose bytes the guest reads from fd 0 (private input)");
   cmd->add_option("--journal", args->journal, "Write the guest's journal (fd 3 output) to this file");
@@ -125,7 +144,12 @@ void setup_run(CLI::App& root) {
       ->check(CLI::PositiveNumber);
   cmd->add_option("--json", args->json,
                   "Write the result as JSON to this file ('-': stdout, and guest stdout goes to stderr)");
-  cmd->add_flag("--stats", args->stats, "Print cycles, instruction mix, pages touched, wall time and MIPS to stderr");
+  cmd->add_flag("--stats", args->stats,
+                "Print cycles, instruction mix, pages touched, wall time and MIPS to stderr (with --profile: the top "
+                "10 functions instead of the mix)");
+  cmd->add_option("--profile", args->profile, "Profile the run: write cycles per function and call stack to this file");
+  cmd->add_option("--profile-format", args->profile_format, "Profile format: folded (default) or pprof")
+      ->check(CLI::IsMember({"folded", "pprof"}));
   cmd->callback([args] { zkvm::cli::exit_code() = run_command(*args); });
 }
 

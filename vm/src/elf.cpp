@@ -3,6 +3,8 @@
 // program header table bounds, each segment (file range inside the file,
 // filesz <= memsz, memory range inside the guest address space), segment
 // overlap, and the entry point (inside an executable segment, 4-aligned).
+// The symbol reader (load_elf_functions) checks the identity, the section
+// header table's bounds, and the symbol and string tables it reads.
 #include "zkvm/vm/elf.h"
 
 #include <algorithm>
@@ -34,14 +36,11 @@ struct Reader {
   }
 };
 
-}  // namespace
-
-Program load_elf(std::span<const std::uint8_t> bytes, std::string_view name_view) {
-  const std::string name(name_view);
-  const auto fail = [&](const std::string& what) -> LoadError { return LoadError(name + ": " + what); };
-  const Reader r{bytes};
+// Magic, header size, class, endianness, version: what every reader needs
+// before it may read a header field.
+template <class Fail>
+void check_ident(std::span<const std::uint8_t> bytes, const Fail& fail) {
   const std::uint64_t size = bytes.size();
-
   if (size < 4 || std::memcmp(bytes.data(), "\x7f" "ELF", 4) != 0) throw fail("not an ELF file (bad magic)");
   if (size < 52) throw fail("truncated ELF header (" + std::to_string(size) + " bytes, need 52)");
   if (bytes[4] != 1)
@@ -51,6 +50,17 @@ Program load_elf(std::span<const std::uint8_t> bytes, std::string_view name_view
     throw fail(bytes[5] == 2 ? "wrong endianness: big-endian, need little-endian"
                              : "bad ELF data encoding " + std::to_string(bytes[5]) + ", need little-endian");
   if (bytes[6] != 1) throw fail("bad ELF version " + std::to_string(bytes[6]));
+}
+
+}  // namespace
+
+Program load_elf(std::span<const std::uint8_t> bytes, std::string_view name_view) {
+  const std::string name(name_view);
+  const auto fail = [&](const std::string& what) -> LoadError { return LoadError(name + ": " + what); };
+  const Reader r{bytes};
+  const std::uint64_t size = bytes.size();
+
+  check_ident(bytes, fail);
   const std::uint16_t type = r.u16(16), machine = r.u16(18);
   if (machine != kEmRiscv) throw fail("wrong machine " + std::to_string(machine) + ", need RISC-V (243)");
   if (type != 2)
@@ -146,7 +156,7 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> code_words(const Program& p
   return out;
 }
 
-Program load_elf_file(const std::string& path) {
+std::vector<std::uint8_t> read_elf_file(const std::string& path) {
   // A directory opens as a stream whose size reads as 2^63 - 1, and a FIFO
   // or device has no size: only a regular file is an ELF.
   std::error_code ec;
@@ -163,7 +173,89 @@ Program load_elf_file(const std::string& path) {
   std::vector<std::uint8_t> buf(static_cast<std::size_t>(len));
   in.seekg(0);
   if (!in.read(reinterpret_cast<char*>(buf.data()), len)) throw LoadError(path + ": cannot read file");
-  return load_elf(buf, path);
+  return buf;
+}
+
+Program load_elf_file(const std::string& path) { return load_elf(read_elf_file(path), path); }
+
+// Section headers are 40 bytes (sh_name, sh_type, sh_flags, sh_addr,
+// sh_offset, sh_size, sh_link, sh_info, sh_addralign, sh_entsize); symbols 16
+// (st_name, st_value, st_size, st_info, st_other, st_shndx). ELF gABI ch. 4.
+std::vector<FunctionSymbol> load_elf_functions(std::span<const std::uint8_t> bytes, std::string_view name_view) {
+  constexpr std::uint32_t kShtSymtab = 2, kShtStrtab = 3, kShfAlloc = 2;
+  constexpr std::uint8_t kSttFunc = 2;
+  constexpr std::uint16_t kShnLoReserve = 0xff00;
+  const std::string name(name_view);
+  const auto fail = [&](const std::string& what) -> LoadError { return LoadError(name + ": " + what); };
+  const Reader r{bytes};
+  const std::uint64_t size = bytes.size();
+  check_ident(bytes, fail);
+
+  const std::uint32_t shoff = r.u32(32);
+  const std::uint16_t shentsize = r.u16(46), shnum = r.u16(48);
+  if (shoff == 0) return {};  // no section headers: nothing to read
+  if (shnum == 0)
+    throw fail("section header count 0 at offset " + hex(shoff) + " (extended section numbering is not supported)");
+  if (shentsize != 40) throw fail("section header size " + std::to_string(shentsize) + ", need 40");
+  const std::uint64_t sh_end = std::uint64_t{shoff} + std::uint64_t{shnum} * 40;
+  if (sh_end > size)
+    throw fail("section header table [" + hex(shoff) + ", " + hex(sh_end) + ") runs past the end of the file (" +
+               std::to_string(size) + " bytes)");
+  const auto sh = [&](unsigned i, unsigned field) { return r.u32(shoff + std::size_t{i} * 40 + field); };
+  // [offset, offset + size) of section i's bytes, checked against the file.
+  const auto section_bytes = [&](unsigned i, const char* what) {
+    const std::uint64_t off = sh(i, 16), len = sh(i, 20), end = off + len;
+    if (end > size)
+      throw fail(std::string(what) + " (section " + std::to_string(i) + ") [" + hex(off) + ", " + hex(end) +
+                 ") runs past the end of the file (" + std::to_string(size) + " bytes)");
+    return bytes.subspan(static_cast<std::size_t>(off), static_cast<std::size_t>(len));
+  };
+
+  unsigned symtab = 0;
+  while (symtab < shnum && sh(symtab, 4) != kShtSymtab) ++symtab;
+  if (symtab == shnum) return {};  // stripped
+  const std::string label = "symbol table (section " + std::to_string(symtab) + ")";
+  if (sh(symtab, 36) != 16) throw fail(label + " entry size " + std::to_string(sh(symtab, 36)) + ", need 16");
+  const std::span<const std::uint8_t> syms = section_bytes(symtab, "symbol table");
+  if (syms.size() % 16 != 0)
+    throw fail(label + " size " + std::to_string(syms.size()) + " is not a multiple of the entry size 16");
+  const std::uint32_t link = sh(symtab, 24);
+  if (link >= shnum || link == symtab)
+    throw fail(label + " links to string table section " + std::to_string(link) + ", which is not a section (" +
+               std::to_string(shnum) + " sections)");
+  if (sh(link, 4) != kShtStrtab)
+    throw fail(label + " links to section " + std::to_string(link) + ", which is not a string table (type " +
+               std::to_string(sh(link, 4)) + ")");
+  const std::span<const std::uint8_t> strtab = section_bytes(link, "string table");
+
+  std::vector<FunctionSymbol> out;
+  const Reader sr{syms};
+  for (std::size_t i = 0; i < syms.size() / 16; ++i) {
+    const std::size_t o = i * 16;
+    const std::uint8_t info = syms[o + 12];
+    const std::uint16_t shndx = sr.u16(o + 14);
+    if ((info & 0xf) != kSttFunc || shndx == 0) continue;  // not a function, or undefined
+    const std::uint32_t name_off = sr.u32(o);
+    const std::string sym = label + " entry " + std::to_string(i);
+    if (name_off >= strtab.size())
+      throw fail(sym + ": name offset " + hex(name_off) + " is outside the string table (" +
+                 std::to_string(strtab.size()) + " bytes)");
+    const auto* first = strtab.data() + name_off;
+    const auto* nul = std::find(first, strtab.data() + strtab.size(), std::uint8_t{0});
+    if (nul == strtab.data() + strtab.size()) throw fail(sym + ": name runs past the end of the string table");
+    FunctionSymbol f;
+    f.name.assign(first, nul);
+    f.addr = sr.u32(o + 4);
+    f.size = sr.u32(o + 8);
+    const unsigned bind = info >> 4;
+    f.binding = bind == 0 ? FunctionSymbol::Local : bind == 2 ? FunctionSymbol::Weak : FunctionSymbol::Global;
+    if (shndx < kShnLoReserve && shndx < shnum && (sh(shndx, 8) & kShfAlloc)) {
+      const std::uint64_t end = std::uint64_t{sh(shndx, 12)} + sh(shndx, 20);
+      if (end <= 0xffff'ffffu) f.section_end = static_cast<std::uint32_t>(end);
+    }
+    out.push_back(std::move(f));
+  }
+  return out;
 }
 
 }  // namespace zkvm::vm

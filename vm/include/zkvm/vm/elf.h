@@ -49,7 +49,25 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> code_words(const Program& p
 
 // `name` prefixes every error message ("guest.elf: ...").
 Program load_elf(std::span<const std::uint8_t> bytes, std::string_view name);
-// Reads the file (size-checked first), then load_elf with the path as name.
+// The whole file, refused (LoadError) if it is larger than kMaxElfBytes.
+std::vector<std::uint8_t> read_elf_file(const std::string& path);
+// read_elf_file, then load_elf with the path as name.
 Program load_elf_file(const std::string& path);
+
+// A defined STT_FUNC symbol of .symtab (local ones too: static functions).
+struct FunctionSymbol {
+  std::string name;                // raw bytes of the string table entry
+  std::uint32_t addr = 0;          // st_value
+  std::uint32_t size = 0;          // st_size; 0 when the object file gave none
+  std::uint32_t section_end = 0;   // end address of its SHF_ALLOC section, 0 if it has none
+  enum Binding : std::uint8_t { Local, Global, Weak } binding = Global;
+};
+
+// The function symbols of an ELF32 file, in symbol-table order; empty when
+// the file has no section headers or no SHT_SYMTAB (a stripped guest).
+// Checks only what it reads (identity, section header table, the symbol
+// table and its string table), so it may be called on any file load_elf
+// accepted; a malformed table is a LoadError naming the section and entry.
+std::vector<FunctionSymbol> load_elf_functions(std::span<const std::uint8_t> bytes, std::string_view name);
 
 }  // namespace zkvm::vm
