@@ -8,6 +8,7 @@ AirShape analyse(const Air& air) {
   AirShape s;
   s.num_constraints = b.constraints;
   s.num_interactions = b.interactions;
+  s.logup_groups = b.groups;
   s.max_tuple_len = b.max_tuple_len;
   s.bus_arity = b.bus_arity;
   s.max_degree = b.max_degree;

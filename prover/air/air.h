@@ -19,15 +19,21 @@
 //   b.send(bus, {t0, t1, ...}, m) / b.receive(bus, {...}, m)   LogUp bus
 //
 // LogUp (soundness argument, docs/STARK.md "LogUp bus"): interaction k of a
-// table gets one auxiliary Fp4 column h_k with
-//     h_k * (alpha - (bus + sum_j beta^(j+1) t_j)) - (+/-m) = 0   on every row
-// and one running-sum Fp4 column s with
-//     first row:  s - sum_k h_k = 0
-//     transition: s' - s - sum_k h_k' = 0
+// table has the fraction m_k / (alpha - f_k), f_k = bus + sum_j beta^(j+1) t_j
+// (sends count +m, receives -m). The fractions are grouped, one or two per
+// auxiliary Fp4 column h_g (AirShape::logup_groups, fixed by the AIR's
+// degrees, so prover and verifier agree):
+//     one:  h_g * (alpha - f_a) - m_a = 0
+//     two:  h_g * (alpha - f_a) (alpha - f_b) - m_a (alpha - f_b) - m_b (alpha - f_a) = 0
+// on every row, and one running-sum Fp4 column s with
+//     first row:  s - sum_g h_g = 0
+//     transition: s' - s - sum_g h_g' = 0
 //     last row:   s - cumsum = 0
 // where cumsum (per table) is sent in the proof. The verifier checks that the
-// cumsums of all tables add to zero. Sends count +m, receives -m.
-// Degree of the h_k constraint is 1 + max(deg t_j, deg m - 1).
+// cumsums of all tables add to zero. Degree of a single fraction's
+// constraint: max(1 + deg f, deg m); of a pair's: max(1 + deg f_a + deg f_b,
+// deg m_a + deg f_b, deg m_b + deg f_a). Two fractions share a column only
+// when that does not raise the table's maximum constraint degree.
 #pragma once
 
 #include <algorithm>
@@ -153,12 +159,17 @@ class AirBase : public Air {
 // Shape facts about an AIR found by symbolic evaluation.
 struct AirShape {
   size_t num_constraints = 0;      // base + extension, LogUp included
-  size_t num_interactions = 0;     // LogUp interactions (aux cols = this + 1, or 0)
+  size_t num_interactions = 0;     // LogUp interactions
+  // The interactions (indices in call order) summed in each aux column h_g:
+  // one or two each, every interaction in exactly one group, groups ordered
+  // by their first interaction.
+  std::vector<std::vector<uint32_t>> logup_groups;
   size_t max_tuple_len = 0;        // longest bus tuple
   std::map<uint32_t, size_t> bus_arity;  // tuple length of each bus the table uses
   unsigned max_degree = 1;         // max constraint degree in units of n
   unsigned log_quotient_chunks = 0;  // quotient split into 2^this chunks
-  size_t aux_width() const { return num_interactions == 0 ? 0 : num_interactions + 1; }
+  // Fp4 aux columns: one per group and the running sum (0 without a bus).
+  size_t aux_width() const { return num_interactions == 0 ? 0 : logup_groups.size() + 1; }
   size_t quotient_chunks() const { return size_t{1} << log_quotient_chunks; }
 };
 

@@ -35,7 +35,10 @@ class DegreeBuilder : public BuilderOps<DegreeBuilder, Deg> {
   void interact(uint32_t bus, std::span<const Deg> tuple, const Deg& mult, bool) {
     unsigned t = 0;
     for (const Deg& x : tuple) t = std::max(t, x.d);
-    note(std::max(1 + t, mult.d));
+    // Its own column's constraint degree bounds the table's (the grouping
+    // in finish_logup never exceeds the maximum with every fraction alone).
+    max_degree = std::max(max_degree, std::max(1 + t, mult.d));
+    fractions_.push_back({t, mult.d});
     ++interactions;
     max_tuple_len = std::max(max_tuple_len, tuple.size());
     // SOUNDNESS: the fingerprint bus + sum beta^(j+1) t_j does not encode the
@@ -48,9 +51,34 @@ class DegreeBuilder : public BuilderOps<DegreeBuilder, Deg> {
       throw std::invalid_argument("bus " + std::to_string(bus) + " is used with tuples of length " +
                                   std::to_string(it->second) + " and " + std::to_string(tuple.size()));
   }
+  // Groups the fractions (greedily, in call order: each ungrouped one takes
+  // the next ungrouped partner whose pair constraint fits the degree the
+  // table has anyway), then counts one constraint per group and the three
+  // running-sum constraints.
   void finish_logup() {
     if (interactions == 0) return;
-    note(2);  // first/last-row running-sum constraints: selector * column
+    max_degree = std::max(max_degree, 2u);  // first/last-row running-sum constraints: selector * column
+    const unsigned cap = max_degree;
+    std::vector<bool> taken(fractions_.size(), false);
+    for (uint32_t a = 0; a < fractions_.size(); ++a) {
+      if (taken[a]) continue;
+      taken[a] = true;
+      std::vector<uint32_t> g{a};
+      unsigned d = std::max(1 + fractions_[a].tuple, fractions_[a].mult);
+      for (uint32_t b = a + 1; b < fractions_.size(); ++b) {
+        if (taken[b]) continue;
+        const unsigned pd = pair_degree(fractions_[a], fractions_[b]);
+        if (pd <= cap) {
+          taken[b] = true;
+          g.push_back(b);
+          d = pd;
+          break;
+        }
+      }
+      note(d);
+      groups.push_back(std::move(g));
+    }
+    note(2);
     note(1);
     note(2);
   }
@@ -60,8 +88,17 @@ class DegreeBuilder : public BuilderOps<DegreeBuilder, Deg> {
   size_t max_tuple_len = 0;
   std::map<uint32_t, size_t> bus_arity;  // tuple length of each bus used
   unsigned max_degree = 1;
+  std::vector<std::vector<uint32_t>> groups;  // AirShape::logup_groups
 
  private:
+  struct Fraction {
+    unsigned tuple, mult;  // degrees of the fingerprint and the multiplicity
+  };
+  static unsigned pair_degree(const Fraction& a, const Fraction& b) {
+    return std::max({1 + a.tuple + b.tuple, a.mult + b.tuple, b.mult + a.tuple});
+  }
+  std::vector<Fraction> fractions_;
+
   void note(unsigned d) {
     ++constraints;
     max_degree = std::max(max_degree, d);
@@ -139,17 +176,18 @@ class EvalBuilderT : public BuilderOps<EvalBuilderT<E, EF>, E> {
   size_t logup_mask_col = 0;
   std::span<const Fp4> beta_pows;    // beta^0 .. beta^(max tuple len)
   std::span<const Fp4> alpha_pows;   // constraint-combination powers
+  // AirShape::logup_groups of the table: which fractions share a column.
+  std::span<const std::vector<uint32_t>> logup_groups;
   EF acc;
   size_t index = 0;
   size_t interactions = 0;
-  EF sum_h_local, sum_h_next;
 
   void reset() {
     acc = EF();
     index = 0;
     interactions = 0;
-    sum_h_local = EF();
-    sum_h_next = EF();
+    denom_.clear();
+    num_.clear();
   }
 
   E main(size_t c) const { return local[c]; }
@@ -165,20 +203,37 @@ class EvalBuilderT : public BuilderOps<EvalBuilderT<E, EF>, E> {
   void assert_zero(const char*, const E& e) { acc += alpha_pows[index++] * e; }
   void assert_zero_ext(const EF& e) { acc += alpha_pows[index++] * e; }
 
+  // Records the fraction; its constraint is emitted with its group's.
   void interact(uint32_t bus, std::span<const E> tuple, const E& mult, bool send) {
     EF combined = EF(Fp4(Fp::from_u64(bus)));
     for (size_t j = 0; j < tuple.size(); ++j) combined += beta_pows[j + 1] * tuple[j];
-    const EF h = aux_value(aux_local, interactions);
-    const EF m = EF(send ? mult : -mult);
-    assert_zero_ext(h * (EF(logup_alpha) - combined) - m);
-    sum_h_local += h;
-    sum_h_next += aux_value(aux_next, interactions);
+    denom_.push_back(EF(logup_alpha) - combined);
+    num_.push_back(EF(send ? mult : -mult));
     ++interactions;
   }
   void finish_logup() {
     if (interactions == 0) return;
-    const EF s = aux_value(aux_local, interactions);
-    const EF s_next = aux_value(aux_next, interactions);
+    size_t covered = 0;
+    for (const auto& g : logup_groups) covered += g.size();
+    if (covered != interactions)
+      throw std::logic_error("LogUp groups cover " + std::to_string(covered) + " of " + std::to_string(interactions) +
+                             " interactions");
+    EF sum_h_local, sum_h_next;
+    for (size_t gi = 0; gi < logup_groups.size(); ++gi) {
+      const auto& g = logup_groups[gi];
+      const EF h = aux_value(aux_local, gi);
+      if (g.size() == 1) {
+        assert_zero_ext(h * denom_[g[0]] - num_[g[0]]);
+      } else {
+        const EF &da = denom_[g[0]], &db = denom_[g[1]];
+        assert_zero_ext(h * da * db - num_[g[0]] * db - num_[g[1]] * da);
+      }
+      sum_h_local += h;
+      sum_h_next += aux_value(aux_next, gi);
+    }
+    const size_t ns = logup_groups.size();
+    const EF s = aux_value(aux_local, ns);
+    const EF s_next = aux_value(aux_next, ns);
     EF mask_local, mask_next;
     if (logup_mask) {
       mask_local = ext_at(local, logup_mask_col);
@@ -207,6 +262,7 @@ class EvalBuilderT : public BuilderOps<EvalBuilderT<E, EF>, E> {
       return EF::from_base(a[4 * k], a[4 * k + 1], a[4 * k + 2], a[4 * k + 3]);
     }
   }
+  std::vector<EF> denom_, num_;  // per interaction of the current point
 };
 
 class QuotientBuilder : public EvalBuilderT<Fp, Fp4> {};

@@ -34,6 +34,7 @@ struct QuotientInputs {
   field::Fp4 logup_alpha;
   std::span<const field::Fp4> beta_pows;
   std::span<const field::Fp4> alpha_pows;  // one per constraint
+  std::span<const std::vector<std::uint32_t>> logup_groups;  // AirShape::logup_groups
   field::Fp4 cumsum;
   // zk: the main LDE carries the LogUp sum mask in 4 columns from
   // logup_mask_col (air/builders.h).

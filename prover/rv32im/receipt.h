@@ -28,7 +28,9 @@ namespace zkvm::rv32im {
 
 inline constexpr uint32_t kReceiptMagic = 0x43524b5a;  // "ZKRC"
 inline constexpr uint16_t kReceiptVersion = 1;
-inline constexpr uint32_t kCircuitVersion = 1;
+// 2: two LogUp fractions share an aux column where the degree allows
+// (air.h); the AIR's constraints are those of version 1.
+inline constexpr uint32_t kCircuitVersion = 2;
 inline constexpr uint32_t kRv32imProgramId = 0x52563332;  // "RV32": the vk's program id
 // Bounds on untrusted sizes (allocation limits before parsing).
 inline constexpr size_t kMaxJournalBytes = size_t{1} << 20;

@@ -82,6 +82,7 @@ class CpuQuotientKernel final : public QuotientKernel {
       b.logup_alpha = in.logup_alpha;
       b.beta_pows = in.beta_pows;
       b.alpha_pows = in.alpha_pows;
+      b.logup_groups = in.logup_groups;
       b.cumsum = in.cumsum;
       b.logup_mask = in.logup_mask;
       b.logup_mask_col = in.logup_mask_col;
@@ -134,6 +135,7 @@ class CpuQuotientKernel final : public QuotientKernel {
       b.logup_alpha = in.logup_alpha;
       b.beta_pows = in.beta_pows;
       b.alpha_pows = in.alpha_pows;
+      b.logup_groups = in.logup_groups;
       b.cumsum = in.cumsum;
       b.logup_mask = in.logup_mask;
       b.logup_mask_col = in.logup_mask_col;

@@ -45,8 +45,9 @@ class StageTimer {
   double last_cpu_ = process_cpu_seconds();
 };
 
-// LogUp aux trace of one table: columns h_k (one per interaction) and the
-// running sum s, each Fp4 as 4 base columns. Returns the final sum.
+// LogUp aux trace of one table: columns h_g (per fraction group, the sum of
+// its one or two fractions; AirShape::logup_groups) and the running sum s,
+// each Fp4 as 4 base columns. Returns the final sum.
 RowMajorMatrix<Fp> build_aux(const air::TableWitness& tw, const air::AirShape& shape, const Fp4& alpha,
                              std::span<const Fp4> beta_pows, const Fp4& mask, Fp4& cumsum) {
   const air::Air& a = *tw.air;
@@ -112,16 +113,19 @@ RowMajorMatrix<Fp> build_aux(const air::TableWitness& tw, const air::AirShape& s
     }
   }
   if (hit_zero) throw std::invalid_argument("LogUp: alpha hit a tuple's fingerprint (retry the proof)");
-  RowMajorMatrix<Fp> aux(4 * (k + 1), n);
+  const auto& groups = shape.logup_groups;
+  const size_t ng = groups.size();
+  RowMajorMatrix<Fp> aux(4 * (ng + 1), n);
   std::vector<Fp4> row_sum(n);
 #pragma omp parallel for schedule(static)
   for (long long rr = 0; rr < rows; ++rr) {
     const size_t r = static_cast<size_t>(rr);
     auto row = aux.row(r);
     Fp4 t;
-    for (size_t j = 0; j < k; ++j) {
-      const Fp4 h = num[r * k + j] * denom[r * k + j];
-      for (int c = 0; c < 4; ++c) row[4 * j + c] = h.c[c];
+    for (size_t g = 0; g < ng; ++g) {
+      Fp4 h;
+      for (const uint32_t j : groups[g]) h += num[r * k + j] * denom[r * k + j];
+      for (int c = 0; c < 4; ++c) row[4 * g + c] = h.c[c];
       t += h;
     }
     row_sum[r] = t;
@@ -129,7 +133,7 @@ RowMajorMatrix<Fp> build_aux(const air::TableWitness& tw, const air::AirShape& s
   Fp4 s = mask;  // the zk sum mask sits in row 0 of the mask columns
   for (size_t r = 0; r < n; ++r) {
     s += row_sum[r];
-    for (int c = 0; c < 4; ++c) aux.at(r, 4 * k + c) = s.c[c];
+    for (int c = 0; c < 4; ++c) aux.at(r, 4 * ng + c) = s.c[c];
   }
   cumsum = s;
   return aux;
@@ -335,6 +339,7 @@ StarkProof prove(const ProvingKey& pk, std::span<const air::TableWitness> tables
     in.logup_alpha = logup_alpha;
     in.beta_pows = bp;
     in.alpha_pows = ap;
+    in.logup_groups = shape.logup_groups;
     const auto q = kernel->evaluate(in);
     timer.lap("quotient kernel");
     if (zk) {

@@ -175,6 +175,7 @@ void verify(const VerifyingKey& vk, const StarkProof& proof, const VerifyOptions
     const auto alpha_pows = powers(alpha, shape.num_constraints);
     b.beta_pows = beta_pows;
     b.alpha_pows = alpha_pows;
+    b.logup_groups = shape.logup_groups;
     b.sel_first = zh * (zeta - Fp4::one()).inverse();
     b.sel_last = zh * (zeta - Fp4(g_inv)).inverse();
     b.sel_transition = zeta - Fp4(g_inv);

@@ -695,13 +695,14 @@ std::vector<Fp4> pows(const Fp4& a, size_t n) {
   return p;
 }
 
-// The prover's LogUp aux trace (copy of prover.cpp's build_aux): h_k columns
-// and the running sum, each Fp4 as 4 base columns; returns the final sum.
+// The prover's LogUp aux trace (copy of prover.cpp's build_aux): one column
+// per fraction group (the sum of its fractions) and the running sum, each Fp4
+// as 4 base columns; returns the final sum.
 RowMajorMatrix<Fp> aux_trace(const TableWitness& tw, const AirShape& shape, const Fp4& alpha,
                              std::span<const Fp4> beta_pows, Fp4& cumsum) {
   const Air& a = *tw.air;
   const auto& m = *tw.trace;
-  const size_t n = m.height, k = shape.num_interactions;
+  const size_t n = m.height, k = shape.logup_groups.size();
   auto pre = a.preprocessed_trace();
   RowMajorMatrix<Fp> aux(4 * (k + 1), n);
   CheckBuilder b;
@@ -720,10 +721,13 @@ RowMajorMatrix<Fp> aux_trace(const TableWitness& tw, const AirShape& shape, cons
     a.eval(b);
     auto row = aux.row(r);
     for (size_t j = 0; j < k; ++j) {
-      const auto& tp = b.tuples[j];
-      Fp4 f = Fp4(Fp::from_u64(tp.bus));
-      for (size_t i = 0; i < tp.values.size(); ++i) f += beta_pows[i + 1] * tp.values[i];
-      const Fp4 h = Fp4(tp.mult) * (alpha - f).inverse();
+      Fp4 h;
+      for (const uint32_t i : shape.logup_groups[j]) {
+        const auto& tp = b.tuples[i];
+        Fp4 f = Fp4(Fp::from_u64(tp.bus));
+        for (size_t v = 0; v < tp.values.size(); ++v) f += beta_pows[v + 1] * tp.values[v];
+        h += Fp4(tp.mult) * (alpha - f).inverse();
+      }
       for (int c = 0; c < 4; ++c) row[4 * j + c] = h.c[c];
       s += h;
     }
@@ -799,6 +803,7 @@ TEST_CASE("audit: Fiat-Shamir: a prover that picks its LogUp sums after zeta is 
     in.logup_alpha = la;
     in.beta_pows = bp;
     in.alpha_pows = ap;
+    in.logup_groups = shape.logup_groups;
     auto qm = stark::split_quotient(kernel->evaluate(in), in.log_n, in.log_chunks, pcs::kCosetShift);
     const Fp4 u = wt[t] * ap[shape.num_constraints - 1];  // u_t = w_t alpha^k_t
     for (size_t r = 0; r < qm.height; ++r)

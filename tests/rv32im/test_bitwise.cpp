@@ -77,11 +77,11 @@ void recount_bytes(Statement& s) {
 
 }  // namespace
 
-TEST_CASE("bitwise chip shape: 15 main columns, 6 aux Fp4 columns, degree 3", "[rv32im][bitwise]") {
+TEST_CASE("bitwise chip shape: 15 main columns, 4 aux Fp4 columns, degree 3", "[rv32im][bitwise]") {
   const BitwiseChipAir chip;
   const auto shape = air::analyse(chip);
   CHECK(chip.width() == 15);
-  CHECK(shape.aux_width() == 6);
+  CHECK(shape.aux_width() == 4);
   CHECK(shape.max_degree <= 3);
   CHECK(shape.bus_arity.at(rv32im::kBusAlu) == rv32im::kAluTupleLen);
   CHECK(BitwiseChipAir::handles(Op::AND));

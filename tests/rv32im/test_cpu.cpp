@@ -212,6 +212,15 @@ vm::Program sweep_program() {
 
 }  // namespace
 
+TEST_CASE("cpu table shape: 102 main columns, 22 LogUp fractions in 14 paired or single aux columns, degree 3", "[rv32im][cpu]") {
+  const air::AirShape shape = air::analyse(rv32im::CpuAir{});
+  CHECK(rv32im::CpuAir{}.width() == cpu::kWidth);
+  CHECK(cpu::kWidth == 102);
+  CHECK(shape.num_interactions == 22);
+  CHECK(shape.aux_width() == 15);  // 14 fraction columns (8 pairs, 6 alone) and the running sum
+  CHECK(shape.max_degree == 3);
+}
+
 TEST_CASE("an unmodified trace through the forging path proves and verifies", "[rv32im][cpu]") {
   const auto p = sweep_program();
   const Recorded r = record(p);

@@ -342,11 +342,11 @@ Run echo_run() {
 
 }  // namespace
 
-TEST_CASE("io table shape: 59 main columns, 22 aux Fp4 columns, degree 3", "[rv32im][io]") {
+TEST_CASE("io table shape: 59 main columns, 14 aux Fp4 columns, degree 3", "[rv32im][io]") {
   const IoAir air(5);
   const auto shape = air::analyse(air);
   CHECK(air.width() == 59);
-  CHECK(shape.aux_width() == 22);
+  CHECK(shape.aux_width() == 14);
   CHECK(shape.max_degree <= 3);
   CHECK(shape.bus_arity.at(rv32im::kBusIoCall) == 7);
   CHECK(shape.bus_arity.at(rv32im::kBusMemory) == 6);

@@ -70,11 +70,11 @@ Statement cheat_shift_amount(const Tables& t, Op op, uint32_t a, uint32_t b, uin
 
 }  // namespace
 
-TEST_CASE("shift chip shape: 30 main columns, 7 aux Fp4 columns, degree 3", "[rv32im][shift]") {
+TEST_CASE("shift chip shape: 30 main columns, 5 aux Fp4 columns, degree 3", "[rv32im][shift]") {
   const ShiftChipAir chip;
   const auto shape = air::analyse(chip);
   CHECK(chip.width() == 30);
-  CHECK(shape.aux_width() == 7);
+  CHECK(shape.aux_width() == 5);
   CHECK(shape.max_degree <= 3);
   CHECK(shape.bus_arity.at(rv32im::kBusAlu) == rv32im::kAluTupleLen);
   CHECK(ShiftChipAir::handles(Op::SRA));

@@ -152,6 +152,7 @@ bool kernels_agree(const Air& air, unsigned log_n, size_t num_pub) {
   in.cumsum = a * a * a;
   in.alpha_pows = ap;
   in.beta_pows = bp;
+  in.logup_groups = shape.logup_groups;
   const auto packed = hal::make_cpu_quotient_kernel(true)->evaluate(in);
   const auto scalar = hal::make_cpu_quotient_kernel(false)->evaluate(in);
   return packed == scalar;

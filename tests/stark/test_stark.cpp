@@ -1,6 +1,8 @@
 // End-to-end and soundness tests of the multi-table STARK.
 #include <catch2/catch.hpp>
 
+#include <array>
+#include <memory>
 #include <random>
 
 #include "prover/air/examples.h"
@@ -889,4 +891,106 @@ TEST_CASE("zero-knowledge: a table's LogUp sum does not confirm a guessed witnes
     }
     CHECK(total.is_zero());  // no public terms on this bus
   }
+}
+
+// ---- Two LogUp fractions per aux column (air.h, AirShape::logup_groups) ----
+
+namespace {
+
+// Three values per row that must be bytes, each sent on the byte bus with
+// its own enable column. With kCube, y = x0^3 gives the table degree 3, so
+// two sends of degree-1 tuples and multiplicities (pair degree 3) share a
+// column and the third has one of its own. Without it the constraints stay
+// at degree 2: pairing would raise that to 3, so no fractions are paired.
+template <bool kCube>
+class ThreeBytesAirT : public AirBase<ThreeBytesAirT<kCube>> {
+ public:
+  std::string name() const override { return kCube ? "three-bytes" : "three-bytes-deg2"; }
+  size_t width() const override { return kCube ? 7 : 6; }  // x0, x1, x2, en0, en1, en2[, y]
+  template <class B>
+  void constraints(B& b) const {
+    for (size_t i = 0; i < 3; ++i) b.assert_bool("enabled is boolean", b.main(3 + i));
+    if constexpr (kCube) b.assert_eq("y = x0^3", b.main(6), b.main(0) * b.main(0) * b.main(0));
+    for (size_t i = 0; i < 3; ++i) b.send(kByteBus, {b.main(i)}, b.main(3 + i));
+  }
+};
+using ThreeBytesAir = ThreeBytesAirT<true>;
+using ThreeBytesDeg2Air = ThreeBytesAirT<false>;
+
+struct ThreeBytes {
+  ThreeBytesAir air;
+  ByteTableAir table;
+  Statement s;
+};
+
+// rows[r] = the row's three values (all enabled); the byte table counts them.
+std::unique_ptr<ThreeBytes> three_bytes(const std::vector<std::array<uint32_t, 3>>& rows, size_t height) {
+  auto t = std::make_unique<ThreeBytes>();
+  RowMajorMatrix<Fp> m(7, height), counts(1, 256);
+  for (size_t r = 0; r < rows.size(); ++r) {
+    for (size_t i = 0; i < 3; ++i) {
+      m.at(r, i) = Fp::from_u64(rows[r][i]);
+      m.at(r, 3 + i) = Fp::one();
+      if (rows[r][i] < 256) counts.at(rows[r][i], 0) += Fp::one();
+    }
+    m.at(r, 6) = m.at(r, 0) * m.at(r, 0) * m.at(r, 0);
+  }
+  t->s.airs = {&t->air, &t->table};
+  t->s.traces.push_back(std::move(m));
+  t->s.traces.push_back(std::move(counts));
+  t->s.publics = {{}, {}};
+  return t;
+}
+
+constexpr uint32_t kThreeBytesProgram = 0x33427974;
+
+}  // namespace
+
+TEST_CASE("LogUp fractions share an aux column only where the table's degree allows") {
+  const AirShape s = analyse(ThreeBytesAir{});
+  CHECK(s.num_interactions == 3);
+  REQUIRE(s.logup_groups == std::vector<std::vector<uint32_t>>{{0, 1}, {2}});
+  CHECK(s.aux_width() == 3);
+  CHECK(s.max_degree == 3);
+  CHECK(s.num_constraints == 3 + 1 + 2 + 3);  // bools, y, two group constraints, running sum
+  const AirShape d2 = analyse(ThreeBytesDeg2Air{});
+  CHECK(d2.logup_groups == std::vector<std::vector<uint32_t>>{{0}, {1}, {2}});
+  CHECK(d2.max_degree == 2);
+  // The byte table's one fraction is alone.
+  CHECK(analyse(ByteTableAir{}).logup_groups == std::vector<std::vector<uint32_t>>{{0}});
+}
+
+TEST_CASE("a paired LogUp column proves and verifies, with and without zero knowledge") {
+  auto t = three_bytes({{1, 2, 3}, {255, 0, 7}, {9, 9, 9}}, 16);
+  for (const bool zk : {false, true}) {
+    StarkConfig cfg = fast_config();
+    cfg.pcs.zk = zk;
+    auto p = prove_statement(kThreeBytesProgram, t->s, cfg);
+    CHECK(p.pk.vk.shapes[0].aux_width() == 3);
+    std::string why;
+    CHECK_FALSE(rejects(p.pk.vk, p.bytes, &why));
+    INFO(why);
+  }
+}
+
+TEST_CASE("verifier rejects a non-byte in either fraction of a paired column and in the single one") {
+  for (size_t i = 0; i < 3; ++i) {
+    std::array<uint32_t, 3> bad{4, 5, 6};
+    bad[i] = 300;
+    auto t = three_bytes({{1, 2, 3}, bad}, 16);
+    auto p = prove_statement(kThreeBytesProgram, t->s, fast_config(), false);
+    std::string why;
+    INFO("value " << i);
+    CHECK(rejects(p.pk.vk, p.bytes, &why));
+    CHECK_THAT(why, Catch::Contains("LogUp"));
+  }
+}
+
+TEST_CASE("verifier rejects a byte table that counts a paired fraction's value once too often") {
+  auto t = three_bytes({{4, 5, 6}}, 16);
+  t->s.traces[1].at(5, 0) = Fp::from_u64(2);  // 5 is sent once, by the second fraction of the pair
+  auto p = prove_statement(kThreeBytesProgram, t->s, fast_config(), false);
+  std::string why;
+  CHECK(rejects(p.pk.vk, p.bytes, &why));
+  CHECK_THAT(why, Catch::Contains("LogUp"));
 }

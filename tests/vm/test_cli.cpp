@@ -24,8 +24,9 @@ struct Cli {
   std::string out;  // stdout and stderr together
 };
 
-Cli zkvm_run(const std::string& args) {
-  const std::string cmd = std::string("'") + ZKVM_CLI + "' run " + args + " 2>&1";
+// stderr joins stdout unless `redirect` sends it elsewhere.
+Cli zkvm_run(const std::string& args, const std::string& redirect = "2>&1") {
+  const std::string cmd = std::string("'") + ZKVM_CLI + "' run " + args + " " + redirect;
   FILE* p = popen(cmd.c_str(), "r");
   REQUIRE(p != nullptr);
   std::string out;
@@ -199,14 +200,9 @@ TEST_CASE("zkvm run --json - writes only the result to stdout; guest stdout move
   sys_exit(code, 0);
   const std::string elf = dir.write("g.elf", elf_of(code, "hello\n"));
   const std::string err = (dir.path / "err.txt").string();
-  const std::string cmd = std::string("'") + ZKVM_CLI + "' run '" + elf + "' --json - 2>'" + err + "'";
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::string out;
-  char buf[4096];
-  std::size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  CHECK(pclose(p) == 0);
+  const Cli r = zkvm_run("'" + elf + "' --json -", "2>'" + err + "'");
+  CHECK(r.status == 0);
+  const std::string& out = r.out;
   CHECK(out.rfind("{\"schema\": ", 0) == 0);
   CHECK(out.back() == '\n');
   CHECK(out.find("hello") == std::string::npos);
