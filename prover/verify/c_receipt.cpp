@@ -81,3 +81,7 @@ extern "C" zkvm_verifier_error zkvm_receipt_verify(const uint8_t image_id[32], c
     return fail(ZKVM_VERIFIER_ERR_INTERNAL, "unknown exception");
   }
 }
+
+extern "C" const char* zkvm_version(void) { return ZKVM_VERSION_STRING; }
+extern "C" uint32_t zkvm_receipt_format_version(void) { return zkvm::rv32im::kReceiptVersion; }
+extern "C" uint32_t zkvm_circuit_version(void) { return zkvm::rv32im::kCircuitVersion; }

@@ -20,6 +20,13 @@
     }                                                         \
   } while (0)
 
+static int version_checks(void) {
+  EXPECT(strcmp(zkvm_version(), ZKVM_EXPECTED_VERSION) == 0);
+  EXPECT(zkvm_receipt_format_version() == 1);
+  EXPECT(zkvm_circuit_version() == 2);
+  return 0;
+}
+
 static int garbage_checks(void) {
   const uint8_t id[32] = {0};
   uint8_t journal[16];
@@ -135,6 +142,7 @@ static int real_receipt_checks(const char* receipt_path, const char* id_path, ui
 }
 
 int main(int argc, char** argv) {
+  if (version_checks() != 0) return 1;
   if (garbage_checks() != 0) return 1;
   if (argc == 4 && real_receipt_checks(argv[1], argv[2], (uint32_t)strtoul(argv[3], NULL, 10)) != 0) return 1;
   printf("ok\n");

@@ -86,6 +86,14 @@ TEST_CASE("zkvm prove, verify and image-id without arguments are usage errors", 
   CHECK(zkvm_cli("image-id").status == kToolError);
 }
 
+TEST_CASE("zkvm --version prints the project, receipt format and circuit versions", "[receipt][cli]") {
+  const Cli v = zkvm_cli("--version");
+  CHECK(v.status == 0);
+  CHECK(v.out == std::string("zkvm ") + ZKVM_EXPECTED_VERSION + " (receipt format " +
+                     std::to_string(rv32im::kReceiptVersion) + ", circuit version " +
+                     std::to_string(rv32im::kCircuitVersion) + ")\n");
+}
+
 TEST_CASE("zkvm verify needs exactly one of --image-id and --elf", "[receipt][cli]") {
   TempDir dir;
   const std::string r = dir.write("r.receipt", junk_receipt({}));

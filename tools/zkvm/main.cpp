@@ -3,11 +3,30 @@
 
 #include <cstdio>
 #include <exception>
+#include <string>
+
+#if defined(ZKVM_HAVE_RV32IM)
+#include "prover/rv32im/receipt.h"
+#endif
+
+namespace {
+// "zkvm 0.1.0 (receipt format 1, circuit version 2)": the project version
+// and the receipt and circuit versions this build proves and verifies
+// (the verifier library reports the same, zkvm_version()).
+std::string version_line() {
+  std::string s = std::string("zkvm ") + ZKVM_VERSION_STRING;
+#if defined(ZKVM_HAVE_RV32IM)
+  s += " (receipt format " + std::to_string(zkvm::rv32im::kReceiptVersion) + ", circuit version " +
+       std::to_string(zkvm::rv32im::kCircuitVersion) + ")";
+#endif
+  return s;
+}
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"zkvm: a zero-knowledge virtual machine for verifiable ML inference"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "zkvm 0.1.0");
+  app.set_version_flag("--version", version_line());
   for (auto setup : zkvm::cli::command_registry()) setup(app);
   try {
     app.parse(argc, argv);

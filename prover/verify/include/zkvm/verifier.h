@@ -142,6 +142,15 @@ zkvm_verifier_error zkvm_receipt_verify(const uint8_t image_id[32], const uint8_
                                         uint8_t* journal_out, size_t journal_cap, size_t* journal_len,
                                         uint32_t* exit_code, uint64_t* cycles, char* err, size_t err_cap);
 
+/* ---- versions ----
+ * The project version of this library ("0.1.0"), and the receipt format
+ * version and RV32IM circuit version it verifies (a receipt of any other
+ * version is MALFORMED_RECEIPT, naming both). `zkvm --version` prints the
+ * same three. */
+const char* zkvm_version(void);
+uint32_t zkvm_receipt_format_version(void);
+uint32_t zkvm_circuit_version(void);
+
 #ifdef __cplusplus
 }
 #endif
