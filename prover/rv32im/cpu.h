@@ -2,12 +2,17 @@
 // padding rows (is_real = 0).
 //
 // SOUNDNESS contract (bus.h has the tuples):
-// - Decode: a real row sends (1, pc, decode fields, sel_const * r) on
+// - Decode: a real row sends (1, pc, decode fields, sel_const * r, word) on
 //   kBusProgram; the program table holds exactly the decoded words of the
-//   image, so every flag, register index and immediate of a real row is the
-//   decoding of the word at pc (flags are 0/1, one class flag set). Padding
-//   rows have every flag 0 (constrained), so all their interactions vanish.
-// - Registers and memory: four accesses per row on kBusMemory (rs1 read,
+//   code image (elf.h code_words), so every flag, register index and
+//   immediate of a real row is the decoding of the word at pc (flags are 0/1,
+//   one class flag set), and w0..w3 are that word's bytes. Padding rows have
+//   every flag 0 (constrained), so all their interactions vanish.
+// - Fetch: every real row reads the word cell of pc through kBusMemory and
+//   finds w0..w3 there (and leaves them): a word overwritten by a store or a
+//   read() cannot be executed until its loaded value is back, which is the
+//   emulator's ModifiedCode fault.
+// - Registers and memory: four more accesses per row on kBusMemory (rs1 read,
 //   rs2 read unless the instruction takes an immediate, the memory slot for
 //   loads/stores (and a1 := 0 for the cycle-count call), the rd write when rd
 //   != x0). Each consumes (addr, old, t_prev) and produces (addr, new, t)
@@ -52,6 +57,10 @@ enum Flag : size_t {
 };
 
 namespace cpu {
+// Memory slots of a row, in time order (t = 8 clk + slot + 1): the fetch of
+// the instruction word, rs1, rs2, the memory slot, rd (the io table uses
+// slots 5-7).
+enum Slot : size_t { kSlotFetch, kSlotRs1, kSlotRs2, kSlotMem, kSlotRd, kNumSlots };
 enum Col : size_t {
   kIsReal, kPc, kClk, kNpc,
   kRd, kRs1, kRs2, kImm, kOff = kImm + 4, kAluOp,
@@ -62,14 +71,14 @@ enum Col : size_t {
   kSa = kC + 4, kSb, kDs, kLt, kInv, kTaken,
   kO0, kO1, kE, kLb = kE + 4, kHl, kHh, kSg,
   kM, kN = kM + 4, kD = kN + 4,
-  kTp = kD + 4, kTlo = kTp + 4, kThi = kTlo + 4,
-  kWidth = kThi + 4
+  kW = kD + 4,  // the instruction word's bytes (program tuple and fetch)
+  kTp = kW + 4, kTlo = kTp + kNumSlots, kThi = kTlo + kNumSlots,
+  kWidth = kThi + kNumSlots
 };
 enum Pub : size_t { kPubEntry, kPubExitCode, kPubCycles, kNumPublics };
-// Memory slots of a row, in time order (t = 8 clk + slot + 1).
-enum Slot : size_t { kSlotRs1, kSlotRs2, kSlotMem, kSlotRd, kNumSlots };
-// Program tuple: 1, pc, rd, rs1, rs2, imm0..3, off, alu_op, flags, const0..3.
-inline constexpr size_t kProgramTupleLen = 11 + kNumFlags + 4;
+// Program tuple: 1, pc, rd, rs1, rs2, imm0..3, off, alu_op, flags,
+// const0..3, word0..3 (the instruction word's bytes).
+inline constexpr size_t kProgramTupleLen = 11 + kNumFlags + 8;
 inline constexpr uint32_t kTimeStride = 8;
 }  // namespace cpu
 
@@ -117,6 +126,7 @@ class CpuAir : public air::AirBase<CpuAir> {
       t.push_back(c(kAluOp));
       for (size_t i = 0; i < kNumFlags; ++i) t.push_back(f(i));
       for (size_t i = 0; i < 4; ++i) t.push_back(sel_const * c(kR + i));
+      for (size_t i = 0; i < 4; ++i) t.push_back(c(kW + i));
       b.interact(kBusProgram, std::span<const typename B::Expr>(t), is_real, true);
     }
 
@@ -251,11 +261,15 @@ class CpuAir : public air::AirBase<CpuAir> {
     const auto t_base = b.lit(kTimeStride) * c(kClk);
     const auto mem_slot = ld + st + sys_cycle;
     const auto mem_addr = (ld + st) * waddr + sys_cycle * b.lit(11);
-    const typename B::Expr enable[kNumSlots] = {is_real, is_real - f(kFUseImm), mem_slot, f(kFWriteRd)};
-    const typename B::Expr addr[kNumSlots] = {c(kRs1), c(kRs2), mem_addr, c(kRd)};
+    // Fetch: the word cell of pc (pc is 4-aligned: it is a program row's)
+    // holds the program's word, read and left as it is. A store over code
+    // makes a later fetch of that word unprovable until the word is restored,
+    // as the emulator faults (ModifiedCode).
+    const typename B::Expr enable[kNumSlots] = {is_real, is_real, is_real - f(kFUseImm), mem_slot, f(kFWriteRd)};
+    const typename B::Expr addr[kNumSlots] = {c(kPc) * b.lit(kInv4), c(kRs1), c(kRs2), mem_addr, c(kRd)};
     for (size_t k = 0; k < kNumSlots; ++k) {
       const auto t = t_base + b.lit(static_cast<uint32_t>(k + 1));
-      const size_t old = k == kSlotRs1 ? kA : k == kSlotRs2 ? kB : k == kSlotMem ? kM : kD;
+      const size_t old = k == kSlotFetch ? kW : k == kSlotRs1 ? kA : k == kSlotRs2 ? kB : k == kSlotMem ? kM : kD;
       auto w = [&](size_t i) {  // value written
         if (k == kSlotMem) return ld * c(kM + i) + st * c(kN + i);  // cycle count: a1 := 0
         if (k == kSlotRd) return c(kR + i);
@@ -276,6 +290,7 @@ class CpuAir : public air::AirBase<CpuAir> {
     }
     b.send(kBusBytePair, {c(kThi), c(kThi + 1)}, is_real);
     b.send(kBusBytePair, {c(kThi + 2), c(kThi + 3)}, is_real);
+    b.send(kBusBytePair, {c(kThi + 4), zero}, is_real);
   }
 };
 

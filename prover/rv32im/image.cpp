@@ -96,6 +96,7 @@ ProgramRow decode_program_row(uint32_t pc, uint32_t word) {
   row.push_back(alu_op);
   row.insert(row.end(), fl.begin(), fl.end());
   for (int i = 0; i < 4; ++i) row.push_back((cres >> (8 * i)) & 0xff);
+  for (int i = 0; i < 4; ++i) row.push_back((word >> (8 * i)) & 0xff);
   return row;
 }
 

@@ -29,6 +29,12 @@ using namespace cpu;
 
 Fp u(uint32_t v) { return Fp::from_canonical(v); }
 uint32_t byte(uint32_t w, size_t i) { return (w >> (8 * i)) & 0xff; }
+// The instruction word of a program row (its last four elements).
+uint32_t word_of(const ProgramRow& pr) {
+  uint32_t w = 0;
+  for (size_t i = 0; i < 4; ++i) w |= pr[11 + kNumFlags + 4 + i] << (8 * i);
+  return w;
+}
 
 class Generator {
  public:
@@ -193,8 +199,19 @@ class Generator {
     c[kNpc] = npc;
     last_npc_ = npc.canonical();
 
-    // Memory word (loads/stores; a1 for the cycle-count call).
+    // Fetch: the word at pc as memory holds it now (first: a store by this
+    // instruction over its own word comes later in time).
     const uint32_t t0 = kTimeStride * clk;
+    {
+      const uint32_t word = word_of(pr);
+      const auto acc = mem_.access(word_cell(tr.pc), mem_.peek(word_cell(tr.pc)), t0 + 1 + kSlotFetch);
+      if (strict_ && acc.old_value != word)
+        throw std::invalid_argument("pc 0x" + hex(tr.pc) + ": executes a code word that was overwritten (memory holds 0x" +
+                                    hex(acc.old_value) + "); the emulator faults there");
+      for (size_t i = 0; i < 4; ++i) c[kW + i] = u(byte(word, i));
+      slot(c, kSlotFetch, t0, acc.prev_time);
+    }
+    // Memory word (loads/stores; a1 for the cycle-count call).
     uint32_t m = 0, n = 0;
     if (ld || st) {
       if (strict_ && (tr.mem_addr >> 2) != (s >> 2))
@@ -258,6 +275,7 @@ class Generator {
     for (size_t k = 0; k < kNumSlots; ++k) bytes_.u16(c[kTlo + k].canonical());
     bytes_.pair(c[kThi].canonical(), c[kThi + 1].canonical());
     bytes_.pair(c[kThi + 2].canonical(), c[kThi + 3].canonical());
+    bytes_.pair(c[kThi + 4].canonical(), 0);
 
     if (sys_read || sys_write) io_.add_call(*rec, data, mem_, bytes_);
   }

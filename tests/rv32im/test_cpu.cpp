@@ -212,12 +212,12 @@ vm::Program sweep_program() {
 
 }  // namespace
 
-TEST_CASE("cpu table shape: 102 main columns, 22 LogUp fractions in 14 paired or single aux columns, degree 3", "[rv32im][cpu]") {
+TEST_CASE("cpu table shape: 109 main columns, 26 LogUp fractions in 16 paired or single aux columns, degree 3", "[rv32im][cpu]") {
   const air::AirShape shape = air::analyse(rv32im::CpuAir{});
   CHECK(rv32im::CpuAir{}.width() == cpu::kWidth);
-  CHECK(cpu::kWidth == 102);
-  CHECK(shape.num_interactions == 22);
-  CHECK(shape.aux_width() == 15);  // 14 fraction columns (8 pairs, 6 alone) and the running sum
+  CHECK(cpu::kWidth == 109);
+  CHECK(shape.num_interactions == 26);
+  CHECK(shape.aux_width() == 17);  // 16 fraction columns and the running sum
   CHECK(shape.max_degree == 3);
 }
 
@@ -372,6 +372,29 @@ TEST_CASE("verifier rejects fetches outside the program: data words, a changed c
   forge_exit_a0(s, s.rows[4].rd_val);
   CHECK_THROWS_WITH(build(q, s, TraceCheck::kStrict), Catch::Contains("differs from the program image"));
   require_rejected(q, s, "bus");
+}
+
+TEST_CASE("verifier rejects executing a code word after a store overwrote it", "[rv32im][cpu][code]") {
+  // sw zero, 8(a1) overwrites the word at 0x10008 (li a7, 93) with 0 before
+  // it runs: the emulator faults there (ModifiedCode). The forged trace
+  // executes the loaded word anyway; the fetch finds 0 in memory.
+  std::vector<uint32_t> code = {LUI(a1, kCodeBase >> 12), SW(zero, a1, 8), ADDI(a7, zero, 93), ECALL};
+  const auto p = make_program(code);
+  const vm::RunResult honest = vm::run(p, {});
+  REQUIRE(honest.status == vm::RunStatus::Faulted);
+  REQUIRE(honest.fault->kind == vm::FaultKind::ModifiedCode);
+  Recorded r;
+  r.rows = {{kCodeBase, code[0], 0, 0, kCodeBase, 0, 0, 0},
+            {kCodeBase + 4, code[1], kCodeBase, 0, 0, kCodeBase + 8, code[2], 0},
+            {kCodeBase + 8, code[2], 0, 0, 93, 0, 0, 0},
+            {kCodeBase + 12, ECALL, 93, 0, 0, 0, 0, 0}};
+  vm::SyscallRecord exit_rec{};
+  exit_rec.cycle = 3;
+  exit_rec.number = vm::kSysExit;
+  r.syscalls = {exit_rec};
+  r.claim.exit_code = 0;
+  CHECK_THROWS_WITH(build(p, r, TraceCheck::kStrict), Catch::Contains("executes a code word that was overwritten"));
+  require_rejected(p, r, "bus");
 }
 
 TEST_CASE("verifier rejects an ecall whose a7 is not the call it claims", "[rv32im][cpu]") {

@@ -167,36 +167,46 @@ TEST_CASE("zero-knowledge hides the private input's columns: openings differ bet
 }
 #endif
 
-TEST_CASE("a guest that stores over its own code proves the run the emulator makes: the loaded words execute",
+TEST_CASE("a guest that overwrites and restores its code proves; one that runs the overwritten word cannot",
           "[rv32im][guests][code]") {
   using namespace vm::test;
   // Two passes over `slot` (ADDI s1, s1, 1); after the first, the word
-  // ADDI s1, s1, 100 is stored over it. The exit code is s1, plus 0x10 if a
-  // load of the slot returns the stored word.
-  std::vector<uint32_t> code;
-  li(code, t2, 2);                                          // 0,1
-  const size_t slot = code.size();                          // 2
-  const uint32_t slot_pc = kCodeBase + static_cast<uint32_t>(4 * slot);
-  code.push_back(ADDI(s1, s1, 1));
-  li(code, t0, ADDI(s1, s1, 100));                          // 3,4
-  li(code, t1, slot_pc);                                    // 5,6
-  code.push_back(SW(t0, t1, 0));                            // 7
-  code.push_back(ADDI(t2, t2, -1));                         // 8
-  code.push_back(BNE(t2, zero, static_cast<int32_t>(4 * slot) - 4 * 9));  // 9
-  code.push_back(LW(a1, t1, 0));                            // the stored word
-  code.push_back(BNE(a1, t0, 8));
-  code.push_back(ADDI(s1, s1, 0x10));
-  code.push_back(ADD(a0, s1, zero));
-  li(code, a7, vm::kSysExit);
-  code.push_back(ECALL);
-  const vm::Program p = make_program(code);
-  const vm::RunResult ref = vm::run(p, {});
+  // ADDI s1, s1, 100 is stored over it and loaded back; with `restore` the
+  // loaded word is stored back before the second pass. The exit code is
+  // s1, plus 0x10 if the load returned the stored word.
+  auto program = [](bool restore) {
+    std::vector<uint32_t> code;
+    li(code, t2, 2);                                          // 0,1
+    const size_t slot = code.size();                          // 2
+    const uint32_t slot_pc = kCodeBase + static_cast<uint32_t>(4 * slot);
+    code.push_back(ADDI(s1, s1, 1));
+    li(code, t0, ADDI(s1, s1, 100));                          // 3,4
+    li(code, t1, slot_pc);                                    // 5,6
+    code.push_back(SW(t0, t1, 0));                            // 7
+    code.push_back(LW(a1, t1, 0));                            // 8
+    li(code, a2, ADDI(s1, s1, 1));                            // 9,10
+    code.push_back(restore ? SW(a2, t1, 0) : NOP);            // 11
+    code.push_back(BNE(a1, t0, 8));                           // 12
+    code.push_back(ADDI(s1, s1, 0x10));                       // 13 (once per pass)
+    code.push_back(ADDI(t2, t2, -1));                         // 14
+    code.push_back(BNE(t2, zero, static_cast<int32_t>(4 * slot) - 4 * 15));  // 15
+    code.push_back(ADD(a0, s1, zero));
+    li(code, a7, vm::kSysExit);
+    code.push_back(ECALL);
+    return make_program(code);
+  };
+  const vm::RunResult ref = vm::run(program(true), {});
   REQUIRE(ref.status == vm::RunStatus::Exited);
-  REQUIRE(ref.exit_code == 0x12);  // 1 + 1 (the loaded word ran twice), + 0x10 (loads see the store)
-  const Proven pr = prove_program(p);
+  REQUIRE(ref.exit_code == 0x22);  // 1 + 1, and 0x10 per pass
+  const Proven pr = prove_program(program(true));
   INFO(pr.why);
   CHECK(pr.accepted);
   CHECK(pr.run.exit_code == ref.exit_code);
+  // Not restored: the emulator faults at the slot, and prove refuses.
+  const vm::RunResult bad = vm::run(program(false), {});
+  REQUIRE(bad.status == vm::RunStatus::Faulted);
+  CHECK(bad.fault->kind == vm::FaultKind::ModifiedCode);
+  CHECK_THROWS_AS(prove_program(program(false)), std::invalid_argument);
 }
 
 TEST_CASE("the program table holds exactly the code image: no partial words, no data words", "[rv32im][code]") {

@@ -276,24 +276,31 @@ RunResult patch_second_of_pair(std::uint32_t patch, bool via_read) {
 }
 }  // namespace
 
-TEST_CASE("a store over the second word of an executed fused pair does not change what executes", "[vm][fusion]") {
-  // Whatever is stored (same op with a new immediate, another op, an
-  // illegal word), the second pass runs the loaded pair: 1 + 2 + 1 + 2.
-  CHECK(patch_second_of_pair(ADDI(s1, s1, 100), false).exit_code == 6);
-  CHECK(patch_second_of_pair(enc_i(0x40, s1, 4, s1, 0x13), false).exit_code == 6);
-  const RunResult r = patch_second_of_pair(0, false);
-  REQUIRE(r.status == RunStatus::Exited);
-  CHECK(r.exit_code == 6);
+TEST_CASE("a store over the second word of an executed fused pair faults there on the next pass", "[vm][fusion]") {
+  // Whatever other word is stored (same op with a new immediate, another op,
+  // an illegal word), the second pass retires the pair's first instruction
+  // and faults at the second: its code word no longer holds the loaded value.
+  for (const std::uint32_t patch : {ADDI(s1, s1, 100), enc_i(0x40, s1, 4, s1, 0x13), 0u}) {
+    const RunResult r = patch_second_of_pair(patch, false);
+    REQUIRE(r.status == RunStatus::Faulted);
+    CHECK(r.fault->kind == FaultKind::ModifiedCode);
+    CHECK(r.fault->pc == kCodeBase + 5 * 4);
+  }
+  // Storing the loaded word itself changes nothing: 1 + 2 + 1 + 2.
+  CHECK(patch_second_of_pair(ADDI(s1, s1, 2), false).exit_code == 6);
 }
 
-TEST_CASE("a read over the second word of an executed fused pair does not change what executes", "[vm][fusion]") {
-  CHECK(patch_second_of_pair(ADDI(s1, s1, 100), true).exit_code == 6);
+TEST_CASE("a read over the second word of an executed fused pair faults there on the next pass", "[vm][fusion]") {
+  const RunResult r = patch_second_of_pair(ADDI(s1, s1, 100), true);
+  REQUIRE(r.status == RunStatus::Faulted);
+  CHECK(r.fault->kind == FaultKind::ModifiedCode);
+  CHECK(r.fault->pc == kCodeBase + 5 * 4);
 }
 
-TEST_CASE("a store or read over the third word of an executed fused triple does not change what executes", "[vm][fusion]") {
+TEST_CASE("a store or read over the third word of an executed fused triple faults there on the next pass", "[vm][fusion]") {
   // ADDI; ADDI (a triple prefix) then ADDI s1, s1, 4 at slots 4-6; after the
-  // first pass ADDI s1, s1, 100 is written over the third word, but the
-  // loaded triple runs again: 7 + 7 = 14.
+  // first pass ADDI s1, s1, 100 is written over the third word: the second
+  // pass retires the first two and faults at the third.
   for (const bool via_read : {false, true}) {
     std::vector<std::uint32_t> code;
     li(code, t2, 2);                       // 0,1
@@ -324,7 +331,10 @@ TEST_CASE("a store or read over the third word of an executed fused triple does 
     RunOptions o;
     if (via_read)
       o.input.assign(reinterpret_cast<const std::uint8_t*>(&patch), reinterpret_cast<const std::uint8_t*>(&patch) + 4);
-    CHECK(check_all(make_program(code), o, via_read ? "triple patch by read" : "triple patch by store").exit_code == 14);
+    const RunResult r = check_all(make_program(code), o, via_read ? "triple patch by read" : "triple patch by store");
+    REQUIRE(r.status == RunStatus::Faulted);
+    CHECK(r.fault->kind == FaultKind::ModifiedCode);
+    CHECK(r.fault->pc == third);
   }
 }
 

@@ -126,48 +126,71 @@ TEST_CASE("memory is paged: touching far-apart addresses costs only those pages"
   CHECK(r.pages_touched == std::vector<std::uint32_t>{0x10000, 0x08000000, 0x0ffff000});
 }
 
-TEST_CASE("a store over an already executed instruction changes data, not what executes", "[vm][exec]") {
-  // Loop twice over `slot`. The first pass executes ADDI s1, s1, 1; then the
-  // program overwrites slot with ADDI s1, s1, 100. The second pass executes
-  // the loaded word again (docs/GUEST_ABI.md "Code"), and a load of the slot
-  // (into a1 after the loop) sees the stored word.
+namespace {
+// Two passes over `slot` (ADDI s1, s1, 1). After the first the program
+// stores ADDI s1, s1, 100 over it and loads it back into a1; with `restore`
+// it then stores the loaded word back before the second pass.
+Program patch_program(bool restore, std::size_t* slot_out) {
   std::vector<std::uint32_t> code;
-  li(code, t2, 2);                                    // 0,1: loop counter
-  const std::size_t slot = code.size();
-  code.push_back(ADDI(s1, s1, 1));                     // 2: slot
+  li(code, t2, 2);                                     // 0,1: loop counter
+  const std::size_t slot = code.size();                // 2
+  code.push_back(ADDI(s1, s1, 1));
   li(code, t0, ADDI(s1, s1, 100));                     // 3,4
   li(code, t1, kCodeBase + static_cast<std::uint32_t>(slot * 4));  // 5,6
   code.push_back(SW(t0, t1, 0));                       // 7
-  code.push_back(ADDI(t2, t2, -1));                    // 8
-  code.push_back(BNE(t2, zero, static_cast<std::int32_t>(slot * 4) - 9 * 4));  // 9: back to slot
-  code.push_back(LW(a1, t1, 0));
+  code.push_back(LW(a1, t1, 0));                       // 8: loads see the store
+  li(code, a2, ADDI(s1, s1, 1));                       // 9,10
+  code.push_back(restore ? SW(a2, t1, 0) : NOP);       // 11
+  code.push_back(ADDI(t2, t2, -1));                    // 12
+  code.push_back(BNE(t2, zero, static_cast<std::int32_t>(slot * 4) - 13 * 4));  // 13: back to slot
   code.push_back(ADD(a0, s1, zero));
   li(code, a7, kSysExit);
   code.push_back(ECALL);
-  const Program p = make_program(code);
-  const RunResult fast = run(p, {});
-  REQUIRE(fast.status == RunStatus::Exited);
-  CHECK(fast.exit_code == 2);
-  CHECK(fast.regs[a1] == ADDI(s1, s1, 100));
-  std::vector<TraceRow> rows;
-  const RunResult traced = run_traced(p, {}, [&](const TraceChunk& ch) { rows.insert(rows.end(), ch.rows.begin(), ch.rows.end()); });
-  CHECK(traced.exit_code == 2);
-  CHECK(traced.cycles == fast.cycles);
-  CHECK(traced.regs[a1] == fast.regs[a1]);
-  // Both passes fetched the loaded word.
-  const std::uint32_t slot_pc = kCodeBase + static_cast<std::uint32_t>(slot * 4);
-  int passes = 0;
-  for (const TraceRow& r : rows)
-    if (r.pc == slot_pc) {
-      CHECK(r.insn == ADDI(s1, s1, 1));
-      ++passes;
-    }
-  CHECK(passes == 2);
+  *slot_out = slot;
+  return make_program(code);
+}
+}  // namespace
+
+TEST_CASE("executing a code word a store has overwritten faults; restored, it runs again", "[vm][exec][code]") {
+  std::size_t slot = 0;
+  for (const bool fusion : {true, false}) {
+    RunOptions o;
+    o.fusion = fusion;
+    const RunResult r = run(patch_program(false, &slot), o);
+    const std::uint32_t slot_pc = kCodeBase + static_cast<std::uint32_t>(slot * 4);
+    REQUIRE(r.status == RunStatus::Faulted);
+    CHECK(r.fault->kind == FaultKind::ModifiedCode);
+    CHECK(r.fault->pc == slot_pc);
+    CHECK_FALSE(r.fault->insn.has_value());
+    CHECK(r.fault->message() ==
+          "fault at pc 0x00010008: instruction fetch from 0x00010008: the code word was overwritten at run time "
+          "(memory holds 0x06448493; a code word executes only while it holds its loaded value)");
+    CHECK(r.regs[a1] == ADDI(s1, s1, 100));  // the load saw the store
+    const RunResult t = run_traced(patch_program(false, &slot), o, [](const TraceChunk&) {});
+    CHECK(t.summary() == r.summary());
+    CHECK(t.cycles == r.cycles);
+    CHECK(fault_kind_name(FaultKind::ModifiedCode) == "modified code");
+
+    const RunResult ok = run(patch_program(true, &slot), o);
+    REQUIRE(ok.status == RunStatus::Exited);
+    CHECK(ok.exit_code == 2);
+    std::vector<TraceRow> rows;
+    const RunResult okt = run_traced(patch_program(true, &slot), o,
+                                     [&](const TraceChunk& ch) { rows.insert(rows.end(), ch.rows.begin(), ch.rows.end()); });
+    CHECK(okt.exit_code == 2);
+    int passes = 0;
+    for (const TraceRow& row : rows)
+      if (row.pc == slot_pc) {
+        CHECK(row.insn == ADDI(s1, s1, 1));
+        ++passes;
+      }
+    CHECK(passes == 2);
+  }
 }
 
-TEST_CASE("a read into already executed code changes data, not what executes", "[vm][exec]") {
-  // Two passes over `slot`; between them read(0, slot, 4) writes
-  // ADDI s1, s1, 100 from the input over ADDI s1, s1, 1, which still runs.
+TEST_CASE("a read over an executed code word makes it fault, unless it reads back the loaded word", "[vm][exec][code]") {
+  // Two passes over `slot`; between them read(0, slot, 4) writes the input
+  // over ADDI s1, s1, 1.
   std::vector<std::uint32_t> code;
   li(code, t2, 2);
   const std::size_t slot = code.size();
@@ -179,11 +202,20 @@ TEST_CASE("a read into already executed code changes data, not what executes", "
   code.push_back(ADD(a0, s1, zero));
   li(code, a7, kSysExit);
   code.push_back(ECALL);
-  RunOptions opts;
-  const std::uint32_t patch = ADDI(s1, s1, 100);
-  opts.input.assign(reinterpret_cast<const std::uint8_t*>(&patch), reinterpret_cast<const std::uint8_t*>(&patch) + 4);
-  CHECK(run(make_program(code), opts).exit_code == 2);
-  CHECK(run_traced(make_program(code), opts, [](const TraceChunk&) {}).exit_code == 2);
+  for (const std::uint32_t patch : {ADDI(s1, s1, 100), ADDI(s1, s1, 1)}) {
+    RunOptions opts;
+    opts.input.assign(reinterpret_cast<const std::uint8_t*>(&patch), reinterpret_cast<const std::uint8_t*>(&patch) + 4);
+    const RunResult r = run(make_program(code), opts);
+    const RunResult t = run_traced(make_program(code), opts, [](const TraceChunk&) {});
+    CHECK(t.summary() == r.summary());
+    if (patch == ADDI(s1, s1, 1)) {
+      CHECK(r.exit_code == 2);  // the same word: it still holds its loaded value
+    } else {
+      REQUIRE(r.status == RunStatus::Faulted);
+      CHECK(r.fault->kind == FaultKind::ModifiedCode);
+      CHECK(r.fault->pc == slot_addr);
+    }
+  }
 }
 
 TEST_CASE("counting the instruction mix does not change the result", "[vm][exec]") {

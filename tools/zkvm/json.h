@@ -90,6 +90,7 @@ inline std::string_view fault_kind_id(vm::FaultKind k) {
     case FaultKind::StoreOutOfBounds: return "store_out_of_bounds";
     case FaultKind::FetchOutOfBounds: return "fetch_out_of_bounds";
     case FaultKind::FetchOutsideCode: return "fetch_outside_code";
+    case FaultKind::ModifiedCode: return "modified_code";
     case FaultKind::BadSyscall: return "bad_syscall";
     case FaultKind::BadReadFd: return "bad_read_fd";
     case FaultKind::BadWriteFd: return "bad_write_fd";

@@ -146,6 +146,10 @@ void raise_fault(Machine& m, FaultKind kind, std::uint32_t pc, const Decoded* d,
       f.addr = addr, f.detail = "instruction fetch from " + hex(addr) +
                                 ", which is not code (only words of the ELF's executable segments, as loaded, execute)";
       break;
+    case FaultKind::ModifiedCode:
+      f.addr = addr, f.detail = "instruction fetch from " + hex(addr) + ": the code word was overwritten at run time (memory holds " +
+                                hex(m.mem.load<std::uint32_t>(addr)) + "; a code word executes only while it holds its loaded value)";
+      break;
     case FaultKind::BadSyscall:
       f.detail = "unknown syscall number " + std::to_string(addr) + " (" + hex(addr) + ") in a7";
       break;
@@ -183,6 +187,7 @@ std::string_view fault_kind_name(FaultKind k) {
     case FaultKind::StoreOutOfBounds: return "store outside guest memory";
     case FaultKind::FetchOutOfBounds: return "fetch outside guest memory";
     case FaultKind::FetchOutsideCode: return "fetch outside code";
+    case FaultKind::ModifiedCode: return "modified code";
     case FaultKind::BadSyscall: return "bad syscall number";
     case FaultKind::BadReadFd: return "read from a bad fd";
     case FaultKind::BadWriteFd: return "write to a bad fd";

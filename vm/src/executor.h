@@ -186,8 +186,9 @@ inline constexpr std::uint64_t kSoftMargin = 2 * kWordsPerPage;
 // and its own dispatch exactly as unfused. So a pair saves one indirect jump
 // and every result (registers, memory, cycles, faults, limit) is the plain
 // one by construction. Fusion is per starting slot: B's slot keeps its own
-// handler for jumps into it. Stores never start a pair. Fetch reads the
-// immutable code image (memory.h), so no store can change a fused group.
+// handler for jumps into it. Stores never start a pair (a store may rewrite
+// B), and a write into a code page resets the slots of the written words and
+// of the two before each, so a group is decoded again after it.
 enum FusedFirst : std::uint8_t {
 #define ZKVM_FIRST_ENUM(name, b) kFirst_##name,
   ZKVM_ALU_OPS(ZKVM_FIRST_ENUM, _) ZKVM_LOAD_OPS(ZKVM_FIRST_ENUM, _) kNumFusedFirst
@@ -226,7 +227,7 @@ bool execute(Machine& m, Ctx& ctx) {
 #define ZKVM_RV_INSN(name, opcode, funct3, funct7, format) &&L_##name,
 #include "isa/rv32im.inc"
 #undef ZKVM_RV_INSN
-      &&L_ILLEGAL, &&L_NOT_CODE, &&L_DECODE, &&L_PAGE_END};
+      &&L_ILLEGAL, &&L_NOT_CODE, &&L_MODIFIED_CODE, &&L_DECODE, &&L_PAGE_END};
   // kPairLabels[B][first index of A]: the handler "A then B".
   static const void* const kPairLabels[kNumInsns][kNumFusedFirst] = {
 #define ZKVM_PAIR_ADDR(a, b) &&L_##a##__##b,
@@ -309,6 +310,8 @@ bool execute(Machine& m, Ctx& ctx) {
   const auto store = [&]<class T>(std::uint32_t a, T v) {
     Page* p = page_of(a);
     std::memcpy(p->data + (a & (kPageSize - 1)), &v, sizeof v);
+    if (p->code) [[unlikely]]
+      mem.code_written(p, a & (kPageSize - 1), sizeof v);
   };
 
 #define ZKVM_SAVE() (m.pc = pc, m.cycles = cycles)
@@ -552,6 +555,12 @@ L_NOT_CODE:
   pc = s->pc;
   ZKVM_SAVE();
   raise_fault(m, FaultKind::FetchOutsideCode, pc, nullptr, pc);
+  return true;
+  // A code word that a store or read() has overwritten (and not restored).
+L_MODIFIED_CODE:
+  pc = s->pc;
+  ZKVM_SAVE();
+  raise_fault(m, FaultKind::ModifiedCode, pc, nullptr, pc);
   return true;
 
   // Fused pairs "A then B" (see FusedFirst): A's semantics, retire, then a

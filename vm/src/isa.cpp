@@ -102,7 +102,7 @@ Decoded decode(std::uint32_t w) {
 std::string_view mnemonic(Op op) {
   const auto i = static_cast<std::size_t>(op);
   if (i < kRows.size()) return kRows[i].name;
-  return op == Op::ILLEGAL ? "ILLEGAL" : op == Op::NOT_CODE ? "NOT_CODE" : op == Op::DECODE ? "DECODE" : "PAGE_END";
+  return op == Op::ILLEGAL ? "ILLEGAL" : op == Op::NOT_CODE ? "NOT_CODE" : op == Op::MODIFIED_CODE ? "MODIFIED_CODE" : op == Op::DECODE ? "DECODE" : "PAGE_END";
 }
 
 Format format_of(Op op) {

@@ -2,12 +2,15 @@
 // guest address space, each allocated (zeroed) on first touch, so a run costs
 // only the pages the guest uses plus the 512 KiB table.
 //
-// Instruction fetch is separate from data (docs/GUEST_ABI.md "Code"): a page
-// holding words of the code image (elf.h code_words) keeps them, as loaded,
-// beside its data bytes, and fetches decode only those. Stores change the
-// data bytes and never what executes, so a decoded slot never goes stale and
-// no write path touches the decode cache. Each page executed from owns a
-// decode cache (one Decoded per word), filled on first fetch of each word.
+// Instruction fetch (docs/GUEST_ABI.md "Code"): a page holding words of the
+// code image (elf.h code_words) keeps them, as loaded, beside its data bytes.
+// A fetch decodes the loaded word while memory still holds it, and faults
+// (ModifiedCode) while a store or read() has left another value there; a
+// fetch of any other word faults (FetchOutsideCode). Each page executed from
+// owns a decode cache (one Decoded per word), filled on first fetch; a write
+// into a code page resets the written words' slots (and the two before each,
+// which may start a fused group covering them) so the next fetch compares
+// again.
 #pragma once
 
 #include "zkvm/vm/elf.h"
@@ -74,6 +77,16 @@ class Memory {
     p->code->word[i] = w;
     p->code->present[i >> 6] |= std::uint64_t{1} << (i & 63);
   }
+  // A write of len bytes at offset off of page p, which holds code words.
+  void code_written(Page* p, std::uint32_t off, std::uint32_t len) {
+    if (!p->decoded || len == 0) return;
+    const std::uint32_t first = off >> 2, last = (off + len - 1) >> 2;
+    for (std::uint32_t w = first >= 2 ? first - 2 : 0; w <= last; ++w) {
+      p->decoded[w].d.op = Op::DECODE;
+      p->decoded[w].h = decode_handler;
+    }
+  }
+
   // Whether the page holding pc has any code word (else a fetch there faults
   // before a decode cache is made for it).
   bool has_code_page(std::uint32_t pc) const {
@@ -81,13 +94,21 @@ class Memory {
     return p && p->code;
   }
   // The instruction a fetch at pc (on a code page) executes: the decoded
-  // code-image word, or NOT_CODE.
+  // code-image word, NOT_CODE, or MODIFIED_CODE while memory holds another
+  // value there.
   Decoded fetch(std::uint32_t pc) const {
-    const CodeWords& c = *table_[pc >> kPageShift]->code;
+    const Page& p = *table_[pc >> kPageShift];
+    const CodeWords& c = *p.code;
     const std::uint32_t i = (pc & (kPageSize - 1)) >> 2;
+    Decoded d;
     if (!c.has(i)) {
-      Decoded d;
       d.op = Op::NOT_CODE;
+      return d;
+    }
+    std::uint32_t now;
+    std::memcpy(&now, p.data + 4 * i, 4);
+    if (now != c.word[i]) {
+      d.op = Op::MODIFIED_CODE;
       return d;
     }
     return decode(c.word[i]);
@@ -120,6 +141,8 @@ class Memory {
   void store(std::uint32_t addr, T v) {
     Page* p = page(addr);
     std::memcpy(p->data + (addr & (kPageSize - 1)), &v, sizeof v);
+    if (p->code) [[unlikely]]
+      code_written(p, addr & (kPageSize - 1), sizeof v);
   }
 
   // Byte copies that may cross pages (loader, read syscall).
@@ -129,6 +152,7 @@ class Memory {
       const std::uint32_t off = addr & (kPageSize - 1);
       const std::size_t k = std::min<std::size_t>(n, kPageSize - off);
       std::memcpy(p->data + off, src, k);
+      if (p->code) code_written(p, off, static_cast<std::uint32_t>(k));
       addr += static_cast<std::uint32_t>(k), src += k, n -= k;
     }
   }

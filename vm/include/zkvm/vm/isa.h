@@ -13,14 +13,16 @@ enum class Format : std::uint8_t { R, I, S, B, U, J, SYS };
 // One enumerator per table row, then internal states of a decode-cache
 // slot: ILLEGAL (an encoding that is not in the table; executing it faults),
 // NOT_CODE (the address is not a word of the code image, elf.h code_words;
-// fetching it faults), DECODE (slot not decoded yet) and PAGE_END (the
-// sentinel after a page's last slot).
+// fetching it faults), MODIFIED_CODE (a code word whose memory no longer
+// holds its loaded value; fetching it faults), DECODE (slot not decoded yet)
+// and PAGE_END (the sentinel after a page's last slot).
 enum class Op : std::uint8_t {
 #define ZKVM_RV_INSN(name, opcode, funct3, funct7, format) name,
 #include "isa/rv32im.inc"
 #undef ZKVM_RV_INSN
   ILLEGAL,
   NOT_CODE,
+  MODIFIED_CODE,
   DECODE,
   PAGE_END,
 };

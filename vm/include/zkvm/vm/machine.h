@@ -46,6 +46,7 @@ enum class FaultKind {
   StoreOutOfBounds,
   FetchOutOfBounds,
   FetchOutsideCode,     // pc in guest memory but not a word of the code image (elf.h code_words)
+  ModifiedCode,         // the code word at pc no longer holds its loaded value (a store or read overwrote it)
   BadSyscall,           // unknown call number
   BadReadFd,            // read from fd != 0
   BadWriteFd,           // write to fd not in {1, 2, 3}
