@@ -86,6 +86,18 @@ Recorded record(const vm::Program& p, vm::RunOptions o = {}) {
   return r;
 }
 
+// A hand-written trace whose last row is exit(0).
+Recorded exit_zero_trace(std::vector<vm::TraceRow> rows) {
+  Recorded r;
+  r.rows = std::move(rows);
+  vm::SyscallRecord exit_rec{};
+  exit_rec.cycle = r.rows.size() - 1;
+  exit_rec.number = vm::kSysExit;
+  r.syscalls = {exit_rec};
+  r.claim.exit_code = 0;
+  return r;
+}
+
 // The exit ECALL (last row) reads and keeps a0 = v; the claim's exit code follows.
 void forge_exit_a0(Recorded& r, uint32_t v) {
   auto& row = r.rows.back();
@@ -350,17 +362,11 @@ TEST_CASE("verifier rejects fetches outside the program: data words, a changed c
   std::vector<uint8_t> data(words.size() * 4);
   std::memcpy(data.data(), words.data(), data.size());
   const auto p = make_program(code, data);
-  Recorded r;
-  r.rows = {{kCodeBase, code[0], 0, 0, kDataBase, 0, 0, 0},
-            {kCodeBase + 4, code[1], kDataBase, 0, 0, 0, 0, 0},
-            {kDataBase, words[0], 0, 0, 0, 0, 0, 0},
-            {kDataBase + 4, words[1], 0, 0, 93, 0, 0, 0},
-            {kDataBase + 8, ECALL, 93, 0, 0, 0, 0, 0}};
-  vm::SyscallRecord exit_rec{};
-  exit_rec.cycle = 4;
-  exit_rec.number = vm::kSysExit;
-  r.syscalls = {exit_rec};
-  r.claim.exit_code = 0;
+  const Recorded r = exit_zero_trace({{kCodeBase, code[0], 0, 0, kDataBase, 0, 0, 0},
+                                      {kCodeBase + 4, code[1], kDataBase, 0, 0, 0, 0, 0},
+                                      {kDataBase, words[0], 0, 0, 0, 0, 0, 0},
+                                      {kDataBase + 4, words[1], 0, 0, 93, 0, 0, 0},
+                                      {kDataBase + 8, ECALL, 93, 0, 0, 0, 0, 0}});
   CHECK_THROWS_WITH(build(p, r, TraceCheck::kStrict), Catch::Contains("not an instruction of the program image"));
   require_rejected(p, r, "bus");
 
@@ -383,16 +389,10 @@ TEST_CASE("verifier rejects executing a code word after a store overwrote it", "
   const vm::RunResult honest = vm::run(p, {});
   REQUIRE(honest.status == vm::RunStatus::Faulted);
   REQUIRE(honest.fault->kind == vm::FaultKind::ModifiedCode);
-  Recorded r;
-  r.rows = {{kCodeBase, code[0], 0, 0, kCodeBase, 0, 0, 0},
-            {kCodeBase + 4, code[1], kCodeBase, 0, 0, kCodeBase + 8, code[2], 0},
-            {kCodeBase + 8, code[2], 0, 0, 93, 0, 0, 0},
-            {kCodeBase + 12, ECALL, 93, 0, 0, 0, 0, 0}};
-  vm::SyscallRecord exit_rec{};
-  exit_rec.cycle = 3;
-  exit_rec.number = vm::kSysExit;
-  r.syscalls = {exit_rec};
-  r.claim.exit_code = 0;
+  const Recorded r = exit_zero_trace({{kCodeBase, code[0], 0, 0, kCodeBase, 0, 0, 0},
+                                      {kCodeBase + 4, code[1], kCodeBase, 0, 0, kCodeBase + 8, code[2], 0},
+                                      {kCodeBase + 8, code[2], 0, 0, 93, 0, 0, 0},
+                                      {kCodeBase + 12, ECALL, 93, 0, 0, 0, 0, 0}});
   CHECK_THROWS_WITH(build(p, r, TraceCheck::kStrict), Catch::Contains("executes a code word that was overwritten"));
   require_rejected(p, r, "bus");
 }
