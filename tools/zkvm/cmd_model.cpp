@@ -43,6 +43,11 @@ struct ImportArgs {
   bool commit_logits = false;
 };
 
+struct InputArgs {
+  std::string zkml, images, out, layout = "image";
+  size_t index = 0, count = 1;
+};
+
 struct EvalArgs {
   std::string onnx, zkml, images, labels, calibration, guest;
   size_t limit = 0, guest_limit = 20, calib_limit = 1000;
@@ -199,6 +204,31 @@ void do_eval(const EvalArgs& a) {
 }
 #endif
 
+#if defined(ZKVM_HAVE_ML_HOST)
+// `model input`: samples index..index+count-1 of an image file, quantized
+// with the model's input scale, in the layout a guest reads.
+void do_input(const InputArgs& a) {
+  const std::vector<uint8_t> model = read_file(a.zkml);
+  const auto mi = ml::model_info(model);
+  const auto im = model::load_images(a.images, mi.input_elems, a.index + a.count);
+  if (im.count < a.index + a.count)
+    throw std::runtime_error("model input: " + a.images + " has " + std::to_string(im.count) + " samples, fewer than " +
+                             std::to_string(a.index + a.count));
+  std::vector<std::vector<float>> xs;
+  for (size_t i = a.index; i < a.index + a.count; ++i)
+    xs.emplace_back(im.data.begin() + static_cast<long>(i * im.sample_size),
+                    im.data.begin() + static_cast<long>((i + 1) * im.sample_size));
+  const auto layout = a.layout == "batch"     ? ml::InputLayout::kBatch
+                      : a.layout == "private" ? ml::InputLayout::kPrivate
+                                              : ml::InputLayout::kImage;
+  const std::vector<uint8_t> out = ml::guest_input(model, xs, layout);
+  write_file(a.out, out.data(), out.size());
+  std::fprintf(stderr, "model input: %zu sample(s) of %u values (scale %g, zero point %d), layout %s -> %s (%zu bytes)\n",
+               xs.size(), mi.input_elems, static_cast<double>(mi.input_scale), mi.input_zero_point, a.layout.c_str(),
+               a.out.c_str(), out.size());
+}
+#endif
+
 void setup(CLI::App& root) {
   auto* model = root.add_subcommand("model", "Import ONNX models to int8 zkml files and evaluate their accuracy");
   model->require_subcommand(1);
@@ -224,6 +254,29 @@ void setup(CLI::App& root) {
     do_import(*ia);
 #else
     throw std::runtime_error("model import: this build lacks the int8 runtime (zkvm_ml_host)");
+#endif
+  });
+
+  auto na = std::make_shared<InputArgs>();
+  auto* inp = model->add_subcommand("input", "an image or tensor file -> the guest's private input bytes (int8, the model's input scale)");
+  inp->add_option("model", na->zkml, "zkml file from `model import`")->required();
+  inp->add_option("--images", na->images,
+                  "IDX images (.gz ok), a binary PGM (P5, 8-bit), a .npy float32 array, or raw float32 samples "
+                  "(pixels are scaled by 1/255)")
+      ->required();
+  inp->add_option("-o,--output", na->out, "input file to write (pass it to zkvm run/prove --input)")->required();
+  inp->add_option("--index", na->index, "first sample")->capture_default_str();
+  inp->add_option("--count", na->count, "number of samples (image and private layouts: 1)")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  inp->add_option("--layout", na->layout,
+                  "image: the int8 bytes of one sample (public-model guests); batch: u32 count, then the samples; "
+                  "private: u32 model length, the model, then one sample (private-model guests)")
+      ->check(CLI::IsMember({"image", "batch", "private"}))->capture_default_str();
+  inp->callback([na] {
+#if defined(ZKVM_HAVE_ML_HOST)
+    do_input(*na);
+#else
+    throw std::runtime_error("model input: this build lacks the int8 runtime (zkvm_ml_host)");
 #endif
   });
 

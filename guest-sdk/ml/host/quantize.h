@@ -39,6 +39,15 @@ Int8Result run_int8_host_q(const std::vector<uint8_t>& model_file, std::span<con
 // q = clamp(round_half_away(x / scale) + zero_point, -128, 127).
 std::vector<int8_t> quantize_input(const std::vector<uint8_t>& model_file, std::span<const float> input);
 
+// The private input of a guest for the float samples xs, in one of the
+// layouts the example guests read: kImage, one sample's int8 bytes
+// (mnist-public); kBatch, a u32 count then every sample (mnist-batch, a
+// guest source with batch 0); kPrivate, a u32 model length, the model file,
+// then one sample (mnist-private). Throws on a wrong sample count or size.
+enum class InputLayout { kImage, kBatch, kPrivate };
+std::vector<uint8_t> guest_input(const std::vector<uint8_t>& model_file, const std::vector<std::vector<float>>& xs,
+                                 InputLayout layout);
+
 struct GuestSourceOptions {
   int batch = 1;  // images per run; 0: read a u32 count N from the input first and commit N
   bool commit_logits = false;  // also commit the output tensor's int8 values

@@ -71,6 +71,24 @@ std::vector<int8_t> quantize_input(const std::vector<uint8_t>& file, std::span<c
   return q;
 }
 
+std::vector<uint8_t> guest_input(const std::vector<uint8_t>& model_file, const std::vector<std::vector<float>>& xs,
+                                 InputLayout layout) {
+  auto put_u32 = [](std::vector<uint8_t>& out, uint32_t v) {
+    for (int b = 0; b < 4; ++b) out.push_back(static_cast<uint8_t>(v >> (8 * b)));
+  };
+  if (layout != InputLayout::kBatch && xs.size() != 1)
+    throw std::runtime_error("this input layout takes one sample, not " + std::to_string(xs.size()));
+  std::vector<uint8_t> out;
+  if (layout == InputLayout::kBatch) put_u32(out, static_cast<uint32_t>(xs.size()));
+  if (layout == InputLayout::kPrivate) {
+    put_u32(out, static_cast<uint32_t>(model_file.size()));
+    out.insert(out.end(), model_file.begin(), model_file.end());
+  }
+  for (const auto& x : xs)
+    for (int8_t q : quantize_input(model_file, x)) out.push_back(static_cast<uint8_t>(q));
+  return out;
+}
+
 Int8Result run_int8_host_q(const std::vector<uint8_t>& file, std::span<const int8_t> input) {
   zkml_model m = parse_or_throw(file);
   std::vector<uint32_t> arena((m.arena_bytes + 3) / 4 + 1);  // uint32 storage: 4-byte aligned

@@ -67,9 +67,6 @@ std::vector<std::vector<float>> load(const std::string& path, size_t sample_size
   return out;
 }
 
-void put_u32(std::vector<uint8_t>& out, uint32_t v) {
-  for (int b = 0; b < 4; ++b) out.push_back(static_cast<uint8_t>(v >> (8 * b)));
-}
 
 }  // namespace
 
@@ -146,17 +143,10 @@ int main(int argc, char** argv) {
       std::string src = zkvm::ml::generate_guest_source(model, o);
       write_file(out_path, src.data(), src.size());
     } else if (*inp) {
-      auto xs = load(images, mi.input_elems, index, count);
-      std::vector<uint8_t> out;
-      if (layout == "batch") put_u32(out, static_cast<uint32_t>(xs.size()));
-      if (layout == "private") {
-        if (xs.size() != 1) throw std::runtime_error("--layout private takes one image");
-        put_u32(out, static_cast<uint32_t>(model.size()));
-        out.insert(out.end(), model.begin(), model.end());
-      }
-      if (layout == "image" && xs.size() != 1) throw std::runtime_error("--layout image takes one image");
-      for (const auto& x : xs)
-        for (int8_t q : zkvm::ml::quantize_input(model, x)) out.push_back(static_cast<uint8_t>(q));
+      const auto lay = layout == "batch"     ? zkvm::ml::InputLayout::kBatch
+                       : layout == "private" ? zkvm::ml::InputLayout::kPrivate
+                                             : zkvm::ml::InputLayout::kImage;
+      const std::vector<uint8_t> out = zkvm::ml::guest_input(model, load(images, mi.input_elems, index, count), lay);
       write_file(out_path, out.data(), out.size());
     } else if (*pred) {
       for (const auto& x : load(images, mi.input_elems, index, count))

@@ -4,6 +4,8 @@
 
 #include <zlib.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <fstream>
 #include <stdexcept>
@@ -63,8 +65,84 @@ std::vector<uint8_t> read_maybe_gz(const std::string& path, uint64_t max_bytes) 
   return out;
 }
 
+namespace {
+
+// Binary PGM (P5, maxval 255): one image, pixel / 255 as for IDX. Header: "P5", width,
+// height, maxval, separated by whitespace (comments start with '#'), then one
+// whitespace byte and width * height bytes.
+Images load_pgm(const std::string& path, const std::vector<uint8_t>& b, size_t sample_size) {
+  size_t pos = 2;
+  auto next_number = [&](const char* what) -> uint64_t {
+    for (;;) {
+      while (pos < b.size() && std::isspace(b[pos])) ++pos;
+      if (pos < b.size() && b[pos] == '#') {
+        while (pos < b.size() && b[pos] != '\n') ++pos;
+        continue;
+      }
+      break;
+    }
+    if (pos >= b.size() || !std::isdigit(b[pos])) fail(path, std::string("PGM header: no ") + what);
+    uint64_t v = 0;
+    while (pos < b.size() && std::isdigit(b[pos]) && v < (1u << 20)) v = 10 * v + (b[pos++] - '0');
+    return v;
+  };
+  const uint64_t w = next_number("width"), h = next_number("height"), maxval = next_number("maxval");
+  if (w == 0 || h == 0 || w > 4096 || h > 4096) fail(path, "implausible PGM size " + std::to_string(w) + "x" + std::to_string(h));
+  if (maxval != 255) fail(path, "PGM maxval " + std::to_string(maxval) + " (only 8-bit PGM with maxval 255 is supported)");
+  if (pos >= b.size() || !std::isspace(b[pos])) fail(path, "PGM header: no whitespace before the pixels");
+  ++pos;
+  if (b.size() - pos != w * h)
+    fail(path, "PGM of " + std::to_string(w) + "x" + std::to_string(h) + " pixels has " + std::to_string(b.size() - pos) +
+                   " bytes of pixel data");
+  if (sample_size && sample_size != w * h)
+    fail(path, "image has " + std::to_string(w * h) + " pixels, the model input needs " + std::to_string(sample_size));
+  Images im;
+  im.count = 1;
+  im.sample_size = w * h;
+  im.data.resize(w * h);
+  for (size_t i = 0; i < im.data.size(); ++i) im.data[i] = static_cast<float>(b[pos + i]) / 255.0f;
+  return im;
+}
+
+// .npy (format 1.0/2.0/3.0): little-endian float32 ('<f4'), C order; the
+// total size is a whole number of samples.
+Images load_npy(const std::string& path, const std::vector<uint8_t>& b, size_t sample_size, size_t limit) {
+  if (b.size() < 10) fail(path, "truncated .npy header");
+  const unsigned major = b[6];
+  size_t hlen = 0, start = 0;
+  if (major == 1) {
+    hlen = b[8] | (size_t{b[9]} << 8), start = 10;
+  } else if (major == 2 || major == 3) {
+    if (b.size() < 12) fail(path, "truncated .npy header");
+    hlen = b[8] | (size_t{b[9]} << 8) | (size_t{b[10]} << 16) | (size_t{b[11]} << 24), start = 12;
+  } else {
+    fail(path, ".npy format version " + std::to_string(major) + " is not supported");
+  }
+  if (hlen > b.size() - start) fail(path, "truncated .npy header");
+  const std::string header(b.begin() + static_cast<long>(start), b.begin() + static_cast<long>(start + hlen));
+  const auto has = [&](const char* s) { return header.find(s) != std::string::npos; };
+  if (!has("'descr': '<f4'")) fail(path, ".npy dtype is not little-endian float32 ('<f4'): header " + header);
+  if (!has("'fortran_order': False")) fail(path, ".npy in Fortran order is not supported");
+  const size_t data = start + hlen, bytes = b.size() - data;
+  if (sample_size == 0) fail(path, ".npy data needs a known sample size");
+  if (bytes == 0 || bytes % (4 * sample_size) != 0)
+    fail(path, ".npy holds " + std::to_string(bytes / 4) + " floats, not a whole number of samples of " +
+                   std::to_string(sample_size));
+  Images im;
+  const size_t n = bytes / (4 * sample_size);
+  im.sample_size = sample_size;
+  im.count = limit ? std::min(n, limit) : n;
+  im.data.resize(im.count * sample_size);
+  std::memcpy(im.data.data(), b.data() + data, im.data.size() * 4);
+  return im;
+}
+
+}  // namespace
+
 Images load_images(const std::string& path, size_t sample_size, size_t limit) {
   auto b = read_maybe_gz(path);
+  if (b.size() >= 3 && b[0] == 'P' && b[1] == '5' && std::isspace(b[2])) return load_pgm(path, b, sample_size);
+  if (b.size() >= 6 && std::memcmp(b.data(), "\x93NUMPY", 6) == 0) return load_npy(path, b, sample_size, limit);
   Images im;
   if (b.size() >= 4 && be32(b.data()) == 0x00000803u) {
     if (b.size() < 16) fail(path, "truncated IDX header");
