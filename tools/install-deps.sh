@@ -11,7 +11,7 @@ PACKAGES=(
   clang lld llvm picolibc-riscv64-unknown-elf gcc-riscv64-unknown-elf libc++-14-dev
   # libraries
   libssl-dev libspdlog-dev libfmt-dev catch2 libeigen3-dev libcli11-dev
-  libbenchmark-dev libomp-dev libonnx-dev libprotobuf-dev protobuf-compiler zlib1g-dev
+  libbenchmark-dev libomp-dev libonnx-dev libprotobuf-dev protobuf-compiler zlib1g-dev libpng-dev
   # test oracle
   qemu-user
   # ML: training, ONNX export, datasets and ONNX conformance data

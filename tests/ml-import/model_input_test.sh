@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `zkvm model input`: the same image given as an IDX index, a PGM and a .npy
+# `zkvm model input`: the same image given as an IDX index, a PGM, a PNG and a .npy
 # array gives the same guest input bytes as the example build's own input
 # (zkml-tool); the batch and private layouts; bad files are named errors.
 #   model_input_test.sh ZKVM MODEL.zkml IMAGE0.bin T10K_IMAGES.gz WORK_DIR
@@ -29,11 +29,24 @@ def npy(path, descr, fmt):
                            struct.pack("<%d%s" % (len(vals), fmt), *vals))
 npy("img.npy", "<f4", "f")
 npy("f64.npy", "<f8", "d")
+# PNG by hand: 8-bit gray (colour type 0), and RGB (type 2) to be refused.
+import zlib
+def png(path, ctype, channels):
+    def chunk(t, d):
+        return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xffffffff)
+    rows_b = b"".join(b"\x00" + bytes(c for p in px[r * cols:(r + 1) * cols] for c in [p] * channels)
+                      for r in range(rows))
+    open(path, "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", cols, rows, 8, ctype, 0, 0, 0)) +
+                           chunk(b"IDAT", zlib.compress(rows_b)) + chunk(b"IEND", b""))
+png("img.png", 0, 1)
+png("rgb.png", 2, 3)
 PY
 "$zkvm" model input "$model" --images img.pgm -o pgm.bin
 cmp pgm.bin "$expect" || fail "PGM input differs"
 "$zkvm" model input "$model" --images img.npy -o npy.bin
 cmp npy.bin "$expect" || fail ".npy input differs"
+"$zkvm" model input "$model" --images img.png -o png.bin
+cmp png.bin "$expect" || fail "PNG input differs"
 
 # Batch: u32 count, then the samples.
 "$zkvm" model input "$model" --images "$images" --count 3 --layout batch -o batch.bin
@@ -55,6 +68,7 @@ expect_error() {
 }
 expect_error "bad.pgm: image has 756 pixels, the model input needs 784" --images bad.pgm
 expect_error "f64.npy: .npy dtype is not little-endian float32" --images f64.npy
+expect_error "rgb.png: PNG is not 8-bit grayscale without alpha" --images rgb.png
 expect_error "has 10000 samples, fewer than 10001" --images "$images" --index 10000
 expect_error "takes one sample, not 2" --images "$images" --count 2
-echo "model input: IDX, PGM and .npy agree with the example input; batch and private layouts; errors named"
+echo "model input: IDX, PGM, PNG and .npy agree with the example input; batch and private layouts; errors named"

@@ -2,6 +2,7 @@
 // are checked against the file size before anything is allocated from them.
 #include "zkvm_model/dataset.h"
 
+#include <png.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -104,6 +105,34 @@ Images load_pgm(const std::string& path, const std::vector<uint8_t>& b, size_t s
   return im;
 }
 
+// PNG, 8-bit grayscale without alpha (what a dataset image is): one image,
+// pixel / 255. Colour, alpha and 16-bit files are refused rather than
+// converted, so the bytes a guest gets are the file's pixels.
+Images load_png(const std::string& path, const std::vector<uint8_t>& b, size_t sample_size) {
+  png_image img{};
+  img.version = PNG_IMAGE_VERSION;
+  if (!png_image_begin_read_from_memory(&img, b.data(), b.size())) fail(path, std::string("PNG: ") + img.message);
+  struct Free {
+    png_image* p;
+    ~Free() { png_image_free(p); }
+  } guard{&img};
+  if (img.format != PNG_FORMAT_GRAY)
+    fail(path, "PNG is not 8-bit grayscale without alpha (format " + std::to_string(img.format) +
+                   "); convert it, e.g. to an 8-bit gray PNG or a PGM");
+  const uint64_t w = img.width, h = img.height;
+  if (w == 0 || h == 0 || w > 4096 || h > 4096) fail(path, "implausible PNG size " + std::to_string(w) + "x" + std::to_string(h));
+  if (sample_size && sample_size != w * h)
+    fail(path, "image has " + std::to_string(w * h) + " pixels, the model input needs " + std::to_string(sample_size));
+  std::vector<uint8_t> px(PNG_IMAGE_SIZE(img));
+  if (!png_image_finish_read(&img, nullptr, px.data(), 0, nullptr)) fail(path, std::string("PNG: ") + img.message);
+  Images im;
+  im.count = 1;
+  im.sample_size = w * h;
+  im.data.resize(w * h);
+  for (size_t i = 0; i < im.data.size(); ++i) im.data[i] = static_cast<float>(px[i]) / 255.0f;
+  return im;
+}
+
 // .npy (format 1.0/2.0/3.0): little-endian float32 ('<f4'), C order; the
 // total size is a whole number of samples.
 Images load_npy(const std::string& path, const std::vector<uint8_t>& b, size_t sample_size, size_t limit) {
@@ -143,6 +172,7 @@ Images load_images(const std::string& path, size_t sample_size, size_t limit) {
   auto b = read_maybe_gz(path);
   if (b.size() >= 3 && b[0] == 'P' && b[1] == '5' && std::isspace(b[2])) return load_pgm(path, b, sample_size);
   if (b.size() >= 6 && std::memcmp(b.data(), "\x93NUMPY", 6) == 0) return load_npy(path, b, sample_size, limit);
+  if (b.size() >= 8 && std::memcmp(b.data(), "\x89PNG\r\n\x1a\n", 8) == 0) return load_png(path, b, sample_size);
   Images im;
   if (b.size() >= 4 && be32(b.data()) == 0x00000803u) {
     if (b.size() < 16) fail(path, "truncated IDX header");

@@ -19,7 +19,8 @@ struct Images {
 // Loads images from `path`:
 //  - IDX ubyte images (magic 0x00000803, gzip or plain): pixel / 255.0,
 //    sample_size = rows * cols;
-//  - a binary PGM (P5, 8-bit, maxval 255): one image, pixel / 255.0;
+//  - a binary PGM (P5, 8-bit, maxval 255) or an 8-bit grayscale PNG: one
+//    image, pixel / 255.0;
 //  - a .npy file of little-endian float32 in C order: samples of
 //    `sample_size` values;
 //  - otherwise raw float32 (little-endian), sample_size = `sample_size`
