@@ -52,8 +52,6 @@ Proven prove_elf(const std::string& path, std::vector<uint8_t> input = {}) {
   return prove_program(vm::load_elf_file(path), std::move(input));
 }
 
-std::string asm_elf(const std::string& name) { return std::string(ZKVM_VM_ASM_ELF_DIR) + "/" + name + ".elf"; }
-
 }  // namespace
 
 TEST_CASE("every instruction test proves and verifies with the emulator's exit code", "[rv32im][guests]") {

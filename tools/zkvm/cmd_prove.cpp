@@ -69,9 +69,7 @@ int classify_unprovable(const zkvm::vm::Program& program, zkvm::vm::RunOptions r
 }
 
 int tool_error(const ProveArgs& a, const std::string& message) {
-  std::fprintf(stderr, "zkvm prove: error: %s\n", message.c_str());
-  if (!a.json.empty()) zkvm::cli::write_json(a.json, zkvm::cli::error_result("prove", a.guest, message), "zkvm prove");
-  return zkvm::cli::kExitToolError;
+  return zkvm::cli::tool_error("prove", a.guest, a.json, message);
 }
 
 int prove_command(const ProveArgs& a) {

@@ -55,11 +55,7 @@ void print_stats(const zkvm::vm::RunResult& r, double seconds, bool mix_counted)
                  r.cycles ? 100.0 * static_cast<double>(count) / static_cast<double>(r.cycles) : 0.0);
 }
 
-int tool_error(const RunArgs& a, const std::string& message) {
-  std::fprintf(stderr, "zkvm run: error: %s\n", message.c_str());
-  if (!a.json.empty()) zkvm::cli::write_json(a.json, zkvm::cli::error_result("run", a.guest, message), "zkvm run");
-  return zkvm::cli::kExitToolError;
-}
+int tool_error(const RunArgs& a, const std::string& message) { return zkvm::cli::tool_error("run", a.guest, a.json, message); }
 
 int run_command(const RunArgs& a) {
   using namespace zkvm::vm;

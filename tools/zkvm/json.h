@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "command.h"
 #include "zkvm/vm/machine.h"
 
 namespace zkvm::cli {
@@ -151,6 +152,15 @@ inline JsonObject error_result(std::string_view command, std::string_view guest,
   JsonObject o = result_header(command, guest);
   o.str("status", "error").str("error", message);
   return o;
+}
+
+// A tool error of `zkvm <command>`: the message on stderr, the error object
+// to json_path when one was asked for; returns the tool-error exit status.
+inline int tool_error(const char* command, const std::string& guest, const std::string& json_path,
+                      const std::string& message) {
+  std::fprintf(stderr, "zkvm %s: error: %s\n", command, message.c_str());
+  if (!json_path.empty()) write_json(json_path, error_result(command, guest, message), (std::string("zkvm ") + command).c_str());
+  return kExitToolError;
 }
 
 }  // namespace zkvm::cli

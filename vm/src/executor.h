@@ -273,9 +273,8 @@ bool execute(Machine& m, Ctx& ctx) {
         }
   }
 
-  // Decode-time helpers for fusion. peek: a slot's instruction, decoded
-  // from the code image if the slot is not (its handler stays the decode
-  // handler).
+  // Decode-time helpers for fusion. peek: a slot's instruction, fetched if
+  // the slot is not decoded (its handler stays the decode handler).
   const auto peek = [&](Slot* p) -> const Decoded& {
     if (p->d.op == Op::DECODE) p->d = mem.fetch(p->pc);
     return p->d;
@@ -443,8 +442,8 @@ stop_limit:
   m.result.status = RunStatus::CycleLimit;
   return true;
 
-  // A slot not decoded yet: decode it from the code image and dispatch
-  // again. ctx.begin already ran but saw an undecoded slot, so it runs
+  // A slot not decoded yet, or reset by a write into its page: decode it
+  // from the code image and dispatch again. ctx.begin already ran but saw an undecoded slot, so it runs
   // again with the decoded instruction.
 L_DECODE:
   s->d = mem.fetch(s->pc);
@@ -551,17 +550,19 @@ L_ILLEGAL:
   ZKVM_FAULT(IllegalInstruction, 0);
   // A word of a code page that is not in the code image (data beside code,
   // a partial word at a segment edge): no instruction was fetched.
+#define ZKVM_FETCH_FAULT(kind)                         \
+  do {                                                 \
+    pc = s->pc;                                        \
+    ZKVM_SAVE();                                       \
+    raise_fault(m, FaultKind::kind, pc, nullptr, pc);  \
+    return true;                                       \
+  } while (0)
 L_NOT_CODE:
-  pc = s->pc;
-  ZKVM_SAVE();
-  raise_fault(m, FaultKind::FetchOutsideCode, pc, nullptr, pc);
-  return true;
+  ZKVM_FETCH_FAULT(FetchOutsideCode);
   // A code word that a store or read() has overwritten (and not restored).
 L_MODIFIED_CODE:
-  pc = s->pc;
-  ZKVM_SAVE();
-  raise_fault(m, FaultKind::ModifiedCode, pc, nullptr, pc);
-  return true;
+  ZKVM_FETCH_FAULT(ModifiedCode);
+#undef ZKVM_FETCH_FAULT
 
   // Fused pairs "A then B" (see FusedFirst): A's semantics, retire, then a
   // direct jump to B's plain handler.

@@ -68,6 +68,38 @@ std::vector<uint8_t> read_maybe_gz(const std::string& path, uint64_t max_bytes) 
 
 namespace {
 
+// A w x h image's size against the model input (sample_size 0: any).
+void check_image_size(const std::string& path, const char* format, uint64_t w, uint64_t h, size_t sample_size) {
+  if (w == 0 || h == 0 || w > 4096 || h > 4096)
+    fail(path, std::string("implausible ") + format + " size " + std::to_string(w) + "x" + std::to_string(h));
+  if (sample_size && sample_size != w * h)
+    fail(path, "image has " + std::to_string(w * h) + " pixels, the model input needs " + std::to_string(sample_size));
+}
+
+// One 8-bit gray image of w x h pixels (PGM, PNG): pixel / 255 as for IDX.
+Images gray_image(const std::string& path, const char* format, const uint8_t* px, uint64_t w, uint64_t h,
+                  size_t sample_size) {
+  check_image_size(path, format, w, h, sample_size);
+  Images im;
+  im.count = 1;
+  im.sample_size = w * h;
+  im.data.resize(w * h);
+  for (size_t i = 0; i < im.data.size(); ++i) im.data[i] = static_cast<float>(px[i]) / 255.0f;
+  return im;
+}
+
+// Little-endian float32 samples of sample_size values (raw files, .npy
+// data): at most `limit` of them (0 = all).
+Images float_samples(const uint8_t* data, size_t bytes, size_t sample_size, size_t limit) {
+  Images im;
+  const size_t n = bytes / (4 * sample_size);
+  im.sample_size = sample_size;
+  im.count = limit ? std::min(n, limit) : n;
+  im.data.resize(im.count * sample_size);
+  std::memcpy(im.data.data(), data, im.data.size() * 4);
+  return im;
+}
+
 // Binary PGM (P5, maxval 255): one image, pixel / 255 as for IDX. Header: "P5", width,
 // height, maxval, separated by whitespace (comments start with '#'), then one
 // whitespace byte and width * height bytes.
@@ -88,21 +120,14 @@ Images load_pgm(const std::string& path, const std::vector<uint8_t>& b, size_t s
     return v;
   };
   const uint64_t w = next_number("width"), h = next_number("height"), maxval = next_number("maxval");
-  if (w == 0 || h == 0 || w > 4096 || h > 4096) fail(path, "implausible PGM size " + std::to_string(w) + "x" + std::to_string(h));
+  check_image_size(path, "PGM", w, h, 0);
   if (maxval != 255) fail(path, "PGM maxval " + std::to_string(maxval) + " (only 8-bit PGM with maxval 255 is supported)");
   if (pos >= b.size() || !std::isspace(b[pos])) fail(path, "PGM header: no whitespace before the pixels");
   ++pos;
   if (b.size() - pos != w * h)
     fail(path, "PGM of " + std::to_string(w) + "x" + std::to_string(h) + " pixels has " + std::to_string(b.size() - pos) +
                    " bytes of pixel data");
-  if (sample_size && sample_size != w * h)
-    fail(path, "image has " + std::to_string(w * h) + " pixels, the model input needs " + std::to_string(sample_size));
-  Images im;
-  im.count = 1;
-  im.sample_size = w * h;
-  im.data.resize(w * h);
-  for (size_t i = 0; i < im.data.size(); ++i) im.data[i] = static_cast<float>(b[pos + i]) / 255.0f;
-  return im;
+  return gray_image(path, "PGM", b.data() + pos, w, h, sample_size);
 }
 
 // PNG, 8-bit grayscale without alpha (what a dataset image is): one image,
@@ -119,18 +144,10 @@ Images load_png(const std::string& path, const std::vector<uint8_t>& b, size_t s
   if (img.format != PNG_FORMAT_GRAY)
     fail(path, "PNG is not 8-bit grayscale without alpha (format " + std::to_string(img.format) +
                    "); convert it, e.g. to an 8-bit gray PNG or a PGM");
-  const uint64_t w = img.width, h = img.height;
-  if (w == 0 || h == 0 || w > 4096 || h > 4096) fail(path, "implausible PNG size " + std::to_string(w) + "x" + std::to_string(h));
-  if (sample_size && sample_size != w * h)
-    fail(path, "image has " + std::to_string(w * h) + " pixels, the model input needs " + std::to_string(sample_size));
+  check_image_size(path, "PNG", img.width, img.height, sample_size);  // before the buffer is allocated
   std::vector<uint8_t> px(PNG_IMAGE_SIZE(img));
   if (!png_image_finish_read(&img, nullptr, px.data(), 0, nullptr)) fail(path, std::string("PNG: ") + img.message);
-  Images im;
-  im.count = 1;
-  im.sample_size = w * h;
-  im.data.resize(w * h);
-  for (size_t i = 0; i < im.data.size(); ++i) im.data[i] = static_cast<float>(px[i]) / 255.0f;
-  return im;
+  return gray_image(path, "PNG", px.data(), img.width, img.height, sample_size);
 }
 
 // .npy (format 1.0/2.0/3.0): little-endian float32 ('<f4'), C order; the
@@ -157,13 +174,7 @@ Images load_npy(const std::string& path, const std::vector<uint8_t>& b, size_t s
   if (bytes == 0 || bytes % (4 * sample_size) != 0)
     fail(path, ".npy holds " + std::to_string(bytes / 4) + " floats, not a whole number of samples of " +
                    std::to_string(sample_size));
-  Images im;
-  const size_t n = bytes / (4 * sample_size);
-  im.sample_size = sample_size;
-  im.count = limit ? std::min(n, limit) : n;
-  im.data.resize(im.count * sample_size);
-  std::memcpy(im.data.data(), b.data() + data, im.data.size() * 4);
-  return im;
+  return float_samples(b.data() + data, bytes, sample_size, limit);
 }
 
 }  // namespace
@@ -197,12 +208,7 @@ Images load_images(const std::string& path, size_t sample_size, size_t limit) {
   if (b.empty() || b.size() % (4 * sample_size) != 0)
     fail(path, "neither IDX images nor raw float32 samples of " + std::to_string(sample_size) + " values (" +
                    std::to_string(b.size()) + " bytes)");
-  const size_t n = b.size() / (4 * sample_size);
-  im.sample_size = sample_size;
-  im.count = limit ? std::min(n, limit) : n;
-  im.data.resize(im.count * sample_size);
-  std::memcpy(im.data.data(), b.data(), im.data.size() * 4);
-  return im;
+  return float_samples(b.data(), b.size(), sample_size, limit);
 }
 
 std::vector<uint8_t> load_labels(const std::string& path, size_t limit) {
