@@ -32,7 +32,9 @@ struct CheckResult {
 
 // Shape problems (wrong width, height not a power of two, wrong number of
 // public values, preprocessed height mismatch) are reported as failures too.
-CheckResult check_constraints(std::span<const TableWitness> tables);
+// check_buses = false checks the constraints only (one segment of a
+// continuation: its buses balance only with the other segments').
+CheckResult check_constraints(std::span<const TableWitness> tables, bool check_buses = true);
 
 // Validates the shape of one table's inputs; returns "" when fine, else a
 // message naming the table and the problem. Shared with the prover.

@@ -188,5 +188,6 @@ Fp4 logup_fingerprint(uint32_t bus, std::span<const Fp> tuple, std::span<const F
 
 // Transcript domain separator.
 inline constexpr const char* kTranscriptDomain = "zkvm-stark-v1";
+inline constexpr const char* kSegmentsTranscriptDomain = "zkvm-stark-segments-v1";
 
 }  // namespace zkvm::stark

@@ -210,14 +210,37 @@ const RowMajorMatrix<Fp>& ProvingKey::pre_lde_for_quotient(size_t i) const {
   return q.height != 0 ? q : pre_round->lde(i);
 }
 
-StarkProof prove(const ProvingKey& pk, std::span<const air::TableWitness> tables, hal::Hal& hal,
-                 const ProveOptions& opts) {
+std::vector<Fp4> random_logup_masks(const VerifyingKey& vk) {
+  std::vector<Fp4> masks(vk.airs.size());
+  if (!vk.config.pcs.zk) return masks;
+  for (size_t t = 0; t < vk.airs.size(); ++t) {
+    if (logup_mask_width(vk, t) == 0) continue;
+    const auto r = pcs::random_fps(4);
+    masks[t] = Fp4::from_base(r[0], r[1], r[2], r[3]);
+  }
+  return masks;
+}
+
+void cancel_logup_masks(const VerifyingKey& vk, std::vector<Fp4>& masks, const Fp4& others) {
+  Fp4 total = others;
+  int last = -1;
+  for (size_t t = 0; t < masks.size(); ++t) {
+    if (logup_mask_width(vk, t) == 0) continue;
+    total += masks[t];
+    last = static_cast<int>(t);
+  }
+  if (last >= 0) masks[static_cast<size_t>(last)] -= total;
+}
+
+MainCommit commit_main(const ProvingKey& pk, std::span<const air::TableWitness> tables, std::span<const Fp4> masks,
+                       hal::Hal& hal, const ProveOptions& opts) {
   const VerifyingKey& vk = pk.vk;
   const size_t nt = vk.airs.size();
   if (tables.size() != nt)
     throw std::invalid_argument("prove: " + std::to_string(tables.size()) + " tables given, program has " +
                                 std::to_string(nt));
-  StarkProof proof;
+  if (masks.size() != nt) throw std::invalid_argument("prove: one LogUp mask per table expected");
+  MainCommit mc;
   for (size_t t = 0; t < nt; ++t) {
     if (tables[t].air != vk.airs[t])
       throw std::invalid_argument("prove: table " + std::to_string(t) + " is not the program's table '" +
@@ -235,42 +258,24 @@ StarkProof prove(const ProvingKey& pk, std::span<const air::TableWitness> tables
       throw std::invalid_argument("prove: zero-knowledge: table '" + vk.airs[t]->name() + "' has 2^" +
                                   std::to_string(lg) + " rows; hiding needs at least 2 * num_queries + 8 = " +
                                   std::to_string(zk_min_rows(vk.config)) + " (pad the trace)");
-    proof.log_heights.push_back(lg);
-    proof.publics.push_back(tables[t].publics);
+    mc.log_heights.push_back(lg);
+    mc.publics.push_back(tables[t].publics);
   }
   const bool zk = vk.config.pcs.zk;
-  // zk: random coefficients per column (= zk_mask_degree, as n >= it).
-  auto zk_m = [&](const air::TableWitness& tw) { return std::min(zk_mask_degree(vk.config), tw.trace->height); };
   StageTimer timer(opts.timings);
   if (opts.check_constraints) {
-    auto r = air::check_constraints(tables);
+    auto r = air::check_constraints(tables, opts.check_bus_balance);
     if (!r.ok) throw std::invalid_argument("prove: trace does not satisfy the AIR: " + r.message);
     timer.lap("debug check");
   }
-
-  auto ch = start_transcript(vk, proof.log_heights, proof.publics);
-  pcs::PcsProver pcs(vk.config.pcs, hal);
-
-  // zk: every bus table's LogUp sum is offset by a random mask rho_t with
-  // sum_t rho_t = 0, committed here, before the LogUp challenges, as 4
+  // zk: every bus table's LogUp sum is offset by a random mask rho_t, the
+  // masks of a statement summing to 0 (random_logup_masks,
+  // cancel_logup_masks), committed here, before the LogUp challenges, as 4
   // extra main columns (rho_t in row 0, zeros below). A sum the verifier
   // sees is then uniform on its own (it reveals nothing about the table's
   // tuples), and the total is unchanged. SOUNDNESS: the masks are fixed
   // before alpha and beta, so an unbalanced bus still gives a non-zero
   // total except with probability ~ degree / |Fp4| (docs/STARK.md).
-  std::vector<Fp4> masks(nt);
-  if (zk) {
-    int last = -1;
-    Fp4 total;
-    for (size_t t = 0; t < nt; ++t) {
-      if (logup_mask_width(vk, t) == 0) continue;
-      const auto r = pcs::random_fps(4);
-      masks[t] = Fp4::from_base(r[0], r[1], r[2], r[3]);
-      total += masks[t];
-      last = static_cast<int>(t);
-    }
-    if (last >= 0) masks[static_cast<size_t>(last)] -= total;
-  }
   std::vector<RowMajorMatrix<Fp>> mains;
   for (size_t t = 0; t < nt; ++t) {
     const auto& tw = tables[t];
@@ -282,19 +287,45 @@ StarkProof prove(const ProvingKey& pk, std::span<const air::TableWitness> tables
     RowMajorMatrix<Fp> m(w + mw, tw.trace->height);
     for (size_t r = 0; r < m.height; ++r) std::copy_n(tw.trace->row(r).begin(), w, m.row(r).begin());
     for (size_t c = 0; c < mw; ++c) m.at(0, w + c) = masks[t].c[c];
-    mains.push_back(zk_randomise(std::move(m), zk_m(tw)));
+    mains.push_back(zk_randomise(std::move(m), std::min(zk_mask_degree(vk.config), tw.trace->height)));
   }
-  auto main_round = pcs.commit(std::move(mains));
-  proof.main = main_round->commitment();
+  pcs::PcsProver pcs(vk.config.pcs, hal);
+  mc.round = pcs.commit(std::move(mains));
+  mc.commitment = mc.round->commitment();
   timer.lap("commit main");
-  pcs::observe_commitment(ch, "main", proof.main);
+  return mc;
+}
 
-  Fp4 logup_alpha, logup_beta;
+StarkProof prove(const ProvingKey& pk, std::span<const air::TableWitness> tables, hal::Hal& hal,
+                 const ProveOptions& opts) {
+  std::vector<Fp4> masks = random_logup_masks(pk.vk);
+  cancel_logup_masks(pk.vk, masks, Fp4());
+  MainCommit mc = commit_main(pk, tables, masks, hal, opts);
+  auto ch = start_transcript(pk.vk, mc.log_heights, mc.publics);
+  pcs::observe_commitment(ch, "main", mc.commitment);
+  LogupChallenges lc;
+  if (pk.vk.has_bus()) lc = sample_logup_challenges(ch);
+  return finish_proof(pk, tables, std::move(mc), masks, ch, lc, hal, opts);
+}
+
+StarkProof finish_proof(const ProvingKey& pk, std::span<const air::TableWitness> tables, MainCommit mc,
+                        std::span<const Fp4> masks, transcript::Challenger& ch, const LogupChallenges& lc,
+                        hal::Hal& hal, const ProveOptions& opts) {
+  const VerifyingKey& vk = pk.vk;
+  const size_t nt = vk.airs.size();
+  StarkProof proof;
+  proof.log_heights = std::move(mc.log_heights);
+  proof.publics = std::move(mc.publics);
+  proof.main = mc.commitment;
+  auto main_round = std::move(mc.round);
+  const bool zk = vk.config.pcs.zk;
+  auto zk_m = [&](const air::TableWitness& tw) { return std::min(zk_mask_degree(vk.config), tw.trace->height); };
+  StageTimer timer(opts.timings);
+  pcs::PcsProver pcs(vk.config.pcs, hal);
+  const Fp4 logup_alpha = lc.alpha, logup_beta = lc.beta;
   std::shared_ptr<pcs::ProverRound> aux_round;
   std::vector<int> aux_index(nt, -1);
   if (vk.has_bus()) {
-    logup_alpha = ch.sample_fp4("logup alpha");
-    logup_beta = ch.sample_fp4("logup beta");
     std::vector<RowMajorMatrix<Fp>> auxes;
     for (size_t t = 0; t < nt; ++t) {
       const auto& shape = vk.shapes[t];
@@ -387,6 +418,34 @@ StarkProof prove(const ProvingKey& pk, std::span<const air::TableWitness> tables
   proof.pcs = std::move(opening.proof);
   timer.lap("open (DEEP + FRI)");
   return proof;
+}
+
+std::vector<StarkProof> prove_segments(const ProvingKey& pk, std::span<const std::vector<air::TableWitness>> segments,
+                                       hal::Hal& hal, const ProveOptions& opts) {
+  if (segments.empty()) throw std::invalid_argument("prove_segments: no segments");
+  if (!pk.vk.has_bus()) throw std::invalid_argument("prove_segments: segments are linked by buses; the program has none");
+  ProveOptions seg_opts = opts;
+  seg_opts.check_bus_balance = false;
+  std::vector<std::vector<Fp4>> masks;
+  Fp4 others;
+  for (size_t k = 0; k < segments.size(); ++k) {
+    masks.push_back(random_logup_masks(pk.vk));
+    if (k + 1 == segments.size()) cancel_logup_masks(pk.vk, masks.back(), others);
+    for (const Fp4& m : masks.back()) others += m;
+  }
+  auto ch = start_segments(pk.vk);
+  std::vector<MainCommit> mains;
+  for (size_t k = 0; k < segments.size(); ++k) {
+    mains.push_back(commit_main(pk, segments[k], masks[k], hal, seg_opts));
+    observe_segment(ch, mains.back().log_heights, mains.back().publics, mains.back().commitment);
+  }
+  const LogupChallenges lc = finish_segments(ch, segments.size());
+  std::vector<StarkProof> proofs;
+  for (size_t k = 0; k < segments.size(); ++k) {
+    auto sch = segment_transcript(ch, k);
+    proofs.push_back(finish_proof(pk, segments[k], std::move(mains[k]), masks[k], sch, lc, hal, seg_opts));
+  }
+  return proofs;
 }
 
 }  // namespace zkvm::stark

@@ -10,6 +10,7 @@
 #include "prover/air/checker.h"
 #include "prover/hal/hal.h"
 #include "prover/stark/proof.h"
+#include "prover/stark/verifier.h"
 
 namespace zkvm::stark {
 
@@ -42,11 +43,50 @@ struct ProveOptions {
   // When set, receives (stage, wall seconds) and (stage + " (cpu)",
   // process CPU seconds) for each prover stage.
   std::vector<std::pair<std::string, double>>* timings = nullptr;
+  // With check_constraints: also check every bus for balance (off for one
+  // segment of a continuation, whose buses balance only with the others').
+  bool check_bus_balance = true;
 };
 
 // tables[t].air must be pk.vk.airs[t]. Throws std::invalid_argument on
 // shape errors (and constraint errors when checking).
 StarkProof prove(const ProvingKey& pk, std::span<const air::TableWitness> tables, hal::Hal& hal,
                  const ProveOptions& opts = {});
+
+// The same proof in two phases, for statements of several proofs that share
+// the LogUp challenges (continuations, docs/STARK.md "Segmented
+// statements"): commit_main commits the main traces (with the zk LogUp
+// masks, one per table); the caller observes the commitment in its
+// transcript, samples the challenges and calls finish_proof with that
+// transcript. prove() is commit_main, start_transcript + "main",
+// sample_logup_challenges, finish_proof.
+struct MainCommit {
+  std::vector<unsigned> log_heights;
+  std::vector<std::vector<Fp>> publics;
+  std::shared_ptr<pcs::ProverRound> round;
+  pcs::Commitment commitment;
+};
+MainCommit commit_main(const ProvingKey& pk, std::span<const air::TableWitness> tables, std::span<const Fp4> masks,
+                       hal::Hal& hal, const ProveOptions& opts = {});
+StarkProof finish_proof(const ProvingKey& pk, std::span<const air::TableWitness> tables, MainCommit main,
+                        std::span<const Fp4> masks, transcript::Challenger& ch, const LogupChallenges& lc,
+                        hal::Hal& hal, const ProveOptions& opts = {});
+
+// zk LogUp masks (zeros without zk or for tables without a bus): random per
+// table; cancel_logup_masks adjusts the last bus table's so that the masks
+// plus `others` (the masks of the statement's other proofs) sum to 0.
+// SOUNDNESS is not at stake (the masks are committed before the
+// challenges); hiding is: only the statement's total sum may be revealed.
+std::vector<Fp4> random_logup_masks(const VerifyingKey& vk);
+void cancel_logup_masks(const VerifyingKey& vk, std::vector<Fp4>& masks, const Fp4& others);
+
+// Proves segments[k] (one witness per table each) as the segments of one
+// statement, for verify_segments: commits every main trace, draws the shared
+// LogUp challenges, then finishes each proof. The zk masks of all segments
+// sum to 0. With opts.check_constraints every segment is checked on its own
+// (constraints only: the buses balance across segments; verify_segments
+// checks that).
+std::vector<StarkProof> prove_segments(const ProvingKey& pk, std::span<const std::vector<air::TableWitness>> segments,
+                                       hal::Hal& hal, const ProveOptions& opts = {});
 
 }  // namespace zkvm::stark

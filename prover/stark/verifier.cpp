@@ -78,7 +78,10 @@ transcript::Challenger start_transcript(const VerifyingKey& vk, std::span<const 
   return ch;
 }
 
-void verify(const VerifyingKey& vk, const StarkProof& proof, const VerifyOptions& opts) {
+namespace {
+
+// V0, V1.
+void check_proof(const VerifyingKey& vk, const StarkProof& proof, const VerifyOptions& opts) {
   check_shape(vk, proof);  // V1
   if (opts.min_security_bits != 0) {  // V0
     std::string weakest;
@@ -93,15 +96,44 @@ void verify(const VerifyingKey& vk, const StarkProof& proof, const VerifyOptions
                           std::to_string(opts.min_security_bits) + " (docs/SECURITY.md)");
     }
   }
-  const size_t nt = vk.airs.size();
-  auto ch = start_transcript(vk, proof.log_heights, proof.publics);
-  const auto dims = round_dims(vk, proof.log_heights);
+}
 
-  pcs::observe_commitment(ch, "main", proof.main);
-  Fp4 logup_alpha, logup_beta;
+// Sum of public bus terms, each checked against the tuple length its bus
+// has in the tables (the fingerprint does not encode the length).
+Fp4 public_terms(const VerifyingKey& vk, std::span<const air::PublicInteraction> terms, const LogupChallenges& lc,
+                 const std::string& owner) {
+  Fp4 total_sum;
+  {
+    for (const air::PublicInteraction& pi : terms) {
+      if (!vk.has_bus()) throw VerifyError(owner + ": public bus terms but no table uses a bus");
+      // A public term must match the tuple length the tables use on its bus
+      // (the fingerprint does not encode the length).
+      bool arity_ok = false;
+      for (const air::AirShape& s : vk.shapes) {
+        const auto it = s.bus_arity.find(pi.bus);
+        if (it != s.bus_arity.end()) arity_ok = it->second == pi.tuple.size();
+      }
+      if (!arity_ok)
+        throw VerifyError(owner + ": public bus term on bus " + std::to_string(pi.bus) +
+                          " has no table using that bus with a tuple of length " + std::to_string(pi.tuple.size()));
+      const auto bp = powers(lc.beta, pi.tuple.size() + 1);
+      const Fp4 d = lc.alpha - logup_fingerprint(pi.bus, pi.tuple, bp);
+      if (d.is_zero()) throw VerifyError("LogUp: challenge hit a public tuple's fingerprint");
+      total_sum += d.inverse() * (pi.send ? pi.mult : -pi.mult);
+    }
+  }
+  return total_sum;
+}
+
+// V2, V3, V5 of one proof after its LogUp challenges; returns the proof's
+// share of V4 (its LogUp sums plus its tables' public terms). With
+// `balance` V4 itself is checked (before V5) for a proof on its own.
+Fp4 verify_tables(const VerifyingKey& vk, const StarkProof& proof, transcript::Challenger& ch,
+                  const LogupChallenges& lc, bool balance) {
+  const size_t nt = vk.airs.size();
+  const auto dims = round_dims(vk, proof.log_heights);
+  const Fp4 logup_alpha = lc.alpha, logup_beta = lc.beta;
   if (vk.has_bus()) {
-    logup_alpha = ch.sample_fp4("logup alpha");
-    logup_beta = ch.sample_fp4("logup beta");
     pcs::observe_commitment(ch, "aux", proof.aux);
     ch.observe_fp4s("logup sums", proof.cumsums);
   }
@@ -196,28 +228,11 @@ void verify(const VerifyingKey& vk, const StarkProof& proof, const VerifyOptions
     if (b.acc != zh * q) throw VerifyError(tn + ": constraints at zeta do not match the quotient");
   }
   // Public boundary terms: fixed by the statement (the public values).
-  for (size_t t = 0; t < nt; ++t) {
-    for (const air::PublicInteraction& pi : vk.airs[t]->public_interactions(proof.publics[t])) {
-      if (!vk.has_bus())
-        throw VerifyError("table '" + vk.airs[t]->name() + "': public bus terms but no table uses a bus");
-      // A public term must match the tuple length the tables use on its bus
-      // (the fingerprint does not encode the length).
-      bool arity_ok = false;
-      for (const air::AirShape& s : vk.shapes) {
-        const auto it = s.bus_arity.find(pi.bus);
-        if (it != s.bus_arity.end()) arity_ok = it->second == pi.tuple.size();
-      }
-      if (!arity_ok)
-        throw VerifyError("table '" + vk.airs[t]->name() + "': public bus term on bus " + std::to_string(pi.bus) +
-                          " has no table using that bus with a tuple of length " + std::to_string(pi.tuple.size()));
-      const auto bp = powers(logup_beta, pi.tuple.size() + 1);
-      const Fp4 d = logup_alpha - logup_fingerprint(pi.bus, pi.tuple, bp);
-      if (d.is_zero()) throw VerifyError("LogUp: challenge hit a public tuple's fingerprint");
-      total_sum += d.inverse() * (pi.send ? pi.mult : -pi.mult);
-    }
-  }
+  for (size_t t = 0; t < nt; ++t)
+    total_sum += public_terms(vk, vk.airs[t]->public_interactions(proof.publics[t]), lc, vk.airs[t]->name());
   // V4: every bus balances: tables' sums plus public boundary terms.
-  if (!total_sum.is_zero()) throw VerifyError("LogUp: the bus sums (tables and public terms) do not add to zero");
+  if (balance && !total_sum.is_zero())
+    throw VerifyError("LogUp: the bus sums (tables and public terms) do not add to zero");
   // V5
   try {
     pcs::pcs_verify(vk.config.pcs, claims, proof.pcs, ch);
@@ -232,6 +247,78 @@ void verify(const VerifyingKey& vk, const StarkProof& proof, const VerifyOptions
     // rejection too (never a crash across the C API).
     throw VerifyError(std::string("pcs: ") + e.what());
   }
+  return total_sum;
+}
+
+}  // namespace
+
+void verify(const VerifyingKey& vk, const StarkProof& proof, const VerifyOptions& opts) {
+  check_proof(vk, proof, opts);
+  auto ch = start_transcript(vk, proof.log_heights, proof.publics);
+  pcs::observe_commitment(ch, "main", proof.main);
+  LogupChallenges lc;
+  if (vk.has_bus()) lc = sample_logup_challenges(ch);
+  verify_tables(vk, proof, ch, lc, true);
+}
+
+LogupChallenges sample_logup_challenges(transcript::Challenger& ch) {
+  LogupChallenges lc;
+  lc.alpha = ch.sample_fp4("logup alpha");
+  lc.beta = ch.sample_fp4("logup beta");
+  return lc;
+}
+
+transcript::Challenger start_segments(const VerifyingKey& vk) {
+  transcript::Challenger ch(kSegmentsTranscriptDomain);
+  ch.observe_bytes("vk", serialize_vk(vk));
+  return ch;
+}
+
+void observe_segment(transcript::Challenger& ch, std::span<const unsigned> log_heights,
+                     const std::vector<std::vector<Fp>>& publics, const pcs::Commitment& main) {
+  for (unsigned h : log_heights) ch.observe_u64("log height", h);
+  // SOUNDNESS: public values are observed before any challenge.
+  for (const auto& p : publics) ch.observe_fps("public values", p);
+  pcs::observe_commitment(ch, "main", main);
+}
+
+LogupChallenges finish_segments(transcript::Challenger& ch, size_t num_segments) {
+  ch.observe_u64("segments", num_segments);
+  return sample_logup_challenges(ch);
+}
+
+transcript::Challenger segment_transcript(const transcript::Challenger& global, size_t k) {
+  transcript::Challenger ch = global;
+  ch.observe_u64("segment", k);
+  return ch;
+}
+
+void verify_segments(const VerifyingKey& vk, std::span<const StarkProof> proofs,
+                     std::span<const air::PublicInteraction> extra_terms, const VerifyOptions& opts) {
+  if (proofs.empty()) throw VerifyError("a segmented statement has no segments");
+  if (!vk.has_bus()) throw VerifyError("segments of a statement without a bus cannot be linked");
+  auto ch = start_segments(vk);
+  for (size_t k = 0; k < proofs.size(); ++k) {
+    try {
+      check_proof(vk, proofs[k], opts);
+    } catch (const VerifyError& e) {
+      throw VerifyError("segment " + std::to_string(k) + ": " + e.what());
+    }
+    observe_segment(ch, proofs[k].log_heights, proofs[k].publics, proofs[k].main);
+  }
+  const LogupChallenges lc = finish_segments(ch, proofs.size());
+  Fp4 total = public_terms(vk, extra_terms, lc, "the statement");
+  for (size_t k = 0; k < proofs.size(); ++k) {
+    auto sch = segment_transcript(ch, k);
+    try {
+      total += verify_tables(vk, proofs[k], sch, lc, false);
+    } catch (const VerifyError& e) {
+      throw VerifyError("segment " + std::to_string(k) + ": " + e.what());
+    }
+  }
+  // V4 over the whole statement.
+  if (!total.is_zero())
+    throw VerifyError("LogUp: the bus sums of all segments (tables and public terms) do not add to zero");
 }
 
 void verify_bytes(const VerifyingKey& vk, std::span<const uint8_t> proof_bytes, const VerifyOptions& opts) {

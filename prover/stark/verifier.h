@@ -25,4 +25,31 @@ void verify_bytes(const VerifyingKey& vk, std::span<const uint8_t> proof_bytes, 
 transcript::Challenger start_transcript(const VerifyingKey& vk, std::span<const unsigned> log_heights,
                                         const std::vector<std::vector<Fp>>& publics);
 
+struct LogupChallenges {
+  Fp4 alpha, beta;
+};
+LogupChallenges sample_logup_challenges(transcript::Challenger& ch);
+
+// --- Segmented statements (continuations; docs/STARK.md "Segmented
+// statements") -----------------------------------------------------------
+// Several proofs under one vk whose buses balance only together: the global
+// transcript absorbs the vk and, per segment in order, its heights, public
+// values and main commitment; then the segment count; then the LogUp
+// challenges are drawn. Segment k finishes its proof (aux, quotient, FRI)
+// on a copy of that transcript that has observed k. The verifier checks each
+// proof (V0-V3, V5) and that the sum of every segment's LogUp sums and
+// public terms, plus the statement's own public terms, is 0 (V4).
+// SOUNDNESS: every main trace, and so every multiplicity and tuple of every
+// segment, is fixed before the challenges.
+transcript::Challenger start_segments(const VerifyingKey& vk);
+void observe_segment(transcript::Challenger& ch, std::span<const unsigned> log_heights,
+                     const std::vector<std::vector<Fp>>& publics, const pcs::Commitment& main);
+LogupChallenges finish_segments(transcript::Challenger& ch, size_t num_segments);
+transcript::Challenger segment_transcript(const transcript::Challenger& global, size_t k);
+
+// Verifies proofs as segments of one statement (each must be proof k of the
+// transcript above); extra_terms are the statement's own public bus terms.
+void verify_segments(const VerifyingKey& vk, std::span<const StarkProof> proofs,
+                     std::span<const air::PublicInteraction> extra_terms, const VerifyOptions& opts = {});
+
 }  // namespace zkvm::stark
