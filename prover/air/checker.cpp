@@ -44,14 +44,23 @@ std::string shape_error(const TableWitness& t) {
   return "";
 }
 
-CheckResult check_constraints(std::span<const TableWitness> tables, bool check_buses) {
+CheckResult check_constraints(std::span<const TableWitness> tables, bool check_buses,
+                              std::span<const PublicInteraction> extra_terms) {
+  const std::vector<TableWitness> one(tables.begin(), tables.end());
+  return check_statement(std::span(&one, 1), check_buses, extra_terms);
+}
+
+CheckResult check_statement(std::span<const std::vector<TableWitness>> segments, bool check_buses,
+                            std::span<const PublicInteraction> extra_terms) {
   CheckResult res;
   std::map<std::pair<uint32_t, std::vector<uint32_t>>, TupleInfo> buses;
   std::map<uint32_t, std::string> bus_names;
-  for (const TableWitness& t : tables) {
+  for (size_t seg = 0; seg < segments.size(); ++seg)
+  for (const TableWitness& t : segments[seg]) {
+    const std::string where = segments.size() > 1 ? "segment " + std::to_string(seg) + ": " : "";
     if (std::string e = shape_error(t); !e.empty()) {
       res.ok = false;
-      res.message = e;
+      res.message = where + e;
       res.table = t.air ? t.air->name() : "";
       res.constraint = "shape";
       return res;
@@ -79,7 +88,7 @@ CheckResult check_constraints(std::span<const TableWitness> tables, bool check_b
         res.table = air.name();
         res.row = r;
         res.constraint = b.failed;
-        res.message = "table '" + air.name() + "' row " + std::to_string(r) + ": constraint '" + b.failed +
+        res.message = where + "table '" + air.name() + "' row " + std::to_string(r) + ": constraint '" + b.failed +
                       "' is not satisfied";
         return res;
       }
@@ -89,7 +98,7 @@ CheckResult check_constraints(std::span<const TableWitness> tables, bool check_b
         for (Fp v : tp.values) key.push_back(v.canonical());
         auto [it, fresh] = buses.try_emplace({tp.bus, std::move(key)});
         if (fresh) {
-          it->second.first_table = air.name();
+          it->second.first_table = where + air.name();
           it->second.first_row = r;
           bus_names[tp.bus] = air.bus_name(tp.bus);
         }
@@ -99,19 +108,24 @@ CheckResult check_constraints(std::span<const TableWitness> tables, bool check_b
   }
   if (!check_buses) return res;
   // Public boundary terms join the multiset like any table's tuples.
-  for (const TableWitness& t : tables) {
-    for (const PublicInteraction& pi : t.air->public_interactions(t.publics)) {
-      if (pi.mult.is_zero()) continue;
-      std::vector<uint32_t> key;
-      for (Fp v : pi.tuple) key.push_back(v.canonical());
-      auto [it, fresh] = buses.try_emplace({pi.bus, std::move(key)});
-      if (fresh) {
-        it->second.first_table = "public values of '" + t.air->name() + "'";
-        it->second.first_row = 0;
-        bus_names[pi.bus] = t.air->bus_name(pi.bus);
-      }
-      it->second.net += pi.send ? pi.mult : -pi.mult;
+  auto add_term = [&](const PublicInteraction& pi, const std::string& origin, const std::string& bus_name) {
+    if (pi.mult.is_zero()) return;
+    std::vector<uint32_t> key;
+    for (Fp v : pi.tuple) key.push_back(v.canonical());
+    auto [it, fresh] = buses.try_emplace({pi.bus, std::move(key)});
+    if (fresh) {
+      it->second.first_table = origin;
+      it->second.first_row = 0;
+      if (!bus_names.count(pi.bus)) bus_names[pi.bus] = bus_name;
     }
+    it->second.net += pi.send ? pi.mult : -pi.mult;
+  };
+  for (const PublicInteraction& pi : extra_terms)
+    add_term(pi, "public values of the statement", "bus " + std::to_string(pi.bus));
+  for (const auto& tables : segments)
+  for (const TableWitness& t : tables) {
+    for (const PublicInteraction& pi : t.air->public_interactions(t.publics))
+      add_term(pi, "public values of '" + t.air->name() + "'", t.air->bus_name(pi.bus));
   }
   for (const auto& [key, info] : buses) {
     if (info.net.is_zero()) continue;

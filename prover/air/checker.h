@@ -34,7 +34,15 @@ struct CheckResult {
 // public values, preprocessed height mismatch) are reported as failures too.
 // check_buses = false checks the constraints only (one segment of a
 // continuation: its buses balance only with the other segments').
-CheckResult check_constraints(std::span<const TableWitness> tables, bool check_buses = true);
+// extra_terms: the statement's own public boundary terms (beyond the
+// tables' public_interactions).
+CheckResult check_constraints(std::span<const TableWitness> tables, bool check_buses = true,
+                              std::span<const PublicInteraction> extra_terms = {});
+// Several segments of one statement (docs/STARK.md "Segmented statements"):
+// each segment's constraints on its own, the buses over all of them and
+// extra_terms together. Failures name the segment.
+CheckResult check_statement(std::span<const std::vector<TableWitness>> segments, bool check_buses = true,
+                            std::span<const PublicInteraction> extra_terms = {});
 
 // Validates the shape of one table's inputs; returns "" when fine, else a
 // message naming the table and the problem. Shared with the prover.

@@ -13,6 +13,8 @@
 // order; the verifier depends only on OpenSSL and the standard library.
 #pragma once
 
+#include <array>
+
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -51,6 +53,22 @@ struct VerifyStatus {
   static VerifyStatus failure(std::string e) { return {std::move(e)}; }
 };
 
+// While alive, random_salts on this thread draws from AES-256-CTR keyed by
+// `seed` (a fresh secret from RAND_bytes, never revealed) instead of
+// RAND_bytes: the same seed and the same sequence of calls give the same
+// bytes. Continuations use it to recommit a segment's main trace after the
+// statement's challenges are drawn, identically, without keeping its LDE
+// (rv32im/prove.cpp). Not nestable.
+class ScopedRandomSeed {
+ public:
+  explicit ScopedRandomSeed(const std::array<uint8_t, 32>& seed);
+  ~ScopedRandomSeed();
+  ScopedRandomSeed(const ScopedRandomSeed&) = delete;
+  ScopedRandomSeed& operator=(const ScopedRandomSeed&) = delete;
+  // A fresh seed from RAND_bytes.
+  static std::array<uint8_t, 32> fresh();
+};
+
 class MerkleTree {
  public:
   // Commits to the matrices (moved in; the tree keeps them to answer
@@ -63,7 +81,10 @@ class MerkleTree {
   explicit MerkleTree(RowMajorMatrix<Fp> matrix, std::vector<uint8_t> salts = {},
                       size_t salt_len = 0, const MerkleHasher* hasher = nullptr);
 
-  // height * salt_len bytes from OpenSSL's CSPRNG (RAND_bytes).
+  // height * salt_len bytes from OpenSSL's CSPRNG (RAND_bytes), or, inside
+  // a ScopedRandomSeed on the calling thread, from its keyed stream. Every
+  // random value of the prover (salts, zk masks: pcs::random_fps) comes
+  // from here.
   static std::vector<uint8_t> random_salts(uint64_t height, size_t salt_len);
 
   const Digest& root() const { return levels_.back()[0]; }

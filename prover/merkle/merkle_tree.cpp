@@ -1,5 +1,6 @@
 // Prover side of Merkle commitments: builds all levels in parallel and
 // answers batch openings in the order merkle_verify.cpp consumes them.
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include <algorithm>
@@ -184,8 +185,43 @@ Digest MerkleTree::leaf_digest(uint64_t i) const {
   return node(0, i);
 }
 
+namespace {
+thread_local EVP_CIPHER_CTX* seeded_stream = nullptr;
+}  // namespace
+
+ScopedRandomSeed::ScopedRandomSeed(const std::array<uint8_t, 32>& seed) {
+  if (seeded_stream != nullptr) throw std::logic_error("ScopedRandomSeed: already seeded on this thread");
+  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+  const uint8_t iv[16] = {};
+  if (ctx == nullptr || EVP_EncryptInit_ex(ctx, EVP_aes_256_ctr(), nullptr, seed.data(), iv) != 1) {
+    EVP_CIPHER_CTX_free(ctx);
+    throw std::runtime_error("ScopedRandomSeed: AES-256-CTR setup failed");
+  }
+  seeded_stream = ctx;
+}
+
+ScopedRandomSeed::~ScopedRandomSeed() {
+  EVP_CIPHER_CTX_free(seeded_stream);
+  seeded_stream = nullptr;
+}
+
+std::array<uint8_t, 32> ScopedRandomSeed::fresh() {
+  std::array<uint8_t, 32> s{};
+  if (RAND_bytes(s.data(), static_cast<int>(s.size())) != 1) throw std::runtime_error("ScopedRandomSeed: RAND_bytes failed");
+  return s;
+}
+
 std::vector<uint8_t> MerkleTree::random_salts(uint64_t height, size_t salt_len) {
   std::vector<uint8_t> s(height * salt_len);
+  if (seeded_stream != nullptr) {  // keystream = AES-CTR of zeros
+    for (size_t off = 0; off < s.size(); off += 1u << 30) {
+      const int n = static_cast<int>(std::min<size_t>(s.size() - off, 1u << 30));
+      int out = 0;
+      if (EVP_EncryptUpdate(seeded_stream, s.data() + off, &out, s.data() + off, n) != 1 || out != n)
+        throw std::runtime_error("MerkleTree::random_salts: AES-256-CTR failed");
+    }
+    return s;
+  }
   // RAND_bytes takes an int length; fill in chunks.
   for (size_t off = 0; off < s.size(); off += 1u << 30) {
     const size_t n = std::min<size_t>(s.size() - off, 1u << 30);

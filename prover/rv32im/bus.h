@@ -33,22 +33,31 @@ enum Bus : uint32_t {
   // executed instruction; received by the program table (program.h), whose
   // rows are fixed by the verifying key.
   kBusProgram = 14,
-  // (addr, v0..v3, t): memory cell `addr` holds word v since time t.
-  // addr: registers 0..31, guest words byte_addr / 4 (>= 0x4000, so never a
-  // register). Every access consumes (receives) the cell's token and
-  // produces (sends) the new one with a later time; the memory table
-  // (memory.h) sends each touched cell's initial token (time 0) and receives
-  // its final one. Times: cycle c uses 8c+1 rs1, 8c+2 rs2, 8c+3 memory slot,
-  // 8c+4 rd, 8c+5..8c+7 the io table (a1, a2, buffer words).
+  // (addr, v0..v3, t, seg): in segment seg, memory cell `addr` holds word v
+  // since time t. addr: registers 0..31, guest words byte_addr / 4
+  // (>= 0x4000, so never a register). Every access consumes (receives) the
+  // cell's token and produces (sends) the new one with a later time; the
+  // memory table (memory.h) sends each cell the segment touches its initial
+  // token (time 0) and receives its final one. Times are local to the
+  // segment: 8 clk + slot + 1 with clk the cycle within the segment (cpu.h
+  // slots; the io table's accesses, io.h). seg (the segment's public tag, segment.h) keeps the tokens of
+  // one segment from meeting another's: the challenges are shared by all
+  // segments of a statement (docs/STARK.md "Segmented statements").
   kBusMemory = 15,
   // (addr, v0..v3): the initial memory image (program.h ImageAir).
   kBusImage = 16,
-  // (clk, is_read, fd, n0..n3): the read/write ecall at cycle clk returns n.
-  // Sent by the CPU; received by the io table (io.h).
+  // (clk, is_read, fd, n0..n3, seg): the read/write ecall at cycle clk of
+  // segment seg returns n. Sent by the CPU; received by the io table (io.h).
   kBusIoCall = 17,
   // (pos, byte): journal byte `pos`. Sent by the io table; received as the
   // public boundary terms of the statement (the claimed journal).
   kBusJournal = 18,
+  // (addr, v0..v3, s): cell `addr` holds v after segment tag s (s = 0: the
+  // initial memory). Between segments (memory.h): the boundary table sends
+  // every cell's initial word with s = 0 and receives its final one; a
+  // segment's memory table receives the word it starts from, with a tag
+  // below its own, and sends the word it leaves, with its own tag.
+  kBusHandoff = 19,
 };
 
 // Tuple length of kBusAlu.

@@ -20,6 +20,7 @@ std::optional<RowMajorMatrix<Fp>> ByteTableAir::preprocessed_trace() const {
 std::string ByteTableAir::bus_name(uint32_t bus) const { return rv32im_bus_name(bus); }
 std::string CpuAir::bus_name(uint32_t bus) const { return rv32im_bus_name(bus); }
 std::string MemoryAir::bus_name(uint32_t bus) const { return rv32im_bus_name(bus); }
+std::string BoundaryAir::bus_name(uint32_t bus) const { return rv32im_bus_name(bus); }
 
 void ByteCounts::add(const ByteCounts& o) {
   for (size_t i = 0; i < kRows; ++i) {
@@ -50,6 +51,7 @@ std::string rv32im_bus_name(uint32_t bus) {
     case kBusImage: return "image";
     case kBusIoCall: return "io call";
     case kBusJournal: return "journal";
+    case kBusHandoff: return "handoff";
     default: return "bus " + std::to_string(bus);
   }
 }

@@ -2,9 +2,9 @@
 
 namespace zkvm::rv32im {
 
-Circuit::Circuit(const Image* image, size_t journal_len) : chips_(std::make_unique<Chips>(image, journal_len)) {
+Circuit::Circuit(const Image* image) : chips_(std::make_unique<Chips>(image)) {
   Chips& c = *chips_;
-  airs_ = {&c.cpu, &c.program, &c.image, &c.memory, &c.bytes, &c.bitwise, &c.shift, &c.mul, &c.div, &c.io};
+  airs_ = {&c.cpu, &c.program, &c.image, &c.memory, &c.bytes, &c.bitwise, &c.shift, &c.mul, &c.div, &c.io, &c.boundary};
 }
 Circuit::~Circuit() = default;
 

@@ -25,7 +25,8 @@ struct Circuit::Chips {
   MulChipAir mul;
   DivChipAir div;
   IoAir io;
-  Chips(const Image* img, size_t journal_len) : program(img), image(img), io(journal_len) {}
+  BoundaryAir boundary;
+  explicit Chips(const Image* img) : program(img), image(img) {}
 };
 
 

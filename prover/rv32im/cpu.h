@@ -33,10 +33,15 @@
 //   pc + 4, the branch/JAL target pc + off, or the JALR target s - o0. A
 //   target that is not a multiple of 4 or outside the code has no program
 //   row, so it cannot be proven (the emulator faults there).
-// - The first row is real with pc = public entry; a real row is followed by
-//   a real row unless it is the exit call, whose a0 low byte is the public
-//   exit code and whose clk + 1 is the public cycle count; the last row of
-//   the table is not a real non-exit row.
+// - Segment (segment.h): the first row is real with pc = the public start
+//   pc and clk = 0; real rows are a prefix of the table (padding only after
+//   padding). The last real row (followed by padding, or the table's last
+//   row) has clk + 1 = the public cycle count, npc = the public end pc, and
+//   is the exit call iff the public halted flag is 1; the exit call is never
+//   followed by a real row. Its a0 low byte is the public exit code. So a
+//   halted segment is a run to exit, any other one a run of exactly
+//   `cycles` instructions that hands pc = end pc to the next.
+// - Memory tuples and io calls carry the public segment tag (bus.h).
 #pragma once
 
 #include <cstdint>
@@ -75,7 +80,10 @@ enum Col : size_t {
   kTp = kW + 4, kTlo = kTp + kNumSlots, kThi = kTlo + kNumSlots,
   kWidth = kThi + kNumSlots
 };
-enum Pub : size_t { kPubEntry, kPubExitCode, kPubCycles, kNumPublics };
+// Public values (segment.h segment_publics): start pc, exit code (halted
+// segments), cycles in the segment, halted (1: ends in exit), end pc (npc of
+// the last row), cycles before the segment, segment tag.
+enum Pub : size_t { kPubStartPc, kPubExitCode, kPubCycles, kPubHalted, kPubEndPc, kPubStartCycle, kPubSeg, kNumPublics };
 // Program tuple: 1, pc, rd, rs1, rs2, imm0..3, off, alu_op, flags,
 // const0..3, word0..3 (the instruction word's bytes).
 inline constexpr size_t kProgramTupleLen = 11 + kNumFlags + 8;
@@ -104,15 +112,23 @@ class CpuAir : public air::AirBase<CpuAir> {
     b.assert_bool("is_real is boolean", is_real);
     for (size_t i = 0; i < kNumFlags; ++i) b.assert_zero("padding rows have no flags", (one - is_real) * f(i));
     b.when_first("first row is real", is_real - one);
-    b.when_first("first row starts at the entry pc", c(kPc) - b.pub(kPubEntry));
+    b.when_first("first row starts at the start pc", c(kPc) - b.pub(kPubStartPc));
     b.when_first("clk starts at 0", c(kClk));
     b.when_transition("clk counts rows", b.main_next(kClk) - c(kClk) - one);
     b.when_transition("a padding row is followed by padding", (one - is_real) * b.main_next(kIsReal));
-    b.when_transition("a real row other than exit is followed by a real row",
-                      is_real * (one - c(kSysExit)) * (one - b.main_next(kIsReal)));
     b.when_transition("exit is the last real row", c(kSysExit) * b.main_next(kIsReal));
-    b.when_last("the table does not end inside the execution", is_real * (one - c(kSysExit)));
     b.when_transition("pc follows npc", b.main_next(kIsReal) * (b.main_next(kPc) - c(kNpc)));
+    {
+      // The segment's last real row: followed by padding, or the table's last row.
+      const auto end_next = is_real * (one - b.main_next(kIsReal));
+      const auto halted = b.pub(kPubHalted);
+      b.when_transition("the segment has its public cycle count", end_next * (c(kClk) + one - b.pub(kPubCycles)));
+      b.when_transition("the segment ends at its public end pc", end_next * (c(kNpc) - b.pub(kPubEndPc)));
+      b.when_transition("the segment ends in exit iff it halts", end_next * (halted - c(kSysExit)));
+      b.when_last("the segment has its public cycle count", is_real * (c(kClk) + one - b.pub(kPubCycles)));
+      b.when_last("the segment ends at its public end pc", is_real * (c(kNpc) - b.pub(kPubEndPc)));
+      b.when_last("the segment ends in exit iff it halts", is_real * (halted - c(kSysExit)));
+    }
 
     // --- decode: the instruction at pc --------------------------------------
     const auto sel_const = f(kFConst) + f(kFJal) + f(kFJalr);
@@ -153,7 +169,9 @@ class CpuAir : public air::AirBase<CpuAir> {
     }
     // s0, s1, s2 bytes; s3 a byte, and below 16 on loads, stores and JALR
     // (the pair lookup of 16 s3 there, with the U16 lookup below).
-    const auto s3_scale = one + b.lit(15) * (ld + st + f(kFJalr));
+    // The cycle-count call's a0 (r, passed through the adder): 4 r3 < 256, so
+    // a0 < 2^30 < p and a0 = start_cycle + clk below is exact.
+    const auto s3_scale = one + b.lit(15) * (ld + st + f(kFJalr)) + b.lit(3) * c(kSysCycle);
     b.send(kBusBytePair, {c(kS), c(kS + 1)}, is_real);
     b.send(kBusBytePair, {c(kS + 2), s3_scale * c(kS + 3)}, is_real);
     const auto s_word = c(kS) + b.lit(1u << 8) * c(kS + 1) + b.lit(1u << 16) * c(kS + 2) + b.lit(1u << 24) * c(kS + 3);
@@ -248,14 +266,16 @@ class CpuAir : public air::AirBase<CpuAir> {
       b.assert_zero("a7 is the call number", e);
     }
     b.assert_zero("exit code is a0's low byte", sys_exit * (c(kB) - b.pub(kPubExitCode)));
-    b.assert_zero("cycle count at exit", sys_exit * (c(kClk) + one - b.pub(kPubCycles)));
-    // cycle count: a0 = clk (< 2^24), a1 = 0 (through the memory slot).
-    b.assert_zero("cycle count result", sys_cycle * (c(kR) + b.lit(256) * c(kR + 1) + b.lit(1u << 16) * c(kR + 2) - c(kClk)));
-    b.assert_zero("cycle count result < 2^24", sys_cycle * c(kR + 3));
+    // cycle count: a0 = the global cycle index start_cycle + clk (< 2^30, the
+    // adder's scaled range check of r3 above), a1 = 0 (through the memory slot).
+    b.assert_zero("cycle count result",
+                  sys_cycle * (c(kR) + b.lit(256) * c(kR + 1) + b.lit(1u << 16) * c(kR + 2) + b.lit(1u << 24) * c(kR + 3) -
+                               c(kClk) - b.pub(kPubStartCycle)));
     // read/write: fd = a0 (0 for read; the io table checks 1..3 for write).
     for (size_t i = 1; i < 4; ++i) b.assert_zero("fd is a small number", (sys_read + sys_write) * c(kB + i));
     b.assert_zero("read is from fd 0", sys_read * c(kB));
-    b.send(kBusIoCall, {c(kClk), sys_read, c(kB), c(kR), c(kR + 1), c(kR + 2), c(kR + 3)}, sys_read + sys_write);
+    b.send(kBusIoCall, {c(kClk), sys_read, c(kB), c(kR), c(kR + 1), c(kR + 2), c(kR + 3), b.pub(kPubSeg)},
+           sys_read + sys_write);
 
     // --- memory accesses -------------------------------------------------------------
     const auto t_base = b.lit(kTimeStride) * c(kClk);
@@ -275,8 +295,8 @@ class CpuAir : public air::AirBase<CpuAir> {
         if (k == kSlotRd) return c(kR + i);
         return c(old + i);
       };
-      b.receive(kBusMemory, {addr[k], c(old), c(old + 1), c(old + 2), c(old + 3), c(kTp + k)}, enable[k]);
-      b.send(kBusMemory, {addr[k], w(0), w(1), w(2), w(3), t}, enable[k]);
+      b.receive(kBusMemory, {addr[k], c(old), c(old + 1), c(old + 2), c(old + 3), c(kTp + k), b.pub(kPubSeg)}, enable[k]);
+      b.send(kBusMemory, {addr[k], w(0), w(1), w(2), w(3), t, b.pub(kPubSeg)}, enable[k]);
       b.assert_zero("access time is after the previous one",
                     enable[k] * (t - c(kTp + k) - one - c(kTlo + k) - b.lit(1u << 16) * c(kThi + k)));
       b.assert_zero("no previous time without an access", (one - enable[k]) * c(kTp + k));

@@ -19,10 +19,12 @@
 //   invariant (every value produced on kBusMemory is bytes); New is pair-
 //   checked on word rows, so this table keeps the invariant.
 // Sends kBusJournal (pos, byte) for every byte of an fd-3 write, pos = the
-//   running counter jpos (0 on the first row, += bytes sent on each journal
-//   word row, = L on the last row); the statement receives (pos, journal[pos])
-//   for pos < L as public boundary terms (public_interactions), so the bytes
-//   sent are exactly the public journal, in order.
+//   running counter jpos (the segment's public start position on the first
+//   row, += bytes sent on each journal word row, = its public end position
+//   on the last row; segments chain them from 0 to L, segment.h); the
+//   statement receives (pos, journal[pos]) for pos < L as public boundary
+//   terms (journal_terms), so the bytes sent are exactly the public
+//   journal, in order.
 //   (Sent positions are consecutive from jpos on the first row, so the
 //   multiset alone forces 0 .. L-1; the first/last-row checks are guards.)
 //
@@ -65,7 +67,9 @@
 //
 // - End of input: once a read has returned less than its len, every later
 //   read returns 0 (eof column, carried on every row), as the ABI's host
-//   does: no execution in which a short read is followed by more input.
+//   does: no execution in which a short read is followed by more input. The
+//   flag enters a segment as a public value and leaves as another
+//   (after the last row's own short read), chained by the verifier.
 //
 // Columns: main 59 (kind 3, call 4, header-only 28, shared 24; Col below).
 // LogUp: 21 interactions (IoCall 1, memory 4, journal 4, PAIR 8, U16 4; the
@@ -110,19 +114,15 @@ inline constexpr uint32_t kGuestBase = 0x10000, kGuestEnd = 0x10000000;
 
 class IoAir : public air::AirBase<IoAir> {
  public:
-  explicit IoAir(size_t journal_len) : journal_len_(journal_len) {}
+  // Public values (segment.h): the segment tag (memory tuples, io calls),
+  // the journal position at the start and end of the segment, the eof flag
+  // at the start and end. The claimed journal itself is the statement's
+  // boundary terms (segment.h journal_terms).
+  enum Pub : size_t { kPubSeg, kPubJStart, kPubJEnd, kPubEofIn, kPubEofOut, kNumPublics };
   std::string name() const override { return "rv32im-io"; }
   size_t width() const override { return io::kWidth; }
-  size_t num_public_values() const override { return journal_len_; }
+  size_t num_public_values() const override { return kNumPublics; }
   std::string bus_name(uint32_t bus) const override { return rv32im_bus_name(bus); }
-  // The claimed journal: receive (pos, journal[pos]) for pos < L.
-  std::vector<air::PublicInteraction> public_interactions(std::span<const Fp> publics) const override {
-    std::vector<air::PublicInteraction> out;
-    out.reserve(publics.size());
-    for (size_t pos = 0; pos < publics.size(); ++pos)
-      out.push_back(air::PublicInteraction{kBusJournal, {Fp::from_u64(pos), publics[pos]}, Fp::one(), false});
-    return out;
-  }
 
   template <class B>
   void constraints(B& b) const {
@@ -166,7 +166,7 @@ class IoAir : public air::AirBase<IoAir> {
     for (size_t i = 0; i < 4; ++i) b.assert_zero("write returns len", (jr + lg) * (c(kN + i) - c(kLen + i)));
     for (size_t k : {size_t(kClk), size_t(kRd), size_t(kJr), size_t(kEnd)})
       b.when_transition("a word row carries its call's columns", nx(kWord) * (nx(k) - c(k)));
-    b.receive(kBusIoCall, {c(kClk), rd, c(kFd), c(kN), c(kN + 1), c(kN + 2), c(kN + 3)}, hdr);
+    b.receive(kBusIoCall, {c(kClk), rd, c(kFd), c(kN), c(kN + 1), c(kN + 2), c(kN + 3), b.pub(kPubSeg)}, hdr);
 
     // --- buffer and count (header) ----------------------------------------------
     const E buf = word4(kV), len = word4(kLen), n = word4(kN);
@@ -197,8 +197,12 @@ class IoAir : public air::AirBase<IoAir> {
     const E gnz = gsum * c(kGinv);
     b.assert_zero("ginv is the inverse of G's byte sum", gsum * (one - gnz));
     b.assert_zero("ginv is 0 when G is", c(kGinv) * (one - gnz));
-    b.when_first("the input is not exhausted at the start", c(kEof));
+    b.when_first("the input state at the start is the segment's", c(kEof) - b.pub(kPubEofIn));
     b.when_transition("eof turns on after a short read", nx(kEof) - c(kEof) - (one - c(kEof)) * gnz);
+    // The table ends in a padding row (so after every call's own short read),
+    // which carries the flag the segment hands on.
+    b.when_last("the table ends in padding", real);
+    b.when_last("the input state at the end is the segment's", c(kEof) - b.pub(kPubEofOut));
     b.assert_zero("a read after a short read returns 0", c(kEof) * rd * n);
     // Words: cnt bytes from buf.
     const E cnt = rd * n + jr * len;
@@ -252,13 +256,14 @@ class IoAir : public air::AirBase<IoAir> {
     const E t_base = b.lit(8) * c(kClk);
     const E cell1 = b.lit(kCellA1) * hdr + word * c(kAddr);
     const E t1 = t_base + b.lit(kTimeA1) + b.lit(kTimeWords - kTimeA1) * word;
-    b.receive(kBusMemory, {cell1, c(kV), c(kV + 1), c(kV + 2), c(kV + 3), c(kTp1)}, real);
-    b.send(kBusMemory, {cell1, c(kNew), c(kNew + 1), c(kNew + 2), c(kNew + 3), t1}, real);
+    const E seg = b.pub(kPubSeg);
+    b.receive(kBusMemory, {cell1, c(kV), c(kV + 1), c(kV + 2), c(kV + 3), c(kTp1), seg}, real);
+    b.send(kBusMemory, {cell1, c(kNew), c(kNew + 1), c(kNew + 2), c(kNew + 3), t1, seg}, real);
     b.assert_zero("access time is after the previous one",
                   real * (t1 - c(kTp1) - one - c(kLo1) - b.lit(1u << 16) * c(kHi1)));
     const E t2 = t_base + b.lit(kTimeA2);
-    b.receive(kBusMemory, {b.lit(kCellA2), c(kLen), c(kLen + 1), c(kLen + 2), c(kLen + 3), c(kTp2)}, hdr);
-    b.send(kBusMemory, {b.lit(kCellA2), c(kLen), c(kLen + 1), c(kLen + 2), c(kLen + 3), t2}, hdr);
+    b.receive(kBusMemory, {b.lit(kCellA2), c(kLen), c(kLen + 1), c(kLen + 2), c(kLen + 3), c(kTp2), seg}, hdr);
+    b.send(kBusMemory, {b.lit(kCellA2), c(kLen), c(kLen + 1), c(kLen + 2), c(kLen + 3), t2, seg}, hdr);
     b.assert_zero("a2 access time is after the previous one",
                   hdr * (t2 - c(kTp2) - one - c(kLo2) - b.lit(1u << 16) * c(kHi2)));
     b.send(kBusU16, {c(kLo1)}, real);
@@ -279,13 +284,10 @@ class IoAir : public air::AirBase<IoAir> {
       b.send(kBusJournal, {c(kJpos) + before, c(kV + i)}, c(kJw) * e[i]);
       before = before + e[i];
     }
-    b.when_first("the journal starts at 0", c(kJpos));
+    b.when_first("the journal starts at the segment's position", c(kJpos) - b.pub(kPubJStart));
     b.when_transition("jpos counts journal bytes", nx(kJpos) - c(kJpos) - c(kJw) * k);
-    b.when_last("the journal has L bytes", c(kJpos) + c(kJw) * k - b.lit(static_cast<uint32_t>(journal_len_)));
+    b.when_last("the journal ends at the segment's position", c(kJpos) + c(kJw) * k - b.pub(kPubJEnd));
   }
-
- private:
-  size_t journal_len_;
 };
 
 // Witness generation. The CPU generator calls add_call for every read/write
@@ -298,6 +300,15 @@ class IoBuilder {
   void add_call(const vm::SyscallRecord& rec, std::span<const uint8_t> data, MemoryState& mem, ByteCounts& bytes);
   // Pads to a power of two >= min_rows (padding rows look nothing up).
   RowMajorMatrix<Fp> trace(size_t min_rows, ByteCounts& bytes);
+  // A new segment starting at global cycle `start_cycle`: the table starts
+  // empty (calls' clk are local to it); the journal and eof carry over.
+  void start_segment(uint64_t start_cycle) {
+    cells_.clear();
+    any_call_ = false;
+    last_clk_ = 0;
+    start_cycle_ = start_cycle;
+  }
+  bool eof() const { return eof_; }
   size_t journal_len() const { return journal_.size(); }
   const std::vector<uint8_t>& journal() const { return journal_; }
 
@@ -307,6 +318,7 @@ class IoBuilder {
   bool any_call_ = false;
   bool eof_ = false;  // a read returned less than asked
   uint64_t last_clk_ = 0;
+  uint64_t start_cycle_ = 0;
 };
 
 }  // namespace zkvm::rv32im

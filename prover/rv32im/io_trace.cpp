@@ -25,7 +25,8 @@ Fp u(uint64_t v) { return Fp::from_u64(v); }
 void IoBuilder::add_call(const vm::SyscallRecord& rec, std::span<const uint8_t> data, MemoryState& mem,
                          ByteCounts& bytes) {
   using namespace io;
-  const uint64_t clk = rec.cycle;
+  if (rec.cycle < start_cycle_) throw std::logic_error("io: ecall at cycle " + std::to_string(rec.cycle) + " before its segment");
+  const uint64_t clk = rec.cycle - start_cycle_;  // within the segment
   const uint32_t fd = rec.args[0], buf = rec.args[1], len = rec.args[2], n = rec.ret[0];
   const std::string where = "io: ecall at cycle " + std::to_string(clk) + ": ";
   const bool is_read = rec.number == 63;
@@ -171,7 +172,8 @@ void IoBuilder::add_call(const vm::SyscallRecord& rec, std::span<const uint8_t> 
 RowMajorMatrix<Fp> IoBuilder::trace(size_t min_rows, ByteCounts& bytes) {
   (void)bytes;  // padding rows look nothing up (every multiplicity is 0 there)
   const size_t rows = cells_.size() / io::kWidth;
-  RowMajorMatrix<Fp> m(io::kWidth, padded_height(rows, min_rows));
+  // At least one padding row: it carries the eof flag out of the segment (io.h).
+  RowMajorMatrix<Fp> m(io::kWidth, padded_height(rows + 1, min_rows));
   std::copy(cells_.begin(), cells_.end(), m.values.begin());
   for (size_t r = rows; r < m.height; ++r) {
     m.at(r, io::kJpos) = Fp::from_u64(journal_.size());

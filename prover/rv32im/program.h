@@ -73,17 +73,22 @@ class ProgramAir : public air::AirBase<ProgramAir> {
 class ImageAir : public air::AirBase<ImageAir> {
  public:
   enum PreCol : size_t { kIsReal, kAddr, kV, kPreWidth = kV + 4 };
+  // active: 1 in the segment that holds the boundary table (the last), 0 in
+  // every other, so the image is received once per statement (memory.h).
+  enum Pub : size_t { kPubActive, kNumPublics };
   ImageAir() = default;
   explicit ImageAir(const Image* image) : image_(image) {}
   std::string name() const override { return "rv32im-image"; }
   size_t width() const override { return 1; }
   size_t preprocessed_width() const override { return kPreWidth; }
+  size_t num_public_values() const override { return kNumPublics; }
   std::optional<RowMajorMatrix<Fp>> preprocessed_trace() const override;
   std::string bus_name(uint32_t bus) const override;
   template <class B>
   void constraints(B& b) const {
     b.assert_zero("unused column is 0", b.main(0));
-    b.receive(kBusImage, {b.pre(kAddr), b.pre(kV), b.pre(kV + 1), b.pre(kV + 2), b.pre(kV + 3)}, b.pre(kIsReal));
+    b.receive(kBusImage, {b.pre(kAddr), b.pre(kV), b.pre(kV + 1), b.pre(kV + 2), b.pre(kV + 3)},
+              b.pre(kIsReal) * b.pub(kPubActive));
   }
 
  private:

@@ -24,8 +24,15 @@ std::vector<uint8_t> serialize_receipt(const Receipt& r) {
   w.bytes(r.claim.journal);
   w.count(r.vk.size());
   w.bytes(r.vk);
-  w.count(r.proof.size());
-  w.bytes(r.proof);
+  w.count(r.segments.size());
+  for (const SegmentProof& s : r.segments) {
+    w.u32(s.end.cycles);
+    w.u32(s.end.end_pc);
+    w.u32(s.end.journal_end);
+    w.u8(s.end.eof ? 1 : 0);
+    w.count(s.proof.size());
+    w.bytes(s.proof);
+  }
   return w.take();
 }
 
@@ -49,9 +56,22 @@ Receipt parse_receipt(std::span<const uint8_t> bytes) {
   const size_t vl = rd.count(1u << 16, "vk length");
   const auto v = rd.bytes(vl);
   r.vk.assign(v.begin(), v.end());
-  const size_t pl = rd.count(kMaxReceiptBytes, "proof length");
-  const auto p = rd.bytes(pl);
-  r.proof.assign(p.begin(), p.end());
+  const size_t ns = rd.count(kMaxSegments, "segment count");
+  if (ns == 0) rd.fail("no segments");
+  for (size_t k = 0; k < ns; ++k) {
+    auto seg_scope = rd.scope("segment " + std::to_string(k));
+    SegmentProof s;
+    s.end.cycles = rd.u32();
+    s.end.end_pc = rd.u32();
+    s.end.journal_end = rd.u32();
+    const uint8_t eof = rd.u8();
+    if (eof > 1) rd.fail("eof flag " + std::to_string(eof) + " is not 0 or 1");
+    s.end.eof = eof == 1;
+    const size_t pl = rd.count(kMaxReceiptBytes, "proof length");
+    const auto p = rd.bytes(pl);
+    s.proof.assign(p.begin(), p.end());
+    r.segments.push_back(std::move(s));
+  }
   rd.expect_end();
   return r;
 }
@@ -90,30 +110,74 @@ ImageId parse_image_id(std::string_view hex) {
   return id;
 }
 
+std::vector<SegmentInfo> segment_chain(const Claim& claim, std::span<const SegmentEnd> ends) {
+  if (ends.empty() || ends.size() > kMaxSegments)
+    throw ReceiptError("segment count " + std::to_string(ends.size()) + " is outside 1.." + std::to_string(kMaxSegments));
+  if (claim.cycles == 0 || claim.cycles >= (uint64_t{1} << kMaxLogTotalCycles))
+    throw ReceiptError("claimed cycle count " + std::to_string(claim.cycles) + " is outside 1..2^" +
+                       std::to_string(kMaxLogTotalCycles) + " - 1");
+  std::vector<SegmentInfo> chain;
+  SegmentInfo cur;
+  cur.start_pc = claim.entry;
+  for (size_t k = 0; k < ends.size(); ++k) {
+    const SegmentEnd& e = ends[k];
+    const std::string where = "segment " + std::to_string(k) + ": ";
+    if (e.cycles == 0 || e.cycles > (uint32_t{1} << kMaxLogCycles))
+      throw ReceiptError(where + "cycle count " + std::to_string(e.cycles) + " is outside 1..2^" +
+                         std::to_string(kMaxLogCycles));
+    if (e.journal_end < cur.journal_start || e.journal_end > claim.journal.size())
+      throw ReceiptError(where + "journal end " + std::to_string(e.journal_end) + " is outside " +
+                         std::to_string(cur.journal_start) + ".." + std::to_string(claim.journal.size()));
+    cur.index = static_cast<uint32_t>(k);
+    cur.last = k + 1 == ends.size();
+    cur.cycles = e.cycles;
+    cur.end_pc = e.end_pc;
+    cur.exit_code = cur.last ? claim.exit_code : 0;
+    cur.journal_end = e.journal_end;
+    cur.eof_out = e.eof;
+    chain.push_back(cur);
+    SegmentInfo next;
+    next.start_pc = e.end_pc;
+    next.start_cycle = cur.start_cycle + e.cycles;
+    next.journal_start = e.journal_end;
+    next.eof_in = e.eof;
+    cur = next;
+  }
+  if (cur.start_cycle != claim.cycles)
+    throw ReceiptError("the segments' cycles add up to " + std::to_string(cur.start_cycle) + ", the claim says " +
+                       std::to_string(claim.cycles));
+  if (chain.back().journal_end != claim.journal.size())
+    throw ReceiptError("the last segment ends the journal at " + std::to_string(chain.back().journal_end) +
+                       " bytes, the claim has " + std::to_string(claim.journal.size()));
+  return chain;
+}
+
 Claim verify_receipt(const ImageId& expected, std::span<const uint8_t> receipt_bytes) {
   Receipt r = parse_receipt(receipt_bytes);
   if (r.claim.image_id != expected)
     throw ReceiptError("image ID mismatch: the receipt claims " + image_id_hex(r.claim.image_id) + ", expected " +
                        image_id_hex(expected));
-  if (r.claim.cycles == 0 || r.claim.cycles > (uint64_t{1} << kMaxLogCycles))
-    throw ReceiptError("claimed cycle count " + std::to_string(r.claim.cycles) + " is outside one segment");
+  std::vector<SegmentEnd> ends;
+  for (const auto& s : r.segments) ends.push_back(s.end);
+  const std::vector<SegmentInfo> chain = segment_chain(r.claim, ends);
   if (stark::read_vk_program_id(r.vk) != kRv32imProgramId) throw ReceiptError("the vk is not an RV32IM vk");
-  const Circuit circuit(nullptr, r.claim.journal.size());
+  const Circuit circuit(nullptr);
   stark::VerifyingKey vk = stark::parse_vk(r.vk, circuit.airs());
   // SOUNDNESS: the image ID is recomputed from the vk the proof is checked
   // against (its preprocessed commitment = program, image, byte tables).
   if (compute_image_id(r.claim.entry, vk) != expected)
     throw ReceiptError("image ID mismatch: the receipt's verifying key and entry hash to " +
                        image_id_hex(compute_image_id(r.claim.entry, vk)) + ", expected " + image_id_hex(expected));
-  stark::StarkProof proof = stark::parse_proof(r.proof, vk);
-  // SOUNDNESS: the public values are the claim's, rebuilt here, not read
-  // from the proof.
-  std::vector<std::vector<field::Fp>> publics(kNumTables);
-  publics[kTableCpu] = {field::Fp::from_u64(r.claim.entry), field::Fp::from_u64(r.claim.exit_code),
-                        field::Fp::from_u64(r.claim.cycles)};
-  for (uint8_t b : r.claim.journal) publics[kTableIo].push_back(field::Fp::from_u64(b));
-  if (proof.publics != publics) throw ReceiptError("the proof's public values differ from the receipt's claim");
-  stark::verify(vk, proof);
+  std::vector<stark::StarkProof> proofs;
+  proofs.reserve(r.segments.size());
+  for (size_t k = 0; k < r.segments.size(); ++k) {
+    proofs.push_back(stark::parse_proof(r.segments[k].proof, vk));
+    // SOUNDNESS: the public values are the chain's, rebuilt here from the
+    // claim and the segment ends, not read from the proof.
+    if (proofs.back().publics != segment_publics(chain[k]))
+      throw ReceiptError("segment " + std::to_string(k) + ": the proof's public values differ from the receipt's chain");
+  }
+  stark::verify_segments(vk, proofs, journal_terms(r.claim.journal));
   return std::move(r.claim);
 }
 

@@ -1,12 +1,13 @@
 // Receipts of RV32IM executions (docs/RECEIPT.md): the claim, the verifying
-// key's public part, the STARK proof, and the image ID that binds them to an
-// ELF. Verifier side: OpenSSL + std only.
+// key's public part, one STARK proof per segment, and the image ID that
+// binds them to an ELF. Verifier side: OpenSSL + std only.
 //
 // Claim: "the ELF with image ID I, run under the guest ABI on some private
 // input, exited with code c after `cycles` cycles, having written exactly
-// the journal bytes J to fd 3". The proof's public values are the claim's
-// (entry pc, exit code, cycles; the journal bytes as kBusJournal boundary
-// terms), the verifier rebuilds them from the claim.
+// the journal bytes J to fd 3". The segments' public values (segment.h) are
+// rebuilt by the verifier from the claim and the chain of segment ends the
+// receipt carries; the journal bytes are the statement's kBusJournal
+// boundary terms.
 //
 // Image ID = SHA-256("zkvm image id v1" || u32 circuit version || u32 entry
 // || u32 log_blowup || u8 pre_log_height[t] for every table || the
@@ -22,19 +23,23 @@
 #include <string>
 #include <vector>
 
+#include "prover/rv32im/segment.h"
 #include "prover/stark/proof.h"
 
 namespace zkvm::rv32im {
 
 inline constexpr uint32_t kReceiptMagic = 0x43524b5a;  // "ZKRC"
-inline constexpr uint16_t kReceiptVersion = 1;
+// 2: one proof per segment (continuations).
+inline constexpr uint16_t kReceiptVersion = 2;
 // 2: two LogUp fractions share an aux column where the degree allows
 // (air.h); the AIR's constraints are those of version 1.
-inline constexpr uint32_t kCircuitVersion = 2;
+// 3: segments (segment.h): tagged memory and io tuples, the handoff bus and
+// the boundary table, segment public values.
+inline constexpr uint32_t kCircuitVersion = 3;
 inline constexpr uint32_t kRv32imProgramId = 0x52563332;  // "RV32": the vk's program id
 // Bounds on untrusted sizes (allocation limits before parsing).
 inline constexpr size_t kMaxJournalBytes = size_t{1} << 20;
-inline constexpr size_t kMaxReceiptBytes = size_t{64} << 20;
+inline constexpr size_t kMaxReceiptBytes = size_t{256} << 20;
 
 using ImageId = std::array<uint8_t, 32>;
 
@@ -46,15 +51,30 @@ struct Claim {
   std::vector<uint8_t> journal;
 };
 
+// Where a segment ends (its start is the previous segment's end).
+struct SegmentEnd {
+  uint32_t cycles = 0;       // cycles of the segment
+  uint32_t end_pc = 0;       // npc of its last instruction
+  uint32_t journal_end = 0;  // journal bytes written by the end of the segment
+  bool eof = false;          // the input is exhausted by the end of the segment
+};
+
+struct SegmentProof {
+  SegmentEnd end;
+  std::vector<uint8_t> proof;  // stark::serialize_proof
+};
+
 struct Receipt {
   Claim claim;
-  std::vector<uint8_t> vk;     // stark::serialize_vk of the statement
-  std::vector<uint8_t> proof;  // stark::serialize_proof
+  std::vector<uint8_t> vk;  // stark::serialize_vk of the statement
+  std::vector<SegmentProof> segments;
 };
 
 // Wire format: "ZKRC" u16 version | u32 circuit version | image id (32) |
 // u32 entry | u32 exit code | u64 cycles | u32 journal length | journal |
-// u32 vk length | vk | u32 proof length | proof. No trailing bytes.
+// u32 vk length | vk | u32 segment count | per segment: u32 cycles |
+// u32 end pc | u32 journal end | u8 eof | u32 proof length | proof.
+// No trailing bytes.
 std::vector<uint8_t> serialize_receipt(const Receipt& r);
 // Throws transcript::ProofFormatError naming the malformed part.
 Receipt parse_receipt(std::span<const uint8_t> bytes);
@@ -69,6 +89,13 @@ class ReceiptError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+// The segments' start/end states, rebuilt from the claim and the segment
+// ends: segment 0 starts at the entry with nothing written, segment k+1
+// where segment k ended, only the last halts. Throws ReceiptError when the
+// chain does not add up to the claim (cycles, journal length) or breaks a
+// limit (segment count, length).
+std::vector<SegmentInfo> segment_chain(const Claim& claim, std::span<const SegmentEnd> ends);
 
 // Verifies receipt bytes against the expected image ID; returns the claim
 // (journal, exit code, cycles) on success. Throws ReceiptError (a failed

@@ -5,6 +5,7 @@
 #include "prover/rv32im/witness.h"
 
 #include <algorithm>
+#include <functional>
 #include <stdexcept>
 #include <string>
 
@@ -38,34 +39,77 @@ uint32_t word_of(const ProgramRow& pr) {
 
 class Generator {
  public:
-  Generator(const Image& image, size_t min_rows, TraceCheck check)
-      : image_(image), min_rows_(min_rows), strict_(check == TraceCheck::kStrict) {
+  using Sink = std::function<void(SegmentWitness&&)>;
+  Generator(const Image& image, unsigned log_segment, size_t min_rows, TraceCheck check, Sink sink)
+      : image_(image), seg_cycles_(uint64_t{1} << log_segment), min_rows_(min_rows),
+        strict_(check == TraceCheck::kStrict), sink_(std::move(sink)) {
+    if (log_segment > kMaxLogCycles)
+      throw std::invalid_argument("segments are at most 2^" + std::to_string(kMaxLogCycles) + " cycles");
     for (size_t i = 0; i < image.program.size(); ++i) program_index_.emplace(image.program[i][1], i);
     for (const auto& [a, w] : image.words) mem_.init_image(word_cell(a), w);
-    program_mult_.assign(image.program.size(), 0);
+    info_.start_pc = image.entry;
+    start_segment();
   }
 
   void chunk(const vm::TraceChunk& ch) {
     size_t sys = 0;
     for (size_t i = 0; i < ch.rows.size(); ++i) {
       const uint64_t clk = ch.first_cycle + i;
-      if (clk >= (uint64_t{1} << kMaxLogCycles))
-        throw std::invalid_argument("execution exceeds one segment (2^" + std::to_string(kMaxLogCycles) +
-                                    " cycles); continuations are not supported yet");
+      if (clk >= (uint64_t{1} << kMaxLogTotalCycles))
+        throw std::invalid_argument("execution longer than 2^" + std::to_string(kMaxLogTotalCycles) +
+                                    " cycles: receipts do not cover it");
+      if (clk - info_.start_cycle == seg_cycles_) {  // the segment is full and the run goes on
+        emit(false);
+        info_ = next_info();
+        start_segment();
+      }
       const vm::SyscallRecord* rec = nullptr;
       std::span<const uint8_t> data;
       if (sys < ch.syscalls.size() && ch.syscalls[sys].cycle == clk) {
         rec = &ch.syscalls[sys++];
         data = ch.syscall_data.subspan(rec->data_offset, rec->data_len);
       }
-      row(ch.rows[i], static_cast<uint32_t>(clk), rec, data);
+      row(ch.rows[i], static_cast<uint32_t>(clk - info_.start_cycle), rec, data);
     }
   }
 
-  Execution finish(vm::RunResult run) {
-    Execution ex;
-    ex.run = std::move(run);
-    const size_t cycles = cpu_rows_.size() / kWidth;
+  // The last segment (it holds the boundary table); claim: the run's exit
+  // code and journal.
+  void finish(const vm::RunResult& claim) {
+    info_.exit_code = claim.exit_code;
+    emit(true);
+  }
+
+ private:
+  SegmentInfo next_info() const {
+    SegmentInfo n;
+    n.index = info_.index + 1;
+    n.start_pc = info_.end_pc;
+    n.start_cycle = info_.start_cycle + info_.cycles;
+    n.journal_start = n.journal_end = info_.journal_end;
+    n.eof_in = info_.eof_out;
+    return n;
+  }
+
+  void start_segment() {
+    if (info_.index >= kMaxSegments)
+      throw std::invalid_argument("execution needs more than " + std::to_string(kMaxSegments) + " segments");
+    cpu_rows_.clear();
+    program_mult_.assign(image_.program.size(), 0);
+    bytes_ = ByteCounts{};
+    bitwise_.clear(), shift_.clear(), mul_.clear(), div_.clear();
+    io_.start_segment(info_.start_cycle);
+    mem_.begin_segment(info_.tag());
+  }
+
+  void emit(bool last) {
+    SegmentWitness sw;
+    info_.last = last;
+    info_.cycles = static_cast<uint32_t>(cpu_rows_.size() / kWidth);
+    info_.end_pc = last_npc_;
+    info_.journal_end = static_cast<uint32_t>(io_.journal_len());
+    info_.eof_out = io_.eof();
+    const size_t cycles = info_.cycles;
     RowMajorMatrix<Fp> cpu_t(kWidth, padded_height(cycles, min_rows_));
     std::copy(cpu_rows_.begin(), cpu_rows_.end(), cpu_t.values.begin());
     // Padding rows: all zero except what the row constraints fix for an
@@ -76,24 +120,23 @@ class Generator {
       cpu_t.at(r, kE) = Fp::one();
       cpu_t.at(r, kLt) = Fp::one();
     }
-    ex.traces.resize(kNumTables);
-    ex.publics.resize(kNumTables);
-    ex.publics[kTableCpu] = {u(image_.entry), u(ex.run.exit_code), Fp::from_u64(cycles)};
-    ex.traces[kTableCpu] = std::move(cpu_t);
-
+    sw.traces.resize(kNumTables);
+    sw.traces[kTableCpu] = std::move(cpu_t);
     RowMajorMatrix<Fp> prog(1, program_height(image_));
     for (size_t i = 0; i < program_mult_.size(); ++i) prog.at(i, 0) = Fp::from_u64(program_mult_[i]);
-    ex.traces[kTableProgram] = std::move(prog);
-    ex.traces[kTableImage] = RowMajorMatrix<Fp>(1, image_height(image_));
-    ex.traces[kTableMemory] = memory_trace();
-    ex.traces[kTableBitwise] = bitwise_trace(bitwise_, bytes_, min_rows_);
-    ex.traces[kTableShift] = shift_trace(shift_, bytes_, min_rows_);
-    ex.traces[kTableMul] = mul_trace(mul_, bytes_, min_rows_);
-    ex.traces[kTableDiv] = div_trace(div_, bytes_, min_rows_);
-    ex.traces[kTableIo] = io_.trace(min_rows_, bytes_);
-    for (uint8_t b : ex.run.journal) ex.publics[kTableIo].push_back(u(b));
-    ex.traces[kTableBytes] = bytes_.trace();  // last: every table has counted its lookups
-    return ex;
+    sw.traces[kTableProgram] = std::move(prog);
+    sw.traces[kTableImage] = RowMajorMatrix<Fp>(1, image_height(image_));
+    sw.traces[kTableMemory] = memory_trace();
+    sw.traces[kTableBoundary] = boundary_trace(last);
+    sw.traces[kTableBitwise] = bitwise_trace(bitwise_, bytes_, min_rows_);
+    sw.traces[kTableShift] = shift_trace(shift_, bytes_, min_rows_);
+    sw.traces[kTableMul] = mul_trace(mul_, bytes_, min_rows_);
+    sw.traces[kTableDiv] = div_trace(div_, bytes_, min_rows_);
+    sw.traces[kTableIo] = io_.trace(min_rows_, bytes_);
+    sw.traces[kTableBytes] = bytes_.trace();  // last: every table has counted its lookups
+    sw.info = info_;
+    sw.publics = segment_publics(info_);
+    sink_(std::move(sw));
   }
 
  private:
@@ -185,9 +228,10 @@ class Generator {
     for (uint32_t k = 0; k < 4; ++k) c[kE + k] = u(off == k);
     // Loads/stores: 1 <= s >> 16 (U16 lookup) and, with JALR, s3 < 16 (pair lookup below).
     const uint32_t addr_chk = (ld || st) ? 16 * (byte(s, 2) + 256 * byte(s, 3) - 1) : 0;
-    const uint32_t s3_chk = (ld || st || fl(kFJalr)) ? 16 * byte(s, 3) : byte(s, 3);
+    const uint32_t s3_chk = (ld || st || fl(kFJalr)) ? 16 * byte(s, 3) : sys_cycle ? 4 * byte(s, 3) : byte(s, 3);
     if (strict_ && (addr_chk >= (1u << 16) || s3_chk >= 256))
-      throw std::logic_error("trace: memory/jump address 0x" + hex(s) + " outside guest memory");
+      throw std::logic_error(sys_cycle ? "trace: cycle count 0x" + hex(s) + " is 2^30 or more"
+                                       : "trace: memory/jump address 0x" + hex(s) + " outside guest memory");
     if (addr_chk < (1u << 16)) bytes_.u16(addr_chk);  // a forged address's lookups stay unmatched
     if (s3_chk < 256) bytes_.pair(byte(s, 2), s3_chk);
 
@@ -290,34 +334,62 @@ class Generator {
     c[kThi + k] = u(diff >> 16);
   }
 
+  // addr = alo + 2^10 ak with both limbs U16, and the gap to the next cell
+  // dlo + 2^14 dk (memory.h ascending_addresses); guest cells (< 2^26) take
+  // alo < 2^10, and the limbs reach a little further.
+  template <size_t kALo>
+  void address_limbs(std::span<Fp> row, uint32_t addr, const uint32_t* next) {
+    const uint32_t ak = std::min(addr >> 10, 0xffffu), alo = addr - (ak << 10);
+    const uint32_t d = next != nullptr ? *next - addr - 1 : 0;
+    row[kALo] = u(alo);
+    row[kALo + 1] = u(ak);
+    row[kALo + 2] = u(d & 0x3fff);
+    row[kALo + 3] = u(d >> 14);
+    for (uint32_t v : {alo, ak, d & 0x3fff, d >> 14}) {
+      if (v < (1u << 16)) bytes_.u16(v);  // a forged cell's lookup stays unmatched
+      else if (strict_) throw std::logic_error("trace: memory cell 0x" + hex(addr) + " outside guest memory");
+    }
+  }
+
   RowMajorMatrix<Fp> memory_trace() {
-    std::vector<std::pair<uint32_t, MemoryState::Token>> cells(mem_.cells().begin(), mem_.cells().end());
-    std::sort(cells.begin(), cells.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
-    RowMajorMatrix<Fp> m(MemoryAir::kWidth, padded_height(cells.size(), min_rows_));
+    using M = MemoryAir;
+    const auto cells = mem_.segment_cells();
+    RowMajorMatrix<Fp> m(M::kWidth, padded_height(cells.size(), min_rows_));
     for (size_t i = 0; i < cells.size(); ++i) {
-      const auto& [addr, tok] = cells[i];
+      const auto& c = cells[i];
       auto row = m.row(i);
-      row[MemoryAir::kIsReal] = Fp::one();
-      row[MemoryAir::kAddr] = u(addr);
+      row[M::kIsReal] = Fp::one();
+      row[M::kAddr] = u(c.cell);
       for (size_t k = 0; k < 4; ++k) {
-        row[MemoryAir::kInit + k] = u(byte(tok.init, k));
-        row[MemoryAir::kFin + k] = u(byte(tok.value, k));
+        row[M::kInit + k] = u(byte(c.init, k));
+        row[M::kFin + k] = u(byte(c.fin, k));
       }
-      row[MemoryAir::kFinT] = u(tok.time);
-      row[MemoryAir::kInImage] = u(tok.in_image);
-      // addr = alo + 2^10 ak with both limbs U16; guest cells (< 2^26) take
-      // alo < 2^10, and the limbs reach a little further (memory.h).
-      const uint32_t ak = std::min(addr >> 10, 0xffffu), alo = addr - (ak << 10);
-      row[MemoryAir::kALo] = u(alo);
-      row[MemoryAir::kAK] = u(ak);
-      uint32_t d = 0;
-      if (i + 1 < cells.size()) d = cells[i + 1].first - addr - 1;
-      row[MemoryAir::kDLo] = u(d & 0x3fff);
-      row[MemoryAir::kDK] = u(d >> 14);
-      for (uint32_t v : {alo, ak, d & 0x3fff, d >> 14}) {
-        if (v < (1u << 16)) bytes_.u16(v);  // a forged cell's lookup stays unmatched
-        else if (strict_) throw std::logic_error("trace: memory cell 0x" + hex(addr) + " outside guest memory");
+      row[M::kFinT] = u(c.fin_time);
+      row[M::kSPrev] = u(c.prev_tag);
+      bytes_.u16(info_.tag() - c.prev_tag - 1);
+      address_limbs<M::kALo>(row, c.cell, i + 1 < cells.size() ? &cells[i + 1].cell : nullptr);
+    }
+    return m;
+  }
+
+  // Every cell of the execution (last segment); all padding elsewhere.
+  RowMajorMatrix<Fp> boundary_trace(bool last) {
+    using M = BoundaryAir;
+    if (!last) return RowMajorMatrix<Fp>(M::kWidth, padded_height(0, min_rows_));
+    const auto cells = mem_.boundary_cells();
+    RowMajorMatrix<Fp> m(M::kWidth, padded_height(cells.size(), min_rows_));
+    for (size_t i = 0; i < cells.size(); ++i) {
+      const auto& c = cells[i];
+      auto row = m.row(i);
+      row[M::kIsReal] = Fp::one();
+      row[M::kAddr] = u(c.cell);
+      for (size_t k = 0; k < 4; ++k) {
+        row[M::kV0 + k] = u(byte(c.initial, k));
+        row[M::kVf + k] = u(byte(c.fin, k));
       }
+      row[M::kSf] = u(c.last_tag);
+      row[M::kInImage] = u(c.in_image);
+      address_limbs<M::kALo>(row, c.cell, i + 1 < cells.size() ? &cells[i + 1].cell : nullptr);
     }
     return m;
   }
@@ -333,8 +405,11 @@ class Generator {
   }
 
   const Image& image_;
+  uint64_t seg_cycles_;
   size_t min_rows_;
   bool strict_;
+  Sink sink_;
+  SegmentInfo info_;
   std::unordered_map<uint32_t, size_t> program_index_;
   std::vector<uint64_t> program_mult_;
   MemoryState mem_;
@@ -347,22 +422,69 @@ class Generator {
 
 }  // namespace
 
-Execution execute(const vm::Program& program, const Image& image, const vm::RunOptions& options, size_t min_rows) {
-  Generator gen(image, min_rows, TraceCheck::kStrict);
-  vm::RunResult run = vm::run_traced(program, options, [&](const vm::TraceChunk& ch) { gen.chunk(ch); });
+namespace {
+
+// The run's status as a proving error, or nothing when it exited.
+void require_exit(const vm::RunResult& run, const vm::RunOptions& options) {
   if (run.status == vm::RunStatus::Faulted)
     throw std::invalid_argument("the guest faulted, so the execution cannot be proven: " + run.fault->message());
   if (run.status == vm::RunStatus::CycleLimit)
     throw std::invalid_argument("the guest hit the cycle limit (" + std::to_string(options.max_cycles) +
                                 " cycles) before exiting");
-  return gen.finish(std::move(run));
+}
+
+Execution one_segment(std::vector<SegmentWitness> segs, vm::RunResult run) {
+  if (segs.size() != 1) throw std::logic_error("one segment expected");
+  Execution ex;
+  ex.run = std::move(run);
+  ex.traces = std::move(segs[0].traces);
+  ex.publics = std::move(segs[0].publics);
+  ex.info = segs[0].info;
+  return ex;
+}
+
+}  // namespace
+
+vm::RunResult execute_segments(const vm::Program& program, const Image& image, const vm::RunOptions& options,
+                               unsigned log_segment, const std::function<void(SegmentWitness&&)>& on_segment,
+                               size_t min_rows) {
+  Generator gen(image, log_segment, min_rows, TraceCheck::kStrict, on_segment);
+  vm::RunResult run = vm::run_traced(program, options, [&](const vm::TraceChunk& ch) { gen.chunk(ch); });
+  require_exit(run, options);
+  gen.finish(run);
+  return run;
+}
+
+Execution execute(const vm::Program& program, const Image& image, const vm::RunOptions& options, size_t min_rows) {
+  std::vector<SegmentWitness> segs;
+  auto keep_one = [&](SegmentWitness&& s) {
+    if (!s.info.last)  // handed over only when the run goes past it: stop there
+      throw std::invalid_argument("execution exceeds one segment (2^" + std::to_string(kMaxLogCycles) + " cycles)");
+    segs.push_back(std::move(s));
+  };
+  vm::RunResult run = execute_segments(program, image, options, kMaxLogCycles, keep_one, min_rows);
+  return one_segment(std::move(segs), std::move(run));
+}
+
+std::vector<SegmentWitness> execute_trace_segments(const Image& image, std::span<const vm::TraceChunk> chunks,
+                                                   vm::RunResult claim, unsigned log_segment, size_t min_rows,
+                                                   TraceCheck check) {
+  std::vector<SegmentWitness> segs;
+  Generator gen(image, log_segment, min_rows, check, [&](SegmentWitness&& s) { segs.push_back(std::move(s)); });
+  for (const auto& ch : chunks) gen.chunk(ch);
+  gen.finish(claim);
+  // The claim's journal is the statement's: the last segment ends at its length.
+  segs.back().info.journal_end = static_cast<uint32_t>(claim.journal.size());
+  segs.back().publics = segment_publics(segs.back().info);
+  return segs;
 }
 
 Execution execute_trace(const Image& image, std::span<const vm::TraceChunk> chunks, vm::RunResult claim,
                         size_t min_rows, TraceCheck check) {
-  Generator gen(image, min_rows, check);
-  for (const auto& ch : chunks) gen.chunk(ch);
-  return gen.finish(std::move(claim));
+  auto segs = execute_trace_segments(image, chunks, claim, kMaxLogCycles, min_rows, check);
+  if (segs.size() != 1)
+    throw std::invalid_argument("execution exceeds one segment (2^" + std::to_string(kMaxLogCycles) + " cycles)");
+  return one_segment(std::move(segs), std::move(claim));
 }
 
 }  // namespace zkvm::rv32im

@@ -3,22 +3,24 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <vector>
 
 #include "prover/air/air.h"
 #include "prover/rv32im/program.h"
+#include "prover/rv32im/segment.h"
 #include "zkvm/vm/machine.h"
 
 namespace zkvm::rv32im {
 
 // Tables of the statement, in proof order.
 enum Table : size_t { kTableCpu, kTableProgram, kTableImage, kTableMemory, kTableBytes,
-                      kTableBitwise, kTableShift, kTableMul, kTableDiv, kTableIo, kNumTables };
+                      kTableBitwise, kTableShift, kTableMul, kTableDiv, kTableIo, kTableBoundary, kNumTables };
 
-// Longest execution one segment proves (continuations are not built yet):
-// the CPU table holds 2^21 rows and memory times 8 clk + 7 stay below 2^24.
+// Longest segment: the CPU table holds 2^21 rows and memory times
+// 8 clk + 8 stay below 2^24 (cpu.h, io.h time differences).
 inline constexpr unsigned kMaxLogCycles = 21;
 
 // The AIR objects of one image. With image = nullptr the preprocessed
@@ -26,7 +28,7 @@ inline constexpr unsigned kMaxLogCycles = 21;
 // from the verifying key).
 class Circuit {
  public:
-  Circuit(const Image* image, size_t journal_len);
+  explicit Circuit(const Image* image);
   ~Circuit();
   Circuit(const Circuit&) = delete;
   Circuit& operator=(const Circuit&) = delete;
@@ -38,17 +40,36 @@ class Circuit {
   std::vector<const air::Air*> airs_;
 };
 
+// One segment's tables and public values (segment.h).
+struct SegmentWitness {
+  SegmentInfo info;
+  std::vector<RowMajorMatrix<Fp>> traces;   // per table, in Table order
+  std::vector<std::vector<Fp>> publics;     // segment_publics(info)
+};
+
+// A whole execution proved as one segment (tests, small guests).
 struct Execution {
   vm::RunResult run;                        // the emulator's result (journal, exit code, cycles)
   std::vector<RowMajorMatrix<Fp>> traces;   // per table, in Table order
   std::vector<std::vector<Fp>> publics;     // per table
+  SegmentInfo info;
 };
 
 // Runs the guest with the tracing executor and builds every table's trace
-// (tables at least min_rows high). Throws std::invalid_argument naming the
-// problem when the run faults, hits the cycle limit or exceeds one segment.
+// as one segment (tables at least min_rows high). Throws
+// std::invalid_argument naming the problem when the run faults, hits the
+// cycle limit or exceeds one segment.
 Execution execute(const vm::Program& program, const Image& image, const vm::RunOptions& options,
                   size_t min_rows = kMinTableRows);
+
+// Runs the guest with the tracing executor and hands each segment of at
+// most 2^log_segment cycles to on_segment, in order, as soon as the trace
+// has passed it (one segment's tables in memory at a time). Returns the run;
+// throws std::invalid_argument when it faults or hits the cycle limit (after
+// the segments before that point were handed over).
+vm::RunResult execute_segments(const vm::Program& program, const Image& image, const vm::RunOptions& options,
+                               unsigned log_segment, const std::function<void(SegmentWitness&&)>& on_segment,
+                               size_t min_rows = kMinTableRows);
 
 // What witness generation does where the trace disagrees with the AIR's own
 // computation (a result, a register or memory value, the next pc, a word
@@ -60,9 +81,15 @@ Execution execute(const vm::Program& program, const Image& image, const vm::RunO
 // and only the constraints can object.
 enum class TraceCheck { kStrict, kForge };
 
-// Builds every table from given trace chunks (in cycle order) and the
-// claimed result (journal, exit code) of the run.
+// Builds every table of one segment from given trace chunks (in cycle
+// order) and the claimed result (journal, exit code) of the run.
 Execution execute_trace(const Image& image, std::span<const vm::TraceChunk> chunks, vm::RunResult claim,
                         size_t min_rows = kMinTableRows, TraceCheck check = TraceCheck::kStrict);
+
+// The same, cut into segments of at most 2^log_segment cycles.
+std::vector<SegmentWitness> execute_trace_segments(const Image& image, std::span<const vm::TraceChunk> chunks,
+                                                   vm::RunResult claim, unsigned log_segment,
+                                                   size_t min_rows = kMinTableRows,
+                                                   TraceCheck check = TraceCheck::kStrict);
 
 }  // namespace zkvm::rv32im

@@ -74,7 +74,7 @@ std::vector<uint8_t> junk_receipt(const rv32im::ImageId& id) {
   r.claim.entry = 0x10000;
   r.claim.cycles = 4;
   r.vk = {1, 2, 3};
-  r.proof = {4, 5, 6};
+  r.segments.push_back({{4, 0x10004, 0, false}, {4, 5, 6}});
   return rv32im::serialize_receipt(r);
 }
 

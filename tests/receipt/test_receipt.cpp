@@ -115,16 +115,19 @@ TEST_CASE("verify_receipt rejects a claim whose proof's public values were rewri
   auto forged = [&](auto change) {
     rv32im::Receipt r = a.receipt;
     change(r.claim);
-    const rv32im::Circuit circuit(nullptr, r.claim.journal.size());
+    const rv32im::Circuit circuit(nullptr);
     const auto vk = stark::parse_vk(r.vk, circuit.airs());
-    const rv32im::Circuit honest_circuit(nullptr, a.receipt.claim.journal.size());
-    auto proof = stark::parse_proof(r.proof, stark::parse_vk(r.vk, honest_circuit.airs()));
-    proof.publics[rv32im::kTableCpu] = {field::Fp::from_u64(r.claim.entry), field::Fp::from_u64(r.claim.exit_code),
-                                        field::Fp::from_u64(r.claim.cycles)};
-    proof.publics[rv32im::kTableIo].clear();
-    for (uint8_t b : r.claim.journal) proof.publics[rv32im::kTableIo].push_back(field::Fp::from_u64(b));
-    r.proof = stark::serialize_proof(proof);
-    (void)vk;
+    std::vector<rv32im::SegmentEnd> ends;
+    for (const auto& sp : r.segments) ends.push_back(sp.end);
+    if (!ends.empty()) ends.back().journal_end = static_cast<uint32_t>(r.claim.journal.size());
+    if (!ends.empty()) ends.back().cycles = static_cast<uint32_t>(r.claim.cycles);  // one segment
+    const auto chain = rv32im::segment_chain(r.claim, ends);
+    for (size_t k = 0; k < r.segments.size(); ++k) {
+      auto proof = stark::parse_proof(r.segments[k].proof, vk);
+      proof.publics = rv32im::segment_publics(chain[k]);
+      r.segments[k].end = ends[k];
+      r.segments[k].proof = stark::serialize_proof(proof);
+    }
     return r;
   };
   std::string why;
@@ -151,7 +154,7 @@ TEST_CASE("verify_receipt rejects journals and proofs swapped between receipts o
   r.claim = b.receipt.claim;  // bob's claim, alice's proof
   CHECK_FALSE(accepted(id, r));
   r = a.receipt;
-  r.proof = b.receipt.proof;  // alice's claim, bob's proof
+  r.segments = b.receipt.segments;  // alice's claim, bob's proof
   CHECK_FALSE(accepted(id, r));
   // The vk is the image's (the journal's length comes from the claim).
   CHECK(a.receipt.vk == b.receipt.vk);
@@ -162,7 +165,8 @@ TEST_CASE("verify_receipt never accepts flipped, truncated or extended receipt b
   const auto id = a.receipt.claim.image_id;
   const size_t n = a.bytes.size();
   // Every byte of the header, claim and vk; then a spread over the proof.
-  const size_t proof_at = n - a.receipt.proof.size();
+  REQUIRE(a.receipt.segments.size() == 1);
+  const size_t proof_at = n - a.receipt.segments[0].proof.size();
   std::vector<size_t> positions;
   for (size_t i = 0; i < proof_at; ++i) positions.push_back(i);
   for (size_t i = proof_at; i < n; i += (n - proof_at) / 150) positions.push_back(i);

@@ -12,6 +12,9 @@
 #include "prover/rv32im/alu.h"
 #include "prover/rv32im/bus.h"
 #include "prover/rv32im/bytes.h"
+#include "prover/rv32im/segment.h"
+#include "prover/stark/prover.h"
+#include "prover/stark/verifier.h"
 #include "prover/air/builders.h"
 #include "prover/air/checker.h"
 #include "tests/stark/stark_test_support.h"
@@ -77,6 +80,33 @@ inline bool prove_and_verify(const Statement& s, std::string* why = nullptr) {
   const auto proof = stark::prove(pk, w, hal, o);
   const auto bytes = stark::serialize_proof(proof);
   return !stark_test::rejects(pk.vk, bytes, why);
+}
+
+// RV32IM segments of one statement (each segment's tables with their
+// segment_publics), proved with the debug checker off, each proof through
+// its bytes, and verified as a statement whose boundary terms are the
+// claimed journal; true if accepted (why: the verifier's reason).
+inline bool statement_accepted(const stark::ProvingKey& pk, const std::vector<std::vector<air::TableWitness>>& segments,
+                               std::span<const uint8_t> journal, std::string* why = nullptr) {
+  stark::ProveOptions o;
+  o.check_constraints = false;
+  const auto proofs = stark::prove_segments(pk, segments, stark_test::cpu(), o);
+  try {
+    std::vector<stark::StarkProof> parsed;
+    for (const auto& p : proofs) parsed.push_back(stark::parse_proof(stark::serialize_proof(p), pk.vk));
+    stark::verify_segments(pk.vk, parsed, rv32im::journal_terms(journal), stark_test::no_floor());
+    return true;
+  } catch (const stark::VerifyError& e) {
+    if (why) *why = e.what();
+  } catch (const transcript::ProofFormatError& e) {
+    if (why) *why = e.what();
+  }
+  return false;
+}
+inline bool statement_accepted(const stark::ProvingKey& pk, std::span<const air::TableWitness> tables,
+                               std::span<const uint8_t> journal, std::string* why = nullptr) {
+  const std::vector<std::vector<air::TableWitness>> one{std::vector<air::TableWitness>(tables.begin(), tables.end())};
+  return statement_accepted(pk, one, journal, why);
 }
 
 // One table evaluated row by row: the first failing constraint and the net

@@ -125,7 +125,7 @@ Built build(const vm::Program& p, const Recorded& r, TraceCheck mode = TraceChec
   b.image = std::make_unique<rv32im::Image>(rv32im::build_image(p));
   const vm::TraceChunk ch{0, r.rows, r.syscalls, r.data};
   b.ex = rv32im::execute_trace(*b.image, std::span(&ch, 1), r.claim, rv32im::kMinTableRows, mode);
-  b.circuit = std::make_unique<rv32im::Circuit>(b.image.get(), r.claim.journal.size());
+  b.circuit = std::make_unique<rv32im::Circuit>(b.image.get());
   return b;
 }
 
@@ -135,15 +135,13 @@ stark::ProvingKey setup(const Built& b) {
 
 // With the debug checker off; pk from setup(b) (or of the same image).
 bool prove_verify(const Built& b, const stark::ProvingKey& pk, std::string* why = nullptr) {
-  auto& hal = stark_test::cpu();
-  stark::ProveOptions o;
-  o.check_constraints = false;
-  const auto proof = stark::prove(pk, b.witnesses(), hal, o);
-  return !stark_test::rejects(pk.vk, stark::serialize_proof(proof), why);
+  return rv32im_test::statement_accepted(pk, b.witnesses(), b.ex.run.journal, why);
 }
 bool prove_verify(const Built& b, std::string* why = nullptr) { return prove_verify(b, setup(b), why); }
 
-air::CheckResult check(const Built& b) { return air::check_constraints(b.witnesses()); }
+air::CheckResult check(const Built& b) {
+  return air::check_constraints(b.witnesses(), true, rv32im::journal_terms(b.ex.run.journal));
+}
 
 // The checker names `what` (a constraint, or "bus" for an unbalanced bus)
 // and the verifier rejects.

@@ -30,21 +30,18 @@ Proven prove_program(const vm::Program& prog, std::vector<uint8_t> input = {}) {
   vm::RunOptions opts;
   opts.input = std::move(input);
   rv32im::Execution ex = rv32im::execute(prog, image, opts);
-  const rv32im::Circuit circuit(&image, ex.run.journal.size());
+  const rv32im::Circuit circuit(&image);
   auto& hal = stark_test::cpu();
   const auto pk = stark::setup(rv32im::kRv32imProgramId, circuit.airs(), stark_test::fast_config(), hal);
   std::vector<air::TableWitness> w;
   for (size_t t = 0; t < rv32im::kNumTables; ++t) w.push_back({circuit.airs()[t], &ex.traces[t], ex.publics[t]});
   {
-    auto cr = air::check_constraints(w);
+    auto cr = air::check_constraints(w, true, rv32im::journal_terms(ex.run.journal));
     if (!cr.ok) { Proven o; o.why = "checker: " + cr.message; return o; }
   }
-  stark::ProveOptions po;
-  po.check_constraints = false;
-  const auto proof = stark::prove(pk, w, hal, po);
   Proven out;
+  out.accepted = rv32im_test::statement_accepted(pk, w, ex.run.journal, &out.why);
   out.run = std::move(ex.run);
-  out.accepted = !stark_test::rejects(pk.vk, stark::serialize_proof(proof), &out.why);
   return out;
 }
 
@@ -68,28 +65,28 @@ TEST_CASE("every instruction test proves and verifies with the emulator's exit c
   }
 }
 
-TEST_CASE("prove refuses, before tracing, an execution taller than the verifier's floor allows", "[rv32im][guests]") {
+TEST_CASE("prove refuses, before executing, a segment size beyond the verifier's floor", "[rv32im][guests]") {
   using namespace vm::test;
-  // t0 counts down from n: 2 n + 5 cycles.
-  auto loop = [](uint32_t n) {
-    std::vector<uint32_t> code;
-    li(code, t0, n);
-    code.push_back(ADDI(t0, t0, -1));
-    code.push_back(BNE(t0, zero, -4));
-    sys_exit(code, 0);
-    return make_program(code);
-  };
+  std::vector<uint32_t> code;
+  sys_exit(code, 0);
   auto& hal = stark_test::cpu();
   rv32im::ProveOptions zk;
-  const auto t = std::chrono::steady_clock::now();
-  CHECK_THROWS_WITH(rv32im::prove(loop(300000), {}, zk, hal),
-                    Catch::Contains("needs tables of 2^20 rows") && Catch::Contains("with zero knowledge verify only up to 2^19"));
+  zk.log_segment = 20;
+  CHECK_THROWS_WITH(rv32im::prove(make_program(code), {}, zk, hal),
+                    Catch::Contains("a segment of 2^20 cycles needs tables of 2^20 rows") &&
+                        Catch::Contains("with zero knowledge verify only up to 2^19"));
   rv32im::ProveOptions plain;
   plain.config.pcs.zk = false;
-  CHECK_THROWS_WITH(rv32im::prove(loop(600000), {}, plain, hal),
+  plain.log_segment = 21;
+  CHECK_THROWS_WITH(rv32im::prove(make_program(code), {}, plain, hal),
                     Catch::Contains("needs tables of 2^21 rows") && Catch::Contains("without zero knowledge verify only up to 2^20"));
-  // Refused from the untraced run: no witness is built (which takes seconds at this size).
-  CHECK(std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count() < 5.0);
+  plain.log_segment = 9;
+  CHECK_THROWS_WITH(rv32im::prove(make_program(code), {}, plain, hal), Catch::Contains("segment size 2^9 is outside 2^10..2^21"));
+  // The defaults are the largest sizes the floor admits.
+  const rv32im::Image image = rv32im::build_image(make_program(code));
+  const rv32im::Circuit circuit(&image);
+  CHECK(rv32im::default_log_segment(stark::setup(rv32im::kRv32imProgramId, circuit.airs(), zk.config, hal).vk) == 19);
+  CHECK(rv32im::default_log_segment(stark::setup(rv32im::kRv32imProgramId, circuit.airs(), plain.config, hal).vk) == 20);
 }
 
 #if defined(ZKVM_HELLO_ELF) && defined(ZKVM_SORT_GUEST_ELF) && defined(ZKVM_SHA256_GUEST_ELF)
@@ -140,7 +137,7 @@ TEST_CASE("zero-knowledge hides the private input's columns: openings differ bet
   vm::RunOptions o;
   o.input = le32({4, 31, -7, 12, 5});
   const rv32im::Execution ex = rv32im::execute(prog, image, o);
-  const rv32im::Circuit circuit(&image, ex.run.journal.size());
+  const rv32im::Circuit circuit(&image);
   std::vector<air::TableWitness> w;
   for (size_t t = 0; t < rv32im::kNumTables; ++t) w.push_back({circuit.airs()[t], &ex.traces[t], ex.publics[t]});
   auto& hal = stark_test::cpu();
@@ -148,20 +145,23 @@ TEST_CASE("zero-knowledge hides the private input's columns: openings differ bet
   zk_cfg.pcs.zk = true;
   const auto plain_pk = stark::setup(rv32im::kRv32imProgramId, circuit.airs(), stark_test::fast_config(), hal);
   const auto zk_pk = stark::setup(rv32im::kRv32imProgramId, circuit.airs(), zk_cfg, hal);
-  const auto plain = stark::prove(plain_pk, w, hal);
-  const auto z1 = stark::prove(zk_pk, w, hal);
-  const auto z2 = stark::prove(zk_pk, w, hal);
+  const std::vector<std::vector<air::TableWitness>> segs{w};
+  const auto plain = stark::prove_segments(plain_pk, segs, hal).at(0);
+  const auto z1 = stark::prove_segments(zk_pk, segs, hal).at(0);
+  const auto z2 = stark::prove_segments(zk_pk, segs, hal).at(0);
   const size_t r_main = 1;  // after the preprocessed round
   const auto& io_trace = ex.traces[rv32im::kTableIo];
-  const field::Fp4 zeta0 = stark_test::replay_zeta(plain_pk.vk, plain), zeta1 = stark_test::replay_zeta(zk_pk.vk, z1);
+  const field::Fp4 zeta0 = stark_test::replay_segment_zeta(plain_pk.vk, std::span(&plain, 1), 0);
+  const field::Fp4 zeta1 = stark_test::replay_segment_zeta(zk_pk.vk, std::span(&z1, 1), 0);
   for (size_t c = rv32im::io::kNew; c < rv32im::io::kNew + 4; ++c) {
     INFO("io column " << c);
     CHECK(plain.opened[r_main][rv32im::kTableIo][0][c] == stark_test::column_at(io_trace, c, zeta0));
     CHECK(z1.opened[r_main][rv32im::kTableIo][0][c] != stark_test::column_at(io_trace, c, zeta1));
     CHECK(z1.opened[r_main][rv32im::kTableIo][0][c] != z2.opened[r_main][rv32im::kTableIo][0][c]);
   }
-  CHECK_FALSE(stark_test::rejects(zk_pk.vk, stark::serialize_proof(z1)));
-  CHECK_FALSE(stark_test::rejects(zk_pk.vk, stark::serialize_proof(z2)));
+  for (const auto* z : {&z1, &z2})
+    CHECK_NOTHROW(stark::verify_segments(zk_pk.vk, std::span(z, 1), rv32im::journal_terms(ex.run.journal),
+                                         stark_test::no_floor()));
 }
 #endif
 

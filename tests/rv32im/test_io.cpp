@@ -10,6 +10,7 @@
 
 #include "prover/rv32im/alu.h"
 #include "prover/rv32im/io.h"
+#include "prover/rv32im/segment.h"
 #include "tests/rv32im/rv32im_test_support.h"
 
 using namespace zkvm;
@@ -23,8 +24,17 @@ namespace {
 
 // Stand-in CPU: per call, a1 := buf at 8 clk + 1, a2 := len at 8 clk + 2,
 // then the call tuple (clk, is_read, fd, n). Trusted (test only).
+// Its public values are the claimed journal, received on kBusJournal (the
+// real statement's boundary terms, rv32im::journal_terms).
 class CallSourceAir : public air::AirBase<CallSourceAir> {
  public:
+  explicit CallSourceAir(size_t journal_len) : journal_len_(journal_len) {}
+  size_t num_public_values() const override { return journal_len_; }
+  std::vector<air::PublicInteraction> public_interactions(std::span<const Fp> publics) const override {
+    std::vector<uint8_t> j;
+    for (Fp b : publics) j.push_back(static_cast<uint8_t>(b.canonical()));
+    return rv32im::journal_terms(j);
+  }
   enum Col : size_t {
     kClk, kRead, kFd, kN, kBuf = kN + 4, kLen = kBuf + 4, kOldA1 = kLen + 4, kTpA1 = kOldA1 + 4, kOldA2, kTpA2 = kOldA2 + 4,
     kReal, kWidth
@@ -35,12 +45,18 @@ class CallSourceAir : public air::AirBase<CallSourceAir> {
   void constraints(B& b) const {
     auto c = [&](size_t i) { return b.main(i); };
     const auto real = c(kReal), t = b.lit(8) * c(kClk);
-    b.send(rv32im::kBusIoCall, {c(kClk), c(kRead), c(kFd), c(kN), c(kN + 1), c(kN + 2), c(kN + 3)}, real);
-    b.receive(rv32im::kBusMemory, {b.lit(11), c(kOldA1), c(kOldA1 + 1), c(kOldA1 + 2), c(kOldA1 + 3), c(kTpA1)}, real);
-    b.send(rv32im::kBusMemory, {b.lit(11), c(kBuf), c(kBuf + 1), c(kBuf + 2), c(kBuf + 3), t + b.lit(1)}, real);
-    b.receive(rv32im::kBusMemory, {b.lit(12), c(kOldA2), c(kOldA2 + 1), c(kOldA2 + 2), c(kOldA2 + 3), c(kTpA2)}, real);
-    b.send(rv32im::kBusMemory, {b.lit(12), c(kLen), c(kLen + 1), c(kLen + 2), c(kLen + 3), t + b.lit(2)}, real);
+    const auto seg = b.lit(kSeg);
+    b.send(rv32im::kBusIoCall, {c(kClk), c(kRead), c(kFd), c(kN), c(kN + 1), c(kN + 2), c(kN + 3), seg}, real);
+    b.receive(rv32im::kBusMemory, {b.lit(11), c(kOldA1), c(kOldA1 + 1), c(kOldA1 + 2), c(kOldA1 + 3), c(kTpA1), seg}, real);
+    b.send(rv32im::kBusMemory, {b.lit(11), c(kBuf), c(kBuf + 1), c(kBuf + 2), c(kBuf + 3), t + b.lit(1), seg}, real);
+    b.receive(rv32im::kBusMemory, {b.lit(12), c(kOldA2), c(kOldA2 + 1), c(kOldA2 + 2), c(kOldA2 + 3), c(kTpA2), seg}, real);
+    b.send(rv32im::kBusMemory, {b.lit(12), c(kLen), c(kLen + 1), c(kLen + 2), c(kLen + 3), t + b.lit(2), seg}, real);
   }
+  // The segment tag of the statement (one segment).
+  static constexpr uint32_t kSeg = 1;
+
+ private:
+  size_t journal_len_;
 };
 
 // Stand-in memory table: sends (cell, init, 0), receives (cell, fin, fin_t).
@@ -52,8 +68,9 @@ class CellSourceAir : public air::AirBase<CellSourceAir> {
   template <class B>
   void constraints(B& b) const {
     auto c = [&](size_t i) { return b.main(i); };
-    b.send(rv32im::kBusMemory, {c(kCell), c(kInit), c(kInit + 1), c(kInit + 2), c(kInit + 3), b.lit(0)}, c(kReal));
-    b.receive(rv32im::kBusMemory, {c(kCell), c(kFin), c(kFin + 1), c(kFin + 2), c(kFin + 3), c(kFinT)}, c(kReal));
+    const auto seg = b.lit(CallSourceAir::kSeg);
+    b.send(rv32im::kBusMemory, {c(kCell), c(kInit), c(kInit + 1), c(kInit + 2), c(kInit + 3), b.lit(0), seg}, c(kReal));
+    b.receive(rv32im::kBusMemory, {c(kCell), c(kFin), c(kFin + 1), c(kFin + 2), c(kFin + 3), c(kFinT), seg}, c(kReal));
   }
 };
 
@@ -80,7 +97,7 @@ struct Built {
   std::vector<std::vector<Fp>> publics;
   std::vector<uint8_t> journal;
   std::vector<uint32_t> call_rows;  // io row of each call's header
-  explicit Built(size_t journal_len) : io(journal_len) {}
+  explicit Built(size_t journal_len) : cpu(journal_len) {}
   std::vector<const air::Air*> airs() const { return {&cpu, &mem, &io, &bytes}; }
   std::vector<air::TableWitness> witnesses() const {
     const auto a = airs();
@@ -95,8 +112,9 @@ struct Built {
     s.publics = publics;
     s.call_rows = call_rows;
     s.journal = j;
-    s.publics[kIo].clear();
-    for (uint8_t b : j) s.publics[kIo].push_back(Fp::from_canonical(b));
+    s.publics[kCpu].clear();
+    for (uint8_t b : j) s.publics[kCpu].push_back(Fp::from_canonical(b));
+    s.publics[kIo][IoAir::kPubJEnd] = Fp::from_u64(j.size());  // the verifier's: the claim's length
     return s;
   }
 };
@@ -104,15 +122,15 @@ struct Built {
 Fp u(uint64_t v) { return Fp::from_u64(v); }
 
 RowMajorMatrix<Fp> cell_trace(const MemoryState& mem) {
-  std::map<uint32_t, MemoryState::Token> sorted(mem.cells().begin(), mem.cells().end());
-  RowMajorMatrix<Fp> m(CellSourceAir::kWidth, rv32im::padded_height(sorted.size(), 0));
+  const auto cells = mem.segment_cells();
+  RowMajorMatrix<Fp> m(CellSourceAir::kWidth, rv32im::padded_height(cells.size(), 0));
   size_t r = 0;
-  for (const auto& [cell, tok] : sorted) {
+  for (const auto& c : cells) {
     auto row = m.row(r++);
-    row[CellSourceAir::kCell] = u(cell);
-    put_word(row, CellSourceAir::kInit, tok.init);
-    put_word(row, CellSourceAir::kFin, tok.value);
-    row[CellSourceAir::kFinT] = u(tok.time);
+    row[CellSourceAir::kCell] = u(c.cell);
+    put_word(row, CellSourceAir::kInit, c.init);
+    put_word(row, CellSourceAir::kFin, c.fin);
+    row[CellSourceAir::kFinT] = u(c.fin_time);
     row[CellSourceAir::kReal] = Fp::one();
   }
   return m;
@@ -170,7 +188,8 @@ Built build(const Run& run, size_t io_min_rows = 0) {
   s.traces[kMem] = cell_trace(mem);
   s.traces[kBytes] = counts.trace();
   s.journal = iob.journal();
-  for (uint8_t b : s.journal) s.publics[kIo].push_back(Fp::from_canonical(b));
+  for (uint8_t b : s.journal) s.publics[kCpu].push_back(Fp::from_canonical(b));
+  s.publics[kIo] = {u(CallSourceAir::kSeg), u(0), u(s.journal.size()), u(0), u(iob.eof())};
   s.call_rows = std::move(call_rows);
   return s;
 }
@@ -343,17 +362,17 @@ Run echo_run() {
 }  // namespace
 
 TEST_CASE("io table shape: 59 main columns, 14 aux Fp4 columns, degree 3", "[rv32im][io]") {
-  const IoAir air(5);
+  const IoAir air;
   const auto shape = air::analyse(air);
   CHECK(air.width() == 59);
   CHECK(shape.aux_width() == 14);
   CHECK(shape.max_degree <= 3);
-  CHECK(shape.bus_arity.at(rv32im::kBusIoCall) == 7);
-  CHECK(shape.bus_arity.at(rv32im::kBusMemory) == 6);
+  CHECK(shape.bus_arity.at(rv32im::kBusIoCall) == 8);
+  CHECK(shape.bus_arity.at(rv32im::kBusMemory) == 7);
   CHECK(shape.bus_arity.at(rv32im::kBusJournal) == 2);
-  CHECK(air.num_public_values() == 5);
-  const Fp pub[2] = {u(7), u(200)};
-  const auto pi = IoAir(2).public_interactions(pub);
+  CHECK(air.num_public_values() == IoAir::kNumPublics);
+  const std::vector<uint8_t> journal = {7, 200};
+  const auto pi = rv32im::journal_terms(journal);
   REQUIRE(pi.size() == 2);
   CHECK_FALSE(pi[1].send);
   CHECK(pi[1].tuple == std::vector<Fp>{u(1), u(200)});

@@ -30,6 +30,13 @@ inline stark::StarkConfig fast_config() {
   return c;
 }
 
+// fast_config with zero knowledge (4 queries: hiding needs >= 16 rows).
+inline stark::StarkConfig zk_config() {
+  stark::StarkConfig c = fast_config();
+  c.pcs.zk = true;
+  return c;
+}
+
 // verify() without the security floor: fast_config is far below it (the
 // floor has its own tests, which pass their options explicitly).
 inline stark::VerifyOptions no_floor() {
@@ -65,6 +72,21 @@ inline field::Fp4 replay_zeta(const stark::VerifyingKey& vk, const stark::StarkP
     pcs::observe_commitment(ch, "aux", p.aux);
     ch.observe_fp4s("logup sums", p.cumsums);
   }
+  (void)ch.sample_fp4("constraint alpha");
+  pcs::observe_commitment(ch, "quotient", p.quotient);
+  return ch.sample_fp4("zeta");
+}
+
+// zeta of segment k of a segmented statement (stark::prove_segments),
+// replayed as verify_segments draws it.
+inline field::Fp4 replay_segment_zeta(const stark::VerifyingKey& vk, std::span<const stark::StarkProof> proofs, size_t k) {
+  auto global = stark::start_segments(vk);
+  for (const auto& p : proofs) stark::observe_segment(global, p.log_heights, p.publics, p.main);
+  (void)stark::finish_segments(global, proofs.size());
+  auto ch = stark::segment_transcript(global, k);
+  const auto& p = proofs[k];
+  pcs::observe_commitment(ch, "aux", p.aux);
+  ch.observe_fp4s("logup sums", p.cumsums);
   (void)ch.sample_fp4("constraint alpha");
   pcs::observe_commitment(ch, "quotient", p.quotient);
   return ch.sample_fp4("zeta");

@@ -65,11 +65,6 @@ std::string verdict(const stark::VerifyingKey& vk, const std::vector<StarkProof>
 // neither segment balances alone.
 std::vector<Segment> crossed() { return {segment({1, 2, 3}, {9, 4}), segment({9, 4}, {1, 2, 3})}; }
 
-StarkConfig zk_config() {
-  StarkConfig c = fast_config();
-  c.pcs.zk = true;
-  return c;
-}
 
 }  // namespace
 

@@ -289,11 +289,6 @@ TEST_CASE("C API refuses malformed, unknown and insecure verifying keys") {
 
 namespace {
 
-StarkConfig zk_config() {
-  StarkConfig c = fast_config();  // 4 queries: hiding needs >= 16 rows
-  c.pcs.zk = true;
-  return c;
-}
 
 // zeta of a proof of a program without a bus, replayed from the transcript.
 }  // namespace

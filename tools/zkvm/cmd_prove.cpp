@@ -7,6 +7,7 @@
 #if defined(ZKVM_HAVE_RV32IM)
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -30,7 +31,7 @@ namespace {
 // Same statuses as `zkvm run` for a guest that does not exit cleanly.
 constexpr int kExitFault = 134;       // guest faulted
 constexpr int kExitCycleLimit = 135;  // guest hit --max-cycles
-constexpr int kExitUnprovable = 136;  // guest exited but the run cannot be proven (e.g. longer than one segment)
+constexpr int kExitUnprovable = 136;  // guest exited but the run cannot be proven (e.g. longer than 2^30 cycles)
 
 struct ProveArgs {
   std::string guest;
@@ -39,6 +40,7 @@ struct ProveArgs {
   std::string json;  // --json FILE ("-": stdout)
   bool no_zk = false;
   bool check = false;
+  unsigned segment_po2 = 0;  // 0: the default (rv32im::default_log_segment)
   std::uint64_t max_cycles = zkvm::vm::kDefaultMaxCycles;
 };
 
@@ -95,9 +97,22 @@ int prove_command(const ProveArgs& a) {
   rv32im::ProveOptions opts;
   if (a.no_zk) opts.config.pcs.zk = false;
   opts.check_constraints = a.check;
+  opts.log_segment = a.segment_po2;
   const auto t0 = std::chrono::steady_clock::now();
   auto since = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+  // On a terminal, per-segment lines overwrite each other (one status line
+  // with segments done, kHz and ETA); elsewhere every line is kept.
+  const bool tty = isatty(fileno(stderr)) != 0;
+  bool status_line = false;
   opts.progress = [&](const std::string& stage) {
+    const bool per_segment = stage.rfind("segment ", 0) == 0;
+    if (tty && per_segment) {
+      std::fprintf(stderr, "\r\033[Kzkvm prove: [%7.3f s] %s", since(), stage.c_str());
+      std::fflush(stderr);
+      status_line = true;
+      return;
+    }
+    if (status_line) std::fputc('\n', stderr), status_line = false;
     std::fprintf(stderr, "zkvm prove: [%7.3f s] %s\n", since(), stage.c_str());
   };
 
@@ -124,6 +139,7 @@ int prove_command(const ProveArgs& a) {
     return tool_error(a, std::string("error while proving: ") + e.what());
   }
   const double seconds = since();
+  if (status_line) std::fputc('\n', stderr);
   std::fflush(stdout);
 
   const std::vector<std::uint8_t> bytes = rv32im::serialize_receipt(receipt);
@@ -148,9 +164,10 @@ int prove_command(const ProveArgs& a) {
   for (const auto& [stage, s] : stages) std::fprintf(stderr, "  %-28s %8.3f s\n", stage.c_str(), s);
   const unsigned log_rows = report.log_heights.empty() ? 0 : report.log_heights[0];
   std::fprintf(stderr,
-               "zkvm prove: %llu cycles, segment 2^%u rows, proved in %.3f s (%.2f kHz), receipt %zu bytes, "
+               "zkvm prove: %llu cycles, %zu segment%s of 2^%u rows, proved in %.3f s (%.2f kHz), receipt %zu bytes, "
                "peak RSS %.0f MiB, zk %s, exit code %u\n",
-               static_cast<unsigned long long>(report.cycles), log_rows, seconds,
+               static_cast<unsigned long long>(report.cycles), report.segments, report.segments == 1 ? "" : "s",
+               log_rows, seconds,
                seconds > 0 ? static_cast<double>(report.cycles) / seconds / 1e3 : 0.0, bytes.size(), peak_rss_mib(),
                opts.config.pcs.zk ? "on" : "off", receipt.claim.exit_code);
   std::fprintf(stderr, "zkvm prove: image %s -> %s\n", rv32im::image_id_hex(receipt.claim.image_id).c_str(),
@@ -165,7 +182,8 @@ int prove_command(const ProveArgs& a) {
     cli::add_run_result(o, r, run.input.size());
     cli::JsonObject rc;
     rc.str("path", out).num("bytes", bytes.size()).str("image_id", rv32im::image_id_hex(receipt.claim.image_id));
-    rc.boolean("zk", opts.config.pcs.zk).num("segment_log_rows", log_rows);
+    rc.boolean("zk", opts.config.pcs.zk).num("segment_log_rows", log_rows).num("segments", report.segments);
+    rc.num("segment_po2", report.log_segment);
     o.obj("receipt", rc);
     cli::JsonObject t;
     t.real("execute_seconds", report.execute_seconds).real("prove_seconds", report.prove_seconds);
@@ -183,7 +201,8 @@ void setup_prove(CLI::App& root) {
       "Exit status: 0 when the receipt is written (whatever the guest's exit code;\n"
       "  the receipt carries it),\n"
       "  134 when the guest faults, 135 when it reaches --max-cycles,\n"
-      "  136 when it exits but the run cannot be proven (e.g. longer than one segment),\n"
+      "  136 when it exits but the run cannot be proven (longer than 2^30 cycles or 65535\n"
+      "  segments, or a --segment-po2 beyond the verifier's security floor),\n"
       "  2 for tool errors (bad arguments, unreadable or malformed ELF, unwritable receipt).\n"
       "--json FILE tells the cases apart for scripts: \"status\" is exited (receipt written),\n"
       "  faulted, cycle_limit, or error; \"error\" says why a run was not proven.\n"
@@ -196,6 +215,10 @@ void setup_prove(CLI::App& root) {
                   "Write the result (claim, receipt path, size, image ID, timings) as JSON to this file "
                   "('-': stdout, and guest stdout goes to stderr)");
   cmd->add_flag("--no-zk", args->no_zk, "Prove without zero knowledge (smaller, faster; reveals witness information)");
+  cmd->add_option("--segment-po2", args->segment_po2,
+                  "Cut the execution into segments of 2^K cycles, one proof each (default: 19 with zero knowledge, "
+                  "20 without; 10..21, bounded by the 100-bit floor)")
+      ->check(CLI::Range(10u, 21u));
   cmd->add_flag("--check-constraints", args->check, "Run the debug constraint checker before proving (slow)");
   cmd->add_option("--max-cycles", args->max_cycles, "Stop the guest after this many cycles (default 2^32)")
       ->check(CLI::PositiveNumber);

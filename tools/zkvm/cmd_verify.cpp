@@ -66,7 +66,7 @@ zkvm::stark::StarkConfig receipt_rate_config(std::span<const std::uint8_t> bytes
   stark::StarkConfig config = rv32im::ProveOptions::default_config();
   try {
     const rv32im::Receipt r = rv32im::parse_receipt(bytes);
-    const rv32im::Circuit circuit(nullptr, r.claim.journal.size());
+    const rv32im::Circuit circuit(nullptr);
     const stark::VerifyingKey vk = stark::parse_vk(r.vk, circuit.airs());
     config.pcs.fri.log_blowup = vk.config.pcs.fri.log_blowup;
   } catch (const std::exception&) {

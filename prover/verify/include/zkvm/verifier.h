@@ -108,7 +108,7 @@ const char* zkvm_verifier_last_error(const zkvm_verifier* v);
  * only the 32-byte ID it trusts and the receipt bytes it received. */
 
 #define ZKVM_RECEIPT_IMAGE_ID_BYTES 32u
-#define ZKVM_RECEIPT_MAX_BYTES ((size_t)64 << 20)        /* larger receipts are MALFORMED_RECEIPT */
+#define ZKVM_RECEIPT_MAX_BYTES ((size_t)256 << 20)       /* larger receipts are MALFORMED_RECEIPT */
 #define ZKVM_RECEIPT_MAX_JOURNAL_BYTES ((size_t)1 << 20) /* a journal_cap this large always suffices */
 
 /* Verifies receipt[0..receipt_len) against image_id (32 bytes, as printed
