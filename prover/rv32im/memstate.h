@@ -69,6 +69,15 @@ class MemoryState {
     c.time = t;
     return a;
   }
+  // For tests that play a cheating prover (witness.h TraceCheck::kForge):
+  // the cell's current word is replaced before the segment's first access
+  // to it, as if the previous segment had left `value` there.
+  bool touched_in_segment(uint32_t cell) const {
+    const auto it = cells_.find(cell);
+    return it != cells_.end() && it->second.tag == tag_;
+  }
+  void forge_value(uint32_t cell, uint32_t value) { cells_[cell].value = value; }
+
   uint32_t peek(uint32_t cell) const {
     const auto it = cells_.find(cell);
     return it == cells_.end() ? 0 : it->second.value;

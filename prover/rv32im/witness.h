@@ -78,7 +78,9 @@ vm::RunResult execute_segments(const vm::Program& program, const Image& image, c
 // kForge, for tests that play a cheating prover: the cell keeps the trace's
 // value and generation goes on, so the tables carry the lie consistently
 // (the memory model follows the trace, the ALU chips get the true result)
-// and only the constraints can object.
+// and only the constraints can object. A forged load that is a later
+// segment's first access of its word makes the segment start from the
+// loaded word (its memory table, the handoff it receives).
 enum class TraceCheck { kStrict, kForge };
 
 // Builds every table of one segment from given trace chunks (in cycle

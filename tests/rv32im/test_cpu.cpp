@@ -502,12 +502,15 @@ TEST_CASE("verifier rejects a JALR whose target aliases a code address mod p", "
 // changed multiset of tuples cannot balance, so this local verdict is the
 // checker's; the real verifier rejects one changed cell of every column.
 namespace {
-size_t real_memory_rows(const Built& b) {
-  const auto& m = b.ex.traces[rv32im::kTableMemory];
+// Real rows of the memory or boundary table (is_real is column 0 of both).
+size_t real_rows(const Built& b, size_t table) {
+  static_assert(rv32im::MemoryAir::kIsReal == 0 && rv32im::BoundaryAir::kIsReal == 0);
+  const auto& m = b.ex.traces[table];
   size_t n = 0;
-  while (n < m.height && m.at(n, rv32im::MemoryAir::kIsReal) == field::Fp::one()) ++n;
+  while (n < m.height && m.at(n, 0) == field::Fp::one()) ++n;
   return n;
 }
+size_t real_memory_rows(const Built& b) { return real_rows(b, rv32im::kTableMemory); }
 
 void sweep_table(const Built& honest, size_t table, size_t width, size_t real_rows) {
   const air::Air& air = *honest.circuit->airs()[table];
@@ -525,13 +528,15 @@ void sweep_table(const Built& honest, size_t table, size_t width, size_t real_ro
 }
 }  // namespace
 
-TEST_CASE("changing any one cell of a real cpu or memory row is rejected", "[rv32im][cpu][memory]") {
+TEST_CASE("changing any one cell of a real cpu, memory or boundary row is rejected", "[rv32im][cpu][memory]") {
   const auto p = sweep_program();
   const Recorded r = record(p);
   const Built honest = build(p, r, TraceCheck::kStrict);
   REQUIRE(check(honest).ok);
   sweep_table(honest, rv32im::kTableCpu, cpu::kWidth, r.rows.size());
   sweep_table(honest, rv32im::kTableMemory, rv32im::MemoryAir::kWidth, real_memory_rows(honest));
+  REQUIRE(real_rows(honest, rv32im::kTableBoundary) > 0);
+  sweep_table(honest, rv32im::kTableBoundary, rv32im::BoundaryAir::kWidth, real_rows(honest, rv32im::kTableBoundary));
 }
 
 TEST_CASE("verifier rejects a changed multiplicity of the program and byte tables and the image's unused column",
@@ -555,16 +560,17 @@ TEST_CASE("verifier rejects a changed multiplicity of the program and byte table
   }
 }
 
-TEST_CASE("verifier rejects one changed cell in every cpu and memory column", "[rv32im][cpu][memory]") {
+TEST_CASE("verifier rejects one changed cell in every cpu, memory and boundary column", "[rv32im][cpu][memory]") {
   const auto p = sweep_program();
   const Recorded r = record(p);
   Built b = build(p, r, TraceCheck::kStrict);
   const auto pk = setup(b);
-  const size_t cycles = r.rows.size(), cells = real_memory_rows(b);
+  const size_t cycles = r.rows.size();
   for (auto [table, width] : {std::pair{size_t(rv32im::kTableCpu), size_t(cpu::kWidth)},
-                              std::pair{size_t(rv32im::kTableMemory), size_t(rv32im::MemoryAir::kWidth)}}) {
+                              std::pair{size_t(rv32im::kTableMemory), size_t(rv32im::MemoryAir::kWidth)},
+                              std::pair{size_t(rv32im::kTableBoundary), size_t(rv32im::BoundaryAir::kWidth)}}) {
     for (size_t col = 0; col < width; ++col) {
-      const size_t row = (col * 7) % (table == rv32im::kTableCpu ? cycles : cells);
+      const size_t row = (col * 7) % (table == rv32im::kTableCpu ? cycles : real_rows(b, table));
       auto& cell = b.ex.traces[table].at(row, col);
       const field::Fp honest = cell;
       cell += field::Fp::one();

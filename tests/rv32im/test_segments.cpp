@@ -1,0 +1,349 @@
+// Continuations (docs/RECEIPT.md "Segments"): an execution proved as several
+// segments, one receipt. A guest that stores in one segment and loads in a
+// later one, writes the journal and reads its input across segments and asks
+// for the cycle count proves and verifies at two segment sizes with the same
+// claim; every way of relinking a receipt's segments (drop, duplicate,
+// reorder, replace by another run's or another program's, end before exit)
+// is rejected, also with the public values rewritten to match so that only
+// the proofs can object; a segment that starts from a word no earlier
+// segment left is rejected with the debug checker off.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "prover/rv32im/prove.h"
+#include "prover/rv32im/receipt.h"
+#include "prover/rv32im/witness.h"
+#include "tests/rv32im/rv32im_test_support.h"
+#include "tests/vm/vm_test_util.h"
+
+using namespace zkvm;
+using namespace zkvm::vm::test;
+
+namespace {
+
+// a7 = number, a0..a2 as given, ecall.
+void sys(std::vector<uint32_t>& c, uint32_t number, uint32_t fd, uint32_t buf, uint32_t len) {
+  li(c, a0, fd);
+  li(c, a1, buf);
+  li(c, a2, len);
+  li(c, a7, number);
+  c.push_back(ECALL);
+}
+// t1 counts down from n: 2 n + 2 cycles.
+void burn(std::vector<uint32_t>& c, uint32_t n) {
+  li(c, t1, n);
+  c.push_back(ADDI(t1, t1, -1));
+  c.push_back(BNE(t1, zero, -4));
+}
+
+// About 3,700 cycles: 4 segments of 2^10, 2 of 2^11. `bias` changes what
+// segment 1 stores (another program, same length).
+vm::Program long_guest(int32_t bias = 0) {
+  std::vector<uint32_t> c;
+  li(c, s1, kDataBase);
+  sys(c, 63, 0, kDataBase + 16, 8);  // read 8 input bytes
+  li(c, t0, 0x12345678);
+  c.push_back(SW(t0, s1, 0));        // segment 0 stores
+  c.push_back(SW(t0, s1, 48));       // and here (only loaded once more, into x0)
+  burn(c, 600);
+  c.push_back(LW(zero, s1, 48));     // segment 1's first access of that word
+  sys(c, 64, 3, kDataBase, 4);       // segment 1 writes the journal from segment 0's store
+  c.push_back(LW(t2, s1, 0));
+  c.push_back(ADDI(t2, t2, 1 + bias));
+  c.push_back(SW(t2, s1, 4));
+  burn(c, 600);
+  li(c, a7, 0x1000);                  // cycle count (global) into the journal
+  c.push_back(ECALL);
+  c.push_back(SW(a0, s1, 8));
+  sys(c, 64, 3, kDataBase + 4, 8);
+  sys(c, 63, 0, kDataBase + 24, 8);  // a short read: the input ends
+  burn(c, 600);
+  sys(c, 63, 0, kDataBase + 32, 8);  // after the end: returns 0 (eof carried over segments)
+  sys(c, 64, 3, kDataBase + 16, 16);
+  c.push_back(LW(a0, s1, 4));          // exit code from segment 1's store
+  c.push_back(enc_i(0xff, a0, 7, a0, 0x13));  // ANDI a0, a0, 0xff
+  li(c, a7, vm::kSysExit);
+  c.push_back(ECALL);
+  return make_program(c, std::vector<uint8_t>(64, 0));
+}
+
+std::vector<uint8_t> input(uint8_t first) {
+  std::vector<uint8_t> in;
+  for (uint8_t i = 0; i < 10; ++i) in.push_back(static_cast<uint8_t>(first + i));
+  return in;
+}
+
+rv32im::Receipt prove_receipt(const vm::Program& p, std::vector<uint8_t> in, unsigned log_segment) {
+  vm::RunOptions run;
+  run.input = std::move(in);
+  rv32im::ProveOptions o;
+  o.log_segment = log_segment;
+  return rv32im::prove(p, run, o, stark_test::cpu());
+}
+
+// Proved once per test binary (standard parameters, zero knowledge).
+const rv32im::Receipt& receipt_a() {
+  static const rv32im::Receipt r = prove_receipt(long_guest(), input(1), 10);
+  return r;
+}
+const rv32im::Receipt& receipt_b() {  // the same program on another input
+  static const rv32im::Receipt r = prove_receipt(long_guest(), input(101), 10);
+  return r;
+}
+
+bool accepted(const rv32im::Receipt& r, std::string* why = nullptr) {
+  try {
+    rv32im::verify_receipt(r.claim.image_id, rv32im::serialize_receipt(r));
+    return true;
+  } catch (const rv32im::ReceiptError& e) {
+    if (why) *why = e.what();
+  } catch (const stark::VerifyError& e) {
+    if (why) *why = e.what();
+  } catch (const transcript::ProofFormatError& e) {
+    if (why) *why = e.what();
+  }
+  return false;
+}
+
+// Rejected by the proofs themselves (stark::verify_segments or their
+// parsing), past every check of the receipt's claim and chain.
+bool rejected_by_proofs(const rv32im::Receipt& r, std::string* why = nullptr) {
+  try {
+    rv32im::verify_receipt(r.claim.image_id, rv32im::serialize_receipt(r));
+  } catch (const stark::VerifyError& e) {
+    if (why) *why = e.what();
+    return true;
+  } catch (const transcript::ProofFormatError& e) {
+    if (why) *why = e.what();
+    return true;
+  } catch (const rv32im::ReceiptError& e) {
+    if (why) *why = e.what();
+  }
+  return false;
+}
+
+// The forger's finishing touch: the claim's cycle count and journal length
+// follow the segments it kept, and every proof's public values are rewritten
+// to the chain the verifier will rebuild, so that its checks of the chain
+// and of the public values pass and only the proofs can object.
+rv32im::Receipt matching_publics(rv32im::Receipt r) {
+  uint64_t cycles = 0;
+  uint32_t journal = 0;
+  for (auto& s : r.segments) {
+    cycles += s.end.cycles;
+    s.end.journal_end = journal = std::clamp<uint32_t>(s.end.journal_end, journal, r.claim.journal.size());
+  }
+  r.claim.cycles = cycles;
+  r.segments.back().end.journal_end = static_cast<uint32_t>(r.claim.journal.size());
+  std::vector<rv32im::SegmentEnd> ends;
+  for (const auto& s : r.segments) ends.push_back(s.end);
+  const auto chain = rv32im::segment_chain(r.claim, ends);
+  const rv32im::Circuit circuit(nullptr);
+  const auto vk = stark::parse_vk(r.vk, circuit.airs());
+  for (size_t k = 0; k < r.segments.size(); ++k) {
+    auto proof = stark::parse_proof(r.segments[k].proof, vk);
+    proof.publics = rv32im::segment_publics(chain[k]);
+    r.segments[k].proof = stark::serialize_proof(proof);
+  }
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("a guest of several segments proves and verifies; two segment sizes give the same claim",
+          "[rv32im][segments]") {
+  const rv32im::Receipt& a = receipt_a();
+  REQUIRE(a.segments.size() == 4);
+  vm::RunOptions run;
+  run.input = input(1);
+  const vm::RunResult ref = vm::run(long_guest(), run);
+  REQUIRE(ref.status == vm::RunStatus::Exited);
+  const rv32im::Claim claim = rv32im::verify_receipt(a.claim.image_id, rv32im::serialize_receipt(a));
+  CHECK(claim.cycles == ref.cycles);
+  CHECK(claim.exit_code == ref.exit_code);
+  CHECK(claim.journal == ref.journal);
+  CHECK(claim.exit_code == 0x79);  // 0x12345678 + 1, stored in segment 1 from segment 0's word
+  REQUIRE(claim.journal.size() == 4 + 8 + 16);
+  CHECK(claim.journal[0] == 0x78);
+  CHECK(claim.journal[4] == 0x79);
+  // The input bytes read before and after the segment cuts, then zeros.
+  CHECK(std::vector<uint8_t>(claim.journal.begin() + 12, claim.journal.begin() + 22) == input(1));
+  // The segments' journal ends and eof flags as they happened.
+  CHECK(a.segments.front().end.journal_end == 0);
+  CHECK_FALSE(a.segments.front().end.eof);
+  CHECK(a.segments.back().end.eof);
+
+  const rv32im::Receipt b = prove_receipt(long_guest(), input(1), 11);
+  CHECK(b.segments.size() == 2);
+  const rv32im::Claim cb = rv32im::verify_receipt(b.claim.image_id, rv32im::serialize_receipt(b));
+  CHECK(cb.cycles == claim.cycles);
+  CHECK(cb.exit_code == claim.exit_code);
+  CHECK(cb.journal == claim.journal);
+  CHECK(b.claim.image_id == a.claim.image_id);
+}
+
+TEST_CASE("verify_receipt rejects a receipt whose segments were dropped, duplicated or reordered",
+          "[rv32im][segments]") {
+  const rv32im::Receipt& a = receipt_a();
+  REQUIRE(accepted(matching_publics(a)));  // the rewrite keeps an honest receipt valid
+  auto attacks = [&](auto&& change) {
+    rv32im::Receipt r = a;
+    change(r.segments);
+    std::string why;
+    CHECK_FALSE(accepted(r, &why));
+    CHECK(rejected_by_proofs(matching_publics(r), &why));
+  };
+  SECTION("a middle segment dropped") { attacks([](auto& s) { s.erase(s.begin() + 2); }); }
+  SECTION("the first segment dropped") { attacks([](auto& s) { s.erase(s.begin()); }); }
+  SECTION("a segment duplicated") { attacks([](auto& s) { s.insert(s.begin() + 2, s[2]); }); }
+  SECTION("a segment duplicated in place of the next") { attacks([](auto& s) { s[2] = s[1]; }); }
+  SECTION("two segments swapped") { attacks([](auto& s) { std::swap(s[1], s[2]); }); }
+  SECTION("only the last segment") { attacks([](auto& s) { s.erase(s.begin(), s.end() - 1); }); }
+}
+
+TEST_CASE("verify_receipt rejects a final segment that does not end in exit", "[rv32im][segments]") {
+  const rv32im::Receipt& a = receipt_a();
+  for (size_t keep = 1; keep < a.segments.size(); ++keep) {
+    rv32im::Receipt r = a;
+    r.segments.resize(keep);
+    INFO("the first " << keep << " segments");
+    std::string why;
+    CHECK_FALSE(accepted(r, &why));
+    CHECK(rejected_by_proofs(matching_publics(r), &why));
+  }
+}
+
+TEST_CASE("verify_receipt rejects a segment taken from another execution or another program",
+          "[rv32im][segments]") {
+  const rv32im::Receipt& a = receipt_a();
+  const rv32im::Receipt& b = receipt_b();
+  REQUIRE(b.segments.size() == a.segments.size());
+  REQUIRE(accepted(b));
+  for (size_t k = 0; k < a.segments.size(); ++k) {
+    rv32im::Receipt r = a;
+    r.segments[k] = b.segments[k];  // same program, same cut, another input
+    INFO("segment " << k << " from another run");
+    CHECK_FALSE(accepted(r));
+    std::string why;
+    CHECK(rejected_by_proofs(matching_publics(r), &why));
+  }
+  // Another program of the same length and layout (segment 1 stores another
+  // word): its segment under this image's vk, and this receipt under its ID.
+  const rv32im::Receipt other = prove_receipt(long_guest(7), input(1), 10);
+  REQUIRE(other.claim.image_id != a.claim.image_id);
+  REQUIRE(other.segments.size() == a.segments.size());
+  for (size_t k : {size_t{1}, size_t{3}}) {
+    rv32im::Receipt r = a;
+    r.segments[k] = other.segments[k];
+    INFO("segment " << k << " from another program");
+    CHECK_FALSE(accepted(r));
+    std::string why;
+    CHECK(rejected_by_proofs(matching_publics(r), &why));
+  }
+  std::string why;
+  rv32im::Receipt r = other;
+  r.claim.image_id = a.claim.image_id;
+  CHECK_FALSE(accepted(r, &why));
+  CHECK_THAT(why, Catch::Contains("image ID mismatch"));
+}
+
+TEST_CASE("verify_receipt rejects a segment chain that does not add up to the claim", "[rv32im][segments]") {
+  const rv32im::Receipt& a = receipt_a();
+  auto rejected_by_name = [&](auto&& change, const std::string& what) {
+    rv32im::Receipt r = a;
+    change(r);
+    std::string why;
+    CHECK_FALSE(accepted(r, &why));
+    CHECK_THAT(why, Catch::Contains(what));
+  };
+  rejected_by_name([](auto& r) { r.segments[1].end.cycles += 1; }, "add up to");
+  rejected_by_name([](auto& r) { r.claim.cycles += 1; }, "add up to");
+  rejected_by_name([](auto& r) { r.segments[1].end.end_pc += 4; }, "public values differ");
+  rejected_by_name([](auto& r) { r.segments[2].end.eof = !r.segments[2].end.eof; }, "public values differ");
+  rejected_by_name([](auto& r) { r.segments[2].end.journal_end = 99; }, "journal end");
+  rejected_by_name([](auto& r) { r.segments.back().end.journal_end -= 1; }, "the last segment ends the journal at");
+  rejected_by_name([](auto& r) { r.segments[0].end.cycles = 1u << 22; }, "outside 1..2^21");
+  rejected_by_name([](auto& r) { r.segments.clear(); }, "no segments");
+  // Each changed end, with the public values rewritten to match: the proofs object.
+  for (size_t k = 0; k + 1 < a.segments.size(); ++k) {
+    INFO("segment " << k);
+    rv32im::Receipt r = a;
+    r.segments[k].end.end_pc += 4;
+    CHECK(rejected_by_proofs(matching_publics(r)));
+    r = a;
+    r.segments[k].end.eof = !r.segments[k].end.eof;
+    CHECK(rejected_by_proofs(matching_publics(r)));
+    r = a;
+    r.segments[k].end.cycles -= 1;
+    r.segments[k + 1].end.cycles += 1;
+    CHECK(rejected_by_proofs(matching_publics(r)));
+    r = a;
+    r.segments[k].end.journal_end = (r.segments[k].end.journal_end + 1) % (a.claim.journal.size() + 1);
+    CHECK(rejected_by_proofs(matching_publics(r)));
+  }
+}
+
+// Witness level, fast parameters, checker off: segment k's first load of the
+// word segment 0 stored returns another value. Segment k is consistent on its
+// own (its memory table starts the cell from the loaded word); only the
+// handoff from the earlier segments can object.
+TEST_CASE("verifier rejects a later segment that starts from a word no earlier segment left", "[rv32im][segments]") {
+  const vm::Program p = long_guest();
+  const rv32im::Image image = rv32im::build_image(p);
+  vm::RunOptions run;
+  run.input = input(1);
+  std::vector<vm::TraceRow> rows;
+  std::vector<vm::SyscallRecord> syscalls;
+  std::vector<uint8_t> data;
+  const vm::RunResult claim = vm::run_traced(p, run, [&](const vm::TraceChunk& ch) {
+    for (vm::SyscallRecord s : ch.syscalls) {
+      s.data_offset += data.size();
+      syscalls.push_back(s);
+    }
+    rows.insert(rows.end(), ch.rows.begin(), ch.rows.end());
+    data.insert(data.end(), ch.syscall_data.begin(), ch.syscall_data.end());
+  });
+  const rv32im::Circuit circuit(&image);
+  const auto pk = stark::setup(rv32im::kRv32imProgramId, circuit.airs(), stark_test::fast_config(), stark_test::cpu());
+  auto statement = [&](const std::vector<vm::TraceRow>& trace, rv32im::TraceCheck mode) {
+    const vm::TraceChunk ch{0, trace, syscalls, data};
+    return rv32im::execute_trace_segments(image, std::span(&ch, 1), claim, 10, rv32im::kMinTableRows, mode);
+  };
+  auto witnesses = [&](const std::vector<rv32im::SegmentWitness>& segs) {
+    std::vector<std::vector<air::TableWitness>> out;
+    for (const auto& s : segs) {
+      out.emplace_back();
+      for (size_t t = 0; t < rv32im::kNumTables; ++t)
+        out.back().push_back({circuit.airs()[t], &s.traces[t], s.publics[t]});
+    }
+    return out;
+  };
+  const auto honest = statement(rows, rv32im::TraceCheck::kStrict);
+  INFO(rows.size() << " rows, " << claim.cycles << " cycles");
+  REQUIRE(honest.size() == 4);
+  REQUIRE(air::check_statement(witnesses(honest), true, rv32im::journal_terms(claim.journal)).ok);
+  std::string why;
+  REQUIRE(rv32im_test::statement_accepted(pk, witnesses(honest), claim.journal, &why));
+
+  // LW x0, 48(s1) after the first burn: segment 1's first access of a word
+  // segment 0 stored. The forged trace loads another word there (x0 keeps
+  // nothing, so no later row changes).
+  size_t at = 0;
+  for (size_t i = 0; i < rows.size(); ++i)
+    if (rows[i].insn == LW(zero, s1, 48)) at = i;
+  REQUIRE(at >= 1024);
+  REQUIRE(at < 2048);
+  auto forged = rows;
+  REQUIRE(forged[at].mem_old == 0x12345678);
+  forged[at].mem_old = 0x12345677;
+  const auto cheat = statement(forged, rv32im::TraceCheck::kForge);
+  const auto check = air::check_statement(witnesses(cheat), true, rv32im::journal_terms(claim.journal));
+  INFO(check.message);
+  CHECK_FALSE(check.ok);
+  CHECK(check.constraint == "bus");
+  CHECK_THAT(check.message, Catch::Contains("handoff"));
+  CHECK_FALSE(rv32im_test::statement_accepted(pk, witnesses(cheat), claim.journal, &why));
+}
