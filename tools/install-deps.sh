@@ -12,6 +12,8 @@ PACKAGES=(
   # libraries
   libssl-dev libspdlog-dev libfmt-dev catch2 libeigen3-dev libcli11-dev
   libbenchmark-dev libomp-dev libonnx-dev libprotobuf-dev protobuf-compiler zlib1g-dev libpng-dev
+  # distributed proving (zkvm-mpi): Open MPI
+  openmpi-bin libopenmpi-dev
   # test oracle
   qemu-user
   # ML: training, ONNX export, datasets and ONNX conformance data

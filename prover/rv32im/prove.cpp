@@ -1,6 +1,11 @@
 #include "prover/rv32im/prove.h"
 
 #include <algorithm>
+#include <exception>
+#include <iterator>
+#include <memory>
+#include <mutex>
+#include <thread>
 #include <array>
 #include <cstdio>
 #include <functional>
@@ -11,6 +16,7 @@
 #include <string>
 
 #include "prover/merkle/merkle.h"
+#include "prover/transcript/serialize.h"
 #include "prover/rv32im/program.h"
 #include "prover/rv32im/witness.h"
 #include "prover/stark/prover.h"
@@ -76,155 +82,353 @@ ImageId image_id(const vm::Program& program, const stark::StarkConfig& config, h
   return compute_image_id(image.entry, pk.vk);
 }
 
-Receipt prove(const vm::Program& program, const vm::RunOptions& run, const ProveOptions& options, hal::Hal& hal,
-              ProveReport* report) {
-  auto say = [&](const std::string& s) {
+std::vector<uint8_t> serialize_commitments(std::span<const SegmentCommitment> cs) {
+  transcript::ByteWriter w;
+  w.count(cs.size());
+  for (const auto& c : cs) {
+    w.u32(c.end.cycles);
+    w.u32(c.end.end_pc);
+    w.u32(c.end.journal_end);
+    w.u8(c.end.eof ? 1 : 0);
+    w.count(c.log_heights.size());
+    for (unsigned h : c.log_heights) w.u8(static_cast<uint8_t>(h));
+    w.count(c.publics.size());
+    for (const auto& p : c.publics) {
+      w.count(p.size());
+      w.fps(p);
+    }
+    w.count(c.main.roots.size());
+    for (const auto& d : c.main.roots) w.bytes32(d.bytes);
+  }
+  return w.take();
+}
+
+std::vector<SegmentCommitment> parse_commitments(std::span<const uint8_t> bytes) {
+  transcript::ByteReader rd(bytes);
+  auto scope = rd.scope("segment commitments");
+  const size_t n = rd.count(kMaxSegments, "segment count");
+  std::vector<SegmentCommitment> out(n);
+  for (auto& c : out) {
+    c.end.cycles = rd.u32();
+    c.end.end_pc = rd.u32();
+    c.end.journal_end = rd.u32();
+    c.end.eof = rd.u8() != 0;
+    const size_t nh = rd.count(kNumTables, "tables");
+    for (size_t i = 0; i < nh; ++i) c.log_heights.push_back(rd.u8());
+    const size_t np = rd.count(kNumTables, "tables");
+    for (size_t i = 0; i < np; ++i) c.publics.push_back(rd.fps(rd.count(64, "public values")));
+    const size_t nr = rd.count(64, "roots");
+    for (size_t i = 0; i < nr; ++i) c.main.roots.push_back(hash::Digest{rd.bytes32()});
+  }
+  rd.expect_end();
+  return out;
+}
+
+namespace {
+// Thrown from a segment sink to stop the traced run once the last wanted
+// segment is done (the emulator unwinds; nothing is half-built).
+struct StopExecution {};
+}  // namespace
+
+struct SegmentedProver::State {
+  const vm::Program& program;
+  vm::RunOptions run, quiet;
+  ProveOptions options;
+  hal::Hal& hal;
+  Image image;
+  std::unique_ptr<Circuit> circuit;
+  stark::ProvingKey pk;
+  unsigned log_seg = 0;
+  vm::RunResult pre;
+  size_t n = 0;
+  std::vector<std::vector<field::Fp4>> masks;
+  std::vector<std::array<uint8_t, 32>> seeds;
+  std::vector<pcs::Commitment> roots;  // pass 1, per segment (draw_challenges)
+  std::vector<SegmentEnd> ends;
+  std::optional<transcript::Challenger> ch;
+  stark::LogupChallenges lc;
+  std::mutex mu;  // guards what follows (segments may be worked on by several threads)
+  std::vector<std::pair<std::string, double>> timings;
+  std::vector<unsigned> tallest;
+  double witness_seconds = 0;
+  bool output_shown = false;
+  uint64_t cycles_done = 0;
+  std::chrono::steady_clock::time_point pass2_start;
+  // One segment: pass 1 keeps its commitment and witness for pass 2.
+  std::optional<stark::MainCommit> kept;
+  std::optional<SegmentWitness> kept_witness;
+
+  State(const vm::Program& p, const vm::RunOptions& r, const ProveOptions& o, hal::Hal& h)
+      : program(p), run(r), quiet(r), options(o), hal(h) {
+    quiet.on_output = [](int, std::span<const uint8_t>) {};
+  }
+  void say(const std::string& s) {
     if (options.progress) options.progress(s);
-  };
-  const auto t0 = std::chrono::steady_clock::now();
-  const Image image = build_image(program);
-  const Circuit circuit(&image);
-  const auto pk = stark::setup(kRv32imProgramId, circuit.airs(), options.config, hal);
-  const unsigned log_seg = options.log_segment == 0 ? default_log_segment(pk.vk) : options.log_segment;
-  if (log_seg < kMinLogSegment || log_seg > kMaxLogCycles)
-    throw std::invalid_argument("segment size 2^" + std::to_string(log_seg) + " is outside 2^" +
+  }
+  std::vector<air::TableWitness> witnesses(const SegmentWitness& sw) const {
+    std::vector<air::TableWitness> w;
+    for (size_t t = 0; t < kNumTables; ++t) w.push_back({circuit->airs()[t], &sw.traces[t], sw.publics[t]});
+    return w;
+  }
+  stark::ProveOptions prove_options(std::vector<std::pair<std::string, double>>* t) const {
+    stark::ProveOptions po;
+    po.check_constraints = options.check_constraints;
+    po.check_bus_balance = false;  // a segment's buses balance only with the others'
+    po.timings = t;
+    return po;
+  }
+  // Main commitment of a segment: its randomness comes from the segment's
+  // seed, so pass 2 reproduces pass 1 bit for bit.
+  stark::MainCommit commit(const SegmentWitness& sw, std::vector<std::pair<std::string, double>>* t) {
+    merkle::ScopedRandomSeed seeded(seeds[sw.info.index]);
+    return stark::commit_main(pk, witnesses(sw), masks[sw.info.index], hal, prove_options(t));
+  }
+  // Runs the guest traced and hands segments [first, last) to sink; the
+  // run stops after segment last - 1.
+  void run_segments(size_t first, size_t last, const std::function<void(SegmentWitness&&)>& sink) {
+    bool show;
+    {
+      std::lock_guard lock(mu);
+      show = !output_shown && first == 0;  // guest output once, from the first traced run of segment 0
+      if (show) output_shown = true;
+    }
+    auto lap = std::chrono::steady_clock::now();
+    try {
+      const vm::RunResult r = execute_segments(program, image, show ? run : quiet, log_seg, first, [&](SegmentWitness&& sw) {
+        const size_t k = sw.info.index;
+        if (k >= first) {
+          {
+            std::lock_guard lock(mu);
+            witness_seconds += seconds_since(lap);
+          }
+          sink(std::move(sw));
+        }
+        if (k + 1 >= last && last < n) throw StopExecution{};
+        lap = std::chrono::steady_clock::now();
+      });
+      if (r.cycles != pre.cycles || r.exit_code != pre.exit_code || r.journal != pre.journal)
+        throw std::logic_error("the traced run differs from the first run (is the guest deterministic?)");
+    } catch (const StopExecution&) {
+    }
+  }
+};
+
+SegmentedProver::SegmentedProver(const vm::Program& program, const vm::RunOptions& run, const ProveOptions& options,
+                                 hal::Hal& hal, const std::array<uint8_t, 32>& statement_seed)
+    : s_(std::make_unique<State>(program, run, options, hal)) {
+  State& s = *s_;
+  s.image = build_image(program);
+  s.circuit = std::make_unique<Circuit>(&s.image);
+  s.pk = stark::setup(kRv32imProgramId, s.circuit->airs(), options.config, hal);
+  s.log_seg = options.log_segment == 0 ? default_log_segment(s.pk.vk) : options.log_segment;
+  if (s.log_seg < kMinLogSegment || s.log_seg > kMaxLogCycles)
+    throw std::invalid_argument("segment size 2^" + std::to_string(s.log_seg) + " is outside 2^" +
                                 std::to_string(kMinLogSegment) + "..2^" + std::to_string(kMaxLogCycles));
   {
     std::vector<unsigned> heights(kNumTables, log2_rows(kMinTableRows));
-    heights[kTableCpu] = log_seg;
-    require_verifiable(pk.vk, heights, "a segment of 2^" + std::to_string(log_seg) + " cycles", options.config);
+    heights[kTableCpu] = s.log_seg;
+    require_verifiable(s.pk.vk, heights, "a segment of 2^" + std::to_string(s.log_seg) + " cycles", options.config);
   }
   // A first, untraced run (fast) gives the cycle count and so the number of
   // segments, which the statement's transcript needs up front.
-  say("executing");
-  vm::RunOptions quiet = run;
-  quiet.on_output = [](int, std::span<const uint8_t>) {};
-  const vm::RunResult pre = vm::run(program, quiet);
-  if (pre.status == vm::RunStatus::Faulted)
-    throw std::invalid_argument("the guest faulted, so the execution cannot be proven: " + pre.fault->message());
-  if (pre.status == vm::RunStatus::CycleLimit)
+  s.say("executing");
+  s.pre = vm::run(program, s.quiet);
+  if (s.pre.status == vm::RunStatus::Faulted)
+    throw std::invalid_argument("the guest faulted, so the execution cannot be proven: " + s.pre.fault->message());
+  if (s.pre.status == vm::RunStatus::CycleLimit)
     throw std::invalid_argument("the guest hit the cycle limit (" + std::to_string(run.max_cycles) +
                                 " cycles) before exiting");
-  if (pre.cycles >= (uint64_t{1} << kMaxLogTotalCycles))
-    throw std::invalid_argument("the execution (" + std::to_string(pre.cycles) + " cycles) is longer than receipts cover (2^" +
-                                std::to_string(kMaxLogTotalCycles) + " - 1 cycles)");
-  const uint64_t seg_cycles = uint64_t{1} << log_seg;
-  const size_t n = static_cast<size_t>((pre.cycles + seg_cycles - 1) / seg_cycles);
-  if (n > kMaxSegments)
-    throw std::invalid_argument("the execution needs " + std::to_string(n) + " segments of 2^" + std::to_string(log_seg) +
-                                " cycles; receipts hold at most " + std::to_string(kMaxSegments));
-  say("executed " + std::to_string(pre.cycles) + " cycles: " + std::to_string(n) + " segment" + (n == 1 ? "" : "s") +
-      " of up to 2^" + std::to_string(log_seg) + " cycles");
-
-  // The statement's secrets, fixed before anything is committed: zk LogUp
-  // masks (summing to 0 over all segments) and per-segment seeds for the
-  // commitment randomness.
-  std::vector<std::vector<field::Fp4>> masks;
+  if (s.pre.cycles >= (uint64_t{1} << kMaxLogTotalCycles))
+    throw std::invalid_argument("the execution (" + std::to_string(s.pre.cycles) +
+                                " cycles) is longer than receipts cover (2^" + std::to_string(kMaxLogTotalCycles) +
+                                " - 1 cycles)");
+  const uint64_t seg_cycles = uint64_t{1} << s.log_seg;
+  s.n = static_cast<size_t>((s.pre.cycles + seg_cycles - 1) / seg_cycles);
+  if (s.n > kMaxSegments)
+    throw std::invalid_argument("the execution needs " + std::to_string(s.n) + " segments of 2^" +
+                                std::to_string(s.log_seg) + " cycles; receipts hold at most " +
+                                std::to_string(kMaxSegments));
+  s.say("executed " + std::to_string(s.pre.cycles) + " cycles: " + std::to_string(s.n) + " segment" +
+        (s.n == 1 ? "" : "s") + " of up to 2^" + std::to_string(s.log_seg) + " cycles");
+  // The statement's secrets, expanded from its seed (the same on every
+  // worker): zk LogUp masks summing to 0 over all segments, and each
+  // segment's seed for its commitment randomness.
   {
+    merkle::ScopedRandomSeed seeded(statement_seed);
     field::Fp4 others;
-    for (size_t k = 0; k < n; ++k) {
-      masks.push_back(stark::random_logup_masks(pk.vk));
-      if (k + 1 == n) stark::cancel_logup_masks(pk.vk, masks.back(), others);
-      for (const field::Fp4& m : masks.back()) others += m;
+    for (size_t k = 0; k < s.n; ++k) {
+      s.masks.push_back(stark::random_logup_masks(s.pk.vk));
+      if (k + 1 == s.n) stark::cancel_logup_masks(s.pk.vk, s.masks.back(), others);
+      for (const field::Fp4& m : s.masks.back()) others += m;
+    }
+    for (size_t k = 0; k < s.n; ++k) {
+      const auto b = merkle::MerkleTree::random_salts(1, 32);
+      std::copy(b.begin(), b.end(), s.seeds.emplace_back().begin());
     }
   }
-  std::vector<std::array<uint8_t, 32>> seeds(n);
-  for (auto& sd : seeds) sd = merkle::ScopedRandomSeed::fresh();
+  s.tallest.assign(kNumTables, 0);
+  s.roots.resize(s.n);
+  s.ends.resize(s.n);
+}
 
+SegmentedProver::~SegmentedProver() = default;
+
+size_t SegmentedProver::num_segments() const { return s_->n; }
+unsigned SegmentedProver::log_segment() const { return s_->log_seg; }
+uint64_t SegmentedProver::cycles() const { return s_->pre.cycles; }
+
+std::vector<SegmentCommitment> SegmentedProver::commit(size_t first, size_t last) {
+  State& s = *s_;
+  if (first >= last || last > s.n) throw std::invalid_argument("commit: bad segment range");
+  std::vector<SegmentCommitment> out;
   std::vector<std::pair<std::string, double>> timings;
-  stark::ProveOptions po;
-  po.check_constraints = options.check_constraints;
-  po.check_bus_balance = false;  // a segment's buses balance only with the others'
-  po.timings = &timings;
-  std::vector<unsigned> tallest(kNumTables, 0);
-  auto witnesses = [&](const SegmentWitness& sw) {
-    std::vector<air::TableWitness> w;
-    for (size_t t = 0; t < kNumTables; ++t) w.push_back({circuit.airs()[t], &sw.traces[t], sw.publics[t]});
-    return w;
-  };
-  auto commit = [&](const SegmentWitness& sw) {
-    merkle::ScopedRandomSeed seeded(seeds[sw.info.index]);
-    return stark::commit_main(pk, witnesses(sw), masks[sw.info.index], hal, po);
-  };
-  bool first_pass = true;  // guest output shows once, in the first traced pass
-  auto run_segments = [&](const std::function<void(SegmentWitness&&)>& sink) {
-    const vm::RunResult r = execute_segments(program, image, first_pass ? run : quiet, log_seg, sink);
-    first_pass = false;
-    if (r.cycles != pre.cycles || r.exit_code != pre.exit_code || r.journal != pre.journal)
-      throw std::logic_error("the traced run differs from the first run (is the guest deterministic?)");
-    return r;
-  };
-
-  // Pass 1: commit every segment's main trace into the statement's transcript.
-  auto ch = stark::start_segments(pk.vk);
-  std::vector<SegmentEnd> ends;
-  std::vector<pcs::Commitment> commitments;
-  std::optional<stark::MainCommit> kept;  // one segment: no second pass
-  std::optional<SegmentWitness> kept_witness;
-  const auto t1 = std::chrono::steady_clock::now();
-  double witness_seconds = 0;
-  auto lap = std::chrono::steady_clock::now();
-  run_segments([&](SegmentWitness&& sw) {
-    witness_seconds += seconds_since(lap);
+  s.run_segments(first, last, [&](SegmentWitness&& sw) {
     const std::vector<unsigned> h = log_heights_of(sw.traces);
-    require_verifiable(pk.vk, h, "segment " + std::to_string(sw.info.index), options.config);
-    for (size_t t = 0; t < kNumTables; ++t) tallest[t] = std::max(tallest[t], h[t]);
-    stark::MainCommit mc = commit(sw);
-    stark::observe_segment(ch, mc.log_heights, mc.publics, mc.commitment);
-    ends.push_back({sw.info.cycles, sw.info.end_pc, sw.info.journal_end, sw.info.eof_out});
-    commitments.push_back(mc.commitment);
-    if (n == 1) kept = std::move(mc), kept_witness = std::move(sw);
-    if (n > 1) say("segment " + std::to_string(sw.info.index + 1) + "/" + std::to_string(n) + " committed");
-    lap = std::chrono::steady_clock::now();
-  });
-  if (ends.size() != n) throw std::logic_error("the traced run has a different number of segments");
-  const stark::LogupChallenges lc = stark::finish_segments(ch, n);
-
-  // Pass 2: finish each segment's proof (n == 1: from the kept commitment).
-  Receipt r;
-  r.claim.entry = image.entry;
-  r.claim.exit_code = pre.exit_code;
-  r.claim.cycles = pre.cycles;
-  r.claim.journal = pre.journal;
-  r.claim.image_id = compute_image_id(image.entry, pk.vk);
-  r.vk = stark::serialize_vk(pk.vk);
-  const auto t2 = std::chrono::steady_clock::now();
-  uint64_t cycles_done = 0;
-  auto finish = [&](SegmentWitness&& sw, stark::MainCommit mc) {
+    require_verifiable(s.pk.vk, h, "segment " + std::to_string(sw.info.index), s.options.config);
+    stark::MainCommit mc = s.commit(sw, &timings);
     const size_t k = sw.info.index;
-    if (mc.commitment.roots != commitments[k].roots)
+    SegmentCommitment c{{sw.info.cycles, sw.info.end_pc, sw.info.journal_end, sw.info.eof_out},
+                        mc.log_heights, mc.publics, mc.commitment};
+    {
+      std::lock_guard lock(s.mu);
+      for (size_t t = 0; t < kNumTables; ++t) s.tallest[t] = std::max(s.tallest[t], h[t]);
+      s.roots[k] = mc.commitment;
+      s.ends[k] = c.end;
+      if (s.n == 1) s.kept = std::move(mc), s.kept_witness = std::move(sw);
+    }
+    out.push_back(std::move(c));
+    if (s.n > 1) s.say("segment " + std::to_string(k + 1) + "/" + std::to_string(s.n) + " committed");
+  });
+  if (out.size() != last - first) throw std::logic_error("the traced run has a different number of segments");
+  std::lock_guard lock(s.mu);
+  s.timings.insert(s.timings.end(), timings.begin(), timings.end());
+  return out;
+}
+
+void SegmentedProver::draw_challenges(std::span<const SegmentCommitment> all) {
+  State& s = *s_;
+  if (all.size() != s.n) throw std::invalid_argument("draw_challenges: one commitment per segment expected");
+  s.ch = stark::start_segments(s.pk.vk);
+  for (size_t k = 0; k < s.n; ++k) {
+    stark::observe_segment(*s.ch, all[k].log_heights, all[k].publics, all[k].main);
+    s.roots[k] = all[k].main;
+    s.ends[k] = all[k].end;
+  }
+  s.lc = stark::finish_segments(*s.ch, s.n);
+  s.pass2_start = std::chrono::steady_clock::now();
+}
+
+std::vector<SegmentProof> SegmentedProver::finish(size_t first, size_t last) {
+  State& s = *s_;
+  if (first >= last || last > s.n) throw std::invalid_argument("finish: bad segment range");
+  if (!s.ch) throw std::logic_error("finish: draw_challenges first");
+  std::vector<SegmentProof> out;
+  std::vector<std::pair<std::string, double>> timings;
+  auto finish_one = [&](SegmentWitness&& sw, stark::MainCommit mc) {
+    const size_t k = sw.info.index;
+    if (mc.commitment.roots != s.roots[k].roots)
       throw std::logic_error("segment " + std::to_string(k) + ": the recommitted main trace differs from the first pass");
-    auto sch = stark::segment_transcript(ch, k);
-    const stark::StarkProof proof = stark::finish_proof(pk, witnesses(sw), std::move(mc), masks[k], sch, lc, hal, po);
-    r.segments.push_back({ends[k], stark::serialize_proof(proof)});
-    cycles_done += sw.info.cycles;
-    if (n > 1) {
-      const double el = seconds_since(t2), rate = static_cast<double>(cycles_done) / std::max(el, 1e-9);
-      const double eta = static_cast<double>(pre.cycles - cycles_done) / std::max(rate, 1e-9);
+    auto sch = stark::segment_transcript(*s.ch, k);
+    const stark::StarkProof proof =
+        stark::finish_proof(s.pk, s.witnesses(sw), std::move(mc), s.masks[k], sch, s.lc, s.hal, s.prove_options(&timings));
+    out.push_back({s.ends[k], stark::serialize_proof(proof)});
+    if (s.n > 1) {
+      std::lock_guard lock(s.mu);
+      s.cycles_done += sw.info.cycles;
+      const double el = seconds_since(s.pass2_start), rate = static_cast<double>(s.cycles_done) / std::max(el, 1e-9);
+      const double eta = static_cast<double>(s.pre.cycles - s.cycles_done) / std::max(rate, 1e-9);
       char buf[160];
-      std::snprintf(buf, sizeof buf, "segment %zu/%zu proved: %llu/%llu cycles, %.1f kHz, ETA %.0f s", k + 1, n,
-                    static_cast<unsigned long long>(cycles_done), static_cast<unsigned long long>(pre.cycles),
+      std::snprintf(buf, sizeof buf, "segment %zu/%zu proved: %llu/%llu cycles, %.1f kHz, ETA %.0f s", k + 1, s.n,
+                    static_cast<unsigned long long>(s.cycles_done), static_cast<unsigned long long>(s.pre.cycles),
                     rate / 1e3, eta);
-      say(buf);
+      s.say(buf);
     }
   };
-  if (n == 1) {
-    say("proving");
-    finish(std::move(*kept_witness), std::move(*kept));
+  if (s.kept) {
+    s.say("proving");
+    finish_one(std::move(*s.kept_witness), std::move(*s.kept));
+    s.kept.reset(), s.kept_witness.reset();
   } else {
-    run_segments([&](SegmentWitness&& sw) { finish(std::move(sw), commit(sw)); });
+    s.run_segments(first, last, [&](SegmentWitness&& sw) {
+      std::vector<std::pair<std::string, double>>* t = &timings;
+      auto mc = s.commit(sw, t);
+      finish_one(std::move(sw), std::move(mc));
+    });
   }
+  if (out.size() != last - first) throw std::logic_error("the traced run has a different number of segments");
+  std::lock_guard lock(s.mu);
+  s.timings.insert(s.timings.end(), timings.begin(), timings.end());
+  return out;
+}
+
+Receipt SegmentedProver::receipt(std::vector<SegmentProof> proofs) const {
+  const State& s = *s_;
+  if (proofs.size() != s.n) throw std::invalid_argument("receipt: one proof per segment expected");
+  Receipt r;
+  r.claim.entry = s.image.entry;
+  r.claim.exit_code = s.pre.exit_code;
+  r.claim.cycles = s.pre.cycles;
+  r.claim.journal = s.pre.journal;
+  r.claim.image_id = compute_image_id(s.image.entry, s.pk.vk);
+  r.vk = stark::serialize_vk(s.pk.vk);
+  r.segments = std::move(proofs);
+  return r;
+}
+
+void SegmentedProver::fill_report(ProveReport& report) const {
+  const State& s = *s_;
+  report.cycles = s.pre.cycles;
+  report.segments = s.n;
+  report.log_segment = s.log_seg;
+  report.log_heights = s.tallest;
+  report.widths.clear();
+  for (const auto* a : s.circuit->airs()) report.widths.push_back(a->width());
+  report.timings = s.timings;
+  report.witness_seconds = s.witness_seconds;
+}
+
+Receipt prove(const vm::Program& program, const vm::RunOptions& run, const ProveOptions& options, hal::Hal& hal,
+              ProveReport* report) {
+  const auto t0 = std::chrono::steady_clock::now();
+  SegmentedProver sp(program, run, options, hal, merkle::ScopedRandomSeed::fresh());
+  const double t_exec = seconds_since(t0);
+  const size_t n = sp.num_segments();
+  // Contiguous blocks of segments, one per job (each job runs the guest up
+  // to the end of its block).
+  const size_t jobs = std::clamp<size_t>(options.jobs, 1, n);
+  std::vector<std::pair<size_t, size_t>> blocks;
+  for (size_t j = 0; j < jobs; ++j) blocks.emplace_back(j * n / jobs, (j + 1) * n / jobs);
+  auto in_parallel = [&](auto&& work) {
+    if (jobs == 1) return work(0);
+    std::vector<std::thread> threads;
+    std::vector<std::exception_ptr> errors(jobs);
+    for (size_t j = 0; j < jobs; ++j)
+      threads.emplace_back([&, j] {
+        try {
+          work(j);
+        } catch (...) {
+          errors[j] = std::current_exception();
+        }
+      });
+    for (auto& t : threads) t.join();
+    for (auto& e : errors)
+      if (e) std::rethrow_exception(e);
+  };
+  std::vector<std::vector<SegmentCommitment>> commits(jobs);
+  in_parallel([&](size_t j) { commits[j] = sp.commit(blocks[j].first, blocks[j].second); });
+  std::vector<SegmentCommitment> all;
+  for (auto& c : commits) std::move(c.begin(), c.end(), std::back_inserter(all));
+  sp.draw_challenges(all);
+  std::vector<std::vector<SegmentProof>> proofs(jobs);
+  in_parallel([&](size_t j) { proofs[j] = sp.finish(blocks[j].first, blocks[j].second); });
+  std::vector<SegmentProof> flat;
+  for (auto& p : proofs) std::move(p.begin(), p.end(), std::back_inserter(flat));
+  Receipt r = sp.receipt(std::move(flat));
   if (report != nullptr) {
-    report->cycles = pre.cycles;
-    report->segments = n;
-    report->log_segment = log_seg;
-    report->log_heights = tallest;
-    report->widths.clear();
-    for (const auto* a : circuit.airs()) report->widths.push_back(a->width());
-    report->timings = std::move(timings);
-    report->execute_seconds = seconds_since(t0) - seconds_since(t1) + witness_seconds;
-    report->witness_seconds = witness_seconds;
-    report->prove_seconds = seconds_since(t1) - witness_seconds;
+    sp.fill_report(*report);
+    const double total = seconds_since(t0);
+    report->execute_seconds = t_exec + report->witness_seconds;
+    report->prove_seconds = total - report->execute_seconds;
   }
   return r;
 }

@@ -79,6 +79,8 @@ class Generator {
     info_.exit_code = claim.exit_code;
     emit(true);
   }
+  // Segments before `first` are handed over without their tables.
+  void build_from(size_t first) { build_from_ = first; }
 
  private:
   SegmentInfo next_info() const {
@@ -109,6 +111,11 @@ class Generator {
     info_.end_pc = last_npc_;
     info_.journal_end = static_cast<uint32_t>(io_.journal_len());
     info_.eof_out = io_.eof();
+    if (info_.index < build_from_) {
+      sw.info = info_;
+      sink_(std::move(sw));
+      return;
+    }
     const size_t cycles = info_.cycles;
     RowMajorMatrix<Fp> cpu_t(kWidth, padded_height(cycles, min_rows_));
     std::copy(cpu_rows_.begin(), cpu_rows_.end(), cpu_t.values.begin());
@@ -416,6 +423,7 @@ class Generator {
   bool strict_;
   Sink sink_;
   SegmentInfo info_;
+  size_t build_from_ = 0;
   std::unordered_map<uint32_t, size_t> program_index_;
   std::vector<uint64_t> program_mult_;
   MemoryState mem_;
@@ -452,9 +460,10 @@ Execution one_segment(std::vector<SegmentWitness> segs, vm::RunResult run) {
 }  // namespace
 
 vm::RunResult execute_segments(const vm::Program& program, const Image& image, const vm::RunOptions& options,
-                               unsigned log_segment, const std::function<void(SegmentWitness&&)>& on_segment,
-                               size_t min_rows) {
+                               unsigned log_segment, size_t first,
+                               const std::function<void(SegmentWitness&&)>& on_segment, size_t min_rows) {
   Generator gen(image, log_segment, min_rows, TraceCheck::kStrict, on_segment);
+  gen.build_from(first);
   vm::RunResult run = vm::run_traced(program, options, [&](const vm::TraceChunk& ch) { gen.chunk(ch); });
   require_exit(run, options);
   gen.finish(run);
@@ -468,7 +477,7 @@ Execution execute(const vm::Program& program, const Image& image, const vm::RunO
       throw std::invalid_argument("execution exceeds one segment (2^" + std::to_string(kMaxLogCycles) + " cycles)");
     segs.push_back(std::move(s));
   };
-  vm::RunResult run = execute_segments(program, image, options, kMaxLogCycles, keep_one, min_rows);
+  vm::RunResult run = execute_segments(program, image, options, kMaxLogCycles, 0, keep_one, min_rows);
   return one_segment(std::move(segs), std::move(run));
 }
 

@@ -67,8 +67,11 @@ Execution execute(const vm::Program& program, const Image& image, const vm::RunO
 // has passed it (one segment's tables in memory at a time). Returns the run;
 // throws std::invalid_argument when it faults or hits the cycle limit (after
 // the segments before that point were handed over).
+// Segments before `first` are handed over without tables (info only: the
+// run must still pass them to reach the others).
 vm::RunResult execute_segments(const vm::Program& program, const Image& image, const vm::RunOptions& options,
-                               unsigned log_segment, const std::function<void(SegmentWitness&&)>& on_segment,
+                               unsigned log_segment, size_t first,
+                               const std::function<void(SegmentWitness&&)>& on_segment,
                                size_t min_rows = kMinTableRows);
 
 // What witness generation does where the trace disagrees with the AIR's own

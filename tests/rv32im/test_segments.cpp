@@ -347,3 +347,43 @@ TEST_CASE("verifier rejects a later segment that starts from a word no earlier s
   CHECK_THAT(check.message, Catch::Contains("handoff"));
   CHECK_FALSE(rv32im_test::statement_accepted(pk, witnesses(cheat), claim.journal, &why));
 }
+
+TEST_CASE("segments proven by two jobs at once give a receipt that verifies with the same claim", "[rv32im][segments]") {
+  const rv32im::Receipt& a = receipt_a();
+  vm::RunOptions run;
+  run.input = input(1);
+  rv32im::ProveOptions o;
+  o.log_segment = 10;
+  o.jobs = 2;
+  const rv32im::Receipt r = rv32im::prove(long_guest(), run, o, stark_test::cpu());
+  REQUIRE(r.segments.size() == a.segments.size());
+  const rv32im::Claim claim = rv32im::verify_receipt(r.claim.image_id, rv32im::serialize_receipt(r));
+  CHECK(claim.cycles == a.claim.cycles);
+  CHECK(claim.journal == a.claim.journal);
+  CHECK(claim.exit_code == a.claim.exit_code);
+  for (size_t k = 0; k < r.segments.size(); ++k) {
+    CHECK(r.segments[k].end.cycles == a.segments[k].end.cycles);
+    CHECK(r.segments[k].end.end_pc == a.segments[k].end.end_pc);
+  }
+}
+
+TEST_CASE("segment commitments round-trip through their wire form; malformed bytes are refused",
+          "[rv32im][segments]") {
+  rv32im::SegmentCommitment c;
+  c.end = {1024, 0x10040, 4, true};
+  c.log_heights = {10, 7, 8};
+  c.publics = {{field::Fp::from_u64(5), field::Fp::from_u64(6)}, {}, {field::Fp::from_u64(7)}};
+  c.main.roots.push_back(hash::Digest{});
+  c.main.roots.back().bytes[3] = 9;
+  const std::vector<rv32im::SegmentCommitment> two{c, c};
+  const auto bytes = rv32im::serialize_commitments(two);
+  const auto back = rv32im::parse_commitments(bytes);
+  REQUIRE(back.size() == 2);
+  CHECK(back[1].end.cycles == 1024);
+  CHECK(back[1].end.eof);
+  CHECK(back[1].log_heights == c.log_heights);
+  CHECK(back[1].publics == c.publics);
+  CHECK(back[1].main.roots == c.main.roots);
+  for (size_t len : {size_t{0}, size_t{3}, bytes.size() / 2, bytes.size() - 1})
+    CHECK_THROWS_AS(rv32im::parse_commitments(std::span(bytes).first(len)), transcript::ProofFormatError);
+}

@@ -41,6 +41,7 @@ struct ProveArgs {
   bool no_zk = false;
   bool check = false;
   unsigned segment_po2 = 0;  // 0: the default (rv32im::default_log_segment)
+  unsigned jobs = 1;
   std::uint64_t max_cycles = zkvm::vm::kDefaultMaxCycles;
 };
 
@@ -98,6 +99,7 @@ int prove_command(const ProveArgs& a) {
   if (a.no_zk) opts.config.pcs.zk = false;
   opts.check_constraints = a.check;
   opts.log_segment = a.segment_po2;
+  opts.jobs = a.jobs;
   const auto t0 = std::chrono::steady_clock::now();
   auto since = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
   // On a terminal, per-segment lines overwrite each other (one status line
@@ -219,6 +221,9 @@ void setup_prove(CLI::App& root) {
                   "Cut the execution into segments of 2^K cycles, one proof each (default: 19 with zero knowledge, "
                   "20 without; 10..21, bounded by the 100-bit floor)")
       ->check(CLI::Range(10u, 21u));
+  cmd->add_option("--jobs", args->jobs,
+                  "Prove this many segments at once (threads; memory grows by one segment's tables per job)")
+      ->check(CLI::Range(1u, 256u));
   cmd->add_flag("--check-constraints", args->check, "Run the debug constraint checker before proving (slow)");
   cmd->add_option("--max-cycles", args->max_cycles, "Stop the guest after this many cycles (default 2^32)")
       ->check(CLI::PositiveNumber);
