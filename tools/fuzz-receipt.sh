@@ -58,6 +58,7 @@ else
   prove() { "$build/tools/zkvm" prove "$elf" "$@" >"$probe/log" 2>&1 || { cat "$probe/log"; exit 1; }; }
   prove --input "$probe/in1" -o "$seeds/hello-zk.receipt"
   prove --no-zk --input "$probe/in2" -o "$seeds/hello-nozk.receipt"
+  prove --no-zk --segment-po2 10 --input "$probe/in1" -o "$seeds/hello-segments.receipt"
 fi
 echo "fuzz-receipt: seeds in $seeds: $(find "$seeds" -type f | wc -l); corpus $work/corpus:" \
   "$(find "$work/corpus" -type f | wc -l) files; ${secs} s"

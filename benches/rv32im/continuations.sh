@@ -7,8 +7,8 @@
 #
 #   benches/rv32im/continuations.sh [BUILD_DIR] [RUN ...]
 #
-# RUN is ITERATIONS:SEGMENT_PO2[:nozk] (default: a single-segment reference
-# and two lengths at one segment size).
+# RUN is ITERATIONS:SEGMENT_PO2[:zk|nozk[:JOBS]] (default: a single-segment
+# reference and two lengths at one segment size).
 set -euo pipefail
 build=${1:-build}
 shift || true
@@ -24,15 +24,16 @@ trap 'rm -rf "$tmp"' EXIT
 
 echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores"
 echo
-echo "| iterations | zk | cycles | segments | prove s | kHz | peak RSS MiB | receipt bytes | verify s |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| iterations | zk | jobs | cycles | segments | prove s | kHz | peak RSS MiB | receipt bytes | verify s |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 for run in "${runs[@]}"; do
-  IFS=: read -r n po2 mode <<<"$run"
+  IFS=: read -r n po2 mode jobs <<<"$run"
+  jobs=${jobs:-1}
   python3 -c "import struct,sys; sys.stdout.buffer.write(struct.pack('<I', $n))" >"$tmp/in.bin"
   zk_flag=()
   zk=on
   if [ "${mode:-}" = nozk ]; then zk_flag=(--no-zk); zk=off; fi
-  "$zkvm" prove "$elf" --input "$tmp/in.bin" -o "$tmp/r.receipt" --segment-po2 "$po2" "${zk_flag[@]}" \
+  "$zkvm" prove "$elf" --input "$tmp/in.bin" -o "$tmp/r.receipt" --segment-po2 "$po2" --jobs "$jobs" "${zk_flag[@]}" \
     --json "$tmp/r.json" 2>"$tmp/prove.log" >/dev/null
   summary=$(grep '^zkvm prove: [0-9]* cycles' "$tmp/prove.log")
   cycles=$(sed -E 's/^zkvm prove: ([0-9]+) cycles.*/\1/' <<<"$summary")
@@ -46,5 +47,5 @@ for run in "${runs[@]}"; do
   "$zkvm" verify "$tmp/r.receipt" --image-id "$id" >/dev/null
   t1=$(date +%s.%N)
   vsec=$(python3 -c "print(f'{$t1 - $t0:.3f}')")
-  echo "| $n | $zk | $cycles | $segs (2^$po2) | $secs | $khz | $rss | $bytes | $vsec |"
+  echo "| $n | $zk | $jobs | $cycles | $segs (2^$po2) | $secs | $khz | $rss | $bytes | $vsec |"
 done

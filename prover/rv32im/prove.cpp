@@ -72,7 +72,7 @@ std::vector<unsigned> log_heights_of(const std::vector<RowMajorMatrix<Fp>>& trac
 unsigned max_log_segment(const stark::VerifyingKey& vk) { return floor_log_height(vk); }
 
 unsigned default_log_segment(const stark::VerifyingKey& vk) {
-  return std::max(kMinLogSegment, std::min(max_log_segment(vk), 20u));
+  return std::max(kMinLogSegment, max_log_segment(vk) - 1);
 }
 
 ImageId image_id(const vm::Program& program, const stark::StarkConfig& config, hal::Hal& hal) {
@@ -86,10 +86,7 @@ std::vector<uint8_t> serialize_commitments(std::span<const SegmentCommitment> cs
   transcript::ByteWriter w;
   w.count(cs.size());
   for (const auto& c : cs) {
-    w.u32(c.end.cycles);
-    w.u32(c.end.end_pc);
-    w.u32(c.end.journal_end);
-    w.u8(c.end.eof ? 1 : 0);
+    write_segment_end(w, c.end);
     w.count(c.log_heights.size());
     for (unsigned h : c.log_heights) w.u8(static_cast<uint8_t>(h));
     w.count(c.publics.size());
@@ -109,10 +106,7 @@ std::vector<SegmentCommitment> parse_commitments(std::span<const uint8_t> bytes)
   const size_t n = rd.count(kMaxSegments, "segment count");
   std::vector<SegmentCommitment> out(n);
   for (auto& c : out) {
-    c.end.cycles = rd.u32();
-    c.end.end_pc = rd.u32();
-    c.end.journal_end = rd.u32();
-    c.end.eof = rd.u8() != 0;
+    c.end = read_segment_end(rd);
     const size_t nh = rd.count(kNumTables, "tables");
     for (size_t i = 0; i < nh; ++i) c.log_heights.push_back(rd.u8());
     const size_t np = rd.count(kNumTables, "tables");
@@ -162,7 +156,9 @@ struct SegmentedProver::State {
       : program(p), run(r), quiet(r), options(o), hal(h) {
     quiet.on_output = [](int, std::span<const uint8_t>) {};
   }
+  std::mutex say_mu;  // progress lines, one at a time
   void say(const std::string& s) {
+    std::lock_guard lock(say_mu);
     if (options.progress) options.progress(s);
   }
   std::vector<air::TableWitness> witnesses(const SegmentWitness& sw) const {

@@ -43,9 +43,11 @@ struct ProveOptions {
 // (max_log_segment).
 inline constexpr unsigned kMinLogSegment = 10;
 unsigned max_log_segment(const stark::VerifyingKey& vk);
-// The default: the largest segment the floor admits (2^19 cycles with zero
-// knowledge, 2^20 without, at the standard parameters): fewest segments,
-// so least repeated work per cycle (docs/BENCHMARKS.md).
+// The default: half the largest segment the floor admits (2^18 cycles with
+// zero knowledge, 2^19 without, at the standard parameters). Measured on
+// the 2-core box (docs/BENCHMARKS.md "Continuations"): the largest size is
+// slower per cycle (its NTTs and trees leave the caches) and needs twice
+// the memory; smaller ones are about as fast but make larger receipts.
 unsigned default_log_segment(const stark::VerifyingKey& vk);
 
 struct ProveReport {

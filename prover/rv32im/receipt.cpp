@@ -24,16 +24,50 @@ std::vector<uint8_t> serialize_receipt(const Receipt& r) {
   w.bytes(r.claim.journal);
   w.count(r.vk.size());
   w.bytes(r.vk);
-  w.count(r.segments.size());
-  for (const SegmentProof& s : r.segments) {
-    w.u32(s.end.cycles);
-    w.u32(s.end.end_pc);
-    w.u32(s.end.journal_end);
-    w.u8(s.end.eof ? 1 : 0);
+  write_segments(w, r.segments);
+  return w.take();
+}
+
+void write_segment_end(ByteWriter& w, const SegmentEnd& e) {
+  w.u32(e.cycles);
+  w.u32(e.end_pc);
+  w.u32(e.journal_end);
+  w.u8(e.eof ? 1 : 0);
+}
+
+SegmentEnd read_segment_end(ByteReader& rd) {
+  SegmentEnd e;
+  e.cycles = rd.u32();
+  e.end_pc = rd.u32();
+  e.journal_end = rd.u32();
+  const uint8_t eof = rd.u8();
+  if (eof > 1) rd.fail("eof flag " + std::to_string(eof) + " is not 0 or 1");
+  e.eof = eof == 1;
+  return e;
+}
+
+void write_segments(ByteWriter& w, std::span<const SegmentProof> segments) {
+  w.count(segments.size());
+  for (const SegmentProof& s : segments) {
+    write_segment_end(w, s.end);
     w.count(s.proof.size());
     w.bytes(s.proof);
   }
-  return w.take();
+}
+
+std::vector<SegmentProof> read_segments(ByteReader& rd) {
+  const size_t ns = rd.count(kMaxSegments, "segment count");
+  std::vector<SegmentProof> out;
+  for (size_t k = 0; k < ns; ++k) {
+    auto seg_scope = rd.scope("segment " + std::to_string(k));
+    SegmentProof s;
+    s.end = read_segment_end(rd);
+    const size_t pl = rd.count(kMaxReceiptBytes, "proof length");
+    const auto p = rd.bytes(pl);
+    s.proof.assign(p.begin(), p.end());
+    out.push_back(std::move(s));
+  }
+  return out;
 }
 
 Receipt parse_receipt(std::span<const uint8_t> bytes) {
@@ -56,22 +90,8 @@ Receipt parse_receipt(std::span<const uint8_t> bytes) {
   const size_t vl = rd.count(1u << 16, "vk length");
   const auto v = rd.bytes(vl);
   r.vk.assign(v.begin(), v.end());
-  const size_t ns = rd.count(kMaxSegments, "segment count");
-  if (ns == 0) rd.fail("no segments");
-  for (size_t k = 0; k < ns; ++k) {
-    auto seg_scope = rd.scope("segment " + std::to_string(k));
-    SegmentProof s;
-    s.end.cycles = rd.u32();
-    s.end.end_pc = rd.u32();
-    s.end.journal_end = rd.u32();
-    const uint8_t eof = rd.u8();
-    if (eof > 1) rd.fail("eof flag " + std::to_string(eof) + " is not 0 or 1");
-    s.end.eof = eof == 1;
-    const size_t pl = rd.count(kMaxReceiptBytes, "proof length");
-    const auto p = rd.bytes(pl);
-    s.proof.assign(p.begin(), p.end());
-    r.segments.push_back(std::move(s));
-  }
+  r.segments = read_segments(rd);
+  if (r.segments.empty()) rd.fail("no segments");
   rd.expect_end();
   return r;
 }

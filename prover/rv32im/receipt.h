@@ -25,6 +25,7 @@
 
 #include "prover/rv32im/segment.h"
 #include "prover/stark/proof.h"
+#include "prover/transcript/serialize.h"
 
 namespace zkvm::rv32im {
 
@@ -69,6 +70,17 @@ struct Receipt {
   std::vector<uint8_t> vk;  // stark::serialize_vk of the statement
   std::vector<SegmentProof> segments;
 };
+
+// A segment end on the wire: u32 cycles, u32 end pc, u32 journal end, u8 eof
+// (0 or 1; read_segment_end refuses anything else).
+void write_segment_end(transcript::ByteWriter& w, const SegmentEnd& e);
+SegmentEnd read_segment_end(transcript::ByteReader& rd);
+
+// The segment part of the wire format (u32 count, then per segment its end
+// and proof), shared with the distributed prover's messages.
+void write_segments(transcript::ByteWriter& w, std::span<const SegmentProof> segments);
+// Throws transcript::ProofFormatError naming the segment.
+std::vector<SegmentProof> read_segments(transcript::ByteReader& rd);
 
 // Wire format: "ZKRC" u16 version | u32 circuit version | image id (32) |
 // u32 entry | u32 exit code | u64 cycles | u32 journal length | journal |

@@ -364,47 +364,43 @@ class Generator {
     }
   }
 
-  RowMajorMatrix<Fp> memory_trace() {
-    using M = MemoryAir;
-    const auto cells = mem_.segment_cells();
+  // Rows of the memory or boundary table, ascending cells: is_real, addr,
+  // the two words (kWordA, kWordB) `words` returns for the cell after
+  // filling the table's own columns, the address limbs; then padding.
+  template <class M, size_t kWordA, size_t kWordB, class Cell, class Words>
+  RowMajorMatrix<Fp> cell_rows(const std::vector<Cell>& cells, Words words) {
+    static_assert(M::kIsReal == 0 && M::kAddr == 1);
     RowMajorMatrix<Fp> m(M::kWidth, padded_height(cells.size(), min_rows_));
     for (size_t i = 0; i < cells.size(); ++i) {
-      const auto& c = cells[i];
       auto row = m.row(i);
       row[M::kIsReal] = Fp::one();
-      row[M::kAddr] = u(c.cell);
-      for (size_t k = 0; k < 4; ++k) {
-        row[M::kInit + k] = u(byte(c.init, k));
-        row[M::kFin + k] = u(byte(c.fin, k));
-      }
+      row[M::kAddr] = u(cells[i].cell);
+      const auto [wa, wb] = words(row, cells[i]);
+      for (size_t k = 0; k < 4; ++k) row[kWordA + k] = u(byte(wa, k)), row[kWordB + k] = u(byte(wb, k));
+      address_limbs<M::kALo>(row, cells[i].cell, i + 1 < cells.size() ? &cells[i + 1].cell : nullptr);
+    }
+    return m;
+  }
+
+  RowMajorMatrix<Fp> memory_trace() {
+    using M = MemoryAir;
+    return cell_rows<M, M::kInit, M::kFin>(mem_.segment_cells(), [&](std::span<Fp> row, const auto& c) {
       row[M::kFinT] = u(c.fin_time);
       row[M::kSPrev] = u(c.prev_tag);
       bytes_.u16(info_.tag() - c.prev_tag - 1);
-      address_limbs<M::kALo>(row, c.cell, i + 1 < cells.size() ? &cells[i + 1].cell : nullptr);
-    }
-    return m;
+      return std::pair{c.init, c.fin};
+    });
   }
 
   // Every cell of the execution (last segment); all padding elsewhere.
   RowMajorMatrix<Fp> boundary_trace(bool last) {
     using M = BoundaryAir;
     if (!last) return RowMajorMatrix<Fp>(M::kWidth, padded_height(0, min_rows_));
-    const auto cells = mem_.boundary_cells();
-    RowMajorMatrix<Fp> m(M::kWidth, padded_height(cells.size(), min_rows_));
-    for (size_t i = 0; i < cells.size(); ++i) {
-      const auto& c = cells[i];
-      auto row = m.row(i);
-      row[M::kIsReal] = Fp::one();
-      row[M::kAddr] = u(c.cell);
-      for (size_t k = 0; k < 4; ++k) {
-        row[M::kV0 + k] = u(byte(c.initial, k));
-        row[M::kVf + k] = u(byte(c.fin, k));
-      }
+    return cell_rows<M, M::kV0, M::kVf>(mem_.boundary_cells(), [&](std::span<Fp> row, const auto& c) {
       row[M::kSf] = u(c.last_tag);
       row[M::kInImage] = u(c.in_image);
-      address_limbs<M::kALo>(row, c.cell, i + 1 < cells.size() ? &cells[i + 1].cell : nullptr);
-    }
-    return m;
+      return std::pair{c.initial, c.fin};
+    });
   }
 
   uint32_t image_word(uint32_t a) const {

@@ -14,4 +14,5 @@ printf 'a longer name for the seed without zk' >"$tmp/in2"
 prove() { "$zkvm" prove "$elf" "$@" >"$tmp/log" 2>&1 || { cat "$tmp/log"; exit 1; }; }
 prove --input "$tmp/in1" -o "$tmp/seeds/hello-zk.receipt"
 prove --no-zk --input "$tmp/in2" -o "$tmp/seeds/hello-nozk.receipt"
+prove --no-zk --segment-po2 10 --input "$tmp/in1" -o "$tmp/seeds/hello-segments.receipt"
 ZKVM_FUZZ_RECEIPTS=$tmp/seeds "$replay" "$tmp/seeds" "$corpus"

@@ -13,6 +13,7 @@
 #include "prover/rv32im/receipt.h"
 #include "prover/rv32im/witness.h"
 #include "prover/transcript/serialize.h"
+#include "tests/receipt/receipt_test_support.h"
 #include "zkvm/vm/elf.h"
 
 using namespace zkvm;
@@ -36,25 +37,7 @@ Proved prove_hello(const std::string& name) {
   return p;
 }
 
-// Accepted, or rejected with one of the documented errors (anything else
-// escapes and fails the test).
-bool accepted(const rv32im::ImageId& id, std::span<const uint8_t> bytes, std::string* why = nullptr) {
-  try {
-    rv32im::verify_receipt(id, bytes);
-    return true;
-  } catch (const rv32im::ReceiptError& e) {
-    if (why) *why = e.what();
-  } catch (const stark::VerifyError& e) {
-    if (why) *why = e.what();
-  } catch (const transcript::ProofFormatError& e) {
-    if (why) *why = e.what();
-  }
-  return false;
-}
-
-bool accepted(const rv32im::ImageId& id, const rv32im::Receipt& r, std::string* why = nullptr) {
-  return accepted(id, rv32im::serialize_receipt(r), why);
-}
+using receipt_test::accepted;
 
 const Proved& alice() {
   static const Proved p = prove_hello("alice");

@@ -16,6 +16,7 @@
 #include "prover/rv32im/prove.h"
 #include "prover/rv32im/receipt.h"
 #include "prover/rv32im/witness.h"
+#include "tests/receipt/receipt_test_support.h"
 #include "tests/rv32im/rv32im_test_support.h"
 #include "tests/vm/vm_test_util.h"
 
@@ -95,17 +96,18 @@ const rv32im::Receipt& receipt_b() {  // the same program on another input
 }
 
 bool accepted(const rv32im::Receipt& r, std::string* why = nullptr) {
-  try {
-    rv32im::verify_receipt(r.claim.image_id, rv32im::serialize_receipt(r));
-    return true;
-  } catch (const rv32im::ReceiptError& e) {
-    if (why) *why = e.what();
-  } catch (const stark::VerifyError& e) {
-    if (why) *why = e.what();
-  } catch (const transcript::ProofFormatError& e) {
-    if (why) *why = e.what();
+  return receipt_test::accepted(r.claim.image_id, r, why);
+}
+
+// Every segment's tables as the prover hands them to stark::prove_segments.
+std::vector<std::vector<air::TableWitness>> segment_witnesses(const rv32im::Circuit& circuit,
+                                                              const std::vector<rv32im::SegmentWitness>& segs) {
+  std::vector<std::vector<air::TableWitness>> out;
+  for (const auto& s : segs) {
+    out.emplace_back();
+    for (size_t t = 0; t < rv32im::kNumTables; ++t) out.back().push_back({circuit.airs()[t], &s.traces[t], s.publics[t]});
   }
-  return false;
+  return out;
 }
 
 // Rejected by the proofs themselves (stark::verify_segments or their
@@ -312,15 +314,7 @@ TEST_CASE("verifier rejects a later segment that starts from a word no earlier s
     const vm::TraceChunk ch{0, trace, syscalls, data};
     return rv32im::execute_trace_segments(image, std::span(&ch, 1), claim, 10, rv32im::kMinTableRows, mode);
   };
-  auto witnesses = [&](const std::vector<rv32im::SegmentWitness>& segs) {
-    std::vector<std::vector<air::TableWitness>> out;
-    for (const auto& s : segs) {
-      out.emplace_back();
-      for (size_t t = 0; t < rv32im::kNumTables; ++t)
-        out.back().push_back({circuit.airs()[t], &s.traces[t], s.publics[t]});
-    }
-    return out;
-  };
+  auto witnesses = [&](const std::vector<rv32im::SegmentWitness>& segs) { return segment_witnesses(circuit, segs); };
   const auto honest = statement(rows, rv32im::TraceCheck::kStrict);
   INFO(rows.size() << " rows, " << claim.cycles << " cycles");
   REQUIRE(honest.size() == 4);
@@ -386,4 +380,55 @@ TEST_CASE("segment commitments round-trip through their wire form; malformed byt
   CHECK(back[1].main.roots == c.main.roots);
   for (size_t len : {size_t{0}, size_t{3}, bytes.size() / 2, bytes.size() - 1})
     CHECK_THROWS_AS(rv32im::parse_commitments(std::span(bytes).first(len)), transcript::ProofFormatError);
+}
+
+// The boundary and image tables serve one segment only (their public
+// "active" flag, set by the verifier): a receipt whose proof of an earlier
+// segment claims them too is refused before the proofs are checked, and at
+// the statement level a boundary table placed in another segment breaks
+// that segment's own constraints.
+TEST_CASE("verify_receipt rejects a segment whose boundary or image table claims to be active", "[rv32im][segments]") {
+  const rv32im::Receipt& a = receipt_a();
+  const rv32im::Circuit circuit(nullptr);
+  const auto vk = stark::parse_vk(a.vk, circuit.airs());
+  for (size_t table : {size_t{rv32im::kTableBoundary}, size_t{rv32im::kTableImage}}) {
+    rv32im::Receipt r = a;
+    auto proof = stark::parse_proof(r.segments[0].proof, vk);
+    proof.publics[table][0] = field::Fp::one();
+    r.segments[0].proof = stark::serialize_proof(proof);
+    std::string why;
+    CHECK_FALSE(accepted(r, &why));
+    CHECK_THAT(why, Catch::Contains("segment 0: the proof's public values differ"));
+  }
+}
+
+TEST_CASE("verifier rejects a boundary table in a segment other than the last", "[rv32im][segments]") {
+  const vm::Program p = long_guest();
+  const rv32im::Image image = rv32im::build_image(p);
+  vm::RunOptions run;
+  run.input = input(1);
+  std::vector<rv32im::SegmentWitness> segs;
+  rv32im::execute_segments(p, image, run, 10, 0, [&](rv32im::SegmentWitness&& s) { segs.push_back(std::move(s)); });
+  REQUIRE(segs.size() == 4);
+  const rv32im::Circuit circuit(&image);
+  // Segment 0 takes the boundary rows (with an all-padding table left in the last).
+  std::swap(segs[0].traces[rv32im::kTableBoundary], segs[3].traces[rv32im::kTableBoundary]);
+  const auto w = segment_witnesses(circuit, segs);
+  const vm::RunResult ref = vm::run(p, run);
+  const auto check = air::check_statement(w, true, rv32im::journal_terms(ref.journal));
+  CHECK(check.constraint == "rows only in the active segment");
+  const auto pk = stark::setup(rv32im::kRv32imProgramId, circuit.airs(), stark_test::fast_config(), stark_test::cpu());
+  CHECK_FALSE(rv32im_test::statement_accepted(pk, w, ref.journal));
+}
+
+TEST_CASE("a receipt of format version 1 is refused by name", "[rv32im][segments]") {
+  auto bytes = rv32im::serialize_receipt(receipt_a());
+  bytes[4] = 1;  // u16 version after the magic
+  bytes[5] = 0;
+  try {
+    rv32im::parse_receipt(bytes);
+    FAIL("parsed");
+  } catch (const transcript::ProofFormatError& e) {
+    CHECK_THAT(e.what(), Catch::Contains("unsupported format version 1 (this build reads version 2)"));
+  }
 }

@@ -86,29 +86,13 @@ std::vector<std::vector<uint8_t>> gather_bytes(const std::vector<uint8_t>& mine,
 
 std::vector<uint8_t> serialize_proofs(const std::vector<rv32im::SegmentProof>& proofs) {
   transcript::ByteWriter w;
-  w.count(proofs.size());
-  for (const auto& p : proofs) {
-    w.u32(p.end.cycles);
-    w.u32(p.end.end_pc);
-    w.u32(p.end.journal_end);
-    w.u8(p.end.eof ? 1 : 0);
-    w.count(p.proof.size());
-    w.bytes(p.proof);
-  }
+  rv32im::write_segments(w, proofs);
   return w.take();
 }
 
 std::vector<rv32im::SegmentProof> parse_proofs(std::span<const uint8_t> bytes) {
   transcript::ByteReader rd(bytes);
-  std::vector<rv32im::SegmentProof> out(rd.count(rv32im::kMaxSegments, "proof count"));
-  for (auto& p : out) {
-    p.end.cycles = rd.u32();
-    p.end.end_pc = rd.u32();
-    p.end.journal_end = rd.u32();
-    p.end.eof = rd.u8() != 0;
-    const auto b = rd.bytes(rd.count(rv32im::kMaxReceiptBytes, "proof length"));
-    p.proof.assign(b.begin(), b.end());
-  }
+  auto out = rv32im::read_segments(rd);
   rd.expect_end();
   return out;
 }
