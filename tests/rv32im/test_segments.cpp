@@ -99,6 +99,27 @@ bool accepted(const rv32im::Receipt& r, std::string* why = nullptr) {
   return receipt_test::accepted(r.claim.image_id, r, why);
 }
 
+// A traced run kept whole (rows, syscall records with offsets into one data
+// buffer) and its result.
+struct Recorded {
+  std::vector<vm::TraceRow> rows;
+  std::vector<vm::SyscallRecord> syscalls;
+  std::vector<uint8_t> data;
+  vm::RunResult claim;
+};
+Recorded record(const vm::Program& p, const vm::RunOptions& run) {
+  Recorded r;
+  r.claim = vm::run_traced(p, run, [&](const vm::TraceChunk& ch) {
+    for (vm::SyscallRecord s : ch.syscalls) {
+      s.data_offset += r.data.size();
+      r.syscalls.push_back(s);
+    }
+    r.rows.insert(r.rows.end(), ch.rows.begin(), ch.rows.end());
+    r.data.insert(r.data.end(), ch.syscall_data.begin(), ch.syscall_data.end());
+  });
+  return r;
+}
+
 // Every segment's tables as the prover hands them to stark::prove_segments.
 std::vector<std::vector<air::TableWitness>> segment_witnesses(const rv32im::Circuit& circuit,
                                                               const std::vector<rv32im::SegmentWitness>& segs) {
@@ -297,17 +318,8 @@ TEST_CASE("verifier rejects a later segment that starts from a word no earlier s
   const rv32im::Image image = rv32im::build_image(p);
   vm::RunOptions run;
   run.input = input(1);
-  std::vector<vm::TraceRow> rows;
-  std::vector<vm::SyscallRecord> syscalls;
-  std::vector<uint8_t> data;
-  const vm::RunResult claim = vm::run_traced(p, run, [&](const vm::TraceChunk& ch) {
-    for (vm::SyscallRecord s : ch.syscalls) {
-      s.data_offset += data.size();
-      syscalls.push_back(s);
-    }
-    rows.insert(rows.end(), ch.rows.begin(), ch.rows.end());
-    data.insert(data.end(), ch.syscall_data.begin(), ch.syscall_data.end());
-  });
+  const Recorded rec = record(p, run);
+  const auto& [rows, syscalls, data, claim] = rec;
   const rv32im::Circuit circuit(&image);
   const auto pk = stark::setup(rv32im::kRv32imProgramId, circuit.airs(), stark_test::fast_config(), stark_test::cpu());
   auto statement = [&](const std::vector<vm::TraceRow>& trace, rv32im::TraceCheck mode) {
@@ -431,4 +443,38 @@ TEST_CASE("a receipt of format version 1 is refused by name", "[rv32im][segments
   } catch (const transcript::ProofFormatError& e) {
     CHECK_THAT(e.what(), Catch::Contains("unsupported format version 1 (this build reads version 2)"));
   }
+}
+
+// A run cut in its third segment, proved as if that segment were the last:
+// the public halted flag says it ends in exit, its last row is no exit
+// call. Everything else is honest (the journal claimed is what was written
+// by the cut), so only the CPU table's end-row constraint can object.
+TEST_CASE("verifier rejects a run cut before its exit whose last segment claims to halt", "[rv32im][segments]") {
+  const vm::Program p = long_guest();
+  const rv32im::Image image = rv32im::build_image(p);
+  vm::RunOptions run;
+  run.input = input(1);
+  const Recorded rec = record(p, run);
+  const size_t cut = 3000;  // inside segment 2 of 2^10 cycles
+  REQUIRE(rec.rows.size() > cut);
+  const std::vector<vm::TraceRow> rows(rec.rows.begin(), rec.rows.begin() + cut);
+  std::vector<vm::SyscallRecord> syscalls;
+  vm::RunResult claim;
+  for (const auto& sc : rec.syscalls) {
+    if (sc.cycle >= cut) break;
+    syscalls.push_back(sc);
+    if (sc.number == vm::kSysWrite && sc.args[0] == 3) claim.journal.resize(claim.journal.size() + sc.args[2]);
+  }
+  std::copy_n(rec.claim.journal.begin(), claim.journal.size(), claim.journal.begin());
+  const vm::TraceChunk ch{0, rows, syscalls, rec.data};
+  const auto segs = rv32im::execute_trace_segments(image, std::span(&ch, 1), claim, 10);
+  REQUIRE(segs.size() == 3);
+  REQUIRE(segs.back().info.last);
+  const rv32im::Circuit circuit(&image);
+  const auto w = segment_witnesses(circuit, segs);
+  const auto check = air::check_statement(w, true, rv32im::journal_terms(claim.journal));
+  INFO(check.message);
+  CHECK(check.constraint == "the segment ends in exit iff it halts");
+  const auto pk = stark::setup(rv32im::kRv32imProgramId, circuit.airs(), stark_test::fast_config(), stark_test::cpu());
+  CHECK_FALSE(rv32im_test::statement_accepted(pk, w, claim.journal));
 }
