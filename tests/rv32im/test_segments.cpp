@@ -10,9 +10,12 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <map>
 #include <string>
 #include <vector>
 
+#include "prover/rv32im/memory.h"
+#include "prover/rv32im/memstate.h"
 #include "prover/rv32im/prove.h"
 #include "prover/rv32im/receipt.h"
 #include "prover/rv32im/witness.h"
@@ -22,6 +25,8 @@
 
 using namespace zkvm;
 using namespace zkvm::vm::test;
+using field::Fp;
+using matrix::RowMajorMatrix;
 
 namespace {
 
@@ -477,4 +482,81 @@ TEST_CASE("verifier rejects a run cut before its exit whose last segment claims 
   CHECK(check.constraint == "the segment ends in exit iff it halts");
   const auto pk = stark::setup(rv32im::kRv32imProgramId, circuit.airs(), stark_test::fast_config(), stark_test::cpu());
   CHECK_FALSE(rv32im_test::statement_accepted(pk, w, claim.journal));
+}
+
+// Handoff tokens must go forward in time: a segment receives a cell's word
+// only from an earlier one (U16 of tag - sprev - 1). Without that, segments
+// could pass a cell around in reverse: here the word segment 0 stores at
+// 48(s1) reaches the boundary table as the final word, while segment 1 (which
+// loads it, into x0) starts from the initial 0 and hands its 0 back to
+// segment 0. Every handoff token balances; only segment 0's range check of
+// its previous tag (2, above its own 1) cannot.
+TEST_CASE("verifier rejects handoff tokens passed from a later segment to an earlier one", "[rv32im][segments]") {
+  const vm::Program p = long_guest();
+  const rv32im::Image image = rv32im::build_image(p);
+  vm::RunOptions run;
+  run.input = input(1);
+  Recorded rec = record(p, run);
+  size_t at = 0;
+  for (size_t i = 0; i < rec.rows.size(); ++i)
+    if (rec.rows[i].insn == LW(zero, s1, 48)) at = i;
+  REQUIRE(at >= 1024);
+  REQUIRE(at < 2048);
+  rec.rows[at].mem_old = 0;  // segment 1 starts the word from 0 (TraceCheck::kForge)
+  const vm::TraceChunk ch{0, rec.rows, rec.syscalls, rec.data};
+  auto segs = rv32im::execute_trace_segments(image, std::span(&ch, 1), rec.claim, 10, rv32im::kMinTableRows,
+                                             rv32im::TraceCheck::kForge);
+  REQUIRE(segs.size() == 4);
+  const uint32_t cell = rv32im::word_cell(kDataBase + 48);
+  auto row_of = [&](const RowMajorMatrix<Fp>& m) {
+    for (size_t r = 0; r < m.height; ++r)
+      if (m.at(r, rv32im::MemoryAir::kAddr) == Fp::from_u64(cell)) return r;
+    FAIL("no row for the cell");
+    return size_t{0};
+  };
+  using M = rv32im::MemoryAir;
+  using Bytes = rv32im::ByteTableAir;
+  auto& m0 = segs[0].traces[rv32im::kTableMemory];
+  auto& m1 = segs[1].traces[rv32im::kTableMemory];
+  auto& bnd = segs[3].traces[rv32im::kTableBoundary];
+  REQUIRE(m0.at(row_of(m0), M::kSPrev) == Fp::zero());
+  REQUIRE(m1.at(row_of(m1), M::kSPrev) == Fp::one());
+  REQUIRE(bnd.at(row_of(bnd), rv32im::BoundaryAir::kSf) == Fp::from_u64(2));
+  m0.at(row_of(m0), M::kSPrev) = Fp::from_u64(2);  // segment 0 takes segment 1's word (tag 2)
+  m1.at(row_of(m1), M::kSPrev) = Fp::zero();       // segment 1 takes the initial word
+  bnd.at(row_of(bnd), rv32im::BoundaryAir::kSf) = Fp::one();  // the final word is segment 0's
+  for (size_t i = 0; i < 4; ++i)
+    bnd.at(row_of(bnd), rv32im::BoundaryAir::kVf + i) = Fp::from_u64((0x12345678u >> (8 * i)) & 0xff);
+  // Byte tables recounted from what the other tables look up (segment 0's
+  // 1 - 2 - 1 is no U16 value and stays unmatched).
+  const rv32im::Circuit circuit(&image);
+  for (auto& sg : segs) {
+    auto& bytes = sg.traces[rv32im::kTableBytes];
+    for (size_t r = 0; r < bytes.height; ++r)
+      for (size_t c = 0; c < Bytes::kWidth; ++c) bytes.at(r, c) = Fp::zero();
+    for (size_t t = 0; t < rv32im::kNumTables; ++t) {
+      if (t == rv32im::kTableBytes || t == rv32im::kTableProgram || t == rv32im::kTableImage) continue;  // no byte lookups
+      for (const auto& [key, mult] : rv32im_test::evaluate(*circuit.airs()[t], sg.traces[t], sg.publics[t]).net) {
+        const auto& v = key.second;
+        if (key.first == rv32im::kBusU16 && v[0] < (1u << 16)) bytes.at(v[0], Bytes::kMU16) += mult;
+        if (key.first == rv32im::kBusBytePair && v[0] < 256 && v[1] < 256) bytes.at(v[0] + 256 * v[1], Bytes::kMPair) += mult;
+        if (key.first == rv32im::kBusByteXor && v[0] < 256 && v[1] < 256 && v[2] == (v[0] ^ v[1]))
+          bytes.at(v[0] + 256 * v[1], Bytes::kMXor) += mult;
+      }
+    }
+  }
+  const auto w = segment_witnesses(circuit, segs);
+  const auto check = air::check_statement(w, true, rv32im::journal_terms(rec.claim.journal));
+  INFO(check.message);
+  CHECK(check.constraint == "bus");
+  CHECK_THAT(check.message, Catch::Contains("u16 range"));
+  // The handoff itself balances: only the range check objects.
+  std::map<rv32im_test::TupleKey, Fp> handoff;
+  for (size_t k = 0; k < segs.size(); ++k)
+    for (size_t t : {size_t{rv32im::kTableMemory}, size_t{rv32im::kTableBoundary}})
+      for (const auto& [key, mult] : rv32im_test::evaluate(*circuit.airs()[t], segs[k].traces[t], segs[k].publics[t]).net)
+        if (key.first == rv32im::kBusHandoff) handoff[key] += mult;
+  for (const auto& [key, mult] : handoff) CHECK(mult == Fp::zero());
+  const auto pk = stark::setup(rv32im::kRv32imProgramId, circuit.airs(), stark_test::fast_config(), stark_test::cpu());
+  CHECK_FALSE(rv32im_test::statement_accepted(pk, w, rec.claim.journal));
 }
