@@ -306,4 +306,35 @@ TEST_CASE("a receipt of the hello guest verifies with the journal of zkvm run", 
   CHECK(capi.status == 0);
 }
 
+TEST_CASE("zkvm prove --segment-po2 --jobs: a receipt of several segments, progress per segment, one summary",
+          "[receipt][cli][prove][segments]") {
+  TempDir dir;
+  const std::string elf = ZKVM_HELLO_ELF;
+  std::ofstream(dir.file("name.txt")) << "segments";
+  const std::string input = dir.file("name.txt"), receipt = dir.file("hello.receipt");
+  const Cli p = zkvm_cli("prove '" + elf + "' --input '" + input + "' -o '" + receipt +
+                         "' --no-zk --segment-po2 10 --jobs 2 --json '" + dir.file("r.json") + "'");
+  INFO(p.out);
+  REQUIRE(p.status == 0);
+  // Guest output once, though the guest runs in several passes and jobs.
+  CHECK(p.out.find("Hello, segments!") == p.out.rfind("Hello, segments!"));
+  // Not a terminal: plain lines, one per segment and pass.
+  CHECK_THAT(p.out, Contains("segment 1/4 committed") && Contains("segment 4/4 committed"));
+  CHECK_THAT(p.out, Contains("segment 4/4 proved") && Contains("ETA"));
+  CHECK_THAT(p.out, Contains("cycles, 4 segments of 2^10 rows, proved in"));
+  const auto json = slurp(dir.file("r.json"));
+  CHECK_THAT(std::string(json.begin(), json.end()), Contains("\"segments\": 4") && Contains("\"segment_po2\": 10"));
+  const Cli v = zkvm_cli("verify '" + receipt + "' --elf '" + elf + "'");
+  INFO(v.out);
+  CHECK(v.status == 0);
+  // Out of range: refused as a usage error, before anything runs.
+  CHECK(zkvm_cli("prove '" + elf + "' --segment-po2 9").status == kToolError);
+  CHECK(zkvm_cli("prove '" + elf + "' --segment-po2 22").status == kToolError);
+  CHECK(zkvm_cli("prove '" + elf + "' --jobs 0").status == kToolError);
+  // Beyond the floor with zero knowledge: the run cannot be proven (136), named.
+  const Cli big = zkvm_cli("prove '" + elf + "' -o '" + dir.file("x.receipt") + "' --segment-po2 20");
+  CHECK(big.status == 136);
+  CHECK_THAT(big.out, Contains("a segment of 2^20 cycles needs tables of 2^20 rows"));
+}
+
 #endif  // ZKVM_RECEIPT_HELLO_ROUND_TRIP
