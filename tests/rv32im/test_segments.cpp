@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -559,4 +560,56 @@ TEST_CASE("verifier rejects handoff tokens passed from a later segment to an ear
   for (const auto& [key, mult] : handoff) CHECK(mult == Fp::zero());
   const auto pk = stark::setup(rv32im::kRv32imProgramId, circuit.airs(), stark_test::fast_config(), stark_test::cpu());
   CHECK_FALSE(rv32im_test::statement_accepted(pk, w, rec.claim.journal));
+}
+
+// The values one segment hands the next (end pc, end-of-input flag, journal
+// position, cycle offset) are public values the verifier chains; a prover
+// that changes one consistently on both sides of a cut (so the chain still
+// adds up) is stopped by the constraints that tie them to the tables.
+TEST_CASE("verifier rejects a segment chain whose hand-over values were changed on both sides of a cut",
+          "[rv32im][segments]") {
+  const vm::Program p = long_guest();
+  const rv32im::Image image = rv32im::build_image(p);
+  vm::RunOptions run;
+  run.input = input(1);
+  std::vector<rv32im::SegmentWitness> honest;
+  const vm::RunResult ref =
+      rv32im::execute_segments(p, image, run, 10, 0, [&](rv32im::SegmentWitness&& s) { honest.push_back(std::move(s)); });
+  REQUIRE(honest.size() == 4);
+  const rv32im::Circuit circuit(&image);
+  const auto pk = stark::setup(rv32im::kRv32imProgramId, circuit.airs(), stark_test::fast_config(), stark_test::cpu());
+  // The cut whose hand-over carries the value (where it changed).
+  auto cut_where = [&](auto&& changed) {
+    for (size_t k = 0; k + 1 < honest.size(); ++k)
+      if (changed(honest[k].info)) return k;
+    FAIL("no segment changes it");
+    return size_t{0};
+  };
+  struct Case {
+    const char* what;
+    size_t cut;
+    std::function<void(rv32im::SegmentInfo&, rv32im::SegmentInfo&)> change;  // (segment k, segment k + 1)
+    const char* constraint;
+  };
+  const size_t eof_cut = cut_where([](const auto& i) { return i.eof_out != i.eof_in; });
+  const size_t journal_cut = cut_where([](const auto& i) { return i.journal_end != i.journal_start; });
+  const Case cases[] = {
+      {"end pc", 0, [](auto& a, auto& b) { a.end_pc += 4, b.start_pc += 4; }, "the segment ends at its public end pc"},
+      {"eof flag", eof_cut, [](auto& a, auto& b) { a.eof_out = b.eof_in = !a.eof_out; },
+       "the input state at the end is the segment's"},
+      {"journal position", journal_cut, [](auto& a, auto& b) { a.journal_end -= 1, b.journal_start -= 1; },
+       "the journal ends at the segment's position"},
+      {"cycle counts", 0, [](auto& a, auto& b) { a.cycles -= 1, b.start_cycle -= 1; },
+       "the segment has its public cycle count"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.what << " changed at cut " << c.cut);
+    auto segs = honest;
+    c.change(segs[c.cut].info, segs[c.cut + 1].info);
+    for (auto& s : segs) s.publics = rv32im::segment_publics(s.info);
+    const auto check = air::check_statement(segment_witnesses(circuit, segs), true, rv32im::journal_terms(ref.journal));
+    INFO(check.message);
+    CHECK(check.constraint == c.constraint);
+    CHECK_FALSE(rv32im_test::statement_accepted(pk, segment_witnesses(circuit, segs), ref.journal));
+  }
 }
