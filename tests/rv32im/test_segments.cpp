@@ -137,6 +137,28 @@ std::vector<std::vector<air::TableWitness>> segment_witnesses(const rv32im::Circ
   return out;
 }
 
+// Every segment's byte table recounted from the lookups its other tables
+// make (after a test edits their cells); a lookup of a value outside the
+// table stays unmatched.
+void rebalance_bytes(const rv32im::Circuit& circuit, std::vector<rv32im::SegmentWitness>& segs) {
+  using Bytes = rv32im::ByteTableAir;
+  for (auto& sg : segs) {
+    auto& bytes = sg.traces[rv32im::kTableBytes];
+    for (size_t r = 0; r < bytes.height; ++r)
+      for (size_t c = 0; c < Bytes::kWidth; ++c) bytes.at(r, c) = Fp::zero();
+    for (size_t t = 0; t < rv32im::kNumTables; ++t) {
+      if (t == rv32im::kTableBytes || t == rv32im::kTableProgram || t == rv32im::kTableImage) continue;  // no byte lookups
+      for (const auto& [key, mult] : rv32im_test::evaluate(*circuit.airs()[t], sg.traces[t], sg.publics[t]).net) {
+        const auto& v = key.second;
+        if (key.first == rv32im::kBusU16 && v[0] < (1u << 16)) bytes.at(v[0], Bytes::kMU16) += mult;
+        if (key.first == rv32im::kBusBytePair && v[0] < 256 && v[1] < 256) bytes.at(v[0] + 256 * v[1], Bytes::kMPair) += mult;
+        if (key.first == rv32im::kBusByteXor && v[0] < 256 && v[1] < 256 && v[2] == (v[0] ^ v[1]))
+          bytes.at(v[0] + 256 * v[1], Bytes::kMXor) += mult;
+      }
+    }
+  }
+}
+
 // Rejected by the proofs themselves (stark::verify_segments or their
 // parsing), past every check of the receipt's claim and chain.
 bool rejected_by_proofs(const rv32im::Receipt& r, std::string* why = nullptr) {
@@ -516,7 +538,6 @@ TEST_CASE("verifier rejects handoff tokens passed from a later segment to an ear
     return size_t{0};
   };
   using M = rv32im::MemoryAir;
-  using Bytes = rv32im::ByteTableAir;
   auto& m0 = segs[0].traces[rv32im::kTableMemory];
   auto& m1 = segs[1].traces[rv32im::kTableMemory];
   auto& bnd = segs[3].traces[rv32im::kTableBoundary];
@@ -531,21 +552,7 @@ TEST_CASE("verifier rejects handoff tokens passed from a later segment to an ear
   // Byte tables recounted from what the other tables look up (segment 0's
   // 1 - 2 - 1 is no U16 value and stays unmatched).
   const rv32im::Circuit circuit(&image);
-  for (auto& sg : segs) {
-    auto& bytes = sg.traces[rv32im::kTableBytes];
-    for (size_t r = 0; r < bytes.height; ++r)
-      for (size_t c = 0; c < Bytes::kWidth; ++c) bytes.at(r, c) = Fp::zero();
-    for (size_t t = 0; t < rv32im::kNumTables; ++t) {
-      if (t == rv32im::kTableBytes || t == rv32im::kTableProgram || t == rv32im::kTableImage) continue;  // no byte lookups
-      for (const auto& [key, mult] : rv32im_test::evaluate(*circuit.airs()[t], sg.traces[t], sg.publics[t]).net) {
-        const auto& v = key.second;
-        if (key.first == rv32im::kBusU16 && v[0] < (1u << 16)) bytes.at(v[0], Bytes::kMU16) += mult;
-        if (key.first == rv32im::kBusBytePair && v[0] < 256 && v[1] < 256) bytes.at(v[0] + 256 * v[1], Bytes::kMPair) += mult;
-        if (key.first == rv32im::kBusByteXor && v[0] < 256 && v[1] < 256 && v[2] == (v[0] ^ v[1]))
-          bytes.at(v[0] + 256 * v[1], Bytes::kMXor) += mult;
-      }
-    }
-  }
+  rebalance_bytes(circuit, segs);
   const auto w = segment_witnesses(circuit, segs);
   const auto check = air::check_statement(w, true, rv32im::journal_terms(rec.claim.journal));
   INFO(check.message);
@@ -612,4 +619,61 @@ TEST_CASE("verifier rejects a segment chain whose hand-over values were changed 
     CHECK(check.constraint == c.constraint);
     CHECK_FALSE(rv32im_test::statement_accepted(pk, segment_witnesses(circuit, segs), ref.journal));
   }
+}
+
+// The segment tag in the memory tuples keeps each segment's offline memory
+// check to itself. Without it, segment 1's load of the word segment 0 stored
+// could take segment 0's token directly (previous time = the store's, in
+// segment 0's clock), segment 0's memory table could close the cell with the
+// load's token, and segment 1's own row for the cell would pass its initial
+// token straight to its final one: every value is the honest one and every
+// bus but the tagged memory bus still balances. With the tag, the tokens of
+// the two segments do not meet.
+TEST_CASE("verifier rejects a memory token taken across a segment cut without the handoff", "[rv32im][segments]") {
+  const vm::Program p = long_guest();
+  const rv32im::Image image = rv32im::build_image(p);
+  vm::RunOptions run;
+  run.input = input(1);
+  std::vector<rv32im::SegmentWitness> segs;
+  const vm::RunResult ref =
+      rv32im::execute_segments(p, image, run, 10, 0, [&](rv32im::SegmentWitness&& s) { segs.push_back(std::move(s)); });
+  REQUIRE(segs.size() == 4);
+  const uint32_t cell = rv32im::word_cell(kDataBase + 48);
+  auto row_of = [&](const RowMajorMatrix<Fp>& m) {
+    for (size_t r = 0; r < m.height; ++r)
+      if (m.at(r, rv32im::MemoryAir::kAddr) == Fp::from_u64(cell)) return r;
+    FAIL("no row for the cell");
+    return size_t{0};
+  };
+  using M = rv32im::MemoryAir;
+  namespace cpu = rv32im::cpu;
+  auto& m0 = segs[0].traces[rv32im::kTableMemory];
+  auto& m1 = segs[1].traces[rv32im::kTableMemory];
+  const size_t r0 = row_of(m0), r1 = row_of(m1);
+  const Fp t_store = m0.at(r0, M::kFinT), t_load = m1.at(r1, M::kFinT);
+  // Segment 1's load: its memory slot's previous time becomes the store's.
+  auto& c1 = segs[1].traces[rv32im::kTableCpu];
+  size_t load = c1.height;
+  for (size_t r = 0; r < c1.height; ++r)
+    if (c1.at(r, cpu::kIsReal) == Fp::one() && c1.at(r, cpu::kTp + cpu::kSlotMem) == Fp::zero() &&
+        c1.at(r, cpu::kFlags + rv32im::kFLdw) == Fp::one() &&
+        Fp::from_u64(8) * c1.at(r, cpu::kClk) + Fp::from_u64(cpu::kSlotMem + 1) == t_load)
+      load = r;
+  REQUIRE(load < c1.height);
+  const uint32_t diff = static_cast<uint32_t>((t_load - t_store - Fp::one()).canonical());
+  REQUIRE(diff < (1u << 24));
+  c1.at(load, cpu::kTp + cpu::kSlotMem) = t_store;
+  c1.at(load, cpu::kTlo + cpu::kSlotMem) = Fp::from_u64(diff & 0xffff);
+  c1.at(load, cpu::kThi + cpu::kSlotMem) = Fp::from_u64(diff >> 16);
+  m0.at(r0, M::kFinT) = t_load;   // segment 0 closes the cell with the load's token
+  m1.at(r1, M::kFinT) = Fp::zero();  // segment 1's row passes its initial token through
+  const rv32im::Circuit circuit(&image);
+  rebalance_bytes(circuit, segs);
+  const auto w = segment_witnesses(circuit, segs);
+  const auto check = air::check_statement(w, true, rv32im::journal_terms(ref.journal));
+  INFO(check.message);
+  CHECK(check.constraint == "bus");
+  CHECK_THAT(check.message, Catch::Contains("'memory'"));
+  const auto pk = stark::setup(rv32im::kRv32imProgramId, circuit.airs(), stark_test::fast_config(), stark_test::cpu());
+  CHECK_FALSE(rv32im_test::statement_accepted(pk, w, ref.journal));
 }
