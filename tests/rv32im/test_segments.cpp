@@ -137,6 +137,26 @@ std::vector<std::vector<air::TableWitness>> segment_witnesses(const rv32im::Circ
   return out;
 }
 
+// The long guest's honest segments of 2^10 cycles (4) and its run.
+vm::RunResult honest_segments(const vm::Program& p, const rv32im::Image& image,
+                              std::vector<rv32im::SegmentWitness>& segs) {
+  vm::RunOptions run;
+  run.input = input(1);
+  const vm::RunResult ref =
+      rv32im::execute_segments(p, image, run, 10, 0, [&](rv32im::SegmentWitness&& s) { segs.push_back(std::move(s)); });
+  REQUIRE(segs.size() == 4);
+  return ref;
+}
+
+// The row of `cell` in a memory or boundary table (address in column 1).
+size_t row_of_cell(const RowMajorMatrix<Fp>& m, uint32_t cell) {
+  static_assert(rv32im::MemoryAir::kAddr == 1 && rv32im::BoundaryAir::kAddr == 1);
+  for (size_t r = 0; r < m.height; ++r)
+    if (m.at(r, rv32im::MemoryAir::kAddr) == Fp::from_u64(cell)) return r;
+  FAIL("no row for cell " << cell);
+  return 0;
+}
+
 // Every segment's byte table recounted from the lookups its other tables
 // make (after a test edits their cells); a lookup of a value outside the
 // table stays unmatched.
@@ -445,16 +465,12 @@ TEST_CASE("verify_receipt rejects a segment whose boundary or image table claims
 TEST_CASE("verifier rejects a boundary table in a segment other than the last", "[rv32im][segments]") {
   const vm::Program p = long_guest();
   const rv32im::Image image = rv32im::build_image(p);
-  vm::RunOptions run;
-  run.input = input(1);
   std::vector<rv32im::SegmentWitness> segs;
-  rv32im::execute_segments(p, image, run, 10, 0, [&](rv32im::SegmentWitness&& s) { segs.push_back(std::move(s)); });
-  REQUIRE(segs.size() == 4);
+  const vm::RunResult ref = honest_segments(p, image, segs);
   const rv32im::Circuit circuit(&image);
   // Segment 0 takes the boundary rows (with an all-padding table left in the last).
   std::swap(segs[0].traces[rv32im::kTableBoundary], segs[3].traces[rv32im::kTableBoundary]);
   const auto w = segment_witnesses(circuit, segs);
-  const vm::RunResult ref = vm::run(p, run);
   const auto check = air::check_statement(w, true, rv32im::journal_terms(ref.journal));
   CHECK(check.constraint == "rows only in the active segment");
   const auto pk = stark::setup(rv32im::kRv32imProgramId, circuit.airs(), stark_test::fast_config(), stark_test::cpu());
@@ -530,13 +546,7 @@ TEST_CASE("verifier rejects handoff tokens passed from a later segment to an ear
   auto segs = rv32im::execute_trace_segments(image, std::span(&ch, 1), rec.claim, 10, rv32im::kMinTableRows,
                                              rv32im::TraceCheck::kForge);
   REQUIRE(segs.size() == 4);
-  const uint32_t cell = rv32im::word_cell(kDataBase + 48);
-  auto row_of = [&](const RowMajorMatrix<Fp>& m) {
-    for (size_t r = 0; r < m.height; ++r)
-      if (m.at(r, rv32im::MemoryAir::kAddr) == Fp::from_u64(cell)) return r;
-    FAIL("no row for the cell");
-    return size_t{0};
-  };
+  auto row_of = [](const RowMajorMatrix<Fp>& m) { return row_of_cell(m, rv32im::word_cell(kDataBase + 48)); };
   using M = rv32im::MemoryAir;
   auto& m0 = segs[0].traces[rv32im::kTableMemory];
   auto& m1 = segs[1].traces[rv32im::kTableMemory];
@@ -577,12 +587,8 @@ TEST_CASE("verifier rejects a segment chain whose hand-over values were changed 
           "[rv32im][segments]") {
   const vm::Program p = long_guest();
   const rv32im::Image image = rv32im::build_image(p);
-  vm::RunOptions run;
-  run.input = input(1);
   std::vector<rv32im::SegmentWitness> honest;
-  const vm::RunResult ref =
-      rv32im::execute_segments(p, image, run, 10, 0, [&](rv32im::SegmentWitness&& s) { honest.push_back(std::move(s)); });
-  REQUIRE(honest.size() == 4);
+  const vm::RunResult ref = honest_segments(p, image, honest);
   const rv32im::Circuit circuit(&image);
   const auto pk = stark::setup(rv32im::kRv32imProgramId, circuit.airs(), stark_test::fast_config(), stark_test::cpu());
   // The cut whose hand-over carries the value (where it changed).
@@ -632,19 +638,9 @@ TEST_CASE("verifier rejects a segment chain whose hand-over values were changed 
 TEST_CASE("verifier rejects a memory token taken across a segment cut without the handoff", "[rv32im][segments]") {
   const vm::Program p = long_guest();
   const rv32im::Image image = rv32im::build_image(p);
-  vm::RunOptions run;
-  run.input = input(1);
   std::vector<rv32im::SegmentWitness> segs;
-  const vm::RunResult ref =
-      rv32im::execute_segments(p, image, run, 10, 0, [&](rv32im::SegmentWitness&& s) { segs.push_back(std::move(s)); });
-  REQUIRE(segs.size() == 4);
-  const uint32_t cell = rv32im::word_cell(kDataBase + 48);
-  auto row_of = [&](const RowMajorMatrix<Fp>& m) {
-    for (size_t r = 0; r < m.height; ++r)
-      if (m.at(r, rv32im::MemoryAir::kAddr) == Fp::from_u64(cell)) return r;
-    FAIL("no row for the cell");
-    return size_t{0};
-  };
+  const vm::RunResult ref = honest_segments(p, image, segs);
+  auto row_of = [](const RowMajorMatrix<Fp>& m) { return row_of_cell(m, rv32im::word_cell(kDataBase + 48)); };
   using M = rv32im::MemoryAir;
   namespace cpu = rv32im::cpu;
   auto& m0 = segs[0].traces[rv32im::kTableMemory];
