@@ -148,7 +148,11 @@ struct SegmentedProver::State {
   bool output_shown = false;
   uint64_t cycles_done = 0;
   std::chrono::steady_clock::time_point pass2_start;
-  // One segment: pass 1 keeps its commitment and witness for pass 2.
+  // Pass 1 keeps the commitment and witness of the last segment of a
+  // worker's range (nothing else is in memory then); pass 2 finishes it
+  // first, so it is neither rebuilt nor recommitted. Off when several
+  // threads share this object (each would hold one while others work).
+  bool keep_last = true;
   std::optional<stark::MainCommit> kept;
   std::optional<SegmentWitness> kept_witness;
 
@@ -269,6 +273,8 @@ SegmentedProver::SegmentedProver(const vm::Program& program, const vm::RunOption
 
 SegmentedProver::~SegmentedProver() = default;
 
+void SegmentedProver::keep_last(bool on) { s_->keep_last = on; }
+
 size_t SegmentedProver::num_segments() const { return s_->n; }
 unsigned SegmentedProver::log_segment() const { return s_->log_seg; }
 uint64_t SegmentedProver::cycles() const { return s_->pre.cycles; }
@@ -290,9 +296,9 @@ std::vector<SegmentCommitment> SegmentedProver::commit(size_t first, size_t last
       for (size_t t = 0; t < kNumTables; ++t) s.tallest[t] = std::max(s.tallest[t], h[t]);
       s.roots[k] = mc.commitment;
       s.ends[k] = c.end;
-      if (s.n == 1) s.kept = std::move(mc), s.kept_witness = std::move(sw);
     }
     out.push_back(std::move(c));
+    if (s.keep_last && k + 1 == last) s.kept = std::move(mc), s.kept_witness = std::move(sw);
     if (s.n > 1) s.say("segment " + std::to_string(k + 1) + "/" + std::to_string(s.n) + " committed");
   });
   if (out.size() != last - first) throw std::logic_error("the traced run has a different number of segments");
@@ -340,17 +346,23 @@ std::vector<SegmentProof> SegmentedProver::finish(size_t first, size_t last) {
       s.say(buf);
     }
   };
-  if (s.kept) {
-    s.say("proving");
+  // The kept segment first (it is the range's last), then the others from
+  // a second traced run.
+  std::optional<SegmentProof> kept_proof;
+  if (s.kept && s.kept_witness->info.index + 1 == last && s.kept_witness->info.index >= first) {
+    if (s.n == 1) s.say("proving");
     finish_one(std::move(*s.kept_witness), std::move(*s.kept));
-    s.kept.reset(), s.kept_witness.reset();
-  } else {
+    kept_proof = std::move(out.back());
+    out.pop_back();
+    --last;
+  }
+  s.kept.reset(), s.kept_witness.reset();
+  if (first < last)
     s.run_segments(first, last, [&](SegmentWitness&& sw) {
-      std::vector<std::pair<std::string, double>>* t = &timings;
-      auto mc = s.commit(sw, t);
+      auto mc = s.commit(sw, &timings);
       finish_one(std::move(sw), std::move(mc));
     });
-  }
+  if (kept_proof) out.push_back(std::move(*kept_proof)), ++last;
   if (out.size() != last - first) throw std::logic_error("the traced run has a different number of segments");
   std::lock_guard lock(s.mu);
   s.timings.insert(s.timings.end(), timings.begin(), timings.end());
@@ -410,6 +422,7 @@ Receipt prove(const vm::Program& program, const vm::RunOptions& run, const Prove
     for (auto& e : errors)
       if (e) std::rethrow_exception(e);
   };
+  if (jobs > 1) sp.keep_last(false);
   std::vector<std::vector<SegmentCommitment>> commits(jobs);
   in_parallel([&](size_t j) { commits[j] = sp.commit(blocks[j].first, blocks[j].second); });
   std::vector<SegmentCommitment> all;

@@ -95,6 +95,10 @@ class SegmentedProver {
   unsigned log_segment() const;
   uint64_t cycles() const;
   std::vector<SegmentCommitment> commit(size_t first, size_t last);
+  // Whether commit keeps the range's last segment for finish (default on:
+  // saves its second build and commit; its tables stay in memory between
+  // the passes). Turn off when several threads commit at once.
+  void keep_last(bool on);
   void draw_challenges(std::span<const SegmentCommitment> all);
   std::vector<SegmentProof> finish(size_t first, size_t last);
   Receipt receipt(std::vector<SegmentProof> proofs) const;
