@@ -1,19 +1,19 @@
 #include "prover/rv32im/prove.h"
 
 #include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstdio>
 #include <exception>
+#include <functional>
 #include <iterator>
 #include <memory>
 #include <mutex>
-#include <thread>
-#include <array>
-#include <cstdio>
-#include <functional>
 #include <optional>
-#include <chrono>
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "prover/merkle/merkle.h"
 #include "prover/transcript/serialize.h"
@@ -37,8 +37,10 @@ unsigned log2_rows(uint64_t rows) {
   return l;
 }
 
+}  // namespace
+
 // Tallest table the parameters verify above the floor (all tables that tall).
-unsigned floor_log_height(const stark::VerifyingKey& vk) {
+unsigned max_log_segment(const stark::VerifyingKey& vk) {
   unsigned ok = 0;
   for (unsigned l = 1; l <= std::min(kMaxLogCycles, stark::kMaxLogHeight); ++l) {
     std::vector<unsigned> h(vk.airs.size(), l);
@@ -47,17 +49,18 @@ unsigned floor_log_height(const stark::VerifyingKey& vk) {
   return ok;
 }
 
+namespace {
+
 // The verifier refuses a proof below its floor (stark::VerifyOptions): a
 // receipt it would refuse is not made.
-void require_verifiable(const stark::VerifyingKey& vk, std::span<const unsigned> log_heights, const std::string& what,
-                        const stark::StarkConfig& config) {
+void require_verifiable(const stark::VerifyingKey& vk, std::span<const unsigned> log_heights, const std::string& what) {
   unsigned tallest = 0;
   for (unsigned h : log_heights) tallest = std::max(tallest, h);
   const double bits = tallest > stark::kMaxLogHeight ? 0 : stark::security_bits(vk, log_heights);
   if (tallest > kMaxLogCycles || bits < stark::VerifyOptions{}.min_security_bits)
     throw std::invalid_argument(what + " needs tables of 2^" + std::to_string(tallest) + " rows, but receipts " +
-                                (config.pcs.zk ? "with" : "without") + " zero knowledge verify only up to 2^" +
-                                std::to_string(floor_log_height(vk)) +
+                                (vk.config.pcs.zk ? "with" : "without") + " zero knowledge verify only up to 2^" +
+                                std::to_string(max_log_segment(vk)) +
                                 " rows at these parameters (the verifier's 100-bit floor, docs/SECURITY.md)");
 }
 
@@ -68,8 +71,6 @@ std::vector<unsigned> log_heights_of(const std::vector<RowMajorMatrix<Fp>>& trac
 }
 
 }  // namespace
-
-unsigned max_log_segment(const stark::VerifyingKey& vk) { return floor_log_height(vk); }
 
 unsigned default_log_segment(const stark::VerifyingKey& vk) {
   return std::max(kMinLogSegment, max_log_segment(vk) - 1);
@@ -137,7 +138,7 @@ struct SegmentedProver::State {
   size_t n = 0;
   std::vector<std::vector<field::Fp4>> masks;
   std::vector<std::array<uint8_t, 32>> seeds;
-  std::vector<pcs::Commitment> roots;  // pass 1, per segment (draw_challenges)
+  std::vector<pcs::Commitment> roots;  // every segment's pass-1 commitment (draw_challenges)
   std::vector<SegmentEnd> ends;
   std::optional<transcript::Challenger> ch;
   stark::LogupChallenges lc;
@@ -227,7 +228,7 @@ SegmentedProver::SegmentedProver(const vm::Program& program, const vm::RunOption
   {
     std::vector<unsigned> heights(kNumTables, log2_rows(kMinTableRows));
     heights[kTableCpu] = s.log_seg;
-    require_verifiable(s.pk.vk, heights, "a segment of 2^" + std::to_string(s.log_seg) + " cycles", options.config);
+    require_verifiable(s.pk.vk, heights, "a segment of 2^" + std::to_string(s.log_seg) + " cycles");
   }
   // A first, untraced run (fast) gives the cycle count and so the number of
   // segments, which the statement's transcript needs up front.
@@ -255,20 +256,13 @@ SegmentedProver::SegmentedProver(const vm::Program& program, const vm::RunOption
   // segment's seed for its commitment randomness.
   {
     merkle::ScopedRandomSeed seeded(statement_seed);
-    field::Fp4 others;
-    for (size_t k = 0; k < s.n; ++k) {
-      s.masks.push_back(stark::random_logup_masks(s.pk.vk));
-      if (k + 1 == s.n) stark::cancel_logup_masks(s.pk.vk, s.masks.back(), others);
-      for (const field::Fp4& m : s.masks.back()) others += m;
-    }
+    s.masks = stark::statement_logup_masks(s.pk.vk, s.n);
     for (size_t k = 0; k < s.n; ++k) {
       const auto b = merkle::MerkleTree::random_salts(1, 32);
       std::copy(b.begin(), b.end(), s.seeds.emplace_back().begin());
     }
   }
   s.tallest.assign(kNumTables, 0);
-  s.roots.resize(s.n);
-  s.ends.resize(s.n);
 }
 
 SegmentedProver::~SegmentedProver() = default;
@@ -286,7 +280,7 @@ std::vector<SegmentCommitment> SegmentedProver::commit(size_t first, size_t last
   std::vector<std::pair<std::string, double>> timings;
   s.run_segments(first, last, [&](SegmentWitness&& sw) {
     const std::vector<unsigned> h = log_heights_of(sw.traces);
-    require_verifiable(s.pk.vk, h, "segment " + std::to_string(sw.info.index), s.options.config);
+    require_verifiable(s.pk.vk, h, "segment " + std::to_string(sw.info.index));
     stark::MainCommit mc = s.commit(sw, &timings);
     const size_t k = sw.info.index;
     SegmentCommitment c{{sw.info.cycles, sw.info.end_pc, sw.info.journal_end, sw.info.eof_out},
@@ -294,8 +288,6 @@ std::vector<SegmentCommitment> SegmentedProver::commit(size_t first, size_t last
     {
       std::lock_guard lock(s.mu);
       for (size_t t = 0; t < kNumTables; ++t) s.tallest[t] = std::max(s.tallest[t], h[t]);
-      s.roots[k] = mc.commitment;
-      s.ends[k] = c.end;
     }
     out.push_back(std::move(c));
     if (s.keep_last && k + 1 == last) s.kept = std::move(mc), s.kept_witness = std::move(sw);
@@ -311,10 +303,11 @@ void SegmentedProver::draw_challenges(std::span<const SegmentCommitment> all) {
   State& s = *s_;
   if (all.size() != s.n) throw std::invalid_argument("draw_challenges: one commitment per segment expected");
   s.ch = stark::start_segments(s.pk.vk);
-  for (size_t k = 0; k < s.n; ++k) {
-    stark::observe_segment(*s.ch, all[k].log_heights, all[k].publics, all[k].main);
-    s.roots[k] = all[k].main;
-    s.ends[k] = all[k].end;
+  s.roots.clear(), s.ends.clear();
+  for (const SegmentCommitment& c : all) {
+    stark::observe_segment(*s.ch, c.log_heights, c.publics, c.main);
+    s.roots.push_back(c.main);
+    s.ends.push_back(c.end);
   }
   s.lc = stark::finish_segments(*s.ch, s.n);
   s.pass2_start = std::chrono::steady_clock::now();

@@ -420,19 +420,24 @@ StarkProof finish_proof(const ProvingKey& pk, std::span<const air::TableWitness>
   return proof;
 }
 
+std::vector<std::vector<Fp4>> statement_logup_masks(const VerifyingKey& vk, size_t n) {
+  std::vector<std::vector<Fp4>> masks;
+  Fp4 others;
+  for (size_t k = 0; k < n; ++k) {
+    masks.push_back(random_logup_masks(vk));
+    if (k + 1 == n) cancel_logup_masks(vk, masks.back(), others);
+    for (const Fp4& m : masks.back()) others += m;
+  }
+  return masks;
+}
+
 std::vector<StarkProof> prove_segments(const ProvingKey& pk, std::span<const std::vector<air::TableWitness>> segments,
                                        hal::Hal& hal, const ProveOptions& opts) {
   if (segments.empty()) throw std::invalid_argument("prove_segments: no segments");
   if (!pk.vk.has_bus()) throw std::invalid_argument("prove_segments: segments are linked by buses; the program has none");
   ProveOptions seg_opts = opts;
   seg_opts.check_bus_balance = false;
-  std::vector<std::vector<Fp4>> masks;
-  Fp4 others;
-  for (size_t k = 0; k < segments.size(); ++k) {
-    masks.push_back(random_logup_masks(pk.vk));
-    if (k + 1 == segments.size()) cancel_logup_masks(pk.vk, masks.back(), others);
-    for (const Fp4& m : masks.back()) others += m;
-  }
+  const std::vector<std::vector<Fp4>> masks = statement_logup_masks(pk.vk, segments.size());
   auto ch = start_segments(pk.vk);
   std::vector<MainCommit> mains;
   for (size_t k = 0; k < segments.size(); ++k) {

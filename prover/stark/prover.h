@@ -79,6 +79,9 @@ StarkProof finish_proof(const ProvingKey& pk, std::span<const air::TableWitness>
 // challenges); hiding is: only the statement's total sum may be revealed.
 std::vector<Fp4> random_logup_masks(const VerifyingKey& vk);
 void cancel_logup_masks(const VerifyingKey& vk, std::vector<Fp4>& masks, const Fp4& others);
+// The masks of a statement of n segments: random_logup_masks per segment,
+// the last cancelling the total.
+std::vector<std::vector<Fp4>> statement_logup_masks(const VerifyingKey& vk, size_t n);
 
 // Proves segments[k] (one witness per table each) as the segments of one
 // statement, for verify_segments: commits every main trace, draws the shared

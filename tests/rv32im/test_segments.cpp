@@ -649,18 +649,19 @@ TEST_CASE("verifier rejects a memory token taken across a segment cut without th
   const Fp t_store = m0.at(r0, M::kFinT), t_load = m1.at(r1, M::kFinT);
   // Segment 1's load: its memory slot's previous time becomes the store's.
   auto& c1 = segs[1].traces[rv32im::kTableCpu];
+  constexpr size_t slot = cpu::kSlotMem, tp = cpu::kTp + slot, tlo = cpu::kTlo + slot, thi = cpu::kThi + slot;
+  constexpr size_t ldw = cpu::kFlags + size_t{rv32im::kFLdw};
   size_t load = c1.height;
   for (size_t r = 0; r < c1.height; ++r)
-    if (c1.at(r, cpu::kIsReal) == Fp::one() && c1.at(r, cpu::kTp + cpu::kSlotMem) == Fp::zero() &&
-        c1.at(r, cpu::kFlags + rv32im::kFLdw) == Fp::one() &&
-        Fp::from_u64(8) * c1.at(r, cpu::kClk) + Fp::from_u64(cpu::kSlotMem + 1) == t_load)
+    if (c1.at(r, cpu::kIsReal) == Fp::one() && c1.at(r, tp) == Fp::zero() && c1.at(r, ldw) == Fp::one() &&
+        Fp::from_u64(8) * c1.at(r, cpu::kClk) + Fp::from_u64(slot + 1) == t_load)
       load = r;
   REQUIRE(load < c1.height);
   const uint32_t diff = static_cast<uint32_t>((t_load - t_store - Fp::one()).canonical());
   REQUIRE(diff < (1u << 24));
-  c1.at(load, cpu::kTp + cpu::kSlotMem) = t_store;
-  c1.at(load, cpu::kTlo + cpu::kSlotMem) = Fp::from_u64(diff & 0xffff);
-  c1.at(load, cpu::kThi + cpu::kSlotMem) = Fp::from_u64(diff >> 16);
+  c1.at(load, tp) = t_store;
+  c1.at(load, tlo) = Fp::from_u64(diff & 0xffff);
+  c1.at(load, thi) = Fp::from_u64(diff >> 16);
   m0.at(r0, M::kFinT) = t_load;   // segment 0 closes the cell with the load's token
   m1.at(r1, M::kFinT) = Fp::zero();  // segment 1's row passes its initial token through
   const rv32im::Circuit circuit(&image);

@@ -36,7 +36,7 @@ namespace {
 
 using namespace zkvm;
 
-constexpr int kExitUnprovable = 136;  // as `zkvm prove`: the run cannot be proven
+using cli::kExitUnprovable;
 
 struct Args {
   std::string guest, input, out;

@@ -31,7 +31,7 @@ namespace {
 // Same statuses as `zkvm run` for a guest that does not exit cleanly.
 constexpr int kExitFault = 134;       // guest faulted
 constexpr int kExitCycleLimit = 135;  // guest hit --max-cycles
-constexpr int kExitUnprovable = 136;  // guest exited but the run cannot be proven (e.g. longer than 2^30 cycles)
+using zkvm::cli::kExitUnprovable;
 
 struct ProveArgs {
   std::string guest;

@@ -26,6 +26,9 @@ inline std::vector<CommandSetup>& command_registry() {
 // Exit code for errors of the tool itself (bad arguments, unreadable files,
 // malformed ELF). Guest exit codes 0..255 pass through unchanged.
 inline constexpr int kExitToolError = 2;
+// `prove` (and zkvm-mpi): the guest exited but the run cannot be proven
+// (longer than receipts cover, a segment size beyond the security floor).
+inline constexpr int kExitUnprovable = 136;
 
 // The process exit status a subcommand's callback sets (default 0).
 inline int& exit_code() {
