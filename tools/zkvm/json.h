@@ -96,6 +96,7 @@ inline std::string_view fault_kind_id(vm::FaultKind k) {
     case FaultKind::BadReadFd: return "bad_read_fd";
     case FaultKind::BadWriteFd: return "bad_write_fd";
     case FaultKind::SyscallBuffer: return "syscall_buffer";
+    case FaultKind::BadAccelArgs: return "bad_accel_args";
   }
   return "fault";
 }

@@ -163,13 +163,20 @@ void raise_fault(Machine& m, FaultKind kind, std::uint32_t pc, const Decoded* d,
       break;
     case FaultKind::SyscallBuffer: {
       f.addr = addr;
-      const std::uint64_t end = std::uint64_t{addr} + x[12];
+      // dot4's weight buffer (a1) is 4K bytes long; every other buffer a2 bytes.
+      const bool dot4_w = x[17] == kSysDot4 && addr == x[11] && addr != x[10];
+      const std::uint64_t end = std::uint64_t{addr} + (dot4_w ? 4 * std::uint64_t{x[12]} : x[12]);
       char buf[64];
       std::snprintf(buf, sizeof buf, "[0x%08x, 0x%08llx)", addr, static_cast<unsigned long long>(end));
-      f.detail = std::string(x[17] == kSysRead ? "read" : "write") + " buffer " + buf +
-                 " is not inside guest memory [" + hex(kGuestBase) + ", " + hex(kGuestEnd) + ")";
+      const char* call = x[17] == kSysRead ? "read" : x[17] == kSysWrite ? "write" : "dot4";
+      f.detail = std::string(call) + " buffer " + buf + " is not inside guest memory [" + hex(kGuestBase) + ", " +
+                 hex(kGuestEnd) + ")";
       break;
     }
+    case FaultKind::BadAccelArgs:
+      f.detail = "dot4 with x = " + hex(x[10]) + ", w = " + hex(x[11]) + ", K = " + std::to_string(x[12]) +
+                 " (x and w must be 4-byte aligned, K a multiple of 4 below " + std::to_string(kDot4MaxLen) + ")";
+      break;
   }
   m.result.status = RunStatus::Faulted;
   m.result.fault = std::move(f);
@@ -192,6 +199,7 @@ std::string_view fault_kind_name(FaultKind k) {
     case FaultKind::BadReadFd: return "read from a bad fd";
     case FaultKind::BadWriteFd: return "write to a bad fd";
     case FaultKind::SyscallBuffer: return "syscall buffer outside guest memory";
+    case FaultKind::BadAccelArgs: return "bad accelerator call arguments";
   }
   return "fault";
 }

@@ -22,6 +22,7 @@
 #pragma once
 
 #include "memory.h"
+#include "zkvm/vm/accel.h"
 #include "zkvm/vm/machine.h"
 
 #include <algorithm>
@@ -60,12 +61,12 @@ template <class Ctx>
 [[gnu::noinline]] SysStatus syscall(Machine& m, Ctx& ctx, const Decoded& d) {
   std::uint32_t* x = m.x;
   const std::uint32_t num = x[17], a0 = x[10], a1 = x[11], a2 = x[12];
-  SyscallRecord rec{m.cycles, num, {a0, a1, a2}, {0, 0}, 0, 0};
+  SyscallRecord rec{m.cycles, num, {a0, a1, a2}, {0, 0, 0, 0}, 0, 0};
   std::span<const std::uint8_t> data;
   switch (num) {
     case kSysExit:
       m.result.exit_code = a0 & 0xff;
-      rec.ret[0] = a0, rec.ret[1] = a1;
+      rec.ret[0] = a0, rec.ret[1] = a1, rec.ret[2] = a2, rec.ret[3] = x[13];
       ctx.syscall(rec, data);
       return SysStatus::Exit;
     case kSysRead: {
@@ -100,10 +101,22 @@ template <class Ctx>
       x[10] = static_cast<std::uint32_t>(m.cycles);
       x[11] = static_cast<std::uint32_t>(m.cycles >> 32);
       break;
+    case kSysDot4: {
+      if (!dot4_args_ok(a0, a1, a2)) return raise_fault(m, FaultKind::BadAccelArgs, m.pc, &d, 0), SysStatus::Fault;
+      if (!buffer_in_guest(a0, a2)) return raise_fault(m, FaultKind::SyscallBuffer, m.pc, &d, a0), SysStatus::Fault;
+      if (!buffer_in_guest(a1, 4 * a2)) return raise_fault(m, FaultKind::SyscallBuffer, m.pc, &d, a1), SysStatus::Fault;
+      m.scratch.resize(5 * std::size_t{a2});
+      m.mem.read_bytes(a0, m.scratch.data(), a2);
+      m.mem.read_bytes(a1, m.scratch.data() + a2, 4 * std::size_t{a2});
+      const std::uint8_t* bytes = m.scratch.data();
+      const auto out = dot4_reference(0, a2, a2, [bytes](std::uint32_t i) { return bytes[i]; });
+      for (std::size_t j = 0; j < 4; ++j) x[10 + j] = static_cast<std::uint32_t>(out[j]);
+      break;
+    }
     default:
       return raise_fault(m, FaultKind::BadSyscall, m.pc, &d, num), SysStatus::Fault;
   }
-  rec.ret[0] = x[10], rec.ret[1] = x[11];
+  rec.ret[0] = x[10], rec.ret[1] = x[11], rec.ret[2] = x[12], rec.ret[3] = x[13];
   rec.data_len = static_cast<std::uint32_t>(data.size());
   ctx.syscall(rec, data);
   return SysStatus::Continue;

@@ -51,6 +51,7 @@ enum class FaultKind {
   BadReadFd,            // read from fd != 0
   BadWriteFd,           // write to fd not in {1, 2, 3}
   SyscallBuffer,        // buffer not wholly inside guest memory
+  BadAccelArgs,         // an accelerator call's arguments break its rules (accel.h: alignment, length)
 };
 std::string_view fault_kind_name(FaultKind k);
 

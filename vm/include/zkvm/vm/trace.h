@@ -27,7 +27,7 @@ struct SyscallRecord {
   std::uint64_t cycle;      // index of the ECALL's row
   std::uint32_t number;     // a7
   std::uint32_t args[3];    // a0, a1, a2 before the call
-  std::uint32_t ret[2];     // a0, a1 after the call
+  std::uint32_t ret[4];     // a0..a3 after the call
   std::uint64_t data_offset;// offset of this call's bytes in TraceChunk::syscall_data
   std::uint32_t data_len;   // read: bytes copied into guest memory at args[1];
                             // write: bytes taken from guest memory at args[1]
