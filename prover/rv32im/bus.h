@@ -58,6 +58,14 @@ enum Bus : uint32_t {
   // segment's memory table receives the word it starts from, with a tag
   // below its own, and sends the word it leaves, with its own tag.
   kBusHandoff = 19,
+  // (clk, x0..x3, r0..r3, seg): the dot4 ecall at cycle clk of segment seg
+  // with a0 = x returns out0 = r. Sent by the CPU (r bytes); received by the
+  // dot4 call table (dot.h).
+  kBusDotCall = 20,
+  // (seg, clk, xa, wa, s0..s3): the state of the dot4 call at clk after its
+  // groups before word cell xa (running sums s_j). Sent and received by the
+  // dot4 call and data tables (dot.h).
+  kBusDotChain = 21,
 };
 
 // Tuple length of kBusAlu.

@@ -52,6 +52,8 @@ std::string rv32im_bus_name(uint32_t bus) {
     case kBusIoCall: return "io call";
     case kBusJournal: return "journal";
     case kBusHandoff: return "handoff";
+    case kBusDotCall: return "dot4 call";
+    case kBusDotChain: return "dot4 chain";
     default: return "bus " + std::to_string(bus);
   }
 }

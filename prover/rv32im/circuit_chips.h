@@ -5,6 +5,7 @@
 #include "prover/rv32im/bytes.h"
 #include "prover/rv32im/cpu.h"
 #include "prover/rv32im/div.h"
+#include "prover/rv32im/dot.h"
 #include "prover/rv32im/io.h"
 #include "prover/rv32im/memory.h"
 #include "prover/rv32im/mul.h"
@@ -26,6 +27,8 @@ struct Circuit::Chips {
   DivChipAir div;
   IoAir io;
   BoundaryAir boundary;
+  DotCallAir dot_call;
+  DotAir dot;
   explicit Chips(const Image* img) : program(img), image(img) {}
 };
 

@@ -24,7 +24,8 @@
 //   immediate (bytes in the program table). Results: the adder's s is
 //   range-checked by two pair lookups; ALU-chip results are guaranteed bytes
 //   by the chips (kBusAlu); loads select bytes of memory words; constants
-//   come from the program table; ecall results pass through the adder.
+//   come from the program table; ecall results pass through the adder
+//   with y = 0 and no carries (constrained), so r = s is bytes.
 // - Addresses: 0x10000 <= addr < 0x10000000 via U16(16 (s2 + 256 s3 - 1))
 //   (s >> 16 >= 1) and a pair lookup of 16 s3 (s3 < 16), on loads and stores;
 //   alignment via s0 = 4q + 2 o1 + o0 with q a byte (pair lookup): the word
@@ -70,7 +71,7 @@ enum Col : size_t {
   kIsReal, kPc, kClk, kNpc,
   kRd, kRs1, kRs2, kImm, kOff = kImm + 4, kAluOp,
   kFlags,
-  kSysExit = kFlags + kNumFlags, kSysRead, kSysWrite, kSysCycle,
+  kSysExit = kFlags + kNumFlags, kSysRead, kSysWrite, kSysCycle, kSysDot,
   kA, kB = kA + 4, kR = kB + 4,
   kS = kR + 4, kC = kS + 4,
   kSa = kC + 4, kSb, kDs, kLt, kInv, kTaken,
@@ -254,17 +255,21 @@ class CpuAir : public air::AirBase<CpuAir> {
 
     // --- ecall ---------------------------------------------------------------------
     const auto sys_exit = c(kSysExit), sys_read = c(kSysRead), sys_write = c(kSysWrite), sys_cycle = c(kSysCycle);
-    for (size_t k : {size_t(kSysExit), size_t(kSysRead), size_t(kSysWrite), size_t(kSysCycle)})
-      b.assert_bool("syscall flag is boolean", c(k));
-    b.assert_eq("one syscall flag per ecall", sys_exit + sys_read + sys_write + sys_cycle, ecall);
+    const auto sys_dot = c(kSysDot);
+    constexpr size_t kNumCalls = 5;
+    const size_t kSys[kNumCalls] = {kSysExit, kSysRead, kSysWrite, kSysCycle, kSysDot};
+    for (size_t k : kSys) b.assert_bool("syscall flag is boolean", c(k));
+    b.assert_eq("one syscall flag per ecall", sys_exit + sys_read + sys_write + sys_cycle + sys_dot, ecall);
     // a = a7 is the call number (guest-abi.md: any other number faults).
-    constexpr uint32_t kNumbers[4] = {93, 63, 64, 0x1000};
-    const size_t kSys[4] = {kSysExit, kSysRead, kSysWrite, kSysCycle};
+    constexpr uint32_t kNumbers[kNumCalls] = {93, 63, 64, 0x1000, 0x1001};
     for (size_t i = 0; i < 4; ++i) {
       auto e = zero;
-      for (size_t k = 0; k < 4; ++k) e = e + c(kSys[k]) * (c(kA + i) - b.lit((kNumbers[k] >> (8 * i)) & 0xff));
+      for (size_t k = 0; k < kNumCalls; ++k) e = e + c(kSys[k]) * (c(kA + i) - b.lit((kNumbers[k] >> (8 * i)) & 0xff));
       b.assert_zero("a7 is the call number", e);
     }
+    // The call's result r passes through the adder with y = 0 and no carries,
+    // so r = s bytewise and every ecall result is bytes.
+    for (size_t i = 0; i < 4; ++i) b.assert_zero("an ecall's adder has no carries", ecall * c(kC + i));
     b.assert_zero("exit code is a0's low byte", sys_exit * (c(kB) - b.pub(kPubExitCode)));
     // cycle count: a0 = the global cycle index start_cycle + clk (< 2^30, the
     // adder's scaled range check of r3 above), a1 = 0 (through the memory slot).
@@ -276,6 +281,10 @@ class CpuAir : public air::AirBase<CpuAir> {
     b.assert_zero("read is from fd 0", sys_read * c(kB));
     b.send(kBusIoCall, {c(kClk), sys_read, c(kB), c(kR), c(kR + 1), c(kR + 2), c(kR + 3), b.pub(kPubSeg)},
            sys_read + sys_write);
+    // dot4: x = a0 (b), out0 = r (dot.h proves the call; r goes to a0).
+    b.send(kBusDotCall,
+           {c(kClk), c(kB), c(kB + 1), c(kB + 2), c(kB + 3), c(kR), c(kR + 1), c(kR + 2), c(kR + 3), b.pub(kPubSeg)},
+           sys_dot);
 
     // --- memory accesses -------------------------------------------------------------
     const auto t_base = b.lit(kTimeStride) * c(kClk);

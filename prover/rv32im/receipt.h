@@ -36,7 +36,7 @@ inline constexpr uint16_t kReceiptVersion = 2;
 // (air.h); the AIR's constraints are those of version 1.
 // 3: segments (segment.h): tagged memory and io tuples, the handoff bus and
 // the boundary table, segment public values.
-inline constexpr uint32_t kCircuitVersion = 3;
+inline constexpr uint32_t kCircuitVersion = 4;
 inline constexpr uint32_t kRv32imProgramId = 0x52563332;  // "RV32": the vk's program id
 // Bounds on untrusted sizes (allocation limits before parsing).
 inline constexpr size_t kMaxJournalBytes = size_t{1} << 20;

@@ -30,6 +30,8 @@ std::vector<std::vector<Fp>> segment_publics(const SegmentInfo& s) {
   p[kTableIo][IoAir::kPubEofIn] = u(s.eof_in);
   p[kTableIo][IoAir::kPubEofOut] = u(s.eof_out);
   p[kTableBoundary] = {u(s.last)};
+  p[kTableDotCall] = {u(s.tag())};
+  p[kTableDot] = {u(s.tag())};
   return p;
 }
 

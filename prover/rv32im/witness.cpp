@@ -14,6 +14,8 @@
 #include "prover/rv32im/bytes.h"
 #include "prover/rv32im/cpu.h"
 #include "prover/rv32im/div.h"
+#include "prover/rv32im/dot.h"
+#include "zkvm/vm/accel.h"
 #include "prover/rv32im/io.h"
 #include "prover/rv32im/memory.h"
 #include "prover/rv32im/memstate.h"
@@ -101,6 +103,7 @@ class Generator {
     bytes_ = ByteCounts{};
     bitwise_.clear(), shift_.clear(), mul_.clear(), div_.clear();
     io_.start_segment(info_.start_cycle);
+    dot_.start_segment();
     mem_.begin_segment(info_.tag());
   }
 
@@ -140,6 +143,8 @@ class Generator {
     sw.traces[kTableMul] = mul_trace(mul_, bytes_, min_rows_);
     sw.traces[kTableDiv] = div_trace(div_, bytes_, min_rows_);
     sw.traces[kTableIo] = io_.trace(min_rows_, bytes_);
+    sw.traces[kTableDotCall] = dot_.call_trace(min_rows_);
+    sw.traces[kTableDot] = dot_.data_trace(min_rows_);
     sw.traces[kTableBytes] = bytes_.trace();  // last: every table has counted its lookups
     sw.info = info_;
     sw.publics = segment_publics(info_);
@@ -184,15 +189,17 @@ class Generator {
     const uint32_t bv = fl(kFUseImm) ? imm : tr.rs2_val;
 
     // Syscall: flags and result.
-    bool sys_exit = false, sys_read = false, sys_write = false, sys_cycle = false;
+    bool sys_exit = false, sys_read = false, sys_write = false, sys_cycle = false, sys_dot = false;
     uint32_t r = 0;
     if (ecall) {
       if (rec == nullptr) throw std::logic_error("trace: ECALL without a syscall record");
       sys_exit = rec->number == vm::kSysExit, sys_read = rec->number == vm::kSysRead;
       sys_write = rec->number == vm::kSysWrite, sys_cycle = rec->number == vm::kSysCycleCount;
+      sys_dot = rec->number == vm::kSysDot4;
       r = rec->ret[0];
     }
     c[kSysExit] = u(sys_exit), c[kSysRead] = u(sys_read), c[kSysWrite] = u(sys_write), c[kSysCycle] = u(sys_cycle);
+    c[kSysDot] = u(sys_dot);
 
     // Adder.
     const bool neg = fl(kFSub) || fl(kFSlt) || fl(kFSltu) || br;
@@ -335,6 +342,7 @@ class Generator {
     bytes_.pair(c[kThi + 4].canonical(), 0);
 
     if (sys_read || sys_write) io_.add_call(*rec, data, mem_, bytes_);
+    if (sys_dot) dot_.add_call(*rec, clk, mem_, bytes_, strict_);
   }
 
   // Previous time and time-difference limbs of memory slot k.
@@ -427,6 +435,7 @@ class Generator {
   std::vector<Fp> cpu_rows_;
   std::vector<AluEvent> bitwise_, shift_, mul_, div_;
   IoBuilder io_;
+  DotBuilder dot_;
   uint32_t last_npc_ = 0;
 };
 

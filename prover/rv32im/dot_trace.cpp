@@ -1,0 +1,161 @@
+// dot4 tables: witness generation (see dot.h).
+#include <stdexcept>
+#include <string>
+
+#include "prover/rv32im/alu.h"
+#include "prover/rv32im/dot.h"
+#include "zkvm/vm/accel.h"
+#include "zkvm/vm/elf.h"
+
+namespace zkvm::rv32im {
+
+namespace {
+
+uint32_t byte_of(uint32_t w, size_t i) { return (w >> (8 * i)) & 0xff; }
+Fp u(uint64_t v) { return Fp::from_u64(v); }
+void put_word(Fp* row, size_t col, uint32_t w) {
+  for (size_t i = 0; i < 4; ++i) row[col + i] = u(byte_of(w, i));
+}
+
+}  // namespace
+
+void DotBuilder::add_call(const vm::SyscallRecord& rec, uint32_t clk, MemoryState& mem, ByteCounts& bytes,
+                          bool strict) {
+  using Call = DotCallAir;
+  using Row = DotAir;
+  const uint32_t x = rec.args[0], w = rec.args[1], k = rec.args[2];
+  const std::string where = "dot4: ecall at cycle " + std::to_string(rec.cycle) + ": ";
+  const bool args_ok = vm::dot4_args_ok(x, w, k);
+  const bool in_guest = k == 0 || (x >= vm::kGuestBase && uint64_t{x} + k <= vm::kGuestEnd && w >= vm::kGuestBase &&
+                                   uint64_t{w} + 4 * uint64_t{k} <= vm::kGuestEnd);
+  // The emulator faults on these, so no honest trace has them; a forged one
+  // is built as far as it goes (its lookups stay unmatched).
+  if (!args_ok || !in_guest) {
+    if (strict) throw std::logic_error(where + "arguments the emulator faults on");
+    if (!args_ok) return;
+  }
+  // Lookups that a forged row may push out of range stay unmatched.
+  auto pair = [&](uint32_t a, uint32_t b) {
+    if (a < 256 && b < 256) bytes.pair(a, b);
+  };
+  auto u16 = [&](uint64_t v) {
+    if (v < (1u << 16)) bytes.u16(static_cast<uint32_t>(v));
+  };
+  const uint32_t t0 = 8 * clk;
+  auto limbs = [&](Fp* row, size_t tp, size_t lo, size_t hi, size_t k_acc, uint32_t prev, uint32_t t) {
+    const uint32_t d = t - prev - 1;
+    if (d >= (1u << 24)) throw std::logic_error(where + "memory time difference exceeds 2^24");
+    row[tp + k_acc] = u(prev);
+    row[lo + k_acc] = u(d & 0xffff);
+    row[hi + k_acc] = u(d >> 16);
+    u16(d & 0xffff);
+  };
+
+  // The results over memory as the model holds it (no writes between the reads).
+  const auto want = vm::dot4_reference(x, w, k, [&](uint32_t a) { return byte_of(mem.peek(word_cell(a)), a & 3); });
+  std::array<int32_t, 4> out{};
+  for (size_t j = 0; j < 4; ++j) {
+    out[j] = static_cast<int32_t>(rec.ret[j]);
+    if (out[j] != want[j] && strict)
+      throw std::logic_error(where + "result " + std::to_string(j) + " is " + std::to_string(out[j]) + ", not " +
+                             std::to_string(want[j]));
+  }
+
+  // Data rows: all x reads (8 clk + 7) before all w reads (8 clk + 8), so a
+  // cell that is both sees its accesses in time order.
+  const uint32_t groups = k / 4, xa = x >> 2, wa = w >> 2;
+  const size_t first = rows_.size();
+  rows_.resize(first + size_t{groups} * Row::kWidth);
+  for (uint32_t g = 0; g < groups; ++g) {
+    Fp* row = rows_.data() + first + size_t{g} * Row::kWidth;
+    const auto a = mem.access(xa + g, mem.peek(xa + g), t0 + dot::kTimeX);
+    put_word(row, Row::kX, a.old_value);
+    limbs(row, Row::kTp, Row::kLo, Row::kHi, 0, a.prev_time, t0 + dot::kTimeX);
+  }
+  std::array<int64_t, 4> acc{};
+  for (uint32_t g = 0; g < groups; ++g) {
+    Fp* row = rows_.data() + first + size_t{g} * Row::kWidth;
+    row[Row::kIsReal] = Fp::one();
+    row[Row::kClk] = u(clk);
+    row[Row::kXa] = u(xa + g);
+    row[Row::kWa] = u(wa + 4 * g);
+    for (uint32_t j = 0; j < 4; ++j) {
+      const auto a = mem.access(wa + 4 * g + j, mem.peek(wa + 4 * g + j), t0 + dot::kTimeW);
+      put_word(row, Row::kW + 4 * j, a.old_value);
+      limbs(row, Row::kTp, Row::kLo, Row::kHi, 1 + j, a.prev_time, t0 + dot::kTimeW);
+    }
+    for (size_t j = 0; j < 4; ++j) {
+      row[Row::kAcc + j] = Fp::from_i64(acc[j]);
+      for (size_t i = 0; i < 4; ++i)
+        acc[j] += (int64_t{static_cast<int32_t>(row[Row::kX + i].canonical())} - 128) *
+                  (int64_t{static_cast<int32_t>(row[Row::kW + 4 * j + i].canonical())} - 128);
+      row[Row::kAccN + j] = Fp::from_i64(acc[j]);
+    }
+    pair(row[Row::kHi].canonical(), row[Row::kHi + 1].canonical());
+    pair(row[Row::kHi + 2].canonical(), row[Row::kHi + 3].canonical());
+    pair(row[Row::kHi + 4].canonical(), 0);
+  }
+
+  // The call row.
+  const size_t base = calls_.size();
+  calls_.resize(base + Call::kWidth);
+  Fp* c = calls_.data() + base;
+  c[Call::kIsReal] = Fp::one();
+  c[Call::kClk] = u(clk);
+  put_word(c, Call::kX, x);
+  put_word(c, Call::kK, k);
+  put_word(c, Call::kWp, w);
+  for (size_t j = 0; j < 4; ++j) {
+    const uint32_t r = static_cast<uint32_t>(out[j]);
+    put_word(c, Call::kR + 4 * j, r);
+    c[Call::kAcc + j] = Fp::from_i64(acc[j]);  // the chain's sum (a forged out stays unproven)
+    c[Call::kNeg + j] = u(r >> 31);
+    if (j > 0) pair(byte_of(r, 0), byte_of(r, 1)), pair(byte_of(r, 2), byte_of(r, 3));
+  }
+  auto top = [&](size_t j) { return 4 * (byte_of(static_cast<uint32_t>(out[j]), 3) - 224 * (out[j] < 0 ? 1u : 0u)); };
+  pair(top(0), top(1));
+  pair(top(2), top(3));
+  const uint32_t qk = byte_of(k, 0) / 4, qx = byte_of(x, 0) / 4, qw = byte_of(w, 0) / 4;
+  c[Call::kQk] = u(qk), c[Call::kQx] = u(qx), c[Call::kQw] = u(qw);
+  pair(qk, 2 * byte_of(k, 1));
+  pair(qx, qw);
+  const uint32_t ksum = byte_of(k, 0) + byte_of(k, 1);
+  const bool nz = ksum != 0;
+  c[Call::kNz] = u(nz);
+  if (nz) c[Call::kInv] = u(ksum).inverse();
+  const uint32_t ex = nz ? x + k - 1 : 0, ew = nz ? w + 4 * k - 1 : 0;
+  put_word(c, Call::kEx, ex);
+  put_word(c, Call::kEw, ew);
+  u16(nz ? 16 * (uint64_t{byte_of(x, 2)} + 256 * byte_of(x, 3) - 1) : 0);
+  u16(nz ? 16 * (uint64_t{byte_of(w, 2)} + 256 * byte_of(w, 3) - 1) : 0);
+  pair(byte_of(ex, 0), byte_of(ex, 1)), pair(byte_of(ex, 2), byte_of(ex, 3));
+  pair(byte_of(ew, 0), byte_of(ew, 1)), pair(byte_of(ew, 2), byte_of(ew, 3));
+  pair(16 * byte_of(ex, 3), 16 * byte_of(ew, 3));
+  // Registers a1, a2, a3 := out1..out3 (a0 := out0 is the CPU row's rd write).
+  const uint32_t cells[3] = {dot::kCellA1, dot::kCellA2, dot::kCellA3};
+  const uint32_t times[3] = {dot::kTimeA1, dot::kTimeA2, dot::kTimeA3};
+  for (size_t r = 0; r < 3; ++r) {
+    const auto a = mem.access(cells[r], static_cast<uint32_t>(out[r + 1]), t0 + times[r]);
+    if (r == 2) put_word(c, Call::kA3, a.old_value);
+    else if (strict && a.old_value != (r == 0 ? w : k))
+      throw std::logic_error(where + "register a" + std::to_string(r + 1) + " differs from the record");
+    limbs(c, Call::kTp, Call::kLo, Call::kHi, r, a.prev_time, t0 + times[r]);
+  }
+  pair(c[Call::kHi].canonical(), c[Call::kHi + 1].canonical());
+  pair(c[Call::kHi + 2].canonical(), 0);
+}
+
+RowMajorMatrix<Fp> DotBuilder::call_trace(size_t min_rows) const {
+  const size_t n = calls_.size() / DotCallAir::kWidth;
+  RowMajorMatrix<Fp> m(DotCallAir::kWidth, padded_height(n, min_rows));
+  std::copy(calls_.begin(), calls_.end(), m.values.begin());
+  return m;
+}
+
+RowMajorMatrix<Fp> DotBuilder::data_trace(size_t min_rows) const {
+  RowMajorMatrix<Fp> m(DotAir::kWidth, padded_height(rows(), min_rows));
+  std::copy(rows_.begin(), rows_.end(), m.values.begin());
+  return m;
+}
+
+}  // namespace zkvm::rv32im
