@@ -342,7 +342,15 @@ class Generator {
     bytes_.pair(c[kThi + 4].canonical(), 0);
 
     if (sys_read || sys_write) io_.add_call(*rec, data, mem_, bytes_);
-    if (sys_dot) dot_.add_call(*rec, clk, mem_, bytes_, strict_);
+    if (sys_dot) {
+      dot_.add_call(*rec, clk, mem_, bytes_, strict_);
+      // Segments are cut by cycles only (the prover counts them from a fast
+      // run), so a segment's dot4 rows are bounded here, not by a cut.
+      if (dot_.rows() > (size_t{1} << kMaxLogCycles))
+        throw std::invalid_argument("segment " + std::to_string(info_.index) + " has more than 2^" +
+                                    std::to_string(kMaxLogCycles) +
+                                    " dot4 rows (groups of 4 MACs x 4 rows): prove with a smaller segment size");
+    }
   }
 
   // Previous time and time-difference limbs of memory slot k.
