@@ -5,7 +5,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstring>
 #include <random>
+#include <string>
 
 #include "zkvm/vm/accel.h"
 
@@ -110,6 +112,75 @@ TEST_CASE("dot4 faults on misaligned buffers, a bad length and buffers outside g
   for (const Case& c : cases) {
     INFO("x " << c.x << " w " << c.w << " K " << c.k);
     const RunResult r = run(make_program(dot4_program(c.x, c.w, c.k), std::vector<std::uint8_t>(64)), {});
+    REQUIRE(r.status == RunStatus::Faulted);
+    CHECK(r.fault->kind == c.kind);
+    CHECK_THAT(r.fault->message(), Catch::Matchers::Contains(c.detail));
+  }
+}
+
+namespace {
+
+// sha256_compress of the state at kDataBase with the block at kDataBase + 32,
+// then the state to the journal.
+std::vector<std::uint32_t> sha_program(std::uint32_t state, std::uint32_t block) {
+  std::vector<std::uint32_t> code;
+  li(code, a0, state);
+  li(code, a1, block);
+  li(code, a7, kSysSha256);
+  code.push_back(ECALL);
+  code.push_back(ADDI(18, a0, 0));  // a0 is left as it was
+  li(code, a1, kDataBase);
+  li(code, a0, 3);
+  li(code, a2, 32);
+  li(code, a7, 64);
+  code.push_back(ECALL);
+  sys_exit(code, 0);
+  return code;
+}
+
+std::vector<std::uint8_t> sha_data(const std::string& msg) {
+  static const std::uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                      0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+  std::vector<std::uint8_t> d(96);
+  std::memcpy(d.data(), iv, 32);  // native little-endian words
+  std::memcpy(d.data() + 32, msg.data(), msg.size());
+  d[32 + msg.size()] = 0x80;
+  d[95] = static_cast<std::uint8_t>(8 * msg.size());  // one-block message: length in bits, big-endian
+  return d;
+}
+
+}  // namespace
+
+TEST_CASE("sha256_compress (0x1002) turns the IV and the padded block of \"abc\" into its digest", "[vm][syscall][accel]") {
+  const RunResult r = run(make_program(sha_program(kDataBase, kDataBase + 32), sha_data("abc")), {});
+  REQUIRE(r.status == RunStatus::Exited);
+  REQUIRE(r.journal.size() == 32);
+  const std::uint32_t want[8] = {0xba7816bf, 0x8f01cfea, 0x414140de, 0x5dae2223,
+                                 0xb00361a3, 0x96177a9c, 0xb410ff61, 0xf20015ad};
+  for (int i = 0; i < 8; ++i) {
+    std::uint32_t got;
+    std::memcpy(&got, r.journal.data() + 4 * i, 4);
+    CHECK(got == want[i]);
+  }
+  CHECK(r.regs[18] == kDataBase);
+  CHECK(r.cycles == sha_program(kDataBase, kDataBase + 32).size());
+}
+
+TEST_CASE("sha256_compress faults on misaligned pointers and buffers outside guest memory", "[vm][syscall][accel]") {
+  struct Case {
+    std::uint32_t state, block;
+    FaultKind kind;
+    const char* detail;
+  };
+  const Case cases[] = {
+      {kDataBase + 2, kDataBase + 32, FaultKind::BadAccelArgs, "sha256_compress with state = 0x00020002"},
+      {kDataBase, kDataBase + 33, FaultKind::BadAccelArgs, "both must be 4-byte aligned"},
+      {0xfffc, kDataBase, FaultKind::SyscallBuffer, "sha256_compress buffer [0x0000fffc, 0x0001001c)"},
+      {kDataBase, 0x0fffffc4, FaultKind::SyscallBuffer, "sha256_compress buffer [0x0fffffc4, 0x10000004)"},
+  };
+  for (const Case& c : cases) {
+    INFO("state " << c.state << " block " << c.block);
+    const RunResult r = run(make_program(sha_program(c.state, c.block), sha_data("")), {});
     REQUIRE(r.status == RunStatus::Faulted);
     CHECK(r.fault->kind == c.kind);
     CHECK_THAT(r.fault->message(), Catch::Matchers::Contains(c.detail));

@@ -164,16 +164,23 @@ void raise_fault(Machine& m, FaultKind kind, std::uint32_t pc, const Decoded* d,
     case FaultKind::SyscallBuffer: {
       f.addr = addr;
       // dot4's weight buffer (a1) is 4K bytes long; every other buffer a2 bytes.
-      const bool dot4_w = x[17] == kSysDot4 && addr == x[11] && addr != x[10];
-      const std::uint64_t end = std::uint64_t{addr} + (dot4_w ? 4 * std::uint64_t{x[12]} : x[12]);
+      std::uint64_t len = x[12];
+      if (x[17] == kSysDot4 && addr == x[11] && addr != x[10]) len = 4 * std::uint64_t{x[12]};  // dot4's w: 4K bytes
+      if (x[17] == kSysSha256) len = addr == x[10] ? 32 : 64;                                   // state, block
+      const std::uint64_t end = std::uint64_t{addr} + len;
       char buf[64];
       std::snprintf(buf, sizeof buf, "[0x%08x, 0x%08llx)", addr, static_cast<unsigned long long>(end));
-      const char* call = x[17] == kSysRead ? "read" : x[17] == kSysWrite ? "write" : "dot4";
+      const char* call = x[17] == kSysRead ? "read" : x[17] == kSysWrite ? "write" : x[17] == kSysDot4 ? "dot4" : "sha256_compress";
       f.detail = std::string(call) + " buffer " + buf + " is not inside guest memory [" + hex(kGuestBase) + ", " +
                  hex(kGuestEnd) + ")";
       break;
     }
     case FaultKind::BadAccelArgs:
+      if (x[17] == kSysSha256) {
+        f.detail = "sha256_compress with state = " + hex(x[10]) + ", block = " + hex(x[11]) +
+                   " (both must be 4-byte aligned)";
+        break;
+      }
       f.detail = "dot4 with x = " + hex(x[10]) + ", w = " + hex(x[11]) + ", K = " + std::to_string(x[12]) +
                  " (x and w must be 4-byte aligned, K a multiple of 4 below " + std::to_string(kDot4MaxLen) + ")";
       break;

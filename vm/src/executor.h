@@ -101,6 +101,18 @@ template <class Ctx>
       x[10] = static_cast<std::uint32_t>(m.cycles);
       x[11] = static_cast<std::uint32_t>(m.cycles >> 32);
       break;
+    case kSysSha256: {
+      if (((a0 | a1) & 3) != 0) return raise_fault(m, FaultKind::BadAccelArgs, m.pc, &d, 0), SysStatus::Fault;
+      if (!buffer_in_guest(a0, 32)) return raise_fault(m, FaultKind::SyscallBuffer, m.pc, &d, a0), SysStatus::Fault;
+      if (!buffer_in_guest(a1, 64)) return raise_fault(m, FaultKind::SyscallBuffer, m.pc, &d, a1), SysStatus::Fault;
+      std::uint32_t h[8];
+      std::uint8_t block[64];
+      for (std::uint32_t i = 0; i < 8; ++i) h[i] = m.mem.load<std::uint32_t>(a0 + 4 * i);
+      m.mem.read_bytes(a1, block, 64);
+      sha256_compress(h, block);
+      for (std::uint32_t i = 0; i < 8; ++i) m.mem.store<std::uint32_t>(a0 + 4 * i, h[i]);
+      break;
+    }
     case kSysDot4: {
       if (!dot4_args_ok(a0, a1, a2)) return raise_fault(m, FaultKind::BadAccelArgs, m.pc, &d, 0), SysStatus::Fault;
       if (!buffer_in_guest(a0, a2)) return raise_fault(m, FaultKind::SyscallBuffer, m.pc, &d, a0), SysStatus::Fault;

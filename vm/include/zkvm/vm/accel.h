@@ -16,6 +16,58 @@ namespace zkvm::vm {
 inline constexpr std::uint32_t kSysDot4 = 0x1001;
 inline constexpr std::uint32_t kDot4MaxLen = 1u << 15;  // K < 2^15
 
+// sha256_compress (a7 = 0x1002): the SHA-256 compression function (FIPS
+// 180-4 6.2.2) of the 8-word state at a0 (native little-endian uint32 words
+// H0..H7) with the 64-byte block at a1 (the message bytes; schedule words
+// are big-endian as the standard reads them). state := compress(state,
+// block); a0..a3 are unchanged. Both pointers 4-aligned.
+inline constexpr std::uint32_t kSysSha256 = 0x1002;
+inline constexpr std::uint32_t kSha256K[64] = {
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+};
+
+inline constexpr std::uint32_t rotr32(std::uint32_t x, unsigned n) { return (x >> n) | (x << (32 - n)); }
+
+// The 64 round states and schedule words of one compression (the prover's
+// round table is these, row by row): state[r] = (a..h) before round r,
+// state[64] after the last; w[r] the schedule word of round r.
+struct Sha256Rounds {
+  std::uint32_t state[65][8];
+  std::uint32_t w[64];
+};
+inline Sha256Rounds sha256_rounds(const std::uint32_t h[8], const std::uint8_t block[64]) {
+  Sha256Rounds out{};
+  for (int t = 0; t < 16; ++t)
+    out.w[t] = std::uint32_t{block[4 * t]} << 24 | std::uint32_t{block[4 * t + 1]} << 16 |
+               std::uint32_t{block[4 * t + 2]} << 8 | block[4 * t + 3];
+  for (int t = 16; t < 64; ++t) {
+    const std::uint32_t w2 = out.w[t - 2], w15 = out.w[t - 15];
+    out.w[t] = (rotr32(w2, 17) ^ rotr32(w2, 19) ^ (w2 >> 10)) + out.w[t - 7] +
+               (rotr32(w15, 7) ^ rotr32(w15, 18) ^ (w15 >> 3)) + out.w[t - 16];
+  }
+  for (int i = 0; i < 8; ++i) out.state[0][i] = h[i];
+  for (int r = 0; r < 64; ++r) {
+    const std::uint32_t* s = out.state[r];
+    const std::uint32_t a = s[0], b = s[1], c = s[2], d = s[3], e = s[4], f = s[5], g = s[6], hh = s[7];
+    const std::uint32_t t1 = hh + (rotr32(e, 6) ^ rotr32(e, 11) ^ rotr32(e, 25)) + ((e & f) ^ (~e & g)) + kSha256K[r] + out.w[r];
+    const std::uint32_t t2 = (rotr32(a, 2) ^ rotr32(a, 13) ^ rotr32(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+    std::uint32_t* n = out.state[r + 1];
+    n[0] = t1 + t2, n[1] = a, n[2] = b, n[3] = c, n[4] = d + t1, n[5] = e, n[6] = f, n[7] = g;
+  }
+  return out;
+}
+inline void sha256_compress(std::uint32_t h[8], const std::uint8_t block[64]) {
+  const Sha256Rounds r = sha256_rounds(h, block);
+  for (int i = 0; i < 8; ++i) h[i] += r.state[64][i];
+}
+
 // Checks the call's arguments as the emulator does: x, w 4-aligned, K a
 // multiple of 4 below kDot4MaxLen (buffers are checked separately).
 inline bool dot4_args_ok(std::uint32_t x, std::uint32_t w, std::uint32_t k) {
