@@ -12,6 +12,8 @@
 #define ZKVM_SYS_WRITE 64         /* a0 = fd (1, 2, 3), a1 = buf, a2 = len -> len */
 #define ZKVM_SYS_EXIT 93          /* a0 = exit code (low 8 bits); does not return */
 #define ZKVM_SYS_CYCLE_COUNT 0x1000 /* -> a0 = low 32 bits, a1 = high 32 bits */
+#define ZKVM_SYS_DOT4 0x1001        /* a0 = x, a1 = w, a2 = K -> a0..a3 = four int8 dot products */
+#define ZKVM_DOT4_MAX_K 32764u      /* largest K the dot4 call takes (a multiple of 4 below 2^15) */
 
 #define ZKVM_FD_INPUT 0   /* private input */
 #define ZKVM_FD_STDOUT 1  /* host-visible log, not proven */
@@ -61,6 +63,28 @@ static inline uint64_t zkvm_sys_cycle_count(int *ok) {
   /* -ENOSYS is -38. A real count of 2^64 - 38 cycles cannot happen. */
   *ok = !(lo == (uint32_t)-38 && hi == 0xffffffffu);
   return ((uint64_t)hi << 32) | lo;
+}
+
+/* The dot4 accelerator call (0x1001; docs/GUEST_ABI.md): four dot products
+ * of length k over biased bytes (byte b stands for the int8 value b - 128,
+ * i.e. v is stored as v ^ 0x80), for one cycle:
+ *   out[j] = sum_{i<k} (x[i] - 128) * (w[16 (i/4) + 4 j + i%4] - 128)
+ * w holds k/4 groups of 16 bytes, each rows 0..3 of four columns as four
+ * 4-byte words. x and w must be 4-byte aligned and k a multiple of 4 up to
+ * ZKVM_DOT4_MAX_K; [x, x+k) and [w, w+4k) must be guest memory: otherwise
+ * the emulator stops the guest with a fault. |out[j]| < 2^29. Only the zkvm
+ * emulator and prover know this call (qemu-riscv32 does not). */
+static inline void zkvm_dot4(const uint8_t *x, const uint8_t *w, uint32_t k, int32_t out[4]) {
+  register long r_a0 __asm__("a0") = (long)(uintptr_t)x;
+  register long r_a1 __asm__("a1") = (long)(uintptr_t)w;
+  register long r_a2 __asm__("a2") = (long)k;
+  register long r_a3 __asm__("a3");
+  register long r_a7 __asm__("a7") = ZKVM_SYS_DOT4;
+  __asm__ volatile("ecall" : "+r"(r_a0), "+r"(r_a1), "+r"(r_a2), "=r"(r_a3) : "r"(r_a7) : "memory");
+  out[0] = (int32_t)r_a0;
+  out[1] = (int32_t)r_a1;
+  out[2] = (int32_t)r_a2;
+  out[3] = (int32_t)r_a3;
 }
 
 #ifdef __cplusplus
