@@ -3,7 +3,10 @@
  * emulator counts one cycle per instruction). Weights and inputs are
  * deterministic pseudo-random int8; the cost does not depend on the values
  * except for requantisation branches, which are per output, not per MAC.
- * Output (stdout): one line per layer, "kind shape macs cycles cycles/MAC". */
+ * Each layer runs with the plain C kernels and with the dot4 accelerator
+ * kernels (zkml_kernels_plain / zkml_kernels_dot4; the same outputs).
+ * Output (stdout): one line per layer and kernel set,
+ * "kind shape kernels macs cycles cycles/MAC". */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,37 +23,43 @@ static void fill(int8_t* p, uint32_t n) {
   for (uint32_t i = 0; i < n; ++i) p[i] = rnd8();
 }
 
-static void report(const char* kind, const char* shape, uint64_t macs, uint64_t cycles) {
+static const zkml_kernel_table* const kTables[2] = {&zkml_kernels_plain, &zkml_kernels_dot4};
+static const char* const kTableNames[2] = {"plain", "dot4"};
+
+static void report(const char* kind, const char* shape, int t, uint64_t macs, uint64_t cycles) {
   unsigned long hundredths = (unsigned long)((cycles * 100u + macs / 2u) / macs);
-  printf("%-6s %-22s macs %8lu cycles %9lu cycles/MAC %lu.%02lu\n", kind, shape, (unsigned long)macs,
-         (unsigned long)cycles, hundredths / 100u, hundredths % 100u);
+  printf("%-6s %-22s %-5s macs %8lu cycles %9lu cycles/MAC %lu.%02lu\n", kind, shape, kTableNames[t],
+         (unsigned long)macs, (unsigned long)cycles, hundredths / 100u, hundredths % 100u);
 }
 
 static void bench_dense(int32_t K, int32_t M) {
-  uint32_t wbytes = (uint32_t)zkml_dense_weight_bytes(M, K);
+  uint32_t wbytes = (uint32_t)zkml_weight_bytes(M, K);
   uint8_t* w = malloc(wbytes); /* malloc: 4-byte aligned as the packed layout needs */
   int8_t* x = malloc((size_t)K);
   int8_t* y = malloc((size_t)M);
+  int8_t* scratch = malloc(zkml_dense_scratch_bytes(K));
   int32_t* bias = malloc(sizeof(int32_t) * (size_t)M);
-  if (!w || !x || !y || !bias) zkvm_panic("bench: out of heap");
+  if (!w || !x || !y || !scratch || !bias) zkvm_panic("bench: out of heap");
   fill((int8_t*)w, wbytes);
   fill(x, (uint32_t)K);
   for (int32_t m = 0; m < M; ++m) bias[m] = (int32_t)rnd8() * 100;
   int32_t mult = 1518500250, shift = 40;
   zkml_requant_params rq = {&mult, &shift, 0, -3, -128, 127};
-  uint64_t c0 = zkvm_cycle_count();
-  zkml_kernels.dense(x, K, w, bias, M, &rq, y);
-  uint64_t c1 = zkvm_cycle_count();
   char shape[32];
   snprintf(shape, sizeof shape, "%ldx%ld", (long)K, (long)M);
-  report("dense", shape, (uint64_t)K * (uint64_t)M, c1 - c0);
-  free(w); free(x); free(y); free(bias);
+  for (int t = 0; t < 2; ++t) {
+    uint64_t c0 = zkvm_cycle_count();
+    kTables[t]->dense(x, K, w, bias, M, &rq, scratch, y);
+    uint64_t c1 = zkvm_cycle_count();
+    report("dense", shape, t, (uint64_t)K * (uint64_t)M, c1 - c0);
+  }
+  free(w); free(x); free(y); free(scratch); free(bias);
 }
 
 static void bench_conv(int32_t C, int32_t H, int32_t M, int32_t k, int32_t pad) {
   zkml_conv_shape s = {C, H, H, M, H + 2 * pad - k + 1, H + 2 * pad - k + 1, k, k, 1, 1, pad, pad, -128};
   int32_t K = C * k * k;
-  uint32_t wbytes = (uint32_t)zkml_conv_weight_bytes(M, K);
+  uint32_t wbytes = (uint32_t)zkml_weight_bytes(M, K);
   uint8_t* w = malloc(wbytes);
   int8_t* x = malloc((size_t)(C * H * H));
   int8_t* y = malloc((size_t)(M * s.OH * s.OW));
@@ -67,12 +76,14 @@ static void bench_conv(int32_t C, int32_t H, int32_t M, int32_t k, int32_t pad) 
     shift[m] = 40;
   }
   zkml_requant_params rq = {mult, shift, 1, -128, -128, 127};
-  uint64_t c0 = zkvm_cycle_count();
-  zkml_kernels.conv(x, &s, w, bias, &rq, patch, y);
-  uint64_t c1 = zkvm_cycle_count();
   char shape[40];
   snprintf(shape, sizeof shape, "%ldx%ldx%ld->%ld k%ld p%ld", (long)C, (long)H, (long)H, (long)M, (long)k, (long)pad);
-  report("conv", shape, (uint64_t)M * (uint64_t)s.OH * (uint64_t)s.OW * (uint64_t)K, c1 - c0);
+  for (int t = 0; t < 2; ++t) {
+    uint64_t c0 = zkvm_cycle_count();
+    kTables[t]->conv(x, &s, w, bias, &rq, patch, y);
+    uint64_t c1 = zkvm_cycle_count();
+    report("conv", shape, t, (uint64_t)M * (uint64_t)s.OH * (uint64_t)s.OW * (uint64_t)K, c1 - c0);
+  }
   free(w); free(x); free(y); free(patch); free(mult); free(shift); free(bias);
 }
 

@@ -363,6 +363,21 @@ TEST_CASE("quantized fashion models agree with the float reference on at least 9
       CHECK(agree >= 291);
     }
 }
+
+TEST_CASE("the imported fashion MLP is a format 2 file with one byte per Dense weight", "[ml-import]") {
+  // 784x128, 128x64 and 64x10 weights: every K is a multiple of 4 and the
+  // last layer's 10 rows pad to 12, so the weights take exactly
+  // 784*128 + 128*64 + 64*12 bytes; the rest of the file (tables, biases,
+  // requantisation) is a few KiB. Format 1 stored 2 bytes per weight.
+  auto cal = model::load_images(kData + "train-images-idx3-ubyte.gz", 784, 50);
+  auto g = model::import_onnx_file(kModels + "fashion_mlp.onnx");
+  auto file = ml::quantize_model(g, model::calibrate(g, cal.data, cal.count));
+  REQUIRE(file.size() > 8);
+  CHECK((file[4] | file[5] << 8 | file[6] << 16 | file[7] << 24) == 2);
+  const size_t weights = 784 * 128 + 128 * 64 + 64 * 12;
+  CHECK(file.size() > weights);
+  CHECK(file.size() < weights + 8192);
+}
 #endif
 
 TEST_CASE("randomly corrupted .onnx files are rejected or imported, never crash", "[ml-import]") {

@@ -4,7 +4,8 @@
 // every op (Dense, Conv, Clamp, MaxPool, AveragePool with and without
 // count_include_pad, Add and Mul with broadcast, Reshape, Softmax, ArgMax),
 // per-channel and per-tensor requantisation, and sizes that are not
-// multiples of the 4-row weight blocks.
+// multiples of the 4-row weight blocks. The guest runs twice: with the dot4
+// kernels (the guest default) and with the plain ones (ml_dump_guest_plain).
 #include <catch2/catch.hpp>
 
 #include <cstdio>
@@ -64,7 +65,8 @@ std::vector<uint8_t> read_all(const std::string& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-void check_identity(const std::string& tag, const std::vector<uint8_t>& model, unsigned seed) {
+void check_identity_with(const std::string& guest_elf, const std::string& tag, const std::vector<uint8_t>& model,
+                         unsigned seed) {
   zkml_model m;
   REQUIRE(zkml_parse(&m, model.data(), uint32_t(model.size())) == ZKML_OK);
   zkml_tensor in;
@@ -93,7 +95,7 @@ void check_identity(const std::string& tag, const std::vector<uint8_t>& model, u
     out.write(reinterpret_cast<const char*>(file.data()), std::streamsize(file.size()));
   }
   std::remove(j_path.c_str());
-  const std::string cmd = std::string("\"") + ZKVM_CLI + "\" run \"" + ML_DUMP_GUEST + "\" --input \"" + in_path +
+  const std::string cmd = std::string("\"") + ZKVM_CLI + "\" run \"" + guest_elf + "\" --input \"" + in_path +
                           "\" --journal \"" + j_path + "\"";
   INFO(cmd);
   REQUIRE(std::system(cmd.c_str()) == 0);
@@ -108,6 +110,12 @@ void check_identity(const std::string& tag, const std::vector<uint8_t>& model, u
     FAIL(tag << ": guest and host differ at journal byte " << i << " in " << where << ": guest "
               << int(int8_t(guest[i])) << ", host " << int(int8_t(host.journal[i])));
   }
+}
+
+// The guest with the dot4 kernels (its default) and with the plain ones.
+void check_identity(const std::string& tag, const std::vector<uint8_t>& model, unsigned seed) {
+  check_identity_with(ML_DUMP_GUEST, tag, model, seed);
+  check_identity_with(ML_DUMP_GUEST_PLAIN, tag + "_plain", model, seed);
 }
 
 std::vector<std::vector<float>> rand_inputs(unsigned seed, size_t n, size_t len, float lo, float hi) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <random>
 #include <vector>
 
@@ -38,17 +39,22 @@ std::vector<int8_t> rand_i8(std::mt19937& rng, size_t n) {
   return v;
 }
 
-// Dense/Conv layout: two rows per 32-bit word (kernels.h), as uint32 storage so
-// the buffer is 4-byte aligned.
-std::vector<uint32_t> pack_rows(const std::vector<int8_t>& W, int M, int K, int R) {
-  const int blocks = (M + R - 1) / R;
-  std::vector<uint32_t> out(static_cast<size_t>(blocks) * K * (R / 2), 0);
-  auto at = [&](int m, int k) { return m < M ? int32_t{W[m * K + k]} : 0; };
+// Dense/Conv layout (kernels.h), written from its definition: one biased
+// byte per weight, blocks of 4 rows, group g of block b holds rows 4b..4b+3
+// of columns 4g..4g+3 as four words; padding is 0x80. uint32 storage keeps
+// the buffer 4-byte aligned.
+std::vector<uint32_t> pack_rows(const std::vector<int8_t>& W, int M, int K) {
+  const int blocks = (M + 3) / 4, K4 = (K + 3) / 4 * 4;
+  std::vector<uint32_t> out(static_cast<size_t>(blocks) * K4, 0);
+  auto* bytes = reinterpret_cast<uint8_t*>(out.data());
   for (int b = 0; b < blocks; ++b)
-    for (int k = 0; k < K; ++k)
-      for (int q = 0; q < R / 2; ++q)
-        out[(static_cast<size_t>(b) * K + k) * (R / 2) + q] =
-            static_cast<uint32_t>(at(b * R + 2 * q, k) + 65536 * at(b * R + 2 * q + 1, k));
+    for (int g = 0; g < K4 / 4; ++g)
+      for (int j = 0; j < 4; ++j)
+        for (int c = 0; c < 4; ++c) {
+          int m = 4 * b + j, k = 4 * g + c;
+          int w = (m < M && k < K) ? W[static_cast<size_t>(m) * K + k] : 0;
+          bytes[static_cast<size_t>(b) * 4 * K4 + 16 * g + 4 * j + c] = static_cast<uint8_t>(w ^ 0x80);
+        }
   return out;
 }
 
@@ -98,16 +104,18 @@ TEST_CASE("Dense matches the reference for random shapes, per-channel and per-te
     int K = std::uniform_int_distribution<int>(1, 70)(rng);
     auto x = rand_i8(rng, K);
     auto W = rand_i8(rng, static_cast<size_t>(M) * K);
-    for (auto& w : W) w = std::max<int8_t>(w, -127);  // the packed layout's precondition
     std::vector<int32_t> bias(M);
     for (auto& b : bias) b = std::uniform_int_distribution<int32_t>(-(1 << 20), 1 << 20)(rng);
     Rq rq = rand_rq(rng, iter % 2 ? M : 1);
-    auto wpk = pack_rows(W, M, K, ZKML_DENSE_ROWS);
-    REQUIRE(wpk.size() * 4 == zkml_dense_weight_bytes(M, K));
+    auto wpk = pack_rows(W, M, K);
+    REQUIRE(wpk.size() * 4 == zkml_weight_bytes(M, K));
+    std::vector<uint8_t> lib(zkml_weight_bytes(M, K));
+    zkml_pack_weights(W.data(), M, K, lib.data());
+    REQUIRE(std::memcmp(lib.data(), wpk.data(), lib.size()) == 0);
     auto wb = reinterpret_cast<const uint8_t*>(wpk.data());
     std::vector<int8_t> y(M);
     auto p = rq.p();
-    zkml_dense_s8(x.data(), K, wb, bias.data(), M, &p, y.data());
+    zkml_dense_s8(x.data(), K, wb, bias.data(), M, &p, nullptr, y.data());
     for (int m = 0; m < M; ++m) {
       int64_t acc = bias[m];
       for (int k = 0; k < K; ++k) acc += int64_t{x[k]} * W[m * K + k];
@@ -119,28 +127,30 @@ TEST_CASE("Dense matches the reference for random shapes, per-channel and per-te
   }
 }
 
-TEST_CASE("Dense with extreme inputs and weights fills both 16-bit lanes exactly", "[ml][kernels]") {
-  // x = -128 with w = +-127 in both rows of a pair: each lane sums two
-  // products of magnitude 16256, the largest the packed layout allows.
-  for (int K : {1, 2, 3, 784}) {
-    for (int sa : {-1, 1})
-      for (int sb : {-1, 1}) {
-        std::vector<int8_t> x(K, -128), W(2 * K);
-        for (int k = 0; k < K; ++k) {
-          W[k] = static_cast<int8_t>(127 * sa);
-          W[K + k] = static_cast<int8_t>(127 * sb);
+TEST_CASE("Dense is exact with extreme inputs and weights (-128 and 127), up to K = 65536", "[ml][kernels]") {
+  // Every byte is a valid weight, -128 included; the largest sums are
+  // K * 2^14 = 2^30 at K = 65536.
+  for (int K : {1, 2, 3, 5, 784, 65536}) {
+    for (int xv : {-128, 127})
+      for (int wa : {-128, 127})
+        for (int wb : {-128, 127}) {
+          std::vector<int8_t> x(K, static_cast<int8_t>(xv)), W(2 * static_cast<size_t>(K));
+          for (int k = 0; k < K; ++k) {
+            W[k] = static_cast<int8_t>(wa);
+            W[K + k] = static_cast<int8_t>(wb);
+          }
+          // Exact sums, read through a multiplier of 2^-24 (shift 54).
+          std::vector<int32_t> bias(2, 0), mult{1 << 30}, shift{54};
+          zkml_requant_params q{mult.data(), shift.data(), 0, 0, -128, 127};
+          auto wpk = pack_rows(W, 2, K);
+          std::vector<int8_t> y(2);
+          zkml_dense_s8(x.data(), K, reinterpret_cast<const uint8_t*>(wpk.data()), bias.data(), 2, &q, nullptr,
+                        y.data());
+          int64_t sum_a = int64_t{K} * xv * wa, sum_b = int64_t{K} * xv * wb;
+          INFO("K=" << K << " x=" << xv << " wa=" << wa << " wb=" << wb);
+          CHECK(y[0] == sat(ref_requant(sum_a, 1 << 30, 54)));
+          CHECK(y[1] == sat(ref_requant(sum_b, 1 << 30, 54)));
         }
-        // Exact sums, read through a multiplier of 2^-16 (shift 46).
-        std::vector<int32_t> bias(2, 0), mult{1 << 30}, shift{46};
-        zkml_requant_params q{mult.data(), shift.data(), 0, 0, -128, 127};
-        auto wpk = pack_rows(W, 2, K, ZKML_DENSE_ROWS);
-        std::vector<int8_t> y(2);
-        zkml_dense_s8(x.data(), K, reinterpret_cast<const uint8_t*>(wpk.data()), bias.data(), 2, &q, y.data());
-        int64_t sum_a = int64_t{K} * -128 * 127 * sa, sum_b = int64_t{K} * -128 * 127 * sb;
-        INFO("K=" << K << " sa=" << sa << " sb=" << sb);
-        CHECK(y[0] == sat(ref_requant(sum_a, 1 << 30, 46)));
-        CHECK(y[1] == sat(ref_requant(sum_b, 1 << 30, 46)));
-      }
   }
 }
 
@@ -153,9 +163,9 @@ TEST_CASE("Dense saturates at the int8 limits with a large multiplier", "[ml][ke
   }
   std::vector<int32_t> bias(M, 0), mult{0x7FFFFFFF}, shift{1};  // M ~ 1
   zkml_requant_params p{mult.data(), shift.data(), 0, 0, -128, 127};
-  auto wpk = pack_rows(W, M, K, ZKML_DENSE_ROWS);
+  auto wpk = pack_rows(W, M, K);
   std::vector<int8_t> y(M);
-  zkml_dense_s8(x.data(), K, reinterpret_cast<const uint8_t*>(wpk.data()), bias.data(), M, &p, y.data());
+  zkml_dense_s8(x.data(), K, reinterpret_cast<const uint8_t*>(wpk.data()), bias.data(), M, &p, nullptr, y.data());
   CHECK(y[0] == 127);
   CHECK(y[1] == -128);
 }
@@ -182,12 +192,11 @@ TEST_CASE("Conv2D matches the reference with strides and padding", "[ml][kernels
     const int K = s.C * s.kh * s.kw;
     auto x = rand_i8(rng, static_cast<size_t>(s.C) * s.H * s.W);
     auto W = rand_i8(rng, static_cast<size_t>(s.M) * K);
-    for (auto& w : W) w = std::max<int8_t>(w, -127);  // the packed layout's precondition
     std::vector<int32_t> bias(s.M);
     for (auto& b : bias) b = U(-100000, 100000);
     Rq rq = rand_rq(rng, iter % 2 ? s.M : 1);
-    auto wpk = pack_rows(W, s.M, K, ZKML_CONV_ROWS);
-    REQUIRE(wpk.size() * 4 == zkml_conv_weight_bytes(s.M, K));
+    auto wpk = pack_rows(W, s.M, K);
+    REQUIRE(wpk.size() * 4 == zkml_weight_bytes(s.M, K));
     auto wb = reinterpret_cast<const uint8_t*>(wpk.data());
     std::vector<int8_t> y(static_cast<size_t>(s.M) * s.OH * s.OW), patch(zkml_conv_patch_bytes(s.C, s.kh, s.kw, s.sh, s.sw, s.OH, s.OW));
     auto p = rq.p();

@@ -161,8 +161,9 @@ TEST_CASE("parser rejects bad headers and oversized counts with a message", "[ml
   g[0] = 'X';
   CHECK(parse(g).status == ZKML_ERR_MAGIC);
   g = f;
-  put32(g, 4, 2);
-  CHECK_THAT(parse(g).error, Catch::Contains("version 2"));
+  put32(g, 4, 3);
+  CHECK(parse(g).status == ZKML_ERR_VERSION);
+  CHECK_THAT(parse(g).error, Catch::Contains("version 3"));
   g = f;
   put32(g, 12, 0xFFFFFFFFu);
   CHECK(parse(g).status == ZKML_ERR_LIMIT);
@@ -176,6 +177,18 @@ TEST_CASE("parser rejects bad headers and oversized counts with a message", "[ml
   g = f;
   put32(g, 24, 999);  // output index
   CHECK(parse(g).status == ZKML_ERR_TENSOR);
+}
+
+TEST_CASE("a format version 1 model (16-bit packed weights) is rejected with the version error", "[ml][parser]") {
+  // Version 1 stored Dense/Conv weights two rows per 32-bit word; version 2
+  // stores one biased byte per weight in the dot4 layout. The same bytes read
+  // under the other layout would give wrong answers, so the parser refuses.
+  auto f = all_ops_model();
+  REQUIRE(get32(f, 4) == 2u);
+  put32(f, 4, 1);
+  auto r = parse(f);
+  CHECK(r.status == ZKML_ERR_VERSION);
+  CHECK_THAT(r.error, Catch::Contains("format version 1, this runtime reads version 2"));
 }
 
 TEST_CASE("parser rejects out-of-range node fields naming node and op", "[ml][parser]") {

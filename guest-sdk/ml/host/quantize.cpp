@@ -94,6 +94,11 @@ struct Writer {
     for (int8_t x : v) blob.push_back(static_cast<uint8_t>(x));
     return off;
   }
+  uint32_t put_bytes(const std::vector<uint8_t>& v) {  // 4-byte aligned
+    uint32_t off = align();
+    blob.insert(blob.end(), v.begin(), v.end());
+    return off;
+  }
   uint32_t put_u32(const std::vector<uint32_t>& v) {
     uint32_t off = align();
     for (uint32_t x : v)
@@ -397,17 +402,14 @@ class Quantizer {
       if (!opts_.per_channel) s = gmax;
       s = s > 0 ? s / 127.0 : 1.0;
     }
-    // Two rows per 32-bit word, in blocks of R rows (kernels.h).
-    const int64_t R = conv ? ZKML_CONV_ROWS : ZKML_DENSE_ROWS;
-    const int64_t blocks = (M + R - 1) / R;
-    std::vector<int8_t> wq(static_cast<size_t>(blocks * R * K), 0);  // [block][k][row in block]
+    std::vector<int8_t> wq(static_cast<size_t>(M * K));  // row-major; packed below (kernels.h)
     std::vector<int32_t> bq(static_cast<size_t>(M));
     for (int64_t m = 0; m < M; ++m) {
       int64_t wsum = 0;
       for (int64_t k = 0; k < K; ++k) {
         double v = std::round(W.data[m * K + k] / sw[m]);
-        auto q = static_cast<int8_t>(std::clamp(v, -127.0, 127.0));  // packed Dense needs |w| <= 127
-        wq[(m / R) * R * K + k * R + m % R] = q;
+        auto q = static_cast<int8_t>(std::clamp(v, -127.0, 127.0));  // symmetric range
+        wq[static_cast<size_t>(m * K + k)] = q;
         wsum += q;
       }
       // Bias at scale s_x * s_w[m], with the input zero point folded in:
@@ -425,16 +427,10 @@ class Quantizer {
                           "quantize: node '" + n.name + "' (" + op_name(n.op) + ") channel " + std::to_string(c),
                           mult[c], shift[c]);
     {
-      // word[b][k][q] = w[R*b+2q][k] + 65536 * w[R*b+2q+1][k] (mod 2^32)
-      std::vector<uint32_t> words(static_cast<size_t>(blocks * K * (R / 2)));
-      for (int64_t b = 0; b < blocks; ++b)
-        for (int64_t k = 0; k < K; ++k)
-          for (int64_t q = 0; q < R / 2; ++q) {
-            const int8_t* row = &wq[static_cast<size_t>(b * R * K + k * R)];
-            int32_t v = row[2 * q] + 65536 * row[2 * q + 1];
-            words[static_cast<size_t>((b * K + k) * (R / 2) + q)] = static_cast<uint32_t>(v);
-          }
-      nr.p[0] = w_.put_u32(words);
+      // One biased byte per weight in the dot4 layout (kernels.h).
+      std::vector<uint8_t> packed(zkml_weight_bytes(static_cast<int32_t>(M), static_cast<int32_t>(K)));
+      zkml_pack_weights(wq.data(), static_cast<int32_t>(M), static_cast<int32_t>(K), packed.data());
+      nr.p[0] = w_.put_bytes(packed);
     }
     nr.p[1] = w_.put_i32(bq);
     nr.p[2] = w_.put_i32(mult);

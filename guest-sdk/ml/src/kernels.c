@@ -1,5 +1,9 @@
-/* Integer kernels (kernels.h). Portable C11, identical on host and guest. */
+/* Integer kernels (kernels.h): the plain C kernels, portable C11, identical
+ * on host and guest, and the reference for the accelerated ones
+ * (kernels_dot4.c). */
 #include "zkvm/ml/kernels.h"
+
+#include "kernels_internal.h"
 
 /* Requantisation relies on arithmetic right shift of negative values. */
 _Static_assert((-1LL >> 1) == -1LL, "arithmetic right shift of negative int64 required");
@@ -15,186 +19,166 @@ static inline int8_t clamp8(int32_t v, int32_t lo, int32_t hi) {
   return (int8_t)(v < lo ? lo : (v > hi ? hi : v));
 }
 
-/* Requantise, add the zero point and clamp. For shift >= 33 (every
- * multiplier below 2^-2, the usual case) only the high word of the product
- * matters: with p = top * 2^32 + low and 0 <= low < 2^32,
- * floor((p + 2^(s-1)) / 2^s) = floor((top + 2^(s-33)) / 2^(s-32)),
- * so one MULH replaces the 64-bit add and shift; the result is identical. */
-static inline int8_t requant_out(int32_t acc, int32_t mult, int32_t shift, int32_t zp, int32_t lo, int32_t hi) {
-  int32_t v;
-  if (shift >= 33) {
-    int32_t top = (int32_t)(((int64_t)acc * (int64_t)mult) >> 32); /* |top| < 2^30 */
-    v = (top + (int32_t)(1u << (shift - 33))) >> (shift - 32);
-  } else {
-    /* M >= 2^-2: the result can exceed int32 only through the zero point
-     * and clamp below, so saturate in 64 bits. */
-    int64_t p = ((int64_t)acc * (int64_t)mult + ((int64_t)1 << (shift - 1))) >> shift;
-    v = p > 1024 ? 1024 : (p < -1024 ? -1024 : (int32_t)p);
-  }
-  v += zp;
-  if (v < lo) v = lo;
-  if (v > hi) v = hi;
-  return (int8_t)v;
+uint64_t zkml_weight_bytes(int32_t M, int32_t K) {
+  uint64_t blocks = ((uint64_t)M + ZKML_ROWS - 1) / ZKML_ROWS;
+  return blocks * ZKML_ROWS * (uint64_t)zkml_k4(K);
 }
 
-#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-#error "zkml kernels read little-endian packed weights with native loads"
-#endif
-
-/* A 4-byte aligned little-endian word (memcpy: no aliasing questions; the
- * compiler emits one LW). */
-static inline uint32_t ld32(const uint8_t* p) {
-  uint32_t v;
-  __builtin_memcpy(&v, __builtin_assume_aligned(p, 4), 4);
-  return v;
+void zkml_pack_weights(const int8_t* W, int32_t M, int32_t K, uint8_t* out) {
+  const int64_t K4 = zkml_k4(K), blocks = ((int64_t)M + ZKML_ROWS - 1) / ZKML_ROWS;
+  for (int64_t b = 0; b < blocks; ++b)
+    for (int64_t j = 0; j < ZKML_ROWS; ++j) {
+      const int64_t m = ZKML_ROWS * b + j;
+      for (int64_t k = 0; k < K4; ++k) {
+        const int32_t w = (m < M && k < K) ? W[m * K + k] : 0;
+        out[ZKML_ROWS * K4 * b + 16 * (k / 4) + 4 * j + k % 4] = (uint8_t)(w + 128);
+      }
+    }
 }
 
-uint64_t zkml_dense_weight_bytes(int32_t M, int32_t K) {
-  uint64_t blocks = ((uint64_t)M + ZKML_DENSE_ROWS - 1) / ZKML_DENSE_ROWS;
-  return blocks * ZKML_DENSE_ROWS * 2u * (uint64_t)K;
+uint32_t zkml_dense_scratch_bytes(int32_t K) { return (uint32_t)zkml_k4(K); }
+
+/* Plain Dense: R = 4 * NB rows (NB weight blocks of 4 rows, `stride` bytes
+ * apart) per pass over x, so each input byte is loaded once per R rows. With
+ * u the stored (biased) byte, sum_k x_k (u_k - 128) = sum_k x_k u_k -
+ * 128 sum_k x_k: the loop multiplies the raw bytes (LBU, MUL, ADD per MAC)
+ * and the caller subtracts 128 * sum(x) once. Unsigned sums wrap mod 2^32;
+ * the final value is exact because |acc| < 2^31 (K <= 65536). */
+#define ZKML_ROW4(a, w, xa, xb, xc, xd) a += xa * (w)[0] + xb * (w)[1] + xc * (w)[2] + xd * (w)[3];
+static void dense_rows8(const int8_t* x, int32_t K, const uint8_t* w0, int64_t stride, uint32_t acc[8]) {
+  const uint8_t* w1 = w0 + stride;
+  uint32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+  const int8_t* xe = x + (K & ~3);
+  for (; x != xe; x += 4, w0 += 16, w1 += 16) {
+    const uint32_t xa = (uint32_t)(int32_t)x[0], xb = (uint32_t)(int32_t)x[1];
+    const uint32_t xc = (uint32_t)(int32_t)x[2], xd = (uint32_t)(int32_t)x[3];
+    ZKML_ROW4(a0, w0, xa, xb, xc, xd) ZKML_ROW4(a1, w0 + 4, xa, xb, xc, xd)
+    ZKML_ROW4(a2, w0 + 8, xa, xb, xc, xd) ZKML_ROW4(a3, w0 + 12, xa, xb, xc, xd)
+    ZKML_ROW4(a4, w1, xa, xb, xc, xd) ZKML_ROW4(a5, w1 + 4, xa, xb, xc, xd)
+    ZKML_ROW4(a6, w1 + 8, xa, xb, xc, xd) ZKML_ROW4(a7, w1 + 12, xa, xb, xc, xd)
+  }
+  for (int32_t r = 0; r < (K & 3); ++r) {
+    const uint32_t xr = (uint32_t)(int32_t)x[r];
+    a0 += xr * w0[r]; a1 += xr * w0[4 + r]; a2 += xr * w0[8 + r]; a3 += xr * w0[12 + r];
+    a4 += xr * w1[r]; a5 += xr * w1[4 + r]; a6 += xr * w1[8 + r]; a7 += xr * w1[12 + r];
+  }
+  acc[0] = a0; acc[1] = a1; acc[2] = a2; acc[3] = a3; acc[4] = a4; acc[5] = a5; acc[6] = a6; acc[7] = a7;
 }
 
-uint64_t zkml_conv_weight_bytes(int32_t M, int32_t K) {
-  uint64_t blocks = ((uint64_t)M + ZKML_CONV_ROWS - 1) / ZKML_CONV_ROWS;
-  return blocks * ZKML_CONV_ROWS * 2u * (uint64_t)K;
+static void dense_rows4(const int8_t* x, int32_t K, const uint8_t* w0, uint32_t acc[4]) {
+  uint32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+  const int8_t* xe = x + (K & ~3);
+  for (; x != xe; x += 4, w0 += 16) {
+    const uint32_t xa = (uint32_t)(int32_t)x[0], xb = (uint32_t)(int32_t)x[1];
+    const uint32_t xc = (uint32_t)(int32_t)x[2], xd = (uint32_t)(int32_t)x[3];
+    ZKML_ROW4(a0, w0, xa, xb, xc, xd) ZKML_ROW4(a1, w0 + 4, xa, xb, xc, xd)
+    ZKML_ROW4(a2, w0 + 8, xa, xb, xc, xd) ZKML_ROW4(a3, w0 + 12, xa, xb, xc, xd)
+  }
+  for (int32_t r = 0; r < (K & 3); ++r) {
+    const uint32_t xr = (uint32_t)(int32_t)x[r];
+    a0 += xr * w0[r]; a1 += xr * w0[4 + r]; a2 += xr * w0[8 + r]; a3 += xr * w0[12 + r];
+  }
+  acc[0] = a0; acc[1] = a1; acc[2] = a2; acc[3] = a3;
 }
-
-/* One block of 16 rows (8 pairs a, b). For inputs x0, x1 and packed words
- * Wk = wa_k + 65536 wb_k, P = x0 W0 + x1 W1 = L + 65536 H with
- * L = x0 wa_0 + x1 wa_1 and H = x0 wb_0 + x1 wb_1, both in [-32512, 32512]
- * (|x| <= 128, |w| <= 127), so |P| < 2^31 and H = floor((P + 2^15) / 2^16).
- * Per pair the loop keeps T = sum P (mod 2^32) and B = sum H; at the end
- * A = T - 65536 B (mod 2^32) is exact because |A| < 2^31. So two MULs give
- * four multiply-adds, and the split costs 4 instructions per two k. Unsigned
- * arithmetic keeps wrap-around (possible only with out-of-range weights
- * from a bad file) defined. */
-static void dot16(const int8_t* x, const uint8_t* w, int32_t K, int32_t acc[ZKML_DENSE_ROWS]) {
-  uint32_t t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0, t5 = 0, t6 = 0, t7 = 0;
-  int32_t b0 = 0, b1 = 0, b2 = 0, b3 = 0, b4 = 0, b5 = 0, b6 = 0, b7 = 0;
-#define ZKML_PAIR(q, t, b)                                         \
-  {                                                                \
-    uint32_t p = u0 * ld32(w + 4 * q) + u1 * ld32(w + 32 + 4 * q); \
-    t += p;                                                        \
-    b += (int32_t)(p + 0x8000u) >> 16;                             \
-  }
-#define ZKML_ONE(q, t, b)                  \
-  {                                        \
-    uint32_t p = u0 * ld32(w + 4 * q);     \
-    t += p;                                \
-    b += (int32_t)(p + 0x8000u) >> 16;     \
-  }
-  const int8_t* xe = x + (K & ~1);
-  while (x != xe) {
-    const uint32_t u0 = (uint32_t)(int32_t)x[0], u1 = (uint32_t)(int32_t)x[1];
-    ZKML_PAIR(0, t0, b0) ZKML_PAIR(1, t1, b1) ZKML_PAIR(2, t2, b2) ZKML_PAIR(3, t3, b3)
-    ZKML_PAIR(4, t4, b4) ZKML_PAIR(5, t5, b5) ZKML_PAIR(6, t6, b6) ZKML_PAIR(7, t7, b7)
-    x += 2;
-    w += 64;
-  }
-  if (K & 1) {
-    const uint32_t u0 = (uint32_t)(int32_t)x[0];
-    ZKML_ONE(0, t0, b0) ZKML_ONE(1, t1, b1) ZKML_ONE(2, t2, b2) ZKML_ONE(3, t3, b3)
-    ZKML_ONE(4, t4, b4) ZKML_ONE(5, t5, b5) ZKML_ONE(6, t6, b6) ZKML_ONE(7, t7, b7)
-  }
-#undef ZKML_PAIR
-#undef ZKML_ONE
-  acc[0] = (int32_t)(t0 - ((uint32_t)b0 << 16));  acc[1] = b0;
-  acc[2] = (int32_t)(t1 - ((uint32_t)b1 << 16));  acc[3] = b1;
-  acc[4] = (int32_t)(t2 - ((uint32_t)b2 << 16));  acc[5] = b2;
-  acc[6] = (int32_t)(t3 - ((uint32_t)b3 << 16));  acc[7] = b3;
-  acc[8] = (int32_t)(t4 - ((uint32_t)b4 << 16));  acc[9] = b4;
-  acc[10] = (int32_t)(t5 - ((uint32_t)b5 << 16)); acc[11] = b5;
-  acc[12] = (int32_t)(t6 - ((uint32_t)b6 << 16)); acc[13] = b6;
-  acc[14] = (int32_t)(t7 - ((uint32_t)b7 << 16)); acc[15] = b7;
-}
-
-/* Parameters are copied to locals first: stores through int8_t* may alias
- * anything, which would otherwise force reloads after every output. */
-static void store_rows(const int32_t* acc, int32_t m0, int32_t rows, int32_t M, const int32_t* bias,
-                       const zkml_requant_params* rq, int8_t* y) {
-  const int32_t zp = rq->zp_out, lo = rq->act_min, hi = rq->act_max, pc = rq->per_channel;
-  const int32_t* mult = rq->mult;
-  const int32_t* shift = rq->shift;
-  for (int32_t r = 0; r < rows && m0 + r < M; ++r) {
-    int32_t m = m0 + r;
-    int32_t c = pc ? m : 0;
-    y[m] = requant_out(acc[r] + bias[m], mult[c], shift[c], zp, lo, hi);
-  }
-}
+#undef ZKML_ROW4
 
 void zkml_dense_s8(const int8_t* x, int32_t K, const uint8_t* w_packed, const int32_t* bias,
-                   int32_t M, const zkml_requant_params* rq, int8_t* y) {
-  int32_t acc[ZKML_DENSE_ROWS];
-  for (int32_t m0 = 0; m0 < M; m0 += ZKML_DENSE_ROWS) {
-    dot16(x, w_packed + (int64_t)m0 * 2 * K, K, acc);
-    store_rows(acc, m0, ZKML_DENSE_ROWS, M, bias, rq, y);
+                   int32_t M, const zkml_requant_params* rq, int8_t* scratch, int8_t* y) {
+  (void)scratch;
+  uint32_t xsum = 0;
+  for (int32_t k = 0; k < K; ++k) xsum += (uint32_t)(int32_t)x[k];
+  const uint32_t corr = xsum << 7; /* 128 * sum(x), mod 2^32 */
+  const int64_t block = (int64_t)ZKML_ROWS * zkml_k4(K);
+  uint32_t u[8];
+  int32_t acc[8];
+  int32_t m0 = 0;
+  for (; m0 + 4 < M; m0 += 8) { /* two blocks while more than one is left */
+    dense_rows8(x, K, w_packed + (int64_t)(m0 / 4) * block, block, u);
+    for (int r = 0; r < 8; ++r) acc[r] = (int32_t)(u[r] - corr);
+    zkml_store_rows(acc, m0, 8, M, bias, rq, y);
+  }
+  if (m0 < M) {
+    dense_rows4(x, K, w_packed + (int64_t)(m0 / 4) * block, u);
+    for (int r = 0; r < 4; ++r) acc[r] = (int32_t)(u[r] - corr);
+    zkml_store_rows(acc, m0, 4, M, bias, rq, y);
   }
 }
 
 uint32_t zkml_conv_patch_bytes(int32_t C, int32_t kh, int32_t kw, int32_t sh, int32_t sw, int32_t OH, int32_t OW) {
-  /* im2col of all pixels in blocks of ZKML_PIX_BLOCK, then a zero-point
-   * padded copy of the part of the input the windows cover. */
+  /* The larger im2col of the two kernels (plain: all pixels in blocks of
+   * ZKML_PIX_BLOCK; dot4: one K4-byte vector per pixel), then the padded
+   * copy of the part of the input the windows cover. */
   uint64_t npix = (uint64_t)OH * (uint64_t)OW;
+  uint64_t K = (uint64_t)C * (uint64_t)kh * (uint64_t)kw;
   uint64_t blocks = (npix + ZKML_PIX_BLOCK - 1) / ZKML_PIX_BLOCK;
-  uint64_t cols = blocks * ZKML_PIX_BLOCK * (uint64_t)C * (uint64_t)kh * (uint64_t)kw;
+  uint64_t cols = blocks * ZKML_PIX_BLOCK * K;
+  uint64_t cols4 = npix * ((K + 3u) & ~(uint64_t)3u);
+  if (cols4 > cols) cols = cols4;
   uint64_t padded = (uint64_t)C * ((uint64_t)(OH - 1) * (uint64_t)sh + (uint64_t)kh) *
                     ((uint64_t)(OW - 1) * (uint64_t)sw + (uint64_t)kw);
   uint64_t b = ((cols + 3u) & ~(uint64_t)3u) + padded;
   return b > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)b;
 }
 
-/* 4 rows (2 packed row pairs, as in dot16) x 4 pixels. Per two k: 4 word
- * loads and 8 input loads serve 32 multiply-adds, with one MUL per two
- * products and the same carry-exact lane split as Dense. */
-static void dot_4x4(const uint8_t* w, const int8_t* x, int32_t K, int32_t acc[16]) {
-  uint32_t t00 = 0, t01 = 0, t02 = 0, t03 = 0, t10 = 0, t11 = 0, t12 = 0, t13 = 0;
-  int32_t b00 = 0, b01 = 0, b02 = 0, b03 = 0, b10 = 0, b11 = 0, b12 = 0, b13 = 0;
-#define ZKML_PX(j, t0, b0, t1, b1)                                    \
-  {                                                                   \
-    const uint32_t u0 = (uint32_t)(int32_t)x[j], u1 = (uint32_t)(int32_t)x[4 + j]; \
-    uint32_t p = u0 * w00 + u1 * w01;                                  \
-    t0 += p;                                                          \
-    b0 += (int32_t)(p + 0x8000u) >> 16;                               \
-    p = u0 * w10 + u1 * w11;                                          \
-    t1 += p;                                                          \
-    b1 += (int32_t)(p + 0x8000u) >> 16;                               \
+void zkml_conv_pad_input(const int8_t* x, const zkml_conv_shape* s, uint8_t flip, int8_t* dst) {
+  const int32_t C = s->C, H = s->H, W = s->W, pt = s->pt, pl = s->pl;
+  const int32_t Hp = (s->OH - 1) * s->sh + s->kh, Wp = (s->OW - 1) * s->sw + s->kw;
+  const int8_t pad = (int8_t)(s->zp_in ^ (int8_t)flip);
+  int8_t* q = dst;
+  for (int32_t c = 0; c < C; ++c) {
+    const int8_t* xc = x + (int64_t)c * H * W;
+    for (int32_t r = 0; r < Hp; ++r) {
+      const int32_t iy = r - pt;
+      int8_t* qe = q + Wp;
+      if (iy < 0 || iy >= H) {
+        while (q != qe) *q++ = pad;
+        continue;
+      }
+      /* pad | input columns [max(0, -pl), min(W, Wp - pl)) | pad */
+      const int8_t* row = xc + (int64_t)iy * W;
+      const int32_t c0 = pl, c1 = W + pl < Wp ? W + pl : Wp;
+      int8_t* qa = q + c0;
+      int8_t* qb = q + c1;
+      while (q != qa) *q++ = pad;
+      for (const int8_t* r0 = row; q != qb;) *q++ = (int8_t)(*r0++ ^ (int8_t)flip);
+      while (q != qe) *q++ = pad;
+    }
   }
-  const int8_t* xe = x + (int64_t)(K & ~1) * ZKML_PIX_BLOCK;
-  while (x != xe) {
-    /* wqk: pair q at step k (first) or k+1 (second) */
-    const uint32_t w00 = ld32(w), w10 = ld32(w + 4), w01 = ld32(w + 8), w11 = ld32(w + 12);
-    ZKML_PX(0, t00, b00, t10, b10) ZKML_PX(1, t01, b01, t11, b11)
-    ZKML_PX(2, t02, b02, t12, b12) ZKML_PX(3, t03, b03, t13, b13)
-    x += 2 * ZKML_PIX_BLOCK;
-    w += 16;
+}
+
+/* Plain Conv inner block: 4 output channels x 4 pixels in registers. Per k,
+ * 4 weight bytes (converted with -128) and 4 inputs serve 16 MACs; k goes in
+ * groups of 4 so the weights' offsets inside a 16-byte group are constants. */
+#define ZKML_K(kk)                                                                                  \
+  {                                                                                                 \
+    const int32_t x0 = xb[4 * (kk)], x1 = xb[4 * (kk) + 1], x2 = xb[4 * (kk) + 2], x3 = xb[4 * (kk) + 3]; \
+    int32_t v = (int32_t)w[(kk)] - 128;                                                             \
+    a00 += v * x0; a01 += v * x1; a02 += v * x2; a03 += v * x3;                                     \
+    v = (int32_t)w[4 + (kk)] - 128;                                                                 \
+    a10 += v * x0; a11 += v * x1; a12 += v * x2; a13 += v * x3;                                     \
+    v = (int32_t)w[8 + (kk)] - 128;                                                                 \
+    a20 += v * x0; a21 += v * x1; a22 += v * x2; a23 += v * x3;                                     \
+    v = (int32_t)w[12 + (kk)] - 128;                                                                \
+    a30 += v * x0; a31 += v * x1; a32 += v * x2; a33 += v * x3;                                     \
   }
-#define ZKML_PX1(j, t0, b0, t1, b1)                    \
-  {                                                    \
-    const uint32_t u0 = (uint32_t)(int32_t)x[j];       \
-    uint32_t p = u0 * w00;                             \
-    t0 += p;                                           \
-    b0 += (int32_t)(p + 0x8000u) >> 16;                \
-    p = u0 * w10;                                      \
-    t1 += p;                                           \
-    b1 += (int32_t)(p + 0x8000u) >> 16;                \
+static void conv_4x4(const uint8_t* w, const int8_t* xb, int32_t K, int32_t acc[16]) {
+  int32_t a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0;
+  int32_t a20 = 0, a21 = 0, a22 = 0, a23 = 0, a30 = 0, a31 = 0, a32 = 0, a33 = 0;
+  const int8_t* xe = xb + (int64_t)(K & ~3) * ZKML_PIX_BLOCK;
+  for (; xb != xe; xb += 4 * ZKML_PIX_BLOCK, w += 16) {
+    ZKML_K(0) ZKML_K(1) ZKML_K(2) ZKML_K(3)
   }
-  if (K & 1) { /* the last k alone */
-    const uint32_t w00 = ld32(w), w10 = ld32(w + 4);
-    ZKML_PX1(0, t00, b00, t10, b10) ZKML_PX1(1, t01, b01, t11, b11)
-    ZKML_PX1(2, t02, b02, t12, b12) ZKML_PX1(3, t03, b03, t13, b13)
+  switch (K & 3) { /* the last K % 4 columns of the last group */
+    case 3: ZKML_K(2) /* fall through */
+    case 2: ZKML_K(1) /* fall through */
+    case 1: ZKML_K(0) /* fall through */
+    default: break;
   }
-#undef ZKML_PX
-#undef ZKML_PX1
-  acc[0] = (int32_t)(t00 - ((uint32_t)b00 << 16));
-  acc[1] = (int32_t)(t01 - ((uint32_t)b01 << 16));
-  acc[2] = (int32_t)(t02 - ((uint32_t)b02 << 16));
-  acc[3] = (int32_t)(t03 - ((uint32_t)b03 << 16));
-  acc[4] = b00; acc[5] = b01; acc[6] = b02; acc[7] = b03;
-  acc[8] = (int32_t)(t10 - ((uint32_t)b10 << 16));
-  acc[9] = (int32_t)(t11 - ((uint32_t)b11 << 16));
-  acc[10] = (int32_t)(t12 - ((uint32_t)b12 << 16));
-  acc[11] = (int32_t)(t13 - ((uint32_t)b13 << 16));
-  acc[12] = b10; acc[13] = b11; acc[14] = b12; acc[15] = b13;
+#undef ZKML_K
+  acc[0] = a00; acc[1] = a01; acc[2] = a02; acc[3] = a03;
+  acc[4] = a10; acc[5] = a11; acc[6] = a12; acc[7] = a13;
+  acc[8] = a20; acc[9] = a21; acc[10] = a22; acc[11] = a23;
+  acc[12] = a30; acc[13] = a31; acc[14] = a32; acc[15] = a33;
 }
 
 void zkml_conv_s8(const int8_t* x, const zkml_conv_shape* s, const uint8_t* w_packed,
@@ -203,6 +187,7 @@ void zkml_conv_s8(const int8_t* x, const zkml_conv_shape* s, const uint8_t* w_pa
   const int32_t C = s->C, H = s->H, W = s->W, M = s->M, OH = s->OH, OW = s->OW;
   const int32_t kh = s->kh, kw = s->kw, sh = s->sh, sw = s->sw, pt = s->pt, pl = s->pl;
   const int32_t K = C * kh * kw;
+  const int64_t block = (int64_t)ZKML_ROWS * zkml_k4(K);
   const int32_t npix = OH * OW;
   const int32_t nblk = (npix + ZKML_PIX_BLOCK - 1) / ZKML_PIX_BLOCK;
   const int8_t pad = (int8_t)s->zp_in;
@@ -215,29 +200,16 @@ void zkml_conv_s8(const int8_t* x, const zkml_conv_shape* s, const uint8_t* w_pa
   int32_t sH = H, sW = W;
   int8_t* cols = patch;
   if (pt != 0 || pl != 0 || Hp > H || Wp > W) {
-    int8_t* xp = patch + (((int64_t)nblk * ZKML_PIX_BLOCK * K + 3) & ~(int64_t)3);
-    int8_t* q = xp;
-    for (int32_t c = 0; c < C; ++c) {
-      const int8_t* xc = x + (int64_t)c * H * W;
-      for (int32_t r = 0; r < Hp; ++r) {
-        const int32_t iy = r - pt;
-        int8_t* qe = q + Wp;
-        if (iy < 0 || iy >= H) {
-          while (q != qe) *q++ = pad;
-          continue;
-        }
-        const int8_t* row = xc + (int64_t)iy * W;
-        for (int32_t ix = -pl; q != qe; ++ix) *q++ = (ix < 0 || ix >= W) ? pad : row[ix];
-      }
-    }
+    int8_t* xp = patch + zkml_conv_cols_bytes(s);
+    zkml_conv_pad_input(x, s, 0, xp);
     src = xp;
     sH = Hp;
     sW = Wp;
   }
+  const int64_t plane = (int64_t)sH * sW;
   /* im2col of every output pixel into cols[blk][k][j], (c, ky, kx) order as
    * in the weights; pixels past the end hold the zero point. A block of 4
    * pixels in one output row is copied 4 values per step. */
-  const int64_t plane = (int64_t)sH * sW;
   for (int32_t b = 0; b < nblk; ++b) {
     int8_t* p = cols + (int64_t)b * ZKML_PIX_BLOCK * K;
     const int32_t pix0 = b * ZKML_PIX_BLOCK;
@@ -286,19 +258,20 @@ void zkml_conv_s8(const int8_t* x, const zkml_conv_shape* s, const uint8_t* w_pa
   const int32_t zp = rq->zp_out, lo = rq->act_min, hi = rq->act_max, pc = rq->per_channel;
   const int32_t* mult = rq->mult;
   const int32_t* shift = rq->shift;
-  int32_t acc[ZKML_CONV_ROWS * ZKML_PIX_BLOCK];
+  int32_t acc[ZKML_ROWS * ZKML_PIX_BLOCK];
   for (int32_t b = 0; b < nblk; ++b) {
     const int8_t* xb = cols + (int64_t)b * ZKML_PIX_BLOCK * K;
     const int32_t p0 = b * ZKML_PIX_BLOCK;
     const int32_t np = npix - p0 < ZKML_PIX_BLOCK ? npix - p0 : ZKML_PIX_BLOCK;
-    for (int32_t m0 = 0; m0 < M; m0 += ZKML_CONV_ROWS) {
-      dot_4x4(w_packed + (int64_t)m0 * 2 * K, xb, K, acc);
-      for (int32_t r = 0; r < ZKML_CONV_ROWS && m0 + r < M; ++r) {
+    for (int32_t m0 = 0; m0 < M; m0 += ZKML_ROWS) {
+      conv_4x4(w_packed + (int64_t)(m0 / ZKML_ROWS) * block, xb, K, acc);
+      for (int32_t r = 0; r < ZKML_ROWS && m0 + r < M; ++r) {
         const int32_t m = m0 + r;
         const int32_t c = pc ? m : 0;
         const int32_t mu = mult[c], shf = shift[c], bm = bias[m];
         int8_t* ym = y + (int64_t)m * npix + p0;
-        for (int32_t j = 0; j < np; ++j) ym[j] = requant_out(acc[r * ZKML_PIX_BLOCK + j] + bm, mu, shf, zp, lo, hi);
+        for (int32_t j = 0; j < np; ++j)
+          ym[j] = zkml_requant_out(acc[r * ZKML_PIX_BLOCK + j] + bm, mu, shf, zp, lo, hi);
       }
     }
   }
@@ -412,4 +385,10 @@ int32_t zkml_argmax_s8(const int8_t* x, int32_t n) {
   return best;
 }
 
+const zkml_kernel_table zkml_kernels_plain = {zkml_dense_s8, zkml_conv_s8};
+
+#if defined(ZKML_HAVE_DOT4) && !(defined(ZKML_PLAIN_KERNELS) && ZKML_PLAIN_KERNELS)
+zkml_kernel_table zkml_kernels = {zkml_dense_s8_dot4, zkml_conv_s8_dot4};
+#else
 zkml_kernel_table zkml_kernels = {zkml_dense_s8, zkml_conv_s8};
+#endif

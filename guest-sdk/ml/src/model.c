@@ -220,8 +220,7 @@ int zkml_parse(zkml_model* m, const uint8_t* data, uint32_t size) {
         if (K > ZKML_MAX_K) return fail(m, ZKML_ERR_LIMIT, "node %u (%s): dot length %llu over %u", i, on,
                                         (unsigned long long)K, ZKML_MAX_K);
         const int dense = n.op == ZKML_OP_DENSE;
-        uint64_t wbytes = dense ? zkml_dense_weight_bytes((int32_t)M, (int32_t)K)
-                                : zkml_conv_weight_bytes((int32_t)M, (int32_t)K);
+        uint64_t wbytes = zkml_weight_bytes((int32_t)M, (int32_t)K);
         uint32_t nrq = n.p[4];
         if (nrq != 1 && nrq != M)
           return fail(m, ZKML_ERR_PARAM, "node %u (%s): %u requantisation entries for %llu channels", i, on, nrq,
@@ -243,11 +242,11 @@ int zkml_parse(zkml_model* m, const uint8_t* data, uint32_t size) {
                         mu, sh);
         }
         params += 4 * (M + 2ull * nrq);
-        if (n.op == ZKML_OP_CONV) {
-          uint64_t pb = zkml_conv_patch_bytes((int32_t)x.dims[1], n.kh, n.kw, n.sh, n.sw, (int32_t)y.dims[2],
-                                              (int32_t)y.dims[3]);
-          if (pb > patch) patch = pb;
-        }
+        /* Kernel scratch: Conv's im2col, Dense's padded copy of x (dot4). */
+        uint64_t pb = dense ? zkml_dense_scratch_bytes((int32_t)K)
+                            : zkml_conv_patch_bytes((int32_t)x.dims[1], n.kh, n.kw, n.sh, n.sw, (int32_t)y.dims[2],
+                                                    (int32_t)y.dims[3]);
+        if (pb > patch) patch = pb;
         break;
       }
       case ZKML_OP_MAXPOOL:
@@ -436,7 +435,7 @@ int zkml_run(zkml_runner* r, const int8_t* input, uint32_t input_len) {
         zkml_requant_params rq = {prm + M, prm + M + nrq, nrq > 1, y.zero_point, n.act_min, n.act_max};
         const uint8_t* wp = blob_at(m, n.p[0]);
         if (n.op == ZKML_OP_DENSE) {
-          zkml_kernels.dense(xd, (int32_t)x.elems, wp, prm, M, &rq, yd);
+          zkml_kernels.dense(xd, (int32_t)x.elems, wp, prm, M, &rq, r->patch, yd);
         } else {
           zkml_conv_shape s = {(int32_t)x.dims[1], (int32_t)x.dims[2], (int32_t)x.dims[3], M, (int32_t)y.dims[2],
                                (int32_t)y.dims[3], n.kh, n.kw, n.sh, n.sw, n.pt, n.pl, x.zero_point};

@@ -6,8 +6,7 @@
  *    symmetric (zero point 0), per output channel; accumulation is int32;
  *  - the input zero point of Dense/Conv is folded into the bias at
  *    quantisation time (bias' = bias - zp_in * sum(w)), so inner loops are
- *    plain int8 x int8 -> int32 multiply-adds (two per MUL with the packed
- *    weight layout below);
+ *    plain int8 x int8 -> int32 multiply-adds;
  *  - requantisation multiplies by M = mult * 2^-shift (mult in [0, 2^31),
  *    shift in [1, 62]) with a 64-bit product and rounds half up (towards
  *    +infinity): y = floor((acc * mult + 2^(shift-1)) / 2^shift);
@@ -25,20 +24,28 @@
 extern "C" {
 #endif
 
-/* Dense and Conv weights are packed two rows per 32-bit word so one MUL
- * computes two products (docs/ML_RUNTIME.md, "Kernels"). Rows are in blocks
- * of R (Dense: ZKML_DENSE_ROWS = 16, Conv: ZKML_CONV_ROWS = 4, i.e. R/2 row
- * pairs), k-major: word[b][k][q] = W[R*b+2q][k] + 65536 * W[R*b+2q+1][k]
- * (mod 2^32, little-endian), zero rows padding the last block. The weights
- * must lie in [-127, 127] (the quantiser's range): then the sum of two
- * products fits the 16-bit lane. Weight arrays must be 4-byte aligned.
- * Conv's K is C*kh*kw in (c, ky, kx) order. */
-#define ZKML_DENSE_ROWS 16
-#define ZKML_CONV_ROWS 4
+/* Dense and Conv weights: one byte per weight, in the operand layout of the
+ * dot4 accelerator call (zkvm_dot4, ecall 0x1001; docs/GUEST_ABI.md), so the
+ * accelerated kernels pass the file's bytes straight to it:
+ *  - bytes are biased: weight w in [-128, 127] is stored as w + 128 (w ^ 0x80);
+ *  - rows come in blocks of ZKML_ROWS = 4, K is padded up to
+ *    K4 = zkml_k4(K) (a multiple of 4); block b is 4 * K4 bytes and holds,
+ *    for each group g of 4 columns, 16 bytes: rows 4b..4b+3 as four words,
+ *      byte[4 K4 b + 16 (k / 4) + 4 j + k % 4] = W[4b + j][k] + 128;
+ *  - padding rows and columns hold 0x80 (weight 0).
+ * Conv's K is C*kh*kw in (c, ky, kx) order. Weight arrays must be 4-byte
+ * aligned. Every byte value is a valid weight (-128 included). */
+#define ZKML_ROWS 4
 
-/* Bytes of the packed weights of an M x K layer. */
-uint64_t zkml_dense_weight_bytes(int32_t M, int32_t K);
-uint64_t zkml_conv_weight_bytes(int32_t M, int32_t K);
+/* K rounded up to a multiple of 4. */
+static inline int64_t zkml_k4(int64_t K) { return (K + 3) & ~(int64_t)3; }
+
+/* Bytes of the packed weights of an M x K layer: ceil(M/4) * 4 * zkml_k4(K). */
+uint64_t zkml_weight_bytes(int32_t M, int32_t K);
+
+/* Packs W (M x K, row-major int8) into the layout above: out holds
+ * zkml_weight_bytes(M, K) bytes. The quantiser's and the tests' packer. */
+void zkml_pack_weights(const int8_t* W, int32_t M, int32_t K, uint8_t* out);
 
 #define ZKML_SHIFT_MIN 1
 #define ZKML_SHIFT_MAX 62
@@ -56,9 +63,12 @@ typedef struct {
 } zkml_requant_params;
 
 /* y[m] = clamp(zp_out + requant(bias[m] + sum_k x[k] * W[m][k])).
- * w_packed: zkml_dense_weight_bytes(M, K) bytes, 4-byte aligned. */
+ * w_packed: zkml_weight_bytes(M, K) bytes, 4-byte aligned. `scratch`:
+ * zkml_dense_scratch_bytes(K) bytes, 4-byte aligned (the accelerated kernel
+ * keeps a biased, padded copy of x there; the plain one does not use it). */
+uint32_t zkml_dense_scratch_bytes(int32_t K);
 void zkml_dense_s8(const int8_t* x, int32_t K, const uint8_t* w_packed, const int32_t* bias,
-                   int32_t M, const zkml_requant_params* rq, int8_t* y);
+                   int32_t M, const zkml_requant_params* rq, int8_t* scratch, int8_t* y);
 
 typedef struct {
   int32_t C, H, W;   /* input [1,C,H,W] */
@@ -68,10 +78,13 @@ typedef struct {
 } zkml_conv_shape;
 
 /* Conv2D, group 1, dilation 1, NCHW. `patch` is scratch of
- * zkml_conv_patch_bytes(...) bytes: the im2col of all output pixels, in
- * blocks of ZKML_PIX_BLOCK pixels so each weight load serves several pixels,
- * and a zero-point padded copy of the input region the windows cover.
- * Saturates at 0xFFFFFFFF (the parser's arena limit rejects such sizes). */
+ * zkml_conv_patch_bytes(...) bytes, 4-byte aligned: the im2col of all output
+ * pixels and a zero-point padded copy of the input region the windows cover.
+ * The plain kernel's im2col is in blocks of ZKML_PIX_BLOCK pixels
+ * (patch[blk][k][j]) so each weight load serves several pixels; the
+ * accelerated one's is one biased, K4-padded vector per pixel, the x operand
+ * of dot4. The size covers both and saturates at 0xFFFFFFFF (the parser's
+ * arena limit rejects such sizes). */
 #define ZKML_PIX_BLOCK 4
 uint32_t zkml_conv_patch_bytes(int32_t C, int32_t kh, int32_t kw, int32_t sh, int32_t sw, int32_t OH, int32_t OW);
 void zkml_conv_s8(const int8_t* x, const zkml_conv_shape* s, const uint8_t* w_packed,
@@ -121,17 +134,31 @@ void zkml_softmax_s8(const int8_t* x, int32_t rows, int32_t N, const uint32_t* l
 /* Index of the first maximum of x[0..n). */
 int32_t zkml_argmax_s8(const int8_t* x, int32_t n);
 
-/* Kernel dispatch: the interpreter calls Dense and Conv through this table so
- * an accelerator (e.g. a future ML syscall, ABI numbers >= 0x1000) can
- * replace them without touching the interpreter. */
+/* Kernel dispatch: the interpreter calls Dense and Conv through this table.
+ * zkml_kernels_plain holds the portable C kernels above (the reference, and
+ * the only ones on the host). On a RISC-V guest, zkml_kernels_dot4 holds
+ * kernels that compute the dot products with the dot4 accelerator call
+ * (zkvm_dot4) and give bit-identical results; zkml_kernels starts as that
+ * table unless the guest is compiled with -DZKML_PLAIN_KERNELS=1. A guest can
+ * also switch at run time: zkml_kernels = zkml_kernels_plain. */
 typedef struct {
   void (*dense)(const int8_t* x, int32_t K, const uint8_t* w_packed, const int32_t* bias,
-                int32_t M, const zkml_requant_params* rq, int8_t* y);
+                int32_t M, const zkml_requant_params* rq, int8_t* scratch, int8_t* y);
   void (*conv)(const int8_t* x, const zkml_conv_shape* s, const uint8_t* w_packed,
                const int32_t* bias, const zkml_requant_params* rq, int8_t* patch, int8_t* y);
 } zkml_kernel_table;
 
 extern zkml_kernel_table zkml_kernels;
+extern const zkml_kernel_table zkml_kernels_plain;
+
+#if defined(__riscv)
+#define ZKML_HAVE_DOT4 1
+void zkml_dense_s8_dot4(const int8_t* x, int32_t K, const uint8_t* w_packed, const int32_t* bias,
+                        int32_t M, const zkml_requant_params* rq, int8_t* scratch, int8_t* y);
+void zkml_conv_s8_dot4(const int8_t* x, const zkml_conv_shape* s, const uint8_t* w_packed,
+                       const int32_t* bias, const zkml_requant_params* rq, int8_t* patch, int8_t* y);
+extern const zkml_kernel_table zkml_kernels_dot4;
+#endif
 
 #ifdef __cplusplus
 }

@@ -1,4 +1,4 @@
-/* zkml model file (format version 1, docs/ML_RUNTIME.md "Model file"):
+/* zkml model file (format version 2, docs/ML_RUNTIME.md "Model file"):
  * bounds-checked parser and interpreter, shared by guests and the host.
  *
  * Layout (all integers little-endian, 4-byte fields):
@@ -28,7 +28,7 @@ extern "C" {
 #endif
 
 #define ZKML_MAGIC 0x4C4D4B5Au /* "ZKML" */
-#define ZKML_VERSION 1u
+#define ZKML_VERSION 2u /* 2: 1-byte biased weights in the dot4 layout (1: 16-bit lanes) */
 #define ZKML_HEADER_BYTES 32u
 #define ZKML_TENSOR_BYTES 36u
 #define ZKML_NODE_BYTES 96u
@@ -112,7 +112,7 @@ typedef struct {
   uint8_t* arena;
   uint32_t* tensor_off;  /* per tensor: arena offset of its buffer (or ZKML_NO_DATA) */
   uint32_t* node_param;  /* per node: arena offset of its decoded int32 tables */
-  int8_t* patch;         /* Conv im2col scratch */
+  int8_t* patch;         /* kernel scratch: Conv im2col, Dense input copy */
 } zkml_runner;
 
 /* Lays out `arena` (4-byte aligned, at least m->arena_bytes) and decodes the

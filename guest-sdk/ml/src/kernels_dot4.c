@@ -1,0 +1,175 @@
+/* Dense and Conv through the dot4 accelerator call (zkvm_dot4, ecall 0x1001):
+ * one call computes four dot products of length K4 over biased bytes, which
+ * is the model file's weight layout (kernels.h), so the weights are passed
+ * as they are. Only the inputs are converted: XOR 0x80 gives the biased byte
+ * of an int8, and padding columns hold 0x80 (value 0) on both sides, so the
+ * sums equal the plain kernels' exactly and the requantisation is shared:
+ * the results are bit-identical (tests/ml-runtime checks it in the emulator).
+ * Compiled for RISC-V guests only; elsewhere this file is empty. */
+#include "zkvm/ml/kernels.h"
+
+#if defined(ZKML_HAVE_DOT4)
+
+#include <zkvm/syscall.h>
+
+#include "kernels_internal.h"
+
+/* The four sums of rows w[0..3] with x over K4 bytes. One call takes at most
+ * ZKVM_DOT4_MAX_K columns, so longer rows (the parser allows K <= 65536) are
+ * summed in chunks; the total is exact: |sum| <= 65536 * 2^14 = 2^30. A
+ * chunk starting at column k0 starts at byte 4 * k0 of the weight block. */
+static inline void dot4_rows(const uint8_t* x, const uint8_t* w, int32_t K4, int32_t acc[4]) {
+  if (K4 <= (int32_t)ZKVM_DOT4_MAX_K) {
+    zkvm_dot4(x, w, (uint32_t)K4, acc);
+    return;
+  }
+  acc[0] = acc[1] = acc[2] = acc[3] = 0;
+  for (int32_t k0 = 0; k0 < K4; k0 += (int32_t)ZKVM_DOT4_MAX_K) {
+    const int32_t n = K4 - k0 < (int32_t)ZKVM_DOT4_MAX_K ? K4 - k0 : (int32_t)ZKVM_DOT4_MAX_K;
+    int32_t t[4];
+    zkvm_dot4(x + k0, w + 4 * k0, (uint32_t)n, t);
+    for (int j = 0; j < 4; ++j) acc[j] += t[j];
+  }
+}
+
+void zkml_dense_s8_dot4(const int8_t* x, int32_t K, const uint8_t* w_packed, const int32_t* bias,
+                        int32_t M, const zkml_requant_params* rq, int8_t* scratch, int8_t* y) {
+  const int32_t K4 = (int32_t)zkml_k4(K);
+  uint8_t* xs = (uint8_t*)scratch;
+  /* x once, biased and padded to K4 with 0x80: a word at a time when x is
+   * aligned (the interpreter's buffers are). */
+  int32_t k = 0;
+  if (((uintptr_t)x & 3u) == 0) {
+    for (; k + 4 <= K; k += 4) {
+      uint32_t v;
+      __builtin_memcpy(&v, x + k, 4);
+      v ^= 0x80808080u;
+      __builtin_memcpy(xs + k, &v, 4);
+    }
+  }
+  for (; k < K; ++k) xs[k] = (uint8_t)x[k] ^ 0x80u;
+  for (; k < K4; ++k) xs[k] = 0x80u;
+  int32_t acc[4];
+  for (int32_t m0 = 0; m0 < M; m0 += ZKML_ROWS) {
+    dot4_rows(xs, w_packed + (int64_t)m0 * K4, K4, acc);
+    zkml_store_rows(acc, m0, ZKML_ROWS, M, bias, rq, y);
+  }
+}
+
+/* The biased, padded input ([C][Hp][Wp]) and the output geometry. */
+typedef struct {
+  const uint8_t* src;
+  int64_t plane;
+  int32_t Wp, C, kh, sh, sw, OH, OW, pad; /* pad: K4 - K bytes of 0x80 per pixel */
+} geom;
+
+/* Writes the K4-byte vector of every output pixel to p. Inlined with a
+ * constant kw, the kw-byte row copies become straight-line loads and stores. */
+static inline __attribute__((always_inline)) void im2col(const geom* g, int32_t kw, uint8_t* p) {
+  const uint8_t* src = g->src;
+  const int64_t plane = g->plane;
+  const int32_t Wp = g->Wp, C = g->C, kh = g->kh, sh = g->sh, sw = g->sw, OH = g->OH, OW = g->OW, pad = g->pad;
+  const int32_t K = C * kh * kw;
+  for (int32_t oy = 0; oy < OH; ++oy) {
+    const uint8_t* base = src + (int64_t)oy * sh * Wp;
+    for (int32_t ox = 0; ox < OW; ++ox, base += sw) {
+      /* The last word first: the copies overwrite all but its pad bytes. */
+      if (pad) {
+        const uint32_t w80 = 0x80808080u;
+        __builtin_memcpy(p + K - (4 - pad), &w80, 4);
+      }
+      for (int32_t c = 0; c < C; ++c) {
+        const uint8_t* r = base + c * plane;
+        for (int32_t ky = 0; ky < kh; ++ky, r += Wp, p += kw)
+          for (int32_t i = 0; i < kw; ++i) p[i] = r[i];
+      }
+      p += pad;
+    }
+  }
+}
+
+void zkml_conv_s8_dot4(const int8_t* x, const zkml_conv_shape* s, const uint8_t* w_packed,
+                       const int32_t* bias, const zkml_requant_params* rq, int8_t* patch, int8_t* y) {
+  /* Locals: stores through int8_t* may alias *s and *rq. */
+  const int32_t C = s->C, M = s->M, OH = s->OH, OW = s->OW;
+  const int32_t kh = s->kh, kw = s->kw, sh = s->sh, sw = s->sw;
+  const int32_t K = C * kh * kw, K4 = (int32_t)zkml_k4(K);
+  const int32_t npix = OH * OW;
+  /* The covered input region, biased, with the zero point around it (always
+   * copied: the XOR has to happen somewhere, and this touches each input
+   * byte once instead of kh*kw times in the im2col). */
+  const int32_t Hp = (OH - 1) * sh + kh, Wp = (OW - 1) * sw + kw;
+  int8_t* xp = patch + zkml_conv_cols_bytes(s);
+  zkml_conv_pad_input(x, s, 0x80u, xp);
+  /* im2col: one K4-byte vector per pixel, (c, ky, kx) order as in the
+   * weights, padded with 0x80; each is dot4's x operand as it stands. */
+  uint8_t* cols = (uint8_t*)patch;
+  const geom g = {(const uint8_t*)xp, (int64_t)Hp * Wp, Wp, C, kh, sh, sw, OH, OW, K4 - K};
+  switch (kw) { /* a constant kw unrolls the row copies */
+    case 1: im2col(&g, 1, cols); break;
+    case 2: im2col(&g, 2, cols); break;
+    case 3: im2col(&g, 3, cols); break;
+    case 4: im2col(&g, 4, cols); break;
+    case 5: im2col(&g, 5, cols); break;
+    case 7: im2col(&g, 7, cols); break;
+    default: im2col(&g, kw, cols); break;
+  }
+  /* One call per (block of 4 channels, pixel); the block's requantisation
+   * parameters stay in registers across its pixels. */
+  const int32_t zp = rq->zp_out, lo = rq->act_min, hi = rq->act_max, pc = rq->per_channel;
+  const int32_t* mult = rq->mult;
+  const int32_t* shift = rq->shift;
+  const int one_call = K4 <= (int32_t)ZKVM_DOT4_MAX_K;
+  int8_t sink = 0; /* where the padding rows of a last partial block go */
+  for (int32_t m0 = 0; m0 < M; m0 += ZKML_ROWS) {
+    const uint8_t* wb = w_packed + (int64_t)m0 * K4;
+    const int32_t rows = M - m0 < ZKML_ROWS ? M - m0 : ZKML_ROWS;
+    int32_t mu[ZKML_ROWS], sf[ZKML_ROWS], bm[ZKML_ROWS], rnd[ZKML_ROWS], s2[ZKML_ROWS], inc[ZKML_ROWS];
+    int8_t* yr[ZKML_ROWS];
+    int hi_shift = 1;
+    for (int32_t r = 0; r < ZKML_ROWS; ++r) {
+      const int32_t c = r < rows ? (pc ? m0 + r : 0) : -1;
+      mu[r] = c >= 0 ? mult[c] : 0;
+      sf[r] = c >= 0 ? shift[c] : 33;
+      bm[r] = c >= 0 ? bias[m0 + r] : 0;
+      hi_shift &= sf[r] >= 33;
+      rnd[r] = sf[r] >= 33 ? (int32_t)(1u << (sf[r] - 33)) : 0;
+      s2[r] = sf[r] - 32;
+      yr[r] = c >= 0 ? y + (int64_t)(m0 + r) * npix : &sink;
+      inc[r] = c >= 0 ? 1 : 0;
+    }
+    const uint8_t* xv = cols;
+    int32_t acc[4];
+    if (hi_shift && one_call) { /* the usual case: one call, multipliers < 2^-2 */
+      const int32_t u0 = mu[0], u1 = mu[1], u2 = mu[2], u3 = mu[3];
+      const int32_t r0 = rnd[0], r1 = rnd[1], r2 = rnd[2], r3 = rnd[3];
+      const int32_t t0 = s2[0], t1 = s2[1], t2 = s2[2], t3 = s2[3];
+      const int32_t b0 = bm[0], b1 = bm[1], b2 = bm[2], b3 = bm[3];
+      const int32_t i0 = inc[0], i1 = inc[1], i2 = inc[2], i3 = inc[3];
+      int8_t *y0 = yr[0], *y1 = yr[1], *y2 = yr[2], *y3 = yr[3];
+      for (int32_t q = 0; q < npix; ++q, xv += K4) {
+        zkvm_dot4(xv, wb, (uint32_t)K4, acc);
+        *y0 = zkml_requant_out_hi(acc[0] + b0, u0, r0, t0, zp, lo, hi);
+        *y1 = zkml_requant_out_hi(acc[1] + b1, u1, r1, t1, zp, lo, hi);
+        *y2 = zkml_requant_out_hi(acc[2] + b2, u2, r2, t2, zp, lo, hi);
+        *y3 = zkml_requant_out_hi(acc[3] + b3, u3, r3, t3, zp, lo, hi);
+        y0 += i0;
+        y1 += i1;
+        y2 += i2;
+        y3 += i3;
+      }
+    } else {
+      for (int32_t q = 0; q < npix; ++q, xv += K4) {
+        dot4_rows(xv, wb, K4, acc);
+        for (int32_t r = 0; r < rows; ++r) yr[r][q] = zkml_requant_out(acc[r] + bm[r], mu[r], sf[r], zp, lo, hi);
+      }
+    }
+  }
+}
+
+const zkml_kernel_table zkml_kernels_dot4 = {zkml_dense_s8_dot4, zkml_conv_s8_dot4};
+
+#else
+/* ISO C forbids an empty translation unit. */
+typedef int zkml_kernels_dot4_unused;
+#endif

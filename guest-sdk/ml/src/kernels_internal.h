@@ -1,0 +1,76 @@
+/* Helpers shared by the plain (kernels.c) and the dot4 (kernels_dot4.c)
+ * kernels: requantisation of one output and the Conv scratch layout. */
+#ifndef ZKVM_ML_KERNELS_INTERNAL_H
+#define ZKVM_ML_KERNELS_INTERNAL_H
+
+#include "zkvm/ml/kernels.h"
+
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "zkml kernels assume a little-endian target (the dot4 weight layout is read as words)"
+#endif
+
+/* Requantise, add the zero point and clamp. For shift >= 33 (every
+ * multiplier below 2^-2, the usual case) only the high word of the product
+ * matters: with p = top * 2^32 + low and 0 <= low < 2^32,
+ * floor((p + 2^(s-1)) / 2^s) = floor((top + 2^(s-33)) / 2^(s-32)),
+ * so one MULH replaces the 64-bit add and shift; the result is identical. */
+static inline int8_t zkml_requant_out(int32_t acc, int32_t mult, int32_t shift, int32_t zp, int32_t lo, int32_t hi) {
+  int32_t v;
+  if (shift >= 33) {
+    int32_t top = (int32_t)(((int64_t)acc * (int64_t)mult) >> 32); /* |top| < 2^30 */
+    v = (top + (int32_t)(1u << (shift - 33))) >> (shift - 32);
+  } else {
+    /* M >= 2^-2: the result can exceed int32 only through the zero point
+     * and clamp below, so saturate in 64 bits. */
+    int64_t p = ((int64_t)acc * (int64_t)mult + ((int64_t)1 << (shift - 1))) >> shift;
+    v = p > 1024 ? 1024 : (p < -1024 ? -1024 : (int32_t)p);
+  }
+  v += zp;
+  if (v < lo) v = lo;
+  if (v > hi) v = hi;
+  return (int8_t)v;
+}
+
+/* zkml_requant_out for shift >= 33 with rnd = 2^(shift-33) and s2 = shift - 32
+ * computed once per channel: the same result, three instructions fewer. */
+static inline int8_t zkml_requant_out_hi(int32_t acc, int32_t mult, int32_t rnd, int32_t s2, int32_t zp, int32_t lo,
+                                         int32_t hi) {
+  int32_t v = (((int32_t)(((int64_t)acc * (int64_t)mult) >> 32) + rnd) >> s2) + zp;
+  if (v < lo) v = lo;
+  if (v > hi) v = hi;
+  return (int8_t)v;
+}
+
+/* Requantises outputs m0 .. m0+rows-1 (those below M) of a Dense layer.
+ * Parameters are copied to locals first: stores through int8_t* may alias
+ * anything, which would otherwise force reloads after every output. */
+static inline void zkml_store_rows(const int32_t* acc, int32_t m0, int32_t rows, int32_t M, const int32_t* bias,
+                       const zkml_requant_params* rq, int8_t* y) {
+  const int32_t zp = rq->zp_out, lo = rq->act_min, hi = rq->act_max, pc = rq->per_channel;
+  const int32_t* mult = rq->mult;
+  const int32_t* shift = rq->shift;
+  for (int32_t r = 0; r < rows && m0 + r < M; ++r) {
+    int32_t m = m0 + r;
+    int32_t c = pc ? m : 0;
+    y[m] = zkml_requant_out(acc[r] + bias[m], mult[c], shift[c], zp, lo, hi);
+  }
+}
+
+/* Conv scratch (zkml_conv_patch_bytes): the im2col area, then the padded
+ * copy of the input at this offset (4-byte aligned). */
+static inline int64_t zkml_conv_cols_bytes(const zkml_conv_shape* s) {
+  const int64_t npix = (int64_t)s->OH * s->OW, K = (int64_t)s->C * s->kh * s->kw;
+  const int64_t blocks = (npix + ZKML_PIX_BLOCK - 1) / ZKML_PIX_BLOCK;
+  int64_t cols = blocks * ZKML_PIX_BLOCK * K;
+  const int64_t cols4 = npix * zkml_k4(K);
+  if (cols4 > cols) cols = cols4;
+  return (cols + 3) & ~(int64_t)3;
+}
+
+/* Copies the input region the windows cover, rows [-pt, Hp - pt) and
+ * columns [-pl, Wp - pl) with Hp = (OH-1)*sh + kh, Wp = (OW-1)*sw + kw, to
+ * dst ([C][Hp][Wp]), with the zero point at positions outside the input,
+ * every byte XORed with `flip` (0x80 gives the dot4 call's biased bytes). */
+void zkml_conv_pad_input(const int8_t* x, const zkml_conv_shape* s, uint8_t flip, int8_t* dst);
+
+#endif

@@ -1,0 +1,130 @@
+/* Plain and dot4 kernels give the same bytes: random Dense and Conv layers
+ * (deterministic LCG) run through zkml_kernels_plain and zkml_kernels_dot4
+ * inside the emulator, including K and M that are not multiples of 4, the
+ * extreme values -128 and 127 in inputs and weights, and K over the 32764
+ * columns one dot4 call takes. Panics naming the layer and output on the
+ * first difference; else prints the count and commits a checksum of all
+ * outputs (so the test also sees that the layers ran). */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zkvm/guest.h>
+#include <zkvm/ml/kernels.h>
+
+static uint32_t lcg = 2024u;
+static uint32_t rnd(void) {
+  lcg = lcg * 1664525u + 1013904223u;
+  return lcg >> 8;
+}
+static int32_t urange(int32_t lo, int32_t hi) { return lo + (int32_t)(rnd() % (uint32_t)(hi - lo + 1)); }
+/* mode 0: random with extremes often; 1: all -128; 2: all 127. */
+static void fill(int8_t* p, uint32_t n, int mode) {
+  for (uint32_t i = 0; i < n; ++i) {
+    int32_t v = (int32_t)(rnd() & 0xFF) - 128;
+    if (mode == 0 && (rnd() % 5) == 0) v = (rnd() & 1) ? 127 : -128;
+    p[i] = (int8_t)(mode == 1 ? -128 : (mode == 2 ? 127 : v));
+  }
+}
+
+static uint32_t checksum = 0;
+static void compare(const char* what, int layer, const int8_t* a, const int8_t* b, uint32_t n) {
+  for (uint32_t i = 0; i < n; ++i) {
+    if (a[i] != b[i]) zkvm_panic("%s layer %d: output %u: plain %d, dot4 %d", what, layer, (unsigned)i, a[i], b[i]);
+    checksum = checksum * 31u + (uint8_t)a[i];
+  }
+}
+
+typedef struct {
+  int32_t mult[64], shift[64];
+  zkml_requant_params p;
+} rq_t;
+
+static void make_rq(rq_t* r, int32_t M, int per_channel) {
+  for (int32_t c = 0; c < M && c < 64; ++c) {
+    r->mult[c] = (int32_t)(0x40000000u + (rnd() & 0x3FFFFFFFu));
+    r->shift[c] = urange(20, 50);
+  }
+  int32_t lo = urange(-128, 0);
+  r->p = (zkml_requant_params){r->mult, r->shift, per_channel, urange(-128, 127), lo, urange(lo, 127)};
+}
+
+static int dense_layer(int layer, int32_t K, int32_t M, int xmode, int wmode) {
+  int8_t* x = malloc((size_t)K);
+  int8_t* W = malloc((size_t)M * (size_t)K);
+  uint8_t* w = malloc(zkml_weight_bytes(M, K));
+  int32_t* bias = malloc(4 * (size_t)M);
+  int8_t* scratch = malloc(zkml_dense_scratch_bytes(K));
+  int8_t* y1 = malloc((size_t)M);
+  int8_t* y2 = malloc((size_t)M);
+  if (!x || !W || !w || !bias || !scratch || !y1 || !y2) zkvm_panic("dense layer %d: out of heap", layer);
+  fill(x, (uint32_t)K, xmode);
+  fill(W, (uint32_t)(M * K), wmode);
+  zkml_pack_weights(W, M, K, w);
+  for (int32_t m = 0; m < M; ++m) bias[m] = urange(-(1 << 20), 1 << 20);
+  rq_t rq;
+  make_rq(&rq, M > 64 ? 1 : M, M <= 64 && (layer & 1));
+  zkml_kernels_plain.dense(x, K, w, bias, M, &rq.p, scratch, y1);
+  zkml_kernels_dot4.dense(x, K, w, bias, M, &rq.p, scratch, y2);
+  compare("dense", layer, y1, y2, (uint32_t)M);
+  free(x); free(W); free(w); free(bias); free(scratch); free(y1); free(y2);
+  return 1;
+}
+
+static int conv_layer(int layer, zkml_conv_shape s, int xmode, int wmode) {
+  const int32_t K = s.C * s.kh * s.kw, n_in = s.C * s.H * s.W, n_out = s.M * s.OH * s.OW;
+  int8_t* x = malloc((size_t)n_in);
+  int8_t* W = malloc((size_t)s.M * (size_t)K);
+  uint8_t* w = malloc(zkml_weight_bytes(s.M, K));
+  int32_t* bias = malloc(4 * (size_t)s.M);
+  int8_t* patch = malloc(zkml_conv_patch_bytes(s.C, s.kh, s.kw, s.sh, s.sw, s.OH, s.OW));
+  int8_t* y1 = malloc((size_t)n_out);
+  int8_t* y2 = malloc((size_t)n_out);
+  if (!x || !W || !w || !bias || !patch || !y1 || !y2) zkvm_panic("conv layer %d: out of heap", layer);
+  fill(x, (uint32_t)n_in, xmode);
+  fill(W, (uint32_t)(s.M * K), wmode);
+  zkml_pack_weights(W, s.M, K, w);
+  for (int32_t m = 0; m < s.M; ++m) bias[m] = urange(-100000, 100000);
+  rq_t rq;
+  make_rq(&rq, s.M, layer & 1);
+  zkml_kernels_plain.conv(x, &s, w, bias, &rq.p, patch, y1);
+  zkml_kernels_dot4.conv(x, &s, w, bias, &rq.p, patch, y2);
+  compare("conv", layer, y1, y2, (uint32_t)n_out);
+  free(x); free(W); free(w); free(bias); free(patch); free(y1); free(y2);
+  return 1;
+}
+
+static zkml_conv_shape conv_shape(int32_t C, int32_t H, int32_t W, int32_t M, int32_t kh, int32_t kw, int32_t sh,
+                                  int32_t sw, int32_t pt, int32_t pl, int32_t pb, int32_t pr, int32_t zp) {
+  zkml_conv_shape s = {C, H, W, M, (H + pt + pb - kh) / sh + 1, (W + pl + pr - kw) / sw + 1, kh, kw, sh, sw, pt, pl, zp};
+  return s;
+}
+
+int main(void) {
+  int nd = 0, nc = 0, layer = 0;
+  /* Dense: fixed edge shapes (K, M around multiples of 4; all-extreme
+   * operands), K over one call's limit, then random shapes. */
+  static const int32_t shapes[][2] = {{1, 1}, {3, 5}, {4, 4}, {5, 3}, {7, 9}, {8, 8}, {17, 13}, {100, 10}, {784, 30}};
+  for (unsigned i = 0; i < sizeof shapes / sizeof shapes[0]; ++i)
+    for (int mode = 0; mode < 3; ++mode) nd += dense_layer(layer++, shapes[i][0], shapes[i][1], mode, mode == 0 ? 0 : 1);
+  nd += dense_layer(layer++, 40001, 5, 0, 0);
+  nd += dense_layer(layer++, 40000, 3, 1, 1);
+  for (int i = 0; i < 40; ++i) nd += dense_layer(layer++, urange(1, 200), urange(1, 40), 0, 0);
+  /* Conv: random geometry (strides, pads, C*kh*kw of any residue mod 4),
+   * extreme operands, and K = 35000 over one call's limit. */
+  for (int i = 0; i < 40; ++i) {
+    int32_t kh = urange(1, 5), kw = urange(1, 5);
+    int32_t H = urange(kh, 14), W = urange(kw, 14);
+    zkml_conv_shape s = conv_shape(urange(1, 4), H, W, urange(1, 9), kh, kw, urange(1, 3), urange(1, 3),
+                                   urange(0, kh - 1), urange(0, kw - 1), urange(0, kh - 1), urange(0, kw - 1),
+                                   urange(-128, 127));
+    int mode = i % 7 == 3 ? 1 : (i % 7 == 5 ? 2 : 0);
+    nc += conv_layer(layer++, s, mode, mode == 0 ? 0 : 1);
+  }
+  nc += conv_layer(layer++, conv_shape(6, 12, 12, 16, 5, 5, 1, 1, 0, 0, 0, 0, -128), 0, 0);
+  nc += conv_layer(layer++, conv_shape(1400, 5, 5, 2, 5, 5, 1, 1, 0, 0, 0, 0, 3), 1, 1);
+  printf("dot4 and plain kernels agree on %d Dense and %d Conv layers\n", nd, nc);
+  zkvm_commit_u32(checksum);
+  return 0;
+}
