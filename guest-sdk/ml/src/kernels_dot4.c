@@ -40,11 +40,13 @@ void zkml_dense_s8_dot4(const int8_t* x, int32_t K, const uint8_t* w_packed, con
    * aligned (the interpreter's buffers are). */
   int32_t k = 0;
   if (((uintptr_t)x & 3u) == 0) {
-    for (; k + 4 <= K; k += 4) {
+    const int8_t* xa = (const int8_t*)__builtin_assume_aligned(x, 4);
+    uint8_t* sa = (uint8_t*)__builtin_assume_aligned(xs, 4);
+    for (; k + 4 <= K; k += 4) { /* memcpy: no aliasing questions; one LW and one SW */
       uint32_t v;
-      __builtin_memcpy(&v, x + k, 4);
+      __builtin_memcpy(&v, xa + k, 4);
       v ^= 0x80808080u;
-      __builtin_memcpy(xs + k, &v, 4);
+      __builtin_memcpy(sa + k, &v, 4);
     }
   }
   for (; k < K; ++k) xs[k] = (uint8_t)x[k] ^ 0x80u;
