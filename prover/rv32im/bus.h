@@ -66,6 +66,19 @@ enum Bus : uint32_t {
   // groups before word cell xa (running sums s_j). Sent and received by the
   // dot4 call and data tables (dot.h).
   kBusDotChain = 21,
+  // (clk, p0..p3, seg): the sha256_compress ecall at cycle clk of segment seg
+  // with a0 = p (the state pointer). Sent by the CPU; received by the call
+  // table (sha.h).
+  kBusShaCall = 22,
+  // (seg, clk, a..h halves, W_0..W_15 halves): a call's input to its first
+  // round row. Sent by the call table, received by the round table (sha.h).
+  kBusShaInit = 23,
+  // (seg, clk, a..h halves): the state after 64 rounds. Sent by the final
+  // round row, received by the call table.
+  kBusShaFinal = 24,
+  // (r, K_r lo, K_r hi, [r = 0], [r = 63]): round constants. Sent by round
+  // rows, received by the preprocessed constant table.
+  kBusShaConst = 25,
 };
 
 // Tuple length of kBusAlu.

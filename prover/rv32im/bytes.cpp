@@ -54,6 +54,10 @@ std::string rv32im_bus_name(uint32_t bus) {
     case kBusHandoff: return "handoff";
     case kBusDotCall: return "dot4 call";
     case kBusDotChain: return "dot4 chain";
+    case kBusShaCall: return "sha256 call";
+    case kBusShaInit: return "sha256 init";
+    case kBusShaFinal: return "sha256 final";
+    case kBusShaConst: return "sha256 constants";
     default: return "bus " + std::to_string(bus);
   }
 }

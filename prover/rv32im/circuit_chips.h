@@ -10,6 +10,7 @@
 #include "prover/rv32im/memory.h"
 #include "prover/rv32im/mul.h"
 #include "prover/rv32im/program.h"
+#include "prover/rv32im/sha.h"
 #include "prover/rv32im/shift.h"
 #include "prover/rv32im/witness.h"
 
@@ -29,6 +30,9 @@ struct Circuit::Chips {
   BoundaryAir boundary;
   DotCallAir dot_call;
   DotAir dot;
+  ShaCallAir sha_call;
+  ShaRoundAir sha_round;
+  ShaConstAir sha_const;
   explicit Chips(const Image* img) : program(img), image(img) {}
 };
 

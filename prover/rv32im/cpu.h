@@ -71,7 +71,7 @@ enum Col : size_t {
   kIsReal, kPc, kClk, kNpc,
   kRd, kRs1, kRs2, kImm, kOff = kImm + 4, kAluOp,
   kFlags,
-  kSysExit = kFlags + kNumFlags, kSysRead, kSysWrite, kSysCycle, kSysDot,
+  kSysExit = kFlags + kNumFlags, kSysRead, kSysWrite, kSysCycle, kSysDot, kSysSha,
   kA, kB = kA + 4, kR = kB + 4,
   kS = kR + 4, kC = kS + 4,
   kSa = kC + 4, kSb, kDs, kLt, kInv, kTaken,
@@ -235,7 +235,7 @@ class CpuAir : public air::AirBase<CpuAir> {
       b.assert_zero("LH/LHU result", f(kFLdh) * (r - (i == 0 ? c(kHl) : i == 1 ? c(kHh) : fill)));
       b.assert_zero("LB/LBU result", f(kFLdb) * (r - (i == 0 ? c(kLb) : fill)));
       b.assert_zero("no result without rd", (st + br + f(kFFence)) * r);
-      b.assert_zero("exit leaves a0", c(kSysExit) * (r - c(kB + i)));
+      b.assert_zero("exit and sha256_compress leave a0", (c(kSysExit) + c(kSysSha)) * (r - c(kB + i)));
     }
     b.send(kBusAlu,
            {c(kAluOp), c(kA), c(kA + 1), c(kA + 2), c(kA + 3), c(kB), c(kB + 1), c(kB + 2), c(kB + 3), c(kR),
@@ -255,13 +255,13 @@ class CpuAir : public air::AirBase<CpuAir> {
 
     // --- ecall ---------------------------------------------------------------------
     const auto sys_exit = c(kSysExit), sys_read = c(kSysRead), sys_write = c(kSysWrite), sys_cycle = c(kSysCycle);
-    const auto sys_dot = c(kSysDot);
-    constexpr size_t kNumCalls = 5;
-    const size_t kSys[kNumCalls] = {kSysExit, kSysRead, kSysWrite, kSysCycle, kSysDot};
+    const auto sys_dot = c(kSysDot), sys_sha = c(kSysSha);
+    constexpr size_t kNumCalls = 6;
+    const size_t kSys[kNumCalls] = {kSysExit, kSysRead, kSysWrite, kSysCycle, kSysDot, kSysSha};
     for (size_t k : kSys) b.assert_bool("syscall flag is boolean", c(k));
-    b.assert_eq("one syscall flag per ecall", sys_exit + sys_read + sys_write + sys_cycle + sys_dot, ecall);
+    b.assert_eq("one syscall flag per ecall", sys_exit + sys_read + sys_write + sys_cycle + sys_dot + sys_sha, ecall);
     // a = a7 is the call number (guest-abi.md: any other number faults).
-    constexpr uint32_t kNumbers[kNumCalls] = {93, 63, 64, 0x1000, 0x1001};
+    constexpr uint32_t kNumbers[kNumCalls] = {93, 63, 64, 0x1000, 0x1001, 0x1002};
     for (size_t i = 0; i < 4; ++i) {
       auto e = zero;
       for (size_t k = 0; k < kNumCalls; ++k) e = e + c(kSys[k]) * (c(kA + i) - b.lit((kNumbers[k] >> (8 * i)) & 0xff));
@@ -285,6 +285,8 @@ class CpuAir : public air::AirBase<CpuAir> {
     b.send(kBusDotCall,
            {c(kClk), c(kB), c(kB + 1), c(kB + 2), c(kB + 3), c(kR), c(kR + 1), c(kR + 2), c(kR + 3), b.pub(kPubSeg)},
            sys_dot);
+    // sha256_compress: p = a0 (b); sha.h proves the call, a0 is left as it is.
+    b.send(kBusShaCall, {c(kClk), c(kB), c(kB + 1), c(kB + 2), c(kB + 3), b.pub(kPubSeg)}, sys_sha);
 
     // --- memory accesses -------------------------------------------------------------
     const auto t_base = b.lit(kTimeStride) * c(kClk);

@@ -15,6 +15,7 @@
 #include "prover/rv32im/cpu.h"
 #include "prover/rv32im/div.h"
 #include "prover/rv32im/dot.h"
+#include "prover/rv32im/sha.h"
 #include "zkvm/vm/accel.h"
 #include "prover/rv32im/io.h"
 #include "prover/rv32im/memory.h"
@@ -104,6 +105,7 @@ class Generator {
     bitwise_.clear(), shift_.clear(), mul_.clear(), div_.clear();
     io_.start_segment(info_.start_cycle);
     dot_.start_segment();
+    sha_.start_segment();
     mem_.begin_segment(info_.tag());
   }
 
@@ -145,6 +147,9 @@ class Generator {
     sw.traces[kTableIo] = io_.trace(min_rows_, bytes_);
     sw.traces[kTableDotCall] = dot_.call_trace(min_rows_);
     sw.traces[kTableDot] = dot_.data_trace(min_rows_);
+    sw.traces[kTableShaCall] = sha_.call_trace(min_rows_);
+    sw.traces[kTableShaRound] = sha_.round_trace(min_rows_);
+    sw.traces[kTableShaConst] = sha_.const_trace();
     sw.traces[kTableBytes] = bytes_.trace();  // last: every table has counted its lookups
     sw.info = info_;
     sw.publics = segment_publics(info_);
@@ -189,17 +194,18 @@ class Generator {
     const uint32_t bv = fl(kFUseImm) ? imm : tr.rs2_val;
 
     // Syscall: flags and result.
-    bool sys_exit = false, sys_read = false, sys_write = false, sys_cycle = false, sys_dot = false;
+    bool sys_exit = false, sys_read = false, sys_write = false, sys_cycle = false, sys_dot = false, sys_sha = false;
     uint32_t r = 0;
     if (ecall) {
       if (rec == nullptr) throw std::logic_error("trace: ECALL without a syscall record");
       sys_exit = rec->number == vm::kSysExit, sys_read = rec->number == vm::kSysRead;
       sys_write = rec->number == vm::kSysWrite, sys_cycle = rec->number == vm::kSysCycleCount;
-      sys_dot = rec->number == vm::kSysDot4;
+      sys_dot = rec->number == vm::kSysDot4, sys_sha = rec->number == vm::kSysSha256;
       r = rec->ret[0];
     }
     c[kSysExit] = u(sys_exit), c[kSysRead] = u(sys_read), c[kSysWrite] = u(sys_write), c[kSysCycle] = u(sys_cycle);
     c[kSysDot] = u(sys_dot);
+    c[kSysSha] = u(sys_sha);
 
     // Adder.
     const bool neg = fl(kFSub) || fl(kFSlt) || fl(kFSltu) || br;
@@ -342,6 +348,13 @@ class Generator {
     bytes_.pair(c[kThi + 4].canonical(), 0);
 
     if (sys_read || sys_write) io_.add_call(*rec, data, mem_, bytes_);
+    if (sys_sha) {
+      sha_.add_call(*rec, clk, mem_, bytes_, strict_);
+      if (sha_.round_rows() > (size_t{1} << kMaxLogCycles))
+        throw std::invalid_argument("segment " + std::to_string(info_.index) + " has more than 2^" +
+                                    std::to_string(kMaxLogCycles) +
+                                    " sha256 round rows (65 per call): prove with a smaller segment size");
+    }
     if (sys_dot) {
       dot_.add_call(*rec, clk, mem_, bytes_, strict_);
       // Segments are cut by cycles only (the prover counts them from a fast
@@ -444,6 +457,7 @@ class Generator {
   std::vector<AluEvent> bitwise_, shift_, mul_, div_;
   IoBuilder io_;
   DotBuilder dot_;
+  ShaBuilder sha_;
   uint32_t last_npc_ = 0;
 };
 

@@ -112,11 +112,11 @@ vm::Program sweep_program() {
 
 }  // namespace
 
-TEST_CASE("cpu table shape: 110 main columns, 27 LogUp fractions in 17 paired or single aux columns, degree 3", "[rv32im][cpu]") {
+TEST_CASE("cpu table shape: 111 main columns, 28 LogUp fractions in 17 paired or single aux columns, degree 3", "[rv32im][cpu]") {
   const air::AirShape shape = air::analyse(rv32im::CpuAir{});
   CHECK(rv32im::CpuAir{}.width() == cpu::kWidth);
-  CHECK(cpu::kWidth == 110);
-  CHECK(shape.num_interactions == 27);
+  CHECK(cpu::kWidth == 111);
+  CHECK(shape.num_interactions == 28);
   CHECK(shape.aux_width() == 18);  // 17 fraction columns and the running sum
   CHECK(shape.max_degree == 3);
 }
