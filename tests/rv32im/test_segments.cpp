@@ -167,7 +167,9 @@ void rebalance_bytes(const rv32im::Circuit& circuit, std::vector<rv32im::Segment
     for (size_t r = 0; r < bytes.height; ++r)
       for (size_t c = 0; c < Bytes::kWidth; ++c) bytes.at(r, c) = Fp::zero();
     for (size_t t = 0; t < rv32im::kNumTables; ++t) {
-      if (t == rv32im::kTableBytes || t == rv32im::kTableProgram || t == rv32im::kTableImage) continue;  // no byte lookups
+      if (t == rv32im::kTableBytes || t == rv32im::kTableProgram || t == rv32im::kTableImage ||
+          t == rv32im::kTableShaConst)
+        continue;  // preprocessed, no byte lookups
       for (const auto& [key, mult] : rv32im_test::evaluate(*circuit.airs()[t], sg.traces[t], sg.publics[t]).net) {
         const auto& v = key.second;
         if (key.first == rv32im::kBusU16 && v[0] < (1u << 16)) bytes.at(v[0], Bytes::kMU16) += mult;
