@@ -1,6 +1,8 @@
-/* SHA-256 (FIPS 180-4) for guests: streaming and one-shot. Pure software
- * (no accelerator call); about 4.3k RV32IM instructions per 64-byte block
- * (67 cycles per byte; RV32IM has no rotate instruction). */
+/* SHA-256 (FIPS 180-4) for guests: streaming and one-shot. Each 64-byte
+ * block is one sha256_compress accelerator call (docs/GUEST_ABI.md), so a
+ * block costs the call plus the buffering around it, about 1 cycle per byte
+ * (software SHA-256 on RV32IM: about 67 cycles per byte). Under
+ * qemu-riscv32, which lacks the call, it falls back to software. */
 #ifndef ZKVM_SHA256_H
 #define ZKVM_SHA256_H
 

@@ -14,6 +14,7 @@
 #define ZKVM_SYS_CYCLE_COUNT 0x1000 /* -> a0 = low 32 bits, a1 = high 32 bits */
 #define ZKVM_SYS_DOT4 0x1001        /* a0 = x, a1 = w, a2 = K -> a0..a3 = four int8 dot products */
 #define ZKVM_DOT4_MAX_K 32764u      /* largest K the dot4 call takes (a multiple of 4 below 2^15) */
+#define ZKVM_SYS_SHA256 0x1002      /* a0 = state (8 words), a1 = 64-byte block -> state := compress(state, block) */
 
 #define ZKVM_FD_INPUT 0   /* private input */
 #define ZKVM_FD_STDOUT 1  /* host-visible log, not proven */
@@ -85,6 +86,20 @@ static inline void zkvm_dot4(const uint8_t *x, const uint8_t *w, uint32_t k, int
   out[1] = (int32_t)r_a1;
   out[2] = (int32_t)r_a2;
   out[3] = (int32_t)r_a3;
+}
+
+/* The sha256_compress accelerator call (0x1002; docs/GUEST_ABI.md): the
+ * SHA-256 compression function (FIPS 180-4 6.2.2) of state[0..8) (native
+ * words) with the 64 bytes at block, in place, for one cycle. Both must be
+ * 4-byte aligned and in guest memory (else a fault). Returns 1; 0 where the
+ * call does not exist (qemu-riscv32 returns -ENOSYS and leaves the state),
+ * so a caller can fall back to software (zkvm_sha256 does). */
+static inline int zkvm_sha256_compress(uint32_t state[8], const uint8_t *block) {
+  register long r_a0 __asm__("a0") = (long)(uintptr_t)state;
+  register long r_a1 __asm__("a1") = (long)(uintptr_t)block;
+  register long r_a7 __asm__("a7") = ZKVM_SYS_SHA256;
+  __asm__ volatile("ecall" : "+r"(r_a0) : "r"(r_a1), "r"(r_a7) : "memory");
+  return r_a0 == (long)(uintptr_t)state;
 }
 
 #ifdef __cplusplus
