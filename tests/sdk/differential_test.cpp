@@ -208,6 +208,12 @@ TEST_CASE("guest SHA-256 matches the FIPS 180-2 known answers", "[sdk][diff][sha
             h_448 + h_448 + "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }
 
+TEST_CASE("the SDK's word-at-a-time memset matches a byte loop at every offset and length", "[sdk][diff]") {
+  const RunOutput r = run_both(guest("memset"), "");
+  CHECK(r.exit_code == 0);
+  CHECK(r.stdout_bytes == "memset: ok\n");
+}
+
 TEST_CASE("the sha256 example commits the digest OpenSSL computes for its input", "[sdk][diff][examples]") {
   std::string input;
   std::uint32_t x = 1;
