@@ -233,7 +233,13 @@ SegmentedProver::SegmentedProver(const vm::Program& program, const vm::RunOption
   // A first, untraced run (fast) gives the cycle count and so the number of
   // segments, which the statement's transcript needs up front.
   s.say("executing");
-  s.pre = vm::run(program, s.quiet);
+  // It also plans the cuts (SegmentPlan: cycles and accelerator rows).
+  SegmentPlan plan(s.log_seg);
+  {
+    vm::RunOptions planned = s.quiet;
+    planned.on_syscall = [&](const vm::SyscallRecord& r) { plan.starts_segment(r.cycle, &r); };
+    s.pre = vm::run(program, planned);
+  }
   if (s.pre.status == vm::RunStatus::Faulted)
     throw std::invalid_argument("the guest faulted, so the execution cannot be proven: " + s.pre.fault->message());
   if (s.pre.status == vm::RunStatus::CycleLimit)
@@ -243,8 +249,7 @@ SegmentedProver::SegmentedProver(const vm::Program& program, const vm::RunOption
     throw std::invalid_argument("the execution (" + std::to_string(s.pre.cycles) +
                                 " cycles) is longer than receipts cover (2^" + std::to_string(kMaxLogTotalCycles) +
                                 " - 1 cycles)");
-  const uint64_t seg_cycles = uint64_t{1} << s.log_seg;
-  s.n = static_cast<size_t>((s.pre.cycles + seg_cycles - 1) / seg_cycles);
+  s.n = plan.segments(s.pre.cycles);
   if (s.n > kMaxSegments)
     throw std::invalid_argument("the execution needs " + std::to_string(s.n) + " segments of 2^" +
                                 std::to_string(s.log_seg) + " cycles; receipts hold at most " +

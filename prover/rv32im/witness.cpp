@@ -44,7 +44,7 @@ class Generator {
  public:
   using Sink = std::function<void(SegmentWitness&&)>;
   Generator(const Image& image, unsigned log_segment, size_t min_rows, TraceCheck check, Sink sink)
-      : image_(image), seg_cycles_(uint64_t{1} << log_segment), min_rows_(min_rows),
+      : image_(image), plan_(log_segment), accel_cap_(SegmentPlan::accel_cap(log_segment)), min_rows_(min_rows),
         strict_(check == TraceCheck::kStrict), sink_(std::move(sink)) {
     if (log_segment > kMaxLogCycles)
       throw std::invalid_argument("segments are at most 2^" + std::to_string(kMaxLogCycles) + " cycles");
@@ -61,16 +61,16 @@ class Generator {
       if (clk >= (uint64_t{1} << kMaxLogTotalCycles))
         throw std::invalid_argument("execution longer than 2^" + std::to_string(kMaxLogTotalCycles) +
                                     " cycles: receipts do not cover it");
-      if (clk - info_.start_cycle == seg_cycles_) {  // the segment is full and the run goes on
-        emit(false);
-        info_ = next_info();
-        start_segment();
-      }
       const vm::SyscallRecord* rec = nullptr;
       std::span<const uint8_t> data;
       if (sys < ch.syscalls.size() && ch.syscalls[sys].cycle == clk) {
         rec = &ch.syscalls[sys++];
         data = ch.syscall_data.subspan(rec->data_offset, rec->data_len);
+      }
+      if (plan_.starts_segment(clk, rec)) {  // the segment is full and the run goes on
+        emit(false);
+        info_ = next_info();
+        start_segment();
       }
       row(ch.rows[i], static_cast<uint32_t>(clk - info_.start_cycle), rec, data);
     }
@@ -348,22 +348,12 @@ class Generator {
     bytes_.pair(c[kThi + 4].canonical(), 0);
 
     if (sys_read || sys_write) io_.add_call(*rec, data, mem_, bytes_);
-    if (sys_sha) {
-      sha_.add_call(*rec, clk, mem_, bytes_, strict_);
-      if (sha_.round_rows() > (size_t{1} << kMaxLogCycles))
-        throw std::invalid_argument("segment " + std::to_string(info_.index) + " has more than 2^" +
-                                    std::to_string(kMaxLogCycles) +
-                                    " sha256 round rows (65 per call): prove with a smaller segment size");
-    }
-    if (sys_dot) {
-      dot_.add_call(*rec, clk, mem_, bytes_, strict_);
-      // Segments are cut by cycles only (the prover counts them from a fast
-      // run), so a segment's dot4 rows are bounded here, not by a cut.
-      if (dot_.rows() > (size_t{1} << kMaxLogCycles))
-        throw std::invalid_argument("segment " + std::to_string(info_.index) + " has more than 2^" +
-                                    std::to_string(kMaxLogCycles) +
-                                    " dot4 rows (groups of 4 MACs x 4 rows): prove with a smaller segment size");
-    }
+    if (sys_sha) sha_.add_call(*rec, clk, mem_, bytes_, strict_);
+    if (sys_dot) dot_.add_call(*rec, clk, mem_, bytes_, strict_);
+    // SegmentPlan cuts before any call that would pass the cap.
+    if (sha_.round_rows() > accel_cap_ || dot_.rows() > accel_cap_)
+      throw std::logic_error("segment " + std::to_string(info_.index) + ": accelerator rows past " +
+                             std::to_string(accel_cap_));
   }
 
   // Previous time and time-difference limbs of memory slot k.
@@ -443,7 +433,8 @@ class Generator {
   }
 
   const Image& image_;
-  uint64_t seg_cycles_;
+  SegmentPlan plan_;
+  size_t accel_cap_;
   size_t min_rows_;
   bool strict_;
   Sink sink_;
@@ -462,6 +453,39 @@ class Generator {
 };
 
 }  // namespace
+
+namespace {
+
+// Rows a call adds to the chips' data tables: dot4 rows, sha256 round rows.
+std::pair<size_t, size_t> accel_rows(const vm::SyscallRecord& rec) {
+  if (rec.number == vm::kSysDot4) return {vm::dot4_args_ok(rec.args[0], rec.args[1], rec.args[2]) ? rec.args[2] / 4 : 0, 0};
+  if (rec.number == vm::kSysSha256) return {0, sha::kRowsPerCall};
+  return {0, 0};
+}
+
+}  // namespace
+
+SegmentPlan::SegmentPlan(unsigned log_segment)
+    : seg_cycles_(uint64_t{1} << log_segment), cap_(accel_cap(log_segment)) {}
+
+size_t SegmentPlan::accel_cap(unsigned log_segment) { return std::max(size_t{1} << log_segment, size_t{1} << 13); }
+
+bool SegmentPlan::starts_segment(uint64_t clk, const vm::SyscallRecord* rec) {
+  bool cut = false;
+  while (clk - start_ >= seg_cycles_) start_ += seg_cycles_, ++n_, dot_ = sha_ = 0, cut = true;
+  if (rec != nullptr) {
+    const auto [dot, sha] = accel_rows(*rec);
+    if (clk > start_ && (dot_ + dot > cap_ || sha_ + sha > cap_)) start_ = clk, ++n_, dot_ = sha_ = 0, cut = true;
+    dot_ += dot, sha_ += sha;
+  }
+  return cut;
+}
+
+size_t SegmentPlan::segments(uint64_t cycles) const {
+  size_t n = n_;
+  for (uint64_t s = start_; cycles > s && cycles - s > seg_cycles_; s += seg_cycles_) ++n;
+  return n;
+}
 
 namespace {
 

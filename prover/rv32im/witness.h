@@ -41,6 +41,30 @@ class Circuit {
   std::vector<const air::Air*> airs_;
 };
 
+// Where segments are cut: after 2^log_segment cycles, or before an
+// accelerator call whose rows would take its data table (dot4 rows, sha256
+// round rows) past accel_cap(log_segment) rows. The prover plans with it from
+// a fast run's calls (the segment count goes into the statement up front);
+// witness generation cuts with it row by row; both see the same cuts.
+class SegmentPlan {
+ public:
+  explicit SegmentPlan(unsigned log_segment);
+  // Rows the chips' data tables may hold in one segment: 2^log_segment, or
+  // 2^13 if that is more (one dot4 call has up to 8191 rows).
+  static size_t accel_cap(unsigned log_segment);
+  // The row at global cycle `clk` (rows in increasing cycle order; rows
+  // without a call may be skipped) with its call record, if any: true when
+  // a new segment starts at it.
+  bool starts_segment(uint64_t clk, const vm::SyscallRecord* rec);
+  // The number of segments of a run of `cycles` cycles.
+  size_t segments(uint64_t cycles) const;
+
+ private:
+  uint64_t seg_cycles_, cap_;
+  uint64_t start_ = 0;  // first cycle of the current segment
+  size_t n_ = 1, dot_ = 0, sha_ = 0;
+};
+
 // One segment's tables and public values (segment.h).
 struct SegmentWitness {
   SegmentInfo info;

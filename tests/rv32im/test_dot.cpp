@@ -9,6 +9,7 @@
 #include <random>
 
 #include "prover/rv32im/dot.h"
+#include "prover/rv32im/prove.h"
 #include "tests/rv32im/rv32im_trace_support.h"
 #include "zkvm/vm/accel.h"
 
@@ -191,7 +192,7 @@ TEST_CASE("verifier rejects a product over a w byte memory never held", "[rv32im
   bytes.at(r0 + 1 + 256 * r1, rv32im::ByteTableAir::kMPair) += Fp::one();
   for (size_t t : {size_t(rv32im::kTableMemory), size_t(rv32im::kTableBoundary)}) {
     auto& m = b.ex.traces[t];
-    const size_t fin = t == rv32im::kTableMemory ? rv32im::MemoryAir::kFin : rv32im::BoundaryAir::kVf;
+    const size_t fin = t == rv32im::kTableMemory ? size_t{rv32im::MemoryAir::kFin} : size_t{rv32im::BoundaryAir::kVf};
     size_t row = 0;
     while (m.at(row, 1) != Fp::from_u64(13)) ++row;  // cell a3
     m.at(row, fin) += Fp::one();
@@ -243,4 +244,55 @@ TEST_CASE("changing any one cell of a real dot4 row is rejected; the verifier re
       cell = honest;
     }
   }
+}
+
+namespace {
+
+// 20 dot4 calls of K = 4096 (1024 rows each) over zero-filled memory in a
+// loop of about 11 cycles a call: few cycles, many accelerator rows.
+vm::Program many_rows_program() {
+  std::vector<uint32_t> code;
+  li(code, s1, 20);
+  const size_t loop = code.size();
+  dot4_call(code, kDataBase, kDataBase + 4096, 4096);
+  code.push_back(ADDI(s1, s1, -1));
+  code.push_back(BNE(s1, zero, -4 * static_cast<int32_t>(code.size() - loop)));
+  li(code, a0, 0);
+  exit_with_a0(code);
+  return make_program(code, {}, 5 * 4096);
+}
+
+}  // namespace
+
+TEST_CASE("segments are cut before a dot4 call that would pass the accelerator rows' cap", "[rv32im][dot][segments]") {
+  const auto p = many_rows_program();
+  const Recorded r = record(p);
+  REQUIRE(r.rows.size() < 1024);  // one segment of 2^10 cycles by cycles alone
+  CHECK(rv32im::SegmentPlan::accel_cap(10) == 8192);
+  // The plan from the fast run's calls (what the prover counts up front).
+  rv32im::SegmentPlan plan(10);
+  vm::RunOptions o;
+  o.on_syscall = [&](const vm::SyscallRecord& rec) { plan.starts_segment(rec.cycle, &rec); };
+  const vm::RunResult run = vm::run(p, o);
+  CHECK(plan.segments(run.cycles) == 3);
+  // Witness generation cuts in the same places: 8 + 8 + 4 calls.
+  const auto image = rv32im::build_image(p);
+  const vm::TraceChunk ch{0, r.rows, r.syscalls, r.data};
+  const auto segs = rv32im::execute_trace_segments(image, std::span(&ch, 1), r.claim, 10);
+  REQUIRE(segs.size() == 3);
+  const size_t want[3] = {8192, 8192, 4096};
+  for (size_t k = 0; k < 3; ++k) {
+    const auto& t = segs[k].traces[rv32im::kTableDot];
+    size_t real = 0;
+    while (real < t.height && t.at(real, DotAir::kIsReal) == Fp::one()) ++real;
+    CHECK(real == want[k]);
+    CHECK(t.height == want[k]);
+  }
+  // And the receipt: three segments, the emulator's claim.
+  rv32im::ProveOptions po;
+  po.log_segment = 10;
+  const rv32im::Receipt receipt = rv32im::prove(p, {}, po, stark_test::cpu());
+  CHECK(receipt.segments.size() == 3);
+  const rv32im::Claim claim = rv32im::verify_receipt(receipt.claim.image_id, rv32im::serialize_receipt(receipt));
+  CHECK(claim.cycles == run.cycles);
 }

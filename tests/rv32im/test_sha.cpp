@@ -155,7 +155,7 @@ TEST_CASE("verifier rejects a wrong compression result made consistent after the
   b.ex.run.journal[0] = static_cast<uint8_t>(new0);
   for (size_t t : {size_t(rv32im::kTableMemory), size_t(rv32im::kTableBoundary)}) {
     auto& m = b.ex.traces[t];
-    const size_t fin = t == rv32im::kTableMemory ? rv32im::MemoryAir::kFin : rv32im::BoundaryAir::kVf;
+    const size_t fin = t == rv32im::kTableMemory ? size_t{rv32im::MemoryAir::kFin} : size_t{rv32im::BoundaryAir::kVf};
     size_t row = 0;
     while (m.at(row, 1) != Fp::from_u64(kState / 4)) ++row;
     m.at(row, fin) += delta;

@@ -25,6 +25,7 @@ struct FastCtx {
   // Superinstructions would count a pair once in the mix: only without it.
   static constexpr bool kFusion = !kCountMix;
   std::array<std::uint64_t, kNumOps> mix{};
+  const std::function<void(const SyscallRecord&)>* on_syscall = nullptr;  // set when RunOptions has one
   void begin(std::uint32_t, const Decoded& d, const std::uint32_t*) {
     if constexpr (kCountMix) ++mix[static_cast<std::size_t>(d.op)];
   }
@@ -32,7 +33,9 @@ struct FastCtx {
   void before_store(std::uint32_t) {}
   void after_store(std::uint32_t) {}
   void retire(const Decoded&, const std::uint32_t*) {}
-  void syscall(const SyscallRecord&, std::span<const std::uint8_t>) {}
+  void syscall(const SyscallRecord& rec, std::span<const std::uint8_t>) {
+    if (on_syscall != nullptr) (*on_syscall)(rec);
+  }
 };
 
 // Tracing path: one TraceRow per retired instruction into a fixed-size
@@ -245,10 +248,12 @@ RunResult run(const Program& program, const RunOptions& options) {
   detail::load_program(*m, program, options);
   if (options.count_mix) {
     detail::FastCtx<true> ctx;
+    if (options.on_syscall) ctx.on_syscall = &options.on_syscall;
     detail::execute_all(*m, ctx);
     for (std::size_t i = 0; i < kNumInsns; ++i) m->result.mix[i] = ctx.mix[i];
   } else {
     detail::FastCtx<false> ctx;
+    if (options.on_syscall) ctx.on_syscall = &options.on_syscall;
     detail::execute_all(*m, ctx);
   }
   detail::finish(*m);

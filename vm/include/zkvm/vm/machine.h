@@ -31,6 +31,10 @@ struct RunOptions {
   // collected in RunResult::stdout_bytes / stderr_bytes.
   std::function<void(int fd, std::span<const std::uint8_t>)> on_output;
   bool count_mix = false;  // fill RunResult::mix (slower fast path)
+  // Fast path (run): called with the record of every call that returns or
+  // exits (no data bytes), in order. The prover plans its segments from the
+  // accelerator calls' sizes before tracing.
+  std::function<void(const SyscallRecord&)> on_syscall;
   // Fast path: fuse instruction pairs into superinstructions (results are
   // identical either way; false is the plain one-handler-per-instruction
   // dispatch, for tests and measurements).
