@@ -81,8 +81,10 @@ Row measure(const Guest& g, bool zk, int reps, hal::Hal& hal) {
   return row;
 }
 
-const char* kTableNames[rv32im::kNumTables] = {"cpu", "program", "image", "memory", "bytes",
-                                               "bitwise", "shift", "mul", "div", "io"};
+const char* kTableNames[] = {"cpu",  "program",  "image",   "memory",   "bytes",    "bitwise",
+                             "shift", "mul",     "div",     "io",       "boundary", "dotcall",
+                             "dot",   "shacall", "sharound", "shaconst"};
+static_assert(std::size(kTableNames) == rv32im::kNumTables, "a name per table");
 
 }  // namespace
 
