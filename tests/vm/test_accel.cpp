@@ -17,13 +17,19 @@ using namespace zkvm::vm::test;
 namespace {
 
 // x at kDataBase, w right after it (both 4-aligned when K is).
-std::vector<std::uint32_t> dot4_program(std::uint32_t x, std::uint32_t w, std::uint32_t k) {
+std::vector<std::uint32_t> dot4_program(std::uint32_t x, std::uint32_t w, std::uint32_t k,
+                                        std::uint32_t number = kSysDot4, bool store_first = false) {
   std::vector<std::uint32_t> code;
+  if (store_first) {  // overwrite the first weight word before the call
+    li(code, t0, w);
+    li(code, t1, 0x7f7f7f7f);
+    code.push_back(SW(t1, t0, 0));
+  }
   li(code, a3, 0x5a5a5a5a);  // clobbered by the call
   li(code, a0, x);
   li(code, a1, w);
   li(code, a2, k);
-  li(code, a7, kSysDot4);
+  li(code, a7, number);
   code.push_back(ECALL);
   for (std::uint32_t r = 0; r < 4; ++r) code.push_back(ADDI(18 + r, a0 + r, 0));  // s2..s5
   sys_exit(code, 0);
@@ -185,4 +191,37 @@ TEST_CASE("sha256_compress faults on misaligned pointers and buffers outside gue
     CHECK(r.fault->kind == c.kind);
     CHECK_THAT(r.fault->message(), Catch::Matchers::Contains(c.detail));
   }
+}
+
+TEST_CASE("dot4_rom (0x1003) reads the weights the ELF loaded, whatever memory holds since", "[vm][syscall][accel]") {
+  std::mt19937 rng(5);
+  const std::uint32_t k = 64;
+  std::vector<std::int8_t> xv(k), wv[4];
+  for (auto& v : xv) v = static_cast<std::int8_t>(rng());
+  for (auto& row : wv) {
+    row.resize(k);
+    for (auto& v : row) v = static_cast<std::int8_t>(rng());
+  }
+  const auto want = plain_dot(xv, wv);
+  for (bool store_first : {false, true}) {
+    INFO("store first " << store_first);
+    const auto code = dot4_program(kDataBase, kDataBase + k, k, kSysDot4Rom, store_first);
+    const RunResult r = run(make_program(code, pack(xv, wv)), {});
+    REQUIRE(r.status == RunStatus::Exited);
+    for (std::size_t j = 0; j < 4; ++j) CHECK(static_cast<std::int32_t>(r.regs[18 + j]) == want[j]);
+  }
+  // dot4 (memory) sees the store: row 0..3 of k = 0..3 are 0x7f bytes then.
+  const RunResult m = run(make_program(dot4_program(kDataBase, kDataBase + k, k, kSysDot4, true), pack(xv, wv)), {});
+  REQUIRE(m.status == RunStatus::Exited);
+  CHECK(static_cast<std::int32_t>(m.regs[18]) != want[0]);
+}
+
+TEST_CASE("dot4_rom faults on weights outside the ELF image", "[vm][syscall][accel]") {
+  // The data segment's file bytes end at kDataBase + 5 * 8; its zero-filled
+  // tail (p_memsz) is not image.
+  std::vector<std::uint8_t> data(5 * 8, 0x80);
+  const RunResult r = run(make_program(dot4_program(kDataBase, kDataBase + 16, 8, kSysDot4Rom), data, 0x1000), {});
+  REQUIRE(r.status == RunStatus::Faulted);
+  CHECK(r.fault->kind == FaultKind::BadAccelArgs);
+  CHECK_THAT(r.fault->message(), Catch::Matchers::Contains("dot4_rom weight word 0x00020028 is not in the ELF's loaded image"));
 }

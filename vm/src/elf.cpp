@@ -141,6 +141,23 @@ Program load_elf(std::span<const std::uint8_t> bytes, std::string_view name_view
   return p;
 }
 
+std::optional<std::uint32_t> image_word(const Program& p, std::uint32_t addr) {
+  if (addr & 3) return std::nullopt;
+  bool any = false;
+  std::uint32_t w = 0;
+  for (const Segment& s : p.segments) {
+    const std::uint64_t end = std::uint64_t{s.vaddr} + s.bytes.size();
+    for (std::uint32_t k = 0; k < 4; ++k) {
+      const std::uint64_t b = std::uint64_t{addr} + k;
+      if (b < s.vaddr || b >= end) continue;
+      any = true;
+      w = (w & ~(0xffu << (8 * k))) | (std::uint32_t{s.bytes[b - s.vaddr]} << (8 * k));
+    }
+  }
+  if (!any) return std::nullopt;
+  return w;
+}
+
 std::vector<std::pair<std::uint32_t, std::uint32_t>> code_words(const Program& p) {
   std::vector<std::pair<std::uint32_t, std::uint32_t>> out;
   for (const Segment& s : p.segments) {

@@ -100,6 +100,7 @@ void load_program(Machine& m, const Program& p, const RunOptions& o) {
   m.pc = p.entry;
   m.max_cycles = o.max_cycles;
   m.opts = &o;
+  m.program = &p;
 }
 
 template <class Ctx>
@@ -173,12 +174,18 @@ void raise_fault(Machine& m, FaultKind kind, std::uint32_t pc, const Decoded* d,
       const std::uint64_t end = std::uint64_t{addr} + len;
       char buf[64];
       std::snprintf(buf, sizeof buf, "[0x%08x, 0x%08llx)", addr, static_cast<unsigned long long>(end));
-      const char* call = x[17] == kSysRead ? "read" : x[17] == kSysWrite ? "write" : x[17] == kSysDot4 ? "dot4" : "sha256_compress";
+      const char* call = x[17] == kSysRead ? "read" : x[17] == kSysWrite ? "write" : x[17] == kSysDot4 ? "dot4" : x[17] == kSysDot4Rom ? "dot4_rom" : "sha256_compress";
       f.detail = std::string(call) + " buffer " + buf + " is not inside guest memory [" + hex(kGuestBase) + ", " +
                  hex(kGuestEnd) + ")";
       break;
     }
     case FaultKind::BadAccelArgs:
+      if (x[17] == kSysDot4Rom && dot4_args_ok(x[10], x[11], x[12])) {
+        f.addr = addr;
+        f.detail = "dot4_rom weight word " + hex(addr) + " is not in the ELF's loaded image (weights [" + hex(x[11]) +
+                   ", +4K) must be words the ELF loads)";
+        break;
+      }
       if (x[17] == kSysSha256) {
         f.detail = "sha256_compress with state = " + hex(x[10]) + ", block = " + hex(x[11]) +
                    " (both must be 4-byte aligned)";

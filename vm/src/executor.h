@@ -41,6 +41,7 @@ struct Machine {
   std::uint64_t max_cycles = kDefaultMaxCycles;
   Memory mem;
   const RunOptions* opts = nullptr;
+  const Program* program = nullptr;  // the loaded ELF (dot4_rom reads its image words)
   std::size_t input_pos = 0;
   RunResult result;
   std::vector<std::uint8_t> scratch;
@@ -111,6 +112,21 @@ template <class Ctx>
       m.mem.read_bytes(a1, block, 64);
       sha256_compress(h, block);
       for (std::uint32_t i = 0; i < 8; ++i) m.mem.store<std::uint32_t>(a0 + 4 * i, h[i]);
+      break;
+    }
+    case kSysDot4Rom: {
+      if (!dot4_args_ok(a0, a1, a2)) return raise_fault(m, FaultKind::BadAccelArgs, m.pc, &d, 0), SysStatus::Fault;
+      if (!buffer_in_guest(a0, a2)) return raise_fault(m, FaultKind::SyscallBuffer, m.pc, &d, a0), SysStatus::Fault;
+      m.scratch.resize(5 * std::size_t{a2});
+      m.mem.read_bytes(a0, m.scratch.data(), a2);
+      for (std::uint32_t i = 0; i < a2; ++i) {  // K words of weights
+        const auto w = image_word(*m.program, a1 + 4 * i);
+        if (!w) return raise_fault(m, FaultKind::BadAccelArgs, m.pc, &d, a1 + 4 * i), SysStatus::Fault;
+        for (std::size_t k = 0; k < 4; ++k) m.scratch[a2 + 4 * std::size_t{i} + k] = static_cast<std::uint8_t>(*w >> (8 * k));
+      }
+      const std::uint8_t* bytes = m.scratch.data();
+      const auto out = dot4_reference(0, a2, a2, [bytes](std::uint32_t i) { return bytes[i]; });
+      for (std::size_t j = 0; j < 4; ++j) x[10 + j] = static_cast<std::uint32_t>(out[j]);
       break;
     }
     case kSysDot4: {

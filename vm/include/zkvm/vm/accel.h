@@ -68,6 +68,12 @@ inline void sha256_compress(std::uint32_t h[8], const std::uint8_t block[64]) {
   for (int i = 0; i < 8; ++i) h[i] += r.state[64][i];
 }
 
+// dot4_rom (a7 = 0x1003): dot4 with the weights read from the ELF's loaded
+// image (elf.h image_word: the bytes the loader put there, whatever a store
+// has written since), so a public model's weights need no memory accesses.
+// Every word of [w, w+4K) must be an image word.
+inline constexpr std::uint32_t kSysDot4Rom = 0x1003;
+
 // Checks the call's arguments as the emulator does: x, w 4-aligned, K a
 // multiple of 4 below kDot4MaxLen (buffers are checked separately).
 inline bool dot4_args_ok(std::uint32_t x, std::uint32_t w, std::uint32_t k) {

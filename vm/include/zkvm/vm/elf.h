@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -46,6 +47,13 @@ struct Program {
 // faults (FetchOutsideCode). The emulator and the prover's program table
 // both take the executable words from this one definition.
 std::vector<std::pair<std::uint32_t, std::uint32_t>> code_words(const Program& p);
+
+// An image word: a 4-aligned word holding at least one file byte (p_filesz)
+// of a PT_LOAD segment, with the value the loader puts there (later segments
+// over earlier ones; bytes of the word outside every segment's file bytes
+// are 0). Nothing for any other word. The prover's image table holds
+// exactly these (prover/rv32im/image.cpp build_image).
+std::optional<std::uint32_t> image_word(const Program& p, std::uint32_t addr);
 
 // `name` prefixes every error message ("guest.elf: ...").
 Program load_elf(std::span<const std::uint8_t> bytes, std::string_view name);
