@@ -58,13 +58,13 @@ enum Bus : uint32_t {
   // segment's memory table receives the word it starts from, with a tag
   // below its own, and sends the word it leaves, with its own tag.
   kBusHandoff = 19,
-  // (clk, x0..x3, r0..r3, seg): the dot4 ecall at cycle clk of segment seg
-  // with a0 = x returns out0 = r. Sent by the CPU (r bytes); received by the
-  // dot4 call table (dot.h).
+  // (clk, x0..x3, r0..r3, seg, rom): the dot4 (rom = 0) or dot4_rom (rom =
+  // 1) ecall at cycle clk of segment seg with a0 = x returns out0 = r. Sent
+  // by the CPU (r bytes); received by the dot4 call table (dot.h).
   kBusDotCall = 20,
-  // (seg, clk, xa, wa, s0..s3): the state of the dot4 call at clk after its
-  // groups before word cell xa (running sums s_j). Sent and received by the
-  // dot4 call and data tables (dot.h).
+  // (seg, clk, xa, wa, s0..s3, rom): the state of the dot4 call at clk after
+  // its groups before word cell xa (running sums s_j). Sent and received by
+  // the dot4 call and data tables (dot.h).
   kBusDotChain = 21,
   // (clk, p0..p3, seg): the sha256_compress ecall at cycle clk of segment seg
   // with a0 = p (the state pointer). Sent by the CPU; received by the call
@@ -79,6 +79,10 @@ enum Bus : uint32_t {
   // (r, K_r lo, K_r hi, [r = 0], [r = 63]): round constants. Sent by round
   // rows, received by the preprocessed constant table.
   kBusShaConst = 25,
+  // (addr, v0..v3): the ELF's loaded word at cell addr (an image word).
+  // Sent by dot4_rom data rows for their weights; received by the image
+  // table with its main column as the multiplicity (program.h).
+  kBusRom = 26,
 };
 
 // Tuple length of kBusAlu.

@@ -58,6 +58,7 @@ std::string rv32im_bus_name(uint32_t bus) {
     case kBusShaInit: return "sha256 init";
     case kBusShaFinal: return "sha256 final";
     case kBusShaConst: return "sha256 constants";
+    case kBusRom: return "rom";
     default: return "bus " + std::to_string(bus);
   }
 }

@@ -71,7 +71,7 @@ enum Col : size_t {
   kIsReal, kPc, kClk, kNpc,
   kRd, kRs1, kRs2, kImm, kOff = kImm + 4, kAluOp,
   kFlags,
-  kSysExit = kFlags + kNumFlags, kSysRead, kSysWrite, kSysCycle, kSysDot, kSysSha,
+  kSysExit = kFlags + kNumFlags, kSysRead, kSysWrite, kSysCycle, kSysDot, kSysSha, kSysDotRom,
   kA, kB = kA + 4, kR = kB + 4,
   kS = kR + 4, kC = kS + 4,
   kSa = kC + 4, kSb, kDs, kLt, kInv, kTaken,
@@ -255,13 +255,13 @@ class CpuAir : public air::AirBase<CpuAir> {
 
     // --- ecall ---------------------------------------------------------------------
     const auto sys_exit = c(kSysExit), sys_read = c(kSysRead), sys_write = c(kSysWrite), sys_cycle = c(kSysCycle);
-    const auto sys_dot = c(kSysDot), sys_sha = c(kSysSha);
-    constexpr size_t kNumCalls = 6;
-    const size_t kSys[kNumCalls] = {kSysExit, kSysRead, kSysWrite, kSysCycle, kSysDot, kSysSha};
+    const auto sys_dot = c(kSysDot), sys_sha = c(kSysSha), sys_dot_rom = c(kSysDotRom);
+    constexpr size_t kNumCalls = 7;
+    const size_t kSys[kNumCalls] = {kSysExit, kSysRead, kSysWrite, kSysCycle, kSysDot, kSysSha, kSysDotRom};
     for (size_t k : kSys) b.assert_bool("syscall flag is boolean", c(k));
-    b.assert_eq("one syscall flag per ecall", sys_exit + sys_read + sys_write + sys_cycle + sys_dot + sys_sha, ecall);
+    b.assert_eq("one syscall flag per ecall", sys_exit + sys_read + sys_write + sys_cycle + sys_dot + sys_sha + sys_dot_rom, ecall);
     // a = a7 is the call number (guest-abi.md: any other number faults).
-    constexpr uint32_t kNumbers[kNumCalls] = {93, 63, 64, 0x1000, 0x1001, 0x1002};
+    constexpr uint32_t kNumbers[kNumCalls] = {93, 63, 64, 0x1000, 0x1001, 0x1002, 0x1003};
     for (size_t i = 0; i < 4; ++i) {
       auto e = zero;
       for (size_t k = 0; k < kNumCalls; ++k) e = e + c(kSys[k]) * (c(kA + i) - b.lit((kNumbers[k] >> (8 * i)) & 0xff));
@@ -281,10 +281,11 @@ class CpuAir : public air::AirBase<CpuAir> {
     b.assert_zero("read is from fd 0", sys_read * c(kB));
     b.send(kBusIoCall, {c(kClk), sys_read, c(kB), c(kR), c(kR + 1), c(kR + 2), c(kR + 3), b.pub(kPubSeg)},
            sys_read + sys_write);
-    // dot4: x = a0 (b), out0 = r (dot.h proves the call; r goes to a0).
+    // dot4 and dot4_rom: x = a0 (b), out0 = r (dot.h proves the call; r goes to a0).
     b.send(kBusDotCall,
-           {c(kClk), c(kB), c(kB + 1), c(kB + 2), c(kB + 3), c(kR), c(kR + 1), c(kR + 2), c(kR + 3), b.pub(kPubSeg)},
-           sys_dot);
+           {c(kClk), c(kB), c(kB + 1), c(kB + 2), c(kB + 3), c(kR), c(kR + 1), c(kR + 2), c(kR + 3), b.pub(kPubSeg),
+            sys_dot_rom},
+           sys_dot + sys_dot_rom);
     // sha256_compress: p = a0 (b); sha.h proves the call, a0 is left as it is.
     b.send(kBusShaCall, {c(kClk), c(kB), c(kB + 1), c(kB + 2), c(kB + 3), b.pub(kPubSeg)}, sys_sha);
 

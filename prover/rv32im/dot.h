@@ -55,6 +55,8 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -81,7 +83,8 @@ class DotAir : public air::AirBase<DotAir> {
     kAcc, kAccN = kAcc + 4,
     kX = kAccN + 4, kW = kX + 4,  // w row j lane i at kW + 4 j + i
     kTp = kW + 16, kLo = kTp + dot::kAccesses, kHi = kLo + dot::kAccesses,
-    kWidth = kHi + dot::kAccesses
+    kRom = kHi + dot::kAccesses,  // a dot4_rom call: the weights come from the image
+    kWidth
   };
   enum Pub : size_t { kPubSeg, kNumPublics };
   std::string name() const override { return "rv32im-dot"; }
@@ -93,26 +96,35 @@ class DotAir : public air::AirBase<DotAir> {
   void constraints(B& b) const {
     using E = typename B::Expr;
     auto c = [&](size_t i) { return b.main(i); };
-    const E real = c(kIsReal), seg = b.pub(kPubSeg), one = b.lit(1), bias = b.lit(128);
+    const E real = c(kIsReal), seg = b.pub(kPubSeg), one = b.lit(1), bias = b.lit(128), rom = c(kRom);
     b.assert_bool("is_real is boolean", real);
+    b.assert_bool("rom is boolean", rom);
+    b.assert_zero("padding is not rom", (one - real) * rom);
     for (size_t j = 0; j < 4; ++j) {
       E sum = c(kAcc + j);
       for (size_t i = 0; i < 4; ++i) sum = sum + (c(kX + i) - bias) * (c(kW + 4 * j + i) - bias);
       b.assert_zero("the running sum adds the row's products", real * (c(kAccN + j) - sum));
     }
-    b.receive(kBusDotChain, {seg, c(kClk), c(kXa), c(kWa), c(kAcc), c(kAcc + 1), c(kAcc + 2), c(kAcc + 3)}, real);
+    b.receive(kBusDotChain, {seg, c(kClk), c(kXa), c(kWa), c(kAcc), c(kAcc + 1), c(kAcc + 2), c(kAcc + 3), rom}, real);
     b.send(kBusDotChain,
-           {seg, c(kClk), c(kXa) + one, c(kWa) + b.lit(4), c(kAccN), c(kAccN + 1), c(kAccN + 2), c(kAccN + 3)}, real);
+           {seg, c(kClk), c(kXa) + one, c(kWa) + b.lit(4), c(kAccN), c(kAccN + 1), c(kAccN + 2), c(kAccN + 3), rom},
+           real);
     const E t_base = b.lit(8) * c(kClk);
     for (size_t k = 0; k < dot::kAccesses; ++k) {
       const E cell = k == 0 ? c(kXa) : c(kWa) + b.lit(static_cast<uint32_t>(k - 1));
       const size_t v = k == 0 ? kX : kW + 4 * (k - 1);
       const E t = t_base + b.lit(k == 0 ? dot::kTimeX : dot::kTimeW);
-      b.receive(kBusMemory, {cell, c(v), c(v + 1), c(v + 2), c(v + 3), c(kTp + k), seg}, real);
-      b.send(kBusMemory, {cell, c(v), c(v + 1), c(v + 2), c(v + 3), t, seg}, real);
+      // The weights of a dot4_rom call are image words (kBusRom), not memory.
+      const E mem = k == 0 ? real : real * (one - rom);
+      b.receive(kBusMemory, {cell, c(v), c(v + 1), c(v + 2), c(v + 3), c(kTp + k), seg}, mem);
+      b.send(kBusMemory, {cell, c(v), c(v + 1), c(v + 2), c(v + 3), t, seg}, mem);
       b.assert_zero("access time is after the previous one",
-                    real * (t - c(kTp + k) - one - c(kLo + k) - b.lit(1u << 16) * c(kHi + k)));
+                    mem * (t - c(kTp + k) - one - c(kLo + k) - b.lit(1u << 16) * c(kHi + k)));
       b.send(kBusU16, {c(kLo + k)}, real);
+      if (k > 0) {
+        b.send(kBusRom, {cell, c(v), c(v + 1), c(v + 2), c(v + 3)}, real * rom);
+        for (size_t col : {kTp + k, kLo + k, kHi + k}) b.assert_zero("no access times for image weights", rom * c(col));
+      }
     }
     b.send(kBusBytePair, {c(kHi), c(kHi + 1)}, real);
     b.send(kBusBytePair, {c(kHi + 2), c(kHi + 3)}, real);
@@ -123,7 +135,7 @@ class DotAir : public air::AirBase<DotAir> {
 class DotCallAir : public air::AirBase<DotCallAir> {
  public:
   enum Col : size_t {
-    kIsReal, kClk,
+    kIsReal, kClk, kRom,                             // kRom: a dot4_rom call
     kX, kK = kX + 4, kWp = kK + 4, kA3 = kWp + 4,   // x (a0), K (a2), w (a1), old a3
     kR = kA3 + 4,                                    // out0..out3 bytes, out j at kR + 4 j
     kAcc = kR + 16, kNeg = kAcc + 4,
@@ -147,8 +159,10 @@ class DotCallAir : public air::AirBase<DotCallAir> {
       return c(col) + b.lit(1u << 8) * c(col + 1) + b.lit(1u << 16) * c(col + 2) + b.lit(1u << 24) * c(col + 3);
     };
     b.assert_bool("is_real is boolean", real);
-    b.receive(kBusDotCall, {c(kClk), c(kX), c(kX + 1), c(kX + 2), c(kX + 3), c(kR), c(kR + 1), c(kR + 2), c(kR + 3), seg},
-              real);
+    b.assert_bool("rom is boolean", c(kRom));
+    b.assert_zero("padding is not rom", (one - real) * c(kRom));
+    b.receive(kBusDotCall,
+              {c(kClk), c(kX), c(kX + 1), c(kX + 2), c(kX + 3), c(kR), c(kR + 1), c(kR + 2), c(kR + 3), seg, c(kRom)}, real);
 
     // --- arguments ---------------------------------------------------------------
     b.assert_zero("K < 2^16", c(kK + 2));
@@ -186,9 +200,9 @@ class DotCallAir : public air::AirBase<DotCallAir> {
 
     // --- the data rows: from (xa, wa, 0) to (xa + nk, wa + 4 nk, acc) ---------------
     const E zero = b.lit(0);
-    b.send(kBusDotChain, {seg, c(kClk), xa, wa, zero, zero, zero, zero}, real);
+    b.send(kBusDotChain, {seg, c(kClk), xa, wa, zero, zero, zero, zero, c(kRom)}, real);
     b.receive(kBusDotChain,
-              {seg, c(kClk), xa + nk, wa + b.lit(4) * nk, c(kAcc), c(kAcc + 1), c(kAcc + 2), c(kAcc + 3)}, real);
+              {seg, c(kClk), xa + nk, wa + b.lit(4) * nk, c(kAcc), c(kAcc + 1), c(kAcc + 2), c(kAcc + 3), c(kRom)}, real);
 
     // --- results: out_j = acc_j mod 2^32 ----------------------------------------------
     for (size_t j = 0; j < 4; ++j) {
@@ -233,7 +247,11 @@ class DotCallAir : public air::AirBase<DotCallAir> {
 // can object.
 class DotBuilder {
  public:
-  void add_call(const vm::SyscallRecord& rec, uint32_t clk, MemoryState& mem, ByteCounts& bytes, bool strict);
+  // dot4_rom calls pass `rom`: the image word at a cell (counting the read),
+  // or nothing when the cell is no image word.
+  using RomReader = std::function<std::optional<uint32_t>(uint32_t cell)>;
+  void add_call(const vm::SyscallRecord& rec, uint32_t clk, MemoryState& mem, ByteCounts& bytes, bool strict,
+                const RomReader* rom = nullptr);
   void start_segment() { calls_.clear(), rows_.clear(); }
   size_t rows() const { return rows_.size() / DotAir::kWidth; }
   RowMajorMatrix<Fp> call_trace(size_t min_rows) const;

@@ -20,7 +20,7 @@ void put_word(Fp* row, size_t col, uint32_t w) {
 }  // namespace
 
 void DotBuilder::add_call(const vm::SyscallRecord& rec, uint32_t clk, MemoryState& mem, ByteCounts& bytes,
-                          bool strict) {
+                          bool strict, const RomReader* rom) {
   using Call = DotCallAir;
   using Row = DotAir;
   const uint32_t x = rec.args[0], w = rec.args[1], k = rec.args[2];
@@ -51,8 +51,27 @@ void DotBuilder::add_call(const vm::SyscallRecord& rec, uint32_t clk, MemoryStat
     u16(d & 0xffff);
   };
 
-  // The results over memory as the model holds it (no writes between the reads).
-  const auto want = vm::dot4_reference(x, w, k, [&](uint32_t a) { return byte_of(mem.peek(word_cell(a)), a & 3); });
+  // Weight words: from memory, or for dot4_rom the image (a word outside it
+  // is an emulator fault; forged, it reads as 0 and its lookup stays
+  // unmatched). The results over them as the model holds them (no writes
+  // between the reads).
+  std::vector<uint32_t> wwords(k);
+  for (uint32_t i = 0; i < k; ++i) {
+    const uint32_t cell = (w >> 2) + i;
+    if (rom == nullptr) {
+      wwords[i] = mem.peek(cell);
+      continue;
+    }
+    const auto v = (*rom)(cell);
+    if (!v && strict) throw std::logic_error(where + "weight word " + std::to_string(cell) + " is not in the image");
+    wwords[i] = v.value_or(0);
+  }
+  std::array<int32_t, 4> want{};
+  for (uint32_t i = 0; i < k; ++i) {
+    const int32_t xv = static_cast<int32_t>(byte_of(mem.peek(word_cell(x + i)), (x + i) & 3)) - 128;
+    for (uint32_t j = 0; j < 4; ++j)
+      want[j] += xv * (static_cast<int32_t>(byte_of(wwords[4 * (i / 4) + j], i % 4)) - 128);
+  }
   std::array<int32_t, 4> out{};
   for (size_t j = 0; j < 4; ++j) {
     out[j] = static_cast<int32_t>(rec.ret[j]);
@@ -79,9 +98,14 @@ void DotBuilder::add_call(const vm::SyscallRecord& rec, uint32_t clk, MemoryStat
     row[Row::kClk] = u(clk);
     row[Row::kXa] = u(xa + g);
     row[Row::kWa] = u(wa + 4 * g);
+    row[Row::kRom] = u(rom != nullptr);
     for (uint32_t j = 0; j < 4; ++j) {
+      put_word(row, Row::kW + 4 * j, wwords[4 * g + j]);
+      if (rom != nullptr) {  // an image word: no memory access, time limbs 0
+        u16(0);
+        continue;
+      }
       const auto a = mem.access(wa + 4 * g + j, mem.peek(wa + 4 * g + j), t0 + dot::kTimeW);
-      put_word(row, Row::kW + 4 * j, a.old_value);
       limbs(row, Row::kTp, Row::kLo, Row::kHi, 1 + j, a.prev_time, t0 + dot::kTimeW);
     }
     for (size_t j = 0; j < 4; ++j) {
@@ -102,6 +126,7 @@ void DotBuilder::add_call(const vm::SyscallRecord& rec, uint32_t clk, MemoryStat
   Fp* c = calls_.data() + base;
   c[Call::kIsReal] = Fp::one();
   c[Call::kClk] = u(clk);
+  c[Call::kRom] = u(rom != nullptr);
   put_word(c, Call::kX, x);
   put_word(c, Call::kK, k);
   put_word(c, Call::kWp, w);

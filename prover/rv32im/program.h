@@ -12,7 +12,10 @@
 // and data, bytes past p_filesz zero): (addr, v0..v3) received on kBusImage
 // with the preprocessed multiplicity 1 (0 on padding). The memory table must
 // send each exactly once, so it initialises exactly these cells with exactly
-// these values. The main column is an unused 0 (tables need one).
+// these values. The main column is the word's read count on kBusRom
+// (dot4_rom weights, dot.h): free, so a ROM read of a word the image does not
+// hold, or with another value, leaves the bus unbalanced (and padding rows,
+// whose tuple is all zero, are never read).
 #pragma once
 
 #include <cstdint>
@@ -86,9 +89,12 @@ class ImageAir : public air::AirBase<ImageAir> {
   std::string bus_name(uint32_t bus) const override;
   template <class B>
   void constraints(B& b) const {
-    b.assert_zero("unused column is 0", b.main(0));
     b.receive(kBusImage, {b.pre(kAddr), b.pre(kV), b.pre(kV + 1), b.pre(kV + 2), b.pre(kV + 3)},
               b.pre(kIsReal) * b.pub(kPubActive));
+    // The main column: how often the segment's dot4_rom rows read the word
+    // (kBusRom). Padding rows are never read.
+    b.assert_zero("padding is never read", (b.lit(1) - b.pre(kIsReal)) * b.main(0));
+    b.receive(kBusRom, {b.pre(kAddr), b.pre(kV), b.pre(kV + 1), b.pre(kV + 2), b.pre(kV + 3)}, b.main(0));
   }
 
  private:

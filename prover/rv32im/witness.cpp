@@ -105,6 +105,7 @@ class Generator {
     bitwise_.clear(), shift_.clear(), mul_.clear(), div_.clear();
     io_.start_segment(info_.start_cycle);
     dot_.start_segment();
+    rom_mult_.assign(image_.words.size(), 0);
     sha_.start_segment();
     mem_.begin_segment(info_.tag());
   }
@@ -137,7 +138,9 @@ class Generator {
     RowMajorMatrix<Fp> prog(1, program_height(image_));
     for (size_t i = 0; i < program_mult_.size(); ++i) prog.at(i, 0) = Fp::from_u64(program_mult_[i]);
     sw.traces[kTableProgram] = std::move(prog);
-    sw.traces[kTableImage] = RowMajorMatrix<Fp>(1, image_height(image_));
+    RowMajorMatrix<Fp> img(1, image_height(image_));
+    for (size_t i = 0; i < rom_mult_.size(); ++i) img.at(i, 0) = Fp::from_u64(rom_mult_[i]);
+    sw.traces[kTableImage] = std::move(img);
     sw.traces[kTableMemory] = memory_trace();
     sw.traces[kTableBoundary] = boundary_trace(last);
     sw.traces[kTableBitwise] = bitwise_trace(bitwise_, bytes_, min_rows_);
@@ -195,17 +198,20 @@ class Generator {
 
     // Syscall: flags and result.
     bool sys_exit = false, sys_read = false, sys_write = false, sys_cycle = false, sys_dot = false, sys_sha = false;
+    bool sys_dot_rom = false;
     uint32_t r = 0;
     if (ecall) {
       if (rec == nullptr) throw std::logic_error("trace: ECALL without a syscall record");
       sys_exit = rec->number == vm::kSysExit, sys_read = rec->number == vm::kSysRead;
       sys_write = rec->number == vm::kSysWrite, sys_cycle = rec->number == vm::kSysCycleCount;
       sys_dot = rec->number == vm::kSysDot4, sys_sha = rec->number == vm::kSysSha256;
+      sys_dot_rom = rec->number == vm::kSysDot4Rom;
       r = rec->ret[0];
     }
     c[kSysExit] = u(sys_exit), c[kSysRead] = u(sys_read), c[kSysWrite] = u(sys_write), c[kSysCycle] = u(sys_cycle);
     c[kSysDot] = u(sys_dot);
     c[kSysSha] = u(sys_sha);
+    c[kSysDotRom] = u(sys_dot_rom);
 
     // Adder.
     const bool neg = fl(kFSub) || fl(kFSlt) || fl(kFSltu) || br;
@@ -350,6 +356,15 @@ class Generator {
     if (sys_read || sys_write) io_.add_call(*rec, data, mem_, bytes_);
     if (sys_sha) sha_.add_call(*rec, clk, mem_, bytes_, strict_);
     if (sys_dot) dot_.add_call(*rec, clk, mem_, bytes_, strict_);
+    if (sys_dot_rom) {
+      const DotBuilder::RomReader rom = [&](uint32_t cell) -> std::optional<uint32_t> {
+        const auto it = std::lower_bound(image_.words.begin(), image_.words.end(), std::make_pair(cell << 2, uint32_t{0}));
+        if (it == image_.words.end() || it->first != cell << 2) return std::nullopt;
+        ++rom_mult_[static_cast<size_t>(it - image_.words.begin())];
+        return it->second;
+      };
+      dot_.add_call(*rec, clk, mem_, bytes_, strict_, &rom);
+    }
     // SegmentPlan cuts before any call that would pass the cap.
     if (sha_.round_rows() > accel_cap_ || dot_.rows() > accel_cap_)
       throw std::logic_error("segment " + std::to_string(info_.index) + ": accelerator rows past " +
@@ -442,6 +457,7 @@ class Generator {
   size_t build_from_ = 0;
   std::unordered_map<uint32_t, size_t> program_index_;
   std::vector<uint64_t> program_mult_;
+  std::vector<uint64_t> rom_mult_;  // per image word: dot4_rom reads (the image table's main column)
   MemoryState mem_;
   ByteCounts bytes_;
   std::vector<Fp> cpu_rows_;
@@ -458,7 +474,8 @@ namespace {
 
 // Rows a call adds to the chips' data tables: dot4 rows, sha256 round rows.
 std::pair<size_t, size_t> accel_rows(const vm::SyscallRecord& rec) {
-  if (rec.number == vm::kSysDot4) return {vm::dot4_args_ok(rec.args[0], rec.args[1], rec.args[2]) ? rec.args[2] / 4 : 0, 0};
+  if (rec.number == vm::kSysDot4 || rec.number == vm::kSysDot4Rom)
+    return {vm::dot4_args_ok(rec.args[0], rec.args[1], rec.args[2]) ? rec.args[2] / 4 : 0, 0};
   if (rec.number == vm::kSysSha256) return {0, sha::kRowsPerCall};
   return {0, 0};
 }

@@ -112,10 +112,10 @@ vm::Program sweep_program() {
 
 }  // namespace
 
-TEST_CASE("cpu table shape: 111 main columns, 28 LogUp fractions in 17 paired or single aux columns, degree 3", "[rv32im][cpu]") {
+TEST_CASE("cpu table shape: 112 main columns, 28 LogUp fractions in 17 paired or single aux columns, degree 3", "[rv32im][cpu]") {
   const air::AirShape shape = air::analyse(rv32im::CpuAir{});
   CHECK(rv32im::CpuAir{}.width() == cpu::kWidth);
-  CHECK(cpu::kWidth == 111);
+  CHECK(cpu::kWidth == 112);
   CHECK(shape.num_interactions == 28);
   CHECK(shape.aux_width() == 18);  // 17 fraction columns and the running sum
   CHECK(shape.max_degree == 3);
@@ -406,7 +406,7 @@ TEST_CASE("changing any one cell of a real cpu, memory or boundary row is reject
   sweep_table(honest, rv32im::kTableBoundary, rv32im::BoundaryAir::kWidth, real_rows(honest, rv32im::kTableBoundary));
 }
 
-TEST_CASE("verifier rejects a changed multiplicity of the program and byte tables and the image's unused column",
+TEST_CASE("verifier rejects a changed multiplicity of the program and byte tables and the image's rom reads",
           "[rv32im][cpu]") {
   const auto p = sweep_program();
   const Recorded r = record(p);

@@ -36,26 +36,27 @@ std::vector<uint8_t> dot_data() {
   return d;
 }
 
-void dot4_call(std::vector<uint32_t>& code, uint32_t x, uint32_t w, uint32_t k) {
+void dot4_call(std::vector<uint32_t>& code, uint32_t x, uint32_t w, uint32_t k, uint32_t number = vm::kSysDot4) {
   li(code, a0, x);
   li(code, a1, w);
   li(code, a2, k);
-  li(code, a7, vm::kSysDot4);
+  li(code, a7, number);
   code.push_back(ECALL);
 }
 
-// dot4 over (kX, kW, 8); a0 := out_j; exit(a0).
-vm::Program one_call_program(unsigned j) {
+// dot4 (or dot4_rom) over (kX, kW, 8); a0 := out_j; exit(a0).
+vm::Program one_call_program(unsigned j, uint32_t number = vm::kSysDot4) {
   std::vector<uint32_t> code;
   li(code, a3, 0x01020304);
-  dot4_call(code, kX, kW, 8);
+  dot4_call(code, kX, kW, 8, number);
   code.push_back(ADDI(a0, a0 + j, 0));
   exit_with_a0(code);
   return make_program(code, dot_data());
 }
 
 // Several calls (K = 8; K = 0 with null pointers; K = 16 with x inside w;
-// K = 4 of -128s), every result to the journal, exit 0.
+// K = 4 of -128s; dot4_rom of the first call's operands), every result to
+// the journal, exit 0.
 vm::Program many_calls_program() {
   std::vector<uint32_t> code;
   std::vector<uint8_t> data = dot_data();
@@ -73,9 +74,11 @@ vm::Program many_calls_program() {
   store(32);
   dot4_call(code, kX + 0x100, kX + 0x104, 4);
   store(48);
+  dot4_call(code, kX, kW, 8, vm::kSysDot4Rom);  // the same weights, from the image
+  store(64);
   li(code, a0, 3);
   code.push_back(ADDI(a1, s1, 0));
-  li(code, a2, 64);
+  li(code, a2, 80);
   li(code, a7, vm::kSysWrite);
   code.push_back(ECALL);
   li(code, a0, 0);
@@ -85,14 +88,14 @@ vm::Program many_calls_program() {
 
 size_t call_row(const Recorded& r) {
   for (const auto& s : r.syscalls)
-    if (s.number == vm::kSysDot4) return s.cycle;
+    if (s.number == vm::kSysDot4 || s.number == vm::kSysDot4Rom) return s.cycle;
   FAIL("no dot4 call");
   return 0;
 }
 
 vm::SyscallRecord& call_record(Recorded& r) {
   for (auto& s : r.syscalls)
-    if (s.number == vm::kSysDot4) return s;
+    if (s.number == vm::kSysDot4 || s.number == vm::kSysDot4Rom) return s;
   FAIL("no dot4 call");
   return r.syscalls[0];
 }
@@ -108,26 +111,28 @@ void forge_result(Recorded& r, unsigned j, uint32_t v) {
 
 }  // namespace
 
-TEST_CASE("dot4 table shapes: 47 and 64 main columns, degree 3", "[rv32im][dot]") {
+TEST_CASE("dot4 table shapes: 48 and 65 main columns, degree 3", "[rv32im][dot]") {
   const air::AirShape data = air::analyse(DotAir{});
-  CHECK(DotAir::kWidth == 47);
-  CHECK(data.num_interactions == 20);
-  CHECK(data.aux_width() == 11);  // 10 paired fraction columns and the running sum: 91 base columns per 16 MACs
+  CHECK(DotAir::kWidth == 48);
+  CHECK(data.num_interactions == 24);
+  CHECK(data.aux_width() == 13);  // 12 paired fraction columns and the running sum: 100 base columns per 16 MACs
   CHECK(data.max_degree == 3);
   const air::AirShape call = air::analyse(DotCallAir{});
-  CHECK(DotCallAir::kWidth == 64);
+  CHECK(DotCallAir::kWidth == 65);
   CHECK(call.max_degree == 3);
 }
 
-TEST_CASE("dot4 calls (K = 8, K = 0 with null pointers, x inside w, -128s) prove and verify", "[rv32im][dot]") {
+TEST_CASE("dot4 calls (K = 8, K = 0 with null pointers, x inside w, -128s, dot4_rom) prove and verify", "[rv32im][dot]") {
   const auto p = many_calls_program();
   const Recorded r = record(p);
   const Built b = build(p, r, TraceCheck::kStrict);
   REQUIRE(check(b).ok);
-  CHECK(real_rows(b, rv32im::kTableDotCall) == 4);
-  CHECK(real_rows(b, rv32im::kTableDot) == 2 + 0 + 4 + 1);
-  // The journal holds the emulator's results: -128 * -128 * 4 for row 0 of the last call.
-  REQUIRE(r.claim.journal.size() == 64);
+  CHECK(real_rows(b, rv32im::kTableDotCall) == 5);
+  CHECK(real_rows(b, rv32im::kTableDot) == 2 + 0 + 4 + 1 + 2);
+  // The journal holds the emulator's results: -128 * -128 * 4 for row 0 of the fourth call,
+  // and the same four sums for dot4 and dot4_rom over the same (unwritten) weights.
+  REQUIRE(r.claim.journal.size() == 80);
+  CHECK(std::equal(r.claim.journal.begin(), r.claim.journal.begin() + 16, r.claim.journal.begin() + 64));
   int32_t last0 = 0;
   std::memcpy(&last0, r.claim.journal.data() + 48, 4);
   CHECK(last0 == 4 * 16384);
@@ -144,9 +149,10 @@ TEST_CASE("dot4 witness generation refuses a result the call does not give", "[r
 }
 
 TEST_CASE("verifier rejects a wrong dot product in any of a0..a3", "[rv32im][dot]") {
-  for (unsigned j : {0u, 1u, 3u}) {
-    INFO("out" << j);
-    const auto p = one_call_program(j);
+  for (auto [j, number] : {std::pair{0u, vm::kSysDot4}, std::pair{1u, vm::kSysDot4}, std::pair{3u, vm::kSysDot4},
+                           std::pair{1u, vm::kSysDot4Rom}}) {
+    INFO("out" << j << " call " << number);
+    const auto p = one_call_program(j, number);
     Recorded r = record(p);
     const uint32_t honest = r.rows[call_row(r) + 1].rd_val;
     for (uint32_t v : {honest + 1, honest + 0x100u, honest ^ 0x80000000u}) {
@@ -167,41 +173,44 @@ TEST_CASE("verifier rejects a result not written back to its register", "[rv32im
   require_rejected(p, r, "bus");
 }
 
-TEST_CASE("verifier rejects a product over a w byte memory never held", "[rv32im][dot]") {
-  // Row 3 of the weights, k = 0, read as one more than memory holds (x[0] =
-  // +1, so out3 rises by 1); the sums, out3, register a3's final word in the
-  // memory and boundary tables and the byte counts all follow, so only the
-  // memory argument can object.
-  const auto p = one_call_program(0);
-  const Recorded r = record(p);
-  Built b = build(p, r, TraceCheck::kStrict);
-  REQUIRE(check(b).ok);
-  auto& dot = b.ex.traces[rv32im::kTableDot];
-  auto& call = b.ex.traces[rv32im::kTableDotCall];
-  REQUIRE(dot.at(0, DotAir::kX) == Fp::from_u64(129));
-  dot.at(0, DotAir::kW + 12) += Fp::one();
-  dot.at(0, DotAir::kAccN + 3) += Fp::one();
-  dot.at(1, DotAir::kAcc + 3) += Fp::one();
-  dot.at(1, DotAir::kAccN + 3) += Fp::one();
-  call.at(0, DotCallAir::kAcc + 3) += Fp::one();
-  const uint32_t r0 = call.at(0, DotCallAir::kR + 12).canonical(), r1 = call.at(0, DotCallAir::kR + 13).canonical();
-  REQUIRE(r0 < 255);
-  call.at(0, DotCallAir::kR + 12) += Fp::one();
-  auto& bytes = b.ex.traces[rv32im::kTableBytes];
-  bytes.at(r0 + 256 * r1, rv32im::ByteTableAir::kMPair) -= Fp::one();
-  bytes.at(r0 + 1 + 256 * r1, rv32im::ByteTableAir::kMPair) += Fp::one();
-  for (size_t t : {size_t(rv32im::kTableMemory), size_t(rv32im::kTableBoundary)}) {
-    auto& m = b.ex.traces[t];
-    const size_t fin = t == rv32im::kTableMemory ? size_t{rv32im::MemoryAir::kFin} : size_t{rv32im::BoundaryAir::kVf};
-    size_t row = 0;
-    while (m.at(row, 1) != Fp::from_u64(13)) ++row;  // cell a3
-    m.at(row, fin) += Fp::one();
+TEST_CASE("verifier rejects a product over a w byte memory (or the image) never held", "[rv32im][dot]") {
+  // Row 3 of the weights, k = 0, read as one more than memory (dot4_rom: the
+  // image) holds (x[0] = +1, so out3 rises by 1); the sums, out3, register
+  // a3's final word in the memory and boundary tables and the byte counts all
+  // follow, so only the memory argument (the rom bus) can object.
+  for (uint32_t number : {vm::kSysDot4, vm::kSysDot4Rom}) {
+    INFO("call " << number);
+    const auto p = one_call_program(0, number);
+    const Recorded r = record(p);
+    Built b = build(p, r, TraceCheck::kStrict);
+    REQUIRE(check(b).ok);
+    auto& dot = b.ex.traces[rv32im::kTableDot];
+    auto& call = b.ex.traces[rv32im::kTableDotCall];
+    REQUIRE(dot.at(0, DotAir::kX) == Fp::from_u64(129));
+    dot.at(0, DotAir::kW + 12) += Fp::one();
+    dot.at(0, DotAir::kAccN + 3) += Fp::one();
+    dot.at(1, DotAir::kAcc + 3) += Fp::one();
+    dot.at(1, DotAir::kAccN + 3) += Fp::one();
+    call.at(0, DotCallAir::kAcc + 3) += Fp::one();
+    const uint32_t r0 = call.at(0, DotCallAir::kR + 12).canonical(), r1 = call.at(0, DotCallAir::kR + 13).canonical();
+    REQUIRE(r0 < 255);
+    call.at(0, DotCallAir::kR + 12) += Fp::one();
+    auto& bytes = b.ex.traces[rv32im::kTableBytes];
+    bytes.at(r0 + 256 * r1, rv32im::ByteTableAir::kMPair) -= Fp::one();
+    bytes.at(r0 + 1 + 256 * r1, rv32im::ByteTableAir::kMPair) += Fp::one();
+    for (size_t t : {size_t(rv32im::kTableMemory), size_t(rv32im::kTableBoundary)}) {
+      auto& m = b.ex.traces[t];
+      const size_t fin = t == rv32im::kTableMemory ? size_t{rv32im::MemoryAir::kFin} : size_t{rv32im::BoundaryAir::kVf};
+      size_t row = 0;
+      while (m.at(row, 1) != Fp::from_u64(13)) ++row;  // cell a3
+      m.at(row, fin) += Fp::one();
+    }
+    const auto c = check(b);
+    INFO(c.message);
+    CHECK(c.constraint == "bus");
+    CHECK_THAT(c.message, Catch::Matchers::Contains(number == vm::kSysDot4 ? "'memory'" : "'rom'"));
+    CHECK_FALSE(prove_verify(b));
   }
-  const auto c = check(b);
-  INFO(c.message);
-  CHECK(c.constraint == "bus");
-  CHECK_THAT(c.message, Catch::Matchers::Contains("memory"));
-  CHECK_FALSE(prove_verify(b));
 }
 
 TEST_CASE("verifier rejects a dot4 call row without its ecall and an ecall without its call row", "[rv32im][dot]") {
