@@ -1,4 +1,5 @@
-/* Dense and Conv through the dot4 accelerator call (zkvm_dot4, ecall 0x1001):
+/* Dense and Conv through the dot4 accelerator call (zkvm_dot4, ecall 0x1001,
+ * or zkvm_dot4_rom, 0x1003, when the weights are the guest's read-only data):
  * one call computes four dot products of length K4 over biased bytes, which
  * is the model file's weight layout (kernels.h), so the weights are passed
  * as they are. Only the inputs are converted: XOR 0x80 gives the biased byte
@@ -14,20 +15,38 @@
 
 #include "kernels_internal.h"
 
+/* Read-only data of the guest (guest.ld): words the ELF loads. Weights
+ * there (a model compiled into the guest) go through dot4_rom, which the
+ * prover reads from its image table instead of the memory argument; weights
+ * elsewhere (a model read as input) through dot4. Weak: a guest linked
+ * without the SDK's script gets dot4 only. */
+extern const uint8_t __rodata_start[] __attribute__((weak));
+extern const uint8_t __rodata_end[] __attribute__((weak));
+
+static inline int in_rodata(const uint8_t* w, uint64_t bytes) {
+  const uintptr_t a = (uintptr_t)w, lo = (uintptr_t)__rodata_start, hi = (uintptr_t)__rodata_end;
+  return lo != 0 && a >= lo && a <= hi && bytes <= hi - a;
+}
+
+static inline void dot4_call(int rom, const uint8_t* x, const uint8_t* w, uint32_t k, int32_t acc[4]) {
+  if (rom) zkvm_dot4_rom(x, w, k, acc);
+  else zkvm_dot4(x, w, k, acc);
+}
+
 /* The four sums of rows w[0..3] with x over K4 bytes. One call takes at most
  * ZKVM_DOT4_MAX_K columns, so longer rows (the parser allows K <= 65536) are
  * summed in chunks; the total is exact: |sum| <= 65536 * 2^14 = 2^30. A
  * chunk starting at column k0 starts at byte 4 * k0 of the weight block. */
-static inline void dot4_rows(const uint8_t* x, const uint8_t* w, int32_t K4, int32_t acc[4]) {
+static inline void dot4_rows(int rom, const uint8_t* x, const uint8_t* w, int32_t K4, int32_t acc[4]) {
   if (K4 <= (int32_t)ZKVM_DOT4_MAX_K) {
-    zkvm_dot4(x, w, (uint32_t)K4, acc);
+    dot4_call(rom, x, w, (uint32_t)K4, acc);
     return;
   }
   acc[0] = acc[1] = acc[2] = acc[3] = 0;
   for (int32_t k0 = 0; k0 < K4; k0 += (int32_t)ZKVM_DOT4_MAX_K) {
     const int32_t n = K4 - k0 < (int32_t)ZKVM_DOT4_MAX_K ? K4 - k0 : (int32_t)ZKVM_DOT4_MAX_K;
     int32_t t[4];
-    zkvm_dot4(x + k0, w + 4 * k0, (uint32_t)n, t);
+    dot4_call(rom, x + k0, w + 4 * k0, (uint32_t)n, t);
     for (int j = 0; j < 4; ++j) acc[j] += t[j];
   }
 }
@@ -51,9 +70,10 @@ void zkml_dense_s8_dot4(const int8_t* x, int32_t K, const uint8_t* w_packed, con
   }
   for (; k < K; ++k) xs[k] = (uint8_t)x[k] ^ 0x80u;
   for (; k < K4; ++k) xs[k] = 0x80u;
+  const int rom = in_rodata(w_packed, zkml_weight_bytes(M, K));
   int32_t acc[4];
   for (int32_t m0 = 0; m0 < M; m0 += ZKML_ROWS) {
-    dot4_rows(xs, w_packed + (int64_t)m0 * K4, K4, acc);
+    dot4_rows(rom, xs, w_packed + (int64_t)m0 * K4, K4, acc);
     zkml_store_rows(acc, m0, ZKML_ROWS, M, bias, rq, y);
   }
 }
@@ -97,6 +117,7 @@ void zkml_conv_s8_dot4(const int8_t* x, const zkml_conv_shape* s, const uint8_t*
   const int32_t kh = s->kh, kw = s->kw, sh = s->sh, sw = s->sw;
   const int32_t K = C * kh * kw, K4 = (int32_t)zkml_k4(K);
   const int32_t npix = OH * OW;
+  const int rom = in_rodata(w_packed, zkml_weight_bytes(M, K));
   /* The covered input region, biased, with the zero point around it (always
    * copied: the XOR has to happen somewhere, and this touches each input
    * byte once instead of kh*kw times in the im2col). */
@@ -150,7 +171,7 @@ void zkml_conv_s8_dot4(const int8_t* x, const zkml_conv_shape* s, const uint8_t*
       const int32_t i0 = inc[0], i1 = inc[1], i2 = inc[2], i3 = inc[3];
       int8_t *y0 = yr[0], *y1 = yr[1], *y2 = yr[2], *y3 = yr[3];
       for (int32_t q = 0; q < npix; ++q, xv += K4) {
-        zkvm_dot4(xv, wb, (uint32_t)K4, acc);
+        dot4_call(rom, xv, wb, (uint32_t)K4, acc);
         *y0 = zkml_requant_out_hi(acc[0] + b0, u0, r0, t0, zp, lo, hi);
         *y1 = zkml_requant_out_hi(acc[1] + b1, u1, r1, t1, zp, lo, hi);
         *y2 = zkml_requant_out_hi(acc[2] + b2, u2, r2, t2, zp, lo, hi);
@@ -162,7 +183,7 @@ void zkml_conv_s8_dot4(const int8_t* x, const zkml_conv_shape* s, const uint8_t*
       }
     } else {
       for (int32_t q = 0; q < npix; ++q, xv += K4) {
-        dot4_rows(xv, wb, K4, acc);
+        dot4_rows(rom, xv, wb, K4, acc);
         for (int32_t r = 0; r < rows; ++r) yr[r][q] = zkml_requant_out(acc[r] + bm[r], mu[r], sf[r], zp, lo, hi);
       }
     }
