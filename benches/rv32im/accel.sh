@@ -18,6 +18,7 @@ with_private_plain=0
 zkvm=$build/tools/zkvm
 ex=$build/examples
 [ -x "$zkvm" ] && [ -f "$ex/mnist-public/mnist_public.elf" ] || { echo "build zkvm and the examples first ($build)" >&2; exit 2; }
+. "$(dirname "$0")/prove_row.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -40,18 +41,7 @@ echo "| guest | cycles | MACs | prove s | us per MAC | segments | peak RSS MiB |
 echo "|---|---|---|---|---|---|---|---|---|"
 for run in "${runs[@]}"; do
   IFS='|' read -r name elf input macs <<<"$run"
-  "$zkvm" prove "$elf" --input "$input" -o "$tmp/r.receipt" 2>"$tmp/prove.log" >/dev/null
-  summary=$(grep '^zkvm prove: [0-9]* cycles' "$tmp/prove.log")
-  cycles=$(sed -E 's/^zkvm prove: ([0-9]+) cycles.*/\1/' <<<"$summary")
-  segs=$(sed -E 's/.* ([0-9]+ segments? of 2\^[0-9]+ rows).*/\1/' <<<"$summary")
-  secs=$(sed -E 's/.*proved in ([0-9.]+) s.*/\1/' <<<"$summary")
-  rss=$(sed -E 's/.*peak RSS ([0-9]+) MiB.*/\1/' <<<"$summary")
-  bytes=$(stat -c %s "$tmp/r.receipt")
-  id=$(sed -nE 's/^zkvm prove: image ([0-9a-f]{64}) .*/\1/p' "$tmp/prove.log")
-  t0=$(date +%s.%N)
-  "$zkvm" verify "$tmp/r.receipt" --image-id "$id" >/dev/null
-  t1=$(date +%s.%N)
-  vsec=$(python3 -c "print(f'{$t1 - $t0:.3f}')")
+  prove_row "$zkvm" "$elf" "$input" "$tmp"
   us=$(python3 -c "print(f'{1e6 * $secs / $macs:.1f}')")
   echo "| $name | $cycles | $macs | $secs | $us | $segs | $rss | $bytes | $vsec |"
 done

@@ -19,6 +19,7 @@ fi
 zkvm=$build/tools/zkvm
 elf=$(find "$build/benches" -name 'rv32im_bench_loop.elf' | head -1)
 [ -x "$zkvm" ] && [ -n "$elf" ] || { echo "build zkvm and rv32im_bench_loop first ($build)" >&2; exit 2; }
+. "$(dirname "$0")/prove_row.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -33,19 +34,6 @@ for run in "${runs[@]}"; do
   zk_flag=()
   zk=on
   if [ "${mode:-}" = nozk ]; then zk_flag=(--no-zk); zk=off; fi
-  "$zkvm" prove "$elf" --input "$tmp/in.bin" -o "$tmp/r.receipt" --segment-po2 "$po2" --jobs "$jobs" "${zk_flag[@]}" \
-    --json "$tmp/r.json" 2>"$tmp/prove.log" >/dev/null
-  summary=$(grep '^zkvm prove: [0-9]* cycles' "$tmp/prove.log")
-  cycles=$(sed -E 's/^zkvm prove: ([0-9]+) cycles.*/\1/' <<<"$summary")
-  segs=$(sed -E 's/.* ([0-9]+) segments? of.*/\1/' <<<"$summary")
-  secs=$(sed -E 's/.*proved in ([0-9.]+) s.*/\1/' <<<"$summary")
-  khz=$(sed -E 's/.*\(([0-9.]+) kHz\).*/\1/' <<<"$summary")
-  rss=$(sed -E 's/.*peak RSS ([0-9]+) MiB.*/\1/' <<<"$summary")
-  bytes=$(stat -c %s "$tmp/r.receipt")
-  id=$(sed -nE 's/^zkvm prove: image ([0-9a-f]{64}) .*/\1/p' "$tmp/prove.log")
-  t0=$(date +%s.%N)
-  "$zkvm" verify "$tmp/r.receipt" --image-id "$id" >/dev/null
-  t1=$(date +%s.%N)
-  vsec=$(python3 -c "print(f'{$t1 - $t0:.3f}')")
-  echo "| $n | $zk | $jobs | $cycles | $segs (2^$po2) | $secs | $khz | $rss | $bytes | $vsec |"
+  prove_row "$zkvm" "$elf" "$tmp/in.bin" "$tmp" --segment-po2 "$po2" --jobs "$jobs" "${zk_flag[@]}" --json "$tmp/r.json"
+  echo "| $n | $zk | $jobs | $cycles | $nsegs (2^$po2) | $secs | $khz | $rss | $bytes | $vsec |"
 done

@@ -85,6 +85,28 @@ enum Bus : uint32_t {
   kBusRom = 26,
 };
 
+// One access on kBusMemory (offline memory checking, cpu.h): consumes the
+// cell's token (cell, old word at columns old..old+3, time at column tp) and
+// produces (cell, new word at new_word..new_word+3, time t), with
+// t - tp - 1 = lo + 2^16 hi (columns lo, hi) so that tp < t once lo is a U16
+// (sent here, with multiplicity `lookup`) and hi a byte (the caller's pair
+// lookups). All of it with multiplicity `mult`.
+template <class B, class C>
+void memory_access(B& b, C c, const typename B::Expr& cell, size_t old, size_t new_word, size_t tp,
+                   const typename B::Expr& t, size_t lo, size_t hi, const typename B::Expr& seg,
+                   const typename B::Expr& mult, const typename B::Expr& lookup) {
+  b.receive(kBusMemory, {cell, c(old), c(old + 1), c(old + 2), c(old + 3), c(tp), seg}, mult);
+  b.send(kBusMemory, {cell, c(new_word), c(new_word + 1), c(new_word + 2), c(new_word + 3), t, seg}, mult);
+  b.assert_zero("access time is after the previous one", mult * (t - c(tp) - b.lit(1) - c(lo) - b.lit(1u << 16) * c(hi)));
+  b.send(kBusU16, {c(lo)}, lookup);
+}
+
+// The little-endian word of four byte columns col..col+3.
+template <class B, class C>
+typename B::Expr word_of_bytes(B& b, C c, size_t col) {
+  return c(col) + b.lit(1u << 8) * c(col + 1) + b.lit(1u << 16) * c(col + 2) + b.lit(1u << 24) * c(col + 3);
+}
+
 // Tuple length of kBusAlu.
 inline constexpr size_t kAluTupleLen = 13;
 

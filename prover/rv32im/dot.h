@@ -116,11 +116,7 @@ class DotAir : public air::AirBase<DotAir> {
       const E t = t_base + b.lit(k == 0 ? dot::kTimeX : dot::kTimeW);
       // The weights of a dot4_rom call are image words (kBusRom), not memory.
       const E mem = k == 0 ? real : real * (one - rom);
-      b.receive(kBusMemory, {cell, c(v), c(v + 1), c(v + 2), c(v + 3), c(kTp + k), seg}, mem);
-      b.send(kBusMemory, {cell, c(v), c(v + 1), c(v + 2), c(v + 3), t, seg}, mem);
-      b.assert_zero("access time is after the previous one",
-                    mem * (t - c(kTp + k) - one - c(kLo + k) - b.lit(1u << 16) * c(kHi + k)));
-      b.send(kBusU16, {c(kLo + k)}, real);
+      memory_access(b, c, cell, v, v, kTp + k, t, kLo + k, kHi + k, seg, mem, real);
       if (k > 0) {
         b.send(kBusRom, {cell, c(v), c(v + 1), c(v + 2), c(v + 3)}, real * rom);
         for (size_t col : {kTp + k, kLo + k, kHi + k}) b.assert_zero("no access times for image weights", rom * c(col));
@@ -155,9 +151,7 @@ class DotCallAir : public air::AirBase<DotCallAir> {
     using E = typename B::Expr;
     auto c = [&](size_t i) { return b.main(i); };
     const E real = c(kIsReal), seg = b.pub(kPubSeg), one = b.lit(1);
-    auto word = [&](size_t col) {
-      return c(col) + b.lit(1u << 8) * c(col + 1) + b.lit(1u << 16) * c(col + 2) + b.lit(1u << 24) * c(col + 3);
-    };
+    auto word = [&](size_t col) { return word_of_bytes(b, c, col); };
     b.assert_bool("is_real is boolean", real);
     b.assert_bool("rom is boolean", c(kRom));
     b.assert_zero("padding is not rom", (one - real) * c(kRom));
@@ -228,11 +222,7 @@ class DotCallAir : public air::AirBase<DotCallAir> {
       const size_t o = olds[k], n = kR + 4 * (k + 1);
       const E t = b.lit(8) * c(kClk) + b.lit(times[k]);
       const E cl = b.lit(static_cast<uint32_t>(cells[k]));
-      b.receive(kBusMemory, {cl, c(o), c(o + 1), c(o + 2), c(o + 3), c(kTp + k), seg}, real);
-      b.send(kBusMemory, {cl, c(n), c(n + 1), c(n + 2), c(n + 3), t, seg}, real);
-      b.assert_zero("access time is after the previous one",
-                    real * (t - c(kTp + k) - one - c(kLo + k) - b.lit(1u << 16) * c(kHi + k)));
-      b.send(kBusU16, {c(kLo + k)}, real);
+      memory_access(b, c, cl, o, n, kTp + k, t, kLo + k, kHi + k, seg, real, real);
     }
     b.send(kBusBytePair, {c(kHi), c(kHi + 1)}, real);
     b.send(kBusBytePair, {c(kHi + 2), b.lit(0)}, real);

@@ -270,9 +270,7 @@ class ShaCallAir : public air::AirBase<ShaCallAir> {
     using E = typename B::Expr;
     auto c = [&](size_t i) { return b.main(i); };
     const E real = c(kIsReal), seg = b.pub(kPubSeg), one = b.lit(1);
-    auto word = [&](size_t col) {
-      return c(col) + b.lit(1u << 8) * c(col + 1) + b.lit(1u << 16) * c(col + 2) + b.lit(1u << 24) * c(col + 3);
-    };
+    auto word = [&](size_t col) { return word_of_bytes(b, c, col); };
     b.assert_bool("is_real is boolean", real);
     b.receive(kBusShaCall, {c(kClk), c(kP), c(kP + 1), c(kP + 2), c(kP + 3), seg}, real);
 
@@ -334,11 +332,7 @@ class ShaCallAir : public air::AirBase<ShaCallAir> {
                        old = kHo + 4 * (k - 1), nw = kHn + 4 * (k - 1);
       else cl = qcell + b.lit(static_cast<uint32_t>(k - 9)), t = t_base + b.lit(sha::kTimeBlock),
            old = nw = kBlk + 4 * (k - 9);
-      b.receive(kBusMemory, {cl, c(old), c(old + 1), c(old + 2), c(old + 3), c(kTp + k), seg}, real);
-      b.send(kBusMemory, {cl, c(nw), c(nw + 1), c(nw + 2), c(nw + 3), t, seg}, real);
-      b.assert_zero("access time is after the previous one",
-                    real * (t - c(kTp + k) - one - c(kLo + k) - b.lit(1u << 16) * c(kHi + k)));
-      b.send(kBusU16, {c(kLo + k)}, real);
+      memory_access(b, c, cl, old, nw, kTp + k, t, kLo + k, kHi + k, seg, real, real);
     }
     for (size_t k = 0; k < 25; k += 2) b.send(kBusBytePair, {c(kHi + k), k + 1 < 25 ? c(kHi + k + 1) : b.lit(0)}, real);
   }

@@ -76,17 +76,21 @@ static inline uint64_t zkvm_sys_cycle_count(int *ok) {
  * ZKVM_DOT4_MAX_K; [x, x+k) and [w, w+4k) must be guest memory: otherwise
  * the emulator stops the guest with a fault. |out[j]| < 2^29. Only the zkvm
  * emulator and prover know this call (qemu-riscv32 does not). */
-static inline void zkvm_dot4(const uint8_t *x, const uint8_t *w, uint32_t k, int32_t out[4]) {
+/* dot4 and dot4_rom differ only in the call number. */
+static inline void zkvm__dot4_call(long number, const uint8_t *x, const uint8_t *w, uint32_t k, int32_t out[4]) {
   register long r_a0 __asm__("a0") = (long)(uintptr_t)x;
   register long r_a1 __asm__("a1") = (long)(uintptr_t)w;
   register long r_a2 __asm__("a2") = (long)k;
   register long r_a3 __asm__("a3");
-  register long r_a7 __asm__("a7") = ZKVM_SYS_DOT4;
+  register long r_a7 __asm__("a7") = number;
   __asm__ volatile("ecall" : "+r"(r_a0), "+r"(r_a1), "+r"(r_a2), "=r"(r_a3) : "r"(r_a7) : "memory");
   out[0] = (int32_t)r_a0;
   out[1] = (int32_t)r_a1;
   out[2] = (int32_t)r_a2;
   out[3] = (int32_t)r_a3;
+}
+static inline void zkvm_dot4(const uint8_t *x, const uint8_t *w, uint32_t k, int32_t out[4]) {
+  zkvm__dot4_call(ZKVM_SYS_DOT4, x, w, k, out);
 }
 
 /* dot4_rom (0x1003; docs/GUEST_ABI.md): zkvm_dot4 with the weights read from
@@ -96,16 +100,7 @@ static inline void zkvm_dot4(const uint8_t *x, const uint8_t *w, uint32_t k, int
  * the prover then reads them from its image table instead of the memory
  * argument, about a third of the proving cost per multiply-add. */
 static inline void zkvm_dot4_rom(const uint8_t *x, const uint8_t *w, uint32_t k, int32_t out[4]) {
-  register long r_a0 __asm__("a0") = (long)(uintptr_t)x;
-  register long r_a1 __asm__("a1") = (long)(uintptr_t)w;
-  register long r_a2 __asm__("a2") = (long)k;
-  register long r_a3 __asm__("a3");
-  register long r_a7 __asm__("a7") = ZKVM_SYS_DOT4_ROM;
-  __asm__ volatile("ecall" : "+r"(r_a0), "+r"(r_a1), "+r"(r_a2), "=r"(r_a3) : "r"(r_a7) : "memory");
-  out[0] = (int32_t)r_a0;
-  out[1] = (int32_t)r_a1;
-  out[2] = (int32_t)r_a2;
-  out[3] = (int32_t)r_a3;
+  zkvm__dot4_call(ZKVM_SYS_DOT4_ROM, x, w, k, out);
 }
 
 /* The sha256_compress accelerator call (0x1002; docs/GUEST_ABI.md): the
