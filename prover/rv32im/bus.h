@@ -8,7 +8,9 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
+#include "prover/air/air.h"
 #include "zkvm/vm/isa.h"
 
 namespace zkvm::rv32im {
@@ -83,6 +85,21 @@ enum Bus : uint32_t {
   // Sent by dot4_rom data rows for their weights; received by the image
   // table with its main column as the multiplicity (program.h).
   kBusRom = 26,
+};
+
+// Bus names shared by every RV32IM chip (checker messages; bytes.cpp).
+std::string rv32im_bus_name(uint32_t bus);
+
+// A chip table whose one public value is the segment tag (bus.h tuples
+// carry it): the accelerator chips. D defines name(), kWidth and
+// constraints().
+template <class D>
+class SegTaggedAir : public air::AirBase<D> {
+ public:
+  enum Pub : size_t { kPubSeg, kNumPublics };
+  size_t width() const override { return D::kWidth; }
+  size_t num_public_values() const override { return kNumPublics; }
+  std::string bus_name(uint32_t bus) const override { return rv32im_bus_name(bus); }
 };
 
 // One access on kBusMemory (offline memory checking, cpu.h): consumes the

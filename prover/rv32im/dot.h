@@ -76,7 +76,7 @@ inline constexpr uint32_t kTimeA1 = 6, kTimeA2 = 7, kTimeA3 = 8, kTimeX = 7, kTi
 inline constexpr uint32_t kAccesses = 5;  // data row: x, w row 0..3
 }  // namespace dot
 
-class DotAir : public air::AirBase<DotAir> {
+class DotAir : public SegTaggedAir<DotAir> {
  public:
   enum Col : size_t {
     kIsReal, kClk, kXa, kWa,
@@ -86,11 +86,7 @@ class DotAir : public air::AirBase<DotAir> {
     kRom = kHi + dot::kAccesses,  // a dot4_rom call: the weights come from the image
     kWidth
   };
-  enum Pub : size_t { kPubSeg, kNumPublics };
   std::string name() const override { return "rv32im-dot"; }
-  size_t width() const override { return kWidth; }
-  size_t num_public_values() const override { return kNumPublics; }
-  std::string bus_name(uint32_t bus) const override { return rv32im_bus_name(bus); }
 
   template <class B>
   void constraints(B& b) const {
@@ -128,7 +124,7 @@ class DotAir : public air::AirBase<DotAir> {
   }
 };
 
-class DotCallAir : public air::AirBase<DotCallAir> {
+class DotCallAir : public SegTaggedAir<DotCallAir> {
  public:
   enum Col : size_t {
     kIsReal, kClk, kRom,                             // kRom: a dot4_rom call
@@ -140,11 +136,7 @@ class DotCallAir : public air::AirBase<DotCallAir> {
     kTp = kEw + 4, kLo = kTp + 3, kHi = kLo + 3,
     kWidth = kHi + 3
   };
-  enum Pub : size_t { kPubSeg, kNumPublics };
   std::string name() const override { return "rv32im-dotcall"; }
-  size_t width() const override { return kWidth; }
-  size_t num_public_values() const override { return kNumPublics; }
-  std::string bus_name(uint32_t bus) const override { return rv32im_bus_name(bus); }
 
   template <class B>
   void constraints(B& b) const {

@@ -101,7 +101,7 @@ typename B::Expr pack16(B& b, size_t half, F bit) {
 }
 }  // namespace sha
 
-class ShaRoundAir : public air::AirBase<ShaRoundAir> {
+class ShaRoundAir : public SegTaggedAir<ShaRoundAir> {
  public:
   enum Col : size_t {
     kRound, kFinal, kClk, kR, kFirst, kLast, kK,  // kK: lo, hi
@@ -113,11 +113,7 @@ class ShaRoundAir : public air::AirBase<ShaRoundAir> {
     kCa = kNw + 2, kCe = kCa + 6, kCw = kCe + 6,  // carry bits: lo (3/3/2) then hi
     kWidth = kCw + 4
   };
-  enum Pub : size_t { kPubSeg, kNumPublics };
   std::string name() const override { return "rv32im-sharound"; }
-  size_t width() const override { return kWidth; }
-  size_t num_public_values() const override { return kNumPublics; }
-  std::string bus_name(uint32_t bus) const override { return rv32im_bus_name(bus); }
 
   template <class B>
   void constraints(B& b) const {
@@ -247,7 +243,7 @@ class ShaConstAir : public air::AirBase<ShaConstAir> {
   }
 };
 
-class ShaCallAir : public air::AirBase<ShaCallAir> {
+class ShaCallAir : public SegTaggedAir<ShaCallAir> {
  public:
   enum Col : size_t {
     kIsReal, kClk,
@@ -259,11 +255,7 @@ class ShaCallAir : public air::AirBase<ShaCallAir> {
     kTp = kEq + 4, kLo = kTp + 25, kHi = kLo + 25,  // accesses: a1, state 0..7, block 0..15
     kWidth = kHi + 25
   };
-  enum Pub : size_t { kPubSeg, kNumPublics };
   std::string name() const override { return "rv32im-shacall"; }
-  size_t width() const override { return kWidth; }
-  size_t num_public_values() const override { return kNumPublics; }
-  std::string bus_name(uint32_t bus) const override { return rv32im_bus_name(bus); }
 
   template <class B>
   void constraints(B& b) const {
