@@ -186,6 +186,10 @@ TEST_CASE("Conv2D matches the reference with strides and padding", "[ml][kernels
     s.pt = U(0, s.kh - 1);
     s.pl = U(0, s.kw - 1);
     int pb = U(0, s.kh - 1), pr = U(0, s.kw - 1);
+    if (iter < 50) {  // no padding (MaxPool's unchecked path), a third of them 2x2 windows
+      s.pt = s.pl = pb = pr = 0;
+      if (iter % 3 == 0) s.kh = s.kw = 2, s.H = U(2, 10), s.W = U(2, 10);
+    }
     s.OH = (s.H + s.pt + pb - s.kh) / s.sh + 1;
     s.OW = (s.W + s.pl + pr - s.kw) / s.sw + 1;
     s.zp_in = U(-128, 127);
@@ -220,7 +224,7 @@ TEST_CASE("Conv2D matches the reference with strides and padding", "[ml][kernels
   }
 }
 
-TEST_CASE("MaxPool and AveragePool match the reference, padding ignored or counted", "[ml][kernels]") {
+TEST_CASE("MaxPool and AveragePool match the reference, padding ignored or counted, and without padding", "[ml][kernels]") {
   std::mt19937 rng(7);
   for (int iter = 0; iter < 150; ++iter) {
     auto U = [&](int a, int b) { return std::uniform_int_distribution<int>(a, b)(rng); };
@@ -235,6 +239,10 @@ TEST_CASE("MaxPool and AveragePool match the reference, padding ignored or count
     s.pt = U(0, s.kh - 1);
     s.pl = U(0, s.kw - 1);
     int pb = U(0, s.kh - 1), pr = U(0, s.kw - 1);
+    if (iter < 50) {  // no padding (MaxPool's unchecked path), a third of them 2x2 windows
+      s.pt = s.pl = pb = pr = 0;
+      if (iter % 3 == 0) s.kh = s.kw = 2, s.H = U(2, 10), s.W = U(2, 10);
+    }
     s.OH = (s.H + s.pt + pb - s.kh) / s.sh + 1;
     s.OW = (s.W + s.pl + pr - s.kw) / s.sw + 1;
     s.count_include_pad = iter % 2;

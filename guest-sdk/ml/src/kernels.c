@@ -277,20 +277,39 @@ void zkml_conv_s8(const int8_t* x, const zkml_conv_shape* s, const uint8_t* w_pa
   }
 }
 
+/* MaxPool. Shape fields are copied to locals first (stores through int8_t*
+ * may alias *s, which would reload them for every element). Windows that lie
+ * inside the input (no padding reaches them) skip the bounds checks, and the
+ * common 2x2 window is four loads and three compares. */
+static inline int32_t max2(int32_t a, int32_t b) { return a > b ? a : b; }
+
 void zkml_maxpool_s8(const int8_t* x, const zkml_pool_shape* s, int8_t* y) {
-  for (int32_t c = 0; c < s->C; ++c) {
-    const int8_t* xc = x + (int64_t)c * s->H * s->W;
-    for (int32_t oy = 0; oy < s->OH; ++oy) {
-      for (int32_t ox = 0; ox < s->OW; ++ox) {
+  const int32_t C = s->C, H = s->H, W = s->W, OH = s->OH, OW = s->OW;
+  const int32_t kh = s->kh, kw = s->kw, sh = s->sh, sw = s->sw, pt = s->pt, pl = s->pl;
+  const int inside = pt == 0 && pl == 0 && (OH - 1) * sh + kh <= H && (OW - 1) * sw + kw <= W;
+  for (int32_t c = 0; c < C; ++c) {
+    const int8_t* xc = x + (int64_t)c * H * W;
+    for (int32_t oy = 0; oy < OH; ++oy) {
+      for (int32_t ox = 0; ox < OW; ++ox) {
         int32_t best = -128;
-        for (int32_t ky = 0; ky < s->kh; ++ky) {
-          int32_t iy = oy * s->sh - s->pt + ky;
-          if (iy < 0 || iy >= s->H) continue;
-          for (int32_t kx = 0; kx < s->kw; ++kx) {
-            int32_t ix = ox * s->sw - s->pl + kx;
-            if (ix < 0 || ix >= s->W) continue;
-            int32_t v = xc[(int64_t)iy * s->W + ix];
-            if (v > best) best = v;
+        if (inside) {
+          const int8_t* r = xc + (int64_t)oy * sh * W + (int64_t)ox * sw;
+          if (kh == 2 && kw == 2) {
+            best = max2(max2(r[0], r[1]), max2(r[W], r[W + 1]));
+          } else {
+            for (int32_t ky = 0; ky < kh; ++ky, r += W)
+              for (int32_t kx = 0; kx < kw; ++kx) best = max2(best, r[kx]);
+          }
+          *y++ = (int8_t)best;
+          continue;
+        }
+        for (int32_t ky = 0; ky < kh; ++ky) {
+          int32_t iy = oy * sh - pt + ky;
+          if (iy < 0 || iy >= H) continue;
+          for (int32_t kx = 0; kx < kw; ++kx) {
+            int32_t ix = ox * sw - pl + kx;
+            if (ix < 0 || ix >= W) continue;
+            best = max2(best, xc[(int64_t)iy * W + ix]);
           }
         }
         *y++ = (int8_t)best;
