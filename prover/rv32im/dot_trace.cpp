@@ -53,8 +53,7 @@ void DotBuilder::add_call(const vm::SyscallRecord& rec, uint32_t clk, MemoryStat
 
   // Weight words: from memory, or for dot4_rom the image (a word outside it
   // is an emulator fault; forged, it reads as 0 and its lookup stays
-  // unmatched). The results over them as the model holds them (no writes
-  // between the reads).
+  // unmatched).
   std::vector<uint32_t> wwords(k);
   for (uint32_t i = 0; i < k; ++i) {
     const uint32_t cell = (w >> 2) + i;
@@ -65,19 +64,6 @@ void DotBuilder::add_call(const vm::SyscallRecord& rec, uint32_t clk, MemoryStat
     const auto v = (*rom)(cell);
     if (!v && strict) throw std::logic_error(where + "weight word " + std::to_string(cell) + " is not in the image");
     wwords[i] = v.value_or(0);
-  }
-  std::array<int32_t, 4> want{};
-  for (uint32_t i = 0; i < k; ++i) {
-    const int32_t xv = static_cast<int32_t>(byte_of(mem.peek(word_cell(x + i)), (x + i) & 3)) - 128;
-    for (uint32_t j = 0; j < 4; ++j)
-      want[j] += xv * (static_cast<int32_t>(byte_of(wwords[4 * (i / 4) + j], i % 4)) - 128);
-  }
-  std::array<int32_t, 4> out{};
-  for (size_t j = 0; j < 4; ++j) {
-    out[j] = static_cast<int32_t>(rec.ret[j]);
-    if (out[j] != want[j] && strict)
-      throw std::logic_error(where + "result " + std::to_string(j) + " is " + std::to_string(out[j]) + ", not " +
-                             std::to_string(want[j]));
   }
 
   // Data rows: all x reads (8 clk + 7) before all w reads (8 clk + 8), so a
@@ -118,6 +104,16 @@ void DotBuilder::add_call(const vm::SyscallRecord& rec, uint32_t clk, MemoryStat
     pair(row[Row::kHi].canonical(), row[Row::kHi + 1].canonical());
     pair(row[Row::kHi + 2].canonical(), row[Row::kHi + 3].canonical());
     pair(row[Row::kHi + 4].canonical(), 0);
+  }
+
+  // The results are the chain's sums; a record that differs is kept when
+  // forging (the call row's result constraint objects).
+  std::array<int32_t, 4> out{};
+  for (size_t j = 0; j < 4; ++j) {
+    out[j] = static_cast<int32_t>(rec.ret[j]);
+    if (strict && out[j] != acc[j])
+      throw std::logic_error(where + "result " + std::to_string(j) + " is " + std::to_string(out[j]) + ", not " +
+                             std::to_string(acc[j]));
   }
 
   // The call row.

@@ -15,13 +15,13 @@
 #include "prover/rv32im/cpu.h"
 #include "prover/rv32im/div.h"
 #include "prover/rv32im/dot.h"
-#include "prover/rv32im/sha.h"
-#include "zkvm/vm/accel.h"
 #include "prover/rv32im/io.h"
 #include "prover/rv32im/memory.h"
 #include "prover/rv32im/memstate.h"
 #include "prover/rv32im/mul.h"
+#include "prover/rv32im/sha.h"
 #include "prover/rv32im/shift.h"
+#include "zkvm/vm/accel.h"
 
 namespace zkvm::rv32im {
 

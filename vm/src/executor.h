@@ -114,28 +114,21 @@ template <class Ctx>
       for (std::uint32_t i = 0; i < 8; ++i) m.mem.store<std::uint32_t>(a0 + 4 * i, h[i]);
       break;
     }
-    case kSysDot4Rom: {
+    case kSysDot4:
+    case kSysDot4Rom: {  // dot4_rom: the weights are the ELF's image words, not memory
+      const bool rom = num == kSysDot4Rom;
       if (!dot4_args_ok(a0, a1, a2)) return raise_fault(m, FaultKind::BadAccelArgs, m.pc, &d, 0), SysStatus::Fault;
       if (!buffer_in_guest(a0, a2)) return raise_fault(m, FaultKind::SyscallBuffer, m.pc, &d, a0), SysStatus::Fault;
+      if (!rom && !buffer_in_guest(a1, 4 * a2))
+        return raise_fault(m, FaultKind::SyscallBuffer, m.pc, &d, a1), SysStatus::Fault;
       m.scratch.resize(5 * std::size_t{a2});
       m.mem.read_bytes(a0, m.scratch.data(), a2);
-      for (std::uint32_t i = 0; i < a2; ++i) {  // K words of weights
+      if (!rom) m.mem.read_bytes(a1, m.scratch.data() + a2, 4 * std::size_t{a2});
+      for (std::uint32_t i = 0; rom && i < a2; ++i) {  // K words of weights
         const auto w = image_word(*m.program, a1 + 4 * i);
         if (!w) return raise_fault(m, FaultKind::BadAccelArgs, m.pc, &d, a1 + 4 * i), SysStatus::Fault;
         for (std::size_t k = 0; k < 4; ++k) m.scratch[a2 + 4 * std::size_t{i} + k] = static_cast<std::uint8_t>(*w >> (8 * k));
       }
-      const std::uint8_t* bytes = m.scratch.data();
-      const auto out = dot4_reference(0, a2, a2, [bytes](std::uint32_t i) { return bytes[i]; });
-      for (std::size_t j = 0; j < 4; ++j) x[10 + j] = static_cast<std::uint32_t>(out[j]);
-      break;
-    }
-    case kSysDot4: {
-      if (!dot4_args_ok(a0, a1, a2)) return raise_fault(m, FaultKind::BadAccelArgs, m.pc, &d, 0), SysStatus::Fault;
-      if (!buffer_in_guest(a0, a2)) return raise_fault(m, FaultKind::SyscallBuffer, m.pc, &d, a0), SysStatus::Fault;
-      if (!buffer_in_guest(a1, 4 * a2)) return raise_fault(m, FaultKind::SyscallBuffer, m.pc, &d, a1), SysStatus::Fault;
-      m.scratch.resize(5 * std::size_t{a2});
-      m.mem.read_bytes(a0, m.scratch.data(), a2);
-      m.mem.read_bytes(a1, m.scratch.data() + a2, 4 * std::size_t{a2});
       const std::uint8_t* bytes = m.scratch.data();
       const auto out = dot4_reference(0, a2, a2, [bytes](std::uint32_t i) { return bytes[i]; });
       for (std::size_t j = 0; j < 4; ++j) x[10 + j] = static_cast<std::uint32_t>(out[j]);
