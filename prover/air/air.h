@@ -125,6 +125,16 @@ class Air {
   }
   // Human-readable bus name for checker messages.
   virtual std::string bus_name(uint32_t bus) const { return "bus " + std::to_string(bus); }
+  // Rows at the end of every honest trace that are padding: no bus
+  // multiplicity, nothing a later row or a last-row constraint depends on
+  // beyond what the row before them already satisfies. With zero knowledge
+  // and at least zk_mask_degree such rows, the prover overwrites the last
+  // zk_mask_degree rows with uniform values and the constraints and LogUp
+  // sums skip them (docs/STARK.md "Zero knowledge: random rows"); the table
+  // is then committed at n rows instead of 2n. Default 0: the 2n scheme.
+  // Part of the AIR's definition (both sides read it): changing it changes
+  // the statement, like changing a constraint.
+  virtual size_t zk_free_rows() const { return 0; }
 
   virtual void eval(DegreeBuilder& b) const = 0;
   virtual void eval(CheckBuilder& b) const = 0;

@@ -6,7 +6,8 @@
 // Contract: for each point x of the quotient coset s * H_N (N = n * 2^d,
 // rows in bit-reversed order exactly as the PCS LDE stores them: row p is
 // x_p = s * w_N^rev_N(p)), returns
-//     Q(x_p) = sum_i alpha^i C_i(x_p) / Z_H(x_p),  Z_H(x) = x^n - 1,
+//     Q(x_p) = sum_i alpha^i C_i(x_p) / Z_H(x_p),  Z_H(x) = x^n - 1
+// (times V_R(x_p) with zk random rows, see zk_rows),
 // where C_i are the AIR's constraints (with first/last/transition
 // selectors), "next" values come from row x_p * g_n, and the LogUp
 // constraints use the aux columns (4 base columns per Fp4 column).
@@ -40,6 +41,9 @@ struct QuotientInputs {
   // logup_mask_col (air/builders.h).
   bool logup_mask = false;
   size_t logup_mask_col = 0;
+  // zk random rows r (stark::zk_random_rows): the last constrained row is
+  // n - 1 - r and the result is C V_R / Z_H, V_R(x) = prod_(j=1..r) (x - g^-j).
+  size_t zk_rows = 0;
 };
 
 class QuotientKernel {

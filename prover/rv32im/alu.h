@@ -21,11 +21,19 @@ struct AluEvent {
 // same as the emulator): for tests and witness-generation asserts.
 uint32_t alu_reference(vm::Op op, uint32_t a, uint32_t b);
 
-// Trace height for `rows` used rows: the next power of two, at least
-// min_rows (and at least 4).
+// Padding rows every table's trace ends with (padded_height), declared to
+// the STARK as Air::zk_free_rows: with zero knowledge the last
+// 2 * num_queries + 8 of them (92 at the standard 42 queries; at most 128,
+// so up to 60 queries) become random rows, and a table is committed at its
+// own height instead of twice it (docs/STARK.md "Zero knowledge: random
+// rows"). A segment therefore holds 2^k - kZkFreeRows cycles.
+inline constexpr size_t kZkFreeRows = 128;
+
+// Trace height for `rows` used rows and kZkFreeRows rows of padding after
+// them: the next power of two, at least min_rows.
 inline size_t padded_height(size_t rows, size_t min_rows) {
   size_t n = 4;
-  while (n < rows || n < min_rows) n <<= 1;
+  while (n < rows + kZkFreeRows || n < min_rows) n <<= 1;
   return n;
 }
 

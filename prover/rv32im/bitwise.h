@@ -47,6 +47,7 @@ class BitwiseChipAir : public air::AirBase<BitwiseChipAir> {
   static bool handles(vm::Op op) { return op == vm::Op::AND || op == vm::Op::OR || op == vm::Op::XOR; }
 
   std::string name() const override { return "rv32im-bitwise"; }
+  size_t zk_free_rows() const override { return kZkFreeRows; }  // padded_height
   size_t width() const override { return kWidth; }
   std::string bus_name(uint32_t bus) const override { return rv32im_bus_name(bus); }
 

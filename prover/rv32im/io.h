@@ -85,6 +85,7 @@
 #include <vector>
 
 #include "prover/air/air.h"
+#include "prover/rv32im/alu.h"
 #include "prover/rv32im/bus.h"
 #include "prover/rv32im/bytes.h"
 #include "prover/rv32im/memstate.h"
@@ -120,6 +121,7 @@ class IoAir : public air::AirBase<IoAir> {
   // boundary terms (segment.h journal_terms).
   enum Pub : size_t { kPubSeg, kPubJStart, kPubJEnd, kPubEofIn, kPubEofOut, kNumPublics };
   std::string name() const override { return "rv32im-io"; }
+  size_t zk_free_rows() const override { return kZkFreeRows; }  // padded_height
   size_t width() const override { return io::kWidth; }
   size_t num_public_values() const override { return kNumPublics; }
   std::string bus_name(uint32_t bus) const override { return rv32im_bus_name(bus); }

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "prover/air/air.h"
+#include "prover/rv32im/alu.h"
 #include "prover/rv32im/bus.h"
 #include "prover/rv32im/cpu.h"
 
@@ -35,8 +36,7 @@ namespace zkvm::rv32im {
 using field::Fp;
 using matrix::RowMajorMatrix;
 
-// Smallest height of every RV32IM table (zero knowledge needs
-// 2 * num_queries + 8 rows at the standard parameters).
+// Smallest height of every RV32IM table.
 inline constexpr size_t kMinTableRows = 128;
 
 // Decoded program row: the preprocessed tuple, element by element.
@@ -58,6 +58,7 @@ class ProgramAir : public air::AirBase<ProgramAir> {
   ProgramAir() = default;
   explicit ProgramAir(const Image* image) : image_(image) {}
   std::string name() const override { return "rv32im-program"; }
+  size_t zk_free_rows() const override { return kZkFreeRows; }  // padded_height
   size_t width() const override { return 1; }
   size_t preprocessed_width() const override { return cpu::kProgramTupleLen; }
   std::optional<RowMajorMatrix<Fp>> preprocessed_trace() const override;
@@ -82,6 +83,7 @@ class ImageAir : public air::AirBase<ImageAir> {
   ImageAir() = default;
   explicit ImageAir(const Image* image) : image_(image) {}
   std::string name() const override { return "rv32im-image"; }
+  size_t zk_free_rows() const override { return kZkFreeRows; }  // padded_height
   size_t width() const override { return 1; }
   size_t preprocessed_width() const override { return kPreWidth; }
   size_t num_public_values() const override { return kNumPublics; }

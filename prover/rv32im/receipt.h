@@ -36,7 +36,11 @@ inline constexpr uint16_t kReceiptVersion = 2;
 // (air.h); the AIR's constraints are those of version 1.
 // 3: segments (segment.h): tagged memory and io tuples, the handoff bus and
 // the boundary table, segment public values.
-inline constexpr uint32_t kCircuitVersion = 4;
+// 4: accelerator tables (dot4, dot4_rom, sha256_compress); ecall carries 0.
+// 5: zero knowledge by random rows: every table but the byte table ends in
+// kZkFreeRows padding rows, the last of which are random and unconstrained
+// under zk (alu.h); segments hold 2^k - kZkFreeRows cycles.
+inline constexpr uint32_t kCircuitVersion = 5;
 inline constexpr uint32_t kRv32imProgramId = 0x52563332;  // "RV32": the vk's program id
 // Bounds on untrusted sizes (allocation limits before parsing).
 inline constexpr size_t kMaxJournalBytes = size_t{1} << 20;

@@ -483,9 +483,13 @@ std::pair<size_t, size_t> accel_rows(const vm::SyscallRecord& rec) {
 }  // namespace
 
 SegmentPlan::SegmentPlan(unsigned log_segment)
-    : seg_cycles_(uint64_t{1} << log_segment), cap_(accel_cap(log_segment)) {}
+    : seg_cycles_(segment_cycles(log_segment)), cap_(accel_cap(log_segment)) {}
 
-size_t SegmentPlan::accel_cap(unsigned log_segment) { return std::max(size_t{1} << log_segment, size_t{1} << 13); }
+uint64_t SegmentPlan::segment_cycles(unsigned log_segment) { return (uint64_t{1} << log_segment) - kZkFreeRows; }
+
+size_t SegmentPlan::accel_cap(unsigned log_segment) {
+  return std::max(static_cast<size_t>(segment_cycles(log_segment)), size_t{1} << 13);
+}
 
 bool SegmentPlan::starts_segment(uint64_t clk, const vm::SyscallRecord* rec) {
   bool cut = false;

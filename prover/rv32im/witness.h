@@ -41,16 +41,20 @@ class Circuit {
   std::vector<const air::Air*> airs_;
 };
 
-// Where segments are cut: after 2^log_segment cycles, or before an
-// accelerator call whose rows would take its data table (dot4 rows, sha256
-// round rows) past accel_cap(log_segment) rows. The prover plans with it from
+// Where segments are cut: after segment_cycles(log_segment) cycles, or
+// before an accelerator call whose rows would take its data table (dot4
+// rows, sha256 round rows) past accel_cap(log_segment) rows. The prover plans with it from
 // a fast run's calls (the segment count goes into the statement up front);
 // witness generation cuts with it row by row; both see the same cuts.
 class SegmentPlan {
  public:
   explicit SegmentPlan(unsigned log_segment);
-  // Rows the chips' data tables may hold in one segment: 2^log_segment, or
-  // 2^13 if that is more (one dot4 call has up to 8191 rows).
+  // Cycles of a full segment: 2^log_segment less the padding rows every
+  // table keeps for zero knowledge (kZkFreeRows), so that the CPU table of
+  // a full segment is 2^log_segment rows.
+  static uint64_t segment_cycles(unsigned log_segment);
+  // Rows the chips' data tables may hold in one segment: segment_cycles,
+  // or 2^13 if that is more (one dot4 call has up to 8191 rows).
   static size_t accel_cap(unsigned log_segment);
   // The row at global cycle `clk` (rows in increasing cycle order; rows
   // without a call may be skipped) with its call record, if any: true when

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "prover/hal/quotient.h"
+#include "prover/ntt/ntt.h"
 
 namespace zkvm::hal {
 namespace {
@@ -39,7 +40,8 @@ class CpuQuotientKernel final : public QuotientKernel {
     check(in.aux, "aux");
 
     const Fp w = field::two_adic_generator(log_big);
-    const Fp g_inv = field::two_adic_generator(in.log_n).inverse();
+    // The last constrained row's point: g^(n - 1 - zk_rows).
+    const Fp g_last = field::two_adic_generator(in.log_n).inverse().pow(in.zk_rows + 1);
     // Points in natural order, then the selector denominators, inverted in
     // one batch each (x - 1 and x - g^-1 never vanish on the coset: s is
     // not in the subgroup).
@@ -49,7 +51,7 @@ class CpuQuotientKernel final : public QuotientKernel {
       for (size_t i = 0; i < big; ++i) {
         xs[i] = x;
         d_first[i] = x - Fp::one();
-        d_last[i] = x - g_inv;
+        d_last[i] = x - g_last;
         x *= w;
       }
     }
@@ -68,10 +70,26 @@ class CpuQuotientKernel final : public QuotientKernel {
       }
       field::batch_inverse(zh, zh_inv);
     }
+    // Random rows: the factor per point is V_R(x) / Z_H(x), V_R from its
+    // r + 1 coefficients by one coset NTT (natural order, like xs).
+    std::vector<Fp> zfac;
+    if (in.zk_rows != 0) {
+      if (in.zk_rows >= n) throw std::invalid_argument("quotient: no row before the random rows");
+      matrix::RowMajorMatrix<Fp> vr(1, big);
+      vr.at(0, 0) = Fp::one();
+      const Fp gi = field::two_adic_generator(in.log_n).inverse();
+      Fp gj = gi;
+      for (size_t j = 1; j <= in.zk_rows; ++j, gj *= gi)  // multiply by (X - g^-j)
+        for (size_t k = j; k-- > 0;) vr.at(k + 1, 0) += vr.at(k, 0), vr.at(k, 0) *= -gj;
+      ntt::coset_ntt(vr, in.shift);
+      zfac.resize(big);
+      for (size_t i = 0; i < big; ++i) zfac[i] = zh_inv[i & (nz - 1)] * vr.at(i, 0);
+    }
+    auto factor = [&](size_t i) { return zfac.empty() ? zh_inv[i & (nz - 1)] : zfac[i]; };
 
     std::vector<Fp4> out(big);
     if (packed_ && big % air::PackedFp::kLanes == 0 && air::PackedFp::kLanes > 1) {
-      evaluate_packed(in, xs, d_first, d_last, zh, zh_inv, g_inv, out);
+      evaluate_packed(in, xs, d_first, d_last, zh, factor, g_last, out);
       return out;
     }
     const long long total = static_cast<long long>(big);
@@ -105,10 +123,10 @@ class CpuQuotientKernel final : public QuotientKernel {
         const Fp zero_h = zh[i & (nz - 1)];
         b.sel_first = zero_h * d_first[i];
         b.sel_last = zero_h * d_last[i];
-        b.sel_transition = xs[i] - g_inv;
+        b.sel_transition = xs[i] - g_last;
         b.reset();
         in.air->eval(b);
-        out[p] = b.acc * zh_inv[i & (nz - 1)];
+        out[p] = b.acc * factor(i);
       }
     }
     return out;
@@ -118,9 +136,10 @@ class CpuQuotientKernel final : public QuotientKernel {
   // SIMD path: one builder evaluation per block of kLanes consecutive
   // (bit-reversed) rows; the block's rows are transposed into lane-major
   // buffers so each column is one packed load.
+  template <class Factor>
   void evaluate_packed(const QuotientInputs& in, const std::vector<Fp>& xs, const std::vector<Fp>& d_first,
-                       const std::vector<Fp>& d_last, const std::vector<Fp>& zh, const std::vector<Fp>& zh_inv,
-                       Fp g_inv, std::vector<Fp4>& out) const {
+                       const std::vector<Fp>& d_last, const std::vector<Fp>& zh, const Factor& factor, Fp g_last,
+                       std::vector<Fp4>& out) const {
     using air::PackedFp;
     constexpr size_t L = PackedFp::kLanes;
     const unsigned log_big = in.log_n + in.log_chunks;
@@ -164,8 +183,8 @@ class CpuQuotientKernel final : public QuotientKernel {
           const Fp zero_h = zh[i & (nz - 1)];
           sf[j] = zero_h * d_first[i];
           sl[j] = zero_h * d_last[i];
-          st[j] = xs[i] - g_inv;
-          zi[j] = zh_inv[i & (nz - 1)];
+          st[j] = xs[i] - g_last;
+          zi[j] = factor(i);
         }
         size_t off = 0;
         gather(*in.main, pl, off);

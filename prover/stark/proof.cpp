@@ -78,6 +78,13 @@ void prepare_vk(VerifyingKey& vk) {
     const unsigned log_domain = zk ? zk_log_domain(2 * (s.max_degree < 1 ? 1 : s.max_degree) - 1)
                                    : s.log_quotient_chunks;
     const unsigned room = vk.config.pcs.fri.log_blowup + (zk ? 1 : 0);
+    // Random rows (committed at n rows): Q has degree < D n, so 2^d >= D
+    // must fit the blowup itself.
+    if (zk && a.zk_free_rows() >= zk_mask_degree(vk.config) &&
+        zk_log_domain(s.max_degree < 1 ? 1 : s.max_degree) > vk.config.pcs.fri.log_blowup)
+      throw std::invalid_argument("table '" + a.name() + "': constraint degree " + std::to_string(s.max_degree) +
+                                  " needs a quotient domain wider than the blowup 2^" +
+                                  std::to_string(vk.config.pcs.fri.log_blowup) + " allows with random rows");
     if (log_domain > room)
       throw std::invalid_argument("table '" + a.name() + "': constraint degree " + std::to_string(s.max_degree) +
                                   " needs a quotient domain of 2^" + std::to_string(log_domain) +
@@ -123,15 +130,29 @@ size_t points_of_round(const VerifyingKey& vk, size_t round, size_t num_rounds) 
 size_t zk_mask_degree(const StarkConfig& config) { return 2 * size_t{config.pcs.fri.num_queries} + 8; }
 size_t zk_min_rows(const StarkConfig& config) { return zk_mask_degree(config); }
 
+size_t zk_random_rows(const VerifyingKey& vk, size_t t) {
+  if (!vk.config.pcs.zk) return 0;
+  const size_t m = zk_mask_degree(vk.config);
+  return vk.airs.at(t)->zk_free_rows() >= m ? m : 0;
+}
+
 QuotientLayout quotient_layout(const VerifyingKey& vk, size_t table, unsigned log_n) {
   const air::AirShape& s = vk.shapes.at(table);
-  if (!vk.config.pcs.zk) return {s.log_quotient_chunks, s.quotient_chunks()};
   const uint64_t n = uint64_t{1} << log_n;
-  const uint64_t m = std::min<uint64_t>(zk_mask_degree(vk.config), n);
+  if (!vk.config.pcs.zk) return {s.log_quotient_chunks, s.quotient_chunks(), n};
   const uint64_t d = s.max_degree < 1 ? 1 : s.max_degree;
+  if (const uint64_t r = zk_random_rows(vk, table); r != 0) {
+    // C has degree <= d (n - 1), V_R degree r, Z_H degree n. A trace of at
+    // most r rows (all random) leaves no stride: the prover refuses it.
+    const uint64_t stride = n > r ? n - r : 1;
+    const uint64_t deg_c = d * (n - 1) + r;
+    const uint64_t max_deg_q = deg_c > n ? deg_c - n : 0;
+    return {zk_log_domain(static_cast<size_t>(max_deg_q / n + 1)), static_cast<size_t>(max_deg_q / stride + 1), stride};
+  }
+  const uint64_t m = std::min<uint64_t>(zk_mask_degree(vk.config), n);
   const uint64_t max_deg_q = (d - 1) * n + d * (m - 1);
   const size_t chunks = static_cast<size_t>(max_deg_q / n + 1);
-  return {zk_log_domain(chunks), chunks};
+  return {zk_log_domain(chunks), chunks, n};
 }
 
 size_t logup_mask_width(const VerifyingKey& vk, size_t t) {
@@ -154,16 +175,16 @@ std::vector<std::vector<pcs::MatrixDims>> round_dims(const VerifyingKey& vk, std
         rounds.back().push_back({vk.pre_log_heights[t], vk.airs[t]->preprocessed_width()});
   }
   rounds.emplace_back();
-  for (size_t t = 0; t < nt; ++t) rounds.back().push_back({log_heights[t] + zk, committed_main_width(vk, t)});
+  // Tables with random rows stay at n rows.
+  auto h = [&](size_t t) { return log_heights[t] + (zk_random_rows(vk, t) != 0 ? 0 : zk); };
+  for (size_t t = 0; t < nt; ++t) rounds.back().push_back({h(t), committed_main_width(vk, t)});
   if (vk.has_bus()) {
     rounds.emplace_back();
     for (size_t t = 0; t < nt; ++t)
-      if (vk.shapes[t].num_interactions != 0)
-        rounds.back().push_back({log_heights[t] + zk, 4 * vk.shapes[t].aux_width()});
+      if (vk.shapes[t].num_interactions != 0) rounds.back().push_back({h(t), 4 * vk.shapes[t].aux_width()});
   }
   rounds.emplace_back();
-  for (size_t t = 0; t < nt; ++t)
-    rounds.back().push_back({log_heights[t] + zk, 4 * quotient_layout(vk, t, log_heights[t]).chunks});
+  for (size_t t = 0; t < nt; ++t) rounds.back().push_back({h(t), 4 * quotient_layout(vk, t, log_heights[t]).chunks});
   return rounds;
 }
 
@@ -183,10 +204,18 @@ double security_bits(const VerifyingKey& vk, std::span<const unsigned> log_heigh
   // factor * N, N = the tallest committed height (docs/SECURITY.md). Plain:
   // C has degree D n, Z_H Q' (chunks + 1) n. zk (N = 2n): columns of
   // degree < 2n give 2 D n, chunks of degree < 2n give (chunks + 2) n.
+  // Random rows (height n): C V_R has degree < (D + 1) n, Z_H Q' degree
+  // < (chunks + 1) n; relative to N that is 2^(log n - log N) as much,
+  // rounded up (a short table with many chunks weighs by its own height).
   unsigned factor = 1;
   for (size_t t = 0; t < vk.airs.size(); ++t) {
     const unsigned d = std::max(1u, vk.shapes[t].max_degree);
     const size_t chunks = quotient_layout(vk, t, log_heights[t]).chunks;
+    if (zk_random_rows(vk, t) != 0) {
+      const uint64_t f = std::max<uint64_t>(d + 1, chunks + 1), sh = log_max - log_heights[t];
+      factor = std::max(factor, static_cast<unsigned>((f + (uint64_t{1} << sh) - 1) >> sh));
+      continue;
+    }
     const unsigned id = vk.config.pcs.zk ? static_cast<unsigned>((chunks + 3) / 2) : static_cast<unsigned>(chunks + 1);
     factor = std::max({factor, d, id});
   }

@@ -119,6 +119,14 @@ void prepare_vk(VerifyingKey& vk);
 // need at least that many rows (zk_min_rows).
 size_t zk_mask_degree(const StarkConfig& config);
 size_t zk_min_rows(const StarkConfig& config);
+// Random rows of table t (docs/STARK.md "Zero knowledge: random rows"):
+// zk_mask_degree(config) when zk is on and the AIR leaves at least that many
+// padding rows (Air::zk_free_rows); 0 otherwise (no zk, or the 2n scheme).
+// With r > 0 the table is committed at its own height n; its constraints
+// and LogUp sum cover rows 0 .. n - 1 - r (the last of them is the "last
+// row"), and the quotient is C * V_R / Z_H with V_R(X) = prod_(j=1..r)
+// (X - g^-j), which vanishes on the random rows.
+size_t zk_random_rows(const VerifyingKey& vk, size_t t);
 // Columns table t commits in the main round: the AIR's, plus with zk and a
 // bus the 4 base columns of its LogUp sum mask (docs/STARK.md "LogUp sums
 // under zero knowledge").
@@ -132,9 +140,14 @@ size_t committed_main_width(const VerifyingKey& vk, size_t t);
 // degree < n + m (m = min(zk_mask_degree, n)), so a degree-D constraint
 // gives Q of degree <= (D - 1) n + D (m - 1): chunks = that / n + 1
 // (not a power of two), log_domain = ceil(log2(chunks)).
+// Random rows (r = zk_random_rows > 0): Q = C V_R / Z_H has degree <=
+// (D - 1) n + r - D; chunks of `stride` = n - r coefficients, each
+// randomised with r more (degree < n, committed at n rows), recombined as
+// sum_c X^(c stride) q_c.
 struct QuotientLayout {
   unsigned log_domain;
   size_t chunks;
+  uint64_t stride = 0;  // X^stride between chunks: n, or n - r with random rows
 };
 QuotientLayout quotient_layout(const VerifyingKey& vk, size_t table, unsigned log_n);
 

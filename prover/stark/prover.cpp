@@ -45,11 +45,15 @@ class StageTimer {
   double last_cpu_ = process_cpu_seconds();
 };
 
+void randomise_last_rows(RowMajorMatrix<Fp>& m, size_t r);
+
 // LogUp aux trace of one table: columns h_g (per fraction group, the sum of
 // its one or two fractions; AirShape::logup_groups) and the running sum s,
 // each Fp4 as 4 base columns. Returns the final sum.
+// With zk random rows (zk_rows = r > 0) the sum covers rows 0 .. n - 1 - r
+// and the last r rows of every aux column are uniform.
 RowMajorMatrix<Fp> build_aux(const air::TableWitness& tw, const air::AirShape& shape, const Fp4& alpha,
-                             std::span<const Fp4> beta_pows, const Fp4& mask, Fp4& cumsum) {
+                             std::span<const Fp4> beta_pows, const Fp4& mask, size_t zk_rows, Fp4& cumsum) {
   const air::Air& a = *tw.air;
   const auto& m = *tw.trace;
   const size_t n = m.height, k = shape.num_interactions;
@@ -91,6 +95,13 @@ RowMajorMatrix<Fp> build_aux(const air::TableWitness& tw, const air::AirShape& s
     }
   }
   if (count_changed) throw std::logic_error("table '" + a.name() + "': interaction count changed");
+  const size_t used = n - zk_rows;
+  for (size_t i = used * k; i < n * k; ++i)
+    if (!num[i].is_zero())
+      throw std::invalid_argument("table '" + a.name() + "': row " + std::to_string(i / k) + " is among the last " +
+                                  std::to_string(zk_rows) +
+                                  ", which zero knowledge replaces by random rows, but has a bus multiplicity "
+                                  "(the witness must leave Air::zk_free_rows rows of padding)");
   // A zero denominator means alpha hit a tuple's fingerprint (probability
   // about n*k / |Fp4|): the prover stops. Batch inversion in 64 slices
   // (parallel); then h = num / denom per row (parallel) and the running sum
@@ -131,12 +142,21 @@ RowMajorMatrix<Fp> build_aux(const air::TableWitness& tw, const air::AirShape& s
     row_sum[r] = t;
   }
   Fp4 s = mask;  // the zk sum mask sits in row 0 of the mask columns
-  for (size_t r = 0; r < n; ++r) {
+  for (size_t r = 0; r < used; ++r) {
     s += row_sum[r];
     for (int c = 0; c < 4; ++c) aux.at(r, 4 * ng + c) = s.c[c];
   }
   cumsum = s;
+  randomise_last_rows(aux, zk_rows);
   return aux;
+}
+
+// zk random rows: the last r rows of every column become uniform values
+// (the constraints and LogUp sums stop before them).
+void randomise_last_rows(RowMajorMatrix<Fp>& m, size_t r) {
+  if (r == 0) return;
+  const auto rnd = pcs::random_fps(r * m.width);
+  std::copy(rnd.begin(), rnd.end(), m.values.end() - static_cast<std::ptrdiff_t>(rnd.size()));
 }
 
 // zk trace randomisation: each column f (degree < n) becomes
@@ -253,8 +273,12 @@ MainCommit commit_main(const ProvingKey& pk, std::span<const air::TableWitness> 
                                   " outside the supported range");
     // Hiding needs m = 2 * num_queries + 8 random coefficients per column
     // (as many as the verifier's view of it), and f + Z_H r must fit in 2n
-    // rows: n >= m (docs/STARK.md "Zero knowledge").
-    if (vk.config.pcs.zk && (size_t{1} << lg) < zk_min_rows(vk.config))
+    // rows: n >= m (docs/STARK.md "Zero knowledge"). With random rows, m
+    // rows of the table itself, and at least one row before them.
+    if (const size_t zr = zk_random_rows(vk, t); zr != 0 && (size_t{1} << lg) <= zr)
+      throw std::invalid_argument("prove: zero-knowledge: table '" + vk.airs[t]->name() + "' has 2^" +
+                                  std::to_string(lg) + " rows, not more than its " + std::to_string(zr) + " random rows");
+    if (vk.config.pcs.zk && zk_random_rows(vk, t) == 0 && (size_t{1} << lg) < zk_min_rows(vk.config))
       throw std::invalid_argument("prove: zero-knowledge: table '" + vk.airs[t]->name() + "' has 2^" +
                                   std::to_string(lg) + " rows; hiding needs at least 2 * num_queries + 8 = " +
                                   std::to_string(zk_min_rows(vk.config)) + " (pad the trace)");
@@ -287,7 +311,12 @@ MainCommit commit_main(const ProvingKey& pk, std::span<const air::TableWitness> 
     RowMajorMatrix<Fp> m(w + mw, tw.trace->height);
     for (size_t r = 0; r < m.height; ++r) std::copy_n(tw.trace->row(r).begin(), w, m.row(r).begin());
     for (size_t c = 0; c < mw; ++c) m.at(0, w + c) = masks[t].c[c];
-    mains.push_back(zk_randomise(std::move(m), std::min(zk_mask_degree(vk.config), tw.trace->height)));
+    if (const size_t zr = zk_random_rows(vk, t); zr != 0) {
+      randomise_last_rows(m, zr);
+      mains.push_back(std::move(m));
+    } else {
+      mains.push_back(zk_randomise(std::move(m), std::min(zk_mask_degree(vk.config), tw.trace->height)));
+    }
   }
   pcs::PcsProver pcs(vk.config.pcs, hal);
   mc.round = pcs.commit(std::move(mains));
@@ -333,8 +362,9 @@ StarkProof finish_proof(const ProvingKey& pk, std::span<const air::TableWitness>
       const auto bp = powers(logup_beta, shape.max_tuple_len + 1);
       Fp4 cs;
       aux_index[t] = static_cast<int>(auxes.size());
-      auto aux = build_aux(tables[t], shape, logup_alpha, bp, masks[t], cs);
-      auxes.push_back(zk ? zk_randomise(std::move(aux), zk_m(tables[t])) : std::move(aux));
+      const size_t zr = zk_random_rows(vk, t);
+      auto aux = build_aux(tables[t], shape, logup_alpha, bp, masks[t], zr, cs);
+      auxes.push_back(zk && zr == 0 ? zk_randomise(std::move(aux), zk_m(tables[t])) : std::move(aux));
       proof.cumsums.push_back(cs);
     }
     aux_round = pcs.commit(std::move(auxes));
@@ -371,11 +401,12 @@ StarkProof finish_proof(const ProvingKey& pk, std::span<const air::TableWitness>
     in.beta_pows = bp;
     in.alpha_pows = ap;
     in.logup_groups = shape.logup_groups;
+    in.zk_rows = zk_random_rows(vk, t);
     const auto q = kernel->evaluate(in);
     timer.lap("quotient kernel");
     if (zk) {
-      const size_t m = zk_m(tables[t]);
-      quotients.push_back(split_quotient_zk(q, in.log_n, in.log_chunks, ql.chunks, m, pcs::kCosetShift,
+      const size_t m = in.zk_rows != 0 ? in.zk_rows : zk_m(tables[t]);
+      quotients.push_back(split_quotient_zk(q, in.log_n, in.log_chunks, ql.chunks, ql.stride, m, pcs::kCosetShift,
                                             pcs::random_fps(4 * (ql.chunks - 1) * m)));
     } else {
       quotients.push_back(split_quotient(q, in.log_n, in.log_chunks, pcs::kCosetShift));

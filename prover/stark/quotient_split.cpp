@@ -39,27 +39,30 @@ matrix::RowMajorMatrix<Fp> split_quotient(const std::vector<Fp4>& q_bitrev, unsi
 
 
 matrix::RowMajorMatrix<Fp> split_quotient_zk(const std::vector<Fp4>& q_bitrev, unsigned log_n, unsigned log_domain,
-                                             size_t chunks, size_t m, Fp shift, const std::vector<Fp>& random) {
+                                             size_t chunks, size_t stride, size_t m, Fp shift,
+                                             const std::vector<Fp>& random) {
   const size_t n = size_t{1} << log_n, big = n << log_domain;
-  if (chunks == 0 || chunks * n > big || m > n)
-    throw std::invalid_argument("split_quotient_zk: " + std::to_string(chunks) + " chunks, mask degree " +
-                                std::to_string(m) + " do not fit n = " + std::to_string(n));
+  size_t h = 1;
+  while (h < stride + m) h <<= 1;
+  if (chunks == 0 || stride == 0 || chunks * stride > big || m > n || h > 2 * n)
+    throw std::invalid_argument("split_quotient_zk: " + std::to_string(chunks) + " chunks of " + std::to_string(stride) +
+                                ", mask degree " + std::to_string(m) + " do not fit n = " + std::to_string(n));
   if (random.size() != 4 * (chunks - 1) * m)
     throw std::invalid_argument("split_quotient_zk: need " + std::to_string(4 * (chunks - 1) * m) +
                                 " random values, got " + std::to_string(random.size()));
   const auto coeffs = quotient_coefficients(q_bitrev, big, shift);
-  // Coefficients from chunks * n on are zero for a trace that satisfies
-  // the AIR; otherwise they are dropped, like split_quotient does (the
-  // verifier then rejects, which the soundness tests rely on).
+  // Coefficients from chunks * stride on are zero for a trace that
+  // satisfies the AIR; otherwise they are dropped, like split_quotient does
+  // (the verifier then rejects, which the soundness tests rely on).
   // r(c, i, j): coefficient j < m of coordinate i of r_c, for 1 <= c < chunks.
   auto r = [&](size_t c, size_t i, size_t j) { return random[((c - 1) * 4 + i) * m + j]; };
-  matrix::RowMajorMatrix<Fp> out(4 * chunks, 2 * n);  // zero-initialised
+  matrix::RowMajorMatrix<Fp> out(4 * chunks, h);  // zero-initialised
   for (size_t c = 0; c < chunks; ++c)
     for (size_t i = 0; i < 4; ++i) {
-      for (size_t j = 0; j < n; ++j) out.at(j, 4 * c + i) = coeffs.at(c * n + j, i);
+      for (size_t j = 0; j < stride; ++j) out.at(j, 4 * c + i) = coeffs.at(c * stride + j, i);
       for (size_t j = 0; j < m; ++j) {
         if (c >= 1) out.at(j, 4 * c + i) -= r(c, i, j);
-        if (c + 1 < chunks) out.at(n + j, 4 * c + i) = r(c + 1, i, j);
+        if (c + 1 < chunks) out.at(stride + j, 4 * c + i) = r(c + 1, i, j);
       }
     }
   ntt::ntt_forward(out);

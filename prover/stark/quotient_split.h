@@ -16,17 +16,19 @@ matrix::RowMajorMatrix<field::Fp> split_quotient(const std::vector<field::Fp4>& 
                                                  unsigned log_chunks, field::Fp shift);
 
 // Zero-knowledge variant (docs/STARK.md "Zero knowledge"): Q, evaluated on
-// the coset of n 2^log_domain points, must have degree < k n (k = chunks,
-// at most 2^log_domain; higher coefficients are dropped). Its k chunks
-// are randomised so that they still recombine to Q,
-//   q'_c = q_c - r_c + X^n r_{c+1}   (r_0 = r_k = 0),
-//   sum_c X^(c n) q'_c = Q,
-// with r_1..r_(k-1) random Fp4 polynomials of degree < m (m <= n). Each q'_c
-// has degree < n + m and is returned evaluated on H_(2n) (height 2n,
-// natural order, 4 base columns per chunk). random: 4 (k - 1) m uniform Fp
-// values, coefficient j of r_c's coordinate i at [((c - 1) 4 + i) m + j].
+// the coset of n 2^log_domain points, must have degree < k s (k = chunks,
+// s = stride; higher coefficients are dropped). Its k chunks of s
+// coefficients are randomised so that they still recombine to Q,
+//   q'_c = q_c - r_c + X^s r_{c+1}   (r_0 = r_k = 0),
+//   sum_c X^(c s) q'_c = Q,
+// with r_1..r_(k-1) random Fp4 polynomials of degree < m. Each q'_c has
+// degree < s + m and is returned evaluated on H_h, h the power of two from
+// s + m on (natural order, 4 base columns per chunk): the 2n scheme has
+// s = n (h = 2n), random rows s = n - m (h = n). random: 4 (k - 1) m
+// uniform Fp values, coefficient j of r_c's coordinate i at
+// [((c - 1) 4 + i) m + j].
 matrix::RowMajorMatrix<field::Fp> split_quotient_zk(const std::vector<field::Fp4>& q_bitrev, unsigned log_n,
-                                                    unsigned log_domain, size_t chunks, size_t m, field::Fp shift,
-                                                    const std::vector<field::Fp>& random);
+                                                    unsigned log_domain, size_t chunks, size_t stride, size_t m,
+                                                    field::Fp shift, const std::vector<field::Fp>& random);
 
 }  // namespace zkvm::stark

@@ -208,24 +208,32 @@ Fp4 verify_tables(const VerifyingKey& vk, const StarkProof& proof, transcript::C
     b.beta_pows = beta_pows;
     b.alpha_pows = alpha_pows;
     b.logup_groups = shape.logup_groups;
+    // The last constrained row: n - 1, or n - 1 - r before r random rows,
+    // which V_R(zeta) = prod_(j=1..r) (zeta - g^-j) takes out of the
+    // vanishing polynomial (Z_H / V_R vanishes on rows 0 .. n - 1 - r only).
+    const size_t zr = zk_random_rows(vk, t);
+    const Fp g_last = g_inv.pow(zr + 1);
+    Fp4 v_r = Fp4::one();
+    Fp gj = g_inv;
+    for (size_t j = 1; j <= zr; ++j, gj *= g_inv) v_r *= zeta - Fp4(gj);
     b.sel_first = zh * (zeta - Fp4::one()).inverse();
-    b.sel_last = zh * (zeta - Fp4(g_inv)).inverse();
-    b.sel_transition = zeta - Fp4(g_inv);
+    b.sel_last = zh * (zeta - Fp4(g_last)).inverse();
+    b.sel_transition = zeta - Fp4(g_last);
     b.reset();
     a.eval(b);
     if (b.index != shape.num_constraints) throw VerifyError(tn + ": AIR evaluated an unexpected number of constraints");
 
-    // Q(zeta) = sum_c zeta^(c n) q_c(zeta).
+    // Q(zeta) = sum_c zeta^(c stride) q_c(zeta) (stride n, or n - r).
     const auto& qv = proof.opened[r_q][t][0];
-    const Fp4 zn = zeta.pow(n);
+    const QuotientLayout ql = quotient_layout(vk, t, log_n);
+    const Fp4 zs = zeta.pow(ql.stride);
     Fp4 q, zc = Fp4::one();
-    const size_t chunks = quotient_layout(vk, t, log_n).chunks;
-    for (size_t c = 0; c < chunks; ++c) {
+    for (size_t c = 0; c < ql.chunks; ++c) {
       q += zc * recombine(std::span<const Fp4>(qv).subspan(4 * c, 4));
-      zc *= zn;
+      zc *= zs;
     }
-    // V3
-    if (b.acc != zh * q) throw VerifyError(tn + ": constraints at zeta do not match the quotient");
+    // V3: C(zeta) V_R(zeta) == Z_H(zeta) Q(zeta) (V_R = 1 without random rows).
+    if (b.acc * v_r != zh * q) throw VerifyError(tn + ": constraints at zeta do not match the quotient");
   }
   // Public boundary terms: fixed by the statement (the public values).
   for (size_t t = 0; t < nt; ++t)

@@ -319,11 +319,12 @@ TEST_CASE("zkvm prove --segment-po2 --jobs: a receipt of several segments, progr
   // Guest output once, though the guest runs in several passes and jobs.
   CHECK(p.out.find("Hello, segments!") == p.out.rfind("Hello, segments!"));
   // Not a terminal: plain lines, one per segment and pass.
-  CHECK_THAT(p.out, Contains("segment 1/4 committed") && Contains("segment 4/4 committed"));
-  CHECK_THAT(p.out, Contains("segment 4/4 proved") && Contains("ETA"));
-  CHECK_THAT(p.out, Contains("cycles, 4 segments of 2^10 rows, proved in"));
+  // 3963 cycles in segments of 2^10 rows (896 cycles each): 5 segments.
+  CHECK_THAT(p.out, Contains("segment 1/5 committed") && Contains("segment 5/5 committed"));
+  CHECK_THAT(p.out, Contains("segment 5/5 proved") && Contains("ETA"));
+  CHECK_THAT(p.out, Contains("cycles, 5 segments of 2^10 rows, proved in"));
   const auto json = slurp(dir.file("r.json"));
-  CHECK_THAT(std::string(json.begin(), json.end()), Contains("\"segments\": 4") && Contains("\"segment_po2\": 10"));
+  CHECK_THAT(std::string(json.begin(), json.end()), Contains("\"segments\": 5") && Contains("\"segment_po2\": 10"));
   const Cli v = zkvm_cli("verify '" + receipt + "' --elf '" + elf + "'");
   INFO(v.out);
   CHECK(v.status == 0);
@@ -332,9 +333,9 @@ TEST_CASE("zkvm prove --segment-po2 --jobs: a receipt of several segments, progr
   CHECK(zkvm_cli("prove '" + elf + "' --segment-po2 22").status == kToolError);
   CHECK(zkvm_cli("prove '" + elf + "' --jobs 0").status == kToolError);
   // Beyond the floor with zero knowledge: the run cannot be proven (136), named.
-  const Cli big = zkvm_cli("prove '" + elf + "' -o '" + dir.file("x.receipt") + "' --segment-po2 20");
+  const Cli big = zkvm_cli("prove '" + elf + "' -o '" + dir.file("x.receipt") + "' --segment-po2 21");
   CHECK(big.status == 136);
-  CHECK_THAT(big.out, Contains("a segment of 2^20 cycles needs tables of 2^20 rows"));
+  CHECK_THAT(big.out, Contains("a segment of 2^21 cycles needs tables of 2^21 rows"));
 }
 
 #endif  // ZKVM_RECEIPT_HELLO_ROUND_TRIP

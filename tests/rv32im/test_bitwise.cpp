@@ -92,9 +92,9 @@ TEST_CASE("AND, OR, XOR on edge values and random words prove and verify", "[rv3
   const Tables t;
   auto ev = edge_events();
   const auto rnd = random_events(43, 7);
-  ev.insert(ev.end(), rnd.begin(), rnd.end());  // 64 rows, no padding
+  ev.insert(ev.end(), rnd.begin(), rnd.end());  // 64 rows, then kZkFreeRows of padding
   const auto s = statement(t, ev);
-  REQUIRE(s.traces[1].height == 64);
+  REQUIRE(s.traces[1].height == 256);
   REQUIRE(checker_accepts(s));
   std::string why;
   REQUIRE(prove_and_verify(s, &why));
@@ -107,8 +107,8 @@ TEST_CASE("bitwise trace pads to min_rows with inert rows", "[rv32im][bitwise]")
   Statement s;
   s.airs = {&t.source, &t.chip, &t.bytes};
   rv32im::ByteCounts counts;
-  auto chip = rv32im::bitwise_trace(ev, counts, 32);
-  REQUIRE(chip.height == 32);
+  auto chip = rv32im::bitwise_trace(ev, counts, 512);
+  REQUIRE(chip.height == 512);
   s.traces = {alu_source_trace(ev, 32), std::move(chip), counts.trace()};
   REQUIRE(prove_and_verify(s));
 }

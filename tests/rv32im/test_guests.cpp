@@ -71,9 +71,9 @@ TEST_CASE("prove refuses, before executing, a segment size beyond the verifier's
   sys_exit(code, 0);
   auto& hal = stark_test::cpu();
   rv32im::ProveOptions zk;
-  zk.log_segment = 20;
+  zk.log_segment = 21;
   CHECK_THROWS_WITH(rv32im::prove(make_program(code), {}, zk, hal),
-                    Catch::Contains("a segment of 2^20 cycles needs tables of 2^20 rows") &&
+                    Catch::Contains("a segment of 2^21 cycles needs tables of 2^21 rows") &&
                         Catch::Contains("with zero knowledge verify only up to 2^19"));
   rv32im::ProveOptions plain;
   plain.config.pcs.zk = false;

@@ -46,7 +46,10 @@ void burn(std::vector<uint32_t>& c, uint32_t n) {
   c.push_back(BNE(t1, zero, -4));
 }
 
-// About 3,700 cycles: 4 segments of 2^10, 2 of 2^11. `bias` changes what
+// Cycles of a segment of 2^10 rows.
+const size_t kSeg10 = rv32im::SegmentPlan::segment_cycles(10);
+
+// About 3,300 cycles: 4 segments of 2^10 rows (896 cycles each), 2 of 2^11. `bias` changes what
 // segment 1 stores (another program, same length).
 vm::Program long_guest(int32_t bias = 0) {
   std::vector<uint32_t> c;
@@ -55,19 +58,19 @@ vm::Program long_guest(int32_t bias = 0) {
   li(c, t0, 0x12345678);
   c.push_back(SW(t0, s1, 0));        // segment 0 stores
   c.push_back(SW(t0, s1, 48));       // and here (only loaded once more, into x0)
-  burn(c, 600);
+  burn(c, 530);
   c.push_back(LW(zero, s1, 48));     // segment 1's first access of that word
   sys(c, 64, 3, kDataBase, 4);       // segment 1 writes the journal from segment 0's store
   c.push_back(LW(t2, s1, 0));
   c.push_back(ADDI(t2, t2, 1 + bias));
   c.push_back(SW(t2, s1, 4));
-  burn(c, 600);
+  burn(c, 530);
   li(c, a7, 0x1000);                  // cycle count (global) into the journal
   c.push_back(ECALL);
   c.push_back(SW(a0, s1, 8));
   sys(c, 64, 3, kDataBase + 4, 8);
   sys(c, 63, 0, kDataBase + 24, 8);  // a short read: the input ends
-  burn(c, 600);
+  burn(c, 530);
   sys(c, 63, 0, kDataBase + 32, 8);  // after the end: returns 0 (eof carried over segments)
   sys(c, 64, 3, kDataBase + 16, 16);
   c.push_back(LW(a0, s1, 4));          // exit code from segment 1's store
@@ -390,8 +393,8 @@ TEST_CASE("verifier rejects a later segment that starts from a word no earlier s
   size_t at = 0;
   for (size_t i = 0; i < rows.size(); ++i)
     if (rows[i].insn == LW(zero, s1, 48)) at = i;
-  REQUIRE(at >= 1024);
-  REQUIRE(at < 2048);
+  REQUIRE(at >= kSeg10);
+  REQUIRE(at < 2 * kSeg10);
   auto forged = rows;
   REQUIRE(forged[at].mem_old == 0x12345678);
   forged[at].mem_old = 0x12345677;
@@ -501,7 +504,7 @@ TEST_CASE("verifier rejects a run cut before its exit whose last segment claims 
   vm::RunOptions run;
   run.input = input(1);
   const Recorded rec = record(p, run);
-  const size_t cut = 3000;  // inside segment 2 of 2^10 cycles
+  const size_t cut = 2 * kSeg10 + 400;  // inside segment 2 of 2^10 rows
   REQUIRE(rec.rows.size() > cut);
   const std::vector<vm::TraceRow> rows(rec.rows.begin(), rec.rows.begin() + cut);
   std::vector<vm::SyscallRecord> syscalls;
@@ -541,8 +544,8 @@ TEST_CASE("verifier rejects handoff tokens passed from a later segment to an ear
   size_t at = 0;
   for (size_t i = 0; i < rec.rows.size(); ++i)
     if (rec.rows[i].insn == LW(zero, s1, 48)) at = i;
-  REQUIRE(at >= 1024);
-  REQUIRE(at < 2048);
+  REQUIRE(at >= kSeg10);
+  REQUIRE(at < 2 * kSeg10);
   rec.rows[at].mem_old = 0;  // segment 1 starts the word from 0 (TraceCheck::kForge)
   const vm::TraceChunk ch{0, rec.rows, rec.syscalls, rec.data};
   auto segs = rv32im::execute_trace_segments(image, std::span(&ch, 1), rec.claim, 10, rv32im::kMinTableRows,

@@ -181,7 +181,7 @@ TEST_CASE("zero-knowledge quotient chunks recombine to Q, differ from the plain 
   std::vector<Fp> rnd(4 * (k - 1) * m);
   for (size_t i = 0; i < rnd.size(); ++i) rnd[i] = Fp::from_u64(1000003 * i + 17);
   const auto plain = stark::split_quotient(q, log_n, log_domain, kShift);  // 4 chunks, the last zero
-  const auto zk = stark::split_quotient_zk(q, log_n, log_domain, k, m, kShift, rnd);
+  const auto zk = stark::split_quotient_zk(q, log_n, log_domain, k, n, m, kShift, rnd);
   REQUIRE(zk.height == 2 * n);
   REQUIRE(zk.width == 4 * k);
   const Fp4 z = Fp4::from_base(Fp::from_u64(9), Fp::from_u64(2), Fp::from_u64(4), Fp::from_u64(6));
@@ -203,10 +203,42 @@ TEST_CASE("zero-knowledge quotient chunks recombine to Q, differ from the plain 
     CHECK(vp[4 * c] != vz[4 * c]);
   }
   // Zero randomness gives the plain chunks (extended to 2n rows).
-  const auto zero = stark::split_quotient_zk(q, log_n, log_domain, k, m, kShift, std::vector<Fp>(rnd.size()));
+  const auto zero = stark::split_quotient_zk(q, log_n, log_domain, k, n, m, kShift, std::vector<Fp>(rnd.size()));
   const auto v0 = eval_at(zero, z);
   for (size_t j = 0; j < 4 * k; ++j) CHECK(v0[j] == vp[j]);
-  CHECK_THROWS_WITH(stark::split_quotient_zk(q, log_n, log_domain, k, m, kShift, std::vector<Fp>(3)),
+  CHECK_THROWS_WITH(stark::split_quotient_zk(q, log_n, log_domain, k, n, m, kShift, std::vector<Fp>(3)),
                     Catch::Contains("random values"));
-  CHECK_THROWS_WITH(stark::split_quotient_zk(q, log_n, log_domain, 5, m, kShift, rnd), Catch::Contains("do not fit"));
+  CHECK_THROWS_WITH(stark::split_quotient_zk(q, log_n, log_domain, 5, n, m, kShift, rnd), Catch::Contains("do not fit"));
+}
+
+TEST_CASE("random-row quotient chunks: stride n - m, committed at n rows, recombine to Q") {
+  const unsigned log_n = 4, log_domain = 2;
+  const size_t n = size_t{1} << log_n, m = 5, stride = n - m, k = 5;  // degree < k (n - m) = 55 < 4n
+  RowMajorMatrix<Fp> qc(4, n << log_domain);
+  for (size_t j = 0; j < k * stride; ++j)
+    for (size_t i = 0; i < 4; ++i) qc.at(j, i) = Fp::from_u64(29 * j + 5 * i + 3);
+  const RowMajorMatrix<Fp> coeffs = qc;
+  ntt::coset_ntt(qc, kShift);
+  ntt::bit_reverse_rows(qc);
+  std::vector<Fp4> q(qc.height);
+  for (size_t p = 0; p < q.size(); ++p) q[p] = Fp4::from_base(qc.at(p, 0), qc.at(p, 1), qc.at(p, 2), qc.at(p, 3));
+  std::vector<Fp> rnd(4 * (k - 1) * m);
+  for (size_t i = 0; i < rnd.size(); ++i) rnd[i] = Fp::from_u64(7919 * i + 11);
+  const auto zk = stark::split_quotient_zk(q, log_n, log_domain, k, stride, m, kShift, rnd);
+  REQUIRE(zk.height == n);
+  REQUIRE(zk.width == 4 * k);
+  const Fp4 z = Fp4::from_base(Fp::from_u64(3), Fp::from_u64(8), Fp::from_u64(1), Fp::from_u64(5));
+  Fp4 want, zp = Fp4::one();
+  for (size_t j = 0; j < k * stride; ++j, zp *= z)
+    want += zp * Fp4::from_base(coeffs.at(j, 0), coeffs.at(j, 1), coeffs.at(j, 2), coeffs.at(j, 3));
+  const auto v = eval_at(zk, z);
+  const Fp4 x = Fp4::x(), zs = z.pow(stride);
+  Fp4 got, zc = Fp4::one();
+  for (size_t c = 0; c < k; ++c, zc *= zs) got += zc * (v[4 * c] + x * v[4 * c + 1] + x * x * v[4 * c + 2] + x * x * x * v[4 * c + 3]);
+  CHECK(got == want);
+  // Recombined with stride n instead, they do not give Q.
+  Fp4 wrong;
+  zc = Fp4::one();
+  for (size_t c = 0; c < k; ++c, zc *= z.pow(n)) wrong += zc * (v[4 * c] + x * v[4 * c + 1] + x * x * v[4 * c + 2] + x * x * x * v[4 * c + 3]);
+  CHECK(wrong != want);
 }

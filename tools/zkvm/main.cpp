@@ -10,7 +10,7 @@
 #endif
 
 namespace {
-// "zkvm 0.1.0 (receipt format 2, circuit version 4)": the project version
+// "zkvm 0.1.0 (receipt format 2, circuit version 5)": the project version
 // and the receipt and circuit versions this build proves and verifies
 // (the verifier library reports the same, zkvm_version()).
 std::string version_line() {
