@@ -214,6 +214,12 @@ TEST_CASE("the SDK's word-at-a-time memset matches a byte loop at every offset a
   CHECK(r.stdout_bytes == "memset: ok\n");
 }
 
+TEST_CASE("the SDK's word-at-a-time memcpy matches a byte loop at every source and destination offset and length", "[sdk][diff]") {
+  const RunOutput r = run_both(guest("memcpy"), "");
+  CHECK(r.exit_code == 0);
+  CHECK(r.stdout_bytes == "memcpy: ok\n");
+}
+
 TEST_CASE("the sha256 example commits the digest OpenSSL computes for its input", "[sdk][diff][examples]") {
   std::string input;
   std::uint32_t x = 1;

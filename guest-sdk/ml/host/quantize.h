@@ -68,6 +68,7 @@ struct ModelInfo {
   float input_scale = 1.0f;
   int32_t input_zero_point = 0;
   uint64_t macs = 0;  // multiply-adds of Dense and Conv per inference
+  uint32_t arena_bytes = 0;  // zkml_parse's arena size (the interpreter's buffers)
   std::vector<std::string> ops;  // op name of each node
 };
 ModelInfo model_info(const std::vector<uint8_t>& model_file);

@@ -140,7 +140,14 @@ void zkml_conv_pad_input(const int8_t* x, const zkml_conv_shape* s, uint8_t flip
       int8_t* qa = q + c0;
       int8_t* qb = q + c1;
       while (q != qa) *q++ = pad;
-      for (const int8_t* r0 = row; q != qb;) *q++ = (int8_t)(*r0++ ^ (int8_t)flip);
+      const int8_t* r0 = row;
+      for (; qb - q >= 4; q += 4, r0 += 4) { /* 4 at a time: fewer loop steps */
+        q[0] = (int8_t)(r0[0] ^ (int8_t)flip);
+        q[1] = (int8_t)(r0[1] ^ (int8_t)flip);
+        q[2] = (int8_t)(r0[2] ^ (int8_t)flip);
+        q[3] = (int8_t)(r0[3] ^ (int8_t)flip);
+      }
+      while (q != qb) *q++ = (int8_t)(*r0++ ^ (int8_t)flip);
       while (q != qe) *q++ = pad;
     }
   }

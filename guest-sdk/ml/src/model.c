@@ -7,8 +7,18 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Every field the parser reads is a little-endian word at a 4-aligned
+ * address (the buffer is checked 4-aligned before the first read; header,
+ * record sizes and blob offsets of words are multiples of 4): one load. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "zkml model.c reads little-endian words directly"
+#endif
+_Static_assert(ZKML_HEADER_BYTES % 4 == 0 && ZKML_TENSOR_BYTES % 4 == 0 && ZKML_NODE_BYTES % 4 == 0,
+               "records must keep words aligned");
 static uint32_t rd32(const uint8_t* p) {
-  return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+  uint32_t v;
+  memcpy(&v, __builtin_assume_aligned(p, 4), 4);
+  return v;
 }
 /* Two's complement reinterpretation without implementation-defined casts. */
 static int32_t u2s(uint32_t u) {
@@ -137,8 +147,8 @@ int zkml_parse(zkml_model* m, const uint8_t* data, uint32_t size) {
   /* Tensors. state[] is bounded by ZKML_MAX_TENSORS, not by file data. */
   uint8_t state[ZKML_MAX_TENSORS];
   uint8_t alias[ZKML_MAX_TENSORS]; /* 1 = buffer shared with its Reshape input */
-  memset(state, 0, sizeof state);
-  memset(alias, 0, sizeof alias);
+  memset(state, 0, m->n_tensors); /* only the first n_tensors entries are read */
+  memset(alias, 0, m->n_tensors);
   for (uint32_t i = 0; i < m->n_tensors; ++i) {
     zkml_tensor t;
     zkml_get_tensor(m, i, &t);
@@ -340,13 +350,13 @@ int zkml_prepare(zkml_runner* r, const zkml_model* m, void* arena, uint32_t aren
       zkml_tensor y;
       zkml_get_tensor(m, n.out, &y);
       uint32_t M = n.op == ZKML_OP_DENSE ? y.elems : y.dims[1], nrq = n.p[4];
-      for (uint32_t c = 0; c < M; ++c) dst[c] = rds32(blob_at(m, n.p[1]) + 4 * c);
-      for (uint32_t c = 0; c < nrq; ++c) dst[M + c] = rds32(blob_at(m, n.p[2]) + 4 * c);
-      for (uint32_t c = 0; c < nrq; ++c) dst[M + nrq + c] = rds32(blob_at(m, n.p[3]) + 4 * c);
+      /* Little-endian int32 words (rd32): copied as they are. */
+      memcpy(dst, blob_at(m, n.p[1]), 4u * M);
+      memcpy(dst + M, blob_at(m, n.p[2]), 4u * nrq);
+      memcpy(dst + M + nrq, blob_at(m, n.p[3]), 4u * nrq);
       off += 4u * (M + 2u * nrq);
     } else if (n.op == ZKML_OP_SOFTMAX) {
-      uint32_t* lut = (uint32_t*)(a + off);
-      for (uint32_t d = 0; d < 256; ++d) lut[d] = rd32(blob_at(m, n.p[0]) + 4 * d);
+      memcpy(a + off, blob_at(m, n.p[0]), 1024u);
       off += 1024u;
     }
   }
