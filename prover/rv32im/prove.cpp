@@ -39,11 +39,14 @@ unsigned log2_rows(uint64_t rows) {
 
 }  // namespace
 
-// Tallest table the parameters verify above the floor (all tables that tall).
+// Tallest table the parameters verify above the floor (every table that
+// tall but the preprocessed ones, whose heights the image fixes).
 unsigned max_log_segment(const stark::VerifyingKey& vk) {
   unsigned ok = 0;
   for (unsigned l = 1; l <= std::min(kMaxLogCycles, stark::kMaxLogHeight); ++l) {
     std::vector<unsigned> h(vk.airs.size(), l);
+    for (size_t t = 0; t < h.size(); ++t)
+      if (vk.pre_log_heights[t] != 0) h[t] = vk.pre_log_heights[t];
     if (stark::security_bits(vk, h) >= stark::VerifyOptions{}.min_security_bits) ok = l;
   }
   return ok;
@@ -73,7 +76,7 @@ std::vector<unsigned> log_heights_of(const std::vector<RowMajorMatrix<Fp>>& trac
 }  // namespace
 
 unsigned default_log_segment(const stark::VerifyingKey& vk) {
-  return std::max(kMinLogSegment, max_log_segment(vk) - 1);
+  return std::max(kMinLogSegment, std::min(18u, max_log_segment(vk) - 1));
 }
 
 ImageId image_id(const vm::Program& program, const stark::StarkConfig& config, hal::Hal& hal) {
@@ -227,6 +230,8 @@ SegmentedProver::SegmentedProver(const vm::Program& program, const vm::RunOption
                                 std::to_string(kMinLogSegment) + "..2^" + std::to_string(kMaxLogCycles));
   {
     std::vector<unsigned> heights(kNumTables, log2_rows(kMinTableRows));
+    for (size_t t = 0; t < kNumTables; ++t)
+      if (s.pk.vk.pre_log_heights[t] != 0) heights[t] = s.pk.vk.pre_log_heights[t];
     heights[kTableCpu] = s.log_seg;
     require_verifiable(s.pk.vk, heights, "a segment of 2^" + std::to_string(s.log_seg) + " cycles");
   }

@@ -50,7 +50,8 @@ struct StarkConfig {
   pcs::PcsConfig pcs;
   // Rate 1/4, 42 queries, 16 PoW bits, fold arity 2: >= 100 conjectured bits
   // under the strict count (every term, security_bits) for every trace up to
-  // 2^20 rows (2^19 with zk). Equals for_height(20).
+  // 2^20 rows (2^19 with zk in the 2n scheme; tables with random rows
+  // count at their own height). Equals for_height(20).
   static StarkConfig standard();
   // Parameters that reach >= 100 conjectured bits under the strict count for
   // every trace of at most 2^log_n rows (constraint degree <= 3; zk counts

@@ -74,7 +74,7 @@ TEST_CASE("prove refuses, before executing, a segment size beyond the verifier's
   zk.log_segment = 21;
   CHECK_THROWS_WITH(rv32im::prove(make_program(code), {}, zk, hal),
                     Catch::Contains("a segment of 2^21 cycles needs tables of 2^21 rows") &&
-                        Catch::Contains("with zero knowledge verify only up to 2^19"));
+                        Catch::Contains("with zero knowledge verify only up to 2^20"));
   rv32im::ProveOptions plain;
   plain.config.pcs.zk = false;
   plain.log_segment = 21;
@@ -82,11 +82,11 @@ TEST_CASE("prove refuses, before executing, a segment size beyond the verifier's
                     Catch::Contains("needs tables of 2^21 rows") && Catch::Contains("without zero knowledge verify only up to 2^20"));
   plain.log_segment = 9;
   CHECK_THROWS_WITH(rv32im::prove(make_program(code), {}, plain, hal), Catch::Contains("segment size 2^9 is outside 2^10..2^21"));
-  // The defaults: half the largest sizes the floor admits.
+  // The default: 2^18, below the largest size the floor admits (2^20).
   const rv32im::Image image = rv32im::build_image(make_program(code));
   const rv32im::Circuit circuit(&image);
   CHECK(rv32im::default_log_segment(stark::setup(rv32im::kRv32imProgramId, circuit.airs(), zk.config, hal).vk) == 18);
-  CHECK(rv32im::default_log_segment(stark::setup(rv32im::kRv32imProgramId, circuit.airs(), plain.config, hal).vk) == 19);
+  CHECK(rv32im::default_log_segment(stark::setup(rv32im::kRv32imProgramId, circuit.airs(), plain.config, hal).vk) == 18);
 }
 
 #if defined(ZKVM_HELLO_ELF) && defined(ZKVM_SORT_GUEST_ELF) && defined(ZKVM_SHA256_GUEST_ELF)

@@ -218,8 +218,8 @@ void setup_prove(CLI::App& root) {
                   "('-': stdout, and guest stdout goes to stderr)");
   cmd->add_flag("--no-zk", args->no_zk, "Prove without zero knowledge (smaller, faster; reveals witness information)");
   cmd->add_option("--segment-po2", args->segment_po2,
-                  "Cut the execution into segments of 2^K cycles, one proof each (default: 18 with zero knowledge, "
-                  "19 without; 10..21, at most 19 / 20 under the 100-bit floor)")
+                  "Cut the execution into segments of 2^K rows (2^K - 128 cycles), one proof each (default: 18; "
+                  "10..21, at most 20 under the 100-bit floor)")
       ->check(CLI::Range(10u, 21u));
   cmd->add_option("--jobs", args->jobs,
                   "Prove this many segments at once (threads; memory grows by one segment's tables per job)")
