@@ -104,6 +104,7 @@ class CheckBuilder;
 class QuotientBuilder;
 class PackedQuotientBuilder;
 class PointBuilder;
+class FractionBuilder;
 
 // Type-erased AIR. Concrete AIRs derive from AirBase<Derived> and write
 // `template <class B> void constraints(B& b) const`.
@@ -141,6 +142,7 @@ class Air {
   virtual void eval(QuotientBuilder& b) const = 0;
   virtual void eval(PackedQuotientBuilder& b) const = 0;
   virtual void eval(PointBuilder& b) const = 0;
+  virtual void eval(FractionBuilder& b) const = 0;
 };
 
 }  // namespace zkvm::air
@@ -157,6 +159,7 @@ class AirBase : public Air {
   void eval(QuotientBuilder& b) const override { run(b); }
   void eval(PackedQuotientBuilder& b) const override { run(b); }
   void eval(PointBuilder& b) const override { run(b); }
+  void eval(FractionBuilder& b) const override { run(b); }
 
  private:
   template <class B>

@@ -149,6 +149,45 @@ class CheckBuilder : public BuilderOps<CheckBuilder, Fp> {
   std::vector<Tuple> tuples;
 };
 
+// (e) LogUp fractions of one row for the prover's aux trace: each
+// interaction's denominator alpha - fingerprint(bus, tuple) and signed
+// multiplicity, written in call order to den[] and num[] (as many slots as
+// the AIR has interactions). Constraints are not evaluated (assert_zero does
+// nothing), and nothing is allocated per row.
+class FractionBuilder : public BuilderOps<FractionBuilder, Fp> {
+ public:
+  using Expr = Fp;
+  std::span<const Fp> local, next, pre_local, pre_next_row, publics;
+  Fp4 alpha;
+  std::span<const Fp4> beta_pows;  // beta^0 .. beta^(max tuple len)
+  Fp4* den = nullptr;
+  Fp* num = nullptr;
+  size_t count = 0, capacity = 0;  // interactions seen this row; slots in den[], num[]
+  size_t row = 0, last = 0;  // this row; the last constrained row (n - 1 - zk random rows)
+
+  Fp main(size_t c) const { return local[c]; }
+  Fp main_next(size_t c) const { return next[c]; }
+  Fp pre(size_t c) const { return pre_local[c]; }
+  Fp pre_next(size_t c) const { return pre_next_row[c]; }
+  Fp pub(size_t i) const { return publics[i]; }
+  Fp lit(uint32_t u) const { return Fp::from_u64(u); }
+  Fp is_first_row() const { return row == 0 ? Fp::one() : Fp::zero(); }
+  Fp is_last_row() const { return row == last ? Fp::one() : Fp::zero(); }
+  Fp is_transition() const { return row == last ? Fp::zero() : Fp::one(); }
+
+  void assert_zero(const char*, const Fp&) {}
+  void interact(uint32_t bus, std::span<const Fp> tuple, const Fp& mult, bool send) {
+    Fp4 f = Fp4(Fp::from_u64(bus));
+    for (size_t j = 0; j < tuple.size(); ++j) f += beta_pows[j + 1] * tuple[j];
+    if (count < capacity) {  // a row with more interactions than the shape is caught by count
+      den[count] = alpha - f;
+      num[count] = send ? mult : -mult;
+    }
+    ++count;
+  }
+  void finish_logup() {}
+};
+
 // (b)/(c) Evaluation of the random linear combination sum_i alpha^i C_i at
 // one point: a quotient-coset row (E = Fp, prover), a block of rows (E =
 // PackedFp, prover, SIMD) or zeta (E = Fp4, verifier). EF is the matching

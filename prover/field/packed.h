@@ -29,6 +29,14 @@ struct Avx512 {
   using V = __m512i;
   static V load(const Fp* p) { return _mm512_loadu_si512(reinterpret_cast<const void*>(p)); }
   static void store(Fp* p, V v) { _mm512_storeu_si512(reinterpret_cast<void*>(p), v); }
+  // The first n < kLanes elements only (the other lanes load as 0 and are
+  // not stored): row tails narrower than a vector.
+  static V load_n(const Fp* p, size_t n) {
+    return _mm512_maskz_loadu_epi32(static_cast<__mmask16>((1u << n) - 1), reinterpret_cast<const void*>(p));
+  }
+  static void store_n(Fp* p, V v, size_t n) {
+    _mm512_mask_storeu_epi32(reinterpret_cast<void*>(p), static_cast<__mmask16>((1u << n) - 1), v);
+  }
   static V broadcast(Fp x) { return _mm512_set1_epi32(static_cast<int>(x.monty())); }
   static V modulus() { return _mm512_set1_epi32(static_cast<int>(Fp::kModulus)); }
   static V add(V a, V b) {
@@ -86,6 +94,11 @@ struct Avx2 {
   using V = __m256i;
   static V load(const Fp* p) { return _mm256_loadu_si256(reinterpret_cast<const V*>(p)); }
   static void store(Fp* p, V v) { _mm256_storeu_si256(reinterpret_cast<V*>(p), v); }
+  static V first_n(size_t n) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(n)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  }
+  static V load_n(const Fp* p, size_t n) { return _mm256_maskload_epi32(reinterpret_cast<const int*>(p), first_n(n)); }
+  static void store_n(Fp* p, V v, size_t n) { _mm256_maskstore_epi32(reinterpret_cast<int*>(p), first_n(n), v); }
   static V broadcast(Fp x) { return _mm256_set1_epi32(static_cast<int>(x.monty())); }
   static V modulus() { return _mm256_set1_epi32(static_cast<int>(Fp::kModulus)); }
   static V add(V a, V b) {

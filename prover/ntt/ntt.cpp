@@ -82,28 +82,12 @@ void scale_scalar(Fp* rows, const Fp* s, size_t h, size_t w) {
     for (size_t c = 0; c < w; ++c) rows[j * w + c] *= s[j];
 }
 
+// Lanes across columns, a masked vector for the last w % L columns (and
+// for rows narrower than a vector that the pow2 path below cannot take).
 template <class P>
 void dif_simd(Fp* a, Fp* b, const Fp* tw, size_t h, size_t w) {
   constexpr size_t L = P::kLanes;
-  if (w >= L) {
-    // Lanes across columns; one broadcast twiddle per row pair.
-    for (size_t j = 0; j < h; ++j) {
-      const auto t = P::broadcast(tw[j]);
-      Fp* ra = a + j * w;
-      Fp* rb = b + j * w;
-      size_t c = 0;
-      for (; c + L <= w; c += L) {
-        const auto x = P::load(ra + c), y = P::load(rb + c);
-        P::store(ra + c, P::add(x, y));
-        P::store(rb + c, P::mul_bcast(P::sub(x, y), t));
-      }
-      for (; c < w; ++c) {
-        const Fp x = ra[c], y = rb[c];
-        ra[c] = x + y;
-        rb[c] = (x - y) * tw[j];
-      }
-    }
-  } else if (std::has_single_bit(w) && (h * w) % L == 0) {
+  if (w < L && std::has_single_bit(w) && (h * w) % L == 0) {
     // Narrow power-of-two width: the row pairs' elements are contiguous, so
     // lanes run across L/w consecutive butterflies, each twiddle repeated w
     // times.
@@ -113,32 +97,50 @@ void dif_simd(Fp* a, Fp* b, const Fp* tw, size_t h, size_t w) {
       P::store(a + e, P::add(x, y));
       P::store(b + e, P::mul(P::sub(x, y), P::expand(tw + (e >> lw), lw)));
     }
-  } else {
-    dif_scalar(a, b, tw, h, w);
+    return;
   }
+  // One broadcast twiddle per row pair.
+  const size_t full = w - w % L, rest = w % L;
+  for (size_t j = 0; j < h; ++j) {
+    const auto t = P::broadcast(tw[j]);
+    Fp* ra = a + j * w;
+    Fp* rb = b + j * w;
+    for (size_t c = 0; c < full; c += L) {
+      const auto x = P::load(ra + c), y = P::load(rb + c);
+      P::store(ra + c, P::add(x, y));
+      P::store(rb + c, P::mul_bcast(P::sub(x, y), t));
+    }
+    if (rest != 0) {
+      const auto x = P::load_n(ra + full, rest), y = P::load_n(rb + full, rest);
+      P::store_n(ra + full, P::add(x, y), rest);
+      P::store_n(rb + full, P::mul_bcast(P::sub(x, y), t), rest);
+    }
+  }
+}
+
+// One radix-4 quadruple of rows, columns [col, col + n) (n = L: full
+// vectors; n < L: masked).
+template <class P, bool kMasked>
+inline void dif4_cols(Fp* a, size_t q, size_t col, size_t n, typename P::V ta, typename P::V tb,
+                      typename P::V tc) {
+  auto ld = [&](const Fp* p) { return kMasked ? P::load_n(p, n) : P::load(p); };
+  auto st = [&](Fp* p, typename P::V v) {
+    if constexpr (kMasked) P::store_n(p, v, n);
+    else P::store(p, v);
+  };
+  const auto x0 = ld(a + col), x1 = ld(a + q + col), x2 = ld(a + 2 * q + col), x3 = ld(a + 3 * q + col);
+  const auto y0 = P::add(x0, x2), y2 = P::mul_bcast(P::sub(x0, x2), ta);
+  const auto y1 = P::add(x1, x3), y3 = P::mul_bcast(P::sub(x1, x3), tb);
+  st(a + col, P::add(y0, y1));
+  st(a + q + col, P::mul_bcast(P::sub(y0, y1), tc));
+  st(a + 2 * q + col, P::add(y2, y3));
+  st(a + 3 * q + col, P::mul_bcast(P::sub(y2, y3), tc));
 }
 
 template <class P>
 void dif4_simd(Fp* r0, size_t q, const Fp* t1, const Fp* t1b, const Fp* t2, size_t c, size_t w) {
   constexpr size_t L = P::kLanes;
-  if (w >= L) {
-    for (size_t jj = 0; jj < c; ++jj) {
-      Fp* a = r0 + jj * w;
-      const auto ta = P::broadcast(t1[jj]), tb = P::broadcast(t1b[jj]), tc = P::broadcast(t2[jj]);
-      size_t col = 0;
-      for (; col + L <= w; col += L) {
-        const auto x0 = P::load(a + col), x1 = P::load(a + q + col);
-        const auto x2 = P::load(a + 2 * q + col), x3 = P::load(a + 3 * q + col);
-        const auto y0 = P::add(x0, x2), y2 = P::mul_bcast(P::sub(x0, x2), ta);
-        const auto y1 = P::add(x1, x3), y3 = P::mul_bcast(P::sub(x1, x3), tb);
-        P::store(a + col, P::add(y0, y1));
-        P::store(a + q + col, P::mul_bcast(P::sub(y0, y1), tc));
-        P::store(a + 2 * q + col, P::add(y2, y3));
-        P::store(a + 3 * q + col, P::mul_bcast(P::sub(y2, y3), tc));
-      }
-      if (col < w) dif4_scalar(a + col, q, t1 + jj, t1b + jj, t2 + jj, 1, w - col);
-    }
-  } else if (std::has_single_bit(w) && (c * w) % L == 0) {
+  if (w < L && std::has_single_bit(w) && (c * w) % L == 0) {
     const unsigned lw = static_cast<unsigned>(std::countr_zero(w));
     for (size_t e = 0; e < c * w; e += L) {
       Fp* a = r0 + e;
@@ -152,28 +154,32 @@ void dif4_simd(Fp* r0, size_t q, const Fp* t1, const Fp* t1b, const Fp* t2, size
       P::store(a + 2 * q, P::add(y2, y3));
       P::store(a + 3 * q, P::mul(P::sub(y2, y3), tc));
     }
-  } else {
-    dif4_scalar(r0, q, t1, t1b, t2, c, w);
+    return;
+  }
+  const size_t full = w - w % L, rest = w % L;
+  for (size_t jj = 0; jj < c; ++jj) {
+    Fp* a = r0 + jj * w;
+    const auto ta = P::broadcast(t1[jj]), tb = P::broadcast(t1b[jj]), tc = P::broadcast(t2[jj]);
+    for (size_t col = 0; col < full; col += L) dif4_cols<P, false>(a, q, col, L, ta, tb, tc);
+    if (rest != 0) dif4_cols<P, true>(a, q, full, rest, ta, tb, tc);
   }
 }
 
 template <class P>
 void scale_simd(Fp* rows, const Fp* s, size_t h, size_t w) {
   constexpr size_t L = P::kLanes;
-  if (w >= L) {
-    for (size_t j = 0; j < h; ++j) {
-      const auto t = P::broadcast(s[j]);
-      Fp* r = rows + j * w;
-      size_t c = 0;
-      for (; c + L <= w; c += L) P::store(r + c, P::mul_bcast(P::load(r + c), t));
-      for (; c < w; ++c) r[c] *= s[j];
-    }
-  } else if (w == 1) {
+  if (w == 1) {
     size_t j = 0;
     for (; j + L <= h; j += L) P::store(rows + j, P::mul(P::load(rows + j), P::load(s + j)));
     for (; j < h; ++j) rows[j] *= s[j];
-  } else {
-    scale_scalar(rows, s, h, w);
+    return;
+  }
+  const size_t full = w - w % L, rest = w % L;
+  for (size_t j = 0; j < h; ++j) {
+    const auto t = P::broadcast(s[j]);
+    Fp* r = rows + j * w;
+    for (size_t c = 0; c < full; c += L) P::store(r + c, P::mul_bcast(P::load(r + c), t));
+    if (rest != 0) P::store_n(r + full, P::mul_bcast(P::load_n(r + full, rest), t), rest);
   }
 }
 

@@ -58,16 +58,19 @@ RowMajorMatrix<Fp> build_aux(const air::TableWitness& tw, const air::AirShape& s
   const auto& m = *tw.trace;
   const size_t n = m.height, k = shape.num_interactions;
   std::optional<RowMajorMatrix<Fp>> pre = a.preprocessed_trace();
-  std::vector<Fp4> denom(n * k), num(n * k);
-  // Rows are independent: one builder per thread (OpenMP), an exception is
-  // recorded and rethrown after the loop.
+  std::vector<Fp4> denom(n * k);
+  std::vector<Fp> mult(n * k);
+  // Rows are independent: one builder per thread (OpenMP), writing the
+  // row's k fractions in place.
   bool count_changed = false;
   const long long rows = static_cast<long long>(n);
 #pragma omp parallel
   {
-    air::CheckBuilder b;
-    b.height = n;
+    air::FractionBuilder b;
     b.publics = tw.publics;
+    b.alpha = alpha;
+    b.beta_pows = beta_pows;
+    b.last = n - 1 - zk_rows;
 #pragma omp for schedule(static)
     for (long long rr = 0; rr < rows; ++rr) {
       const size_t r = static_cast<size_t>(rr);
@@ -79,25 +82,21 @@ RowMajorMatrix<Fp> build_aux(const air::TableWitness& tw, const air::AirShape& s
         b.pre_local = pre->row(r);
         b.pre_next_row = pre->row(nr);
       }
-      b.failed = nullptr;
-      b.tuples.clear();
+      b.den = denom.data() + r * k;
+      b.num = mult.data() + r * k;
+      b.count = 0;
+      b.capacity = k;
       a.eval(b);
-      if (b.tuples.size() != k) {
+      if (b.count != k) {
 #pragma omp atomic write
         count_changed = true;
-        continue;
-      }
-      for (size_t j = 0; j < k; ++j) {
-        const auto& tp = b.tuples[j];
-        denom[r * k + j] = alpha - logup_fingerprint(tp.bus, tp.values, beta_pows);
-        num[r * k + j] = Fp4(tp.mult);
       }
     }
   }
   if (count_changed) throw std::logic_error("table '" + a.name() + "': interaction count changed");
   const size_t used = n - zk_rows;
   for (size_t i = used * k; i < n * k; ++i)
-    if (!num[i].is_zero())
+    if (!mult[i].is_zero())
       throw std::invalid_argument("table '" + a.name() + "': row " + std::to_string(i / k) + " is among the last " +
                                   std::to_string(zk_rows) +
                                   ", which zero knowledge replaces by random rows, but has a bus multiplicity "
@@ -135,7 +134,7 @@ RowMajorMatrix<Fp> build_aux(const air::TableWitness& tw, const air::AirShape& s
     Fp4 t;
     for (size_t g = 0; g < ng; ++g) {
       Fp4 h;
-      for (const uint32_t j : groups[g]) h += num[r * k + j] * denom[r * k + j];
+      for (const uint32_t j : groups[g]) h += denom[r * k + j] * mult[r * k + j];
       for (int c = 0; c < 4; ++c) row[4 * g + c] = h.c[c];
       t += h;
     }
