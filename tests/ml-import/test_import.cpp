@@ -53,6 +53,15 @@ OnnxBuilder conv_model(bool with_bn, const std::vector<float>& w, const std::vec
   return m;
 }
 
+// Conv 2 -> 3 channels, 1x1, no bias, with the weights of the Concat test.
+OnnxBuilder conv_model_1x1() {
+  OnnxBuilder m;
+  m.input("x", {1, 2, 3, 3}).init("W", {3, 2, 1, 1}, rand_floats(6, 3));
+  m.node("Conv", {"x", "W"}, {"c"}, "conv");
+  m.output("c");
+  return m;
+}
+
 }  // namespace
 
 TEST_CASE("fashion MLP imports as Dense/Relu/Dense/Relu/Dense with 109386 parameters", "[ml-import]") {
@@ -206,11 +215,11 @@ TEST_CASE("unsupported ops, attributes and dtypes are rejected naming node and o
   pool.output("y");
   REQUIRE_THROWS_WITH(import(pool), Contains("node 0 'pool' (MaxPool): ceil_mode=1 is not supported"));
 
-  OnnxBuilder lstm;
-  lstm.input("x", {1, 4});
-  lstm.node("Tanh", {"x"}, {"y"});
-  lstm.output("y");
-  REQUIRE_THROWS_WITH(import(lstm), Contains("node 0 'Tanh_0' (Tanh): op Tanh is not supported"));
+  OnnxBuilder erf;
+  erf.input("x", {1, 4});
+  erf.node("Erf", {"x"}, {"y"});
+  erf.output("y");
+  REQUIRE_THROWS_WITH(import(erf), Contains("node 0 'Erf_0' (Erf): op Erf is not supported"));
 
   OnnxBuilder dbl;
   dbl.input("x", {1, 4}, onnx::TensorProto::DOUBLE);
@@ -256,6 +265,288 @@ TEST_CASE("unsupported ops, attributes and dtypes are rejected naming node and o
   old.node("Relu", {"x"}, {"y"});
   old.output("y");
   REQUIRE_THROWS_WITH(import(old), Contains("opset 18 is not supported (1..17)"));
+}
+
+TEST_CASE("element-wise activations import with their attributes and follow the ONNX formulas", "[ml-import]") {
+  OnnxBuilder m;
+  m.input("x", {1, 2, 3, 4});
+  zkvm::testing::set_float(m.node("LeakyRelu", {"x"}, {"a"}, "leaky"), "alpha", 0.2f);
+  auto& hs = m.node("HardSigmoid", {"a"}, {"b"}, "hsig");
+  zkvm::testing::set_float(hs, "alpha", 0.3f);
+  zkvm::testing::set_float(hs, "beta", 0.6f);
+  m.node("Sub", {"b", "half"}, {"c"}, "center");  // back to both signs for the next functions
+  m.init("half", {1}, {0.7f});
+  zkvm::testing::set_float(m.node("Elu", {"c"}, {"d"}, "elu"), "alpha", 0.5f);
+  m.node("Tanh", {"d"}, {"e"}, "tanh");
+  m.node("HardSwish", {"e"}, {"f"}, "hswish");
+  m.node("Sigmoid", {"f"}, {"y"}, "sigmoid");
+  m.output("y");
+  auto g = import(m);
+  using K = ml::OpKind;
+  std::vector<K> ops;
+  for (auto& n : g.nodes) ops.push_back(n.op);
+  REQUIRE(ops == std::vector<K>{K::LeakyRelu, K::HardSigmoid, K::Add, K::Elu, K::Tanh, K::HardSwish, K::Sigmoid});
+  CHECK(g.nodes[0].alpha == 0.2f);
+  CHECK(g.nodes[1].alpha == 0.3f);
+  CHECK(g.nodes[1].beta == 0.6f);
+  CHECK(g.nodes[3].alpha == 0.5f);
+  auto x = rand_floats(24, 7);
+  for (float& v : x) v *= 4.0f;
+  auto y = model::run_reference(g, x);
+  REQUIRE(y.size() == 24);
+  for (size_t i = 0; i < 24; ++i) {
+    double v = x[i] >= 0 ? x[i] : 0.2 * x[i];
+    v = std::min(1.0, std::max(0.0, 0.3 * v + 0.6)) - 0.7;
+    v = v > 0 ? v : 0.5 * (std::exp(v) - 1.0);
+    v = std::tanh(v);
+    v = v * std::min(1.0, std::max(0.0, v / 6.0 + 0.5));
+    v = 1.0 / (1.0 + std::exp(-v));
+    CHECK(std::fabs(y[i] - v) < 1e-6);
+  }
+  // Defaults: LeakyRelu alpha 0.01, HardSigmoid 0.2/0.5, Elu 1.
+  OnnxBuilder d;
+  d.input("x", {1, 4});
+  d.node("LeakyRelu", {"x"}, {"a"});
+  d.node("HardSigmoid", {"a"}, {"b"});
+  d.node("Elu", {"b"}, {"y"});
+  d.output("y");
+  auto gd = import(d);
+  CHECK(gd.nodes[0].alpha == 0.01f);
+  CHECK(gd.nodes[1].alpha == 0.2f);
+  CHECK(gd.nodes[1].beta == 0.5f);
+  CHECK(gd.nodes[2].alpha == 1.0f);
+  // opset 1's consumed_inputs is an attribute this importer does not know.
+  OnnxBuilder old(1);
+  old.input("x", {1, 4});
+  zkvm::testing::set_ints(old.node("Sigmoid", {"x"}, {"y"}, "sig"), "consumed_inputs", {0});
+  old.output("y");
+  REQUIRE_THROWS_WITH(import(old), Catch::Contains("node 0 'sig' (Sigmoid): attribute 'consumed_inputs' is not supported"));
+}
+
+namespace {
+
+// x [1,C,H,W] padded on H and W with `v` (top, left, bottom, right).
+std::vector<float> pad_hw(const std::vector<float>& x, int64_t C, int64_t H, int64_t W, std::vector<int64_t> p, float v) {
+  const int64_t OH = H + p[0] + p[2], OW = W + p[1] + p[3];
+  std::vector<float> y(static_cast<size_t>(C * OH * OW), v);
+  for (int64_t c = 0; c < C; ++c)
+    for (int64_t i = 0; i < H; ++i)
+      for (int64_t j = 0; j < W; ++j) y[(c * OH + i + p[0]) * OW + j + p[1]] = x[(c * H + i) * W + j];
+  return y;
+}
+
+// [pre] -> Pad(pads, value) -> op, on x [1,2,5,6]; `tweak` sets the op's attributes.
+template <class F>
+OnnxBuilder pad_model(const std::string& op, std::vector<int64_t> pads, float value, F&& tweak,
+                      const std::string& pre = "", int64_t opset = 13) {
+  OnnxBuilder m(opset);
+  m.input("x", {1, 2, 5, 6});
+  std::string t = "x";
+  if (!pre.empty()) {
+    m.node(pre, {"x"}, {"r"}, "pre");
+    t = "r";
+  }
+  if (opset >= 11) {
+    m.init_i64("pads", {static_cast<int64_t>(pads.size())}, pads).init("value", {}, {value});
+    m.node("Pad", {t, "pads", "value"}, {"p"}, "pad1");
+  } else {
+    auto& pn = m.node("Pad", {t}, {"p"}, "pad1");
+    zkvm::testing::set_ints(pn, "pads", pads);
+    zkvm::testing::set_float(pn, "value", value);
+  }
+  if (op == "Conv") {
+    m.init("W", {3, 2, 3, 3}, rand_floats(54, 5));
+    tweak(m.node("Conv", {"p", "W"}, {"y"}, "op"));
+  } else {
+    tweak(m.node(op, {"p"}, {"y"}, "op"));
+  }
+  m.output("y");
+  return m;
+}
+
+// The same op on an explicitly padded input [1,2,5+pt+pb,6+pl+pr].
+template <class F>
+OnnxBuilder padded_input_model(const std::string& op, std::vector<int64_t> hw, F&& tweak) {
+  OnnxBuilder m;
+  m.input("x", {1, 2, 5 + hw[0] + hw[2], 6 + hw[1] + hw[3]});
+  const std::string t = "x";
+  if (op == "Conv") {
+    m.init("W", {3, 2, 3, 3}, rand_floats(54, 5));
+    tweak(m.node("Conv", {t, "W"}, {"y"}, "op"));
+  } else {
+    tweak(m.node(op, {t}, {"y"}, "op"));
+  }
+  m.output("y");
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("a zero Pad before Conv, AveragePool and MaxPool folds into their pads and gives the padded result",
+          "[ml-import]") {
+  using zkvm::testing::set_ints;
+  using zkvm::testing::set_int;
+  auto x = rand_floats(60, 11);
+  for (float& v : x) v *= 3.0f;
+  struct Case {
+    const char* op;
+    std::vector<int64_t> pad_hw;  // Pad's [top, left, bottom, right]
+    std::vector<int64_t> own;     // the op's own pads
+    float value;
+    const char* pre;
+    int64_t opset;
+  };
+  const Case cases[] = {
+      {"Conv", {1, 2, 0, 1}, {1, 0, 2, 1}, 0.0f, "", 13},
+      {"Conv", {2, 1, 1, 0}, {}, 0.0f, "", 7},  // pads as an attribute (opset < 11)
+      {"AveragePool", {1, 1, 1, 1}, {}, 0.0f, "", 13},  // torch's count_include_pad export
+      {"MaxPool", {1, 0, 1, 2}, {0, 1, 0, 0}, 0.0f, "Relu", 13},  // 0 is not above any input
+      {"MaxPool", {2, 2, 1, 1}, {}, 0.0f, "Sigmoid", 13},
+  };
+  for (const Case& c : cases) {
+    INFO(c.op << " pads " << model::shape_str(c.pad_hw) << " value " << c.value << " opset " << c.opset);
+    auto attrs = [&](onnx::NodeProto& n) {
+      if (std::string(c.op) != "Conv") set_ints(n, "kernel_shape", {3, 3});
+      if (!c.own.empty()) set_ints(n, "pads", c.own);
+    };
+    const auto& p = c.pad_hw;
+    auto g = import(pad_model(c.op, {0, 0, p[0], p[1], 0, 0, p[2], p[3]}, c.value, attrs, c.pre, c.opset));
+    REQUIRE(g.nodes.back().op == (std::string(c.op) == "Conv" ? ml::OpKind::Conv
+                                  : std::string(c.op) == "MaxPool" ? ml::OpKind::MaxPool
+                                                                   : ml::OpKind::AveragePool));
+    REQUIRE(g.nodes.size() == (c.pre[0] ? 2u : 1u));  // no node for the Pad
+    std::vector<int64_t> want_pads = c.own.empty() ? p : std::vector<int64_t>{p[0] + c.own[0], p[1] + c.own[1],
+                                                                               p[2] + c.own[2], p[3] + c.own[3]};
+    CHECK(g.nodes.back().pads == want_pads);
+    // Reference: the op with only its own pads on an explicitly padded
+    // input (after Relu/Sigmoid, which the Pad follows).
+    auto r = import(padded_input_model(c.op, p, attrs));
+    auto y = model::run_reference(g, x);
+    auto pre = x;
+    for (float& v : pre) v = c.pre == std::string("Relu") ? std::max(v, 0.0f)
+                           : c.pre == std::string("Sigmoid") ? 1.0f / (1.0f + std::exp(-v)) : v;
+    auto want = model::run_reference(r, pad_hw(pre, 2, 5, 6, p, c.value));
+    REQUIRE(y.size() == want.size());
+    for (size_t i = 0; i < y.size(); ++i) CHECK(y[i] == Approx(want[i]).margin(1e-6));
+  }
+  // Pads of all zeros are no Pad at all.
+  auto g = import(pad_model("Relu", {0, 0, 0, 0, 0, 0, 0, 0}, 0.0f, [](auto&) {}));
+  CHECK(g.nodes.size() == 1);
+}
+
+TEST_CASE("a Pad that cannot fold into the next op is rejected naming the Pad and the reason", "[ml-import]") {
+  using Catch::Contains;
+  using zkvm::testing::set_ints;
+  using zkvm::testing::set_int;
+  auto k3 = [](onnx::NodeProto& n) { set_ints(n, "kernel_shape", {3, 3}); };
+  auto none = [](onnx::NodeProto&) {};
+  const std::vector<int64_t> hw1 = {0, 0, 1, 1, 0, 0, 1, 1};
+  REQUIRE_THROWS_WITH(import(pad_model("Relu", hw1, 0.0f, none)),
+                      Contains("node 1 'op' (Relu): input 'p' comes from Pad 0 'pad1', which is supported only "
+                               "directly before Conv, MaxPool or AveragePool"));
+  REQUIRE_THROWS_WITH(import(pad_model("MaxPool", hw1, 0.0f, k3)),
+                      Contains("(MaxPool): input 'p' comes from Pad 0 'pad1', but MaxPool pads with -inf: a zero Pad "
+                               "folds into it only when the input is never negative"));
+  REQUIRE_THROWS_WITH(import(pad_model("MaxPool", hw1, 0.0f, k3, "Tanh")), Contains("never negative"));
+  REQUIRE_THROWS_WITH(import(pad_model("AveragePool", hw1, 0.0f,
+                                       [](onnx::NodeProto& n) {
+                                         set_ints(n, "kernel_shape", {3, 3});
+                                         set_ints(n, "pads", {1, 1, 1, 1});
+                                       })),
+                      Contains("the pool's own pads [1,1,1,1] do not (count_include_pad=0)"));
+  REQUIRE_THROWS_WITH(import(pad_model("MaxPool", {0, 0, 2, 0, 0, 0, 3, 0}, 0.0f, k3, "Relu")),
+                      Contains("(MaxPool): pads [2,0,3,0] (with Pad 1 'pad1' folded in) must be smaller than the "
+                               "kernel [3,3]"));
+  REQUIRE_THROWS_WITH(import(pad_model("Conv", {0, 1, 1, 1, 0, 0, 1, 1}, 0.0f, none)),
+                      Contains("node 0 'pad1' (Pad): pads [0,1,1,1,0,0,1,1] pad the batch or channel axis"));
+  REQUIRE_THROWS_WITH(import(pad_model("Conv", {0, 0, -1, 0, 0, 0, 0, 0}, 0.0f, none)),
+                      Contains("(Pad): negative pads"));
+  REQUIRE_THROWS_WITH(import(pad_model("Conv", hw1, 0.5f, none)),
+                      Contains("(Pad): constant value 0.500000 is not supported (0 only, folded into the zero "
+                               "padding of the Conv/pool that follows)"));
+  REQUIRE_THROWS_WITH(import(pad_model("Conv", {0, 0, 1, 1}, 0.0f, none)),
+                      Contains("(Pad): pads [0,0,1,1] must have 2 entries per axis of the input [1,2,5,6]"));
+  auto reflect = pad_model("Conv", hw1, 0.0f, none);
+  zkvm::testing::set_string(*reflect.m.mutable_graph()->mutable_node(0), "mode", "reflect");
+  REQUIRE_THROWS_WITH(import(reflect), Contains("node 0 'pad1' (Pad): mode=reflect is not supported (constant only)"));
+  // A Pad as the graph output.
+  OnnxBuilder out;
+  out.input("x", {1, 1, 2, 2}).init_i64("pads", {8}, {0, 0, 1, 1, 0, 0, 1, 1});
+  out.node("Pad", {"x", "pads"}, {"y"}, "tail");
+  out.output("y");
+  REQUIRE_THROWS_WITH(import(out), Contains("graph output 'y' comes from Pad 0 'tail'"));
+}
+
+TEST_CASE("Concat of activations along the channel axis becomes one node; bad shapes are rejected", "[ml-import]") {
+  using Catch::Contains;
+  OnnxBuilder m;
+  m.input("x", {1, 2, 3, 3}).init("W", {3, 2, 1, 1}, rand_floats(6, 3)).init("k", {1, 1, 3, 3}, rand_floats(9, 4));
+  m.node("Conv", {"x", "W"}, {"c"}, "conv");
+  m.node("Relu", {"x"}, {"r"}, "relu");
+  zkvm::testing::set_int(m.node("Concat", {"c", "r", "k"}, {"y"}, "cat"), "axis", -3);
+  m.output("y");
+  auto g = import(m);
+  REQUIRE(g.nodes.back().op == ml::OpKind::Concat);
+  CHECK(g.nodes.back().axis == 1);
+  CHECK(g.nodes.back().inputs.size() == 3);
+  CHECK(g.tensors[g.output].shape == std::vector<int64_t>{1, 6, 3, 3});
+  auto x = rand_floats(18, 5);
+  auto y = model::run_reference(g, x);
+  auto k = rand_floats(9, 4);
+  auto c = model::run_reference(import(conv_model_1x1()), x);
+  for (int i = 0; i < 27; ++i) CHECK(y[i] == c[i]);
+  for (int i = 0; i < 18; ++i) CHECK(y[27 + i] == std::max(x[i], 0.0f));
+  for (int i = 0; i < 9; ++i) CHECK(y[45 + i] == k[i]);
+
+  OnnxBuilder bad;
+  bad.input("x", {1, 2, 3, 3}).init("k", {1, 1, 3, 2}, rand_floats(6, 4));
+  zkvm::testing::set_int(bad.node("Concat", {"x", "k"}, {"y"}, "cat"), "axis", 1);
+  bad.output("y");
+  REQUIRE_THROWS_WITH(import(bad), Contains("node 0 'cat' (Concat): input 1 has shape [1,1,3,2], which differs from "
+                                            "[1,2,3,3] outside axis 1"));
+  OnnxBuilder noaxis;
+  noaxis.input("x", {1, 4}).init("k", {1, 2}, {1.0f, 2.0f});
+  noaxis.node("Concat", {"x", "k"}, {"y"}, "cat");
+  noaxis.output("y");
+  REQUIRE_THROWS_WITH(import(noaxis), Contains("(Concat): the axis attribute is required"));
+}
+
+TEST_CASE("Transpose of an activation is a Reshape when only size-1 axes move, else an error; constants fold",
+          "[ml-import]") {
+  using Catch::Contains;
+  OnnxBuilder m;
+  m.input("x", {1, 4, 1, 1});
+  zkvm::testing::set_ints(m.node("Transpose", {"x"}, {"t"}, "tr"), "perm", {0, 2, 3, 1});
+  // A constant weight stored transposed: MatMul(t', W^T^T).
+  m.init("Wt", {3, 4}, rand_floats(12, 8));
+  zkvm::testing::set_ints(m.node("Transpose", {"Wt"}, {"W"}, "trw"), "perm", {1, 0});
+  m.init_i64("s2", {2}, {1, 4});
+  m.node("Reshape", {"t", "s2"}, {"f"}, "flat");
+  m.node("MatMul", {"f", "W"}, {"y"}, "mm");
+  m.output("y");
+  auto g = import(m);
+  std::vector<ml::OpKind> ops;
+  for (auto& n : g.nodes) ops.push_back(n.op);
+  CHECK(ops == std::vector<ml::OpKind>{ml::OpKind::Reshape, ml::OpKind::Reshape, ml::OpKind::Dense});
+  CHECK(g.tensors[g.nodes[0].outputs[0]].shape == std::vector<int64_t>{1, 1, 1, 4});
+  auto x = rand_floats(4, 9), wt = rand_floats(12, 8);
+  auto y = model::run_reference(g, x);
+  for (int o = 0; o < 3; ++o) {
+    double want = 0;
+    for (int i = 0; i < 4; ++i) want += double(x[i]) * wt[o * 4 + i];  // y = x W with W = Wt^T
+    CHECK(y[o] == Approx(want).margin(1e-6));
+  }
+  OnnxBuilder bad;
+  bad.input("x", {1, 2, 3, 1});
+  bad.node("Transpose", {"x"}, {"y"}, "nhwc");
+  zkvm::testing::set_ints(*bad.m.mutable_graph()->mutable_node(0), "perm", {0, 2, 3, 1});
+  bad.output("y");
+  REQUIRE_THROWS_WITH(import(bad), Contains("node 0 'nhwc' (Transpose): perm [0,2,3,1] on [1,2,3,1] reorders the data"));
+  OnnxBuilder badperm;
+  badperm.input("x", {1, 2});
+  zkvm::testing::set_ints(badperm.node("Transpose", {"x"}, {"y"}, "t"), "perm", {0, 0});
+  badperm.output("y");
+  REQUIRE_THROWS_WITH(import(badperm), Contains("(Transpose): perm [0,0] is not a permutation"));
 }
 
 TEST_CASE("truncated, garbage and empty .onnx files are rejected with a clear error", "[ml-import]") {

@@ -2,7 +2,9 @@
 // host interpreter and through the RV32IM guest ml_dump_guest under
 // `zkvm run`; every node's output must match byte for byte. The models cover
 // every op (Dense, Conv, Clamp, MaxPool, AveragePool with and without
-// count_include_pad, Add and Mul with broadcast, Reshape, Softmax, ArgMax),
+// count_include_pad, Add and Mul with broadcast, Reshape, Softmax, ArgMax,
+// Lut8 for each element-wise function, Concat with copied and requantised
+// inputs),
 // per-channel and per-tensor requantisation, and sizes that are not
 // multiples of the 4-row weight blocks. The guest runs twice: with the dot4
 // kernels (the guest default) and with the plain ones (ml_dump_guest_plain).
@@ -134,6 +136,12 @@ TEST_CASE("guest and host runs agree bit for bit on every op", "[ml][identity]")
     check_identity("all_ops_" + std::to_string(seed), quantize_model(g, ranges, {true}), seed);
     check_identity("all_ops_pt_" + std::to_string(seed), quantize_model(g, ranges, {false}), seed + 10);
   }
+}
+
+TEST_CASE("guest and host runs agree bit for bit on the element-wise table ops (Lut8) and Concat", "[ml][identity]") {
+  Graph g = activations_graph(4);
+  auto ranges = calibrate(g, rand_inputs(4, 16, 72, -1.5f, 1.5f));
+  check_identity("activations", quantize_model(g, ranges, {}), 4);
 }
 
 TEST_CASE("guest and host runs agree bit for bit on an MLP", "[ml][identity]") {

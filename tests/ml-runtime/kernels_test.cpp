@@ -352,3 +352,39 @@ TEST_CASE("integer Softmax stays within 1/256 + 2^-12 of float softmax", "[ml][k
   INFO("worst absolute error " << worst);
   CHECK(worst <= 1.0 / 256 + 1.0 / 4096);
 }
+
+TEST_CASE("Lut8 maps every int8 value through its table entry", "[ml][kernels]") {
+  std::mt19937 rng(12);
+  auto table = rand_i8(rng, 256);
+  std::vector<int8_t> x(256), y(256, 0);
+  for (int i = 0; i < 256; ++i) x[i] = static_cast<int8_t>(127 - i);  // all values, descending
+  zkml_lut_s8(x.data(), 256, table.data(), y.data());
+  for (int i = 0; i < 256; ++i) REQUIRE(y[i] == table[x[i] + 128]);
+}
+
+TEST_CASE("Concat copies inputs at the output's scale and requantises the others", "[ml][kernels]") {
+  std::mt19937 rng(13);
+  for (int iter = 0; iter < 50; ++iter) {
+    const int outer = 1 + iter % 3, na = 1 + int(rng() % 20), nb = 1 + int(rng() % 20);
+    auto a = rand_i8(rng, size_t(outer) * na), b = rand_i8(rng, size_t(outer) * nb);
+    const int32_t zp_out = int32_t(rng() % 256) - 128;
+    // a: identity (copied); b: a random scale ratio up to 4 and its own zero point.
+    zkml_rescale ra = {zp_out, 1 << 30, 30};
+    zkml_rescale rb = {int32_t(rng() % 256) - 128, int32_t((1u << 30) + rng() % (1u << 30)), 29 + int(rng() % 4)};
+    std::vector<int8_t> y(size_t(outer) * (na + nb));
+    zkml_concat_s8(a.data(), na, &ra, b.data(), nb, &rb, outer, zp_out, y.data());
+    for (int o = 0; o < outer; ++o) {
+      for (int i = 0; i < na; ++i) REQUIRE(y[size_t(o) * (na + nb) + i] == a[size_t(o) * na + i]);
+      for (int i = 0; i < nb; ++i) {
+        int64_t want = zp_out + ref_requant(b[size_t(o) * nb + i] - rb.zp_in, rb.mult, rb.shift);
+        REQUIRE(y[size_t(o) * (na + nb) + na + i] == sat(want));
+      }
+    }
+  }
+  // The largest multiplier with the smallest shift (a file may hold them):
+  // saturates instead of wrapping.
+  int8_t a[2] = {-128, 127}, b[2] = {-128, 127}, y[4];
+  zkml_rescale big = {0, INT32_MAX, 1};
+  zkml_concat_s8(a, 2, &big, b, 2, &big, 1, 5, y);
+  CHECK(std::vector<int8_t>(y, y + 4) == std::vector<int8_t>{-128, 127, -128, 127});
+}

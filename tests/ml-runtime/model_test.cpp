@@ -50,6 +50,18 @@ std::vector<uint8_t> all_ops_model(unsigned seed = 3) {
   return quantize_model(g, ranges, {});
 }
 
+std::vector<uint8_t> activations_model(unsigned seed = 4) {
+  Graph g = activations_graph(seed);
+  auto ranges = calibrate(g, rand_inputs(seed, 16, 72, -1.5f, 1.5f));
+  return quantize_model(g, ranges, {});
+}
+
+float scale_of(const zkml_tensor& t) {
+  float s;
+  std::memcpy(&s, &t.scale_bits, 4);
+  return s;
+}
+
 }  // namespace
 
 TEST_CASE("quantised MLP tracks the float model", "[ml][quant]") {
@@ -259,13 +271,14 @@ TEST_CASE("parser rejects misaligned packed Dense weights and a misaligned buffe
   CHECK_THAT(std::string(m2.error), Catch::Contains("not 4-byte aligned"));
 }
 
-TEST_CASE("random corruptions never make the parser or a parsed run misbehave", "[ml][parser]") {
-  // Built with sanitizers (see CMakeLists): any out-of-bounds access or UB
-  // in zkml_parse/zkml_run on a corrupted file fails this test.
-  auto f = all_ops_model();
-  std::mt19937 rng(77);
+namespace {
+// Built with sanitizers (see CMakeLists): any out-of-bounds access or UB in
+// zkml_parse/zkml_run on a corrupted file fails the test. Returns how many
+// corrupted files parsed (and then ran cleanly).
+int fuzz_model(const std::vector<uint8_t>& f, unsigned seed, int iters) {
+  std::mt19937 rng(seed);
   int accepted = 0;
-  for (int iter = 0; iter < 3000; ++iter) {
+  for (int iter = 0; iter < iters; ++iter) {
     auto g = f;
     int flips = 1 + iter % 4;
     for (int k = 0; k < flips; ++k) {
@@ -288,8 +301,17 @@ TEST_CASE("random corruptions never make the parser or a parsed run misbehave", 
     std::vector<int8_t> x(in.elems, 3);
     REQUIRE(zkml_run(&r, x.data(), in.elems) == ZKML_OK);
   }
+  return accepted;
+}
+}  // namespace
+
+TEST_CASE("random corruptions never make the parser or a parsed run misbehave", "[ml][parser]") {
+  int accepted = fuzz_model(all_ops_model(), 77, 3000);
   INFO("accepted corrupted files: " << accepted);
   CHECK(accepted > 0);  // the run path is exercised too
+  accepted = fuzz_model(activations_model(), 78, 1500);
+  INFO("accepted corrupted files with Lut8 nodes: " << accepted);
+  CHECK(accepted > 0);
 }
 
 TEST_CASE("run rejects an input of the wrong size and a small arena", "[ml][parser]") {
@@ -338,4 +360,147 @@ TEST_CASE("generated guest source embeds the model bytes and checks its options"
   auto bad = model;
   bad[0] ^= 1;
   CHECK_THROWS_WITH(generate_guest_source(bad, {}), Catch::Contains("bad magic"));
+}
+
+TEST_CASE("element-wise functions run as Lut8 tables: each output is f of the int8 input, rounded once",
+          "[ml][quant]") {
+  Graph g = activations_graph(4);
+  auto ranges = calibrate(g, rand_inputs(4, 16, 72, -1.5f, 1.5f));
+  auto f = quantize_model(g, ranges, {});
+  ModelInfo info = model_info(f);
+  CHECK(info.ops == std::vector<std::string>{"Conv", "Lut8", "Lut8", "Lut8", "Lut8", "Lut8", "Lut8", "Concat",
+                                             "Concat", "Reshape", "Dense"});
+  zkml_model m;
+  REQUIRE(zkml_parse(&m, f.data(), uint32_t(f.size())) == ZKML_OK);
+  std::vector<uint32_t> arena(m.arena_bytes / 4 + 1);
+  zkml_runner r;
+  REQUIRE(zkml_prepare(&r, &m, arena.data(), uint32_t(arena.size() * 4)) == ZKML_OK);
+  int checked = 0;
+  double worst_end = 0;
+  for (const auto& in : rand_inputs(9, 8, 72, -1.5f, 1.5f)) {
+    auto q = quantize_input(f, in);
+    REQUIRE(zkml_run(&r, q.data(), uint32_t(q.size())) == ZKML_OK);
+    for (uint32_t k = 1; k <= 6; ++k) {  // the Lut8 nodes, in graph order
+      zkml_node nd;
+      zkml_tensor tx, ty;
+      zkml_get_node(&m, k, &nd);
+      REQUIRE(nd.op == ZKML_OP_LUT8);
+      zkml_get_tensor(&m, nd.in[0], &tx);
+      zkml_get_tensor(&m, nd.out, &ty);
+      const int8_t *x = zkml_tensor_data(&r, nd.in[0]), *y = zkml_tensor_data(&r, nd.out);
+      const float sx = scale_of(tx), sy = scale_of(ty);
+      for (uint32_t i = 0; i < tx.elems; ++i) {
+        double want = pointwise_value(g.nodes[k], double(sx) * (x[i] - tx.zero_point)) / sy + ty.zero_point;
+        want = std::clamp(want, -128.0, 127.0);  // values beyond the calibrated range saturate
+        INFO(g.nodes[k].name << " element " << i << ": x " << int(x[i]) << " y " << int(y[i]) << " want " << want);
+        REQUIRE(std::fabs(y[i] - want) <= 0.5 + 1e-4);
+        ++checked;
+      }
+    }
+    // End to end: the Dense output stays within a few output steps of float.
+    auto fl = eval_float(g, in)[g.output];
+    zkml_tensor to;
+    zkml_get_tensor(&m, m.output, &to);
+    const int8_t* yo = zkml_tensor_data(&r, m.output);
+    for (uint32_t i = 0; i < to.elems; ++i)
+      worst_end = std::max(worst_end, std::fabs((yo[i] - to.zero_point) * double(scale_of(to)) - fl[i]) / scale_of(to));
+  }
+  CHECK(checked == 8 * 6 * 144);
+  INFO("worst end-to-end error in output steps: " << worst_end);
+  CHECK(worst_end < 6);
+}
+
+TEST_CASE("parser refuses a malformed Lut8 node naming node and op", "[ml][parser]") {
+  auto f = activations_model();
+  zkml_model m;
+  REQUIRE(zkml_parse(&m, f.data(), uint32_t(f.size())) == ZKML_OK);
+  const size_t n1 = node_off(f, 1);
+  REQUIRE(get32(f, n1) == ZKML_OP_LUT8);
+  auto g = f;
+  put32(g, n1 + 64, m.blob_bytes - 255);  // table runs one byte past the blob
+  auto r = parse(g);
+  CHECK(r.status == ZKML_ERR_BLOB);
+  CHECK_THAT(r.error, Catch::Contains("node 1 (Lut8): table") && Catch::Contains("outside the"));
+  g = f;
+  put32(g, n1 + 64, 0xFFFFFF80u);  // offset + 256 wraps in 32 bits
+  CHECK(parse(g).status == ZKML_ERR_BLOB);
+  g = f;
+  put32(g, n1 + 64, m.blob_bytes - 256);  // the last 256 bytes: still inside
+  CHECK(parse(g).status == ZKML_OK);
+  g = f;
+  const uint32_t out = get32(f, n1 + 16);
+  put32(g, ZKML_HEADER_BYTES + size_t(out) * ZKML_TENSOR_BYTES + 12, 5);  // output [1,5,6,6], input [1,4,6,6]
+  r = parse(g);
+  CHECK(r.status == ZKML_ERR_NODE);
+  CHECK_THAT(r.error, Catch::Contains("node 1 (Lut8): 144 input elements, 180 output elements"));
+  g = f;
+  put32(g, n1 + 4, 2);
+  CHECK_THAT(parse(g).error, Catch::Contains("node 1 (Lut8): 2 inputs, want 1"));
+}
+
+TEST_CASE("Concat joins its inputs along the axis, each brought to the output's scale", "[ml][quant]") {
+  Graph g = activations_graph(4);
+  auto ranges = calibrate(g, rand_inputs(4, 16, 72, -1.5f, 1.5f));
+  auto f = quantize_model(g, ranges, {});
+  zkml_model m;
+  REQUIRE(zkml_parse(&m, f.data(), uint32_t(f.size())) == ZKML_OK);
+  std::vector<uint32_t> arena(m.arena_bytes / 4 + 1);
+  zkml_runner r;
+  REQUIRE(zkml_prepare(&r, &m, arena.data(), uint32_t(arena.size() * 4)) == ZKML_OK);
+  zkml_node c1, c2;
+  zkml_get_node(&m, 7, &c1);
+  zkml_get_node(&m, 8, &c2);
+  REQUIRE(c1.op == ZKML_OP_CONCAT);
+  REQUIRE(c2.op == ZKML_OP_CONCAT);
+  REQUIRE(c2.in[0] == c1.out);  // three inputs: a chain of two nodes
+  zkml_tensor y;
+  zkml_get_tensor(&m, c2.out, &y);
+  const uint32_t parts[3] = {c1.in[0], c1.in[1], c2.in[1]};
+  bool rescaled = false;
+  for (const auto& in : rand_inputs(10, 4, 72, -1.5f, 1.5f)) {
+    auto q = quantize_input(f, in);
+    REQUIRE(zkml_run(&r, q.data(), uint32_t(q.size())) == ZKML_OK);
+    const int8_t* yd = zkml_tensor_data(&r, c2.out);
+    for (int k = 0; k < 3; ++k) {  // each input is a block of 4 channels of 6x6
+      zkml_tensor t;
+      zkml_get_tensor(&m, parts[k], &t);
+      rescaled = rescaled || t.scale_bits != y.scale_bits;
+      const int8_t* xd = zkml_tensor_data(&r, parts[k]);
+      for (uint32_t i = 0; i < t.elems; ++i) {
+        double want = (xd[i] - t.zero_point) * double(scale_of(t)) / scale_of(y) + y.zero_point;
+        INFO("input " << k << " element " << i);
+        REQUIRE(std::fabs(yd[k * 144 + i] - std::clamp(want, -128.0, 127.0)) <= 0.5 + 1e-6);
+      }
+    }
+  }
+  CHECK(rescaled);  // the sigmoid's [0, 1] scale differs from the output's
+}
+
+TEST_CASE("parser refuses a malformed Concat node naming node and op", "[ml][parser]") {
+  auto f = activations_model();
+  const size_t n7 = node_off(f, 7);
+  REQUIRE(get32(f, n7) == ZKML_OP_CONCAT);
+  auto g = f;
+  put32(g, n7 + 64 + 16, 4);  // axis 4 of a rank-4 output
+  auto r = parse(g);
+  CHECK(r.status == ZKML_ERR_NODE);
+  CHECK_THAT(r.error, Catch::Contains("node 7 (Concat): axis 4"));
+  g = f;
+  put32(g, n7 + 64 + 16, 2);  // axis 2: the channel counts differ, H does not add up
+  CHECK_THAT(parse(g).error, Catch::Contains("node 7 (Concat): shapes do not concatenate along axis 2"));
+  g = f;
+  const uint32_t out = get32(f, n7 + 16);
+  put32(g, ZKML_HEADER_BYTES + size_t(out) * ZKML_TENSOR_BYTES + 12, 9);  // output [1,9,6,6] != 4 + 4 channels
+  CHECK_THAT(parse(g).error, Catch::Contains("node 7 (Concat): shapes do not concatenate along axis 1 at dimension 1"));
+  g = f;
+  put32(g, n7 + 64 + 12, 63);  // second input's shift
+  r = parse(g);
+  CHECK(r.status == ZKML_ERR_PARAM);
+  CHECK_THAT(r.error, Catch::Contains("node 7 (Concat): input 1 multiplier"));
+  g = f;
+  put32(g, n7 + 64, 0x80000000u);  // negative multiplier
+  CHECK(parse(g).status == ZKML_ERR_PARAM);
+  g = f;
+  put32(g, n7 + 4, 1);
+  CHECK_THAT(parse(g).error, Catch::Contains("node 7 (Concat): 1 inputs, want 2"));
 }

@@ -79,6 +79,43 @@ inline Graph all_ops_graph(unsigned seed, bool with_argmax) {
   return g;
 }
 
+// The element-wise functions one after another (each a LUT8 node in the
+// model file): Conv, then LeakyRelu, Elu, HardSwish, Tanh, HardSigmoid,
+// Sigmoid; then a channel Concat of three of them (two Concat nodes in the
+// file, inputs at other scales than the output), Reshape and Dense. Ranges
+// of every sign reach each table.
+inline Graph activations_graph(unsigned seed) {
+  std::mt19937 rng(seed);
+  Graph g;
+  g.input = add_tensor(g, "x", {1, 2, 6, 6});
+  int w1 = add_tensor(g, "w1", {4, 2, 3, 3}, rand_vec(rng, 4 * 2 * 9, -0.8f, 0.8f));
+  int b1 = add_tensor(g, "b1", {4}, rand_vec(rng, 4, -0.2f, 0.2f));
+  int t = node(g, OpKind::Conv, {g.input, w1, b1}, {1, 4, 6, 6}, "conv1");
+  g.nodes.back().kernel = {3, 3};
+  g.nodes.back().strides = {1, 1};
+  g.nodes.back().pads = {1, 1, 1, 1};
+  struct F {
+    OpKind op;
+    float alpha, beta;
+    const char* name;
+  };
+  std::vector<int> outs;
+  for (F f : {F{OpKind::LeakyRelu, 0.1f, 0, "leaky"}, F{OpKind::Elu, 0.7f, 0, "elu"}, F{OpKind::HardSwish, 0, 0, "hswish"},
+              F{OpKind::Tanh, 0, 0, "tanh"}, F{OpKind::HardSigmoid, 0.3f, 0.4f, "hsigmoid"},
+              F{OpKind::Sigmoid, 0, 0, "sigmoid"}}) {
+    t = node(g, f.op, {t}, {1, 4, 6, 6}, f.name);
+    g.nodes.back().alpha = f.alpha;
+    g.nodes.back().beta = f.beta;
+    outs.push_back(t);
+  }
+  int cat = node(g, OpKind::Concat, {t, outs[3], outs[0]}, {1, 12, 6, 6}, "concat");  // sigmoid, tanh, leaky
+  g.nodes.back().axis = 1;
+  int fl = node(g, OpKind::Reshape, {cat}, {1, 432}, "flatten");
+  int w2 = add_tensor(g, "w2", {7, 432}, rand_vec(rng, 7 * 432, -0.2f, 0.2f));
+  g.output = node(g, OpKind::Dense, {fl, w2}, {1, 7}, "dense");
+  return g;
+}
+
 // A small MLP like examples/models/fashion_mlp (smaller widths).
 inline Graph mlp_graph(unsigned seed, int K, int H, int O) {
   std::mt19937 rng(seed);
@@ -192,6 +229,21 @@ inline std::vector<std::vector<float>> eval_float(const Graph& g, const std::vec
       }
       case OpKind::ArgMax:
         y = {float(std::max_element(x.begin(), x.end()) - x.begin())};
+        break;
+      case OpKind::Concat: {
+        int64_t outer = 1, inner = 1;
+        for (int64_t d = 0; d < n.axis; ++d) outer *= ys[d];
+        for (size_t d = size_t(n.axis) + 1; d < ys.size(); ++d) inner *= ys[d];
+        y.clear();
+        for (int64_t o = 0; o < outer; ++o)
+          for (int t : n.inputs) {
+            int64_t blk = g.tensors[t].shape[n.axis] * inner;
+            y.insert(y.end(), v[t].begin() + o * blk, v[t].begin() + (o + 1) * blk);
+          }
+        break;
+      }
+      default:  // element-wise functions
+        for (size_t i = 0; i < y.size(); ++i) y[i] = float(pointwise_value(n, x[i]));
         break;
     }
     v[n.outputs[0]] = y;

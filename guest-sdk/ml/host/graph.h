@@ -11,9 +11,17 @@
 //   - BatchNormalization is folded into the preceding Conv, Identity/Dropout
 //     removed, constant shapes (Shape/Gather/Concat on constants) folded;
 //   - Flatten/Reshape become Reshape with a concrete shape;
-//   - Relu6 / Clip become Clip with float bounds; Relu stays Relu.
+//   - Relu6 / Clip become Clip with float bounds; Relu stays Relu;
+//   - element-wise nonlinear functions (Sigmoid, Tanh, LeakyRelu,
+//     HardSigmoid, HardSwish, Elu) keep their op with alpha/beta; the
+//     quantizer turns each into a 256-entry int8 table (pointwise_value is
+//     the one definition both the table and the float reference use);
+//   - a constant-zero Pad of the spatial axes is folded into the pads of the
+//     Conv/pool that follows it.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -32,6 +40,14 @@ enum class OpKind : uint32_t {
   Reshape,      // y has the concrete shape of the output tensor (Flatten too)
   Softmax,      // over the last axis
   ArgMax,       // over the last axis, keepdims 0, first maximum wins -> int index
+  // Element-wise nonlinear functions (pointwise_value):
+  Sigmoid,      // 1 / (1 + e^-x)
+  Tanh,         // tanh x
+  LeakyRelu,    // x >= 0 ? x : alpha x
+  HardSigmoid,  // clamp(alpha x + beta, 0, 1)
+  HardSwish,    // x clamp(x / 6 + 1/2, 0, 1)
+  Elu,          // x > 0 ? x : alpha (e^x - 1)
+  Concat,       // inputs (2 or more, equal rank) joined along `axis`
 };
 
 const char* op_name(OpKind op);
@@ -54,7 +70,30 @@ struct Node {
   std::vector<int64_t> pads;     // [top, left, bottom, right]
   bool count_include_pad = false;  // AveragePool
   float clip_min = 0.0f, clip_max = 0.0f;  // Clip
+  float alpha = 0.0f, beta = 0.0f;         // LeakyRelu, HardSigmoid, Elu
+  int64_t axis = 0;                        // Concat (non-negative)
 };
+
+inline bool is_pointwise(OpKind op) {
+  return op == OpKind::Sigmoid || op == OpKind::Tanh || op == OpKind::LeakyRelu || op == OpKind::HardSigmoid ||
+         op == OpKind::HardSwish || op == OpKind::Elu;
+}
+
+// The element-wise functions' definitions (ONNX operator docs), in double.
+// The float reference rounds the result to float32; the quantizer evaluates
+// it at the 256 int8 input values to build the table.
+inline double pointwise_value(const Node& n, double x) {
+  const double a = n.alpha, b = n.beta;
+  switch (n.op) {
+    case OpKind::Sigmoid: return 1.0 / (1.0 + std::exp(-x));
+    case OpKind::Tanh: return std::tanh(x);
+    case OpKind::LeakyRelu: return x >= 0 ? x : a * x;
+    case OpKind::HardSigmoid: return std::clamp(a * x + b, 0.0, 1.0);
+    case OpKind::HardSwish: return x * std::clamp(x / 6.0 + 0.5, 0.0, 1.0);
+    case OpKind::Elu: return x > 0 ? x : a * std::expm1(x);
+    default: return x;
+  }
+}
 
 struct Graph {
   std::vector<Tensor> tensors;

@@ -27,6 +27,13 @@ const char* op_name(OpKind op) {
     case OpKind::Reshape: return "Reshape";
     case OpKind::Softmax: return "Softmax";
     case OpKind::ArgMax: return "ArgMax";
+    case OpKind::Sigmoid: return "Sigmoid";
+    case OpKind::Tanh: return "Tanh";
+    case OpKind::LeakyRelu: return "LeakyRelu";
+    case OpKind::HardSigmoid: return "HardSigmoid";
+    case OpKind::HardSwish: return "HardSwish";
+    case OpKind::Elu: return "Elu";
+    case OpKind::Concat: return "Concat";
   }
   return "unknown";
 }
@@ -327,9 +334,75 @@ class Quantizer {
         map_[n.outputs[0]] = nr.out;
         break;
       }
+      case OpKind::Sigmoid:
+      case OpKind::Tanh:
+      case OpKind::LeakyRelu:
+      case OpKind::HardSigmoid:
+      case OpKind::HardSwish:
+      case OpKind::Elu: {
+        // Every int8 input q stands for s_in (q - zp_in): the table holds the
+        // output quantisation of f at each of those 256 points, so the int8
+        // op is f evaluated exactly at the input grid, rounded once.
+        nr.op = ZKML_OP_LUT8;
+        uint32_t x = input_of(n, 0);
+        nr.in = {x};
+        const QParams qx = tensors_[x].q, qy = out_params(n.outputs[0]);
+        std::vector<int8_t> table(256);
+        for (int q = -128; q < 128; ++q) {
+          double y = pointwise_value(n, static_cast<double>(qx.scale) * (q - qx.zp));
+          if (!std::isfinite(y)) fail_node(n, "f(" + std::to_string(q) + ") is not finite");
+          table[static_cast<size_t>(q + 128)] = static_cast<int8_t>(quant_value(y, qy));
+        }
+        nr.p[0] = w_.put_i8(table);
+        nr.out = map_activation(n.outputs[0], qy);
+        break;
+      }
+      case OpKind::Concat: emit_concat(i); return;
       default: fail_node(n, "unsupported op");
     }
     nodes_.push_back(nr);
+  }
+
+  // Concat of N inputs: a chain of N-1 two-input Concat nodes (the file's
+  // nodes have two inputs); the partial results take the output's scale and
+  // zero point, of which they are slices.
+  void emit_concat(size_t i) {
+    const Node& n = g_.nodes[i];
+    if (n.inputs.size() < 2) fail_node(n, "expects at least two inputs");
+    const QParams qy = out_params(n.outputs[0]);
+    const auto& ys = g_.tensors[n.outputs[0]].shape;
+    if (n.axis < 0 || n.axis >= static_cast<int64_t>(ys.size())) fail_node(n, "axis out of range");
+    uint32_t acc = input_of(n, 0);
+    std::vector<int64_t> shape = tensors_[acc].shape;
+    for (size_t k = 1; k < n.inputs.size(); ++k) {
+      uint32_t b = input_of(n, k);
+      const auto& bs = tensors_[b].shape;
+      if (bs.size() != shape.size()) fail_node(n, "inputs differ in rank");
+      shape[static_cast<size_t>(n.axis)] += bs[static_cast<size_t>(n.axis)];
+      NRec nr;
+      nr.op = ZKML_OP_CONCAT;
+      nr.in = {acc, b};
+      const std::string where = "quantize: node '" + n.name + "' (Concat) input ";
+      for (int j = 0; j < 2; ++j) {
+        int32_t mu = 0, sh = 0;
+        quantize_multiplier(static_cast<double>(tensors_[nr.in[j]].q.scale) / qy.scale,
+                            where + std::to_string(j == 0 ? 0 : k), mu, sh);
+        nr.p[2 * j] = static_cast<uint32_t>(mu);
+        nr.p[2 * j + 1] = static_cast<uint32_t>(sh);
+      }
+      nr.p[4] = static_cast<uint32_t>(n.axis);
+      if (k + 1 == n.inputs.size()) {
+        if (shape != ys) fail_node(n, "output shape does not match the inputs");
+        nr.out = map_activation(n.outputs[0], qy);
+      } else {
+        TRec t;
+        t.shape = shape;
+        t.q = qy;
+        nr.out = add_tensor(t);
+      }
+      nodes_.push_back(nr);
+      acc = nr.out;
+    }
   }
 
   void set_window(const Node& n, NRec& nr, const std::vector<int64_t>& kernel) {

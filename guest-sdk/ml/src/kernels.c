@@ -405,6 +405,34 @@ void zkml_softmax_s8(const int8_t* x, int32_t rows, int32_t N, const uint32_t* l
   }
 }
 
+void zkml_lut_s8(const int8_t* x, int32_t n, const int8_t* table, int8_t* y) {
+  for (int32_t i = 0; i < n; ++i) y[i] = table[(int32_t)x[i] + 128];
+}
+
+static void rescale_s8(const int8_t* x, int32_t n, const zkml_rescale* r, int32_t zp_out, int8_t* y) {
+  if (r->zp_in == zp_out && r->mult == (1 << 30) && r->shift == 30) { /* identity: same bytes */
+    for (int32_t i = 0; i < n; ++i) y[i] = x[i];
+    return;
+  }
+  /* |x - zp| <= 255 and mult < 2^31: the product stays below 2^39; the sum
+   * is saturated in 64 bits (a file may hold any shift in [1, 62]). */
+  const int64_t half = (int64_t)1 << (r->shift - 1);
+  for (int32_t i = 0; i < n; ++i) {
+    int64_t v = ((((int64_t)x[i] - r->zp_in) * r->mult + half) >> r->shift) + zp_out;
+    y[i] = (int8_t)(v < -128 ? -128 : (v > 127 ? 127 : v));
+  }
+}
+
+void zkml_concat_s8(const int8_t* a, int32_t na, const zkml_rescale* ra, const int8_t* b, int32_t nb,
+                    const zkml_rescale* rb, int32_t outer, int32_t zp_out, int8_t* y) {
+  for (int32_t o = 0; o < outer; ++o) {
+    rescale_s8(a + (int64_t)o * na, na, ra, zp_out, y);
+    y += na;
+    rescale_s8(b + (int64_t)o * nb, nb, rb, zp_out, y);
+    y += nb;
+  }
+}
+
 int32_t zkml_argmax_s8(const int8_t* x, int32_t n) {
   int32_t best = 0;
   for (int32_t i = 1; i < n; ++i) if (x[i] > x[best]) best = i;

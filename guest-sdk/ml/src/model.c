@@ -27,7 +27,8 @@ static int32_t u2s(uint32_t u) {
 static int32_t rds32(const uint8_t* p) { return u2s(rd32(p)); }
 
 static const char* const kOpNames[ZKML_OP_COUNT_] = {
-    "?", "Dense", "Conv", "Clamp", "MaxPool", "AveragePool", "Add", "Mul", "Reshape", "Softmax", "ArgMax"};
+    "?", "Dense", "Conv", "Clamp", "MaxPool", "AveragePool", "Add", "Mul", "Reshape", "Softmax", "ArgMax", "Lut8",
+    "Concat"};
 
 const char* zkml_op_name(uint32_t op) { return op > 0 && op < ZKML_OP_COUNT_ ? kOpNames[op] : "unknown"; }
 
@@ -185,7 +186,7 @@ int zkml_parse(zkml_model* m, const uint8_t* data, uint32_t size) {
     zkml_get_node(m, i, &n);
     const char* on = zkml_op_name(n.op);
     if (n.op == 0 || n.op >= ZKML_OP_COUNT_) return fail(m, ZKML_ERR_NODE, "node %u: unknown op %u", i, n.op);
-    uint32_t want_in = (n.op == ZKML_OP_ADD || n.op == ZKML_OP_MUL) ? 2u : 1u;
+    uint32_t want_in = (n.op == ZKML_OP_ADD || n.op == ZKML_OP_MUL || n.op == ZKML_OP_CONCAT) ? 2u : 1u;
     if (n.n_inputs != want_in)
       return fail(m, ZKML_ERR_NODE, "node %u (%s): %u inputs, want %u", i, on, n.n_inputs, want_in);
     zkml_tensor x, x2, y;
@@ -305,6 +306,33 @@ int zkml_parse(zkml_model* m, const uint8_t* data, uint32_t size) {
                         d, v);
         }
         params += 1024;
+        break;
+      }
+      case ZKML_OP_LUT8:
+        if (x.elems != y.elems)
+          return fail(m, ZKML_ERR_NODE, "node %u (Lut8): %u input elements, %u output elements", i, x.elems, y.elems);
+        if (!blob_ok(m, n.p[0], 256, 0))
+          return fail(m, ZKML_ERR_BLOB, "node %u (Lut8): table [%u, +256) outside the %u-byte blob", i, n.p[0],
+                      m->blob_bytes);
+        break;
+      case ZKML_OP_CONCAT: {
+        const uint32_t ax = n.p[4];
+        if (ax >= y.ndim || x.ndim != y.ndim || x2.ndim != y.ndim)
+          return fail(m, ZKML_ERR_NODE, "node %u (Concat): axis %u, ranks %u + %u -> %u", i, ax, x.ndim, x2.ndim,
+                      y.ndim);
+        for (uint32_t d = 0; d < y.ndim; ++d) {
+          /* 64-bit sum: two dims near 2^32 must not wrap onto y's. */
+          uint64_t want = d == ax ? (uint64_t)x.dims[d] + x2.dims[d] : x.dims[d];
+          if ((d != ax && x2.dims[d] != x.dims[d]) || y.dims[d] != want)
+            return fail(m, ZKML_ERR_NODE, "node %u (Concat): shapes do not concatenate along axis %u at dimension %u",
+                        i, ax, d);
+        }
+        for (int k = 0; k < 2; ++k) {
+          int32_t mu = u2s(n.p[2 * k]), sh = u2s(n.p[2 * k + 1]);
+          if (mu < 0 || sh < ZKML_SHIFT_MIN || sh > ZKML_SHIFT_MAX)
+            return fail(m, ZKML_ERR_PARAM, "node %u (Concat): input %d multiplier %d shift %d out of range", i, k, mu,
+                        sh);
+        }
         break;
       }
       case ZKML_OP_ARGMAX:
@@ -485,6 +513,18 @@ int zkml_run(zkml_runner* r, const int8_t* input, uint32_t input_len) {
         break;
       }
       case ZKML_OP_ARGMAX: *(int32_t*)yd = zkml_argmax_s8(xd, (int32_t)x.elems); break;
+      case ZKML_OP_CONCAT: {
+        zkml_get_tensor(m, n.in[1], &x2);
+        const uint32_t ax = n.p[4];
+        uint32_t outer = 1, inner = 1;
+        for (uint32_t d = 0; d < ax; ++d) outer *= y.dims[d];
+        for (uint32_t d = ax + 1; d < y.ndim; ++d) inner *= y.dims[d];
+        zkml_rescale ra = {x.zero_point, u2s(n.p[0]), u2s(n.p[1])}, rb = {x2.zero_point, u2s(n.p[2]), u2s(n.p[3])};
+        zkml_concat_s8(xd, (int32_t)(x.dims[ax] * inner), &ra, zkml_tensor_data(r, n.in[1]),
+                       (int32_t)(x2.dims[ax] * inner), &rb, (int32_t)outer, y.zero_point, yd);
+        break;
+      }
+      case ZKML_OP_LUT8: zkml_lut_s8(xd, (int32_t)x.elems, (const int8_t*)blob_at(m, n.p[0]), yd); break;
       default: return ZKML_ERR_NODE; /* unreachable after zkml_parse */
     }
   }

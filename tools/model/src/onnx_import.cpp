@@ -14,6 +14,7 @@
 #include <fstream>
 #include <limits>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <unordered_map>
 
@@ -34,6 +35,13 @@ const char* kind_name(ml::OpKind op) {
     case ml::OpKind::Reshape: return "Reshape";
     case ml::OpKind::Softmax: return "Softmax";
     case ml::OpKind::ArgMax: return "ArgMax";
+    case ml::OpKind::Sigmoid: return "Sigmoid";
+    case ml::OpKind::Tanh: return "Tanh";
+    case ml::OpKind::LeakyRelu: return "LeakyRelu";
+    case ml::OpKind::HardSigmoid: return "HardSigmoid";
+    case ml::OpKind::HardSwish: return "HardSwish";
+    case ml::OpKind::Elu: return "Elu";
+    case ml::OpKind::Concat: return "Concat";
   }
   return "?";
 }
@@ -76,6 +84,8 @@ std::string graph_summary(const ml::Graph& g) {
          << n.strides[1] << " pads " << n.pads[0] << "," << n.pads[1] << "," << n.pads[2] << ","
          << n.pads[3];
     if (n.op == ml::OpKind::Clip) os << " [" << n.clip_min << ", " << n.clip_max << "]";
+    if (n.op == ml::OpKind::LeakyRelu || n.op == ml::OpKind::Elu) os << " alpha " << n.alpha;
+    if (n.op == ml::OpKind::HardSigmoid) os << " alpha " << n.alpha << " beta " << n.beta;
     if (params) os << " params " << params;
     os << "\n";
   }
@@ -101,6 +111,14 @@ struct Val {
   std::vector<int64_t> i;
   int tensor = -1;    // runtime only
   int producer = -1;  // runtime only: index of the graph node that writes it (-1: graph input)
+  // Runtime only: `tensor` padded by a Pad node that is not emitted; the
+  // Conv/MaxPool/AveragePool consuming it adds the pads to its own.
+  struct Pad {
+    std::vector<int64_t> hw;  // [top, left, bottom, right]
+    float value = 0.0f;       // 0 (op_pad refuses other values)
+    std::string node;         // "node 3 'pad1'", for errors
+  };
+  std::optional<Pad> pad;
 };
 
 [[noreturn]] void fail(const std::string& msg) { throw ImportError(msg); }
@@ -261,7 +279,20 @@ struct Importer {
     if (k >= n.input_size() || n.input(k).empty()) node_fail("missing input " + std::to_string(k));
     auto it = vals.find(n.input(k));
     if (it == vals.end()) node_fail("input '" + n.input(k) + "' is not produced by an earlier node");
+    if (it->second.pad) pad_fail(n.input(k), *it->second.pad);
     return it->second;
+  }
+  [[noreturn]] void pad_fail(const std::string& name, const Val::Pad& p) const {
+    node_fail("input '" + name + "' comes from Pad " + p.node +
+              ", which is supported only directly before Conv, MaxPool or AveragePool (folded into their pads)");
+  }
+  // An activation input that may come from a pending Pad (Conv and pools).
+  const Val& padded_in(const onnx::NodeProto& n, int k) const {
+    if (k < n.input_size() && !n.input(k).empty()) {
+      auto it = vals.find(n.input(k));
+      if (it != vals.end() && it->second.pad) return it->second;
+    }
+    return runtime_in(n, k);
   }
   bool has_in(const onnx::NodeProto& n, int k) const { return k < n.input_size() && !n.input(k).empty(); }
   // By value: g.tensors grows while nodes are converted.
@@ -399,6 +430,9 @@ struct Importer {
     auto it = vals.find(gp.output(0).name());
     if (it == vals.end()) fail(source + ": graph output '" + gp.output(0).name() + "' is never produced");
     if (it->second.is_const) fail(source + ": graph output '" + gp.output(0).name() + "' is a constant");
+    if (it->second.pad)
+      fail(source + ": graph output '" + gp.output(0).name() + "' comes from Pad " + it->second.pad->node +
+           "; a Pad is supported only directly before Conv, MaxPool or AveragePool (folded into their pads)");
     g.output = it->second.tensor;
     prune();
   }
@@ -462,7 +496,7 @@ struct Importer {
   // Spatial attributes of Conv and the pools: kernel/strides/pads for a 2-D
   // NCHW input; checks dilations, auto_pad and ceil_mode.
   void spatial(const onnx::NodeProto& n, ml::Node& nd, const std::vector<int64_t>& xs,
-               std::vector<int64_t> kernel, std::vector<int64_t>& out_shape_hw) {
+               std::vector<int64_t> kernel, std::vector<int64_t>& out_shape_hw, const Val::Pad* folded = nullptr) {
     if (xs.size() != 4)
       node_fail("input shape " + shape_str(xs) + " is not NCHW (only 2-D spatial ops are supported)");
     if (xs[0] != 1) node_fail("batch " + std::to_string(xs[0]) + " is not supported (batch 1 only)");
@@ -485,9 +519,14 @@ struct Importer {
     if (pads.size() != 4) node_fail("pads " + shape_str(pads) + " must have 4 entries");
     for (int64_t p : pads)
       if (p < 0) node_fail("negative pads " + shape_str(pads) + " are not supported");
+    std::string with;
+    if (folded) {
+      for (int k = 0; k < 4; ++k) pads[k] += folded->hw[k];
+      with = " (with Pad " + folded->node + " folded in)";
+    }
     // ONNX pads are [top, left, bottom, right] = [x1_begin, x2_begin, x1_end, x2_end].
     if (pads[0] >= kernel[0] || pads[2] >= kernel[0] || pads[1] >= kernel[1] || pads[3] >= kernel[1])
-      node_fail("pads " + shape_str(pads) + " must be smaller than the kernel " + shape_str(kernel));
+      node_fail("pads " + shape_str(pads) + with + " must be smaller than the kernel " + shape_str(kernel));
     int64_t oh = (xs[2] + pads[0] + pads[2] - kernel[0]) / st[0] + 1;
     int64_t ow = (xs[3] + pads[1] + pads[3] - kernel[1]) / st[1] + 1;
     if (xs[2] + pads[0] + pads[2] < kernel[0] || xs[3] + pads[1] + pads[3] < kernel[1])
@@ -512,11 +551,13 @@ struct Importer {
     if (op == "Unsqueeze" || op == "Squeeze") return op_squeeze(n, op == "Unsqueeze");
     if (op == "Concat") return op_concat(n);
     if (op == "Cast") return op_cast(n);
+    if (op == "Transpose") return op_transpose(n);
     if (op == "Reshape") return op_reshape(n);
     if (op == "Flatten") return op_flatten(n);
     if (op == "Gemm") return op_gemm(n);
     if (op == "MatMul") return op_matmul(n);
     if (op == "Conv") return op_conv(n);
+    if (op == "Pad") return op_pad(n);
     if (op == "BatchNormalization") return op_batchnorm(n);
     if (op == "Relu") {
       allow_attrs(n, {});
@@ -526,6 +567,9 @@ struct Importer {
       return;
     }
     if (op == "Clip") return op_clip(n);
+    if (op == "Sigmoid" || op == "Tanh" || op == "LeakyRelu" || op == "HardSigmoid" || op == "HardSwish" ||
+        op == "Elu")
+      return op_pointwise(n);
     if (op == "MaxPool" || op == "AveragePool") return op_pool(n, op == "MaxPool");
     if (op == "GlobalAveragePool" || op == "GlobalMaxPool") return op_global_pool(n, op == "GlobalMaxPool");
     if (op == "Add" || op == "Mul" || op == "Sub" || op == "Div") return op_binary(n);
@@ -667,6 +711,8 @@ struct Importer {
 
   void op_concat(const onnx::NodeProto& n) {
     allow_attrs(n, {"axis"});
+    for (int k = 0; k < n.input_size(); ++k)
+      if (!in(n, k).is_const) return concat_activations(n);
     const Val& first = const_in(n, 0, "input");
     int64_t axis = norm_axis(attr_int(n, "axis", 0), first.shape.size());
     if (first.shape.size() != 1 || axis != 0) node_fail("only 1-D constant Concat (shape arithmetic) is supported");
@@ -681,6 +727,88 @@ struct Importer {
     }
     v.shape = {static_cast<int64_t>(v.is_int ? v.i.size() : v.f.size())};
     set_out(n, 0, std::move(v));
+  }
+
+  // Concat with an activation among its inputs: a runtime Concat node
+  // (constant inputs become constant tensors of the graph).
+  void concat_activations(const onnx::NodeProto& n) {
+    only_outputs(n, 1);
+    if (n.input_size() < 2) {
+      set_out(n, 0, in(n, 0));  // one input: a copy
+      return;
+    }
+    std::vector<int64_t> out = shape_of(in(n, 0));
+    const int64_t rank = static_cast<int64_t>(out.size());
+    if (!has_attr(n, "axis")) node_fail("the axis attribute is required");
+    int64_t axis = attr_int(n, "axis", 0);
+    if (axis < -rank || axis >= rank) node_fail("axis " + std::to_string(axis) + " out of range for rank " + std::to_string(rank));
+    axis = norm_axis(axis, out.size());
+    std::vector<int> inputs;
+    for (int k = 0; k < n.input_size(); ++k) {
+      const Val& v = in(n, k);
+      const auto s = shape_of(v);
+      if (s.size() != out.size())
+        node_fail("input " + std::to_string(k) + " has shape " + shape_str(s) + ", input 0 has rank " + std::to_string(rank));
+      for (int64_t d = 0; d < rank; ++d)
+        if (d != axis && s[d] != out[d])
+          node_fail("input " + std::to_string(k) + " has shape " + shape_str(s) + ", which differs from " +
+                    shape_str(shape_of(in(n, 0))) + " outside axis " + std::to_string(axis));
+      if (k > 0) out[axis] += s[axis];
+      inputs.push_back(v.is_const ? add_const(n.output(0) + ".in" + std::to_string(k), s, floats_of(v, "input"))
+                                  : v.tensor);
+    }
+    ml::Node nd;
+    nd.axis = axis;
+    emit(n, ml::OpKind::Concat, std::move(inputs), out, std::move(nd));
+  }
+
+  // Transpose: folded on constants; on an activation only when it keeps the
+  // data in memory order (it moves size-1 axes only), as a Reshape.
+  void op_transpose(const onnx::NodeProto& n) {
+    allow_attrs(n, {"perm"});
+    only_outputs(n, 1);
+    const Val& x = in(n, 0);
+    const std::vector<int64_t> xs = shape_of(x);
+    const size_t r = xs.size();
+    std::vector<int64_t> perm = attr_ints(n, "perm");
+    if (!has_attr(n, "perm"))
+      for (size_t d = r; d-- > 0;) perm.push_back(static_cast<int64_t>(d));  // default: reverse the axes
+    std::vector<bool> seen(r, false);
+    if (perm.size() != r) node_fail("perm " + shape_str(perm) + " does not have one entry per axis of " + shape_str(xs));
+    for (int64_t p : perm) {
+      if (p < 0 || p >= static_cast<int64_t>(r) || seen[p]) node_fail("perm " + shape_str(perm) + " is not a permutation");
+      seen[p] = true;
+    }
+    std::vector<int64_t> out(r);
+    for (size_t d = 0; d < r; ++d) out[d] = xs[perm[d]];
+    if (x.is_const) {
+      Val v = x;
+      v.shape = out;
+      std::vector<int64_t> in_stride(r, 1);
+      for (size_t d = r; d-- > 1;) in_stride[d - 1] = in_stride[d] * xs[d];
+      const uint64_t cnt = elem_count(out);
+      std::vector<int64_t> idx(r, 0);
+      for (uint64_t e = 0; e < cnt; ++e) {
+        int64_t src = 0;
+        for (size_t d = 0; d < r; ++d) src += idx[d] * in_stride[perm[d]];
+        if (x.is_int) v.i[e] = x.i[src]; else v.f[e] = x.f[src];
+        for (size_t d = r; d-- > 0;) {
+          if (++idx[d] < out[d]) break;
+          idx[d] = 0;
+        }
+      }
+      set_out(n, 0, std::move(v));
+      return;
+    }
+    int64_t last = -1;
+    for (int64_t p : perm) {
+      if (xs[p] == 1) continue;
+      if (p < last)
+        node_fail("perm " + shape_str(perm) + " on " + shape_str(xs) +
+                  " reorders the data; only transposes that move axes of size 1 (a reshape) are supported");
+      last = p;
+    }
+    reshape_to(n, x, out);
   }
 
   void op_cast(const onnx::NodeProto& n) {
@@ -805,15 +933,17 @@ struct Importer {
   void op_conv(const onnx::NodeProto& n) {
     allow_attrs(n, {"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"});
     only_outputs(n, 1);
-    const Val& x = runtime_in(n, 0);
+    const Val& x = padded_in(n, 0);
     const Val& wv = const_in(n, 1, "W");
     int64_t group = attr_int(n, "group", 1);
     if (group != 1) node_fail("group=" + std::to_string(group) + " is not supported");
     const auto& xs = shape_of(x);
     if (wv.shape.size() != 4) node_fail("W must be 4-D [M,C,kh,kw], got " + shape_str(wv.shape));
+    // Conv pads with zeros (op_pad admits value 0 only), which is real 0
+    // (the zero point) in int8 too.
     ml::Node nd;
     std::vector<int64_t> hw;
-    spatial(n, nd, xs, {wv.shape[2], wv.shape[3]}, hw);
+    spatial(n, nd, xs, {wv.shape[2], wv.shape[3]}, hw, x.pad ? &*x.pad : nullptr);
     if (wv.shape[1] != xs[1])
       node_fail("W has " + std::to_string(wv.shape[1]) + " input channels, input has " + std::to_string(xs[1]));
     int64_t m = wv.shape[0];
@@ -911,20 +1041,129 @@ struct Importer {
     emit(n, ml::OpKind::Clip, {x.tensor}, shape_of(x), std::move(nd));
   }
 
+  // Element-wise nonlinear functions: int8 tables at quantisation time.
+  void op_pointwise(const onnx::NodeProto& n) {
+    const std::string& op = n.op_type();
+    ml::Node nd;
+    ml::OpKind kind{};
+    if (op == "Sigmoid" || op == "Tanh" || op == "HardSwish") {
+      allow_attrs(n, {});
+      kind = op == "Sigmoid" ? ml::OpKind::Sigmoid : op == "Tanh" ? ml::OpKind::Tanh : ml::OpKind::HardSwish;
+    } else if (op == "LeakyRelu") {
+      allow_attrs(n, {"alpha"});
+      kind = ml::OpKind::LeakyRelu;
+      nd.alpha = attr_float(n, "alpha", 0.01f);
+    } else if (op == "HardSigmoid") {
+      allow_attrs(n, {"alpha", "beta"});
+      kind = ml::OpKind::HardSigmoid;
+      nd.alpha = attr_float(n, "alpha", 0.2f);
+      nd.beta = attr_float(n, "beta", 0.5f);
+    } else {
+      allow_attrs(n, {"alpha"});
+      kind = ml::OpKind::Elu;
+      nd.alpha = attr_float(n, "alpha", 1.0f);
+    }
+    if (!std::isfinite(nd.alpha) || !std::isfinite(nd.beta)) node_fail("alpha/beta must be finite");
+    only_outputs(n, 1);
+    const Val& x = runtime_in(n, 0);
+    emit(n, kind, {x.tensor}, shape_of(x), std::move(nd));
+  }
+
   void op_pool(const onnx::NodeProto& n, bool is_max) {
     if (is_max) allow_attrs(n, {"auto_pad", "ceil_mode", "dilations", "kernel_shape", "pads", "storage_order", "strides"});
     else allow_attrs(n, {"auto_pad", "ceil_mode", "count_include_pad", "kernel_shape", "pads", "strides"});
     only_outputs(n, 1);
     if (attr_int(n, "storage_order", 0) != 0) node_fail("storage_order=1 is not supported");
-    const Val& x = runtime_in(n, 0);
+    const Val& x = padded_in(n, 0);
     const auto& xs = shape_of(x);
     if (!has_attr(n, "kernel_shape")) node_fail("kernel_shape is required");
     ml::Node nd;
     std::vector<int64_t> hw;
-    spatial(n, nd, xs, {}, hw);
     nd.count_include_pad = !is_max && attr_int(n, "count_include_pad", 0) != 0;
+    if (x.pad) check_pool_pad(n, is_max, x, nd);
+    spatial(n, nd, xs, {}, hw, x.pad ? &*x.pad : nullptr);
     emit(n, is_max ? ml::OpKind::MaxPool : ml::OpKind::AveragePool, {x.tensor}, {1, xs[1], hw[0], hw[1]},
          std::move(nd));
+  }
+
+  // A zero Pad in front of a pool folds into the pool's pads when the result
+  // is the same: MaxPool ignores its padding (-inf), which equals padding
+  // with 0 only on an input that is never negative (every window keeps one
+  // real input since pads < kernel); AveragePool must then count the padding
+  // as zeros (count_include_pad), which also has to hold for its own pads.
+  void check_pool_pad(const onnx::NodeProto& n, bool is_max, const Val& x, ml::Node& nd) const {
+    const Val::Pad& p = *x.pad;
+    const std::string from = "input '" + n.input(0) + "' comes from Pad " + p.node;
+    if (is_max) {
+      if (!non_negative(x))
+        node_fail(from + ", but MaxPool pads with -inf: a zero Pad folds into it only when the input is never "
+                  "negative (after Relu, Clip with min >= 0, Sigmoid or HardSigmoid)");
+      return;
+    }
+    auto own = attr_ints(n, "pads");
+    bool own_pads = attr_str(n, "auto_pad", "NOTSET") != "VALID" && std::any_of(own.begin(), own.end(), [](int64_t v) { return v != 0; });
+    if (own_pads && !nd.count_include_pad)
+      node_fail(from + ", whose zeros count in the average, but the pool's own pads " + shape_str(own) +
+                " do not (count_include_pad=0); the two cannot be folded into one pool");
+    nd.count_include_pad = true;
+  }
+  // Whether an activation is >= 0 by construction of the op that wrote it.
+  bool non_negative(const Val& x) const {
+    if (x.producer < 0) return false;
+    const ml::Node& p = g.nodes[x.producer];
+    return p.op == ml::OpKind::Relu || p.op == ml::OpKind::Sigmoid || p.op == ml::OpKind::HardSigmoid ||
+           (p.op == ml::OpKind::Clip && p.clip_min >= 0.0f);
+  }
+
+  // Pad (constant mode, spatial axes of [1,C,H,W]) is not a runtime op: it
+  // becomes a pending pad on its input that the next Conv/pool absorbs.
+  void op_pad(const onnx::NodeProto& n) {
+    std::vector<int64_t> pads;
+    float value = 0.0f;
+    std::string mode;
+    if (opset < 11) {
+      allow_attrs(n, {"mode", "pads", "paddings", "value"});
+      pads = attr_ints(n, has_attr(n, "pads") ? "pads" : "paddings");
+      value = attr_float(n, "value", 0.0f);
+    } else {
+      allow_attrs(n, {"mode"});
+      const Val& pv = const_in(n, 1, "pads");
+      if (!pv.is_int) node_fail("pads must be int64");
+      pads = pv.i;
+      if (has_in(n, 2)) {
+        auto cv = floats_of(const_in(n, 2, "constant_value"), "constant_value");
+        if (cv.size() != 1) node_fail("constant_value must be one value");
+        value = cv[0];
+      }
+      if (has_in(n, 3)) node_fail("the axes input is not supported (pads for all axes)");
+    }
+    mode = attr_str(n, "mode", "constant");
+    only_outputs(n, 1);
+    if (mode != "constant") node_fail("mode=" + mode + " is not supported (constant only)");
+    const Val& x = in(n, 0);
+    if (x.is_const) node_fail("Pad of a constant is not supported");
+    const auto& xs = shape_of(x);
+    if (pads.size() != 2 * xs.size())
+      node_fail("pads " + shape_str(pads) + " must have 2 entries per axis of the input " + shape_str(xs));
+    if (xs.size() != 4)
+      node_fail("input shape " + shape_str(xs) + " is not [1,C,H,W] (Pad folds only into a 2-D Conv or pool)");
+    for (int64_t p : pads) {
+      if (p < 0) node_fail("negative pads " + shape_str(pads) + " (cropping) are not supported");
+      if (p > 255) node_fail("pads " + shape_str(pads) + " are larger than any kernel (at most 255)");
+    }
+    if (pads[0] || pads[1] || pads[4] || pads[5])
+      node_fail("pads " + shape_str(pads) + " pad the batch or channel axis; only H and W can be padded");
+    if (value != 0.0f)
+      node_fail("constant value " + std::to_string(value) +
+                " is not supported (0 only, folded into the zero padding of the Conv/pool that follows)");
+    if (std::all_of(pads.begin(), pads.end(), [](int64_t p) { return p == 0; })) {
+      set_out(n, 0, x);  // nothing to pad
+      return;
+    }
+    Val v = x;
+    v.pad = Val::Pad{{pads[2], pads[3], pads[6], pads[7]}, value,
+                     std::to_string(node_index) + " '" + node_name + "'"};
+    set_out(n, 0, std::move(v));
   }
 
   void op_global_pool(const onnx::NodeProto& n, bool is_max) {

@@ -166,6 +166,31 @@ std::vector<std::vector<float>> run_reference_all(const ml::Graph& g, std::span<
         }
         break;
       }
+      case ml::OpKind::Sigmoid:
+      case ml::OpKind::Tanh:
+      case ml::OpKind::LeakyRelu:
+      case ml::OpKind::HardSigmoid:
+      case ml::OpKind::HardSwish:
+      case ml::OpKind::Elu:
+        if (x.size() != y.size()) bad(n, "element count changes");
+        for (size_t i = 0; i < y.size(); ++i) y[i] = static_cast<float>(ml::pointwise_value(n, x[i]));
+        break;
+      case ml::OpKind::Concat: {
+        if (n.axis < 0 || n.axis >= static_cast<int64_t>(os.size())) bad(n, "axis out of range");
+        size_t outer = 1, inner = 1;
+        for (int64_t d = 0; d < n.axis; ++d) outer *= static_cast<size_t>(os[d]);
+        for (size_t d = static_cast<size_t>(n.axis) + 1; d < os.size(); ++d) inner *= static_cast<size_t>(os[d]);
+        size_t at = 0, total = 0;
+        for (int t : n.inputs) total += v[t].size();
+        if (total != y.size()) bad(n, "input sizes do not add up to the output");
+        for (size_t o = 0; o < outer; ++o)
+          for (int t : n.inputs) {
+            const size_t blk = static_cast<size_t>(g.tensors[t].shape[n.axis]) * inner;
+            std::copy_n(v[t].begin() + static_cast<std::ptrdiff_t>(o * blk), blk, y.begin() + static_cast<std::ptrdiff_t>(at));
+            at += blk;
+          }
+        break;
+      }
       case ml::OpKind::ArgMax: {
         const size_t last = static_cast<size_t>(xs.back());
         for (size_t r = 0, o = 0; r < x.size(); r += last, ++o) {

@@ -131,6 +131,23 @@ void zkml_clamp_s8(const int8_t* x, int32_t n, int32_t lo, int32_t hi, int8_t* y
  * floor((lut[d] * 256 + sum/2) / sum) capped at 255, stored as p - 128. */
 void zkml_softmax_s8(const int8_t* x, int32_t rows, int32_t N, const uint32_t* lut, int8_t* y);
 
+/* Element-wise function by table: y[i] = table[x[i] + 128]. The quantiser
+ * builds the 256 entries from the float function and the input and output
+ * scales and zero points, so any int8 -> int8 map costs one load. */
+void zkml_lut_s8(const int8_t* x, int32_t n, const int8_t* table, int8_t* y);
+
+/* Concat of two int8 tensors along one axis: for each of `outer` blocks,
+ * na values from a then nb values from b. Each input is brought to the
+ * output's scale: y = zp_out + requant(x - zp_in, mult, shift) (saturated);
+ * an input that already has the output's parameters (mult = 2^30,
+ * shift = 30, zp_in = zp_out: the requantisation is the identity) is
+ * copied. */
+typedef struct {
+  int32_t zp_in, mult, shift;
+} zkml_rescale;
+void zkml_concat_s8(const int8_t* a, int32_t na, const zkml_rescale* ra, const int8_t* b, int32_t nb,
+                    const zkml_rescale* rb, int32_t outer, int32_t zp_out, int8_t* y);
+
 /* Index of the first maximum of x[0..n). */
 int32_t zkml_argmax_s8(const int8_t* x, int32_t n);
 

@@ -28,7 +28,10 @@ extern "C" {
 #endif
 
 #define ZKML_MAGIC 0x4C4D4B5Au /* "ZKML" */
-#define ZKML_VERSION 2u /* 2: 1-byte biased weights in the dot4 layout (1: 16-bit lanes) */
+/* 2: 1-byte biased weights in the dot4 layout (1: 16-bit lanes). New op
+ * codes (LUT8 = 11, CONCAT = 12) keep the version: older files still parse, and an older
+ * runtime refuses a newer op by name ("unknown op 11"). */
+#define ZKML_VERSION 2u
 #define ZKML_HEADER_BYTES 32u
 #define ZKML_TENSOR_BYTES 36u
 #define ZKML_NODE_BYTES 96u
@@ -53,6 +56,8 @@ enum zkml_op {
   ZKML_OP_RESHAPE = 8, /* no-op on contiguous data; output aliases input */
   ZKML_OP_SOFTMAX = 9, /* p: lut_off (256 x uint32) */
   ZKML_OP_ARGMAX = 10, /* output: int32 tensor of one element */
+  ZKML_OP_LUT8 = 11,   /* y[i] = table[x[i] + 128]; p: table_off (256 int8) */
+  ZKML_OP_CONCAT = 12, /* y = in[0] ++ in[1] along axis p4; p: mult_a, shift_a, mult_b, shift_b, axis */
   ZKML_OP_COUNT_
 };
 
