@@ -2,7 +2,7 @@
  * their alignment (the common case: buffers from malloc, arrays of words):
  * picolibc's is a byte loop (about 6 cycles per byte on RV32IM); this one
  * copies 16 bytes per 10 instructions once both pointers are aligned.
- * Mismatched alignments keep the byte loop. It links ahead of picolibc's
+ * Mismatched alignments copy four bytes per loop step. It links ahead of picolibc's
  * (the SDK runtime archive comes first), like memset.c. */
 #include <stddef.h>
 #include <stdint.h>
@@ -26,6 +26,11 @@ __attribute__((no_builtin("memcpy"))) void *memcpy(void *restrict dst, const voi
     for (; n >= 4; n -= 4) *q++ = *p++;
     d = (unsigned char *)q;
     s = (const unsigned char *)p;
+  }
+  /* Mismatched alignment (or the tail): four bytes per loop step. */
+  for (; n >= 4; n -= 4, d += 4, s += 4) {
+    const unsigned char a = s[0], b = s[1], c = s[2], e = s[3];
+    d[0] = a, d[1] = b, d[2] = c, d[3] = e;
   }
   while (n--) *d++ = *s++;
   return dst;
