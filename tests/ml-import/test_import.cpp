@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -11,6 +12,10 @@
 #include "zkvm_model/dataset.h"
 #include "zkvm_model/onnx_import.h"
 #include "zkvm_model/reference.h"
+#ifdef ZKVM_HAVE_ML_HOST
+#include "quantize.h"
+#include "zkvm/ml/model.h"
+#endif
 
 using namespace zkvm;
 using zkvm::testing::OnnxBuilder;
@@ -549,6 +554,72 @@ TEST_CASE("Transpose of an activation is a Reshape when only size-1 axes move, e
   REQUIRE_THROWS_WITH(import(badperm), Contains("(Transpose): perm [0,0] is not a permutation"));
 }
 
+TEST_CASE("a torch export of the tier-1 ops imports with its Pads folded and matches torch", "[ml-import]") {
+  // tests/ml-import/data/make_torch_tier1.py: ZeroPad2d (pads computed by
+  // ConstantOfShape/Concat/Reshape/Slice/Transpose/Cast), AvgPool2d with
+  // count_include_pad (Pad + AveragePool), F.pad + MaxPool after Relu,
+  // LeakyRelu, Sigmoid, HardSwish, HardSigmoid, Concat, Tanh, Elu.
+  const std::string dir = std::string(ZKVM_SOURCE_DIR) + "/tests/ml-import/data/";
+  auto g = model::import_onnx_file(dir + "torch_tier1.onnx");
+  using K = ml::OpKind;
+  std::vector<K> ops;
+  for (auto& n : g.nodes) ops.push_back(n.op);
+  CHECK(ops == std::vector<K>{K::Conv, K::LeakyRelu, K::AveragePool, K::Conv, K::Sigmoid, K::HardSwish,
+                              K::HardSigmoid, K::Concat, K::Tanh, K::Elu, K::Relu, K::MaxPool, K::AveragePool,
+                              K::Reshape, K::Dense});
+  CHECK(g.nodes[0].pads == std::vector<int64_t>{1, 1, 0, 2});  // ZeroPad2d((1, 2, 1, 0)): left, right, top, bottom
+  CHECK(g.nodes[2].pads == std::vector<int64_t>{1, 1, 1, 1});
+  CHECK(g.nodes[2].count_include_pad);
+  CHECK(g.nodes[11].pads == std::vector<int64_t>{1, 1, 1, 1});
+  auto x = read_f32(dir + "torch_tier1_input.f32");
+  auto want = read_f32(dir + "torch_tier1_output.f32");
+  REQUIRE(x.size() == 144);
+  REQUIRE(want.size() == 3);
+  auto y = model::run_reference(g, x);
+  REQUIRE(y.size() == 3);
+  for (int i = 0; i < 3; ++i) CHECK(std::fabs(y[i] - want[i]) < 1e-5);
+#ifdef ZKVM_HAVE_ML_HOST
+  // int8, calibrated on this input: within a few output steps of torch.
+  auto file = ml::quantize_model(g, model::calibrate(g, x, 1), {});
+  auto r = ml::run_int8_host(file, x);
+  zkml_model m;
+  REQUIRE(zkml_parse(&m, file.data(), uint32_t(file.size())) == ZKML_OK);
+  zkml_tensor t;
+  zkml_get_tensor(&m, m.output, &t);
+  float s;
+  std::memcpy(&s, &t.scale_bits, 4);
+  for (int i = 0; i < 3; ++i) CHECK(std::fabs((r.logits_or_output[i] - t.zero_point) * s - want[i]) < 4 * s);
+#endif
+}
+
+TEST_CASE("Slice and ConstantOfShape fold on constants with ONNX's clamping and negative steps", "[ml-import]") {
+  OnnxBuilder m;
+  m.input("x", {2, 2}).init("c", {2, 3}, {0, 1, 2, 3, 4, 5});
+  m.init_i64("starts", {2}, {-1, 2}).init_i64("ends", {2}, {-100, -100}).init_i64("axes", {2}, {0, 1});
+  m.init_i64("steps", {2}, {-1, -2});
+  m.node("Slice", {"c", "starts", "ends", "axes", "steps"}, {"s"}, "slice");  // rows 1,0; columns 2,0
+  m.node("Add", {"x", "s"}, {"a"}, "add");
+  m.init_i64("shape", {1}, {2});
+  auto& cs = m.node("ConstantOfShape", {"shape"}, {"k"}, "fill");
+  auto* v = cs.add_attribute();
+  v->set_name("value");
+  v->set_type(onnx::AttributeProto::TENSOR);
+  v->mutable_t()->set_data_type(onnx::TensorProto::FLOAT);
+  v->mutable_t()->add_dims(1);
+  v->mutable_t()->add_float_data(0.25f);
+  m.node("Add", {"a", "k"}, {"y"}, "add2");
+  m.output("y");
+  auto g = import(m);
+  std::vector<float> x = {10, 20, 30, 40};
+  auto y = model::run_reference(g, x);
+  CHECK(y == std::vector<float>{15.25f, 23.25f, 32.25f, 40.25f});
+  OnnxBuilder act;
+  act.input("x", {1, 4}).init_i64("starts", {1}, {1}).init_i64("ends", {1}, {3});
+  act.node("Slice", {"x", "starts", "ends"}, {"y"}, "sl");
+  act.output("y");
+  REQUIRE_THROWS_WITH(import(act), Catch::Contains("node 0 'sl' (Slice): Slice of an activation is not supported"));
+}
+
 TEST_CASE("truncated, garbage and empty .onnx files are rejected with a clear error", "[ml-import]") {
   std::ifstream f(kModels + "fashion_mlp.onnx", std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
@@ -632,8 +703,6 @@ TEST_CASE("IDX loader reads Fashion-MNIST and rejects truncated or mislabelled f
 }
 
 #ifdef ZKVM_HAVE_ML_HOST
-#include "quantize.h"
-
 TEST_CASE("quantized fashion models agree with the float reference on at least 97% of 300 test images",
           "[ml-import]") {
   auto cal = model::load_images(kData + "train-images-idx3-ubyte.gz", 784, 200);

@@ -552,6 +552,8 @@ struct Importer {
     if (op == "Concat") return op_concat(n);
     if (op == "Cast") return op_cast(n);
     if (op == "Transpose") return op_transpose(n);
+    if (op == "ConstantOfShape") return op_constant_of_shape(n);
+    if (op == "Slice") return op_slice(n);
     if (op == "Reshape") return op_reshape(n);
     if (op == "Flatten") return op_flatten(n);
     if (op == "Gemm") return op_gemm(n);
@@ -760,6 +762,102 @@ struct Importer {
     ml::Node nd;
     nd.axis = axis;
     emit(n, ml::OpKind::Concat, std::move(inputs), out, std::move(nd));
+  }
+
+  // ConstantOfShape (constant shape): a filled constant. torch computes
+  // Pad's pads with it.
+  void op_constant_of_shape(const onnx::NodeProto& n) {
+    allow_attrs(n, {"value"});
+    const Val& sv = const_in(n, 0, "shape");
+    if (!sv.is_int || sv.shape.size() > 1) node_fail("shape must be a 1-D integer tensor");
+    Val v;
+    v.is_const = true;
+    v.shape = sv.i;
+    const uint64_t cnt = checked_count(v.shape, lim.max_tensor_elems, source + ": node " + std::to_string(node_index) +
+                                                                          " '" + node_name + "' (ConstantOfShape)");
+    Val fill;
+    fill.f = {0.0f};
+    if (auto* a = attr(n, "value")) {
+      if (a->type() != onnx::AttributeProto::TENSOR) node_fail("attribute value must be a tensor");
+      fill = tensor_to_val(a->t(), source + ": node " + std::to_string(node_index) + " '" + node_name + "' value", lim);
+      if ((fill.is_int ? fill.i.size() : fill.f.size()) != 1) node_fail("value must hold one element");
+    }
+    v.is_int = fill.is_int;
+    if (v.is_int) v.i.assign(cnt, fill.i[0]); else v.f.assign(cnt, fill.f[0]);
+    set_out(n, 0, std::move(v));
+  }
+
+  // Slice of a constant (shape arithmetic, e.g. torch's reversal of Pad's
+  // pads with step -1). Slicing activations is not supported.
+  void op_slice(const onnx::NodeProto& n) {
+    std::vector<int64_t> starts, ends, axes, steps;
+    if (opset < 10) {
+      allow_attrs(n, {"starts", "ends", "axes"});
+      starts = attr_ints(n, "starts");
+      ends = attr_ints(n, "ends");
+      axes = attr_ints(n, "axes");
+    } else {
+      allow_attrs(n, {});
+      auto ints = [&](int k, const char* role) {
+        const Val& v = const_in(n, k, role);
+        if (!v.is_int) node_fail(std::string(role) + " must be integers");
+        return v.i;
+      };
+      starts = ints(1, "starts");
+      ends = ints(2, "ends");
+      if (has_in(n, 3)) axes = ints(3, "axes");
+      if (has_in(n, 4)) steps = ints(4, "steps");
+    }
+    const Val& x = in(n, 0);
+    if (!x.is_const) node_fail("Slice of an activation is not supported (constants only)");
+    const size_t r = x.shape.size();
+    if (axes.empty())
+      for (size_t d = 0; d < starts.size(); ++d) axes.push_back(static_cast<int64_t>(d));
+    if (steps.empty()) steps.assign(starts.size(), 1);
+    if (ends.size() != starts.size() || axes.size() != starts.size() || steps.size() != starts.size())
+      node_fail("starts, ends, axes and steps must have the same length");
+    // Per axis, the list of source indices (ONNX clamping rules).
+    std::vector<std::vector<int64_t>> pick(r);
+    std::vector<bool> done(r, false);
+    for (size_t k = 0; k < starts.size(); ++k) {
+      int64_t a = norm_axis(axes[k], r);
+      if (a < 0 || a >= static_cast<int64_t>(r) || done[a]) node_fail("axes " + shape_str(axes) + " are invalid");
+      done[a] = true;
+      const int64_t dim = x.shape[a], st = steps[k];
+      if (st == 0) node_fail("step 0 is not allowed");
+      int64_t b = starts[k], e = ends[k];
+      if (b < 0) b += dim;
+      if (e < 0) e += dim;
+      if (st > 0) {
+        b = std::clamp<int64_t>(b, 0, dim);
+        e = std::clamp<int64_t>(e, 0, dim);
+        for (int64_t i = b; i < e; i += st) pick[a].push_back(i);
+      } else if (dim > 0) {
+        b = std::clamp<int64_t>(b, 0, dim - 1);
+        e = std::clamp<int64_t>(e, -1, dim - 1);
+        for (int64_t i = b; i > e; i += st) pick[a].push_back(i);
+      }
+    }
+    Val v;
+    v.is_const = true;
+    v.is_int = x.is_int;
+    for (size_t d = 0; d < r; ++d) {
+      if (!done[d])
+        for (int64_t i = 0; i < x.shape[d]; ++i) pick[d].push_back(i);
+      v.shape.push_back(static_cast<int64_t>(pick[d].size()));
+    }
+    const uint64_t cnt = elem_count(v.shape);
+    std::vector<size_t> idx(r, 0);
+    for (uint64_t e = 0; e < cnt; ++e) {
+      int64_t src = 0;
+      for (size_t d = 0; d < r; ++d) src = src * x.shape[d] + pick[d][idx[d]];
+      if (x.is_int) v.i.push_back(x.i[src]); else v.f.push_back(x.f[src]);
+      for (size_t d = r; d-- > 0;) {
+        if (++idx[d] < pick[d].size()) break;
+        idx[d] = 0;
+      }
+    }
+    set_out(n, 0, std::move(v));
   }
 
   // Transpose: folded on constants; on an activation only when it keeps the
