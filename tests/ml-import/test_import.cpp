@@ -741,36 +741,46 @@ TEST_CASE("the imported fashion MLP is a format 2 file with one byte per Dense w
 #endif
 
 TEST_CASE("randomly corrupted .onnx files are rejected or imported, never crash", "[ml-import]") {
-  std::ifstream f(kModels + "fashion_cnn.onnx", std::ios::binary);
-  std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  REQUIRE(bytes.size() > 1000);
-  // The structure (graph, nodes, attributes, shapes) sits outside the large
-  // weight payloads; corrupt both kinds of regions, deterministically.
-  uint32_t s = 12345;
-  auto next = [&s] { return s = s * 1664525u + 1013904223u; };
-  int rejected = 0, imported = 0;
-  std::vector<float> zeros(784, 0.0f);
-  for (int iter = 0; iter < 300; ++iter) {
-    std::string m = bytes;
-    const int flips = 1 + static_cast<int>(next() % 4);
-    for (int k = 0; k < flips; ++k) {
-      // Half the flips land in the first and last 2 KiB (graph structure).
-      size_t pos = next() % m.size();
-      if (next() & 1) pos = (next() & 1) ? next() % 2048 : m.size() - 1 - next() % 2048;
-      m[pos] = static_cast<char>(next() >> 24);
-    }
-    try {
-      auto g = model::import_onnx_bytes({reinterpret_cast<const uint8_t*>(m.data()), m.size()}, "fuzz.onnx");
-      ++imported;
-      try {
-        model::run_reference(g, std::vector<float>(model::elem_count(g.tensors[g.input].shape), 0.0f));
-      } catch (const std::runtime_error&) {
+  // The CNN, and the torch export with Pad subgraphs, Slice, Concat and the
+  // element-wise functions (tests/ml-import/data).
+  for (const std::string path : {kModels + "fashion_cnn.onnx",
+                                 std::string(ZKVM_SOURCE_DIR) + "/tests/ml-import/data/torch_tier1.onnx"}) {
+    INFO(path);
+    std::ifstream f(path, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    REQUIRE(bytes.size() > 1000);
+    // The structure (graph, nodes, attributes, shapes) sits outside the large
+    // weight payloads; corrupt both kinds of regions, deterministically.
+    uint32_t s = 12345;
+    auto next = [&s] { return s = s * 1664525u + 1013904223u; };
+    int rejected = 0, imported = 0;
+    for (int iter = 0; iter < 300; ++iter) {
+      std::string m = bytes;
+      const int flips = 1 + static_cast<int>(next() % 4);
+      for (int k = 0; k < flips; ++k) {
+        // Half the flips land in the first and last 2 KiB (graph structure).
+        size_t pos = next() % m.size();
+        if (next() & 1) pos = (next() & 1) ? next() % 2048 : m.size() - 1 - next() % 2048;
+        m[pos] = static_cast<char>(next() >> 24);
       }
-    } catch (const model::ImportError& e) {
-      ++rejected;
-      REQUIRE(std::string(e.what()).rfind("fuzz.onnx: ", 0) == 0);
+      try {
+        auto g = model::import_onnx_bytes({reinterpret_cast<const uint8_t*>(m.data()), m.size()}, "fuzz.onnx");
+        ++imported;
+        try {
+          std::vector<float> x(model::elem_count(g.tensors[g.input].shape), 0.5f);
+          model::run_reference(g, x);
+#ifdef ZKVM_HAVE_ML_HOST
+          ml::run_int8_host(ml::quantize_model(g, model::calibrate(g, x, 1)), x);  // a file it writes must run
+#endif
+        } catch (const std::runtime_error&) {
+        }
+      } catch (const model::ImportError& e) {
+        ++rejected;
+        REQUIRE(std::string(e.what()).rfind("fuzz.onnx: ", 0) == 0);
+      }
     }
+    CHECK(rejected + imported == 300);
+    CHECK(rejected > 0);
+    CHECK(imported > 0);  // the reference and int8 runs are exercised too
   }
-  CHECK(rejected + imported == 300);
-  CHECK(rejected > 0);
 }

@@ -823,8 +823,10 @@ struct Importer {
       int64_t a = norm_axis(axes[k], r);
       if (a < 0 || a >= static_cast<int64_t>(r) || done[a]) node_fail("axes " + shape_str(axes) + " are invalid");
       done[a] = true;
-      const int64_t dim = x.shape[a], st = steps[k];
-      if (st == 0) node_fail("step 0 is not allowed");
+      const int64_t dim = x.shape[a];
+      if (steps[k] == 0) node_fail("step 0 is not allowed");
+      // A step longer than the axis picks one index; clamping it keeps i + st from overflowing.
+      const int64_t st = std::clamp<int64_t>(steps[k], -dim - 1, dim + 1);
       int64_t b = starts[k], e = ends[k];
       if (b < 0) b += dim;
       if (e < 0) e += dim;
