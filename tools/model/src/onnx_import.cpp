@@ -86,6 +86,8 @@ std::string graph_summary(const ml::Graph& g) {
     if (n.op == ml::OpKind::Clip) os << " [" << n.clip_min << ", " << n.clip_max << "]";
     if (n.op == ml::OpKind::LeakyRelu || n.op == ml::OpKind::Elu) os << " alpha " << n.alpha;
     if (n.op == ml::OpKind::HardSigmoid) os << " alpha " << n.alpha << " beta " << n.beta;
+    if (n.op == ml::OpKind::AveragePool && n.count_include_pad) os << " count_include_pad";
+    if (n.op == ml::OpKind::Concat) os << " axis " << n.axis << ", " << n.inputs.size() << " inputs";
     if (params) os << " params " << params;
     os << "\n";
   }
