@@ -44,12 +44,17 @@ struct QuotientInputs {
   // zk random rows r (stark::zk_random_rows): the last constrained row is
   // n - 1 - r and the result is C V_R / Z_H, V_R(x) = prod_(j=1..r) (x - g^-j).
   size_t zk_rows = 0;
+  // When non-empty: evaluate only these coset rows (bit-reversed positions
+  // < N), returning Q at them in this order (a multiple of the SIMD width
+  // long, or the scalar path runs). Empty: all N rows.
+  std::span<const size_t> rows;
 };
 
 class QuotientKernel {
  public:
   virtual ~QuotientKernel() = default;
-  // Q at the N coset points, bit-reversed order (as the inputs).
+  // Q at the N coset points, bit-reversed order (as the inputs), or at
+  // in.rows.
   virtual std::vector<field::Fp4> evaluate(const QuotientInputs& in) = 0;
 };
 

@@ -87,12 +87,16 @@ class CpuQuotientKernel final : public QuotientKernel {
     }
     auto factor = [&](size_t i) { return zfac.empty() ? zh_inv[i & (nz - 1)] : zfac[i]; };
 
-    std::vector<Fp4> out(big);
-    if (packed_ && big % air::PackedFp::kLanes == 0 && air::PackedFp::kLanes > 1) {
-      evaluate_packed(in, xs, d_first, d_last, zh, factor, g_last, out);
+    for (const size_t p : in.rows)
+      if (p >= big) throw std::invalid_argument("quotient: row " + std::to_string(p) + " outside the coset");
+    const size_t count = in.rows.empty() ? big : in.rows.size();
+    auto row_at = [&](size_t k) { return in.rows.empty() ? k : in.rows[k]; };
+    std::vector<Fp4> out(count);
+    if (packed_ && count % air::PackedFp::kLanes == 0 && air::PackedFp::kLanes > 1) {
+      evaluate_packed(in, xs, d_first, d_last, zh, factor, row_at, g_last, out);
       return out;
     }
-    const long long total = static_cast<long long>(big);
+    const long long total = static_cast<long long>(count);
 #pragma omp parallel
     {
       air::QuotientBuilder b;
@@ -105,8 +109,8 @@ class CpuQuotientKernel final : public QuotientKernel {
       b.logup_mask = in.logup_mask;
       b.logup_mask_col = in.logup_mask_col;
 #pragma omp for schedule(static)
-      for (long long pp = 0; pp < total; ++pp) {
-        const size_t p = static_cast<size_t>(pp);
+      for (long long kk = 0; kk < total; ++kk) {
+        const size_t p = row_at(static_cast<size_t>(kk));
         const size_t i = bit_reverse(p, log_big);        // natural index of x_p
         const size_t inext = (i + nz) & (big - 1);          // x_p * g_n
         const size_t pn = bit_reverse(inext, log_big);
@@ -126,26 +130,26 @@ class CpuQuotientKernel final : public QuotientKernel {
         b.sel_transition = xs[i] - g_last;
         b.reset();
         in.air->eval(b);
-        out[p] = b.acc * factor(i);
+        out[static_cast<size_t>(kk)] = b.acc * factor(i);
       }
     }
     return out;
   }
 
  private:
-  // SIMD path: one builder evaluation per block of kLanes consecutive
-  // (bit-reversed) rows; the block's rows are transposed into lane-major
+  // SIMD path: one builder evaluation per block of kLanes rows (consecutive
+  // bit-reversed rows, or the next kLanes of in.rows); the block's rows are transposed into lane-major
   // buffers so each column is one packed load.
-  template <class Factor>
+  template <class Factor, class RowAt>
   void evaluate_packed(const QuotientInputs& in, const std::vector<Fp>& xs, const std::vector<Fp>& d_first,
-                       const std::vector<Fp>& d_last, const std::vector<Fp>& zh, const Factor& factor, Fp g_last,
-                       std::vector<Fp4>& out) const {
+                       const std::vector<Fp>& d_last, const std::vector<Fp>& zh, const Factor& factor,
+                       const RowAt& row_at, Fp g_last, std::vector<Fp4>& out) const {
     using air::PackedFp;
     constexpr size_t L = PackedFp::kLanes;
     const unsigned log_big = in.log_n + in.log_chunks;
     const size_t big = size_t{1} << log_big;
     const size_t nz = size_t{1} << in.log_chunks;
-    const long long blocks = static_cast<long long>(big / L);
+    const long long blocks = static_cast<long long>(out.size() / L);
     const size_t wm = in.main->width, wp = in.pre ? in.pre->width : 0, wa = in.aux ? in.aux->width : 0;
 #pragma omp parallel
     {
@@ -177,8 +181,8 @@ class CpuQuotientKernel final : public QuotientKernel {
         size_t pl[L];
         Fp sf[L], sl[L], st[L], zi[L];
         for (size_t j = 0; j < L; ++j) {
-          pl[j] = p0 + j;
-          const size_t i = bit_reverse(p0 + j, log_big);
+          pl[j] = row_at(p0 + j);
+          const size_t i = bit_reverse(pl[j], log_big);
           pn[j] = bit_reverse((i + nz) & (big - 1), log_big);
           const Fp zero_h = zh[i & (nz - 1)];
           sf[j] = zero_h * d_first[i];

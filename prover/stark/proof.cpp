@@ -147,7 +147,8 @@ QuotientLayout quotient_layout(const VerifyingKey& vk, size_t table, unsigned lo
     const uint64_t stride = n > r ? n - r : 1;
     const uint64_t deg_c = d * (n - 1) + r;
     const uint64_t max_deg_q = deg_c > n ? deg_c - n : 0;
-    return {zk_log_domain(static_cast<size_t>(max_deg_q / n + 1)), static_cast<size_t>(max_deg_q / stride + 1), stride};
+    return {zk_log_domain(static_cast<size_t>(max_deg_q / n + 1)), static_cast<size_t>(max_deg_q / stride + 1), stride,
+            max_deg_q};
   }
   const uint64_t m = std::min<uint64_t>(zk_mask_degree(vk.config), n);
   const uint64_t max_deg_q = (d - 1) * n + d * (m - 1);

@@ -149,6 +149,7 @@ struct QuotientLayout {
   unsigned log_domain;
   size_t chunks;
   uint64_t stride = 0;  // X^stride between chunks: n, or n - r with random rows
+  uint64_t max_degree = 0;  // bound on deg Q (random rows; else 0, unused)
 };
 QuotientLayout quotient_layout(const VerifyingKey& vk, size_t table, unsigned log_n);
 

@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <bit>
 #include <chrono>
 #include <stdexcept>
 
@@ -401,9 +402,22 @@ StarkProof finish_proof(const ProvingKey& pk, std::span<const air::TableWitness>
     in.alpha_pows = ap;
     in.logup_groups = shape.logup_groups;
     in.zk_rows = zk_random_rows(vk, t);
+    // Random rows: Q has degree about (D - 1) n + m, just past a power of
+    // two; evaluate half the coset and bit_ceil(m) points of the other half
+    // (split_quotient_zk_half) instead of the whole coset.
+    const size_t extra = in.zk_rows != 0 ? std::bit_ceil(in.zk_rows) : 0;
+    const uint64_t half = (uint64_t{1} << (in.log_n + in.log_chunks)) / 2;
+    std::vector<size_t> half_rows;
+    if (extra != 0 && in.log_chunks >= 1 && extra <= half && ql.max_degree < half + extra) {
+      half_rows = half_coset_rows(in.log_n + in.log_chunks, extra);
+      in.rows = half_rows;
+    }
     const auto q = kernel->evaluate(in);
     timer.lap("quotient kernel");
-    if (zk) {
+    if (!half_rows.empty()) {
+      quotients.push_back(split_quotient_zk_half(q, in.log_n, in.log_chunks, extra, ql.chunks, ql.stride, in.zk_rows,
+                                                 pcs::kCosetShift, pcs::random_fps(4 * (ql.chunks - 1) * in.zk_rows)));
+    } else if (zk) {
       const size_t m = in.zk_rows != 0 ? in.zk_rows : zk_m(tables[t]);
       quotients.push_back(split_quotient_zk(q, in.log_n, in.log_chunks, ql.chunks, ql.stride, m, pcs::kCosetShift,
                                             pcs::random_fps(4 * (ql.chunks - 1) * m)));

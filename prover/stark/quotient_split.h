@@ -31,4 +31,17 @@ matrix::RowMajorMatrix<field::Fp> split_quotient_zk(const std::vector<field::Fp4
                                                     unsigned log_domain, size_t chunks, size_t stride, size_t m,
                                                     field::Fp shift, const std::vector<field::Fp>& random);
 
+// The same chunks from Q at fewer points, for Q of degree < N/2 + extra
+// (N = n 2^log_domain; random rows give degree about 2n + m on a 4n coset):
+// Q on the first N/2 bit-reversed coset rows (s H_(N/2)) fixes Q mod
+// (X^(N/2) - s^(N/2)); `extra` (a power of two) more points on the other
+// half, s w z^k, fix the rest. Rows to evaluate: half_coset_rows(log N,
+// extra), in that order; q_values holds Q there. Saves about half the
+// constraint evaluations; the chunks are the same polynomials.
+std::vector<size_t> half_coset_rows(unsigned log_big, size_t extra);
+matrix::RowMajorMatrix<field::Fp> split_quotient_zk_half(const std::vector<field::Fp4>& q_values, unsigned log_n,
+                                                         unsigned log_domain, size_t extra, size_t chunks,
+                                                         size_t stride, size_t m, field::Fp shift,
+                                                         const std::vector<field::Fp>& random);
+
 }  // namespace zkvm::stark

@@ -242,3 +242,43 @@ TEST_CASE("random-row quotient chunks: stride n - m, committed at n rows, recomb
   for (size_t c = 0; c < k; ++c, zc *= z.pow(n)) wrong += zc * (v[4 * c] + x * v[4 * c + 1] + x * x * v[4 * c + 2] + x * x * x * v[4 * c + 3]);
   CHECK(wrong != want);
 }
+
+TEST_CASE("random-row quotient from half the coset and bit_ceil(m) more points equals the one from the whole coset") {
+  const unsigned log_n = 5, log_domain = 2;
+  const size_t n = size_t{1} << log_n, big = n << log_domain, half = big / 2, m = 6, extra = 8;
+  const size_t stride = n - m, k = (2 * n + m) / stride + 1;
+  std::vector<Fp> rnd(4 * (k - 1) * m);
+  for (size_t i = 0; i < rnd.size(); ++i) rnd[i] = Fp::from_u64(48271 * i + 5);
+  // Q of the given degree bound: values on the whole coset (bit-reversed)
+  // and at the rows the half method evaluates.
+  auto values = [&](size_t degree) {
+    RowMajorMatrix<Fp> qc(4, big);
+    for (size_t j = 0; j < degree; ++j)
+      for (size_t i = 0; i < 4; ++i) qc.at(j, i) = Fp::from_u64(17 * j + 3 * i + 2);
+    ntt::coset_ntt(qc, kShift);
+    ntt::bit_reverse_rows(qc);
+    std::vector<Fp4> all(big);
+    for (size_t p = 0; p < big; ++p) all[p] = Fp4::from_base(qc.at(p, 0), qc.at(p, 1), qc.at(p, 2), qc.at(p, 3));
+    std::vector<Fp4> some;
+    for (const size_t p : stark::half_coset_rows(log_n + log_domain, extra)) some.push_back(all[p]);
+    return std::pair{all, some};
+  };
+  {
+    const auto [all, some] = values(2 * n + m);  // degree < half + extra: the half method is exact
+    REQUIRE(some.size() == half + extra);
+    const auto whole = stark::split_quotient_zk(all, log_n, log_domain, k, stride, m, kShift, rnd);
+    const auto part = stark::split_quotient_zk_half(some, log_n, log_domain, extra, k, stride, m, kShift, rnd);
+    CHECK(part.values == whole.values);
+  }
+  {
+    // Past half + extra coefficients the extra points cannot pin Q: the
+    // prover must not take this path then (prover.cpp checks the bound).
+    const auto [all, some] = values(half + extra + 1);
+    const auto whole = stark::split_quotient_zk(all, log_n, log_domain, 4, n, m, kShift,
+                                                std::vector<Fp>(4 * 3 * m, Fp::one()));
+    const auto part = stark::split_quotient_zk_half(some, log_n, log_domain, extra, 4, n, m, kShift,
+                                                    std::vector<Fp>(4 * 3 * m, Fp::one()));
+    CHECK(part.values != whole.values);
+  }
+  CHECK_THROWS_WITH(stark::half_coset_rows(7, 3), Catch::Contains("3 extra points"));
+}
