@@ -111,9 +111,21 @@ class DegreeBuilder : public BuilderOps<DegreeBuilder, Deg> {
   size_t width_, pre_width_, num_pub_;
 };
 
+// One trace row (and the next) as exact field values: the column accessors
+// of the checker and the fraction builder.
+struct FpRowView {
+  std::span<const Fp> local, next, pre_local, pre_next_row, publics;
+  Fp main(size_t c) const { return local[c]; }
+  Fp main_next(size_t c) const { return next[c]; }
+  Fp pre(size_t c) const { return pre_local[c]; }
+  Fp pre_next(size_t c) const { return pre_next_row[c]; }
+  Fp pub(size_t i) const { return publics[i]; }
+  Fp lit(uint32_t u) const { return Fp::from_u64(u); }
+};
+
 // (d) Debug checker row evaluation (Fp, exact). Records the first failing
 // constraint of the row and the evaluated bus tuples.
-class CheckBuilder : public BuilderOps<CheckBuilder, Fp> {
+class CheckBuilder : public BuilderOps<CheckBuilder, Fp>, public FpRowView {
  public:
   using Expr = Fp;
   struct Tuple {
@@ -122,15 +134,8 @@ class CheckBuilder : public BuilderOps<CheckBuilder, Fp> {
     Fp mult;  // signed: +m for send, -m for receive
   };
 
-  std::span<const Fp> local, next, pre_local, pre_next_row, publics;
   size_t row = 0, height = 0;
 
-  Fp main(size_t c) const { return local[c]; }
-  Fp main_next(size_t c) const { return next[c]; }
-  Fp pre(size_t c) const { return pre_local[c]; }
-  Fp pre_next(size_t c) const { return pre_next_row[c]; }
-  Fp pub(size_t i) const { return publics[i]; }
-  Fp lit(uint32_t u) const { return Fp::from_u64(u); }
   Fp is_first_row() const { return row == 0 ? Fp::one() : Fp::zero(); }
   Fp is_last_row() const { return row + 1 == height ? Fp::one() : Fp::zero(); }
   Fp is_transition() const { return row + 1 == height ? Fp::zero() : Fp::one(); }
@@ -154,10 +159,9 @@ class CheckBuilder : public BuilderOps<CheckBuilder, Fp> {
 // multiplicity, written in call order to den[] and num[] (as many slots as
 // the AIR has interactions). Constraints are not evaluated (assert_zero does
 // nothing), and nothing is allocated per row.
-class FractionBuilder : public BuilderOps<FractionBuilder, Fp> {
+class FractionBuilder : public BuilderOps<FractionBuilder, Fp>, public FpRowView {
  public:
   using Expr = Fp;
-  std::span<const Fp> local, next, pre_local, pre_next_row, publics;
   Fp4 alpha;
   std::span<const Fp4> beta_pows;  // beta^0 .. beta^(max tuple len)
   Fp4* den = nullptr;
@@ -165,12 +169,6 @@ class FractionBuilder : public BuilderOps<FractionBuilder, Fp> {
   size_t count = 0, capacity = 0;  // interactions seen this row; slots in den[], num[]
   size_t row = 0, last = 0;  // this row; the last constrained row (n - 1 - zk random rows)
 
-  Fp main(size_t c) const { return local[c]; }
-  Fp main_next(size_t c) const { return next[c]; }
-  Fp pre(size_t c) const { return pre_local[c]; }
-  Fp pre_next(size_t c) const { return pre_next_row[c]; }
-  Fp pub(size_t i) const { return publics[i]; }
-  Fp lit(uint32_t u) const { return Fp::from_u64(u); }
   Fp is_first_row() const { return row == 0 ? Fp::one() : Fp::zero(); }
   Fp is_last_row() const { return row == last ? Fp::one() : Fp::zero(); }
   Fp is_transition() const { return row == last ? Fp::zero() : Fp::one(); }

@@ -16,6 +16,16 @@ namespace {
 
 const Fp kShift = field::kMultiplicativeGenerator;
 
+// Q's values on the coset s H (bit-reversed rows, as the kernel returns
+// them) from its coefficients (4 columns, one Fp4 coordinate each).
+std::vector<Fp4> coset_values(RowMajorMatrix<Fp> qc) {
+  ntt::coset_ntt(qc, kShift);
+  ntt::bit_reverse_rows(qc);
+  std::vector<Fp4> q(qc.height);
+  for (size_t p = 0; p < q.size(); ++p) q[p] = Fp4::from_base(qc.at(p, 0), qc.at(p, 1), qc.at(p, 2), qc.at(p, 3));
+  return q;
+}
+
 std::vector<Fp4> eval_at(const RowMajorMatrix<Fp>& evals_on_h, const Fp4& z) {
   auto c = evals_on_h;
   ntt::ntt_inverse(c);
@@ -174,10 +184,7 @@ TEST_CASE("zero-knowledge quotient chunks recombine to Q, differ from the plain 
   RowMajorMatrix<Fp> qc(4, n << log_domain);
   for (size_t j = 0; j < k * n; ++j)
     for (size_t i = 0; i < 4; ++i) qc.at(j, i) = Fp::from_u64(31 * j + 7 * i + 1);
-  ntt::coset_ntt(qc, kShift);
-  ntt::bit_reverse_rows(qc);
-  std::vector<Fp4> q(qc.height);
-  for (size_t p = 0; p < q.size(); ++p) q[p] = Fp4::from_base(qc.at(p, 0), qc.at(p, 1), qc.at(p, 2), qc.at(p, 3));
+  const std::vector<Fp4> q = coset_values(qc);
   std::vector<Fp> rnd(4 * (k - 1) * m);
   for (size_t i = 0; i < rnd.size(); ++i) rnd[i] = Fp::from_u64(1000003 * i + 17);
   const auto plain = stark::split_quotient(q, log_n, log_domain, kShift);  // 4 chunks, the last zero
@@ -218,10 +225,7 @@ TEST_CASE("random-row quotient chunks: stride n - m, committed at n rows, recomb
   for (size_t j = 0; j < k * stride; ++j)
     for (size_t i = 0; i < 4; ++i) qc.at(j, i) = Fp::from_u64(29 * j + 5 * i + 3);
   const RowMajorMatrix<Fp> coeffs = qc;
-  ntt::coset_ntt(qc, kShift);
-  ntt::bit_reverse_rows(qc);
-  std::vector<Fp4> q(qc.height);
-  for (size_t p = 0; p < q.size(); ++p) q[p] = Fp4::from_base(qc.at(p, 0), qc.at(p, 1), qc.at(p, 2), qc.at(p, 3));
+  const std::vector<Fp4> q = coset_values(qc);
   std::vector<Fp> rnd(4 * (k - 1) * m);
   for (size_t i = 0; i < rnd.size(); ++i) rnd[i] = Fp::from_u64(7919 * i + 11);
   const auto zk = stark::split_quotient_zk(q, log_n, log_domain, k, stride, m, kShift, rnd);
@@ -255,10 +259,7 @@ TEST_CASE("random-row quotient from half the coset and bit_ceil(m) more points e
     RowMajorMatrix<Fp> qc(4, big);
     for (size_t j = 0; j < degree; ++j)
       for (size_t i = 0; i < 4; ++i) qc.at(j, i) = Fp::from_u64(17 * j + 3 * i + 2);
-    ntt::coset_ntt(qc, kShift);
-    ntt::bit_reverse_rows(qc);
-    std::vector<Fp4> all(big);
-    for (size_t p = 0; p < big; ++p) all[p] = Fp4::from_base(qc.at(p, 0), qc.at(p, 1), qc.at(p, 2), qc.at(p, 3));
+    const std::vector<Fp4> all = coset_values(qc);
     std::vector<Fp4> some;
     for (const size_t p : stark::half_coset_rows(log_n + log_domain, extra)) some.push_back(all[p]);
     return std::pair{all, some};
