@@ -260,7 +260,8 @@ SegmentedProver::SegmentedProver(const vm::Program& program, const vm::RunOption
                                 std::to_string(s.log_seg) + " cycles; receipts hold at most " +
                                 std::to_string(kMaxSegments));
   s.say("executed " + std::to_string(s.pre.cycles) + " cycles: " + std::to_string(s.n) + " segment" +
-        (s.n == 1 ? "" : "s") + " of up to 2^" + std::to_string(s.log_seg) + " cycles");
+        (s.n == 1 ? "" : "s") + " of up to " + std::to_string(SegmentPlan::segment_cycles(s.log_seg)) +
+        " cycles (2^" + std::to_string(s.log_seg) + " rows)");
   // The statement's secrets, expanded from its seed (the same on every
   // worker): zk LogUp masks summing to 0 over all segments, and each
   // segment's seed for its commitment randomness.
