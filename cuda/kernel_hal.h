@@ -1,0 +1,254 @@
+// The HAL on kernels: zkvm::hal::Hal implemented as sequences of launches
+// of the bodies in cuda/kernels/, generic over an executor Exec that owns
+// memory and launches:
+//   Exec::Buf<T>                      buffer of n T's (RAII), .data()
+//   exec.alloc<T>(n)                  -> Buf<T>
+//   exec.upload(buf, host_ptr, n)     host -> buffer
+//   exec.download(host_ptr, buf, n)   buffer -> host (waits for the kernels)
+//   exec.launch<K>(total, args...)    total threads running K::run(i, args...)
+// CudaExec (cuda/cuda_hal.cu) runs them on a GPU; HostExec (cuda/emulate.h)
+// loops over the same grid on the CPU, which is how CI tests this file and
+// the kernels without a GPU.
+//
+// This first slice copies inputs to the device and results back on every
+// call (no residency across stages), and delegates merkle_commit to a
+// fallback HAL (the CPU's): see docs/CUDA.md.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cuda/kernels/hal_kernels.h"
+#include "cuda/kernels/launch.h"
+#include "cuda/kernels/ntt_kernels.h"
+#include "prover/hal/hal.h"
+
+namespace zkvm::gpu {
+
+// Rows per first-level chunk of column_sums, and partial rows added per
+// thread in the later levels.
+inline constexpr uint64_t kColumnChunkRows = 256;
+inline constexpr uint64_t kSumGroup = 64;
+
+template <class Exec>
+class KernelHal final : public hal::Hal {
+ public:
+  KernelHal(Exec exec, std::unique_ptr<hal::Hal> fallback, std::string name)
+      : exec_(std::move(exec)), fallback_(std::move(fallback)), name_(std::move(name)) {}
+
+  std::string_view name() const override { return name_; }
+  Exec& exec() { return exec_; }
+
+  RowMajorMatrix<Fp> coset_lde(const RowMajorMatrix<Fp>& evals, unsigned log_blowup,
+                               Fp shift) override {
+    const size_t n = evals.height, w = evals.width;
+    if (w != 0 && n > SIZE_MAX / w)
+      throw std::invalid_argument(err("coset_lde: width x height overflows size_t"));
+    if (evals.values.size() != w * n)
+      throw std::invalid_argument(err("coset_lde: matrix holds " +
+                                      std::to_string(evals.values.size()) +
+                                      " values, expected width " + std::to_string(w) +
+                                      " x height " + std::to_string(n)));
+    if (n == 0 || (n & (n - 1)) != 0)
+      throw std::invalid_argument(err("coset_lde: height " + std::to_string(n) +
+                                      " is not a power of two"));
+    const unsigned log_n = static_cast<unsigned>(__builtin_ctzll(n));
+    if (log_n + log_blowup > Fp::kTwoAdicity)
+      throw std::invalid_argument(err("coset_lde: extended height 2^" +
+                                      std::to_string(log_n + log_blowup) +
+                                      " exceeds the field's two-adicity 2^27"));
+    const size_t big = n << log_blowup;
+    if (w != 0 && big > SIZE_MAX / w)
+      throw std::invalid_argument(err("coset_lde: output overflows size_t"));
+    RowMajorMatrix<Fp> out(w, big);
+    if (w == 0) return out;
+
+    const uint64_t half = n / 2;
+    auto tw_inv = exec_.template alloc<Fp>(half);
+    auto tw_fwd = exec_.template alloc<Fp>(half);
+    const Fp g = field::two_adic_generator(log_n);
+    launch<PowerTable>(half, tw_fwd.data(), g);
+    launch<PowerTable>(half, tw_inv.data(), g.inverse());
+
+    auto coeffs = exec_.template alloc<Fp>(w * n);
+    exec_.upload(coeffs, evals.values.data(), w * n);
+    for (unsigned s = 0; s < log_n; ++s)
+      launch<DifStage>(half * w, coeffs.data(), uint64_t{w}, log_n, s,
+                       static_cast<const Fp*>(tw_inv.data()));
+
+    auto scale = exec_.template alloc<Fp>(big);
+    launch<LdeScaleTable>(big, scale.data(), log_n, log_blowup, shift,
+                          field::two_adic_generator(log_n + log_blowup),
+                          Fp::from_u64(n).inverse());
+    auto lde = exec_.template alloc<Fp>(w * big);
+    launch<LdeScatter>(uint64_t{w} * big, static_cast<const Fp*>(coeffs.data()), lde.data(),
+                       uint64_t{w}, log_n, static_cast<const Fp*>(scale.data()));
+    const uint64_t blocks = uint64_t{1} << log_blowup;
+    for (unsigned s = 0; s < log_n; ++s)
+      launch<DifStage>(blocks * half * w, lde.data(), uint64_t{w}, log_n, s,
+                       static_cast<const Fp*>(tw_fwd.data()));
+    exec_.download(out.values.data(), lde, w * big);
+    return out;
+  }
+
+  // Not on the device yet: SHA-256 leaves and layers run on the fallback.
+  std::unique_ptr<merkle::MerkleTree> merkle_commit(std::vector<RowMajorMatrix<Fp>> mats,
+                                                    std::vector<uint8_t> salts,
+                                                    size_t salt_len) override {
+    return fallback_->merkle_commit(std::move(mats), std::move(salts), salt_len);
+  }
+
+  std::vector<Fp4> fri_fold(std::span<const Fp4> codeword, unsigned log_arity,
+                            const Fp4& beta_in) override {
+    const size_t n0 = codeword.size();
+    if (n0 == 0 || (n0 & (n0 - 1)) != 0 || log_arity >= 64 || (n0 >> log_arity) == 0)
+      throw std::invalid_argument(err("fri_fold of size " + std::to_string(n0) +
+                                      " by arity 2^" + std::to_string(log_arity)));
+    if (log_arity == 0) return {codeword.begin(), codeword.end()};
+    const unsigned m0 = static_cast<unsigned>(__builtin_ctzll(n0));
+    auto tab = exec_.template alloc<Fp>(n0 / 2);
+    launch<FriHalfInvTable>(n0 / 2, tab.data(), m0, field::two_adic_generator(m0).inverse());
+    auto a = exec_.template alloc<Fp4>(n0);
+    auto b = exec_.template alloc<Fp4>(n0 / 2);
+    exec_.upload(a, codeword.data(), n0);
+    Fp4 beta = beta_in;
+    size_t len = n0;
+    for (unsigned s = 0; s < log_arity; ++s) {
+      len /= 2;
+      launch<FriFoldStep>(len, static_cast<const Fp4*>(a.data()), b.data(), beta,
+                          static_cast<const Fp*>(tab.data()));
+      std::swap(a, b);
+      beta = beta * beta;
+    }
+    std::vector<Fp4> out(len);
+    exec_.download(out.data(), a, len);
+    return out;
+  }
+
+  void reduce_rows(const RowMajorMatrix<Fp>& m, std::span<const Fp4> coeffs,
+                   std::span<Fp4> out) override {
+    if (coeffs.size() != m.width || out.size() != m.height || m.values.size() != m.width * m.height)
+      throw std::invalid_argument(err("reduce_rows shape mismatch (" + std::to_string(m.width) +
+                                      " x " + std::to_string(m.height) + " matrix, " +
+                                      std::to_string(coeffs.size()) + " coeffs, " +
+                                      std::to_string(out.size()) + " outputs)"));
+    const size_t w = m.width, h = m.height;
+    if (h == 0) return;
+    auto dm = exec_.template alloc<Fp>(w * h);
+    auto dc = exec_.template alloc<Fp4>(w);
+    auto dout = exec_.template alloc<Fp4>(h);
+    exec_.upload(dm, m.values.data(), w * h);
+    exec_.upload(dc, coeffs.data(), w);
+    launch<ReduceRows>(h, static_cast<const Fp*>(dm.data()), uint64_t{w},
+                       static_cast<const Fp4*>(dc.data()), dout.data());
+    exec_.download(out.data(), dout, h);
+  }
+
+  void column_sums(const RowMajorMatrix<Fp>& m, size_t rows, std::span<const Fp4> weights,
+                   std::span<Fp4> out) override {
+    if (rows > m.height || weights.size() != rows || out.size() != m.width ||
+        m.values.size() != m.width * m.height)
+      throw std::invalid_argument(err("column_sums shape mismatch (" + std::to_string(m.width) +
+                                      " x " + std::to_string(m.height) + " matrix, " +
+                                      std::to_string(rows) + " rows, " +
+                                      std::to_string(weights.size()) + " weights, " +
+                                      std::to_string(out.size()) + " outputs)"));
+    const size_t w = m.width;
+    if (w == 0) return;
+    if (rows == 0) {
+      for (auto& o : out) o = Fp4();
+      return;
+    }
+    // Only the first `rows` rows are read, so only they are copied.
+    auto dm = exec_.template alloc<Fp>(w * rows);
+    auto dw = exec_.template alloc<Fp4>(rows);
+    exec_.upload(dm, m.values.data(), w * rows);
+    exec_.upload(dw, weights.data(), rows);
+    uint64_t chunks = (rows + kColumnChunkRows - 1) / kColumnChunkRows;
+    auto cur = exec_.template alloc<Fp4>(chunks * w);
+    launch<ColumnSumsPartial>(chunks * w, static_cast<const Fp*>(dm.data()), uint64_t{w},
+                              uint64_t{rows}, kColumnChunkRows,
+                              static_cast<const Fp4*>(dw.data()), cur.data());
+    while (chunks > 1) {
+      const uint64_t next_chunks = (chunks + kSumGroup - 1) / kSumGroup;
+      auto next = exec_.template alloc<Fp4>(next_chunks * w);
+      launch<SumChunks>(next_chunks * w, static_cast<const Fp4*>(cur.data()), uint64_t{w},
+                        chunks, kSumGroup, next.data());
+      cur = std::move(next);
+      chunks = next_chunks;
+    }
+    exec_.download(out.data(), cur, w);
+  }
+
+  void inverse_differences(std::span<const Fp> xs, const Fp4& z, const Fp4& scale,
+                           std::span<Fp4> out) override {
+    if (xs.size() != out.size()) throw std::invalid_argument(err("inverse_differences size mismatch"));
+    const size_t n = xs.size();
+    if (n == 0) return;
+    auto dx = exec_.template alloc<Fp>(n);
+    auto dout = exec_.template alloc<Fp4>(n);
+    auto zero = zero_slot();
+    exec_.upload(dx, xs.data(), n);
+    const uint64_t threads = inverse_threads(n);
+    launch<InverseDifferences>(threads, static_cast<const Fp*>(dx.data()), z, scale, dout.data(),
+                               uint64_t{n}, threads, zero.data());
+    const uint64_t at = read_slot(zero);
+    if (at != kNone)
+      throw std::invalid_argument(err("inverse_differences: point " + std::to_string(at) +
+                                      " equals z"));
+    exec_.download(out.data(), dout, n);
+  }
+
+  void batch_inverse(std::span<const Fp4> in, std::span<Fp4> out) override {
+    if (in.size() != out.size()) throw std::invalid_argument(err("batch_inverse size mismatch"));
+    const size_t n = in.size();
+    if (n == 0) return;
+    auto d = exec_.template alloc<Fp4>(n);  // in place: the kernel allows aliasing
+    auto zero = zero_slot();
+    exec_.upload(d, in.data(), n);
+    const uint64_t threads = inverse_threads(n);
+    launch<BatchInverse>(threads, static_cast<const Fp4*>(d.data()), d.data(), uint64_t{n},
+                         threads, zero.data());
+    const uint64_t at = read_slot(zero);
+    if (at != kNone)
+      throw std::invalid_argument(err("batch_inverse of a zero element (index " +
+                                      std::to_string(at) + ")"));
+    exec_.download(out.data(), d, n);
+  }
+
+ private:
+  static constexpr uint64_t kNone = std::numeric_limits<uint64_t>::max();
+
+  template <class K, class... A>
+  void launch(uint64_t total, A... args) {
+    if (total == 0) return;  // a zero-block grid is a launch error on a GPU
+    if (grid_for(total) > kMaxGridDim)
+      throw std::length_error(err("kernel launch of " + std::to_string(total) +
+                                  " threads exceeds the grid limit"));
+    exec_.template launch<K>(total, args...);
+  }
+
+  typename Exec::template Buf<uint64_t> zero_slot() {
+    auto s = exec_.template alloc<uint64_t>(1);
+    exec_.upload(s, &kNone, 1);
+    return s;
+  }
+  uint64_t read_slot(const typename Exec::template Buf<uint64_t>& s) {
+    uint64_t v = 0;
+    exec_.download(&v, s, 1);
+    return v;
+  }
+  std::string err(const std::string& what) const { return name_ + " hal: " + what; }
+
+  Exec exec_;
+  std::unique_ptr<hal::Hal> fallback_;
+  std::string name_;
+};
+
+}  // namespace zkvm::gpu

@@ -1,0 +1,66 @@
+// The CUDA HAL itself (needs nvcc to build). Without a GPU, as in CI, only
+// the "no CUDA device" report is checked; on a GPU every device kernel runs
+// through the dual backend (cpu, cuda), which throws on the first
+// difference, at sizes off the block size and large ones.
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "cuda/cuda_hal.h"
+#include "prover/hal/hal.h"
+
+using namespace zkvm;
+using field::Fp;
+using field::Fp4;
+
+namespace {
+struct Rng {
+  std::mt19937_64 g;
+  explicit Rng(uint64_t seed) : g(seed) {}
+  Fp fp() { return Fp::from_u64(g()); }
+  Fp4 fp4() { return Fp4::from_base(fp(), fp(), fp(), fp()); }
+};
+}  // namespace
+
+TEST_CASE("make_cuda_hal says 'no CUDA device' exactly when there is none") {
+  if (hal::cuda_device_count() == 0) {
+    REQUIRE_THROWS_WITH(hal::make_cuda_hal(), Catch::Contains("cuda hal: no CUDA device"));
+  } else {
+    REQUIRE(hal::make_cuda_hal()->name() == "cuda");
+  }
+}
+
+TEST_CASE("on a GPU the CUDA HAL equals the CPU HAL bit for bit (dual backend)") {
+  if (hal::cuda_device_count() == 0) {
+    WARN("no CUDA device: the device comparison did not run");
+    return;
+  }
+  auto dual = hal::make_dual_hal(hal::make_cpu_hal(), hal::make_cuda_hal());
+  Rng rng(1);
+  for (size_t log_n : {0, 1, 5, 10, 16, 20})
+    for (size_t w : {1, 7, 64}) {
+      if (log_n + (w > 8 ? 6 : 0) > 20) continue;
+      INFO("2^" << log_n << " x " << w);
+      RowMajorMatrix<Fp> m(w, size_t{1} << log_n);
+      for (auto& v : m.values) v = rng.fp();
+      const auto lde = dual->coset_lde(m, 2, field::kMultiplicativeGenerator);
+      std::vector<Fp4> coeffs(w), rr(lde.height), ws(lde.height - lde.height / 3), cs(w);
+      for (auto& c : coeffs) c = rng.fp4();
+      for (auto& x : ws) x = rng.fp4();
+      dual->reduce_rows(lde, coeffs, rr);
+      dual->column_sums(lde, ws.size(), ws, cs);
+      std::vector<Fp> xs(lde.height - 1);
+      for (auto& x : xs) x = rng.fp();
+      std::vector<Fp4> den(xs.size());
+      dual->inverse_differences(xs, rng.fp4(), rng.fp4(), den);
+      dual->batch_inverse(den, den);
+      if (rr.size() >= 8) (void)dual->fri_fold(rr, 3, rng.fp4());
+    }
+  auto cuda = hal::make_cuda_hal();
+  std::vector<Fp4> in(1000), out(1000);
+  for (auto& v : in) v = rng.fp4();
+  in[777] = Fp4();
+  REQUIRE_THROWS_WITH(cuda->batch_inverse(in, out), Catch::Contains("zero element (index 777)"));
+}

@@ -1,0 +1,293 @@
+// The CUDA backend's kernels without a GPU: each kernel body in
+// cuda/kernels/ runs under the host emulation of its launch (cuda/emulate.h,
+// grid and block loops calling the same thread_entry as the __global__
+// wrapper) through the same KernelHal the GPU uses, and is compared with the
+// CPU HAL bit for bit on random inputs.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cuda/emulate.h"
+#include "cuda/kernels/hal_kernels.h"
+#include "cuda/kernels/launch.h"
+#include "cuda/kernels/ntt_kernels.h"
+#include "prover/fri/fold.h"
+#include "prover/hal/hal.h"
+
+using namespace zkvm;
+using field::Fp;
+using field::Fp4;
+
+namespace {
+
+struct Rng {
+  std::mt19937_64 g;
+  explicit Rng(uint64_t seed) : g(seed) {}
+  Fp fp() { return Fp::from_u64(g()); }
+  Fp4 fp4() { return Fp4::from_base(fp(), fp(), fp(), fp()); }
+  // Non-zero with overwhelming probability; made so if not.
+  Fp4 fp4_nonzero() {
+    Fp4 x = fp4();
+    return x.is_zero() ? Fp4::one() : x;
+  }
+};
+
+RowMajorMatrix<Fp> random_matrix(size_t w, size_t h, Rng& rng) {
+  RowMajorMatrix<Fp> m(w, h);
+  for (auto& v : m.values) v = rng.fp();
+  return m;
+}
+
+// Sizes around the block size (256) and the per-thread inversion count (8).
+const std::vector<size_t> kOddSizes = {1, 2, 3, 7, 8, 9, 255, 256, 257, 1000, 2047, 2049, 4097};
+
+// Records the flat index the launch machinery hands to a body.
+struct RecordIndex {
+  static void run(uint64_t i, uint64_t* out) { *out = i; }
+};
+
+}  // namespace
+
+TEST_CASE("launch index arithmetic is 64-bit past 2^32 threads and elements") {
+  // Block 2^24 + 3 of 256 threads: the u32 product blockIdx.x * blockDim.x
+  // would wrap; the helper must not.
+  const uint64_t block = (uint64_t{1} << 24) + 3;
+  REQUIRE(gpu::global_index(block, 256, 5) == block * 256 + 5);
+  REQUIRE(gpu::global_index(block, 256, 5) > (uint64_t{1} << 32));
+  REQUIRE(static_cast<uint32_t>(block) * 256u + 5u != gpu::global_index(block, 256, 5));
+  uint64_t seen = 0;
+  gpu::thread_entry<RecordIndex>(block, 256, 5, UINT64_MAX, &seen);
+  REQUIRE(seen == block * 256 + 5);
+  // Bounds: a thread at or past `total` does not run.
+  seen = 7;
+  gpu::thread_entry<RecordIndex>(block, 256, 5, block * 256 + 5, &seen);
+  REQUIRE(seen == 7);
+  REQUIRE(gpu::grid_for((uint64_t{1} << 33) + 1) == (uint64_t{1} << 25) + 1);
+
+  // Row-major offsets of a 2^27-row, 64-column matrix (2^33 elements).
+  REQUIRE(gpu::elem_index((uint64_t{1} << 27) - 1, 64, 63) == (uint64_t{1} << 33) - 1);
+
+  // DIF butterfly slots of a 64-column, 2^27-row transform at thread
+  // indices past 2^32: the slot reconstructs the thread index.
+  const unsigned log_n = 27;
+  for (unsigned stage : {0u, 5u, 26u}) {
+    for (uint64_t i : {(uint64_t{1} << 32) + 12345, (uint64_t{1} << 35) - 1, uint64_t{1} << 33}) {
+      INFO("stage " << stage << ", thread " << i);
+      const uint64_t w = 64, blocks = 8;
+      REQUIRE(i < blocks * (uint64_t{1} << (log_n - 1)) * w);
+      const auto s = gpu::dif_slot(i, w, log_n, stage);
+      const unsigned log_half = log_n - 1 - stage;
+      const uint64_t blk = s.row0 >> log_n, in_blk = s.row0 & ((uint64_t{1} << log_n) - 1);
+      const uint64_t group = in_blk >> (log_half + 1), j = in_blk & ((uint64_t{1} << log_half) - 1);
+      REQUIRE((in_blk >> log_half & 1) == 0);  // row0 is the pair's first row
+      const uint64_t bf = (blk << (log_n - 1)) + (group << log_half) + j;
+      REQUIRE(bf * w + s.col == i);
+      REQUIRE(s.twiddle == j << stage);
+      REQUIRE(s.twiddle < (uint64_t{1} << (log_n - 1)));
+    }
+  }
+}
+
+TEST_CASE("device bit reversal equals the CPU's") {
+  std::mt19937_64 g(9);
+  for (unsigned bits = 0; bits <= 40; ++bits)
+    for (int k = 0; k < 50; ++k) {
+      const uint64_t x = bits == 0 ? 0 : g() & ((uint64_t{1} << bits) - 1);
+      REQUIRE(gpu::reverse_bits(x, bits) == fri::reverse_bits(x, bits));
+    }
+}
+
+TEST_CASE("emulated fri_fold equals the CPU HAL at every arity, odd sizes and 2^20") {
+  auto cpu = hal::make_cpu_hal();
+  auto emu = gpu::make_emulated_hal();
+  Rng rng(1);
+  for (unsigned m = 1; m <= 20; m += (m < 13 ? 1 : 7)) {
+    std::vector<Fp4> cw(size_t{1} << m);
+    for (auto& v : cw) v = rng.fp4();
+    for (unsigned k = 1; k <= std::min(m, 4u); ++k) {
+      INFO("log size " << m << ", log arity " << k);
+      const Fp4 beta = rng.fp4();
+      REQUIRE(emu->fri_fold(cw, k, beta) == cpu->fri_fold(cw, k, beta));
+    }
+  }
+  std::vector<Fp4> cw(12);
+  REQUIRE_THROWS_WITH(emu->fri_fold(cw, 1, Fp4::one()),
+                      Catch::Contains("fri_fold of size 12 by arity 2^1"));
+}
+
+TEST_CASE("emulated reduce_rows equals the CPU HAL, heights off the block size and 2^20 elements") {
+  auto cpu = hal::make_cpu_hal();
+  auto emu = gpu::make_emulated_hal();
+  Rng rng(2);
+  struct Shape {
+    size_t w, h;
+  };
+  std::vector<Shape> shapes;
+  for (size_t h : kOddSizes)
+    for (size_t w : {1, 5, 16, 33}) shapes.push_back({w, h});
+  shapes.push_back({16, size_t{1} << 16});  // 2^20 elements
+  for (const auto& [w, h] : shapes) {
+    INFO(w << " x " << h);
+    const auto m = random_matrix(w, h, rng);
+    std::vector<Fp4> coeffs(w);
+    for (auto& c : coeffs) c = rng.fp4();
+    std::vector<Fp4> a(h), b(h);
+    cpu->reduce_rows(m, coeffs, a);
+    emu->reduce_rows(m, coeffs, b);
+    REQUIRE(a == b);
+  }
+  const auto m = random_matrix(3, 4, rng);
+  std::vector<Fp4> coeffs(2), out(4);
+  REQUIRE_THROWS_WITH(emu->reduce_rows(m, coeffs, out),
+                      Catch::Contains("reduce_rows shape mismatch (3 x 4 matrix, 2 coeffs"));
+}
+
+TEST_CASE("emulated column_sums equals the CPU HAL, multi-level sums and 2^20 elements") {
+  auto cpu = hal::make_cpu_hal();
+  auto emu = gpu::make_emulated_hal();
+  Rng rng(3);
+  struct Shape {
+    size_t w, h, rows;
+  };
+  std::vector<Shape> shapes;
+  for (size_t h : kOddSizes)
+    for (size_t w : {1, 4, 17}) {
+      shapes.push_back({w, h, h});
+      shapes.push_back({w, h, h / 2});  // a prefix of the rows (rows may be 0)
+    }
+  // 2^14 rows x 64 columns = 2^20 elements; 64 * 256 + 1 rows needs three
+  // summation levels (65 chunks -> 2 -> 1).
+  shapes.push_back({64, size_t{1} << 14, size_t{1} << 14});
+  shapes.push_back({3, 64 * 256 + 1, 64 * 256 + 1});
+  for (const auto& [w, h, rows] : shapes) {
+    INFO(w << " x " << h << ", rows " << rows);
+    const auto m = random_matrix(w, h, rng);
+    std::vector<Fp4> wts(rows);
+    for (auto& x : wts) x = rng.fp4();
+    std::vector<Fp4> a(w), b(w, Fp4::one());
+    cpu->column_sums(m, rows, wts, a);
+    emu->column_sums(m, rows, wts, b);
+    REQUIRE(a == b);
+  }
+}
+
+TEST_CASE("emulated batch_inverse equals the CPU HAL, in place too, and names a zero") {
+  auto cpu = hal::make_cpu_hal();
+  auto emu = gpu::make_emulated_hal();
+  Rng rng(4);
+  std::vector<size_t> sizes = kOddSizes;
+  sizes.push_back(size_t{1} << 20);
+  for (size_t n : sizes) {
+    INFO("n " << n);
+    std::vector<Fp4> in(n);
+    for (auto& v : in) v = rng.fp4_nonzero();
+    std::vector<Fp4> a(n), b(n);
+    cpu->batch_inverse(in, a);
+    emu->batch_inverse(in, b);
+    REQUIRE(a == b);
+    emu->batch_inverse(in, in);  // out aliases in
+    REQUIRE(in == a);
+  }
+  std::vector<Fp4> in(3000), out(3000);
+  for (auto& v : in) v = rng.fp4_nonzero();
+  in[2900] = Fp4();
+  in[1717] = Fp4();
+  REQUIRE_THROWS_WITH(emu->batch_inverse(in, out), Catch::Contains("zero element (index 1717)"));
+}
+
+TEST_CASE("emulated inverse_differences equals the CPU HAL and names a point equal to z") {
+  auto cpu = hal::make_cpu_hal();
+  auto emu = gpu::make_emulated_hal();
+  Rng rng(5);
+  std::vector<size_t> sizes = kOddSizes;
+  sizes.push_back(size_t{1} << 20);
+  for (size_t n : sizes) {
+    INFO("n " << n);
+    std::vector<Fp> xs(n);
+    for (auto& x : xs) x = rng.fp();
+    const Fp4 z = rng.fp4(), scale = rng.fp4();
+    std::vector<Fp4> a(n), b(n);
+    cpu->inverse_differences(xs, z, scale, a);
+    emu->inverse_differences(xs, z, scale, b);
+    REQUIRE(a == b);
+  }
+  std::vector<Fp> xs(500);
+  for (auto& x : xs) x = rng.fp();
+  std::vector<Fp4> out(500);
+  REQUIRE_THROWS_WITH(emu->inverse_differences(xs, Fp4(xs[321]), Fp4::one(), out),
+                      Catch::Contains("point 321 equals z"));
+}
+
+TEST_CASE("emulated coset_lde equals the CPU HAL (bit-reversed) at every blowup") {
+  auto cpu = hal::make_cpu_hal();
+  auto emu = gpu::make_emulated_hal();
+  Rng rng(6);
+  for (unsigned log_n : {0u, 1u, 2u, 3u, 5u, 8u, 10u})
+    for (size_t w : {1, 3, 17})
+      for (unsigned log_blowup : {0u, 1u, 2u, 3u}) {
+        INFO("2^" << log_n << " x " << w << ", blowup 2^" << log_blowup);
+        const auto m = random_matrix(w, size_t{1} << log_n, rng);
+        const Fp shift = log_blowup == 2 ? rng.fp() : field::kMultiplicativeGenerator;
+        REQUIRE(emu->coset_lde(m, log_blowup, shift) == cpu->coset_lde(m, log_blowup, shift));
+      }
+  RowMajorMatrix<Fp> bad(2, 12);
+  REQUIRE_THROWS_WITH(emu->coset_lde(bad, 1, Fp::one()),
+                      Catch::Contains("height 12 is not a power of two"));
+  RowMajorMatrix<Fp> tall(1, 1024);
+  REQUIRE_THROWS_WITH(emu->coset_lde(tall, 18, Fp::one()),
+                      Catch::Contains("2^28 exceeds the field's two-adicity"));
+}
+
+TEST_CASE("emulated coset_lde equals the CPU HAL on 2^16 rows x 8 columns and 2^20 x 1") {
+  auto cpu = hal::make_cpu_hal();
+  auto emu = gpu::make_emulated_hal();
+  Rng rng(7);
+  for (auto [log_n, w] : {std::pair<unsigned, size_t>{16, 8}, {20, 1}}) {
+    INFO("2^" << log_n << " x " << w);
+    const auto m = random_matrix(w, size_t{1} << log_n, rng);
+    REQUIRE(emu->coset_lde(m, 1, field::kMultiplicativeGenerator) ==
+            cpu->coset_lde(m, 1, field::kMultiplicativeGenerator));
+  }
+}
+
+TEST_CASE("emulated kernels give the same results with a 64-thread block") {
+  auto cpu = hal::make_cpu_hal();
+  auto emu = gpu::make_emulated_hal(64);
+  Rng rng(8);
+  const auto m = random_matrix(5, 1024, rng);
+  REQUIRE(emu->coset_lde(m, 2, Fp(field::kMultiplicativeGenerator)) ==
+          cpu->coset_lde(m, 2, Fp(field::kMultiplicativeGenerator)));
+  std::vector<Fp4> in(999), a(999), b(999);
+  for (auto& v : in) v = rng.fp4_nonzero();
+  cpu->batch_inverse(in, a);
+  emu->batch_inverse(in, b);
+  REQUIRE(a == b);
+}
+
+TEST_CASE("the dual backend (cpu, cuda-emulated) runs every kernel without a difference") {
+  auto dual = hal::make_dual_hal(hal::make_cpu_hal(), gpu::make_emulated_hal());
+  REQUIRE(dual->name() == "dual(cpu, cuda-emulated)");
+  Rng rng(10);
+  const auto m = random_matrix(6, 512, rng);
+  const auto lde = dual->coset_lde(m, 2, field::kMultiplicativeGenerator);
+  std::vector<Fp4> coeffs(6), rr(lde.height), ws(300), cs(6);
+  for (auto& c : coeffs) c = rng.fp4();
+  for (auto& x : ws) x = rng.fp4();
+  dual->reduce_rows(lde, coeffs, rr);
+  dual->column_sums(lde, ws.size(), ws, cs);
+  std::vector<Fp> xs(lde.height);
+  for (auto& x : xs) x = rng.fp();
+  std::vector<Fp4> den(xs.size());
+  dual->inverse_differences(xs, rng.fp4(), rng.fp4(), den);
+  dual->batch_inverse(den, den);
+  const auto folded = dual->fri_fold(rr, 3, rng.fp4());
+  REQUIRE(folded.size() == rr.size() / 8);
+  // merkle_commit is delegated to the CPU (not on the device yet).
+  const auto tree = dual->merkle_commit({lde}, {}, 0);
+  REQUIRE(tree->height() == lde.height);
+}
