@@ -156,6 +156,53 @@ TEST_CASE("Conv output is checked against a direct convolution", "[ml-import]") 
       }
 }
 
+TEST_CASE("grouped and depthwise Conv import with their group and match a direct convolution", "[ml-import]") {
+  // [1,4,5,5] -> group 2 (2 inputs, 3 outputs per group), then depthwise
+  // (group 6) with stride 2 and pads.
+  auto w1 = rand_floats(6 * 2 * 9, 11), b1 = rand_floats(6, 12), w2 = rand_floats(6 * 9, 13), x = rand_floats(100, 14);
+  OnnxBuilder m;
+  m.input("x", {1, 4, 5, 5}).init("W1", {6, 2, 3, 3}, w1).init("B1", {6}, b1).init("W2", {6, 1, 3, 3}, w2);
+  auto& c1 = m.node("Conv", {"x", "W1", "B1"}, {"c1"}, "grouped");
+  zkvm::testing::set_int(c1, "group", 2);
+  zkvm::testing::set_ints(c1, "pads", {1, 1, 1, 1});
+  auto& c2 = m.node("Conv", {"c1", "W2"}, {"y"}, "depthwise");
+  zkvm::testing::set_int(c2, "group", 6);
+  zkvm::testing::set_ints(c2, "pads", {1, 0, 1, 0});
+  zkvm::testing::set_ints(c2, "strides", {2, 2});
+  m.output("y");
+  auto g = import(m);
+  REQUIRE(g.nodes.size() == 2);
+  CHECK(g.nodes[0].group == 2);
+  CHECK(g.nodes[1].group == 6);
+  CHECK(g.tensors[g.output].shape == std::vector<int64_t>{1, 6, 3, 2});
+  CHECK_THAT(model::graph_summary(g), Catch::Contains("group 6"));
+  // Direct grouped convolution: output m reads channels [g Cg, (g+1) Cg) with g = m / Mg.
+  auto direct = [](const std::vector<float>& in, int C, int H, int W, const std::vector<float>& w,
+                   const std::vector<float>* b, int M, int G, int k, int s, int pt, int pl, int OH, int OW) {
+    const int Cg = C / G, Mg = M / G;
+    std::vector<double> out(static_cast<size_t>(M) * OH * OW);
+    for (int mo = 0; mo < M; ++mo)
+      for (int oy = 0; oy < OH; ++oy)
+        for (int ox = 0; ox < OW; ++ox) {
+          double acc = b ? (*b)[mo] : 0.0;
+          for (int c = 0; c < Cg; ++c)
+            for (int i = 0; i < k; ++i)
+              for (int j = 0; j < k; ++j) {
+                int iy = oy * s + i - pt, ix = ox * s + j - pl;
+                if (iy >= 0 && iy < H && ix >= 0 && ix < W)
+                  acc += w[((mo * Cg + c) * k + i) * k + j] * in[((mo / Mg * Cg + c) * H + iy) * W + ix];
+              }
+          out[(mo * OH + oy) * OW + ox] = acc;
+        }
+    return out;
+  };
+  auto h = direct(x, 4, 5, 5, w1, &b1, 6, 2, 3, 1, 1, 1, 5, 5);
+  auto want = direct(std::vector<float>(h.begin(), h.end()), 6, 5, 5, w2, nullptr, 6, 6, 3, 2, 1, 0, 3, 2);
+  auto y = model::run_reference(g, x);
+  REQUIRE(y.size() == want.size());
+  for (size_t i = 0; i < y.size(); ++i) CHECK(y[i] == Approx(want[i]).margin(1e-4));
+}
+
 TEST_CASE("MatMul followed by Add of a constant becomes one Dense with that bias", "[ml-import]") {
   OnnxBuilder m;
   auto w = rand_floats(4 * 3, 7);
@@ -205,8 +252,11 @@ TEST_CASE("unsupported ops, attributes and dtypes are rejected naming node and o
     return m;
   };
   using Catch::Contains;
-  REQUIRE_THROWS_WITH(import(conv_with([](auto& c) { zkvm::testing::set_int(c, "group", 2); })),
-                      Contains("model.onnx: node 0 'Conv_12' (Conv): group=2 is not supported"));
+  REQUIRE_THROWS_WITH(import(conv_with([](auto& c) { zkvm::testing::set_int(c, "group", 3); })),
+                      Contains("model.onnx: node 0 'Conv_12' (Conv): group=3 must divide the 2 input and 2 output "
+                               "channels"));
+  REQUIRE_THROWS_WITH(import(conv_with([](auto&) {})),
+                      Contains("(Conv): W has 1 input channels per group, input has 2 channels in 1 group(s)"));
   REQUIRE_THROWS_WITH(import(conv_with([](auto& c) { zkvm::testing::set_ints(c, "dilations", {2, 2}); })),
                       Contains("(Conv): dilations [2,2] are not supported"));
   REQUIRE_THROWS_WITH(import(conv_with([](auto& c) { zkvm::testing::set_string(c, "auto_pad", "SAME_UPPER"); })),

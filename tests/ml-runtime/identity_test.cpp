@@ -4,7 +4,7 @@
 // every op (Dense, Conv, Clamp, MaxPool, AveragePool with and without
 // count_include_pad, Add and Mul with broadcast, Reshape, Softmax, ArgMax,
 // Lut8 for each element-wise function, Concat with copied and requantised
-// inputs),
+// inputs, grouped and depthwise Conv),
 // per-channel and per-tensor requantisation, and sizes that are not
 // multiples of the 4-row weight blocks. The guest runs twice: with the dot4
 // kernels (the guest default) and with the plain ones (ml_dump_guest_plain).
@@ -148,4 +148,11 @@ TEST_CASE("guest and host runs agree bit for bit on an MLP", "[ml][identity]") {
   Graph g = mlp_graph(5, 97, 33, 10);
   auto ranges = calibrate(g, rand_inputs(5, 16, 97, 0.0f, 1.0f));
   check_identity("mlp", quantize_model(g, ranges, {}), 5);
+}
+
+TEST_CASE("guest and host runs agree bit for bit on grouped and depthwise Conv", "[ml][identity]") {
+  Graph g = grouped_graph(6);
+  auto ranges = calibrate(g, rand_inputs(6, 16, 243, -1.0f, 1.0f));
+  check_identity("grouped", quantize_model(g, ranges, {}), 6);
+  check_identity("grouped_pt", quantize_model(g, ranges, {false}), 7);
 }

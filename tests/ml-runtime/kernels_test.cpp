@@ -224,6 +224,65 @@ TEST_CASE("Conv2D matches the reference with strides and padding", "[ml][kernels
   }
 }
 
+TEST_CASE("grouped and depthwise Conv2D match the reference: each output channel sees its group's inputs only",
+          "[ml][kernels]") {
+  std::mt19937 rng(31);
+  for (int iter = 0; iter < 120; ++iter) {
+    auto U = [&](int a, int b) { return std::uniform_int_distribution<int>(a, b)(rng); };
+    const int G = U(2, 6);
+    // A third depthwise (one input and one output channel per group), the
+    // rest with 1-3 input and 1-5 output channels per group (so groups
+    // straddle the 4-row weight blocks).
+    const int Cg = iter % 3 == 0 ? 1 : U(1, 3), Mg = iter % 3 == 0 ? 1 : U(1, 5);
+    zkml_conv_shape s{};
+    s.group = G;
+    s.C = G * Cg;
+    s.M = G * Mg;
+    s.kh = U(1, 5);
+    s.kw = U(1, 5);
+    s.H = U(s.kh, 14);
+    s.W = U(s.kw, 14);
+    s.sh = U(1, 3);
+    s.sw = U(1, 3);
+    s.pt = U(0, s.kh - 1);
+    s.pl = U(0, s.kw - 1);
+    int pb = U(0, s.kh - 1), pr = U(0, s.kw - 1);
+    if (iter % 4 == 1) s.pt = s.pl = pb = pr = 0;  // windows inside the input: no padded copy
+    s.OH = (s.H + s.pt + pb - s.kh) / s.sh + 1;
+    s.OW = (s.W + s.pl + pr - s.kw) / s.sw + 1;
+    s.zp_in = U(-128, 127);
+    const int K = Cg * s.kh * s.kw;
+    auto x = rand_i8(rng, static_cast<size_t>(s.C) * s.H * s.W);
+    auto W = rand_i8(rng, static_cast<size_t>(s.M) * K);
+    std::vector<int32_t> bias(s.M);
+    for (auto& b : bias) b = U(-100000, 100000);
+    Rq rq = rand_rq(rng, iter % 2 ? s.M : 1);
+    auto wpk = pack_rows(W, s.M, K);
+    auto wb = reinterpret_cast<const uint8_t*>(wpk.data());
+    std::vector<int8_t> y(static_cast<size_t>(s.M) * s.OH * s.OW), patch(zkml_conv_scratch_bytes(&s));
+    auto p = rq.p();
+    zkml_conv_s8(x.data(), &s, wb, bias.data(), &p, patch.data(), y.data());
+    for (int m = 0; m < s.M; ++m)
+      for (int oy = 0; oy < s.OH; ++oy)
+        for (int ox = 0; ox < s.OW; ++ox) {
+          int64_t acc = bias[m];
+          const int g = m / Mg;
+          for (int c = 0; c < Cg; ++c)
+            for (int ky = 0; ky < s.kh; ++ky)
+              for (int kx = 0; kx < s.kw; ++kx) {
+                int iy = oy * s.sh - s.pt + ky, ix = ox * s.sw - s.pl + kx;
+                int v = (iy < 0 || iy >= s.H || ix < 0 || ix >= s.W) ? s.zp_in
+                                                                      : x[((g * Cg + c) * s.H + iy) * s.W + ix];
+                acc += int64_t{v} * W[((m * Cg + c) * s.kh + ky) * s.kw + kx];
+              }
+          size_t ch = rq.mult.size() > 1 ? m : 0;
+          int8_t want = sat(ref_requant(acc, rq.mult[ch], rq.shift[ch]) + rq.zp_out, rq.lo, rq.hi);
+          INFO("iter " << iter << " G=" << G << " m=" << m << " oy=" << oy << " ox=" << ox);
+          REQUIRE(y[(m * s.OH + oy) * s.OW + ox] == want);
+        }
+  }
+}
+
 TEST_CASE("MaxPool and AveragePool match the reference, padding ignored or counted, and without padding", "[ml][kernels]") {
   std::mt19937 rng(7);
   for (int iter = 0; iter < 150; ++iter) {

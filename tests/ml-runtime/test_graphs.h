@@ -116,6 +116,38 @@ inline Graph activations_graph(unsigned seed) {
   return g;
 }
 
+// Grouped convolutions as MobileNet-style blocks use them: a 1x1 Conv
+// 3 -> 6, a depthwise 3x3 Conv (group 6, stride 2, padded) with a fused
+// Relu, a grouped 3x3 Conv (group 2, 6 -> 10: 3 inputs and 5 outputs per
+// group, so groups straddle the 4-row weight blocks), a depthwise Conv with
+// channel multiplier 2 (group 10, 10 -> 20), then Reshape and Dense.
+inline Graph grouped_graph(unsigned seed) {
+  std::mt19937 rng(seed);
+  Graph g;
+  g.input = add_tensor(g, "x", {1, 3, 9, 9});
+  auto conv = [&](int in, int C, int M, int group, int k, int stride, int pad, int64_t oh, const char* name) {
+    int w = add_tensor(g, std::string(name) + "_w", {M, C / group, k, k},
+                       rand_vec(rng, size_t(M) * (C / group) * k * k, -0.6f, 0.6f));
+    int b = add_tensor(g, std::string(name) + "_b", {M}, rand_vec(rng, size_t(M), -0.2f, 0.2f));
+    int out = node(g, OpKind::Conv, {in, w, b}, {1, M, oh, oh}, name);
+    Node& n = g.nodes.back();
+    n.kernel = {k, k};
+    n.strides = {stride, stride};
+    n.pads = {pad, pad, pad, pad};
+    n.group = group;
+    return out;
+  };
+  int t = conv(g.input, 3, 6, 1, 1, 1, 0, 9, "pointwise");
+  t = conv(t, 6, 6, 6, 3, 2, 1, 5, "depthwise");
+  t = node(g, OpKind::Relu, {t}, {1, 6, 5, 5}, "relu");
+  t = conv(t, 6, 10, 2, 3, 1, 1, 5, "grouped");
+  t = conv(t, 10, 20, 10, 3, 1, 0, 3, "depthwise_x2");
+  int fl = node(g, OpKind::Reshape, {t}, {1, 180}, "flatten");
+  int w = add_tensor(g, "fc_w", {7, 180}, rand_vec(rng, 7 * 180, -0.2f, 0.2f));
+  g.output = node(g, OpKind::Dense, {fl, w}, {1, 7}, "fc");
+  return g;
+}
+
 // A small MLP like examples/models/fashion_mlp (smaller widths).
 inline Graph mlp_graph(unsigned seed, int K, int H, int O) {
   std::mt19937 rng(seed);
@@ -163,17 +195,19 @@ inline std::vector<std::vector<float>> eval_float(const Graph& g, const std::vec
       case OpKind::Conv: {
         const auto& W = v[n.inputs[1]];
         const auto& ws = g.tensors[n.inputs[1]].shape;
-        int64_t C = xs[1], H = xs[2], Wd = xs[3], M = ys[1], OH = ys[2], OW = ys[3], kh = ws[2], kw = ws[3];
+        // Grouped: W is [M, C/group, kh, kw]; output m reads its group's channels.
+        int64_t C = ws[1], H = xs[2], Wd = xs[3], M = ys[1], OH = ys[2], OW = ys[3], kh = ws[2], kw = ws[3];
         for (int64_t m = 0; m < M; ++m)
           for (int64_t oy = 0; oy < OH; ++oy)
             for (int64_t ox = 0; ox < OW; ++ox) {
               double s = n.inputs.size() > 2 ? v[n.inputs[2]][m] : 0.0;
+              const int64_t c0 = m / (M / n.group) * C;
               for (int64_t c = 0; c < C; ++c)
                 for (int64_t ky = 0; ky < kh; ++ky)
                   for (int64_t kx = 0; kx < kw; ++kx) {
                     int64_t iy = oy * stride(0) - pad(0) + ky, ix = ox * stride(1) - pad(1) + kx;
                     if (iy < 0 || iy >= H || ix < 0 || ix >= Wd) continue;
-                    s += double(x[(c * H + iy) * Wd + ix]) * W[((m * C + c) * kh + ky) * kw + kx];
+                    s += double(x[((c0 + c) * H + iy) * Wd + ix]) * W[((m * C + c) * kh + ky) * kw + kx];
                   }
               y[(m * OH + oy) * OW + ox] = float(s);
             }

@@ -30,7 +30,7 @@ namespace zkvm::ml {
 
 enum class OpKind : uint32_t {
   Dense,        // in: x[1,K], W[M,K] (const), b[M] (const) -> y[1,M] = x W^T + b
-  Conv,         // in: x[1,C,H,W], W[M,C,kh,kw] (const), b[M] (const); group 1, dilation 1
+  Conv,         // in: x[1,C,H,W], W[M,C/group,kh,kw] (const), b[M] (const); dilation 1
   Relu,         // y = max(x, 0)
   Clip,         // y = min(max(x, clip_min), clip_max)
   MaxPool,      // kernel, strides, pads (pads count as -inf)
@@ -72,6 +72,7 @@ struct Node {
   float clip_min = 0.0f, clip_max = 0.0f;  // Clip
   float alpha = 0.0f, beta = 0.0f;         // LeakyRelu, HardSigmoid, Elu
   int64_t axis = 0;                        // Concat (non-negative)
+  int64_t group = 1;  // Conv: output channel m sees input channels of group m / (M/group) only
 };
 
 inline bool is_pointwise(OpKind op) {

@@ -440,7 +440,10 @@ class Quantizer {
     if (conv) {
       if (W.shape.size() != 4) fail_node(n, "conv weight must be [M,C,kh,kw]");
       const auto& xs = tensors_[x].shape;
-      if (xs.size() != 4 || xs[1] != W.shape[1]) fail_node(n, "input channels do not match the weight");
+      if (n.group < 1 || M % n.group != 0) fail_node(n, "group " + std::to_string(n.group) + " does not divide " +
+                                                          std::to_string(M) + " output channels");
+      if (xs.size() != 4 || xs[1] != W.shape[1] * n.group) fail_node(n, "input channels do not match the weight");
+      if (n.group > 1) nr.p[5] = static_cast<uint32_t>(n.group);
       std::vector<int64_t> kernel = n.kernel.empty() ? std::vector<int64_t>{W.shape[2], W.shape[3]} : n.kernel;
       if (kernel[0] != W.shape[2] || kernel[1] != W.shape[3]) fail_node(n, "kernel attribute disagrees with weight");
       set_window(n, nr, kernel);
@@ -558,8 +561,13 @@ class Quantizer {
   std::vector<uint8_t> serialize(uint32_t input, uint32_t output) {
     std::vector<uint8_t> out;
     w_.align();
+    // Version 3 only where a node needs it (groups): other files stay
+    // readable by version-2 runtimes.
+    uint32_t version = ZKML_VERSION_MIN;
+    for (const NRec& nr : nodes_)
+      if (nr.op == ZKML_OP_CONV && nr.p[5] > 1) version = 3;
     push32(out, ZKML_MAGIC);
-    push32(out, ZKML_VERSION);
+    push32(out, version);
     push32(out, ZKML_HEADER_BYTES);
     push32(out, static_cast<uint32_t>(tensors_.size()));
     push32(out, static_cast<uint32_t>(nodes_.size()));

@@ -104,20 +104,19 @@ void zkml_dense_s8(const int8_t* x, int32_t K, const uint8_t* w_packed, const in
   }
 }
 
-uint32_t zkml_conv_patch_bytes(int32_t C, int32_t kh, int32_t kw, int32_t sh, int32_t sw, int32_t OH, int32_t OW) {
-  /* The larger im2col of the two kernels (plain: all pixels in blocks of
-   * ZKML_PIX_BLOCK; dot4: one K4-byte vector per pixel), then the padded
-   * copy of the part of the input the windows cover. */
-  uint64_t npix = (uint64_t)OH * (uint64_t)OW;
-  uint64_t K = (uint64_t)C * (uint64_t)kh * (uint64_t)kw;
-  uint64_t blocks = (npix + ZKML_PIX_BLOCK - 1) / ZKML_PIX_BLOCK;
-  uint64_t cols = blocks * ZKML_PIX_BLOCK * K;
-  uint64_t cols4 = npix * ((K + 3u) & ~(uint64_t)3u);
-  if (cols4 > cols) cols = cols4;
-  uint64_t padded = (uint64_t)C * ((uint64_t)(OH - 1) * (uint64_t)sh + (uint64_t)kh) *
-                    ((uint64_t)(OW - 1) * (uint64_t)sw + (uint64_t)kw);
-  uint64_t b = ((cols + 3u) & ~(uint64_t)3u) + padded;
+uint32_t zkml_conv_scratch_bytes(const zkml_conv_shape* s) {
+  /* The im2col (zkml_conv_cols_bytes: the larger of the two kernels'), then
+   * the padded copy of the part of the input the windows cover. Callers
+   * have checked K <= ZKML_MAX_K, so the products stay far below 2^64. */
+  uint64_t padded = (uint64_t)s->C * ((uint64_t)(s->OH - 1) * (uint64_t)s->sh + (uint64_t)s->kh) *
+                    ((uint64_t)(s->OW - 1) * (uint64_t)s->sw + (uint64_t)s->kw);
+  uint64_t b = (uint64_t)zkml_conv_cols_bytes(s) + padded;
   return b > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)b;
+}
+
+uint32_t zkml_conv_patch_bytes(int32_t C, int32_t kh, int32_t kw, int32_t sh, int32_t sw, int32_t OH, int32_t OW) {
+  const zkml_conv_shape s = {C, 0, 0, 0, OH, OW, kh, kw, sh, sw, 0, 0, 0, 1};
+  return zkml_conv_scratch_bytes(&s);
 }
 
 void zkml_conv_pad_input(const int8_t* x, const zkml_conv_shape* s, uint8_t flip, int8_t* dst) {
@@ -188,35 +187,17 @@ static void conv_4x4(const uint8_t* w, const int8_t* xb, int32_t K, int32_t acc[
   acc[12] = a30; acc[13] = a31; acc[14] = a32; acc[15] = a33;
 }
 
-void zkml_conv_s8(const int8_t* x, const zkml_conv_shape* s, const uint8_t* w_packed,
-                  const int32_t* bias, const zkml_requant_params* rq, int8_t* patch, int8_t* y) {
-  /* Locals: stores through int8_t* may alias *s and *rq. */
-  const int32_t C = s->C, H = s->H, W = s->W, M = s->M, OH = s->OH, OW = s->OW;
-  const int32_t kh = s->kh, kw = s->kw, sh = s->sh, sw = s->sw, pt = s->pt, pl = s->pl;
+/* im2col of channels [0, C) of src ([C][sH][sW], windows inside it) for
+ * every output pixel into cols[blk][k][j], (c, ky, kx) order as in the
+ * weights; pixels past the end hold `pad`. A block of 4 pixels in one
+ * output row is copied 4 values per step. */
+static inline __attribute__((always_inline)) void im2col_pix4(const int8_t* src, int64_t plane, int32_t sW,
+                                                             int32_t C, const zkml_conv_shape* s, int8_t pad,
+                                                             int8_t* cols) {
+  const int32_t OH = s->OH, OW = s->OW, kh = s->kh, kw = s->kw, sh = s->sh, sw = s->sw;
   const int32_t K = C * kh * kw;
-  const int64_t block = (int64_t)ZKML_ROWS * zkml_k4(K);
   const int32_t npix = OH * OW;
   const int32_t nblk = (npix + ZKML_PIX_BLOCK - 1) / ZKML_PIX_BLOCK;
-  const int8_t pad = (int8_t)s->zp_in;
-  /* The windows cover rows [-pt, Hp - pt) and columns [-pl, Wp - pl) of
-   * the input. Unless that is exactly inside it, copy that region once with
-   * the zero point (real 0) around it, so the im2col below needs no bounds
-   * checks. */
-  const int32_t Hp = (OH - 1) * sh + kh, Wp = (OW - 1) * sw + kw;
-  const int8_t* src = x;
-  int32_t sH = H, sW = W;
-  int8_t* cols = patch;
-  if (pt != 0 || pl != 0 || Hp > H || Wp > W) {
-    int8_t* xp = patch + zkml_conv_cols_bytes(s);
-    zkml_conv_pad_input(x, s, 0, xp);
-    src = xp;
-    sH = Hp;
-    sW = Wp;
-  }
-  const int64_t plane = (int64_t)sH * sW;
-  /* im2col of every output pixel into cols[blk][k][j], (c, ky, kx) order as
-   * in the weights; pixels past the end hold the zero point. A block of 4
-   * pixels in one output row is copied 4 values per step. */
   for (int32_t b = 0; b < nblk; ++b) {
     int8_t* p = cols + (int64_t)b * ZKML_PIX_BLOCK * K;
     const int32_t pix0 = b * ZKML_PIX_BLOCK;
@@ -262,10 +243,78 @@ void zkml_conv_s8(const int8_t* x, const zkml_conv_shape* s, const uint8_t* w_pa
         }
     }
   }
+}
+
+/* Plain grouped Conv inner block: one output channel (its weight row wr,
+ * a row of a packed 4-row block: column k at wr[16 (k/4) + k%4]) x 4 pixels. */
+static void conv_1x4(const uint8_t* wr, const int8_t* xb, int32_t K, int32_t acc[4]) {
+  int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+  int32_t k = 0;
+  for (; k + 4 <= K; k += 4, wr += 16) {
+    for (int32_t i = 0; i < 4; ++i, xb += ZKML_PIX_BLOCK) {
+      const int32_t v = (int32_t)wr[i] - 128;
+      a0 += v * xb[0]; a1 += v * xb[1]; a2 += v * xb[2]; a3 += v * xb[3];
+    }
+  }
+  for (int32_t i = 0; k < K; ++k, ++i, xb += ZKML_PIX_BLOCK) {
+    const int32_t v = (int32_t)wr[i] - 128;
+    a0 += v * xb[0]; a1 += v * xb[1]; a2 += v * xb[2]; a3 += v * xb[3];
+  }
+  acc[0] = a0; acc[1] = a1; acc[2] = a2; acc[3] = a3;
+}
+
+void zkml_conv_s8(const int8_t* x, const zkml_conv_shape* s, const uint8_t* w_packed,
+                  const int32_t* bias, const zkml_requant_params* rq, int8_t* patch, int8_t* y) {
+  /* Locals: stores through int8_t* may alias *s and *rq. */
+  const int32_t C = s->C, H = s->H, W = s->W, M = s->M, OH = s->OH, OW = s->OW;
+  const int32_t kh = s->kh, kw = s->kw, sh = s->sh, sw = s->sw, pt = s->pt, pl = s->pl;
+  const int32_t G = zkml_conv_groups(s), Cg = C / G, Mg = M / G;
+  const int32_t K = Cg * kh * kw;
+  const int64_t block = (int64_t)ZKML_ROWS * zkml_k4(K);
+  const int32_t npix = OH * OW;
+  const int32_t nblk = (npix + ZKML_PIX_BLOCK - 1) / ZKML_PIX_BLOCK;
+  const int8_t pad = (int8_t)s->zp_in;
+  /* The windows cover rows [-pt, Hp - pt) and columns [-pl, Wp - pl) of
+   * the input. Unless that is exactly inside it, copy that region once with
+   * the zero point (real 0) around it, so the im2col below needs no bounds
+   * checks. */
+  const int32_t Hp = (OH - 1) * sh + kh, Wp = (OW - 1) * sw + kw;
+  const int8_t* src = x;
+  int32_t sH = H, sW = W;
+  int8_t* cols = patch;
+  if (pt != 0 || pl != 0 || Hp > H || Wp > W) {
+    int8_t* xp = patch + zkml_conv_cols_bytes(s);
+    zkml_conv_pad_input(x, s, 0, xp);
+    src = xp;
+    sH = Hp;
+    sW = Wp;
+  }
+  const int64_t plane = (int64_t)sH * sW;
   const int32_t zp = rq->zp_out, lo = rq->act_min, hi = rq->act_max, pc = rq->per_channel;
   const int32_t* mult = rq->mult;
   const int32_t* shift = rq->shift;
   int32_t acc[ZKML_ROWS * ZKML_PIX_BLOCK];
+  if (G > 1) {
+    /* Per group: the im2col of its C/G channels, then each of its M/G
+     * channels against 4 pixels at a time. */
+    for (int32_t g = 0; g < G; ++g) {
+      im2col_pix4(src + (int64_t)g * Cg * plane, plane, sW, Cg, s, pad, cols);
+      for (int32_t m = g * Mg; m < (g + 1) * Mg; ++m) {
+        const uint8_t* wr = w_packed + (int64_t)(m / ZKML_ROWS) * block + 4 * (m % ZKML_ROWS);
+        const int32_t c = pc ? m : 0;
+        const int32_t mu = mult[c], shf = shift[c], bm = bias[m];
+        int8_t* ym = y + (int64_t)m * npix;
+        for (int32_t b = 0; b < nblk; ++b) {
+          const int32_t p0 = b * ZKML_PIX_BLOCK;
+          const int32_t np = npix - p0 < ZKML_PIX_BLOCK ? npix - p0 : ZKML_PIX_BLOCK;
+          conv_1x4(wr, cols + (int64_t)b * ZKML_PIX_BLOCK * K, K, acc);
+          for (int32_t j = 0; j < np; ++j) ym[p0 + j] = zkml_requant_out(acc[j] + bm, mu, shf, zp, lo, hi);
+        }
+      }
+    }
+    return;
+  }
+  im2col_pix4(src, plane, sW, C, s, pad, cols);
   for (int32_t b = 0; b < nblk; ++b) {
     const int8_t* xb = cols + (int64_t)b * ZKML_PIX_BLOCK * K;
     const int32_t p0 = b * ZKML_PIX_BLOCK;

@@ -110,6 +110,58 @@ static inline __attribute__((always_inline)) void im2col(const geom* g, int32_t 
   }
 }
 
+/* Grouped Conv (depthwise included): the roles of dot4's operands swap.
+ * Each group's im2col is written in the weight-operand layout, 4 pixels per
+ * block (pixel j's column k at byte 16 (k/4) + 4 j + k%4 of its block), and
+ * one output channel's weight row, copied out of its packed block into K4
+ * contiguous bytes, is the x operand: one call gives that channel at 4
+ * pixels. The sums are the same exact integers as the plain kernel's. The
+ * row lives in scratch, so the call is dot4, not dot4_rom. */
+static void conv_grouped_dot4(const uint8_t* xp, int64_t plane, int32_t Wp, const zkml_conv_shape* s,
+                              const uint8_t* w_packed, const int32_t* bias, const zkml_requant_params* rq,
+                              uint8_t* cols, int8_t* y) {
+  const int32_t C = s->C, M = s->M, OH = s->OH, OW = s->OW;
+  const int32_t kh = s->kh, kw = s->kw, sh = s->sh, sw = s->sw;
+  const int32_t G = zkml_conv_groups(s), Cg = C / G, Mg = M / G;
+  const int32_t K = Cg * kh * kw, K4 = (int32_t)zkml_k4(K);
+  const int32_t npix = OH * OW, nblk = (npix + ZKML_PIX_BLOCK - 1) / ZKML_PIX_BLOCK;
+  const int64_t blk_bytes = (int64_t)ZKML_PIX_BLOCK * K4;
+  uint8_t* wrow = cols + (int64_t)nblk * blk_bytes;
+  const int32_t zp = rq->zp_out, lo = rq->act_min, hi = rq->act_max, pc = rq->per_channel;
+  const int32_t* mult = rq->mult;
+  const int32_t* shift = rq->shift;
+  for (int32_t g = 0; g < G; ++g) {
+    const uint8_t* src = xp + (int64_t)g * Cg * plane;
+    for (int32_t q = 0; q < nblk * ZKML_PIX_BLOCK; ++q) {
+      uint8_t* d = cols + (int64_t)(q / ZKML_PIX_BLOCK) * blk_bytes + 4 * (q % ZKML_PIX_BLOCK);
+      int32_t k = 0;
+      if (q < npix) {
+        const uint8_t* base = src + (int64_t)(q / OW) * sh * Wp + (int64_t)(q % OW) * sw;
+        for (int32_t c = 0; c < Cg; ++c)
+          for (int32_t ky = 0; ky < kh; ++ky) {
+            const uint8_t* r = base + c * plane + (int64_t)ky * Wp;
+            for (int32_t kx = 0; kx < kw; ++kx, ++k) d[16 * (k >> 2) + (k & 3)] = r[kx];
+          }
+      }
+      for (; k < K4; ++k) d[16 * (k >> 2) + (k & 3)] = 0x80u; /* padding columns, missing pixels */
+    }
+    for (int32_t m = g * Mg; m < (g + 1) * Mg; ++m) {
+      const uint8_t* wr = w_packed + (int64_t)(m / ZKML_ROWS) * ZKML_ROWS * K4 + 4 * (m % ZKML_ROWS);
+      for (int32_t k = 0; k < K4; k += 4) __builtin_memcpy(wrow + k, wr + 4 * k, 4);
+      const int32_t c = pc ? m : 0;
+      const int32_t mu = mult[c], shf = shift[c], bm = bias[m];
+      int8_t* ym = y + (int64_t)m * npix;
+      int32_t acc[4];
+      for (int32_t b = 0; b < nblk; ++b) {
+        dot4_rows(0, wrow, cols + (int64_t)b * blk_bytes, K4, acc);
+        const int32_t p0 = b * ZKML_PIX_BLOCK;
+        const int32_t np = npix - p0 < ZKML_PIX_BLOCK ? npix - p0 : ZKML_PIX_BLOCK;
+        for (int32_t j = 0; j < np; ++j) ym[p0 + j] = zkml_requant_out(acc[j] + bm, mu, shf, zp, lo, hi);
+      }
+    }
+  }
+}
+
 void zkml_conv_s8_dot4(const int8_t* x, const zkml_conv_shape* s, const uint8_t* w_packed,
                        const int32_t* bias, const zkml_requant_params* rq, int8_t* patch, int8_t* y) {
   /* Locals: stores through int8_t* may alias *s and *rq. */
@@ -117,13 +169,17 @@ void zkml_conv_s8_dot4(const int8_t* x, const zkml_conv_shape* s, const uint8_t*
   const int32_t kh = s->kh, kw = s->kw, sh = s->sh, sw = s->sw;
   const int32_t K = C * kh * kw, K4 = (int32_t)zkml_k4(K);
   const int32_t npix = OH * OW;
-  const int rom = in_rodata(w_packed, zkml_weight_bytes(M, K));
   /* The covered input region, biased, with the zero point around it (always
    * copied: the XOR has to happen somewhere, and this touches each input
    * byte once instead of kh*kw times in the im2col). */
   const int32_t Hp = (OH - 1) * sh + kh, Wp = (OW - 1) * sw + kw;
   int8_t* xp = patch + zkml_conv_cols_bytes(s);
   zkml_conv_pad_input(x, s, 0x80u, xp);
+  if (zkml_conv_groups(s) > 1) {
+    conv_grouped_dot4((const uint8_t*)xp, (int64_t)Hp * Wp, Wp, s, w_packed, bias, rq, (uint8_t*)patch, y);
+    return;
+  }
+  const int rom = in_rodata(w_packed, zkml_weight_bytes(M, K));
   /* im2col: one K4-byte vector per pixel, (c, ky, kx) order as in the
    * weights, padded with 0x80; each is dot4's x operand as it stands. */
   uint8_t* cols = (uint8_t*)patch;

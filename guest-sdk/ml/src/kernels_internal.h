@@ -56,14 +56,24 @@ static inline void zkml_store_rows(const int32_t* acc, int32_t m0, int32_t rows,
   }
 }
 
-/* Conv scratch (zkml_conv_patch_bytes): the im2col area, then the padded
- * copy of the input at this offset (4-byte aligned). */
+static inline int32_t zkml_conv_groups(const zkml_conv_shape* s) { return s->group > 1 ? s->group : 1; }
+
+/* Conv scratch (zkml_conv_scratch_bytes): the im2col area, then the padded
+ * copy of the input at this offset (4-byte aligned). A grouped conv's
+ * im2col holds one group (K = C/G*kh*kw per pixel) in blocks of 4 pixels
+ * padded to K4 columns, followed by one weight row of K4 bytes (dot4). */
 static inline int64_t zkml_conv_cols_bytes(const zkml_conv_shape* s) {
-  const int64_t npix = (int64_t)s->OH * s->OW, K = (int64_t)s->C * s->kh * s->kw;
+  const int64_t G = zkml_conv_groups(s);
+  const int64_t npix = (int64_t)s->OH * s->OW, K = (int64_t)(s->C / G) * s->kh * s->kw;
   const int64_t blocks = (npix + ZKML_PIX_BLOCK - 1) / ZKML_PIX_BLOCK;
-  int64_t cols = blocks * ZKML_PIX_BLOCK * K;
-  const int64_t cols4 = npix * zkml_k4(K);
-  if (cols4 > cols) cols = cols4;
+  int64_t cols;
+  if (G > 1) {
+    cols = (blocks * ZKML_PIX_BLOCK + 1) * zkml_k4(K);
+  } else {
+    cols = blocks * ZKML_PIX_BLOCK * K;
+    const int64_t cols4 = npix * zkml_k4(K);
+    if (cols4 > cols) cols = cols4;
+  }
   return (cols + 3) & ~(int64_t)3;
 }
 

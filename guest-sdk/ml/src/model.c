@@ -107,6 +107,19 @@ static int window_ok(uint32_t in, int32_t k, int32_t s, int32_t p0, int32_t p1, 
   return (uint64_t)((span - k) / s + 1) == out;
 }
 
+/* Conv geometry of a checked node (the parser's scratch size and the run). */
+static void make_conv(const zkml_node* n, const zkml_tensor* x, const zkml_tensor* y, zkml_conv_shape* s) {
+  s->C = (int32_t)x->dims[1];
+  s->H = (int32_t)x->dims[2];
+  s->W = (int32_t)x->dims[3];
+  s->M = (int32_t)y->dims[1];
+  s->OH = (int32_t)y->dims[2];
+  s->OW = (int32_t)y->dims[3];
+  s->kh = n->kh; s->kw = n->kw; s->sh = n->sh; s->sw = n->sw; s->pt = n->pt; s->pl = n->pl;
+  s->zp_in = x->zero_point;
+  s->group = n->p[5] > 1 ? (int32_t)n->p[5] : 1;
+}
+
 enum { T_NONE = 0, T_AVAILABLE = 1 };
 
 int zkml_parse(zkml_model* m, const uint8_t* data, uint32_t size) {
@@ -119,8 +132,10 @@ int zkml_parse(zkml_model* m, const uint8_t* data, uint32_t size) {
     return fail(m, ZKML_ERR_BLOB, "model: buffer at %p is not 4-byte aligned (packed weights are read as words)",
                 (const void*)data);
   if (rd32(data) != ZKML_MAGIC) return fail(m, ZKML_ERR_MAGIC, "model: bad magic 0x%08x (want \"ZKML\")", rd32(data));
-  if (rd32(data + 4) != ZKML_VERSION)
-    return fail(m, ZKML_ERR_VERSION, "model: format version %u, this runtime reads version %u", rd32(data + 4), ZKML_VERSION);
+  m->version = rd32(data + 4);
+  if (m->version < ZKML_VERSION_MIN || m->version > ZKML_VERSION)
+    return fail(m, ZKML_ERR_VERSION, "model: format version %u, this runtime reads versions %u to %u", m->version,
+                ZKML_VERSION_MIN, ZKML_VERSION);
   if (rd32(data + 8) != ZKML_HEADER_BYTES)
     return fail(m, ZKML_ERR_VERSION, "model: header size %u, want %u", rd32(data + 8), ZKML_HEADER_BYTES);
   m->n_tensors = rd32(data + 12);
@@ -225,7 +240,14 @@ int zkml_parse(zkml_model* m, const uint8_t* data, uint32_t size) {
               !window_ok(x.dims[3], n.kw, n.sw, n.pl, n.pr, y.dims[3]))
             return fail(m, ZKML_ERR_NODE, "node %u (Conv): kernel/stride/pads do not map %ux%u to %ux%u", i,
                         x.dims[2], x.dims[3], y.dims[2], y.dims[3]);
-          K = (uint64_t)x.dims[1] * (uint32_t)n.kh * (uint32_t)n.kw;
+          const uint32_t G = n.p[5] > 1 ? n.p[5] : 1;
+          if (G > 1 && m->version < 3)
+            return fail(m, ZKML_ERR_VERSION, "node %u (Conv): %u groups need format version 3, the file is version %u",
+                        i, G, m->version);
+          if (x.dims[1] % G != 0 || y.dims[1] % G != 0)
+            return fail(m, ZKML_ERR_NODE, "node %u (Conv): %u groups do not divide %u input and %u output channels", i,
+                        G, x.dims[1], y.dims[1]);
+          K = (uint64_t)(x.dims[1] / G) * (uint32_t)n.kh * (uint32_t)n.kw;
           M = y.dims[1];
         }
         if (K > ZKML_MAX_K) return fail(m, ZKML_ERR_LIMIT, "node %u (%s): dot length %llu over %u", i, on,
@@ -254,9 +276,14 @@ int zkml_parse(zkml_model* m, const uint8_t* data, uint32_t size) {
         }
         params += 4 * (M + 2ull * nrq);
         /* Kernel scratch: Conv's im2col, Dense's padded copy of x (dot4). */
-        uint64_t pb = dense ? zkml_dense_scratch_bytes((int32_t)K)
-                            : zkml_conv_patch_bytes((int32_t)x.dims[1], n.kh, n.kw, n.sh, n.sw, (int32_t)y.dims[2],
-                                                    (int32_t)y.dims[3]);
+        uint64_t pb;
+        if (dense) {
+          pb = zkml_dense_scratch_bytes((int32_t)K);
+        } else {
+          zkml_conv_shape cs;
+          make_conv(&n, &x, &y, &cs);
+          pb = zkml_conv_scratch_bytes(&cs);
+        }
         if (pb > patch) patch = pb;
         break;
       }
@@ -475,8 +502,8 @@ int zkml_run(zkml_runner* r, const int8_t* input, uint32_t input_len) {
         if (n.op == ZKML_OP_DENSE) {
           zkml_kernels.dense(xd, (int32_t)x.elems, wp, prm, M, &rq, r->patch, yd);
         } else {
-          zkml_conv_shape s = {(int32_t)x.dims[1], (int32_t)x.dims[2], (int32_t)x.dims[3], M, (int32_t)y.dims[2],
-                               (int32_t)y.dims[3], n.kh, n.kw, n.sh, n.sw, n.pt, n.pl, x.zero_point};
+          zkml_conv_shape s;
+          make_conv(&n, &x, &y, &s);
           zkml_kernels.conv(xd, &s, wp, prm, &rq, r->patch, yd);
         }
         break;

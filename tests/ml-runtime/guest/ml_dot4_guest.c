@@ -2,7 +2,7 @@
  * (deterministic LCG) run through zkml_kernels_plain and zkml_kernels_dot4
  * inside the emulator, including K and M that are not multiples of 4, the
  * extreme values -128 and 127 in inputs and weights, and K over the 32764
- * columns one dot4 call takes. Panics naming the layer and output on the
+ * columns one dot4 call takes, and grouped (depthwise) Conv. Panics naming the layer and output on the
  * first difference; else prints the count and commits a checksum of all
  * outputs (so the test also sees that the layers ran). */
 #include <stdint.h>
@@ -73,12 +73,13 @@ static int dense_layer(int layer, int32_t K, int32_t M, int xmode, int wmode) {
 }
 
 static int conv_layer(int layer, zkml_conv_shape s, int xmode, int wmode) {
-  const int32_t K = s.C * s.kh * s.kw, n_in = s.C * s.H * s.W, n_out = s.M * s.OH * s.OW;
+  const int32_t G = s.group > 1 ? s.group : 1;
+  const int32_t K = s.C / G * s.kh * s.kw, n_in = s.C * s.H * s.W, n_out = s.M * s.OH * s.OW;
   int8_t* x = malloc((size_t)n_in);
   int8_t* W = malloc((size_t)s.M * (size_t)K);
   uint8_t* w = malloc(zkml_weight_bytes(s.M, K));
   int32_t* bias = malloc(4 * (size_t)s.M);
-  int8_t* patch = malloc(zkml_conv_patch_bytes(s.C, s.kh, s.kw, s.sh, s.sw, s.OH, s.OW));
+  int8_t* patch = malloc(zkml_conv_scratch_bytes(&s));
   int8_t* y1 = malloc((size_t)n_out);
   int8_t* y2 = malloc((size_t)n_out);
   if (!x || !W || !w || !bias || !patch || !y1 || !y2) zkvm_panic("conv layer %d: out of heap", layer);
@@ -97,7 +98,7 @@ static int conv_layer(int layer, zkml_conv_shape s, int xmode, int wmode) {
 
 static zkml_conv_shape conv_shape(int32_t C, int32_t H, int32_t W, int32_t M, int32_t kh, int32_t kw, int32_t sh,
                                   int32_t sw, int32_t pt, int32_t pl, int32_t pb, int32_t pr, int32_t zp) {
-  zkml_conv_shape s = {C, H, W, M, (H + pt + pb - kh) / sh + 1, (W + pl + pr - kw) / sw + 1, kh, kw, sh, sw, pt, pl, zp};
+  zkml_conv_shape s = {C, H, W, M, (H + pt + pb - kh) / sh + 1, (W + pl + pr - kw) / sw + 1, kh, kw, sh, sw, pt, pl, zp, 1};
   return s;
 }
 
@@ -121,6 +122,24 @@ int main(void) {
                                    urange(-128, 127));
     int mode = i % 7 == 3 ? 1 : (i % 7 == 5 ? 2 : 0);
     nc += conv_layer(layer++, s, mode, mode == 0 ? 0 : 1);
+  }
+  /* Grouped: depthwise (one channel per group), and groups whose output
+   * channels straddle the 4-row weight blocks; the last one with K over one
+   * call's limit. */
+  for (int i = 0; i < 24; ++i) {
+    int32_t kh = urange(1, 5), kw = urange(1, 5);
+    int32_t H = urange(kh, 12), W = urange(kw, 12), G = urange(2, 6);
+    int32_t Cg = i % 2 ? urange(1, 3) : 1, Mg = i % 2 ? urange(1, 5) : 1;
+    zkml_conv_shape s = conv_shape(G * Cg, H, W, G * Mg, kh, kw, urange(1, 3), urange(1, 3), urange(0, kh - 1),
+                                   urange(0, kw - 1), urange(0, kh - 1), urange(0, kw - 1), urange(-128, 127));
+    s.group = G;
+    int mode = i % 7 == 3 ? 1 : (i % 7 == 5 ? 2 : 0);
+    nc += conv_layer(layer++, s, mode, mode == 0 ? 0 : 1);
+  }
+  {
+    zkml_conv_shape s = conv_shape(2 * 1400, 5, 5, 6, 5, 5, 1, 1, 0, 0, 0, 0, 3);
+    s.group = 2;
+    nc += conv_layer(layer++, s, 1, 1);
   }
   nc += conv_layer(layer++, conv_shape(6, 12, 12, 16, 5, 5, 1, 1, 0, 0, 0, 0, -128), 0, 0);
   nc += conv_layer(layer++, conv_shape(1400, 5, 5, 2, 5, 5, 1, 1, 0, 0, 0, 0, 3), 1, 1);

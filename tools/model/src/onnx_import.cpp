@@ -86,6 +86,7 @@ std::string graph_summary(const ml::Graph& g) {
     if (n.op == ml::OpKind::Clip) os << " [" << n.clip_min << ", " << n.clip_max << "]";
     if (n.op == ml::OpKind::LeakyRelu || n.op == ml::OpKind::Elu) os << " alpha " << n.alpha;
     if (n.op == ml::OpKind::HardSigmoid) os << " alpha " << n.alpha << " beta " << n.beta;
+    if (n.op == ml::OpKind::Conv && n.group > 1) os << " group " << n.group;
     if (n.op == ml::OpKind::AveragePool && n.count_include_pad) os << " count_include_pad";
     if (n.op == ml::OpKind::Concat) os << " axis " << n.axis << ", " << n.inputs.size() << " inputs";
     if (params) os << " params " << params;
@@ -1037,18 +1038,23 @@ struct Importer {
     only_outputs(n, 1);
     const Val& x = padded_in(n, 0);
     const Val& wv = const_in(n, 1, "W");
-    int64_t group = attr_int(n, "group", 1);
-    if (group != 1) node_fail("group=" + std::to_string(group) + " is not supported");
+    const int64_t group = attr_int(n, "group", 1);
     const auto& xs = shape_of(x);
-    if (wv.shape.size() != 4) node_fail("W must be 4-D [M,C,kh,kw], got " + shape_str(wv.shape));
+    if (wv.shape.size() != 4) node_fail("W must be 4-D [M,C/group,kh,kw], got " + shape_str(wv.shape));
     // Conv pads with zeros (op_pad admits value 0 only), which is real 0
     // (the zero point) in int8 too.
     ml::Node nd;
     std::vector<int64_t> hw;
     spatial(n, nd, xs, {wv.shape[2], wv.shape[3]}, hw, x.pad ? &*x.pad : nullptr);
-    if (wv.shape[1] != xs[1])
-      node_fail("W has " + std::to_string(wv.shape[1]) + " input channels, input has " + std::to_string(xs[1]));
     int64_t m = wv.shape[0];
+    // Grouped (depthwise: group = C = M): W holds C/group input channels.
+    if (group < 1 || xs[1] % group != 0 || m % group != 0)
+      node_fail("group=" + std::to_string(group) + " must divide the " + std::to_string(xs[1]) + " input and " +
+                std::to_string(m) + " output channels");
+    if (wv.shape[1] * group != xs[1])
+      node_fail("W has " + std::to_string(wv.shape[1]) + " input channels per group, input has " +
+                std::to_string(xs[1]) + " channels in " + std::to_string(group) + " group(s)");
+    nd.group = group;
     std::vector<float> bias(static_cast<size_t>(m), 0.0f);
     if (has_in(n, 2)) {
       const Val& bv = const_in(n, 2, "B");

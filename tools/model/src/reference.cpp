@@ -24,28 +24,35 @@ using RowMat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMa
 
 void conv(const ml::Node& n, const std::vector<int64_t>& xs, const float* x, const ml::Tensor& w,
           const ml::Tensor& b, const std::vector<int64_t>& ys, float* y) {
-  const int64_t c = xs[1], h = xs[2], wd = xs[3];
+  const int64_t h = xs[2], wd = xs[3];
   const int64_t m = ys[1], oh = ys[2], ow = ys[3];
   const int64_t kh = n.kernel[0], kw = n.kernel[1], sh = n.strides[0], sw = n.strides[1];
   const int64_t pt = n.pads[0], pl = n.pads[1];
+  const int64_t groups = n.group, c = xs[1] / groups, mg = m / groups;  // per group
+  if (groups < 1 || xs[1] % groups != 0 || m % groups != 0) bad(n, "group does not divide the channels");
   const int64_t kk = c * kh * kw;
-  RowMat cols = RowMat::Zero(kk, oh * ow);
-  for (int64_t ci = 0; ci < c; ++ci)
-    for (int64_t i = 0; i < kh; ++i)
-      for (int64_t j = 0; j < kw; ++j) {
-        const int64_t row = (ci * kh + i) * kw + j;
-        for (int64_t oy = 0; oy < oh; ++oy) {
-          const int64_t iy = oy * sh + i - pt;
-          if (iy < 0 || iy >= h) continue;  // zero padding
-          for (int64_t ox = 0; ox < ow; ++ox) {
-            const int64_t ix = ox * sw + j - pl;
-            if (ix >= 0 && ix < wd) cols(row, oy * ow + ox) = x[(ci * h + iy) * wd + ix];
-          }
-        }
-      }
+  if (static_cast<int64_t>(w.data.size()) != m * kk) bad(n, "weight size does not match the group");
   Eigen::Map<const RowMat> wm(w.data.data(), m, kk);
   Eigen::Map<RowMat> ym(y, m, oh * ow);
-  ym.noalias() = wm * cols;
+  RowMat cols(kk, oh * ow);
+  for (int64_t g = 0; g < groups; ++g) {
+    cols.setZero();
+    for (int64_t ci = 0; ci < c; ++ci)
+      for (int64_t i = 0; i < kh; ++i)
+        for (int64_t j = 0; j < kw; ++j) {
+          const int64_t row = (ci * kh + i) * kw + j;
+          const float* xc = x + (g * c + ci) * h * wd;
+          for (int64_t oy = 0; oy < oh; ++oy) {
+            const int64_t iy = oy * sh + i - pt;
+            if (iy < 0 || iy >= h) continue;  // zero padding
+            for (int64_t ox = 0; ox < ow; ++ox) {
+              const int64_t ix = ox * sw + j - pl;
+              if (ix >= 0 && ix < wd) cols(row, oy * ow + ox) = xc[iy * wd + ix];
+            }
+          }
+        }
+    ym.middleRows(g * mg, mg).noalias() = wm.middleRows(g * mg, mg) * cols;
+  }
   for (int64_t o = 0; o < m; ++o) ym.row(o).array() += b.data[o];
 }
 

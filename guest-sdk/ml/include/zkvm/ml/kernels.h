@@ -75,17 +75,24 @@ typedef struct {
   int32_t M, OH, OW; /* output [1,M,OH,OW] */
   int32_t kh, kw, sh, sw, pt, pl;
   int32_t zp_in; /* value of padded positions (real 0) */
+  int32_t group; /* G groups (0 or 1: an ordinary conv); G divides C and M */
 } zkml_conv_shape;
 
-/* Conv2D, group 1, dilation 1, NCHW. `patch` is scratch of
- * zkml_conv_patch_bytes(...) bytes, 4-byte aligned: the im2col of all output
- * pixels and a zero-point padded copy of the input region the windows cover.
+/* Conv2D, NCHW, dilation 1. With G groups, output channel m sees only input
+ * channels [g C/G, (g+1) C/G) of its group g = m / (M/G) (depthwise: G = C =
+ * M); the weights are then an M x K matrix with K = (C/G)*kh*kw, packed as
+ * above. `patch` is scratch of zkml_conv_scratch_bytes(s) bytes, 4-byte
+ * aligned: the im2col of all output pixels (of one group at a time) and a
+ * zero-point padded copy of the input region the windows cover.
  * The plain kernel's im2col is in blocks of ZKML_PIX_BLOCK pixels
  * (patch[blk][k][j]) so each weight load serves several pixels; the
  * accelerated one's is one biased, K4-padded vector per pixel, the x operand
- * of dot4. The size covers both and saturates at 0xFFFFFFFF (the parser's
- * arena limit rejects such sizes). */
+ * of dot4 (grouped: four pixels per block in dot4's weight-operand layout,
+ * with one channel's weight row as x). The size covers both and saturates
+ * at 0xFFFFFFFF (the parser's arena limit rejects such sizes). */
 #define ZKML_PIX_BLOCK 4
+uint32_t zkml_conv_scratch_bytes(const zkml_conv_shape* s);
+/* zkml_conv_scratch_bytes of an ungrouped conv with that geometry. */
 uint32_t zkml_conv_patch_bytes(int32_t C, int32_t kh, int32_t kw, int32_t sh, int32_t sw, int32_t OH, int32_t OW);
 void zkml_conv_s8(const int8_t* x, const zkml_conv_shape* s, const uint8_t* w_packed,
                   const int32_t* bias, const zkml_requant_params* rq, int8_t* patch, int8_t* y);

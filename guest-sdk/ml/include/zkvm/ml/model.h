@@ -30,8 +30,12 @@ extern "C" {
 #define ZKML_MAGIC 0x4C4D4B5Au /* "ZKML" */
 /* 2: 1-byte biased weights in the dot4 layout (1: 16-bit lanes). New op
  * codes (LUT8 = 11, CONCAT = 12) keep the version: older files still parse, and an older
- * runtime refuses a newer op by name ("unknown op 11"). */
-#define ZKML_VERSION 2u
+ * runtime refuses a newer op by name ("unknown op 11"). 3: a Conv may have
+ * groups (p5), which a version-2 runtime would misread; the quantiser writes
+ * 3 only for files that use it, so other files still load in older runtimes,
+ * and this runtime reads both. */
+#define ZKML_VERSION 3u
+#define ZKML_VERSION_MIN 2u
 #define ZKML_HEADER_BYTES 32u
 #define ZKML_TENSOR_BYTES 36u
 #define ZKML_NODE_BYTES 96u
@@ -47,7 +51,7 @@ extern "C" {
 
 enum zkml_op {
   ZKML_OP_DENSE = 1,   /* p: weight_off, bias_off, mult_off, shift_off, n_requant */
-  ZKML_OP_CONV = 2,    /* p: as Dense */
+  ZKML_OP_CONV = 2,    /* p: as Dense, p5 groups (0 or 1: none; > 1 needs version 3) */
   ZKML_OP_CLAMP = 3,   /* y = clamp(x, act_min, act_max); standalone ReLU/Clip */
   ZKML_OP_MAXPOOL = 4,
   ZKML_OP_AVGPOOL = 5, /* flags bit 0: count_include_pad */
@@ -100,6 +104,7 @@ typedef struct {
   const uint8_t* data;
   uint32_t size;
   uint32_t n_tensors, n_nodes, input, output;
+  uint32_t version;
   uint32_t blob_off, blob_bytes;
   uint32_t arena_bytes; /* what zkml_prepare needs (computed by zkml_parse) */
   char error[160];      /* human-readable reason when zkml_parse fails */
