@@ -33,6 +33,18 @@ __global__ void kernel_entry(uint64_t total, A... args) {
   thread_entry<K>(blockIdx.x, blockDim.x, threadIdx.x, total, args...);
 }
 
+// Phased block kernel: K::run per phase, __syncthreads() between phases
+// (every thread runs every phase, so the barrier is reached by all).
+template <class K, class... A>
+__global__ void block_kernel_entry(unsigned phases, A... args) {
+  extern __shared__ __align__(16) unsigned char smem[];
+  auto* sh = reinterpret_cast<typename K::Shared*>(smem);
+  for (unsigned p = 0; p < phases; ++p) {
+    K::run(blockIdx.x, threadIdx.x, p, sh, args...);
+    __syncthreads();
+  }
+}
+
 class CudaExec {
  public:
   template <class T>
@@ -84,6 +96,13 @@ class CudaExec {
   void launch(uint64_t total, A... args) {
     const auto grid = static_cast<unsigned>(grid_for(total, kBlockDim));  // <= kMaxGridDim
     kernel_entry<K, A...><<<grid, kBlockDim>>>(total, args...);
+    ZKVM_CUDA_OK(cudaGetLastError());
+  }
+  template <class K, class... A>
+  void launch_blocks(uint64_t grid, uint32_t block_dim, unsigned phases, size_t shared,
+                     A... args) {
+    block_kernel_entry<K, A...><<<static_cast<unsigned>(grid), block_dim,
+                                  shared * sizeof(typename K::Shared)>>>(phases, args...);
     ZKVM_CUDA_OK(cudaGetLastError());
   }
 };

@@ -61,6 +61,18 @@ class HostExec {
         thread_entry<K>(b, block_dim_, t, total, args...);
   }
 
+  // Barriers by construction: every thread of a block finishes phase p
+  // before any starts phase p + 1, as __syncthreads() guarantees.
+  template <class K, class... A>
+  void launch_blocks(uint64_t grid, uint32_t block_dim, unsigned phases, size_t shared,
+                     A... args) {
+    ++launches_;
+    std::vector<typename K::Shared> sh(shared);
+    for (uint64_t b = 0; b < grid; ++b)
+      for (unsigned p = 0; p < phases; ++p)
+        for (uint32_t t = 0; t < block_dim; ++t) K::run(b, t, p, sh.data(), args...);
+  }
+
   uint64_t launches() const { return launches_; }
 
  private:

@@ -6,6 +6,11 @@
 //   exec.upload(buf, host_ptr, n)     host -> buffer
 //   exec.download(host_ptr, buf, n)   buffer -> host (waits for the kernels)
 //   exec.launch<K>(total, args...)    total threads running K::run(i, args...)
+//   exec.launch_blocks<K>(grid, block_dim, phases, shared, args...)
+//                                     grid blocks of block_dim threads running
+//                                     K::run(block, thread, phase, sh, args...)
+//                                     for phase = 0..phases-1 with a barrier
+//                                     after each; sh: `shared` K::Shared per block
 // CudaExec (cuda/cuda_hal.cu) runs them on a GPU; HostExec (cuda/emulate.h)
 // loops over the same grid on the CPU, which is how CI tests this file and
 // the kernels without a GPU.
@@ -78,9 +83,7 @@ class KernelHal final : public hal::Hal {
 
     auto coeffs = exec_.template alloc<Fp>(w * n);
     exec_.upload(coeffs, evals.values.data(), w * n);
-    for (unsigned s = 0; s < log_n; ++s)
-      launch<DifStage>(half * w, coeffs.data(), uint64_t{w}, log_n, s,
-                       static_cast<const Fp*>(tw_inv.data()));
+    dif(coeffs.data(), 1, w, log_n, tw_inv.data());
 
     auto scale = exec_.template alloc<Fp>(big);
     launch<LdeScaleTable>(big, scale.data(), log_n, log_blowup, shift,
@@ -89,10 +92,7 @@ class KernelHal final : public hal::Hal {
     auto lde = exec_.template alloc<Fp>(w * big);
     launch<LdeScatter>(uint64_t{w} * big, static_cast<const Fp*>(coeffs.data()), lde.data(),
                        uint64_t{w}, log_n, static_cast<const Fp*>(scale.data()));
-    const uint64_t blocks = uint64_t{1} << log_blowup;
-    for (unsigned s = 0; s < log_n; ++s)
-      launch<DifStage>(blocks * half * w, lde.data(), uint64_t{w}, log_n, s,
-                       static_cast<const Fp*>(tw_fwd.data()));
+    dif(lde.data(), uint64_t{1} << log_blowup, w, log_n, tw_fwd.data());
     exec_.download(out.values.data(), lde, w * big);
     return out;
   }
@@ -232,6 +232,26 @@ class KernelHal final : public hal::Hal {
       throw std::length_error(err("kernel launch of " + std::to_string(total) +
                                   " threads exceeds the grid limit"));
     exec_.template launch<K>(total, args...);
+  }
+
+  // Decimation-in-frequency transform of `blocks` consecutive blocks of
+  // n = 2^log_n rows (natural in, bit-reversed out), tw[j] = omega^j:
+  // two stages per pass while the span exceeds a tile, then the last
+  // log_tile stages in one shared-memory launch (ntt_kernels.h).
+  void dif(Fp* data, uint64_t blocks, uint64_t w, unsigned log_n, const Fp* tw) {
+    if (log_n == 0) return;
+    const unsigned log_tile = log_n < DifTile::kMaxLogTile ? log_n : DifTile::kMaxLogTile;
+    const unsigned s0 = log_n - log_tile;
+    const uint64_t n = uint64_t{1} << log_n;
+    unsigned s = 0;
+    for (; s + 2 <= s0; s += 2) launch<DifStage2>(blocks * (n / 4) * w, data, w, log_n, s, tw);
+    if (s < s0) launch<DifStage>(blocks * (n / 2) * w, data, w, log_n, s, tw);
+    const uint64_t grid = blocks * (n >> log_tile) * w;
+    if (grid > kMaxGridDim)
+      throw std::length_error(err("DIF tile launch of " + std::to_string(grid) +
+                                  " blocks exceeds the grid limit"));
+    exec_.template launch_blocks<DifTile>(grid, uint32_t{1} << (log_tile - 1), log_tile,
+                                          size_t{1} << log_tile, data, w, log_n, log_tile, tw);
   }
 
   typename Exec::template Buf<uint64_t> zero_slot() {

@@ -93,6 +93,34 @@ TEST_CASE("launch index arithmetic is 64-bit past 2^32 threads and elements") {
   }
 }
 
+TEST_CASE("radix-4 DIF slots cover each group's quarter once, past 2^32 threads") {
+  // Reconstruct the thread index from the slot at large indices...
+  const unsigned log_n = 27;
+  const uint64_t w = 64;
+  for (unsigned stage : {0u, 7u, 25u})
+    for (uint64_t i : {(uint64_t{1} << 32) + 999, (uint64_t{1} << 34) - 1}) {
+      INFO("stage " << stage << ", thread " << i);
+      const auto s = gpu::dif4_slot(i, w, log_n, stage);
+      const unsigned log_q = log_n - 2 - stage;
+      const uint64_t blk = s.row0 >> log_n, in_blk = s.row0 & ((uint64_t{1} << log_n) - 1);
+      REQUIRE((in_blk >> log_q & 3) == 0);  // row0 lies in the group's first quarter
+      const uint64_t group = in_blk >> (log_q + 2);
+      REQUIRE(s.j == (in_blk & ((uint64_t{1} << log_q) - 1)));
+      REQUIRE((((blk << (log_n - 2)) + (group << log_q) + s.j) * w + s.col) == i);
+    }
+  // ...and check on a small transform that every row is touched exactly once.
+  for (unsigned stage : {0u, 1u, 2u}) {
+    const unsigned ln = 5;
+    std::vector<int> hits(2 * (size_t{1} << ln) * 3);
+    for (uint64_t i = 0; i < 2 * (uint64_t{1} << (ln - 2)) * 3; ++i) {
+      const auto s = gpu::dif4_slot(i, 3, ln, stage);
+      const uint64_t q = uint64_t{1} << (ln - 2 - stage);
+      for (uint64_t k = 0; k < 4; ++k) ++hits[(s.row0 + k * q) * 3 + s.col];
+    }
+    for (int h : hits) REQUIRE(h == 1);
+  }
+}
+
 TEST_CASE("device bit reversal equals the CPU's") {
   std::mt19937_64 g(9);
   for (unsigned bits = 0; bits <= 40; ++bits)
@@ -235,6 +263,15 @@ TEST_CASE("emulated coset_lde equals the CPU HAL (bit-reversed) at every blowup"
         const Fp shift = log_blowup == 2 ? rng.fp() : field::kMultiplicativeGenerator;
         REQUIRE(emu->coset_lde(m, log_blowup, shift) == cpu->coset_lde(m, log_blowup, shift));
       }
+  // Heights past one tile (2^9): an odd or even number of stages before the
+  // tile, so both DifStage2 and the single DifStage run.
+  for (unsigned log_n : {9u, 11u, 12u, 13u})
+    for (unsigned log_blowup : {1u, 2u}) {
+      INFO("2^" << log_n << " x 3, blowup 2^" << log_blowup);
+      const auto m = random_matrix(3, size_t{1} << log_n, rng);
+      const Fp shift = rng.fp();
+      REQUIRE(emu->coset_lde(m, log_blowup, shift) == cpu->coset_lde(m, log_blowup, shift));
+    }
   RowMajorMatrix<Fp> bad(2, 12);
   REQUIRE_THROWS_WITH(emu->coset_lde(bad, 1, Fp::one()),
                       Catch::Contains("height 12 is not a power of two"));
