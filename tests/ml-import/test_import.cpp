@@ -203,6 +203,106 @@ TEST_CASE("grouped and depthwise Conv import with their group and match a direct
   for (size_t i = 0; i < y.size(); ++i) CHECK(y[i] == Approx(want[i]).margin(1e-4));
 }
 
+TEST_CASE("SAME auto_pad becomes explicit pads, ceil_mode adds a last window, dilations spread the taps",
+          "[ml-import]") {
+  auto one = [](const std::string& op, auto&& tweak, std::vector<int64_t> in = {1, 1, 5, 5}) {
+    OnnxBuilder m;
+    m.input("x", in);
+    std::vector<std::string> ins = {"x"};
+    if (op == "Conv") {
+      m.init("W", {1, in[1], 4, 3}, rand_floats(size_t(in[1]) * 12, 21));
+      ins.push_back("W");
+    }
+    auto& n = m.node(op, ins, {"y"}, "op");
+    if (op != "Conv") zkvm::testing::set_ints(n, "kernel_shape", {4, 3});
+    tweak(n);
+    m.output("y");
+    return import(m);
+  };
+  using zkvm::testing::set_int;
+  using zkvm::testing::set_ints;
+  using zkvm::testing::set_string;
+  // 5 rows, kernel 4, stride 2: ceil(5/2) = 3 outputs need 3 rows of padding,
+  // the odd one at the end (SAME_UPPER) or the start (SAME_LOWER); columns:
+  // kernel 3, stride 1, 2 rows of padding.
+  auto g = one("Conv", [&](auto& n) {
+    set_string(n, "auto_pad", "SAME_UPPER");
+    set_ints(n, "strides", {2, 1});
+  });
+  CHECK(g.nodes[0].pads == std::vector<int64_t>{1, 1, 2, 1});
+  CHECK(g.tensors[g.output].shape == std::vector<int64_t>{1, 1, 3, 5});
+  g = one("MaxPool", [&](auto& n) {
+    set_string(n, "auto_pad", "SAME_LOWER");
+    set_ints(n, "strides", {2, 1});
+  });
+  CHECK(g.nodes[0].pads == std::vector<int64_t>{2, 1, 1, 1});
+  CHECK(g.tensors[g.output].shape == std::vector<int64_t>{1, 1, 3, 5});
+  // ceil_mode: 6 rows, kernel 4, stride 3 -> floor 1, ceil 2 (the second
+  // window starts at row 3, inside the input); 5 columns, kernel 3, stride
+  // 2 -> 2 either way.
+  g = one("AveragePool", [&](auto& n) {
+    set_int(n, "ceil_mode", 1);
+    set_ints(n, "strides", {3, 2});
+  }, {1, 1, 6, 5});
+  CHECK(g.tensors[g.output].shape == std::vector<int64_t>{1, 1, 2, 2});
+  auto x = rand_floats(30, 22);
+  auto y = model::run_reference(g, x);
+  // Window (1, 0): rows 3..5 of the input (row 6 is past it), columns 0..2.
+  double s = 0;
+  for (int r = 3; r < 6; ++r)
+    for (int c = 0; c < 3; ++c) s += x[r * 5 + c];
+  CHECK(y[2] == Approx(s / 9).margin(1e-6));
+  // A window past the pads does not count them even with count_include_pad.
+  g = one("AveragePool", [&](auto& n) {
+    set_int(n, "ceil_mode", 1);
+    set_int(n, "count_include_pad", 1);
+    set_ints(n, "strides", {3, 2});
+    set_ints(n, "pads", {1, 0, 1, 0});
+  }, {1, 1, 6, 5});
+  CHECK(g.tensors[g.output].shape == std::vector<int64_t>{1, 1, 3, 2});
+  y = model::run_reference(g, x);
+  s = 0;  // window (2, 0): rows 5..8 of the padded input = input row 5 and the bottom pad row 6; 7 is past it
+  for (int c = 0; c < 3; ++c) s += x[5 * 5 + c];
+  CHECK(y[4] == Approx(s / 6).margin(1e-6));
+  // Dilations: kernel 4x3 with dilations 1x2 on 5x5 -> 2x1.
+  g = one("Conv", [&](auto& n) { set_ints(n, "dilations", {1, 2}); });
+  CHECK(g.nodes[0].dilations == std::vector<int64_t>{1, 2});
+  CHECK(g.tensors[g.output].shape == std::vector<int64_t>{1, 1, 2, 1});
+  CHECK_THAT(model::graph_summary(g), Catch::Contains("dilation 1x2"));
+  auto w = rand_floats(12, 21);
+  y = model::run_reference(g, std::vector<float>(x.begin(), x.begin() + 25));
+  for (int oy = 0; oy < 2; ++oy) {
+    double acc = 0;
+    for (int i = 0; i < 4; ++i)
+      for (int j = 0; j < 3; ++j) acc += w[i * 3 + j] * x[(oy + i) * 5 + 2 * j];
+    CHECK(y[oy] == Approx(acc).margin(1e-5));
+  }
+  using Catch::Contains;
+  {
+    OnnxBuilder dm;  // taps 3 apart on 2 rows: the window at -1 has taps -1 and 2, both outside
+    dm.input("x", {1, 1, 2, 2});
+    auto& n = dm.node("MaxPool", {"x"}, {"y"}, "pool");
+    set_ints(n, "kernel_shape", {2, 2});
+    set_ints(n, "dilations", {3, 3});
+    set_ints(n, "pads", {1, 1, 1, 1});
+    dm.output("y");
+    CHECK_THROWS_WITH(import(dm), Contains("(MaxPool): dilations [3,3] are larger than the input [1,1,2,2]"));
+  }
+  CHECK_THROWS_WITH(one("MaxPool", [&](auto& n) { set_ints(n, "pads", {4, 0, 0, 0}); }),
+                    Contains("(MaxPool): pads [4,0,0,0] must be smaller than the kernel [4,3]"));
+  // ceil_mode with a folded Pad: refused (whose rows the last window may start in is ambiguous).
+  OnnxBuilder pm;
+  pm.input("x", {1, 1, 6, 6}).init_i64("pads", {8}, {0, 0, 1, 1, 0, 0, 1, 1});
+  pm.node("Relu", {"x"}, {"r"});
+  pm.node("Pad", {"r", "pads"}, {"p"}, "pad");
+  auto& mp = pm.node("MaxPool", {"p"}, {"y"}, "pool");
+  set_ints(mp, "kernel_shape", {3, 3});
+  set_ints(mp, "strides", {2, 2});
+  set_int(mp, "ceil_mode", 1);
+  pm.output("y");
+  CHECK_THROWS_WITH(import(pm), Contains("node 2 'pool' (MaxPool): ceil_mode=1 with Pad 1 'pad' folded in is not supported"));
+}
+
 TEST_CASE("MatMul followed by Add of a constant becomes one Dense with that bias", "[ml-import]") {
   OnnxBuilder m;
   auto w = rand_floats(4 * 3, 7);
@@ -257,18 +357,20 @@ TEST_CASE("unsupported ops, attributes and dtypes are rejected naming node and o
                                "channels"));
   REQUIRE_THROWS_WITH(import(conv_with([](auto&) {})),
                       Contains("(Conv): W has 1 input channels per group, input has 2 channels in 1 group(s)"));
-  REQUIRE_THROWS_WITH(import(conv_with([](auto& c) { zkvm::testing::set_ints(c, "dilations", {2, 2}); })),
-                      Contains("(Conv): dilations [2,2] are not supported"));
-  REQUIRE_THROWS_WITH(import(conv_with([](auto& c) { zkvm::testing::set_string(c, "auto_pad", "SAME_UPPER"); })),
-                      Contains("(Conv): auto_pad=SAME_UPPER is not supported"));
+  REQUIRE_THROWS_WITH(import(conv_with([](auto& c) { zkvm::testing::set_ints(c, "dilations", {2, 0}); })),
+                      Contains("(Conv): dilations [2,0] are invalid (2 values in 1..255)"));
+  REQUIRE_THROWS_WITH(import(conv_with([](auto& c) { zkvm::testing::set_string(c, "auto_pad", "SAME"); })),
+                      Contains("(Conv): auto_pad=SAME is not supported (NOTSET, VALID, SAME_UPPER or SAME_LOWER)"));
+  REQUIRE_THROWS_WITH(import(conv_with([](auto& c) { zkvm::testing::set_ints(c, "dilations", {4, 1}); })),
+                      Contains("(Conv): dilated kernel [9,3] is larger than the padded input [1,2,6,6]"));
 
   OnnxBuilder pool;
   pool.input("x", {1, 1, 5, 5});
   auto& p = pool.node("MaxPool", {"x"}, {"y"}, "pool");
   zkvm::testing::set_ints(p, "kernel_shape", {2, 2});
-  zkvm::testing::set_int(p, "ceil_mode", 1);
+  zkvm::testing::set_int(p, "storage_order", 1);
   pool.output("y");
-  REQUIRE_THROWS_WITH(import(pool), Contains("node 0 'pool' (MaxPool): ceil_mode=1 is not supported"));
+  REQUIRE_THROWS_WITH(import(pool), Contains("node 0 'pool' (MaxPool): storage_order=1 is not supported"));
 
   OnnxBuilder erf;
   erf.input("x", {1, 4});

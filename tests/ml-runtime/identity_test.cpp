@@ -4,7 +4,8 @@
 // every op (Dense, Conv, Clamp, MaxPool, AveragePool with and without
 // count_include_pad, Add and Mul with broadcast, Reshape, Softmax, ArgMax,
 // Lut8 for each element-wise function, Concat with copied and requantised
-// inputs, grouped and depthwise Conv),
+// inputs, grouped and depthwise Conv, dilated Conv and pools, ceil_mode
+// pools),
 // per-channel and per-tensor requantisation, and sizes that are not
 // multiples of the 4-row weight blocks. The guest runs twice: with the dot4
 // kernels (the guest default) and with the plain ones (ml_dump_guest_plain).
@@ -155,4 +156,10 @@ TEST_CASE("guest and host runs agree bit for bit on grouped and depthwise Conv",
   auto ranges = calibrate(g, rand_inputs(6, 16, 243, -1.0f, 1.0f));
   check_identity("grouped", quantize_model(g, ranges, {}), 6);
   check_identity("grouped_pt", quantize_model(g, ranges, {false}), 7);
+}
+
+TEST_CASE("guest and host runs agree bit for bit on dilated Conv and pools and ceil_mode pools", "[ml][identity]") {
+  Graph g = windows_graph(8);
+  auto ranges = calibrate(g, rand_inputs(8, 16, 128, -1.0f, 1.0f));
+  check_identity("windows", quantize_model(g, ranges, {}), 8);
 }

@@ -306,6 +306,8 @@ TEST_CASE("MaxPool and AveragePool match the reference, padding ignored or count
     s.OW = (s.W + s.pl + pr - s.kw) / s.sw + 1;
     s.count_include_pad = iter % 2;
     s.zp = U(-128, 127);
+    s.pb = pb;
+    s.pr = pr;
     auto x = rand_i8(rng, static_cast<size_t>(s.C) * s.H * s.W);
     std::vector<int8_t> ymax(static_cast<size_t>(s.C) * s.OH * s.OW), yavg(ymax.size());
     zkml_maxpool_s8(x.data(), &s, ymax.data());
@@ -340,8 +342,127 @@ TEST_CASE("MaxPool and AveragePool match the reference, padding ignored or count
   }
 }
 
+TEST_CASE("dilated Conv2D, grouped or not, matches the reference", "[ml][kernels]") {
+  std::mt19937 rng(41);
+  for (int iter = 0; iter < 100; ++iter) {
+    auto U = [&](int a, int b) { return std::uniform_int_distribution<int>(a, b)(rng); };
+    zkml_conv_shape s{};
+    s.group = iter % 2 ? U(2, 4) : 1;
+    const int Cg = U(1, 3), Mg = U(1, 5);
+    s.C = s.group * Cg;
+    s.M = s.group * Mg;
+    s.kh = U(1, 4);
+    s.kw = U(1, 4);
+    s.dh = U(1, 3);
+    s.dw = U(1, 3);
+    const int ekh = s.dh * (s.kh - 1) + 1, ekw = s.dw * (s.kw - 1) + 1;
+    s.H = U(ekh, 16);
+    s.W = U(ekw, 16);
+    s.sh = U(1, 3);
+    s.sw = U(1, 3);
+    s.pt = U(0, ekh - 1);
+    s.pl = U(0, ekw - 1);
+    const int pb = U(0, ekh - 1), pr = U(0, ekw - 1);
+    s.OH = (s.H + s.pt + pb - ekh) / s.sh + 1;
+    s.OW = (s.W + s.pl + pr - ekw) / s.sw + 1;
+    s.zp_in = U(-128, 127);
+    const int K = Cg * s.kh * s.kw;
+    auto x = rand_i8(rng, static_cast<size_t>(s.C) * s.H * s.W);
+    auto W = rand_i8(rng, static_cast<size_t>(s.M) * K);
+    std::vector<int32_t> bias(s.M);
+    for (auto& b : bias) b = U(-100000, 100000);
+    Rq rq = rand_rq(rng, s.M);
+    auto wpk = pack_rows(W, s.M, K);
+    std::vector<int8_t> y(static_cast<size_t>(s.M) * s.OH * s.OW), patch(zkml_conv_scratch_bytes(&s));
+    auto p = rq.p();
+    zkml_conv_s8(x.data(), &s, reinterpret_cast<const uint8_t*>(wpk.data()), bias.data(), &p, patch.data(), y.data());
+    for (int m = 0; m < s.M; ++m)
+      for (int oy = 0; oy < s.OH; ++oy)
+        for (int ox = 0; ox < s.OW; ++ox) {
+          int64_t acc = bias[m];
+          for (int c = 0; c < Cg; ++c)
+            for (int ky = 0; ky < s.kh; ++ky)
+              for (int kx = 0; kx < s.kw; ++kx) {
+                int iy = oy * s.sh - s.pt + ky * s.dh, ix = ox * s.sw - s.pl + kx * s.dw;
+                int v = (iy < 0 || iy >= s.H || ix < 0 || ix >= s.W)
+                            ? s.zp_in
+                            : x[((m / Mg * Cg + c) * s.H + iy) * s.W + ix];
+                acc += int64_t{v} * W[((m * Cg + c) * s.kh + ky) * s.kw + kx];
+              }
+          int8_t want = sat(ref_requant(acc, rq.mult[m], rq.shift[m]) + rq.zp_out, rq.lo, rq.hi);
+          INFO("iter " << iter << " m=" << m << " oy=" << oy << " ox=" << ox);
+          REQUIRE(y[(m * s.OH + oy) * s.OW + ox] == want);
+        }
+  }
+}
+
+TEST_CASE("dilated and ceil_mode pools match the reference; AveragePool counts the pads, not past them",
+          "[ml][kernels]") {
+  std::mt19937 rng(43);
+  int ceil_windows = 0;
+  for (int iter = 0; iter < 200; ++iter) {
+    auto U = [&](int a, int b) { return std::uniform_int_distribution<int>(a, b)(rng); };
+    zkml_pool_shape s{};
+    s.C = U(1, 3);
+    s.kh = U(1, 4);
+    s.kw = U(1, 4);
+    s.dh = iter % 3 ? U(1, 3) : 1;
+    s.dw = iter % 3 ? U(1, 3) : 1;
+    const int ekh = s.dh * (s.kh - 1) + 1, ekw = s.dw * (s.kw - 1) + 1;
+    s.H = U(std::max(ekh, s.dh), 12);
+    s.W = U(std::max(ekw, s.dw), 12);
+    s.sh = U(1, 3);
+    s.sw = U(1, 3);
+    s.pt = U(0, ekh - 1);
+    s.pl = U(0, ekw - 1);
+    s.pb = U(0, ekh - 1);
+    s.pr = U(0, ekw - 1);
+    // ONNX ceil_mode: one more output where the last window starts inside
+    // the input or the top/left pad.
+    auto out = [&](int in, int p0, int p1, int ek, int st) {
+      int span = in + p0 + p1 - ek, o = span / st + 1;
+      if (iter % 2 && span % st != 0 && o * st < in + p0) ++o;
+      return o;
+    };
+    s.OH = out(s.H, s.pt, s.pb, ekh, s.sh);
+    s.OW = out(s.W, s.pl, s.pr, ekw, s.sw);
+    s.count_include_pad = (iter / 2) % 2;
+    s.zp = U(-128, 127);
+    auto x = rand_i8(rng, static_cast<size_t>(s.C) * s.H * s.W);
+    std::vector<int8_t> ymax(static_cast<size_t>(s.C) * s.OH * s.OW), yavg(ymax.size());
+    zkml_maxpool_s8(x.data(), &s, ymax.data());
+    zkml_avgpool_s8(x.data(), &s, yavg.data());
+    for (int c = 0; c < s.C; ++c)
+      for (int oy = 0; oy < s.OH; ++oy)
+        for (int ox = 0; ox < s.OW; ++ox) {
+          int best = -1000, n = 0, valid = 0;
+          int64_t sum = 0;
+          for (int ky = 0; ky < s.kh; ++ky)
+            for (int kx = 0; kx < s.kw; ++kx) {
+              int iy = oy * s.sh - s.pt + ky * s.dh, ix = ox * s.sw - s.pl + kx * s.dw;
+              if (iy < 0 || iy >= s.H || ix < 0 || ix >= s.W) {
+                if (iy >= s.H + s.pb || ix >= s.W + s.pr) ++ceil_windows;  // past the pads: never counted
+                else if (s.count_include_pad) sum += s.zp, ++n;
+                continue;
+              }
+              int v = x[(c * s.H + iy) * s.W + ix];
+              best = std::max(best, v);
+              sum += v;
+              ++n;
+              ++valid;
+            }
+          INFO("iter " << iter << " c=" << c << " oy=" << oy << " ox=" << ox);
+          REQUIRE(valid > 0);  // every window holds an input position
+          size_t i = (static_cast<size_t>(c) * s.OH + oy) * s.OW + ox;
+          REQUIRE(ymax[i] == best);
+          REQUIRE(yavg[i] == static_cast<int>(std::round(static_cast<double>(sum) / n)));
+        }
+  }
+  CHECK(ceil_windows > 0);  // some windows did reach past the pads
+}
+
 TEST_CASE("AveragePool rounds half away from zero", "[ml][kernels]") {
-  zkml_pool_shape s{1, 1, 2, 1, 1, 1, 2, 1, 2, 0, 0, 0, 0};
+  zkml_pool_shape s{1, 1, 2, 1, 1, 1, 2, 1, 2, 0, 0, 0, 0, 0, 0, 1, 1};
   int8_t a[2] = {1, 2}, b[2] = {-1, -2}, y = 0;
   zkml_avgpool_s8(a, &s, &y);
   CHECK(y == 2);  // 1.5 -> 2

@@ -576,3 +576,78 @@ TEST_CASE("parser refuses a malformed grouped Conv naming node and reason", "[ml
   // Corruptions of a grouped model parse cleanly or are refused; none misbehaves.
   CHECK(fuzz_model(f, 79, 1000) > 0);
 }
+
+namespace {
+std::vector<uint8_t> windows_model(unsigned seed = 8) {
+  Graph g = windows_graph(seed);
+  return quantize_model(g, calibrate(g, rand_inputs(seed, 16, 128, -1.0f, 1.0f)), {});
+}
+}  // namespace
+
+TEST_CASE("dilated Conv and pools and ceil_mode pools track the float model", "[ml][quant]") {
+  Graph g = windows_graph(8);
+  auto ranges = calibrate(g, rand_inputs(8, 16, 128, -1.0f, 1.0f));
+  auto f = quantize_model(g, ranges, {});
+  CHECK(get32(f, 4) == 3u);  // dilations: version 3
+  CHECK(model_info(f).ops ==
+        std::vector<std::string>{"Conv", "Conv", "MaxPool", "AveragePool", "MaxPool", "Reshape", "Dense"});
+  zkml_model m;
+  REQUIRE(zkml_parse(&m, f.data(), uint32_t(f.size())) == ZKML_OK);
+  std::vector<uint32_t> arena(m.arena_bytes / 4 + 1);
+  zkml_runner r;
+  REQUIRE(zkml_prepare(&r, &m, arena.data(), uint32_t(arena.size() * 4)) == ZKML_OK);
+  double worst = 0;
+  for (const auto& in : rand_inputs(9, 8, 128, -1.0f, 1.0f)) {
+    auto q = quantize_input(f, in);
+    REQUIRE(zkml_run(&r, q.data(), uint32_t(q.size())) == ZKML_OK);
+    auto fl = eval_float(g, in);
+    const int graph_node[5] = {1, 2, 3, 4, 5};  // graph nodes behind file nodes 0..4 (Relu fused into node 0)
+    for (uint32_t k = 0; k < 5; ++k) {
+      zkml_node nd;
+      zkml_tensor t;
+      zkml_get_node(&m, k, &nd);
+      zkml_get_tensor(&m, nd.out, &t);
+      const int8_t* y = zkml_tensor_data(&r, nd.out);
+      const auto& want_f = fl[g.nodes[graph_node[k]].outputs[0]];
+      for (uint32_t i = 0; i < t.elems; ++i)
+        worst = std::max(worst, std::fabs(y[i] - std::clamp(double(want_f[i]) / scale_of(t) + t.zero_point, -128.0, 127.0)));
+    }
+  }
+  INFO("worst error in output steps: " << worst);
+  CHECK(worst < 6);
+}
+
+TEST_CASE("parser refuses malformed dilated or ceil_mode windows naming node and reason", "[ml][parser]") {
+  auto f = windows_model();
+  const size_t n2 = node_off(f, 2), n3 = node_off(f, 3);  // MaxPool (dilation 2), AveragePool (ceil_mode)
+  REQUIRE(get32(f, n2) == ZKML_OP_MAXPOOL);
+  REQUIRE(get32(f, n2 + 64 + 24) == 2u);
+  REQUIRE(get32(f, n3) == ZKML_OP_AVGPOOL);
+  auto g = f;
+  put32(g, 4, 2);  // dilations in a version-2 file
+  auto r = parse(g);
+  CHECK(r.status == ZKML_ERR_VERSION);
+  CHECK_THAT(r.error, Catch::Contains("node 0 (Conv): dilations need format version 3"));
+  g = f;
+  put32(g, n2 + 64 + 24, 3);  // dilation 3: the 6x6 output no longer fits
+  r = parse(g);
+  CHECK(r.status == ZKML_ERR_NODE);
+  CHECK_THAT(r.error, Catch::Contains("node 2 (MaxPool): kernel/stride/dilation/pads do not map 8x8 to 6x6"));
+  g = f;
+  put32(g, n2 + 64 + 24, 9);  // dilation over the 8 input rows: a window could miss every input
+  CHECK(parse(g).status == ZKML_ERR_NODE);
+  g = f;
+  put32(g, n2 + 64 + 24, 0x7FFFFFFFu);
+  CHECK(parse(g).status == ZKML_ERR_NODE);
+  g = f;
+  put32(g, n3 + 20 + 24, 0);  // bottom pad 0: the ceil_mode row would start in the padding -> refused
+  put32(g, n3 + 20 + 16, 0);  // and top pad 0
+  r = parse(g);
+  CHECK(r.status == ZKML_ERR_NODE);
+  CHECK_THAT(r.error, Catch::Contains("node 3 (AveragePool): kernel/stride/dilation/pads do not map 6x6 to 4x4"));
+  g = f;
+  const uint32_t out0 = get32(f, node_off(f, 0) + 16);
+  put32(g, ZKML_HEADER_BYTES + size_t(out0) * ZKML_TENSOR_BYTES + 16, 9);  // a ceil_mode size for a Conv: never
+  CHECK(parse(g).status == ZKML_ERR_NODE);
+  CHECK(fuzz_model(f, 80, 1000) > 0);
+}

@@ -148,6 +148,44 @@ inline Graph grouped_graph(unsigned seed) {
   return g;
 }
 
+// Dilated windows and ceil_mode pools: Conv 3x3 with dilation 2 (+Relu),
+// a depthwise Conv with dilations 2x1, MaxPool 2x2 with dilation 2, an
+// AveragePool 3x3 / 2 with pads, count_include_pad and ceil_mode's extra
+// row and column (its last windows reach past the pads), a ceil_mode
+// MaxPool, then Reshape and Dense.
+inline Graph windows_graph(unsigned seed) {
+  std::mt19937 rng(seed);
+  Graph g;
+  g.input = add_tensor(g, "x", {1, 2, 8, 8});
+  auto window = [&](Node& n, std::vector<int64_t> k, std::vector<int64_t> s, std::vector<int64_t> p,
+                    std::vector<int64_t> d) {
+    n.kernel = std::move(k);
+    n.strides = std::move(s);
+    n.pads = std::move(p);
+    n.dilations = std::move(d);
+  };
+  int w1 = add_tensor(g, "w1", {4, 2, 3, 3}, rand_vec(rng, 72, -0.5f, 0.5f));
+  int b1 = add_tensor(g, "b1", {4}, rand_vec(rng, 4, -0.2f, 0.2f));
+  int t = node(g, OpKind::Conv, {g.input, w1, b1}, {1, 4, 8, 8}, "dilated");
+  window(g.nodes.back(), {3, 3}, {1, 1}, {2, 2, 2, 2}, {2, 2});
+  t = node(g, OpKind::Relu, {t}, {1, 4, 8, 8}, "relu");
+  int w2 = add_tensor(g, "w2", {4, 1, 3, 3}, rand_vec(rng, 36, -0.8f, 0.8f));
+  t = node(g, OpKind::Conv, {t, w2}, {1, 4, 8, 8}, "depthwise_dilated");
+  window(g.nodes.back(), {3, 3}, {1, 1}, {2, 1, 2, 1}, {2, 1});
+  g.nodes.back().group = 4;
+  t = node(g, OpKind::MaxPool, {t}, {1, 4, 6, 6}, "maxpool_dilated");
+  window(g.nodes.back(), {2, 2}, {1, 1}, {0, 0, 0, 0}, {2, 2});
+  t = node(g, OpKind::AveragePool, {t}, {1, 4, 4, 4}, "avgpool_ceil");
+  window(g.nodes.back(), {3, 3}, {2, 2}, {1, 1, 1, 1}, {});
+  g.nodes.back().count_include_pad = true;
+  t = node(g, OpKind::MaxPool, {t}, {1, 4, 2, 2}, "maxpool_ceil");
+  window(g.nodes.back(), {3, 3}, {2, 2}, {0, 0, 0, 0}, {});
+  int fl = node(g, OpKind::Reshape, {t}, {1, 16}, "flatten");
+  int w3 = add_tensor(g, "w3", {5, 16}, rand_vec(rng, 80, -0.5f, 0.5f));
+  g.output = node(g, OpKind::Dense, {fl, w3}, {1, 5}, "fc");
+  return g;
+}
+
 // A small MLP like examples/models/fashion_mlp (smaller widths).
 inline Graph mlp_graph(unsigned seed, int K, int H, int O) {
   std::mt19937 rng(seed);
@@ -181,6 +219,7 @@ inline std::vector<std::vector<float>> eval_float(const Graph& g, const std::vec
     std::vector<float> y(static_cast<size_t>(numel(ys)), 0.0f);
     auto pad = [&](size_t k) { return n.pads.empty() ? 0 : n.pads[k]; };
     auto stride = [&](size_t k) { return n.strides.empty() ? 1 : n.strides[k]; };
+    auto dil = [&](size_t k) { return n.dilations.empty() ? 1 : n.dilations[k]; };
     switch (n.op) {
       case OpKind::Dense: {
         const auto& W = v[n.inputs[1]];
@@ -205,7 +244,7 @@ inline std::vector<std::vector<float>> eval_float(const Graph& g, const std::vec
               for (int64_t c = 0; c < C; ++c)
                 for (int64_t ky = 0; ky < kh; ++ky)
                   for (int64_t kx = 0; kx < kw; ++kx) {
-                    int64_t iy = oy * stride(0) - pad(0) + ky, ix = ox * stride(1) - pad(1) + kx;
+                    int64_t iy = oy * stride(0) - pad(0) + ky * dil(0), ix = ox * stride(1) - pad(1) + kx * dil(1);
                     if (iy < 0 || iy >= H || ix < 0 || ix >= Wd) continue;
                     s += double(x[((c0 + c) * H + iy) * Wd + ix]) * W[((m * C + c) * kh + ky) * kw + kx];
                   }
@@ -229,9 +268,10 @@ inline std::vector<std::vector<float>> eval_float(const Graph& g, const std::vec
               int cnt = 0;
               for (int64_t ky = 0; ky < n.kernel[0]; ++ky)
                 for (int64_t kx = 0; kx < n.kernel[1]; ++kx) {
-                  int64_t iy = oy * stride(0) - pad(0) + ky, ix = ox * stride(1) - pad(1) + kx;
+                  int64_t iy = oy * stride(0) - pad(0) + ky * dil(0), ix = ox * stride(1) - pad(1) + kx * dil(1);
                   if (iy < 0 || iy >= H || ix < 0 || ix >= Wd) {
-                    if (n.count_include_pad) ++cnt;
+                    // Pads count; a ceil_mode window's positions past them do not.
+                    if (n.count_include_pad && iy < H + pad(2) && ix < Wd + pad(3)) ++cnt;
                     continue;
                   }
                   double val = x[(c * H + iy) * Wd + ix];

@@ -30,11 +30,11 @@ namespace zkvm::ml {
 
 enum class OpKind : uint32_t {
   Dense,        // in: x[1,K], W[M,K] (const), b[M] (const) -> y[1,M] = x W^T + b
-  Conv,         // in: x[1,C,H,W], W[M,C/group,kh,kw] (const), b[M] (const); dilation 1
+  Conv,         // in: x[1,C,H,W], W[M,C/group,kh,kw] (const), b[M] (const)
   Relu,         // y = max(x, 0)
   Clip,         // y = min(max(x, clip_min), clip_max)
-  MaxPool,      // kernel, strides, pads (pads count as -inf)
-  AveragePool,  // kernel, strides, pads; count_include_pad as in the attribute
+  MaxPool,      // kernel, strides, pads, dilations (pads count as -inf); output may be ceil_mode's size
+  AveragePool,  // as MaxPool; count_include_pad counts positions in the pads, not past them
   Add,          // elementwise, same shape, or second input broadcast per channel
   Mul,          // elementwise, same shape, or second input broadcast per channel
   Reshape,      // y has the concrete shape of the output tensor (Flatten too)
@@ -73,6 +73,7 @@ struct Node {
   float alpha = 0.0f, beta = 0.0f;         // LeakyRelu, HardSigmoid, Elu
   int64_t axis = 0;                        // Concat (non-negative)
   int64_t group = 1;  // Conv: output channel m sees input channels of group m / (M/group) only
+  std::vector<int64_t> dilations;  // [dh, dw] Conv, pools (empty: 1): taps dh rows, dw columns apart
 };
 
 inline bool is_pointwise(OpKind op) {

@@ -422,6 +422,14 @@ class Quantizer {
     nr.pl = static_cast<int32_t>(v[5]);
     nr.pb = static_cast<int32_t>(v[6]);
     nr.pr = static_cast<int32_t>(v[7]);
+    if (!n.dilations.empty()) {
+      if (n.dilations.size() != 2) fail_node(n, "dilations must be [dh, dw]");
+      for (int k = 0; k < 2; ++k) {
+        const int64_t d = n.dilations[k];
+        if (d < 1 || d > 255) fail_node(n, "dilation " + std::to_string(d) + " out of range");
+        nr.p[6 + k] = d > 1 ? static_cast<uint32_t>(d) : 0;  // 0: none, as in version-2 files
+      }
+    }
   }
 
   void emit_linear(size_t i, NRec& nr) {
@@ -561,11 +569,13 @@ class Quantizer {
   std::vector<uint8_t> serialize(uint32_t input, uint32_t output) {
     std::vector<uint8_t> out;
     w_.align();
-    // Version 3 only where a node needs it (groups): other files stay
+    // Version 3 only where a node needs it (groups, dilations): other files stay
     // readable by version-2 runtimes.
     uint32_t version = ZKML_VERSION_MIN;
-    for (const NRec& nr : nodes_)
-      if (nr.op == ZKML_OP_CONV && nr.p[5] > 1) version = 3;
+    for (const NRec& nr : nodes_) {
+      const bool windowed = nr.op == ZKML_OP_CONV || nr.op == ZKML_OP_MAXPOOL || nr.op == ZKML_OP_AVGPOOL;
+      if ((nr.op == ZKML_OP_CONV && nr.p[5] > 1) || (windowed && (nr.p[6] > 1 || nr.p[7] > 1))) version = 3;
+    }
     push32(out, ZKML_MAGIC);
     push32(out, version);
     push32(out, ZKML_HEADER_BYTES);

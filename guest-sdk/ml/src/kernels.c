@@ -108,20 +108,21 @@ uint32_t zkml_conv_scratch_bytes(const zkml_conv_shape* s) {
   /* The im2col (zkml_conv_cols_bytes: the larger of the two kernels'), then
    * the padded copy of the part of the input the windows cover. Callers
    * have checked K <= ZKML_MAX_K, so the products stay far below 2^64. */
-  uint64_t padded = (uint64_t)s->C * ((uint64_t)(s->OH - 1) * (uint64_t)s->sh + (uint64_t)s->kh) *
-                    ((uint64_t)(s->OW - 1) * (uint64_t)s->sw + (uint64_t)s->kw);
+  uint64_t padded = (uint64_t)s->C *
+                    ((uint64_t)(s->OH - 1) * (uint64_t)s->sh + (uint64_t)(s->kh - 1) * (uint64_t)zkml_dil(s->dh) + 1) *
+                    ((uint64_t)(s->OW - 1) * (uint64_t)s->sw + (uint64_t)(s->kw - 1) * (uint64_t)zkml_dil(s->dw) + 1);
   uint64_t b = (uint64_t)zkml_conv_cols_bytes(s) + padded;
   return b > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)b;
 }
 
 uint32_t zkml_conv_patch_bytes(int32_t C, int32_t kh, int32_t kw, int32_t sh, int32_t sw, int32_t OH, int32_t OW) {
-  const zkml_conv_shape s = {C, 0, 0, 0, OH, OW, kh, kw, sh, sw, 0, 0, 0, 1};
+  const zkml_conv_shape s = {C, 0, 0, 0, OH, OW, kh, kw, sh, sw, 0, 0, 0, 1, 1, 1};
   return zkml_conv_scratch_bytes(&s);
 }
 
 void zkml_conv_pad_input(const int8_t* x, const zkml_conv_shape* s, uint8_t flip, int8_t* dst) {
   const int32_t C = s->C, H = s->H, W = s->W, pt = s->pt, pl = s->pl;
-  const int32_t Hp = (s->OH - 1) * s->sh + s->kh, Wp = (s->OW - 1) * s->sw + s->kw;
+  const int32_t Hp = zkml_span(s->OH, s->sh, s->kh, s->dh), Wp = zkml_span(s->OW, s->sw, s->kw, s->dw);
   const int8_t pad = (int8_t)(s->zp_in ^ (int8_t)flip);
   int8_t* q = dst;
   for (int32_t c = 0; c < C; ++c) {
@@ -195,6 +196,8 @@ static inline __attribute__((always_inline)) void im2col_pix4(const int8_t* src,
                                                              int32_t C, const zkml_conv_shape* s, int8_t pad,
                                                              int8_t* cols) {
   const int32_t OH = s->OH, OW = s->OW, kh = s->kh, kw = s->kw, sh = s->sh, sw = s->sw;
+  const int32_t dw = zkml_dil(s->dw);
+  const int64_t row = (int64_t)zkml_dil(s->dh) * sW; /* from one tap row to the next */
   const int32_t K = C * kh * kw;
   const int32_t npix = OH * OW;
   const int32_t nblk = (npix + ZKML_PIX_BLOCK - 1) / ZKML_PIX_BLOCK;
@@ -206,9 +209,9 @@ static inline __attribute__((always_inline)) void im2col_pix4(const int8_t* src,
       const int8_t* base = src + (int64_t)oy0 * sh * sW + (int64_t)ox0 * sw;
       for (int32_t c = 0; c < C; ++c) {
         for (int32_t ky = 0; ky < kh; ++ky) {
-          const int8_t* r0 = base + c * plane + (int64_t)ky * sW;
+          const int8_t* r0 = base + c * plane + ky * row;
           int8_t* pe = p + (int64_t)kw * ZKML_PIX_BLOCK;
-          if (sw == 1) {
+          if (sw == 1 && dw == 1) {
             for (; p != pe; p += ZKML_PIX_BLOCK, ++r0) {
               p[0] = r0[0];
               p[1] = r0[1];
@@ -217,11 +220,11 @@ static inline __attribute__((always_inline)) void im2col_pix4(const int8_t* src,
             }
           } else {
             const int8_t *r1 = r0 + sw, *r2 = r1 + sw, *r3 = r2 + sw;
-            for (; p != pe; p += ZKML_PIX_BLOCK) {
-              p[0] = *r0++;
-              p[1] = *r1++;
-              p[2] = *r2++;
-              p[3] = *r3++;
+            for (; p != pe; p += ZKML_PIX_BLOCK, r0 += dw, r1 += dw, r2 += dw, r3 += dw) {
+              p[0] = *r0;
+              p[1] = *r1;
+              p[2] = *r2;
+              p[3] = *r3;
             }
           }
         }
@@ -238,8 +241,8 @@ static inline __attribute__((always_inline)) void im2col_pix4(const int8_t* src,
       const int8_t* base = src + (int64_t)(pix / OW) * sh * sW + (int64_t)(pix % OW) * sw;
       for (int32_t c = 0; c < C; ++c)
         for (int32_t ky = 0; ky < kh; ++ky) {
-          const int8_t* r0 = base + c * plane + (int64_t)ky * sW;
-          for (int32_t kx = 0; kx < kw; ++kx, q += ZKML_PIX_BLOCK) *q = r0[kx];
+          const int8_t* r0 = base + c * plane + ky * row;
+          for (int32_t kx = 0; kx < kw; ++kx, q += ZKML_PIX_BLOCK) *q = r0[kx * dw];
         }
     }
   }
@@ -278,7 +281,7 @@ void zkml_conv_s8(const int8_t* x, const zkml_conv_shape* s, const uint8_t* w_pa
    * the input. Unless that is exactly inside it, copy that region once with
    * the zero point (real 0) around it, so the im2col below needs no bounds
    * checks. */
-  const int32_t Hp = (OH - 1) * sh + kh, Wp = (OW - 1) * sw + kw;
+  const int32_t Hp = zkml_span(OH, sh, kh, s->dh), Wp = zkml_span(OW, sw, kw, s->dw);
   const int8_t* src = x;
   int32_t sH = H, sW = W;
   int8_t* cols = patch;
@@ -342,7 +345,9 @@ static inline int32_t max2(int32_t a, int32_t b) { return a > b ? a : b; }
 void zkml_maxpool_s8(const int8_t* x, const zkml_pool_shape* s, int8_t* y) {
   const int32_t C = s->C, H = s->H, W = s->W, OH = s->OH, OW = s->OW;
   const int32_t kh = s->kh, kw = s->kw, sh = s->sh, sw = s->sw, pt = s->pt, pl = s->pl;
-  const int inside = pt == 0 && pl == 0 && (OH - 1) * sh + kh <= H && (OW - 1) * sw + kw <= W;
+  const int32_t dh = zkml_dil(s->dh), dw = zkml_dil(s->dw);
+  const int inside = pt == 0 && pl == 0 && zkml_span(OH, sh, kh, dh) <= H && zkml_span(OW, sw, kw, dw) <= W;
+  const int dense2x2 = kh == 2 && kw == 2 && dh == 1 && dw == 1;
   for (int32_t c = 0; c < C; ++c) {
     const int8_t* xc = x + (int64_t)c * H * W;
     for (int32_t oy = 0; oy < OH; ++oy) {
@@ -350,20 +355,20 @@ void zkml_maxpool_s8(const int8_t* x, const zkml_pool_shape* s, int8_t* y) {
         int32_t best = -128;
         if (inside) {
           const int8_t* r = xc + (int64_t)oy * sh * W + (int64_t)ox * sw;
-          if (kh == 2 && kw == 2) {
+          if (dense2x2) {
             best = max2(max2(r[0], r[1]), max2(r[W], r[W + 1]));
           } else {
-            for (int32_t ky = 0; ky < kh; ++ky, r += W)
-              for (int32_t kx = 0; kx < kw; ++kx) best = max2(best, r[kx]);
+            for (int32_t ky = 0; ky < kh; ++ky, r += (int64_t)dh * W)
+              for (int32_t kx = 0; kx < kw; ++kx) best = max2(best, r[kx * dw]);
           }
           *y++ = (int8_t)best;
           continue;
         }
         for (int32_t ky = 0; ky < kh; ++ky) {
-          int32_t iy = oy * sh - pt + ky;
+          int32_t iy = oy * sh - pt + ky * dh;
           if (iy < 0 || iy >= H) continue;
           for (int32_t kx = 0; kx < kw; ++kx) {
-            int32_t ix = ox * sw - pl + kx;
+            int32_t ix = ox * sw - pl + kx * dw;
             if (ix < 0 || ix >= W) continue;
             best = max2(best, xc[(int64_t)iy * W + ix]);
           }
@@ -375,25 +380,30 @@ void zkml_maxpool_s8(const int8_t* x, const zkml_pool_shape* s, int8_t* y) {
 }
 
 void zkml_avgpool_s8(const int8_t* x, const zkml_pool_shape* s, int8_t* y) {
+  const int32_t dh = zkml_dil(s->dh), dw = zkml_dil(s->dw);
+  /* With count_include_pad, padded positions count up to these (exclusive). */
+  const int32_t hc = s->H + s->pb, wc = s->W + s->pr;
   for (int32_t c = 0; c < s->C; ++c) {
     const int8_t* xc = x + (int64_t)c * s->H * s->W;
     for (int32_t oy = 0; oy < s->OH; ++oy) {
       for (int32_t ox = 0; ox < s->OW; ++ox) {
         int32_t sum = 0, n = 0;
         for (int32_t ky = 0; ky < s->kh; ++ky) {
-          int32_t iy = oy * s->sh - s->pt + ky;
+          int32_t iy = oy * s->sh - s->pt + ky * dh;
           for (int32_t kx = 0; kx < s->kw; ++kx) {
-            int32_t ix = ox * s->sw - s->pl + kx;
+            int32_t ix = ox * s->sw - s->pl + kx * dw;
             if (iy < 0 || iy >= s->H || ix < 0 || ix >= s->W) {
-              if (s->count_include_pad) { sum += s->zp; ++n; }
+              if (s->count_include_pad && iy < hc && ix < wc) { sum += s->zp; ++n; }
               continue;
             }
             sum += xc[(int64_t)iy * s->W + ix];
             ++n;
           }
         }
-        /* n >= 1: the parser requires pads < kernel, so every window holds
-         * at least one valid input. Round half away from zero. */
+        /* n >= 1: the parser checks that every window holds a valid input
+         * (pads below the dilated kernel, a ceil_mode window starting
+         * inside the input or top/left pad, dilation at most the input
+         * size). Round half away from zero. */
         int32_t q = sum >= 0 ? (sum + n / 2) / n : -((-sum + n / 2) / n);
         *y++ = clamp8(q, -128, 127);
       }

@@ -82,14 +82,15 @@ void zkml_dense_s8_dot4(const int8_t* x, int32_t K, const uint8_t* w_packed, con
 typedef struct {
   const uint8_t* src;
   int64_t plane;
+  int64_t row; /* dh * Wp: from one tap row to the next */
   int32_t Wp, C, kh, sh, sw, OH, OW, pad; /* pad: K4 - K bytes of 0x80 per pixel */
 } geom;
 
 /* Writes the K4-byte vector of every output pixel to p. Inlined with a
  * constant kw, the kw-byte row copies become straight-line loads and stores. */
-static inline __attribute__((always_inline)) void im2col(const geom* g, int32_t kw, uint8_t* p) {
+static inline __attribute__((always_inline)) void im2col(const geom* g, int32_t kw, int32_t dw, uint8_t* p) {
   const uint8_t* src = g->src;
-  const int64_t plane = g->plane;
+  const int64_t plane = g->plane, row = g->row;
   const int32_t Wp = g->Wp, C = g->C, kh = g->kh, sh = g->sh, sw = g->sw, OH = g->OH, OW = g->OW, pad = g->pad;
   const int32_t K = C * kh * kw;
   for (int32_t oy = 0; oy < OH; ++oy) {
@@ -102,8 +103,8 @@ static inline __attribute__((always_inline)) void im2col(const geom* g, int32_t 
       }
       for (int32_t c = 0; c < C; ++c) {
         const uint8_t* r = base + c * plane;
-        for (int32_t ky = 0; ky < kh; ++ky, r += Wp, p += kw)
-          for (int32_t i = 0; i < kw; ++i) p[i] = r[i];
+        for (int32_t ky = 0; ky < kh; ++ky, r += row, p += kw)
+          for (int32_t i = 0; i < kw; ++i) p[i] = r[i * dw];
       }
       p += pad;
     }
@@ -121,7 +122,8 @@ static void conv_grouped_dot4(const uint8_t* xp, int64_t plane, int32_t Wp, cons
                               const uint8_t* w_packed, const int32_t* bias, const zkml_requant_params* rq,
                               uint8_t* cols, int8_t* y) {
   const int32_t C = s->C, M = s->M, OH = s->OH, OW = s->OW;
-  const int32_t kh = s->kh, kw = s->kw, sh = s->sh, sw = s->sw;
+  const int32_t kh = s->kh, kw = s->kw, sh = s->sh, sw = s->sw, dw = zkml_dil(s->dw);
+  const int64_t row = (int64_t)zkml_dil(s->dh) * Wp;
   const int32_t G = zkml_conv_groups(s), Cg = C / G, Mg = M / G;
   const int32_t K = Cg * kh * kw, K4 = (int32_t)zkml_k4(K);
   const int32_t npix = OH * OW, nblk = (npix + ZKML_PIX_BLOCK - 1) / ZKML_PIX_BLOCK;
@@ -139,8 +141,8 @@ static void conv_grouped_dot4(const uint8_t* xp, int64_t plane, int32_t Wp, cons
         const uint8_t* base = src + (int64_t)(q / OW) * sh * Wp + (int64_t)(q % OW) * sw;
         for (int32_t c = 0; c < Cg; ++c)
           for (int32_t ky = 0; ky < kh; ++ky) {
-            const uint8_t* r = base + c * plane + (int64_t)ky * Wp;
-            for (int32_t kx = 0; kx < kw; ++kx, ++k) d[16 * (k >> 2) + (k & 3)] = r[kx];
+            const uint8_t* r = base + c * plane + ky * row;
+            for (int32_t kx = 0; kx < kw; ++kx, ++k) d[16 * (k >> 2) + (k & 3)] = r[kx * dw];
           }
       }
       for (; k < K4; ++k) d[16 * (k >> 2) + (k & 3)] = 0x80u; /* padding columns, missing pixels */
@@ -172,7 +174,7 @@ void zkml_conv_s8_dot4(const int8_t* x, const zkml_conv_shape* s, const uint8_t*
   /* The covered input region, biased, with the zero point around it (always
    * copied: the XOR has to happen somewhere, and this touches each input
    * byte once instead of kh*kw times in the im2col). */
-  const int32_t Hp = (OH - 1) * sh + kh, Wp = (OW - 1) * sw + kw;
+  const int32_t Hp = zkml_span(OH, sh, kh, s->dh), Wp = zkml_span(OW, sw, kw, s->dw);
   int8_t* xp = patch + zkml_conv_cols_bytes(s);
   zkml_conv_pad_input(x, s, 0x80u, xp);
   if (zkml_conv_groups(s) > 1) {
@@ -183,15 +185,17 @@ void zkml_conv_s8_dot4(const int8_t* x, const zkml_conv_shape* s, const uint8_t*
   /* im2col: one K4-byte vector per pixel, (c, ky, kx) order as in the
    * weights, padded with 0x80; each is dot4's x operand as it stands. */
   uint8_t* cols = (uint8_t*)patch;
-  const geom g = {(const uint8_t*)xp, (int64_t)Hp * Wp, Wp, C, kh, sh, sw, OH, OW, K4 - K};
-  switch (kw) { /* a constant kw unrolls the row copies */
-    case 1: im2col(&g, 1, cols); break;
-    case 2: im2col(&g, 2, cols); break;
-    case 3: im2col(&g, 3, cols); break;
-    case 4: im2col(&g, 4, cols); break;
-    case 5: im2col(&g, 5, cols); break;
-    case 7: im2col(&g, 7, cols); break;
-    default: im2col(&g, kw, cols); break;
+  const int32_t dw = zkml_dil(s->dw);
+  const geom g = {(const uint8_t*)xp, (int64_t)Hp * Wp, (int64_t)zkml_dil(s->dh) * Wp, Wp, C, kh, sh, sw, OH, OW,
+                  K4 - K};
+  switch (dw == 1 ? kw : 0) { /* a constant kw unrolls the row copies */
+    case 1: im2col(&g, 1, 1, cols); break;
+    case 2: im2col(&g, 2, 1, cols); break;
+    case 3: im2col(&g, 3, 1, cols); break;
+    case 4: im2col(&g, 4, 1, cols); break;
+    case 5: im2col(&g, 5, 1, cols); break;
+    case 7: im2col(&g, 7, 1, cols); break;
+    default: im2col(&g, kw, dw, cols); break;
   }
   /* One call per (block of 4 channels, pixel); the block's requantisation
    * parameters stay in registers across its pixels. */

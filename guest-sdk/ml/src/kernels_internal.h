@@ -57,6 +57,11 @@ static inline void zkml_store_rows(const int32_t* acc, int32_t m0, int32_t rows,
 }
 
 static inline int32_t zkml_conv_groups(const zkml_conv_shape* s) { return s->group > 1 ? s->group : 1; }
+static inline int32_t zkml_dil(int32_t d) { return d > 1 ? d : 1; }
+/* Rows (columns) that out windows of k taps, d apart, stride s cover. */
+static inline int32_t zkml_span(int32_t out, int32_t s, int32_t k, int32_t d) {
+  return (out - 1) * s + (k - 1) * zkml_dil(d) + 1;
+}
 
 /* Conv scratch (zkml_conv_scratch_bytes): the im2col area, then the padded
  * copy of the input at this offset (4-byte aligned). A grouped conv's
@@ -78,7 +83,7 @@ static inline int64_t zkml_conv_cols_bytes(const zkml_conv_shape* s) {
 }
 
 /* Copies the input region the windows cover, rows [-pt, Hp - pt) and
- * columns [-pl, Wp - pl) with Hp = (OH-1)*sh + kh, Wp = (OW-1)*sw + kw, to
+ * columns [-pl, Wp - pl) with Hp = zkml_span(OH, sh, kh, dh), Wp likewise, to
  * dst ([C][Hp][Wp]), with the zero point at positions outside the input,
  * every byte XORed with `flip` (0x80 gives the dot4 call's biased bytes). */
 void zkml_conv_pad_input(const int8_t* x, const zkml_conv_shape* s, uint8_t flip, int8_t* dst);

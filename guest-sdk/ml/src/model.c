@@ -99,13 +99,27 @@ static const uint8_t* blob_at(const zkml_model* m, uint32_t off) { return m->dat
 
 static uint64_t align4(uint64_t v) { return (v + 3u) & ~(uint64_t)3u; }
 
-/* Output size of a window op along one axis; 0 when the geometry is invalid. */
-static int window_ok(uint32_t in, int32_t k, int32_t s, int32_t p0, int32_t p1, uint32_t out) {
-  if (k < 1 || k > 255 || s < 1 || s > 255 || p0 < 0 || p1 < 0 || p0 >= k || p1 >= k) return 0;
-  int64_t span = (int64_t)in + p0 + p1;
-  if (span < k) return 0;
-  return (uint64_t)((span - k) / s + 1) == out;
+/* Whether k taps, d apart, with stride s and pads p0, p1 map `in` to `out`
+ * along one axis: out = floor((in + p0 + p1 - dk) / s) + 1 with dk =
+ * d (k - 1) + 1, the pads below dk. A pool may also have ONNX's ceil_mode
+ * size, one more, if its last window starts inside the input or the p0
+ * pad. Then every pool window holds an input position: each window's first
+ * tap is below `in` and its last at or above 0, and a window reaching past
+ * both ends has a tap inside when d <= in, which pools must satisfy. */
+static int window_ok(uint32_t in, int32_t k, int32_t s, int32_t d, int32_t p0, int32_t p1, uint32_t out, int pool) {
+  if (k < 1 || k > 255 || s < 1 || s > 255 || d < 1 || d > 255 || p0 < 0 || p1 < 0) return 0;
+  const int64_t dk = (int64_t)d * (k - 1) + 1;
+  if (p0 >= dk || p1 >= dk) return 0;
+  const int64_t span = (int64_t)in + p0 + p1;
+  if (span < dk) return 0;
+  const int64_t fl = (span - dk) / s + 1;
+  if (pool && d > 1 && (uint64_t)d > in) return 0;
+  if ((uint64_t)fl == out) return 1;
+  return pool && (uint64_t)fl + 1 == out && (span - dk) % s != 0 && fl * s < (int64_t)in + p0;
 }
+
+/* Dilation field of a Conv or pool (p6, p7): 0 in files from before it. */
+static int32_t dil_of(uint32_t v) { return v > 1 ? (v > 255 ? 256 : (int32_t)v) : 1; }
 
 /* Conv geometry of a checked node (the parser's scratch size and the run). */
 static void make_conv(const zkml_node* n, const zkml_tensor* x, const zkml_tensor* y, zkml_conv_shape* s) {
@@ -118,6 +132,8 @@ static void make_conv(const zkml_node* n, const zkml_tensor* x, const zkml_tenso
   s->kh = n->kh; s->kw = n->kw; s->sh = n->sh; s->sw = n->sw; s->pt = n->pt; s->pl = n->pl;
   s->zp_in = x->zero_point;
   s->group = n->p[5] > 1 ? (int32_t)n->p[5] : 1;
+  s->dh = dil_of(n->p[6]);
+  s->dw = dil_of(n->p[7]);
 }
 
 enum { T_NONE = 0, T_AVAILABLE = 1 };
@@ -226,6 +242,10 @@ int zkml_parse(zkml_model* m, const uint8_t* data, uint32_t size) {
     if (n.act_min < -128 || n.act_max > 127 || n.act_min > n.act_max)
       return fail(m, ZKML_ERR_PARAM, "node %u (%s): activation range [%d, %d] not inside int8", i, on, n.act_min,
                   n.act_max);
+    if ((n.op == ZKML_OP_CONV || n.op == ZKML_OP_MAXPOOL || n.op == ZKML_OP_AVGPOOL) && (n.p[6] > 1 || n.p[7] > 1) &&
+        m->version < 3)
+      return fail(m, ZKML_ERR_VERSION, "node %u (%s): dilations need format version 3, the file is version %u", i, on,
+                  m->version);
     switch (n.op) {
       case ZKML_OP_DENSE:
       case ZKML_OP_CONV: {
@@ -236,9 +256,9 @@ int zkml_parse(zkml_model* m, const uint8_t* data, uint32_t size) {
         } else {
           if (x.ndim != 4 || y.ndim != 4 || x.dims[0] != 1 || y.dims[0] != 1)
             return fail(m, ZKML_ERR_NODE, "node %u (Conv): input and output must be [1,C,H,W]", i);
-          if (!window_ok(x.dims[2], n.kh, n.sh, n.pt, n.pb, y.dims[2]) ||
-              !window_ok(x.dims[3], n.kw, n.sw, n.pl, n.pr, y.dims[3]))
-            return fail(m, ZKML_ERR_NODE, "node %u (Conv): kernel/stride/pads do not map %ux%u to %ux%u", i,
+          if (!window_ok(x.dims[2], n.kh, n.sh, dil_of(n.p[6]), n.pt, n.pb, y.dims[2], 0) ||
+              !window_ok(x.dims[3], n.kw, n.sw, dil_of(n.p[7]), n.pl, n.pr, y.dims[3], 0))
+            return fail(m, ZKML_ERR_NODE, "node %u (Conv): kernel/stride/dilation/pads do not map %ux%u to %ux%u", i,
                         x.dims[2], x.dims[3], y.dims[2], y.dims[3]);
           const uint32_t G = n.p[5] > 1 ? n.p[5] : 1;
           if (G > 1 && m->version < 3)
@@ -291,9 +311,9 @@ int zkml_parse(zkml_model* m, const uint8_t* data, uint32_t size) {
       case ZKML_OP_AVGPOOL:
         if (x.ndim != 4 || y.ndim != 4 || x.dims[0] != 1 || y.dims[0] != 1 || x.dims[1] != y.dims[1])
           return fail(m, ZKML_ERR_NODE, "node %u (%s): input and output must be [1,C,H,W] with equal C", i, on);
-        if (!window_ok(x.dims[2], n.kh, n.sh, n.pt, n.pb, y.dims[2]) ||
-            !window_ok(x.dims[3], n.kw, n.sw, n.pl, n.pr, y.dims[3]))
-          return fail(m, ZKML_ERR_NODE, "node %u (%s): kernel/stride/pads do not map %ux%u to %ux%u", i, on,
+        if (!window_ok(x.dims[2], n.kh, n.sh, dil_of(n.p[6]), n.pt, n.pb, y.dims[2], 1) ||
+            !window_ok(x.dims[3], n.kw, n.sw, dil_of(n.p[7]), n.pl, n.pr, y.dims[3], 1))
+          return fail(m, ZKML_ERR_NODE, "node %u (%s): kernel/stride/dilation/pads do not map %ux%u to %ux%u", i, on,
                       x.dims[2], x.dims[3], y.dims[2], y.dims[3]);
         if (x.zero_point != y.zero_point)
           return fail(m, ZKML_ERR_NODE, "node %u (%s): output zero point %d differs from input's %d", i, on,
@@ -461,6 +481,10 @@ static void make_pool(const zkml_node* n, const zkml_tensor* x, const zkml_tenso
   s->kh = n->kh; s->kw = n->kw; s->sh = n->sh; s->sw = n->sw; s->pt = n->pt; s->pl = n->pl;
   s->count_include_pad = (int32_t)(n->flags & 1u);
   s->zp = x->zero_point;
+  s->pb = n->pb;
+  s->pr = n->pr;
+  s->dh = dil_of(n->p[6]);
+  s->dw = dil_of(n->p[7]);
 }
 
 static void make_bcast(const zkml_tensor* a, const zkml_tensor* b, zkml_bcast* bc) {

@@ -2,7 +2,7 @@
  * (deterministic LCG) run through zkml_kernels_plain and zkml_kernels_dot4
  * inside the emulator, including K and M that are not multiples of 4, the
  * extreme values -128 and 127 in inputs and weights, and K over the 32764
- * columns one dot4 call takes, and grouped (depthwise) Conv. Panics naming the layer and output on the
+ * columns one dot4 call takes, grouped (depthwise) and dilated Conv. Panics naming the layer and output on the
  * first difference; else prints the count and commits a checksum of all
  * outputs (so the test also sees that the layers ran). */
 #include <stdint.h>
@@ -98,7 +98,8 @@ static int conv_layer(int layer, zkml_conv_shape s, int xmode, int wmode) {
 
 static zkml_conv_shape conv_shape(int32_t C, int32_t H, int32_t W, int32_t M, int32_t kh, int32_t kw, int32_t sh,
                                   int32_t sw, int32_t pt, int32_t pl, int32_t pb, int32_t pr, int32_t zp) {
-  zkml_conv_shape s = {C, H, W, M, (H + pt + pb - kh) / sh + 1, (W + pl + pr - kw) / sw + 1, kh, kw, sh, sw, pt, pl, zp, 1};
+  zkml_conv_shape s = {C, H, W, M, (H + pt + pb - kh) / sh + 1, (W + pl + pr - kw) / sw + 1, kh, kw, sh, sw, pt, pl, zp, 1,
+                       1, 1};
   return s;
 }
 
@@ -140,6 +141,17 @@ int main(void) {
     zkml_conv_shape s = conv_shape(2 * 1400, 5, 5, 6, 5, 5, 1, 1, 0, 0, 0, 0, 3);
     s.group = 2;
     nc += conv_layer(layer++, s, 1, 1);
+  }
+  /* Dilated, grouped or not. */
+  for (int i = 0; i < 16; ++i) {
+    int32_t kh = urange(1, 4), kw = urange(1, 4), dh = urange(1, 3), dw = urange(1, 3);
+    int32_t ekh = dh * (kh - 1) + 1, ekw = dw * (kw - 1) + 1;
+    int32_t H = urange(ekh, 14), W = urange(ekw, 14), G = i % 2 ? urange(2, 4) : 1;
+    int32_t Cg = urange(1, 3), Mg = urange(1, 5), sh = urange(1, 3), sw = urange(1, 3);
+    int32_t pt = urange(0, ekh - 1), pb = urange(0, ekh - 1), pl = urange(0, ekw - 1), pr = urange(0, ekw - 1);
+    zkml_conv_shape s = {G * Cg, H, W, G * Mg, (H + pt + pb - ekh) / sh + 1, (W + pl + pr - ekw) / sw + 1,
+                         kh, kw, sh, sw, pt, pl, urange(-128, 127), G, dh, dw};
+    nc += conv_layer(layer++, s, 0, 0);
   }
   nc += conv_layer(layer++, conv_shape(6, 12, 12, 16, 5, 5, 1, 1, 0, 0, 0, 0, -128), 0, 0);
   nc += conv_layer(layer++, conv_shape(1400, 5, 5, 2, 5, 5, 1, 1, 0, 0, 0, 0, 3), 1, 1);

@@ -87,6 +87,7 @@ std::string graph_summary(const ml::Graph& g) {
     if (n.op == ml::OpKind::LeakyRelu || n.op == ml::OpKind::Elu) os << " alpha " << n.alpha;
     if (n.op == ml::OpKind::HardSigmoid) os << " alpha " << n.alpha << " beta " << n.beta;
     if (n.op == ml::OpKind::Conv && n.group > 1) os << " group " << n.group;
+    if (!n.dilations.empty()) os << " dilation " << n.dilations[0] << "x" << n.dilations[1];
     if (n.op == ml::OpKind::AveragePool && n.count_include_pad) os << " count_include_pad";
     if (n.op == ml::OpKind::Concat) os << " axis " << n.axis << ", " << n.inputs.size() << " inputs";
     if (params) os << " params " << params;
@@ -496,8 +497,13 @@ struct Importer {
 
   static int64_t norm_axis(int64_t axis, size_t rank) { return axis < 0 ? axis + static_cast<int64_t>(rank) : axis; }
 
-  // Spatial attributes of Conv and the pools: kernel/strides/pads for a 2-D
-  // NCHW input; checks dilations, auto_pad and ceil_mode.
+  // Spatial attributes of Conv and the pools: kernel/strides/dilations/pads
+  // for a 2-D NCHW input. auto_pad SAME_* becomes explicit pads here
+  // (output ceil(H / s), the odd pad at the end for SAME_UPPER, at the
+  // start for SAME_LOWER); ceil_mode (pools) gives the output one more row
+  // or column where a last window starting inside the input or the top/left
+  // pad fits (ONNX's rule: a window starting in the bottom/right pad is
+  // dropped).
   void spatial(const onnx::NodeProto& n, ml::Node& nd, const std::vector<int64_t>& xs,
                std::vector<int64_t> kernel, std::vector<int64_t>& out_shape_hw, const Val::Pad* folded = nullptr) {
     if (xs.size() != 4)
@@ -509,17 +515,34 @@ struct Importer {
     if (kernel.size() != 2) node_fail("kernel_shape must have 2 entries");
     if (kernel[0] < 1 || kernel[1] < 1) node_fail("kernel " + shape_str(kernel) + " is empty");
     auto dil = attr_ints(n, "dilations");
-    for (int64_t d : dil)
-      if (d != 1) node_fail("dilations " + shape_str(dil) + " are not supported (dilation 1 only)");
-    std::string ap = attr_str(n, "auto_pad", "NOTSET");
-    if (ap != "NOTSET" && ap != "VALID") node_fail("auto_pad=" + ap + " is not supported (NOTSET or VALID)");
-    if (attr_int(n, "ceil_mode", 0) != 0) node_fail("ceil_mode=1 is not supported");
+    if (dil.empty()) dil = {1, 1};
+    if (dil.size() != 2 || dil[0] < 1 || dil[1] < 1 || dil[0] > 255 || dil[1] > 255)
+      node_fail("dilations " + shape_str(dil) + " are invalid (2 values in 1..255)");
+    const std::vector<int64_t> dk = {dil[0] * (kernel[0] - 1) + 1, dil[1] * (kernel[1] - 1) + 1};
+    const std::string ap = attr_str(n, "auto_pad", "NOTSET");
+    if (ap != "NOTSET" && ap != "VALID" && ap != "SAME_UPPER" && ap != "SAME_LOWER")
+      node_fail("auto_pad=" + ap + " is not supported (NOTSET, VALID, SAME_UPPER or SAME_LOWER)");
+    const bool ceil_mode = attr_int(n, "ceil_mode", 0) != 0;
+    if (ceil_mode && folded)
+      node_fail("ceil_mode=1 with Pad " + folded->node + " folded in is not supported");
     auto st = attr_ints(n, "strides");
     if (st.empty()) st = {1, 1};
     if (st.size() != 2 || st[0] < 1 || st[1] < 1) node_fail("strides " + shape_str(st) + " are invalid");
+    // The op's input as ONNX sees it: the tensor plus a folded Pad's rows.
+    std::vector<int64_t> in_hw = {xs[2], xs[3]};
+    if (folded) in_hw = {xs[2] + folded->hw[0] + folded->hw[2], xs[3] + folded->hw[1] + folded->hw[3]};
     auto pads = attr_ints(n, "pads");
-    if (pads.empty() || ap == "VALID") pads = {0, 0, 0, 0};
+    if (pads.empty() || ap != "NOTSET") pads = {0, 0, 0, 0};
     if (pads.size() != 4) node_fail("pads " + shape_str(pads) + " must have 4 entries");
+    if (ap == "SAME_UPPER" || ap == "SAME_LOWER") {
+      for (int a = 0; a < 2; ++a) {
+        const int64_t out = (in_hw[a] + st[a] - 1) / st[a];
+        const int64_t total = std::max<int64_t>(0, (out - 1) * st[a] + dk[a] - in_hw[a]);
+        const int64_t small = total / 2, large = total - small;
+        pads[a] = ap == "SAME_UPPER" ? small : large;
+        pads[a + 2] = ap == "SAME_UPPER" ? large : small;
+      }
+    }
     for (int64_t p : pads)
       if (p < 0) node_fail("negative pads " + shape_str(pads) + " are not supported");
     std::string with;
@@ -527,17 +550,24 @@ struct Importer {
       for (int k = 0; k < 4; ++k) pads[k] += folded->hw[k];
       with = " (with Pad " + folded->node + " folded in)";
     }
+    const bool dilated = dil[0] > 1 || dil[1] > 1;
+    const std::string kname = dilated ? "dilated kernel " + shape_str(dk) : "kernel " + shape_str(kernel);
     // ONNX pads are [top, left, bottom, right] = [x1_begin, x2_begin, x1_end, x2_end].
-    if (pads[0] >= kernel[0] || pads[2] >= kernel[0] || pads[1] >= kernel[1] || pads[3] >= kernel[1])
-      node_fail("pads " + shape_str(pads) + with + " must be smaller than the kernel " + shape_str(kernel));
-    int64_t oh = (xs[2] + pads[0] + pads[2] - kernel[0]) / st[0] + 1;
-    int64_t ow = (xs[3] + pads[1] + pads[3] - kernel[1]) / st[1] + 1;
-    if (xs[2] + pads[0] + pads[2] < kernel[0] || xs[3] + pads[1] + pads[3] < kernel[1])
-      node_fail("kernel " + shape_str(kernel) + " is larger than the padded input " + shape_str(xs));
+    if (pads[0] >= dk[0] || pads[2] >= dk[0] || pads[1] >= dk[1] || pads[3] >= dk[1])
+      node_fail("pads " + shape_str(pads) + with + " must be smaller than the " + kname);
+    if (xs[2] + pads[0] + pads[2] < dk[0] || xs[3] + pads[1] + pads[3] < dk[1])
+      node_fail(kname + " is larger than the padded input " + shape_str(xs));
+    std::vector<int64_t> out(2);
+    for (int a = 0; a < 2; ++a) {
+      const int64_t span = xs[2 + a] + pads[a] + pads[a + 2] - dk[a];
+      out[a] = span / st[a] + 1;
+      if (ceil_mode && span % st[a] != 0 && out[a] * st[a] < xs[2 + a] + pads[a]) ++out[a];
+    }
     nd.kernel = kernel;
     nd.strides = st;
     nd.pads = pads;
-    out_shape_hw = {oh, ow};
+    if (dilated) nd.dilations = dil;
+    out_shape_hw = out;
   }
 
   void convert(const onnx::NodeProto& n) {
@@ -1190,6 +1220,11 @@ struct Importer {
     nd.count_include_pad = !is_max && attr_int(n, "count_include_pad", 0) != 0;
     if (x.pad) check_pool_pad(n, is_max, x, nd);
     spatial(n, nd, xs, {}, hw, x.pad ? &*x.pad : nullptr);
+    // A window whose taps are further apart than the input is long could
+    // skip every input position (the runtime refuses such a pool).
+    for (size_t a = 0; a < nd.dilations.size(); ++a)
+      if (nd.dilations[a] > xs[2 + a])
+        node_fail("dilations " + shape_str(nd.dilations) + " are larger than the input " + shape_str(xs));
     emit(n, is_max ? ml::OpKind::MaxPool : ml::OpKind::AveragePool, {x.tensor}, {1, xs[1], hw[0], hw[1]},
          std::move(nd));
   }
@@ -1209,7 +1244,11 @@ struct Importer {
       return;
     }
     auto own = attr_ints(n, "pads");
-    bool own_pads = attr_str(n, "auto_pad", "NOTSET") != "VALID" && std::any_of(own.begin(), own.end(), [](int64_t v) { return v != 0; });
+    const std::string ap = attr_str(n, "auto_pad", "NOTSET");
+    // SAME_* pads are computed later; assume they exist (they do unless the
+    // stride and kernel leave nothing to pad).
+    bool own_pads = ap == "SAME_UPPER" || ap == "SAME_LOWER" ||
+                    (ap != "VALID" && std::any_of(own.begin(), own.end(), [](int64_t v) { return v != 0; }));
     if (own_pads && !nd.count_include_pad)
       node_fail(from + ", whose zeros count in the average, but the pool's own pads " + shape_str(own) +
                 " do not (count_include_pad=0); the two cannot be folded into one pool");

@@ -28,6 +28,7 @@ void conv(const ml::Node& n, const std::vector<int64_t>& xs, const float* x, con
   const int64_t m = ys[1], oh = ys[2], ow = ys[3];
   const int64_t kh = n.kernel[0], kw = n.kernel[1], sh = n.strides[0], sw = n.strides[1];
   const int64_t pt = n.pads[0], pl = n.pads[1];
+  const int64_t dh = n.dilations.empty() ? 1 : n.dilations[0], dw = n.dilations.empty() ? 1 : n.dilations[1];
   const int64_t groups = n.group, c = xs[1] / groups, mg = m / groups;  // per group
   if (groups < 1 || xs[1] % groups != 0 || m % groups != 0) bad(n, "group does not divide the channels");
   const int64_t kk = c * kh * kw;
@@ -43,10 +44,10 @@ void conv(const ml::Node& n, const std::vector<int64_t>& xs, const float* x, con
           const int64_t row = (ci * kh + i) * kw + j;
           const float* xc = x + (g * c + ci) * h * wd;
           for (int64_t oy = 0; oy < oh; ++oy) {
-            const int64_t iy = oy * sh + i - pt;
+            const int64_t iy = oy * sh + i * dh - pt;
             if (iy < 0 || iy >= h) continue;  // zero padding
             for (int64_t ox = 0; ox < ow; ++ox) {
-              const int64_t ix = ox * sw + j - pl;
+              const int64_t ix = ox * sw + j * dw - pl;
               if (ix >= 0 && ix < wd) cols(row, oy * ow + ox) = xc[iy * wd + ix];
             }
           }
@@ -61,27 +62,30 @@ void pool(const ml::Node& n, const std::vector<int64_t>& xs, const float* x, con
   const bool is_max = n.op == ml::OpKind::MaxPool;
   const int64_t c = xs[1], h = xs[2], wd = xs[3], oh = ys[2], ow = ys[3];
   const int64_t kh = n.kernel[0], kw = n.kernel[1], sh = n.strides[0], sw = n.strides[1];
+  const int64_t dh = n.dilations.empty() ? 1 : n.dilations[0], dw = n.dilations.empty() ? 1 : n.dilations[1];
+  // count_include_pad counts the positions in the pads; a ceil_mode window
+  // may reach past them, and those positions never count.
+  const int64_t hc = h + n.pads[2], wc = wd + n.pads[3];
   for (int64_t ci = 0; ci < c; ++ci)
     for (int64_t oy = 0; oy < oh; ++oy)
       for (int64_t ox = 0; ox < ow; ++ox) {
         float acc = is_max ? -std::numeric_limits<float>::infinity() : 0.0f;
-        int64_t valid = 0;
+        int64_t valid = 0, counted = 0;
         for (int64_t i = 0; i < kh; ++i) {
-          const int64_t iy = oy * sh + i - n.pads[0];
-          if (iy < 0 || iy >= h) continue;  // padding: -inf for max, excluded or 0 for average
+          const int64_t iy = oy * sh + i * dh - n.pads[0];
           for (int64_t j = 0; j < kw; ++j) {
-            const int64_t ix = ox * sw + j - n.pads[1];
-            if (ix < 0 || ix >= wd) continue;
+            const int64_t ix = ox * sw + j * dw - n.pads[1];
+            if (iy < 0 || iy >= h || ix < 0 || ix >= wd) {  // padding: -inf for max, 0 or excluded for average
+              if (iy < hc && ix < wc) ++counted;
+              continue;
+            }
             const float v = x[(ci * h + iy) * wd + ix];
             acc = is_max ? std::max(acc, v) : acc + v;
             ++valid;
+            ++counted;
           }
         }
-        if (!is_max) {
-          // count_include_pad: the window's size inside the padded input
-          // (with ceil_mode 0 a window never leaves the padded input).
-          acc /= static_cast<float>(n.count_include_pad ? kh * kw : valid);
-        }
+        if (!is_max) acc /= static_cast<float>(n.count_include_pad ? counted : valid);
         y[(ci * oh + oy) * ow + ox] = acc;
       }
 }

@@ -76,9 +76,10 @@ typedef struct {
   int32_t kh, kw, sh, sw, pt, pl;
   int32_t zp_in; /* value of padded positions (real 0) */
   int32_t group; /* G groups (0 or 1: an ordinary conv); G divides C and M */
+  int32_t dh, dw; /* dilations (0 or 1: none): a window's taps are dh rows, dw columns apart */
 } zkml_conv_shape;
 
-/* Conv2D, NCHW, dilation 1. With G groups, output channel m sees only input
+/* Conv2D, NCHW, with dilations. With G groups, output channel m sees only input
  * channels [g C/G, (g+1) C/G) of its group g = m / (M/G) (depthwise: G = C =
  * M); the weights are then an M x K matrix with K = (C/G)*kh*kw, packed as
  * above. `patch` is scratch of zkml_conv_scratch_bytes(s) bytes, 4-byte
@@ -102,13 +103,19 @@ typedef struct {
   int32_t kh, kw, sh, sw, pt, pl;
   int32_t count_include_pad; /* AveragePool only */
   int32_t zp;                /* AveragePool: value of padded positions */
+  int32_t pb, pr;            /* bottom and right pads (AveragePool's count) */
+  int32_t dh, dw;            /* dilations (0 or 1: none) */
 } zkml_pool_shape;
 
-/* MaxPool: padded positions are ignored (act as -infinity). */
+/* Pools. A window may reach past the pads by less than a stride (ONNX
+ * ceil_mode: the last window starts inside the input or the top/left pad).
+ * MaxPool: positions outside the input are ignored (act as -infinity). */
 void zkml_maxpool_s8(const int8_t* x, const zkml_pool_shape* s, int8_t* y);
 /* AveragePool on the quantised values (output shares the input's scale and
- * zero point): sum / n rounded half away from zero, n = kh*kw when
- * count_include_pad (padding counts as zp), else the number of valid inputs. */
+ * zero point): sum / n rounded half away from zero; n counts the window's
+ * inputs and, with count_include_pad, its positions in the pads
+ * ([-pt, H + pb) x [-pl, W + pr), each worth zp), never those a ceil_mode
+ * window has past the pads. */
 void zkml_avgpool_s8(const int8_t* x, const zkml_pool_shape* s, int8_t* y);
 
 /* Broadcast of the second operand of Add/Mul: b has n elements (inner = 0),

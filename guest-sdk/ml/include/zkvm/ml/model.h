@@ -31,7 +31,8 @@ extern "C" {
 /* 2: 1-byte biased weights in the dot4 layout (1: 16-bit lanes). New op
  * codes (LUT8 = 11, CONCAT = 12) keep the version: older files still parse, and an older
  * runtime refuses a newer op by name ("unknown op 11"). 3: a Conv may have
- * groups (p5), which a version-2 runtime would misread; the quantiser writes
+ * groups (p5), a Conv or pool dilations (p6, p7), which a version-2 runtime
+ * would misread; the quantiser writes
  * 3 only for files that use it, so other files still load in older runtimes,
  * and this runtime reads both. */
 #define ZKML_VERSION 3u
@@ -51,10 +52,10 @@ extern "C" {
 
 enum zkml_op {
   ZKML_OP_DENSE = 1,   /* p: weight_off, bias_off, mult_off, shift_off, n_requant */
-  ZKML_OP_CONV = 2,    /* p: as Dense, p5 groups (0 or 1: none; > 1 needs version 3) */
+  ZKML_OP_CONV = 2,    /* p: as Dense, p5 groups, p6/p7 dilations h/w (0 or 1: none; > 1 needs version 3) */
   ZKML_OP_CLAMP = 3,   /* y = clamp(x, act_min, act_max); standalone ReLU/Clip */
-  ZKML_OP_MAXPOOL = 4,
-  ZKML_OP_AVGPOOL = 5, /* flags bit 0: count_include_pad */
+  ZKML_OP_MAXPOOL = 4, /* p6/p7 dilations as Conv; the output may have ceil_mode's size */
+  ZKML_OP_AVGPOOL = 5, /* flags bit 0: count_include_pad; otherwise as MaxPool */
   ZKML_OP_ADD = 6,     /* p: mult_a, mult_b, shift (int32 values) */
   ZKML_OP_MUL = 7,     /* p: mult, shift */
   ZKML_OP_RESHAPE = 8, /* no-op on contiguous data; output aliases input */
