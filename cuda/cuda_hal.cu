@@ -121,7 +121,8 @@ int cuda_device_count() {
   return n;
 }
 
-std::unique_ptr<Hal> make_cuda_hal() {
+namespace {
+std::unique_ptr<gpu::KernelHal<gpu::CudaExec>> make_kernel_hal() {
   int n = 0;
   const cudaError_t e = cudaGetDeviceCount(&n);
   if (e != cudaSuccess || n == 0) {
@@ -130,6 +131,15 @@ std::unique_ptr<Hal> make_cuda_hal() {
                              (e != cudaSuccess ? cudaGetErrorString(e) : "0 devices") + ")");
   }
   return std::make_unique<gpu::KernelHal<gpu::CudaExec>>(gpu::CudaExec{}, make_cpu_hal(), "cuda");
+}
+}  // namespace
+
+std::unique_ptr<Hal> make_cuda_hal() { return make_kernel_hal(); }
+
+std::vector<std::vector<hash::Digest>> cuda_merkle_levels(const std::vector<RowMajorMatrix<Fp>>& mats,
+                                                          std::span<const uint8_t> salts,
+                                                          size_t salt_len) {
+  return make_kernel_hal()->merkle_levels(mats, salts, salt_len);
 }
 
 }  // namespace zkvm::hal

@@ -1,12 +1,17 @@
 // The CUDA backend of the prover HAL (built only when nvcc is found; see
 // cuda/CMakeLists.txt and docs/CUDA.md). Device kernels: coset_lde,
 // fri_fold, reduce_rows, column_sums, inverse_differences, batch_inverse;
-// merkle_commit still runs on the CPU.
+// merkle_commit still runs on the CPU (its tree hashing exists on the
+// device as cuda_merkle_levels, not yet behind merkle_commit).
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <span>
+#include <vector>
 
 #include "prover/hal/hal.h"
+#include "prover/hash/hash.h"
 
 namespace zkvm::hal {
 
@@ -17,5 +22,12 @@ int cuda_device_count();
 // The CUDA HAL on the current device. Throws std::runtime_error
 // "cuda hal: no CUDA device (...)" when cuda_device_count() is 0.
 std::unique_ptr<Hal> make_cuda_hal();
+
+// Every level of the Merkle tree of merkle::MerkleTree(mats, salts,
+// salt_len), hashed on the device (levels[0] = leaves, back() = {root}).
+// Throws as make_cuda_hal when there is no device.
+std::vector<std::vector<hash::Digest>> cuda_merkle_levels(const std::vector<RowMajorMatrix<Fp>>& mats,
+                                                          std::span<const uint8_t> salts,
+                                                          size_t salt_len);
 
 }  // namespace zkvm::hal

@@ -31,6 +31,7 @@
 
 #include "cuda/kernels/hal_kernels.h"
 #include "cuda/kernels/launch.h"
+#include "cuda/kernels/merkle_kernels.h"
 #include "cuda/kernels/ntt_kernels.h"
 #include "prover/hal/hal.h"
 
@@ -129,6 +130,62 @@ class KernelHal final : public hal::Hal {
     std::vector<Fp4> out(len);
     exec_.download(out.data(), a, len);
     return out;
+  }
+
+  // Every level of the Merkle tree over the row-wise concatenation of mats
+  // (levels[0] = leaf digests, back() = {root}), hashed on the device with
+  // the format of prover/hash/hash.h. Not behind merkle_commit yet:
+  // merkle::MerkleTree has no constructor from precomputed digests, so
+  // merkle_commit still builds the tree on the CPU (docs/CUDA.md).
+  std::vector<std::vector<hash::Digest>> merkle_levels(const std::vector<RowMajorMatrix<Fp>>& mats,
+                                                       std::span<const uint8_t> salts,
+                                                       size_t salt_len) {
+    if (mats.empty()) throw std::invalid_argument(err("merkle_levels of no matrices"));
+    const uint64_t h = mats[0].height;
+    if (h == 0 || (h & (h - 1)) != 0)
+      throw std::invalid_argument(err("merkle_levels: height " + std::to_string(h) +
+                                      " is not a power of two"));
+    for (size_t k = 0; k < mats.size(); ++k)
+      if (mats[k].height != h || mats[k].values.size() != mats[k].width * mats[k].height)
+        throw std::invalid_argument(err("merkle_levels: matrix " + std::to_string(k) + " is " +
+                                        std::to_string(mats[k].width) + " x " +
+                                        std::to_string(mats[k].height) + ", expected height " +
+                                        std::to_string(h)));
+    if (salts.size() != (salt_len == 0 ? 0 : h * salt_len))
+      throw std::invalid_argument(err("merkle_levels: " + std::to_string(salts.size()) +
+                                      " salt bytes for " + std::to_string(h) + " leaves of " +
+                                      std::to_string(salt_len)));
+    std::vector<typename Exec::template Buf<Fp>> dmats;
+    std::vector<MatView> views;
+    for (const auto& m : mats) {
+      dmats.push_back(exec_.template alloc<Fp>(m.values.size()));
+      exec_.upload(dmats.back(), m.values.data(), m.values.size());
+      views.push_back({dmats.back().data(), m.width});
+    }
+    auto dviews = exec_.template alloc<MatView>(views.size());
+    exec_.upload(dviews, views.data(), views.size());
+    auto dsalts = exec_.template alloc<uint8_t>(salts.size());
+    exec_.upload(dsalts, salts.data(), salts.size());
+    const auto iv = [](const hash::MerkleIv& v) {
+      Sha256State s;
+      for (int k = 0; k < 8; ++k) s.h[k] = v[k];
+      return s;
+    };
+    std::vector<std::vector<hash::Digest>> levels;
+    auto cur = exec_.template alloc<Sha256State>(h);
+    launch<MerkleLeaves>(h, static_cast<const MatView*>(dviews.data()),
+                         static_cast<uint32_t>(views.size()),
+                         static_cast<const uint8_t*>(dsalts.data()), uint64_t{salt_len},
+                         iv(hash::merkle_leaf_iv()), cur.data());
+    levels.push_back(digests(cur, h));
+    for (uint64_t n = h / 2; n >= 1; n /= 2) {
+      auto next = exec_.template alloc<Sha256State>(n);
+      launch<MerkleNodes>(n, static_cast<const Sha256State*>(cur.data()), next.data(),
+                          iv(hash::merkle_node_iv()));
+      cur = std::move(next);
+      levels.push_back(digests(cur, n));
+    }
+    return levels;
   }
 
   void reduce_rows(const RowMajorMatrix<Fp>& m, std::span<const Fp4> coeffs,
@@ -252,6 +309,18 @@ class KernelHal final : public hal::Hal {
                                   " blocks exceeds the grid limit"));
     exec_.template launch_blocks<DifTile>(grid, uint32_t{1} << (log_tile - 1), log_tile,
                                           size_t{1} << log_tile, data, w, log_n, log_tile, tw);
+  }
+
+  // Device states -> digests (each state word big-endian).
+  std::vector<hash::Digest> digests(const typename Exec::template Buf<Sha256State>& b, uint64_t n) {
+    std::vector<Sha256State> st(n);
+    exec_.download(st.data(), b, n);
+    std::vector<hash::Digest> out(n);
+    for (uint64_t i = 0; i < n; ++i)
+      for (int k = 0; k < 8; ++k)
+        for (int j = 0; j < 4; ++j)
+          out[i].bytes[4 * k + j] = static_cast<uint8_t>(st[i].h[k] >> (24 - 8 * j));
+    return out;
   }
 
   typename Exec::template Buf<uint64_t> zero_slot() {

@@ -10,6 +10,7 @@
 
 #include "cuda/cuda_hal.h"
 #include "prover/hal/hal.h"
+#include "prover/merkle/merkle.h"
 
 using namespace zkvm;
 using field::Fp;
@@ -29,6 +30,29 @@ TEST_CASE("make_cuda_hal says 'no CUDA device' exactly when there is none") {
     REQUIRE_THROWS_WITH(hal::make_cuda_hal(), Catch::Contains("cuda hal: no CUDA device"));
   } else {
     REQUIRE(hal::make_cuda_hal()->name() == "cuda");
+  }
+}
+
+TEST_CASE("on a GPU the device Merkle levels equal MerkleTree's root and leaves") {
+  if (hal::cuda_device_count() == 0) {
+    REQUIRE_THROWS_WITH(hal::cuda_merkle_levels({RowMajorMatrix<Fp>(1, 1)}, {}, 0),
+                        Catch::Contains("cuda hal: no CUDA device"));
+    return;
+  }
+  Rng rng(2);
+  for (size_t salt_len : {0, 16}) {
+    std::vector<RowMajorMatrix<Fp>> mats;
+    for (size_t w : {3, 64}) {
+      RowMajorMatrix<Fp> m(w, size_t{1} << 16);
+      for (auto& v : m.values) v = rng.fp();
+      mats.push_back(std::move(m));
+    }
+    std::vector<uint8_t> salts((size_t{1} << 16) * salt_len);
+    for (auto& b : salts) b = static_cast<uint8_t>(rng.g());
+    const auto levels = hal::cuda_merkle_levels(mats, salts, salt_len);
+    const merkle::MerkleTree tree(mats, salts, salt_len);
+    REQUIRE(levels.back()[0] == tree.root());
+    for (uint64_t i = 0; i < tree.height(); i += 997) REQUIRE(levels[0][i] == tree.leaf_digest(i));
   }
 }
 

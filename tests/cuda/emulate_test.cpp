@@ -16,8 +16,11 @@
 #include "cuda/kernels/hal_kernels.h"
 #include "cuda/kernels/launch.h"
 #include "cuda/kernels/ntt_kernels.h"
+#include "cuda/kernels/sha256.h"
 #include "prover/fri/fold.h"
 #include "prover/hal/hal.h"
+#include "prover/hash/hash.h"
+#include "prover/merkle/merkle.h"
 
 using namespace zkvm;
 using field::Fp;
@@ -327,4 +330,82 @@ TEST_CASE("the dual backend (cpu, cuda-emulated) runs every kernel without a dif
   // merkle_commit is delegated to the CPU (not on the device yet).
   const auto tree = dual->merkle_commit({lde}, {}, 0);
   REQUIRE(tree->height() == lde.height);
+}
+
+namespace {
+// SHA-256 of a whole message with the shared compression function: FIPS
+// 180-4 padding (0x80, zeros, 64-bit big-endian bit length) done here.
+std::string device_sha256_hex(const std::vector<uint8_t>& msg) {
+  std::vector<uint8_t> m = msg;
+  const uint64_t bits = uint64_t{msg.size()} * 8;
+  m.push_back(0x80);
+  while (m.size() % 64 != 56) m.push_back(0);
+  for (int k = 7; k >= 0; --k) m.push_back(static_cast<uint8_t>(bits >> (8 * k)));
+  auto st = gpu::sha256_initial_state();
+  for (size_t b = 0; b < m.size(); b += 64) {
+    uint32_t w[16];
+    for (int t = 0; t < 16; ++t)
+      w[t] = uint32_t{m[b + 4 * t]} << 24 | uint32_t{m[b + 4 * t + 1]} << 16 |
+             uint32_t{m[b + 4 * t + 2]} << 8 | uint32_t{m[b + 4 * t + 3]};
+    gpu::sha256_compress(st, w);
+  }
+  hash::Digest d;
+  for (int k = 0; k < 8; ++k)
+    for (int j = 0; j < 4; ++j) d.bytes[4 * k + j] = static_cast<uint8_t>(st.h[k] >> (24 - 8 * j));
+  return d.hex();
+}
+std::vector<uint8_t> bytes_of(const std::string& s) { return {s.begin(), s.end()}; }
+}  // namespace
+
+TEST_CASE("device SHA-256 compression gives the FIPS 180-4 example digests and OpenSSL's") {
+  // Known answers: the SHA-256 examples of FIPS 180-4 (NIST's "SHA256.pdf"
+  // example computations: one block "abc", two blocks of 448 bits) and the
+  // well-known digest of the empty message.
+  REQUIRE(device_sha256_hex(bytes_of("abc")) ==
+          "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  REQUIRE(device_sha256_hex(bytes_of("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")) ==
+          "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  REQUIRE(device_sha256_hex({}) ==
+          "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  std::mt19937_64 g(11);
+  for (size_t len = 0; len < 200; len += 1 + len / 8) {
+    std::vector<uint8_t> msg(len);
+    for (auto& b : msg) b = static_cast<uint8_t>(g());
+    INFO("length " << len);
+    REQUIRE(device_sha256_hex(msg) == hash::sha256(msg).hex());
+  }
+}
+
+TEST_CASE("emulated Merkle leaves and layers equal MerkleTree's digests, salted and batched") {
+  auto emu = gpu::make_emulated_hal();
+  Rng rng(12);
+  struct Case {
+    std::vector<size_t> widths;
+    size_t height, salt_len;
+  };
+  // Widths 15/16/17 put the leaf bytes just under, at and over one block;
+  // salts of 3, 16 and 61 bytes end mid-word, on a word and across blocks.
+  const std::vector<Case> cases = {
+      {{1}, 1, 0},       {{0}, 4, 0},        {{0}, 4, 3},       {{15}, 8, 0},
+      {{16}, 8, 0},      {{17}, 8, 0},       {{16}, 8, 16},     {{15}, 16, 3},
+      {{3, 5, 8}, 256, 0}, {{3, 5, 8}, 256, 61}, {{64}, 1024, 16}, {{7}, 4096, 0}};
+  for (const auto& c : cases) {
+    INFO("widths " << c.widths.size() << " first " << c.widths[0] << ", height " << c.height
+                   << ", salt " << c.salt_len);
+    std::vector<RowMajorMatrix<Fp>> mats;
+    for (size_t w : c.widths) mats.push_back(random_matrix(w, c.height, rng));
+    std::vector<uint8_t> salts(c.height * c.salt_len);
+    for (auto& b : salts) b = static_cast<uint8_t>(rng.g());
+    const auto levels = emu->merkle_levels(mats, salts, c.salt_len);
+    const merkle::MerkleTree tree(mats, salts, c.salt_len);
+    REQUIRE(levels.size() == tree.log_height() + 1);
+    REQUIRE(levels.back().size() == 1);
+    REQUIRE(levels.back()[0] == tree.root());
+    for (uint64_t i = 0; i < c.height; ++i) REQUIRE(levels[0][i] == tree.leaf_digest(i));
+  }
+  std::vector<RowMajorMatrix<Fp>> bad;
+  bad.push_back(random_matrix(2, 8, rng));
+  bad.push_back(random_matrix(2, 4, rng));
+  REQUIRE_THROWS_WITH(emu->merkle_levels(bad, {}, 0),
+                      Catch::Contains("matrix 1 is 2 x 4, expected height 8"));
 }
