@@ -33,6 +33,7 @@
 #include "cuda/kernels/launch.h"
 #include "cuda/kernels/merkle_kernels.h"
 #include "cuda/kernels/ntt_kernels.h"
+#include "cuda/kernels/tables.h"
 #include "prover/hal/hal.h"
 
 namespace zkvm::gpu {
@@ -75,21 +76,21 @@ class KernelHal final : public hal::Hal {
     RowMajorMatrix<Fp> out(w, big);
     if (w == 0) return out;
 
-    const uint64_t half = n / 2;
-    auto tw_inv = exec_.template alloc<Fp>(half);
-    auto tw_fwd = exec_.template alloc<Fp>(half);
     const Fp g = field::two_adic_generator(log_n);
-    launch<PowerTable>(half, tw_fwd.data(), g);
-    launch<PowerTable>(half, tw_inv.data(), g.inverse());
+    auto tw_fwd = powers(g, n / 2);
+    auto tw_inv = powers(g.inverse(), n / 2);
 
     auto coeffs = exec_.template alloc<Fp>(w * n);
     exec_.upload(coeffs, evals.values.data(), w * n);
     dif(coeffs.data(), 1, w, log_n, tw_inv.data());
 
     auto scale = exec_.template alloc<Fp>(big);
-    launch<LdeScaleTable>(big, scale.data(), log_n, log_blowup, shift,
-                          field::two_adic_generator(log_n + log_blowup),
-                          Fp::from_u64(n).inverse());
+    {
+      const auto shift_pow = powers(shift, n);
+      const auto g_big_pow = powers(field::two_adic_generator(log_n + log_blowup), big);
+      launch<LdeScaleTable>(big, scale.data(), log_n, log_blowup, shift_pow.data(),
+                            g_big_pow.data(), Fp::from_u64(n).inverse());
+    }
     auto lde = exec_.template alloc<Fp>(w * big);
     launch<LdeScatter>(uint64_t{w} * big, static_cast<const Fp*>(coeffs.data()), lde.data(),
                        uint64_t{w}, log_n, static_cast<const Fp*>(scale.data()));
@@ -113,8 +114,19 @@ class KernelHal final : public hal::Hal {
                                       " by arity 2^" + std::to_string(log_arity)));
     if (log_arity == 0) return {codeword.begin(), codeword.end()};
     const unsigned m0 = static_cast<unsigned>(__builtin_ctzll(n0));
+    // tab (hal_kernels.h): t[0] = 1/2, then step j multiplies by
+    // w^(2^(m0-2-j)), w = g_m0^-1.
     auto tab = exec_.template alloc<Fp>(n0 / 2);
-    launch<FriHalfInvTable>(n0 / 2, tab.data(), m0, field::two_adic_generator(m0).inverse());
+    {
+      const Fp half_one = Fp::from_monty(kInvTwoMonty);
+      exec_.upload(tab, &half_one, 1);
+      const unsigned b = m0 - 1;
+      std::vector<Fp> pw(b + 1);  // pw[k] = w^(2^k)
+      pw[0] = field::two_adic_generator(m0).inverse();
+      for (unsigned k = 1; k <= b; ++k) pw[k] = pw[k - 1].square();
+      for (unsigned j = 0; j < b; ++j)
+        launch<ExtendTable>(uint64_t{1} << j, tab.data(), uint64_t{1} << j, pw[b - 1 - j]);
+    }
     auto a = exec_.template alloc<Fp4>(n0);
     auto b = exec_.template alloc<Fp4>(n0 / 2);
     exec_.upload(a, codeword.data(), n0);
@@ -289,6 +301,18 @@ class KernelHal final : public hal::Hal {
       throw std::length_error(err("kernel launch of " + std::to_string(total) +
                                   " threads exceeds the grid limit"));
     exec_.template launch<K>(total, args...);
+  }
+
+  // t[j] = root^j, j < len (len a power of two, or 0).
+  typename Exec::template Buf<Fp> powers(Fp root, uint64_t len) {
+    auto t = exec_.template alloc<Fp>(len);
+    if (len == 0) return t;
+    const Fp one = Fp::one();
+    exec_.upload(t, &one, 1);
+    Fp f = root;  // root^cur
+    for (uint64_t cur = 1; cur < len; cur *= 2, f = f.square())
+      launch<ExtendTable>(cur, t.data(), cur, f);
+    return t;
   }
 
   // Decimation-in-frequency transform of `blocks` consecutive blocks of

@@ -24,15 +24,10 @@ using field::Fp4;
 inline constexpr uint32_t kInvTwoMonty = Fp::from_canonical((Fp::kModulus + 1) / 2).monty();
 
 // ---------------------------------------------------------------- FRI fold
-// tab[i] = g_m^-rev_{m-1}(i) / 2, i < 2^(m-1): 1/(2x) for pair i of a
-// bit-reversed codeword of log size m (prover/fri/fold.h). The table for m
-// serves every smaller step as a prefix, as on the CPU.
-struct FriHalfInvTable {
-  ZKVM_HD static void run(uint64_t i, Fp* tab, unsigned m, Fp g_inv) {
-    tab[i] = g_inv.pow(reverse_bits(i, m - 1)) * Fp::from_monty(kInvTwoMonty);
-  }
-};
-
+// tab[i] = g_m^-rev_{m-1}(i) / 2, i < 2^(m-1), is 1/(2x) for pair i of a
+// bit-reversed codeword of log size m (prover/fri/fold.h); built with
+// ExtendTable (tables.h) as the CPU builds it, and the table for m serves
+// every later (smaller) step as a prefix.
 // One arity-2 step: next[i] = (y0 + y1)/2 + beta (y0 - y1) tab[i] with
 // y0, y1 = src[2i], src[2i+1] (fri::fold_pair).
 struct FriFoldStep {

@@ -9,6 +9,7 @@
 //   1. inverse DIF of the input (natural -> bit-reversed): n * coefficients;
 //   2. LdeScatter: row b*n + k of the output = coefficient k times
 //      s_b^k / n, s_b = shift * g_N^rev_B(b) (table from LdeScaleTable);
+//      twiddles and powers are built by ExtendTable (tables.h);
 //   3. forward DIF of each of the B blocks (natural -> bit-reversed).
 // A DIF is DifStage2 passes (two stages each, DifStage for an odd one out)
 // down to spans that fit a tile, then one DifTile launch for the last
@@ -24,11 +25,6 @@
 namespace zkvm::gpu {
 
 using field::Fp;
-
-// tw[j] = root^j, j < len.
-struct PowerTable {
-  ZKVM_HD static void run(uint64_t j, Fp* tw, Fp root) { tw[j] = root.pow(j); }
-};
 
 // Where butterfly thread i of a DIF stage reads and writes. The stage has
 // span half = n >> (stage + 1); butterfly (group, j) pairs rows
@@ -145,13 +141,13 @@ struct DifTile {
   }
 };
 
-// scale[b*n + k] = n_inv * s_b^k, s_b = shift * g_big^rev_B(b).
+// scale[b*n + k] = s_b^k / n, s_b = shift * g_N^rev_B(b), from power
+// tables: s_b^k = shift^k * g_N^(rev_B(b) * k), the exponent < N.
 struct LdeScaleTable {
-  ZKVM_HD static void run(uint64_t i, Fp* scale, unsigned log_n, unsigned log_blowup, Fp shift,
-                          Fp g_big, Fp n_inv) {
+  ZKVM_HD static void run(uint64_t i, Fp* scale, unsigned log_n, unsigned log_blowup,
+                          const Fp* shift_pow, const Fp* g_big_pow, Fp n_inv) {
     const uint64_t b = i >> log_n, k = i & ((uint64_t{1} << log_n) - 1);
-    const Fp s_b = shift * g_big.pow(reverse_bits(b, log_blowup));
-    scale[i] = n_inv * s_b.pow(k);
+    scale[i] = n_inv * shift_pow[k] * g_big_pow[reverse_bits(b, log_blowup) * k];
   }
 };
 
