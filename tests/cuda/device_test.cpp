@@ -11,6 +11,8 @@
 #include "cuda/cuda_hal.h"
 #include "prover/hal/hal.h"
 #include "prover/merkle/merkle.h"
+#include "tests/cuda/statements.h"
+#include "tests/stark/stark_test_support.h"
 
 using namespace zkvm;
 using field::Fp;
@@ -87,4 +89,24 @@ TEST_CASE("on a GPU the CUDA HAL equals the CPU HAL bit for bit (dual backend)")
   for (auto& v : in) v = rng.fp4();
   in[777] = Fp4();
   REQUIRE_THROWS_WITH(cuda->batch_inverse(in, out), Catch::Contains("zero element (index 777)"));
+}
+
+TEST_CASE("on a GPU STARK proofs with the CUDA HAL equal the CPU HAL's byte for byte") {
+  if (hal::cuda_device_count() == 0) {
+    WARN("no CUDA device: the device proofs did not run");
+    return;
+  }
+  const auto statements = cuda_test::example_statements(size_t{1} << 14);
+  auto cuda = hal::make_cuda_hal();
+  auto dual = hal::make_dual_hal(hal::make_cpu_hal(), hal::make_cuda_hal());
+  for (size_t i = 0; i < statements.size(); ++i) {
+    INFO("statement " << i);
+    const auto cfg = stark::StarkConfig::standard();
+    stark::VerifyingKey vk;
+    const auto a = cuda_test::prove_bytes(statements[i], cfg, stark_test::cpu());
+    const auto b = cuda_test::prove_bytes(statements[i], cfg, *cuda, &vk);
+    REQUIRE(a == b);
+    REQUIRE(cuda_test::prove_bytes(statements[i], cfg, *dual) == a);  // names a difference
+    REQUIRE_NOTHROW(stark::verify_bytes(vk, b, stark_test::no_floor()));
+  }
 }
