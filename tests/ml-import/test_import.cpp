@@ -303,6 +303,48 @@ TEST_CASE("SAME auto_pad becomes explicit pads, ceil_mode adds a last window, di
   CHECK_THROWS_WITH(import(pm), Contains("node 2 'pool' (MaxPool): ceil_mode=1 with Pad 1 'pad' folded in is not supported"));
 }
 
+TEST_CASE("Split of an activation becomes one Slice per used output; bad splits are rejected", "[ml-import]") {
+  auto split_model = [](int64_t opset, std::vector<int64_t> parts, int64_t axis, int used) {
+    OnnxBuilder m(opset);
+    m.input("x", {1, 6, 2, 3});
+    std::vector<std::string> ins = {"x"};
+    if (opset >= 13 && !parts.empty()) {
+      m.init_i64("split", {static_cast<int64_t>(parts.size())}, parts);
+      ins.push_back("split");
+    }
+    auto& n = m.node("Split", ins, {"a", "b", "c"}, "split");
+    zkvm::testing::set_int(n, "axis", axis);
+    if (opset < 13 && !parts.empty()) zkvm::testing::set_ints(n, "split", parts);
+    m.node("Relu", {used == 0 ? "a" : (used == 1 ? "b" : "c")}, {"y"});
+    m.output("y");
+    return m;
+  };
+  auto x = rand_floats(36, 31);
+  // Equal parts along the channels (opset 13 without the split input): output b is channels 2, 3.
+  auto g = import(split_model(13, {}, 1, 1));
+  REQUIRE(g.nodes.size() == 2);  // the unused outputs are pruned
+  CHECK(g.nodes[0].op == ml::OpKind::Slice);
+  CHECK(g.nodes[0].start == 2);
+  auto y = model::run_reference(g, x);
+  REQUIRE(y.size() == 12);
+  for (int i = 0; i < 12; ++i) CHECK(y[i] == std::max(x[12 + i], 0.0f));
+  // Variable parts along the last axis (opset 11 attribute): output c is column 2.
+  g = import(split_model(11, {1, 1, 1}, -1, 2));
+  CHECK(g.tensors[g.output].shape == std::vector<int64_t>{1, 6, 2, 1});
+  y = model::run_reference(g, x);
+  for (int i = 0; i < 12; ++i) CHECK(y[i] == std::max(x[i * 3 + 2], 0.0f));
+  // Parts from the input (opset 13) along the channels: 1 + 2 + 3.
+  g = import(split_model(13, {1, 2, 3}, 1, 2));
+  CHECK(g.nodes[0].start == 3);
+  CHECK(g.tensors[g.output].shape == std::vector<int64_t>{1, 3, 2, 3});
+  using Catch::Contains;
+  CHECK_THROWS_WITH(import(split_model(13, {1, 2, 2}, 1, 0)),
+                    Contains("node 0 'split' (Split): split [1,2,2] does not add up to the 6 values of axis 1"));
+  CHECK_THROWS_WITH(import(split_model(13, {0, 3, 3}, 1, 0)), Contains("has an empty part"));
+  CHECK_THROWS_WITH(import(split_model(13, {}, 2, 0)),
+                    Contains("axis 2 of [1,6,2,3] does not split into 3 equal parts"));
+}
+
 TEST_CASE("MatMul followed by Add of a constant becomes one Dense with that bias", "[ml-import]") {
   OnnxBuilder m;
   auto w = rand_floats(4 * 3, 7);

@@ -5,7 +5,7 @@
 // count_include_pad, Add and Mul with broadcast, Reshape, Softmax, ArgMax,
 // Lut8 for each element-wise function, Concat with copied and requantised
 // inputs, grouped and depthwise Conv, dilated Conv and pools, ceil_mode
-// pools),
+// pools, Slice (Split)),
 // per-channel and per-tensor requantisation, and sizes that are not
 // multiples of the 4-row weight blocks. The guest runs twice: with the dot4
 // kernels (the guest default) and with the plain ones (ml_dump_guest_plain).
@@ -162,4 +162,10 @@ TEST_CASE("guest and host runs agree bit for bit on dilated Conv and pools and c
   Graph g = windows_graph(8);
   auto ranges = calibrate(g, rand_inputs(8, 16, 128, -1.0f, 1.0f));
   check_identity("windows", quantize_model(g, ranges, {}), 8);
+}
+
+TEST_CASE("guest and host runs agree bit for bit on Split (Slice nodes)", "[ml][identity]") {
+  Graph g = split_graph(9);
+  auto ranges = calibrate(g, rand_inputs(9, 16, 72, -1.0f, 1.0f));
+  check_identity("split", quantize_model(g, ranges, {}), 9);
 }

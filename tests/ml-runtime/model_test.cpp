@@ -651,3 +651,55 @@ TEST_CASE("parser refuses malformed dilated or ceil_mode windows naming node and
   CHECK(parse(g).status == ZKML_ERR_NODE);
   CHECK(fuzz_model(f, 80, 1000) > 0);
 }
+
+TEST_CASE("Split's Slice nodes copy their range and keep the input's scale", "[ml][quant]") {
+  Graph g = split_graph(9);
+  auto f = quantize_model(g, calibrate(g, rand_inputs(9, 16, 72, -1.0f, 1.0f)), {});
+  CHECK(get32(f, 4) == 2u);  // a new op code, no version change
+  CHECK(model_info(f).ops ==
+        std::vector<std::string>{"Conv", "Slice", "Slice", "Lut8", "Concat", "Slice", "Reshape", "Dense"});
+  zkml_model m;
+  REQUIRE(zkml_parse(&m, f.data(), uint32_t(f.size())) == ZKML_OK);
+  std::vector<uint32_t> arena(m.arena_bytes / 4 + 1);
+  zkml_runner r;
+  REQUIRE(zkml_prepare(&r, &m, arena.data(), uint32_t(arena.size() * 4)) == ZKML_OK);
+  auto q = quantize_input(f, rand_inputs(3, 1, 72, -1.0f, 1.0f)[0]);
+  REQUIRE(zkml_run(&r, q.data(), uint32_t(q.size())) == ZKML_OK);
+  zkml_node s0, s1, s2;
+  zkml_get_node(&m, 1, &s0);
+  zkml_get_node(&m, 2, &s1);
+  zkml_get_node(&m, 5, &s2);
+  const int8_t* conv = zkml_tensor_data(&r, s0.in[0]);
+  const int8_t *y0 = zkml_tensor_data(&r, s0.out), *y1 = zkml_tensor_data(&r, s1.out);
+  for (int i = 0; i < 72; ++i) CHECK(y0[i] == conv[i]);        // channels 0, 1
+  for (int i = 0; i < 144; ++i) CHECK(y1[i] == conv[72 + i]);  // channels 2..5
+  const int8_t *cat = zkml_tensor_data(&r, s2.in[0]), *y2 = zkml_tensor_data(&r, s2.out);
+  for (int row = 0; row < 36; ++row)  // 6 channels x 6 rows, columns 1..4
+    for (int col = 0; col < 4; ++col) CHECK(y2[row * 4 + col] == cat[row * 6 + 1 + col]);
+}
+
+TEST_CASE("parser refuses a malformed Slice node naming node and reason", "[ml][parser]") {
+  Graph g = split_graph(9);
+  auto f = quantize_model(g, calibrate(g, rand_inputs(9, 16, 72, -1.0f, 1.0f)), {});
+  const size_t n2 = node_off(f, 2);  // channels 2..5 of 6
+  REQUIRE(get32(f, n2) == ZKML_OP_SLICE);
+  auto h = f;
+  put32(h, n2 + 64 + 4, 3);  // start 3: channels 3..6 of 6
+  auto r = parse(h);
+  CHECK(r.status == ZKML_ERR_NODE);
+  CHECK_THAT(r.error, Catch::Contains("node 2 (Slice): range [3, +4) outside the 6 values of axis 1"));
+  h = f;
+  put32(h, n2 + 64 + 4, 0xFFFFFFFEu);  // start + length wraps in 32 bits
+  CHECK(parse(h).status == ZKML_ERR_NODE);
+  h = f;
+  put32(h, n2 + 64, 4);  // axis 4 of rank 4
+  CHECK_THAT(parse(h).error, Catch::Contains("node 2 (Slice): axis 4"));
+  h = f;
+  put32(h, n2 + 64, 2);  // axis 2: the channel counts differ outside it
+  CHECK_THAT(parse(h).error, Catch::Contains("node 2 (Slice): dimension 1 differs (6 -> 4) outside axis 2"));
+  h = f;
+  const uint32_t out = get32(f, n2 + 16);
+  put32(h, ZKML_HEADER_BYTES + size_t(out) * ZKML_TENSOR_BYTES + 24, 5);  // another zero point
+  CHECK_THAT(parse(h).error, Catch::Contains("node 2 (Slice): output zero point"));
+  CHECK(fuzz_model(f, 81, 1000) > 0);
+}

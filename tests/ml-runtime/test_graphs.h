@@ -186,6 +186,37 @@ inline Graph windows_graph(unsigned seed) {
   return g;
 }
 
+// Split as the importer writes it (one Slice per output): a Conv's 6
+// channels split 2 + 4, the first part through Sigmoid, joined again in
+// the other order, then the last axis cut to columns 1..4, Reshape and
+// Dense.
+inline Graph split_graph(unsigned seed) {
+  std::mt19937 rng(seed);
+  Graph g;
+  g.input = add_tensor(g, "x", {1, 2, 6, 6});
+  int w = add_tensor(g, "w", {6, 2, 3, 3}, rand_vec(rng, 108, -0.6f, 0.6f));
+  int t = node(g, OpKind::Conv, {g.input, w}, {1, 6, 6, 6}, "conv");
+  g.nodes.back().kernel = {3, 3};
+  g.nodes.back().strides = {1, 1};
+  g.nodes.back().pads = {1, 1, 1, 1};
+  auto slice = [&](int in, std::vector<int64_t> shape, int64_t axis, int64_t start, const char* name) {
+    int out = node(g, OpKind::Slice, {in}, std::move(shape), name);
+    g.nodes.back().axis = axis;
+    g.nodes.back().start = start;
+    return out;
+  };
+  int a = slice(t, {1, 2, 6, 6}, 1, 0, "split:0");
+  int b = slice(t, {1, 4, 6, 6}, 1, 2, "split:1");
+  a = node(g, OpKind::Sigmoid, {a}, {1, 2, 6, 6}, "sigmoid");
+  int c = node(g, OpKind::Concat, {b, a}, {1, 6, 6, 6}, "concat");
+  g.nodes.back().axis = 1;
+  int d = slice(c, {1, 6, 6, 4}, 3, 1, "columns");
+  int fl = node(g, OpKind::Reshape, {d}, {1, 144}, "flatten");
+  int w2 = add_tensor(g, "w2", {5, 144}, rand_vec(rng, 720, -0.2f, 0.2f));
+  g.output = node(g, OpKind::Dense, {fl, w2}, {1, 5}, "fc");
+  return g;
+}
+
 // A small MLP like examples/models/fashion_mlp (smaller widths).
 inline Graph mlp_graph(unsigned seed, int K, int H, int O) {
   std::mt19937 rng(seed);
@@ -304,6 +335,16 @@ inline std::vector<std::vector<float>> eval_float(const Graph& g, const std::vec
       case OpKind::ArgMax:
         y = {float(std::max_element(x.begin(), x.end()) - x.begin())};
         break;
+      case OpKind::Slice: {
+        int64_t outer = 1, inner = 1;
+        for (int64_t d = 0; d < n.axis; ++d) outer *= xs[d];
+        for (size_t d = size_t(n.axis) + 1; d < xs.size(); ++d) inner *= xs[d];
+        const int64_t nx = xs[n.axis] * inner, ny = ys[n.axis] * inner;
+        y.clear();
+        for (int64_t o = 0; o < outer; ++o)
+          y.insert(y.end(), x.begin() + o * nx + n.start * inner, x.begin() + o * nx + n.start * inner + ny);
+        break;
+      }
       case OpKind::Concat: {
         int64_t outer = 1, inner = 1;
         for (int64_t d = 0; d < n.axis; ++d) outer *= ys[d];

@@ -17,7 +17,8 @@
 //     quantizer turns each into a 256-entry int8 table (pointwise_value is
 //     the one definition both the table and the float reference use);
 //   - a constant-zero Pad of the spatial axes is folded into the pads of the
-//     Conv/pool that follows it.
+//     Conv/pool that follows it;
+//   - Split becomes one Slice (a copy of a range along an axis) per output.
 #pragma once
 
 #include <algorithm>
@@ -48,6 +49,7 @@ enum class OpKind : uint32_t {
   HardSwish,    // x clamp(x / 6 + 1/2, 0, 1)
   Elu,          // x > 0 ? x : alpha (e^x - 1)
   Concat,       // inputs (2 or more, equal rank) joined along `axis`
+  Slice,        // y = x[start : start + y.shape[axis]] along `axis` (one output of a Split)
 };
 
 const char* op_name(OpKind op);
@@ -71,7 +73,8 @@ struct Node {
   bool count_include_pad = false;  // AveragePool
   float clip_min = 0.0f, clip_max = 0.0f;  // Clip
   float alpha = 0.0f, beta = 0.0f;         // LeakyRelu, HardSigmoid, Elu
-  int64_t axis = 0;                        // Concat (non-negative)
+  int64_t axis = 0;                        // Concat, Slice (non-negative)
+  int64_t start = 0;                       // Slice: first index along axis
   int64_t group = 1;  // Conv: output channel m sees input channels of group m / (M/group) only
   std::vector<int64_t> dilations;  // [dh, dw] Conv, pools (empty: 1): taps dh rows, dw columns apart
 };

@@ -34,6 +34,7 @@ const char* op_name(OpKind op) {
     case OpKind::HardSwish: return "HardSwish";
     case OpKind::Elu: return "Elu";
     case OpKind::Concat: return "Concat";
+    case OpKind::Slice: return "Slice";
   }
   return "unknown";
 }
@@ -358,6 +359,21 @@ class Quantizer {
         break;
       }
       case OpKind::Concat: emit_concat(i); return;
+      case OpKind::Slice: {
+        // A copy of a range: the output keeps the input's scale and zero point.
+        nr.op = ZKML_OP_SLICE;
+        uint32_t x = input_of(n, 0);
+        nr.in = {x};
+        const auto& xs = tensors_[x].shape;
+        const auto& ys = g_.tensors[n.outputs[0]].shape;
+        if (n.axis < 0 || n.axis >= static_cast<int64_t>(xs.size()) || ys.size() != xs.size())
+          fail_node(n, "axis out of range");
+        if (n.start < 0 || n.start + ys[n.axis] > xs[n.axis]) fail_node(n, "range outside the input");
+        nr.p[0] = static_cast<uint32_t>(n.axis);
+        nr.p[1] = static_cast<uint32_t>(n.start);
+        nr.out = map_activation(n.outputs[0], tensors_[x].q);
+        break;
+      }
       default: fail_node(n, "unsupported op");
     }
     nodes_.push_back(nr);

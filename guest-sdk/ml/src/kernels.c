@@ -492,6 +492,13 @@ void zkml_concat_s8(const int8_t* a, int32_t na, const zkml_rescale* ra, const i
   }
 }
 
+void zkml_slice_s8(const int8_t* x, int32_t outer, int32_t nx, int32_t off, int32_t ny, int8_t* y) {
+  for (int32_t o = 0; o < outer; ++o, y += ny) {
+    const int8_t* src = x + (int64_t)o * nx + off;
+    for (int32_t i = 0; i < ny; ++i) y[i] = src[i];
+  }
+}
+
 int32_t zkml_argmax_s8(const int8_t* x, int32_t n) {
   int32_t best = 0;
   for (int32_t i = 1; i < n; ++i) if (x[i] > x[best]) best = i;

@@ -28,7 +28,7 @@ static int32_t rds32(const uint8_t* p) { return u2s(rd32(p)); }
 
 static const char* const kOpNames[ZKML_OP_COUNT_] = {
     "?", "Dense", "Conv", "Clamp", "MaxPool", "AveragePool", "Add", "Mul", "Reshape", "Softmax", "ArgMax", "Lut8",
-    "Concat"};
+    "Concat", "Slice"};
 
 const char* zkml_op_name(uint32_t op) { return op > 0 && op < ZKML_OP_COUNT_ ? kOpNames[op] : "unknown"; }
 
@@ -382,6 +382,23 @@ int zkml_parse(zkml_model* m, const uint8_t* data, uint32_t size) {
         }
         break;
       }
+      case ZKML_OP_SLICE: {
+        const uint32_t ax = n.p[0];
+        if (ax >= x.ndim || x.ndim != y.ndim)
+          return fail(m, ZKML_ERR_NODE, "node %u (Slice): axis %u, ranks %u -> %u", i, ax, x.ndim, y.ndim);
+        for (uint32_t d = 0; d < y.ndim; ++d)
+          if (d != ax && y.dims[d] != x.dims[d])
+            return fail(m, ZKML_ERR_NODE, "node %u (Slice): dimension %u differs (%u -> %u) outside axis %u", i, d,
+                        x.dims[d], y.dims[d], ax);
+        /* 64-bit: start + length must not wrap. */
+        if ((uint64_t)n.p[1] + y.dims[ax] > x.dims[ax])
+          return fail(m, ZKML_ERR_NODE, "node %u (Slice): range [%u, +%u) outside the %u values of axis %u", i, n.p[1],
+                      y.dims[ax], x.dims[ax], ax);
+        if (x.zero_point != y.zero_point)
+          return fail(m, ZKML_ERR_NODE, "node %u (Slice): output zero point %d differs from input's %d", i,
+                      y.zero_point, x.zero_point);
+        break;
+      }
       case ZKML_OP_ARGMAX:
         for (uint32_t d = 0; d + 1 < x.ndim; ++d)
           if (x.dims[d] != 1) return fail(m, ZKML_ERR_NODE, "node %u (ArgMax): only a single row is supported", i);
@@ -576,6 +593,15 @@ int zkml_run(zkml_runner* r, const int8_t* input, uint32_t input_len) {
         break;
       }
       case ZKML_OP_LUT8: zkml_lut_s8(xd, (int32_t)x.elems, (const int8_t*)blob_at(m, n.p[0]), yd); break;
+      case ZKML_OP_SLICE: {
+        const uint32_t ax = n.p[0];
+        uint32_t outer = 1, inner = 1;
+        for (uint32_t d = 0; d < ax; ++d) outer *= x.dims[d];
+        for (uint32_t d = ax + 1; d < x.ndim; ++d) inner *= x.dims[d];
+        zkml_slice_s8(xd, (int32_t)outer, (int32_t)(x.dims[ax] * inner), (int32_t)(n.p[1] * inner),
+                      (int32_t)(y.dims[ax] * inner), yd);
+        break;
+      }
       default: return ZKML_ERR_NODE; /* unreachable after zkml_parse */
     }
   }

@@ -42,6 +42,7 @@ const char* kind_name(ml::OpKind op) {
     case ml::OpKind::HardSwish: return "HardSwish";
     case ml::OpKind::Elu: return "Elu";
     case ml::OpKind::Concat: return "Concat";
+    case ml::OpKind::Slice: return "Slice";
   }
   return "?";
 }
@@ -90,6 +91,7 @@ std::string graph_summary(const ml::Graph& g) {
     if (!n.dilations.empty()) os << " dilation " << n.dilations[0] << "x" << n.dilations[1];
     if (n.op == ml::OpKind::AveragePool && n.count_include_pad) os << " count_include_pad";
     if (n.op == ml::OpKind::Concat) os << " axis " << n.axis << ", " << n.inputs.size() << " inputs";
+    if (n.op == ml::OpKind::Slice) os << " axis " << n.axis << " from " << n.start;
     if (params) os << " params " << params;
     os << "\n";
   }
@@ -583,6 +585,7 @@ struct Importer {
     if (op == "Gather") return op_gather(n);
     if (op == "Unsqueeze" || op == "Squeeze") return op_squeeze(n, op == "Unsqueeze");
     if (op == "Concat") return op_concat(n);
+    if (op == "Split") return op_split(n);
     if (op == "Cast") return op_cast(n);
     if (op == "Transpose") return op_transpose(n);
     if (op == "ConstantOfShape") return op_constant_of_shape(n);
@@ -742,6 +745,69 @@ struct Importer {
     }
     if (shape.size() > 4) node_fail("rank " + std::to_string(shape.size()) + " is not supported (at most 4)");
     emit(n, ml::OpKind::Reshape, {x.tensor}, shape);
+  }
+
+  // Split of an activation: one Slice node per output (a copy of its
+  // range); outputs nothing reads are pruned at the end.
+  void op_split(const onnx::NodeProto& n) {
+    std::vector<int64_t> parts;
+    if (opset < 13) {
+      allow_attrs(n, {"axis", "split"});
+      parts = attr_ints(n, "split");
+    } else {
+      allow_attrs(n, {"axis"});
+      if (has_in(n, 1)) {
+        const Val& sv = const_in(n, 1, "split");
+        if (!sv.is_int) node_fail("split must be int64");
+        parts = sv.i;
+      }
+    }
+    const Val& x = runtime_in(n, 0);
+    const auto xs = shape_of(x);
+    const int64_t rank = static_cast<int64_t>(xs.size());
+    int64_t axis = attr_int(n, "axis", 0);
+    if (axis < -rank || axis >= rank) node_fail("axis " + std::to_string(axis) + " out of range for rank " + std::to_string(rank));
+    axis = norm_axis(axis, xs.size());
+    const int64_t outs = n.output_size();
+    if (parts.empty()) {
+      if (xs[axis] % outs != 0)
+        node_fail("axis " + std::to_string(axis) + " of " + shape_str(xs) + " does not split into " +
+                  std::to_string(outs) + " equal parts");
+      parts.assign(static_cast<size_t>(outs), xs[axis] / outs);
+    }
+    if (static_cast<int64_t>(parts.size()) != outs)
+      node_fail("split " + shape_str(parts) + " has " + std::to_string(parts.size()) + " parts for " +
+                std::to_string(outs) + " outputs");
+    int64_t total = 0;
+    for (int64_t p : parts) {
+      if (p <= 0) node_fail("split " + shape_str(parts) + " has an empty part (zero-sized tensors are not supported)");
+      total += p;
+    }
+    if (total != xs[axis])
+      node_fail("split " + shape_str(parts) + " does not add up to the " + std::to_string(xs[axis]) + " values of axis " +
+                std::to_string(axis));
+    int64_t start = 0;
+    for (int64_t k = 0; k < outs; ++k) {
+      const int64_t len = parts[static_cast<size_t>(k)];
+      if (!n.output(static_cast<int>(k)).empty()) {
+        std::vector<int64_t> ys = xs;
+        ys[axis] = len;
+        int t = add_tensor(n.output(static_cast<int>(k)), ys);
+        ml::Node nd;
+        nd.name = node_name + (outs > 1 ? ":" + std::to_string(k) : "");
+        nd.op = ml::OpKind::Slice;
+        nd.inputs = {x.tensor};
+        nd.outputs = {t};
+        nd.axis = axis;
+        nd.start = start;
+        g.nodes.push_back(std::move(nd));
+        Val v;
+        v.tensor = t;
+        v.producer = static_cast<int>(g.nodes.size()) - 1;
+        set_out(n, static_cast<int>(k), std::move(v));
+      }
+      start += len;
+    }
   }
 
   void op_concat(const onnx::NodeProto& n) {

@@ -202,6 +202,18 @@ std::vector<std::vector<float>> run_reference_all(const ml::Graph& g, std::span<
           }
         break;
       }
+      case ml::OpKind::Slice: {
+        if (n.axis < 0 || n.axis >= static_cast<int64_t>(xs.size())) bad(n, "axis out of range");
+        size_t outer = 1, inner = 1;
+        for (int64_t d = 0; d < n.axis; ++d) outer *= static_cast<size_t>(xs[d]);
+        for (size_t d = static_cast<size_t>(n.axis) + 1; d < xs.size(); ++d) inner *= static_cast<size_t>(xs[d]);
+        const size_t nx = static_cast<size_t>(xs[n.axis]) * inner, ny = static_cast<size_t>(os[n.axis]) * inner;
+        if (n.start < 0 || static_cast<size_t>(n.start) * inner + ny > nx) bad(n, "range outside the input");
+        for (size_t o = 0; o < outer; ++o)
+          std::copy_n(x.begin() + static_cast<std::ptrdiff_t>(o * nx + static_cast<size_t>(n.start) * inner), ny,
+                      y.begin() + static_cast<std::ptrdiff_t>(o * ny));
+        break;
+      }
       case ml::OpKind::ArgMax: {
         const size_t last = static_cast<size_t>(xs.back());
         for (size_t r = 0, o = 0; r < x.size(); r += last, ++o) {

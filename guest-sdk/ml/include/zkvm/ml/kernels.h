@@ -162,6 +162,10 @@ typedef struct {
 void zkml_concat_s8(const int8_t* a, int32_t na, const zkml_rescale* ra, const int8_t* b, int32_t nb,
                     const zkml_rescale* rb, int32_t outer, int32_t zp_out, int8_t* y);
 
+/* One range along an axis: for each of `outer` blocks of nx values of x,
+ * the ny values from offset `off` (a Split's output). */
+void zkml_slice_s8(const int8_t* x, int32_t outer, int32_t nx, int32_t off, int32_t ny, int8_t* y);
+
 /* Index of the first maximum of x[0..n). */
 int32_t zkml_argmax_s8(const int8_t* x, int32_t n);
 

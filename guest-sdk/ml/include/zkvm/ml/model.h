@@ -29,7 +29,7 @@ extern "C" {
 
 #define ZKML_MAGIC 0x4C4D4B5Au /* "ZKML" */
 /* 2: 1-byte biased weights in the dot4 layout (1: 16-bit lanes). New op
- * codes (LUT8 = 11, CONCAT = 12) keep the version: older files still parse, and an older
+ * codes (LUT8 = 11, CONCAT = 12, SLICE = 13) keep the version: older files still parse, and an older
  * runtime refuses a newer op by name ("unknown op 11"). 3: a Conv may have
  * groups (p5), a Conv or pool dilations (p6, p7), which a version-2 runtime
  * would misread; the quantiser writes
@@ -63,6 +63,7 @@ enum zkml_op {
   ZKML_OP_ARGMAX = 10, /* output: int32 tensor of one element */
   ZKML_OP_LUT8 = 11,   /* y[i] = table[x[i] + 128]; p: table_off (256 int8) */
   ZKML_OP_CONCAT = 12, /* y = in[0] ++ in[1] along axis p4; p: mult_a, shift_a, mult_b, shift_b, axis */
+  ZKML_OP_SLICE = 13,  /* y = x[p1 : p1 + y.dims[p0]] along axis p0 (one output of a Split); x's scale and zp */
   ZKML_OP_COUNT_
 };
 
