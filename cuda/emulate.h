@@ -5,14 +5,19 @@
 // does (same block size, same partial last block, same 64-bit index
 // arithmetic). Plain C++: builds with the host compiler, no CUDA needed.
 // Threads run one after another, so a kernel whose threads raced on the
-// same output would pass here and fail on a GPU: the kernels in
-// cuda/kernels/ write each output from exactly one thread (the only shared
-// write, record_min_index, is an atomic on the device).
+// same output would pass here in natural order and fail on a GPU: the
+// kernels in cuda/kernels/ write each output from exactly one thread (the
+// only shared write, record_min_index, is an atomic on the device). Order
+// Reverse and Shuffled run the threads of a launch (of a phase, for phased
+// kernels) in another order, which exposes a kernel whose result depends
+// on the order its threads run in (one reading what another writes).
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <numeric>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -36,7 +41,11 @@ class HostExec {
     std::vector<T> v_;
   };
 
-  explicit HostExec(uint32_t block_dim = kBlockDim) : block_dim_(block_dim) {}
+  enum class Order { Natural, Reverse, Shuffled };
+
+  explicit HostExec(uint32_t block_dim = kBlockDim, Order order = Order::Natural,
+                    uint64_t seed = 1)
+      : block_dim_(block_dim), order_(order), rng_(seed) {}
 
   template <class T>
   Buf<T> alloc(size_t n) {
@@ -56,9 +65,15 @@ class HostExec {
   void launch(uint64_t total, A... args) {
     ++launches_;
     const uint64_t grid = grid_for(total, block_dim_);
-    for (uint64_t b = 0; b < grid; ++b)
-      for (uint32_t t = 0; t < block_dim_; ++t)
-        thread_entry<K>(b, block_dim_, t, total, args...);
+    if (order_ == Order::Natural) {
+      for (uint64_t b = 0; b < grid; ++b)
+        for (uint32_t t = 0; t < block_dim_; ++t)
+          thread_entry<K>(b, block_dim_, t, total, args...);
+      return;
+    }
+    for (uint64_t p : permutation(grid * block_dim_))
+      thread_entry<K>(p / block_dim_, block_dim_, static_cast<uint32_t>(p % block_dim_), total,
+                      args...);
   }
 
   // Barriers by construction: every thread of a block finishes phase p
@@ -68,22 +83,35 @@ class HostExec {
                      A... args) {
     ++launches_;
     std::vector<typename K::Shared> sh(shared);
-    for (uint64_t b = 0; b < grid; ++b)
+    for (uint64_t b : permutation(grid))
       for (unsigned p = 0; p < phases; ++p)
-        for (uint32_t t = 0; t < block_dim; ++t) K::run(b, t, p, sh.data(), args...);
+        for (uint64_t t : permutation(block_dim))
+          K::run(b, static_cast<uint32_t>(t), p, sh.data(), args...);
   }
 
   uint64_t launches() const { return launches_; }
 
  private:
+  // 0..n-1 in this executor's order.
+  std::vector<uint64_t> permutation(uint64_t n) {
+    std::vector<uint64_t> v(n);
+    std::iota(v.begin(), v.end(), uint64_t{0});
+    if (order_ == Order::Reverse) std::reverse(v.begin(), v.end());
+    if (order_ == Order::Shuffled) std::shuffle(v.begin(), v.end(), rng_);
+    return v;
+  }
+
   uint32_t block_dim_;
+  Order order_;
+  std::mt19937_64 rng_;
   uint64_t launches_ = 0;
   uint64_t allocs_ = 0;
 };
 
 // The kernel HAL on the emulated launches (merkle_commit on the CPU HAL).
-inline std::unique_ptr<KernelHal<HostExec>> make_emulated_hal(uint32_t block_dim = kBlockDim) {
-  return std::make_unique<KernelHal<HostExec>>(HostExec(block_dim), hal::make_cpu_hal(),
+inline std::unique_ptr<KernelHal<HostExec>> make_emulated_hal(
+    uint32_t block_dim = kBlockDim, HostExec::Order order = HostExec::Order::Natural) {
+  return std::make_unique<KernelHal<HostExec>>(HostExec(block_dim, order), hal::make_cpu_hal(),
                                                "cuda-emulated");
 }
 

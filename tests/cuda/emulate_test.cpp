@@ -409,3 +409,46 @@ TEST_CASE("emulated Merkle leaves and layers equal MerkleTree's digests, salted 
   REQUIRE_THROWS_WITH(emu->merkle_levels(bad, {}, 0),
                       Catch::Contains("matrix 1 is 2 x 4, expected height 8"));
 }
+
+TEST_CASE("emulated kernels give the CPU HAL's results with threads run in reverse and shuffled order") {
+  // A kernel whose threads depend on each other's writes within a launch (a
+  // race on a GPU) would change its result here.
+  auto cpu = hal::make_cpu_hal();
+  Rng rng(13);
+  const auto m = random_matrix(3, size_t{1} << 11, rng);  // LDE: DifStage2, DifStage and DifTile
+  std::vector<Fp4> cw(size_t{1} << 12), coeffs(3), ws(1500), in(3001);
+  for (auto& v : cw) v = rng.fp4();
+  for (auto& v : coeffs) v = rng.fp4();
+  for (auto& v : ws) v = rng.fp4();
+  for (auto& v : in) v = rng.fp4_nonzero();
+  std::vector<Fp> xs(3001);
+  for (auto& x : xs) x = rng.fp();
+  const Fp4 beta = rng.fp4(), z = rng.fp4(), scale = rng.fp4();
+  const Fp shift = rng.fp();
+  std::vector<RowMajorMatrix<Fp>> mats = {random_matrix(5, 512, rng)};
+  std::vector<uint8_t> salts(512 * 7);
+  for (auto& b : salts) b = static_cast<uint8_t>(rng.g());
+  for (auto order : {gpu::HostExec::Order::Reverse, gpu::HostExec::Order::Shuffled}) {
+    INFO("order " << static_cast<int>(order));
+    auto emu = gpu::make_emulated_hal(gpu::kBlockDim, order);
+    REQUIRE(emu->coset_lde(m, 2, shift) == cpu->coset_lde(m, 2, shift));
+    REQUIRE(emu->fri_fold(cw, 3, beta) == cpu->fri_fold(cw, 3, beta));
+    std::vector<Fp4> a(m.height), b(m.height);
+    cpu->reduce_rows(m, coeffs, a);
+    emu->reduce_rows(m, coeffs, b);
+    REQUIRE(a == b);
+    std::vector<Fp4> ca(3), cb(3);
+    cpu->column_sums(m, ws.size(), ws, ca);
+    emu->column_sums(m, ws.size(), ws, cb);
+    REQUIRE(ca == cb);
+    std::vector<Fp4> ia(in.size()), ib(in.size());
+    cpu->batch_inverse(in, ia);
+    emu->batch_inverse(in, ib);
+    REQUIRE(ia == ib);
+    cpu->inverse_differences(xs, z, scale, ia);
+    emu->inverse_differences(xs, z, scale, ib);
+    REQUIRE(ia == ib);
+    REQUIRE(emu->merkle_levels(mats, salts, 7).back()[0] ==
+            merkle::MerkleTree(mats, salts, 7).root());
+  }
+}
