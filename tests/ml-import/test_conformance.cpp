@@ -325,7 +325,7 @@ void run_case(const std::string& name, Outcome& out) {
 
 }  // namespace
 
-TEST_CASE("ONNX backend node tests of supported ops pass; unsupported attributes are rejected with a reason",
+TEST_CASE("ONNX backend node tests of supported ops pass, and unsupported attributes are rejected with a reason",
           "[ml-import][conformance]") {
   if (!fs::exists(kNodeDir)) FAIL("ONNX node test data missing at " << kNodeDir << " (install libonnx-testdata)");
   std::vector<std::string> names;

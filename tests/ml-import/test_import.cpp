@@ -303,7 +303,7 @@ TEST_CASE("SAME auto_pad becomes explicit pads, ceil_mode adds a last window, di
   CHECK_THROWS_WITH(import(pm), Contains("node 2 'pool' (MaxPool): ceil_mode=1 with Pad 1 'pad' folded in is not supported"));
 }
 
-TEST_CASE("Split of an activation becomes one Slice per used output; bad splits are rejected", "[ml-import]") {
+TEST_CASE("Split of an activation becomes one Slice per used output, and bad splits are rejected", "[ml-import]") {
   auto split_model = [](int64_t opset, std::vector<int64_t> parts, int64_t axis, int used) {
     OnnxBuilder m(opset);
     m.input("x", {1, 6, 2, 3});
@@ -676,7 +676,7 @@ TEST_CASE("a Pad that cannot fold into the next op is rejected naming the Pad an
   REQUIRE_THROWS_WITH(import(out), Contains("graph output 'y' comes from Pad 0 'tail'"));
 }
 
-TEST_CASE("Concat of activations along the channel axis becomes one node; bad shapes are rejected", "[ml-import]") {
+TEST_CASE("Concat of activations along the channel axis becomes one node, and bad shapes are rejected", "[ml-import]") {
   using Catch::Contains;
   OnnxBuilder m;
   m.input("x", {1, 2, 3, 3}).init("W", {3, 2, 1, 1}, rand_floats(6, 3)).init("k", {1, 1, 3, 3}, rand_floats(9, 4));
@@ -710,7 +710,7 @@ TEST_CASE("Concat of activations along the channel axis becomes one node; bad sh
   REQUIRE_THROWS_WITH(import(noaxis), Contains("(Concat): the axis attribute is required"));
 }
 
-TEST_CASE("Transpose of an activation is a Reshape when only size-1 axes move, else an error; constants fold",
+TEST_CASE("Transpose of an activation is a Reshape when only size-1 axes move, else an error, and constants fold",
           "[ml-import]") {
   using Catch::Contains;
   OnnxBuilder m;

@@ -396,7 +396,7 @@ TEST_CASE("dilated Conv2D, grouped or not, matches the reference", "[ml][kernels
   }
 }
 
-TEST_CASE("dilated and ceil_mode pools match the reference; AveragePool counts the pads, not past them",
+TEST_CASE("dilated and ceil_mode pools match the reference, and AveragePool counts the pads, not past them",
           "[ml][kernels]") {
   std::mt19937 rng(43);
   int ceil_windows = 0;
