@@ -87,9 +87,10 @@ class KernelHal final : public hal::Hal {
     auto scale = exec_.template alloc<Fp>(big);
     {
       const auto shift_pow = powers(shift, n);
-      const auto g_big_pow = powers(field::two_adic_generator(log_n + log_blowup), big);
+      const auto g_big_pow = powers(field::two_adic_generator(log_n + log_blowup), n);
+      const auto g_blowup_pow = powers(field::two_adic_generator(log_blowup), size_t{1} << log_blowup);
       launch<LdeScaleTable>(big, scale.data(), log_n, log_blowup, shift_pow.data(),
-                            g_big_pow.data(), Fp::from_u64(n).inverse());
+                            g_big_pow.data(), g_blowup_pow.data(), Fp::from_u64(n).inverse());
     }
     auto lde = exec_.template alloc<Fp>(w * big);
     launch<LdeScatter>(uint64_t{w} * big, static_cast<const Fp*>(coeffs.data()), lde.data(),

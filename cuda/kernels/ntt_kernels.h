@@ -142,12 +142,17 @@ struct DifTile {
 };
 
 // scale[b*n + k] = s_b^k / n, s_b = shift * g_N^rev_B(b), from power
-// tables: s_b^k = shift^k * g_N^(rev_B(b) * k), the exponent < N.
+// tables of size n and B (not N): s_b^k = shift^k * g_N^e with
+// e = rev_B(b) * k < N, and g_N^e = g_N^(e mod n) * g_B^(e / n) since
+// g_N^n = g_B.
 struct LdeScaleTable {
   ZKVM_HD static void run(uint64_t i, Fp* scale, unsigned log_n, unsigned log_blowup,
-                          const Fp* shift_pow, const Fp* g_big_pow, Fp n_inv) {
-    const uint64_t b = i >> log_n, k = i & ((uint64_t{1} << log_n) - 1);
-    scale[i] = n_inv * shift_pow[k] * g_big_pow[reverse_bits(b, log_blowup) * k];
+                          const Fp* shift_pow, const Fp* g_big_pow, const Fp* g_blowup_pow,
+                          Fp n_inv) {
+    const uint64_t mask = (uint64_t{1} << log_n) - 1;
+    const uint64_t b = i >> log_n, k = i & mask;
+    const uint64_t e = reverse_bits(b, log_blowup) * k;
+    scale[i] = n_inv * shift_pow[k] * g_big_pow[e & mask] * g_blowup_pow[e >> log_n];
   }
 };
 
