@@ -317,23 +317,24 @@ class KernelHal final : public hal::Hal {
   }
 
   // Decimation-in-frequency transform of `blocks` consecutive blocks of
-  // n = 2^log_n rows (natural in, bit-reversed out), tw[j] = omega^j:
-  // two stages per pass while the span exceeds a tile, then the last
-  // log_tile stages in one shared-memory launch (ntt_kernels.h).
+  // n = 2^log_n rows (natural in, bit-reversed out), tw[j] = omega^j: the
+  // log_n stages in ceil(log_n / 9) DifTile launches of near-equal numbers
+  // of stages (ntt_kernels.h), each one pass over the matrix.
   void dif(Fp* data, uint64_t blocks, uint64_t w, unsigned log_n, const Fp* tw) {
     if (log_n == 0) return;
-    const unsigned log_tile = log_n < DifTile::kMaxLogTile ? log_n : DifTile::kMaxLogTile;
-    const unsigned s0 = log_n - log_tile;
-    const uint64_t n = uint64_t{1} << log_n;
-    unsigned s = 0;
-    for (; s + 2 <= s0; s += 2) launch<DifStage2>(blocks * (n / 4) * w, data, w, log_n, s, tw);
-    if (s < s0) launch<DifStage>(blocks * (n / 2) * w, data, w, log_n, s, tw);
-    const uint64_t grid = blocks * (n >> log_tile) * w;
-    if (grid > kMaxGridDim)
-      throw std::length_error(err("DIF tile launch of " + std::to_string(grid) +
-                                  " blocks exceeds the grid limit"));
-    exec_.template launch_blocks<DifTile>(grid, uint32_t{1} << (log_tile - 1), log_tile,
-                                          size_t{1} << log_tile, data, w, log_n, log_tile, tw);
+    const unsigned passes = (log_n + DifTile::kMaxLogTile - 1) / DifTile::kMaxLogTile;
+    unsigned stage = 0;
+    for (unsigned p = 0; p < passes; ++p) {
+      const unsigned k = (log_n - stage) / (passes - p) + ((log_n - stage) % (passes - p) != 0);
+      const DifTileGeom geo{log_n, stage, k};
+      const uint64_t grid = (blocks << (log_n - k)) * w;
+      if (grid > kMaxGridDim)
+        throw std::length_error(err("DIF launch of " + std::to_string(grid) +
+                                    " blocks exceeds the grid limit"));
+      exec_.template launch_blocks<DifTile>(grid, uint32_t{1} << (k - 1), k, size_t{1} << k, data,
+                                            w, geo, tw);
+      stage += k;
+    }
   }
 
   // Device states -> digests (each state word big-endian).

@@ -1,8 +1,6 @@
 // Per-thread bodies of the batched coset LDE (kernels as in hal_kernels.h).
 //
-// Matrices are row-major, width w; a transform runs down every column, so
-// thread i handles column i % w of butterfly i / w and a warp touches
-// consecutive columns of the same rows.
+// Matrices are row-major, width w; a transform runs down every column.
 //
 // The LDE of a height-n matrix to N = n * B rows, B = 2^log_blowup, with
 // bit-reversed output (the CPU layout, prover/ntt/ntt.cpp coset_lde):
@@ -11,9 +9,8 @@
 //      s_b^k / n, s_b = shift * g_N^rev_B(b) (table from LdeScaleTable);
 //      twiddles and powers are built by ExtendTable (tables.h);
 //   3. forward DIF of each of the B blocks (natural -> bit-reversed).
-// A DIF is DifStage2 passes (two stages each, DifStage for an odd one out)
-// down to spans that fit a tile, then one DifTile launch for the last
-// log_tile stages in shared memory.
+// A DIF is ceil(log n / 9) DifTile launches of up to 9 stages each, in
+// shared memory.
 // Row b*n + j then holds f(s_b g_n^rev_n(j)) = f(shift * g_N^rev_N(b*n+j)).
 #pragma once
 
@@ -26,114 +23,68 @@ namespace zkvm::gpu {
 
 using field::Fp;
 
-// Where butterfly thread i of a DIF stage reads and writes. The stage has
-// span half = n >> (stage + 1); butterfly (group, j) pairs rows
-// group*2*half + j and that + half of its block, with twiddle tw[j << stage].
-struct DifSlot {
-  uint64_t row0;     // first row of the pair (the second is row0 + half)
-  uint64_t col;      // column
-  uint64_t twiddle;  // index into the size-n/2 twiddle table
-};
-
-ZKVM_HD inline DifSlot dif_slot(uint64_t i, uint64_t width, unsigned log_n, unsigned stage) {
-  const uint64_t col = i % width, bf = i / width;
-  const unsigned log_half = log_n - 1 - stage;
-  const uint64_t per_block = uint64_t{1} << (log_n - 1);  // butterflies per block and stage
-  const uint64_t blk = bf >> (log_n - 1), within = bf & (per_block - 1);
-  const uint64_t group = within >> log_half, j = within & ((uint64_t{1} << log_half) - 1);
-  return {(blk << log_n) + (group << (log_half + 1)) + j, col, j << stage};
-}
-
-// One radix-2 decimation-in-frequency stage over `blocks` independent blocks
-// of n = 2^log_n rows (threads: blocks * n/2 * width). After stages
-// 0..log_n-1 a block holds the transform of its natural-order input in
-// bit-reversed order; tw[j] = omega^j with omega of order n (its inverse for
-// the inverse transform, unscaled).
-struct DifStage {
-  ZKVM_HD static void run(uint64_t i, Fp* data, uint64_t width, unsigned log_n, unsigned stage,
-                          const Fp* tw) {
-    const DifSlot s = dif_slot(i, width, log_n, stage);
-    const uint64_t half = uint64_t{1} << (log_n - 1 - stage);
-    Fp* a = data + elem_index(s.row0, width, s.col);
-    Fp* b = data + elem_index(s.row0 + half, width, s.col);
-    const Fp x = *a, y = *b;
-    *a = x + y;
-    *b = (x - y) * tw[s.twiddle];
-  }
-};
-
-// Two DIF stages (stage, stage + 1) in one pass: thread i takes the four
-// rows base + j + {0, q, 2q, 3q} of a group of 4q = n >> stage rows, does
-// the two stage-`stage` butterflies (j, j+2q), (j+q, j+3q), then the two
-// stage-(stage+1) butterflies (j, j+q), (j+2q, j+3q). Halves the passes
-// over global memory. Threads: blocks * n/4 * width; needs stage + 2 <= log_n.
-struct Dif4Slot {
-  uint64_t row0;  // first of the four rows (the others are + q, 2q, 3q)
-  uint64_t col;
-  uint64_t j;     // position in the quarter group
-};
-
-ZKVM_HD inline Dif4Slot dif4_slot(uint64_t i, uint64_t width, unsigned log_n, unsigned stage) {
-  const uint64_t col = i % width, qi = i / width;
-  const unsigned log_q = log_n - 2 - stage;
-  const uint64_t per_block = uint64_t{1} << (log_n - 2);
-  const uint64_t blk = qi >> (log_n - 2), within = qi & (per_block - 1);
-  const uint64_t group = within >> log_q, j = within & ((uint64_t{1} << log_q) - 1);
-  return {(blk << log_n) + (group << (log_q + 2)) + j, col, j};
-}
-
-struct DifStage2 {
-  ZKVM_HD static void run(uint64_t i, Fp* data, uint64_t width, unsigned log_n, unsigned stage,
-                          const Fp* tw) {
-    const Dif4Slot s = dif4_slot(i, width, log_n, stage);
-    const uint64_t q = uint64_t{1} << (log_n - 2 - stage);
-    Fp* p0 = data + elem_index(s.row0, width, s.col);
-    Fp* p1 = data + elem_index(s.row0 + q, width, s.col);
-    Fp* p2 = data + elem_index(s.row0 + 2 * q, width, s.col);
-    Fp* p3 = data + elem_index(s.row0 + 3 * q, width, s.col);
-    const Fp a0 = *p0, a1 = *p1, a2 = *p2, a3 = *p3;
-    const Fp b0 = a0 + a2, b2 = (a0 - a2) * tw[s.j << stage];
-    const Fp b1 = a1 + a3, b3 = (a1 - a3) * tw[(s.j + q) << stage];
-    const Fp t = tw[s.j << (stage + 1)];
-    *p0 = b0 + b1;
-    *p1 = (b0 - b1) * t;
-    *p2 = b2 + b3;
-    *p3 = (b2 - b3) * t;
-  }
-};
-
-// The last log_tile stages of a DIF, which stay inside tiles of
-// T = 2^log_tile consecutive rows, in one launch with shared memory: CUDA
-// block `block` takes column block % width of tile block / width, T/2
-// threads, one butterfly each per phase, a barrier between phases
+// A DIF of n = 2^log_n rows runs stages 0..log_n-1; stage s pairs rows r
+// and r + h, h = n >> (s+1), within groups of 2h rows, with twiddle
+// tw[(r mod h) << s] (tw[j] = omega^j, omega of order n; its inverse for
+// the inverse transform, unscaled). After all stages a block holds the
+// transform of its natural-order input in bit-reversed order.
+//
+// DifTile runs `log_tile` consecutive stages stage0.. in one launch. The
+// rows those stages mix form sub-transforms of T = 2^log_tile rows spaced
+// sigma = n >> (stage0 + log_tile) apart: sub-transform (g, j), j < sigma,
+// holds rows g*T*sigma + j + m*sigma, m < T, and is a size-T DIF whose
+// local stage p (global stage stage0 + p) has local span hl = T >> (p+1)
+// and twiddle tw[(j + (m mod hl) * sigma) << (stage0 + p)]. So a whole DIF
+// is ceil(log_n / 9) launches, each one pass over global memory.
+//
+// CUDA block `block` takes column block % width of sub-transform
+// block / width, with T/2 threads holding it in shared memory; one
+// butterfly per thread per phase, a barrier between phases
 // (block_kernel_entry in cuda_hal.cu; HostExec::launch_blocks runs every
 // thread of a phase before the next phase). Phase 0 reads global memory,
-// the last phase writes it. In phase p (global stage s0 + p, s0 = log_n -
-// log_tile) thread t owns rows l0, l0 + h of the tile, h = T >> (p+1):
-// no two threads touch the same shared element within a phase.
+// the last phase writes it. In phase p thread t owns local rows l0 and
+// l0 + hl: no two threads touch the same shared element within a phase.
+struct DifTileGeom {
+  unsigned log_n, stage0, log_tile;
+  ZKVM_HD unsigned log_stride() const { return log_n - stage0 - log_tile; }
+  // Global row of element m of sub-transform `sub` (64-bit: the row times
+  // the width is an element offset up to 2^27 x width).
+  ZKVM_HD uint64_t row(uint64_t sub, uint64_t m) const {
+    const unsigned ls = log_stride();
+    const uint64_t g = sub >> ls, j = sub & ((uint64_t{1} << ls) - 1);
+    return (g << (log_tile + ls)) + j + (m << ls);
+  }
+  // Twiddle index of the butterfly at local row l0 (first of its pair) of
+  // sub-transform `sub` in phase p.
+  ZKVM_HD uint64_t twiddle(uint64_t sub, uint64_t l0, unsigned p) const {
+    const unsigned ls = log_stride();
+    const uint64_t j = sub & ((uint64_t{1} << ls) - 1);
+    const uint64_t hl = uint64_t{1} << (log_tile - 1 - p);
+    return (j + ((l0 & (hl - 1)) << ls)) << (stage0 + p);
+  }
+};
+
 struct DifTile {
   using Shared = Fp;
   static constexpr unsigned kMaxLogTile = 9;  // 512 rows, 256 threads, 2 KiB shared
   ZKVM_HD static void run(uint64_t block, uint32_t t, unsigned phase, Fp* sh, Fp* data,
-                          uint64_t width, unsigned log_n, unsigned log_tile, const Fp* tw) {
-    const uint64_t col = block % width, tile = block / width;
-    const unsigned log_h = log_tile - 1 - phase;
+                          uint64_t width, DifTileGeom geo, const Fp* tw) {
+    const uint64_t col = block % width, sub = block / width;
+    const unsigned log_h = geo.log_tile - 1 - phase;
     const uint64_t h = uint64_t{1} << log_h;
     const uint64_t l0 = ((uint64_t{t} >> log_h) << (log_h + 1)) + (t & (h - 1)), l1 = l0 + h;
-    const uint64_t j = t & (h - 1);
-    const uint64_t base = tile << log_tile;
     Fp x, y;
     if (phase == 0) {
-      x = data[elem_index(base + l0, width, col)];
-      y = data[elem_index(base + l1, width, col)];
+      x = data[elem_index(geo.row(sub, l0), width, col)];
+      y = data[elem_index(geo.row(sub, l1), width, col)];
     } else {
       x = sh[l0];
       y = sh[l1];
     }
-    const Fp u = x + y, v = (x - y) * tw[j << (log_n - log_tile + phase)];
-    if (phase + 1 == log_tile) {
-      data[elem_index(base + l0, width, col)] = u;
-      data[elem_index(base + l1, width, col)] = v;
+    const Fp u = x + y, v = (x - y) * tw[geo.twiddle(sub, l0, phase)];
+    if (phase + 1 == geo.log_tile) {
+      data[elem_index(geo.row(sub, l0), width, col)] = u;
+      data[elem_index(geo.row(sub, l1), width, col)] = v;
     } else {
       sh[l0] = u;
       sh[l1] = v;

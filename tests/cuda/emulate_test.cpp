@@ -75,52 +75,49 @@ TEST_CASE("launch index arithmetic is 64-bit past 2^32 threads and elements") {
   // Row-major offsets of a 2^27-row, 64-column matrix (2^33 elements).
   REQUIRE(gpu::elem_index((uint64_t{1} << 27) - 1, 64, 63) == (uint64_t{1} << 33) - 1);
 
-  // DIF butterfly slots of a 64-column, 2^27-row transform at thread
-  // indices past 2^32: the slot reconstructs the thread index.
-  const unsigned log_n = 27;
-  for (unsigned stage : {0u, 5u, 26u}) {
-    for (uint64_t i : {(uint64_t{1} << 32) + 12345, (uint64_t{1} << 35) - 1, uint64_t{1} << 33}) {
-      INFO("stage " << stage << ", thread " << i);
-      const uint64_t w = 64, blocks = 8;
-      REQUIRE(i < blocks * (uint64_t{1} << (log_n - 1)) * w);
-      const auto s = gpu::dif_slot(i, w, log_n, stage);
-      const unsigned log_half = log_n - 1 - stage;
-      const uint64_t blk = s.row0 >> log_n, in_blk = s.row0 & ((uint64_t{1} << log_n) - 1);
-      const uint64_t group = in_blk >> (log_half + 1), j = in_blk & ((uint64_t{1} << log_half) - 1);
-      REQUIRE((in_blk >> log_half & 1) == 0);  // row0 is the pair's first row
-      const uint64_t bf = (blk << (log_n - 1)) + (group << log_half) + j;
-      REQUIRE(bf * w + s.col == i);
-      REQUIRE(s.twiddle == j << stage);
-      REQUIRE(s.twiddle < (uint64_t{1} << (log_n - 1)));
-    }
-  }
 }
 
-TEST_CASE("radix-4 DIF slots cover each group's quarter once, past 2^32 threads") {
-  // Reconstruct the thread index from the slot at large indices...
-  const unsigned log_n = 27;
-  const uint64_t w = 64;
-  for (unsigned stage : {0u, 7u, 25u})
-    for (uint64_t i : {(uint64_t{1} << 32) + 999, (uint64_t{1} << 34) - 1}) {
-      INFO("stage " << stage << ", thread " << i);
-      const auto s = gpu::dif4_slot(i, w, log_n, stage);
-      const unsigned log_q = log_n - 2 - stage;
-      const uint64_t blk = s.row0 >> log_n, in_blk = s.row0 & ((uint64_t{1} << log_n) - 1);
-      REQUIRE((in_blk >> log_q & 3) == 0);  // row0 lies in the group's first quarter
-      const uint64_t group = in_blk >> (log_q + 2);
-      REQUIRE(s.j == (in_blk & ((uint64_t{1} << log_q) - 1)));
-      REQUIRE((((blk << (log_n - 2)) + (group << log_q) + s.j) * w + s.col) == i);
+TEST_CASE("DIF tiles pair the rows and twiddles of the radix-2 DIF, 64-bit past 2^32 elements") {
+  // Every tile geometry of small transforms against the stage-by-stage
+  // definition: stage s pairs rows r and r + h, h = n >> (s+1), within groups
+  // of 2h rows, twiddle (r mod h) << s; every row in exactly one tile.
+  for (unsigned log_n = 1; log_n <= 8; ++log_n)
+    for (unsigned stage0 = 0; stage0 < log_n; ++stage0)
+      for (unsigned k = 1; stage0 + k <= log_n; ++k) {
+        INFO("log_n " << log_n << ", stages " << stage0 << ".." << stage0 + k - 1);
+        const gpu::DifTileGeom geo{log_n, stage0, k};
+        const uint64_t n = uint64_t{1} << log_n, t = uint64_t{1} << k;
+        std::vector<int> hits(n);
+        for (uint64_t sub = 0; sub < n / t; ++sub) {
+          for (uint64_t m = 0; m < t; ++m) ++hits[geo.row(sub, m)];
+          for (unsigned p = 0; p < k; ++p) {
+            const uint64_t hl = t >> (p + 1), h = n >> (stage0 + p + 1);
+            for (uint64_t l0 = 0; l0 < t; ++l0) {
+              if (l0 & hl) continue;  // second of its pair
+              const uint64_t r = geo.row(sub, l0);
+              REQUIRE((r & h) == 0);
+              REQUIRE(geo.row(sub, l0 + hl) == r + h);
+              REQUIRE(geo.twiddle(sub, l0, p) == (r & (h - 1)) << (stage0 + p));
+            }
+          }
+        }
+        for (int c : hits) REQUIRE(c == 1);
+      }
+  // 2^27 rows x 64 columns: element offsets up to 2^33 from sub-transform
+  // and element indices, and the twiddle index stays below n/2.
+  for (unsigned stage0 : {0u, 9u, 18u}) {
+    const gpu::DifTileGeom geo{27, stage0, 9};
+    const uint64_t subs = uint64_t{1} << 18;
+    for (uint64_t sub : {uint64_t{0}, subs / 2 + 12345, subs - 1}) {
+      INFO("stage0 " << stage0 << ", sub " << sub);
+      const uint64_t r = geo.row(sub, 511);
+      REQUIRE(r < (uint64_t{1} << 27));
+      const unsigned ls = geo.log_stride();
+      REQUIRE(((r >> ls) & 511) == 511);
+      REQUIRE((((r >> (ls + 9)) << ls) | (r & ((uint64_t{1} << ls) - 1))) == sub);
+      REQUIRE(geo.twiddle(sub, 255, 0) < (uint64_t{1} << 26));
     }
-  // ...and check on a small transform that every row is touched exactly once.
-  for (unsigned stage : {0u, 1u, 2u}) {
-    const unsigned ln = 5;
-    std::vector<int> hits(2 * (size_t{1} << ln) * 3);
-    for (uint64_t i = 0; i < 2 * (uint64_t{1} << (ln - 2)) * 3; ++i) {
-      const auto s = gpu::dif4_slot(i, 3, ln, stage);
-      const uint64_t q = uint64_t{1} << (ln - 2 - stage);
-      for (uint64_t k = 0; k < 4; ++k) ++hits[(s.row0 + k * q) * 3 + s.col];
-    }
-    for (int h : hits) REQUIRE(h == 1);
+    REQUIRE(gpu::elem_index(geo.row(subs - 1, 511), 64, 63) == (uint64_t{1} << 33) - 1);
   }
 }
 
@@ -266,9 +263,8 @@ TEST_CASE("emulated coset_lde equals the CPU HAL (bit-reversed) at every blowup"
         const Fp shift = log_blowup == 2 ? rng.fp() : field::kMultiplicativeGenerator;
         REQUIRE(emu->coset_lde(m, log_blowup, shift) == cpu->coset_lde(m, log_blowup, shift));
       }
-  // Heights past one tile (2^9): an odd or even number of stages before the
-  // tile, so both DifStage2 and the single DifStage run.
-  for (unsigned log_n : {9u, 11u, 12u, 13u})
+  // Heights past one tile (2^9): two and more DifTile passes.
+  for (unsigned log_n : {9u, 11u, 12u, 13u, 15u})
     for (unsigned log_blowup : {1u, 2u}) {
       INFO("2^" << log_n << " x 3, blowup 2^" << log_blowup);
       const auto m = random_matrix(3, size_t{1} << log_n, rng);
@@ -415,7 +411,7 @@ TEST_CASE("emulated kernels give the CPU HAL's results with threads run in rever
   // race on a GPU) would change its result here.
   auto cpu = hal::make_cpu_hal();
   Rng rng(13);
-  const auto m = random_matrix(3, size_t{1} << 11, rng);  // LDE: DifStage2, DifStage and DifTile
+  const auto m = random_matrix(3, size_t{1} << 11, rng);  // LDE: two DifTile passes
   std::vector<Fp4> cw(size_t{1} << 12), coeffs(3), ws(1500), in(3001);
   for (auto& v : cw) v = rng.fp4();
   for (auto& v : coeffs) v = rng.fp4();
