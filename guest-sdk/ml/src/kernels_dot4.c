@@ -137,6 +137,30 @@ static void conv_grouped_dot4(const uint8_t* xp, int64_t plane, int32_t Wp, cons
     for (int32_t q = 0; q < nblk * ZKML_PIX_BLOCK; ++q) {
       uint8_t* d = cols + (int64_t)(q / ZKML_PIX_BLOCK) * blk_bytes + 4 * (q % ZKML_PIX_BLOCK);
       int32_t k = 0;
+      if (q % ZKML_PIX_BLOCK == 0 && q % OW + ZKML_PIX_BLOCK <= OW) {
+        /* Four pixels of one output row: per column k, their bytes lie
+         * sw apart in the input and go to bytes 0, 4, 8, 12 of the word
+         * group: one address computation for four copies. */
+        const uint8_t* base = src + (int64_t)(q / OW) * sh * Wp + (int64_t)(q % OW) * sw;
+        for (int32_t c = 0; c < Cg; ++c)
+          for (int32_t ky = 0; ky < kh; ++ky) {
+            const uint8_t* r = base + c * plane + ky * row;
+            for (int32_t kx = 0; kx < kw; ++kx, ++k) {
+              uint8_t* e = d + 16 * (k >> 2) + (k & 3);
+              const uint8_t* x0 = r + kx * dw;
+              e[0] = x0[0];
+              e[4] = x0[sw];
+              e[8] = x0[2 * sw];
+              e[12] = x0[3 * sw];
+            }
+          }
+        for (; k < K4; ++k) {
+          uint8_t* e = d + 16 * (k >> 2) + (k & 3);
+          e[0] = e[4] = e[8] = e[12] = 0x80u;
+        }
+        q += ZKML_PIX_BLOCK - 1;
+        continue;
+      }
       if (q < npix) {
         const uint8_t* base = src + (int64_t)(q / OW) * sh * Wp + (int64_t)(q % OW) * sw;
         for (int32_t c = 0; c < Cg; ++c)
