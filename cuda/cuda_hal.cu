@@ -72,7 +72,10 @@ class CudaExec {
 
    private:
     void release() {
-      if (p_ != nullptr) cudaFree(p_);  // no throw from a destructor
+      // cudaFree waits for the device to finish the work queued before it,
+      // so a buffer freed right after a launch that reads it (column_sums'
+      // levels) is not released under the kernel. No throw from here.
+      if (p_ != nullptr) cudaFree(p_);
       p_ = nullptr;
     }
     T* p_ = nullptr;

@@ -9,9 +9,9 @@
 //      s_b^k / n, s_b = shift * g_N^rev_B(b) (table from LdeScaleTable);
 //      twiddles and powers are built by ExtendTable (tables.h);
 //   3. forward DIF of each of the B blocks (natural -> bit-reversed).
+// Row b*n + j then holds f(s_b g_n^rev_n(j)) = f(shift * g_N^rev_N(b*n+j)).
 // A DIF is ceil(log n / 9) DifTile launches of up to 9 stages each, in
 // shared memory.
-// Row b*n + j then holds f(s_b g_n^rev_n(j)) = f(shift * g_N^rev_N(b*n+j)).
 #pragma once
 
 #include <cstdint>
