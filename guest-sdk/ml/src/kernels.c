@@ -266,6 +266,55 @@ static void conv_1x4(const uint8_t* wr, const int8_t* xb, int32_t K, int32_t acc
   acc[0] = a0; acc[1] = a1; acc[2] = a2; acc[3] = a3;
 }
 
+/* Depthwise Conv (one input channel per group, any number of outputs per
+ * group) without im2col: each output is a kh x kw window of one input
+ * plane, so the window is read in place from src ([C][sH][sW], the
+ * windows inside it) and the channel's weights, unbiased, sit in wk (K
+ * bytes of scratch). With K = 9 an im2col would copy as many bytes as
+ * there are multiply-adds; this loop only loads them. 3x3 windows with
+ * dw = 1 keep the nine weights in registers. */
+static void conv_depthwise(const int8_t* src, int64_t plane, int32_t sW, const zkml_conv_shape* s,
+                           const uint8_t* w_packed, const int32_t* bias, const zkml_requant_params* rq, int8_t* wk,
+                           int8_t* y) {
+  const int32_t M = s->M, OH = s->OH, OW = s->OW, kh = s->kh, kw = s->kw, sh = s->sh, sw = s->sw;
+  const int32_t Mg = M / zkml_conv_groups(s), K = kh * kw, dw = zkml_dil(s->dw);
+  const int64_t row = (int64_t)zkml_dil(s->dh) * sW, block = (int64_t)ZKML_ROWS * zkml_k4(K);
+  const int32_t zp = rq->zp_out, lo = rq->act_min, hi = rq->act_max, pc = rq->per_channel;
+  const int32_t* mult = rq->mult;
+  const int32_t* shift = rq->shift;
+  for (int32_t m = 0; m < M; ++m) {
+    const uint8_t* wr = w_packed + (int64_t)(m / ZKML_ROWS) * block + 4 * (m % ZKML_ROWS);
+    for (int32_t k = 0; k < K; ++k) wk[k] = (int8_t)(wr[16 * (k >> 2) + (k & 3)] ^ 0x80u);
+    const int32_t c = pc ? m : 0;
+    const int32_t mu = mult[c], shf = shift[c], bm = bias[m];
+    const int8_t* xc = src + (int64_t)(m / Mg) * plane;
+    int8_t* ym = y + (int64_t)m * OH * OW;
+    if (kh == 3 && kw == 3 && dw == 1) {
+      const int32_t w0 = wk[0], w1 = wk[1], w2 = wk[2], w3 = wk[3], w4 = wk[4], w5 = wk[5], w6 = wk[6], w7 = wk[7],
+                    w8 = wk[8];
+      for (int32_t oy = 0; oy < OH; ++oy) {
+        const int8_t* r0 = xc + (int64_t)oy * sh * sW;
+        for (int32_t ox = 0; ox < OW; ++ox, r0 += sw) {
+          const int8_t *r1 = r0 + row, *r2 = r1 + row;
+          const int32_t acc = w0 * r0[0] + w1 * r0[1] + w2 * r0[2] + w3 * r1[0] + w4 * r1[1] + w5 * r1[2] +
+                              w6 * r2[0] + w7 * r2[1] + w8 * r2[2];
+          *ym++ = zkml_requant_out(acc + bm, mu, shf, zp, lo, hi);
+        }
+      }
+      continue;
+    }
+    for (int32_t oy = 0; oy < OH; ++oy)
+      for (int32_t ox = 0; ox < OW; ++ox) {
+        const int8_t* r = xc + (int64_t)oy * sh * sW + (int64_t)ox * sw;
+        const int8_t* wp = wk;
+        int32_t acc = 0;
+        for (int32_t ky = 0; ky < kh; ++ky, r += row)
+          for (int32_t kx = 0; kx < kw; ++kx) acc += *wp++ * r[kx * dw];
+        *ym++ = zkml_requant_out(acc + bm, mu, shf, zp, lo, hi);
+      }
+  }
+}
+
 void zkml_conv_s8(const int8_t* x, const zkml_conv_shape* s, const uint8_t* w_packed,
                   const int32_t* bias, const zkml_requant_params* rq, int8_t* patch, int8_t* y) {
   /* Locals: stores through int8_t* may alias *s and *rq. */
@@ -297,6 +346,10 @@ void zkml_conv_s8(const int8_t* x, const zkml_conv_shape* s, const uint8_t* w_pa
   const int32_t* mult = rq->mult;
   const int32_t* shift = rq->shift;
   int32_t acc[ZKML_ROWS * ZKML_PIX_BLOCK];
+  if (G > 1 && Cg == 1) {
+    conv_depthwise(src, plane, sW, s, w_packed, bias, rq, cols, y);
+    return;
+  }
   if (G > 1) {
     /* Per group: the im2col of its C/G channels, then each of its M/G
      * channels against 4 pixels at a time. */

@@ -190,6 +190,13 @@ static void conv_grouped_dot4(const uint8_t* xp, int64_t plane, int32_t Wp, cons
 
 void zkml_conv_s8_dot4(const int8_t* x, const zkml_conv_shape* s, const uint8_t* w_packed,
                        const int32_t* bias, const zkml_requant_params* rq, int8_t* patch, int8_t* y) {
+  /* Depthwise (one input channel per group): each output's dot product is
+   * one window (K = 9 for 3x3), too short for the call to beat reading the
+   * window in place; the plain kernel's direct loop does that. */
+  if (zkml_conv_groups(s) > 1 && s->C == zkml_conv_groups(s)) {
+    zkml_conv_s8(x, s, w_packed, bias, rq, patch, y);
+    return;
+  }
   /* Locals: stores through int8_t* may alias *s and *rq. */
   const int32_t C = s->C, M = s->M, OH = s->OH, OW = s->OW;
   const int32_t kh = s->kh, kw = s->kw, sh = s->sh, sw = s->sw;
