@@ -290,17 +290,26 @@ TEST_CASE("SAME auto_pad becomes explicit pads, ceil_mode adds a last window, di
   }
   CHECK_THROWS_WITH(one("MaxPool", [&](auto& n) { set_ints(n, "pads", {4, 0, 0, 0}); }),
                     Contains("(MaxPool): pads [4,0,0,0] must be smaller than the kernel [4,3]"));
-  // ceil_mode with a folded Pad: refused (whose rows the last window may start in is ambiguous).
-  OnnxBuilder pm;
-  pm.input("x", {1, 1, 6, 6}).init_i64("pads", {8}, {0, 0, 1, 1, 0, 0, 1, 1});
-  pm.node("Relu", {"x"}, {"r"});
-  pm.node("Pad", {"r", "pads"}, {"p"}, "pad");
-  auto& mp = pm.node("MaxPool", {"p"}, {"y"}, "pool");
-  set_ints(mp, "kernel_shape", {3, 3});
-  set_ints(mp, "strides", {2, 2});
-  set_int(mp, "ceil_mode", 1);
-  pm.output("y");
-  CHECK_THROWS_WITH(import(pm), Contains("node 2 'pool' (MaxPool): ceil_mode=1 with Pad 1 'pad' folded in is not supported"));
+  // ceil_mode with a folded Pad: the extra window may start in the Pad's
+  // rows only where the merged pool keeps it too (5 rows + 2 Pad rows,
+  // kernel 3, stride 3: ONNX's third window starts at row 6, a Pad row).
+  auto padded_pool = [&](std::vector<int64_t> pads, std::vector<int64_t> in) {
+    OnnxBuilder pm;
+    pm.input("x", in).init_i64("pads", {8}, pads);
+    pm.node("Relu", {"x"}, {"r"});
+    pm.node("Pad", {"r", "pads"}, {"p"}, "pad");
+    auto& mp = pm.node("MaxPool", {"p"}, {"y"}, "pool");
+    set_ints(mp, "kernel_shape", {3, 3});
+    set_ints(mp, "strides", {3, 3});
+    set_int(mp, "ceil_mode", 1);
+    pm.output("y");
+    return import(pm);
+  };
+  CHECK_THROWS_WITH(padded_pool({0, 0, 0, 0, 0, 0, 2, 2}, {1, 1, 5, 5}),
+                    Contains("node 2 'pool' (MaxPool): ceil_mode=1: the last window would start in the bottom/right "
+                             "rows of Pad 1 'pad'"));
+  g = padded_pool({0, 0, 1, 1, 0, 0, 1, 1}, {1, 1, 6, 6});  // 1 + 6 + 1 rows: 3 windows either way
+  CHECK(g.tensors[g.output].shape == std::vector<int64_t>{1, 1, 3, 3});
 }
 
 TEST_CASE("Split of an activation becomes one Slice per used output, and bad splits are rejected", "[ml-import]") {
@@ -768,6 +777,52 @@ TEST_CASE("a torch export of the tier-1 ops imports with its Pads folded and mat
   auto x = read_f32(dir + "torch_tier1_input.f32");
   auto want = read_f32(dir + "torch_tier1_output.f32");
   REQUIRE(x.size() == 144);
+  REQUIRE(want.size() == 3);
+  auto y = model::run_reference(g, x);
+  REQUIRE(y.size() == 3);
+  for (int i = 0; i < 3; ++i) CHECK(std::fabs(y[i] - want[i]) < 1e-5);
+#ifdef ZKVM_HAVE_ML_HOST
+  // int8, calibrated on this input: within a few output steps of torch.
+  auto file = ml::quantize_model(g, model::calibrate(g, x, 1), {});
+  auto r = ml::run_int8_host(file, x);
+  zkml_model m;
+  REQUIRE(zkml_parse(&m, file.data(), uint32_t(file.size())) == ZKML_OK);
+  zkml_tensor t;
+  zkml_get_tensor(&m, m.output, &t);
+  float s;
+  std::memcpy(&s, &t.scale_bits, 4);
+  for (int i = 0; i < 3; ++i) CHECK(std::fabs((r.logits_or_output[i] - t.zero_point) * s - want[i]) < 4 * s);
+#endif
+}
+
+TEST_CASE("a torch export of grouped, depthwise and dilated Conv, ceil_mode pools and split matches torch",
+          "[ml-import]") {
+  // tests/ml-import/data/make_torch_tier1b.py: Conv2d with dilation 2,
+  // groups 8 (depthwise), groups 2, groups 3 with 6 outputs (channel
+  // multiplier 2), torch.split, MaxPool2d with dilation 2 and with
+  // ceil_mode, AvgPool2d(padding 1, ceil_mode, count_include_pad), which
+  // torch exports as Pad + AveragePool and whose last window reaches past
+  // the padding (torch does not count those positions).
+  const std::string dir = std::string(ZKVM_SOURCE_DIR) + "/tests/ml-import/data/";
+  auto g = model::import_onnx_file(dir + "torch_tier1b.onnx");
+  using K = ml::OpKind;
+  std::vector<K> ops;
+  for (auto& n : g.nodes) ops.push_back(n.op);
+  CHECK(ops == std::vector<K>{K::Conv, K::Relu, K::Conv, K::Relu, K::Clip, K::Conv, K::Slice, K::Slice, K::Sigmoid,
+                              K::Conv, K::Tanh, K::MaxPool, K::Concat, K::MaxPool, K::AveragePool, K::Reshape,
+                              K::Dense});
+  CHECK(g.nodes[0].dilations == std::vector<int64_t>{2, 2});
+  CHECK(g.nodes[2].group == 8);
+  CHECK(g.nodes[5].group == 2);
+  CHECK(g.nodes[9].group == 3);
+  CHECK(g.tensors[g.nodes[11].outputs[0]].shape == std::vector<int64_t>{1, 3, 6, 6});  // ceil_mode: 5 -> 6
+  CHECK(g.nodes[13].dilations == std::vector<int64_t>{2, 2});
+  CHECK(g.nodes[14].pads == std::vector<int64_t>{1, 1, 1, 1});  // the Pad, folded
+  CHECK(g.nodes[14].count_include_pad);
+  CHECK(g.tensors[g.nodes[14].outputs[0]].shape == std::vector<int64_t>{1, 9, 3, 3});
+  auto x = read_f32(dir + "torch_tier1b_input.f32");
+  auto want = read_f32(dir + "torch_tier1b_output.f32");
+  REQUIRE(x.size() == 288);
   REQUIRE(want.size() == 3);
   auto y = model::run_reference(g, x);
   REQUIRE(y.size() == 3);

@@ -525,8 +525,6 @@ struct Importer {
     if (ap != "NOTSET" && ap != "VALID" && ap != "SAME_UPPER" && ap != "SAME_LOWER")
       node_fail("auto_pad=" + ap + " is not supported (NOTSET, VALID, SAME_UPPER or SAME_LOWER)");
     const bool ceil_mode = attr_int(n, "ceil_mode", 0) != 0;
-    if (ceil_mode && folded)
-      node_fail("ceil_mode=1 with Pad " + folded->node + " folded in is not supported");
     auto st = attr_ints(n, "strides");
     if (st.empty()) st = {1, 1};
     if (st.size() != 2 || st[0] < 1 || st[1] < 1) node_fail("strides " + shape_str(st) + " are invalid");
@@ -547,6 +545,7 @@ struct Importer {
     }
     for (int64_t p : pads)
       if (p < 0) node_fail("negative pads " + shape_str(pads) + " are not supported");
+    const std::vector<int64_t> own = pads;
     std::string with;
     if (folded) {
       for (int k = 0; k < 4; ++k) pads[k] += folded->hw[k];
@@ -563,7 +562,17 @@ struct Importer {
     for (int a = 0; a < 2; ++a) {
       const int64_t span = xs[2 + a] + pads[a] + pads[a + 2] - dk[a];
       out[a] = span / st[a] + 1;
-      if (ceil_mode && span % st[a] != 0 && out[a] * st[a] < xs[2 + a] + pads[a]) ++out[a];
+      if (!ceil_mode || span % st[a] == 0) continue;
+      // The extra window must start inside the input or the top/left pad.
+      // With a Pad folded in, ONNX measures that against the Pad's output
+      // (its rows are input there); the merged pool cannot keep a window
+      // that starts in the Pad's bottom/right rows. torch's AvgPool2d
+      // (padding, ceil_mode, count_include_pad) export never has one.
+      const bool keep = out[a] * st[a] < xs[2 + a] + pads[a];
+      if (keep != (out[a] * st[a] < in_hw[a] + own[a]))
+        node_fail("ceil_mode=1: the last window would start in the bottom/right rows of Pad " + folded->node +
+                  ", which cannot be folded into the pool");
+      if (keep) ++out[a];
     }
     nd.kernel = kernel;
     nd.strides = st;
