@@ -89,8 +89,10 @@ typedef struct {
  * (patch[blk][k][j]) so each weight load serves several pixels; the
  * accelerated one's is one biased, K4-padded vector per pixel, the x operand
  * of dot4 (grouped: four pixels per block in dot4's weight-operand layout,
- * with one channel's weight row as x). The size covers both and saturates
- * at 0xFFFFFFFF (the parser's arena limit rejects such sizes). */
+ * with one channel's weight row as x). Depthwise convs (C/G = 1) need no
+ * im2col: both kernel sets read each window in place. The size covers all
+ * and saturates at 0xFFFFFFFF (the parser's arena limit rejects such
+ * sizes). */
 #define ZKML_PIX_BLOCK 4
 uint32_t zkml_conv_scratch_bytes(const zkml_conv_shape* s);
 /* zkml_conv_scratch_bytes of an ungrouped conv with that geometry. */

@@ -29,12 +29,12 @@ extern "C" {
 
 #define ZKML_MAGIC 0x4C4D4B5Au /* "ZKML" */
 /* 2: 1-byte biased weights in the dot4 layout (1: 16-bit lanes). New op
- * codes (LUT8 = 11, CONCAT = 12, SLICE = 13) keep the version: older files still parse, and an older
- * runtime refuses a newer op by name ("unknown op 11"). 3: a Conv may have
- * groups (p5), a Conv or pool dilations (p6, p7), which a version-2 runtime
- * would misread; the quantiser writes
- * 3 only for files that use it, so other files still load in older runtimes,
- * and this runtime reads both. */
+ * codes (LUT8 = 11, CONCAT = 12, SLICE = 13) keep the version: older files
+ * still parse, and an older runtime refuses a newer op by name ("unknown op
+ * 11"). 3: Conv groups (p5) and Conv/pool dilations (p6, p7), which a
+ * version-2 runtime would misread. The quantiser writes 3 only for files
+ * that use them, so other files still load in older runtimes; this runtime
+ * reads both. */
 #define ZKML_VERSION 3u
 #define ZKML_VERSION_MIN 2u
 #define ZKML_HEADER_BYTES 32u
