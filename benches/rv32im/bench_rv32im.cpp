@@ -83,7 +83,7 @@ Row measure(const Guest& g, bool zk, int reps, hal::Hal& hal) {
 
 const char* kTableNames[] = {"cpu",  "program",  "image",   "memory",   "bytes",    "bitwise",
                              "shift", "mul",     "div",     "io",       "boundary", "dotcall",
-                             "dot",   "shacall", "sharound", "shaconst"};
+                             "dot",   "shacall", "sharound", "shaconst", "bytestail"};
 static_assert(std::size(kTableNames) == rv32im::kNumTables, "a name per table");
 
 }  // namespace

@@ -6,10 +6,10 @@
 namespace zkvm::rv32im {
 
 std::optional<RowMajorMatrix<Fp>> ByteTableAir::preprocessed_trace() const {
-  constexpr size_t n = size_t{1} << kLogHeight;
-  RowMajorMatrix<Fp> m(kPreWidth, n);
-  for (size_t r = 0; r < n; ++r) {
-    const uint32_t x = r & 0xff, y = static_cast<uint32_t>(r >> 8);
+  RowMajorMatrix<Fp> m(kPreWidth, rows());  // padding rows: entry 0
+  for (size_t r = 0; r < count_; ++r) {
+    const size_t e = first_ + r;
+    const uint32_t x = e & 0xff, y = static_cast<uint32_t>(e >> 8);
     m.at(r, kX) = Fp::from_canonical(x);
     m.at(r, kY) = Fp::from_canonical(y);
     m.at(r, kZ) = Fp::from_canonical(x ^ y);
@@ -30,12 +30,13 @@ void ByteCounts::add(const ByteCounts& o) {
   }
 }
 
-RowMajorMatrix<Fp> ByteCounts::trace() const {
-  RowMajorMatrix<Fp> m(ByteTableAir::kWidth, kRows);
-  for (size_t r = 0; r < kRows; ++r) {
-    m.at(r, ByteTableAir::kMPair) = Fp::from_u64(pair_[r]);
-    m.at(r, ByteTableAir::kMXor) = Fp::from_u64(xor_[r]);
-    m.at(r, ByteTableAir::kMU16) = Fp::from_u64(u16_[r]);
+RowMajorMatrix<Fp> ByteCounts::trace(const ByteTableAir& table) const {
+  RowMajorMatrix<Fp> m(ByteTableAir::kWidth, table.rows());
+  for (size_t r = 0; r < table.count(); ++r) {
+    const size_t e = table.first() + r;
+    m.at(r, ByteTableAir::kMPair) = Fp::from_u64(pair_[e]);
+    m.at(r, ByteTableAir::kMXor) = Fp::from_u64(xor_[e]);
+    m.at(r, ByteTableAir::kMU16) = Fp::from_u64(u16_[e]);
   }
   return m;
 }

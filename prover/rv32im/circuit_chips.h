@@ -21,7 +21,8 @@ struct Circuit::Chips {
   ProgramAir program;
   ImageAir image;
   MemoryAir memory;
-  ByteTableAir bytes;
+  ByteTableAir bytes = circuit_bytes();
+  ByteTableAir bytes_tail = circuit_bytes_tail();
   BitwiseChipAir bitwise;
   ShiftChipAir shift;
   MulChipAir mul;

@@ -37,9 +37,10 @@ inline constexpr uint16_t kReceiptVersion = 2;
 // 3: segments (segment.h): tagged memory and io tuples, the handoff bus and
 // the boundary table, segment public values.
 // 4: accelerator tables (dot4, dot4_rom, sha256_compress); ecall carries 0.
-// 5: zero knowledge by random rows: every table but the byte table ends in
-// kZkFreeRows padding rows, the last of which are random and unconstrained
-// under zk (alu.h); segments hold 2^k - kZkFreeRows cycles.
+// 5: zero knowledge by random rows: every table ends in kZkFreeRows padding
+// rows, the last of which are random and unconstrained under zk (alu.h);
+// the byte table's last 128 entries move to a 256-row tail table (17
+// tables); segments hold 2^k - kZkFreeRows cycles.
 inline constexpr uint32_t kCircuitVersion = 5;
 inline constexpr uint32_t kRv32imProgramId = 0x52563332;  // "RV32": the vk's program id
 // Bounds on untrusted sizes (allocation limits before parsing).

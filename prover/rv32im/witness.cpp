@@ -153,7 +153,9 @@ class Generator {
     sw.traces[kTableShaCall] = sha_.call_trace(min_rows_);
     sw.traces[kTableShaRound] = sha_.round_trace(min_rows_);
     sw.traces[kTableShaConst] = sha_.const_trace();
-    sw.traces[kTableBytes] = bytes_.trace();  // last: every table has counted its lookups
+    // Last: every table has counted its lookups.
+    sw.traces[kTableBytes] = bytes_.trace(circuit_bytes());
+    sw.traces[kTableBytesTail] = bytes_.trace(circuit_bytes_tail());
     sw.info = info_;
     sw.publics = segment_publics(info_);
     sink_(std::move(sw));

@@ -18,7 +18,8 @@ namespace zkvm::rv32im {
 // Tables of the statement, in proof order.
 enum Table : size_t { kTableCpu, kTableProgram, kTableImage, kTableMemory, kTableBytes,
                       kTableBitwise, kTableShift, kTableMul, kTableDiv, kTableIo, kTableBoundary,
-                      kTableDotCall, kTableDot, kTableShaCall, kTableShaRound, kTableShaConst, kNumTables };
+                      kTableDotCall, kTableDot, kTableShaCall, kTableShaRound, kTableShaConst, kTableBytesTail,
+                      kNumTables };
 
 // Longest segment: the CPU table holds 2^21 rows and memory times
 // 8 clk + 8 stay below 2^24 (cpu.h, io.h time differences).

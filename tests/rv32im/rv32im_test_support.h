@@ -13,6 +13,7 @@
 #include "prover/rv32im/bus.h"
 #include "prover/rv32im/bytes.h"
 #include "prover/rv32im/segment.h"
+#include "prover/rv32im/witness.h"
 #include "prover/stark/prover.h"
 #include "prover/stark/verifier.h"
 #include "prover/air/builders.h"
@@ -41,6 +42,13 @@ class AluSourceAir : public air::AirBase<AluSourceAir> {
            b.main(kSend));
   }
 };
+
+// The byte-table cell of entry e (x + 256 y, or a 16-bit value) among a
+// segment's traces: the main byte table below kBytesMain, the tail above.
+inline Fp& byte_cell(std::vector<RowMajorMatrix<Fp>>& traces, uint32_t e, size_t col) {
+  if (e < rv32im::kBytesMain) return traces[rv32im::kTableBytes].at(e, col);
+  return traces[rv32im::kTableBytesTail].at(e - rv32im::kBytesMain, col);
+}
 
 inline void put_word(std::span<Fp> row, size_t col, uint32_t w) {
   for (size_t i = 0; i < 4; ++i) row[col + i] = Fp::from_canonical((w >> (8 * i)) & 0xff);

@@ -416,7 +416,9 @@ TEST_CASE("verifier rejects a changed multiplicity of the program and byte table
     size_t table, row, col;
   } cells[] = {{rv32im::kTableProgram, 3, 0},       {rv32im::kTableProgram, b.image->program.size() + 1, 0},
                {rv32im::kTableImage, 0, 0},         {rv32im::kTableBytes, 0x0102, rv32im::ByteTableAir::kMPair},
-               {rv32im::kTableBytes, 0x0305, rv32im::ByteTableAir::kMXor}, {rv32im::kTableBytes, 0xfff0, rv32im::ByteTableAir::kMU16}};
+               {rv32im::kTableBytes, 0x0305, rv32im::ByteTableAir::kMXor}, {rv32im::kTableBytes, 0xff70, rv32im::ByteTableAir::kMU16},
+               {rv32im::kTableBytesTail, 0x10, rv32im::ByteTableAir::kMPair}, {rv32im::kTableBytesTail, 0x7f, rv32im::ByteTableAir::kMXor},
+               {rv32im::kTableBytesTail, 0x22, rv32im::ByteTableAir::kMU16}};
   for (const auto& c : cells) {
     auto& cell = b.ex.traces[c.table].at(c.row, c.col);
     const field::Fp honest = cell;

@@ -195,9 +195,8 @@ TEST_CASE("verifier rejects a product over a w byte memory (or the image) never 
     const uint32_t r0 = call.at(0, DotCallAir::kR + 12).canonical(), r1 = call.at(0, DotCallAir::kR + 13).canonical();
     REQUIRE(r0 < 255);
     call.at(0, DotCallAir::kR + 12) += Fp::one();
-    auto& bytes = b.ex.traces[rv32im::kTableBytes];
-    bytes.at(r0 + 256 * r1, rv32im::ByteTableAir::kMPair) -= Fp::one();
-    bytes.at(r0 + 1 + 256 * r1, rv32im::ByteTableAir::kMPair) += Fp::one();
+    rv32im_test::byte_cell(b.ex.traces, r0 + 256 * r1, rv32im::ByteTableAir::kMPair) -= Fp::one();
+    rv32im_test::byte_cell(b.ex.traces, r0 + 1 + 256 * r1, rv32im::ByteTableAir::kMPair) += Fp::one();
     for (size_t t : {size_t(rv32im::kTableMemory), size_t(rv32im::kTableBoundary)}) {
       auto& m = b.ex.traces[t];
       const size_t fin = t == rv32im::kTableMemory ? size_t{rv32im::MemoryAir::kFin} : size_t{rv32im::BoundaryAir::kVf};

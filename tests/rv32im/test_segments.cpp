@@ -166,19 +166,19 @@ size_t row_of_cell(const RowMajorMatrix<Fp>& m, uint32_t cell) {
 void rebalance_bytes(const rv32im::Circuit& circuit, std::vector<rv32im::SegmentWitness>& segs) {
   using Bytes = rv32im::ByteTableAir;
   for (auto& sg : segs) {
-    auto& bytes = sg.traces[rv32im::kTableBytes];
-    for (size_t r = 0; r < bytes.height; ++r)
-      for (size_t c = 0; c < Bytes::kWidth; ++c) bytes.at(r, c) = Fp::zero();
+    for (const size_t t : {size_t(rv32im::kTableBytes), size_t(rv32im::kTableBytesTail)})
+      for (Fp& v : sg.traces[t].values) v = Fp::zero();
+    auto cell = [&](uint32_t e, size_t col) -> Fp& { return rv32im_test::byte_cell(sg.traces, e, col); };
     for (size_t t = 0; t < rv32im::kNumTables; ++t) {
-      if (t == rv32im::kTableBytes || t == rv32im::kTableProgram || t == rv32im::kTableImage ||
-          t == rv32im::kTableShaConst)
+      if (t == rv32im::kTableBytes || t == rv32im::kTableBytesTail || t == rv32im::kTableProgram ||
+          t == rv32im::kTableImage || t == rv32im::kTableShaConst)
         continue;  // preprocessed, no byte lookups
       for (const auto& [key, mult] : rv32im_test::evaluate(*circuit.airs()[t], sg.traces[t], sg.publics[t]).net) {
         const auto& v = key.second;
-        if (key.first == rv32im::kBusU16 && v[0] < (1u << 16)) bytes.at(v[0], Bytes::kMU16) += mult;
-        if (key.first == rv32im::kBusBytePair && v[0] < 256 && v[1] < 256) bytes.at(v[0] + 256 * v[1], Bytes::kMPair) += mult;
+        if (key.first == rv32im::kBusU16 && v[0] < (1u << 16)) cell(v[0], Bytes::kMU16) += mult;
+        if (key.first == rv32im::kBusBytePair && v[0] < 256 && v[1] < 256) cell(v[0] + 256 * v[1], Bytes::kMPair) += mult;
         if (key.first == rv32im::kBusByteXor && v[0] < 256 && v[1] < 256 && v[2] == (v[0] ^ v[1]))
-          bytes.at(v[0] + 256 * v[1], Bytes::kMXor) += mult;
+          cell(v[0] + 256 * v[1], Bytes::kMXor) += mult;
       }
     }
   }

@@ -142,9 +142,8 @@ TEST_CASE("verifier rejects a wrong compression result made consistent after the
   REQUIRE(old0 < 255);
   call.at(0, ShaCallAir::kHn) += delta;
   const uint32_t new0 = call.at(0, ShaCallAir::kHn).canonical();
-  auto& bytes = b.ex.traces[rv32im::kTableBytes];
-  bytes.at(old0 + 256 * old1, rv32im::ByteTableAir::kMPair) -= Fp::one();
-  bytes.at(new0 + 256 * old1, rv32im::ByteTableAir::kMPair) += Fp::one();
+  rv32im_test::byte_cell(b.ex.traces, old0 + 256 * old1, rv32im::ByteTableAir::kMPair) -= Fp::one();
+  rv32im_test::byte_cell(b.ex.traces, new0 + 256 * old1, rv32im::ByteTableAir::kMPair) += Fp::one();
   // The journal write reads the changed word: its io word row and the claim.
   auto& io = b.ex.traces[rv32im::kTableIo];
   size_t io_row = 0;
