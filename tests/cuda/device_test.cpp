@@ -11,6 +11,7 @@
 #include "cuda/cuda_hal.h"
 #include "prover/hal/hal.h"
 #include "prover/merkle/merkle.h"
+#include "tests/cuda/random.h"
 #include "tests/cuda/statements.h"
 #include "tests/stark/stark_test_support.h"
 
@@ -19,12 +20,7 @@ using field::Fp;
 using field::Fp4;
 
 namespace {
-struct Rng {
-  std::mt19937_64 g;
-  explicit Rng(uint64_t seed) : g(seed) {}
-  Fp fp() { return Fp::from_u64(g()); }
-  Fp4 fp4() { return Fp4::from_base(fp(), fp(), fp(), fp()); }
-};
+using cuda_test::Rng;
 }  // namespace
 
 TEST_CASE("make_cuda_hal says 'no CUDA device' exactly when there is none") {

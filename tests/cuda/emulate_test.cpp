@@ -21,6 +21,7 @@
 #include "prover/hal/hal.h"
 #include "prover/hash/hash.h"
 #include "prover/merkle/merkle.h"
+#include "tests/cuda/random.h"
 
 using namespace zkvm;
 using field::Fp;
@@ -28,17 +29,7 @@ using field::Fp4;
 
 namespace {
 
-struct Rng {
-  std::mt19937_64 g;
-  explicit Rng(uint64_t seed) : g(seed) {}
-  Fp fp() { return Fp::from_u64(g()); }
-  Fp4 fp4() { return Fp4::from_base(fp(), fp(), fp(), fp()); }
-  // Non-zero with overwhelming probability; made so if not.
-  Fp4 fp4_nonzero() {
-    Fp4 x = fp4();
-    return x.is_zero() ? Fp4::one() : x;
-  }
-};
+using cuda_test::Rng;
 
 RowMajorMatrix<Fp> random_matrix(size_t w, size_t h, Rng& rng) {
   RowMajorMatrix<Fp> m(w, h);

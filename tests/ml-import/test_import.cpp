@@ -757,6 +757,34 @@ TEST_CASE("Transpose of an activation is a Reshape when only size-1 axes move, e
   REQUIRE_THROWS_WITH(import(badperm), Contains("(Transpose): perm [0,0] is not a permutation"));
 }
 
+namespace {
+
+// A committed torch export (data/<stem>_input.f32, _output.f32: 3
+// outputs): the float reference within 1e-5 of torch, the int8 path
+// (calibrated on this input) within 4 output steps.
+void matches_torch(const ml::Graph& g, const std::string& stem, size_t input_size) {
+  auto x = read_f32(stem + "_input.f32");
+  auto want = read_f32(stem + "_output.f32");
+  REQUIRE(x.size() == input_size);
+  REQUIRE(want.size() == 3);
+  auto y = model::run_reference(g, x);
+  REQUIRE(y.size() == 3);
+  for (int i = 0; i < 3; ++i) CHECK(std::fabs(y[i] - want[i]) < 1e-5);
+#ifdef ZKVM_HAVE_ML_HOST
+  auto file = ml::quantize_model(g, model::calibrate(g, x, 1), {});
+  auto r = ml::run_int8_host(file, x);
+  zkml_model m;
+  REQUIRE(zkml_parse(&m, file.data(), uint32_t(file.size())) == ZKML_OK);
+  zkml_tensor t;
+  zkml_get_tensor(&m, m.output, &t);
+  float s;
+  std::memcpy(&s, &t.scale_bits, 4);
+  for (int i = 0; i < 3; ++i) CHECK(std::fabs((r.logits_or_output[i] - t.zero_point) * s - want[i]) < 4 * s);
+#endif
+}
+
+}  // namespace
+
 TEST_CASE("a torch export of the tier-1 ops imports with its Pads folded and matches torch", "[ml-import]") {
   // tests/ml-import/data/make_torch_tier1.py: ZeroPad2d (pads computed by
   // ConstantOfShape/Concat/Reshape/Slice/Transpose/Cast), AvgPool2d with
@@ -774,25 +802,7 @@ TEST_CASE("a torch export of the tier-1 ops imports with its Pads folded and mat
   CHECK(g.nodes[2].pads == std::vector<int64_t>{1, 1, 1, 1});
   CHECK(g.nodes[2].count_include_pad);
   CHECK(g.nodes[11].pads == std::vector<int64_t>{1, 1, 1, 1});
-  auto x = read_f32(dir + "torch_tier1_input.f32");
-  auto want = read_f32(dir + "torch_tier1_output.f32");
-  REQUIRE(x.size() == 144);
-  REQUIRE(want.size() == 3);
-  auto y = model::run_reference(g, x);
-  REQUIRE(y.size() == 3);
-  for (int i = 0; i < 3; ++i) CHECK(std::fabs(y[i] - want[i]) < 1e-5);
-#ifdef ZKVM_HAVE_ML_HOST
-  // int8, calibrated on this input: within a few output steps of torch.
-  auto file = ml::quantize_model(g, model::calibrate(g, x, 1), {});
-  auto r = ml::run_int8_host(file, x);
-  zkml_model m;
-  REQUIRE(zkml_parse(&m, file.data(), uint32_t(file.size())) == ZKML_OK);
-  zkml_tensor t;
-  zkml_get_tensor(&m, m.output, &t);
-  float s;
-  std::memcpy(&s, &t.scale_bits, 4);
-  for (int i = 0; i < 3; ++i) CHECK(std::fabs((r.logits_or_output[i] - t.zero_point) * s - want[i]) < 4 * s);
-#endif
+  matches_torch(g, dir + "torch_tier1", 144);
 }
 
 TEST_CASE("a torch export of grouped, depthwise and dilated Conv, ceil_mode pools and split matches torch",
@@ -820,25 +830,7 @@ TEST_CASE("a torch export of grouped, depthwise and dilated Conv, ceil_mode pool
   CHECK(g.nodes[14].pads == std::vector<int64_t>{1, 1, 1, 1});  // the Pad, folded
   CHECK(g.nodes[14].count_include_pad);
   CHECK(g.tensors[g.nodes[14].outputs[0]].shape == std::vector<int64_t>{1, 9, 3, 3});
-  auto x = read_f32(dir + "torch_tier1b_input.f32");
-  auto want = read_f32(dir + "torch_tier1b_output.f32");
-  REQUIRE(x.size() == 288);
-  REQUIRE(want.size() == 3);
-  auto y = model::run_reference(g, x);
-  REQUIRE(y.size() == 3);
-  for (int i = 0; i < 3; ++i) CHECK(std::fabs(y[i] - want[i]) < 1e-5);
-#ifdef ZKVM_HAVE_ML_HOST
-  // int8, calibrated on this input: within a few output steps of torch.
-  auto file = ml::quantize_model(g, model::calibrate(g, x, 1), {});
-  auto r = ml::run_int8_host(file, x);
-  zkml_model m;
-  REQUIRE(zkml_parse(&m, file.data(), uint32_t(file.size())) == ZKML_OK);
-  zkml_tensor t;
-  zkml_get_tensor(&m, m.output, &t);
-  float s;
-  std::memcpy(&s, &t.scale_bits, 4);
-  for (int i = 0; i < 3; ++i) CHECK(std::fabs((r.logits_or_output[i] - t.zero_point) * s - want[i]) < 4 * s);
-#endif
+  matches_torch(g, dir + "torch_tier1b", 288);
 }
 
 TEST_CASE("Slice and ConstantOfShape fold on constants with ONNX's clamping and negative steps", "[ml-import]") {
