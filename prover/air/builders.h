@@ -111,6 +111,14 @@ class DegreeBuilder : public BuilderOps<DegreeBuilder, Deg> {
   size_t width_, pre_width_, num_pub_;
 };
 
+// LogUp fingerprint of a bus tuple: bus + sum_j beta^(j+1) t_j (beta_pows
+// holds beta^0 .. beta^len); a fraction's denominator is alpha minus it.
+inline Fp4 logup_fingerprint(uint32_t bus, std::span<const Fp> tuple, std::span<const Fp4> beta_pows) {
+  Fp4 f = Fp4(Fp::from_u64(bus));
+  for (size_t j = 0; j < tuple.size(); ++j) f += beta_pows[j + 1] * tuple[j];
+  return f;
+}
+
 // One trace row (and the next) as exact field values: the column accessors
 // of the checker and the fraction builder.
 struct FpRowView {
@@ -175,10 +183,8 @@ class FractionBuilder : public BuilderOps<FractionBuilder, Fp>, public FpRowView
 
   void assert_zero(const char*, const Fp&) {}
   void interact(uint32_t bus, std::span<const Fp> tuple, const Fp& mult, bool send) {
-    Fp4 f = Fp4(Fp::from_u64(bus));
-    for (size_t j = 0; j < tuple.size(); ++j) f += beta_pows[j + 1] * tuple[j];
     if (count < capacity) {  // a row with more interactions than the shape is caught by count
-      den[count] = alpha - f;
+      den[count] = alpha - logup_fingerprint(bus, tuple, beta_pows);
       num[count] = send ? mult : -mult;
     }
     ++count;

@@ -31,7 +31,7 @@
 
 namespace zkvm::rv32im {
 
-class BitwiseChipAir : public air::AirBase<BitwiseChipAir> {
+class BitwiseChipAir : public PaddedAir<BitwiseChipAir> {
  public:
   enum Col : size_t {
     kA = 0,            // a0..a3
@@ -47,7 +47,6 @@ class BitwiseChipAir : public air::AirBase<BitwiseChipAir> {
   static bool handles(vm::Op op) { return op == vm::Op::AND || op == vm::Op::OR || op == vm::Op::XOR; }
 
   std::string name() const override { return "rv32im-bitwise"; }
-  size_t zk_free_rows() const override { return kZkFreeRows; }  // padded_height
   size_t width() const override { return kWidth; }
   std::string bus_name(uint32_t bus) const override { return rv32im_bus_name(bus); }
 

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "prover/air/air.h"
+#include "prover/rv32im/alu.h"
 #include "zkvm/vm/isa.h"
 
 namespace zkvm::rv32im {
@@ -90,11 +91,19 @@ enum Bus : uint32_t {
 // Bus names shared by every RV32IM chip (checker messages; bytes.cpp).
 std::string rv32im_bus_name(uint32_t bus);
 
+// An RV32IM table: its trace ends in kZkFreeRows padding rows
+// (padded_height, alu.h), which zero knowledge turns into random rows.
+template <class D>
+class PaddedAir : public air::AirBase<D> {
+ public:
+  size_t zk_free_rows() const override { return kZkFreeRows; }
+};
+
 // A chip table whose one public value is the segment tag (bus.h tuples
 // carry it): the accelerator chips. D defines name(), kWidth and
 // constraints().
 template <class D>
-class SegTaggedAir : public air::AirBase<D> {
+class SegTaggedAir : public PaddedAir<D> {
  public:
   enum Pub : size_t { kPubSeg, kNumPublics };
   size_t width() const override { return D::kWidth; }

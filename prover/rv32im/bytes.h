@@ -21,7 +21,6 @@
 #include <vector>
 
 #include "prover/air/air.h"
-#include "prover/rv32im/alu.h"
 #include "prover/rv32im/bus.h"
 
 namespace zkvm::rv32im {

@@ -48,7 +48,6 @@
 #include <cstdint>
 
 #include "prover/air/air.h"
-#include "prover/rv32im/alu.h"
 #include "prover/rv32im/bus.h"
 
 namespace zkvm::rv32im {
@@ -94,10 +93,9 @@ inline constexpr uint32_t kTimeStride = 8;
 
 inline constexpr uint32_t kInv4 = static_cast<uint32_t>((3ull * field::Fp::kModulus + 1) / 4);
 
-class CpuAir : public air::AirBase<CpuAir> {
+class CpuAir : public PaddedAir<CpuAir> {
  public:
   std::string name() const override { return "rv32im-cpu"; }
-  size_t zk_free_rows() const override { return kZkFreeRows; }  // padded_height
   size_t width() const override { return cpu::kWidth; }
   size_t num_public_values() const override { return cpu::kNumPublics; }
   std::string bus_name(uint32_t bus) const override;

@@ -55,7 +55,7 @@
 
 namespace zkvm::rv32im {
 
-class DivChipAir : public air::AirBase<DivChipAir> {
+class DivChipAir : public PaddedAir<DivChipAir> {
  public:
   enum Col : size_t {
     kReal,
@@ -82,7 +82,6 @@ class DivChipAir : public air::AirBase<DivChipAir> {
   static std::string column_name(size_t c);
 
   std::string name() const override { return "rv32im-div"; }
-  size_t zk_free_rows() const override { return kZkFreeRows; }  // padded_height
   size_t width() const override { return kWidth; }
   std::string bus_name(uint32_t bus) const override { return rv32im_bus_name(bus); }
 

@@ -62,7 +62,6 @@
 #include <vector>
 
 #include "prover/air/air.h"
-#include "prover/rv32im/alu.h"
 #include "prover/rv32im/bus.h"
 #include "prover/rv32im/bytes.h"
 #include "prover/rv32im/memstate.h"
@@ -88,7 +87,6 @@ class DotAir : public SegTaggedAir<DotAir> {
     kWidth
   };
   std::string name() const override { return "rv32im-dot"; }
-  size_t zk_free_rows() const override { return kZkFreeRows; }  // padded_height
 
   template <class B>
   void constraints(B& b) const {
@@ -139,7 +137,6 @@ class DotCallAir : public SegTaggedAir<DotCallAir> {
     kWidth = kHi + 3
   };
   std::string name() const override { return "rv32im-dotcall"; }
-  size_t zk_free_rows() const override { return kZkFreeRows; }  // padded_height
 
   template <class B>
   void constraints(B& b) const {

@@ -85,7 +85,6 @@
 #include <vector>
 
 #include "prover/air/air.h"
-#include "prover/rv32im/alu.h"
 #include "prover/rv32im/bus.h"
 #include "prover/rv32im/bytes.h"
 #include "prover/rv32im/memstate.h"
@@ -113,7 +112,7 @@ inline constexpr uint32_t kTimeA1 = 5, kTimeA2 = 6, kTimeWords = 7;  // t = 8 cl
 inline constexpr uint32_t kGuestBase = 0x10000, kGuestEnd = 0x10000000;
 }  // namespace io
 
-class IoAir : public air::AirBase<IoAir> {
+class IoAir : public PaddedAir<IoAir> {
  public:
   // Public values (segment.h): the segment tag (memory tuples, io calls),
   // the journal position at the start and end of the segment, the eof flag
@@ -121,7 +120,6 @@ class IoAir : public air::AirBase<IoAir> {
   // boundary terms (segment.h journal_terms).
   enum Pub : size_t { kPubSeg, kPubJStart, kPubJEnd, kPubEofIn, kPubEofOut, kNumPublics };
   std::string name() const override { return "rv32im-io"; }
-  size_t zk_free_rows() const override { return kZkFreeRows; }  // padded_height
   size_t width() const override { return io::kWidth; }
   size_t num_public_values() const override { return kNumPublics; }
   std::string bus_name(uint32_t bus) const override { return rv32im_bus_name(bus); }

@@ -46,7 +46,6 @@
 #pragma once
 
 #include "prover/air/air.h"
-#include "prover/rv32im/alu.h"
 #include "prover/rv32im/bus.h"
 
 namespace zkvm::rv32im {
@@ -64,12 +63,11 @@ void ascending_addresses(B& b, C c, size_t is_real, size_t addr, size_t alo) {
   for (size_t k : {alo, ak, dlo, dk}) b.send(kBusU16, {c(k)}, c(is_real));
 }
 
-class MemoryAir : public air::AirBase<MemoryAir> {
+class MemoryAir : public PaddedAir<MemoryAir> {
  public:
   enum Col : size_t { kIsReal, kAddr, kInit, kFin = kInit + 4, kFinT = kFin + 4, kSPrev, kALo, kAK, kDLo, kDK, kWidth };
   enum Pub : size_t { kPubSeg, kNumPublics };
   std::string name() const override { return "rv32im-memory"; }
-  size_t zk_free_rows() const override { return kZkFreeRows; }  // padded_height
   size_t width() const override { return kWidth; }
   size_t num_public_values() const override { return kNumPublics; }
   std::string bus_name(uint32_t bus) const override;
@@ -89,12 +87,11 @@ class MemoryAir : public air::AirBase<MemoryAir> {
   }
 };
 
-class BoundaryAir : public air::AirBase<BoundaryAir> {
+class BoundaryAir : public PaddedAir<BoundaryAir> {
  public:
   enum Col : size_t { kIsReal, kAddr, kV0, kVf = kV0 + 4, kSf = kVf + 4, kInImage, kALo, kAK, kDLo, kDK, kWidth };
   enum Pub : size_t { kPubActive, kNumPublics };
   std::string name() const override { return "rv32im-boundary"; }
-  size_t zk_free_rows() const override { return kZkFreeRows; }  // padded_height
   size_t width() const override { return kWidth; }
   size_t num_public_values() const override { return kNumPublics; }
   std::string bus_name(uint32_t bus) const override;

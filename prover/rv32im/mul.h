@@ -43,7 +43,7 @@
 
 namespace zkvm::rv32im {
 
-class MulChipAir : public air::AirBase<MulChipAir> {
+class MulChipAir : public PaddedAir<MulChipAir> {
  public:
   enum Col : size_t {
     kIsMul,
@@ -64,7 +64,6 @@ class MulChipAir : public air::AirBase<MulChipAir> {
   static std::string column_name(size_t c);
 
   std::string name() const override { return "rv32im-mul"; }
-  size_t zk_free_rows() const override { return kZkFreeRows; }  // padded_height
   size_t width() const override { return kWidth; }
   std::string bus_name(uint32_t bus) const override { return rv32im_bus_name(bus); }
 

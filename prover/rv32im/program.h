@@ -23,7 +23,6 @@
 #include <vector>
 
 #include "prover/air/air.h"
-#include "prover/rv32im/alu.h"
 #include "prover/rv32im/bus.h"
 #include "prover/rv32im/cpu.h"
 
@@ -53,12 +52,11 @@ Image build_image(const vm::Program& program);
 // Decode tuple of one instruction word at pc; empty if it is not RV32IM.
 ProgramRow decode_program_row(uint32_t pc, uint32_t word);
 
-class ProgramAir : public air::AirBase<ProgramAir> {
+class ProgramAir : public PaddedAir<ProgramAir> {
  public:
   ProgramAir() = default;
   explicit ProgramAir(const Image* image) : image_(image) {}
   std::string name() const override { return "rv32im-program"; }
-  size_t zk_free_rows() const override { return kZkFreeRows; }  // padded_height
   size_t width() const override { return 1; }
   size_t preprocessed_width() const override { return cpu::kProgramTupleLen; }
   std::optional<RowMajorMatrix<Fp>> preprocessed_trace() const override;
@@ -74,7 +72,7 @@ class ProgramAir : public air::AirBase<ProgramAir> {
   const Image* image_ = nullptr;  // prover side only (setup)
 };
 
-class ImageAir : public air::AirBase<ImageAir> {
+class ImageAir : public PaddedAir<ImageAir> {
  public:
   enum PreCol : size_t { kIsReal, kAddr, kV, kPreWidth = kV + 4 };
   // active: 1 in the segment that holds the boundary table (the last), 0 in
@@ -83,7 +81,6 @@ class ImageAir : public air::AirBase<ImageAir> {
   ImageAir() = default;
   explicit ImageAir(const Image* image) : image_(image) {}
   std::string name() const override { return "rv32im-image"; }
-  size_t zk_free_rows() const override { return kZkFreeRows; }  // padded_height
   size_t width() const override { return 1; }
   size_t preprocessed_width() const override { return kPreWidth; }
   size_t num_public_values() const override { return kNumPublics; }

@@ -71,7 +71,6 @@
 #include <vector>
 
 #include "prover/air/air.h"
-#include "prover/rv32im/alu.h"
 #include "prover/rv32im/bus.h"
 #include "prover/rv32im/bytes.h"
 #include "prover/rv32im/memstate.h"
@@ -115,7 +114,6 @@ class ShaRoundAir : public SegTaggedAir<ShaRoundAir> {
     kWidth = kCw + 4
   };
   std::string name() const override { return "rv32im-sharound"; }
-  size_t zk_free_rows() const override { return kZkFreeRows; }  // padded_height
 
   template <class B>
   void constraints(B& b) const {
@@ -230,11 +228,10 @@ class ShaRoundAir : public SegTaggedAir<ShaRoundAir> {
   }
 };
 
-class ShaConstAir : public air::AirBase<ShaConstAir> {
+class ShaConstAir : public PaddedAir<ShaConstAir> {
  public:
   enum PreCol : size_t { kIsReal, kR, kK, kFirst = kK + 2, kLast, kPreWidth };
   std::string name() const override { return "rv32im-shaconst"; }
-  size_t zk_free_rows() const override { return kZkFreeRows; }  // padded_height
   size_t width() const override { return 1; }
   size_t preprocessed_width() const override { return kPreWidth; }
   std::optional<RowMajorMatrix<Fp>> preprocessed_trace() const override;
@@ -259,7 +256,6 @@ class ShaCallAir : public SegTaggedAir<ShaCallAir> {
     kWidth = kHi + 25
   };
   std::string name() const override { return "rv32im-shacall"; }
-  size_t zk_free_rows() const override { return kZkFreeRows; }  // padded_height
 
   template <class B>
   void constraints(B& b) const {

@@ -53,7 +53,7 @@
 
 namespace zkvm::rv32im {
 
-class ShiftChipAir : public air::AirBase<ShiftChipAir> {
+class ShiftChipAir : public PaddedAir<ShiftChipAir> {
  public:
   enum Col : size_t {
     kA = 0,          // a0..a3
@@ -74,7 +74,6 @@ class ShiftChipAir : public air::AirBase<ShiftChipAir> {
   static bool handles(vm::Op op) { return op == vm::Op::SLL || op == vm::Op::SRL || op == vm::Op::SRA; }
 
   std::string name() const override { return "rv32im-shift"; }
-  size_t zk_free_rows() const override { return kZkFreeRows; }  // padded_height
   size_t width() const override { return kWidth; }
   std::string bus_name(uint32_t bus) const override { return rv32im_bus_name(bus); }
 

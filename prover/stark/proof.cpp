@@ -44,12 +44,6 @@ std::vector<Fp4> powers(const Fp4& a, size_t n) {
   return p;
 }
 
-Fp4 logup_fingerprint(uint32_t bus, std::span<const Fp> tuple, std::span<const Fp4> beta_pows) {
-  Fp4 f = Fp4(Fp::from_u64(bus));
-  for (size_t j = 0; j < tuple.size(); ++j) f += beta_pows[j + 1] * tuple[j];
-  return f;
-}
-
 void prepare_vk(VerifyingKey& vk) {
   vk.config.pcs.validate();
   if (vk.airs.empty()) throw std::invalid_argument("program has no tables");

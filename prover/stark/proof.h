@@ -196,10 +196,11 @@ VerifyingKey parse_vk(std::span<const uint8_t> bytes, std::vector<const air::Air
 std::vector<Fp4> powers(const Fp4& a, size_t n);
 
 // LogUp fingerprint of a bus tuple: bus + sum_j beta^(j+1) t_j, with
-// beta_pows = powers(beta, >= tuple.size() + 1). Same formula as the AIR
-// builders' symbolic one (air/builders.h); one tuple length per bus makes it
-// injective up to the Schwartz-Zippel error.
-Fp4 logup_fingerprint(uint32_t bus, std::span<const Fp> tuple, std::span<const Fp4> beta_pows);
+// beta_pows = powers(beta, >= tuple.size() + 1) (air/builders.h, where the
+// prover's fraction builder uses it too; the evaluation builders apply the
+// same formula symbolically). One tuple length per bus makes it injective up
+// to the Schwartz-Zippel error.
+using air::logup_fingerprint;
 
 // Transcript domain separator.
 inline constexpr const char* kTranscriptDomain = "zkvm-stark-v1";

@@ -46,7 +46,13 @@ class StageTimer {
   double last_cpu_ = process_cpu_seconds();
 };
 
-void randomise_last_rows(RowMajorMatrix<Fp>& m, size_t r);
+// zk random rows: the last r rows of every column become uniform values
+// (the constraints and LogUp sums stop before them).
+void randomise_last_rows(RowMajorMatrix<Fp>& m, size_t r) {
+  if (r == 0) return;
+  const auto rnd = pcs::random_fps(r * m.width);
+  std::copy(rnd.begin(), rnd.end(), m.values.end() - static_cast<std::ptrdiff_t>(rnd.size()));
+}
 
 // LogUp aux trace of one table: columns h_g (per fraction group, the sum of
 // its one or two fractions; AirShape::logup_groups) and the running sum s,
@@ -149,14 +155,6 @@ RowMajorMatrix<Fp> build_aux(const air::TableWitness& tw, const air::AirShape& s
   cumsum = s;
   randomise_last_rows(aux, zk_rows);
   return aux;
-}
-
-// zk random rows: the last r rows of every column become uniform values
-// (the constraints and LogUp sums stop before them).
-void randomise_last_rows(RowMajorMatrix<Fp>& m, size_t r) {
-  if (r == 0) return;
-  const auto rnd = pcs::random_fps(r * m.width);
-  std::copy(rnd.begin(), rnd.end(), m.values.end() - static_cast<std::ptrdiff_t>(rnd.size()));
 }
 
 // zk trace randomisation: each column f (degree < n) becomes

@@ -248,12 +248,8 @@ TEST_CASE("changing any one cell of a real sha256 row is rejected; the verifier 
     for (size_t g = 0; g + 1 < groups.size(); ++g)
       for (size_t col : {groups[g], groups[g + 1] - 1}) {
         const size_t row = (col * 7) % rows;
-        auto& cell = b.ex.traces[table].at(row, col);
-        const Fp honest = cell;
-        cell += Fp::one();
         INFO("table " << table << " row " << row << " column " << col);
-        CHECK_FALSE(prove_verify(b, pk));
-        cell = honest;
+        CHECK_FALSE(accepts_changed_cell(b, pk, table, row, col));
       }
   };
   through_verifier(rv32im::kTableShaRound, round_groups, rv32im::sha::kRowsPerCall);
