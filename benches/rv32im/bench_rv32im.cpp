@@ -52,6 +52,7 @@ struct Row {
   unsigned log_rows = 0;
   double prove_s = 0, verify_ms = 0;
   size_t receipt_bytes = 0;
+  stark::ProofSizes sizes;  // the first segment's proof
   rv32im::ProveReport report;
 };
 
@@ -74,6 +75,11 @@ Row measure(const Guest& g, bool zk, int reps, hal::Hal& hal) {
     verify_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t1).count());
     row.cycles = claim.cycles;
     row.receipt_bytes = bytes.size();
+    const rv32im::Circuit circuit(nullptr);
+    const stark::VerifyingKey vk = stark::parse_vk(receipt.vk, circuit.airs());
+    row.sizes = stark::proof_sizes(stark::parse_proof(receipt.segments[0].proof, vk));
+    if (row.sizes.total() != receipt.segments[0].proof.size())
+      throw std::logic_error("proof_sizes does not add up to the proof");
   }
   row.log_rows = *std::max_element(row.report.log_heights.begin(), row.report.log_heights.end());
   row.prove_s = median(prove_s);
@@ -114,6 +120,7 @@ int main(int argc, char** argv) {
   std::printf("| guest | cycles | rows | zk prove | kHz | plain prove | kHz | zk / plain | receipt zk / plain | verify zk |\n");
   std::printf("|---|---|---|---|---|---|---|---|---|---|\n");
   rv32im::ProveReport last;
+  std::vector<std::pair<std::string, stark::ProofSizes>> sizes;
   for (const Guest& g : guests) {
     std::fprintf(stderr, "bench: %s\n", g.name.c_str());
     const Row z = measure(g, true, reps, *hal);
@@ -123,7 +130,15 @@ int main(int argc, char** argv) {
                 p.cycles / p.prove_s / 1e3, z.prove_s / p.prove_s, z.receipt_bytes, p.receipt_bytes, z.verify_ms);
     std::fflush(stdout);
     last = z.report;
+    sizes.emplace_back(g.name, z.sizes);
   }
+  std::printf("\nWhere a zk segment proof's bytes go (kB = 1000 bytes):\n\n"
+              "| guest | proof | trees | query siblings | query rows | salts | FRI siblings | FRI values | zeta values | "
+              "other |\n|---|---|---|---|---|---|---|---|---|---|\n");
+  for (const auto& [name, s] : sizes)
+    std::printf("| %s | %.1f kB | %zu | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f |\n", name.c_str(),
+                s.total() / 1e3, s.trees, s.query_siblings / 1e3, s.query_rows / 1e3, s.query_salts / 1e3,
+                s.fri_siblings / 1e3, s.fri_values / 1e3, s.ood_values / 1e3, (s.header + s.fri_commit) / 1e3);
   std::printf("\nTrace area of the last guest (main columns x rows):\n\n| table | columns | rows | cells |\n|---|---|---|---|\n");
   uint64_t total = 0;
   for (size_t t = 0; t < last.widths.size() && t < rv32im::kNumTables; ++t) {

@@ -268,6 +268,42 @@ std::vector<uint8_t> serialize_proof(const StarkProof& p) {
   return w.take();
 }
 
+ProofSizes proof_sizes(const StarkProof& p) {
+  // Mirrors serialize_proof and pcs::write_pcs_proof field by field.
+  constexpr size_t kDigest = 32, kCount = 4;
+  ProofSizes s;
+  for (const auto& round : p.opened)
+    for (const auto& mat : round)
+      for (const auto& pt : mat) s.ood_values += pt.size() * 16;
+  const auto& f = p.pcs.fri;
+  s.fri_commit = kCount + f.layer_roots.size() * kDigest + kCount + f.final_poly.size() * 16 + 8 +
+                 kCount + p.pcs.mask_root.size() * kDigest;
+  for (const auto& l : f.layers) {
+    s.fri_commit += 2 * kCount;
+    for (const auto& c : l.cosets) s.fri_values += c.size() * 16;
+    s.fri_siblings += l.siblings.size() * kDigest;
+  }
+  auto add_tree = [&](const pcs::TreeOpening& t) {
+    ++s.trees;
+    s.fri_commit += 3 * kCount;
+    for (const auto& r : t.rows) s.query_rows += r.size() * 4;
+    for (const auto& salt : t.salts) s.query_salts += salt.size();
+    s.query_siblings += t.siblings.size() * kDigest;
+  };
+  s.fri_commit += 2 * kCount;
+  for (const auto& round : p.pcs.openings) {
+    s.fri_commit += kCount;
+    for (const auto& t : round) add_tree(t);
+  }
+  for (const auto& t : p.pcs.mask_opening) add_tree(t);
+  s.header = 4 + 2 + kCount + p.log_heights.size();
+  for (const auto& pub : p.publics) s.header += pub.size() * 4;
+  for (const auto* c : {&p.main, &p.aux, &p.quotient})
+    if (!c->roots.empty()) s.header += kCount + c->roots.size() * kDigest;
+  s.header += p.cumsums.size() * 16;
+  return s;
+}
+
 StarkProof parse_proof(std::span<const uint8_t> bytes, const VerifyingKey& vk) {
   ByteReader r(bytes);
   auto top = r.scope("stark proof");

@@ -181,6 +181,25 @@ std::vector<bool> unsalted_rounds(const VerifyingKey& vk);
 double security_bits(const VerifyingKey& vk, std::span<const unsigned> log_heights, std::string* weakest = nullptr);
 
 std::vector<uint8_t> serialize_proof(const StarkProof& p);
+
+// Where a serialized proof's bytes go (sums to serialize_proof(p).size()):
+// for benchmarks and docs/BENCHMARKS.md "Receipt size".
+struct ProofSizes {
+  size_t header = 0;          // magic, heights, public values, commitments, LogUp sums
+  size_t ood_values = 0;      // values opened at zeta (and g zeta)
+  size_t fri_commit = 0;      // FRI layer roots, final polynomial, PoW nonce, counts
+  size_t fri_values = 0;      // FRI layer cosets opened at the queries
+  size_t fri_siblings = 0;    // FRI layers' Merkle siblings
+  size_t query_rows = 0;      // committed rows opened at the queries (all rounds, mask)
+  size_t query_salts = 0;     // their salts (zk)
+  size_t query_siblings = 0;  // their Merkle siblings
+  size_t trees = 0;           // Merkle trees opened (rounds' trees and the mask)
+  size_t total() const {
+    return header + ood_values + fri_commit + fri_values + fri_siblings + query_rows + query_salts +
+           query_siblings;
+  }
+};
+ProofSizes proof_sizes(const StarkProof& p);
 // Throws transcript::ProofFormatError naming the malformed part.
 StarkProof parse_proof(std::span<const uint8_t> bytes, const VerifyingKey& vk);
 
