@@ -558,10 +558,11 @@ int32_t zkml_argmax_s8(const int8_t* x, int32_t n) {
   return best;
 }
 
-const zkml_kernel_table zkml_kernels_plain = {zkml_dense_s8, zkml_conv_s8};
+/* No fused Conv + MaxPool: the reference runs the two kernels above. */
+const zkml_kernel_table zkml_kernels_plain = {zkml_dense_s8, zkml_conv_s8, 0};
 
 #if defined(ZKML_HAVE_DOT4) && !(defined(ZKML_PLAIN_KERNELS) && ZKML_PLAIN_KERNELS)
-zkml_kernel_table zkml_kernels = {zkml_dense_s8_dot4, zkml_conv_s8_dot4};
+zkml_kernel_table zkml_kernels = {zkml_dense_s8_dot4, zkml_conv_s8_dot4, zkml_conv_maxpool_s8_dot4};
 #else
-zkml_kernel_table zkml_kernels = {zkml_dense_s8, zkml_conv_s8};
+zkml_kernel_table zkml_kernels = {zkml_dense_s8, zkml_conv_s8, 0};
 #endif

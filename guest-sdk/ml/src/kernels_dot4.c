@@ -188,33 +188,45 @@ static void conv_grouped_dot4(const uint8_t* xp, int64_t plane, int32_t Wp, cons
   }
 }
 
-void zkml_conv_s8_dot4(const int8_t* x, const zkml_conv_shape* s, const uint8_t* w_packed,
-                       const int32_t* bias, const zkml_requant_params* rq, int8_t* patch, int8_t* y) {
-  /* Depthwise (one input channel per group): each output's dot product is
-   * one window (K = 9 for 3x3), too short for the call to beat reading the
-   * window in place; the plain kernel's direct loop does that. */
-  if (zkml_conv_groups(s) > 1 && s->C == zkml_conv_groups(s)) {
-    zkml_conv_s8(x, s, w_packed, bias, rq, patch, y);
-    return;
+/* The requantisation of one block of 4 output channels m0..m0+3, in locals
+ * (stores through int8_t* may alias the tables). Rows past M get mult 0 and
+ * write to a sink (inc 0). hi: every row's shift is >= 33, so
+ * zkml_requant_out_hi applies (the usual case, multipliers below 2^-2). */
+typedef struct {
+  int32_t mu[ZKML_ROWS], sf[ZKML_ROWS], bm[ZKML_ROWS], rnd[ZKML_ROWS], s2[ZKML_ROWS], inc[ZKML_ROWS];
+  int32_t rows, hi;
+} block_rq;
+
+static void load_block_rq(const zkml_requant_params* rq, const int32_t* bias, int32_t m0, int32_t M, block_rq* b) {
+  const int32_t pc = rq->per_channel;
+  b->rows = M - m0 < ZKML_ROWS ? M - m0 : ZKML_ROWS;
+  b->hi = 1;
+  for (int32_t r = 0; r < ZKML_ROWS; ++r) {
+    const int32_t c = r < b->rows ? (pc ? m0 + r : 0) : -1;
+    b->mu[r] = c >= 0 ? rq->mult[c] : 0;
+    b->sf[r] = c >= 0 ? rq->shift[c] : 33;
+    b->bm[r] = c >= 0 ? bias[m0 + r] : 0;
+    b->hi &= b->sf[r] >= 33;
+    b->rnd[r] = b->sf[r] >= 33 ? (int32_t)(1u << (b->sf[r] - 33)) : 0;
+    b->s2[r] = b->sf[r] - 32;
+    b->inc[r] = c >= 0 ? 1 : 0;
   }
-  /* Locals: stores through int8_t* may alias *s and *rq. */
-  const int32_t C = s->C, M = s->M, OH = s->OH, OW = s->OW;
+}
+
+/* The biased, padded copy of the input and the im2col of an ungrouped Conv:
+ * one K4-byte vector per output pixel, (c, ky, kx) order as in the weights,
+ * padded with 0x80; each is dot4's x operand as it stands. Returns the
+ * im2col (at patch). */
+static uint8_t* conv_cols(const int8_t* x, const zkml_conv_shape* s, int8_t* patch) {
+  const int32_t C = s->C, OH = s->OH, OW = s->OW;
   const int32_t kh = s->kh, kw = s->kw, sh = s->sh, sw = s->sw;
   const int32_t K = C * kh * kw, K4 = (int32_t)zkml_k4(K);
-  const int32_t npix = OH * OW;
   /* The covered input region, biased, with the zero point around it (always
    * copied: the XOR has to happen somewhere, and this touches each input
    * byte once instead of kh*kw times in the im2col). */
   const int32_t Hp = zkml_span(OH, sh, kh, s->dh), Wp = zkml_span(OW, sw, kw, s->dw);
   int8_t* xp = patch + zkml_conv_cols_bytes(s);
   zkml_conv_pad_input(x, s, 0x80u, xp);
-  if (zkml_conv_groups(s) > 1) {
-    conv_grouped_dot4((const uint8_t*)xp, (int64_t)Hp * Wp, Wp, s, w_packed, bias, rq, (uint8_t*)patch, y);
-    return;
-  }
-  const int rom = in_rodata(w_packed, zkml_weight_bytes(M, K));
-  /* im2col: one K4-byte vector per pixel, (c, ky, kx) order as in the
-   * weights, padded with 0x80; each is dot4's x operand as it stands. */
   uint8_t* cols = (uint8_t*)patch;
   const int32_t dw = zkml_dil(s->dw);
   const geom g = {(const uint8_t*)xp, (int64_t)Hp * Wp, (int64_t)zkml_dil(s->dh) * Wp, Wp, C, kh, sh, sw, OH, OW,
@@ -228,38 +240,50 @@ void zkml_conv_s8_dot4(const int8_t* x, const zkml_conv_shape* s, const uint8_t*
     case 7: im2col(&g, 7, 1, cols); break;
     default: im2col(&g, kw, dw, cols); break;
   }
+  return cols;
+}
+
+void zkml_conv_s8_dot4(const int8_t* x, const zkml_conv_shape* s, const uint8_t* w_packed,
+                       const int32_t* bias, const zkml_requant_params* rq, int8_t* patch, int8_t* y) {
+  /* Depthwise (one input channel per group): each output's dot product is
+   * one window (K = 9 for 3x3), too short for the call to beat reading the
+   * window in place; the plain kernel's direct loop does that. */
+  if (zkml_conv_groups(s) > 1 && s->C == zkml_conv_groups(s)) {
+    zkml_conv_s8(x, s, w_packed, bias, rq, patch, y);
+    return;
+  }
+  /* Locals: stores through int8_t* may alias *s and *rq. */
+  const int32_t C = s->C, M = s->M, OH = s->OH, OW = s->OW;
+  const int32_t K = C * s->kh * s->kw, K4 = (int32_t)zkml_k4(K);
+  const int32_t npix = OH * OW;
+  if (zkml_conv_groups(s) > 1) {
+    const int32_t Hp = zkml_span(OH, s->sh, s->kh, s->dh), Wp = zkml_span(OW, s->sw, s->kw, s->dw);
+    int8_t* xp = patch + zkml_conv_cols_bytes(s);
+    zkml_conv_pad_input(x, s, 0x80u, xp);
+    conv_grouped_dot4((const uint8_t*)xp, (int64_t)Hp * Wp, Wp, s, w_packed, bias, rq, (uint8_t*)patch, y);
+    return;
+  }
+  const int rom = in_rodata(w_packed, zkml_weight_bytes(M, K));
+  const uint8_t* cols = conv_cols(x, s, patch);
   /* One call per (block of 4 channels, pixel); the block's requantisation
    * parameters stay in registers across its pixels. */
-  const int32_t zp = rq->zp_out, lo = rq->act_min, hi = rq->act_max, pc = rq->per_channel;
-  const int32_t* mult = rq->mult;
-  const int32_t* shift = rq->shift;
+  const int32_t zp = rq->zp_out, lo = rq->act_min, hi = rq->act_max;
   const int one_call = K4 <= (int32_t)ZKVM_DOT4_MAX_K;
   int8_t sink = 0; /* where the padding rows of a last partial block go */
   for (int32_t m0 = 0; m0 < M; m0 += ZKML_ROWS) {
     const uint8_t* wb = w_packed + (int64_t)m0 * K4;
-    const int32_t rows = M - m0 < ZKML_ROWS ? M - m0 : ZKML_ROWS;
-    int32_t mu[ZKML_ROWS], sf[ZKML_ROWS], bm[ZKML_ROWS], rnd[ZKML_ROWS], s2[ZKML_ROWS], inc[ZKML_ROWS];
+    block_rq b;
+    load_block_rq(rq, bias, m0, M, &b);
     int8_t* yr[ZKML_ROWS];
-    int hi_shift = 1;
-    for (int32_t r = 0; r < ZKML_ROWS; ++r) {
-      const int32_t c = r < rows ? (pc ? m0 + r : 0) : -1;
-      mu[r] = c >= 0 ? mult[c] : 0;
-      sf[r] = c >= 0 ? shift[c] : 33;
-      bm[r] = c >= 0 ? bias[m0 + r] : 0;
-      hi_shift &= sf[r] >= 33;
-      rnd[r] = sf[r] >= 33 ? (int32_t)(1u << (sf[r] - 33)) : 0;
-      s2[r] = sf[r] - 32;
-      yr[r] = c >= 0 ? y + (int64_t)(m0 + r) * npix : &sink;
-      inc[r] = c >= 0 ? 1 : 0;
-    }
+    for (int32_t r = 0; r < ZKML_ROWS; ++r) yr[r] = b.inc[r] ? y + (int64_t)(m0 + r) * npix : &sink;
     const uint8_t* xv = cols;
     int32_t acc[4];
-    if (hi_shift && one_call) { /* the usual case: one call, multipliers < 2^-2 */
-      const int32_t u0 = mu[0], u1 = mu[1], u2 = mu[2], u3 = mu[3];
-      const int32_t r0 = rnd[0], r1 = rnd[1], r2 = rnd[2], r3 = rnd[3];
-      const int32_t t0 = s2[0], t1 = s2[1], t2 = s2[2], t3 = s2[3];
-      const int32_t b0 = bm[0], b1 = bm[1], b2 = bm[2], b3 = bm[3];
-      const int32_t i0 = inc[0], i1 = inc[1], i2 = inc[2], i3 = inc[3];
+    if (b.hi && one_call) { /* the usual case: one call, multipliers < 2^-2 */
+      const int32_t u0 = b.mu[0], u1 = b.mu[1], u2 = b.mu[2], u3 = b.mu[3];
+      const int32_t r0 = b.rnd[0], r1 = b.rnd[1], r2 = b.rnd[2], r3 = b.rnd[3];
+      const int32_t t0 = b.s2[0], t1 = b.s2[1], t2 = b.s2[2], t3 = b.s2[3];
+      const int32_t b0 = b.bm[0], b1 = b.bm[1], b2 = b.bm[2], b3 = b.bm[3];
+      const int32_t i0 = b.inc[0], i1 = b.inc[1], i2 = b.inc[2], i3 = b.inc[3];
       int8_t *y0 = yr[0], *y1 = yr[1], *y2 = yr[2], *y3 = yr[3];
       for (int32_t q = 0; q < npix; ++q, xv += K4) {
         dot4_call(rom, xv, wb, (uint32_t)K4, acc);
@@ -275,13 +299,130 @@ void zkml_conv_s8_dot4(const int8_t* x, const zkml_conv_shape* s, const uint8_t*
     } else {
       for (int32_t q = 0; q < npix; ++q, xv += K4) {
         dot4_rows(rom, xv, wb, K4, acc);
-        for (int32_t r = 0; r < rows; ++r) yr[r][q] = zkml_requant_out(acc[r] + bm[r], mu[r], sf[r], zp, lo, hi);
+        for (int32_t r = 0; r < b.rows; ++r) yr[r][q] = zkml_requant_out(acc[r] + b.bm[r], b.mu[r], b.sf[r], zp, lo, hi);
       }
     }
   }
 }
 
-const zkml_kernel_table zkml_kernels_dot4 = {zkml_dense_s8_dot4, zkml_conv_s8_dot4};
+/* Taps [t0, t1) of a pool window along one axis: tap t reads conv row (or
+ * column) start + t * d, and only those inside [0, n) count (MaxPool
+ * ignores padding). The parser makes every window hold one. */
+static inline void tap_range(int32_t start, int32_t k, int32_t d, int32_t n, int32_t* t0, int32_t* t1) {
+  int32_t a = 0, b = k;
+  if (start < 0) a = (-start + d - 1) / d;
+  if (start + (k - 1) * d >= n) b = (n - 1 - start) / d + 1;
+  *t0 = a;
+  *t1 = b;
+}
+
+/* Pooled outputs per pass of the fused kernel: their four channels' largest
+ * sums wait in a stack buffer (1 KiB) for the requantisation pass. */
+#define ZKML_POOL_CHUNK 64
+
+/* Conv + MaxPool (zkml_kernel_table.conv_maxpool). Per block of 4 output
+ * channels and pooled output: one call per tap of the pool window (a pixel
+ * of the Conv's output, its im2col vector as x), keeping the four largest
+ * raw sums; then, per channel, one requantisation per pooled output. That
+ * is a quarter of the requantisations of Conv then MaxPool for 2x2 windows,
+ * and no Conv output is written or read back. The result is the same bytes
+ * because the requantisation with its clamp is monotone in the sum
+ * (mult >= 0, and the bias is the channel's). Grouped Convs and rows over
+ * one call's length go through the two kernels, with yc as the Conv's
+ * output. */
+void zkml_conv_maxpool_s8_dot4(const int8_t* x, const zkml_conv_shape* s, const uint8_t* w_packed,
+                               const int32_t* bias, const zkml_requant_params* rq, const zkml_pool_shape* p,
+                               int8_t* patch, int8_t* yc, int8_t* y) {
+  const int32_t M = s->M, OH = s->OH, OW = s->OW;
+  const int32_t K = s->C * s->kh * s->kw, K4 = (int32_t)zkml_k4(K);
+  if (zkml_conv_groups(s) > 1 || K4 > (int32_t)ZKVM_DOT4_MAX_K) {
+    zkml_conv_s8_dot4(x, s, w_packed, bias, rq, patch, yc);
+    zkml_maxpool_s8(yc, p, y);
+    return;
+  }
+  const long call = in_rodata(w_packed, zkml_weight_bytes(M, K)) ? ZKVM_SYS_DOT4_ROM : ZKVM_SYS_DOT4;
+  const uint8_t* cols = conv_cols(x, s, patch);
+  const int32_t POH = p->OH, POW = p->OW, pkh = p->kh, pkw = p->kw, psh = p->sh, psw = p->sw;
+  const int32_t ppt = p->pt, ppl = p->pl, pdh = zkml_dil(p->dh), pdw = zkml_dil(p->dw);
+  const int32_t zp = rq->zp_out, lo = rq->act_min, hi = rq->act_max;
+  const int32_t col_step = pdw * K4, row_step = pdh * OW * K4, px_step = psw * K4;
+  const int32_t pplane = POH * POW;
+  const int two = pkh == 2 && pkw == 2; /* the usual 2x2 window: its four calls unrolled */
+  /* Pooled columns [px_in0, px_in1) have all their taps inside the Conv's
+   * output columns. */
+  const int32_t px_in0 = (ppl + psw - 1) / psw;
+  const int32_t px_last = OW - 1 - (pkw - 1) * pdw + ppl; /* largest cx + ppl of such a window */
+  int32_t px_in1 = px_last < 0 ? 0 : px_last / psw + 1;
+  if (px_in1 > POW) px_in1 = POW;
+  int32_t mx[4 * ZKML_POOL_CHUNK];
+#define ZKML_MAX4(ptr)                                                                                      \
+  zkvm__dot4_call(call, (ptr), wb, (uint32_t)K4, t);                                                        \
+  if (t[0] > a0) a0 = t[0];                                                                                 \
+  if (t[1] > a1) a1 = t[1];                                                                                 \
+  if (t[2] > a2) a2 = t[2];                                                                                 \
+  if (t[3] > a3) a3 = t[3];
+  for (int32_t m0 = 0; m0 < M; m0 += ZKML_ROWS) {
+    const uint8_t* wb = w_packed + (int64_t)m0 * K4;
+    block_rq b;
+    load_block_rq(rq, bias, m0, M, &b);
+    for (int32_t py = 0; py < POH; ++py) {
+      const int32_t cy = py * psh - ppt;
+      int32_t ty0, ty1;
+      tap_range(cy, pkh, pdh, OH, &ty0, &ty1);
+      const int full_rows = ty0 == 0 && ty1 == pkh;
+      for (int32_t px0 = 0; px0 < POW; px0 += ZKML_POOL_CHUNK) {
+        const int32_t n = POW - px0 < ZKML_POOL_CHUNK ? POW - px0 : ZKML_POOL_CHUNK;
+        /* Windows [ja, jb) of the chunk are 2x2 inside the Conv's output. */
+        int32_t ja = n, jb = n;
+        if (two && full_rows) {
+          ja = px_in0 - px0 < 0 ? 0 : (px_in0 - px0 > n ? n : px_in0 - px0);
+          jb = px_in1 - px0 < ja ? ja : (px_in1 - px0 > n ? n : px_in1 - px0);
+        }
+        for (int32_t j = 0; j < n; ++j) {
+          if (j == ja) { /* the unrolled run: four calls at fixed distances */
+            const uint8_t* xw = cols + ((int64_t)cy * OW + (int64_t)(px0 + ja) * psw - ppl) * K4;
+            int32_t* mo = mx + 4 * ja;
+            for (; j < jb; ++j, mo += 4, xw += px_step) {
+              int32_t a0, a1, a2, a3, t[4];
+              zkvm__dot4_call(call, xw, wb, (uint32_t)K4, t);
+              a0 = t[0], a1 = t[1], a2 = t[2], a3 = t[3];
+              ZKML_MAX4(xw + col_step)
+              ZKML_MAX4(xw + row_step)
+              ZKML_MAX4(xw + row_step + col_step)
+              mo[0] = a0, mo[1] = a1, mo[2] = a2, mo[3] = a3;
+            }
+            if (j == n) break;
+          }
+          /* Any other window: its taps inside the Conv's output. */
+          const int32_t cx = (px0 + j) * psw - ppl;
+          int32_t tx0, tx1;
+          tap_range(cx, pkw, pdw, OW, &tx0, &tx1);
+          int32_t a0 = INT32_MIN, a1 = INT32_MIN, a2 = INT32_MIN, a3 = INT32_MIN, t[4];
+          const uint8_t* xr = cols + ((int64_t)(cy + ty0 * pdh) * OW + cx + tx0 * pdw) * K4;
+          for (int32_t ty = ty0; ty < ty1; ++ty, xr += row_step) {
+            const uint8_t* xv = xr;
+            for (int32_t tx = tx0; tx < tx1; ++tx, xv += col_step) { ZKML_MAX4(xv) }
+          }
+          mx[4 * j] = a0, mx[4 * j + 1] = a1, mx[4 * j + 2] = a2, mx[4 * j + 3] = a3;
+        }
+        /* Requantise: one channel at a time, its parameters in registers. */
+        for (int32_t r = 0; r < b.rows; ++r) {
+          const int32_t mu = b.mu[r], bm = b.bm[r], rnd = b.rnd[r], s2 = b.s2[r], sf = b.sf[r];
+          const int32_t* a = mx + r;
+          int8_t* yo = y + (int64_t)(m0 + r) * pplane + (int64_t)py * POW + px0;
+          if (b.hi) {
+            for (int32_t j = 0; j < n; ++j, a += 4) yo[j] = zkml_requant_out_hi(*a + bm, mu, rnd, s2, zp, lo, hi);
+          } else {
+            for (int32_t j = 0; j < n; ++j, a += 4) yo[j] = zkml_requant_out(*a + bm, mu, sf, zp, lo, hi);
+          }
+        }
+      }
+    }
+  }
+}
+#undef ZKML_MAX4
+
+const zkml_kernel_table zkml_kernels_dot4 = {zkml_dense_s8_dot4, zkml_conv_s8_dot4, zkml_conv_maxpool_s8_dot4};
 
 #else
 /* ISO C forbids an empty translation unit. */

@@ -417,7 +417,7 @@ int zkml_parse(zkml_model* m, const uint8_t* data, uint32_t size) {
     if (t.data_off != ZKML_NO_DATA || alias[i] || state[i] != T_AVAILABLE) continue;
     bufs += align4(t.dtype == ZKML_DT_INT32 ? 4u * t.elems : t.elems);
   }
-  uint64_t arena = 4ull * m->n_tensors + 4ull * m->n_nodes + params + bufs + align4(patch);
+  uint64_t arena = 4ull * m->n_tensors + 4ull * m->n_nodes + align4(m->n_nodes) + params + bufs + align4(patch);
   if (arena > ZKML_MAX_ARENA)
     return fail(m, ZKML_ERR_LIMIT, "model: arena of %llu bytes over the %u limit", (unsigned long long)arena,
                 ZKML_MAX_ARENA);
@@ -432,7 +432,24 @@ int zkml_prepare(zkml_runner* r, const zkml_model* m, void* arena, uint32_t aren
   r->arena = a;
   r->tensor_off = (uint32_t*)a;
   r->node_param = (uint32_t*)(a + 4u * m->n_tensors);
-  uint32_t off = 4u * m->n_tensors + 4u * m->n_nodes;
+  r->node_flags = a + 4u * m->n_tensors + 4u * m->n_nodes;
+  uint32_t off = 4u * m->n_tensors + 4u * m->n_nodes + (uint32_t)align4(m->n_nodes);
+  /* Uses of each tensor, counted in tensor_off (filled with offsets below),
+   * then the Convs whose only reader is the next node, a MaxPool. */
+  for (uint32_t i = 0; i < m->n_tensors; ++i) r->tensor_off[i] = 0;
+  for (uint32_t i = 0; i < m->n_nodes; ++i) {
+    zkml_node n;
+    zkml_get_node(m, i, &n);
+    for (uint32_t k = 0; k < n.n_inputs; ++k) r->tensor_off[n.in[k]] += 1;
+  }
+  for (uint32_t i = 0; i < m->n_nodes; ++i) {
+    zkml_node n, nx;
+    zkml_get_node(m, i, &n);
+    r->node_flags[i] = 0;
+    if (n.op != ZKML_OP_CONV || i + 1 >= m->n_nodes || n.out == m->output || r->tensor_off[n.out] != 1) continue;
+    zkml_get_node(m, i + 1, &nx);
+    if (nx.op == ZKML_OP_MAXPOOL && nx.in[0] == n.out) r->node_flags[i] = ZKML_NODE_CONV_POOL;
+  }
   for (uint32_t i = 0; i < m->n_nodes; ++i) {
     zkml_node n;
     zkml_get_node(m, i, &n);
@@ -483,6 +500,10 @@ const int8_t* zkml_tensor_data(const zkml_runner* r, uint32_t t) {
   zkml_get_tensor(r->model, t, &d);
   if (d.data_off != ZKML_NO_DATA) return (const int8_t*)blob_at(r->model, d.data_off);
   return (const int8_t*)(r->arena + r->tensor_off[t]);
+}
+
+int zkml_node_fused(const zkml_runner* r, uint32_t k) {
+  return k < r->model->n_nodes && (r->node_flags[k] & ZKML_NODE_CONV_POOL) && zkml_kernels.conv_maxpool != 0;
 }
 
 int32_t zkml_tensor_i32(const zkml_runner* r, uint32_t t) {
@@ -545,7 +566,18 @@ int zkml_run(zkml_runner* r, const int8_t* input, uint32_t input_len) {
         } else {
           zkml_conv_shape s;
           make_conv(&n, &x, &y, &s);
-          zkml_kernels.conv(xd, &s, wp, prm, &rq, r->patch, yd);
+          if (zkml_node_fused(r, i)) { /* with the MaxPool after it, which it skips */
+            zkml_node np;
+            zkml_tensor yp;
+            zkml_get_node(m, ++i, &np);
+            zkml_get_tensor(m, np.out, &yp);
+            zkml_pool_shape ps;
+            make_pool(&np, &y, &yp, &ps);
+            zkml_kernels.conv_maxpool(xd, &s, wp, prm, &rq, &ps, r->patch, yd,
+                                      (int8_t*)(r->arena + r->tensor_off[np.out]));
+          } else {
+            zkml_kernels.conv(xd, &s, wp, prm, &rq, r->patch, yd);
+          }
         }
         break;
       }

@@ -96,6 +96,50 @@ static int conv_layer(int layer, zkml_conv_shape s, int xmode, int wmode) {
   return 1;
 }
 
+/* Conv then MaxPool: the plain kernels one after the other against the dot4
+ * set's fused kernel (conv_maxpool), which must give the same pooled bytes. */
+static int conv_pool_layer(int layer, zkml_conv_shape s, zkml_pool_shape p, int xmode, int wmode) {
+  const int32_t K = s.C / (s.group > 1 ? s.group : 1) * s.kh * s.kw, n_in = s.C * s.H * s.W;
+  const int32_t n_conv = s.M * s.OH * s.OW, n_out = s.M * p.OH * p.OW;
+  int8_t* x = malloc((size_t)n_in);
+  int8_t* W = malloc((size_t)s.M * (size_t)K);
+  uint8_t* w = malloc(zkml_weight_bytes(s.M, K));
+  int32_t* bias = malloc(4 * (size_t)s.M);
+  int8_t* patch = malloc(zkml_conv_scratch_bytes(&s));
+  int8_t* yc = malloc((size_t)n_conv);
+  int8_t* y1 = malloc((size_t)n_out);
+  int8_t* y2 = malloc((size_t)n_out);
+  if (!x || !W || !w || !bias || !patch || !yc || !y1 || !y2) zkvm_panic("conv+pool layer %d: out of heap", layer);
+  fill(x, (uint32_t)n_in, xmode);
+  fill(W, (uint32_t)(s.M * K), wmode);
+  zkml_pack_weights(W, s.M, K, w);
+  for (int32_t m = 0; m < s.M; ++m) bias[m] = urange(-100000, 100000);
+  rq_t rq;
+  make_rq(&rq, s.M, layer & 1);
+  zkml_kernels_plain.conv(x, &s, w, bias, &rq.p, patch, yc);
+  zkml_maxpool_s8(yc, &p, y1);
+  zkml_kernels_dot4.conv_maxpool(x, &s, w, bias, &rq.p, &p, patch, yc, y2);
+  compare("conv+maxpool", layer, y1, y2, (uint32_t)n_out);
+  free(x); free(W); free(w); free(bias); free(patch); free(yc); free(y1); free(y2);
+  return 1;
+}
+
+/* A MaxPool over an H x W input as the parser admits it: pads below the
+ * dilated window, dilation at most the input, floor-mode output size. */
+static zkml_pool_shape pool_shape(int32_t C, int32_t H, int32_t W) {
+  zkml_pool_shape p = {0};
+  p.C = C, p.H = H, p.W = W;
+  p.kh = urange(1, 3), p.kw = urange(1, 3), p.sh = urange(1, 3), p.sw = urange(1, 3);
+  p.dh = urange(1, H < 2 ? H : 2), p.dw = urange(1, W < 2 ? W : 2);
+  int32_t ekh = p.dh * (p.kh - 1) + 1, ekw = p.dw * (p.kw - 1) + 1;
+  while (ekh > H) p.kh -= 1, ekh = p.dh * (p.kh - 1) + 1;
+  while (ekw > W) p.kw -= 1, ekw = p.dw * (p.kw - 1) + 1;
+  p.pt = urange(0, ekh - 1), p.pl = urange(0, ekw - 1), p.pb = urange(0, ekh - 1), p.pr = urange(0, ekw - 1);
+  p.OH = (H + p.pt + p.pb - ekh) / p.sh + 1;
+  p.OW = (W + p.pl + p.pr - ekw) / p.sw + 1;
+  return p;
+}
+
 static zkml_conv_shape conv_shape(int32_t C, int32_t H, int32_t W, int32_t M, int32_t kh, int32_t kw, int32_t sh,
                                   int32_t sw, int32_t pt, int32_t pl, int32_t pb, int32_t pr, int32_t zp) {
   zkml_conv_shape s = {C, H, W, M, (H + pt + pb - kh) / sh + 1, (W + pl + pr - kw) / sw + 1, kh, kw, sh, sw, pt, pl, zp, 1,
@@ -155,7 +199,37 @@ int main(void) {
   }
   nc += conv_layer(layer++, conv_shape(6, 12, 12, 16, 5, 5, 1, 1, 0, 0, 0, 0, -128), 0, 0);
   nc += conv_layer(layer++, conv_shape(1400, 5, 5, 2, 5, 5, 1, 1, 0, 0, 0, 0, 3), 1, 1);
-  printf("dot4 and plain kernels agree on %d Dense and %d Conv layers\n", nd, nc);
+  /* Conv + MaxPool: LeNet's two pairs, 2x2 pools on random Convs, then
+   * random pools (pads, strides, dilations), grouped Convs (the fallback). */
+  int np = 0;
+  {
+    zkml_conv_shape s = conv_shape(1, 28, 28, 6, 5, 5, 1, 1, 0, 0, 0, 0, -128);
+    zkml_pool_shape p = {6, 24, 24, 12, 12, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0, 1, 1};
+    np += conv_pool_layer(layer++, s, p, 0, 0);
+    s = conv_shape(6, 12, 12, 16, 5, 5, 1, 1, 0, 0, 0, 0, -128);
+    p = (zkml_pool_shape){16, 8, 8, 4, 4, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0, 1, 1};
+    np += conv_pool_layer(layer++, s, p, 0, 0);
+  }
+  for (int i = 0; i < 48; ++i) {
+    int32_t kh = urange(1, 5), kw = urange(1, 5);
+    int32_t H = urange(kh + 1, 14), W = urange(kw + 1, 14);
+    zkml_conv_shape s = conv_shape(urange(1, 4), H, W, urange(1, 9), kh, kw, urange(1, 2), urange(1, 2),
+                                   urange(0, kh - 1), urange(0, kw - 1), urange(0, kh - 1), urange(0, kw - 1),
+                                   urange(-128, 127));
+    if (i % 8 == 7) {
+      s.group = s.C;
+      s.M = s.C * urange(1, 2);
+    }
+    zkml_pool_shape p;
+    if (i < 16 && s.OH >= 2 && s.OW >= 2) {
+      p = (zkml_pool_shape){s.M, s.OH, s.OW, s.OH / 2, s.OW / 2, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0, 1, 1};
+    } else {
+      p = pool_shape(s.M, s.OH, s.OW);
+    }
+    int mode = i % 7 == 3 ? 1 : (i % 7 == 5 ? 2 : 0);
+    np += conv_pool_layer(layer++, s, p, mode, mode == 0 ? 0 : 1);
+  }
+  printf("dot4 and plain kernels agree on %d Dense and %d Conv layers and %d Conv+MaxPool pairs\n", nd, nc, np);
   zkvm_commit_u32(checksum);
   return 0;
 }

@@ -183,6 +183,17 @@ typedef struct {
                 int32_t M, const zkml_requant_params* rq, int8_t* scratch, int8_t* y);
   void (*conv)(const int8_t* x, const zkml_conv_shape* s, const uint8_t* w_packed,
                const int32_t* bias, const zkml_requant_params* rq, int8_t* patch, int8_t* y);
+  /* Conv, then MaxPool `p` over its output, in one pass (NULL: the table
+   * has none, and the interpreter runs the two nodes one after the other).
+   * y gets exactly the bytes of zkml_maxpool_s8 over conv's output: the
+   * requantisation and its clamp are monotone in the sum (mult >= 0), so the
+   * largest requantised output of a window is the requantisation of its
+   * largest sum, and a fused kernel requantises once per pooled output.
+   * yc is the Conv's output buffer ([M][OH][OW]): a kernel may leave it
+   * unwritten (it is written where the kernel does not fuse the shape).
+   * patch: zkml_conv_scratch_bytes(s) bytes. */
+  void (*conv_maxpool)(const int8_t* x, const zkml_conv_shape* s, const uint8_t* w_packed, const int32_t* bias,
+                       const zkml_requant_params* rq, const zkml_pool_shape* p, int8_t* patch, int8_t* yc, int8_t* y);
 } zkml_kernel_table;
 
 extern zkml_kernel_table zkml_kernels;
@@ -194,6 +205,9 @@ void zkml_dense_s8_dot4(const int8_t* x, int32_t K, const uint8_t* w_packed, con
                         int32_t M, const zkml_requant_params* rq, int8_t* scratch, int8_t* y);
 void zkml_conv_s8_dot4(const int8_t* x, const zkml_conv_shape* s, const uint8_t* w_packed,
                        const int32_t* bias, const zkml_requant_params* rq, int8_t* patch, int8_t* y);
+void zkml_conv_maxpool_s8_dot4(const int8_t* x, const zkml_conv_shape* s, const uint8_t* w_packed,
+                               const int32_t* bias, const zkml_requant_params* rq, const zkml_pool_shape* p,
+                               int8_t* patch, int8_t* yc, int8_t* y);
 extern const zkml_kernel_table zkml_kernels_dot4;
 #endif
 

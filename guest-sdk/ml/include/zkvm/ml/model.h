@@ -119,11 +119,15 @@ int zkml_parse(zkml_model* m, const uint8_t* data, uint32_t size);
 void zkml_get_tensor(const zkml_model* m, uint32_t i, zkml_tensor* t);
 void zkml_get_node(const zkml_model* m, uint32_t i, zkml_node* n);
 
+/* Node flags (zkml_runner.node_flags), set by zkml_prepare from the graph. */
+#define ZKML_NODE_CONV_POOL 1u /* a Conv whose output only the next node, a MaxPool, reads (not the graph output) */
+
 typedef struct {
   const zkml_model* model;
   uint8_t* arena;
   uint32_t* tensor_off;  /* per tensor: arena offset of its buffer (or ZKML_NO_DATA) */
   uint32_t* node_param;  /* per node: arena offset of its decoded int32 tables */
+  uint8_t* node_flags;   /* per node: ZKML_NODE_* */
   int8_t* patch;         /* kernel scratch: Conv im2col, Dense input copy */
 } zkml_runner;
 
@@ -134,8 +138,14 @@ int zkml_prepare(zkml_runner* r, const zkml_model* m, void* arena, uint32_t aren
 /* Runs the nodes in order on `input` (the input tensor's int8 values). */
 int zkml_run(zkml_runner* r, const int8_t* input, uint32_t input_len);
 
+/* Whether zkml_run runs node k, a Conv, together with the MaxPool after it
+ * (zkml_kernels.conv_maxpool, when the table has one; ZKML_NODE_CONV_POOL).
+ * Such a Conv's output buffer may then not be written. */
+int zkml_node_fused(const zkml_runner* r, uint32_t k);
+
 /* Buffers after zkml_run: int8 tensors (or the constant data) and, for an
- * int32 tensor (ArgMax output), its value. */
+ * int32 tensor (ArgMax output), its value. The output of a fused Conv
+ * (zkml_node_fused) holds no defined value. */
 const int8_t* zkml_tensor_data(const zkml_runner* r, uint32_t t);
 int32_t zkml_tensor_i32(const zkml_runner* r, uint32_t t);
 
