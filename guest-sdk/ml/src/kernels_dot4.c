@@ -87,11 +87,14 @@ typedef struct {
 } geom;
 
 /* Writes the K4-byte vector of every output pixel to p. Inlined with a
- * constant kw, the kw-byte row copies become straight-line loads and stores. */
-static inline __attribute__((always_inline)) void im2col(const geom* g, int32_t kw, int32_t dw, uint8_t* p) {
+ * constant kw (and kh > 0: a constant kh), the row copies become
+ * straight-line loads and stores at constant offsets. */
+static inline __attribute__((always_inline)) void im2col(const geom* g, int32_t kh_c, int32_t kw, int32_t dw,
+                                                         uint8_t* p) {
   const uint8_t* src = g->src;
   const int64_t plane = g->plane, row = g->row;
-  const int32_t Wp = g->Wp, C = g->C, kh = g->kh, sh = g->sh, sw = g->sw, OH = g->OH, OW = g->OW, pad = g->pad;
+  const int32_t Wp = g->Wp, C = g->C, kh = kh_c > 0 ? kh_c : g->kh, sh = g->sh, sw = g->sw, OH = g->OH, OW = g->OW,
+                pad = g->pad;
   const int32_t K = C * kh * kw;
   for (int32_t oy = 0; oy < OH; ++oy) {
     const uint8_t* base = src + (int64_t)oy * sh * Wp;
@@ -101,10 +104,11 @@ static inline __attribute__((always_inline)) void im2col(const geom* g, int32_t 
         const uint32_t w80 = 0x80808080u;
         __builtin_memcpy(p + K - (4 - pad), &w80, 4);
       }
-      for (int32_t c = 0; c < C; ++c) {
-        const uint8_t* r = base + c * plane;
-        for (int32_t ky = 0; ky < kh; ++ky, r += row, p += kw)
-          for (int32_t i = 0; i < kw; ++i) p[i] = r[i * dw];
+      const uint8_t* r = base;
+      for (int32_t c = 0; c < C; ++c, r += plane, p += kh * kw) {
+        const uint8_t* t = r;
+        for (int32_t ky = 0; ky < kh; ++ky, t += row)
+          for (int32_t i = 0; i < kw; ++i) p[ky * kw + i] = t[i * dw];
       }
       p += pad;
     }
@@ -231,14 +235,18 @@ static uint8_t* conv_cols(const int8_t* x, const zkml_conv_shape* s, int8_t* pat
   const int32_t dw = zkml_dil(s->dw);
   const geom g = {(const uint8_t*)xp, (int64_t)Hp * Wp, (int64_t)zkml_dil(s->dh) * Wp, Wp, C, kh, sh, sw, OH, OW,
                   K4 - K};
-  switch (dw == 1 ? kw : 0) { /* a constant kw unrolls the row copies */
-    case 1: im2col(&g, 1, 1, cols); break;
-    case 2: im2col(&g, 2, 1, cols); break;
-    case 3: im2col(&g, 3, 1, cols); break;
-    case 4: im2col(&g, 4, 1, cols); break;
-    case 5: im2col(&g, 5, 1, cols); break;
-    case 7: im2col(&g, 7, 1, cols); break;
-    default: im2col(&g, kw, dw, cols); break;
+  /* Constant kernel sizes unroll the copies: square 3x3 and 5x5 whole
+   * windows, other widths one row at a time. */
+  switch (dw == 1 ? (kh == kw && (kw == 3 || kw == 5) ? 10 * kw : kw) : 0) {
+    case 30: im2col(&g, 3, 3, 1, cols); break;
+    case 50: im2col(&g, 5, 5, 1, cols); break;
+    case 1: im2col(&g, 0, 1, 1, cols); break;
+    case 2: im2col(&g, 0, 2, 1, cols); break;
+    case 3: im2col(&g, 0, 3, 1, cols); break;
+    case 4: im2col(&g, 0, 4, 1, cols); break;
+    case 5: im2col(&g, 0, 5, 1, cols); break;
+    case 7: im2col(&g, 0, 7, 1, cols); break;
+    default: im2col(&g, 0, kw, dw, cols); break;
   }
   return cols;
 }
