@@ -217,11 +217,72 @@ static void load_block_rq(const zkml_requant_params* rq, const int32_t* bias, in
   }
 }
 
-/* The biased, padded copy of the input and the im2col of an ungrouped Conv:
- * one K4-byte vector per output pixel, (c, ky, kx) order as in the weights,
- * padded with 0x80; each is dot4's x operand as it stands. Returns the
- * im2col (at patch). */
-static uint8_t* conv_cols(const int8_t* x, const zkml_conv_shape* s, int8_t* patch) {
+/* Where each output pixel's x operand (K4 bytes, (c, ky, kx) order as in the
+ * weights) lies: pixel (cy, cx) at base + row_off(cy) + cx * cstep. */
+typedef struct {
+  const uint8_t* base;
+  int32_t cstep, rstep;
+  int32_t strip_lw; /* 0: an im2col, row_off = cy * rstep; else strips of this many bytes */
+} pix_map;
+
+static inline int32_t row_off(const pix_map* m, int32_t cy) {
+  const int32_t o = cy * m->rstep;
+  if (m->strip_lw == 0) return o;
+  const int32_t ph = (-o) & 3; /* the copy whose vector starts there is 4-aligned */
+  return ph * (m->strip_lw + 1) + o;
+}
+
+/* Whether every padding column (K .. K4-1) of every 4-row block holds 0x80
+ * (weight 0), as the packer writes them: then the bytes x holds there do not
+ * change the sums. */
+static int pad_columns_zero(const uint8_t* w, int32_t M, int32_t K, int32_t K4) {
+  for (int32_t b = 0; b < (M + ZKML_ROWS - 1) / ZKML_ROWS; ++b)
+    for (int32_t k = K; k < K4; ++k)
+      for (int32_t j = 0; j < 4; ++j)
+        if (w[(int64_t)4 * K4 * b + 16 * (k / 4) + 4 * j + k % 4] != 0x80u) return 0;
+  return 1;
+}
+
+/* Strips of a one-channel Conv with dh = 1: for output column cx, the kw
+ * taps of every input row in order, strip[r kw + kx] = xp[r][cx sw + kx dw],
+ * so output pixel (cy, cx)'s vector is the K = kh kw bytes from cy sh kw on,
+ * shared by all the pixels of that column instead of copied once per pixel.
+ * dot4 wants x 4-byte aligned, so each strip is kept in four copies shifted
+ * by 0..3 bytes (copy ph at byte offset ph of its Lw-byte slot); the vector
+ * starting at byte o is read from the copy with (ph + o) % 4 = 0. The
+ * copies are made from the first with word shifts. Past the last row the
+ * strip holds 0x80; the K4 - K bytes after a vector are the next row's,
+ * which the caller allows only when the weights' padding columns are 0. */
+static inline __attribute__((always_inline)) void make_strips(const uint8_t* xp, int32_t Hp, int32_t Wp, int32_t kw,
+                                                              int32_t dw, int32_t sw, int32_t OW, int32_t Lw,
+                                                              uint8_t* out) {
+  for (int32_t cx = 0; cx < OW; ++cx) {
+    uint8_t* b0 = out + (int64_t)cx * 4 * Lw;
+    const uint8_t* r = xp + (int64_t)cx * sw;
+    uint8_t* q = b0;
+    for (int32_t y = 0; y < Hp; ++y, r += Wp, q += kw)
+      for (int32_t i = 0; i < kw; ++i) q[i] = r[i * dw];
+    for (; q != b0 + Lw; ++q) *q = 0x80u;
+    /* The three shifted copies in one pass: each word of the first is loaded
+     * once (little-endian: a byte moving up an address moves up 8 bits). */
+    const uint32_t* w0 = (const uint32_t*)__builtin_assume_aligned(b0, 4);
+    uint32_t* w1 = (uint32_t*)__builtin_assume_aligned(b0 + Lw, 4);
+    const int32_t nw = Lw / 4;
+    uint32_t prev = 0;
+    for (int32_t i = 0; i < nw; ++i) {
+      const uint32_t cur = w0[i];
+      w1[i] = (cur << 8) | (prev >> 24);
+      w1[i + nw] = (cur << 16) | (prev >> 16);
+      w1[i + 2 * nw] = (cur << 24) | (prev >> 8);
+      prev = cur;
+    }
+  }
+}
+
+/* The biased, padded copy of the input, then the x operands of an ungrouped
+ * Conv: strips (above) for one input channel, else an im2col of one
+ * K4-byte vector per output pixel, padded with 0x80. */
+static pix_map conv_cols(const int8_t* x, const zkml_conv_shape* s, const uint8_t* w_packed, int8_t* patch) {
   const int32_t C = s->C, OH = s->OH, OW = s->OW;
   const int32_t kh = s->kh, kw = s->kw, sh = s->sh, sw = s->sw;
   const int32_t K = C * kh * kw, K4 = (int32_t)zkml_k4(K);
@@ -233,6 +294,17 @@ static uint8_t* conv_cols(const int8_t* x, const zkml_conv_shape* s, int8_t* pat
   zkml_conv_pad_input(x, s, 0x80u, xp);
   uint8_t* cols = (uint8_t*)patch;
   const int32_t dw = zkml_dil(s->dw);
+  const int32_t Lw = (int32_t)zkml_conv_strip_slot(s);
+  if (Lw > 0 && (K == K4 || pad_columns_zero(w_packed, s->M, K, K4))) {
+    const uint8_t* src = (const uint8_t*)xp;
+    switch (dw == 1 ? kw : 0) { /* a constant kw unrolls the row copies */
+      case 3: make_strips(src, Hp, Wp, 3, 1, sw, OW, Lw, cols); break;
+      case 5: make_strips(src, Hp, Wp, 5, 1, sw, OW, Lw, cols); break;
+      default: make_strips(src, Hp, Wp, kw, dw, sw, OW, Lw, cols); break;
+    }
+    const pix_map m = {cols, 4 * Lw, sh * kw, Lw};
+    return m;
+  }
   const geom g = {(const uint8_t*)xp, (int64_t)Hp * Wp, (int64_t)zkml_dil(s->dh) * Wp, Wp, C, kh, sh, sw, OH, OW,
                   K4 - K};
   /* Constant kernel sizes unroll the copies: square 3x3 and 5x5 whole
@@ -248,7 +320,8 @@ static uint8_t* conv_cols(const int8_t* x, const zkml_conv_shape* s, int8_t* pat
     case 7: im2col(&g, 0, 7, 1, cols); break;
     default: im2col(&g, 0, kw, dw, cols); break;
   }
-  return cols;
+  const pix_map m = {cols, K4, OW * K4, 0};
+  return m;
 }
 
 void zkml_conv_s8_dot4(const int8_t* x, const zkml_conv_shape* s, const uint8_t* w_packed,
@@ -272,7 +345,7 @@ void zkml_conv_s8_dot4(const int8_t* x, const zkml_conv_shape* s, const uint8_t*
     return;
   }
   const int rom = in_rodata(w_packed, zkml_weight_bytes(M, K));
-  const uint8_t* cols = conv_cols(x, s, patch);
+  const pix_map pm = conv_cols(x, s, w_packed, patch);
   /* One call per (block of 4 channels, pixel); the block's requantisation
    * parameters stay in registers across its pixels. */
   const int32_t zp = rq->zp_out, lo = rq->act_min, hi = rq->act_max;
@@ -284,7 +357,6 @@ void zkml_conv_s8_dot4(const int8_t* x, const zkml_conv_shape* s, const uint8_t*
     load_block_rq(rq, bias, m0, M, &b);
     int8_t* yr[ZKML_ROWS];
     for (int32_t r = 0; r < ZKML_ROWS; ++r) yr[r] = b.inc[r] ? y + (int64_t)(m0 + r) * npix : &sink;
-    const uint8_t* xv = cols;
     int32_t acc[4];
     if (b.hi && one_call) { /* the usual case: one call, multipliers < 2^-2 */
       const int32_t u0 = b.mu[0], u1 = b.mu[1], u2 = b.mu[2], u3 = b.mu[3];
@@ -293,21 +365,28 @@ void zkml_conv_s8_dot4(const int8_t* x, const zkml_conv_shape* s, const uint8_t*
       const int32_t b0 = b.bm[0], b1 = b.bm[1], b2 = b.bm[2], b3 = b.bm[3];
       const int32_t i0 = b.inc[0], i1 = b.inc[1], i2 = b.inc[2], i3 = b.inc[3];
       int8_t *y0 = yr[0], *y1 = yr[1], *y2 = yr[2], *y3 = yr[3];
-      for (int32_t q = 0; q < npix; ++q, xv += K4) {
-        dot4_call(rom, xv, wb, (uint32_t)K4, acc);
-        *y0 = zkml_requant_out_hi(acc[0] + b0, u0, r0, t0, zp, lo, hi);
-        *y1 = zkml_requant_out_hi(acc[1] + b1, u1, r1, t1, zp, lo, hi);
-        *y2 = zkml_requant_out_hi(acc[2] + b2, u2, r2, t2, zp, lo, hi);
-        *y3 = zkml_requant_out_hi(acc[3] + b3, u3, r3, t3, zp, lo, hi);
-        y0 += i0;
-        y1 += i1;
-        y2 += i2;
-        y3 += i3;
+      for (int32_t cy = 0; cy < OH; ++cy) {
+        const uint8_t* xv = pm.base + row_off(&pm, cy);
+        for (int32_t cx = 0; cx < OW; ++cx, xv += pm.cstep) {
+          dot4_call(rom, xv, wb, (uint32_t)K4, acc);
+          *y0 = zkml_requant_out_hi(acc[0] + b0, u0, r0, t0, zp, lo, hi);
+          *y1 = zkml_requant_out_hi(acc[1] + b1, u1, r1, t1, zp, lo, hi);
+          *y2 = zkml_requant_out_hi(acc[2] + b2, u2, r2, t2, zp, lo, hi);
+          *y3 = zkml_requant_out_hi(acc[3] + b3, u3, r3, t3, zp, lo, hi);
+          y0 += i0;
+          y1 += i1;
+          y2 += i2;
+          y3 += i3;
+        }
       }
     } else {
-      for (int32_t q = 0; q < npix; ++q, xv += K4) {
-        dot4_rows(rom, xv, wb, K4, acc);
-        for (int32_t r = 0; r < b.rows; ++r) yr[r][q] = zkml_requant_out(acc[r] + b.bm[r], b.mu[r], b.sf[r], zp, lo, hi);
+      for (int32_t cy = 0, q = 0; cy < OH; ++cy) {
+        const uint8_t* xv = pm.base + row_off(&pm, cy);
+        for (int32_t cx = 0; cx < OW; ++cx, ++q, xv += pm.cstep) {
+          dot4_rows(rom, xv, wb, K4, acc);
+          for (int32_t r = 0; r < b.rows; ++r)
+            yr[r][q] = zkml_requant_out(acc[r] + b.bm[r], b.mu[r], b.sf[r], zp, lo, hi);
+        }
       }
     }
   }
@@ -349,11 +428,11 @@ void zkml_conv_maxpool_s8_dot4(const int8_t* x, const zkml_conv_shape* s, const 
     return;
   }
   const long call = in_rodata(w_packed, zkml_weight_bytes(M, K)) ? ZKVM_SYS_DOT4_ROM : ZKVM_SYS_DOT4;
-  const uint8_t* cols = conv_cols(x, s, patch);
+  const pix_map pm = conv_cols(x, s, w_packed, patch);
   const int32_t POH = p->OH, POW = p->OW, pkh = p->kh, pkw = p->kw, psh = p->sh, psw = p->sw;
   const int32_t ppt = p->pt, ppl = p->pl, pdh = zkml_dil(p->dh), pdw = zkml_dil(p->dw);
   const int32_t zp = rq->zp_out, lo = rq->act_min, hi = rq->act_max;
-  const int32_t col_step = pdw * K4, row_step = pdh * OW * K4, px_step = psw * K4;
+  const int32_t col_step = pdw * pm.cstep, px_step = psw * pm.cstep;
   const int32_t pplane = POH * POW;
   const int two = pkh == 2 && pkw == 2; /* the usual 2x2 window: its four calls unrolled */
   /* Pooled columns [px_in0, px_in1) have all their taps inside the Conv's
@@ -378,6 +457,8 @@ void zkml_conv_maxpool_s8_dot4(const int8_t* x, const zkml_conv_shape* s, const 
       int32_t ty0, ty1;
       tap_range(cy, pkh, pdh, OH, &ty0, &ty1);
       const int full_rows = ty0 == 0 && ty1 == pkh;
+      /* The 2x2 window's second row of taps, relative to its first. */
+      const int32_t row_step = full_rows && two ? row_off(&pm, cy + pdh) - row_off(&pm, cy) : 0;
       for (int32_t px0 = 0; px0 < POW; px0 += ZKML_POOL_CHUNK) {
         const int32_t n = POW - px0 < ZKML_POOL_CHUNK ? POW - px0 : ZKML_POOL_CHUNK;
         /* Windows [ja, jb) of the chunk are 2x2 inside the Conv's output. */
@@ -388,7 +469,7 @@ void zkml_conv_maxpool_s8_dot4(const int8_t* x, const zkml_conv_shape* s, const 
         }
         for (int32_t j = 0; j < n; ++j) {
           if (j == ja) { /* the unrolled run: four calls at fixed distances */
-            const uint8_t* xw = cols + ((int64_t)cy * OW + (int64_t)(px0 + ja) * psw - ppl) * K4;
+            const uint8_t* xw = pm.base + row_off(&pm, cy) + ((px0 + ja) * psw - ppl) * pm.cstep;
             int32_t* mo = mx + 4 * ja;
             for (; j < jb; ++j, mo += 4, xw += px_step) {
               int32_t a0, a1, a2, a3, t[4];
@@ -406,9 +487,8 @@ void zkml_conv_maxpool_s8_dot4(const int8_t* x, const zkml_conv_shape* s, const 
           int32_t tx0, tx1;
           tap_range(cx, pkw, pdw, OW, &tx0, &tx1);
           int32_t a0 = INT32_MIN, a1 = INT32_MIN, a2 = INT32_MIN, a3 = INT32_MIN, t[4];
-          const uint8_t* xr = cols + ((int64_t)(cy + ty0 * pdh) * OW + cx + tx0 * pdw) * K4;
-          for (int32_t ty = ty0; ty < ty1; ++ty, xr += row_step) {
-            const uint8_t* xv = xr;
+          for (int32_t ty = ty0; ty < ty1; ++ty) {
+            const uint8_t* xv = pm.base + row_off(&pm, cy + ty * pdh) + (cx + tx0 * pdw) * pm.cstep;
             for (int32_t tx = tx0; tx < tx1; ++tx, xv += col_step) { ZKML_MAX4(xv) }
           }
           mx[4 * j] = a0, mx[4 * j + 1] = a1, mx[4 * j + 2] = a2, mx[4 * j + 3] = a3;

@@ -63,10 +63,20 @@ static inline int32_t zkml_span(int32_t out, int32_t s, int32_t k, int32_t d) {
   return (out - 1) * s + (k - 1) * zkml_dil(d) + 1;
 }
 
+/* The dot4 kernels' strips of a one-input-channel Conv without vertical
+ * dilation (kernels_dot4.c): bytes of one strip copy, the taps of all Hp
+ * input rows plus 6 (a shift of up to 3, K4 - K up to 3), a multiple of 4;
+ * OW strips of 4 copies each. 0 for other Convs. */
+static inline int64_t zkml_conv_strip_slot(const zkml_conv_shape* s) {
+  if (s->C != 1 || zkml_conv_groups(s) > 1 || zkml_dil(s->dh) != 1) return 0;
+  return (zkml_span(s->OH, s->sh, s->kh, s->dh) * (int64_t)s->kw + 6 + 3) & ~(int64_t)3;
+}
+
 /* Conv scratch (zkml_conv_scratch_bytes): the im2col area, then the padded
  * copy of the input at this offset (4-byte aligned). A grouped conv's
  * im2col holds one group (K = C/G*kh*kw per pixel) in blocks of 4 pixels
- * padded to K4 columns, followed by one weight row of K4 bytes (dot4). */
+ * padded to K4 columns, followed by one weight row of K4 bytes (dot4). The
+ * area also holds the strips of a one-channel Conv. */
 static inline int64_t zkml_conv_cols_bytes(const zkml_conv_shape* s) {
   const int64_t G = zkml_conv_groups(s);
   const int64_t npix = (int64_t)s->OH * s->OW, K = (int64_t)(s->C / G) * s->kh * s->kw;
@@ -76,8 +86,9 @@ static inline int64_t zkml_conv_cols_bytes(const zkml_conv_shape* s) {
     cols = (blocks * ZKML_PIX_BLOCK + 1) * zkml_k4(K);
   } else {
     cols = blocks * ZKML_PIX_BLOCK * K;
-    const int64_t cols4 = npix * zkml_k4(K);
+    const int64_t cols4 = npix * zkml_k4(K), strips = 4 * (int64_t)s->OW * zkml_conv_strip_slot(s);
     if (cols4 > cols) cols = cols4;
+    if (strips > cols) cols = strips;
   }
   return (cols + 3) & ~(int64_t)3;
 }

@@ -28,6 +28,17 @@ static void fill(int8_t* p, uint32_t n, int mode) {
   }
 }
 
+/* Packs W, then (junk) puts random bytes in the padding columns K..K4-1,
+ * which a file may hold: every kernel must ignore them. */
+static void pack(const int8_t* W, int32_t M, int32_t K, uint8_t* w, int junk) {
+  zkml_pack_weights(W, M, K, w);
+  const int32_t K4 = (K + 3) & ~3;
+  if (!junk) return;
+  for (int32_t b = 0; b < (M + 3) / 4; ++b)
+    for (int32_t k = K; k < K4; ++k)
+      for (int32_t j = 0; j < 4; ++j) w[4 * K4 * b + 16 * (k / 4) + 4 * j + k % 4] = (uint8_t)rnd();
+}
+
 static uint32_t checksum = 0;
 static void compare(const char* what, int layer, const int8_t* a, const int8_t* b, uint32_t n) {
   for (uint32_t i = 0; i < n; ++i) {
@@ -84,8 +95,8 @@ static int conv_layer(int layer, zkml_conv_shape s, int xmode, int wmode) {
   int8_t* y2 = malloc((size_t)n_out);
   if (!x || !W || !w || !bias || !patch || !y1 || !y2) zkvm_panic("conv layer %d: out of heap", layer);
   fill(x, (uint32_t)n_in, xmode);
-  fill(W, (uint32_t)(s.M * K), wmode);
-  zkml_pack_weights(W, s.M, K, w);
+  fill(W, (uint32_t)(s.M * K), wmode & 3);
+  pack(W, s.M, K, w, wmode & 4);
   for (int32_t m = 0; m < s.M; ++m) bias[m] = urange(-100000, 100000);
   rq_t rq;
   make_rq(&rq, s.M, layer & 1);
@@ -111,8 +122,8 @@ static int conv_pool_layer(int layer, zkml_conv_shape s, zkml_pool_shape p, int 
   int8_t* y2 = malloc((size_t)n_out);
   if (!x || !W || !w || !bias || !patch || !yc || !y1 || !y2) zkvm_panic("conv+pool layer %d: out of heap", layer);
   fill(x, (uint32_t)n_in, xmode);
-  fill(W, (uint32_t)(s.M * K), wmode);
-  zkml_pack_weights(W, s.M, K, w);
+  fill(W, (uint32_t)(s.M * K), wmode & 3);
+  pack(W, s.M, K, w, wmode & 4);
   for (int32_t m = 0; m < s.M; ++m) bias[m] = urange(-100000, 100000);
   rq_t rq;
   make_rq(&rq, s.M, layer & 1);
@@ -228,6 +239,15 @@ int main(void) {
     }
     int mode = i % 7 == 3 ? 1 : (i % 7 == 5 ? 2 : 0);
     np += conv_pool_layer(layer++, s, p, mode, mode == 0 ? 0 : 1);
+  }
+  /* One input channel (the dot4 kernels read strips then) with random
+   * bytes in the weights' padding columns (mode 4), which must not count. */
+  for (int i = 0; i < 6; ++i) {
+    int32_t k = urange(2, 5), H = urange(k + 1, 12);
+    zkml_conv_shape s = conv_shape(1, H, H, urange(1, 7), k, k, 1, 1, 0, 0, 0, 0, urange(-128, 127));
+    zkml_pool_shape p = (zkml_pool_shape){s.M, s.OH, s.OW, s.OH / 2, s.OW / 2, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0, 1, 1};
+    nc += conv_layer(layer++, s, 0, 4);
+    np += conv_pool_layer(layer++, s, p, 0, 4);
   }
   printf("dot4 and plain kernels agree on %d Dense and %d Conv layers and %d Conv+MaxPool pairs\n", nd, nc, np);
   zkvm_commit_u32(checksum);
