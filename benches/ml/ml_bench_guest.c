@@ -5,7 +5,9 @@
  * except for requantisation branches, which are per output, not per MAC.
  * Each layer runs with the plain C kernels and with the dot4 accelerator
  * kernels (zkml_kernels_plain / zkml_kernels_dot4; the same outputs).
- * Output (stdout): one line per layer and kernel set,
+ * "conv+p" rows are a Conv and the 2x2 MaxPool after it (the plain kernels
+ * one after the other, the dot4 set's fused kernel); their MACs are the
+ * Conv's. Output (stdout): one line per layer and kernel set,
  * "kind shape kernels macs cycles cycles/MAC". */
 #include <stdint.h>
 #include <stdio.h>
@@ -56,19 +58,26 @@ static void bench_dense(int32_t K, int32_t M) {
   free(w); free(x); free(y); free(scratch); free(bias);
 }
 
-static void bench_conv(int32_t C, int32_t H, int32_t M, int32_t k, int32_t pad) {
-  zkml_conv_shape s = {C, H, H, M, H + 2 * pad - k + 1, H + 2 * pad - k + 1, k, k, 1, 1, pad, pad, -128};
+/* Conv, or with pool = 1 Conv then a 2x2 / 2 MaxPool over its output (plain:
+ * the two kernels; dot4: the fused conv_maxpool). The weights are packed as
+ * the quantiser packs them (padding columns 0x80). */
+static void bench_conv(int32_t C, int32_t H, int32_t M, int32_t k, int32_t pad, int pool) {
+  zkml_conv_shape s = {C, H, H, M, H + 2 * pad - k + 1, H + 2 * pad - k + 1, k, k, 1, 1, pad, pad, -128, 1, 1, 1};
+  zkml_pool_shape ps = {M, s.OH, s.OW, s.OH / 2, s.OW / 2, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0, 1, 1};
   int32_t K = C * k * k;
   uint32_t wbytes = (uint32_t)zkml_weight_bytes(M, K);
   uint8_t* w = malloc(wbytes);
+  int8_t* W = malloc((size_t)(M * K));
   int8_t* x = malloc((size_t)(C * H * H));
   int8_t* y = malloc((size_t)(M * s.OH * s.OW));
-  int8_t* patch = malloc(zkml_conv_patch_bytes(C, k, k, 1, 1, s.OH, s.OW));
+  int8_t* yp = malloc((size_t)(M * ps.OH * ps.OW));
+  int8_t* patch = malloc(zkml_conv_scratch_bytes(&s));
   int32_t* mult = malloc(sizeof(int32_t) * (size_t)M);
   int32_t* shift = malloc(sizeof(int32_t) * (size_t)M);
   int32_t* bias = malloc(sizeof(int32_t) * (size_t)M);
-  if (!w || !x || !y || !patch || !mult || !shift || !bias) zkvm_panic("bench: out of heap");
-  fill((int8_t*)w, wbytes);
+  if (!w || !W || !x || !y || !yp || !patch || !mult || !shift || !bias) zkvm_panic("bench: out of heap");
+  fill(W, (uint32_t)(M * K));
+  zkml_pack_weights(W, M, K, w);
   fill(x, (uint32_t)(C * H * H));
   for (int32_t m = 0; m < M; ++m) {
     bias[m] = (int32_t)rnd8() * 100;
@@ -80,11 +89,16 @@ static void bench_conv(int32_t C, int32_t H, int32_t M, int32_t k, int32_t pad) 
   snprintf(shape, sizeof shape, "%ldx%ldx%ld->%ld k%ld p%ld", (long)C, (long)H, (long)H, (long)M, (long)k, (long)pad);
   for (int t = 0; t < 2; ++t) {
     uint64_t c0 = zkvm_cycle_count();
-    kTables[t]->conv(x, &s, w, bias, &rq, patch, y);
+    if (!pool) kTables[t]->conv(x, &s, w, bias, &rq, patch, y);
+    else if (kTables[t]->conv_maxpool) kTables[t]->conv_maxpool(x, &s, w, bias, &rq, &ps, patch, y, yp);
+    else {
+      kTables[t]->conv(x, &s, w, bias, &rq, patch, y);
+      zkml_maxpool_s8(y, &ps, yp);
+    }
     uint64_t c1 = zkvm_cycle_count();
-    report("conv", shape, t, (uint64_t)M * (uint64_t)s.OH * (uint64_t)s.OW * (uint64_t)K, c1 - c0);
+    report(pool ? "conv+p" : "conv", shape, t, (uint64_t)M * (uint64_t)s.OH * (uint64_t)s.OW * (uint64_t)K, c1 - c0);
   }
-  free(w); free(x); free(y); free(patch); free(mult); free(shift); free(bias);
+  free(w); free(W); free(x); free(y); free(yp); free(patch); free(mult); free(shift); free(bias);
 }
 
 int main(void) {
@@ -92,8 +106,10 @@ int main(void) {
   bench_dense(128, 64);
   bench_dense(64, 10);
   bench_dense(256, 256);
-  bench_conv(1, 28, 6, 5, 0);   /* LeNet conv1 */
-  bench_conv(6, 12, 16, 5, 0);  /* LeNet conv2 */
-  bench_conv(16, 16, 32, 3, 1);
+  bench_conv(1, 28, 6, 5, 0, 0);   /* LeNet conv1 */
+  bench_conv(6, 12, 16, 5, 0, 0);  /* LeNet conv2 */
+  bench_conv(16, 16, 32, 3, 1, 0);
+  bench_conv(1, 28, 6, 5, 0, 1);   /* LeNet conv1 + pool1 */
+  bench_conv(6, 12, 16, 5, 0, 1);  /* LeNet conv2 + pool2 */
   return 0;
 }

@@ -24,6 +24,12 @@ static inline int32_t clamp_lo_hi(int32_t v, int32_t lo, int32_t hi) {
   return v;
 }
 
+/* zkml_requant_out_hi with clamp_lo_hi: the same value. */
+static inline int8_t requant_hi(int32_t acc, int32_t mult, int32_t rnd, int32_t s2, int32_t zp, int32_t lo,
+                                int32_t hi) {
+  return (int8_t)clamp_lo_hi((((int32_t)(((int64_t)acc * (int64_t)mult) >> 32) + rnd) >> s2) + zp, lo, hi);
+}
+
 /* Read-only data of the guest (guest.ld): words the ELF loads. Weights
  * there (a model compiled into the guest) go through dot4_rom, which the
  * prover reads from its image table instead of the memory argument; weights
@@ -80,10 +86,24 @@ void zkml_dense_s8_dot4(const int8_t* x, int32_t K, const uint8_t* w_packed, con
   for (; k < K; ++k) xs[k] = (uint8_t)x[k] ^ 0x80u;
   for (; k < K4; ++k) xs[k] = 0x80u;
   const int rom = in_rodata(w_packed, zkml_weight_bytes(M, K));
+  /* Locals: stores through int8_t* may alias *rq. */
+  const int32_t zp = rq->zp_out, lo = rq->act_min, hi = rq->act_max, pc = rq->per_channel;
+  const int32_t* mult = rq->mult;
+  const int32_t* shift = rq->shift;
   int32_t acc[4];
   for (int32_t m0 = 0; m0 < M; m0 += ZKML_ROWS) {
     dot4_rows(rom, xs, w_packed + (int64_t)m0 * K4, K4, acc);
-    zkml_store_rows(acc, m0, ZKML_ROWS, M, bias, rq, y);
+    const int32_t rows = M - m0 < ZKML_ROWS ? M - m0 : ZKML_ROWS;
+    for (int32_t r = 0; r < rows; ++r) {
+      const int32_t m = m0 + r, c = pc ? m : 0, sf = shift[c];
+      int32_t v;
+      if (sf >= 33) {
+        v = requant_hi(acc[r] + bias[m], mult[c], (int32_t)(1u << (sf - 33)), sf - 32, zp, lo, hi);
+      } else {
+        v = zkml_requant_out(acc[r] + bias[m], mult[c], sf, zp, lo, hi);
+      }
+      y[m] = (int8_t)v;
+    }
   }
 }
 
@@ -378,10 +398,10 @@ void zkml_conv_s8_dot4(const int8_t* x, const zkml_conv_shape* s, const uint8_t*
         const uint8_t* xv = pm.base + row_off(&pm, cy);
         for (int32_t cx = 0; cx < OW; ++cx, xv += pm.cstep) {
           dot4_call(rom, xv, wb, (uint32_t)K4, acc);
-          *y0 = zkml_requant_out_hi(acc[0] + b0, u0, r0, t0, zp, lo, hi);
-          *y1 = zkml_requant_out_hi(acc[1] + b1, u1, r1, t1, zp, lo, hi);
-          *y2 = zkml_requant_out_hi(acc[2] + b2, u2, r2, t2, zp, lo, hi);
-          *y3 = zkml_requant_out_hi(acc[3] + b3, u3, r3, t3, zp, lo, hi);
+          *y0 = requant_hi(acc[0] + b0, u0, r0, t0, zp, lo, hi);
+          *y1 = requant_hi(acc[1] + b1, u1, r1, t1, zp, lo, hi);
+          *y2 = requant_hi(acc[2] + b2, u2, r2, t2, zp, lo, hi);
+          *y3 = requant_hi(acc[3] + b3, u3, r3, t3, zp, lo, hi);
           y0 += i0;
           y1 += i1;
           y2 += i2;
@@ -538,7 +558,7 @@ void zkml_conv_maxpool_s8_dot4(const int8_t* x, const zkml_conv_shape* s, const 
               *yo = (int8_t)clamp_lo_hi(((int32_t)(((int64_t)(*a + bm) * mu) >> 32) + rz) >> s2, lo, hi);
             }
           } else if (b.hi) {
-            for (; yo != ye; ++yo, a += 4) *yo = zkml_requant_out_hi(*a + bm, mu, rnd, s2, zp, lo, hi);
+            for (; yo != ye; ++yo, a += 4) *yo = requant_hi(*a + bm, mu, rnd, s2, zp, lo, hi);
           } else {
             for (; yo != ye; ++yo, a += 4) *yo = zkml_requant_out(*a + bm, mu, sf, zp, lo, hi);
           }
