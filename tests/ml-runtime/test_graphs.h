@@ -14,7 +14,11 @@
 namespace zkvm::ml::testing {
 
 inline int add_tensor(Graph& g, std::string name, std::vector<int64_t> shape, std::vector<float> data = {}) {
-  g.tensors.push_back({std::move(name), std::move(shape), std::move(data)});
+  Tensor t;
+  t.name = std::move(name);
+  t.shape = std::move(shape);
+  t.data = std::move(data);
+  g.tensors.push_back(std::move(t));
   return static_cast<int>(g.tensors.size() - 1);
 }
 

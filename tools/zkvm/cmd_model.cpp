@@ -11,14 +11,18 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <memory>
+#include <thread>
 #include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "guest_build.h"
 #include "zkvm_model/calibrate.h"
+#include "zkvm_model/calibration_check.h"
 #include "zkvm_model/dataset.h"
 #include "zkvm_model/onnx_import.h"
 #include "zkvm_model/reference.h"
@@ -41,6 +45,15 @@ struct ImportArgs {
   double percentile = 100.0;
   int batch = 1;
   bool commit_logits = false;
+  size_t check_limit = 100;  // calibration samples the check runs (0: no check)
+  double warn_loss = 5.0;    // percent of a tensor's RMS its int8 range may lose before a warning
+};
+
+struct BuildArgs {
+  ImportArgs imp;
+  std::string dir, sdk;
+  bool private_model = false;
+  unsigned jobs = 0;
 };
 
 struct InputArgs {
@@ -84,31 +97,118 @@ std::vector<ml::Range> calibrate_from(const ml::Graph& g, const std::string& dat
 }
 
 #if defined(ZKVM_HAVE_ML_HOST)
-void do_import(const ImportArgs& a) {
+// ONNX -> calibrated int8 model file bytes, with the import's report on
+// stdout: the graph, the importer's warnings, the activation ranges (or the
+// model's own parameters), and the calibration check.
+std::vector<uint8_t> import_to_zkml(const ImportArgs& a) {
   auto g = model::import_onnx_file(a.onnx);
   std::printf("%s\n%s", a.onnx.c_str(), model::graph_summary(g).c_str());
-  auto ranges = calibrate_from(g, a.calibration, a.calib_limit, a.percentile, true);
-  std::printf("activation ranges:\n");
-  std::printf("  %-40s [%10.4f, %10.4f]\n", g.tensors[g.input].name.c_str(), ranges[g.input].min, ranges[g.input].max);
-  for (const auto& n : g.nodes) {
-    const int t = n.outputs[0];
-    std::printf("  %-40s [%10.4f, %10.4f]\n", g.tensors[t].name.c_str(), ranges[t].min, ranges[t].max);
+  for (const auto& w : g.warnings) std::printf("warning: %s\n", w.c_str());
+  const auto missing = model::tensors_needing_calibration(g);
+  const bool pre_quantized = std::any_of(g.tensors.begin(), g.tensors.end(),
+                                         [](const ml::Tensor& t) { return t.quant.given(); });
+  if (pre_quantized)
+    std::printf("pre-quantized model: the given scales and zero points are used (%zu activation(s) without them%s)\n",
+                missing.size(), missing.empty() ? "" : ", calibrated");
+  std::vector<ml::Range> ranges(g.tensors.size());
+  model::Images cal;
+  if (a.calibration.empty()) {
+    if (!missing.empty())
+      throw std::runtime_error(a.onnx + ": tensor '" + g.tensors[missing[0]].name + "'" +
+                               (missing.size() > 1 ? " and " + std::to_string(missing.size() - 1) + " more" : "") +
+                               " get no quantization parameters from the model; give --calibration DATA");
+  } else {
+    cal = model::load_images(a.calibration, input_elems(g), a.calib_limit);
+    model::CalibrationOptions co;
+    co.percentile = a.percentile;
+    auto t0 = std::chrono::steady_clock::now();
+    ranges = model::calibrate(g, cal.data, cal.count, co);
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    char how[48] = "min/max";
+    if (a.percentile < 100.0) std::snprintf(how, sizeof how, "percentile %g", a.percentile);
+    std::printf("calibration: %zu samples from %s (%s), %.2f s\n", cal.count, a.calibration.c_str(), how, s);
   }
+  std::printf("activation ranges:\n");
+  auto print_range = [&](int t) {
+    const auto& q = g.tensors[t].quant;
+    if (q.given())
+      std::printf("  %-40s [%10.4f, %10.4f] given: scale %g, zero point %d\n", g.tensors[t].name.c_str(),
+                  (-128 - q.zero_point) * static_cast<double>(q.scale), (127 - q.zero_point) * static_cast<double>(q.scale),
+                  static_cast<double>(q.scale), q.zero_point);
+    else
+      std::printf("  %-40s [%10.4f, %10.4f]\n", g.tensors[t].name.c_str(), ranges[t].min, ranges[t].max);
+  };
+  print_range(g.input);
+  for (const auto& n : g.nodes) print_range(n.outputs[0]);
   ml::QuantOptions qo;
   qo.per_channel = !a.per_tensor;
-  auto file = ml::quantize_model(g, ranges, qo);
+  std::vector<int32_t> tmap;
+  auto file = ml::quantize_model(g, ranges, qo, &tmap);
+  if (cal.count > 0 && a.check_limit > 0) {
+    const size_t n = std::min(cal.count, a.check_limit);
+    auto chk = model::check_calibration(g, file, tmap, cal.data, n, a.warn_loss / 100.0);
+    std::printf("%s", model::calibration_report(chk, a.warn_loss / 100.0).c_str());
+  }
+  return file;
+}
+
+std::string write_guest_source(const std::vector<uint8_t>& file, const ImportArgs& a, bool private_model,
+                               const std::string& path) {
+  ml::GuestSourceOptions go;
+  go.batch = a.batch;
+  go.commit_logits = a.commit_logits;
+  go.private_model = private_model;
+  auto src = ml::generate_guest_source(file, go);
+  write_file(path, src.data(), src.size());
+  return src;
+}
+
+void do_import(const ImportArgs& a) {
+  auto file = import_to_zkml(a);
   write_file(a.out, file.data(), file.size());
   std::printf("wrote %s (%zu bytes, %s weight scales)\n", a.out.c_str(), file.size(),
               a.per_tensor ? "per-tensor" : "per-channel");
   if (!a.guest_source.empty()) {
-    ml::GuestSourceOptions go;
-    go.batch = a.batch;
-    go.commit_logits = a.commit_logits;
-    auto src = ml::generate_guest_source(file, go);
-    write_file(a.guest_source, src.data(), src.size());
+    write_guest_source(file, a, false, a.guest_source);
     std::printf("wrote %s (guest source, batch %d%s)\n", a.guest_source.c_str(), a.batch,
                 a.commit_logits ? ", logits committed" : "");
   }
+}
+
+// `model build`: import, guest source and a linked guest ELF in one
+// directory, compiled with the SDK and the cross toolchain directly (no
+// CMake project): DIR/model.zkml, DIR/guest.c, DIR/guest.elf.
+void do_build(BuildArgs b) {
+  namespace fs = std::filesystem;
+  if (b.private_model && b.imp.batch != 1)
+    throw std::runtime_error("model build: --private guests take one image (--batch 1)");
+  // Find the toolchain before the (slower) import, so a missing one fails fast.
+  const cli::GuestToolchain tc = cli::find_guest_toolchain(b.sdk);
+  std::error_code ec;
+  fs::create_directories(b.dir, ec);
+  if (ec || !fs::is_directory(b.dir)) throw std::runtime_error(b.dir + ": cannot create the output directory");
+  const fs::path dir(b.dir);
+  b.imp.out = (dir / "model.zkml").string();
+  auto file = import_to_zkml(b.imp);
+  write_file(b.imp.out, file.data(), file.size());
+  const std::string src = (dir / "guest.c").string(), elf = (dir / "guest.elf").string();
+  write_guest_source(file, b.imp, b.private_model, src);
+  std::printf("guest SDK: %s (%s); clang %s, ld.lld %s\n", tc.sdk.c_str(), tc.sdk_from.c_str(), tc.clang.c_str(),
+              tc.lld.c_str());
+  std::fflush(stdout);
+  const unsigned jobs = b.jobs ? b.jobs : std::max(1u, std::thread::hardware_concurrency());
+  cli::build_ml_guest(tc, {src}, (dir / "obj").string(), elf, jobs);
+  std::printf("wrote %s (%zu bytes, %s weight scales)\n", b.imp.out.c_str(), file.size(),
+              b.imp.per_tensor ? "per-tensor" : "per-channel");
+  std::printf("wrote %s (guest source: %s)\n", src.c_str(),
+              b.private_model ? "the model is private input, its SHA-256 goes to the journal"
+                              : "the model is compiled in, the image ID commits to it");
+  std::printf("wrote %s\n", elf.c_str());
+  const char* layout = b.private_model ? " --layout private" : (b.imp.batch == 0 ? " --layout batch" : "");
+  std::printf("next:\n  zkvm model input %s --images IMAGE%s -o input.bin\n"
+              "  zkvm run %s --input input.bin --journal journal.bin\n"
+              "  zkvm prove %s --input input.bin -o receipt.bin\n",
+              b.imp.out.c_str(), layout, elf.c_str(), elf.c_str());
 }
 
 void do_eval(const EvalArgs& a) {
@@ -119,9 +219,11 @@ void do_eval(const EvalArgs& a) {
     zkml = read_file(a.zkml);
     zkml_desc = a.zkml;
   } else {
-    if (a.calibration.empty())
+    const bool pre_quantized = model::tensors_needing_calibration(g).empty();
+    if (a.calibration.empty() && !pre_quantized)
       throw std::runtime_error("model eval: give --model OUT.zkml or --calibration DATA to quantize in memory");
-    auto ranges = calibrate_from(g, a.calibration, a.calib_limit, a.percentile, true);
+    auto ranges = a.calibration.empty() ? std::vector<ml::Range>(g.tensors.size())
+                                        : calibrate_from(g, a.calibration, a.calib_limit, a.percentile, true);
     ml::QuantOptions qo;
     qo.per_channel = !a.per_tensor;
     zkml = ml::quantize_model(g, ranges, qo);
@@ -229,6 +331,15 @@ void do_input(const InputArgs& a) {
 }
 #endif
 
+void add_check_options(CLI::App* c, ImportArgs& a) {
+  c->add_option("--check-limit", a.check_limit,
+                "calibration samples the int8-vs-float check runs after quantizing (0 = no check)")
+      ->capture_default_str();
+  c->add_option("--warn-loss", a.warn_loss,
+                "warn about a tensor whose int8 range loses more than this percentage of its RMS value")
+      ->check(CLI::Range(0.0, 100.0))->capture_default_str();
+}
+
 void setup(CLI::App& root) {
   auto* model = root.add_subcommand("model", "Import ONNX models to int8 zkml files and evaluate their accuracy");
   model->require_subcommand(1);
@@ -237,8 +348,9 @@ void setup(CLI::App& root) {
   auto* imp = model->add_subcommand("import", "ONNX -> calibrated int8 zkml model file (and guest source)");
   imp->add_option("model", ia->onnx, "ONNX model (float32, batch 1; docs/ML_IMPORT.md)")->required();
   imp->add_option("--calibration", ia->calibration,
-                  "calibration inputs: IDX images (.gz ok; pixel/255) or raw little-endian float32 samples")
-      ->required();
+                  "calibration inputs: IDX images (.gz ok; pixel/255), PGM/PNG, .npy or raw float32 samples "
+                  "(optional for a pre-quantized model that gives every activation's scale)");
+  add_check_options(imp, *ia);
   imp->add_option("-o,--output", ia->out, "zkml model file to write")->required();
   imp->add_option("--guest-source", ia->guest_source, "also write a guest C source with the model compiled in");
   imp->add_flag("--per-tensor", ia->per_tensor, "one weight scale per tensor (default: per output channel)");
@@ -254,6 +366,37 @@ void setup(CLI::App& root) {
     do_import(*ia);
 #else
     throw std::runtime_error("model import: this build lacks the int8 runtime (zkvm_ml_host)");
+#endif
+  });
+
+  auto ba = std::make_shared<BuildArgs>();
+  auto* bld = model->add_subcommand(
+      "build", "ONNX -> DIR/model.zkml, DIR/guest.c and a ready guest ELF DIR/guest.elf (no CMake project needed)");
+  bld->add_option("model", ba->imp.onnx, "ONNX model (float32, batch 1; docs/ML_IMPORT.md)")->required();
+  bld->add_option("--calibration", ba->imp.calibration,
+                  "calibration inputs: IDX images (.gz ok; pixel/255), PGM/PNG, .npy or raw float32 samples "
+                  "(optional for a pre-quantized model that gives every activation's scale)");
+  add_check_options(bld, ba->imp);
+  bld->add_option("-o,--output", ba->dir, "output directory (created if missing)")->required();
+  bld->add_flag("--private", ba->private_model,
+                "the model is private input (u32 length + bytes before the image) and its SHA-256 is committed; "
+                "default: the model is compiled into the ELF");
+  bld->add_option("--sdk", ba->sdk,
+                  "guest SDK directory (default: $ZKVM_GUEST_SDK, PREFIX/share/zkvm/guest-sdk next to this zkvm, "
+                  "or the source tree it was built from)");
+  bld->add_option("-j,--jobs", ba->jobs, "compilers run in parallel (default: the CPU count)");
+  bld->add_flag("--per-tensor", ba->imp.per_tensor, "one weight scale per tensor (default: per output channel)");
+  bld->add_option("--calib-limit", ba->imp.calib_limit, "use at most this many calibration samples (0 = all)")
+      ->capture_default_str();
+  bld->add_option("--percentile", ba->imp.percentile, "activation range percentile (100 = min/max)")
+      ->check(CLI::Range(50.0, 100.0))->capture_default_str();
+  bld->add_option("--batch", ba->imp.batch, "images per run (0 = read the count first)")->capture_default_str();
+  bld->add_flag("--commit-logits", ba->imp.commit_logits, "also commit the output's int8 values");
+  bld->callback([ba] {
+#if defined(ZKVM_HAVE_ML_HOST)
+    do_build(*ba);
+#else
+    throw std::runtime_error("model build: this build lacks the int8 runtime (zkvm_ml_host)");
 #endif
   });
 

@@ -54,10 +54,27 @@ enum class OpKind : uint32_t {
 
 const char* op_name(OpKind op);
 
+// int8 parameters a pre-quantized model (QuantizeLinear/DequantizeLinear
+// pairs, QLinearConv, QLinearMatMul) gives a tensor: q = round(x / scale) +
+// zero_point, clamped to int8 (a uint8 tensor's zero point is moved down by
+// 128). scale 0: none given, the quantizer derives them from a Range.
+struct QuantParams {
+  float scale = 0.0f;
+  int32_t zero_point = 0;
+  bool given() const { return scale > 0.0f; }
+  bool operator==(const QuantParams&) const = default;
+};
+
 struct Tensor {
   std::string name;
   std::vector<int64_t> shape;  // concrete, batch 1
   std::vector<float> data;     // non-empty for constants (row-major)
+  // Activations: parameters given by the model (used instead of calibration).
+  QuantParams quant;
+  // Weights of Dense/Conv: the model's own symmetric scales (1 value, or one
+  // per output channel), of which every value in `data` is an integer
+  // multiple in [-128, 127]; empty: the quantizer picks max|w| / 127.
+  std::vector<float> weight_scale;
   bool is_constant() const { return !data.empty(); }
 };
 
@@ -105,6 +122,9 @@ struct Graph {
   std::vector<Node> nodes;  // topologically sorted
   int input = -1;           // the single graph input (float activations)
   int output = -1;          // the single graph output
+  // What the importer changed on the way that a user should know (weights
+  // of a pre-quantized model re-quantized, ...), one line each.
+  std::vector<std::string> warnings;
 };
 
 // Per-tensor activation range observed on calibration data (float reference).

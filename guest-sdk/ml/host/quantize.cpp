@@ -151,6 +151,8 @@ class Quantizer {
  public:
   Quantizer(const Graph& g, const std::vector<Range>& r, const QuantOptions& o) : g_(g), ranges_(r), opts_(o) {}
 
+  const std::map<int, uint32_t>& tensor_ids() const { return map_; }
+
   std::vector<uint8_t> run() {
     if (ranges_.size() != g_.tensors.size())
       throw std::runtime_error("quantize: " + std::to_string(ranges_.size()) + " ranges for " +
@@ -159,7 +161,7 @@ class Quantizer {
     check_index(g_.output, "graph output");
     if (g_.tensors[g_.input].is_constant()) throw std::runtime_error("quantize: graph input is a constant");
     count_uses();
-    map_activation(g_.input, act_params(ranges_[g_.input].min, ranges_[g_.input].max));
+    map_activation(g_.input, out_params(g_.input));
     for (size_t i = 0; i < g_.nodes.size(); ++i) {
       if (skip_.count(i)) continue;
       emit(i);
@@ -244,7 +246,7 @@ class Quantizer {
     auto [lo, hi] = std::minmax_element(t.data.begin(), t.data.end());
     TRec r;
     r.shape = t.shape;
-    r.q = act_params(*lo, *hi);
+    r.q = t.quant.given() ? out_params(gt) : act_params(*lo, *hi);
     std::vector<int8_t> q(t.data.size());
     for (size_t i = 0; i < q.size(); ++i) q[i] = static_cast<int8_t>(quant_value(t.data[i], r.q));
     r.data_off = w_.put_i8(q);
@@ -274,7 +276,30 @@ class Quantizer {
     }
   }
 
-  QParams out_params(int gt) const { return act_params(ranges_[gt].min, ranges_[gt].max); }
+  // The model's own parameters (pre-quantized models), else the calibrated range's.
+  QParams out_params(int gt) const {
+    const QuantParams& q = g_.tensors[gt].quant;
+    if (q.given()) {
+      if (!std::isfinite(q.scale) || q.zero_point < -128 || q.zero_point > 127)
+        throw std::runtime_error("quantize: tensor '" + g_.tensors[gt].name + "': given scale " +
+                                 std::to_string(q.scale) + " / zero point " + std::to_string(q.zero_point) +
+                                 " are not int8 parameters");
+      return QParams{q.scale, q.zero_point};
+    }
+    return act_params(ranges_[gt].min, ranges_[gt].max);
+  }
+
+  // Ops that copy or select int8 values keep their input's parameters; a
+  // pre-quantized model that asks for others at their output cannot be served.
+  QParams keep_params(const Node& n, uint32_t x) const {
+    const QParams q = tensors_[x].q;
+    const QuantParams& want = g_.tensors[n.outputs[0]].quant;
+    if (want.given() && (want.scale != q.scale || want.zero_point != q.zp))
+      fail_node(n, "the model quantizes the output with scale " + std::to_string(want.scale) + ", zero point " +
+                       std::to_string(want.zero_point) + ", but this op keeps its input's (scale " +
+                       std::to_string(q.scale) + ", zero point " + std::to_string(q.zp) + ")");
+    return q;
+  }
 
   void emit(size_t i) {
     const Node& n = g_.nodes[i];
@@ -287,7 +312,7 @@ class Quantizer {
         nr.op = ZKML_OP_CLAMP;
         uint32_t x = input_of(n, 0);
         nr.in = {x};
-        QParams q = tensors_[x].q;
+        QParams q = keep_params(n, x);
         apply_activation(n, q, nr);
         nr.out = map_activation(n.outputs[0], q);
         break;
@@ -299,7 +324,7 @@ class Quantizer {
         nr.in = {x};
         set_window(n, nr, n.kernel);
         nr.flags = n.op == OpKind::AveragePool && n.count_include_pad ? 1u : 0u;
-        nr.out = map_activation(n.outputs[0], tensors_[x].q);
+        nr.out = map_activation(n.outputs[0], keep_params(n, x));
         break;
       }
       case OpKind::Add:
@@ -309,7 +334,7 @@ class Quantizer {
         uint32_t x = input_of(n, 0);
         nr.in = {x};
         if (numel(tensors_[x].shape) != numel(g_.tensors[n.outputs[0]].shape)) fail_node(n, "element count changes");
-        nr.out = map_activation(n.outputs[0], tensors_[x].q);
+        nr.out = map_activation(n.outputs[0], keep_params(n, x));
         break;
       }
       case OpKind::Softmax: {
@@ -371,7 +396,7 @@ class Quantizer {
         if (n.start < 0 || n.start + ys[n.axis] > xs[n.axis]) fail_node(n, "range outside the input");
         nr.p[0] = static_cast<uint32_t>(n.axis);
         nr.p[1] = static_cast<uint32_t>(n.start);
-        nr.out = map_activation(n.outputs[0], tensors_[x].q);
+        nr.out = map_activation(n.outputs[0], keep_params(n, x));
         break;
       }
       default: fail_node(n, "unsupported op");
@@ -488,19 +513,34 @@ class Quantizer {
     if (act >= 0) apply_activation(g_.nodes[act], qy, nr);
     const QParams qx = tensors_[x].q;
 
-    // Symmetric weight scales, per output channel or one for the tensor.
+    // Symmetric weight scales, per output channel or one for the tensor; a
+    // pre-quantized model's own scales where it gives them.
     std::vector<double> sw(static_cast<size_t>(M));
-    double gmax = 0;
-    for (int64_t m = 0; m < M; ++m) {
-      double mx = 0;
-      for (int64_t k = 0; k < K; ++k) mx = std::max(mx, std::fabs(static_cast<double>(W.data[m * K + k])));
-      if (!std::isfinite(mx)) fail_node(n, "non-finite weight");
-      sw[m] = mx;
-      gmax = std::max(gmax, mx);
-    }
-    for (auto& s : sw) {
-      if (!opts_.per_channel) s = gmax;
-      s = s > 0 ? s / 127.0 : 1.0;
+    bool per_channel = opts_.per_channel;
+    double wmin = -127.0;  // symmetric range
+    if (!W.weight_scale.empty()) {
+      if (W.weight_scale.size() != 1 && W.weight_scale.size() != static_cast<size_t>(M))
+        fail_node(n, "weight '" + W.name + "' has " + std::to_string(W.weight_scale.size()) + " scales for " +
+                         std::to_string(M) + " output channels");
+      for (int64_t m = 0; m < M; ++m) {
+        sw[m] = W.weight_scale[W.weight_scale.size() == 1 ? 0 : static_cast<size_t>(m)];
+        if (!(sw[m] > 0) || !std::isfinite(sw[m])) fail_node(n, "weight '" + W.name + "' has a scale that is not positive");
+      }
+      per_channel = true;
+      wmin = -128.0;  // the model's integers as they are (the kernels take -128)
+    } else {
+      double gmax = 0;
+      for (int64_t m = 0; m < M; ++m) {
+        double mx = 0;
+        for (int64_t k = 0; k < K; ++k) mx = std::max(mx, std::fabs(static_cast<double>(W.data[m * K + k])));
+        if (!std::isfinite(mx)) fail_node(n, "non-finite weight");
+        sw[m] = mx;
+        gmax = std::max(gmax, mx);
+      }
+      for (auto& s : sw) {
+        if (!opts_.per_channel) s = gmax;
+        s = s > 0 ? s / 127.0 : 1.0;
+      }
     }
     std::vector<int8_t> wq(static_cast<size_t>(M * K));  // row-major; packed below (kernels.h)
     std::vector<int32_t> bq(static_cast<size_t>(M));
@@ -508,7 +548,7 @@ class Quantizer {
       int64_t wsum = 0;
       for (int64_t k = 0; k < K; ++k) {
         double v = std::round(W.data[m * K + k] / sw[m]);
-        auto q = static_cast<int8_t>(std::clamp(v, -127.0, 127.0));  // symmetric range
+        auto q = static_cast<int8_t>(std::clamp(v, wmin, 127.0));
         wq[static_cast<size_t>(m * K + k)] = q;
         wsum += q;
       }
@@ -520,7 +560,7 @@ class Quantizer {
         fail_node(n, "quantised bias of channel " + std::to_string(m) + " does not fit (|b| < 2^30)");
       bq[m] = static_cast<int32_t>(folded);
     }
-    const int64_t nrq = opts_.per_channel ? M : 1;
+    const int64_t nrq = per_channel ? M : 1;
     std::vector<int32_t> mult(static_cast<size_t>(nrq)), shift(static_cast<size_t>(nrq));
     for (int64_t c = 0; c < nrq; ++c)
       quantize_multiplier(static_cast<double>(qx.scale) * sw[c] / static_cast<double>(qy.scale),
@@ -639,6 +679,17 @@ class Quantizer {
 
 std::vector<uint8_t> quantize_model(const Graph& g, const std::vector<Range>& ranges, const QuantOptions& opts) {
   return Quantizer(g, ranges, opts).run();
+}
+
+std::vector<uint8_t> quantize_model(const Graph& g, const std::vector<Range>& ranges, const QuantOptions& opts,
+                                    std::vector<int32_t>* tensor_map) {
+  Quantizer q(g, ranges, opts);
+  auto file = q.run();
+  if (tensor_map) {
+    tensor_map->assign(g.tensors.size(), -1);
+    for (const auto& [gt, id] : q.tensor_ids()) (*tensor_map)[static_cast<size_t>(gt)] = static_cast<int32_t>(id);
+  }
+  return file;
 }
 
 }  // namespace zkvm::ml

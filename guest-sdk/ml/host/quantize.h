@@ -21,6 +21,11 @@ struct QuantOptions {
 // naming the node and op on anything unsupported or out of range.
 std::vector<uint8_t> quantize_model(const Graph& g, const std::vector<Range>& ranges,
                                     const QuantOptions& opts = {});
+// The same; `tensor_map` receives, for each tensor of g, the index of the
+// model file's tensor that holds it (-1: a Relu/Clip's input fused into the
+// op before it, or a tensor nothing reads).
+std::vector<uint8_t> quantize_model(const Graph& g, const std::vector<Range>& ranges, const QuantOptions& opts,
+                                    std::vector<int32_t>* tensor_map);
 
 struct Int8Result {
   std::vector<int32_t> logits_or_output;  // the graph output's integer values
@@ -34,6 +39,16 @@ Int8Result run_int8_host(const std::vector<uint8_t>& model_file, std::span<const
 
 // The same run on already-quantized input bytes (what a guest receives).
 Int8Result run_int8_host_q(const std::vector<uint8_t>& model_file, std::span<const int8_t> input);
+
+// Every tensor of the model file after one run of run_int8_host: values
+// (empty for constants) with their scale and zero point, indexed like the
+// file's tensors.
+struct Int8Trace {
+  std::vector<std::vector<int32_t>> values;
+  std::vector<float> scale;
+  std::vector<int32_t> zero_point;
+};
+Int8Trace run_int8_host_trace(const std::vector<uint8_t>& model_file, std::span<const float> input);
 
 // The int8 bytes a guest receives for a float input:
 // q = clamp(round_half_away(x / scale) + zero_point, -128, 127).
@@ -53,10 +68,17 @@ struct GuestSourceOptions {
   bool commit_logits = false;  // also commit the output tensor's int8 values
   bool log_cycles = true;      // print inference cycles to stderr (log, not the journal)
   std::string model_symbol = "zkml_model_bytes";  // name of the const byte array
+  // The model is private input instead of part of the ELF: the guest reads a
+  // u32 length and the model bytes first (InputLayout::kPrivate), commits
+  // their SHA-256 (32 bytes) before anything else, then runs as above. The
+  // model file given to generate_guest_source only sizes the comment; any
+  // model the parser accepts runs.
+  bool private_model = false;
 };
 
 // A complete guest C source with the model bytes as a const array, so the ELF
-// (and thus the image ID) commits to the weights. The guest reads `batch`
+// (and thus the image ID) commits to the weights (or, with private_model,
+// one that reads the model and commits its digest). The guest reads `batch`
 // inputs via zkvm_read, runs the interpreter and commits, per image, the
 // predicted class as a little-endian uint32 (then the logits if asked).
 std::string generate_guest_source(const std::vector<uint8_t>& model_file,

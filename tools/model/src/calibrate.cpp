@@ -86,4 +86,15 @@ std::vector<ml::Range> calibrate(const ml::Graph& g, std::span<const float> inpu
   return r;
 }
 
+std::vector<int> tensors_needing_calibration(const ml::Graph& g) {
+  std::vector<int> out;
+  auto need = [&](int t) {
+    if (!g.tensors[t].is_constant() && !g.tensors[t].quant.given()) out.push_back(t);
+  };
+  need(g.input);
+  for (const auto& n : g.nodes)
+    if (n.op != ml::OpKind::Softmax && n.op != ml::OpKind::ArgMax) need(n.outputs[0]);
+  return out;
+}
+
 }  // namespace zkvm::model

@@ -125,6 +125,19 @@ struct Val {
     std::string node;         // "node 3 'pad1'", for errors
   };
   std::optional<Pad> pad;
+  int dtype = onnx::TensorProto::FLOAT;  // constants: the ONNX element type (is_int: an integer one)
+  // Runtime only: the value is `tensor` quantized with these int8 parameters
+  // (QuantizeLinear's or a QLinear op's output), which only DequantizeLinear,
+  // the QLinear ops and ops that move values (Reshape, MaxPool, ...) read.
+  std::optional<ml::QuantParams> q;
+  // Constants only: dequantized from integers with these scales (one, or one
+  // per index of `axis`), every value an integer multiple in [-128, 127] of
+  // its scale: weights that keep the model's own int8 values.
+  struct WScale {
+    std::vector<float> scale;
+    int64_t axis = -1;  // -1: one scale for the tensor
+  };
+  std::optional<WScale> wscale;
 };
 
 [[noreturn]] void fail(const std::string& msg) { throw ImportError(msg); }
@@ -214,9 +227,33 @@ Val tensor_to_val(const onnx::TensorProto& t, const std::string& what, const Imp
       }
       break;
     }
+    case onnx::TensorProto::INT8:
+    case onnx::TensorProto::UINT8: {
+      // Quantized weights and zero points (QuantizeLinear/DequantizeLinear,
+      // QLinearConv, QLinearMatMul); ops that compute in float refuse them.
+      v.is_int = true;
+      const bool u = t.data_type() == onnx::TensorProto::UINT8;
+      if (raw) {
+        if (t.raw_data().size() != n)
+          fail(what + ": raw_data has " + std::to_string(t.raw_data().size()) + " bytes, expected " + std::to_string(n));
+        for (char c : t.raw_data())
+          v.i.push_back(u ? static_cast<int64_t>(static_cast<uint8_t>(c)) : static_cast<int64_t>(static_cast<int8_t>(c)));
+      } else {
+        if (static_cast<uint64_t>(t.int32_data_size()) != n)
+          fail(what + ": int32_data has " + std::to_string(t.int32_data_size()) + " values, needs " + std::to_string(n));
+        for (int32_t x : t.int32_data()) {
+          if (x < (u ? 0 : -128) || x > (u ? 255 : 127))
+            fail(what + ": value " + std::to_string(x) + " is out of range for " + dtype_name(t.data_type()));
+          v.i.push_back(x);
+        }
+      }
+      break;
+    }
     default:
-      fail(what + ": dtype " + dtype_name(t.data_type()) + " is not supported (float32 only)");
+      fail(what + ": dtype " + dtype_name(t.data_type()) + " is not supported (float32; int8/uint8/int32 only as "
+                  "quantized weights, zero points and biases)");
   }
+  v.dtype = t.data_type();
   return v;
 }
 
@@ -230,6 +267,8 @@ struct Importer {
   ml::Graph g;
   std::unordered_map<std::string, Val> vals;
   std::unordered_map<std::string, int> uses;  // consumers of each value (graph output counts)
+  // Set while an op that may read a quantized value is converted.
+  bool allow_q_ = false;
   // Per node being converted, for errors.
   int node_index = 0;
   std::string node_name, node_op;
@@ -286,6 +325,10 @@ struct Importer {
     auto it = vals.find(n.input(k));
     if (it == vals.end()) node_fail("input '" + n.input(k) + "' is not produced by an earlier node");
     if (it->second.pad) pad_fail(n.input(k), *it->second.pad);
+    if (it->second.q && !allow_q_)
+      node_fail("input '" + n.input(k) + "' is a quantized tensor (from QuantizeLinear or a QLinear op); only "
+                "DequantizeLinear, QLinearConv, QLinearMatMul and Reshape, Flatten, Squeeze, Unsqueeze, Identity, "
+                "MaxPool read it");
     return it->second;
   }
   [[noreturn]] void pad_fail(const std::string& name, const Val::Pad& p) const {
@@ -322,7 +365,11 @@ struct Importer {
 
   int add_tensor(const std::string& name, std::vector<int64_t> shape, std::vector<float> data = {}) {
     checked_count(shape, lim.max_tensor_elems, source + ": tensor '" + name + "'");
-    g.tensors.push_back({name, std::move(shape), std::move(data)});
+    ml::Tensor t;
+    t.name = name;
+    t.shape = std::move(shape);
+    t.data = std::move(data);
+    g.tensors.push_back(std::move(t));
     return static_cast<int>(g.tensors.size()) - 1;
   }
   int add_const(const std::string& name, std::vector<int64_t> shape, std::vector<float> data) {
@@ -436,12 +483,292 @@ struct Importer {
     auto it = vals.find(gp.output(0).name());
     if (it == vals.end()) fail(source + ": graph output '" + gp.output(0).name() + "' is never produced");
     if (it->second.is_const) fail(source + ": graph output '" + gp.output(0).name() + "' is a constant");
+    if (it->second.q)
+      fail(source + ": graph output '" + gp.output(0).name() +
+           "' is a quantized (int8/uint8) tensor; end the graph with DequantizeLinear (the output is float32)");
     if (it->second.pad)
       fail(source + ": graph output '" + gp.output(0).name() + "' comes from Pad " + it->second.pad->node +
            "; a Pad is supported only directly before Conv, MaxPool or AveragePool (folded into their pads)");
     g.output = it->second.tensor;
     prune();
+    spread_quant();
   }
+
+  // Pre-quantized models give parameters where their QuantizeLinear nodes
+  // sit, often after a Relu or a MaxPool only. Ops that move or clamp int8
+  // values keep their input's parameters, so the given ones carry over to
+  // their input (when nothing else reads it: a fused Conv + Relu then
+  // quantizes with the Relu's) and to their output.
+  void spread_quant() {
+    auto moves = [](ml::OpKind k) {
+      return k == ml::OpKind::Relu || k == ml::OpKind::Clip || k == ml::OpKind::MaxPool ||
+             k == ml::OpKind::AveragePool || k == ml::OpKind::Reshape || k == ml::OpKind::Slice;
+    };
+    std::vector<int> readers(g.tensors.size(), 0);
+    for (const auto& nd : g.nodes)
+      for (int t : nd.inputs) ++readers[t];
+    for (size_t i = g.nodes.size(); i-- > 0;) {
+      const auto& nd = g.nodes[i];
+      auto& x = g.tensors[nd.inputs[0]];
+      const auto& y = g.tensors[nd.outputs[0]];
+      if (moves(nd.op) && y.quant.given() && !x.quant.given() && !x.is_constant() && readers[nd.inputs[0]] == 1 &&
+          nd.inputs[0] != g.output)
+        x.quant = y.quant;
+    }
+    for (const auto& nd : g.nodes) {
+      const auto& x = g.tensors[nd.inputs[0]];
+      auto& y = g.tensors[nd.outputs[0]];
+      if (moves(nd.op) && x.quant.given() && !y.quant.given()) y.quant = x.quant;
+    }
+  }
+
+  // ---- quantized models (QDQ and QLinear ops) ---------------------------
+  // Pins an activation's int8 parameters; a tensor quantized twice must be
+  // quantized alike.
+  void set_quant(int t, const ml::QuantParams& q, const std::string& name) {
+    auto& have = g.tensors[t].quant;
+    if (have.given() && !(have == q))
+      node_fail("tensor '" + name + "' is quantized with scale " + std::to_string(q.scale) + ", zero point " +
+                std::to_string(q.zero_point) + " here and with scale " + std::to_string(have.scale) + ", zero point " +
+                std::to_string(have.zero_point) + " before");
+    have = q;
+  }
+
+  // Scale and zero point inputs (k_scale, k_zp) of a quantize/dequantize:
+  // one value each, or one per index of `axis` (len values). An absent zero
+  // point is 0 of type uint8 (ONNX's default).
+  struct QInputs {
+    std::vector<float> scale;
+    std::vector<int64_t> zp;
+    bool is_uint8 = true;
+  };
+  QInputs q_inputs(const onnx::NodeProto& n, int k_scale, int k_zp, int64_t len, const char* what) {
+    QInputs r;
+    r.scale = floats_of(const_in(n, k_scale, "scale"), "scale");
+    for (float f : r.scale)
+      if (!(f > 0.0f) || !std::isfinite(f)) node_fail(std::string(what) + " scale " + std::to_string(f) + " is not a positive number");
+    if (has_in(n, k_zp)) {
+      const Val& z = const_in(n, k_zp, "zero point");
+      if (!z.is_int || (z.dtype != onnx::TensorProto::UINT8 && z.dtype != onnx::TensorProto::INT8))
+        node_fail(std::string(what) + " zero point must be int8 or uint8 (int16/int32 quantization is not supported)");
+      r.zp = z.i;
+      r.is_uint8 = z.dtype == onnx::TensorProto::UINT8;
+    } else {
+      r.zp.assign(r.scale.size(), 0);
+    }
+    if (r.zp.size() != r.scale.size())
+      node_fail(std::string(what) + " has " + std::to_string(r.scale.size()) + " scales but " +
+                std::to_string(r.zp.size()) + " zero points");
+    if (r.scale.size() != 1 && static_cast<int64_t>(r.scale.size()) != len)
+      node_fail(std::string(what) + " has " + std::to_string(r.scale.size()) + " scales; 1 or " + std::to_string(len) +
+                " (one per index of the axis) are supported");
+    return r;
+  }
+  // One scale for an activation (per-axis activations cannot be int8 with one scale).
+  ml::QuantParams act_quant(const QInputs& qi, const char* what) const {
+    if (qi.scale.size() != 1)
+      node_fail(std::string(what) + ": per-axis quantization of an activation is not supported (one scale per tensor)");
+    return {qi.scale[0], static_cast<int32_t>(qi.zp[0] - (qi.is_uint8 ? 128 : 0))};
+  }
+  void check_same_quant(const Val& x, const ml::QuantParams& want, const std::string& name) const {
+    if (!(*x.q == want))
+      node_fail("input '" + name + "' is quantized with scale " + std::to_string(x.q->scale) + ", zero point " +
+                std::to_string(x.q->zero_point) + " (int8), but this node reads it with scale " +
+                std::to_string(want.scale) + ", zero point " + std::to_string(want.zero_point));
+  }
+  // Length of the quantization axis of a value of `shape` for the scale
+  // input k_scale: 1 for one scale (the axis attribute is ignored then).
+  int64_t quant_axis_len(const onnx::NodeProto& n, int k_scale, const std::vector<int64_t>& shape, int64_t& axis) const {
+    if (elem_count(const_in(n, k_scale, "scale").shape) == 1) return 1;
+    return axis_len(shape, axis);
+  }
+  int64_t axis_len(const std::vector<int64_t>& shape, int64_t& axis) const {
+    const int64_t r = static_cast<int64_t>(shape.size());
+    if (axis < -r || axis >= std::max<int64_t>(r, 1)) node_fail("axis " + std::to_string(axis) + " out of range for rank " + std::to_string(r));
+    axis = norm_axis(axis, shape.size());
+    return shape.empty() ? 1 : shape[static_cast<size_t>(axis)];
+  }
+  // Index along `axis` of element e of a row-major tensor of `shape`.
+  static size_t axis_index(const std::vector<int64_t>& shape, int64_t axis, uint64_t e) {
+    uint64_t inner = 1;
+    for (size_t d = static_cast<size_t>(axis) + 1; d < shape.size(); ++d) inner *= static_cast<uint64_t>(shape[d]);
+    return static_cast<size_t>((e / inner) % static_cast<uint64_t>(shape[static_cast<size_t>(axis)]));
+  }
+
+  // Integer constant -> float (x - zp) * scale, as ONNX's DequantizeLinear;
+  // keeps the scales when every x - zp fits int8 (the weights then keep the
+  // model's integers), else warns that they will be re-quantized.
+  Val dequantize_const(const Val& x, const QInputs& qi, int64_t axis, const std::string& name) {
+    if (!x.is_int) node_fail("'" + name + "' is float32; DequantizeLinear reads an integer tensor");
+    Val v;
+    v.is_const = true;
+    v.shape = x.shape;
+    v.f.resize(x.i.size());
+    int64_t lo = 0, hi = 0;
+    for (size_t e = 0; e < x.i.size(); ++e) {
+      const size_t c = qi.scale.size() == 1 ? 0 : axis_index(x.shape, axis, e);
+      const int64_t d = x.i[e] - qi.zp[c];
+      lo = std::min(lo, d);
+      hi = std::max(hi, d);
+      v.f[e] = static_cast<float>(d) * qi.scale[c];
+    }
+    if (lo >= -128 && hi <= 127) {
+      v.wscale = Val::WScale{qi.scale, qi.scale.size() == 1 ? -1 : axis};
+    } else if (x.dtype == onnx::TensorProto::INT8 || x.dtype == onnx::TensorProto::UINT8) {
+      g.warnings.push_back(source + ": node " + std::to_string(node_index) + " '" + node_name + "' (" + node_op +
+                           "): the integers of '" + name + "' minus their zero point span [" + std::to_string(lo) +
+                           ", " + std::to_string(hi) + "], outside int8: as weights they are re-quantized "
+                           "symmetrically (one more rounding than the model's)");
+    }
+    return v;
+  }
+
+  // The given scales of weights `w` in output-channel order, or none (the
+  // quantizer then chooses): the scale axis must be the output channels'.
+  std::vector<float> weight_scales(const Val& w, int64_t out_axis, int64_t m, const std::string& name) {
+    if (!w.wscale) return {};
+    const auto& ws = *w.wscale;
+    if (ws.axis == -1) return ws.scale;
+    if (ws.axis == out_axis && static_cast<int64_t>(ws.scale.size()) == m) return ws.scale;
+    g.warnings.push_back(source + ": node " + std::to_string(node_index) + " '" + node_name + "' (" + node_op +
+                         "): weights '" + name + "' are quantized along axis " + std::to_string(ws.axis) +
+                         ", not the output channels' (axis " + std::to_string(out_axis) +
+                         "): re-quantized per output channel");
+    return {};
+  }
+
+  void op_quantize(const onnx::NodeProto& n) {
+    allow_attrs(n, {"axis"});
+    only_outputs(n, 1);
+    const Val& x = in(n, 0);
+    int64_t axis = attr_int(n, "axis", 1);
+    const int64_t len = quant_axis_len(n, 1, shape_of(x), axis);
+    QInputs qi = q_inputs(n, 1, 2, len, "QuantizeLinear");
+    if (x.is_const) {
+      // Folded: round half to even, saturate (ONNX QuantizeLinear).
+      auto f = floats_of(x, "x");
+      Val v;
+      v.is_const = v.is_int = true;
+      v.shape = x.shape;
+      v.dtype = qi.is_uint8 ? onnx::TensorProto::UINT8 : onnx::TensorProto::INT8;
+      const double lo = qi.is_uint8 ? 0 : -128, hi = qi.is_uint8 ? 255 : 127;
+      for (size_t e = 0; e < f.size(); ++e) {
+        const size_t c = qi.scale.size() == 1 ? 0 : axis_index(x.shape, axis, e);
+        const double q = std::nearbyint(static_cast<double>(f[e]) / qi.scale[c]) + static_cast<double>(qi.zp[c]);
+        v.i.push_back(static_cast<int64_t>(std::clamp(q, lo, hi)));
+      }
+      set_out(n, 0, std::move(v));
+      return;
+    }
+    const ml::QuantParams q = act_quant(qi, "QuantizeLinear");
+    set_quant(x.tensor, q, n.input(0));
+    Val v = x;
+    v.q = q;
+    set_out(n, 0, std::move(v));
+  }
+
+  void op_dequantize(const onnx::NodeProto& n) {
+    allow_attrs(n, {"axis"});
+    only_outputs(n, 1);
+    allow_q_ = true;
+    const Val& x = in(n, 0);
+    allow_q_ = false;
+    int64_t axis = attr_int(n, "axis", 1);
+    const int64_t len = quant_axis_len(n, 1, shape_of(x), axis);
+    if (x.is_const && x.dtype == onnx::TensorProto::INT32) {
+      // int32 biases: scale only, zero point 0.
+      if (has_in(n, 2)) {
+        const Val& z = const_in(n, 2, "zero point");
+        if (!z.is_int || std::any_of(z.i.begin(), z.i.end(), [](int64_t v) { return v != 0; }))
+          node_fail("an int32 tensor's zero point must be 0");
+      }
+      QInputs qi;
+      qi.scale = floats_of(const_in(n, 1, "scale"), "scale");
+      if (qi.scale.size() != 1 && static_cast<int64_t>(qi.scale.size()) != len)
+        node_fail("DequantizeLinear has " + std::to_string(qi.scale.size()) + " scales; 1 or " + std::to_string(len) +
+                  " are supported");
+      qi.zp.assign(qi.scale.size(), 0);
+      set_out(n, 0, dequantize_const(x, qi, axis, n.input(0)));
+      return;
+    }
+    QInputs qi = q_inputs(n, 1, 2, len, "DequantizeLinear");
+    if (x.is_const) {
+      if (x.is_int && x.dtype != onnx::TensorProto::INT8 && x.dtype != onnx::TensorProto::UINT8)
+        node_fail("'" + n.input(0) + "' has dtype " + dtype_name(x.dtype) + "; int8, uint8 or int32 are supported");
+      if (x.is_int && (x.dtype == onnx::TensorProto::UINT8) != qi.is_uint8)
+        node_fail("'" + n.input(0) + "' and its zero point differ in type (int8 and uint8)");
+      set_out(n, 0, dequantize_const(x, qi, axis, n.input(0)));
+      return;
+    }
+    if (!x.q)
+      node_fail("input '" + n.input(0) + "' is float32, not a quantized tensor (DequantizeLinear reads the output of "
+                "QuantizeLinear or a QLinear op)");
+    check_same_quant(x, act_quant(qi, "DequantizeLinear"), n.input(0));
+    Val v = x;
+    v.q.reset();
+    set_out(n, 0, std::move(v));
+  }
+
+  // A QLinear op's quantized activation input k (scale k+1, zero point k+2).
+  ml::QuantParams qlinear_act_in(const onnx::NodeProto& n, int k, const Val& x) {
+    if (!x.q)
+      node_fail("input '" + n.input(k) + "' is float32, not a quantized tensor (put a QuantizeLinear in front)");
+    const ml::QuantParams want = act_quant(q_inputs(n, k + 1, k + 2, 1, n.op_type().c_str()), n.op_type().c_str());
+    check_same_quant(x, want, n.input(k));
+    return want;
+  }
+  // Marks a QLinear op's output quantized with its y_scale / y_zero_point.
+  void qlinear_out(const onnx::NodeProto& n, int k_scale) {
+    const ml::QuantParams q = act_quant(q_inputs(n, k_scale, k_scale + 1, 1, n.op_type().c_str()), n.op_type().c_str());
+    Val& out = vals[n.output(0)];
+    set_quant(out.tensor, q, n.output(0));
+    out.q = q;
+  }
+
+  // QLinearConv(x, x_scale, x_zp, w, w_scale, w_zp, y_scale, y_zp, B): a Conv
+  // of the dequantized values, with the given parameters pinned.
+  void op_qlinear_conv(const onnx::NodeProto& n) {
+    allow_attrs(n, {"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"});
+    only_outputs(n, 1);
+    allow_q_ = true;
+    const Val& x = padded_in(n, 0);
+    allow_q_ = false;
+    const ml::QuantParams qx = qlinear_act_in(n, 0, x);
+    const Val& w = const_in(n, 3, "w");
+    if (w.shape.size() != 4) node_fail("w must be 4-D [M,C/group,kh,kw], got " + shape_str(w.shape));
+    const int64_t m = w.shape[0];
+    int64_t axis = 0;
+    QInputs qw = q_inputs(n, 4, 5, m, "w");
+    Val wf = dequantize_const(w, qw, axis, n.input(3));
+    std::vector<float> bias(static_cast<size_t>(m), 0.0f);
+    if (has_in(n, 8)) {
+      const Val& b = const_in(n, 8, "B");
+      if (!b.is_int || b.dtype != onnx::TensorProto::INT32) node_fail("B must be int32");
+      if (elem_count(b.shape) != static_cast<uint64_t>(m)) node_fail("B must have " + std::to_string(m) + " values");
+      for (int64_t c = 0; c < m; ++c)
+        bias[c] = static_cast<float>(static_cast<double>(b.i[c]) * qx.scale * qw.scale[qw.scale.size() == 1 ? 0 : c]);
+    }
+    conv_core(n, x, wf, std::move(bias), weight_scales(wf, 0, m, n.input(3)));
+    qlinear_out(n, 6);
+  }
+
+  // QLinearMatMul(a, a_scale, a_zp, b, b_scale, b_zp, y_scale, y_zp) with a
+  // constant b [K,N]: a Dense of the dequantized values.
+  void op_qlinear_matmul(const onnx::NodeProto& n) {
+    allow_attrs(n, {});
+    only_outputs(n, 1);
+    allow_q_ = true;
+    const Val& a = runtime_in(n, 0);
+    allow_q_ = false;
+    qlinear_act_in(n, 0, a);
+    const Val& b = const_in(n, 3, "b");
+    if (b.shape.size() != 2) node_fail("b must be 2-D, got " + shape_str(b.shape));
+    QInputs qb = q_inputs(n, 4, 5, b.shape[1], "b");
+    Val bf = dequantize_const(b, qb, 1, n.input(3));
+    matmul_core(n, a, bf);
+    qlinear_out(n, 6);
+  }
+
 
   // Keeps only nodes and tensors that the output depends on; renumbers.
   void prune() {
@@ -470,6 +797,7 @@ struct Importer {
     }
     out.input = remap[g.input];
     out.output = remap[g.output];
+    out.warnings = std::move(g.warnings);
     g = std::move(out);
   }
 
@@ -581,8 +909,35 @@ struct Importer {
     out_shape_hw = out;
   }
 
+  // Ops that only move values keep a quantized input quantized: the output
+  // is quantized with the same parameters (in the int8 model they keep their
+  // input's scale anyway).
   void convert(const onnx::NodeProto& n) {
     const std::string& op = n.op_type();
+    static const char* kMovers[] = {"Identity", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "MaxPool"};
+    const bool mover = std::any_of(std::begin(kMovers), std::end(kMovers), [&](const char* m) { return op == m; });
+    if (mover && has_in(n, 0)) {
+      auto it = vals.find(n.input(0));
+      if (it != vals.end() && it->second.q) {
+        const ml::QuantParams q = *it->second.q;
+        allow_q_ = true;
+        convert_op(n);
+        allow_q_ = false;
+        Val& out = vals[n.output(0)];
+        out.q = q;
+        if (!out.is_const) set_quant(out.tensor, q, n.output(0));
+        return;
+      }
+    }
+    convert_op(n);
+  }
+
+  void convert_op(const onnx::NodeProto& n) {
+    const std::string& op = n.op_type();
+    if (op == "QuantizeLinear") return op_quantize(n);
+    if (op == "DequantizeLinear") return op_dequantize(n);
+    if (op == "QLinearConv") return op_qlinear_conv(n);
+    if (op == "QLinearMatMul") return op_qlinear_matmul(n);
     if (op == "Constant") return op_constant(n);
     if (op == "Identity") {
       allow_attrs(n, {});
@@ -1091,12 +1446,13 @@ struct Importer {
 
   // Dense from x[1,K] and W[M][K]; bias [M].
   void emit_dense(const onnx::NodeProto& n, const Val& x, std::vector<float> w, int64_t m, int64_t k,
-                  std::vector<float> bias) {
+                  std::vector<float> bias, std::vector<float> wscale = {}) {
     const auto& xs = shape_of(x);
     if (xs.size() != 2 || xs[0] != 1)
       node_fail("input shape " + shape_str(xs) + " is not supported (Dense needs [1,K], batch 1)");
     if (xs[1] != k) node_fail("input has " + std::to_string(xs[1]) + " features, weights expect " + std::to_string(k));
     int wt = add_const(n.output(0) + ".W", {m, k}, std::move(w));
+    g.tensors[wt].weight_scale = std::move(wscale);
     int bt = add_const(n.output(0) + ".b", {m}, std::move(bias));
     emit(n, ml::OpKind::Dense, {x.tensor, wt, bt}, {1, m});
   }
@@ -1122,20 +1478,28 @@ struct Importer {
       auto c = broadcast_to(cv, {1, m});
       for (int64_t r = 0; r < m; ++r) bias[r] = beta * c[r];
     }
-    emit_dense(n, a, std::move(w), m, k, std::move(bias));
+    std::vector<float> ws;
+    if (bv.wscale && alpha == 1.0f) ws = weight_scales(bv, tb ? 0 : 1, m, n.input(1));
+    else if (bv.wscale)
+      g.warnings.push_back(source + ": node " + std::to_string(node_index) + " '" + node_name + "' (Gemm): alpha " +
+                           std::to_string(alpha) + " scales the quantized weights, which are re-quantized");
+    emit_dense(n, a, std::move(w), m, k, std::move(bias), std::move(ws));
   }
 
   void op_matmul(const onnx::NodeProto& n) {
     allow_attrs(n, {});
     const Val& a = runtime_in(n, 0);
-    const Val& bv = const_in(n, 1, "B");
+    matmul_core(n, a, const_in(n, 1, "B"));
+  }
+  void matmul_core(const onnx::NodeProto& n, const Val& a, const Val& bv) {
     if (bv.shape.size() != 2) node_fail("B must be 2-D, got " + shape_str(bv.shape));
     auto b = floats_of(bv, "B");
     int64_t k = bv.shape[0], m = bv.shape[1];
     std::vector<float> w(static_cast<size_t>(m * k));
     for (int64_t r = 0; r < m; ++r)
       for (int64_t c = 0; c < k; ++c) w[r * k + c] = b[c * m + r];
-    emit_dense(n, a, std::move(w), m, k, std::vector<float>(static_cast<size_t>(m), 0.0f));
+    emit_dense(n, a, std::move(w), m, k, std::vector<float>(static_cast<size_t>(m), 0.0f),
+               weight_scales(bv, 1, m, n.input(1)));
   }
 
   void op_conv(const onnx::NodeProto& n) {
@@ -1143,6 +1507,21 @@ struct Importer {
     only_outputs(n, 1);
     const Val& x = padded_in(n, 0);
     const Val& wv = const_in(n, 1, "W");
+    if (wv.shape.size() != 4) node_fail("W must be 4-D [M,C/group,kh,kw], got " + shape_str(wv.shape));
+    std::vector<float> bias(static_cast<size_t>(wv.shape[0]), 0.0f);
+    if (has_in(n, 2)) {
+      const Val& bv = const_in(n, 2, "B");
+      if (elem_count(bv.shape) != static_cast<uint64_t>(wv.shape[0]))
+        node_fail("B must have " + std::to_string(wv.shape[0]) + " values");
+      bias = floats_of(bv, "B");
+    }
+    conv_core(n, x, wv, std::move(bias), weight_scales(wv, 0, wv.shape[0], n.input(1)));
+  }
+
+  // Conv of activation x with constant weights wv [M,C/group,kh,kw] (float),
+  // bias [M] and the model's weight scales (or none).
+  void conv_core(const onnx::NodeProto& n, const Val& x, const Val& wv, std::vector<float> bias,
+                 std::vector<float> wscale) {
     const int64_t group = attr_int(n, "group", 1);
     const auto& xs = shape_of(x);
     if (wv.shape.size() != 4) node_fail("W must be 4-D [M,C/group,kh,kw], got " + shape_str(wv.shape));
@@ -1160,13 +1539,8 @@ struct Importer {
       node_fail("W has " + std::to_string(wv.shape[1]) + " input channels per group, input has " +
                 std::to_string(xs[1]) + " channels in " + std::to_string(group) + " group(s)");
     nd.group = group;
-    std::vector<float> bias(static_cast<size_t>(m), 0.0f);
-    if (has_in(n, 2)) {
-      const Val& bv = const_in(n, 2, "B");
-      if (elem_count(bv.shape) != static_cast<uint64_t>(m)) node_fail("B must have " + std::to_string(m) + " values");
-      bias = floats_of(bv, "B");
-    }
     int wt = add_const(n.output(0) + ".W", wv.shape, floats_of(wv, "W"));
+    g.tensors[wt].weight_scale = std::move(wscale);
     int bt = add_const(n.output(0) + ".b", {m}, std::move(bias));
     emit(n, ml::OpKind::Conv, {x.tensor, wt, bt}, {1, m, hw[0], hw[1]}, std::move(nd));
   }
@@ -1197,7 +1571,8 @@ struct Importer {
       s[i] = p[0][i] / std::sqrt(p[3][i] + eps);
       sh[i] = p[1][i] - p[2][i] * s[i];
     }
-    if (x.producer >= 0 && g.nodes[x.producer].op == ml::OpKind::Conv && use_count(n.input(0)) == 1) {
+    if (x.producer >= 0 && g.nodes[x.producer].op == ml::OpKind::Conv && use_count(n.input(0)) == 1 &&
+        !g.tensors[x.tensor].quant.given()) {
       ml::Node& conv = g.nodes[x.producer];
       auto& w = g.tensors[conv.inputs[1]].data;
       auto& b = g.tensors[conv.inputs[2]].data;
@@ -1205,6 +1580,12 @@ struct Importer {
       for (int64_t i = 0; i < c; ++i) {
         for (size_t j = 0; j < per; ++j) w[i * per + j] *= s[i];
         b[i] = b[i] * s[i] + sh[i];
+      }
+      if (!g.tensors[conv.inputs[1]].weight_scale.empty()) {
+        g.tensors[conv.inputs[1]].weight_scale.clear();
+        g.warnings.push_back(source + ": node " + std::to_string(node_index) + " '" + node_name +
+                             "' (BatchNormalization): folded into the quantized weights of Conv '" + conv.name +
+                             "', which are re-quantized");
       }
       set_out(n, 0, x);  // the Conv's output now is the BN output
       return;
@@ -1428,8 +1809,9 @@ struct Importer {
       }
     }
     // MatMul/Gemm + Add of a bias: fold into the Dense bias.
+    // Not when the model quantizes the product itself (QDQ between them).
     if (is_add && x.producer >= 0 && g.nodes[x.producer].op == ml::OpKind::Dense &&
-        use_count(a.is_const ? n.input(1) : n.input(0)) == 1) {
+        use_count(a.is_const ? n.input(1) : n.input(0)) == 1 && !g.tensors[x.tensor].quant.given()) {
       auto& bias = g.tensors[g.nodes[x.producer].inputs[2]].data;
       for (size_t i = 0; i < bias.size(); ++i) bias[i] += c[i];
       set_out(n, 0, x);

@@ -24,4 +24,9 @@ struct CalibrationOptions {
 std::vector<ml::Range> calibrate(const ml::Graph& g, std::span<const float> inputs, size_t count,
                                  const CalibrationOptions& opts = {});
 
+// Activations whose int8 parameters neither the model gives (pre-quantized
+// models: Tensor::quant) nor the quantizer fixes by itself (Softmax, ArgMax):
+// they need calibration data. Empty: the model imports without any.
+std::vector<int> tensors_needing_calibration(const ml::Graph& g);
+
 }  // namespace zkvm::model
