@@ -1,0 +1,191 @@
+// Pre-quantized ONNX (QuantizeLinear/DequantizeLinear, QLinear ops) in the
+// importer, and the calibration check (calibration_check.h).
+#include <catch2/catch.hpp>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "onnx_builder.h"
+#include "zkvm_model/calibrate.h"
+#include "zkvm_model/dataset.h"
+#include "zkvm_model/onnx_import.h"
+#ifdef ZKVM_HAVE_ML_HOST
+#include "quantize.h"
+#include "zkvm_model/calibration_check.h"
+#endif
+
+using namespace zkvm;
+using testing::OnnxBuilder;
+
+namespace {
+
+const std::string kModels = std::string(ZKVM_SOURCE_DIR) + "/examples/models/";
+const std::string kData = "/usr/share/datasets/fashion-mnist/";
+
+// An integer initializer (int8, uint8 or int32) from int values.
+void init_int(OnnxBuilder& b, const std::string& name, const std::vector<int64_t>& dims, int dtype,
+              const std::vector<int>& v) {
+  auto* t = b.m.mutable_graph()->add_initializer();
+  t->set_name(name);
+  t->set_data_type(dtype);
+  for (int64_t d : dims) t->add_dims(d);
+  for (int x : v) t->add_int32_data(x);
+}
+
+ml::Graph import(const OnnxBuilder& b) {
+  const std::string s = b.bytes();
+  return model::import_onnx_bytes({reinterpret_cast<const uint8_t*>(s.data()), s.size()}, "q.onnx");
+}
+
+// x [1,4] -> QuantizeLinear -> DequantizeLinear -> MatMul(DQ(w int8)) -> Q -> DQ -> y [1,3]
+OnnxBuilder qdq_matmul() {
+  OnnxBuilder b;
+  b.input("x", {1, 4}).output("y");
+  b.init("sx", {}, {0.01f}).init("sw", {3}, {0.1f, 0.2f, 0.3f}).init("sy", {}, {0.05f});
+  init_int(b, "zx", {}, onnx::TensorProto::UINT8, {128});
+  init_int(b, "zy", {}, onnx::TensorProto::INT8, {-3});
+  init_int(b, "w", {4, 3}, onnx::TensorProto::INT8, {1, -2, 3, 127, -128, 5, 0, 9, -9, 4, 4, 4});
+  init_int(b, "zw", {3}, onnx::TensorProto::INT8, {0, 0, 0});
+  b.node("QuantizeLinear", {"x", "sx", "zx"}, {"xq"});
+  b.node("DequantizeLinear", {"xq", "sx", "zx"}, {"xd"});
+  testing::set_int(b.node("DequantizeLinear", {"w", "sw", "zw"}, {"wd"}), "axis", 1);
+  b.node("MatMul", {"xd", "wd"}, {"m"});
+  b.node("QuantizeLinear", {"m", "sy", "zy"}, {"mq"});
+  b.node("DequantizeLinear", {"mq", "sy", "zy"}, {"y"});
+  return b;
+}
+
+}  // namespace
+
+TEST_CASE("a QDQ MatMul keeps the model's int8 weights, scales and zero points", "[ml-import][quantized]") {
+  auto g = import(qdq_matmul());
+  REQUIRE(g.nodes.size() == 1);
+  REQUIRE(g.nodes[0].op == ml::OpKind::Dense);
+  const auto& w = g.tensors[g.nodes[0].inputs[1]];
+  CHECK(w.weight_scale == std::vector<float>{0.1f, 0.2f, 0.3f});  // per output channel (MatMul axis 1)
+  CHECK(g.tensors[g.input].quant == ml::QuantParams{0.01f, 0});     // uint8 zero point 128 -> int8 0
+  CHECK(g.tensors[g.output].quant == ml::QuantParams{0.05f, -3});
+  CHECK(model::tensors_needing_calibration(g).empty());
+  CHECK(g.warnings.empty());
+#ifdef ZKVM_HAVE_ML_HOST
+  // Without calibration: the integers are ONNX's. x = (1, -1, 0.5, 0.25) ->
+  // q = (100, -100, 50, 25); m_j = 0.01 s_j sum_k q_k w_kj; y = round(m / 0.05) - 3.
+  auto file = ml::quantize_model(g, std::vector<ml::Range>(g.tensors.size()), {});
+  const std::vector<float> x = {1.0f, -1.0f, 0.5f, 0.25f};
+  const auto r = ml::run_int8_host(file, x);
+  const int q[4] = {100, -100, 50, 25};
+  const int wv[12] = {1, -2, 3, 127, -128, 5, 0, 9, -9, 4, 4, 4};
+  const double s[3] = {0.1, 0.2, 0.3};
+  for (int j = 0; j < 3; ++j) {
+    long acc = 0;
+    for (int k = 0; k < 4; ++k) acc += long{q[k]} * wv[k * 3 + j];
+    const double y = std::clamp(std::nearbyint(0.01 * s[j] * static_cast<double>(acc) / 0.05) - 3, -128.0, 127.0);
+    CHECK(r.logits_or_output[static_cast<size_t>(j)] == static_cast<int32_t>(y));
+  }
+#endif
+}
+
+TEST_CASE("quantized tensors reach only the ops that read them, and bad quantization parameters are named",
+          "[ml-import][quantized]") {
+  {  // A float op on QuantizeLinear's output.
+    OnnxBuilder b;
+    b.input("x", {1, 4}).output("y").init("s", {}, {0.1f});
+    b.node("QuantizeLinear", {"x", "s"}, {"q"});
+    b.node("Relu", {"q"}, {"y"});
+    REQUIRE_THROWS_WITH(import(b), Catch::Contains("(Relu): input 'q' is a quantized tensor"));
+  }
+  {  // The graph ends on a quantized tensor.
+    OnnxBuilder b;
+    b.input("x", {1, 4}).output("y").init("s", {}, {0.1f});
+    b.node("Relu", {"x"}, {"r"});
+    b.node("QuantizeLinear", {"r", "s"}, {"y"});
+    REQUIRE_THROWS_WITH(import(b), Catch::Contains("end the graph with DequantizeLinear"));
+  }
+  {  // Per-channel scales on an activation.
+    OnnxBuilder b;
+    b.input("x", {1, 2, 2, 2}).output("y").init("s", {2}, {0.1f, 0.2f});
+    b.node("QuantizeLinear", {"x", "s"}, {"q"});
+    b.node("DequantizeLinear", {"q", "s"}, {"y"});
+    REQUIRE_THROWS_WITH(import(b), Catch::Contains("per-axis quantization of an activation is not supported"));
+  }
+  {  // An int32 zero point (int32 activations).
+    OnnxBuilder b;
+    b.input("x", {1, 4}).output("y").init("s", {}, {0.1f});
+    init_int(b, "z", {}, onnx::TensorProto::INT32, {0});
+    b.node("QuantizeLinear", {"x", "s", "z"}, {"q"});
+    b.node("DequantizeLinear", {"q", "s", "z"}, {"y"});
+    REQUIRE_THROWS_WITH(import(b), Catch::Contains("zero point must be int8 or uint8"));
+  }
+  {  // Dequantized with other parameters than it was quantized with.
+    OnnxBuilder b;
+    b.input("x", {1, 4}).output("y").init("s", {}, {0.1f}).init("t", {}, {0.2f});
+    b.node("QuantizeLinear", {"x", "s"}, {"q"});
+    b.node("DequantizeLinear", {"q", "t"}, {"y"});
+    REQUIRE_THROWS_WITH(import(b), Catch::Contains("but this node reads it with scale 0.2"));
+  }
+  {  // DequantizeLinear of a float activation; a zero scale.
+    OnnxBuilder b;
+    b.input("x", {1, 4}).output("y").init("s", {}, {0.1f});
+    b.node("DequantizeLinear", {"x", "s"}, {"y"});
+    REQUIRE_THROWS_WITH(import(b), Catch::Contains("input 'x' is float32, not a quantized tensor"));
+    OnnxBuilder c;
+    c.input("x", {1, 4}).output("y").init("s", {}, {0.0f});
+    c.node("QuantizeLinear", {"x", "s"}, {"q"});
+    c.node("DequantizeLinear", {"q", "s"}, {"y"});
+    REQUIRE_THROWS_WITH(import(c), Catch::Contains("scale 0.000000 is not a positive number"));
+  }
+  {  // Weights quantized along the input axis: re-quantized, with a warning naming them.
+    OnnxBuilder b = qdq_matmul();
+    auto* g = b.m.mutable_graph();
+    for (auto& t : *g->mutable_initializer())
+      if (t.name() == "sw") {
+        t.clear_float_data();
+        t.clear_dims();
+        t.add_dims(4);
+        for (float v : {0.1f, 0.2f, 0.3f, 0.4f}) t.add_float_data(v);
+      } else if (t.name() == "zw") {
+        t.clear_int32_data();
+        t.clear_dims();
+        t.add_dims(4);
+        for (int k = 0; k < 4; ++k) t.add_int32_data(0);
+      }
+    for (auto& n : *g->mutable_node())
+      if (n.output(0) == "wd") n.mutable_attribute(0)->set_i(0);
+    auto gr = import(b);
+    REQUIRE(gr.warnings.size() == 1);
+    CHECK_THAT(gr.warnings[0], Catch::Contains("weights 'wd' are quantized along axis 0, not the output channels' "
+                                               "(axis 1): re-quantized per output channel"));
+    CHECK(gr.tensors[gr.nodes[0].inputs[1]].weight_scale.empty());
+  }
+}
+
+#ifdef ZKVM_HAVE_ML_HOST
+TEST_CASE("the calibration check reports the worst layer and names a tensor whose range an outlier stretches",
+          "[ml-import][calibration]") {
+  auto g = model::import_onnx_file(kModels + "fashion_mlp.onnx");
+  auto cal = model::load_images(kData + "train-images-idx3-ubyte.gz", 784, 40);
+  {
+    auto ranges = model::calibrate(g, cal.data, cal.count);
+    std::vector<int32_t> tmap;
+    auto file = ml::quantize_model(g, ranges, {}, &tmap);
+    auto c = model::check_calibration(g, file, tmap, cal.data, cal.count, 0.05);
+    REQUIRE(c.worst >= 0);
+    CHECK(c.tensors.size() == 4);  // input, two fused Dense+Relu outputs, logits
+    CHECK(c.tensors[static_cast<size_t>(c.worst)].error < 0.05);
+    CHECK(c.output_agreement >= 0.95);
+    CHECK(c.warnings.empty());
+    CHECK_THAT(model::calibration_report(c, 0.05), Catch::Contains("worst layer: '"));
+  }
+  // One pixel of value 200 among values in [0, 1]: the input's int8 step
+  // becomes ~0.8, and almost every pixel rounds to 0.
+  cal.data[5] = 200.0f;
+  auto ranges = model::calibrate(g, cal.data, cal.count);
+  std::vector<int32_t> tmap;
+  auto file = ml::quantize_model(g, ranges, {}, &tmap);
+  auto c = model::check_calibration(g, file, tmap, cal.data, cal.count, 0.05);
+  REQUIRE(!c.warnings.empty());
+  CHECK_THAT(c.warnings[0], Catch::Contains("tensor '" + g.tensors[g.input].name + "': its int8 range [0, 200"));
+  CHECK_THAT(c.warnings[0], Catch::Contains("to rounding and clipping alone (more than 5.0%)"));
+}
+#endif
