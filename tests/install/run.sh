@@ -43,4 +43,16 @@ export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
 # shellcheck disable=SC2046
 cc -o "$work/pc_check" "$src/examples/verify-receipt/verify_receipt.c" $(pkg-config --cflags --libs zkvm-verifier)
 "$work/pc_check" "$work/g.receipt" "$id"
+# `zkvm model build` from the install: the SDK under share/zkvm/guest-sdk,
+# no CMake project (skipped when the CLI lacks the ONNX importer).
+fm=/usr/share/datasets/fashion-mnist
+if "$prefix/bin/zkvm" model build --help >/dev/null 2>&1 && [ -e "$fm/train-images-idx3-ubyte.gz" ]; then
+  "$prefix/bin/zkvm" model build "$src/examples/models/fashion_mlp.onnx" --calibration "$fm/train-images-idx3-ubyte.gz" \
+    --calib-limit 50 --check-limit 0 -o "$work/model" >"$work/model.log"
+  grep -q "guest SDK: $prefix/share/zkvm/guest-sdk (the installed SDK" "$work/model.log" ||
+    { echo "model build did not use the installed SDK: $(grep 'guest SDK' "$work/model.log")" >&2; exit 1; }
+  "$prefix/bin/zkvm" model input "$work/model/model.zkml" --images "$fm/t10k-images-idx3-ubyte.gz" -o "$work/img.bin" 2>/dev/null
+  "$prefix/bin/zkvm" run "$work/model/guest.elf" --input "$work/img.bin" --journal "$work/class.bin" >/dev/null 2>&1
+  [ "$(stat -c %s "$work/class.bin")" = 4 ] || { echo "model guest journal is not one class" >&2; exit 1; }
+fi
 echo "install: consumer project and pkg-config build verify the receipt"
