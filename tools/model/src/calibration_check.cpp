@@ -21,7 +21,7 @@ CalibrationCheck check_calibration(const ml::Graph& g, const std::vector<uint8_t
   if (inputs.size() < count * n_in) throw std::runtime_error("calibration check: fewer samples than announced");
   // Sums over all samples, per graph tensor.
   struct Acc {
-    double sq = 0, err_sq = 0, loss_sq = 0, max_steps = 0;
+    double sq = 0, err_sq = 0, loss_sq = 0, max_steps = 0, n = 0;
   };
   std::vector<Acc> acc(g.tensors.size());
   std::vector<bool> used(g.tensors.size(), false);
@@ -44,6 +44,7 @@ CalibrationCheck check_calibration(const ml::Graph& g, const std::vector<uint8_t
       const double sc = tr.scale[static_cast<size_t>(id)];
       const int32_t zp = tr.zero_point[static_cast<size_t>(id)];
       Acc& a = acc[t];
+      a.n += static_cast<double>(f.size());
       for (size_t i = 0; i < f.size(); ++i) {
         const double fv = f[i];
         const double dq = (q[i] - zp) * sc;
@@ -73,8 +74,7 @@ CalibrationCheck check_calibration(const ml::Graph& g, const std::vector<uint8_t
     TensorCheck tc;
     tc.tensor = static_cast<int>(t);
     tc.name = g.tensors[t].name;
-    const double n = static_cast<double>(count);
-    tc.rms = std::sqrt(a.sq / std::max(1.0, n));
+    tc.rms = std::sqrt(a.sq / std::max(1.0, a.n));
     const double denom = a.sq > 0 ? a.sq : 1.0;
     tc.error = std::sqrt(a.err_sq / denom);
     tc.range_loss = std::sqrt(a.loss_sq / denom);
