@@ -2,6 +2,7 @@
 // importer, and the calibration check (calibration_check.h).
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -161,6 +162,39 @@ TEST_CASE("quantized tensors reach only the ops that read them, and bad quantiza
 }
 
 #ifdef ZKVM_HAVE_ML_HOST
+TEST_CASE("an AveragePool that the model requantizes to a new scale gets a Lut8 that moves it there",
+          "[ml-import][quantized]") {
+  // x -> Q(0.02, -10) -> DQ -> AveragePool 2x2 -> Q(0.01, 5) -> DQ -> y
+  OnnxBuilder b;
+  b.input("x", {1, 2, 4, 4}).output("y").init("s1", {}, {0.02f}).init("s2", {}, {0.01f});
+  init_int(b, "z1", {}, onnx::TensorProto::INT8, {-10});
+  init_int(b, "z2", {}, onnx::TensorProto::INT8, {5});
+  b.node("QuantizeLinear", {"x", "s1", "z1"}, {"xq"});
+  b.node("DequantizeLinear", {"xq", "s1", "z1"}, {"xd"});
+  auto& pool = b.node("AveragePool", {"xd"}, {"p"});
+  testing::set_ints(pool, "kernel_shape", {2, 2});
+  testing::set_ints(pool, "strides", {2, 2});
+  b.node("QuantizeLinear", {"p", "s2", "z2"}, {"pq"});
+  b.node("DequantizeLinear", {"pq", "s2", "z2"}, {"y"});
+  auto g = import(b);
+  auto file = ml::quantize_model(g, std::vector<ml::Range>(g.tensors.size()), {});
+  CHECK(ml::model_info(file).ops == std::vector<std::string>{"AveragePool", "Lut8"});
+  auto x = testing::rand_floats(32, 7);
+  for (float& v : x) v = v * 1.2f;  // within both int8 ranges
+  const auto r = ml::run_int8_host(file, x);
+  const auto q = ml::quantize_input(file, x);
+  for (int c = 0; c < 2; ++c)
+    for (int i = 0; i < 2; ++i)
+      for (int j = 0; j < 2; ++j) {
+        // ONNX: the average of the dequantized inputs, quantized once.
+        double sum = 0;
+        for (int di = 0; di < 2; ++di)
+          for (int dj = 0; dj < 2; ++dj) sum += (q[static_cast<size_t>(c * 16 + (2 * i + di) * 4 + 2 * j + dj)] + 10) * 0.02;
+        const double want = std::nearbyint(sum / 4 / 0.01) + 5;
+        CHECK(std::fabs(r.logits_or_output[static_cast<size_t>(c * 4 + i * 2 + j)] - want) <= 1.0);
+      }
+}
+
 TEST_CASE("the calibration check reports the worst layer and names a tensor whose range an outlier stretches",
           "[ml-import][calibration]") {
   auto g = model::import_onnx_file(kModels + "fashion_mlp.onnx");

@@ -184,12 +184,13 @@ void do_build(BuildArgs b) {
     throw std::runtime_error("model build: --private guests take one image (--batch 1)");
   // Find the toolchain before the (slower) import, so a missing one fails fast.
   const cli::GuestToolchain tc = cli::find_guest_toolchain(b.sdk);
+  auto file = import_to_zkml(b.imp);
   std::error_code ec;
   fs::create_directories(b.dir, ec);
-  if (ec || !fs::is_directory(b.dir)) throw std::runtime_error(b.dir + ": cannot create the output directory");
+  if (ec || !fs::is_directory(b.dir))
+    throw std::runtime_error(b.dir + ": cannot create the output directory" + (ec ? ": " + ec.message() : ""));
   const fs::path dir(b.dir);
   b.imp.out = (dir / "model.zkml").string();
-  auto file = import_to_zkml(b.imp);
   write_file(b.imp.out, file.data(), file.size());
   const std::string src = (dir / "guest.c").string(), elf = (dir / "guest.elf").string();
   write_guest_source(file, b.imp, b.private_model, src);

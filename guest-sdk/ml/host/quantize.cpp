@@ -8,6 +8,7 @@
 #include <cstring>
 #include <limits>
 #include <map>
+#include <optional>
 #include <stdexcept>
 
 #include "zkvm/ml/model.h"
@@ -289,17 +290,33 @@ class Quantizer {
     return act_params(ranges_[gt].min, ranges_[gt].max);
   }
 
-  // Ops that copy or select int8 values keep their input's parameters; a
-  // pre-quantized model that asks for others at their output cannot be served.
-  QParams keep_params(const Node& n, uint32_t x) const {
+  // Ops that copy, select or clamp int8 values keep their input's
+  // parameters. Where a pre-quantized model asks for others at the output
+  // (e.g. DequantizeLinear -> AveragePool -> QuantizeLinear with a new
+  // scale), the op writes a tensor with the input's parameters and a Lut8
+  // table (the identity, requantized) moves it to the model's: one more
+  // rounding than ONNX's float op has.
+  uint32_t moved_output(const Node& n, uint32_t x) {
     const QParams q = tensors_[x].q;
     const QuantParams& want = g_.tensors[n.outputs[0]].quant;
-    if (want.given() && (want.scale != q.scale || want.zero_point != q.zp))
-      fail_node(n, "the model quantizes the output with scale " + std::to_string(want.scale) + ", zero point " +
-                       std::to_string(want.zero_point) + ", but this op keeps its input's (scale " +
-                       std::to_string(q.scale) + ", zero point " + std::to_string(q.zp) + ")");
-    return q;
+    if (!want.given() || (want.scale == q.scale && want.zero_point == q.zp)) return map_activation(n.outputs[0], q);
+    TRec t;
+    t.shape = g_.tensors[n.outputs[0]].shape;
+    t.q = q;
+    const uint32_t mid = add_tensor(t);
+    NRec lut;
+    lut.op = ZKML_OP_LUT8;
+    lut.in = {mid};
+    const QParams qy = out_params(n.outputs[0]);
+    std::vector<int8_t> table(256);
+    for (int v = -128; v < 128; ++v)
+      table[static_cast<size_t>(v + 128)] = static_cast<int8_t>(quant_value(static_cast<double>(q.scale) * (v - q.zp), qy));
+    lut.p[0] = w_.put_i8(table);
+    lut.out = map_activation(n.outputs[0], qy);
+    pending_ = lut;
+    return mid;
   }
+  std::optional<NRec> pending_;  // a node emit() appends after the current one
 
   void emit(size_t i) {
     const Node& n = g_.nodes[i];
@@ -312,9 +329,9 @@ class Quantizer {
         nr.op = ZKML_OP_CLAMP;
         uint32_t x = input_of(n, 0);
         nr.in = {x};
-        QParams q = keep_params(n, x);
+        QParams q = tensors_[x].q;
         apply_activation(n, q, nr);
-        nr.out = map_activation(n.outputs[0], q);
+        nr.out = moved_output(n, x);
         break;
       }
       case OpKind::MaxPool:
@@ -324,7 +341,7 @@ class Quantizer {
         nr.in = {x};
         set_window(n, nr, n.kernel);
         nr.flags = n.op == OpKind::AveragePool && n.count_include_pad ? 1u : 0u;
-        nr.out = map_activation(n.outputs[0], keep_params(n, x));
+        nr.out = moved_output(n, x);
         break;
       }
       case OpKind::Add:
@@ -334,7 +351,7 @@ class Quantizer {
         uint32_t x = input_of(n, 0);
         nr.in = {x};
         if (numel(tensors_[x].shape) != numel(g_.tensors[n.outputs[0]].shape)) fail_node(n, "element count changes");
-        nr.out = map_activation(n.outputs[0], keep_params(n, x));
+        nr.out = moved_output(n, x);
         break;
       }
       case OpKind::Softmax: {
@@ -396,12 +413,16 @@ class Quantizer {
         if (n.start < 0 || n.start + ys[n.axis] > xs[n.axis]) fail_node(n, "range outside the input");
         nr.p[0] = static_cast<uint32_t>(n.axis);
         nr.p[1] = static_cast<uint32_t>(n.start);
-        nr.out = map_activation(n.outputs[0], keep_params(n, x));
+        nr.out = moved_output(n, x);
         break;
       }
       default: fail_node(n, "unsupported op");
     }
     nodes_.push_back(nr);
+    if (pending_) {
+      nodes_.push_back(*pending_);
+      pending_.reset();
+    }
   }
 
   // Concat of N inputs: a chain of N-1 two-input Concat nodes (the file's
