@@ -87,6 +87,25 @@ TEST_CASE("a QDQ MatMul keeps the model's int8 weights, scales and zero points",
 #endif
 }
 
+TEST_CASE("float weights through QuantizeLinear and DequantizeLinear fold into int8 weights with the given scales",
+          "[ml-import][quantized]") {
+  // torch.ao exports keep float weights and quantize them in the graph.
+  OnnxBuilder b;
+  b.input("x", {1, 2}).output("y");
+  b.init("w", {2, 2}, {0.1f, -0.26f, 0.5f, 1.0f}).init("s", {}, {0.1f});
+  init_int(b, "z", {}, onnx::TensorProto::INT8, {0});
+  b.node("QuantizeLinear", {"w", "s", "z"}, {"wq"});
+  b.node("DequantizeLinear", {"wq", "s", "z"}, {"wd"});
+  b.node("MatMul", {"x", "wd"}, {"y"});
+  auto g = import(b);
+  const auto& w = g.tensors[g.nodes[0].inputs[1]];
+  CHECK(w.weight_scale == std::vector<float>{0.1f});
+  // W[out][in]: -0.26 rounds (half to even at -2.6) to -3 steps; 0.5 to 5.
+  CHECK(w.data == std::vector<float>{1 * 0.1f, 5 * 0.1f, -3 * 0.1f, 10 * 0.1f});
+  // The activations have no given parameters: calibration is needed.
+  CHECK(model::tensors_needing_calibration(g).size() == 2);
+}
+
 TEST_CASE("quantized tensors reach only the ops that read them, and bad quantization parameters are named",
           "[ml-import][quantized]") {
   {  // A float op on QuantizeLinear's output.
