@@ -47,6 +47,8 @@ expect_error() {
 }
 expect_error "missing.onnx: cannot open" missing.onnx --calibration "$calib" -o e1
 expect_error "nosdk: not a guest SDK" "$onnx" --calibration "$calib" -o e2 --sdk nosdk
+(export ZKVM_GUEST_CLANG=/nonexistent/clang
+ expect_error "ZKVM_GUEST_CLANG=/nonexistent/clang is not an executable" "$onnx" --calibration "$calib" -o e6)
 expect_error "--private guests take one image" "$onnx" --calibration "$calib" -o e4 --private --batch 2
 expect_error "neither IDX images nor raw float32 samples of 784 values" "$onnx" --calibration pub.journal -o e5
 echo "model build: public and private guests built outside CMake commit what the in-tree examples commit"

@@ -11,6 +11,7 @@
 #include "zkvm_model/calibrate.h"
 #include "zkvm_model/dataset.h"
 #include "zkvm_model/onnx_import.h"
+#include "zkvm_model/reference.h"
 #ifdef ZKVM_HAVE_ML_HOST
 #include "quantize.h"
 #include "zkvm_model/calibration_check.h"
@@ -178,6 +179,73 @@ TEST_CASE("quantized tensors reach only the ops that read them, and bad quantiza
                                                "(axis 1): re-quantized per output channel"));
     CHECK(gr.tensors[gr.nodes[0].inputs[1]].weight_scale.empty());
   }
+}
+
+TEST_CASE("randomly corrupted pre-quantized .onnx files are rejected or imported, never crash",
+          "[ml-import][quantized]") {
+  // x -> QuantizeLinear -> QLinearConv (per-channel int8 w, int32 B) ->
+  // MaxPool -> Flatten (both on uint8) -> DequantizeLinear -> Gemm (QDQ int8
+  // weights, int32 bias) -> QuantizeLinear -> DequantizeLinear
+  OnnxBuilder b;
+  b.input("x", {1, 1, 6, 6}).output("y");
+  b.init("sx", {}, {0.01f}).init("sw", {2}, {0.02f, 0.03f}).init("sc", {}, {0.05f});
+  b.init("sg", {}, {0.04f}).init("sgb", {}, {0.002f}).init("sy", {}, {0.1f});
+  init_int(b, "zx", {}, onnx::TensorProto::UINT8, {10});
+  init_int(b, "zc", {}, onnx::TensorProto::UINT8, {0});
+  init_int(b, "zy", {}, onnx::TensorProto::INT8, {0});
+  init_int(b, "zw", {2}, onnx::TensorProto::INT8, {0, 0});
+  init_int(b, "w", {2, 1, 3, 3}, onnx::TensorProto::INT8, {1, 2, 3, 4, 5, 6, 7, 8, 9, -9, -8, -7, -6, -5, -4, -3, -2, -1});
+  init_int(b, "bias", {2}, onnx::TensorProto::INT32, {100, -100});
+  init_int(b, "wg", {3, 8}, onnx::TensorProto::INT8, {1, -1, 2, -2, 3, -3, 4, -4, 5, 5, 5, 5, -5, -5, -5, -5,
+                                                       0, 1, 0, 1, 0, 1, 0, 1});
+  init_int(b, "zg", {}, onnx::TensorProto::INT8, {0});
+  init_int(b, "bg", {3}, onnx::TensorProto::INT32, {7, 8, 9});
+  b.node("QuantizeLinear", {"x", "sx", "zx"}, {"xq"});
+  testing::set_ints(b.node("QLinearConv", {"xq", "sx", "zx", "w", "sw", "zw", "sc", "zc", "bias"}, {"c"}),
+                    "kernel_shape", {3, 3});
+  auto& mp = b.node("MaxPool", {"c"}, {"p"});
+  testing::set_ints(mp, "kernel_shape", {2, 2});
+  testing::set_ints(mp, "strides", {2, 2});
+  b.node("Flatten", {"p"}, {"f"});
+  b.node("DequantizeLinear", {"f", "sc", "zc"}, {"fd"});
+  b.node("DequantizeLinear", {"wg", "sg", "zg"}, {"wgd"});
+  b.node("DequantizeLinear", {"bg", "sgb"}, {"bgd"});
+  testing::set_int(b.node("Gemm", {"fd", "wgd", "bgd"}, {"h"}), "transB", 1);
+  b.node("QuantizeLinear", {"h", "sy", "zy"}, {"hq"});
+  b.node("DequantizeLinear", {"hq", "sy", "zy"}, {"y"});
+  const std::string bytes = b.bytes();
+  {
+    auto g = import(b);  // the uncorrupted model imports without calibration
+    CHECK(model::tensors_needing_calibration(g).empty());
+  }
+  uint32_t s = 777;
+  auto next = [&s] { return s = s * 1664525u + 1013904223u; };
+  int rejected = 0, imported = 0;
+  for (int iter = 0; iter < 400; ++iter) {
+    std::string m = bytes;
+    const int flips = 1 + static_cast<int>(next() % 3);
+    for (int k = 0; k < flips; ++k) m[next() % m.size()] = static_cast<char>(next() >> 24);
+    try {
+      auto g = model::import_onnx_bytes({reinterpret_cast<const uint8_t*>(m.data()), m.size()}, "fuzz.onnx");
+      ++imported;
+      try {
+        std::vector<float> x(model::elem_count(g.tensors[g.input].shape), 0.5f);
+        model::run_reference(g, x);
+#ifdef ZKVM_HAVE_ML_HOST
+        std::vector<int32_t> tmap;
+        auto file = ml::quantize_model(g, model::calibrate(g, x, 1), {}, &tmap);
+        ml::run_int8_host(file, x);
+        model::check_calibration(g, file, tmap, x, 1, 0.05);
+#endif
+      } catch (const std::runtime_error&) {
+      }
+    } catch (const model::ImportError& e) {
+      ++rejected;
+      REQUIRE(std::string(e.what()).rfind("fuzz.onnx: ", 0) == 0);
+    }
+  }
+  CHECK(rejected > 0);
+  CHECK(imported > 0);
 }
 
 #ifdef ZKVM_HAVE_ML_HOST

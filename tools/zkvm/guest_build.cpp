@@ -171,7 +171,12 @@ GuestToolchain find_guest_toolchain(const std::string& sdk_override) {
     throw std::runtime_error("guest SDK not found (looked in: " + join(looked) +
                              "); give --sdk DIR or set ZKVM_GUEST_SDK");
   }
-  // The cross toolchain.
+  // The cross toolchain. A variable that is set must name what it says.
+  for (const char* v : {"ZKVM_GUEST_CLANG", "ZKVM_GUEST_LLD"})
+    if (!env(v).empty() && ::access(env(v).c_str(), X_OK) != 0)
+      throw std::runtime_error(std::string("guest toolchain: ") + v + "=" + env(v) + " is not an executable");
+  if (!env("ZKVM_GUEST_LIBGCC").empty() && !is_file(env("ZKVM_GUEST_LIBGCC")))
+    throw std::runtime_error("guest toolchain: ZKVM_GUEST_LIBGCC=" + env("ZKVM_GUEST_LIBGCC") + " is not a file");
   const std::vector<std::string> clangs = {env("ZKVM_GUEST_CLANG"), ZKVM_DEFAULT_CLANG, "clang", "clang-14"};
   const std::vector<std::string> llds = {env("ZKVM_GUEST_LLD"), ZKVM_DEFAULT_LLD, "ld.lld", "ld.lld-14"};
   tc.clang = find_program(clangs);
