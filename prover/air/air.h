@@ -136,6 +136,16 @@ class Air {
   // Part of the AIR's definition (both sides read it): changing it changes
   // the statement, like changing a constraint.
   virtual size_t zk_free_rows() const { return 0; }
+  // May a proof leave this table out (log height 0 in the proof: no rows,
+  // nothing committed, opened or summed for it)? Only where, for any public
+  // values, some trace of padding rows alone (every bus multiplicity zero)
+  // satisfies the AIR, so that absence proves nothing such a trace would
+  // not: its LogUp sum is 0 and nothing else depends on its rows. Its
+  // public values and public bus terms stay part of the statement. Such an
+  // AIR has no preprocessed columns (prepare_vk checks). The prover marks
+  // the table absent by a trace of height 0. Part of the AIR's definition,
+  // like zk_free_rows. Default false.
+  virtual bool may_be_absent() const { return false; }
 
   virtual void eval(DegreeBuilder& b) const = 0;
   virtual void eval(CheckBuilder& b) const = 0;

@@ -28,7 +28,8 @@ std::string shape_error(const TableWitness& t) {
   const std::string n = "table '" + air.name() + "': ";
   if (m.width != air.width())
     return n + "trace width " + std::to_string(m.width) + " != AIR width " + std::to_string(air.width());
-  if (m.height < 2 || (m.height & (m.height - 1)) != 0)
+  if (m.height == 0 && !air.may_be_absent()) return n + "trace height 0, but the table may not be absent";
+  if (m.height != 0 && (m.height < 2 || (m.height & (m.height - 1)) != 0))
     return n + "trace height " + std::to_string(m.height) + " is not a power of two >= 2";
   if (m.height > (size_t{1} << 24)) return n + "trace height " + std::to_string(m.height) + " exceeds 2^24";
   if (m.values.size() != m.width * m.height) return n + "trace storage size does not match width x height";

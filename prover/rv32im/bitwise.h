@@ -31,7 +31,7 @@
 
 namespace zkvm::rv32im {
 
-class BitwiseChipAir : public PaddedAir<BitwiseChipAir> {
+class BitwiseChipAir : public ChipAir<BitwiseChipAir> {
  public:
   enum Col : size_t {
     kA = 0,            // a0..a3

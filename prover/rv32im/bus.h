@@ -99,11 +99,21 @@ class PaddedAir : public air::AirBase<D> {
   size_t zk_free_rows() const override { return kZkFreeRows; }
 };
 
+// A chip table (ALU units, accelerators) that a segment without its
+// operations leaves out of the proof (Air::may_be_absent, docs/STARK.md
+// "Absent tables"): a trace of padding rows alone satisfies it, as the
+// witness's minimum-height traces of unused chips always did.
+template <class D>
+class ChipAir : public PaddedAir<D> {
+ public:
+  bool may_be_absent() const override { return true; }
+};
+
 // A chip table whose one public value is the segment tag (bus.h tuples
 // carry it): the accelerator chips. D defines name(), kWidth and
 // constraints().
 template <class D>
-class SegTaggedAir : public PaddedAir<D> {
+class SegTaggedAir : public ChipAir<D> {
  public:
   enum Pub : size_t { kPubSeg, kNumPublics };
   size_t width() const override { return D::kWidth; }

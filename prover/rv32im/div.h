@@ -55,7 +55,7 @@
 
 namespace zkvm::rv32im {
 
-class DivChipAir : public PaddedAir<DivChipAir> {
+class DivChipAir : public ChipAir<DivChipAir> {
  public:
   enum Col : size_t {
     kReal,

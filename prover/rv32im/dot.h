@@ -236,6 +236,7 @@ class DotBuilder {
                 const RomReader* rom = nullptr);
   void start_segment() { calls_.clear(), rows_.clear(); }
   size_t rows() const { return rows_.size() / DotAir::kWidth; }
+  size_t calls() const { return calls_.size() / DotCallAir::kWidth; }
   RowMajorMatrix<Fp> call_trace(size_t min_rows) const;
   RowMajorMatrix<Fp> data_trace(size_t min_rows) const;
 

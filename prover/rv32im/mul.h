@@ -43,7 +43,7 @@
 
 namespace zkvm::rv32im {
 
-class MulChipAir : public PaddedAir<MulChipAir> {
+class MulChipAir : public ChipAir<MulChipAir> {
  public:
   enum Col : size_t {
     kIsMul,

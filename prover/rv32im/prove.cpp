@@ -69,7 +69,7 @@ void require_verifiable(const stark::VerifyingKey& vk, std::span<const unsigned>
 
 std::vector<unsigned> log_heights_of(const std::vector<RowMajorMatrix<Fp>>& traces) {
   std::vector<unsigned> h;
-  for (const auto& t : traces) h.push_back(log2_rows(t.height));
+  for (const auto& t : traces) h.push_back(t.height == 0 ? 0 : log2_rows(t.height));  // 0: absent
   return h;
 }
 
@@ -139,7 +139,7 @@ struct SegmentedProver::State {
   unsigned log_seg = 0;
   vm::RunResult pre;
   size_t n = 0;
-  std::vector<std::vector<field::Fp4>> masks;
+  std::vector<field::Fp4> mask_offsets;  // per segment: its zk LogUp masks' sum
   std::vector<std::array<uint8_t, 32>> seeds;
   std::vector<pcs::Commitment> roots;  // every segment's pass-1 commitment (draw_challenges)
   std::vector<SegmentEnd> ends;
@@ -185,7 +185,7 @@ struct SegmentedProver::State {
   // seed, so pass 2 reproduces pass 1 bit for bit.
   stark::MainCommit commit(const SegmentWitness& sw, std::vector<std::pair<std::string, double>>* t) {
     merkle::ScopedRandomSeed seeded(seeds[sw.info.index]);
-    return stark::commit_main(pk, witnesses(sw), masks[sw.info.index], hal, prove_options(t));
+    return stark::commit_main(pk, witnesses(sw), mask_offsets[sw.info.index], hal, prove_options(t));
   }
   // Runs the guest traced and hands segments [first, last) to sink; the
   // run stops after segment last - 1.
@@ -263,11 +263,13 @@ SegmentedProver::SegmentedProver(const vm::Program& program, const vm::RunOption
         (s.n == 1 ? "" : "s") + " of up to " + std::to_string(SegmentPlan::segment_cycles(s.log_seg)) +
         " cycles (2^" + std::to_string(s.log_seg) + " rows)");
   // The statement's secrets, expanded from its seed (the same on every
-  // worker): zk LogUp masks summing to 0 over all segments, and each
+  // worker): the offsets of the segments' zk LogUp masks (summing to 0, so
+  // all masks of the statement do; each segment draws its masks from its
+  // seed, knowing which of its tables are absent), and each
   // segment's seed for its commitment randomness.
   {
     merkle::ScopedRandomSeed seeded(statement_seed);
-    s.masks = stark::statement_logup_masks(s.pk.vk, s.n);
+    s.mask_offsets = stark::statement_mask_offsets(s.pk.vk, s.n);
     for (size_t k = 0; k < s.n; ++k) {
       const auto b = merkle::MerkleTree::random_salts(1, 32);
       std::copy(b.begin(), b.end(), s.seeds.emplace_back().begin());
@@ -336,7 +338,7 @@ std::vector<SegmentProof> SegmentedProver::finish(size_t first, size_t last) {
       throw std::logic_error("segment " + std::to_string(k) + ": the recommitted main trace differs from the first pass");
     auto sch = stark::segment_transcript(*s.ch, k);
     const stark::StarkProof proof =
-        stark::finish_proof(s.pk, s.witnesses(sw), std::move(mc), s.masks[k], sch, s.lc, s.hal, s.prove_options(&timings));
+        stark::finish_proof(s.pk, s.witnesses(sw), std::move(mc), sch, s.lc, s.hal, s.prove_options(&timings));
     out.push_back({s.ends[k], stark::serialize_proof(proof)});
     if (s.n > 1) {
       std::lock_guard lock(s.mu);

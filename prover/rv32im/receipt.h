@@ -41,7 +41,9 @@ inline constexpr uint16_t kReceiptVersion = 2;
 // rows, the last of which are random and unconstrained under zk (alu.h);
 // the byte table's last 128 entries move to a 256-row tail table (17
 // tables); segments hold 2^k - kZkFreeRows cycles.
-inline constexpr uint32_t kCircuitVersion = 5;
+// 6: the ALU chips (bitwise, shift, mul, div) and the accelerator tables may
+// be absent from a segment's proof (ChipAir, bus.h); proof format version 2.
+inline constexpr uint32_t kCircuitVersion = 6;
 inline constexpr uint32_t kRv32imProgramId = 0x52563332;  // "RV32": the vk's program id
 // Bounds on untrusted sizes (allocation limits before parsing).
 inline constexpr size_t kMaxJournalBytes = size_t{1} << 20;

@@ -339,6 +339,7 @@ class ShaBuilder {
   void add_call(const vm::SyscallRecord& rec, uint32_t clk, MemoryState& mem, ByteCounts& bytes, bool strict);
   void start_segment() { calls_.clear(), rounds_.clear(), const_mult_.assign(64, 0); }
   size_t round_rows() const { return rounds_.size() / ShaRoundAir::kWidth; }
+  size_t calls() const { return calls_.size() / ShaCallAir::kWidth; }
   RowMajorMatrix<Fp> call_trace(size_t min_rows) const;
   RowMajorMatrix<Fp> round_trace(size_t min_rows) const;
   RowMajorMatrix<Fp> const_trace() const;

@@ -53,7 +53,7 @@
 
 namespace zkvm::rv32im {
 
-class ShiftChipAir : public PaddedAir<ShiftChipAir> {
+class ShiftChipAir : public ChipAir<ShiftChipAir> {
  public:
   enum Col : size_t {
     kA = 0,          // a0..a3

@@ -88,8 +88,14 @@ void prepare_vk(VerifyingKey& vk) {
     if (a.width() == 0) throw std::invalid_argument("table '" + a.name() + "' has no main columns");
     if ((a.preprocessed_width() == 0) != (vk.pre_log_heights[t] == 0))
       throw std::invalid_argument("table '" + a.name() + "': preprocessed height disagrees with its AIR");
+    // Fixed columns are committed at the table's height in the vk, so a
+    // table that has them is always present.
+    if (a.may_be_absent() && a.preprocessed_width() != 0)
+      throw std::invalid_argument("table '" + a.name() + "' may be absent but has preprocessed columns");
     vk.shapes.push_back(s);
   }
+  if (std::all_of(vk.airs.begin(), vk.airs.end(), [](const air::Air* a) { return a->may_be_absent(); }))
+    throw std::invalid_argument("program: every table may be absent (a proof needs at least one table)");
 }
 
 namespace {
@@ -172,14 +178,18 @@ std::vector<std::vector<pcs::MatrixDims>> round_dims(const VerifyingKey& vk, std
   rounds.emplace_back();
   // Tables with random rows stay at n rows.
   auto h = [&](size_t t) { return log_heights[t] + (zk_random_rows(vk, t) != 0 ? 0 : zk); };
-  for (size_t t = 0; t < nt; ++t) rounds.back().push_back({h(t), committed_main_width(vk, t)});
+  for (size_t t = 0; t < nt; ++t)
+    if (present(log_heights, t)) rounds.back().push_back({h(t), committed_main_width(vk, t)});
   if (vk.has_bus()) {
     rounds.emplace_back();
     for (size_t t = 0; t < nt; ++t)
-      if (vk.shapes[t].num_interactions != 0) rounds.back().push_back({h(t), 4 * vk.shapes[t].aux_width()});
+      if (present(log_heights, t) && vk.shapes[t].num_interactions != 0)
+        rounds.back().push_back({h(t), 4 * vk.shapes[t].aux_width()});
   }
   rounds.emplace_back();
-  for (size_t t = 0; t < nt; ++t) rounds.back().push_back({h(t), 4 * quotient_layout(vk, t, log_heights[t]).chunks});
+  for (size_t t = 0; t < nt; ++t)
+    if (present(log_heights, t))
+      rounds.back().push_back({h(t), 4 * quotient_layout(vk, t, log_heights[t]).chunks});
   return rounds;
 }
 
@@ -204,6 +214,7 @@ double security_bits(const VerifyingKey& vk, std::span<const unsigned> log_heigh
   // rounded up (a short table with many chunks weighs by its own height).
   unsigned factor = 1;
   for (size_t t = 0; t < vk.airs.size(); ++t) {
+    if (!present(log_heights, t)) continue;
     const unsigned d = std::max(1u, vk.shapes[t].max_degree);
     const size_t chunks = quotient_layout(vk, t, log_heights[t]).chunks;
     if (zk_random_rows(vk, t) != 0) {
@@ -315,7 +326,8 @@ StarkProof parse_proof(std::span<const uint8_t> bytes, const VerifyingKey& vk) {
   for (size_t t = 0; t < nt; ++t) {
     auto sc = r.scope("table '" + vk.airs[t]->name() + "'");
     unsigned h = r.u8();
-    if (h < min_log || h > vk.config.max_log_height())
+    if (h == 0 && !vk.airs[t]->may_be_absent()) r.fail("log height 0 (absent), but the table may not be absent");
+    if (h != 0 && (h < min_log || h > vk.config.max_log_height()))
       r.fail("log height " + std::to_string(h) + " outside [" + std::to_string(min_log) + ", " +
              std::to_string(vk.config.max_log_height()) + "]");
     if (vk.pre_log_heights[t] != 0 && h != vk.pre_log_heights[t])
@@ -335,7 +347,7 @@ StarkProof parse_proof(std::span<const uint8_t> bytes, const VerifyingKey& vk) {
   {
     auto sc = r.scope("LogUp sums");
     size_t nbus = 0;
-    for (const auto& s : vk.shapes) nbus += s.num_interactions != 0;
+    for (size_t t = 0; t < nt; ++t) nbus += present(p.log_heights, t) && vk.shapes[t].num_interactions != 0;
     p.cumsums = r.fp4s(nbus);
   }
   {

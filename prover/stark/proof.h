@@ -20,7 +20,12 @@
 // the columns and log_blowup; the checks are the same (docs/STARK.md "Zero
 // knowledge").
 //
-// Wire format (version 1), little-endian, see docs/STARK.md "Proof format":
+// Absent tables (Air::may_be_absent): log height 0 in the proof. Such a
+// table has no matrix in any round, no opened values, no quotient and no
+// LogUp sum; the verifier skips its V3 and counts nothing for it in V4
+// (docs/STARK.md "Absent tables").
+//
+// Wire format (version 2), little-endian, see docs/STARK.md "Proof format":
 //   "ZKSP" u16 version | u32 num_tables | u8 log_height[t] |
 //   publics[t] | commitments main, [aux], quotient (u32 count + roots) |
 //   [cumsum per bus table (Fp4)] | opened values (shape from vk) | PCS proof
@@ -42,7 +47,8 @@ using field::Fp4;
 
 inline constexpr uint32_t kProofMagic = 0x50534b5a;  // "ZKSP"
 inline constexpr uint32_t kVkMagic = 0x4b564b5a;     // "ZKVK"
-inline constexpr uint16_t kProofVersion = 1;
+// 2: a log height of 0 marks an absent table.
+inline constexpr uint16_t kProofVersion = 2;
 // Largest trace a proof may claim (bounds allocations from untrusted data).
 inline constexpr unsigned kMaxLogHeight = 24;
 
@@ -110,8 +116,19 @@ struct VerifyingKey {
 };
 
 // Fills shapes and checks the AIRs against the config (quotient chunks
-// within the blowup, heights in range). Throws std::invalid_argument.
+// within the blowup, heights in range, at least one table that may not be
+// absent, Air::may_be_absent's conditions). Throws std::invalid_argument.
 void prepare_vk(VerifyingKey& vk);
+
+// Table t is part of a proof of these heights (0: absent).
+inline bool present(std::span<const unsigned> log_heights, size_t t) { return log_heights[t] != 0; }
+// Position of present table t's matrix in the main and quotient rounds
+// (the present tables before it).
+inline size_t matrix_index(std::span<const unsigned> log_heights, size_t t) {
+  size_t i = 0;
+  for (size_t u = 0; u < t; ++u) i += present(log_heights, u);
+  return i;
+}
 
 // zk: each randomised column is f + Z_H r with r uniform of degree <
 // zk_mask_degree (docs/STARK.md "Zero knowledge"): enough coefficients for
@@ -163,7 +180,8 @@ struct StarkProof {
 };
 
 // Round shapes implied by vk and the claimed heights (used by the parser,
-// prover and verifier alike). Order: [pre], main, [aux], quotient. With zk
+// prover and verifier alike). Order: [pre], main, [aux], quotient; absent
+// tables have no matrix in main, aux and quotient. With zk
 // the randomised matrices (main, aux, quotient chunks) are committed at
 // twice their trace height; the preprocessed round is committed at its
 // trace height, unsalted (pcs::PcsProver::commit_public), in every mode.

@@ -228,42 +228,61 @@ const RowMajorMatrix<Fp>& ProvingKey::pre_lde_for_quotient(size_t i) const {
   return q.height != 0 ? q : pre_round->lde(i);
 }
 
-std::vector<Fp4> random_logup_masks(const VerifyingKey& vk) {
+namespace {
+
+Fp4 random_fp4() {
+  const auto r = pcs::random_fps(4);
+  return Fp4::from_base(r[0], r[1], r[2], r[3]);
+}
+
+}  // namespace
+
+std::vector<Fp4> draw_logup_masks(const VerifyingKey& vk, std::span<const unsigned> log_heights, const Fp4& offset) {
   std::vector<Fp4> masks(vk.airs.size());
   if (!vk.config.pcs.zk) return masks;
+  Fp4 total;
+  int last = -1;
   for (size_t t = 0; t < vk.airs.size(); ++t) {
-    if (logup_mask_width(vk, t) == 0) continue;
-    const auto r = pcs::random_fps(4);
-    masks[t] = Fp4::from_base(r[0], r[1], r[2], r[3]);
+    if (logup_mask_width(vk, t) == 0 || !present(log_heights, t)) continue;
+    masks[t] = random_fp4();
+    total += masks[t];
+    last = static_cast<int>(t);
+  }
+  if (last >= 0) {
+    masks[static_cast<size_t>(last)] += offset - total;
+  } else if (!offset.is_zero()) {
+    throw std::logic_error("LogUp masks: a non-zero offset but no bus table in the proof");
   }
   return masks;
 }
 
-void cancel_logup_masks(const VerifyingKey& vk, std::vector<Fp4>& masks, const Fp4& others) {
-  Fp4 total = others;
-  int last = -1;
-  for (size_t t = 0; t < masks.size(); ++t) {
-    if (logup_mask_width(vk, t) == 0) continue;
-    total += masks[t];
-    last = static_cast<int>(t);
-  }
-  if (last >= 0) masks[static_cast<size_t>(last)] -= total;
+std::vector<Fp4> statement_mask_offsets(const VerifyingKey& vk, size_t n) {
+  std::vector<Fp4> offsets(n);
+  if (!vk.config.pcs.zk || !vk.has_bus() || n == 0) return offsets;
+  Fp4 total;
+  for (size_t k = 0; k + 1 < n; ++k) total += offsets[k] = random_fp4();
+  offsets[n - 1] = -total;
+  return offsets;
 }
 
-MainCommit commit_main(const ProvingKey& pk, std::span<const air::TableWitness> tables, std::span<const Fp4> masks,
+MainCommit commit_main(const ProvingKey& pk, std::span<const air::TableWitness> tables, const Fp4& mask_offset,
                        hal::Hal& hal, const ProveOptions& opts) {
   const VerifyingKey& vk = pk.vk;
   const size_t nt = vk.airs.size();
   if (tables.size() != nt)
     throw std::invalid_argument("prove: " + std::to_string(tables.size()) + " tables given, program has " +
                                 std::to_string(nt));
-  if (masks.size() != nt) throw std::invalid_argument("prove: one LogUp mask per table expected");
   MainCommit mc;
   for (size_t t = 0; t < nt; ++t) {
     if (tables[t].air != vk.airs[t])
       throw std::invalid_argument("prove: table " + std::to_string(t) + " is not the program's table '" +
                                   vk.airs[t]->name() + "'");
     if (std::string e = air::shape_error(tables[t]); !e.empty()) throw std::invalid_argument("prove: " + e);
+    if (tables[t].trace->height == 0) {  // absent (shape_error checked that it may be)
+      mc.log_heights.push_back(0);
+      mc.publics.push_back(tables[t].publics);
+      continue;
+    }
     unsigned lg = 0;
     while ((size_t{1} << lg) < tables[t].trace->height) ++lg;
     if (lg < vk.config.pcs.fri.log_final_poly_len || lg > vk.config.max_log_height())
@@ -298,9 +317,11 @@ MainCommit commit_main(const ProvingKey& pk, std::span<const air::TableWitness> 
   // tuples), and the total is unchanged. SOUNDNESS: the masks are fixed
   // before alpha and beta, so an unbalanced bus still gives a non-zero
   // total except with probability ~ degree / |Fp4| (docs/STARK.md).
+  mc.masks = draw_logup_masks(vk, mc.log_heights, mask_offset);
   std::vector<RowMajorMatrix<Fp>> mains;
   for (size_t t = 0; t < nt; ++t) {
     const auto& tw = tables[t];
+    if (!present(mc.log_heights, t)) continue;
     if (!zk) {
       mains.push_back(*tw.trace);
       continue;
@@ -308,7 +329,7 @@ MainCommit commit_main(const ProvingKey& pk, std::span<const air::TableWitness> 
     const size_t w = tw.trace->width, mw = logup_mask_width(vk, t);
     RowMajorMatrix<Fp> m(w + mw, tw.trace->height);
     for (size_t r = 0; r < m.height; ++r) std::copy_n(tw.trace->row(r).begin(), w, m.row(r).begin());
-    for (size_t c = 0; c < mw; ++c) m.at(0, w + c) = masks[t].c[c];
+    for (size_t c = 0; c < mw; ++c) m.at(0, w + c) = mc.masks[t].c[c];
     if (const size_t zr = zk_random_rows(vk, t); zr != 0) {
       randomise_last_rows(m, zr);
       mains.push_back(std::move(m));
@@ -325,19 +346,17 @@ MainCommit commit_main(const ProvingKey& pk, std::span<const air::TableWitness> 
 
 StarkProof prove(const ProvingKey& pk, std::span<const air::TableWitness> tables, hal::Hal& hal,
                  const ProveOptions& opts) {
-  std::vector<Fp4> masks = random_logup_masks(pk.vk);
-  cancel_logup_masks(pk.vk, masks, Fp4());
-  MainCommit mc = commit_main(pk, tables, masks, hal, opts);
+  MainCommit mc = commit_main(pk, tables, Fp4(), hal, opts);
   auto ch = start_transcript(pk.vk, mc.log_heights, mc.publics);
   pcs::observe_commitment(ch, "main", mc.commitment);
   LogupChallenges lc;
   if (pk.vk.has_bus()) lc = sample_logup_challenges(ch);
-  return finish_proof(pk, tables, std::move(mc), masks, ch, lc, hal, opts);
+  return finish_proof(pk, tables, std::move(mc), ch, lc, hal, opts);
 }
 
 StarkProof finish_proof(const ProvingKey& pk, std::span<const air::TableWitness> tables, MainCommit mc,
-                        std::span<const Fp4> masks, transcript::Challenger& ch, const LogupChallenges& lc,
-                        hal::Hal& hal, const ProveOptions& opts) {
+                        transcript::Challenger& ch, const LogupChallenges& lc, hal::Hal& hal,
+                        const ProveOptions& opts) {
   const VerifyingKey& vk = pk.vk;
   const size_t nt = vk.airs.size();
   StarkProof proof;
@@ -345,6 +364,11 @@ StarkProof finish_proof(const ProvingKey& pk, std::span<const air::TableWitness>
   proof.publics = std::move(mc.publics);
   proof.main = mc.commitment;
   auto main_round = std::move(mc.round);
+  const std::vector<Fp4> masks = std::move(mc.masks);
+  // Matrix index of each present table in the main and quotient rounds.
+  std::vector<size_t> main_index(nt, 0);
+  for (size_t t = 0, i = 0; t < nt; ++t)
+    if (present(proof.log_heights, t)) main_index[t] = i++;
   const bool zk = vk.config.pcs.zk;
   auto zk_m = [&](const air::TableWitness& tw) { return std::min(zk_mask_degree(vk.config), tw.trace->height); };
   StageTimer timer(opts.timings);
@@ -356,7 +380,7 @@ StarkProof finish_proof(const ProvingKey& pk, std::span<const air::TableWitness>
     std::vector<RowMajorMatrix<Fp>> auxes;
     for (size_t t = 0; t < nt; ++t) {
       const auto& shape = vk.shapes[t];
-      if (shape.num_interactions == 0) continue;
+      if (shape.num_interactions == 0 || !present(proof.log_heights, t)) continue;
       const auto bp = powers(logup_beta, shape.max_tuple_len + 1);
       Fp4 cs;
       aux_index[t] = static_cast<int>(auxes.size());
@@ -377,6 +401,7 @@ StarkProof finish_proof(const ProvingKey& pk, std::span<const air::TableWitness>
   std::vector<RowMajorMatrix<Fp>> quotients;
   size_t pre_i = 0;
   for (size_t t = 0; t < nt; ++t) {
+    if (!present(proof.log_heights, t)) continue;
     const auto& shape = vk.shapes[t];
     const auto bp = powers(logup_beta, shape.max_tuple_len + 1);
     const auto ap = powers(alpha, shape.num_constraints);
@@ -386,7 +411,7 @@ StarkProof finish_proof(const ProvingKey& pk, std::span<const air::TableWitness>
     const QuotientLayout ql = quotient_layout(vk, t, in.log_n);
     in.log_chunks = ql.log_domain;
     in.shift = pcs::kCosetShift;
-    in.main = &main_round->lde(t);
+    in.main = &main_round->lde(main_index[t]);
     if (vk.pre_log_heights[t] != 0) in.pre = &pk.pre_lde_for_quotient(pre_i++);
     if (aux_index[t] >= 0) {
       in.aux = &aux_round->lde(static_cast<size_t>(aux_index[t]));
@@ -446,6 +471,7 @@ StarkProof finish_proof(const ProvingKey& pk, std::span<const air::TableWitness>
   points.emplace_back();
   const size_t r_main = vk.has_pre() ? 1 : 0;
   for (size_t t = 0; t < nt; ++t) {
+    if (!present(proof.log_heights, t)) continue;
     const Fp g = field::two_adic_generator(proof.log_heights[t]);
     if ((zeta.pow(uint64_t{1} << proof.log_heights[t]) - Fp4::one()).is_zero())
       throw std::runtime_error("prove: zeta fell in a trace domain (probability ~2^-100)");
@@ -462,35 +488,24 @@ StarkProof finish_proof(const ProvingKey& pk, std::span<const air::TableWitness>
   return proof;
 }
 
-std::vector<std::vector<Fp4>> statement_logup_masks(const VerifyingKey& vk, size_t n) {
-  std::vector<std::vector<Fp4>> masks;
-  Fp4 others;
-  for (size_t k = 0; k < n; ++k) {
-    masks.push_back(random_logup_masks(vk));
-    if (k + 1 == n) cancel_logup_masks(vk, masks.back(), others);
-    for (const Fp4& m : masks.back()) others += m;
-  }
-  return masks;
-}
-
 std::vector<StarkProof> prove_segments(const ProvingKey& pk, std::span<const std::vector<air::TableWitness>> segments,
                                        hal::Hal& hal, const ProveOptions& opts) {
   if (segments.empty()) throw std::invalid_argument("prove_segments: no segments");
   if (!pk.vk.has_bus()) throw std::invalid_argument("prove_segments: segments are linked by buses; the program has none");
   ProveOptions seg_opts = opts;
   seg_opts.check_bus_balance = false;
-  const std::vector<std::vector<Fp4>> masks = statement_logup_masks(pk.vk, segments.size());
+  const std::vector<Fp4> offsets = statement_mask_offsets(pk.vk, segments.size());
   auto ch = start_segments(pk.vk);
   std::vector<MainCommit> mains;
   for (size_t k = 0; k < segments.size(); ++k) {
-    mains.push_back(commit_main(pk, segments[k], masks[k], hal, seg_opts));
+    mains.push_back(commit_main(pk, segments[k], offsets[k], hal, seg_opts));
     observe_segment(ch, mains.back().log_heights, mains.back().publics, mains.back().commitment);
   }
   const LogupChallenges lc = finish_segments(ch, segments.size());
   std::vector<StarkProof> proofs;
   for (size_t k = 0; k < segments.size(); ++k) {
     auto sch = segment_transcript(ch, k);
-    proofs.push_back(finish_proof(pk, segments[k], std::move(mains[k]), masks[k], sch, lc, hal, seg_opts));
+    proofs.push_back(finish_proof(pk, segments[k], std::move(mains[k]), sch, lc, hal, seg_opts));
   }
   return proofs;
 }

@@ -48,40 +48,42 @@ struct ProveOptions {
   bool check_bus_balance = true;
 };
 
-// tables[t].air must be pk.vk.airs[t]. Throws std::invalid_argument on
-// shape errors (and constraint errors when checking).
+// tables[t].air must be pk.vk.airs[t]; a trace of height 0 leaves a table
+// that may be absent (Air::may_be_absent) out of the proof. Throws
+// std::invalid_argument on shape errors (and constraint errors when
+// checking).
 StarkProof prove(const ProvingKey& pk, std::span<const air::TableWitness> tables, hal::Hal& hal,
                  const ProveOptions& opts = {});
 
 // The same proof in two phases, for statements of several proofs that share
 // the LogUp challenges (continuations, docs/STARK.md "Segmented
 // statements"): commit_main commits the main traces (with the zk LogUp
-// masks, one per table); the caller observes the commitment in its
-// transcript, samples the challenges and calls finish_proof with that
-// transcript. prove() is commit_main, start_transcript + "main",
-// sample_logup_challenges, finish_proof.
+// masks, one per present bus table, summing to mask_offset); the caller
+// observes the commitment in its transcript, samples the challenges and
+// calls finish_proof with that transcript. prove() is commit_main (offset
+// 0), start_transcript + "main", sample_logup_challenges, finish_proof.
 struct MainCommit {
   std::vector<unsigned> log_heights;
   std::vector<std::vector<Fp>> publics;
   std::shared_ptr<pcs::ProverRound> round;
   pcs::Commitment commitment;
+  std::vector<Fp4> masks;  // per table (zero without zk, without a bus, or absent)
 };
-MainCommit commit_main(const ProvingKey& pk, std::span<const air::TableWitness> tables, std::span<const Fp4> masks,
+MainCommit commit_main(const ProvingKey& pk, std::span<const air::TableWitness> tables, const Fp4& mask_offset,
                        hal::Hal& hal, const ProveOptions& opts = {});
 StarkProof finish_proof(const ProvingKey& pk, std::span<const air::TableWitness> tables, MainCommit main,
-                        std::span<const Fp4> masks, transcript::Challenger& ch, const LogupChallenges& lc,
-                        hal::Hal& hal, const ProveOptions& opts = {});
+                        transcript::Challenger& ch, const LogupChallenges& lc, hal::Hal& hal,
+                        const ProveOptions& opts = {});
 
-// zk LogUp masks (zeros without zk or for tables without a bus): random per
-// table; cancel_logup_masks adjusts the last bus table's so that the masks
-// plus `others` (the masks of the statement's other proofs) sum to 0.
+// zk LogUp masks of one proof: uniform for every present bus table except
+// the last, which makes them sum to `offset`; zeros without zk. Throws
+// std::logic_error for a non-zero offset and no present bus table.
 // SOUNDNESS is not at stake (the masks are committed before the
 // challenges); hiding is: only the statement's total sum may be revealed.
-std::vector<Fp4> random_logup_masks(const VerifyingKey& vk);
-void cancel_logup_masks(const VerifyingKey& vk, std::vector<Fp4>& masks, const Fp4& others);
-// The masks of a statement of n segments: random_logup_masks per segment,
-// the last cancelling the total.
-std::vector<std::vector<Fp4>> statement_logup_masks(const VerifyingKey& vk, size_t n);
+std::vector<Fp4> draw_logup_masks(const VerifyingKey& vk, std::span<const unsigned> log_heights, const Fp4& offset);
+// The mask offsets of a statement of n proofs: uniform, summing to 0 (all
+// zero without zk or without a bus), so the masks of all proofs sum to 0.
+std::vector<Fp4> statement_mask_offsets(const VerifyingKey& vk, size_t n);
 
 // Proves segments[k] (one witness per table each) as the segments of one
 // statement, for verify_segments: commits every main trace, draws the shared

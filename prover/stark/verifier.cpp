@@ -40,6 +40,12 @@ void check_shape(const VerifyingKey& vk, const StarkProof& p) {
   size_t nbus = 0;
   for (size_t t = 0; t < nt; ++t) {
     const std::string tn = "table '" + vk.airs[t]->name() + "': ";
+    // SOUNDNESS: only a table whose AIR allows it may be absent (height 0):
+    // absence skips its constraints and its LogUp sum.
+    if (p.log_heights[t] == 0 && !vk.airs[t]->may_be_absent())
+      throw VerifyError(tn + "absent, but the table may not be absent");
+    if (p.publics[t].size() != vk.airs[t]->num_public_values()) throw VerifyError(tn + "wrong number of public values");
+    if (p.log_heights[t] == 0) continue;
     // SOUNDNESS: bounds every shift and size derived from the height
     // (uint64_t{1} << h, LDE sizes) before anything uses it.
     if (p.log_heights[t] < vk.config.min_log_height() || p.log_heights[t] > vk.config.max_log_height())
@@ -48,7 +54,6 @@ void check_shape(const VerifyingKey& vk, const StarkProof& p) {
                         "]");
     if (vk.pre_log_heights[t] != 0 && p.log_heights[t] != vk.pre_log_heights[t])
       throw VerifyError(tn + "height differs from its preprocessed height");
-    if (p.publics[t].size() != vk.airs[t]->num_public_values()) throw VerifyError(tn + "wrong number of public values");
     nbus += vk.shapes[t].num_interactions != 0;
   }
   if (p.cumsums.size() != nbus) throw VerifyError("wrong number of LogUp sums");
@@ -160,9 +165,11 @@ Fp4 verify_tables(const VerifyingKey& vk, const StarkProof& proof, transcript::C
   if (vk.has_bus()) claims[r_aux].commitment = proof.aux;
   claims[r_q].commitment = proof.quotient;
 
-  size_t pre_i = 0, aux_i = 0;
+  size_t pre_i = 0, aux_i = 0, main_i = 0;
   Fp4 total_sum;
   for (size_t t = 0; t < nt; ++t) {
+    if (!present(proof.log_heights, t)) continue;  // absent: nothing to check (check_shape)
+    const size_t mi = main_i++;
     const air::Air& a = *vk.airs[t];
     const air::AirShape& shape = vk.shapes[t];
     const std::string tn = "table '" + a.name() + "'";
@@ -178,8 +185,8 @@ Fp4 verify_tables(const VerifyingKey& vk, const StarkProof& proof, transcript::C
     const std::vector<Fp4> zpts{zeta, zeta_next};
 
     air::PointBuilder b;
-    b.local = proof.opened[r_main][t][0];
-    b.next = proof.opened[r_main][t][1];
+    b.local = proof.opened[r_main][mi][0];
+    b.next = proof.opened[r_main][mi][1];
     b.logup_mask = logup_mask_width(vk, t) != 0;
     b.logup_mask_col = a.width();
     claims[r_main].points.push_back(zpts);
@@ -224,7 +231,7 @@ Fp4 verify_tables(const VerifyingKey& vk, const StarkProof& proof, transcript::C
     if (b.index != shape.num_constraints) throw VerifyError(tn + ": AIR evaluated an unexpected number of constraints");
 
     // Q(zeta) = sum_c zeta^(c stride) q_c(zeta) (stride n, or n - r).
-    const auto& qv = proof.opened[r_q][t][0];
+    const auto& qv = proof.opened[r_q][mi][0];
     const QuotientLayout ql = quotient_layout(vk, t, log_n);
     const Fp4 zs = zeta.pow(ql.stride);
     Fp4 q, zc = Fp4::one();
@@ -236,6 +243,7 @@ Fp4 verify_tables(const VerifyingKey& vk, const StarkProof& proof, transcript::C
     if (b.acc * v_r != zh * q) throw VerifyError(tn + ": constraints at zeta do not match the quotient");
   }
   // Public boundary terms: fixed by the statement (the public values).
+  // (of absent tables too: they are part of the statement)
   for (size_t t = 0; t < nt; ++t)
     total_sum += public_terms(vk, vk.airs[t]->public_interactions(proof.publics[t]), lc, vk.airs[t]->name());
   // V4: every bus balances: tables' sums plus public boundary terms.

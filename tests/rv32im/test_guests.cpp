@@ -151,13 +151,15 @@ TEST_CASE("zero-knowledge hides the private input's columns: openings differ bet
   const auto z2 = stark::prove_segments(zk_pk, segs, hal).at(0);
   const size_t r_main = 1;  // after the preprocessed round
   const auto& io_trace = ex.traces[rv32im::kTableIo];
+  const size_t io = stark::matrix_index(z1.log_heights, rv32im::kTableIo);
+  REQUIRE(io == stark::matrix_index(plain.log_heights, rv32im::kTableIo));
   const field::Fp4 zeta0 = stark_test::replay_segment_zeta(plain_pk.vk, std::span(&plain, 1), 0);
   const field::Fp4 zeta1 = stark_test::replay_segment_zeta(zk_pk.vk, std::span(&z1, 1), 0);
   for (size_t c = rv32im::io::kNew; c < rv32im::io::kNew + 4; ++c) {
     INFO("io column " << c);
-    CHECK(plain.opened[r_main][rv32im::kTableIo][0][c] == stark_test::column_at(io_trace, c, zeta0));
-    CHECK(z1.opened[r_main][rv32im::kTableIo][0][c] != stark_test::column_at(io_trace, c, zeta1));
-    CHECK(z1.opened[r_main][rv32im::kTableIo][0][c] != z2.opened[r_main][rv32im::kTableIo][0][c]);
+    CHECK(plain.opened[r_main][io][0][c] == stark_test::column_at(io_trace, c, zeta0));
+    CHECK(z1.opened[r_main][io][0][c] != stark_test::column_at(io_trace, c, zeta1));
+    CHECK(z1.opened[r_main][io][0][c] != z2.opened[r_main][io][0][c]);
   }
   for (const auto* z : {&z1, &z2})
     CHECK_NOTHROW(stark::verify_segments(zk_pk.vk, std::span(z, 1), rv32im::journal_terms(ex.run.journal),
@@ -229,4 +231,45 @@ TEST_CASE("the program table holds exactly the code image: no partial words, no 
   for (const auto& [a, w] : img.words) has_30000 |= a == 0x30000, has_30008 |= a == 0x30008;
   CHECK(has_30000);
   CHECK(has_30008);
+}
+
+// Absent chips (ChipAir, bus.h): a segment that runs no operation of a chip
+// leaves the chip's table out of its proof; one that does cannot, since the
+// CPU's tuples on kBusAlu then have no receiver (LogUp rejects).
+TEST_CASE("unused chips are absent from the proof, and leaving out a used chip is rejected", "[rv32im][guests][absent]") {
+  using namespace vm::test;
+  auto program = [](bool multiply) {
+    std::vector<uint32_t> code;
+    li(code, a1, 7);
+    li(code, a2, 6);
+    code.push_back(multiply ? enc_r(1, a2, a1, 0, a0, 0x33) : ADD(a0, a1, a2));  // MUL or ADD a0, a1, a2
+    li(code, a7, vm::kSysExit);
+    code.push_back(ECALL);
+    return make_program(code);
+  };
+  auto& hal = stark_test::cpu();
+  for (const bool multiply : {false, true}) {
+    INFO("multiply " << multiply);
+    const vm::Program prog = program(multiply);
+    const rv32im::Image image = rv32im::build_image(prog);
+    rv32im::Execution ex = rv32im::execute(prog, image, {});
+    CHECK(ex.run.exit_code == (multiply ? 42u : 13u));
+    const rv32im::Circuit circuit(&image);
+    const auto pk = stark::setup(rv32im::kRv32imProgramId, circuit.airs(), stark_test::fast_config(), hal);
+    CHECK((ex.traces[rv32im::kTableMul].height == 0) == !multiply);
+    for (const size_t t : {rv32im::kTableDiv, rv32im::kTableDotCall, rv32im::kTableDot, rv32im::kTableShaCall,
+                           rv32im::kTableShaRound})
+      CHECK(ex.traces[t].height == 0);
+    std::vector<air::TableWitness> w;
+    for (size_t t = 0; t < rv32im::kNumTables; ++t) w.push_back({circuit.airs()[t], &ex.traces[t], ex.publics[t]});
+    std::string why;
+    CHECK(rv32im_test::statement_accepted(pk, w, ex.run.journal, &why));
+    INFO(why);
+    if (!multiply) continue;
+    // The cheat: the mul chip left out although the CPU sent it a MUL.
+    const RowMajorMatrix<field::Fp> none(ex.traces[rv32im::kTableMul].width, 0);
+    w[rv32im::kTableMul].trace = &none;
+    CHECK_FALSE(rv32im_test::statement_accepted(pk, w, ex.run.journal, &why));
+    CHECK_THAT(why, Catch::Contains("LogUp"));
+  }
 }
