@@ -428,7 +428,8 @@ void setup(CLI::App& root) {
   auto* ev = model->add_subcommand("eval", "accuracy of the float reference, host int8 and in-guest runs");
   ev->add_option("model", ea->onnx, "ONNX model")->required();
   ev->add_option("--model", ea->zkml, "zkml file from `model import` (else quantized in memory from --calibration)");
-  ev->add_option("--calibration", ea->calibration, "calibration inputs when --model is not given");
+  ev->add_option("--calibration", ea->calibration,
+                 "calibration inputs when --model is not given (not needed for a fully pre-quantized model)");
   ev->add_option("--images", ea->images, "IDX images (.gz ok)")->required();
   ev->add_option("--labels", ea->labels, "IDX labels (.gz ok)")->required();
   ev->add_option("--limit", ea->limit, "evaluate only the first N images (0 = all)");
