@@ -1,10 +1,20 @@
-// Merkle commitments to the rows of one or more matrices of equal height.
+// Merkle commitments to the rows of one or more matrices.
 //
-// Leaf i hashes row i of every committed matrix, concatenated in order, then
-// the optional per-leaf salt (hiding commitments: with random salts a leaf
-// digest reveals nothing about its row). Height must be a power of two, so
-// every level pairs up exactly; the verifier is told height and width and
-// checks both.
+// Equal heights: leaf i hashes row i of every committed matrix, concatenated
+// in order, then the optional per-leaf salt (hiding commitments: with random
+// salts a leaf digest reveals nothing about its row). Height must be a power
+// of two, so every level pairs up exactly; the verifier is told height and
+// width and checks both.
+//
+// Mixed heights (one tree for a whole PCS round, as Plonky3's MMCS): the
+// matrices come tallest first (heights non-increasing powers of two). Group
+// g holds the matrices of the g-th distinct height h_g; the leaves hash
+// group 0's rows, and group g joins at level l_g = log2(h_0 / h_g), where
+// node j becomes compress(compress(child 2j, child 2j + 1), leaf hash of
+// group g's row j and its salt). Leaf i of the tree "is" row i >> l_g of
+// every group g: an opening carries their concatenation (the tree's row)
+// and the concatenation of their salts. Every query then needs one path
+// instead of one per height.
 //
 // Batch openings carry each distinct sibling digest once: walking the levels
 // bottom-up over the sorted distinct indices, a node's sibling is taken from
@@ -30,6 +40,23 @@ namespace zkvm::merkle {
 using field::Fp;
 using hash::Digest;
 using hash::MerkleHasher;
+
+// The matrices of one height in a mixed tree: matrices [begin, end) of the
+// tree's (tallest first), columns [first_col, first_col + width) of a
+// tree row, joining at `level`.
+struct MerkleGroup {
+  uint64_t height;
+  unsigned level;
+  size_t begin, end;
+  size_t first_col, width;
+};
+struct MatrixShape {
+  uint64_t height;
+  size_t width;
+};
+// Groups of a mixed tree of these matrices. Empty error on success; else
+// what is wrong (a height not a power of two, or taller than the one before).
+std::string merkle_groups(std::span<const MatrixShape> shapes, std::vector<MerkleGroup>& out);
 
 struct MerkleBatchProof {
   std::vector<Digest> siblings;  // deduplicated, in verification order
@@ -72,10 +99,13 @@ class ScopedRandomSeed {
 class MerkleTree {
  public:
   // Commits to the matrices (moved in; the tree keeps them to answer
-  // openings). All must have the same power-of-two height >= 1. salts is
-  // empty (no hiding) or height * salt_len bytes, leaf i using bytes
-  // [i*salt_len, (i+1)*salt_len). hasher must outlive the tree; nullptr
-  // selects SHA-256. Leaves and levels are hashed in parallel (OpenMP).
+  // openings). Heights are powers of two >= 1, non-increasing (several
+  // heights make a mixed tree, above). salts is empty (no hiding) or
+  // salt_len bytes per row of every group, group by group: group g's row j
+  // uses bytes [o_g + j*salt_len, o_g + (j+1)*salt_len), o_g = salt_len *
+  // (sum of the heights of the groups before g). hasher must outlive the
+  // tree; nullptr selects SHA-256. Leaves and levels are hashed in parallel
+  // (OpenMP).
   explicit MerkleTree(std::vector<RowMajorMatrix<Fp>> matrices, std::vector<uint8_t> salts = {},
                       size_t salt_len = 0, const MerkleHasher* hasher = nullptr);
   explicit MerkleTree(RowMajorMatrix<Fp> matrix, std::vector<uint8_t> salts = {},
@@ -88,16 +118,17 @@ class MerkleTree {
   static std::vector<uint8_t> random_salts(uint64_t height, size_t salt_len);
 
   const Digest& root() const { return levels_.back()[0]; }
-  uint64_t height() const { return height_; }
+  uint64_t height() const { return height_; }  // the tallest matrix's
   size_t width() const { return width_; }  // sum of matrix widths
-  size_t salt_len() const { return salt_len_; }
+  size_t salt_len() const { return salt_len_; }  // per group of an opened leaf
+  const std::vector<MerkleGroup>& groups() const { return groups_; }
   unsigned log_height() const { return static_cast<unsigned>(levels_.size() - 1); }
   const std::vector<RowMajorMatrix<Fp>>& matrices() const { return matrices_; }
   // Recomputed from the row when the leaf level is not stored (below).
   // Throws std::invalid_argument for i >= height.
   Digest leaf_digest(uint64_t i) const;
 
-  std::vector<Fp> row(uint64_t i) const;  // concatenated across matrices
+  std::vector<Fp> row(uint64_t i) const;  // concatenated across matrices (row i >> l_g of group g)
   // Throws std::invalid_argument for an empty index list or an index >= height.
   MerkleOpening open_batch(std::span<const uint64_t> indices) const;
 
@@ -108,11 +139,17 @@ class MerkleTree {
   uint64_t height_ = 0;
   size_t width_ = 0;
   const MerkleHasher* hasher_;
+  std::vector<MerkleGroup> groups_;
+  std::vector<uint64_t> salt_offsets_;  // per group, in salts_
+  // Leaf digests of group g's rows [first, first + count) into out.
+  void hash_group_rows(size_t g, uint64_t first, uint64_t count, Digest* out) const;
+  // Level `level` nodes [first, first + count) absorb the group joining there.
+  void inject(unsigned level, uint64_t first, uint64_t count, Digest* nodes) const;
   // The two lowest levels (leaves and their parents: 3/4 of all digests)
   // are not stored; open_batch recomputes the siblings it needs there.
   static constexpr unsigned kUnstoredLevels = 2;
   Digest node(unsigned level, uint64_t i) const;  // stored or recomputed
-  std::span<const uint8_t> salt_span(uint64_t i) const;
+  std::span<const uint8_t> salt_span(size_t group, uint64_t j) const;
 
   unsigned stored_from_ = 0;
   // levels_[l] for l >= stored_from_ (below: empty); levels_[0] = leaves,
@@ -128,6 +165,15 @@ VerifyStatus merkle_verify_batch(const Digest& root, uint64_t height, size_t wid
                                  std::span<const std::vector<Fp>> rows,
                                  std::span<const std::vector<uint8_t>> salts,
                                  const MerkleBatchProof& proof,
+                                 const MerkleHasher& hasher = hash::default_merkle_hasher());
+
+// The same for a mixed tree of matrices with these shapes (tallest first):
+// indices are leaves of the tallest, rows[k] the tree's row (all groups),
+// salts[k] salt_len bytes per group. A leaf's group-g part must agree among
+// all queries that share row i >> l_g of the group.
+VerifyStatus merkle_verify_mixed(const Digest& root, std::span<const MatrixShape> shapes, size_t salt_len,
+                                 std::span<const uint64_t> indices, std::span<const std::vector<Fp>> rows,
+                                 std::span<const std::vector<uint8_t>> salts, const MerkleBatchProof& proof,
                                  const MerkleHasher& hasher = hash::default_merkle_hasher());
 
 inline VerifyStatus merkle_verify_opening(const Digest& root, uint64_t height, size_t width,

@@ -54,11 +54,17 @@ MerkleTree::MerkleTree(std::vector<RowMajorMatrix<Fp>> matrices, std::vector<uin
   using std::to_string;
   if (matrices_.empty()) throw std::invalid_argument("MerkleTree: no matrices to commit");
   height_ = matrices_[0].height;
+  {
+    std::vector<MatrixShape> shapes;
+    for (const auto& m : matrices_) shapes.push_back({m.height, m.width});
+    if (std::string e = merkle_groups(shapes, groups_); !e.empty()) throw std::invalid_argument("MerkleTree: " + e);
+  }
+  uint64_t salt_rows = 0;
+  for (const auto& g : groups_) {
+    salt_offsets_.push_back(salt_rows * salt_len_);
+    salt_rows += g.height;
+  }
   for (size_t m = 0; m < matrices_.size(); ++m) {
-    if (matrices_[m].height != height_)
-      throw std::invalid_argument("MerkleTree: matrix " + to_string(m) + " has height " +
-                                  to_string(matrices_[m].height) + ", matrix 0 has " +
-                                  to_string(height_));
     if (matrices_[m].width != 0 && matrices_[m].height > SIZE_MAX / matrices_[m].width)
       throw std::invalid_argument("MerkleTree: matrix " + to_string(m) + " shape overflows size_t");
     if (matrices_[m].values.size() != matrices_[m].width * matrices_[m].height)
@@ -71,10 +77,10 @@ MerkleTree::MerkleTree(std::vector<RowMajorMatrix<Fp>> matrices, std::vector<uin
   if (height_ == 0 || !std::has_single_bit(height_))
     throw std::invalid_argument("MerkleTree: height " + to_string(height_) +
                                 " is not a power of two");
-  if (salts_.size() != (salt_len_ == 0 ? 0 : height_ * salt_len_))
+  if (salts_.size() != (salt_len_ == 0 ? 0 : salt_rows * salt_len_))
     throw std::invalid_argument("MerkleTree: " + to_string(salts_.size()) +
-                                " salt bytes for height " + to_string(height_) +
-                                " and salt length " + to_string(salt_len_));
+                                " salt bytes for " + to_string(salt_rows) +
+                                " rows and salt length " + to_string(salt_len_));
 
   const unsigned log_h = static_cast<unsigned>(std::countr_zero(height_));
   levels_.resize(log_h + 1);
@@ -104,9 +110,9 @@ MerkleTree::MerkleTree(std::vector<RowMajorMatrix<Fp>> matrices, std::vector<uin
   // hasher_->hash_leaf_parts / compress (tests/prover-core check both).
   const bool fast = dynamic_cast<const hash::Sha256MerkleHasher*>(hasher_) != nullptr &&
                     hash::x2::available();
-  const size_t leaf_blocks = hash::merkle_leaf_blocks(width_, salt_len_);
-  // parent[j] = compress(child[2j], child[2j+1]) for j < count.
-  auto hash_level = [&](const Digest* child, Digest* parent, uint64_t count) {
+  // parent[j] = compress(child[2j], child[2j+1]) for j < count, then the
+  // group joining at that level (mixed trees); parent[0] is node `first`.
+  auto hash_level = [&](unsigned level, const Digest* child, Digest* parent, uint64_t first, uint64_t count) {
     uint64_t j = 0;
     if (fast) {
       // Children 2j, 2j+1 are adjacent Digests: one 64-byte block.
@@ -117,6 +123,7 @@ MerkleTree::MerkleTree(std::vector<RowMajorMatrix<Fp>> matrices, std::vector<uin
                                   parent[j], parent[j + 1]);
     }
     for (; j < count; ++j) parent[j] = hasher_->compress(child[2 * j], child[2 * j + 1]);
+    inject(level, first, count, parent);
   };
   // Leaves are hashed in chunks of 2^chunk_log (>= 2^stored_from_) into a
   // local buffer, which also holds the unstored levels above them.
@@ -124,9 +131,7 @@ MerkleTree::MerkleTree(std::vector<RowMajorMatrix<Fp>> matrices, std::vector<uin
   const uint64_t chunk = uint64_t{1} << chunk_log;
 #pragma omp parallel for schedule(dynamic, 1) if (subtrees > 1)
   for (int64_t st = 0; st < subtrees; ++st) {
-    std::vector<std::span<const Fp>> parts(matrices_.size());
     std::vector<Digest> local(2 * chunk);  // level l at offset 2*chunk - (2*chunk >> l)
-    std::vector<uint32_t> a(16 * leaf_blocks), b(16 * leaf_blocks);
     const uint64_t first = static_cast<uint64_t>(st) << sub_log;
     const uint64_t end = first + (uint64_t{1} << sub_log);
     for (uint64_t c0 = first; c0 < end; c0 += chunk) {
@@ -135,47 +140,68 @@ MerkleTree::MerkleTree(std::vector<RowMajorMatrix<Fp>> matrices, std::vector<uin
         return l < stored_from_ ? local.data() + (2 * chunk - ((2 * chunk) >> l))
                                 : levels_[l].data() + (c0 >> l);
       };
-      Digest* leaves = level_ptr(0);
-      uint64_t i = 0;
-      if (fast) {
-        for (; i + 1 < chunk; i += 2) {
-          for (size_t m = 0; m < matrices_.size(); ++m) parts[m] = matrices_[m].row(c0 + i);
-          hash::merkle_leaf_words(parts, salt_span(c0 + i), a.data());
-          for (size_t m = 0; m < matrices_.size(); ++m) parts[m] = matrices_[m].row(c0 + i + 1);
-          hash::merkle_leaf_words(parts, salt_span(c0 + i + 1), b.data());
-          hash::x2::compress_chains(hash::merkle_leaf_iv(),
-                                    reinterpret_cast<const uint8_t*>(a.data()),
-                                    reinterpret_cast<const uint8_t*>(b.data()), leaf_blocks,
-                                    leaves[i], leaves[i + 1]);
-        }
-      }
-      for (; i < chunk; ++i) {
-        for (size_t m = 0; m < matrices_.size(); ++m) parts[m] = matrices_[m].row(c0 + i);
-        leaves[i] = hasher_->hash_leaf_parts(parts, salt_span(c0 + i));
-      }
-      for (unsigned l = 1; l <= chunk_log; ++l) hash_level(level_ptr(l - 1), level_ptr(l), chunk >> l);
+      hash_group_rows(0, c0, chunk, level_ptr(0));
+      for (unsigned l = 1; l <= chunk_log; ++l) hash_level(l, level_ptr(l - 1), level_ptr(l), c0 >> l, chunk >> l);
     }
     for (unsigned l = chunk_log + 1; l <= sub_log; ++l)
-      hash_level(levels_[l - 1].data() + (first >> (l - 1)), levels_[l].data() + (first >> l),
+      hash_level(l, levels_[l - 1].data() + (first >> (l - 1)), levels_[l].data() + (first >> l), first >> l,
                  (end - first) >> l);
   }
   for (unsigned l = sub_log + 1; l <= log_h; ++l)
-    hash_level(levels_[l - 1].data(), levels_[l].data(), levels_[l].size());
+    hash_level(l, levels_[l - 1].data(), levels_[l].data(), 0, levels_[l].size());
 }
 
-std::span<const uint8_t> MerkleTree::salt_span(uint64_t i) const {
+void MerkleTree::hash_group_rows(size_t g, uint64_t first, uint64_t count, Digest* out) const {
+  const MerkleGroup& grp = groups_[g];
+  const bool fast = dynamic_cast<const hash::Sha256MerkleHasher*>(hasher_) != nullptr && hash::x2::available();
+  std::vector<std::span<const Fp>> parts(grp.end - grp.begin);
+  auto gather = [&](uint64_t j) {
+    for (size_t m = grp.begin; m < grp.end; ++m) parts[m - grp.begin] = matrices_[m].row(j);
+  };
+  uint64_t i = 0;
+  if (fast) {
+    // SHA-256 (format v2): the prover's two-chain SHA-NI path, pairs of
+    // rows; identical digests to hash_leaf_parts (tests/prover-core).
+    const size_t blocks = hash::merkle_leaf_blocks(grp.width, salt_len_);
+    std::vector<uint32_t> a(16 * blocks), b(16 * blocks);
+    for (; i + 1 < count; i += 2) {
+      gather(first + i);
+      hash::merkle_leaf_words(parts, salt_span(g, first + i), a.data());
+      gather(first + i + 1);
+      hash::merkle_leaf_words(parts, salt_span(g, first + i + 1), b.data());
+      hash::x2::compress_chains(hash::merkle_leaf_iv(), reinterpret_cast<const uint8_t*>(a.data()),
+                                reinterpret_cast<const uint8_t*>(b.data()), blocks, out[i], out[i + 1]);
+    }
+  }
+  for (; i < count; ++i) {
+    gather(first + i);
+    out[i] = hasher_->hash_leaf_parts(parts, salt_span(g, first + i));
+  }
+}
+
+void MerkleTree::inject(unsigned level, uint64_t first, uint64_t count, Digest* nodes) const {
+  for (size_t g = 1; g < groups_.size(); ++g) {
+    if (groups_[g].level != level) continue;
+    std::vector<Digest> rows(count);
+    hash_group_rows(g, first, count, rows.data());
+    for (uint64_t j = 0; j < count; ++j) nodes[j] = hasher_->compress(nodes[j], rows[j]);
+  }
+}
+
+std::span<const uint8_t> MerkleTree::salt_span(size_t group, uint64_t j) const {
   return salt_len_ == 0 ? std::span<const uint8_t>{}
-                        : std::span<const uint8_t>(salts_.data() + i * salt_len_, salt_len_);
+                        : std::span<const uint8_t>(salts_.data() + salt_offsets_[group] + j * salt_len_, salt_len_);
 }
 
 Digest MerkleTree::node(unsigned level, uint64_t i) const {
   if (level >= stored_from_) return levels_[level][i];
-  if (level == 0) {
-    std::vector<std::span<const Fp>> parts;
-    for (const auto& m : matrices_) parts.push_back(m.row(i));
-    return hasher_->hash_leaf_parts(parts, salt_span(i));
-  }
-  return hasher_->compress(node(level - 1, 2 * i), node(level - 1, 2 * i + 1));
+  Digest d;
+  if (level == 0)
+    hash_group_rows(0, i, 1, &d);
+  else
+    d = hasher_->compress(node(level - 1, 2 * i), node(level - 1, 2 * i + 1));
+  inject(level, i, 1, &d);
+  return d;
 }
 
 Digest MerkleTree::leaf_digest(uint64_t i) const {
@@ -237,10 +263,11 @@ std::vector<Fp> MerkleTree::row(uint64_t i) const {
                                 " out of range for height " + std::to_string(height_));
   std::vector<Fp> r;
   r.reserve(width_);
-  for (auto& m : matrices_) {
-    auto s = m.row(i);
-    r.insert(r.end(), s.begin(), s.end());
-  }
+  for (const auto& g : groups_)
+    for (size_t m = g.begin; m < g.end; ++m) {
+      auto s = matrices_[m].row(i >> g.level);
+      r.insert(r.end(), s.begin(), s.end());
+    }
   return r;
 }
 
@@ -250,11 +277,11 @@ MerkleOpening MerkleTree::open_batch(std::span<const uint64_t> indices) const {
   o.indices.assign(indices.begin(), indices.end());
   for (uint64_t idx : indices) {
     o.rows.push_back(row(idx));  // range-checked
-    if (salt_len_ != 0)
-      o.salts.emplace_back(salts_.begin() + static_cast<ptrdiff_t>(idx * salt_len_),
-                           salts_.begin() + static_cast<ptrdiff_t>((idx + 1) * salt_len_));
-    else
-      o.salts.emplace_back();
+    auto& salt = o.salts.emplace_back();
+    for (size_t g = 0; g < groups_.size() && salt_len_ != 0; ++g) {
+      const auto s = salt_span(g, idx >> groups_[g].level);
+      salt.insert(salt.end(), s.begin(), s.end());
+    }
   }
   // Same walk as merkle_verify_batch: sorted distinct nodes per level; a
   // sibling goes into the proof unless it is itself a known node.

@@ -19,10 +19,11 @@
 // (row i = values at g_k^i). Heights may differ within a round.
 // Commitment: the LDE of each matrix on the coset s*H', s = 31 (the
 // multiplicative generator), |H'| = 2^(k + log_blowup), rows in bit-reversed
-// order. Matrices of a round with the same height share one Merkle tree
-// (leaf i = concatenation of their LDE rows i, salted when zk unless the
-// round holds public data, commit_public); a round's commitment is one root
-// per distinct height, in descending height order.
+// order. All matrices of a round share one mixed-height Merkle tree
+// (prover/merkle/merkle.h: the tallest LDEs' rows are the leaves, shorter
+// ones join at the level of their height; salted when zk unless the round
+// holds public data, commit_public): a round's commitment is one root, and a
+// query opens one path per round.
 //
 // Opening: for each matrix a list of points z (Fp4) at which all its columns
 // are opened. values[round][matrix][point][column] = f_column(z).
@@ -77,7 +78,7 @@ struct MatrixDims {
   size_t width;
 };
 
-// One root per distinct height of the round, descending.
+// One root per round (a vector for the wire format).
 struct Commitment {
   std::vector<hash::Digest> roots;
 };
@@ -100,7 +101,8 @@ class ProverRound {
 
 // Query openings of one Merkle tree at all FRI query indices: one row per
 // distinct leaf index (increasing), each row the concatenation of the
-// tree's matrices' rows (and the salt when zk), plus deduplicated siblings.
+// tree's matrices' rows (and the salts when zk, one per distinct height),
+// plus deduplicated siblings.
 struct TreeOpening {
   std::vector<std::vector<Fp>> rows;
   std::vector<std::vector<uint8_t>> salts;  // empty unless zk

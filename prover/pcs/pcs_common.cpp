@@ -36,21 +36,19 @@ std::vector<TreeLayout> tree_layout(const std::vector<MatrixDims>& dims, const P
                                   to_string(d.log_height) + "; with log_blowup " + to_string(lb) +
                                   " its LDE exceeds 2^27");
   }
-  std::vector<unsigned> hs;
-  for (const auto& d : dims) hs.push_back(d.log_height + lb);
-  std::sort(hs.begin(), hs.end(), std::greater<>());
-  hs.erase(std::unique(hs.begin(), hs.end()), hs.end());
-  std::vector<TreeLayout> out;
-  for (unsigned h : hs) {
-    TreeLayout t{h, {}, 0};
-    for (size_t i = 0; i < dims.size(); ++i)
-      if (dims[i].log_height + lb == h) {
-        t.matrices.push_back(i);
-        t.width += dims[i].width;
-      }
-    out.push_back(std::move(t));
+  if (dims.empty()) return {};
+  TreeLayout t{0, {}, {}, 0, 0};
+  for (size_t i = 0; i < dims.size(); ++i) t.matrices.push_back(i);
+  std::stable_sort(t.matrices.begin(), t.matrices.end(),
+                   [&](size_t a, size_t b) { return dims[a].log_height > dims[b].log_height; });
+  for (size_t i : t.matrices) {
+    const unsigned h = dims[i].log_height + lb;
+    if (t.log_lde_heights.empty() || t.log_lde_heights.back() != h) ++t.groups;
+    t.log_lde_heights.push_back(h);
+    t.width += dims[i].width;
   }
-  return out;
+  t.log_lde_height = t.log_lde_heights[0];
+  return {t};
 }
 
 std::vector<unsigned> fri_input_heights(const std::vector<std::vector<MatrixDims>>& round_dims,

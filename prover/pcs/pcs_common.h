@@ -16,17 +16,22 @@ namespace zkvm::pcs::detail {
 // Salt bytes per leaf when zk (128 bits of entropy per leaf).
 inline constexpr size_t kSaltLen = 16;
 
-// One Merkle tree of a round: the round's matrices (indices, increasing)
-// whose LDEs have log height log_lde_height. Trees are ordered by
-// descending height.
+// The Merkle tree of a round: one mixed-height tree (prover/merkle) over
+// all the round's matrices, tallest LDE first (ties in matrix order), of
+// log height log_lde_height (the tallest LDE). A tree row concatenates the
+// matrices' rows in that order, and its salt is kSaltLen bytes per distinct
+// height (zk).
 struct TreeLayout {
   unsigned log_lde_height;
-  std::vector<size_t> matrices;
-  size_t width;  // sum of the matrices' widths
+  std::vector<size_t> matrices;         // round matrix indices, tree order
+  std::vector<unsigned> log_lde_heights;  // per matrix, tree order
+  size_t width;                         // sum of the matrices' widths
+  size_t groups;                        // distinct heights
 };
 
-// Throws std::invalid_argument naming the bad matrix (zero width, height
-// out of range for the config).
+// One tree per round (a vector for the wire format's tree count). Throws
+// std::invalid_argument naming the bad matrix (zero width, height out of
+// range for the config).
 std::vector<TreeLayout> tree_layout(const std::vector<MatrixDims>& dims, const PcsConfig& config);
 
 // Distinct LDE log heights over all rounds, descending (the FRI inputs).

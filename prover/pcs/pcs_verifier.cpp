@@ -24,15 +24,15 @@ namespace {
 
 [[noreturn]] void reject(const std::string& m) { throw fri::VerifyError("pcs: " + m); }
 
-// Checks an opening of one tree and returns nothing; throws on mismatch.
-void check_tree(const std::string& where, const hash::Digest& root, unsigned lh, size_t width,
+// Checks an opening of one tree (matrices of these LDE heights and widths,
+// tallest first) and returns nothing; throws on mismatch.
+void check_tree(const std::string& where, const hash::Digest& root, const std::vector<merkle::MatrixShape>& shapes,
                 size_t salt_len, const std::vector<uint64_t>& leaves, const TreeOpening& o) {
   if (o.rows.size() != leaves.size())
     reject(where + ": " + to_string(o.rows.size()) + " opened rows, expected " +
            to_string(leaves.size()));
   merkle::MerkleBatchProof mp{o.siblings};
-  const auto st =
-      merkle::merkle_verify_batch(root, uint64_t{1} << lh, width, salt_len, leaves, o.rows, o.salts, mp);
+  const auto st = merkle::merkle_verify_mixed(root, shapes, salt_len, leaves, o.rows, o.salts, mp);
   if (!st) reject(where + ": " + st.error);
 }
 
@@ -138,14 +138,16 @@ void pcs_verify(const PcsConfig& config, const std::vector<RoundClaim>& rounds,
       for (size_t t = 0; t < layouts[r].size(); ++t) {
         const auto& tl = layouts[r][t];
         leaves[r].push_back(detail::tree_leaves(idx, log_max, tl.log_lde_height));
-        check_tree("round " + to_string(r) + " tree " + to_string(t), rounds[r].commitment.roots[t],
-                   tl.log_lde_height, tl.width, config.zk && !rounds[r].unsalted ? detail::kSaltLen : 0, leaves[r][t],
-                   proof.openings[r][t]);
+        std::vector<merkle::MatrixShape> shapes;
+        for (size_t j = 0; j < tl.matrices.size(); ++j)
+          shapes.push_back({uint64_t{1} << tl.log_lde_heights[j], rounds[r].dims[tl.matrices[j]].width});
+        check_tree("round " + to_string(r) + " tree " + to_string(t), rounds[r].commitment.roots[t], shapes,
+                   config.zk && !rounds[r].unsalted ? detail::kSaltLen : 0, leaves[r][t], proof.openings[r][t]);
       }
     std::vector<uint64_t> mask_leaves;
     if (config.zk) {
       mask_leaves = detail::tree_leaves(idx, log_max, log_max);
-      check_tree("mask", proof.mask_root[0], log_max, 4, detail::kSaltLen, mask_leaves,
+      check_tree("mask", proof.mask_root[0], {{uint64_t{1} << log_max, 4}}, detail::kSaltLen, mask_leaves,
                  proof.mask_opening[0]);
     }
     // Where each matrix sits in its tree: (tree, column offset).
@@ -170,7 +172,9 @@ void pcs_verify(const PcsConfig& config, const std::vector<RoundClaim>& rounds,
           const size_t h = height_index(lh);
           const auto [t, off] = where[r][i];
           const auto& lv = leaves[r][t];
-          const uint64_t leaf = idx[q] >> (log_max - lh);
+          // The tree row at the query's leaf holds this matrix's row
+          // idx >> (log_max - lh) (mixed tree, merkle.h).
+          const uint64_t leaf = idx[q] >> (log_max - layouts[r][t].log_lde_height);
           const size_t row =
               static_cast<size_t>(std::lower_bound(lv.begin(), lv.end(), leaf) - lv.begin());
           const auto& vals = proof.openings[r][t].rows[row];
@@ -276,8 +280,8 @@ PcsProof read_pcs_proof(transcript::ByteReader& r, const PcsConfig& config,
     for (size_t t = 0; t < layouts[i].size(); ++t) {
       auto ts = r.scope("tree " + to_string(t));
       const bool unsalted = !unsalted_rounds.empty() && unsalted_rounds[i];
-      p.openings[i].push_back(read_tree(r, config.fri.num_queries, layouts[i][t].width, unsalted ? 0 : salt_len,
-                                        layouts[i][t].log_lde_height));
+      p.openings[i].push_back(read_tree(r, config.fri.num_queries, layouts[i][t].width,
+                                        unsalted ? 0 : salt_len * layouts[i][t].groups, layouts[i][t].log_lde_height));
     }
   }
   r.expect_count(n_mask, "mask opening");

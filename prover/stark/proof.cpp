@@ -100,22 +100,16 @@ void prepare_vk(VerifyingKey& vk) {
 
 namespace {
 
-size_t distinct_heights(const std::vector<pcs::MatrixDims>& dims) {
-  std::set<unsigned> s;
-  for (const auto& d : dims) s.insert(d.log_height);
-  return s.size();
-}
-
 void write_commitment(ByteWriter& w, const pcs::Commitment& c) {
   w.count(c.roots.size());
   for (const auto& d : c.roots) w.bytes32(d.bytes);
 }
 
-pcs::Commitment read_commitment(ByteReader& r, const std::vector<pcs::MatrixDims>& dims, const char* what) {
+pcs::Commitment read_commitment(ByteReader& r, const char* what) {
   auto sc = r.scope(std::string(what) + " commitment");
-  r.expect_count(distinct_heights(dims), "roots");
+  r.expect_count(1, "roots");  // one mixed-height tree per round (pcs.h)
   pcs::Commitment c;
-  c.roots.resize(distinct_heights(dims));
+  c.roots.resize(1);
   for (auto& d : c.roots) d.bytes = r.bytes32();
   return c;
 }
@@ -340,10 +334,9 @@ StarkProof parse_proof(std::span<const uint8_t> bytes, const VerifyingKey& vk) {
     p.publics.push_back(r.fps(vk.airs[t]->num_public_values()));
   }
   const auto dims = round_dims(vk, p.log_heights);
-  size_t ri = vk.has_pre() ? 1 : 0;
-  p.main = read_commitment(r, dims[ri++], "main");
-  if (vk.has_bus()) p.aux = read_commitment(r, dims[ri++], "aux");
-  p.quotient = read_commitment(r, dims[ri++], "quotient");
+  p.main = read_commitment(r, "main");
+  if (vk.has_bus()) p.aux = read_commitment(r, "aux");
+  p.quotient = read_commitment(r, "quotient");
   {
     auto sc = r.scope("LogUp sums");
     size_t nbus = 0;
@@ -425,13 +418,11 @@ VerifyingKey parse_vk(std::span<const uint8_t> bytes, std::vector<const air::Air
              std::to_string(vk.config.min_log_height()));
     vk.pre_log_heights.push_back(h);
   }
-  size_t distinct = 0;
-  {
-    std::set<unsigned> hs;
-    for (unsigned h : vk.pre_log_heights)
-      if (h != 0) hs.insert(h);
-    distinct = hs.size();
-  }
+  // One mixed-height tree for all preprocessed columns (pcs.h), if any.
+  const size_t distinct = std::any_of(vk.pre_log_heights.begin(), vk.pre_log_heights.end(),
+                                      [](unsigned h) { return h != 0; })
+                              ? 1
+                              : 0;
   r.expect_count(distinct, "preprocessed roots");
   vk.pre_commitment.roots.resize(distinct);
   for (auto& d : vk.pre_commitment.roots) d.bytes = r.bytes32();

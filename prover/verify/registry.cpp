@@ -15,7 +15,7 @@ struct Program {
   uint32_t id;
   std::vector<const air::Air*> airs;
   std::vector<unsigned> pre_log_heights;  // per table
-  // Hex of the preprocessed roots (concatenated, descending height) at
+  // Hex of the preprocessed root (one mixed-height tree) at
   // log_blowup 1..6; all empty when no table has preprocessed columns.
   std::array<const char*, 6> pre_roots;
 };
@@ -106,16 +106,12 @@ std::string check_preprocessed(const stark::VerifyingKey& vk) {
   if (vk.pre_commitment.roots.size() != pin->roots.size())
     return where + std::to_string(vk.pre_commitment.roots.size()) + " preprocessed roots, pinned " +
            std::to_string(pin->roots.size());
-  // Root i commits the tables of the i-th largest preprocessed height.
-  std::vector<unsigned> hs;
-  for (unsigned h : pin->log_heights)
-    if (h != 0 && std::find(hs.begin(), hs.end(), h) == hs.end()) hs.push_back(h);
-  std::sort(hs.begin(), hs.end(), std::greater<>());
+  // One root: the mixed-height tree of every table's preprocessed columns.
   for (size_t i = 0; i < pin->roots.size(); ++i) {
     if (vk.pre_commitment.roots[i] == pin->roots[i]) continue;
     std::string tables;
-    for (size_t t = 0; t < pin->log_heights.size() && i < hs.size(); ++t)
-      if (pin->log_heights[t] == hs[i]) tables += (tables.empty() ? "table '" : ", '") + vk.airs.at(t)->name() + "'";
+    for (size_t t = 0; t < pin->log_heights.size(); ++t)
+      if (pin->log_heights[t] != 0) tables += (tables.empty() ? "table '" : ", '") + vk.airs.at(t)->name() + "'";
     return where + tables + ": preprocessed root " + vk.pre_commitment.roots[i].hex() + " differs from the pinned " +
            pin->roots[i].hex();
   }

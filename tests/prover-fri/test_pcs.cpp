@@ -149,11 +149,12 @@ TEST_CASE("PCS proofs through the dual backend (cpu, cpu) equal the plain CPU pr
   REQUIRE(a.values == b.values);
 }
 
-TEST_CASE("PCS commitment groups equal heights into one tree per height, descending") {
+TEST_CASE("PCS commits each round as one mixed-height tree") {
   const auto s = make_setup(false, 2);
   const auto p = prove(s);
-  REQUIRE(p.claims[0].commitment.roots.size() == 2);
+  REQUIRE(p.claims[0].commitment.roots.size() == 1);  // two heights, one tree
   REQUIRE(p.claims[1].commitment.roots.size() == 1);
+  REQUIRE(p.proof.openings[0].size() == 1);
 }
 
 TEST_CASE("PCS verifier rejects a wrong claimed value from a prover that stays consistent") {
@@ -203,9 +204,11 @@ TEST_CASE("PCS verifier rejects a wrong claimed value in an honest proof") {
 TEST_CASE("PCS verifier rejects a tampered opened row with the tree named") {
   const auto s = make_setup(false, 4);
   auto p = prove(s);
-  p.proof.openings[0][1].rows[0][0] += Fp::one();
+  // The last column of the tree row: the shorter matrix's, which joins
+  // the tree above the leaves.
+  p.proof.openings[0][0].rows[0].back() += Fp::one();
   REQUIRE_THROWS_WITH(verify(s, p.claims, p.proof),
-                      Catch::Contains("pcs: round 0 tree 1: merkle"));
+                      Catch::Contains("pcs: round 0 tree 0: merkle"));
 }
 
 TEST_CASE("PCS verifier rejects a tampered zk mask opening and mismatched zk setting") {
