@@ -291,7 +291,9 @@ ProofSizes proof_sizes(const StarkProof& p) {
   auto add_tree = [&](const pcs::TreeOpening& t) {
     ++s.trees;
     s.fri_commit += 3 * kCount;
-    for (const auto& r : t.rows) s.query_rows += r.size() * 4;
+    s.round_rows.push_back(0);
+    for (const auto& r : t.rows) s.round_rows.back() += r.size() * 4;
+    s.query_rows += s.round_rows.back();
     for (const auto& salt : t.salts) s.query_salts += salt.size();
     s.query_siblings += t.siblings.size() * kDigest;
   };

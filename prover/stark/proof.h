@@ -212,6 +212,7 @@ struct ProofSizes {
   size_t query_salts = 0;     // their salts (zk)
   size_t query_siblings = 0;  // their Merkle siblings
   size_t trees = 0;           // Merkle trees opened (rounds' trees and the mask)
+  std::vector<size_t> round_rows;  // query_rows by round ([pre], main, [aux], quotient, [mask])
   size_t total() const {
     return header + ood_values + fri_commit + fri_values + fri_siblings + query_rows + query_salts +
            query_siblings;

@@ -110,8 +110,10 @@ RowMajorMatrix<Fp> build_aux(const air::TableWitness& tw, const air::AirShape& s
                                   "(the witness must leave Air::zk_free_rows rows of padding)");
   // A zero denominator means alpha hit a tuple's fingerprint (probability
   // about n*k / |Fp4|): the prover stops. Batch inversion in 64 slices
-  // (parallel); then h = num / denom per row (parallel) and the running sum
-  // (serial, one add per row).
+  // (parallel) of the denominators whose multiplicity is not zero (the
+  // others' fractions are 0 whatever the denominator: inactive lookups and
+  // padding rows, most of the CPU table's slots); then h = num / denom per
+  // row (parallel) and the running sum (serial, one add per row).
   const long long slices = 64;
   bool hit_zero = false;
   const size_t total = n * k, per = (total + slices - 1) / slices;
@@ -123,7 +125,12 @@ RowMajorMatrix<Fp> build_aux(const air::TableWitness& tw, const air::AirShape& s
     bool ok = true;
     for (const Fp4& d : part) ok = ok && !d.is_zero();
     if (ok) {
-      field::batch_inverse(part, part);
+      std::vector<Fp4> live;
+      std::vector<size_t> at;
+      for (size_t i = lo; i < hi; ++i)
+        if (!mult[i].is_zero()) live.push_back(denom[i]), at.push_back(i);
+      field::batch_inverse(live, live);
+      for (size_t j = 0; j < at.size(); ++j) denom[at[j]] = live[j];
     } else {
 #pragma omp atomic write
       hit_zero = true;
