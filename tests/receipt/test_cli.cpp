@@ -275,6 +275,42 @@ TEST_CASE("zkvm prove --no-zk gives a receipt that verifies", "[receipt][cli][pr
   CHECK_THAT(v.out, Contains("exit code 3"));
 }
 
+// --device (docs/CUDA.md): the CUDA HAL's kernels, emulated on the CPU,
+// give the CPU backend's receipt byte for byte (--no-zk: no randomness).
+// --device cuda does the same on a GPU; without one (CI) it exits 2 and
+// says why.
+TEST_CASE("zkvm prove --device: the emulated CUDA kernels give the CPU receipt byte for byte", "[receipt][cli][prove][cuda]") {
+  TempDir dir;
+  const std::string elf = dir.write("exit5.elf", vm::test::build_elf(vm::test::exit_elf_spec(5)));
+  auto prove = [&](const std::string& device) {
+    const std::string receipt = dir.file(device + ".receipt");
+    Cli p = zkvm_cli("prove --no-zk --device " + device + " '" + elf + "' -o '" + receipt + "'");
+    return std::pair{p, receipt};
+  };
+  const auto [cpu, cpu_receipt] = prove("cpu");
+  INFO(cpu.out);
+  REQUIRE(cpu.status == 0);
+  const auto [emu, emu_receipt] = prove("cuda-emulated");
+  INFO(emu.out);
+  REQUIRE(emu.status == 0);
+  CHECK_THAT(emu.out, Contains("prover backend: cuda-emulated"));
+  CHECK(slurp(emu_receipt) == slurp(cpu_receipt));
+  const Cli v = zkvm_cli("verify '" + emu_receipt + "' --elf '" + elf + "'");
+  INFO(v.out);
+  CHECK(v.status == 0);
+  const auto [gpu, gpu_receipt] = prove("cuda");
+  INFO(gpu.out);
+  if (gpu.status == 0) {
+    CHECK(slurp(gpu_receipt) == slurp(cpu_receipt));
+  } else {
+    CHECK(gpu.status == kToolError);
+    CHECK_THAT(gpu.out, Contains("--device cuda:") &&
+                            (Contains("no CUDA device") || Contains("built without the CUDA backend")));
+  }
+  const Cli bad = zkvm_cli("prove --device tpu '" + elf + "'");
+  CHECK(bad.status != 0);
+}
+
 #if defined(ZKVM_RECEIPT_HELLO_ROUND_TRIP)
 
 TEST_CASE("a receipt of the hello guest verifies with the journal of zkvm run", "[receipt][cli][prove]") {

@@ -1,5 +1,7 @@
 // `zkvm prove GUEST.elf`: execute the guest, prove the execution with the
-// CPU HAL and write the receipt (docs/RECEIPT.md "Tools"). Progress and the
+// chosen prover backend (--device: the CPU HAL, the CUDA HAL, or the CUDA
+// kernels emulated on the CPU) and write the receipt (docs/RECEIPT.md
+// "Tools", docs/CUDA.md). Progress and the
 // summary go to stderr; guest stdout/stderr pass through as in `zkvm run`.
 #include "command.h"
 #include "json.h"
@@ -20,7 +22,11 @@
 #include <string>
 #include <vector>
 
+#include "cuda/emulate.h"
 #include "prover/hal/hal.h"
+#if defined(ZKVM_HAVE_CUDA_HAL)
+#include "cuda/cuda_hal.h"
+#endif
 #include "prover/rv32im/prove.h"
 #include "prover/rv32im/receipt.h"
 #include "zkvm/vm/elf.h"
@@ -43,7 +49,22 @@ struct ProveArgs {
   unsigned segment_po2 = 0;  // 0: the default (rv32im::default_log_segment)
   unsigned jobs = 1;
   std::uint64_t max_cycles = zkvm::vm::kDefaultMaxCycles;
+  std::string device = "cpu";
 };
+
+// The prover backend for --device; throws std::runtime_error naming why a
+// device is unavailable.
+std::unique_ptr<zkvm::hal::Hal> make_device_hal(const std::string& device) {
+  if (device == "cpu") return zkvm::hal::make_cpu_hal();
+  if (device == "cuda-emulated") return zkvm::gpu::make_emulated_hal();
+#if defined(ZKVM_HAVE_CUDA_HAL)
+  if (device == "cuda") return zkvm::hal::make_cuda_hal();
+#else
+  if (device == "cuda")
+    throw std::runtime_error("this zkvm was built without the CUDA backend (no nvcc at build time; docs/CUDA.md)");
+#endif
+  throw std::runtime_error("unknown device '" + device + "'");
+}
 
 
 // Peak resident set of this process (Linux: ru_maxrss is in KiB).
@@ -118,10 +139,17 @@ int prove_command(const ProveArgs& a) {
     std::fprintf(stderr, "zkvm prove: [%7.3f s] %s\n", since(), stage.c_str());
   };
 
+  std::unique_ptr<hal::Hal> hal;
+  try {
+    hal = make_device_hal(a.device);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "zkvm prove: --device %s: %s\n", a.device.c_str(), e.what());
+    return cli::kExitToolError;
+  }
+  if (a.device != "cpu") opts.progress("prover backend: " + a.device);
   rv32im::Receipt receipt;
   rv32im::ProveReport report;
   try {
-    auto hal = hal::make_cpu_hal();
     receipt = rv32im::prove(program, run, opts, *hal, &report);
   } catch (const std::invalid_argument& e) {
     std::fflush(stdout);
@@ -225,6 +253,10 @@ void setup_prove(CLI::App& root) {
                   "Prove this many segments at once (threads; memory grows by one segment's tables per job)")
       ->check(CLI::Range(1u, 256u));
   cmd->add_flag("--check-constraints", args->check, "Run the debug constraint checker before proving (slow)");
+  cmd->add_option("--device", args->device,
+                  "Prover backend: cpu (default), cuda (an NVIDIA GPU; needs a build with nvcc), or cuda-emulated "
+                  "(the CUDA kernels run on the CPU, launch by launch: slow, for testing the backend without a GPU)")
+      ->check(CLI::IsMember({"cpu", "cuda", "cuda-emulated"}));
   cmd->add_option("--max-cycles", args->max_cycles, "Stop the guest after this many cycles (default 2^32)")
       ->check(CLI::PositiveNumber);
   cmd->callback([args] { zkvm::cli::exit_code() = prove_command(*args); });
