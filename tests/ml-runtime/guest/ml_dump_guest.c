@@ -9,6 +9,7 @@
  * does not write. */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <zkvm/guest.h>
 #include <zkvm/ml/model.h>
@@ -31,6 +32,15 @@ int main(void) {
     for (int pass = 0; pass < 2; ++pass) {
       zkml_kernels = fused;
       if (pass == 0) zkml_kernels.conv_maxpool = 0;
+      /* Poison every node's output first, so a value the run did not write
+       * cannot pass as the previous pass's. */
+      for (uint32_t k = 0; k < m.n_nodes; ++k) {
+        zkml_node nd;
+        zkml_tensor t;
+        zkml_get_node(&m, k, &nd);
+        zkml_get_tensor(&m, nd.out, &t);
+        memset((void*)zkml_tensor_data(&r, nd.out), 0x5A, t.dtype == ZKML_DT_INT32 ? 4u : t.elems);
+      }
       st = zkml_run(&r, (const int8_t*)x, (uint32_t)n);
       if (st != ZKML_OK) zkvm_panic("run: %s", zkml_status_name(st));
       for (uint32_t k = 0; k < m.n_nodes; ++k) {
