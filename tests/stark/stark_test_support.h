@@ -61,6 +61,20 @@ inline bool rejects(const stark::VerifyingKey& vk, std::span<const uint8_t> byte
   }
 }
 
+// The same for an in-memory proof (no parser in front of verify()).
+inline bool rejects_proof(const stark::VerifyingKey& vk, const stark::StarkProof& p, std::string* why = nullptr) {
+  try {
+    stark::verify(vk, p, no_floor());
+    return false;
+  } catch (const stark::VerifyError& e) {
+    if (why) *why = e.what();
+    return true;
+  } catch (const transcript::ProofFormatError& e) {
+    if (why) *why = e.what();
+    return true;
+  }
+}
+
 // The out-of-domain point zeta of a proof, replayed from its transcript as
 // the verifier draws it.
 inline field::Fp4 replay_zeta(const stark::VerifyingKey& vk, const stark::StarkProof& p) {

@@ -88,15 +88,6 @@ stark::StarkProof prove(const stark::ProvingKey& pk, const Statement& s, bool ch
   return stark::prove(pk, s.witnesses(), cpu(), o);
 }
 
-bool rejects_proof(const stark::VerifyingKey& vk, const stark::StarkProof& p, std::string* why = nullptr) {
-  try {
-    stark::verify(vk, p, no_floor());
-    return false;
-  } catch (const stark::VerifyError& e) {
-    if (why) *why = e.what();
-    return true;
-  }
-}
 
 }  // namespace
 
