@@ -5,7 +5,8 @@
 // count_include_pad, Add and Mul with broadcast, Reshape, Softmax, ArgMax,
 // Lut8 for each element-wise function, Concat with copied and requantised
 // inputs, grouped and depthwise Conv, dilated Conv and pools, ceil_mode
-// pools, Slice (Split)),
+// pools, Slice (Split), the transformer ops: MatMul of two activations,
+// LayerNorm, Transpose, Gelu tables, Dense over tokens),
 // per-channel and per-tensor requantisation, and sizes that are not
 // multiples of the 4-row weight blocks. The guest runs twice: with the dot4
 // kernels (the guest default) and with the plain ones (ml_dump_guest_plain);
@@ -175,4 +176,11 @@ TEST_CASE("guest and host runs agree bit for bit on Split (Slice nodes)", "[ml][
   Graph g = split_graph(9);
   auto ranges = calibrate(g, rand_inputs(9, 16, 72, -1.0f, 1.0f));
   check_identity("split", quantize_model(g, ranges, {}), 9);
+}
+
+TEST_CASE("guest and host runs agree bit for bit on the transformer ops (MatMul, LayerNorm, Transpose, Gelu, "
+          "Dense over tokens)", "[ml][identity]") {
+  Graph g = transformer_graph(12);
+  auto ranges = calibrate(g, rand_inputs(12, 16, 64, 0.0f, 1.0f));
+  check_identity("transformer", quantize_model(g, ranges, {}), 12);
 }

@@ -568,3 +568,116 @@ TEST_CASE("Concat copies inputs at the output's scale and requantises the others
   zkml_concat_s8(a, 2, &big, b, 2, &big, 1, 5, y);
   CHECK(std::vector<int8_t>(y, y + 4) == std::vector<int8_t>{-128, 127, -128, 127});
 }
+
+// ---- sequence (transformer) kernels: kernels_seq.c -----------------------
+
+TEST_CASE("MatMul of two int8 tensors is exact: the int32 sum of (a - zp_a)(b - zp_b), requantised once",
+          "[ml][kernels]") {
+  std::mt19937 rng(41);
+  struct Shape { int batch, T, K, N; };
+  for (Shape sh : {Shape{1, 1, 1, 1}, Shape{3, 4, 16, 4}, Shape{4, 17, 16, 17}, Shape{2, 5, 7, 9}, Shape{1, 3, 300, 6}}) {
+    for (int rep = 0; rep < 3; ++rep) {
+      auto a = rand_i8(rng, size_t(sh.batch) * sh.T * sh.K);
+      auto b = rand_i8(rng, size_t(sh.batch) * sh.K * sh.N);
+      zkml_matmul_shape s{};
+      s.batch = sh.batch; s.T = sh.T; s.K = sh.K; s.N = sh.N;
+      s.zp_a = rep == 0 ? -128 : std::uniform_int_distribution<int>(-128, 127)(rng);
+      s.zp_b = rep == 1 ? 127 : std::uniform_int_distribution<int>(-128, 127)(rng);
+      s.zp_out = std::uniform_int_distribution<int>(-20, 20)(rng);
+      s.mult = std::uniform_int_distribution<int32_t>(1 << 30, 0x7FFFFFFF)(rng);
+      s.shift = 40 + std::uniform_int_distribution<int>(0, 10)(rng);
+      s.act_min = rep == 2 ? -10 : -128;
+      s.act_max = rep == 2 ? 50 : 127;
+      std::vector<int8_t> y(size_t(sh.batch) * sh.T * sh.N), scratch(zkml_matmul_scratch_bytes(sh.K, sh.N) + 4);
+      zkml_matmul_s8(a.data(), b.data(), &s, scratch.data(), y.data());
+      for (int bi = 0; bi < sh.batch; ++bi)
+        for (int t = 0; t < sh.T; ++t)
+          for (int n = 0; n < sh.N; ++n) {
+            int64_t acc = 0;
+            for (int k = 0; k < sh.K; ++k)
+              acc += int64_t(a[(size_t(bi) * sh.T + t) * sh.K + k] - s.zp_a) *
+                     (b[(size_t(bi) * sh.K + k) * sh.N + n] - s.zp_b);
+            const int8_t want = sat(s.zp_out + ref_requant(acc, s.mult, s.shift), s.act_min, s.act_max);
+            REQUIRE(int(y[(size_t(bi) * sh.T + t) * sh.N + n]) == int(want));
+          }
+    }
+  }
+}
+
+TEST_CASE("MatMul stays exact at the largest inner dimension with extreme values", "[ml][kernels]") {
+  const int K = ZKML_MAX_MATMUL_K;
+  std::vector<int8_t> a(K, -128), b(size_t(K) * 2, 127);
+  for (int k = 0; k < K; ++k) b[size_t(k) * 2 + 1] = -128;
+  zkml_matmul_shape s{1, 1, K, 2, 127, -128, 0, 1 << 30, 62, -128, 127};
+  std::vector<int8_t> y(2), scratch(zkml_matmul_scratch_bytes(K, 2) + 4);
+  zkml_matmul_s8(a.data(), b.data(), &s, scratch.data(), y.data());
+  // (-128 - 127) * (127 + 128) * K and (-255) * 0 * K, times 2^-32
+  CHECK(int(y[0]) == int(sat(ref_requant(int64_t(-255) * 255 * K, 1 << 30, 62))));
+  CHECK(int(y[1]) == 0);
+}
+
+TEST_CASE("LayerNorm is within one output step of the float definition", "[ml][kernels]") {
+  std::mt19937 rng(43);
+  int worst = 0, off = 0, total = 0;
+  for (int D : {1, 2, 12, 64, 200, ZKML_MAX_LAYERNORM_D}) {
+    const int rows = D >= 1000 ? 2 : 7;
+    auto x = rand_i8(rng, size_t(rows) * D);
+    if (D == 64) std::fill(x.begin(), x.begin() + D, int8_t(17));  // a constant row: variance 0
+    const int zp_in = std::uniform_int_distribution<int>(-100, 100)(rng), zp_out = -3;
+    const double s_in = 0.05, s_out = 4.0 / 127, eps = 1e-5;
+    std::vector<double> gamma(D), beta(D);
+    std::vector<int32_t> tab(size_t(2 * D));
+    for (int i = 0; i < D; ++i) {
+      gamma[i] = std::uniform_real_distribution<double>(-1.5, 1.5)(rng);
+      beta[i] = std::uniform_real_distribution<double>(-0.5, 0.5)(rng);
+      tab[i] = int32_t(std::lround(gamma[i] / s_out * 65536));
+      tab[D + i] = int32_t(std::lround(beta[i] / s_out * 65536));
+    }
+    const uint64_t eps_q = uint64_t(std::llround(double(D) * D * eps / (s_in * s_in)));
+    std::vector<int8_t> y(x.size());
+    zkml_layernorm_s8(x.data(), rows, D, zp_in, eps_q, tab.data(), tab.data() + D, zp_out, y.data());
+    for (int r = 0; r < rows; ++r) {
+      double mean = 0, var = 0;
+      for (int i = 0; i < D; ++i) mean += s_in * (x[size_t(r) * D + i] - zp_in);
+      mean /= D;
+      for (int i = 0; i < D; ++i) var += std::pow(s_in * (x[size_t(r) * D + i] - zp_in) - mean, 2);
+      var /= D;
+      for (int i = 0; i < D; ++i) {
+        const double f = (s_in * (x[size_t(r) * D + i] - zp_in) - mean) / std::sqrt(var + eps) * gamma[i] + beta[i];
+        const int want = int(std::clamp<double>(std::round(f / s_out) + zp_out, -128, 127));
+        const int got = y[size_t(r) * D + i];
+        INFO("D " << D << " row " << r << " i " << i << ": " << got << " vs " << want << " (" << f / s_out + zp_out << ")");
+        REQUIRE(std::abs(got - want) <= 1);
+        worst = std::max(worst, std::abs(got - want));
+        off += got != want;
+        ++total;
+      }
+    }
+  }
+  INFO(off << " of " << total << " outputs one step off");
+  CHECK(off * 50 < total);  // almost all are the float value rounded once
+}
+
+TEST_CASE("Transpose matches index arithmetic for every permutation of 4 axes", "[ml][kernels]") {
+  std::mt19937 rng(44);
+  uint32_t perm[4] = {0, 1, 2, 3};
+  const uint32_t dims[4] = {2, 3, 4, 5};
+  auto x = rand_i8(rng, 120);
+  int count = 0;
+  do {
+    std::vector<int8_t> y(120);
+    zkml_transpose_s8(x.data(), dims, perm, y.data());
+    uint32_t o[4];
+    size_t at = 0;
+    for (o[0] = 0; o[0] < dims[perm[0]]; ++o[0])
+      for (o[1] = 0; o[1] < dims[perm[1]]; ++o[1])
+        for (o[2] = 0; o[2] < dims[perm[2]]; ++o[2])
+          for (o[3] = 0; o[3] < dims[perm[3]]; ++o[3]) {
+            uint32_t idx[4];
+            for (int j = 0; j < 4; ++j) idx[perm[j]] = o[j];
+            REQUIRE(y[at++] == x[((idx[0] * 3 + idx[1]) * 4 + idx[2]) * 5 + idx[3]]);
+          }
+    ++count;
+  } while (std::next_permutation(perm, perm + 4));
+  CHECK(count == 24);
+}

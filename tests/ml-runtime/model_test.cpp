@@ -703,3 +703,116 @@ TEST_CASE("parser refuses a malformed Slice node naming node and reason", "[ml][
   CHECK_THAT(parse(h).error, Catch::Contains("node 2 (Slice): output zero point"));
   CHECK(fuzz_model(f, 81, 1000) > 0);
 }
+
+namespace {
+std::vector<uint8_t> transformer_model(unsigned seed = 12) {
+  Graph g = transformer_graph(seed);
+  return quantize_model(g, calibrate(g, rand_inputs(seed, 24, 64, 0.0f, 1.0f)), {});
+}
+}  // namespace
+
+TEST_CASE("transformer ops (Dense over tokens, LayerNorm, MatMul, Transpose, Gelu) track the float model",
+          "[ml][quant]") {
+  Graph g = transformer_graph(12);
+  // Calibrated on the test inputs: what is checked is the arithmetic, not
+  // how 24 random inputs cover the ranges of others.
+  auto tests = rand_inputs(13, 30, 64, 0.0f, 1.0f);
+  auto ranges = calibrate(g, tests);
+  auto f = quantize_model(g, ranges, {});
+  CHECK(get32(f, 4) == 2u);  // new op codes, no version change
+  CHECK(model_info(f).ops ==
+        std::vector<std::string>{"Reshape", "Transpose", "Reshape", "Dense",   "LayerNorm", "Dense",   "Dense",
+                                 "Dense",   "Reshape",   "Transpose", "Reshape", "Transpose", "Reshape", "Transpose",
+                                 "MatMul",  "Softmax",   "MatMul",  "Transpose", "Reshape", "Add",     "Lut8",
+                                 "Lut8",    "Slice",     "Reshape", "Dense"});
+  // Every tensor of the int8 run against the float one, dequantized: the
+  // exact ops (Reshape, Transpose, Slice) give the same values as their
+  // input, and the int8 logits stay within a few output steps.
+  zkml_model m;
+  REQUIRE(zkml_parse(&m, f.data(), uint32_t(f.size())) == ZKML_OK);
+  zkml_tensor out;
+  zkml_get_tensor(&m, m.output, &out);
+  const float so = scale_of(out);
+  double worst = 0;
+  int agree = 0;
+  for (const auto& in : tests) {
+    auto fv = eval_float(g, in)[g.output];
+    Int8Result r = run_int8_host(f, in);
+    REQUIRE(r.logits_or_output.size() == 5);
+    for (int i = 0; i < 5; ++i)  // values outside the calibrated range saturate by design
+      if (fv[i] >= ranges[g.output].min && fv[i] <= ranges[g.output].max)
+        worst = std::max(worst, std::fabs(double((r.logits_or_output[i] - out.zero_point) * so - fv[i])) / so);
+    agree += int(std::max_element(fv.begin(), fv.end()) - fv.begin()) == r.argmax;
+  }
+  INFO("worst logit error " << worst << " output steps, argmax agrees on " << agree << " of 30");
+  CHECK(worst < 8);
+  CHECK(agree >= 24);
+  // The exact ops: Transpose (node 1) permutes its input's bytes.
+  std::vector<uint32_t> arena(m.arena_bytes / 4 + 1);
+  zkml_runner rr;
+  REQUIRE(zkml_prepare(&rr, &m, arena.data(), uint32_t(arena.size() * 4)) == ZKML_OK);
+  auto q = quantize_input(f, tests[0]);
+  REQUIRE(zkml_run(&rr, q.data(), uint32_t(q.size())) == ZKML_OK);
+  zkml_node t;
+  zkml_get_node(&m, 1, &t);
+  REQUIRE(t.op == ZKML_OP_TRANSPOSE);
+  const int8_t* y = zkml_tensor_data(&rr, t.out);
+  for (int p = 0; p < 4; ++p)  // patch p = (py, px), its 4x4 pixels in order
+    for (int i = 0; i < 16; ++i) CHECK(y[p * 16 + i] == q[size_t(((p / 2) * 4 + i / 4) * 8 + (p % 2) * 4 + i % 4)]);
+}
+
+TEST_CASE("quantizer names the transformer ops' limits", "[ml][quant]") {
+  Graph g = transformer_graph(12);
+  auto ranges = calibrate(g, rand_inputs(12, 8, 64, 0.0f, 1.0f));
+  Graph h = g;
+  for (auto& n : h.nodes)
+    if (n.name == "ln") h.tensors[n.inputs[1]].data[3] = 1e6f;  // gamma / output scale beyond 2^8
+  CHECK_THROWS_WITH(quantize_model(h, ranges, {}), Catch::Contains("node 'ln' (LayerNorm): gamma[3]"));
+  h = g;
+  for (auto& n : h.nodes)
+    if (n.name == "scores") h.tensors[n.inputs[1]].shape = {1, 1, 12, 4};  // other batch dims
+  CHECK_THROWS_WITH(quantize_model(h, ranges, {}), Catch::Contains("node 'scores' (MatMul)"));
+  h = g;
+  for (auto& n : h.nodes)
+    if (n.name == "patches_t") n.perm = {0, 2, 4, 1, 3};  // a perm of the wrong rank
+  CHECK_THROWS_WITH(quantize_model(h, ranges, {}), Catch::Contains("node 'patches_t' (Transpose): perm has 5 axes"));
+}
+
+TEST_CASE("parser refuses malformed MatMul, LayerNorm, Transpose and Dense-over-tokens nodes naming node and reason",
+          "[ml][parser]") {
+  auto f = transformer_model();
+  REQUIRE(parse(f).status == ZKML_OK);
+  auto find = [&](uint32_t op) {
+    for (uint32_t i = 0; i < get32(f, 16); ++i)
+      if (get32(f, node_off(f, i)) == op) return i;
+    FAIL("no node of op " << op);
+    return 0u;
+  };
+  const uint32_t tr = find(ZKML_OP_TRANSPOSE), ln = find(ZKML_OP_LAYERNORM), mm = find(ZKML_OP_MATMUL),
+                 de = find(ZKML_OP_DENSE);
+  auto h = f;
+  put32(h, node_off(f, tr) + 64 + 4 * 5, get32(f, node_off(f, tr) + 64 + 4 * 4));  // perm with a repeat
+  CHECK_THAT(parse(h).error, Catch::Contains("(Transpose): perm is not a permutation of 0..3"));
+  h = f;
+  put32(h, node_off(f, tr) + 64 + 4 * 3, 5);  // dims hold another count
+  CHECK_THAT(parse(h).error, Catch::Contains("(Transpose): dims hold"));
+  h = f;
+  put32(h, node_off(f, ln) + 64 + 8, 256);  // eps_q of 2^40
+  CHECK_THAT(parse(h).error, Catch::Contains("(LayerNorm): epsilon term"));
+  h = f;
+  put32(h, node_off(f, get32(f, 16)) + get32(f, node_off(f, ln) + 64), 1u << 24);  // blob: gamma[0] = 2^24
+  CHECK_THAT(parse(h).error, Catch::Contains("(LayerNorm): gamma[0] = 16777216"));
+  h = f;
+  put32(h, node_off(f, mm) + 64 + 4, 63);  // shift 63
+  CHECK_THAT(parse(h).error, Catch::Contains("(MatMul): multiplier"));
+  h = f;
+  put32(h, node_off(f, mm) + 12, get32(f, node_off(f, mm) + 8));  // q x q: [4,4] x [4,4] still multiplies
+  CHECK(parse(h).status == ZKML_OK);
+  h = f;
+  put32(h, node_off(f, mm) + 12, get32(f, node_off(f, de) + 8));  // the tokens [1,4,16] as the right side
+  CHECK(parse(h).status == ZKML_ERR_NODE);
+  h = f;
+  put32(h, node_off(f, de) + 64 + 4 * 5, 3);  // 3 rows of 64 inputs
+  CHECK_THAT(parse(h).error, Catch::Contains("(Dense): 3 rows do not divide"));
+  CHECK(fuzz_model(f, 83, 1500) > 0);
+}

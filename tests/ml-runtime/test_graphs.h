@@ -236,6 +236,53 @@ inline Graph mlp_graph(unsigned seed, int K, int H, int O) {
   return g;
 }
 
+// The transformer ops in one graph, as a tiny vision transformer uses them:
+// patches of an 8x8 image by a rank-6 Reshape/Transpose, a Dense over the
+// tokens, LayerNorm, q/k/v Denses, head split (Reshape + Transpose), q k^T
+// (MatMul of two activations), Softmax, attention x v, heads merged, a
+// residual Add, GELU (Erf and tanh forms) and the class token (Slice).
+inline Graph transformer_graph(unsigned seed) {
+  std::mt19937 rng(seed);
+  Graph g;
+  g.input = add_tensor(g, "x", {1, 1, 8, 8});
+  auto transpose = [&](int in, std::vector<int64_t> shape, std::vector<int64_t> perm, const char* name) {
+    int out = node(g, OpKind::Transpose, {in}, std::move(shape), name);
+    g.nodes.back().perm = std::move(perm);
+    return out;
+  };
+  auto dense = [&](int in, int64_t K, int64_t M, const char* name) {
+    int w = add_tensor(g, std::string(name) + ".w", {M, K}, rand_vec(rng, size_t(M * K), -0.5f, 0.5f));
+    int b = add_tensor(g, std::string(name) + ".b", {M}, rand_vec(rng, size_t(M), -0.2f, 0.2f));
+    return node(g, OpKind::Dense, {in, w, b}, {1, 4, M}, name);
+  };
+  int p6 = node(g, OpKind::Reshape, {g.input}, {1, 1, 2, 4, 2, 4}, "patches6");
+  int pt = transpose(p6, {1, 2, 2, 1, 4, 4}, {0, 2, 4, 1, 3, 5}, "patches_t");
+  int tok = node(g, OpKind::Reshape, {pt}, {1, 4, 16}, "tokens");
+  int emb = dense(tok, 16, 12, "embed");
+  int gam = add_tensor(g, "ln.gamma", {12}, rand_vec(rng, 12, 0.5f, 1.5f));
+  int bet = add_tensor(g, "ln.beta", {12}, rand_vec(rng, 12, -0.3f, 0.3f));
+  int ln = node(g, OpKind::LayerNorm, {emb, gam, bet}, {1, 4, 12}, "ln");
+  g.nodes.back().alpha = 1e-5f;
+  int q = dense(ln, 12, 12, "q"), k = dense(ln, 12, 12, "k"), v = dense(ln, 12, 12, "v");
+  q = transpose(node(g, OpKind::Reshape, {q}, {1, 4, 3, 4}, "q4"), {1, 3, 4, 4}, {0, 2, 1, 3}, "qh");
+  k = transpose(node(g, OpKind::Reshape, {k}, {1, 4, 3, 4}, "k4"), {1, 3, 4, 4}, {0, 2, 3, 1}, "kh");
+  v = transpose(node(g, OpKind::Reshape, {v}, {1, 4, 3, 4}, "v4"), {1, 3, 4, 4}, {0, 2, 1, 3}, "vh");
+  int sc = node(g, OpKind::MatMul, {q, k}, {1, 3, 4, 4}, "scores");
+  int sm = node(g, OpKind::Softmax, {sc}, {1, 3, 4, 4}, "softmax");
+  int av = node(g, OpKind::MatMul, {sm, v}, {1, 3, 4, 4}, "attend");
+  int mg = node(g, OpKind::Reshape, {transpose(av, {1, 4, 3, 4}, {0, 2, 1, 3}, "merge_t")}, {1, 4, 12}, "merge");
+  int res = node(g, OpKind::Add, {emb, mg}, {1, 4, 12}, "residual");
+  int ge = node(g, OpKind::Gelu, {res}, {1, 4, 12}, "gelu_erf");
+  int gt = node(g, OpKind::Gelu, {ge}, {1, 4, 12}, "gelu_tanh");
+  g.nodes.back().alpha = 1.0f;
+  int cls = node(g, OpKind::Slice, {gt}, {1, 1, 12}, "cls");
+  g.nodes.back().axis = 1;
+  int flat = node(g, OpKind::Reshape, {cls}, {1, 12}, "cls_flat");
+  int wh = add_tensor(g, "head.w", {5, 12}, rand_vec(rng, 60, -0.5f, 0.5f));
+  g.output = node(g, OpKind::Dense, {flat, wh}, {1, 5}, "head");
+  return g;
+}
+
 inline int64_t numel(const std::vector<int64_t>& s) {
   int64_t n = 1;
   for (auto d : s) n *= d;
@@ -256,13 +303,54 @@ inline std::vector<std::vector<float>> eval_float(const Graph& g, const std::vec
     auto stride = [&](size_t k) { return n.strides.empty() ? 1 : n.strides[k]; };
     auto dil = [&](size_t k) { return n.dilations.empty() ? 1 : n.dilations[k]; };
     switch (n.op) {
-      case OpKind::Dense: {
+      case OpKind::Dense: {  // one row of K per leading index
         const auto& W = v[n.inputs[1]];
         int64_t M = g.tensors[n.inputs[1]].shape[0], K = g.tensors[n.inputs[1]].shape[1];
-        for (int64_t m = 0; m < M; ++m) {
-          double s = n.inputs.size() > 2 ? v[n.inputs[2]][m] : 0.0;
-          for (int64_t k = 0; k < K; ++k) s += double(x[k]) * W[m * K + k];
-          y[m] = float(s);
+        for (int64_t r = 0; r < int64_t(x.size()) / K; ++r)
+          for (int64_t m = 0; m < M; ++m) {
+            double s = n.inputs.size() > 2 ? v[n.inputs[2]][m] : 0.0;
+            for (int64_t k = 0; k < K; ++k) s += double(x[r * K + k]) * W[m * K + k];
+            y[r * M + m] = float(s);
+          }
+        break;
+      }
+      case OpKind::MatMul: {
+        const auto& b = v[n.inputs[1]];
+        const int64_t T = xs[xs.size() - 2], K = xs.back(), N = ys.back();
+        for (int64_t bi = 0; bi < int64_t(x.size()) / (T * K); ++bi)
+          for (int64_t t = 0; t < T; ++t)
+            for (int64_t j = 0; j < N; ++j) {
+              double s = 0;
+              for (int64_t k = 0; k < K; ++k) s += double(x[(bi * T + t) * K + k]) * b[(bi * K + k) * N + j];
+              y[(bi * T + t) * N + j] = float(s);
+            }
+        break;
+      }
+      case OpKind::LayerNorm: {
+        const size_t D = size_t(xs.back());
+        for (size_t r = 0; r < x.size(); r += D) {
+          double mean = 0, var = 0;
+          for (size_t i = 0; i < D; ++i) mean += x[r + i];
+          mean /= double(D);
+          for (size_t i = 0; i < D; ++i) var += (x[r + i] - mean) * (x[r + i] - mean);
+          var /= double(D);
+          for (size_t i = 0; i < D; ++i)
+            y[r + i] = float((x[r + i] - mean) / std::sqrt(var + n.alpha) * v[n.inputs[1]][i] + v[n.inputs[2]][i]);
+        }
+        break;
+      }
+      case OpKind::Transpose: {
+        const size_t R = xs.size();
+        std::vector<int64_t> stride(R, 1), idx(R, 0);
+        for (size_t d = R; d-- > 1;) stride[d - 1] = stride[d] * xs[d];
+        for (size_t o = 0; o < y.size(); ++o) {
+          int64_t src = 0;
+          for (size_t j = 0; j < R; ++j) src += idx[j] * stride[size_t(n.perm[j])];
+          y[o] = x[size_t(src)];
+          for (size_t j = R; j-- > 0;) {
+            if (++idx[j] < ys[j]) break;
+            idx[j] = 0;
+          }
         }
         break;
       }
@@ -329,11 +417,14 @@ inline std::vector<std::vector<float>> eval_float(const Graph& g, const std::vec
         break;
       }
       case OpKind::Reshape: y = x; break;
-      case OpKind::Softmax: {
-        float mx = *std::max_element(x.begin(), x.end());
-        double s = 0;
-        for (float a : x) s += std::exp(double(a - mx));
-        for (size_t i = 0; i < y.size(); ++i) y[i] = float(std::exp(double(x[i] - mx)) / s);
+      case OpKind::Softmax: {  // over the last axis
+        const size_t N = size_t(xs.back());
+        for (size_t r = 0; r < x.size(); r += N) {
+          float mx = *std::max_element(x.begin() + long(r), x.begin() + long(r + N));
+          double s = 0;
+          for (size_t i = 0; i < N; ++i) s += std::exp(double(x[r + i] - mx));
+          for (size_t i = 0; i < N; ++i) y[r + i] = float(std::exp(double(x[r + i] - mx)) / s);
+        }
         break;
       }
       case OpKind::ArgMax:

@@ -242,7 +242,7 @@ void build_ml_guest(const GuestToolchain& tc, const std::vector<std::string>& so
   std::vector<std::string> objs;
   int i = 0;
   std::vector<fs::path> guest_srcs(sources.begin(), sources.end());
-  for (const char* s : {"kernels.c", "kernels_dot4.c", "model.c"}) guest_srcs.push_back(sdk / "ml" / "src" / s);
+  for (const char* s : {"kernels.c", "kernels_dot4.c", "kernels_seq.c", "model.c"}) guest_srcs.push_back(sdk / "ml" / "src" / s);
   for (const auto& s : guest_srcs) {
     if (!is_file(s)) throw std::runtime_error(s.string() + ": guest source not found");
     objs.push_back(compile(s, (od / (std::to_string(i++) + "_" + s.filename().string() + ".o")).string(), false, true));

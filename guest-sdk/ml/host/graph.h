@@ -18,7 +18,11 @@
 //     the one definition both the table and the float reference use);
 //   - a constant-zero Pad of the spatial axes is folded into the pads of the
 //     Conv/pool that follows it;
-//   - Split becomes one Slice (a copy of a range along an axis) per output.
+//   - Split becomes one Slice (a copy of a range along an axis) per output;
+//   - transformer ops: MatMul of two activations, LayerNorm (the opset-17 op
+//     or torch's ReduceMean/Sub/Pow/Sqrt/Div pattern), Gelu (the Erf or tanh
+//     pattern), Transpose that moves data; Dense also takes x[..., K] (one
+//     row per leading index) and tensors have rank <= 6.
 #pragma once
 
 #include <algorithm>
@@ -50,6 +54,11 @@ enum class OpKind : uint32_t {
   Elu,          // x > 0 ? x : alpha (e^x - 1)
   Concat,       // inputs (2 or more, equal rank) joined along `axis`
   Slice,        // y = x[start : start + y.shape[axis]] along `axis` (one output of a Split)
+  // Transformer ops:
+  MatMul,       // two activations [..., T, K] x [..., K, N] -> [..., T, N], equal leading dims
+  LayerNorm,    // over the last axis: in x, gamma [D] (const), beta [D] (const, optional); epsilon in `alpha`
+  Transpose,    // y axis j = x axis perm[j] (rank <= 6)
+  Gelu,         // x Phi(x): alpha 0 the Erf form, alpha 1 the tanh approximation (pointwise_value)
 };
 
 const char* op_name(OpKind op);
@@ -94,11 +103,12 @@ struct Node {
   int64_t start = 0;                       // Slice: first index along axis
   int64_t group = 1;  // Conv: output channel m sees input channels of group m / (M/group) only
   std::vector<int64_t> dilations;  // [dh, dw] Conv, pools (empty: 1): taps dh rows, dw columns apart
+  std::vector<int64_t> perm;       // Transpose
 };
 
 inline bool is_pointwise(OpKind op) {
   return op == OpKind::Sigmoid || op == OpKind::Tanh || op == OpKind::LeakyRelu || op == OpKind::HardSigmoid ||
-         op == OpKind::HardSwish || op == OpKind::Elu;
+         op == OpKind::HardSwish || op == OpKind::Elu || op == OpKind::Gelu;
 }
 
 // The element-wise functions' definitions (ONNX operator docs), in double.
@@ -113,6 +123,10 @@ inline double pointwise_value(const Node& n, double x) {
     case OpKind::HardSigmoid: return std::clamp(a * x + b, 0.0, 1.0);
     case OpKind::HardSwish: return x * std::clamp(x / 6.0 + 0.5, 0.0, 1.0);
     case OpKind::Elu: return x > 0 ? x : a * std::expm1(x);
+    case OpKind::Gelu:
+      // 0.797... = sqrt(2 / pi)
+      return a == 0 ? 0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0)))
+                    : 0.5 * x * (1.0 + std::tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)));
     default: return x;
   }
 }

@@ -36,6 +36,10 @@ const char* op_name(OpKind op) {
     case OpKind::Elu: return "Elu";
     case OpKind::Concat: return "Concat";
     case OpKind::Slice: return "Slice";
+    case OpKind::MatMul: return "MatMul";
+    case OpKind::LayerNorm: return "LayerNorm";
+    case OpKind::Transpose: return "Transpose";
+    case OpKind::Gelu: return "Gelu";
   }
   return "unknown";
 }
@@ -220,7 +224,14 @@ class Quantizer {
 
   uint32_t add_tensor(TRec t) {
     if (t.shape.empty()) t.shape = {1};
-    if (t.shape.size() > 4) throw std::runtime_error("quantize: tensor of rank > 4");
+    if (t.shape.size() > 6) throw std::runtime_error("quantize: tensor of rank > 6");
+    // The file holds up to 4 dimensions: a rank-5/6 tensor's leading ones are
+    // merged (the ops that read such tensors use only the last two, or their
+    // own canonical dims: Transpose).
+    while (t.shape.size() > 4) {
+      t.shape[1] *= t.shape[0];
+      t.shape.erase(t.shape.begin());
+    }
     tensors_.push_back(std::move(t));
     return static_cast<uint32_t>(tensors_.size() - 1);
   }
@@ -382,7 +393,8 @@ class Quantizer {
       case OpKind::LeakyRelu:
       case OpKind::HardSigmoid:
       case OpKind::HardSwish:
-      case OpKind::Elu: {
+      case OpKind::Elu:
+      case OpKind::Gelu: {
         // Every int8 input q stands for s_in (q - zp_in): the table holds the
         // output quantisation of f at each of those 256 points, so the int8
         // op is f evaluated exactly at the input grid, rounded once.
@@ -401,6 +413,9 @@ class Quantizer {
         break;
       }
       case OpKind::Concat: emit_concat(i); return;
+      case OpKind::MatMul: emit_matmul(i, nr); break;
+      case OpKind::LayerNorm: emit_layernorm(i, nr); break;
+      case OpKind::Transpose: emit_transpose(i, nr); break;
       case OpKind::Slice: {
         // A copy of a range: the output keeps the input's scale and zero point.
         nr.op = ZKML_OP_SLICE;
@@ -408,6 +423,7 @@ class Quantizer {
         nr.in = {x};
         const auto& xs = tensors_[x].shape;
         const auto& ys = g_.tensors[n.outputs[0]].shape;
+        if (g_.tensors[n.inputs[0]].shape.size() > 4) fail_node(n, "input of rank > 4");
         if (n.axis < 0 || n.axis >= static_cast<int64_t>(xs.size()) || ys.size() != xs.size())
           fail_node(n, "axis out of range");
         if (n.start < 0 || n.start + ys[n.axis] > xs[n.axis]) fail_node(n, "range outside the input");
@@ -433,6 +449,7 @@ class Quantizer {
     if (n.inputs.size() < 2) fail_node(n, "expects at least two inputs");
     const QParams qy = out_params(n.outputs[0]);
     const auto& ys = g_.tensors[n.outputs[0]].shape;
+    if (ys.size() > 4) fail_node(n, "output of rank > 4");
     if (n.axis < 0 || n.axis >= static_cast<int64_t>(ys.size())) fail_node(n, "axis out of range");
     uint32_t acc = input_of(n, 0);
     std::vector<int64_t> shape = tensors_[acc].shape;
@@ -519,8 +536,13 @@ class Quantizer {
       set_window(n, nr, kernel);
     } else {
       if (W.shape.size() != 2) fail_node(n, "dense weight must be [M,K]");
-      if (numel(tensors_[x].shape) != K) fail_node(n, "input has " + std::to_string(numel(tensors_[x].shape)) +
-                                                          " elements, weight expects " + std::to_string(K));
+      // x[..., K]: one row of K inputs per leading index (p5 = rows)
+      const auto& xs = g_.tensors[n.inputs[0]].shape;
+      const int64_t rows = numel(tensors_[x].shape) / K;
+      if (xs.empty() || xs.back() != K || rows * K != numel(tensors_[x].shape) || rows > (int64_t{1} << 24))
+        fail_node(n, "input " + std::to_string(numel(tensors_[x].shape)) + " elements, last axis not the weight's " +
+                         std::to_string(K));
+      if (rows > 1) nr.p[5] = static_cast<uint32_t>(rows);
     }
     std::vector<float> bias(static_cast<size_t>(M), 0.0f);
     if (n.inputs.size() == 3) {
@@ -641,6 +663,131 @@ class Quantizer {
       fail_node(n, "second input does not broadcast (same shape, scalar or per channel of NCHW only)");
     nr.out = map_activation(out_gt, qy);
     if (numel(tensors_[nr.out].shape) != na) fail_node(n, "output shape differs from the first input");
+  }
+
+  // MatMul of two int8 tensors: the file's kernel sums (a - zp_a)(b - zp_b)
+  // exactly and requantises once with M = s_a s_b / s_y.
+  void emit_matmul(size_t i, NRec& nr) {
+    const Node& n = g_.nodes[i];
+    if (n.inputs.size() != 2) fail_node(n, "expects two inputs");
+    nr.op = ZKML_OP_MATMUL;
+    const uint32_t a = input_of(n, 0), b = input_of(n, 1);
+    nr.in = {a, b};
+    const auto& as = g_.tensors[n.inputs[0]].shape;
+    const auto& bs = g_.tensors[n.inputs[1]].shape;
+    const auto& ys = g_.tensors[n.outputs[0]].shape;
+    if (as.size() < 2 || bs.size() < 2 || ys.size() < 2) fail_node(n, "inputs need at least two dimensions");
+    const int64_t T = as[as.size() - 2], K = as.back(), N = bs.back();
+    if (bs[bs.size() - 2] != K) fail_node(n, "inner dimensions differ (" + std::to_string(K) + " and " +
+                                                 std::to_string(bs[bs.size() - 2]) + ")");
+    if (numel(as) / (T * K) != numel(bs) / (K * N))
+      fail_node(n, "the inputs' leading (batch) dimensions differ: broadcasting them is not supported");
+    if (K > ZKML_MAX_MATMUL_K) fail_node(n, "inner dimension " + std::to_string(K) + " over " +
+                                                std::to_string(ZKML_MAX_MATMUL_K));
+    const QParams qa = tensors_[a].q, qb = tensors_[b].q, qy = out_params(n.outputs[0]);
+    int32_t m = 0, sh = 0;
+    quantize_multiplier(static_cast<double>(qa.scale) * qb.scale / qy.scale,
+                        "quantize: node '" + n.name + "' (MatMul)", m, sh);
+    nr.p[0] = static_cast<uint32_t>(m);
+    nr.p[1] = static_cast<uint32_t>(sh);
+    nr.out = map_activation(n.outputs[0], qy);
+    if (ys.back() != N || ys[ys.size() - 2] != T || numel(ys) != numel(as) / K * N)
+      fail_node(n, "output shape does not match the product");
+  }
+
+  // LayerNorm over the last axis (kernels.h): per channel g = gamma / s_y and
+  // b = beta / s_y in Q16, and eps_q = D^2 eps / s_x^2.
+  void emit_layernorm(size_t i, NRec& nr) {
+    const Node& n = g_.nodes[i];
+    if (n.inputs.size() < 2 || n.inputs.size() > 3) fail_node(n, "expects x, gamma and optional beta");
+    nr.op = ZKML_OP_LAYERNORM;
+    const uint32_t x = input_of(n, 0);
+    nr.in = {x};
+    const auto& xs = g_.tensors[n.inputs[0]].shape;
+    const int64_t D = xs.back();
+    if (D > ZKML_MAX_LAYERNORM_D) fail_node(n, "normalised axis of " + std::to_string(D) + " values, at most " +
+                                                   std::to_string(ZKML_MAX_LAYERNORM_D));
+    auto param = [&](size_t k, float dflt) {
+      std::vector<float> v(static_cast<size_t>(D), dflt);
+      if (k >= n.inputs.size()) return v;
+      const Tensor& t = g_.tensors[n.inputs[k]];
+      if (!t.is_constant()) fail_node(n, "'" + t.name + "' (scale/bias) is not constant");
+      if (t.data.size() == 1) return std::vector<float>(static_cast<size_t>(D), t.data[0]);
+      if (static_cast<int64_t>(t.data.size()) != D)
+        fail_node(n, "'" + t.name + "' has " + std::to_string(t.data.size()) + " values for an axis of " +
+                         std::to_string(D));
+      return t.data;
+    };
+    const std::vector<float> gamma = param(1, 1.0f), beta = param(2, 0.0f);
+    const QParams qx = tensors_[x].q, qy = out_params(n.outputs[0]);
+    std::vector<int32_t> tab(static_cast<size_t>(2 * D));
+    for (int64_t c = 0; c < 2 * D; ++c) {
+      const double v = std::round(static_cast<double>(c < D ? gamma[c] : beta[c - D]) / qy.scale * 65536.0);
+      if (!(std::fabs(v) < 16777216.0))
+        fail_node(n, std::string(c < D ? "gamma" : "beta") + "[" + std::to_string(c % D) +
+                         "] / output scale does not fit (|value / scale| < 256)");
+      tab[static_cast<size_t>(c)] = static_cast<int32_t>(v);
+    }
+    const double eps = n.alpha;
+    if (!(eps >= 0) || !std::isfinite(eps)) fail_node(n, "epsilon must be finite and >= 0");
+    const double eq = std::min(std::round(static_cast<double>(D) * D * eps / (static_cast<double>(qx.scale) * qx.scale)),
+                               std::ldexp(1.0, 40) - 1);
+    const auto eq64 = static_cast<uint64_t>(eq);
+    nr.p[0] = w_.put_i32(tab);
+    nr.p[1] = static_cast<uint32_t>(eq64 & 0xFFFFFFFFu);
+    nr.p[2] = static_cast<uint32_t>(eq64 >> 32);
+    nr.out = map_activation(n.outputs[0], qy);
+  }
+
+  // Transpose: axes of size 1 are dropped and runs of input axes that stay
+  // together in order are merged, so the kernel sees at most 4 dimensions.
+  void emit_transpose(size_t i, NRec& nr) {
+    const Node& n = g_.nodes[i];
+    nr.op = ZKML_OP_TRANSPOSE;
+    const uint32_t x = input_of(n, 0);
+    nr.in = {x};
+    const auto& xs = g_.tensors[n.inputs[0]].shape;
+    const size_t r = xs.size();
+    if (n.perm.size() != r) fail_node(n, "perm has " + std::to_string(n.perm.size()) + " axes for rank " +
+                                             std::to_string(r));
+    std::vector<int> relabel(r, -1);
+    std::vector<int64_t> dims;
+    for (size_t d = 0; d < r; ++d)
+      if (xs[d] != 1) {
+        relabel[d] = static_cast<int>(dims.size());
+        dims.push_back(xs[d]);
+      }
+    std::vector<int> perm;
+    for (int64_t p : n.perm) {
+      if (p < 0 || static_cast<size_t>(p) >= r) fail_node(n, "perm value out of range");
+      if (relabel[static_cast<size_t>(p)] >= 0) perm.push_back(relabel[static_cast<size_t>(p)]);
+    }
+    // groups of output-consecutive axes that are input-consecutive
+    std::vector<std::vector<int>> groups;
+    for (int p : perm) {
+      if (!groups.empty() && groups.back().back() + 1 == p) groups.back().push_back(p);
+      else groups.push_back({p});
+    }
+    std::vector<size_t> order(groups.size());  // groups in input order
+    for (size_t k = 0; k < order.size(); ++k) order[k] = k;
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return groups[a][0] < groups[b][0]; });
+    if (groups.size() > 4)
+      fail_node(n, "moves " + std::to_string(groups.size()) + " blocks of axes; the runtime transposes at most 4");
+    const size_t lead = 4 - groups.size();
+    uint32_t d4[4] = {1, 1, 1, 1}, p4[4] = {0, 1, 2, 3};
+    std::vector<size_t> pos(groups.size());
+    for (size_t k = 0; k < order.size(); ++k) {
+      int64_t e = 1;
+      for (int a : groups[order[k]]) e *= dims[static_cast<size_t>(a)];
+      d4[lead + k] = static_cast<uint32_t>(e);
+      pos[order[k]] = lead + k;
+    }
+    for (size_t j = 0; j < groups.size(); ++j) p4[lead + j] = static_cast<uint32_t>(pos[j]);
+    for (int k = 0; k < 4; ++k) {
+      nr.p[k] = d4[k];
+      nr.p[4 + k] = p4[k];
+    }
+    nr.out = moved_output(n, x);
   }
 
   std::vector<uint8_t> serialize(uint32_t input, uint32_t output) {

@@ -28,7 +28,7 @@ static int32_t rds32(const uint8_t* p) { return u2s(rd32(p)); }
 
 static const char* const kOpNames[ZKML_OP_COUNT_] = {
     "?", "Dense", "Conv", "Clamp", "MaxPool", "AveragePool", "Add", "Mul", "Reshape", "Softmax", "ArgMax", "Lut8",
-    "Concat", "Slice"};
+    "Concat", "Slice", "MatMul", "LayerNorm", "Transpose"};
 
 const char* zkml_op_name(uint32_t op) { return op > 0 && op < ZKML_OP_COUNT_ ? kOpNames[op] : "unknown"; }
 
@@ -217,7 +217,8 @@ int zkml_parse(zkml_model* m, const uint8_t* data, uint32_t size) {
     zkml_get_node(m, i, &n);
     const char* on = zkml_op_name(n.op);
     if (n.op == 0 || n.op >= ZKML_OP_COUNT_) return fail(m, ZKML_ERR_NODE, "node %u: unknown op %u", i, n.op);
-    uint32_t want_in = (n.op == ZKML_OP_ADD || n.op == ZKML_OP_MUL || n.op == ZKML_OP_CONCAT) ? 2u : 1u;
+    uint32_t want_in =
+        (n.op == ZKML_OP_ADD || n.op == ZKML_OP_MUL || n.op == ZKML_OP_CONCAT || n.op == ZKML_OP_MATMUL) ? 2u : 1u;
     if (n.n_inputs != want_in)
       return fail(m, ZKML_ERR_NODE, "node %u (%s): %u inputs, want %u", i, on, n.n_inputs, want_in);
     zkml_tensor x, x2, y;
@@ -251,8 +252,13 @@ int zkml_parse(zkml_model* m, const uint8_t* data, uint32_t size) {
       case ZKML_OP_CONV: {
         uint64_t K, M;
         if (n.op == ZKML_OP_DENSE) {
-          K = x.elems;
-          M = y.elems;
+          /* p5: rows R (0 or 1: one), each of K inputs -> M outputs */
+          const uint32_t R = n.p[5] > 1 ? n.p[5] : 1;
+          if (x.elems % R != 0 || y.elems % R != 0)
+            return fail(m, ZKML_ERR_NODE, "node %u (Dense): %u rows do not divide %u inputs and %u outputs", i, R,
+                        x.elems, y.elems);
+          K = x.elems / R;
+          M = y.elems / R;
         } else {
           if (x.ndim != 4 || y.ndim != 4 || x.dims[0] != 1 || y.dims[0] != 1)
             return fail(m, ZKML_ERR_NODE, "node %u (Conv): input and output must be [1,C,H,W]", i);
@@ -399,6 +405,65 @@ int zkml_parse(zkml_model* m, const uint8_t* data, uint32_t size) {
                       y.zero_point, x.zero_point);
         break;
       }
+      case ZKML_OP_MATMUL: {
+        if (x.ndim < 2 || x2.ndim < 2 || y.ndim < 2)
+          return fail(m, ZKML_ERR_NODE, "node %u (MatMul): inputs and output need two dimensions", i);
+        const uint64_t T = x.dims[x.ndim - 2], K = x.dims[x.ndim - 1], N = x2.dims[x2.ndim - 1];
+        if (x2.dims[x2.ndim - 2] != K || y.dims[y.ndim - 2] != T || y.dims[y.ndim - 1] != N)
+          return fail(m, ZKML_ERR_NODE, "node %u (MatMul): [%llu,%llu] x [%u,%llu] -> [%u,%u] do not multiply", i,
+                      (unsigned long long)T, (unsigned long long)K, x2.dims[x2.ndim - 2], (unsigned long long)N,
+                      y.dims[y.ndim - 2], y.dims[y.ndim - 1]);
+        const uint64_t batch = x.elems / (T * K);
+        if (x2.elems != batch * K * N || y.elems != batch * T * N)
+          return fail(m, ZKML_ERR_NODE, "node %u (MatMul): batches of the inputs and output differ", i);
+        if (K > ZKML_MAX_MATMUL_K)
+          return fail(m, ZKML_ERR_LIMIT, "node %u (MatMul): dot length %llu over %u", i, (unsigned long long)K,
+                      ZKML_MAX_MATMUL_K);
+        if (u2s(n.p[0]) < 0 || u2s(n.p[1]) < ZKML_SHIFT_MIN || u2s(n.p[1]) > ZKML_SHIFT_MAX)
+          return fail(m, ZKML_ERR_PARAM, "node %u (MatMul): multiplier %d shift %d out of range", i, u2s(n.p[0]),
+                      u2s(n.p[1]));
+        const uint64_t pb = zkml_matmul_scratch_bytes((int32_t)K, (int32_t)N);
+        if (pb > patch) patch = pb;
+        break;
+      }
+      case ZKML_OP_LAYERNORM: {
+        const uint32_t D = x.dims[x.ndim - 1];
+        if (x.elems != y.elems || D > ZKML_MAX_LAYERNORM_D)
+          return fail(m, ZKML_ERR_NODE, "node %u (LayerNorm): shapes differ or last axis %u over %u", i, D,
+                      ZKML_MAX_LAYERNORM_D);
+        if (!blob_ok(m, n.p[0], 8ull * D, 1))
+          return fail(m, ZKML_ERR_BLOB, "node %u (LayerNorm): tables outside the blob or misaligned", i);
+        for (uint32_t c = 0; c < 2 * D; ++c) {
+          const int32_t v = rds32(blob_at(m, n.p[0]) + 4 * c);
+          if (v <= -(1 << 24) || v >= (1 << 24))
+            return fail(m, ZKML_ERR_PARAM, "node %u (LayerNorm): %s[%u] = %d, must be inside (-2^24, 2^24)", i,
+                        c < D ? "gamma" : "beta", c % D, v);
+        }
+        if (n.p[2] >= 256u)
+          return fail(m, ZKML_ERR_PARAM, "node %u (LayerNorm): epsilon term 2^32 * %u + %u not below 2^40", i, n.p[2],
+                      n.p[1]);
+        params += 8ull * D;
+        break;
+      }
+      case ZKML_OP_TRANSPOSE: {
+        uint64_t e = 1;
+        uint32_t seen = 0;
+        for (int d = 0; d < 4; ++d) {
+          if (n.p[d] == 0) return fail(m, ZKML_ERR_NODE, "node %u (Transpose): dimension %d is 0", i, d);
+          e *= n.p[d];
+          if (e > ZKML_MAX_ELEMS) e = (uint64_t)ZKML_MAX_ELEMS + 1;
+          if (n.p[4 + d] > 3 || (seen & (1u << n.p[4 + d])))
+            return fail(m, ZKML_ERR_NODE, "node %u (Transpose): perm is not a permutation of 0..3", i);
+          seen |= 1u << n.p[4 + d];
+        }
+        if (e != x.elems || x.elems != y.elems)
+          return fail(m, ZKML_ERR_NODE, "node %u (Transpose): dims hold %llu elements, input %u, output %u", i,
+                      (unsigned long long)e, x.elems, y.elems);
+        if (x.zero_point != y.zero_point)
+          return fail(m, ZKML_ERR_NODE, "node %u (Transpose): output zero point %d differs from input's %d", i,
+                      y.zero_point, x.zero_point);
+        break;
+      }
       case ZKML_OP_ARGMAX:
         for (uint32_t d = 0; d + 1 < x.ndim; ++d)
           if (x.dims[d] != 1) return fail(m, ZKML_ERR_NODE, "node %u (ArgMax): only a single row is supported", i);
@@ -458,7 +523,7 @@ int zkml_prepare(zkml_runner* r, const zkml_model* m, void* arena, uint32_t aren
     if (n.op == ZKML_OP_DENSE || n.op == ZKML_OP_CONV) {
       zkml_tensor y;
       zkml_get_tensor(m, n.out, &y);
-      uint32_t M = n.op == ZKML_OP_DENSE ? y.elems : y.dims[1], nrq = n.p[4];
+      uint32_t M = n.op == ZKML_OP_DENSE ? y.elems / (n.p[5] > 1 ? n.p[5] : 1u) : y.dims[1], nrq = n.p[4];
       /* Little-endian int32 words (rd32): copied as they are. */
       memcpy(dst, blob_at(m, n.p[1]), 4u * M);
       memcpy(dst + M, blob_at(m, n.p[2]), 4u * nrq);
@@ -467,6 +532,11 @@ int zkml_prepare(zkml_runner* r, const zkml_model* m, void* arena, uint32_t aren
     } else if (n.op == ZKML_OP_SOFTMAX) {
       memcpy(a + off, blob_at(m, n.p[0]), 1024u);
       off += 1024u;
+    } else if (n.op == ZKML_OP_LAYERNORM) {
+      zkml_tensor x;
+      zkml_get_tensor(m, n.in[0], &x);
+      memcpy(a + off, blob_at(m, n.p[0]), 8u * x.dims[x.ndim - 1]);
+      off += 8u * x.dims[x.ndim - 1];
     }
   }
   for (uint32_t i = 0; i < m->n_tensors; ++i) r->tensor_off[i] = ZKML_NO_DATA;
@@ -557,12 +627,15 @@ int zkml_run(zkml_runner* r, const int8_t* input, uint32_t input_len) {
     switch (n.op) {
       case ZKML_OP_DENSE:
       case ZKML_OP_CONV: {
-        int32_t M = (int32_t)(n.op == ZKML_OP_DENSE ? y.elems : y.dims[1]);
+        const int32_t R = n.op == ZKML_OP_DENSE && n.p[5] > 1 ? (int32_t)n.p[5] : 1;
+        int32_t M = (int32_t)(n.op == ZKML_OP_DENSE ? y.elems / (uint32_t)R : y.dims[1]);
         int32_t nrq = (int32_t)n.p[4];
         zkml_requant_params rq = {prm + M, prm + M + nrq, nrq > 1, y.zero_point, n.act_min, n.act_max};
         const uint8_t* wp = blob_at(m, n.p[0]);
         if (n.op == ZKML_OP_DENSE) {
-          zkml_kernels.dense(xd, (int32_t)x.elems, wp, prm, M, &rq, r->patch, yd);
+          const int32_t K = (int32_t)x.elems / R;
+          for (int32_t row = 0; row < R; ++row)
+            zkml_kernels.dense(xd + (int64_t)row * K, K, wp, prm, M, &rq, r->patch, yd + (int64_t)row * M);
         } else {
           zkml_conv_shape s;
           make_conv(&n, &x, &y, &s);
@@ -624,6 +697,30 @@ int zkml_run(zkml_runner* r, const int8_t* input, uint32_t input_len) {
                        (int32_t)(x2.dims[ax] * inner), &rb, (int32_t)outer, y.zero_point, yd);
         break;
       }
+      case ZKML_OP_MATMUL: {
+        zkml_get_tensor(m, n.in[1], &x2);
+        zkml_matmul_shape s;
+        s.T = (int32_t)x.dims[x.ndim - 2];
+        s.K = (int32_t)x.dims[x.ndim - 1];
+        s.N = (int32_t)x2.dims[x2.ndim - 1];
+        s.batch = (int32_t)(x.elems / (uint32_t)(s.T * s.K));
+        s.zp_a = x.zero_point;
+        s.zp_b = x2.zero_point;
+        s.zp_out = y.zero_point;
+        s.mult = u2s(n.p[0]);
+        s.shift = u2s(n.p[1]);
+        s.act_min = n.act_min;
+        s.act_max = n.act_max;
+        zkml_matmul_s8(xd, zkml_tensor_data(r, n.in[1]), &s, r->patch, yd);
+        break;
+      }
+      case ZKML_OP_LAYERNORM: {
+        const int32_t D = (int32_t)x.dims[x.ndim - 1];
+        zkml_layernorm_s8(xd, (int32_t)x.elems / D, D, x.zero_point, ((uint64_t)n.p[2] << 32) | n.p[1], prm,
+                          prm + D, y.zero_point, yd);
+        break;
+      }
+      case ZKML_OP_TRANSPOSE: zkml_transpose_s8(xd, n.p, n.p + 4, yd); break;
       case ZKML_OP_LUT8: zkml_lut_s8(xd, (int32_t)x.elems, (const int8_t*)blob_at(m, n.p[0]), yd); break;
       case ZKML_OP_SLICE: {
         const uint32_t ax = n.p[0];

@@ -43,6 +43,10 @@ const char* kind_name(ml::OpKind op) {
     case ml::OpKind::Elu: return "Elu";
     case ml::OpKind::Concat: return "Concat";
     case ml::OpKind::Slice: return "Slice";
+    case ml::OpKind::MatMul: return "MatMul";
+    case ml::OpKind::LayerNorm: return "LayerNorm";
+    case ml::OpKind::Transpose: return "Transpose";
+    case ml::OpKind::Gelu: return "Gelu";
   }
   return "?";
 }
@@ -92,6 +96,9 @@ std::string graph_summary(const ml::Graph& g) {
     if (n.op == ml::OpKind::AveragePool && n.count_include_pad) os << " count_include_pad";
     if (n.op == ml::OpKind::Concat) os << " axis " << n.axis << ", " << n.inputs.size() << " inputs";
     if (n.op == ml::OpKind::Slice) os << " axis " << n.axis << " from " << n.start;
+    if (n.op == ml::OpKind::Transpose) os << " perm " << shape_str(n.perm);
+    if (n.op == ml::OpKind::LayerNorm) os << " epsilon " << n.alpha;
+    if (n.op == ml::OpKind::Gelu) os << (n.alpha != 0 ? " tanh form" : " erf form");
     if (params) os << " params " << params;
     os << "\n";
   }
@@ -267,6 +274,9 @@ struct Importer {
   ml::Graph g;
   std::unordered_map<std::string, Val> vals;
   std::unordered_map<std::string, int> uses;  // consumers of each value (graph output counts)
+  std::unordered_map<std::string, std::vector<int>> consumers;  // ONNX nodes reading each value
+  std::unordered_map<std::string, int> producers;               // ONNX node writing each value
+  std::vector<bool> fused_away;  // ONNX nodes already converted as part of a fused pattern
   // Set while an op that may read a quantized value is converted.
   bool allow_q_ = false;
   // Per node being converted, for errors.
@@ -433,8 +443,14 @@ struct Importer {
       if (init.name().empty()) fail(source + ": an initializer has no name");
       vals[init.name()] = tensor_to_val(init, source + ": initializer '" + init.name() + "'", lim);
     }
-    for (const auto& n : gp.node())
-      for (const auto& i : n.input()) ++uses[i];
+    for (int k = 0; k < gp.node_size(); ++k) {
+      for (const auto& i : gp.node(k).input()) {
+        ++uses[i];
+        consumers[i].push_back(k);
+      }
+      for (const auto& o : gp.node(k).output()) producers[o] = k;
+    }
+    fused_away.assign(static_cast<size_t>(gp.node_size()), false);
     for (const auto& o : gp.output()) ++uses[o.name()];
 
     // The single runtime input: graph inputs that no initializer provides.
@@ -475,6 +491,8 @@ struct Importer {
       node_name = n.name().empty() ? n.op_type() + "_" + std::to_string(k) : n.name();
       if (!n.domain().empty() && n.domain() != "ai.onnx") node_fail("domain '" + n.domain() + "' is not supported");
       if (n.output_size() < 1 || n.output(0).empty()) node_fail("node has no output");
+      if (fused_away[static_cast<size_t>(k)]) continue;
+      if (fuse_pattern(k)) continue;
       convert(n);
     }
 
@@ -976,6 +994,11 @@ struct Importer {
     if (op == "GlobalAveragePool" || op == "GlobalMaxPool") return op_global_pool(n, op == "GlobalMaxPool");
     if (op == "Add" || op == "Mul" || op == "Sub" || op == "Div") return op_binary(n);
     if (op == "Softmax") return op_softmax(n);
+    if (op == "LayerNormalization") return op_layernorm(n);
+    if (op == "ReduceMean" || op == "Erf" || op == "Sqrt" || op == "Pow")
+      node_fail("op " + op + " is supported only inside the patterns torch exports for LayerNorm (ReduceMean, Sub, "
+                "Pow, ReduceMean, Add, Sqrt, Div over the last axis) and GELU (Div, Erf, Add, Mul, Mul; or the tanh "
+                "form), and this node is not part of one");
     if (op == "ArgMax") return op_argmax(n);
     node_fail("op " + op + " is not supported");
   }
@@ -1033,6 +1056,7 @@ struct Importer {
 
   void op_gather(const onnx::NodeProto& n) {
     allow_attrs(n, {"axis"});
+    if (!in(n, 0).is_const) return gather_activation(n);
     const Val& d = const_in(n, 0, "data");
     const Val& ix = const_in(n, 1, "indices");
     if (!ix.is_int) node_fail("indices must be integers");
@@ -1107,7 +1131,7 @@ struct Importer {
       set_out(n, 0, std::move(v));
       return;
     }
-    if (shape.size() > 4) node_fail("rank " + std::to_string(shape.size()) + " is not supported (at most 4)");
+    if (shape.size() > 6) node_fail("rank " + std::to_string(shape.size()) + " is not supported (at most 6)");
     emit(n, ml::OpKind::Reshape, {x.tensor}, shape);
   }
 
@@ -1364,14 +1388,17 @@ struct Importer {
       return;
     }
     int64_t last = -1;
+    bool moves = false;
     for (int64_t p : perm) {
       if (xs[p] == 1) continue;
-      if (p < last)
-        node_fail("perm " + shape_str(perm) + " on " + shape_str(xs) +
-                  " reorders the data; only transposes that move axes of size 1 (a reshape) are supported");
+      if (p < last) moves = true;
       last = p;
     }
-    reshape_to(n, x, out);
+    if (!moves) return reshape_to(n, x, out);  // axes of size 1 move: the bytes stay in place
+    if (r > 6) node_fail("rank " + std::to_string(r) + " is not supported (at most 6)");
+    ml::Node nd;
+    nd.perm = perm;
+    emit(n, ml::OpKind::Transpose, {x.tensor}, out, std::move(nd));
   }
 
   void op_cast(const onnx::NodeProto& n) {
@@ -1448,13 +1475,16 @@ struct Importer {
   void emit_dense(const onnx::NodeProto& n, const Val& x, std::vector<float> w, int64_t m, int64_t k,
                   std::vector<float> bias, std::vector<float> wscale = {}) {
     const auto& xs = shape_of(x);
-    if (xs.size() != 2 || xs[0] != 1)
-      node_fail("input shape " + shape_str(xs) + " is not supported (Dense needs [1,K], batch 1)");
-    if (xs[1] != k) node_fail("input has " + std::to_string(xs[1]) + " features, weights expect " + std::to_string(k));
+    // [1,K], or [..., T, K] with batch 1: one row of K per token (MatMul of a sequence)
+    if (xs.size() < 2 || xs[0] != 1)
+      node_fail("input shape " + shape_str(xs) + " is not supported (Dense needs [1,K] or [1,...,K], batch 1)");
+    if (xs.back() != k) node_fail("input has " + std::to_string(xs.back()) + " features, weights expect " + std::to_string(k));
     int wt = add_const(n.output(0) + ".W", {m, k}, std::move(w));
     g.tensors[wt].weight_scale = std::move(wscale);
     int bt = add_const(n.output(0) + ".b", {m}, std::move(bias));
-    emit(n, ml::OpKind::Dense, {x.tensor, wt, bt}, {1, m});
+    std::vector<int64_t> ys(xs.begin(), xs.end() - 1);
+    ys.push_back(m);
+    emit(n, ml::OpKind::Dense, {x.tensor, wt, bt}, ys);
   }
 
   void op_gemm(const onnx::NodeProto& n) {
@@ -1489,7 +1519,26 @@ struct Importer {
   void op_matmul(const onnx::NodeProto& n) {
     allow_attrs(n, {});
     const Val& a = runtime_in(n, 0);
-    matmul_core(n, a, const_in(n, 1, "B"));
+    const Val& b = in(n, 1);
+    if (b.is_const && b.shape.size() == 2) return matmul_core(n, a, b);
+    // Two activations (attention): [..., T, K] x [..., K, N] with equal
+    // leading dimensions (a constant B of rank > 2 is an int8 constant).
+    const auto as = shape_of(a), bs = shape_of(b);
+    if (as.size() < 2 || bs.size() < 2)
+      node_fail("shapes " + shape_str(as) + " x " + shape_str(bs) + ": both operands need two dimensions");
+    if (as.back() != bs[bs.size() - 2])
+      node_fail("shapes " + shape_str(as) + " x " + shape_str(bs) + " do not multiply");
+    const std::vector<int64_t> la(as.begin(), as.end() - 2), lb(bs.begin(), bs.end() - 2);
+    if (elem_count(la) != elem_count(lb))
+      node_fail("shapes " + shape_str(as) + " x " + shape_str(bs) +
+                ": the leading (batch) dimensions must be equal; broadcasting them is not supported");
+    std::vector<int64_t> out = la.size() >= lb.size() ? la : lb;
+    out.push_back(as[as.size() - 2]);
+    out.push_back(bs.back());
+    if (out.size() > 6) node_fail("rank " + std::to_string(out.size()) + " is not supported (at most 6)");
+    int bt = b.tensor;
+    if (b.is_const) bt = add_const(n.input(1), bs, floats_of(b, "B"));
+    emit(n, ml::OpKind::MatMul, {a.tensor, bt}, out);
   }
   void matmul_core(const onnx::NodeProto& n, const Val& a, const Val& bv) {
     if (bv.shape.size() != 2) node_fail("B must be 2-D, got " + shape_str(bv.shape));
@@ -1853,6 +1902,266 @@ struct Importer {
       }
     }
     set_out(n, 0, std::move(v));
+  }
+
+  // Gather of an activation with one constant index: a Slice of one entry
+  // along the axis (x[:, 0] of a class token), then a Reshape without it.
+  void gather_activation(const onnx::NodeProto& n) {
+    const Val& x = runtime_in(n, 0);
+    const Val& ix = const_in(n, 1, "indices");
+    if (!ix.is_int || ix.i.size() != 1)
+      node_fail("Gather of an activation needs one constant integer index (got " + shape_str(ix.shape) + ")");
+    const auto xs = shape_of(x);
+    const int64_t axis = norm_axis(attr_int(n, "axis", 0), xs.size());
+    if (axis < 0 || axis >= static_cast<int64_t>(xs.size())) node_fail("axis out of range");
+    if (xs.size() > 4) node_fail("Gather of an activation of rank > 4 is not supported");
+    int64_t j = ix.i[0];
+    if (j < -xs[axis] || j >= xs[axis]) node_fail("index " + std::to_string(j) + " out of range");
+    if (j < 0) j += xs[axis];
+    std::vector<int64_t> ys = xs;
+    ys[axis] = 1;
+    ml::Node nd;
+    nd.name = node_name;
+    nd.op = ml::OpKind::Slice;
+    nd.axis = axis;
+    nd.start = j;
+    const int t = add_tensor(n.output(0) + ".slice", ys);
+    nd.inputs = {x.tensor};
+    nd.outputs = {t};
+    g.nodes.push_back(std::move(nd));
+    Val v;
+    v.tensor = t;
+    v.producer = static_cast<int>(g.nodes.size()) - 1;
+    std::vector<int64_t> out(xs.begin(), xs.begin() + axis);
+    if (!ix.shape.empty()) out.push_back(1);  // a [1]-shaped index keeps the axis
+    out.insert(out.end(), xs.begin() + axis + 1, xs.end());
+    if (out.empty()) out = {1};
+    reshape_to(n, v, out);
+  }
+
+  // LayerNormalization (opset 17): over the last axis only.
+  void op_layernorm(const onnx::NodeProto& n) {
+    allow_attrs(n, {"axis", "epsilon", "stash_type"});
+    const Val& x = runtime_in(n, 0);
+    const auto xs = shape_of(x);
+    const int64_t axis = norm_axis(attr_int(n, "axis", -1), xs.size());
+    if (axis != static_cast<int64_t>(xs.size()) - 1)
+      node_fail("axis=" + std::to_string(attr_int(n, "axis", -1)) + " is not supported (the last axis only)");
+    for (int k = 1; k < n.output_size(); ++k)
+      if (!n.output(k).empty() && use_count(n.output(k)) > 0)
+        node_fail("output " + std::to_string(k) + " (Mean / InvStdDev, for training) is not supported");
+    const float eps = attr_float(n, "epsilon", 1e-5f);
+    const int64_t d = xs.back();
+    auto vec = [&](int k, const char* role) {
+      const Val& v = const_in(n, k, role);
+      if (elem_count(v.shape) != 1 && elem_count(v.shape) != static_cast<uint64_t>(d))
+        node_fail(std::string(role) + " must have 1 or " + std::to_string(d) + " values");
+      return broadcast_to(v, {d});
+    };
+    emit_layernorm(n, n.output(0), x, vec(1, "Scale"), has_in(n, 2) ? vec(2, "B") : std::vector<float>(d, 0.0f), eps);
+  }
+
+  void emit_layernorm(const onnx::NodeProto& n, const std::string& out, const Val& x, std::vector<float> gamma,
+                      std::vector<float> beta, float eps) {
+    if (!(eps >= 0.0f) || !std::isfinite(eps)) node_fail("epsilon must be finite and >= 0");
+    const auto xs = shape_of(x);
+    const int64_t d = xs.back();
+    int gt = add_const(out + ".gamma", {d}, std::move(gamma));
+    int bt = add_const(out + ".beta", {d}, std::move(beta));
+    ml::Node nd;
+    nd.alpha = eps;
+    emit_as(n, out, ml::OpKind::LayerNorm, {x.tensor, gt, bt}, xs, std::move(nd));
+  }
+
+  // emit() writing the value `out` (the last node of a fused pattern).
+  void emit_as(const onnx::NodeProto& n, const std::string& out, ml::OpKind op, std::vector<int> inputs,
+               std::vector<int64_t> shape, ml::Node attrs) {
+    onnx::NodeProto named = n;
+    named.clear_output();
+    named.add_output(out);
+    emit(named, op, std::move(inputs), std::move(shape), std::move(attrs));
+  }
+
+  // ---- fused patterns ---------------------------------------------------
+  // torch writes LayerNorm below opset 17, and GELU at every opset, as
+  // chains of elementwise ops. Each chain is recognised by the ops it
+  // consists of, its constants and its uses (every intermediate value is
+  // read only inside the chain), from its first node; the whole chain then
+  // becomes one LayerNorm or Gelu node and its other nodes are skipped.
+  struct Step {
+    const char* op;
+    std::vector<std::string> args;  // "x" the root, "p" the previous step, "s<k>" step k, "c=<v>" a scalar, "e" any scalar, "v" any constant
+  };
+
+  // A constant input by name: an initializer, a folded value or a Constant
+  // node further on (a pattern's constants may come between its nodes).
+  std::optional<Val> const_val(const std::string& name) const {
+    auto it = vals.find(name);
+    if (it != vals.end()) return it->second.is_const ? std::optional<Val>(it->second) : std::nullopt;
+    auto p = producers.find(name);
+    if (p == producers.end()) return std::nullopt;
+    const auto& cn = model.graph().node(p->second);
+    if (cn.op_type() != "Constant" || cn.attribute_size() != 1 || cn.attribute(0).name() != "value")
+      return std::nullopt;
+    return tensor_to_val(cn.attribute(0).t(), source + ": Constant '" + cn.name() + "'", lim);
+  }
+  std::optional<double> const_scalar(const std::string& name) const {
+    auto v = const_val(name);
+    if (!v) return std::nullopt;
+    if (v->is_int) return v->i.size() == 1 ? std::optional<double>(static_cast<double>(v->i[0])) : std::nullopt;
+    return v->f.size() == 1 ? std::optional<double>(v->f[0]) : std::nullopt;
+  }
+
+  // Matches `steps` from ONNX node k (step 0) with root value x; returns the
+  // node indices of the steps, or empty.
+  std::vector<int> match_chain(int k, const std::string& x, const std::vector<Step>& steps,
+                               std::vector<std::string>* consts) const {
+    const auto& gp = model.graph();
+    std::vector<int> idx;
+    std::vector<std::string> outs;
+    auto arg_ok = [&](const std::string& a, const std::string& name) {
+      if (a == "x") return name == x;
+      if (a == "p") return !outs.empty() && name == outs.back();
+      if (a[0] == 's') return name == outs.at(static_cast<size_t>(std::stoi(a.substr(1))));
+      if (a == "v") return const_val(name).has_value();
+      auto c = const_scalar(name);
+      if (!c) return false;
+      if (a == "e") return true;
+      const double want = std::stod(a.substr(2));
+      return std::fabs(*c - want) <= 1e-4 * std::max(1.0, std::fabs(want));
+    };
+    auto node_ok = [&](int j, const Step& st) {
+      const auto& nd = gp.node(j);
+      if (nd.op_type() != st.op || nd.input_size() != static_cast<int>(st.args.size()) || nd.output_size() < 1)
+        return false;
+      bool ok = true;
+      for (size_t a = 0; a < st.args.size(); ++a) ok = ok && arg_ok(st.args[a], nd.input(static_cast<int>(a)));
+      if (!ok && st.args.size() == 2 && (nd.op_type() == "Add" || nd.op_type() == "Mul"))  // commutative
+        ok = arg_ok(st.args[0], nd.input(1)) && arg_ok(st.args[1], nd.input(0));
+      return ok;
+    };
+    if (!node_ok(k, steps[0])) return {};
+    idx.push_back(k);
+    outs.push_back(gp.node(k).output(0));
+    for (size_t s = 1; s < steps.size(); ++s) {
+      int found = -1;
+      auto c = consumers.find(outs.back());
+      if (c != consumers.end())
+        for (int j : c->second)
+          if (node_ok(j, steps[s])) found = j;
+      if (found < 0) return {};
+      idx.push_back(found);
+      outs.push_back(gp.node(found).output(0));
+    }
+    // Every intermediate value is read only by the chain's nodes.
+    for (size_t s = 0; s + 1 < outs.size(); ++s) {
+      auto c = consumers.find(outs[s]);
+      for (int j : c->second)
+        if (std::find(idx.begin(), idx.end(), j) == idx.end()) return {};
+      if (use_count(outs[s]) != static_cast<int>(c->second.size())) return {};  // a graph output
+    }
+    if (consts)
+      for (size_t s = 0; s < steps.size(); ++s)
+        for (size_t a = 0; a < steps[s].args.size(); ++a)
+          if (steps[s].args[a] == "e" || steps[s].args[a] == "v") {
+            const auto& nd = gp.node(idx[s]);
+            // the operand that is not a step output or x
+            for (int q = 0; q < nd.input_size(); ++q)
+              if (nd.input(q) != x && std::find(outs.begin(), outs.end(), nd.input(q)) == outs.end())
+                consts->push_back(nd.input(q));
+          }
+    return idx;
+  }
+
+  bool fuse_pattern(int k) {
+    const auto& n = model.graph().node(k);
+    const std::string& op = n.op_type();
+    if (n.input_size() < 1) return false;
+    const std::string x = n.input(0);
+    auto xv = vals.find(x);
+    if (xv == vals.end() || xv->second.is_const || xv->second.pad || xv->second.q) return false;
+    std::vector<std::string> consts;
+    if (op == "ReduceMean") {
+      // mean, x - mean, (x - mean)^2, its mean, + eps, sqrt, (x - mean) / sqrt(...) [* gamma] [+ beta]
+      const std::vector<Step> ln = {{"ReduceMean", {"x"}}, {"Sub", {"x", "s0"}}, {"Pow", {"p", "c=2"}},
+                                    {"ReduceMean", {"p"}}, {"Add", {"p", "e"}},  {"Sqrt", {"p"}},
+                                    {"Div", {"s1", "p"}}};
+      auto idx = match_chain(k, x, ln, &consts);
+      if (idx.empty()) return false;
+      const auto xs = g.tensors[xv->second.tensor].shape;
+      const auto& gp = model.graph();
+      for (int r : {idx[0], idx[3]}) {  // both means over the last axis, keepdims
+        const auto& rn = gp.node(r);
+        for (const auto& a : rn.attribute())
+          if (a.name() != "axes" && a.name() != "keepdims") return false;
+        auto axes = attr_ints(rn, "axes");
+        if (axes.size() != 1 || norm_axis(axes[0], xs.size()) != static_cast<int64_t>(xs.size()) - 1 ||
+            attr_int(rn, "keepdims", 1) != 1)
+          return false;
+      }
+      const float eps = static_cast<float>(*const_scalar(consts.at(0)));
+      const int64_t d = xs.back();
+      std::vector<float> gamma(static_cast<size_t>(d), 1.0f), beta(static_cast<size_t>(d), 0.0f);
+      std::string out = gp.node(idx.back()).output(0);
+      // optional * gamma, then + beta (constants of 1 or D values)
+      auto affine = [&](const char* aop, std::vector<float>& dst, bool mul) {
+        auto c = consumers.find(out);
+        if (c == consumers.end() || c->second.size() != 1 || use_count(out) != 1) return;
+        const auto& an = gp.node(c->second[0]);
+        if (an.op_type() != aop || an.input_size() != 2) return;
+        const std::string other = an.input(0) == out ? an.input(1) : an.input(0);
+        auto cv = const_val(other);
+        if (!cv || cv->is_int) return;
+        const uint64_t cnt = elem_count(cv->shape);
+        if (cnt != 1 && cnt != static_cast<uint64_t>(d)) return;
+        if (cv->shape.size() > 1 && cv->shape.back() != d && cnt != 1) return;
+        for (int64_t i = 0; i < d; ++i) {
+          const float f = cv->f[cnt == 1 ? 0 : static_cast<size_t>(i)];
+          if (mul) {
+            gamma[static_cast<size_t>(i)] *= f;
+            beta[static_cast<size_t>(i)] *= f;
+          } else {
+            dst[static_cast<size_t>(i)] += f;
+          }
+        }
+        idx.push_back(c->second[0]);
+        out = an.output(0);
+      };
+      affine("Mul", gamma, true);
+      affine("Add", beta, false);
+      for (int j : idx) fused_away[static_cast<size_t>(j)] = true;
+      emit_layernorm(n, out, xv->second, std::move(gamma), std::move(beta), eps);
+      return true;
+    }
+    if (op == "Div" || op == "Mul") {
+      // GELU, Erf form: x / sqrt(2) (or x * 1/sqrt(2)), erf, + 1, x * ..., * 0.5
+      const std::vector<Step> erf_div = {{"Div", {"x", "c=1.4142135"}}, {"Erf", {"p"}}, {"Add", {"p", "c=1"}},
+                                         {"Mul", {"x", "p"}}, {"Mul", {"p", "c=0.5"}}};
+      std::vector<Step> erf_mul = erf_div;
+      erf_mul[0] = {"Mul", {"x", "c=0.70710678"}};
+      // tanh form: x * x, x * x^2, * 0.044715, x + ..., * sqrt(2/pi), tanh, + 1, x * ..., * 0.5
+      const std::vector<Step> tanh_form = {{"Mul", {"x", "x"}},        {"Mul", {"x", "p"}},
+                                           {"Mul", {"p", "c=0.044715"}}, {"Add", {"x", "p"}},
+                                           {"Mul", {"p", "c=0.7978846"}}, {"Tanh", {"p"}},
+                                           {"Add", {"p", "c=1"}},        {"Mul", {"x", "p"}},
+                                           {"Mul", {"p", "c=0.5"}}};
+      std::vector<int> idx;
+      bool tanh = false;
+      if (op == "Div") idx = match_chain(k, x, erf_div, nullptr);
+      if (op == "Mul" && idx.empty()) idx = match_chain(k, x, erf_mul, nullptr);
+      if (op == "Mul" && idx.empty()) {
+        idx = match_chain(k, x, tanh_form, nullptr);
+        tanh = !idx.empty();
+      }
+      if (idx.empty()) return false;
+      for (int j : idx) fused_away[static_cast<size_t>(j)] = true;
+      ml::Node nd;
+      nd.alpha = tanh ? 1.0f : 0.0f;
+      emit_as(n, model.graph().node(idx.back()).output(0), ml::OpKind::Gelu, {xv->second.tensor},
+              g.tensors[xv->second.tensor].shape, std::move(nd));
+      return true;
+    }
+    return false;
   }
 
   void op_softmax(const onnx::NodeProto& n) {

@@ -124,12 +124,68 @@ std::vector<std::vector<float>> run_reference_all(const ml::Graph& g, std::span<
       case ml::OpKind::Dense: {
         const auto& w = g.tensors[n.inputs[1]];
         const int64_t m = w.shape[0], k = w.shape[1];
-        if (static_cast<int64_t>(x.size()) != k || static_cast<int64_t>(y.size()) != m) bad(n, "shape mismatch");
+        // x[..., K]: one row per leading index
+        const int64_t rows = k > 0 ? static_cast<int64_t>(x.size()) / k : 0;
+        if (rows < 1 || rows * k != static_cast<int64_t>(x.size()) || static_cast<int64_t>(y.size()) != rows * m)
+          bad(n, "shape mismatch");
         Eigen::Map<const RowMat> wm(w.data.data(), m, k);
-        Eigen::Map<const Eigen::VectorXf> xv(x.data(), k);
-        Eigen::Map<const Eigen::VectorXf> bv(v[n.inputs[2]].data(), m);
-        Eigen::Map<Eigen::VectorXf> yv(y.data(), m);
-        yv.noalias() = wm * xv + bv;
+        Eigen::Map<const RowMat> xm(x.data(), rows, k);
+        Eigen::Map<const Eigen::RowVectorXf> bv(v[n.inputs[2]].data(), m);
+        Eigen::Map<RowMat> ym(y.data(), rows, m);
+        ym.noalias() = xm * wm.transpose();
+        ym.rowwise() += bv;
+        break;
+      }
+      case ml::OpKind::MatMul: {
+        const auto& bs = g.tensors[n.inputs[1]].shape;
+        const auto& b = v[n.inputs[1]];
+        if (xs.size() < 2 || bs.size() < 2) bad(n, "inputs need two dimensions");
+        const int64_t t = xs[xs.size() - 2], k = xs.back(), nn = bs.back();
+        const int64_t batch = static_cast<int64_t>(x.size()) / (t * k);
+        if (bs[bs.size() - 2] != k || static_cast<int64_t>(b.size()) != batch * k * nn ||
+            static_cast<int64_t>(y.size()) != batch * t * nn)
+          bad(n, "shapes do not multiply");
+        for (int64_t bi = 0; bi < batch; ++bi) {
+          Eigen::Map<const RowMat> am(x.data() + bi * t * k, t, k);
+          Eigen::Map<const RowMat> bm(b.data() + bi * k * nn, k, nn);
+          Eigen::Map<RowMat> ym(y.data() + bi * t * nn, t, nn);
+          ym.noalias() = am * bm;
+        }
+        break;
+      }
+      case ml::OpKind::LayerNorm: {
+        const size_t d = static_cast<size_t>(xs.back());
+        auto param = [&](size_t k, float dflt, size_t i) {
+          if (k >= n.inputs.size()) return dflt;
+          const auto& p = v[n.inputs[k]];
+          return p.size() == 1 ? p[0] : p[i];
+        };
+        for (size_t r = 0; r < y.size(); r += d) {
+          double mean = 0, var = 0;
+          for (size_t i = 0; i < d; ++i) mean += x[r + i];
+          mean /= static_cast<double>(d);
+          for (size_t i = 0; i < d; ++i) var += (x[r + i] - mean) * (x[r + i] - mean);
+          var /= static_cast<double>(d);
+          const double inv = 1.0 / std::sqrt(var + static_cast<double>(n.alpha));
+          for (size_t i = 0; i < d; ++i)
+            y[r + i] = static_cast<float>((x[r + i] - mean) * inv * param(1, 1.0f, i) + param(2, 0.0f, i));
+        }
+        break;
+      }
+      case ml::OpKind::Transpose: {
+        const size_t rank = xs.size();
+        if (n.perm.size() != rank) bad(n, "perm does not match the rank");
+        std::vector<int64_t> stride(rank, 1), idx(rank, 0);
+        for (size_t d = rank; d-- > 1;) stride[d - 1] = stride[d] * xs[d];
+        for (size_t o = 0; o < y.size(); ++o) {
+          int64_t src = 0;
+          for (size_t j = 0; j < rank; ++j) src += idx[j] * stride[static_cast<size_t>(n.perm[j])];
+          y[o] = x[static_cast<size_t>(src)];
+          for (size_t j = rank; j-- > 0;) {  // next output index (os = xs permuted)
+            if (++idx[j] < xs[static_cast<size_t>(n.perm[j])]) break;
+            idx[j] = 0;
+          }
+        }
         break;
       }
       case ml::OpKind::Conv:
@@ -183,6 +239,7 @@ std::vector<std::vector<float>> run_reference_all(const ml::Graph& g, std::span<
       case ml::OpKind::HardSigmoid:
       case ml::OpKind::HardSwish:
       case ml::OpKind::Elu:
+      case ml::OpKind::Gelu:
         if (x.size() != y.size()) bad(n, "element count changes");
         for (size_t i = 0; i < y.size(); ++i) y[i] = static_cast<float>(ml::pointwise_value(n, x[i]));
         break;

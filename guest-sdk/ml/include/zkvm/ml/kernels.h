@@ -168,6 +168,40 @@ void zkml_concat_s8(const int8_t* a, int32_t na, const zkml_rescale* ra, const i
  * the ny values from offset `off` (a Split's output). */
 void zkml_slice_s8(const int8_t* x, int32_t outer, int32_t nx, int32_t off, int32_t ny, int8_t* y);
 
+/* Sequence (transformer) kernels, src/kernels_seq.c. */
+
+/* MatMul of two int8 activations, batched over leading dimensions:
+ * for each of `batch` pairs, y[t][n] = clamp(zp_out + requant(
+ * sum_k (a[t][k] - zp_a) (b[k][n] - zp_b), mult, shift)) with a [T][K],
+ * b [K][N], y [T][N] (row-major, pairs one after the other). K is at most
+ * ZKML_MAX_MATMUL_K, so the int32 sum is exact. `scratch`:
+ * zkml_matmul_scratch_bytes(K, N) bytes, 4-byte aligned (b transposed). */
+#define ZKML_MAX_MATMUL_K 32768
+typedef struct {
+  int32_t batch, T, K, N;
+  int32_t zp_a, zp_b, zp_out;
+  int32_t mult, shift;
+  int32_t act_min, act_max;
+} zkml_matmul_shape;
+uint32_t zkml_matmul_scratch_bytes(int32_t K, int32_t N);
+void zkml_matmul_s8(const int8_t* a, const int8_t* b, const zkml_matmul_shape* s, int8_t* scratch, int8_t* y);
+
+/* LayerNorm over rows of D values (D <= ZKML_MAX_LAYERNORM_D), integer only
+ * (docs/ML_RUNTIME.md "LayerNorm"): with x_i = q_i - zp_in, S = sum x_i,
+ * d_i = D x_i - S and Q = floor(sum d_i^2 / D) + eps_q (eps_q = D^2 eps /
+ * s_in^2, rounded; Q = 1 if 0), t_i = d_i / sqrt(Q) in Q16 fixed point
+ * (through a 31-bit reciprocal of an exact integer square root), and
+ * y_i = clamp(zp_out + floor((t_i g_i + b_i 2^16 + 2^31) / 2^32)), where
+ * g_i = gamma_i / s_out and b_i = beta_i / s_out in Q16 (|g_i|, |b_i| <
+ * 2^24) and eps_q < 2^40. */
+#define ZKML_MAX_LAYERNORM_D 4096
+void zkml_layernorm_s8(const int8_t* x, int32_t rows, int32_t D, int32_t zp_in, uint64_t eps_q, const int32_t* g,
+                       const int32_t* b, int32_t zp_out, int8_t* y);
+
+/* Transpose of a tensor of (at most) four dimensions dims[0..3] (leading
+ * ones 1): y's axis j is x's axis perm[j]. */
+void zkml_transpose_s8(const int8_t* x, const uint32_t dims[4], const uint32_t perm[4], int8_t* y);
+
 /* Index of the first maximum of x[0..n). */
 int32_t zkml_argmax_s8(const int8_t* x, int32_t n);
 

@@ -29,7 +29,8 @@ extern "C" {
 
 #define ZKML_MAGIC 0x4C4D4B5Au /* "ZKML" */
 /* 2: 1-byte biased weights in the dot4 layout (1: 16-bit lanes). New op
- * codes (LUT8 = 11, CONCAT = 12, SLICE = 13) keep the version: older files
+ * codes (LUT8 = 11, CONCAT = 12, SLICE = 13, MATMUL = 14, LAYERNORM = 15,
+ * TRANSPOSE = 16) keep the version: older files
  * still parse, and an older runtime refuses a newer op by name ("unknown op
  * 11"). 3: Conv groups (p5) and Conv/pool dilations (p6, p7), which a
  * version-2 runtime would misread. The quantiser writes 3 only for files
@@ -64,6 +65,9 @@ enum zkml_op {
   ZKML_OP_LUT8 = 11,   /* y[i] = table[x[i] + 128]; p: table_off (256 int8) */
   ZKML_OP_CONCAT = 12, /* y = in[0] ++ in[1] along axis p4; p: mult_a, shift_a, mult_b, shift_b, axis */
   ZKML_OP_SLICE = 13,  /* y = x[p1 : p1 + y.dims[p0]] along axis p0 (one output of a Split); x's scale and zp */
+  ZKML_OP_MATMUL = 14, /* y = in[0] x in[1] over the last two axes, batched over the rest; p: mult, shift */
+  ZKML_OP_LAYERNORM = 15, /* over the last axis; p: table_off (int32 g[D], b[D]), eps_q low, eps_q high */
+  ZKML_OP_TRANSPOSE = 16, /* p0..p3: x's dims (as up to 4, leading 1s), p4..p7: perm (y axis j = x axis p[4+j]) */
   ZKML_OP_COUNT_
 };
 
