@@ -268,3 +268,33 @@ TEST_CASE("Gather of an activation at a constant index (a class token) is a Slic
   CHECK(y == std::vector<float>{x[0], x[1], x[2]});
   check_int8(g, x, 0.5);
 }
+
+TEST_CASE("a MatMul of two activations times a positive constant (attention's 1/sqrt(d)) keeps one requantisation",
+          "[ml-import][transformer]") {
+  for (float c : {0.25f, -0.25f}) {
+    OnnxBuilder b(13);
+    b.input("x", {1, 2, 3, 4});
+    zkvm::testing::set_ints(b.node("Transpose", {"x"}, {"xt"}, "kt"), "perm", {0, 1, 3, 2});
+    b.node("MatMul", {"x", "xt"}, {"s"}, "scores");
+    constant(b, "c", c);
+    b.node("Mul", {"s", "c"}, {"y"}, "scale");
+    b.output("y");
+    auto g = import(b);
+    auto x = rand_floats(24, 11);
+    auto y = model::run_reference(g, x);
+    for (int h = 0; h < 2; ++h)
+      for (int t = 0; t < 3; ++t)
+        for (int u = 0; u < 3; ++u) {
+          double s = 0;
+          for (int k = 0; k < 4; ++k) s += double(x[size_t((h * 3 + t) * 4 + k)]) * x[size_t((h * 3 + u) * 4 + k)];
+          CHECK(y[size_t((h * 3 + t) * 3 + u)] == Approx(c * s).margin(1e-5));
+        }
+    if (c > 0) {  // folded into the MatMul
+      CHECK(ops_of(g) == std::vector<std::string>{"Transpose", "MatMul"});
+      CHECK(g.nodes[1].scale == 0.25f);
+    } else {  // a negative factor stays a Mul (the requantisation multiplier is >= 0)
+      CHECK(ops_of(g) == std::vector<std::string>{"Transpose", "MatMul", "Mul"});
+    }
+    check_int8(g, x, 2.0);
+  }
+}

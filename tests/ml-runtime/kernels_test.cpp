@@ -575,7 +575,8 @@ TEST_CASE("MatMul of two int8 tensors is exact: the int32 sum of (a - zp_a)(b - 
           "[ml][kernels]") {
   std::mt19937 rng(41);
   struct Shape { int batch, T, K, N; };
-  for (Shape sh : {Shape{1, 1, 1, 1}, Shape{3, 4, 16, 4}, Shape{4, 17, 16, 17}, Shape{2, 5, 7, 9}, Shape{1, 3, 300, 6}}) {
+  for (Shape sh : {Shape{1, 1, 1, 1}, Shape{3, 4, 16, 4}, Shape{4, 17, 16, 17}, Shape{2, 5, 7, 9}, Shape{1, 3, 300, 6},
+                   Shape{2, 3, 5, 1}}) {
     for (int rep = 0; rep < 3; ++rep) {
       auto a = rand_i8(rng, size_t(sh.batch) * sh.T * sh.K);
       auto b = rand_i8(rng, size_t(sh.batch) * sh.K * sh.N);
@@ -588,8 +589,9 @@ TEST_CASE("MatMul of two int8 tensors is exact: the int32 sum of (a - zp_a)(b - 
       s.shift = 40 + std::uniform_int_distribution<int>(0, 10)(rng);
       s.act_min = rep == 2 ? -10 : -128;
       s.act_max = rep == 2 ? 50 : 127;
-      std::vector<int8_t> y(size_t(sh.batch) * sh.T * sh.N), scratch(zkml_matmul_scratch_bytes(sh.K, sh.N) + 4);
-      zkml_matmul_s8(a.data(), b.data(), &s, scratch.data(), y.data());
+      std::vector<int8_t> y(size_t(sh.batch) * sh.T * sh.N);
+      std::vector<uint32_t> scratch(zkml_matmul_scratch_bytes(sh.K, sh.N) / 4 + 1);  // 4-byte aligned
+      zkml_matmul_s8(a.data(), b.data(), &s, reinterpret_cast<int8_t*>(scratch.data()), y.data());
       for (int bi = 0; bi < sh.batch; ++bi)
         for (int t = 0; t < sh.T; ++t)
           for (int n = 0; n < sh.N; ++n) {
@@ -609,8 +611,9 @@ TEST_CASE("MatMul stays exact at the largest inner dimension with extreme values
   std::vector<int8_t> a(K, -128), b(size_t(K) * 2, 127);
   for (int k = 0; k < K; ++k) b[size_t(k) * 2 + 1] = -128;
   zkml_matmul_shape s{1, 1, K, 2, 127, -128, 0, 1 << 30, 62, -128, 127};
-  std::vector<int8_t> y(2), scratch(zkml_matmul_scratch_bytes(K, 2) + 4);
-  zkml_matmul_s8(a.data(), b.data(), &s, scratch.data(), y.data());
+  std::vector<int8_t> y(2);
+  std::vector<uint32_t> scratch(zkml_matmul_scratch_bytes(K, 2) / 4 + 1);
+  zkml_matmul_s8(a.data(), b.data(), &s, reinterpret_cast<int8_t*>(scratch.data()), y.data());
   // (-128 - 127) * (127 + 128) * K and (-255) * 0 * K, times 2^-32
   CHECK(int(y[0]) == int(sat(ref_requant(int64_t(-255) * 255 * K, 1 << 30, 62))));
   CHECK(int(y[1]) == 0);

@@ -268,6 +268,7 @@ inline Graph transformer_graph(unsigned seed) {
   k = transpose(node(g, OpKind::Reshape, {k}, {1, 4, 3, 4}, "k4"), {1, 3, 4, 4}, {0, 2, 3, 1}, "kh");
   v = transpose(node(g, OpKind::Reshape, {v}, {1, 4, 3, 4}, "v4"), {1, 3, 4, 4}, {0, 2, 1, 3}, "vh");
   int sc = node(g, OpKind::MatMul, {q, k}, {1, 3, 4, 4}, "scores");
+  g.nodes.back().scale = 0.5f;  // 1 / sqrt(head width)
   int sm = node(g, OpKind::Softmax, {sc}, {1, 3, 4, 4}, "softmax");
   int av = node(g, OpKind::MatMul, {sm, v}, {1, 3, 4, 4}, "attend");
   int mg = node(g, OpKind::Reshape, {transpose(av, {1, 4, 3, 4}, {0, 2, 1, 3}, "merge_t")}, {1, 4, 12}, "merge");
@@ -322,7 +323,7 @@ inline std::vector<std::vector<float>> eval_float(const Graph& g, const std::vec
             for (int64_t j = 0; j < N; ++j) {
               double s = 0;
               for (int64_t k = 0; k < K; ++k) s += double(x[(bi * T + t) * K + k]) * b[(bi * K + k) * N + j];
-              y[(bi * T + t) * N + j] = float(s);
+              y[(bi * T + t) * N + j] = float(s * n.scale);
             }
         break;
       }
@@ -341,11 +342,11 @@ inline std::vector<std::vector<float>> eval_float(const Graph& g, const std::vec
       }
       case OpKind::Transpose: {
         const size_t R = xs.size();
-        std::vector<int64_t> stride(R, 1), idx(R, 0);
-        for (size_t d = R; d-- > 1;) stride[d - 1] = stride[d] * xs[d];
+        std::vector<int64_t> st(R, 1), idx(R, 0);
+        for (size_t d = R; d-- > 1;) st[d - 1] = st[d] * xs[d];
         for (size_t o = 0; o < y.size(); ++o) {
           int64_t src = 0;
-          for (size_t j = 0; j < R; ++j) src += idx[j] * stride[size_t(n.perm[j])];
+          for (size_t j = 0; j < R; ++j) src += idx[j] * st[size_t(n.perm[j])];
           y[o] = x[size_t(src)];
           for (size_t j = R; j-- > 0;) {
             if (++idx[j] < ys[j]) break;

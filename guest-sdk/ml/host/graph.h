@@ -55,7 +55,7 @@ enum class OpKind : uint32_t {
   Concat,       // inputs (2 or more, equal rank) joined along `axis`
   Slice,        // y = x[start : start + y.shape[axis]] along `axis` (one output of a Split)
   // Transformer ops:
-  MatMul,       // two activations [..., T, K] x [..., K, N] -> [..., T, N], equal leading dims
+  MatMul,       // two activations: y = scale * ([..., T, K] x [..., K, N]), equal leading dims
   LayerNorm,    // over the last axis: in x, gamma [D] (const), beta [D] (const, optional); epsilon in `alpha`
   Transpose,    // y axis j = x axis perm[j] (rank <= 6)
   Gelu,         // x Phi(x): alpha 0 the Erf form, alpha 1 the tanh approximation (pointwise_value)
@@ -104,6 +104,7 @@ struct Node {
   int64_t group = 1;  // Conv: output channel m sees input channels of group m / (M/group) only
   std::vector<int64_t> dilations;  // [dh, dw] Conv, pools (empty: 1): taps dh rows, dw columns apart
   std::vector<int64_t> perm;       // Transpose
+  float scale = 1.0f;              // MatMul: a positive factor of the product (a folded Mul by a constant)
 };
 
 inline bool is_pointwise(OpKind op) {

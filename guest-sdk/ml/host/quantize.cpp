@@ -686,7 +686,8 @@ class Quantizer {
                                                 std::to_string(ZKML_MAX_MATMUL_K));
     const QParams qa = tensors_[a].q, qb = tensors_[b].q, qy = out_params(n.outputs[0]);
     int32_t m = 0, sh = 0;
-    quantize_multiplier(static_cast<double>(qa.scale) * qb.scale / qy.scale,
+    if (!(n.scale > 0.0f) || !std::isfinite(n.scale)) fail_node(n, "scale must be positive and finite");
+    quantize_multiplier(static_cast<double>(n.scale) * qa.scale * qb.scale / qy.scale,
                         "quantize: node '" + n.name + "' (MatMul)", m, sh);
     nr.p[0] = static_cast<uint32_t>(m);
     nr.p[1] = static_cast<uint32_t>(sh);

@@ -11,63 +11,52 @@ _Static_assert((-1LL >> 1) == -1LL, "arithmetic right shift of negative int64 re
 
 static int8_t sat8(int32_t v, int32_t lo, int32_t hi) { return (int8_t)(v < lo ? lo : v > hi ? hi : v); }
 
+/* MatMul through the Dense kernel of the dispatch table (the dot4 call in
+ * guests): per pair, b's columns become the rows of a packed weight matrix
+ * (b^T, biased bytes in the dot4 layout of kernels.h), and
+ *   sum_k (a - za)(b - zb) = sum_k a b + (K za zb - za colsum_b[n]) - zb rowsum_a[t]
+ * is Dense's sum over the raw int8 a plus a bias per (t, n). With K <=
+ * ZKML_MAX_MATMUL_K = 2^14 every term and their sum stay below 2^30. */
+static uint32_t up4(uint64_t v) { return (uint32_t)((v + 3u) & ~3ull); }
+
 uint32_t zkml_matmul_scratch_bytes(int32_t K, int32_t N) {
-  /* B^T (N x K int8) and the column sums of B (N int32) */
-  return (uint32_t)(((uint64_t)K * (uint64_t)N + 3u) & ~3ull) + 4u * (uint32_t)N;
+  /* packed b^T, column terms and one row's biases (int32 x N), Dense's scratch */
+  return up4(zkml_weight_bytes(N, K)) + 8u * (uint32_t)N + up4(zkml_dense_scratch_bytes(K));
 }
 
 void zkml_matmul_s8(const int8_t* a, const int8_t* b, const zkml_matmul_shape* s, int8_t* scratch, int8_t* y) {
-  const int32_t T = s->T, K = s->K, N = s->N;
-  const int32_t za = s->zp_a, zb = s->zp_b, zy = s->zp_out, mult = s->mult, shift = s->shift;
-  const int32_t lo = s->act_min, hi = s->act_max;
-  int8_t* bt = scratch;
-  int32_t* colsum = (int32_t*)(void*)(scratch + (((uint32_t)K * (uint32_t)N + 3u) & ~3u));
-  /* sum_k (a - za)(b - zb) = sum a b - zb sum a - za sum b + K za zb; every
-   * term fits int32 for K <= ZKML_MAX_MATMUL_K (|a b| <= 2^14). */
+  const int32_t T = s->T, K = s->K, N = s->N, za = s->zp_a, zb = s->zp_b;
+  const int32_t K4 = (int32_t)zkml_k4(K);
+  uint8_t* wp = (uint8_t*)scratch;
+  const uint32_t wbytes = up4(zkml_weight_bytes(N, K));
+  int32_t* colterm = (int32_t*)(void*)(scratch + wbytes);
+  int32_t* bias = colterm + N;
+  int8_t* dscratch = (int8_t*)(bias + N);
+  const int32_t mult = s->mult, shift = s->shift;
+  const zkml_requant_params rq = {&mult, &shift, 0, s->zp_out, s->act_min, s->act_max};
   const int32_t kzz = K * za * zb;
+  memset(wp, 0x80, wbytes); /* padding rows and columns: weight 0 */
   for (int32_t bi = 0; bi < s->batch; ++bi) {
     const int8_t* A = a + (int64_t)bi * T * K;
     const int8_t* B = b + (int64_t)bi * K * N;
     int8_t* Y = y + (int64_t)bi * T * N;
-    for (int32_t n = 0; n < N; ++n) {
-      int32_t cs = 0;
-      for (int32_t k = 0; k < K; ++k) {
-        int8_t v = B[(int64_t)k * N + n];
-        bt[(int64_t)n * K + k] = v;
-        cs += v;
+    for (int32_t n = 0; n < N; ++n) colterm[n] = kzz;
+    for (int32_t k = 0; k < K; ++k) {
+      const int8_t* br = B + (int64_t)k * N;
+      /* b[k][n] is row n, column k of b^T: block n/4, word k/4, lane n%4, byte k%4 */
+      uint8_t* col = wp + 16 * (k >> 2) + (k & 3);
+      for (int32_t n = 0; n < N; ++n) {
+        col[4 * K4 * (n >> 2) + 4 * (n & 3)] = (uint8_t)(br[n] ^ 0x80);
+        colterm[n] -= za * br[n];
       }
-      colsum[n] = kzz - za * cs;
     }
     for (int32_t t = 0; t < T; ++t) {
       const int8_t* ar = A + (int64_t)t * K;
       int32_t rs = 0;
       for (int32_t k = 0; k < K; ++k) rs += ar[k];
-      const int32_t rterm = -zb * rs;
-      int32_t n = 0;
-      for (; n + 4 <= N; n += 4) {
-        const int8_t* b0 = bt + (int64_t)n * K;
-        const int8_t* b1 = b0 + K;
-        const int8_t* b2 = b1 + K;
-        const int8_t* b3 = b2 + K;
-        int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        for (int32_t k = 0; k < K; ++k) {
-          const int32_t x = ar[k];
-          s0 += x * b0[k];
-          s1 += x * b1[k];
-          s2 += x * b2[k];
-          s3 += x * b3[k];
-        }
-        const int32_t acc[4] = {s0, s1, s2, s3};
-        for (int j = 0; j < 4; ++j)
-          Y[(int64_t)t * N + n + j] =
-              sat8(zy + zkml_requant(acc[j] + rterm + colsum[n + j], mult, shift), lo, hi);
-      }
-      for (; n < N; ++n) {
-        const int8_t* b0 = bt + (int64_t)n * K;
-        int32_t s0 = 0;
-        for (int32_t k = 0; k < K; ++k) s0 += ar[k] * b0[k];
-        Y[(int64_t)t * N + n] = sat8(zy + zkml_requant(s0 + rterm + colsum[n], mult, shift), lo, hi);
-      }
+      const int32_t rterm = zb * rs;
+      for (int32_t n = 0; n < N; ++n) bias[n] = colterm[n] - rterm;
+      zkml_kernels.dense(ar, K, wp, bias, N, &rq, dscratch, Y + (int64_t)t * N);
     }
   }
 }
@@ -96,13 +85,14 @@ void zkml_layernorm_s8(const int8_t* x, int32_t rows, int32_t D, int32_t zp_in, 
     int32_t S = 0;
     for (int32_t i = 0; i < D; ++i) S += xr[i] - zp_in;
     /* d_i = D x_i - S (D times the deviation from the mean, exact);
-     * |d_i| <= D 255 < 2^20 and V = sum d_i^2 < 2^52 for D <= 4096. */
+     * |d_i| <= 2 D 255 < 2^21 and V = sum d_i^2 < 2^54 for D <= 4096. */
+    const int32_t Dzp = D * zp_in + S; /* d_i = D q_i - Dzp */
     uint64_t V = 0;
     for (int32_t i = 0; i < D; ++i) {
-      const int64_t d = (int64_t)D * (xr[i] - zp_in) - S;
-      V += (uint64_t)(d * d);
+      const int32_t d = D * xr[i] - Dzp;
+      V += (uint64_t)((int64_t)d * d);
     }
-    /* Q = D^2 (var + eps) / s_in^2 = V / D + eps_q, 1 <= Q < 2^42 */
+    /* Q = D^2 (var + eps) / s_in^2 = V / D + eps_q, 1 <= Q < 2^43 */
     uint64_t Q = V / (uint64_t)D + eps_q;
     if (Q == 0) Q = 1;
     /* Q 4^e in [2^60, 2^62): r = floor(sqrt(Q 4^e)) in [2^30, 2^31), so
@@ -110,16 +100,18 @@ void zkml_layernorm_s8(const int8_t* x, int32_t rows, int32_t D, int32_t zp_in, 
     int32_t e = 0;
     while ((Q << (2 * e)) < (1ull << 60)) ++e;
     const uint64_t rt = isqrt64(Q << (2 * e));
-    uint64_t mult = (1ull << 61) / rt;
-    if (mult > 0x7FFFFFFFull) mult = 0x7FFFFFFFull;
-    /* t_i = d_i / sqrt(Q) in Q16 fixed point: d_i mult / 2^(45 - e), 15 <= 45 - e <= 36 */
+    uint64_t m64 = (1ull << 61) / rt;
+    if (m64 > 0x7FFFFFFFull) m64 = 0x7FFFFFFFull;
+    const int32_t mult = (int32_t)m64;
+    /* t_i = d_i / sqrt(Q) in Q16 fixed point: d_i mult / 2^(45 - e),
+     * 15 <= 45 - e <= 36; |t_i| <= sqrt(D) 2^16 <= 2^22 fits int32. */
     const int32_t sh = 45 - e;
     const int64_t half = (int64_t)1 << (sh - 1);
     for (int32_t i = 0; i < D; ++i) {
-      const int64_t d = (int64_t)D * (xr[i] - zp_in) - S;
-      const int64_t t = (d * (int64_t)mult + half) >> sh; /* |t| <= sqrt(D) 2^16 <= 2^22 */
+      const int32_t d = D * xr[i] - Dzp;
+      const int32_t t = (int32_t)(((int64_t)d * mult + half) >> sh);
       /* y = zp + (t g + b 2^16) / 2^32, rounded half up; |g|, |b| < 2^24 */
-      const int64_t acc = t * (int64_t)g[i] + (int64_t)bb[i] * 65536 + ((int64_t)1 << 31);
+      const int64_t acc = (int64_t)t * g[i] + (int64_t)bb[i] * 65536 + ((int64_t)1 << 31);
       yr[i] = sat8(zp_out + (int32_t)(acc >> 32), -128, 127);
     }
   }

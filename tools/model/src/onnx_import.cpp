@@ -99,6 +99,7 @@ std::string graph_summary(const ml::Graph& g) {
     if (n.op == ml::OpKind::Transpose) os << " perm " << shape_str(n.perm);
     if (n.op == ml::OpKind::LayerNorm) os << " epsilon " << n.alpha;
     if (n.op == ml::OpKind::Gelu) os << (n.alpha != 0 ? " tanh form" : " erf form");
+    if (n.op == ml::OpKind::MatMul && n.scale != 1.0f) os << " scale " << n.scale;
     if (params) os << " params " << params;
     os << "\n";
   }
@@ -1857,10 +1858,29 @@ struct Importer {
         v = 1.0f / v;
       }
     }
+    // MatMul of two activations times one positive constant (attention's
+    // 1/sqrt(d)): the factor joins the MatMul's requantisation.
+    if (op == "Mul" || op == "Div") {
+      const bool uniform = !c.empty() && std::all_of(c.begin(), c.end(), [&](float v) { return v == c[0]; });
+      if (uniform && c[0] > 0.0f && std::isfinite(c[0]) && x.producer >= 0 &&
+          g.nodes[x.producer].op == ml::OpKind::MatMul && use_count(a.is_const ? n.input(1) : n.input(0)) == 1 &&
+          !g.tensors[x.tensor].quant.given()) {
+        g.nodes[x.producer].scale *= c[0];
+        set_out(n, 0, x);
+        return;
+      }
+    }
     // MatMul/Gemm + Add of a bias: fold into the Dense bias.
     // Not when the model quantizes the product itself (QDQ between them).
+    // Over tokens ([1, T, M]) only an addend equal for every token is a bias.
+    auto same_per_row = [&](size_t m) {
+      for (size_t i = m; i < c.size(); ++i)
+        if (c[i] != c[i % m]) return false;
+      return true;
+    };
     if (is_add && x.producer >= 0 && g.nodes[x.producer].op == ml::OpKind::Dense &&
-        use_count(a.is_const ? n.input(1) : n.input(0)) == 1 && !g.tensors[x.tensor].quant.given()) {
+        use_count(a.is_const ? n.input(1) : n.input(0)) == 1 && !g.tensors[x.tensor].quant.given() &&
+        same_per_row(g.tensors[g.nodes[x.producer].inputs[2]].data.size())) {
       auto& bias = g.tensors[g.nodes[x.producer].inputs[2]].data;
       for (size_t i = 0; i < bias.size(); ++i) bias[i] += c[i];
       set_out(n, 0, x);

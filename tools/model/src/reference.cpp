@@ -150,6 +150,7 @@ std::vector<std::vector<float>> run_reference_all(const ml::Graph& g, std::span<
           Eigen::Map<const RowMat> bm(b.data() + bi * k * nn, k, nn);
           Eigen::Map<RowMat> ym(y.data() + bi * t * nn, t, nn);
           ym.noalias() = am * bm;
+          if (n.scale != 1.0f) ym *= n.scale;
         }
         break;
       }

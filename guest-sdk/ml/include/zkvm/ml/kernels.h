@@ -174,9 +174,10 @@ void zkml_slice_s8(const int8_t* x, int32_t outer, int32_t nx, int32_t off, int3
  * for each of `batch` pairs, y[t][n] = clamp(zp_out + requant(
  * sum_k (a[t][k] - zp_a) (b[k][n] - zp_b), mult, shift)) with a [T][K],
  * b [K][N], y [T][N] (row-major, pairs one after the other). K is at most
- * ZKML_MAX_MATMUL_K, so the int32 sum is exact. `scratch`:
- * zkml_matmul_scratch_bytes(K, N) bytes, 4-byte aligned (b transposed). */
-#define ZKML_MAX_MATMUL_K 32768
+ * ZKML_MAX_MATMUL_K, so the int32 sum is exact. It runs through
+ * zkml_kernels.dense (the dot4 call in guests) with b^T packed as weights.
+ * `scratch`: zkml_matmul_scratch_bytes(K, N) bytes, 4-byte aligned. */
+#define ZKML_MAX_MATMUL_K 16384
 typedef struct {
   int32_t batch, T, K, N;
   int32_t zp_a, zp_b, zp_out;
