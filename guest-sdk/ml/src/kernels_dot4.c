@@ -551,8 +551,9 @@ void zkml_conv_maxpool_s8_dot4(const int8_t* x, const zkml_conv_shape* s, const 
           int8_t* const ye = yo + n;
           if (b.hi && s2 <= 22) {
             /* zkml_requant_out_hi with the zero point added before the shift:
-             * floor((t + rnd + zp 2^s2) / 2^s2) = floor((t + rnd) / 2^s2) + zp,
-             * and |t| < 2^29, |zp 2^s2| <= 2^29: no overflow. */
+             * floor((t + rnd + zp 2^s2) / 2^s2) = floor((t + rnd) / 2^s2) + zp;
+             * |t| < 2^30, rnd <= 2^21 and |zp 2^s2| <= 2^29 keep the sum in
+             * int32. */
             const int32_t rz = rnd + (int32_t)((uint32_t)zp << s2);
             for (; yo != ye; ++yo, a += 4) {
               *yo = (int8_t)clamp_lo_hi(((int32_t)(((int64_t)(*a + bm) * mu) >> 32) + rz) >> s2, lo, hi);
