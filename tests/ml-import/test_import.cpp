@@ -98,7 +98,7 @@ TEST_CASE("float reference of the imported fashion models matches torch's logits
           "[ml-import]") {
   auto images = model::load_images(kData + "t10k-images-idx3-ubyte.gz", 784, 64);
   REQUIRE(images.count == 64);
-  for (const char* name : {"mlp", "cnn"}) {
+  for (const char* name : {"mlp", "cnn", "vit"}) {
     INFO(name);
     auto g = model::import_onnx_file(kModels + "fashion_" + name + ".onnx");
     auto expected = read_f32(kModels + "expected_t10k_first64_" + name + ".f32");
@@ -960,7 +960,7 @@ TEST_CASE("quantized fashion models agree with the float reference on at least 9
           "[ml-import]") {
   auto cal = model::load_images(kData + "train-images-idx3-ubyte.gz", 784, 200);
   auto test = model::load_images(kData + "t10k-images-idx3-ubyte.gz", 784, 300);
-  for (const char* name : {"mlp", "cnn"})
+  for (const char* name : {"mlp", "cnn", "vit"})
     for (bool per_channel : {true, false}) {
       INFO(name << (per_channel ? " per-channel" : " per-tensor"));
       auto g = model::import_onnx_file(kModels + "fashion_" + name + ".onnx");
