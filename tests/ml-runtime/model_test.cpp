@@ -725,6 +725,8 @@ TEST_CASE("transformer ops (Dense over tokens, LayerNorm, MatMul, Transpose, Gel
                                  "Dense",   "Reshape",   "Transpose", "Reshape", "Transpose", "Reshape", "Transpose",
                                  "MatMul",  "Softmax",   "MatMul",  "Transpose", "Reshape", "Add",     "Lut8",
                                  "Lut8",    "Slice",     "Reshape", "Dense"});
+  // embed 4x16x12, q/k/v 3x4x12x12, two MatMuls 3x4x4x4 each, head 12x5
+  CHECK(model_info(f).macs == 768 + 1728 + 2 * 192 + 60);
   // Every tensor of the int8 run against the float one, dequantized: the
   // exact ops (Reshape, Transpose, Slice) give the same values as their
   // input, and the int8 logits stay within a few output steps.

@@ -49,7 +49,8 @@ ModelInfo model_info(const std::vector<uint8_t>& file) {
     zkml_tensor x, y;
     zkml_get_tensor(&m, n.in[0], &x);
     zkml_get_tensor(&m, n.out, &y);
-    if (n.op == ZKML_OP_DENSE) info.macs += uint64_t{x.elems} * y.elems;
+    if (n.op == ZKML_OP_DENSE) info.macs += uint64_t{x.elems} * y.elems / (n.p[5] > 1 ? n.p[5] : 1);  // R rows
+    if (n.op == ZKML_OP_MATMUL) info.macs += uint64_t{y.elems} * x.dims[x.ndim - 1];                 // T K N per pair
     if (n.op == ZKML_OP_CONV)  // each output sees C / groups input channels
       info.macs += uint64_t{y.elems} * (x.dims[1] / (n.p[5] > 1 ? n.p[5] : 1)) * uint32_t(n.kh) * uint32_t(n.kw);
   }
