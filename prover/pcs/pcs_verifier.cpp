@@ -60,7 +60,7 @@ void pcs_verify(const PcsConfig& config, const std::vector<RoundClaim>& rounds,
     if (rc.dims.empty()) reject(where + ": no matrices");
     if (rc.commitment.roots.size() != layouts.back().size())
       reject(where + ": commitment has " + to_string(rc.commitment.roots.size()) +
-             " roots, expected one per distinct height (" + to_string(layouts.back().size()) + ")");
+             " roots, expected one (one tree per round)");
     if (rc.points.size() != rc.dims.size() || rc.values.size() != rc.dims.size())
       reject(where + ": points/values do not match the " + to_string(rc.dims.size()) + " matrices");
     for (size_t i = 0; i < rc.dims.size(); ++i) {

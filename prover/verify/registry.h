@@ -33,7 +33,7 @@ std::vector<uint32_t> program_ids();
 
 // The preprocessed part a vk of this program must carry at this log_blowup:
 // per-table log heights (0: no preprocessed columns) and the commitment's
-// roots (descending height). nullopt for an unknown program or blowup.
+// root (one mixed-height tree). nullopt for an unknown program or blowup.
 struct PreprocessedPin {
   std::vector<unsigned> log_heights;
   std::vector<hash::Digest> roots;

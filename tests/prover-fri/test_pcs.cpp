@@ -239,7 +239,7 @@ TEST_CASE("PCS verifier rejects claims whose shapes disagree with the commitment
   REQUIRE_THROWS_WITH(verify(s, c, p.proof), Catch::Contains("expected width 3"));
   auto c2 = p.claims;
   c2[0].commitment.roots.pop_back();
-  REQUIRE_THROWS_WITH(verify(s, c2, p.proof), Catch::Contains("expected one per distinct height"));
+  REQUIRE_THROWS_WITH(verify(s, c2, p.proof), Catch::Contains("expected one (one tree per round)"));
 }
 
 TEST_CASE("PCS prover refuses an opening point inside the evaluation coset") {
