@@ -994,10 +994,11 @@ TEST_CASE("the imported fashion MLP is a format 2 file with one byte per Dense w
 #endif
 
 TEST_CASE("randomly corrupted .onnx files are rejected or imported, never crash", "[ml-import]") {
-  // The CNN, the torch export with Pad subgraphs, Slice, Concat and the
-  // element-wise functions, and the one with groups, dilations, ceil_mode
-  // and Split (tests/ml-import/data).
-  for (const std::string& path : {kModels + "fashion_cnn.onnx",
+  // The CNN, the vision transformer (LayerNorm, GELU patterns, MatMul,
+  // rank-6 Transpose), the torch export with Pad subgraphs, Slice, Concat
+  // and the element-wise functions, and the one with groups, dilations,
+  // ceil_mode and Split (tests/ml-import/data).
+  for (const std::string& path : {kModels + "fashion_cnn.onnx", kModels + "fashion_vit.onnx",
                                   std::string(ZKVM_SOURCE_DIR) + "/tests/ml-import/data/torch_tier1.onnx",
                                   std::string(ZKVM_SOURCE_DIR) + "/tests/ml-import/data/torch_tier1b.onnx"}) {
     INFO(path);
