@@ -2124,7 +2124,8 @@ struct Importer {
       std::vector<float> gamma(static_cast<size_t>(d), 1.0f), beta(static_cast<size_t>(d), 0.0f);
       std::string out = gp.node(idx.back()).output(0);
       // optional * gamma, then + beta (constants of 1 or D values)
-      auto affine = [&](const char* aop, std::vector<float>& dst, bool mul) {
+      // y * c scales gamma and beta, y + c shifts beta
+      auto affine = [&](const char* aop, bool mul) {
         auto c = consumers.find(out);
         if (c == consumers.end() || c->second.size() != 1 || use_count(out) != 1) return;
         const auto& an = gp.node(c->second[0]);
@@ -2141,14 +2142,14 @@ struct Importer {
             gamma[static_cast<size_t>(i)] *= f;
             beta[static_cast<size_t>(i)] *= f;
           } else {
-            dst[static_cast<size_t>(i)] += f;
+            beta[static_cast<size_t>(i)] += f;
           }
         }
         idx.push_back(c->second[0]);
         out = an.output(0);
       };
-      affine("Mul", gamma, true);
-      affine("Add", beta, false);
+      affine("Mul", true);
+      affine("Add", false);
       for (int j : idx) fused_away[static_cast<size_t>(j)] = true;
       emit_layernorm(n, out, xv->second, std::move(gamma), std::move(beta), eps);
       return true;
