@@ -139,6 +139,9 @@ class MerkleTree {
   uint64_t height_ = 0;
   size_t width_ = 0;
   const MerkleHasher* hasher_;
+  // SHA-256 (format v2) on a CPU with SHA-NI: pairs of leaves and of nodes
+  // take the two-chain path (identical digests; tests/prover-core).
+  bool fast_;
   std::vector<MerkleGroup> groups_;
   std::vector<uint64_t> salt_offsets_;  // per group, in salts_
   // Leaf digests of group g's rows [first, first + count) into out.

@@ -50,7 +50,8 @@ MerkleTree::MerkleTree(std::vector<RowMajorMatrix<Fp>> matrices, std::vector<uin
     : matrices_(std::move(matrices)),
       salts_(std::move(salts)),
       salt_len_(salt_len),
-      hasher_(hasher != nullptr ? hasher : &hash::default_merkle_hasher()) {
+      hasher_(hasher != nullptr ? hasher : &hash::default_merkle_hasher()),
+      fast_(dynamic_cast<const hash::Sha256MerkleHasher*>(hasher_) != nullptr && hash::x2::available()) {
   using std::to_string;
   if (matrices_.empty()) throw std::invalid_argument("MerkleTree: no matrices to commit");
   height_ = matrices_[0].height;
@@ -74,9 +75,6 @@ MerkleTree::MerkleTree(std::vector<RowMajorMatrix<Fp>> matrices, std::vector<uin
                                   to_string(matrices_[m].height));
     width_ += matrices_[m].width;
   }
-  if (height_ == 0 || !std::has_single_bit(height_))
-    throw std::invalid_argument("MerkleTree: height " + to_string(height_) +
-                                " is not a power of two");
   if (salts_.size() != (salt_len_ == 0 ? 0 : salt_rows * salt_len_))
     throw std::invalid_argument("MerkleTree: " + to_string(salts_.size()) +
                                 " salt bytes for " + to_string(salt_rows) +
@@ -108,13 +106,11 @@ MerkleTree::MerkleTree(std::vector<RowMajorMatrix<Fp>> matrices, std::vector<uin
   // SHA-256 (format v2) takes the prover's two-chain SHA-NI path where the
   // CPU has it: pairs of leaves and pairs of parents; identical digests to
   // hasher_->hash_leaf_parts / compress (tests/prover-core check both).
-  const bool fast = dynamic_cast<const hash::Sha256MerkleHasher*>(hasher_) != nullptr &&
-                    hash::x2::available();
   // parent[j] = compress(child[2j], child[2j+1]) for j < count, then the
   // group joining at that level (mixed trees); parent[0] is node `first`.
   auto hash_level = [&](unsigned level, const Digest* child, Digest* parent, uint64_t first, uint64_t count) {
     uint64_t j = 0;
-    if (fast) {
+    if (fast_) {
       // Children 2j, 2j+1 are adjacent Digests: one 64-byte block.
       static_assert(sizeof(Digest) == 32);
       const uint8_t* c = reinterpret_cast<const uint8_t*>(child);
@@ -153,13 +149,12 @@ MerkleTree::MerkleTree(std::vector<RowMajorMatrix<Fp>> matrices, std::vector<uin
 
 void MerkleTree::hash_group_rows(size_t g, uint64_t first, uint64_t count, Digest* out) const {
   const MerkleGroup& grp = groups_[g];
-  const bool fast = dynamic_cast<const hash::Sha256MerkleHasher*>(hasher_) != nullptr && hash::x2::available();
   std::vector<std::span<const Fp>> parts(grp.end - grp.begin);
   auto gather = [&](uint64_t j) {
     for (size_t m = grp.begin; m < grp.end; ++m) parts[m - grp.begin] = matrices_[m].row(j);
   };
   uint64_t i = 0;
-  if (fast) {
+  if (fast_) {
     // SHA-256 (format v2): the prover's two-chain SHA-NI path, pairs of
     // rows; identical digests to hash_leaf_parts (tests/prover-core).
     const size_t blocks = hash::merkle_leaf_blocks(grp.width, salt_len_);

@@ -18,7 +18,7 @@ std::string merkle_groups(std::span<const MatrixShape> shapes, std::vector<Merkl
   for (size_t m = 0; m < shapes.size(); ++m) {
     const uint64_t h = shapes[m].height;
     if (h == 0 || !std::has_single_bit(h)) return "matrix " + to_string(m) + ": height " + to_string(h) + " is not a power of two";
-    if (h > shapes[0].height || (!out.empty() && h > out.back().height))
+    if (!out.empty() && h > out.back().height)
       return "matrix " + to_string(m) + ": height " + to_string(h) + " after a shorter matrix (tallest first)";
     if (out.empty() || out.back().height != h) {
       const auto level = static_cast<unsigned>(std::countr_zero(shapes[0].height) - std::countr_zero(h));

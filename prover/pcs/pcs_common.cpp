@@ -37,18 +37,29 @@ std::vector<TreeLayout> tree_layout(const std::vector<MatrixDims>& dims, const P
                                   " its LDE exceeds 2^27");
   }
   if (dims.empty()) return {};
-  TreeLayout t{0, {}, {}, 0, 0};
+  TreeLayout t{0, {}, {}, 0};
   for (size_t i = 0; i < dims.size(); ++i) t.matrices.push_back(i);
   std::stable_sort(t.matrices.begin(), t.matrices.end(),
                    [&](size_t a, size_t b) { return dims[a].log_height > dims[b].log_height; });
   for (size_t i : t.matrices) {
-    const unsigned h = dims[i].log_height + lb;
-    if (t.log_lde_heights.empty() || t.log_lde_heights.back() != h) ++t.groups;
-    t.log_lde_heights.push_back(h);
+    t.log_lde_heights.push_back(dims[i].log_height + lb);
     t.width += dims[i].width;
   }
   t.log_lde_height = t.log_lde_heights[0];
   return {t};
+}
+
+size_t TreeLayout::groups() const {
+  size_t g = 0;
+  for (size_t j = 0; j < log_lde_heights.size(); ++j) g += j == 0 || log_lde_heights[j] != log_lde_heights[j - 1];
+  return g;
+}
+
+uint64_t TreeLayout::salt_rows() const {
+  uint64_t rows = 0;
+  for (size_t j = 0; j < log_lde_heights.size(); ++j)
+    if (j == 0 || log_lde_heights[j] != log_lde_heights[j - 1]) rows += uint64_t{1} << log_lde_heights[j];
+  return rows;
 }
 
 std::vector<unsigned> fri_input_heights(const std::vector<std::vector<MatrixDims>>& round_dims,

@@ -26,7 +26,10 @@ struct TreeLayout {
   std::vector<size_t> matrices;         // round matrix indices, tree order
   std::vector<unsigned> log_lde_heights;  // per matrix, tree order
   size_t width;                         // sum of the matrices' widths
-  size_t groups;                        // distinct heights
+  // Distinct heights (the tree's groups), and the rows they hold together:
+  // one salt per row of every group (merkle.h).
+  size_t groups() const;
+  uint64_t salt_rows() const;
 };
 
 // One tree per round (a vector for the wire format's tree count). Throws

@@ -113,12 +113,8 @@ std::shared_ptr<ProverRound> PcsProver::commit_impl(std::vector<RowMajorMatrix<F
     std::vector<uint8_t> salts;
     size_t salt_len = 0;
     if (salted) {
-      // kSaltLen bytes per row of every distinct height (merkle.h).
       salt_len = detail::kSaltLen;
-      uint64_t salt_rows = 0;
-      for (size_t j = 0; j < tl.log_lde_heights.size(); ++j)
-        if (j == 0 || tl.log_lde_heights[j] != tl.log_lde_heights[j - 1]) salt_rows += uint64_t{1} << tl.log_lde_heights[j];
-      salts = merkle::MerkleTree::random_salts(salt_rows, salt_len);
+      salts = merkle::MerkleTree::random_salts(tl.salt_rows(), salt_len);
     }
     round->trees_.push_back(hal_.merkle_commit(std::move(ldes), std::move(salts), salt_len));
     round->commitment_.roots.push_back(round->trees_.back()->root());

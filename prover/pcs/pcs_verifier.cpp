@@ -281,7 +281,7 @@ PcsProof read_pcs_proof(transcript::ByteReader& r, const PcsConfig& config,
       auto ts = r.scope("tree " + to_string(t));
       const bool unsalted = !unsalted_rounds.empty() && unsalted_rounds[i];
       p.openings[i].push_back(read_tree(r, config.fri.num_queries, layouts[i][t].width,
-                                        unsalted ? 0 : salt_len * layouts[i][t].groups, layouts[i][t].log_lde_height));
+                                        unsalted ? 0 : salt_len * layouts[i][t].groups(), layouts[i][t].log_lde_height));
     }
   }
   r.expect_count(n_mask, "mask opening");

@@ -1,7 +1,6 @@
 // Proof and verifying-key wire formats (verifier side: OpenSSL + std only).
 #include <algorithm>
 #include <map>
-#include <set>
 
 #include "prover/fri/security.h"
 #include "prover/stark/proof.h"
@@ -421,12 +420,9 @@ VerifyingKey parse_vk(std::span<const uint8_t> bytes, std::vector<const air::Air
     vk.pre_log_heights.push_back(h);
   }
   // One mixed-height tree for all preprocessed columns (pcs.h), if any.
-  const size_t distinct = std::any_of(vk.pre_log_heights.begin(), vk.pre_log_heights.end(),
-                                      [](unsigned h) { return h != 0; })
-                              ? 1
-                              : 0;
-  r.expect_count(distinct, "preprocessed roots");
-  vk.pre_commitment.roots.resize(distinct);
+  const size_t roots = vk.has_pre() ? 1 : 0;
+  r.expect_count(roots, "preprocessed roots");
+  vk.pre_commitment.roots.resize(roots);
   for (auto& d : vk.pre_commitment.roots) d.bytes = r.bytes32();
   r.expect_end();
   try {

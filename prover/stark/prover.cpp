@@ -127,6 +127,7 @@ RowMajorMatrix<Fp> build_aux(const air::TableWitness& tw, const air::AirShape& s
     if (ok) {
       std::vector<Fp4> live;
       std::vector<size_t> at;
+      live.reserve(hi - lo), at.reserve(hi - lo);
       for (size_t i = lo; i < hi; ++i)
         if (!mult[i].is_zero()) live.push_back(denom[i]), at.push_back(i);
       field::batch_inverse(live, live);
@@ -372,10 +373,6 @@ StarkProof finish_proof(const ProvingKey& pk, std::span<const air::TableWitness>
   proof.main = mc.commitment;
   auto main_round = std::move(mc.round);
   const std::vector<Fp4> masks = std::move(mc.masks);
-  // Matrix index of each present table in the main and quotient rounds.
-  std::vector<size_t> main_index(nt, 0);
-  for (size_t t = 0, i = 0; t < nt; ++t)
-    if (present(proof.log_heights, t)) main_index[t] = i++;
   const bool zk = vk.config.pcs.zk;
   auto zk_m = [&](const air::TableWitness& tw) { return std::min(zk_mask_degree(vk.config), tw.trace->height); };
   StageTimer timer(opts.timings);
@@ -418,7 +415,7 @@ StarkProof finish_proof(const ProvingKey& pk, std::span<const air::TableWitness>
     const QuotientLayout ql = quotient_layout(vk, t, in.log_n);
     in.log_chunks = ql.log_domain;
     in.shift = pcs::kCosetShift;
-    in.main = &main_round->lde(main_index[t]);
+    in.main = &main_round->lde(matrix_index(proof.log_heights, t));
     if (vk.pre_log_heights[t] != 0) in.pre = &pk.pre_lde_for_quotient(pre_i++);
     if (aux_index[t] >= 0) {
       in.aux = &aux_round->lde(static_cast<size_t>(aux_index[t]));

@@ -165,11 +165,11 @@ Fp4 verify_tables(const VerifyingKey& vk, const StarkProof& proof, transcript::C
   if (vk.has_bus()) claims[r_aux].commitment = proof.aux;
   claims[r_q].commitment = proof.quotient;
 
-  size_t pre_i = 0, aux_i = 0, main_i = 0;
+  size_t pre_i = 0, aux_i = 0;
   Fp4 total_sum;
   for (size_t t = 0; t < nt; ++t) {
     if (!present(proof.log_heights, t)) continue;  // absent: nothing to check (check_shape)
-    const size_t mi = main_i++;
+    const size_t mi = matrix_index(proof.log_heights, t);
     const air::Air& a = *vk.airs[t];
     const air::AirShape& shape = vk.shapes[t];
     const std::string tn = "table '" + a.name() + "'";
