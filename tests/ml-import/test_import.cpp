@@ -866,11 +866,73 @@ TEST_CASE("Slice and ConstantOfShape fold on constants with ONNX's clamping and 
   std::vector<float> x = {10, 20, 30, 40};
   auto y = model::run_reference(g, x);
   CHECK(y == std::vector<float>{15.25f, 23.25f, 32.25f, 40.25f});
-  OnnxBuilder act;
-  act.input("x", {1, 4}).init_i64("starts", {1}, {1}).init_i64("ends", {1}, {3});
-  act.node("Slice", {"x", "starts", "ends"}, {"y"}, "sl");
-  act.output("y");
-  REQUIRE_THROWS_WITH(import(act), Catch::Contains("node 0 'sl' (Slice): Slice of an activation is not supported"));
+}
+
+TEST_CASE("Slice and Gather of an activation become Slice nodes (and a Concat) that copy torch's indexing",
+          "[ml-import]") {
+  // x[:, 1:3, :, -2:] (torch's export: starts, ends, axes, steps inputs), then
+  // x[:, [2, 0, 1]] on the result's channels.
+  OnnxBuilder m;
+  m.input("x", {1, 4, 3, 5});
+  m.init_i64("starts", {2}, {1, -2}).init_i64("ends", {2}, {3, 9223372036854775807LL});
+  m.init_i64("axes", {2}, {1, 3}).init_i64("steps", {2}, {1, 1});
+  m.node("Slice", {"x", "starts", "ends", "axes", "steps"}, {"s"}, "sl");
+  m.init_i64("idx", {3}, {1, -1, 0});
+  auto& ga = m.node("Gather", {"s", "idx"}, {"y"}, "ga");
+  zkvm::testing::set_int(ga, "axis", 1);
+  m.output("y");
+  auto g = import(m);
+  // Slice axis 1, Slice axis 3; Gather: runs [1], [1], [0] of the 2 channels -> 3 Slices and a Concat.
+  REQUIRE(g.nodes.size() == 6);
+  CHECK(g.nodes[0].op == ml::OpKind::Slice);
+  CHECK(g.nodes[0].axis == 1);
+  CHECK(g.nodes[1].axis == 3);
+  CHECK(g.nodes[1].start == 3);
+  CHECK(g.nodes[5].op == ml::OpKind::Concat);
+  CHECK(g.tensors[g.output].shape == std::vector<int64_t>{1, 3, 3, 2});
+  auto x = rand_floats(60, 77);
+  auto y = model::run_reference(g, x);
+  REQUIRE(y.size() == 18);
+  const int src_c[3] = {2, 2, 1};  // channel of x for each output channel
+  for (int c = 0; c < 3; ++c)
+    for (int h = 0; h < 3; ++h)
+      for (int w = 0; w < 2; ++w) CHECK(y[(c * 3 + h) * 2 + w] == x[(src_c[c] * 3 + h) * 5 + 3 + w]);
+#ifdef ZKVM_HAVE_ML_HOST
+  // int8: copies of the input's grid, so within half an input step of float.
+  auto file = ml::quantize_model(g, model::calibrate(g, x, 1), {});
+  auto r = ml::run_int8_host(file, x);
+  zkml_model zm;
+  REQUIRE(zkml_parse(&zm, file.data(), static_cast<uint32_t>(file.size())) == ZKML_OK);
+  zkml_tensor ty, tx;
+  zkml_get_tensor(&zm, zm.output, &ty);
+  zkml_get_tensor(&zm, zm.input, &tx);
+  float sy, sx;
+  std::memcpy(&sy, &ty.scale_bits, 4);
+  std::memcpy(&sx, &tx.scale_bits, 4);
+  REQUIRE(r.logits_or_output.size() == 18);
+  for (size_t i = 0; i < 18; ++i)
+    CHECK(std::fabs(float(r.logits_or_output[i] - ty.zero_point) * sy - y[i]) <= 0.5f * sx + sy);
+#endif
+  using Catch::Contains;
+  OnnxBuilder step;
+  step.input("x", {1, 6}).init_i64("starts", {1}, {0}).init_i64("ends", {1}, {6}).init_i64("axes", {1}, {1});
+  step.init_i64("steps", {1}, {2});
+  step.node("Slice", {"x", "starts", "ends", "axes", "steps"}, {"y"}, "every_other");
+  step.output("y");
+  CHECK_THROWS_WITH(import(step), Contains("node 0 'every_other' (Slice): steps [2] on axes [1] are not supported on "
+                                           "an activation (step 1 only: a range of consecutive indices)"));
+  OnnxBuilder bad;
+  bad.input("x", {1, 4}).init_i64("idx", {1}, {4});
+  bad.node("Gather", {"x", "idx"}, {"y"}, "gbad");
+  bad.output("y");
+  bad.m.mutable_graph()->mutable_node(0)->add_attribute()->CopyFrom([] {
+    onnx::AttributeProto a;
+    a.set_name("axis");
+    a.set_type(onnx::AttributeProto::INT);
+    a.set_i(1);
+    return a;
+  }());
+  CHECK_THROWS_WITH(import(bad), Contains("node 0 'gbad' (Gather): index 4 out of range for axis 1 of [1,4]"));
 }
 
 TEST_CASE("truncated, garbage and empty .onnx files are rejected with a clear error", "[ml-import]") {

@@ -405,6 +405,32 @@ struct Importer {
     set_out(n, 0, std::move(v));
     return producer;
   }
+  // A runtime node of the current ONNX node writing a new tensor `tname`
+  // (a step inside a decomposition); the caller binds the result.
+  Val add_node(ml::OpKind op, std::vector<int> inputs, const std::string& tname, std::vector<int64_t> shape,
+               ml::Node attrs = {}) {
+    for (int64_t d : shape)
+      if (d <= 0) node_fail("tensor '" + tname + "' would have the empty shape " + shape_str(shape));
+    int t = add_tensor(tname, std::move(shape));
+    attrs.name = node_name;
+    attrs.op = op;
+    attrs.inputs = std::move(inputs);
+    attrs.outputs = {t};
+    g.nodes.push_back(std::move(attrs));
+    Val v;
+    v.tensor = t;
+    v.producer = static_cast<int>(g.nodes.size()) - 1;
+    return v;
+  }
+  // x[start : start + len] along `axis` (a Slice node, a copy of the range).
+  Val slice_node(const Val& x, int64_t axis, int64_t start, int64_t len, const std::string& tname) {
+    std::vector<int64_t> ys = shape_of(x);
+    ys[static_cast<size_t>(axis)] = len;
+    ml::Node nd;
+    nd.axis = axis;
+    nd.start = start;
+    return add_node(ml::OpKind::Slice, {x.tensor}, tname, std::move(ys), std::move(nd));
+  }
   void set_out(const onnx::NodeProto& n, int k, Val v) {
     if (k >= n.output_size() || n.output(k).empty()) return;
     if (vals.count(n.output(k))) node_fail("output '" + n.output(k) + "' is defined twice");
@@ -1276,7 +1302,10 @@ struct Importer {
   }
 
   // Slice of a constant (shape arithmetic, e.g. torch's reversal of Pad's
-  // pads with step -1). Slicing activations is not supported.
+  // pads with step -1) is folded with ONNX's clamping rules; of an
+  // activation (torch's x[:, 1:], x[..., :k]) it becomes one Slice node per
+  // axis whose range is not the whole axis: a range of consecutive indices,
+  // so step 1 (or a step that picks one index).
   void op_slice(const onnx::NodeProto& n) {
     std::vector<int64_t> starts, ends, axes, steps;
     if (opset < 10) {
@@ -1297,8 +1326,8 @@ struct Importer {
       if (has_in(n, 4)) steps = ints(4, "steps");
     }
     const Val& x = in(n, 0);
-    if (!x.is_const) node_fail("Slice of an activation is not supported (constants only)");
-    const size_t r = x.shape.size();
+    const std::vector<int64_t> xs = shape_of(x);
+    const size_t r = xs.size();
     if (axes.empty())
       for (size_t d = 0; d < starts.size(); ++d) axes.push_back(static_cast<int64_t>(d));
     if (steps.empty()) steps.assign(starts.size(), 1);
@@ -1311,7 +1340,7 @@ struct Importer {
       int64_t a = norm_axis(axes[k], r);
       if (a < 0 || a >= static_cast<int64_t>(r) || done[a]) node_fail("axes " + shape_str(axes) + " are invalid");
       done[a] = true;
-      const int64_t dim = x.shape[a];
+      const int64_t dim = xs[a];
       if (steps[k] == 0) node_fail("step 0 is not allowed");
       // A step longer than the axis picks one index; clamping it keeps i + st from overflowing.
       const int64_t st = std::clamp<int64_t>(steps[k], -dim - 1, dim + 1);
@@ -1328,6 +1357,7 @@ struct Importer {
         for (int64_t i = b; i > e; i += st) pick[a].push_back(i);
       }
     }
+    if (!x.is_const) return slice_activation(n, x, pick, done, steps, axes);
     Val v;
     v.is_const = true;
     v.is_int = x.is_int;
@@ -1348,6 +1378,34 @@ struct Importer {
       }
     }
     set_out(n, 0, std::move(v));
+  }
+
+  void slice_activation(const onnx::NodeProto& n, const Val& x, const std::vector<std::vector<int64_t>>& pick,
+                        const std::vector<bool>& done, const std::vector<int64_t>& steps,
+                        const std::vector<int64_t>& axes) {
+    only_outputs(n, 1);
+    const std::vector<int64_t> xs = shape_of(x);
+    if (xs.size() > 4)
+      node_fail("Slice of an activation of rank " + std::to_string(xs.size()) + " " + shape_str(xs) +
+                " is not supported (rank <= 4)");
+    Val cur = x;
+    int last = -1;
+    for (size_t d = 0; d < xs.size(); ++d)
+      if (done[d] && static_cast<int64_t>(pick[d].size()) != xs[d]) last = static_cast<int>(d);
+    for (size_t d = 0; d < xs.size(); ++d) {
+      if (!done[d]) continue;
+      const auto& p = pick[d];
+      if (p.empty())
+        node_fail("the slice of axis " + std::to_string(d) + " is empty (zero-sized tensors are not supported)");
+      for (size_t i = 1; i < p.size(); ++i)
+        if (p[i] != p[0] + static_cast<int64_t>(i))
+          node_fail("steps " + shape_str(steps) + " on axes " + shape_str(axes) +
+                    " are not supported on an activation (step 1 only: a range of consecutive indices)");
+      if (static_cast<int64_t>(p.size()) == xs[d]) continue;  // the whole axis
+      const std::string tname = static_cast<int>(d) == last ? n.output(0) : n.output(0) + ".axis" + std::to_string(d);
+      cur = slice_node(cur, static_cast<int64_t>(d), p[0], static_cast<int64_t>(p.size()), tname);
+    }
+    set_out(n, 0, cur);
   }
 
   // Transpose: folded on constants; on an activation only when it keeps the
@@ -1926,38 +1984,61 @@ struct Importer {
 
   // Gather of an activation with one constant index: a Slice of one entry
   // along the axis (x[:, 0] of a class token), then a Reshape without it.
+  // Gather of an activation at constant indices (the class token x[:, 0],
+  // a choice of channels): each run of consecutive indices is a Slice, the
+  // runs are joined by a Concat, and a Reshape gives ONNX's output shape
+  // (the indices' shape in place of the axis).
   void gather_activation(const onnx::NodeProto& n) {
+    only_outputs(n, 1);
     const Val& x = runtime_in(n, 0);
     const Val& ix = const_in(n, 1, "indices");
-    if (!ix.is_int || ix.i.size() != 1)
-      node_fail("Gather of an activation needs one constant integer index (got " + shape_str(ix.shape) + ")");
+    if (!ix.is_int) node_fail("indices must be constant integers");
+    if (ix.i.empty()) node_fail("indices are empty (zero-sized tensors are not supported)");
     const auto xs = shape_of(x);
-    const int64_t axis = norm_axis(attr_int(n, "axis", 0), xs.size());
-    if (axis < 0 || axis >= static_cast<int64_t>(xs.size())) node_fail("axis out of range");
-    if (xs.size() > 4) node_fail("Gather of an activation of rank > 4 is not supported");
-    int64_t j = ix.i[0];
-    if (j < -xs[axis] || j >= xs[axis]) node_fail("index " + std::to_string(j) + " out of range");
-    if (j < 0) j += xs[axis];
-    std::vector<int64_t> ys = xs;
-    ys[axis] = 1;
-    ml::Node nd;
-    nd.name = node_name;
-    nd.op = ml::OpKind::Slice;
-    nd.axis = axis;
-    nd.start = j;
-    const int t = add_tensor(n.output(0) + ".slice", ys);
-    nd.inputs = {x.tensor};
-    nd.outputs = {t};
-    g.nodes.push_back(std::move(nd));
+    const int64_t rank = static_cast<int64_t>(xs.size());
+    const int64_t a = attr_int(n, "axis", 0);
+    if (a < -rank || a >= rank) node_fail("axis " + std::to_string(a) + " out of range for rank " + std::to_string(rank));
+    const int64_t axis = norm_axis(a, xs.size());
+    if (xs.size() > 4)
+      node_fail("Gather of an activation of rank " + std::to_string(xs.size()) + " is not supported (rank <= 4)");
+    std::vector<std::pair<int64_t, int64_t>> runs;  // (start, length)
+    for (int64_t j : ix.i) {
+      if (j < -xs[axis] || j >= xs[axis])
+        node_fail("index " + std::to_string(j) + " out of range for axis " + std::to_string(axis) + " of " +
+                  shape_str(xs));
+      if (j < 0) j += xs[axis];
+      if (!runs.empty() && runs.back().first + runs.back().second == j) ++runs.back().second;
+      else runs.push_back({j, 1});
+    }
+    std::vector<int> parts;
+    std::vector<int64_t> cat = xs;
+    cat[axis] = static_cast<int64_t>(ix.i.size());
     Val v;
-    v.tensor = t;
-    v.producer = static_cast<int>(g.nodes.size()) - 1;
+    for (size_t k = 0; k < runs.size(); ++k) {
+      const auto [start, len] = runs[k];
+      v = start == 0 && len == xs[axis]
+              ? x
+              : slice_node(x, axis, start, len, n.output(0) + ".run" + std::to_string(k));
+      parts.push_back(v.tensor);
+    }
+    if (parts.size() > 1) {
+      ml::Node nd;
+      nd.axis = axis;
+      v = add_node(ml::OpKind::Concat, parts, n.output(0) + ".gathered", cat, std::move(nd));
+    }
     std::vector<int64_t> out(xs.begin(), xs.begin() + axis);
-    if (!ix.shape.empty()) out.push_back(1);  // a [1]-shaped index keeps the axis
+    out.insert(out.end(), ix.shape.begin(), ix.shape.end());
     out.insert(out.end(), xs.begin() + axis + 1, xs.end());
     if (out.empty()) out = {1};
+    if (out == shape_of(v) && v.tensor != x.tensor) {
+      // already ONNX's shape: the last node writes the output by its name
+      g.tensors[v.tensor].name = n.output(0);
+      set_out(n, 0, v);
+      return;
+    }
     reshape_to(n, v, out);
   }
+
 
   // LayerNormalization (opset 17): over the last axis only.
   void op_layernorm(const onnx::NodeProto& n) {
