@@ -54,7 +54,7 @@ const char* kPrefixes[] = {"test_conv_", "test_basic_conv_", "test_gemm_", "test
                            "test_constant_pad", "test_edge_pad", "test_reflect_pad", "test_concat_",
                            "test_transpose_", "test_split_", "test_layer_normalization_",
                            "test_slice", "test_squeeze", "test_unsqueeze_", "test_gather_0", "test_gather_1",
-                           "test_gather_2d_indices", "test_gather_negative_indices"};
+                           "test_gather_2d_indices", "test_gather_negative_indices", "test_convtranspose"};
 
 // Expected rejections: test name -> substring of the importer's error.
 const std::map<std::string, std::string> kRejected = {
@@ -103,6 +103,8 @@ const std::map<std::string, std::string> kRejected = {
     {"test_reflect_pad", "input 'x' has dtype int32"},
     // Split into empty parts of an empty tensor: zero-sized tensors.
     {"test_split_zero_size_splits", "input 'input' has a dimension 0"},
+    {"test_convtranspose_1d", "is not NCHW (only 2-D ConvTranspose is supported)"},
+    {"test_convtranspose_3d", "has rank 5; at most 4 is supported"},
     {"test_slice_neg_steps", "are not supported on an activation (step 1 only"},
     {"test_slice_start_out_of_bounds", "the slice of axis 1 is empty (zero-sized tensors are not supported)"},
     // LayerNormalization over the last axis only.

@@ -845,6 +845,62 @@ TEST_CASE("a torch export of grouped, depthwise and dilated Conv, ceil_mode pool
   matches_torch(g, dir + "torch_tier1b", 288);
 }
 
+TEST_CASE("a torch export of ConvTranspose2d, slicing and channel indexing matches torch", "[ml-import]") {
+  // tests/ml-import/data/make_torch_convt.py: ConvTranspose2d with stride 2,
+  // padding 1 and output_padding 1; with stride (2, 1), padding (1, 2) and
+  // groups 2; with dilation 2 and no bias; x[:, :, 1:-1, 2:] (two Slices of
+  // an activation, one per axis) and x[:, [3, 0, 1]] (a Gather of channels:
+  // Slices of the runs [3] and [0, 1], a Concat).
+  const std::string dir = std::string(ZKVM_SOURCE_DIR) + "/tests/ml-import/data/";
+  auto g = model::import_onnx_file(dir + "torch_convt.onnx");
+  using K = ml::OpKind;
+  std::vector<K> ops;
+  for (auto& n : g.nodes) ops.push_back(n.op);
+  // Zero insertion per strided axis: Reshape, Concat with zeros, Reshape.
+  CHECK(ops == std::vector<K>{K::Reshape, K::Concat, K::Reshape, K::Reshape, K::Concat, K::Reshape, K::Conv, K::Relu,
+                              K::Reshape, K::Concat, K::Reshape, K::Conv, K::Tanh, K::Conv, K::Slice, K::Slice,
+                              K::Slice, K::Slice, K::Concat, K::Reshape, K::Dense});
+  CHECK(g.nodes[6].pads == std::vector<int64_t>{1, 1, 1, 1});  // 3 - 1 - 1 before; 2 - 1 + 1 - 1 after
+  CHECK(g.tensors[g.nodes[6].outputs[0]].shape == std::vector<int64_t>{1, 6, 10, 10});
+  CHECK(g.nodes[11].group == 2);
+  CHECK(g.nodes[11].pads == std::vector<int64_t>{2, 1, 1, 1});
+  CHECK(g.tensors[g.nodes[11].outputs[0]].shape == std::vector<int64_t>{1, 4, 20, 9});
+  CHECK(g.nodes[13].dilations == std::vector<int64_t>{2, 2});
+  CHECK(g.tensors[g.nodes[13].outputs[0]].shape == std::vector<int64_t>{1, 5, 22, 11});
+  matches_torch(g, dir + "torch_convt", 100);
+
+  using Catch::Contains;
+  auto convt = [](std::vector<int64_t> x_shape, std::vector<int64_t> out_shape) {
+    OnnxBuilder m;
+    m.input("x", x_shape).init("W", {1, 1, 3, 3}, rand_floats(9, 5));
+    auto& n = m.node("ConvTranspose", {"x", "W"}, {"y"}, "up");
+    if (!out_shape.empty()) zkvm::testing::set_ints(n, "output_shape", out_shape);
+    m.output("y");
+    return m;
+  };
+  // output_shape longer than the natural 5: rows of zeros the kernel cannot
+  // reach give the bias (0 here); x = 1 everywhere, so row 6 is 0 and the
+  // rest equals ONNX's 5x5 result.
+  for (std::vector<int64_t> os : {std::vector<int64_t>{6, 6}, std::vector<int64_t>{12, 9}}) {
+    auto ge = import(convt({1, 1, 3, 3}, os));
+    CHECK(ge.tensors[ge.output].shape == std::vector<int64_t>{1, 1, os[0], os[1]});
+    auto y = model::run_reference(ge, std::vector<float>(9, 1.0f));
+    auto y5 = model::run_reference(import(convt({1, 1, 3, 3}, {})), std::vector<float>(9, 1.0f));
+    // NOTSET: total padding 5 - os, its larger half (floor division) at the end.
+    const int64_t th = 5 - os[0], tw = 5 - os[1];
+    const int64_t bh = th - (th >= 0 ? th / 2 : -((-th + 1) / 2)), bw = tw - (tw >= 0 ? tw / 2 : -((-tw + 1) / 2));
+    for (int64_t i = 0; i < os[0]; ++i)
+      for (int64_t j = 0; j < os[1]; ++j) {
+        const int64_t si = i + bh, sj = j + bw;
+        const float want = si >= 0 && si < 5 && sj >= 0 && sj < 5 ? y5[static_cast<size_t>(si * 5 + sj)] : 0.0f;
+        CHECK(y[static_cast<size_t>(i * os[1] + j)] == Approx(want).margin(1e-6));
+      }
+  }
+  CHECK_THROWS_WITH(import(convt({1, 1, 3}, {})),
+                    Contains("node 0 'up' (ConvTranspose): input shape [1,1,3] is not NCHW (only 2-D ConvTranspose "
+                             "is supported)"));
+}
+
 TEST_CASE("Slice and ConstantOfShape fold on constants with ONNX's clamping and negative steps", "[ml-import]") {
   OnnxBuilder m;
   m.input("x", {2, 2}).init("c", {2, 3}, {0, 1, 2, 3, 4, 5});

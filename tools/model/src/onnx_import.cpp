@@ -1004,6 +1004,7 @@ struct Importer {
     if (op == "Gemm") return op_gemm(n);
     if (op == "MatMul") return op_matmul(n);
     if (op == "Conv") return op_conv(n);
+    if (op == "ConvTranspose") return op_conv_transpose(n);
     if (op == "Pad") return op_pad(n);
     if (op == "BatchNormalization") return op_batchnorm(n);
     if (op == "Relu") {
@@ -1628,6 +1629,165 @@ struct Importer {
 
   // Conv of activation x with constant weights wv [M,C/group,kh,kw] (float),
   // bias [M] and the model's weight scales (or none).
+  // ConvTranspose (2-D) as the Conv it equals: x with s - 1 zeros after
+  // every row and column (stride s), padded by d(k - 1) - pad at the start
+  // and d(k - 1) - pad + output_padding at the end, convolved with stride 1
+  // and the kernel flipped, its two channel axes swapped within each group.
+  // The zeros are inserted by runtime ops: a Reshape that gives each row
+  // (column) an axis of its own, a Concat with a constant of zeros along it
+  // and a Reshape back; the last s - 1 zero rows stand for end padding, and
+  // a Slice crops where the padding comes out negative. Costs s_h s_w times
+  // the MACs of a direct transposed convolution (most products are by 0).
+  void op_conv_transpose(const onnx::NodeProto& n) {
+    allow_attrs(n, {"auto_pad", "dilations", "group", "kernel_shape", "output_padding", "output_shape", "pads",
+                    "strides"});
+    only_outputs(n, 1);
+    const Val& x = runtime_in(n, 0);
+    const auto xs = shape_of(x);
+    if (xs.size() != 4)
+      node_fail("input shape " + shape_str(xs) + " is not NCHW (only 2-D ConvTranspose is supported)");
+    if (xs[0] != 1) node_fail("batch " + std::to_string(xs[0]) + " is not supported (batch 1 only)");
+    const Val& wv = const_in(n, 1, "W");
+    if (wv.shape.size() != 4) node_fail("W must be 4-D [C,M/group,kh,kw], got " + shape_str(wv.shape));
+    const int64_t c = xs[1], group = attr_int(n, "group", 1);
+    if (group < 1 || c % group != 0)
+      node_fail("group=" + std::to_string(group) + " must divide the " + std::to_string(c) + " input channels");
+    if (wv.shape[0] != c)
+      node_fail("W " + shape_str(wv.shape) + " must have the input's " + std::to_string(c) + " channels first");
+    const int64_t mg = wv.shape[1], m = mg * group, cg = c / group;
+    const std::vector<int64_t> kernel = {wv.shape[2], wv.shape[3]};
+    auto ks = attr_ints(n, "kernel_shape");
+    if (!ks.empty() && ks != kernel) node_fail("kernel_shape " + shape_str(ks) + " does not match the weights");
+    auto pair = [&](const char* name, int64_t def, int64_t lo, int64_t hi) {
+      auto v = attr_ints(n, name);
+      if (v.empty()) v = {def, def};
+      if (v.size() != 2 || v[0] < lo || v[1] < lo || v[0] > hi || v[1] > hi)
+        node_fail(std::string(name) + " " + shape_str(v) + " are invalid (2 values in " + std::to_string(lo) + ".." +
+                  std::to_string(hi) + ")");
+      return v;
+    };
+    const auto st = pair("strides", 1, 1, 64), dil = pair("dilations", 1, 1, 255);
+    const auto op_pad = pair("output_padding", 0, 0, 255);
+    const std::string ap = attr_str(n, "auto_pad", "NOTSET");
+    if (ap != "NOTSET" && ap != "VALID" && ap != "SAME_UPPER" && ap != "SAME_LOWER")
+      node_fail("auto_pad=" + ap + " is not supported (NOTSET, VALID, SAME_UPPER or SAME_LOWER)");
+    auto pads = attr_ints(n, "pads");
+    if (pads.empty() || ap != "NOTSET") pads = {0, 0, 0, 0};
+    if (pads.size() != 4) node_fail("pads " + shape_str(pads) + " must have 4 entries");
+    for (int64_t p : pads)
+      if (p < 0) node_fail("negative pads " + shape_str(pads) + " are not supported");
+    auto out_shape = attr_ints(n, "output_shape");
+    if (!out_shape.empty() && out_shape.size() != 2)
+      node_fail("output_shape " + shape_str(out_shape) + " must give the 2 spatial sizes");
+    std::vector<int64_t> dk(2), out(2), pb(2), pe(2);
+    for (int a = 0; a < 2; ++a) {
+      dk[a] = dil[a] * (kernel[a] - 1) + 1;
+      const int64_t full = st[a] * (xs[2 + a] - 1) + op_pad[a] + dk[a];  // the output without padding
+      if (!out_shape.empty() || ap == "SAME_UPPER" || ap == "SAME_LOWER") {
+        // ONNX: total padding from the wanted output; SAME_UPPER puts the
+        // smaller half first. A negative total lengthens the output at the
+        // end (floor division, as ONNX's reference).
+        const int64_t want = out_shape.empty() ? xs[2 + a] * st[a] : out_shape[a];
+        if (want < 1) node_fail("output_shape " + shape_str(out_shape) + " is empty");
+        const int64_t total = full - want;
+        const int64_t half = total >= 0 ? total / 2 : -((-total + 1) / 2);
+        pb[a] = ap == "SAME_UPPER" ? half : total - half;
+        pe[a] = total - pb[a];
+      } else {
+        pb[a] = pads[a];
+        pe[a] = pads[a + 2];
+      }
+      out[a] = full - pb[a] - pe[a];
+      if (out[a] < 1) node_fail("the output would be empty (pads " + shape_str(pads) + ")");
+    }
+    // Zero insertion: [1,C,H,W] -> [1,C,H s_h,W s_w], x at (i s_h, j s_w).
+    Val cur = x;
+    std::vector<int64_t> cs = xs;
+    for (int a = 0; a < 2; ++a) {
+      if (st[a] == 1) continue;
+      const std::string base = n.output(0) + (a == 0 ? ".rows" : ".cols");
+      // a = 0: [1, C H, 1, W] + zeros [1, C H, s-1, W] along axis 2;
+      // a = 1: [1, C H', W, 1] + zeros [1, C H', W, s-1] along axis 3.
+      std::vector<int64_t> split = a == 0 ? std::vector<int64_t>{1, cs[1] * cs[2], 1, cs[3]}
+                                          : std::vector<int64_t>{1, cs[1] * cs[2], cs[3], 1};
+      std::vector<int64_t> zs = split;
+      zs[static_cast<size_t>(2 + a)] = st[a] - 1;
+      std::vector<int64_t> joined = split;
+      joined[static_cast<size_t>(2 + a)] = st[a];
+      Val r = add_node(ml::OpKind::Reshape, {cur.tensor}, base + ".split", split);
+      checked_count(zs, lim.max_tensor_elems, source + ": node " + std::to_string(node_index) + " '" + node_name +
+                                                  "' (ConvTranspose): zeros");
+      int zt = add_const(base + ".zeros", zs, std::vector<float>(elem_count(zs), 0.0f));
+      ml::Node cat;
+      cat.axis = 2 + a;
+      Val j = add_node(ml::OpKind::Concat, {r.tensor, zt}, base + ".joined", joined, std::move(cat));
+      cs[static_cast<size_t>(2 + a)] *= st[a];
+      cur = add_node(ml::OpKind::Reshape, {j.tensor}, base, cs);
+    }
+    // Conv padding; the s - 1 zero rows after the last input row count as
+    // end padding already. Negative padding crops.
+    std::vector<int64_t> conv_pads(4);
+    for (int a = 0; a < 2; ++a) {
+      int64_t begin = dil[a] * (kernel[a] - 1) - pb[a];
+      int64_t end = dil[a] * (kernel[a] - 1) - pe[a] + op_pad[a] - (st[a] - 1);
+      // Padding as wide as the kernel (an output longer than the input
+      // reaches: output_shape) is zeros joined on, the rest the Conv's.
+      for (int side = 0; side < 2; ++side) {
+        int64_t& p = side == 0 ? begin : end;
+        if (p < dk[a]) continue;
+        std::vector<int64_t> zs = cs;
+        zs[static_cast<size_t>(2 + a)] = p - (dk[a] - 1);
+        checked_count(zs, lim.max_tensor_elems, source + ": node " + std::to_string(node_index) + " '" + node_name +
+                                                    "' (ConvTranspose): zeros");
+        const std::string base = n.output(0) + (a == 0 ? ".rows" : ".cols") + (side == 0 ? ".before" : ".after");
+        int zt = add_const(base + ".zeros", zs, std::vector<float>(elem_count(zs), 0.0f));
+        cs[static_cast<size_t>(2 + a)] += zs[static_cast<size_t>(2 + a)];
+        ml::Node cat;
+        cat.axis = 2 + a;
+        cur = add_node(ml::OpKind::Concat, side == 0 ? std::vector<int>{zt, cur.tensor} : std::vector<int>{cur.tensor, zt},
+                       base, cs, std::move(cat));
+        p = dk[a] - 1;
+      }
+      const int64_t len = cs[static_cast<size_t>(2 + a)] - std::max<int64_t>(0, -begin) - std::max<int64_t>(0, -end);
+      if (len + std::max<int64_t>(0, begin) + std::max<int64_t>(0, end) < dk[a])
+        node_fail("the padding " + shape_str(pads) + " leaves less than one kernel window");
+      if (begin < 0 || end < 0)
+        cur = slice_node(cur, 2 + a, std::max<int64_t>(0, -begin), len,
+                         n.output(0) + (a == 0 ? ".crop_rows" : ".crop_cols"));
+      cs = shape_of(cur);
+      conv_pads[static_cast<size_t>(a)] = std::max<int64_t>(0, begin);
+      conv_pads[static_cast<size_t>(a + 2)] = std::max<int64_t>(0, end);
+    }
+    // W'[m][c'][kh][kw] = W[g C/G + c'][m mod M/G][k_h-1-kh][k_w-1-kw], g = m / (M/G).
+    const auto w = floats_of(wv, "W");
+    const int64_t kh = kernel[0], kw = kernel[1];
+    std::vector<float> wc(static_cast<size_t>(m * cg * kh * kw));
+    for (int64_t o = 0; o < m; ++o)
+      for (int64_t ci = 0; ci < cg; ++ci)
+        for (int64_t i = 0; i < kh; ++i)
+          for (int64_t j = 0; j < kw; ++j) {
+            const int64_t src_c = (o / mg) * cg + ci, src_m = o % mg;
+            wc[static_cast<size_t>(((o * cg + ci) * kh + i) * kw + j)] =
+                w[static_cast<size_t>(((src_c * mg + src_m) * kh + (kh - 1 - i)) * kw + (kw - 1 - j))];
+          }
+    std::vector<float> bias(static_cast<size_t>(m), 0.0f);
+    if (has_in(n, 2)) {
+      const Val& bv = const_in(n, 2, "B");
+      if (elem_count(bv.shape) != static_cast<uint64_t>(m)) node_fail("B must have " + std::to_string(m) + " values");
+      bias = floats_of(bv, "B");
+    }
+    ml::Node nd;
+    nd.kernel = kernel;
+    nd.strides = {1, 1};
+    nd.pads = conv_pads;
+    if (dil[0] > 1 || dil[1] > 1) nd.dilations = dil;
+    nd.group = group;
+    int wt = add_const(n.output(0) + ".W", {m, cg, kh, kw}, std::move(wc));
+    g.tensors[wt].weight_scale = weight_scales(wv, group == 1 ? 1 : -2, m, n.input(1));
+    int bt = add_const(n.output(0) + ".b", {m}, std::move(bias));
+    emit(n, ml::OpKind::Conv, {cur.tensor, wt, bt}, {1, m, out[0], out[1]}, std::move(nd));
+  }
+
   void conv_core(const onnx::NodeProto& n, const Val& x, const Val& wv, std::vector<float> bias,
                  std::vector<float> wscale) {
     const int64_t group = attr_int(n, "group", 1);
