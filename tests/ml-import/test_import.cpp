@@ -427,7 +427,7 @@ TEST_CASE("unsupported ops, attributes and dtypes are rejected naming node and o
   erf.input("x", {1, 4});
   erf.node("Erf", {"x"}, {"y"});
   erf.output("y");
-  REQUIRE_THROWS_WITH(import(erf), Contains("node 0 'Erf_0' (Erf): op Erf is supported only inside the patterns"));
+  REQUIRE_THROWS_WITH(import(erf), Contains("node 0 'Erf_0' (Erf): op Erf is supported only inside a LayerNorm over the last axis"));
 
   OnnxBuilder lrn;
   lrn.input("x", {1, 4, 2, 2});
@@ -899,6 +899,32 @@ TEST_CASE("a torch export of ConvTranspose2d, slicing and channel indexing match
   CHECK_THROWS_WITH(import(convt({1, 1, 3}, {})),
                     Contains("node 0 'up' (ConvTranspose): input shape [1,1,3] is not NCHW (only 2-D ConvTranspose "
                              "is supported)"));
+}
+
+TEST_CASE("hand-written LayerNorm and GELU variants from torch are recognised by what they compute",
+          "[ml-import][transformer]") {
+  // tests/ml-import/data/make_torch_variants.py: BERT's LayerNorm (eps 1e-12
+  // inside the sqrt, w * (...) + b), one with x.var(unbiased=False) (a second
+  // ReduceMean, d * d), one with torch.rsqrt (1 / sqrt, then Mul); BERT's
+  // GELU (x * 0.5 first), HF's gelu_new (pow(x, 3)), nn.GELU("tanh").
+  const std::string dir = std::string(ZKVM_SOURCE_DIR) + "/tests/ml-import/data/";
+  auto g = model::import_onnx_file(dir + "torch_variants.onnx");
+  using K = ml::OpKind;
+  std::vector<K> ops;
+  for (auto& n : g.nodes) ops.push_back(n.op);
+  CHECK(ops == std::vector<K>{K::Dense, K::Gelu, K::LayerNorm, K::Dense, K::Gelu, K::LayerNorm, K::Dense, K::Gelu,
+                              K::LayerNorm, K::Reshape, K::Dense});
+  CHECK(g.nodes[1].alpha == 0.0f);  // Erf form
+  CHECK(g.nodes[4].alpha == 1.0f);  // tanh form
+  CHECK(g.nodes[7].alpha == 1.0f);
+  CHECK(g.nodes[2].alpha == Approx(1e-12f).epsilon(1e-3));
+  CHECK(g.nodes[5].alpha == Approx(1e-5f).epsilon(1e-4));
+  CHECK(g.nodes[8].alpha == Approx(1e-6f).epsilon(1e-4));
+  matches_torch(g, dir + "torch_variants", 80);
+  // x.var() divides by D - 1: not a LayerNorm, so its ReduceMean is refused.
+  CHECK_THROWS_WITH(model::import_onnx_file(dir + "torch_variant_unbiased.onnx"),
+                    Catch::Contains("node 0 '/ReduceMean' (ReduceMean): op ReduceMean is supported only inside a "
+                                    "LayerNorm over the last axis"));
 }
 
 TEST_CASE("Slice and ConstantOfShape fold on constants with ONNX's clamping and negative steps", "[ml-import]") {

@@ -150,7 +150,7 @@ TEST_CASE("torch's decomposed LayerNorm (ReduceMean, Sub, Pow, ReduceMean, Add, 
   // Not the pattern when an intermediate value has another reader: the
   // ReduceMean is then refused by name.
   CHECK_THROWS_WITH(import(build(true)), Catch::Contains("node 0 'mean' (ReduceMean): op ReduceMean is supported only "
-                                                         "inside the patterns"));
+                                                         "inside a LayerNorm over the last axis"));
 }
 
 TEST_CASE("GELU in torch's Erf form and tanh form becomes one Gelu node, a 256-entry table in int8",
