@@ -107,9 +107,9 @@ class KernelHal final : public hal::Hal {
     return fallback_->merkle_commit(std::move(mats), std::move(salts), salt_len);
   }
 
-  std::vector<Fp4> fri_fold(std::span<const Fp4> codeword, unsigned log_arity,
-                            const Fp4& beta_in) override {
+  std::vector<Fp4> fri_fold(std::span<const Fp4> codeword, std::span<const Fp4> betas) override {
     const size_t n0 = codeword.size();
+    const unsigned log_arity = static_cast<unsigned>(betas.size());
     if (n0 == 0 || (n0 & (n0 - 1)) != 0 || log_arity >= 64 || (n0 >> log_arity) == 0)
       throw std::invalid_argument(err("fri_fold of size " + std::to_string(n0) +
                                       " by arity 2^" + std::to_string(log_arity)));
@@ -131,14 +131,12 @@ class KernelHal final : public hal::Hal {
     auto a = exec_.template alloc<Fp4>(n0);
     auto b = exec_.template alloc<Fp4>(n0 / 2);
     exec_.upload(a, codeword.data(), n0);
-    Fp4 beta = beta_in;
     size_t len = n0;
     for (unsigned s = 0; s < log_arity; ++s) {
       len /= 2;
-      launch<FriFoldStep>(len, static_cast<const Fp4*>(a.data()), b.data(), beta,
+      launch<FriFoldStep>(len, static_cast<const Fp4*>(a.data()), b.data(), betas[s],
                           static_cast<const Fp*>(tab.data()));
       std::swap(a, b);
-      beta = beta * beta;
     }
     std::vector<Fp4> out(len);
     exec_.download(out.data(), a, len);

@@ -7,7 +7,11 @@
 //   folded(x^2) = f_e(x^2) + beta * f_o(x^2),
 // and position i of the folded codeword holds the value at x^2 =
 // g_{m-1}^rev_{m-1}(i), again bit-reversed. An arity-2^k fold is k such
-// steps with beta, beta^2, beta^4, ... (which yields sum_t beta^t f_t).
+// steps, step s with its own challenge betas[s] (drawn one after another
+// from the transcript), which yields sum_t (prod_{s : bit s of t} betas[s])
+// f_t. Independent step challenges (not beta, beta^2, beta^4, ...) make
+// each step a random line, so a fold of arity 2^k costs the soundness of
+// k arity-2 folds, not a degree-(2^k - 1) curve (docs/SECURITY.md).
 // Header-only; usable by the verifier (standard library only).
 #pragma once
 
@@ -45,21 +49,20 @@ inline field::Fp half_inv_x(unsigned m, uint64_t i) {
 }
 
 // Verifier: folds one leaf (the 2^k values of coset index `leaf` of a layer
-// of log size m) down to the single value of the folded codeword at
-// position `leaf`. values is overwritten.
-inline field::Fp4 fold_coset(std::span<field::Fp4> values, unsigned m, unsigned k, uint64_t leaf,
-                             field::Fp4 beta) {
+// of log size m, k = betas.size()) down to the single value of the folded
+// codeword at position `leaf`. values is overwritten.
+inline field::Fp4 fold_coset(std::span<field::Fp4> values, unsigned m, uint64_t leaf,
+                             std::span<const field::Fp4> betas) {
   size_t len = values.size();  // 2^k
-  for (unsigned s = 0; s < k; ++s) {
+  for (unsigned s = 0; s < betas.size(); ++s) {
     const unsigned ms = m - s;  // log size of the codeword at this step
     const size_t half = len / 2;
     for (size_t j = 0; j < half; ++j) {
       // Global pair index in the step's codeword: leaf * half + j.
       const uint64_t pair = leaf * half + j;
-      values[j] = fold_pair(values[2 * j], values[2 * j + 1], beta, half_inv_x(ms, pair));
+      values[j] = fold_pair(values[2 * j], values[2 * j + 1], betas[s], half_inv_x(ms, pair));
     }
     len = half;
-    beta = beta * beta;
   }
   return values[0];
 }

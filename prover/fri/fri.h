@@ -9,13 +9,17 @@
 // - In bit-reversed order the 2^k values at positions [2^k i, 2^k (i+1)) are
 //   f on the coset x_i <w_{2^k}>, x_i = g_n^rev_{n-k}(i): one Merkle leaf of a
 //   layer commitment holds exactly the coset a fold consumes.
-// - Folding by arity a = 2^k with challenge beta maps f = sum_{t<a} X^t
-//   f_t(X^a) to sum_t beta^t f_t; it is computed as k arity-2 folds with
-//   beta, beta^2, beta^4, ... (fold.h), the same code in prover and verifier.
+// - Folding by arity a = 2^k is k arity-2 folds, each with its own
+//   challenge beta_0 .. beta_{k-1} drawn after the layer's root (fold.h, the
+//   same code in prover and verifier): f = sum_{t<a} X^t f_t(X^a) maps to
+//   sum_t (prod_{s : bit s of t} beta_s) f_t. Each step is a random line,
+//   so the fold error of a layer is that of k arity-2 layers
+//   (docs/SECURITY.md), whatever the arity.
 // - Several inputs of different heights (descending, distinct): the largest
 //   starts the chain; when the folded codeword reaches an input's height the
-//   input is added with the factor beta^a of the fold that reached it (beta
-//   drawn after the input was fixed, so no cancellation can be arranged).
+//   input is added with a fresh challenge ("fri/layer l/input", drawn after
+//   the fold's betas; the inputs were fixed before FRI began, so no
+//   cancellation can be arranged).
 //   Layer arities are min(max arity, distance to the next input height,
 //   distance to the final size), so every input height is hit.
 // - The last codeword (log size log_final_poly_len + log_blowup) is not
@@ -33,6 +37,7 @@
 
 #include "prover/field/babybear.h"
 #include "prover/hash/hash.h"
+#include "prover/transcript/challenger.h"
 
 namespace zkvm::fri {
 
@@ -63,6 +68,12 @@ struct LayerPlan {
 // std::invalid_argument otherwise.
 std::vector<LayerPlan> plan_layers(const FriParams& params,
                                    std::span<const unsigned> input_log_heights);
+
+// The k fold challenges of one layer, in transcript order (labels
+// "<layer>/beta 0" .. "<layer>/beta k-1"); the prover and verifier both
+// draw them with this.
+std::vector<Fp4> sample_fold_challenges(transcript::Challenger& ch, const std::string& layer,
+                                        unsigned log_arity);
 
 // Openings of one layer for all queries: one leaf per distinct coset index,
 // in increasing coset order (the verifier recomputes that order from the

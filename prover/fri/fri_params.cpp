@@ -53,4 +53,11 @@ std::vector<LayerPlan> plan_layers(const FriParams& params,
   return plan;
 }
 
+std::vector<Fp4> sample_fold_challenges(transcript::Challenger& ch, const std::string& layer,
+                                        unsigned log_arity) {
+  std::vector<Fp4> betas(log_arity);
+  for (unsigned s = 0; s < log_arity; ++s) betas[s] = ch.sample_fp4(layer + "/beta " + std::to_string(s));
+  return betas;
+}
+
 }  // namespace zkvm::fri

@@ -77,11 +77,12 @@ FriProverResult fri_prove(const FriParams& params, std::vector<std::vector<Fp4>>
     trees.push_back(hal.merkle_commit({as_leaf_matrix(cur, k)}, {}, 0));
     proof.layer_roots.push_back(trees.back()->root());
     ch.observe_digest(layer + "/root", proof.layer_roots.back().bytes);
-    const Fp4 beta = ch.sample_fp4(layer + "/beta");
-    cur = hal.fri_fold(cur, k, beta);
+    const auto betas = sample_fold_challenges(ch, layer, k);
+    cur = hal.fri_fold(cur, betas);
     if (next_input < inputs.size() && heights[next_input] == n - k) {
-      // Factor beta^a: the input was fixed before beta was drawn.
-      const Fp4 f = beta.pow(uint64_t{1} << k);
+      // A fresh challenge, drawn after the input was fixed (before FRI
+      // began) and after the fold it joins.
+      const Fp4 f = ch.sample_fp4(layer + "/input");
       const auto& in = inputs[next_input];
       for (size_t i = 0; i < cur.size(); ++i) cur[i] += f * in[i];
       ++next_input;

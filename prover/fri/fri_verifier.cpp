@@ -56,11 +56,17 @@ void fri_verify(const FriParams& params, std::span<const unsigned> input_log_hei
            " coefficients, expected " + to_string(final_len));
 
   // Commit phase: same observe/sample order as the prover.
-  std::vector<Fp4> betas(plan.size());
-  for (size_t l = 0; l < plan.size(); ++l) {
+  std::vector<std::vector<Fp4>> betas(plan.size());
+  std::vector<Fp4> input_coeffs(plan.size());
+  for (size_t l = 0, next_input = 1; l < plan.size(); ++l) {
     const std::string layer = "fri/layer " + to_string(l);
     ch.observe_digest(layer + "/root", proof.layer_roots[l].bytes);
-    betas[l] = ch.sample_fp4(layer + "/beta");
+    betas[l] = sample_fold_challenges(ch, layer, plan[l].log_arity);
+    if (next_input < input_log_heights.size() &&
+        input_log_heights[next_input] == plan[l].log_height - plan[l].log_arity) {
+      input_coeffs[l] = ch.sample_fp4(layer + "/input");
+      ++next_input;
+    }
   }
   ch.observe_fp4s("fri/final poly", proof.final_poly);
   if (!ch.check_pow(params.pow_bits, proof.pow_nonce))
@@ -116,11 +122,11 @@ void fri_verify(const FriParams& params, std::span<const unsigned> input_log_hei
       if (coset[pos & ((uint64_t{1} << k) - 1)] != value)
         reject("layer " + to_string(l) + ": query " + to_string(q) + " (index " +
                to_string(indices[q]) + "): opened value differs from the folded value");
-      value = fold_coset(coset, n, k, leaf, betas[l]);
+      value = fold_coset(coset, n, leaf, betas[l]);
       pos = leaf;
       const unsigned folded_log = n - k;
       if (next_input < input_log_heights.size() && input_log_heights[next_input] == folded_log) {
-        value += betas[l].pow(uint64_t{1} << k) * inputs[q][next_input];
+        value += input_coeffs[l] * inputs[q][next_input];
         ++next_input;
       }
     }

@@ -28,12 +28,19 @@ SecurityEstimate estimate_security(const FriParams& params, unsigned log_max_lde
   s.hash_bits = 128;
   s.conjectured = std::min({s.query_bits, s.field_bits, s.hash_bits});
 
-  // Fold layers for a single input of this height.
+  // Each arity-2 step of each layer folds with its own challenge: a random
+  // line over the step's domain, |D_step| / |F| (correlated agreement for
+  // lines, unique decoding). The arity only groups the steps into layers.
   double fold_sum = 0;
   const unsigned heights[1] = {log_max_lde};
   for (const auto& l : plan_layers(params, heights))
-    fold_sum += (std::ldexp(1.0, static_cast<int>(l.log_arity)) - 1) *
-                std::ldexp(1.0, static_cast<int>(l.log_height));
+    for (unsigned step = 0; step < l.log_arity; ++step)
+      fold_sum += std::ldexp(1.0, static_cast<int>(l.log_height - step));
+  // Shorter inputs join the chain with a fresh challenge each: another line
+  // per input height. The estimate knows only the tallest height, so it
+  // counts one input at every height below it: sum 2^h < |D|.
+  for (unsigned h = params.min_log_height(); h < log_max_lde; ++h)
+    fold_sum += std::ldexp(1.0, static_cast<int>(h));
   s.fold_bits = fold_sum > 0 ? field - std::log2(fold_sum) : field;
   // Random linear combination with independent coefficients: per-column
   // combination, then per-point combination, each |D|/|F| (proximity gaps,

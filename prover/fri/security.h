@@ -23,7 +23,10 @@ struct SecurityEstimate {
 
   // Finer counting of the algebraic terms (proximity-gaps style union
   // bounds), reported for information; see docs/SECURITY.md.
-  double fold_bits;      // log2|F| - log2(sum over layers (arity - 1) |D_l|)
+  // log2|F| - log2(sum over arity-2 fold steps of |D_step| + sum over the
+  // heights where an input may join of |D_h|): every step and every input
+  // combination is a random line with its own challenge.
+  double fold_bits;
   double batching_bits;  // log2|F| - log2(2 |D_max|): PCS batch, two independent-coefficient steps
   double deep_bits;      // log2|F| - log2(points * constraint_degree * N_max)
   // min over every term above (query, field, hash, fold, batching, deep):

@@ -104,10 +104,10 @@ class CpuHal final : public Hal {
     return std::make_unique<merkle::MerkleTree>(std::move(mats), std::move(salts), salt_len);
   }
 
-  std::vector<Fp4> fri_fold(std::span<const Fp4> codeword, unsigned log_arity,
-                            const Fp4& beta_in) override {
+  std::vector<Fp4> fri_fold(std::span<const Fp4> codeword, std::span<const Fp4> betas) override {
     const size_t n0 = codeword.size();
-    if (n0 == 0 || (n0 & (n0 - 1)) != 0 || (n0 >> log_arity) == 0)
+    const unsigned log_arity = static_cast<unsigned>(betas.size());
+    if (n0 == 0 || (n0 & (n0 - 1)) != 0 || log_arity >= 64 || (n0 >> log_arity) == 0)
       throw std::invalid_argument("cpu hal: fri_fold of size " + std::to_string(n0) +
                                   " by arity 2^" + std::to_string(log_arity));
     const unsigned m0 = static_cast<unsigned>(__builtin_ctzll(n0));
@@ -117,8 +117,9 @@ class CpuHal final : public Hal {
     // prefix of the table for m0 (see half_inv_table).
     std::vector<Fp4> cur;
     std::span<const Fp4> src = codeword;
-    Fp4 beta = beta_in;
+    if (log_arity == 0) return {codeword.begin(), codeword.end()};
     for (unsigned s = 0; s < log_arity; ++s) {
+      const Fp4 beta = betas[s];
       const size_t half = src.size() / 2;
       std::vector<Fp4> next(half);
       const int64_t nh = static_cast<int64_t>(half);
@@ -129,7 +130,6 @@ class CpuHal final : public Hal {
       }
       cur = std::move(next);
       src = cur;
-      beta = beta * beta;
     }
     return cur;
   }

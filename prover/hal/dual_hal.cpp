@@ -44,10 +44,9 @@ class DualHal final : public Hal {
     return x;
   }
 
-  std::vector<Fp4> fri_fold(std::span<const Fp4> codeword, unsigned log_arity,
-                            const Fp4& beta) override {
-    auto x = a_->fri_fold(codeword, log_arity, beta);
-    compare_vec("fri_fold", x, b_->fri_fold(codeword, log_arity, beta));
+  std::vector<Fp4> fri_fold(std::span<const Fp4> codeword, std::span<const Fp4> betas) override {
+    auto x = a_->fri_fold(codeword, betas);
+    compare_vec("fri_fold", x, b_->fri_fold(codeword, betas));
     return x;
   }
 

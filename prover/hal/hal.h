@@ -41,11 +41,11 @@ class Hal {
                                                             std::vector<uint8_t> salts,
                                                             size_t salt_len) = 0;
 
-  // FRI fold: codeword on H_n in bit-reversed order (n = log2 size) ->
-  // codeword on H_{n-log_arity} (bit-reversed), f = sum_t X^t f_t(X^a) ->
-  // sum_t beta^t f_t. See prover/fri/fold.h for the exact formula.
-  virtual std::vector<Fp4> fri_fold(std::span<const Fp4> codeword, unsigned log_arity,
-                                    const Fp4& beta) = 0;
+  // FRI fold by arity 2^k, k = betas.size(): codeword on H_n in bit-reversed
+  // order (n = log2 size) -> codeword on H_{n-k} (bit-reversed), k arity-2
+  // steps, step s with challenge betas[s]: f = sum_t X^t f_t(X^(2^k)) ->
+  // sum_t (prod_{s : bit s of t} betas[s]) f_t. See prover/fri/fold.h.
+  virtual std::vector<Fp4> fri_fold(std::span<const Fp4> codeword, std::span<const Fp4> betas) = 0;
 
   // Row reduction for DEEP quotients: out[r] = sum_c coeffs[c] * m(r, c)
   // (coeffs.size() == m.width, out.size() == m.height).

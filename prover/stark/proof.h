@@ -47,14 +47,16 @@ using field::Fp4;
 
 inline constexpr uint32_t kProofMagic = 0x50534b5a;  // "ZKSP"
 inline constexpr uint32_t kVkMagic = 0x4b564b5a;     // "ZKVK"
-// 2: a log height of 0 marks an absent table.
-inline constexpr uint16_t kProofVersion = 2;
+// 2: a log height of 0 marks an absent table. 3: FRI folds with one
+// challenge per arity-2 step and joins shorter inputs with a fresh one
+// (same bytes, different transcript: a version 2 proof cannot verify).
+inline constexpr uint16_t kProofVersion = 3;
 // Largest trace a proof may claim (bounds allocations from untrusted data).
 inline constexpr unsigned kMaxLogHeight = 24;
 
 struct StarkConfig {
   pcs::PcsConfig pcs;
-  // Rate 1/4, 42 queries, 16 PoW bits, fold arity 2: >= 100 conjectured bits
+  // Rate 1/4, 42 queries, 16 PoW bits, fold arity 8: >= 100 conjectured bits
   // under the strict count (every term, security_bits) for every trace up to
   // 2^20 rows (2^19 with zk in the 2n scheme; tables with random rows
   // count at their own height). Equals for_height(20).
@@ -63,7 +65,8 @@ struct StarkConfig {
   // every trace of at most 2^log_n rows (constraint degree <= 3; zk counts
   // its 2n-row commitments): rate 1/4 with 42 queries while the algebraic
   // terms allow it, rate 1/2 with 84 queries above; the largest fold arity
-  // (<= 8) whose fold term stays >= 100; 16 PoW bits. The number of queries
+  // (<= 8) whose fold term stays >= 100 (8 at every height since the fold
+  // draws one challenge per arity-2 step); 16 PoW bits. The number of queries
   // sets only the height-independent query term: what limits the height is
   // the LDE size (field, batching, fold and DEEP terms; docs/SECURITY.md).
   // Reachable up to 2^21 rows (2^20 with zk); throws std::invalid_argument

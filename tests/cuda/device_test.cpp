@@ -78,7 +78,7 @@ TEST_CASE("on a GPU the CUDA HAL equals the CPU HAL bit for bit (dual backend)")
       std::vector<Fp4> den(xs.size());
       dual->inverse_differences(xs, rng.fp4(), rng.fp4(), den);
       dual->batch_inverse(den, den);
-      if (rr.size() >= 8) (void)dual->fri_fold(rr, 3, rng.fp4());
+      if (rr.size() >= 8) (void)dual->fri_fold(rr, std::vector<Fp4>{rng.fp4(), rng.fp4(), rng.fp4()});
     }
   auto cuda = hal::make_cuda_hal();
   std::vector<Fp4> in(1000), out(1000);

@@ -130,12 +130,13 @@ TEST_CASE("emulated fri_fold equals the CPU HAL at every arity, odd sizes and 2^
     for (auto& v : cw) v = rng.fp4();
     for (unsigned k = 1; k <= std::min(m, 4u); ++k) {
       INFO("log size " << m << ", log arity " << k);
-      const Fp4 beta = rng.fp4();
-      REQUIRE(emu->fri_fold(cw, k, beta) == cpu->fri_fold(cw, k, beta));
+      std::vector<Fp4> betas(k);
+      for (auto& b : betas) b = rng.fp4();
+      REQUIRE(emu->fri_fold(cw, betas) == cpu->fri_fold(cw, betas));
     }
   }
   std::vector<Fp4> cw(12);
-  REQUIRE_THROWS_WITH(emu->fri_fold(cw, 1, Fp4::one()),
+  REQUIRE_THROWS_WITH(emu->fri_fold(cw, std::vector<Fp4>{Fp4::one()}),
                       Catch::Contains("fri_fold of size 12 by arity 2^1"));
 }
 
@@ -312,7 +313,7 @@ TEST_CASE("the dual backend (cpu, cuda-emulated) runs every kernel without a dif
   std::vector<Fp4> den(xs.size());
   dual->inverse_differences(xs, rng.fp4(), rng.fp4(), den);
   dual->batch_inverse(den, den);
-  const auto folded = dual->fri_fold(rr, 3, rng.fp4());
+  const auto folded = dual->fri_fold(rr, std::vector<Fp4>{rng.fp4(), rng.fp4(), rng.fp4()});
   REQUIRE(folded.size() == rr.size() / 8);
   // merkle_commit is delegated to the CPU (not on the device yet).
   const auto tree = dual->merkle_commit({lde}, {}, 0);
@@ -410,8 +411,9 @@ TEST_CASE("emulated kernels give the CPU HAL's results with threads run in rever
   for (auto& v : in) v = rng.fp4_nonzero();
   std::vector<Fp> xs(3001);
   for (auto& x : xs) x = rng.fp();
-  const Fp4 beta = rng.fp4(), z = rng.fp4(), scale = rng.fp4();
+  const Fp4 z = rng.fp4(), scale = rng.fp4();
   const Fp shift = rng.fp();
+  const std::vector<Fp4> betas{rng.fp4(), rng.fp4(), rng.fp4()};
   std::vector<RowMajorMatrix<Fp>> mats = {random_matrix(5, 512, rng)};
   std::vector<uint8_t> salts(512 * 7);
   for (auto& b : salts) b = static_cast<uint8_t>(rng.g());
@@ -419,7 +421,7 @@ TEST_CASE("emulated kernels give the CPU HAL's results with threads run in rever
     INFO("order " << static_cast<int>(order));
     auto emu = gpu::make_emulated_hal(gpu::kBlockDim, order);
     REQUIRE(emu->coset_lde(m, 2, shift) == cpu->coset_lde(m, 2, shift));
-    REQUIRE(emu->fri_fold(cw, 3, beta) == cpu->fri_fold(cw, 3, beta));
+    REQUIRE(emu->fri_fold(cw, betas) == cpu->fri_fold(cw, betas));
     std::vector<Fp4> a(m.height), b(m.height);
     cpu->reduce_rows(m, coeffs, a);
     emu->reduce_rows(m, coeffs, b);

@@ -115,6 +115,9 @@ TEST_CASE("FRI prover refuses a codeword of too high degree") {
 struct Tamper {
   std::function<void(size_t layer, std::vector<Fp4>&)> layer;
   std::function<void(std::vector<Fp4>&)> final_poly;
+  // Replaces a layer's fold challenges (drawn from the transcript as the
+  // verifier draws them) before folding.
+  std::function<void(std::vector<Fp4>&)> betas;
 };
 FriProof cheat_prove(const FriParams& params, std::vector<Fp4> input, unsigned log_n,
                      const Tamper& tamper = {}) {
@@ -133,8 +136,9 @@ FriProof cheat_prove(const FriParams& params, std::vector<Fp4> input, unsigned l
     trees.push_back(hal->merkle_commit({RowMajorMatrix<Fp>(std::move(flat), size_t{4} << k)}, {}, 0));
     proof.layer_roots.push_back(trees.back()->root());
     ch.observe_digest("fri/layer " + std::to_string(l) + "/root", proof.layer_roots.back().bytes);
-    const Fp4 beta = ch.sample_fp4("fri/layer " + std::to_string(l) + "/beta");
-    cur = hal->fri_fold(cur, k, beta);
+    auto betas = fri::sample_fold_challenges(ch, "fri/layer " + std::to_string(l), k);
+    if (tamper.betas) tamper.betas(betas);
+    cur = hal->fri_fold(cur, betas);
   }
   // Interpolate the final codeword and keep only the allowed coefficients.
   const unsigned m = params.min_log_height();
@@ -202,6 +206,20 @@ TEST_CASE("FRI verifier rejects an altered final polynomial") {
   auto proof = prove(in).proof;
   proof.final_poly[1] += Fp4(Fp::one());
   REQUIRE_THROWS_AS(verify(in, proof), VerifyError);
+}
+
+TEST_CASE("FRI verifier rejects a prover that folds with powers of the first challenge") {
+  // The fold error is counted per arity-2 step with independent challenges
+  // (docs/SECURITY.md); a prover that folds with beta_0, beta_0^2, beta_0^4
+  // (the version-2 fold, a degree-7 curve in beta_0) must not verify.
+  const auto in = make_instance(small_params(3, 0), {10}, 12);
+  REQUIRE_NOTHROW(verify(in, cheat_prove(in.params, in.inputs[0], 10)));
+  Tamper t;
+  t.betas = [](std::vector<Fp4>& b) {
+    for (size_t s = 1; s < b.size(); ++s) b[s] = b[s - 1] * b[s - 1];
+  };
+  REQUIRE_THROWS_WITH(verify(in, cheat_prove(in.params, in.inputs[0], 10, t)),
+                      Catch::Contains("layer 1: query 0 (index"));
 }
 
 TEST_CASE("FRI verifier rejects a layer that is not the fold of the previous one") {
@@ -330,7 +348,26 @@ TEST_CASE("security estimate refuses LDE heights FRI cannot take instead of wrap
   const auto s = fri::estimate_security(p, 22);
   REQUIRE(s.strict == Approx(std::min({s.query_bits, s.field_bits, s.hash_bits, s.fold_bits, s.batching_bits,
                                        s.deep_bits})));
-  REQUIRE(s.strict == Approx(s.fold_bits));  // arity 8 at 2^22: the fold term
+  // At 2^22 the fold term (3 |D| / |F|, any arity) is just above the query
+  // term's 100 bits; at 2^23 it is the weakest.
+  REQUIRE(s.strict == Approx(s.query_bits));
+  REQUIRE(s.fold_bits == Approx(123.63 - std::log2(3.0) - 22).margin(0.01));
+  const auto t = fri::estimate_security(p, 23);
+  REQUIRE(t.strict == Approx(t.fold_bits));
+  REQUIRE(t.strict < 100);
+}
+
+TEST_CASE("the fold term does not depend on the arity: every arity-2 step draws its own challenge") {
+  for (unsigned lde = 8; lde <= 24; ++lde) {
+    FriParams p;
+    p.log_max_arity = 1;
+    const double two = fri::estimate_security(p, lde).fold_bits;
+    for (unsigned k = 2; k <= 4; ++k) {
+      INFO("LDE 2^" << lde << ", arity 2^" << k);
+      p.log_max_arity = k;
+      CHECK(fri::estimate_security(p, lde).fold_bits == Approx(two));
+    }
+  }
 }
 
 TEST_CASE("FRI prover and verifier transcripts agree line by line in trace mode") {

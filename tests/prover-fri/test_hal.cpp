@@ -41,21 +41,34 @@ TEST_CASE("HAL reduce_rows and column_sums match the scalar definitions at every
   }
 }
 
-TEST_CASE("HAL fri_fold by 2^k equals the codeword of sum_t beta^t f_t") {
+TEST_CASE("HAL fri_fold by 2^k with betas b_0..b_k-1 equals the codeword of sum_t (prod over bits s of t of b_s) f_t") {
   auto hal = hal::make_cpu_hal();
   Rng rng(2);
   const unsigned n = 8;
   const auto f = test::random_poly(rng, 64);
   const auto cw = test::codeword(f, n);
-  const Fp4 beta = rng.fp4();
-  for (unsigned k = 1; k <= 4; ++k) {
+  for (unsigned k = 0; k <= 4; ++k) {
     INFO("log arity " << k);
+    std::vector<Fp4> betas(k);
+    for (auto& b : betas) b = rng.fp4();
     const size_t a = size_t{1} << k;
-    // g(Y) = sum_t beta^t f_t(Y) with f(X) = sum_t X^t f_t(X^a): coefficient
-    // i of f goes to coefficient i / a of g with factor beta^(i mod a).
+    // g(Y) = sum_t c_t f_t(Y) with f(X) = sum_t X^t f_t(X^a): coefficient i
+    // of f goes to coefficient i / a of g with factor c_(i mod a), c_t the
+    // product of the betas of the bits set in t.
     std::vector<Fp4> g(f.size() / a + 1);
-    for (size_t i = 0; i < f.size(); ++i) g[i / a] += beta.pow(i % a) * f[i];
-    REQUIRE(hal->fri_fold(cw, k, beta) == test::codeword(g, n - k));
+    for (size_t i = 0; i < f.size(); ++i) {
+      Fp4 c = Fp4::one();
+      for (unsigned s = 0; s < k; ++s)
+        if ((i % a) >> s & 1) c = c * betas[s];
+      g[i / a] += c * f[i];
+    }
+    REQUIRE(hal->fri_fold(cw, betas) == test::codeword(g, n - k));
+    // Not the powers of one beta (the former fold) unless the betas are.
+    if (k >= 2) {
+      std::vector<Fp4> powers(k, betas[0]);
+      for (unsigned s = 1; s < k; ++s) powers[s] = powers[s - 1] * powers[s - 1];
+      REQUIRE(hal->fri_fold(cw, betas) != hal->fri_fold(cw, powers));
+    }
   }
 }
 
@@ -126,8 +139,8 @@ class FaultyHal final : public hal::Hal {
     if (kernel_ == "merkle_commit") mats[0].at(3, 0) += Fp::one();
     return inner_->merkle_commit(std::move(mats), std::move(salts), salt_len);
   }
-  std::vector<Fp4> fri_fold(std::span<const Fp4> cw, unsigned k, const Fp4& beta) override {
-    auto v = inner_->fri_fold(cw, k, beta);
+  std::vector<Fp4> fri_fold(std::span<const Fp4> cw, std::span<const Fp4> betas) override {
+    auto v = inner_->fri_fold(cw, betas);
     if (kernel_ == "fri_fold") v[2] += Fp4(Fp::one());
     return v;
   }
@@ -169,5 +182,5 @@ TEST_CASE("dual HAL agrees with itself and names the first differing row and col
   std::vector<Fp4> cw(32);
   for (auto& v : cw) v = rng.fp4();
   auto bad_fold = hal::make_dual_hal(hal::make_cpu_hal(), std::make_unique<FaultyHal>("fri_fold"));
-  REQUIRE_THROWS_WITH(bad_fold->fri_fold(cw, 2, rng.fp4()), Catch::Contains("fri_fold: backends differ at row 2"));
+  REQUIRE_THROWS_WITH(bad_fold->fri_fold(cw, std::vector<Fp4>{rng.fp4(), rng.fp4()}), Catch::Contains("fri_fold: backends differ at row 2"));
 }
