@@ -241,13 +241,49 @@ TEST_CASE("MatMul of two activations, Transpose and Reshape up to rank 6 import 
   c.output("y");
   // [1,2,3,4] x [2,4,3]: equal batches, ranks differ -> allowed
   CHECK(ops_of(import(c)).back() == "MatMul");
+  // [1,2,3,4] x [4,6] (an activation): B is one matrix for both batches,
+  // repeated by a Concat of two copies.
   OnnxBuilder d(13);
   d.input("x", {1, 2, 3, 4}).init_i64("s", {2}, {4, 6});
   d.node("Reshape", {"x", "s"}, {"b"}, "r");
   d.node("MatMul", {"x", "b"}, {"y"}, "mm");
   d.output("y");
-  CHECK_THROWS_WITH(import(d), Catch::Contains("node 1 'mm' (MatMul): shapes [1,2,3,4] x [4,6]: the leading (batch) "
-                                               "dimensions must be equal; broadcasting them is not supported"));
+  auto gd = import(d);
+  CHECK(ops_of(gd) == std::vector<std::string>{"Reshape", "Reshape", "Concat", "MatMul"});
+  CHECK(gd.tensors[gd.output].shape == std::vector<int64_t>{1, 2, 3, 6});
+  auto yd = model::run_reference(gd, x);
+  for (int h = 0; h < 2; ++h)
+    for (int t = 0; t < 3; ++t)
+      for (int m = 0; m < 6; ++m) {
+        double acc = 0;
+        for (int k = 0; k < 4; ++k) acc += double(x[size_t((h * 3 + t) * 4 + k)]) * x[size_t(k * 6 + m)];
+        CHECK(yd[size_t((h * 3 + t) * 6 + m)] == Approx(acc).margin(1e-5));
+      }
+  check_int8(gd, x, 2.0);
+  // A constant [1,1,4,5]: one matrix for every row, a Dense over the rows.
+  OnnxBuilder cd(13);
+  cd.input("x", {1, 2, 3, 4}).init("w", {1, 1, 4, 5}, rand_floats(20, 9));
+  cd.node("MatMul", {"x", "w"}, {"y"}, "mm");
+  cd.output("y");
+  auto gcd = import(cd);
+  CHECK(ops_of(gcd) == std::vector<std::string>{"Dense"});
+  CHECK(gcd.tensors[gcd.output].shape == std::vector<int64_t>{1, 2, 3, 5});
+  // Batches [2,1] x [1,2]: broadcast in both operands, refused.
+  OnnxBuilder f(13);
+  f.input("x", {1, 2, 3, 4}).init_i64("sa", {4}, {2, 1, 3, 4}).init_i64("sb", {4}, {1, 2, 4, 3});
+  f.node("Reshape", {"x", "sa"}, {"a"}, "ra");
+  f.node("Reshape", {"x", "sb"}, {"b"}, "rb");
+  f.node("MatMul", {"a", "b"}, {"y"}, "mm");
+  f.output("y");
+  CHECK_THROWS_WITH(import(f), Catch::Contains("node 2 'mm' (MatMul): shapes [2,1,3,4] x [1,2,4,3]: the batch "
+                                               "dimensions [2,1] and [1,2] are broadcast in both operands"));
+  // Batches 2 and 3 do not broadcast.
+  OnnxBuilder h(13);
+  h.input("x", {1, 2, 3, 4}).init("w", {3, 4, 5}, rand_floats(60, 10));
+  h.node("MatMul", {"x", "w"}, {"y"}, "mm");
+  h.output("y");
+  CHECK_THROWS_WITH(import(h), Catch::Contains("node 0 'mm' (MatMul): shapes [1,2,3,4] x [3,4,5]: the leading (batch) "
+                                               "dimensions [1,2] and [3] do not broadcast"));
   OnnxBuilder e(13);
   e.input("x", {1, 2, 3, 4}).init_i64("s", {7}, {1, 1, 2, 3, 2, 2, 1});
   e.node("Reshape", {"x", "s"}, {"y"}, "r7");

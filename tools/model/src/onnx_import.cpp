@@ -1582,24 +1582,69 @@ struct Importer {
     const Val& a = runtime_in(n, 0);
     const Val& b = in(n, 1);
     if (b.is_const && b.shape.size() == 2) return matmul_core(n, a, b);
-    // Two activations (attention): [..., T, K] x [..., K, N] with equal
-    // leading dimensions (a constant B of rank > 2 is an int8 constant).
+    // Two activations (attention): [..., T, K] x [..., K, N] (a constant B
+    // of rank > 2 is an int8 constant). The leading (batch) dimensions
+    // broadcast as numpy's: an operand whose batch is one matrix is
+    // repeated for every batch of the result (a constant as a constant, an
+    // activation by a Concat of copies); a batch broadcast in both operands
+    // at once is refused.
     const auto as = shape_of(a), bs = shape_of(b);
     if (as.size() < 2 || bs.size() < 2)
       node_fail("shapes " + shape_str(as) + " x " + shape_str(bs) + ": both operands need two dimensions");
     if (as.back() != bs[bs.size() - 2])
       node_fail("shapes " + shape_str(as) + " x " + shape_str(bs) + " do not multiply");
     const std::vector<int64_t> la(as.begin(), as.end() - 2), lb(bs.begin(), bs.end() - 2);
-    if (elem_count(la) != elem_count(lb))
-      node_fail("shapes " + shape_str(as) + " x " + shape_str(bs) +
-                ": the leading (batch) dimensions must be equal; broadcasting them is not supported");
-    std::vector<int64_t> out = la.size() >= lb.size() ? la : lb;
+    const size_t rank = std::max(la.size(), lb.size());
+    auto padded = [&](const std::vector<int64_t>& l) {
+      std::vector<int64_t> p(rank - l.size(), 1);
+      p.insert(p.end(), l.begin(), l.end());
+      return p;
+    };
+    const auto pa = padded(la), pb = padded(lb);
+    std::vector<int64_t> lead(rank);
+    for (size_t d = 0; d < rank; ++d) {
+      if (pa[d] != pb[d] && pa[d] != 1 && pb[d] != 1)
+        node_fail("shapes " + shape_str(as) + " x " + shape_str(bs) + ": the leading (batch) dimensions " +
+                  shape_str(la) + " and " + shape_str(lb) + " do not broadcast");
+      lead[d] = std::max(pa[d], pb[d]);
+    }
+    const uint64_t batch = elem_count(lead);
+    std::vector<int64_t> out = lead;
     out.push_back(as[as.size() - 2]);
     out.push_back(bs.back());
     if (out.size() > 6) node_fail("rank " + std::to_string(out.size()) + " is not supported (at most 6)");
-    int bt = b.tensor;
-    if (b.is_const) bt = add_const(n.input(1), bs, floats_of(b, "B"));
-    emit(n, ml::OpKind::MatMul, {a.tensor, bt}, out);
+    // An operand's batch: the result's (pads of 1 aside), or one matrix
+    // that is repeated.
+    auto operand = [&](const Val& v, const std::vector<int64_t>& p, const std::vector<int64_t>& vs, int k) -> int {
+      const std::vector<int64_t> mat(vs.end() - 2, vs.end());
+      if (p == lead) return v.is_const ? add_const(n.input(k), vs, floats_of(v, k == 0 ? "A" : "B")) : v.tensor;
+      if (elem_count(p) != 1)
+        node_fail("shapes " + shape_str(as) + " x " + shape_str(bs) + ": the batch dimensions " + shape_str(la) +
+                  " and " + shape_str(lb) + " are broadcast in both operands (supported: one operand's batch "
+                  "equal to the result's " + shape_str(lead) + ", the other's the same or one matrix)");
+      std::vector<int64_t> rep = {static_cast<int64_t>(batch), mat[0], mat[1]};
+      if (v.is_const) {
+        auto f = floats_of(v, k == 0 ? "A" : "B");
+        std::vector<float> r;
+        r.reserve(f.size() * batch);
+        for (uint64_t q = 0; q < batch; ++q) r.insert(r.end(), f.begin(), f.end());
+        return add_const(n.input(k) + ".repeated", rep, std::move(r));
+      }
+      const std::string base = n.output(0) + (k == 0 ? ".A" : ".B");
+      Val one = add_node(ml::OpKind::Reshape, {v.tensor}, base + ".matrix", {1, mat[0], mat[1]});
+      ml::Node cat;
+      cat.axis = 0;
+      return add_node(ml::OpKind::Concat, std::vector<int>(batch, one.tensor), base + ".repeated", rep, std::move(cat))
+          .tensor;
+    };
+    if (b.is_const && elem_count(lb) == 1 && la.size() >= lb.size()) {
+      // One constant matrix for every row of A: a Dense over the rows.
+      Val b2 = b;
+      b2.shape = {bs[bs.size() - 2], bs.back()};
+      return matmul_core(n, a, b2);
+    }
+    const int at = operand(a, pa, as, 0), bt = operand(b, pb, bs, 1);
+    emit(n, ml::OpKind::MatMul, {at, bt}, out);
   }
   void matmul_core(const onnx::NodeProto& n, const Val& a, const Val& bv) {
     if (bv.shape.size() != 2) node_fail("B must be 2-D, got " + shape_str(bv.shape));
