@@ -205,6 +205,102 @@ TEST_CASE("GELU in torch's Erf form and tanh form becomes one Gelu node, a 256-e
   }
 }
 
+TEST_CASE("opset 18 to 20: ReduceMean with an axes input, Split num_outputs, Pad axes, dilated AveragePool, Gelu",
+          "[ml-import][transformer]") {
+  // Opset 18 LayerNorm as torch 2.x writes it below 17's op: axes inputs.
+  OnnxBuilder b(18);
+  b.input("x", {1, 4, 8}).init("w", {8}, ln_gamma()).init_i64("ax", {1}, {-1});
+  b.node("ReduceMean", {"x", "ax"}, {"m"}, "mean");
+  b.node("Sub", {"x", "m"}, {"d"}, "sub");
+  constant(b, "two", 2.0f);
+  b.node("Pow", {"d", "two"}, {"p"}, "pow");
+  b.node("ReduceMean", {"p", "ax"}, {"v"}, "var");
+  constant(b, "eps", 1e-5f);
+  b.node("Add", {"v", "eps"}, {"ve"}, "add_eps");
+  b.node("Sqrt", {"ve"}, {"s"}, "sqrt");
+  b.node("Div", {"d", "s"}, {"n"}, "div");
+  b.node("Mul", {"n", "w"}, {"y"}, "scale");
+  b.output("y");
+  auto g = import(b);
+  REQUIRE(ops_of(g) == std::vector<std::string>{"LayerNorm"});
+  auto x = rand_floats(32, 21);
+  auto y = model::run_reference(g, x), want = layernorm(x, 8, ln_gamma(), std::vector<float>(8, 0.0f), 1e-5);
+  for (size_t i = 0; i < y.size(); ++i) CHECK(y[i] == Approx(want[i]).margin(1e-5));
+
+  // Gelu (opset 20), both forms.
+  for (const char* form : {"none", "tanh"}) {
+    OnnxBuilder c(20);
+    c.input("x", {1, 2, 8});
+    zkvm::testing::set_string(c.node("Gelu", {"x"}, {"y"}, "gelu"), "approximate", form);
+    c.output("y");
+    auto gc = import(c);
+    REQUIRE(ops_of(gc) == std::vector<std::string>{"Gelu"});
+    CHECK(gc.nodes[0].alpha == (std::string(form) == "tanh" ? 1.0f : 0.0f));
+    auto xc = rand_floats(16, 22);
+    for (auto& v : xc) v *= 4;
+    auto yc = model::run_reference(gc, xc);
+    REQUIRE(yc.size() == 16);
+    for (size_t i = 0; i < 16; ++i) {
+      const double v = xc[i];
+      const double w = std::string(form) == "tanh" ? 0.5 * v * (1 + std::tanh(0.7978845608 * (v + 0.044715 * v * v * v)))
+                                                   : 0.5 * v * (1 + std::erf(v / std::sqrt(2.0)));
+      CHECK(yc[i] == Approx(w).margin(1e-6));
+    }
+    check_int8(gc, xc, 1.5);
+  }
+  // Split with num_outputs (opset 18): 8 -> 3, 3, 2.
+  OnnxBuilder sp(18);
+  sp.input("x", {1, 2, 8});
+  auto& spn = sp.node("Split", {"x"}, {"a", "b", "c"}, "split");
+  zkvm::testing::set_int(spn, "axis", -1);
+  zkvm::testing::set_int(spn, "num_outputs", 3);
+  sp.node("Relu", {"c"}, {"y"}, "relu");
+  sp.output("y");
+  auto gs = import(sp);
+  REQUIRE(ops_of(gs) == std::vector<std::string>{"Slice", "Relu"});
+  CHECK(gs.nodes[0].start == 6);
+  CHECK(gs.tensors[gs.output].shape == std::vector<int64_t>{1, 2, 2});
+  OnnxBuilder bad(20);
+  bad.input("x", {1, 4});
+  zkvm::testing::set_string(bad.node("Gelu", {"x"}, {"y"}, "gelu"), "approximate", "sigmoid");
+  bad.output("y");
+  CHECK_THROWS_WITH(import(bad), Catch::Contains("node 0 'gelu' (Gelu): approximate=sigmoid is not supported (none or tanh)"));
+  OnnxBuilder early(17);
+  early.input("x", {1, 4});
+  early.node("Gelu", {"x"}, {"y"}, "gelu");
+  early.output("y");
+  CHECK_THROWS_WITH(import(early), Catch::Contains("Gelu is an opset 20 op; the model imports opset 17"));
+
+  // Pad with an axes input (opset 18) before a dilated AveragePool (opset 19).
+  OnnxBuilder p(19);
+  p.input("x", {1, 2, 6, 6}).init_i64("pads", {4}, {1, 1, 1, 1}).init_i64("axes", {2}, {2, 3});
+  p.node("Pad", {"x", "pads", "", "axes"}, {"xp"}, "pad");
+  auto& ap = p.node("AveragePool", {"xp"}, {"y"}, "pool");
+  zkvm::testing::set_ints(ap, "kernel_shape", {2, 2});
+  zkvm::testing::set_ints(ap, "dilations", {2, 2});
+  zkvm::testing::set_int(ap, "count_include_pad", 1);
+  p.output("y");
+  auto gp = import(p);
+  REQUIRE(ops_of(gp) == std::vector<std::string>{"AveragePool"});
+  CHECK(gp.nodes[0].pads == std::vector<int64_t>{1, 1, 1, 1});
+  CHECK(gp.nodes[0].dilations == std::vector<int64_t>{2, 2});
+  CHECK(gp.tensors[gp.output].shape == std::vector<int64_t>{1, 2, 6, 6});
+  auto xp = rand_floats(72, 23);
+  auto yp = model::run_reference(gp, xp);
+  for (int ch = 0; ch < 2; ++ch)
+    for (int i = 0; i < 6; ++i)
+      for (int j = 0; j < 6; ++j) {
+        double acc = 0;
+        for (int u = 0; u < 2; ++u)
+          for (int v = 0; v < 2; ++v) {
+            const int r = i - 1 + 2 * u, c = j - 1 + 2 * v;  // padded zeros count
+            if (r >= 0 && r < 6 && c >= 0 && c < 6) acc += xp[size_t((ch * 6 + r) * 6 + c)];
+          }
+        CHECK(yp[size_t((ch * 6 + i) * 6 + j)] == Approx(acc / 4).margin(1e-6));
+      }
+  check_int8(gp, xp, 2.0);
+}
+
 TEST_CASE("MatMul of two activations, Transpose and Reshape up to rank 6 import and match the float product",
           "[ml-import][transformer]") {
   // x [1,2,3,4]; x6 = reshape [1,2,3,2,2,1]; swap axes -> transpose rank 6,

@@ -113,9 +113,13 @@ namespace {
 
 // Old opsets are accepted because every op checks its attribute names
 // (allow_attrs): a pre-opset-5 Reshape with a `shape` attribute or a v1 Gemm
-// with `broadcast` is rejected by name rather than misread.
-constexpr int64_t kMinOpset = 1, kMaxOpset = 17;
-constexpr int64_t kMaxIrVersion = 8;              // onnx 1.12
+// with `broadcast` is rejected by name rather than misread. Opsets 18 to 20
+// change these ops: ReduceMean (axes as an input), Pad (an axes input),
+// Split (num_outputs), AveragePool (dilations), Cast and QuantizeLinear
+// (saturate, for float8 only), Gelu (new in 20); the others only add types
+// (float8, strings), which tensor_to_val refuses by dtype.
+constexpr int64_t kMinOpset = 1, kMaxOpset = 20;
+constexpr int64_t kMaxIrVersion = 9;              // onnx 1.14 / 1.15 (opset 19 / 20)
 
 // A value during import: a folded constant or a runtime tensor of the graph.
 struct Val {
@@ -684,7 +688,8 @@ struct Importer {
   }
 
   void op_quantize(const onnx::NodeProto& n) {
-    allow_attrs(n, {"axis"});
+    if (opset >= 19) allow_attrs(n, {"axis", "saturate"});  // saturate: float8 outputs only
+    else allow_attrs(n, {"axis"});
     only_outputs(n, 1);
     const Val& x = in(n, 0);
     int64_t axis = attr_int(n, "axis", 1);
@@ -1024,6 +1029,7 @@ struct Importer {
     if (op == "Add" || op == "Mul" || op == "Sub" || op == "Div") return op_binary(n);
     if (op == "Softmax") return op_softmax(n);
     if (op == "LayerNormalization") return op_layernorm(n);
+    if (op == "Gelu") return op_gelu(n);
     if (op == "ReduceMean" || op == "Erf" || op == "Sqrt" || op == "Pow")
       node_fail("op " + op + " is supported only inside a LayerNorm over the last axis ((x - mean) / sqrt(var + "
                 "eps), then * gamma + beta) or a GELU (Erf or tanh form) written with elementwise ops, and this node "
@@ -1172,8 +1178,10 @@ struct Importer {
       allow_attrs(n, {"axis", "split"});
       parts = attr_ints(n, "split");
     } else {
-      allow_attrs(n, {"axis"});
+      if (opset >= 18) allow_attrs(n, {"axis", "num_outputs"});
+      else allow_attrs(n, {"axis"});
       if (has_in(n, 1)) {
+        if (has_attr(n, "num_outputs")) node_fail("split and num_outputs must not both be given");
         const Val& sv = const_in(n, 1, "split");
         if (!sv.is_int) node_fail("split must be int64");
         parts = sv.i;
@@ -1186,6 +1194,14 @@ struct Importer {
     if (axis < -rank || axis >= rank) node_fail("axis " + std::to_string(axis) + " out of range for rank " + std::to_string(rank));
     axis = norm_axis(axis, xs.size());
     const int64_t outs = n.output_size();
+    if (parts.empty() && has_attr(n, "num_outputs")) {
+      // Opset 18: num_outputs parts of ceil(dim / num_outputs), the last smaller.
+      const int64_t k = attr_int(n, "num_outputs", 0);
+      if (k != outs)
+        node_fail("num_outputs=" + std::to_string(k) + " but the node has " + std::to_string(outs) + " outputs");
+      const int64_t each = (xs[axis] + k - 1) / k;
+      for (int64_t q = 0; q < k; ++q) parts.push_back(std::min(each, xs[axis] - q * each));
+    }
     if (parts.empty()) {
       if (xs[axis] % outs != 0)
         node_fail("axis " + std::to_string(axis) + " of " + shape_str(xs) + " does not split into " +
@@ -1463,7 +1479,8 @@ struct Importer {
   }
 
   void op_cast(const onnx::NodeProto& n) {
-    allow_attrs(n, {"to"});
+    if (opset >= 19) allow_attrs(n, {"to", "saturate"});  // saturate: float8 targets only
+    else allow_attrs(n, {"to"});
     const Val& x = in(n, 0);
     int64_t to = attr_int(n, "to", 0);
     if (!x.is_const) {
@@ -1979,6 +1996,8 @@ struct Importer {
 
   void op_pool(const onnx::NodeProto& n, bool is_max) {
     if (is_max) allow_attrs(n, {"auto_pad", "ceil_mode", "dilations", "kernel_shape", "pads", "storage_order", "strides"});
+    else if (opset >= 19)
+      allow_attrs(n, {"auto_pad", "ceil_mode", "count_include_pad", "dilations", "kernel_shape", "pads", "strides"});
     else allow_attrs(n, {"auto_pad", "ceil_mode", "count_include_pad", "kernel_shape", "pads", "strides"});
     only_outputs(n, 1);
     if (attr_int(n, "storage_order", 0) != 0) node_fail("storage_order=1 is not supported");
@@ -2036,6 +2055,7 @@ struct Importer {
   // becomes a pending pad on its input that the next Conv/pool absorbs.
   void op_pad(const onnx::NodeProto& n) {
     std::vector<int64_t> pads;
+    std::optional<Val> pad_axes;
     float value = 0.0f;
     std::string mode;
     if (opset < 11) {
@@ -2052,7 +2072,7 @@ struct Importer {
         if (cv.size() != 1) node_fail("constant_value must be one value");
         value = cv[0];
       }
-      if (has_in(n, 3)) node_fail("the axes input is not supported (pads for all axes)");
+      if (has_in(n, 3)) pad_axes = const_in(n, 3, "axes");
     }
     mode = attr_str(n, "mode", "constant");
     only_outputs(n, 1);
@@ -2060,6 +2080,25 @@ struct Importer {
     const Val& x = in(n, 0);
     if (x.is_const) node_fail("Pad of a constant is not supported");
     const auto& xs = shape_of(x);
+    if (pad_axes) {
+      // Opset 18: pads for the listed axes only ([begins..., ends...]).
+      if (!pad_axes->is_int) node_fail("axes must be integers");
+      const size_t na = pad_axes->i.size(), r = xs.size();
+      if (pads.size() != 2 * na)
+        node_fail("pads " + shape_str(pads) + " must have 2 entries per axis of " + shape_str(pad_axes->i));
+      std::vector<int64_t> full(2 * r, 0);
+      std::vector<bool> seen(r, false);
+      for (size_t k = 0; k < na; ++k) {
+        const int64_t a = pad_axes->i[k];
+        if (a < -static_cast<int64_t>(r) || a >= static_cast<int64_t>(r) || seen[norm_axis(a, r)])
+          node_fail("axes " + shape_str(pad_axes->i) + " are invalid for rank " + std::to_string(r));
+        const size_t d = static_cast<size_t>(norm_axis(a, r));
+        seen[d] = true;
+        full[d] = pads[k];
+        full[d + r] = pads[k + na];
+      }
+      pads = full;
+    }
     if (pads.size() != 2 * xs.size())
       node_fail("pads " + shape_str(pads) + " must have 2 entries per axis of the input " + shape_str(xs));
     if (xs.size() != 4)
@@ -2246,6 +2285,19 @@ struct Importer {
   }
 
 
+  // Gelu (opset 20): approximate "none" (x Phi(x)) or "tanh"; one table in int8.
+  void op_gelu(const onnx::NodeProto& n) {
+    if (opset < 20) node_fail("Gelu is an opset 20 op; the model imports opset " + std::to_string(opset));
+    allow_attrs(n, {"approximate"});
+    only_outputs(n, 1);
+    const std::string ap = attr_str(n, "approximate", "none");
+    if (ap != "none" && ap != "tanh") node_fail("approximate=" + ap + " is not supported (none or tanh)");
+    const Val& x = runtime_in(n, 0);
+    ml::Node nd;
+    nd.alpha = ap == "tanh" ? 1.0f : 0.0f;
+    emit(n, ml::OpKind::Gelu, {x.tensor}, shape_of(x), std::move(nd));
+  }
+
   // LayerNormalization (opset 17): over the last axis only.
   void op_layernorm(const onnx::NodeProto& n) {
     allow_attrs(n, {"axis", "epsilon", "stash_type"});
@@ -2346,16 +2398,27 @@ struct Importer {
     return v->f.size() == 1 ? std::optional<double>(v->f[0]) : std::nullopt;
   }
 
-  // A ReduceMean over the last axis of a rank-r tensor, keepdims 1.
+  // A ReduceMean over the last axis of a rank-r tensor, keepdims 1 (axes
+  // an attribute, or from opset 18 a constant input).
   bool last_axis_mean(const onnx::NodeProto& nd, size_t r) const {
     for (const auto& a : nd.attribute())
-      if (a.name() != "axes" && a.name() != "keepdims") return false;
-    if (nd.input_size() != 1) return false;
-    const auto* ax = attr(nd, "axes");
-    if (!ax || ax->type() != onnx::AttributeProto::INTS || ax->ints_size() != 1) return false;
+      if (a.name() != "axes" && a.name() != "keepdims" && a.name() != "noop_with_empty_axes") return false;
     const auto* kd = attr(nd, "keepdims");
     if (kd && (kd->type() != onnx::AttributeProto::INT || kd->i() != 1)) return false;
-    return norm_axis(ax->ints(0), r) == static_cast<int64_t>(r) - 1;
+    int64_t axis;
+    if (opset >= 18) {
+      if (nd.input_size() != 2 || has_attr(nd, "axes")) return false;
+      auto av = const_val(nd.input(1));
+      if (!av || !av->is_int || av->i.size() != 1) return false;
+      axis = av->i[0];
+    } else {
+      if (nd.input_size() != 1) return false;
+      const auto* ax = attr(nd, "axes");
+      if (!ax || ax->type() != onnx::AttributeProto::INTS || ax->ints_size() != 1) return false;
+      axis = ax->ints(0);
+    }
+    return axis >= -static_cast<int64_t>(r) && axis < static_cast<int64_t>(r) &&
+           norm_axis(axis, r) == static_cast<int64_t>(r) - 1;
   }
 
   // Evaluates the nodes `sub` (graph order) on rows: x holds `rows` rows of
@@ -2443,8 +2506,13 @@ struct Importer {
       if (nd.output_size() != 1 || nd.input_size() < 1 || nd.input_size() > 2) continue;
       const bool binary = nd.op_type() == "Add" || nd.op_type() == "Sub" || nd.op_type() == "Mul" ||
                           nd.op_type() == "Div" || nd.op_type() == "Pow";
+      if (nd.op_type() == "ReduceMean") {
+        if (!last_axis_mean(nd, xs.size()) || !inside.count(nd.input(0))) continue;
+        region.push_back(j);
+        inside.insert(nd.output(0));
+        continue;
+      }
       if (binary != (nd.input_size() == 2)) continue;
-      if (nd.op_type() == "ReduceMean" && !last_axis_mean(nd, xs.size())) continue;
       if (nd.op_type() == "Cast" &&
           !(nd.attribute_size() == 1 && nd.attribute(0).name() == "to" && nd.attribute(0).i() == onnx::TensorProto::FLOAT))
         continue;
