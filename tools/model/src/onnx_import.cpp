@@ -119,7 +119,14 @@ namespace {
 // (saturate, for float8 only), Gelu (new in 20); the others only add types
 // (float8, strings), which tensor_to_val refuses by dtype.
 constexpr int64_t kMinOpset = 1, kMaxOpset = 20;
-constexpr int64_t kMaxIrVersion = 9;              // onnx 1.14 / 1.15 (opset 19 / 20)
+constexpr int64_t kMaxIrVersion = 9;
+// For the error on an unknown op; the dispatch is Importer::convert_op.
+constexpr const char* kSupportedOps =
+    "Add, ArgMax, AveragePool, BatchNormalization, Cast, Clip, Concat, Constant, ConstantOfShape, Conv, "
+    "ConvTranspose, DequantizeLinear, Div, Dropout, Elu, Flatten, Gather, Gelu, Gemm, GlobalAveragePool, "
+    "GlobalMaxPool, HardSigmoid, HardSwish, Identity, LayerNormalization, LeakyRelu, MatMul, MaxPool, Mul, Pad, "
+    "QLinearConv, QLinearMatMul, QuantizeLinear, Relu, Reshape, Shape, Sigmoid, Slice, Softmax, Split, Squeeze, "
+    "Sub, Tanh, Transpose, Unsqueeze; ReduceMean, Pow, Sqrt, Reciprocal, Neg and Erf inside a LayerNorm or GELU";              // onnx 1.14 / 1.15 (opset 19 / 20)
 
 // A value during import: a folded constant or a runtime tensor of the graph.
 struct Val {
@@ -331,7 +338,12 @@ struct Importer {
     for (const auto& a : n.attribute()) {
       bool ok = false;
       for (const char* k : known) ok = ok || a.name() == k;
-      if (!ok) node_fail("attribute '" + a.name() + "' is not supported");
+      if (!ok) {
+        std::string list;
+        for (const char* k : known) list += std::string(list.empty() ? "" : ", ") + k;
+        node_fail("attribute '" + a.name() + "' is not supported" +
+                  (list.empty() ? std::string(" (the op takes none)") : " (supported: " + list + ")"));
+      }
     }
   }
 
@@ -1035,7 +1047,8 @@ struct Importer {
                 "eps), then * gamma + beta) or a GELU (Erf or tanh form) written with elementwise ops, and this node "
                 "is not part of one (an intermediate value read elsewhere, another function, or another axis)");
     if (op == "ArgMax") return op_argmax(n);
-    node_fail("op " + op + " is not supported");
+    node_fail("op " + op + " is not supported; supported ops: " + kSupportedOps +
+              " (docs/ML_IMPORT.md lists each op's limits)");
   }
 
   void op_constant(const onnx::NodeProto& n) {
