@@ -133,7 +133,7 @@ std::unique_ptr<gpu::KernelHal<gpu::CudaExec>> make_kernel_hal() {
     throw std::runtime_error(std::string("cuda hal: no CUDA device (cudaGetDeviceCount: ") +
                              (e != cudaSuccess ? cudaGetErrorString(e) : "0 devices") + ")");
   }
-  return std::make_unique<gpu::KernelHal<gpu::CudaExec>>(gpu::CudaExec{}, make_cpu_hal(), "cuda");
+  return std::make_unique<gpu::KernelHal<gpu::CudaExec>>(gpu::CudaExec{}, "cuda");
 }
 }  // namespace
 

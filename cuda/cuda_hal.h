@@ -1,8 +1,8 @@
 // The CUDA backend of the prover HAL (built only when nvcc is found; see
 // cuda/CMakeLists.txt and docs/CUDA.md). Device kernels: coset_lde,
-// fri_fold, reduce_rows, column_sums, inverse_differences, batch_inverse;
-// merkle_commit still runs on the CPU (its tree hashing exists on the
-// device as cuda_merkle_levels, not yet behind merkle_commit).
+// merkle_commit (SHA-256 leaves and levels of mixed-height trees; the host
+// tree keeps the matrices for openings), fri_fold, reduce_rows,
+// column_sums, inverse_differences, batch_inverse.
 #pragma once
 
 #include <cstdint>
@@ -24,7 +24,8 @@ int cuda_device_count();
 std::unique_ptr<Hal> make_cuda_hal();
 
 // Every level of the Merkle tree of merkle::MerkleTree(mats, salts,
-// salt_len), hashed on the device (levels[0] = leaves, back() = {root}).
+// salt_len) (one height or mixed, tallest first), hashed on the device
+// (levels[0] = leaves, back() = {root}).
 // Throws as make_cuda_hal when there is no device.
 std::vector<std::vector<hash::Digest>> cuda_merkle_levels(const std::vector<RowMajorMatrix<Fp>>& mats,
                                                           std::span<const uint8_t> salts,

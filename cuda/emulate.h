@@ -108,11 +108,10 @@ class HostExec {
   uint64_t allocs_ = 0;
 };
 
-// The kernel HAL on the emulated launches (merkle_commit on the CPU HAL).
+// The kernel HAL on the emulated launches.
 inline std::unique_ptr<KernelHal<HostExec>> make_emulated_hal(
     uint32_t block_dim = kBlockDim, HostExec::Order order = HostExec::Order::Natural) {
-  return std::make_unique<KernelHal<HostExec>>(HostExec(block_dim, order), hal::make_cpu_hal(),
-                                               "cuda-emulated");
+  return std::make_unique<KernelHal<HostExec>>(HostExec(block_dim, order), "cuda-emulated");
 }
 
 }  // namespace zkvm::gpu

@@ -15,9 +15,10 @@
 // loops over the same grid on the CPU, which is how CI tests this file and
 // the kernels without a GPU.
 //
-// This first slice copies inputs to the device and results back on every
-// call (no residency across stages), and delegates merkle_commit to a
-// fallback HAL (the CPU's): see docs/CUDA.md.
+// This slice copies inputs to the device and results back on every call
+// (no residency across stages): see docs/CUDA.md. merkle_commit hashes on
+// the device and hands the digests to a host MerkleTree, which keeps the
+// matrices to answer openings.
 #pragma once
 
 #include <cstdint>
@@ -46,8 +47,7 @@ inline constexpr uint64_t kSumGroup = 64;
 template <class Exec>
 class KernelHal final : public hal::Hal {
  public:
-  KernelHal(Exec exec, std::unique_ptr<hal::Hal> fallback, std::string name)
-      : exec_(std::move(exec)), fallback_(std::move(fallback)), name_(std::move(name)) {}
+  KernelHal(Exec exec, std::string name) : exec_(std::move(exec)), name_(std::move(name)) {}
 
   std::string_view name() const override { return name_; }
   Exec& exec() { return exec_; }
@@ -100,11 +100,17 @@ class KernelHal final : public hal::Hal {
     return out;
   }
 
-  // Not on the device yet: SHA-256 leaves and layers run on the fallback.
+  // The tree's digests on the device (merkle_levels), from its lowest
+  // stored level up; the host tree keeps the matrices for openings.
   std::unique_ptr<merkle::MerkleTree> merkle_commit(std::vector<RowMajorMatrix<Fp>> mats,
                                                     std::vector<uint8_t> salts,
                                                     size_t salt_len) override {
-    return fallback_->merkle_commit(std::move(mats), std::move(salts), salt_len);
+    if (mats.empty() || mats[0].height == 0)
+      throw std::invalid_argument(err("merkle_commit of no rows"));
+    const unsigned log_h = static_cast<unsigned>(__builtin_ctzll(mats[0].height));
+    auto levels = merkle_levels(mats, salts, salt_len, merkle::MerkleTree::stored_from(log_h));
+    return std::make_unique<merkle::MerkleTree>(std::move(mats), std::move(salts), salt_len,
+                                                std::move(levels));
   }
 
   std::vector<Fp4> fri_fold(std::span<const Fp4> codeword, std::span<const Fp4> betas) override {
@@ -143,28 +149,36 @@ class KernelHal final : public hal::Hal {
     return out;
   }
 
-  // Every level of the Merkle tree over the row-wise concatenation of mats
-  // (levels[0] = leaf digests, back() = {root}), hashed on the device with
-  // the format of prover/hash/hash.h. Not behind merkle_commit yet:
-  // merkle::MerkleTree has no constructor from precomputed digests, so
-  // merkle_commit still builds the tree on the CPU (docs/CUDA.md).
+  // Every level of the Merkle tree of mats (prover/merkle/merkle.h: one
+  // height, or a mixed tree, tallest first, each shorter group's leaf
+  // hashes absorbed at the level of its height), levels[0] = leaf digests,
+  // back() = {root}, hashed on the device with the format of
+  // prover/hash/hash.h. Levels below from_level are computed but not
+  // copied back (left empty). salts: salt_len bytes per row of every
+  // group, group by group, as MerkleTree takes them.
   std::vector<std::vector<hash::Digest>> merkle_levels(const std::vector<RowMajorMatrix<Fp>>& mats,
-                                                       std::span<const uint8_t> salts,
-                                                       size_t salt_len) {
-    if (mats.empty()) throw std::invalid_argument(err("merkle_levels of no matrices"));
-    const uint64_t h = mats[0].height;
-    if (h == 0 || (h & (h - 1)) != 0)
-      throw std::invalid_argument(err("merkle_levels: height " + std::to_string(h) +
-                                      " is not a power of two"));
+                                                       std::span<const uint8_t> salts, size_t salt_len,
+                                                       unsigned from_level = 0) {
+    std::vector<merkle::MatrixShape> shapes;
+    for (const auto& m : mats) shapes.push_back({m.height, m.width});
+    std::vector<merkle::MerkleGroup> groups;
+    if (const std::string e = merkle::merkle_groups(shapes, groups); !e.empty())
+      throw std::invalid_argument(err("merkle_levels: " + e));
+    uint64_t salt_rows = 0;
+    std::vector<uint64_t> salt_at;  // per group, in salts
+    for (const auto& g : groups) {
+      salt_at.push_back(salt_rows * salt_len);
+      salt_rows += g.height;
+    }
     for (size_t k = 0; k < mats.size(); ++k)
-      if (mats[k].height != h || mats[k].values.size() != mats[k].width * mats[k].height)
-        throw std::invalid_argument(err("merkle_levels: matrix " + std::to_string(k) + " is " +
+      if (mats[k].values.size() != mats[k].width * mats[k].height)
+        throw std::invalid_argument(err("merkle_levels: matrix " + std::to_string(k) + " holds " +
+                                        std::to_string(mats[k].values.size()) + " values, expected " +
                                         std::to_string(mats[k].width) + " x " +
-                                        std::to_string(mats[k].height) + ", expected height " +
-                                        std::to_string(h)));
-    if (salts.size() != (salt_len == 0 ? 0 : h * salt_len))
+                                        std::to_string(mats[k].height)));
+    if (salts.size() != (salt_len == 0 ? 0 : salt_rows * salt_len))
       throw std::invalid_argument(err("merkle_levels: " + std::to_string(salts.size()) +
-                                      " salt bytes for " + std::to_string(h) + " leaves of " +
+                                      " salt bytes for " + std::to_string(salt_rows) + " rows of " +
                                       std::to_string(salt_len)));
     std::vector<typename Exec::template Buf<Fp>> dmats;
     std::vector<MatView> views;
@@ -182,19 +196,34 @@ class KernelHal final : public hal::Hal {
       for (int k = 0; k < 8; ++k) s.h[k] = v[k];
       return s;
     };
-    std::vector<std::vector<hash::Digest>> levels;
+    // Leaf hashes of group g's rows into out (height of the group threads).
+    const auto hash_rows = [&](size_t g, Sha256State* out) {
+      const auto& grp = groups[g];
+      launch<MerkleLeaves>(grp.height, static_cast<const MatView*>(dviews.data()) + grp.begin,
+                           static_cast<uint32_t>(grp.end - grp.begin),
+                           static_cast<const uint8_t*>(dsalts.data()) + salt_at[g], uint64_t{salt_len},
+                           iv(hash::merkle_leaf_iv()), out);
+    };
+    const uint64_t h = groups[0].height;
+    const unsigned log_h = static_cast<unsigned>(__builtin_ctzll(h));
+    std::vector<std::vector<hash::Digest>> levels(log_h + 1);
     auto cur = exec_.template alloc<Sha256State>(h);
-    launch<MerkleLeaves>(h, static_cast<const MatView*>(dviews.data()),
-                         static_cast<uint32_t>(views.size()),
-                         static_cast<const uint8_t*>(dsalts.data()), uint64_t{salt_len},
-                         iv(hash::merkle_leaf_iv()), cur.data());
-    levels.push_back(digests(cur, h));
-    for (uint64_t n = h / 2; n >= 1; n /= 2) {
+    hash_rows(0, cur.data());
+    if (from_level == 0) levels[0] = digests(cur, h);
+    for (unsigned l = 1; l <= log_h; ++l) {
+      const uint64_t n = h >> l;
       auto next = exec_.template alloc<Sha256State>(n);
       launch<MerkleNodes>(n, static_cast<const Sha256State*>(cur.data()), next.data(),
                           iv(hash::merkle_node_iv()));
+      for (size_t g = 1; g < groups.size(); ++g) {
+        if (groups[g].level != l) continue;
+        auto rows = exec_.template alloc<Sha256State>(n);
+        hash_rows(g, rows.data());
+        launch<MerkleAbsorb>(n, next.data(), static_cast<const Sha256State*>(rows.data()),
+                             iv(hash::merkle_node_iv()));
+      }
       cur = std::move(next);
-      levels.push_back(digests(cur, n));
+      if (l >= from_level) levels[l] = digests(cur, n);
     }
     return levels;
   }
@@ -360,7 +389,6 @@ class KernelHal final : public hal::Hal {
   std::string err(const std::string& what) const { return name_ + " hal: " + what; }
 
   Exec exec_;
-  std::unique_ptr<hal::Hal> fallback_;
   std::string name_;
 };
 

@@ -82,4 +82,20 @@ struct MerkleNodes {
   }
 };
 
+// Mixed-height trees: node[i] = f(IV_node, node[i] || rows[i]), rows the
+// leaf hashes of the group that joins at this level (MerkleTree::inject).
+// Each thread reads and writes only its own node.
+struct MerkleAbsorb {
+  ZKVM_HD static void run(uint64_t i, Sha256State* node, const Sha256State* rows, Sha256State iv) {
+    uint32_t blk[16];
+    for (int k = 0; k < 8; ++k) {
+      blk[k] = node[i].h[k];
+      blk[8 + k] = rows[i].h[k];
+    }
+    Sha256State st = iv;
+    sha256_compress(st, blk);
+    node[i] = st;
+  }
+};
+
 }  // namespace zkvm::gpu

@@ -23,8 +23,8 @@
 // order; the verifier depends only on OpenSSL and the standard library.
 #pragma once
 
+#include <algorithm>
 #include <array>
-
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -110,6 +110,17 @@ class MerkleTree {
                       size_t salt_len = 0, const MerkleHasher* hasher = nullptr);
   explicit MerkleTree(RowMajorMatrix<Fp> matrix, std::vector<uint8_t> salts = {},
                       size_t salt_len = 0, const MerkleHasher* hasher = nullptr);
+  // The tree of the same matrices and salts (SHA-256) whose digests were
+  // computed elsewhere (a device HAL): levels[l] holds the height >> l
+  // digests of level l for every l >= stored_from(log2 height); lower levels
+  // may be empty (they are recomputed from the rows when an opening needs
+  // them, as in a tree built here). The digests are taken as given: a wrong
+  // one makes openings fail verification, and the dual HAL compares roots.
+  // Throws std::invalid_argument on a shape mismatch.
+  MerkleTree(std::vector<RowMajorMatrix<Fp>> matrices, std::vector<uint8_t> salts, size_t salt_len,
+             std::vector<std::vector<Digest>> levels);
+  // The lowest level a tree of 2^log_height leaves stores.
+  static unsigned stored_from(unsigned log_height) { return std::min(kUnstoredLevels, log_height); }
 
   // height * salt_len bytes from OpenSSL's CSPRNG (RAND_bytes), or, inside
   // a ScopedRandomSeed on the calling thread, from its keyed stream. Every
@@ -133,6 +144,12 @@ class MerkleTree {
   MerkleOpening open_batch(std::span<const uint64_t> indices) const;
 
  private:
+  // Validates the matrices and salts, sets groups, widths and salt offsets,
+  // sizes levels_ (shared by both constructors).
+  void init_shape();
+  // Sizes and hashes every stored level from the matrices (the first
+  // constructor).
+  void build_levels();
   std::vector<RowMajorMatrix<Fp>> matrices_;
   std::vector<uint8_t> salts_;
   size_t salt_len_;

@@ -52,6 +52,32 @@ MerkleTree::MerkleTree(std::vector<RowMajorMatrix<Fp>> matrices, std::vector<uin
       salt_len_(salt_len),
       hasher_(hasher != nullptr ? hasher : &hash::default_merkle_hasher()),
       fast_(dynamic_cast<const hash::Sha256MerkleHasher*>(hasher_) != nullptr && hash::x2::available()) {
+  init_shape();
+  build_levels();
+}
+
+MerkleTree::MerkleTree(std::vector<RowMajorMatrix<Fp>> matrices, std::vector<uint8_t> salts, size_t salt_len,
+                       std::vector<std::vector<Digest>> levels)
+    : matrices_(std::move(matrices)),
+      salts_(std::move(salts)),
+      salt_len_(salt_len),
+      hasher_(&hash::default_merkle_hasher()),
+      fast_(hash::x2::available()) {
+  init_shape();
+  const unsigned log_h = log_height();
+  if (levels.size() != log_h + 1)
+    throw std::invalid_argument("MerkleTree: " + std::to_string(levels.size()) + " levels given for a tree of " +
+                                std::to_string(height_) + " leaves (expected " + std::to_string(log_h + 1) + ")");
+  for (unsigned l = stored_from_; l <= log_h; ++l) {
+    if (levels[l].size() != height_ >> l)
+      throw std::invalid_argument("MerkleTree: level " + std::to_string(l) + " has " +
+                                  std::to_string(levels[l].size()) + " digests, expected " +
+                                  std::to_string(height_ >> l));
+    levels_[l] = std::move(levels[l]);
+  }
+}
+
+void MerkleTree::init_shape() {
   using std::to_string;
   if (matrices_.empty()) throw std::invalid_argument("MerkleTree: no matrices to commit");
   height_ = matrices_[0].height;
@@ -85,7 +111,11 @@ MerkleTree::MerkleTree(std::vector<RowMajorMatrix<Fp>> matrices, std::vector<uin
   // Levels below stored_from_ (the leaves and their parents, 3/4 of all
   // digests, so 3/4 of their memory, page faults and writes) are not kept;
   // open_batch recomputes the few siblings it needs there from the rows.
-  stored_from_ = std::min(kUnstoredLevels, log_h);
+  stored_from_ = stored_from(log_h);
+}
+
+void MerkleTree::build_levels() {
+  const unsigned log_h = log_height();
   for (unsigned l = stored_from_; l <= log_h; ++l)
     resize_first_touch_parallel(levels_[l], height_ >> l);
 

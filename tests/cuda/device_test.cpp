@@ -45,7 +45,11 @@ TEST_CASE("on a GPU the device Merkle levels equal MerkleTree's root and leaves"
       for (auto& v : m.values) v = rng.fp();
       mats.push_back(std::move(m));
     }
-    std::vector<uint8_t> salts((size_t{1} << 16) * salt_len);
+    // A mixed tree: a third matrix of a quarter height joins at level 2.
+    RowMajorMatrix<Fp> q(5, size_t{1} << 14);
+    for (auto& v : q.values) v = rng.fp();
+    mats.push_back(std::move(q));
+    std::vector<uint8_t> salts(((size_t{1} << 16) + (size_t{1} << 14)) * salt_len);
     for (auto& b : salts) b = static_cast<uint8_t>(rng.g());
     const auto levels = hal::cuda_merkle_levels(mats, salts, salt_len);
     const merkle::MerkleTree tree(mats, salts, salt_len);

@@ -315,8 +315,8 @@ TEST_CASE("the dual backend (cpu, cuda-emulated) runs every kernel without a dif
   dual->batch_inverse(den, den);
   const auto folded = dual->fri_fold(rr, std::vector<Fp4>{rng.fp4(), rng.fp4(), rng.fp4()});
   REQUIRE(folded.size() == rr.size() / 8);
-  // merkle_commit is delegated to the CPU (not on the device yet).
-  const auto tree = dual->merkle_commit({lde}, {}, 0);
+  // merkle_commit: the dual HAL compares roots and every leaf digest.
+  const auto tree = dual->merkle_commit({lde, random_matrix(3, 256, rng)}, {}, 0);
   REQUIRE(tree->height() == lde.height);
 }
 
@@ -392,10 +392,73 @@ TEST_CASE("emulated Merkle leaves and layers equal MerkleTree's digests, salted 
     for (uint64_t i = 0; i < c.height; ++i) REQUIRE(levels[0][i] == tree.leaf_digest(i));
   }
   std::vector<RowMajorMatrix<Fp>> bad;
-  bad.push_back(random_matrix(2, 8, rng));
   bad.push_back(random_matrix(2, 4, rng));
+  bad.push_back(random_matrix(2, 8, rng));
   REQUIRE_THROWS_WITH(emu->merkle_levels(bad, {}, 0),
-                      Catch::Contains("matrix 1 is 2 x 4, expected height 8"));
+                      Catch::Contains("matrix 1: height 8 after a shorter matrix (tallest first)"));
+  bad[1] = random_matrix(2, 2, rng);
+  bad[1].values.pop_back();
+  REQUIRE_THROWS_WITH(emu->merkle_levels(bad, {}, 0), Catch::Contains("matrix 1 holds 3 values, expected 2 x 2"));
+  REQUIRE_THROWS_WITH(emu->merkle_levels({random_matrix(2, 8, rng)}, std::vector<uint8_t>(7), 1),
+                      Catch::Contains("7 salt bytes for 8 rows of 1"));
+}
+
+namespace {
+// Matrices of these (width, height) pairs, tallest first, and salts for
+// every row of every height group.
+struct MixedCase {
+  std::vector<std::pair<size_t, size_t>> shapes;
+  size_t salt_len;
+};
+std::pair<std::vector<RowMajorMatrix<Fp>>, std::vector<uint8_t>> mixed_inputs(const MixedCase& c, Rng& rng) {
+  std::vector<RowMajorMatrix<Fp>> mats;
+  size_t salt_rows = 0;
+  for (size_t k = 0; k < c.shapes.size(); ++k) {
+    mats.push_back(random_matrix(c.shapes[k].first, c.shapes[k].second, rng));
+    if (k == 0 || c.shapes[k].second != c.shapes[k - 1].second) salt_rows += c.shapes[k].second;
+  }
+  std::vector<uint8_t> salts(salt_rows * c.salt_len);
+  for (auto& b : salts) b = static_cast<uint8_t>(rng.g());
+  return {std::move(mats), std::move(salts)};
+}
+}  // namespace
+
+TEST_CASE("emulated Merkle levels of mixed-height trees equal MerkleTree's, and merkle_commit opens as the CPU tree") {
+  auto emu = gpu::make_emulated_hal();
+  Rng rng(14);
+  // Groups joining at level 1, at several levels, at the root (height 1),
+  // two matrices per group, widths of zero and across SHA blocks, salted.
+  const std::vector<MixedCase> cases = {
+      {{{4, 8}, {3, 4}}, 0},
+      {{{4, 8}, {3, 4}}, 16},
+      {{{17, 64}, {0, 32}, {5, 32}, {16, 8}, {1, 1}}, 0},
+      {{{17, 64}, {2, 16}, {16, 8}, {9, 2}, {1, 1}}, 61},
+      {{{1, 1024}, {64, 512}, {7, 4}}, 3},
+  };
+  for (const auto& c : cases) {
+    INFO("first shape " << c.shapes[0].first << " x " << c.shapes[0].second << ", " << c.shapes.size()
+                        << " matrices, salt " << c.salt_len);
+    const auto [mats, salts] = mixed_inputs(c, rng);
+    const merkle::MerkleTree tree(mats, salts, c.salt_len);
+    const auto levels = emu->merkle_levels(mats, salts, c.salt_len);
+    REQUIRE(levels.size() == tree.log_height() + 1);
+    REQUIRE(levels.back()[0] == tree.root());
+    for (uint64_t i = 0; i < tree.height(); ++i) REQUIRE(levels[0][i] == tree.leaf_digest(i));
+    // merkle_commit: device digests in a host tree; openings identical to
+    // the CPU tree's, lowest levels recomputed from the rows.
+    const auto dev = emu->merkle_commit(mats, salts, c.salt_len);
+    REQUIRE(dev->root() == tree.root());
+    std::vector<uint64_t> idx;
+    for (uint64_t i = 0; i < tree.height(); i += 1 + tree.height() / 5) idx.push_back(i);
+    idx.push_back(tree.height() - 1);
+    const auto a = tree.open_batch(idx), b = dev->open_batch(idx);
+    REQUIRE(a.rows == b.rows);
+    REQUIRE(a.salts == b.salts);
+    REQUIRE(a.proof.siblings == b.proof.siblings);
+    std::vector<merkle::MatrixShape> shapes;
+    for (const auto& m : mats) shapes.push_back({m.height, m.width});
+    REQUIRE(merkle::merkle_verify_mixed(dev->root(), shapes, c.salt_len, b.indices, b.rows, b.salts, b.proof).ok());
+  }
 }
 
 TEST_CASE("emulated kernels give the CPU HAL's results with threads run in reverse and shuffled order") {
