@@ -661,6 +661,70 @@ TEST_CASE("LayerNorm is within one output step of the float definition", "[ml][k
   CHECK(off * 50 < total);  // almost all are the float value rounded once
 }
 
+// LayerNorm as first written (d_i = D q_i - Dzp, V = sum d_i^2 in 64 bits, Q =
+// V / D + eps_q, a bit-by-bit square root): the kernel computes V / D as
+// D U - S^2 from 32-bit sums instead, which must not change one output.
+static std::vector<int8_t> ref_layernorm(const std::vector<int8_t>& x, int32_t rows, int32_t D, int32_t zp_in, uint64_t eps_q,
+                                         const int32_t* g, const int32_t* bb, int32_t zp_out) {
+  std::vector<int8_t> y(x.size());
+  for (int32_t r = 0; r < rows; ++r) {
+    const int8_t* xr = x.data() + int64_t(r) * D;
+    int32_t S = 0;
+    for (int32_t i = 0; i < D; ++i) S += xr[i] - zp_in;
+    const int32_t Dzp = D * zp_in + S;
+    uint64_t V = 0;
+    for (int32_t i = 0; i < D; ++i) {
+      const int64_t d = int64_t(D) * xr[i] - Dzp;
+      V += uint64_t(d * d);
+    }
+    uint64_t Q = V / uint64_t(D) + eps_q;
+    if (Q == 0) Q = 1;
+    int e = 0;
+    while ((Q << (2 * e)) < (1ull << 60)) ++e;
+    const uint64_t v = Q << (2 * e);
+    uint64_t rt = uint64_t(std::sqrt(double(v)));  // then corrected to floor(sqrt(v)) exactly
+    while (rt * rt > v) --rt;
+    while ((rt + 1) * (rt + 1) <= v) ++rt;
+    uint64_t m64 = (1ull << 61) / rt;
+    if (m64 > 0x7FFFFFFFull) m64 = 0x7FFFFFFFull;
+    const int32_t sh = 45 - e;
+    for (int32_t i = 0; i < D; ++i) {
+      const int64_t d = int64_t(D) * xr[i] - Dzp;
+      const int32_t t = int32_t((d * int64_t(m64) + (int64_t(1) << (sh - 1))) >> sh);
+      const int64_t acc = int64_t(t) * g[i] + int64_t(bb[i]) * 65536 + (int64_t(1) << 31);
+      y[size_t(r) * D + size_t(i)] = int8_t(std::clamp<int64_t>(zp_out + (acc >> 32), -128, 127));
+    }
+  }
+  return y;
+}
+
+TEST_CASE("LayerNorm gives exactly the outputs of its 64-bit variance form, extremes included", "[ml][kernels]") {
+  std::mt19937 rng(44);
+  for (int D : {1, 2, 3, 17, 64, 255, 1000, ZKML_MAX_LAYERNORM_D}) {
+    for (int kind = 0; kind < 4; ++kind) {
+      const int rows = 3;
+      auto x = rand_i8(rng, size_t(rows) * D);
+      // 1: the extremes alternating (largest variance); 2: all -128 with a
+      // zero point of 127 (largest |u|); 3: one outlier in a constant row.
+      for (int i = 0; i < rows * D; ++i) {
+        if (kind == 1) x[size_t(i)] = int8_t(i % 2 ? 127 : -128);
+        if (kind == 2) x[size_t(i)] = -128;
+        if (kind == 3) x[size_t(i)] = int8_t(i % D == D / 2 ? 127 : -5);
+      }
+      const int zp_in = kind == 2 ? 127 : std::uniform_int_distribution<int>(-128, 127)(rng);
+      const int zp_out = std::uniform_int_distribution<int>(-20, 20)(rng);
+      std::vector<int32_t> tab(size_t(2 * D));
+      for (auto& t : tab) t = std::uniform_int_distribution<int32_t>(-(1 << 24) + 1, (1 << 24) - 1)(rng);
+      for (uint64_t eps_q : {uint64_t(0), uint64_t(1) << 20, (uint64_t(1) << 40) - 1}) {
+        std::vector<int8_t> y(x.size());
+        zkml_layernorm_s8(x.data(), rows, D, zp_in, eps_q, tab.data(), tab.data() + D, zp_out, y.data());
+        INFO("D " << D << " kind " << kind << " eps_q " << eps_q);
+        REQUIRE(y == ref_layernorm(x, rows, D, zp_in, eps_q, tab.data(), tab.data() + D, zp_out));
+      }
+    }
+  }
+}
+
 TEST_CASE("Transpose matches index arithmetic for every permutation of 4 axes", "[ml][kernels]") {
   std::mt19937 rng(44);
   uint32_t perm[4] = {0, 1, 2, 3};

@@ -82,18 +82,21 @@ void zkml_layernorm_s8(const int8_t* x, int32_t rows, int32_t D, int32_t zp_in, 
   for (int32_t r = 0; r < rows; ++r) {
     const int8_t* xr = x + (int64_t)r * D;
     int8_t* yr = y + (int64_t)r * D;
+    /* u_i = q_i - zp_in, |u_i| <= 255: S = sum u_i and U = sum u_i^2 in
+     * 32 bits (U <= 4096 255^2 < 2^28), one pass, no 64-bit products. */
     int32_t S = 0;
-    for (int32_t i = 0; i < D; ++i) S += xr[i] - zp_in;
-    /* d_i = D x_i - S (D times the deviation from the mean, exact);
-     * |d_i| <= 2 D 255 < 2^21 and V = sum d_i^2 < 2^54 for D <= 4096. */
-    const int32_t Dzp = D * zp_in + S; /* d_i = D q_i - Dzp */
-    uint64_t V = 0;
+    uint32_t U = 0;
     for (int32_t i = 0; i < D; ++i) {
-      const int32_t d = D * xr[i] - Dzp;
-      V += (uint64_t)((int64_t)d * d);
+      const int32_t u = xr[i] - zp_in;
+      S += u;
+      U += (uint32_t)(u * u);
     }
+    /* d_i = D u_i - S (D times the deviation from the mean, exact),
+     * |d_i| <= 2 D 255 < 2^21. V = sum d_i^2 = D (D U - S^2), so
+     * V / D = D U - S^2 exactly (< 2^41), without the 64-bit division. */
+    const int32_t Dzp = D * zp_in + S; /* d_i = D q_i - Dzp */
     /* Q = D^2 (var + eps) / s_in^2 = V / D + eps_q, 1 <= Q < 2^43 */
-    uint64_t Q = V / (uint64_t)D + eps_q;
+    uint64_t Q = (uint64_t)((int64_t)D * U - (int64_t)S * S) + eps_q;
     if (Q == 0) Q = 1;
     /* Q 4^e in [2^60, 2^62): r = floor(sqrt(Q 4^e)) in [2^30, 2^31), so
      * 1/sqrt(Q) = 2^e / r ~ mult 2^(e - 61) with mult in (2^30, 2^31). */
