@@ -137,10 +137,11 @@ const QCase kCases[] = {
     // One uint8 weight 0 with zero point 255: -255, beyond int8, re-quantized
     // (with a warning) as -127 at 255/127 times the scale, which is exact.
     {"test_qlinearconv", 1, 2, 6, 7, nullptr, true, 0},
-    // uint8 b with zero point 114: b - 114 spans [-111, 141], beyond int8, so b
-    // is re-quantized symmetrically (with a warning): one element is 1 off.
-    {"test_qlinearmatmul_2D", 1, 2, 6, 7, nullptr, true, 1},
-    {"test_qlinearmatmul_3D", 1, 2, 6, 7, "b must be 2-D"},            // a batch of different b: a batched MatMul
+    // uint8 b with zero point 114: b - 114 spans [-111, 141], beyond int8
+    // weights, so b becomes the int8 constant b - 128 with zero point -14 of
+    // a MatMul node, which sums (a - za)(b - zb) exactly.
+    {"test_qlinearmatmul_2D", 1, 2, 6, 7, nullptr},
+    {"test_qlinearmatmul_3D", 1, 2, 6, 7, nullptr},  // a batch of two b: a batched MatMul
     {"test_quantizelinear", -1, -1, 1, 2, nullptr},                     // float in, uint8 out
     {"test_quantizelinear_axis", -1, -1, 1, 2, "per-axis quantization of an activation"},
     {"test_dequantizelinear", 1, 2, -1, -1, nullptr},                   // uint8 in, float out

@@ -825,10 +825,57 @@ struct Importer {
     allow_q_ = false;
     qlinear_act_in(n, 0, a);
     const Val& b = const_in(n, 3, "b");
-    if (b.shape.size() != 2) node_fail("b must be 2-D, got " + shape_str(b.shape));
-    QInputs qb = q_inputs(n, 4, 5, b.shape[1], "b");
+    if (b.shape.size() < 2) node_fail("b must have two dimensions at least, got " + shape_str(b.shape));
+    const int64_t bcols = b.shape.back();
+    QInputs qb = q_inputs(n, 4, 5, b.shape.size() == 2 ? bcols : 1, "b");
+    const auto as = shape_of(a);
+    const bool rows = as.size() == 2 || elem_count(std::vector<int64_t>(as.begin(), as.end() - 2)) == 1;
+    if (b.shape.size() == 2 && rows) {
+      // b's integers minus the zero point fit int8: a Dense with the model's
+      // weights and scales (per column too).
+      const size_t warned = g.warnings.size();
+      Val bf = dequantize_const(b, qb, 1, n.input(3));
+      if (bf.wscale || qb.scale.size() != 1) {
+        matmul_core(n, a, bf);
+        qlinear_out(n, 6);
+        return;
+      }
+      g.warnings.resize(warned);  // the MatMul below keeps them exact
+    }
+    // A MatMul node whose B is an int8 constant with b's own scale and zero
+    // point (a uint8 b moved down by 128): the kernel sums (a - za)(b - zb)
+    // exactly whatever b's range, and a batch of b (3-D) is a batched MatMul.
+    if (qb.scale.size() != 1)
+      node_fail("b has per-column scales and " +
+                (b.shape.size() > 2 ? "is batched " + shape_str(b.shape)
+                                    : std::string("integers that leave int8 after subtracting its zero point")) +
+                ": not supported (one scale for b, or per-column scales with b - zero point inside int8)");
+    const size_t warned = g.warnings.size();
     Val bf = dequantize_const(b, qb, 1, n.input(3));
-    matmul_core(n, a, bf);
+    g.warnings.resize(warned);  // b is not re-quantized here
+    const ml::QuantParams qbp = act_quant(qb, "b");
+    int bt = add_const(n.input(3) + ".int8", b.shape, floats_of(bf, "b"));
+    g.tensors[bt].quant = qbp;
+    // Batches as MatMul of activations: equal, or one b for every batch of a.
+    const std::vector<int64_t> la(as.begin(), as.end() - 2), lb(b.shape.begin(), b.shape.end() - 2);
+    if (as.size() < 2 || as.back() != b.shape[b.shape.size() - 2])
+      node_fail("shapes " + shape_str(as) + " x " + shape_str(b.shape) + " do not multiply");
+    if (elem_count(la) != elem_count(lb) && elem_count(lb) != 1)
+      node_fail("shapes " + shape_str(as) + " x " + shape_str(b.shape) + ": batches of a and b differ");
+    std::vector<int64_t> out = la.size() >= lb.size() ? la : lb;
+    out.push_back(as[as.size() - 2]);
+    out.push_back(bcols);
+    if (elem_count(lb) == 1 && elem_count(la) > 1) {
+      // one b for every batch: repeat it as a constant
+      std::vector<float> f = g.tensors[bt].data, r;
+      for (uint64_t q = 0; q < elem_count(la); ++q) r.insert(r.end(), f.begin(), f.end());
+      std::vector<int64_t> rs = la;
+      rs.push_back(b.shape[b.shape.size() - 2]);
+      rs.push_back(bcols);
+      bt = add_const(n.input(3) + ".int8.repeated", rs, std::move(r));
+      g.tensors[bt].quant = qbp;
+    }
+    emit(n, ml::OpKind::MatMul, {a.tensor, bt}, out);
     qlinear_out(n, 6);
   }
 
