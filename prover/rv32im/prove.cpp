@@ -337,8 +337,13 @@ std::vector<SegmentProof> SegmentedProver::finish(size_t first, size_t last) {
     if (mc.commitment.roots != s.roots[k].roots)
       throw std::logic_error("segment " + std::to_string(k) + ": the recommitted main trace differs from the first pass");
     auto sch = stark::segment_transcript(*s.ch, k);
-    const stark::StarkProof proof =
-        stark::finish_proof(s.pk, s.witnesses(sw), std::move(mc), sch, s.lc, s.hal, s.prove_options(&timings));
+    // The tables are freed once the aux trace is built: from there on the
+    // committed LDEs hold them (docs/BENCHMARKS.md "Memory per segment").
+    stark::ProveOptions po = s.prove_options(&timings);
+    po.release_traces = [&sw] {
+      for (auto& t : sw.traces) t = {};
+    };
+    const stark::StarkProof proof = stark::finish_proof(s.pk, s.witnesses(sw), std::move(mc), sch, s.lc, s.hal, po);
     out.push_back({s.ends[k], stark::serialize_proof(proof)});
     if (s.n > 1) {
       std::lock_guard lock(s.mu);

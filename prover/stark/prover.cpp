@@ -65,12 +65,24 @@ RowMajorMatrix<Fp> build_aux(const air::TableWitness& tw, const air::AirShape& s
   const auto& m = *tw.trace;
   const size_t n = m.height, k = shape.num_interactions;
   std::optional<RowMajorMatrix<Fp>> pre = a.preprocessed_trace();
-  std::vector<Fp4> denom(n * k);
-  std::vector<Fp> mult(n * k);
-  // Rows are independent: one builder per thread (OpenMP), writing the
-  // row's k fractions in place.
-  bool count_changed = false;
-  const long long rows = static_cast<long long>(n);
+  const auto& groups = shape.logup_groups;
+  const size_t ng = groups.size();
+  const size_t used = n - zk_rows;
+  RowMajorMatrix<Fp> aux(4 * (ng + 1), n);
+  std::vector<Fp4> row_sum(n);
+  // Blocks of rows, one at a time per thread (OpenMP): the block's k
+  // fractions per row (one builder per thread, written in place), then the
+  // batch inversion of the denominators whose multiplicity is not zero (the
+  // others' fractions are 0 whatever the denominator: inactive lookups and
+  // padding rows, most of the CPU table's slots), then h = num / denom per
+  // group and the row's sum. Only a block's fractions are in memory (the
+  // whole table's took 20 bytes per row and interaction: 560 MiB for the
+  // CPU table at 2^20 rows); inverses are unique, so the columns do not
+  // depend on the blocking.
+  constexpr size_t kBlockRows = 4096;
+  const long long blocks = static_cast<long long>((n + kBlockRows - 1) / kBlockRows);
+  bool count_changed = false, hit_zero = false;
+  size_t first_bad = n;  // first random row with a bus multiplicity
 #pragma omp parallel
   {
     air::FractionBuilder b;
@@ -78,83 +90,75 @@ RowMajorMatrix<Fp> build_aux(const air::TableWitness& tw, const air::AirShape& s
     b.alpha = alpha;
     b.beta_pows = beta_pows;
     b.last = n - 1 - zk_rows;
+    std::vector<Fp4> denom(kBlockRows * k), live;
+    std::vector<Fp> mult(kBlockRows * k);
+    std::vector<size_t> at;
+    live.reserve(kBlockRows * k), at.reserve(kBlockRows * k);
+    bool changed = false, zero = false;
+    size_t bad = n;
 #pragma omp for schedule(static)
-    for (long long rr = 0; rr < rows; ++rr) {
-      const size_t r = static_cast<size_t>(rr);
-      const size_t nr = (r + 1) % n;
-      b.row = r;
-      b.local = m.row(r);
-      b.next = m.row(nr);
-      if (pre) {
-        b.pre_local = pre->row(r);
-        b.pre_next_row = pre->row(nr);
+    for (long long bb = 0; bb < blocks; ++bb) {
+      const size_t lo = static_cast<size_t>(bb) * kBlockRows, hi = std::min(n, lo + kBlockRows);
+      for (size_t r = lo; r < hi; ++r) {
+        const size_t nr = (r + 1) % n;
+        b.row = r;
+        b.local = m.row(r);
+        b.next = m.row(nr);
+        if (pre) {
+          b.pre_local = pre->row(r);
+          b.pre_next_row = pre->row(nr);
+        }
+        b.den = denom.data() + (r - lo) * k;
+        b.num = mult.data() + (r - lo) * k;
+        b.count = 0;
+        b.capacity = k;
+        a.eval(b);
+        if (b.count != k) changed = true;
       }
-      b.den = denom.data() + r * k;
-      b.num = mult.data() + r * k;
-      b.count = 0;
-      b.capacity = k;
-      a.eval(b);
-      if (b.count != k) {
-#pragma omp atomic write
-        count_changed = true;
+      const size_t cells = (hi - lo) * k;
+      for (size_t i = (std::max(lo, used) - lo) * k; i < cells; ++i)
+        if (!mult[i].is_zero()) bad = std::min(bad, lo + i / k);
+      // A zero denominator means alpha hit a tuple's fingerprint
+      // (probability about n*k / |Fp4|): the prover stops.
+      bool ok = true;
+      for (size_t i = 0; i < cells; ++i) ok = ok && !denom[i].is_zero();
+      if (!ok) {
+        zero = true;
+        continue;
       }
-    }
-  }
-  if (count_changed) throw std::logic_error("table '" + a.name() + "': interaction count changed");
-  const size_t used = n - zk_rows;
-  for (size_t i = used * k; i < n * k; ++i)
-    if (!mult[i].is_zero())
-      throw std::invalid_argument("table '" + a.name() + "': row " + std::to_string(i / k) + " is among the last " +
-                                  std::to_string(zk_rows) +
-                                  ", which zero knowledge replaces by random rows, but has a bus multiplicity "
-                                  "(the witness must leave Air::zk_free_rows rows of padding)");
-  // A zero denominator means alpha hit a tuple's fingerprint (probability
-  // about n*k / |Fp4|): the prover stops. Batch inversion in 64 slices
-  // (parallel) of the denominators whose multiplicity is not zero (the
-  // others' fractions are 0 whatever the denominator: inactive lookups and
-  // padding rows, most of the CPU table's slots); then h = num / denom per
-  // row (parallel) and the running sum (serial, one add per row).
-  const long long slices = 64;
-  bool hit_zero = false;
-  const size_t total = n * k, per = (total + slices - 1) / slices;
-#pragma omp parallel for schedule(static)
-  for (long long sl = 0; sl < slices; ++sl) {
-    const size_t lo = std::min(total, static_cast<size_t>(sl) * per), hi = std::min(total, lo + per);
-    if (lo >= hi) continue;
-    const auto part = std::span(denom).subspan(lo, hi - lo);
-    bool ok = true;
-    for (const Fp4& d : part) ok = ok && !d.is_zero();
-    if (ok) {
-      std::vector<Fp4> live;
-      std::vector<size_t> at;
-      live.reserve(hi - lo), at.reserve(hi - lo);
-      for (size_t i = lo; i < hi; ++i)
+      live.clear(), at.clear();
+      for (size_t i = 0; i < cells; ++i)
         if (!mult[i].is_zero()) live.push_back(denom[i]), at.push_back(i);
       field::batch_inverse(live, live);
       for (size_t j = 0; j < at.size(); ++j) denom[at[j]] = live[j];
-    } else {
-#pragma omp atomic write
-      hit_zero = true;
+      for (size_t r = lo; r < hi; ++r) {
+        auto row = aux.row(r);
+        const Fp4* d = denom.data() + (r - lo) * k;
+        const Fp* u = mult.data() + (r - lo) * k;
+        Fp4 t;
+        for (size_t g = 0; g < ng; ++g) {
+          Fp4 h;
+          for (const uint32_t j : groups[g]) h += d[j] * u[j];
+          for (int c = 0; c < 4; ++c) row[4 * g + c] = h.c[c];
+          t += h;
+        }
+        row_sum[r] = t;
+      }
+    }
+#pragma omp critical
+    {
+      count_changed = count_changed || changed;
+      hit_zero = hit_zero || zero;
+      first_bad = std::min(first_bad, bad);
     }
   }
+  if (count_changed) throw std::logic_error("table '" + a.name() + "': interaction count changed");
+  if (first_bad < n)
+    throw std::invalid_argument("table '" + a.name() + "': row " + std::to_string(first_bad) + " is among the last " +
+                                std::to_string(zk_rows) +
+                                ", which zero knowledge replaces by random rows, but has a bus multiplicity "
+                                "(the witness must leave Air::zk_free_rows rows of padding)");
   if (hit_zero) throw std::invalid_argument("LogUp: alpha hit a tuple's fingerprint (retry the proof)");
-  const auto& groups = shape.logup_groups;
-  const size_t ng = groups.size();
-  RowMajorMatrix<Fp> aux(4 * (ng + 1), n);
-  std::vector<Fp4> row_sum(n);
-#pragma omp parallel for schedule(static)
-  for (long long rr = 0; rr < rows; ++rr) {
-    const size_t r = static_cast<size_t>(rr);
-    auto row = aux.row(r);
-    Fp4 t;
-    for (size_t g = 0; g < ng; ++g) {
-      Fp4 h;
-      for (const uint32_t j : groups[g]) h += denom[r * k + j] * mult[r * k + j];
-      for (int c = 0; c < 4; ++c) row[4 * g + c] = h.c[c];
-      t += h;
-    }
-    row_sum[r] = t;
-  }
   Fp4 s = mask;  // the zk sum mask sits in row 0 of the mask columns
   for (size_t r = 0; r < used; ++r) {
     s += row_sum[r];
@@ -374,7 +378,8 @@ StarkProof finish_proof(const ProvingKey& pk, std::span<const air::TableWitness>
   auto main_round = std::move(mc.round);
   const std::vector<Fp4> masks = std::move(mc.masks);
   const bool zk = vk.config.pcs.zk;
-  auto zk_m = [&](const air::TableWitness& tw) { return std::min(zk_mask_degree(vk.config), tw.trace->height); };
+  // Table t's height from its log (the traces may be released after the aux).
+  auto zk_m = [&](size_t t) { return std::min(zk_mask_degree(vk.config), size_t{1} << proof.log_heights[t]); };
   StageTimer timer(opts.timings);
   pcs::PcsProver pcs(vk.config.pcs, hal);
   const Fp4 logup_alpha = lc.alpha, logup_beta = lc.beta;
@@ -390,9 +395,10 @@ StarkProof finish_proof(const ProvingKey& pk, std::span<const air::TableWitness>
       aux_index[t] = static_cast<int>(auxes.size());
       const size_t zr = zk_random_rows(vk, t);
       auto aux = build_aux(tables[t], shape, logup_alpha, bp, masks[t], zr, cs);
-      auxes.push_back(zk && zr == 0 ? zk_randomise(std::move(aux), zk_m(tables[t])) : std::move(aux));
+      auxes.push_back(zk && zr == 0 ? zk_randomise(std::move(aux), zk_m(t)) : std::move(aux));
       proof.cumsums.push_back(cs);
     }
+    if (opts.release_traces) opts.release_traces();
     aux_round = pcs.commit(std::move(auxes));
     proof.aux = aux_round->commitment();
     pcs::observe_commitment(ch, "aux", proof.aux);
@@ -445,7 +451,7 @@ StarkProof finish_proof(const ProvingKey& pk, std::span<const air::TableWitness>
       quotients.push_back(split_quotient_zk_half(q, in.log_n, in.log_chunks, extra, ql.chunks, ql.stride, in.zk_rows,
                                                  pcs::kCosetShift, pcs::random_fps(4 * (ql.chunks - 1) * in.zk_rows)));
     } else if (zk) {
-      const size_t m = in.zk_rows != 0 ? in.zk_rows : zk_m(tables[t]);
+      const size_t m = in.zk_rows != 0 ? in.zk_rows : zk_m(t);
       quotients.push_back(split_quotient_zk(q, in.log_n, in.log_chunks, ql.chunks, ql.stride, m, pcs::kCosetShift,
                                             pcs::random_fps(4 * (ql.chunks - 1) * m)));
     } else {

@@ -1,6 +1,7 @@
 // STARK prover (prover side: may use OpenMP through the HAL and NTT).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -46,6 +47,11 @@ struct ProveOptions {
   // With check_constraints: also check every bus for balance (off for one
   // segment of a continuation, whose buses balance only with the others').
   bool check_bus_balance = true;
+  // When set, finish_proof calls it once the tables' traces are no longer
+  // read (after the LogUp aux trace is built, before its commitment): the
+  // caller may free them there (the committed LDEs hold what the rest of the
+  // proof needs). The tables' publics stay in use.
+  std::function<void()> release_traces;
 };
 
 // tables[t].air must be pk.vk.airs[t]; a trace of height 0 leaves a table
