@@ -474,7 +474,9 @@ TEST_CASE("Add and Mul match the reference with all broadcast kinds", "[ml][kern
   std::mt19937 rng(5);
   for (int iter = 0; iter < 300; ++iter) {
     auto U = [&](int a, int b) { return std::uniform_int_distribution<int>(a, b)(rng); };
-    int C = U(1, 4), HW = U(1, 9), n = C * HW;
+    // Every 4th shape is large: same-shape Adds of 256 values and more run
+    // through the kernel's tables of the 256 products.
+    int C = U(1, 4), HW = iter % 4 == 0 ? U(64, 400) : U(1, 9), n = C * HW;
     int kind = iter % 3;  // 0: same shape, 1: scalar, 2: per channel
     int nb = kind == 0 ? n : (kind == 1 ? 1 : C);
     zkml_bcast bc{n, kind == 0 ? 0 : (kind == 1 ? n : HW), kind == 2 ? C : 1};
