@@ -96,9 +96,8 @@ const std::map<std::string, std::string> kRejected = {
     {"test_reshape_allowzero_reordered", "has a dimension 0"},
     {"test_softmax_axis_0", "axis=0 is not supported"},
     {"test_softmax_axis_1", "axis=1 is not supported"},
-    // Pad folds only into a following Conv/pool; this one pads a standalone
-    // tensor with 1.2. (Edge and reflect modes: test_import.cpp.)
-    {"test_constant_pad", "constant value 1.200000 is not supported"},
+    // Edge and reflect Pads of int32 data (the modes on float data:
+    // test_import.cpp).
     {"test_edge_pad", "input 'x' has dtype int32"},
     {"test_reflect_pad", "input 'x' has dtype int32"},
     // Split into empty parts of an empty tensor: zero-sized tensors.

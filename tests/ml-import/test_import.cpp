@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -554,6 +555,12 @@ std::vector<float> pad_hw(const std::vector<float>& x, int64_t C, int64_t H, int
 }
 
 // [pre] -> Pad(pads, value) -> op, on x [1,2,5,6]; `tweak` sets the op's attributes.
+std::string shape_str_for_test(const std::vector<int64_t>& v) {
+  std::string s = "[";
+  for (size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + std::to_string(v[i]);
+  return s + "]";
+}
+
 template <class F>
 OnnxBuilder pad_model(const std::string& op, std::vector<int64_t> pads, float value, F&& tweak,
                       const std::string& pre = "", int64_t opset = 13) {
@@ -652,47 +659,135 @@ TEST_CASE("a zero Pad before Conv, AveragePool and MaxPool folds into their pads
   CHECK(g.nodes.size() == 1);
 }
 
-TEST_CASE("a Pad that cannot fold into the next op is rejected naming the Pad and the reason", "[ml-import]") {
+// numpy.pad of a row-major tensor (pads [begins..., ends...], negative: crop).
+std::vector<float> np_pad(const std::vector<float>& x, const std::vector<int64_t>& shape,
+                          const std::vector<int64_t>& pads, const std::string& mode, float value,
+                          std::vector<int64_t>* out_shape) {
+  const size_t r = shape.size();
+  std::vector<float> cur = x;
+  std::vector<int64_t> cs = shape;
+  for (size_t d = 0; d < r; ++d) {
+    const int64_t b = pads[d], e = pads[d + r], n = cs[d], m = n + b + e;
+    int64_t outer = 1, inner = 1;
+    for (size_t k = 0; k < d; ++k) outer *= cs[k];
+    for (size_t k = d + 1; k < r; ++k) inner *= cs[k];
+    std::vector<float> y(static_cast<size_t>(outer * m * inner));
+    for (int64_t o = 0; o < outer; ++o)
+      for (int64_t i = 0; i < m; ++i) {
+        int64_t src = i - b;  // index into the input along d
+        bool fill = false;
+        if (src < 0 || src >= n) {
+          if (mode == "constant") fill = true;
+          else if (mode == "edge") src = src < 0 ? 0 : n - 1;
+          else src = src < 0 ? -src : 2 * (n - 1) - src;  // reflect
+        }
+        for (int64_t q = 0; q < inner; ++q)
+          y[static_cast<size_t>((o * m + i) * inner + q)] = fill ? value : cur[static_cast<size_t>((o * n + src) * inner + q)];
+      }
+    cur = std::move(y);
+    cs[d] = m;
+  }
+  *out_shape = cs;
+  return cur;
+}
+
+TEST_CASE("a Pad that does not fold into a Conv or pool becomes Slice and Concat nodes and pads as numpy does",
+          "[ml-import]") {
   using Catch::Contains;
   using zkvm::testing::set_ints;
-  using zkvm::testing::set_int;
   auto k3 = [](onnx::NodeProto& n) { set_ints(n, "kernel_shape", {3, 3}); };
   auto none = [](onnx::NodeProto&) {};
   const std::vector<int64_t> hw1 = {0, 0, 1, 1, 0, 0, 1, 1};
-  REQUIRE_THROWS_WITH(import(pad_model("Relu", hw1, 0.0f, none)),
-                      Contains("node 1 'op' (Relu): input 'p' comes from Pad 0 'pad1', which is supported only "
-                               "directly before Conv, MaxPool or AveragePool"));
-  REQUIRE_THROWS_WITH(import(pad_model("MaxPool", hw1, 0.0f, k3)),
-                      Contains("(MaxPool): input 'p' comes from Pad 0 'pad1', but MaxPool pads with -inf: a zero Pad "
-                               "folds into it only when the input is never negative"));
-  REQUIRE_THROWS_WITH(import(pad_model("MaxPool", hw1, 0.0f, k3, "Tanh")), Contains("never negative"));
-  REQUIRE_THROWS_WITH(import(pad_model("AveragePool", hw1, 0.0f,
-                                       [](onnx::NodeProto& n) {
-                                         set_ints(n, "kernel_shape", {3, 3});
-                                         set_ints(n, "pads", {1, 1, 1, 1});
-                                       })),
-                      Contains("the pool's own pads [1,1,1,1] do not (count_include_pad=0)"));
-  REQUIRE_THROWS_WITH(import(pad_model("MaxPool", {0, 0, 2, 0, 0, 0, 3, 0}, 0.0f, k3, "Relu")),
-                      Contains("(MaxPool): pads [2,0,3,0] (with Pad 1 'pad1' folded in) must be smaller than the "
-                               "kernel [3,3]"));
-  REQUIRE_THROWS_WITH(import(pad_model("Conv", {0, 1, 1, 1, 0, 0, 1, 1}, 0.0f, none)),
-                      Contains("node 0 'pad1' (Pad): pads [0,1,1,1,0,0,1,1] pad the batch or channel axis"));
-  REQUIRE_THROWS_WITH(import(pad_model("Conv", {0, 0, -1, 0, 0, 0, 0, 0}, 0.0f, none)),
-                      Contains("(Pad): negative pads"));
-  REQUIRE_THROWS_WITH(import(pad_model("Conv", hw1, 0.5f, none)),
-                      Contains("(Pad): constant value 0.500000 is not supported (0 only, folded into the zero "
-                               "padding of the Conv/pool that follows)"));
+  const std::vector<int64_t> xs = {1, 2, 5, 6};
+  auto x = rand_floats(60, 41);
+  // Readers that cannot absorb a zero Pad: the pad is done by Concats first.
+  struct Reader {
+    const char* op;
+    std::vector<int64_t> pads;
+    std::function<void(onnx::NodeProto&)> tweak;
+    const char* pre;
+  };
+  const Reader readers[] = {
+      {"Relu", hw1, none, ""},
+      {"MaxPool", hw1, k3, ""},      // the input may be negative: MaxPool's padding is -inf, the Pad's 0
+      {"MaxPool", hw1, k3, "Tanh"},
+      {"AveragePool", hw1, [](onnx::NodeProto& n) { set_ints(n, "kernel_shape", {3, 3}); set_ints(n, "pads", {1, 1, 1, 1}); }, ""},
+      {"MaxPool", {0, 0, 2, 0, 0, 0, 3, 0}, k3, "Relu"},  // with the Pad, the pads would reach the kernel
+  };
+  for (const auto& rd : readers) {
+    INFO(rd.op << " after Pad " << shape_str_for_test(rd.pads));
+    auto g = import(pad_model(rd.op, rd.pads, 0.0f, rd.tweak, rd.pre));
+    bool has_concat = false;
+    for (const auto& n : g.nodes) has_concat = has_concat || n.op == ml::OpKind::Concat;
+    CHECK(has_concat);
+    // The same graph with the padded tensor as input (no Pad) gives the same output.
+    std::vector<int64_t> ps;
+    std::vector<float> xin = x;
+    if (std::string(rd.pre) == "Tanh") for (auto& v : xin) v = std::tanh(v);
+    if (std::string(rd.pre) == "Relu") for (auto& v : xin) v = std::max(v, 0.0f);
+    auto xp = np_pad(xin, xs, rd.pads, "constant", 0.0f, &ps);
+    OnnxBuilder direct;
+    direct.input("p", ps);
+    rd.tweak(direct.node(rd.op, {"p"}, {"y"}, "op"));
+    direct.output("y");
+    auto want = model::run_reference(import(direct), xp);
+    auto got = model::run_reference(g, x);
+    REQUIRE(got.size() == want.size());
+    for (size_t i = 0; i < got.size(); ++i) CHECK(got[i] == Approx(want[i]).margin(1e-6));  // tanh: float vs double
+  }
+  // Pads of any axis, cropping, any value, edge and reflect: the graph output
+  // is the Pad itself; float equals numpy, int8 within half an input step
+  // and one output step.
+  struct Case {
+    std::vector<int64_t> pads;
+    const char* mode;
+    float value;
+  };
+  const Case cases[] = {
+      {{0, 1, 2, 0, 0, 2, 1, 3}, "constant", 0.5f},   // channels too
+      {{0, 0, -1, 2, 0, 0, 1, -2}, "constant", -1.0f}, // crop and pad
+      {{0, 0, 2, 3, 0, 0, 1, 1}, "edge", 0.0f},
+      {{0, 1, 3, 2, 0, 0, 1, 5}, "reflect", 0.0f},
+  };
+  for (const auto& c : cases) {
+    INFO(c.mode << " " << shape_str_for_test(c.pads));
+    OnnxBuilder m;
+    m.input("x", xs).init_i64("pads", {8}, c.pads).init("value", {}, {c.value});
+    auto& pn = m.node("Pad", {"x", "pads", "value"}, {"y"}, "pad");
+    zkvm::testing::set_string(pn, "mode", c.mode);
+    m.output("y");
+    auto g = import(m);
+    std::vector<int64_t> ps;
+    auto want = np_pad(x, xs, c.pads, c.mode, c.value, &ps);
+    CHECK(g.tensors[g.output].shape == ps);
+    CHECK(model::run_reference(g, x) == want);
+#ifdef ZKVM_HAVE_ML_HOST
+    auto file = ml::quantize_model(g, model::calibrate(g, x, 1), {});
+    auto r = ml::run_int8_host(file, x);
+    zkml_model zm;
+    REQUIRE(zkml_parse(&zm, file.data(), static_cast<uint32_t>(file.size())) == ZKML_OK);
+    zkml_tensor ty, tx;
+    zkml_get_tensor(&zm, zm.output, &ty);
+    zkml_get_tensor(&zm, zm.input, &tx);
+    float sy, sx;
+    std::memcpy(&sy, &ty.scale_bits, 4);
+    std::memcpy(&sx, &tx.scale_bits, 4);
+    REQUIRE(r.logits_or_output.size() == want.size());
+    for (size_t i = 0; i < want.size(); ++i)
+      CHECK(std::fabs(float(r.logits_or_output[i] - ty.zero_point) * sy - want[i]) <= 0.5f * sx + sy);
+#endif
+  }
+  // What stays refused.
   REQUIRE_THROWS_WITH(import(pad_model("Conv", {0, 0, 1, 1}, 0.0f, none)),
                       Contains("(Pad): pads [0,0,1,1] must have 2 entries per axis of the input [1,2,5,6]"));
-  auto reflect = pad_model("Conv", hw1, 0.0f, none);
-  zkvm::testing::set_string(*reflect.m.mutable_graph()->mutable_node(0), "mode", "reflect");
-  REQUIRE_THROWS_WITH(import(reflect), Contains("node 0 'pad1' (Pad): mode=reflect is not supported (constant only)"));
-  // A Pad as the graph output.
-  OnnxBuilder out;
-  out.input("x", {1, 1, 2, 2}).init_i64("pads", {8}, {0, 0, 1, 1, 0, 0, 1, 1});
-  out.node("Pad", {"x", "pads"}, {"y"}, "tail");
-  out.output("y");
-  REQUIRE_THROWS_WITH(import(out), Contains("graph output 'y' comes from Pad 0 'tail'"));
+  auto wrap = pad_model("Conv", hw1, 0.0f, none);
+  zkvm::testing::set_string(*wrap.m.mutable_graph()->mutable_node(0), "mode", "wrap");
+  REQUIRE_THROWS_WITH(import(wrap), Contains("node 0 'pad1' (Pad): mode=wrap is not supported (constant, edge or reflect)"));
+  auto far = pad_model("Relu", {0, 0, 5, 0, 0, 0, 0, 0}, 0.0f, none);
+  zkvm::testing::set_string(*far.m.mutable_graph()->mutable_node(0), "mode", "reflect");
+  REQUIRE_THROWS_WITH(import(far), Contains("(Pad): mode=reflect pads [0,0,5,0,0,0,0,0] reach past the 5 values of axis 2 (at most 4)"));
+  REQUIRE_THROWS_WITH(import(pad_model("Relu", {0, 0, -3, 0, 0, 0, -2, 0}, 0.0f, none)),
+                      Contains("(Pad): pads [0,0,-3,0,0,0,-2,0] crop axis 2 of [1,2,5,6] to nothing"));
 }
 
 TEST_CASE("Concat of activations along the channel axis becomes one node, and bad shapes are rejected", "[ml-import]") {

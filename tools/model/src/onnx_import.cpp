@@ -2111,8 +2111,103 @@ struct Importer {
            (p.op == ml::OpKind::Clip && p.clip_min >= 0.0f);
   }
 
-  // Pad (constant mode, spatial axes of [1,C,H,W]) is not a runtime op: it
-  // becomes a pending pad on its input that the next Conv/pool absorbs.
+  // Whether a zero Pad of H and W (pads [top, left, bottom, right]) folds
+  // into ONNX node `c` that reads it: a Conv; a MaxPool over a never-negative
+  // input; an AveragePool that counts its own pads or has none; and the pads
+  // together below the (dilated) kernel.
+  bool pad_folds_into(const onnx::NodeProto& c, const Val& x, const std::vector<int64_t>& hw) const {
+    const std::string& op = c.op_type();
+    if (op != "Conv" && op != "MaxPool" && op != "AveragePool") return false;
+    if (op == "MaxPool" && !non_negative(x)) return false;
+    const std::string ap = attr_str(c, "auto_pad", "NOTSET");
+    auto own = attr_ints(c, "pads");
+    if (own.empty() || ap != "NOTSET") own = {0, 0, 0, 0};
+    if (own.size() != 4) return false;
+    const bool own_pads = ap == "SAME_UPPER" || ap == "SAME_LOWER" ||
+                          std::any_of(own.begin(), own.end(), [](int64_t v) { return v != 0; });
+    if (op == "AveragePool" && own_pads && attr_int(c, "count_include_pad", 0) == 0) return false;
+    std::vector<int64_t> k = attr_ints(c, "kernel_shape");
+    if (k.empty() && op == "Conv") {
+      auto w = const_val(c.input_size() > 1 ? c.input(1) : "");
+      if (w && w->shape.size() == 4) k = {w->shape[2], w->shape[3]};
+    }
+    auto dil = attr_ints(c, "dilations");
+    if (dil.empty()) dil = {1, 1};
+    if (k.size() != 2 || dil.size() != 2) return false;
+    for (int a = 0; a < 2; ++a) {
+      const int64_t dk = dil[a] * (k[a] - 1) + 1;
+      if (hw[a] + own[a] >= dk || hw[a + 2] + own[a + 2] >= dk) return false;
+    }
+    return true;
+  }
+
+  // A Pad that does not fold, as runtime ops, axis by axis (numpy's order,
+  // so corners are padded along the later axis): negative pads crop (a
+  // Slice); constant mode joins blocks of the value on (a Concat with
+  // constants), edge mode copies of the border row, reflect mode the rows
+  // mirrored about it (Slices of one row, joined by a Concat).
+  Val pad_with_ops(const onnx::NodeProto& n, const Val& x, const std::vector<int64_t>& pads, const std::string& mode,
+                   float value) {
+    Val cur = x;
+    const size_t r = shape_of(x).size();
+    if (r > 4) node_fail("Pad of a tensor of rank " + std::to_string(r) + " is not supported (rank <= 4)");
+    for (size_t d = 0; d < r; ++d) {
+      int64_t b = pads[d], e = pads[d + r];
+      if (b == 0 && e == 0) continue;
+      const std::string base = n.output(0) + ".axis" + std::to_string(d);
+      std::vector<int64_t> cs = shape_of(cur);
+      if (b < 0 || e < 0) {  // crop first
+        const int64_t start = std::max<int64_t>(0, -b), len = cs[d] - start - std::max<int64_t>(0, -e);
+        if (len < 1) node_fail("pads " + shape_str(pads) + " crop axis " + std::to_string(d) + " of " +
+                               shape_str(shape_of(x)) + " to nothing");
+        cur = slice_node(cur, static_cast<int64_t>(d), start, len, base + ".crop");
+        cs = shape_of(cur);
+        b = std::max<int64_t>(0, b);
+        e = std::max<int64_t>(0, e);
+        if (b == 0 && e == 0) continue;
+      }
+      const int64_t len = cs[d];
+      if (mode == "reflect" && (b >= len || e >= len))
+        node_fail("mode=reflect pads " + shape_str(pads) + " reach past the " + std::to_string(len) +
+                  " values of axis " + std::to_string(d) + " (at most " + std::to_string(len - 1) + ")");
+      if (b + e > 4096) node_fail("pads " + shape_str(pads) + " are too large (at most 4096 per axis)");
+      std::vector<int> parts;
+      auto row = [&](int64_t i, const std::string& tag) {
+        return slice_node(cur, static_cast<int64_t>(d), i, 1, base + tag + std::to_string(i)).tensor;
+      };
+      auto block = [&](int64_t count, const std::string& tag) {
+        std::vector<int64_t> bs = cs;
+        bs[d] = count;
+        checked_count(bs, lim.max_tensor_elems, source + ": node " + std::to_string(node_index) + " '" + node_name +
+                                                    "' (Pad): padding");
+        return add_const(base + tag, bs, std::vector<float>(elem_count(bs), value));
+      };
+      if (mode == "constant") {
+        if (b) parts.push_back(block(b, ".before"));
+        parts.push_back(cur.tensor);
+        if (e) parts.push_back(block(e, ".after"));
+      } else if (mode == "edge") {
+        const int first = b ? row(0, ".edge") : -1, last = e ? row(len - 1, ".edge") : -1;
+        for (int64_t q = 0; q < b; ++q) parts.push_back(first);
+        parts.push_back(cur.tensor);
+        for (int64_t q = 0; q < e; ++q) parts.push_back(last);
+      } else {  // reflect: x[b], ..., x[1], x, x[len-2], ..., x[len-1-e]
+        for (int64_t q = b; q >= 1; --q) parts.push_back(row(q, ".mirror"));
+        parts.push_back(cur.tensor);
+        for (int64_t q = 1; q <= e; ++q) parts.push_back(row(len - 1 - q, ".mirror"));
+      }
+      cs[d] += b + e;
+      ml::Node cat;
+      cat.axis = static_cast<int64_t>(d);
+      cur = add_node(ml::OpKind::Concat, parts, base + ".padded", cs, std::move(cat));
+    }
+    return cur;
+  }
+
+  // Pad: a zero Pad of H and W that every reader can absorb (Conv, pools)
+  // becomes a pending pad on its input that they add to their own; any
+  // other Pad (constant value, edge or reflect mode, other axes, cropping,
+  // other readers) becomes Slice and Concat nodes (pad_with_ops).
   void op_pad(const onnx::NodeProto& n) {
     std::vector<int64_t> pads;
     std::optional<Val> pad_axes;
@@ -2136,7 +2231,8 @@ struct Importer {
     }
     mode = attr_str(n, "mode", "constant");
     only_outputs(n, 1);
-    if (mode != "constant") node_fail("mode=" + mode + " is not supported (constant only)");
+    if (mode != "constant" && mode != "edge" && mode != "reflect")
+      node_fail("mode=" + mode + " is not supported (constant, edge or reflect)");
     const Val& x = in(n, 0);
     if (x.is_const) node_fail("Pad of a constant is not supported");
     const auto& xs = shape_of(x);
@@ -2161,19 +2257,21 @@ struct Importer {
     }
     if (pads.size() != 2 * xs.size())
       node_fail("pads " + shape_str(pads) + " must have 2 entries per axis of the input " + shape_str(xs));
-    if (xs.size() != 4)
-      node_fail("input shape " + shape_str(xs) + " is not [1,C,H,W] (Pad folds only into a 2-D Conv or pool)");
-    for (int64_t p : pads) {
-      if (p < 0) node_fail("negative pads " + shape_str(pads) + " (cropping) are not supported");
-      if (p > 255) node_fail("pads " + shape_str(pads) + " are larger than any kernel (at most 255)");
-    }
-    if (pads[0] || pads[1] || pads[4] || pads[5])
-      node_fail("pads " + shape_str(pads) + " pad the batch or channel axis; only H and W can be padded");
-    if (value != 0.0f)
-      node_fail("constant value " + std::to_string(value) +
-                " is not supported (0 only, folded into the zero padding of the Conv/pool that follows)");
     if (std::all_of(pads.begin(), pads.end(), [](int64_t p) { return p == 0; })) {
       set_out(n, 0, x);  // nothing to pad
+      return;
+    }
+    bool fold = mode == "constant" && value == 0.0f && xs.size() == 4 && !pads[0] && !pads[1] && !pads[4] &&
+                !pads[5] && std::all_of(pads.begin(), pads.end(), [](int64_t p) { return p >= 0; });
+    const std::vector<int64_t> hw = fold ? std::vector<int64_t>{pads[2], pads[3], pads[6], pads[7]}
+                                         : std::vector<int64_t>{};
+    auto cs = consumers.find(n.output(0));
+    const int readers = cs == consumers.end() ? 0 : static_cast<int>(cs->second.size());
+    fold = fold && readers > 0 && use_count(n.output(0)) == readers;  // not a graph output
+    if (fold)
+      for (int c : cs->second) fold = fold && pad_folds_into(model.graph().node(c), x, hw);
+    if (!fold) {
+      set_out(n, 0, pad_with_ops(n, x, pads, mode, value));
       return;
     }
     Val v = x;
