@@ -725,6 +725,20 @@ TEST_CASE("LayerNorm gives exactly the outputs of its 64-bit variance form, extr
       }
     }
   }
+  // Many variances (so many square roots): random rows of random spread.
+  for (int iter = 0; iter < 3000; ++iter) {
+    const int D = std::uniform_int_distribution<int>(2, 300)(rng);
+    const int spread = std::uniform_int_distribution<int>(0, 127)(rng), mid = std::uniform_int_distribution<int>(-128, 127)(rng);
+    std::vector<int8_t> x(static_cast<size_t>(D));
+    for (auto& v : x) v = int8_t(std::clamp(mid + std::uniform_int_distribution<int>(-spread, spread)(rng), -128, 127));
+    std::vector<int32_t> tab(size_t(2 * D));
+    for (auto& t : tab) t = std::uniform_int_distribution<int32_t>(-(1 << 24) + 1, (1 << 24) - 1)(rng);
+    const uint64_t eps_q = std::uniform_int_distribution<uint64_t>(0, uint64_t(1) << std::uniform_int_distribution<int>(0, 39)(rng))(rng);
+    std::vector<int8_t> y(x.size());
+    zkml_layernorm_s8(x.data(), 1, D, mid, eps_q, tab.data(), tab.data() + D, 0, y.data());
+    INFO("iter " << iter << " D " << D << " spread " << spread << " eps_q " << eps_q);
+    REQUIRE(y == ref_layernorm(x, 1, D, mid, eps_q, tab.data(), tab.data() + D, 0));
+  }
 }
 
 TEST_CASE("Transpose matches index arithmetic for every permutation of 4 axes", "[ml][kernels]") {

@@ -61,9 +61,9 @@ void zkml_matmul_s8(const int8_t* a, const int8_t* b, const zkml_matmul_shape* s
   }
 }
 
-/* floor(sqrt(v)) for a 64-bit v, bit by bit. */
-static uint64_t isqrt64(uint64_t v) {
-  uint64_t r = 0, bit = 1ull << 62;
+/* floor(sqrt(v)) for a 32-bit v, bit by bit. */
+static uint32_t isqrt32(uint32_t v) {
+  uint32_t r = 0, bit = 1u << 30;
   while (bit > v) bit >>= 2;
   while (bit) {
     if (v >= r + bit) {
@@ -74,6 +74,17 @@ static uint64_t isqrt64(uint64_t v) {
     }
     bit >>= 2;
   }
+  return r;
+}
+
+/* floor(sqrt(v)) for v in [2^60, 2^62): the root of v's high word gives
+ * 15 bits, one Newton step about 29, and the last steps are checked with
+ * exact products (r <= 2^31, so (r + 1)^2 <= 2^62 does not overflow). */
+static uint64_t isqrt_2_60(uint64_t v) {
+  uint64_t r = ((uint64_t)isqrt32((uint32_t)(v >> 32)) << 16) + (1u << 15);
+  r = (r + v / r) >> 1;
+  while (r * r > v) --r;
+  while ((r + 1) * (r + 1) <= v) ++r;
   return r;
 }
 
@@ -100,23 +111,41 @@ void zkml_layernorm_s8(const int8_t* x, int32_t rows, int32_t D, int32_t zp_in, 
     if (Q == 0) Q = 1;
     /* Q 4^e in [2^60, 2^62): r = floor(sqrt(Q 4^e)) in [2^30, 2^31), so
      * 1/sqrt(Q) = 2^e / r ~ mult 2^(e - 61) with mult in (2^30, 2^31). */
-    int32_t e = 0;
-    while ((Q << (2 * e)) < (1ull << 60)) ++e;
-    const uint64_t rt = isqrt64(Q << (2 * e));
+    /* e: the least with Q 4^e >= 2^60, i.e. bit length L + 2e >= 61 (L <= 43). */
+    const int32_t L = 64 - __builtin_clzll(Q); /* Q >= 1 */
+    const int32_t e = (62 - L) / 2;
+    const uint64_t rt = isqrt_2_60(Q << (2 * e));
     uint64_t m64 = (1ull << 61) / rt;
     if (m64 > 0x7FFFFFFFull) m64 = 0x7FFFFFFFull;
-    const int32_t mult = (int32_t)m64;
+    int32_t mult = (int32_t)m64;
+#if defined(__riscv)
+    /* Hide that mult came from a 64-bit value: the compiler then multiplies
+     * 32 x 32 -> 64 (mul, mulh) instead of 64 x 64 in the loop below. */
+    __asm__("" : "+r"(mult));
+#endif
     /* t_i = d_i / sqrt(Q) in Q16 fixed point: d_i mult / 2^(45 - e),
      * 15 <= 45 - e <= 36; |t_i| <= sqrt(D) 2^16 <= 2^22 fits int32. */
     const int32_t sh = 45 - e;
     const int64_t half = (int64_t)1 << (sh - 1);
-    for (int32_t i = 0; i < D; ++i) {
-      const int32_t d = D * xr[i] - Dzp;
-      const int32_t t = (int32_t)(((int64_t)d * mult + half) >> sh);
-      /* y = zp + (t g + b 2^16) / 2^32, rounded half up; |g|, |b| < 2^24 */
-      const int64_t acc = (int64_t)t * g[i] + (int64_t)bb[i] * 65536 + ((int64_t)1 << 31);
-      yr[i] = sat8(zp_out + (int32_t)(acc >> 32), -128, 127);
+    /* y = zp + (t g + b 2^16) / 2^32, rounded half up; |g|, |b| < 2^24.
+     * Two loops on sh so that the shift does not branch per value (from
+     * sh 32 on only the high word counts); the same t either way. */
+#define ZKML_LN_STORE(t) \
+  yr[i] = sat8(zp_out + (int32_t)(((int64_t)(t) * g[i] + (int64_t)bb[i] * 65536 + ((int64_t)1 << 31)) >> 32), \
+               -128, 127)
+    if (sh >= 32) {
+      const int32_t s2 = sh - 32;
+      for (int32_t i = 0; i < D; ++i) {
+        const int32_t d = D * xr[i] - Dzp;
+        ZKML_LN_STORE((int32_t)(((int64_t)d * mult + half) >> 32) >> s2);
+      }
+    } else {
+      for (int32_t i = 0; i < D; ++i) {
+        const int32_t d = D * xr[i] - Dzp;
+        ZKML_LN_STORE((int32_t)(((int64_t)d * mult + half) >> sh));
+      }
     }
+#undef ZKML_LN_STORE
   }
 }
 
