@@ -1,7 +1,8 @@
 // The CUDA backend of the prover HAL (built only when nvcc is found; see
 // cuda/CMakeLists.txt and docs/CUDA.md). Device kernels: coset_lde,
 // merkle_commit (SHA-256 leaves and levels of mixed-height trees; the host
-// tree keeps the matrices for openings), fri_fold, reduce_rows,
+// tree keeps the matrices for openings), the quotient (a recorded program
+// per table, interpreted per coset row), fri_fold, reduce_rows,
 // column_sums, inverse_differences, batch_inverse.
 #pragma once
 

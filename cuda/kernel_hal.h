@@ -34,6 +34,7 @@
 #include "cuda/kernels/launch.h"
 #include "cuda/kernels/merkle_kernels.h"
 #include "cuda/kernels/ntt_kernels.h"
+#include "cuda/kernels/quotient_kernels.h"
 #include "cuda/kernels/tables.h"
 #include "prover/hal/hal.h"
 
@@ -226,6 +227,73 @@ class KernelHal final : public hal::Hal {
       if (l >= from_level) levels[l] = digests(cur, n);
     }
     return levels;
+  }
+
+  // The quotient from its recorded program (hal/quotient_program.h): one
+  // QuotientRow thread per coset row; the first 2^(log_n + log_chunks) rows
+  // of each LDE and the selectors are copied in.
+  bool runs_quotient() const override { return true; }
+  void quotient_rows(const hal::QuotientProgram& p, const hal::QuotientRowInputs& in,
+                     std::span<Fp4> out) override {
+    const unsigned log_big = in.log_n + in.log_chunks;
+    const uint64_t big = uint64_t{1} << log_big;
+    const uint64_t count = in.rows.empty() ? big : in.rows.size();
+    if (in.main == nullptr || in.selectors == nullptr || out.size() != count)
+      throw std::invalid_argument(err("quotient_rows: no main LDE or selectors, or " +
+                                      std::to_string(out.size()) + " outputs for " +
+                                      std::to_string(count) + " rows"));
+    if (p.slots > hal::QuotientProgram::kMaxSlots)
+      throw std::invalid_argument(err("quotient_rows: program needs " + std::to_string(p.slots) + " slots"));
+    const auto& sel = *in.selectors;
+    if (sel.first.size() != big || sel.last.size() != big || sel.transition.size() != big ||
+        sel.factor.size() != big)
+      throw std::invalid_argument(err("quotient_rows: selectors are not of the coset's size"));
+    for (const size_t r : in.rows)
+      if (r >= big) throw std::invalid_argument(err("quotient_rows: row " + std::to_string(r) + " outside the coset"));
+    auto upload_lde = [&](const RowMajorMatrix<Fp>* m, const char* what) {
+      const uint64_t n = m == nullptr ? 0 : big * m->width;
+      if (m != nullptr && m->height < big)
+        throw std::invalid_argument(err(std::string("quotient_rows: ") + what + " LDE has " +
+                                        std::to_string(m->height) + " rows, need " + std::to_string(big)));
+      auto buf = exec_.template alloc<Fp>(n);
+      if (n != 0) exec_.upload(buf, m->values.data(), n);
+      return buf;
+    };
+    auto dmain = upload_lde(in.main, "main"), dpre = upload_lde(in.pre, "preprocessed"),
+         daux = upload_lde(in.aux, "aux");
+    auto upload_fp = [&](const std::vector<Fp>& v) {
+      auto buf = exec_.template alloc<Fp>(v.size());
+      exec_.upload(buf, v.data(), v.size());
+      return buf;
+    };
+    auto dsf = upload_fp(sel.first), dsl = upload_fp(sel.last), dst = upload_fp(sel.transition),
+         dfac = upload_fp(sel.factor);
+    auto dcode = exec_.template alloc<hal::QInstr>(p.code.size());
+    exec_.upload(dcode, p.code.data(), p.code.size());
+    std::vector<uint64_t> rows(in.rows.begin(), in.rows.end());
+    auto drows = exec_.template alloc<uint64_t>(rows.size());
+    exec_.upload(drows, rows.data(), rows.size());
+    auto dout = exec_.template alloc<Fp4>(count);
+    QuotientArgs a{};
+    a.code = dcode.data();
+    a.code_len = p.code.size();
+    for (int k = 0; k < 4; ++k) a.out[k] = p.out[k];
+    a.log_big = log_big;
+    a.nz = uint64_t{1} << in.log_chunks;
+    a.rows = rows.empty() ? nullptr : static_cast<const uint64_t*>(drows.data());
+    a.main = dmain.data();
+    a.main_width = in.main->width;
+    a.pre = dpre.data();
+    a.pre_width = in.pre != nullptr ? in.pre->width : 0;
+    a.aux = daux.data();
+    a.aux_width = in.aux != nullptr ? in.aux->width : 0;
+    a.sel_first = dsf.data();
+    a.sel_last = dsl.data();
+    a.sel_trans = dst.data();
+    a.factor = dfac.data();
+    a.out_values = dout.data();
+    launch<QuotientRow>(count, a);
+    exec_.download(out.data(), dout, count);
   }
 
   void reduce_rows(const RowMajorMatrix<Fp>& m, std::span<const Fp4> coeffs,

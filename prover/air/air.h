@@ -4,7 +4,9 @@
 //   (b) QuotientBuilder / PackedQuotientBuilder - the prover over the
 //       quotient coset, one row (Fp) or one SIMD block of rows (PackedFp),
 //   (c) PointBuilder    - the verifier, at the out-of-domain point zeta (Fp4),
-//   (d) CheckBuilder    - the debug checker, row by row over the trace (Fp).
+//   (d) CheckBuilder    - the debug checker, row by row over the trace (Fp),
+//   (e) RecordBuilder   - records the quotient evaluation as a program for
+//       backends that cannot run C++ AIRs (record.h).
 // (Plonky3's Air::eval(builder) is the model.)
 //
 // Builder vocabulary used inside constraints(b) (every builder provides it):
@@ -105,6 +107,7 @@ class QuotientBuilder;
 class PackedQuotientBuilder;
 class PointBuilder;
 class FractionBuilder;
+class RecordBuilder;
 
 // Type-erased AIR. Concrete AIRs derive from AirBase<Derived> and write
 // `template <class B> void constraints(B& b) const`.
@@ -153,11 +156,13 @@ class Air {
   virtual void eval(PackedQuotientBuilder& b) const = 0;
   virtual void eval(PointBuilder& b) const = 0;
   virtual void eval(FractionBuilder& b) const = 0;
+  virtual void eval(RecordBuilder& b) const = 0;
 };
 
 }  // namespace zkvm::air
 
 #include "prover/air/builders.h"
+#include "prover/air/record_expr.h"
 
 namespace zkvm::air {
 
@@ -170,6 +175,7 @@ class AirBase : public Air {
   void eval(PackedQuotientBuilder& b) const override { run(b); }
   void eval(PointBuilder& b) const override { run(b); }
   void eval(FractionBuilder& b) const override { run(b); }
+  void eval(RecordBuilder& b) const override { run(b); }
 
  private:
   template <class B>

@@ -334,4 +334,8 @@ class CpuHal final : public Hal {
 
 std::unique_ptr<Hal> make_cpu_hal() { return std::make_unique<CpuHal>(); }
 
+void Hal::quotient_rows(const QuotientProgram&, const QuotientRowInputs&, std::span<Fp4>) {
+  throw std::logic_error("hal '" + std::string(name()) + "' does not run the quotient kernel (runs_quotient is false)");
+}
+
 }  // namespace zkvm::hal

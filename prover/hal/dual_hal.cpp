@@ -82,6 +82,16 @@ class DualHal final : public Hal {
     compare_vec("batch_inverse", std::vector<Fp4>(out.begin(), out.end()), y);
   }
 
+  // Only when both run it (the CPU HAL does not: its quotient kernel is the
+  // STARK layer's, and the prover then uses that one).
+  bool runs_quotient() const override { return a_->runs_quotient() && b_->runs_quotient(); }
+  void quotient_rows(const QuotientProgram& p, const QuotientRowInputs& in, std::span<Fp4> out) override {
+    std::vector<Fp4> y(out.size());
+    a_->quotient_rows(p, in, out);
+    b_->quotient_rows(p, in, y);
+    compare_vec("quotient_rows", std::vector<Fp4>(out.begin(), out.end()), y);
+  }
+
  private:
   [[noreturn]] void fail(const char* kernel, const std::string& what) const {
     throw std::runtime_error(name_ + ": " + kernel + ": backends differ at " + what);

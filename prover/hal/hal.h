@@ -2,7 +2,8 @@
 // kernels (as risc0's hal.h). CpuHal implements it with prover/ntt and
 // prover/merkle (OpenMP); a CUDA backend implements the same interface, and
 // a dual backend can run two and compare. The constraint/quotient kernel is
-// added by the STARK layer in prover/hal/quotient.h.
+// added by the STARK layer in prover/hal/quotient.h; a backend that runs it
+// itself does so from a recorded program (quotient_rows below).
 //
 // Every kernel here is deterministic: two correct backends give identical
 // outputs bit for bit, which is what a dual backend checks.
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "prover/field/babybear.h"
+#include "prover/hal/quotient_program.h"
 #include "prover/matrix/matrix.h"
 #include "prover/merkle/merkle.h"
 
@@ -66,6 +68,14 @@ class Hal {
 
   // Batch inversion in Fp4 (out may alias in). Throws on a zero input.
   virtual void batch_inverse(std::span<const Fp4> in, std::span<Fp4> out) = 0;
+
+  // The quotient over one table's coset from a recorded program
+  // (quotient_program.h; hal::make_hal_quotient_kernel records it): out[k]
+  // for coset row in.rows[k] (all rows in order when in.rows is empty).
+  // Backends that do not run it say so with runs_quotient() == false (the
+  // default), and the prover uses the CPU quotient kernel.
+  virtual bool runs_quotient() const { return false; }
+  virtual void quotient_rows(const QuotientProgram& p, const QuotientRowInputs& in, std::span<Fp4> out);
 };
 
 // The CPU backend (OpenMP-parallel where the underlying modules are).

@@ -19,6 +19,8 @@
 #include <vector>
 
 #include "prover/air/air.h"
+#include "prover/hal/hal.h"
+#include "prover/hal/quotient_program.h"
 
 namespace zkvm::hal {
 
@@ -61,5 +63,15 @@ class QuotientKernel {
 // packed: evaluate blocks of rows in SIMD lanes (default); false selects
 // the scalar reference path (one row at a time). Both give identical output.
 std::unique_ptr<QuotientKernel> make_cpu_quotient_kernel(bool packed = true);
+
+// The quotient on a backend that runs it (hal.runs_quotient()): records the
+// AIR's evaluation as a program (air::compile_quotient_program) and the
+// selectors on the host, then hal.quotient_rows. Same output as the CPU
+// kernel, bit for bit. hal must outlive the kernel.
+std::unique_ptr<QuotientKernel> make_hal_quotient_kernel(Hal& hal);
+
+// The selectors and the 1/Z_H (times V_R) factor at every coset point, in
+// natural order (both kernels use them).
+QuotientSelectors quotient_selectors(const QuotientInputs& in);
 
 }  // namespace zkvm::hal

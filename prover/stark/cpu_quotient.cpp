@@ -3,6 +3,7 @@
 // a scalar path (one row per evaluation) kept as the reference.
 #include <stdexcept>
 
+#include "prover/air/record.h"
 #include "prover/hal/quotient.h"
 #include "prover/ntt/ntt.h"
 
@@ -28,7 +29,6 @@ class CpuQuotientKernel final : public QuotientKernel {
   std::vector<Fp4> evaluate(const QuotientInputs& in) override {
     const unsigned log_big = in.log_n + in.log_chunks;
     const size_t big = size_t{1} << log_big;
-    const size_t n = size_t{1} << in.log_n;
     auto check = [&](const matrix::RowMajorMatrix<Fp>* m, const char* what) {
       if (m != nullptr && m->height < big)
         throw std::invalid_argument(std::string("quotient: ") + what + " LDE has " + std::to_string(m->height) +
@@ -39,53 +39,8 @@ class CpuQuotientKernel final : public QuotientKernel {
     check(in.pre, "preprocessed");
     check(in.aux, "aux");
 
-    const Fp w = field::two_adic_generator(log_big);
-    // The last constrained row's point: g^(n - 1 - zk_rows).
-    const Fp g_last = field::two_adic_generator(in.log_n).inverse().pow(in.zk_rows + 1);
-    // Points in natural order, then the selector denominators, inverted in
-    // one batch each (x - 1 and x - g^-1 never vanish on the coset: s is
-    // not in the subgroup).
-    std::vector<Fp> xs(big), d_first(big), d_last(big);
-    {
-      Fp x = in.shift;
-      for (size_t i = 0; i < big; ++i) {
-        xs[i] = x;
-        d_first[i] = x - Fp::one();
-        d_last[i] = x - g_last;
-        x *= w;
-      }
-    }
-    field::batch_inverse(d_first, d_first);
-    field::batch_inverse(d_last, d_last);
-    // Z_H(x) = s^n w^(i n) - 1 takes 2^log_chunks values (w^n has that order).
+    const QuotientSelectors sel = quotient_selectors(in);
     const size_t nz = size_t{1} << in.log_chunks;
-    std::vector<Fp> zh(nz), zh_inv(nz);
-    {
-      const Fp sn = in.shift.pow(n);
-      const Fp wn = w.pow(n);
-      Fp t = sn;
-      for (size_t j = 0; j < nz; ++j) {
-        zh[j] = t - Fp::one();
-        t *= wn;
-      }
-      field::batch_inverse(zh, zh_inv);
-    }
-    // Random rows: the factor per point is V_R(x) / Z_H(x), V_R from its
-    // r + 1 coefficients by one coset NTT (natural order, like xs).
-    std::vector<Fp> zfac;
-    if (in.zk_rows != 0) {
-      if (in.zk_rows >= n) throw std::invalid_argument("quotient: no row before the random rows");
-      matrix::RowMajorMatrix<Fp> vr(1, big);
-      vr.at(0, 0) = Fp::one();
-      const Fp gi = field::two_adic_generator(in.log_n).inverse();
-      Fp gj = gi;
-      for (size_t j = 1; j <= in.zk_rows; ++j, gj *= gi)  // multiply by (X - g^-j)
-        for (size_t k = j; k-- > 0;) vr.at(k + 1, 0) += vr.at(k, 0), vr.at(k, 0) *= -gj;
-      ntt::coset_ntt(vr, in.shift);
-      zfac.resize(big);
-      for (size_t i = 0; i < big; ++i) zfac[i] = zh_inv[i & (nz - 1)] * vr.at(i, 0);
-    }
-    auto factor = [&](size_t i) { return zfac.empty() ? zh_inv[i & (nz - 1)] : zfac[i]; };
 
     for (const size_t p : in.rows)
       if (p >= big) throw std::invalid_argument("quotient: row " + std::to_string(p) + " outside the coset");
@@ -93,7 +48,7 @@ class CpuQuotientKernel final : public QuotientKernel {
     auto row_at = [&](size_t k) { return in.rows.empty() ? k : in.rows[k]; };
     std::vector<Fp4> out(count);
     if (packed_ && count % air::PackedFp::kLanes == 0 && air::PackedFp::kLanes > 1) {
-      evaluate_packed(in, xs, d_first, d_last, zh, factor, row_at, g_last, out);
+      evaluate_packed(in, sel, row_at, out);
       return out;
     }
     const long long total = static_cast<long long>(count);
@@ -124,13 +79,12 @@ class CpuQuotientKernel final : public QuotientKernel {
           b.aux_local = in.aux->row(p);
           b.aux_next = in.aux->row(pn);
         }
-        const Fp zero_h = zh[i & (nz - 1)];
-        b.sel_first = zero_h * d_first[i];
-        b.sel_last = zero_h * d_last[i];
-        b.sel_transition = xs[i] - g_last;
+        b.sel_first = sel.first[i];
+        b.sel_last = sel.last[i];
+        b.sel_transition = sel.transition[i];
         b.reset();
         in.air->eval(b);
-        out[static_cast<size_t>(kk)] = b.acc * factor(i);
+        out[static_cast<size_t>(kk)] = b.acc * sel.factor[i];
       }
     }
     return out;
@@ -140,10 +94,9 @@ class CpuQuotientKernel final : public QuotientKernel {
   // SIMD path: one builder evaluation per block of kLanes rows (consecutive
   // bit-reversed rows, or the next kLanes of in.rows); the block's rows are transposed into lane-major
   // buffers so each column is one packed load.
-  template <class Factor, class RowAt>
-  void evaluate_packed(const QuotientInputs& in, const std::vector<Fp>& xs, const std::vector<Fp>& d_first,
-                       const std::vector<Fp>& d_last, const std::vector<Fp>& zh, const Factor& factor,
-                       const RowAt& row_at, Fp g_last, std::vector<Fp4>& out) const {
+  template <class RowAt>
+  void evaluate_packed(const QuotientInputs& in, const QuotientSelectors& sel, const RowAt& row_at,
+                       std::vector<Fp4>& out) const {
     using air::PackedFp;
     constexpr size_t L = PackedFp::kLanes;
     const unsigned log_big = in.log_n + in.log_chunks;
@@ -184,11 +137,10 @@ class CpuQuotientKernel final : public QuotientKernel {
           pl[j] = row_at(p0 + j);
           const size_t i = bit_reverse(pl[j], log_big);
           pn[j] = bit_reverse((i + nz) & (big - 1), log_big);
-          const Fp zero_h = zh[i & (nz - 1)];
-          sf[j] = zero_h * d_first[i];
-          sl[j] = zero_h * d_last[i];
-          st[j] = xs[i] - g_last;
-          zi[j] = factor(i);
+          sf[j] = sel.first[i];
+          sl[j] = sel.last[i];
+          st[j] = sel.transition[i];
+          zi[j] = sel.factor[i];
         }
         size_t off = 0;
         gather(*in.main, pl, off);
@@ -225,10 +177,121 @@ class CpuQuotientKernel final : public QuotientKernel {
   bool packed_;
 };
 
+// The quotient through the HAL's own kernel, from the recorded program.
+class HalQuotientKernel final : public QuotientKernel {
+ public:
+  explicit HalQuotientKernel(Hal& hal) : hal_(hal) {}
+  std::vector<Fp4> evaluate(const QuotientInputs& in) override {
+    if (in.main == nullptr) throw std::invalid_argument("quotient: no main LDE");
+    air::QuotientProgramInputs pi;
+    pi.air = in.air;
+    pi.main_width = in.main->width;
+    pi.pre_width = in.pre != nullptr ? in.pre->width : 0;
+    pi.aux_width = in.aux != nullptr ? in.aux->width : 0;
+    pi.publics = in.publics;
+    pi.logup_alpha = in.logup_alpha;
+    pi.cumsum = in.cumsum;
+    pi.beta_pows = in.beta_pows;
+    pi.alpha_pows = in.alpha_pows;
+    pi.logup_groups = in.logup_groups;
+    pi.logup_mask = in.logup_mask;
+    pi.logup_mask_col = in.logup_mask_col;
+    const QuotientProgram program = air::compile_quotient_program(pi);
+    const QuotientSelectors sel = quotient_selectors(in);
+    QuotientRowInputs ri;
+    ri.log_n = in.log_n;
+    ri.log_chunks = in.log_chunks;
+    ri.main = in.main;
+    ri.pre = in.pre;
+    ri.aux = in.aux;
+    ri.selectors = &sel;
+    ri.rows = in.rows;
+    std::vector<Fp4> out(in.rows.empty() ? size_t{1} << (in.log_n + in.log_chunks) : in.rows.size());
+    hal_.quotient_rows(program, ri, out);
+    return out;
+  }
+
+ private:
+  Hal& hal_;
+};
+
 }  // namespace
 
 std::unique_ptr<QuotientKernel> make_cpu_quotient_kernel(bool packed) {
   return std::make_unique<CpuQuotientKernel>(packed);
+}
+
+}  // namespace zkvm::hal
+
+namespace zkvm::hal {
+
+std::unique_ptr<QuotientKernel> make_hal_quotient_kernel(Hal& hal) {
+  if (!hal.runs_quotient())
+    throw std::invalid_argument("hal '" + std::string(hal.name()) + "' does not run the quotient kernel");
+  return std::make_unique<HalQuotientKernel>(hal);
+}
+
+QuotientSelectors quotient_selectors(const QuotientInputs& in) {
+  const unsigned log_big = in.log_n + in.log_chunks;
+  const size_t big = size_t{1} << log_big;
+  const size_t n = size_t{1} << in.log_n;
+  const Fp w = field::two_adic_generator(log_big);
+  // The last constrained row's point: g^(n - 1 - zk_rows).
+  const Fp g_last = field::two_adic_generator(in.log_n).inverse().pow(in.zk_rows + 1);
+  // Points in natural order, then the selector denominators, inverted in
+  // one batch each (x - 1 and x - g^-1 never vanish on the coset: s is
+  // not in the subgroup).
+  std::vector<Fp> xs(big), d_first(big), d_last(big);
+  {
+    Fp x = in.shift;
+    for (size_t i = 0; i < big; ++i) {
+      xs[i] = x;
+      d_first[i] = x - Fp::one();
+      d_last[i] = x - g_last;
+      x *= w;
+    }
+  }
+  field::batch_inverse(d_first, d_first);
+  field::batch_inverse(d_last, d_last);
+  // Z_H(x) = s^n w^(i n) - 1 takes 2^log_chunks values (w^n has that order).
+  const size_t nz = size_t{1} << in.log_chunks;
+  std::vector<Fp> zh(nz), zh_inv(nz);
+  {
+    const Fp sn = in.shift.pow(n);
+    const Fp wn = w.pow(n);
+    Fp t = sn;
+    for (size_t j = 0; j < nz; ++j) {
+      zh[j] = t - Fp::one();
+      t *= wn;
+    }
+    field::batch_inverse(zh, zh_inv);
+  }
+  QuotientSelectors sel;
+  sel.first.resize(big);
+  sel.last.resize(big);
+  sel.transition.resize(big);
+  sel.factor.resize(big);
+  for (size_t i = 0; i < big; ++i) {
+    const Fp zero_h = zh[i & (nz - 1)];
+    sel.first[i] = zero_h * d_first[i];
+    sel.last[i] = zero_h * d_last[i];
+    sel.transition[i] = xs[i] - g_last;
+    sel.factor[i] = zh_inv[i & (nz - 1)];
+  }
+  // Random rows: the factor per point is V_R(x) / Z_H(x), V_R from its
+  // r + 1 coefficients by one coset NTT (natural order, like xs).
+  if (in.zk_rows != 0) {
+    if (in.zk_rows >= n) throw std::invalid_argument("quotient: no row before the random rows");
+    matrix::RowMajorMatrix<Fp> vr(1, big);
+    vr.at(0, 0) = Fp::one();
+    const Fp gi = field::two_adic_generator(in.log_n).inverse();
+    Fp gj = gi;
+    for (size_t j = 1; j <= in.zk_rows; ++j, gj *= gi)  // multiply by (X - g^-j)
+      for (size_t k = j; k-- > 0;) vr.at(k + 1, 0) += vr.at(k, 0), vr.at(k, 0) *= -gj;
+    ntt::coset_ntt(vr, in.shift);
+    for (size_t i = 0; i < big; ++i) sel.factor[i] *= vr.at(i, 0);
+  }
+  return sel;
 }
 
 }  // namespace zkvm::hal

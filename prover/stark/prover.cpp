@@ -407,7 +407,9 @@ StarkProof finish_proof(const ProvingKey& pk, std::span<const air::TableWitness>
   }
 
   const Fp4 alpha = ch.sample_fp4("constraint alpha");
-  auto kernel = hal::make_cpu_quotient_kernel();
+  // A backend that runs the quotient itself does so from the recorded
+  // program (hal/quotient.h); otherwise the CPU kernel.
+  auto kernel = hal.runs_quotient() ? hal::make_hal_quotient_kernel(hal) : hal::make_cpu_quotient_kernel();
   std::vector<RowMajorMatrix<Fp>> quotients;
   size_t pre_i = 0;
   for (size_t t = 0; t < nt; ++t) {

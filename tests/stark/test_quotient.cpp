@@ -4,7 +4,9 @@
 // next-row indexing in bit-reversed order, chunk recombination).
 #include <catch2/catch.hpp>
 
+#include "cuda/emulate.h"
 #include "prover/air/examples.h"
+#include "prover/air/record.h"
 #include "prover/hal/quotient.h"
 #include "prover/ntt/ntt.h"
 #include "prover/stark/quotient_split.h"
@@ -137,12 +139,20 @@ RowMajorMatrix<Fp> random_matrix(size_t w, size_t h, uint64_t seed) {
   return m;
 }
 
-// Runs both CPU kernels (SIMD blocks and scalar rows) on random LDE data
-// and returns whether they agree on every row (dual-backend style check).
-bool kernels_agree(const Air& air, unsigned log_n, size_t num_pub) {
+// Runs both CPU kernels (SIMD blocks and scalar rows) and the emulated
+// device kernel (the recorded program, cuda/kernels/quotient_kernels.h) on
+// random LDE data and returns whether they agree on every row
+// (dual-backend style check). zk_rows, the LogUp mask and a row subset
+// switch on what the zk prover uses.
+struct KernelCase {
+  size_t zk_rows = 0;
+  bool logup_mask = false;
+  bool half_rows = false;
+};
+bool kernels_agree(const Air& air, unsigned log_n, size_t num_pub, KernelCase kc = {}) {
   const AirShape shape = analyse(air);
   const size_t big = size_t{1} << (log_n + shape.log_quotient_chunks);
-  const auto main = random_matrix(air.width(), big, 1);
+  const auto main = random_matrix(air.width() + (kc.logup_mask ? 4 : 0), big, 1);
   const auto pre = random_matrix(air.preprocessed_width(), big, 2);
   const auto aux = random_matrix(4 * shape.aux_width(), big, 3);
   const std::vector<Fp> pubs(num_pub, Fp::from_u64(77));
@@ -163,18 +173,58 @@ bool kernels_agree(const Air& air, unsigned log_n, size_t num_pub) {
   in.alpha_pows = ap;
   in.beta_pows = bp;
   in.logup_groups = shape.logup_groups;
+  in.zk_rows = kc.zk_rows;
+  in.logup_mask = kc.logup_mask;
+  in.logup_mask_col = air.width();
+  std::vector<size_t> rows;
+  if (kc.half_rows) {
+    rows = stark::half_coset_rows(log_n + shape.log_quotient_chunks, 8);
+    in.rows = rows;
+  }
   const auto packed = hal::make_cpu_quotient_kernel(true)->evaluate(in);
   const auto scalar = hal::make_cpu_quotient_kernel(false)->evaluate(in);
-  return packed == scalar;
+  auto emu = gpu::make_emulated_hal();
+  const auto device = hal::make_hal_quotient_kernel(*emu)->evaluate(in);
+  return packed == scalar && device == scalar;
 }
 
 }  // namespace
 
-TEST_CASE("SIMD and scalar quotient kernels agree on every row, LogUp and preprocessed columns included") {
+TEST_CASE("SIMD, scalar and emulated device quotient kernels agree on every row, LogUp and preprocessed columns included") {
   CHECK(kernels_agree(examples::FibonacciAir(), 6, 3));
   CHECK(kernels_agree(examples::SyntheticAir(5), 5, 1));
   CHECK(kernels_agree(examples::ByteValuesAir(), 5, 0));
   CHECK(kernels_agree(examples::ByteTableAir(), 8, 0));
+  // What the zk prover adds: random rows (V_R factor), the LogUp sum mask
+  // columns, and the half-coset row subset.
+  CHECK(kernels_agree(examples::ByteValuesAir(), 6, 0, {.zk_rows = 5, .logup_mask = true}));
+  CHECK(kernels_agree(examples::SyntheticAir(5), 6, 1, {.zk_rows = 3, .half_rows = true}));
+  CHECK(kernels_agree(examples::ByteTableAir(), 8, 0, {.zk_rows = 7, .logup_mask = true, .half_rows = true}));
+}
+
+TEST_CASE("the recorded quotient program keeps only what the result reads and refuses a table past the slot limit") {
+  const examples::SyntheticAir air(5);
+  const AirShape shape = analyse(air);
+  const Fp4 a = Fp4::from_base(Fp::from_u64(2), Fp::from_u64(3), Fp::from_u64(5), Fp::from_u64(7));
+  const auto ap = powers(a, shape.num_constraints);
+  const std::vector<Fp> pubs(1, Fp::from_u64(4));
+  air::QuotientProgramInputs pi;
+  pi.air = &air;
+  pi.main_width = air.width() + 40;  // columns the AIR never reads
+  pi.publics = pubs;
+  pi.alpha_pows = ap;
+  const auto p = air::compile_quotient_program(pi);
+  for (const auto& ins : p.code) CHECK((ins.op != hal::QOp::Main || ins.a < air.width()));
+  CHECK(p.slots < air.width() + 8);
+  CHECK(p.slots <= hal::QuotientProgram::kMaxSlots);
+  // Rec outside a recording is a logic error, not a silent value.
+  CHECK_THROWS_WITH(air::Rec::leaf(hal::QOp::Main, 0), Catch::Contains("no recording active"));
+  // A table that needs more slots than a device thread has is refused by
+  // name (budget lowered to below what this one needs).
+  pi.max_slots = p.slots - 1;
+  CHECK_THROWS_WITH(air::compile_quotient_program(pi),
+                    Catch::Contains("table 'synthetic-5' needs " + std::to_string(p.slots) + " slots, more than " +
+                                    std::to_string(p.slots - 1)));
 }
 
 TEST_CASE("zero-knowledge quotient chunks recombine to Q, differ from the plain chunks, and need all their randomness") {
@@ -282,4 +332,31 @@ TEST_CASE("random-row quotient from half the coset and bit_ceil(m) more points e
     CHECK(part.values != whole.values);
   }
   CHECK_THROWS_WITH(stark::half_coset_rows(7, 3), Catch::Contains("3 extra points"));
+}
+
+TEST_CASE("only backends that run the quotient are asked to: the CPU HAL refuses, a dual HAL runs it when both sides do") {
+  auto cpu = hal::make_cpu_hal();
+  CHECK_FALSE(cpu->runs_quotient());
+  CHECK_THROWS_WITH(hal::make_hal_quotient_kernel(*cpu), Catch::Contains("does not run the quotient kernel"));
+  std::vector<Fp4> out;
+  CHECK_THROWS_WITH(cpu->quotient_rows({}, {}, out), Catch::Contains("runs_quotient is false"));
+  CHECK_FALSE(hal::make_dual_hal(hal::make_cpu_hal(), gpu::make_emulated_hal())->runs_quotient());
+  auto both = hal::make_dual_hal(gpu::make_emulated_hal(), gpu::make_emulated_hal());
+  REQUIRE(both->runs_quotient());
+  // The dual kernel compares the two results and returns them.
+  const examples::FibonacciAir fib;
+  const AirShape shape = analyse(fib);
+  const size_t big = size_t{1} << (4 + shape.log_quotient_chunks);
+  const auto main = random_matrix(fib.width(), big, 9);
+  const std::vector<Fp> pubs{Fp::one(), Fp::one(), Fp::from_u64(5)};
+  const auto ap = powers(Fp4::from_base(Fp::from_u64(3), Fp::one(), Fp(), Fp()), shape.num_constraints);
+  hal::QuotientInputs in;
+  in.air = &fib;
+  in.log_n = 4;
+  in.log_chunks = shape.log_quotient_chunks;
+  in.shift = kShift;
+  in.main = &main;
+  in.publics = pubs;
+  in.alpha_pows = ap;
+  CHECK(hal::make_hal_quotient_kernel(*both)->evaluate(in) == hal::make_cpu_quotient_kernel()->evaluate(in));
 }
