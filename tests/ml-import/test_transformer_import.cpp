@@ -153,6 +153,42 @@ TEST_CASE("torch's decomposed LayerNorm (ReduceMean, Sub, Pow, ReduceMean, Add, 
                                                          "inside a LayerNorm over the last axis"));
 }
 
+TEST_CASE("a LayerNorm with Casts to float32 inside is recognised; eps outside the square root is not a LayerNorm",
+          "[ml-import][transformer]") {
+  // Mixed-precision exports put Cast(to=FLOAT) between the ops.
+  auto build = [](bool eps_outside) {
+    OnnxBuilder b(13);
+    b.input("x", {1, 3, 8});
+    auto& c0 = b.node("Cast", {"x"}, {"xc"}, "cast_in");
+    zkvm::testing::set_int(c0, "to", onnx::TensorProto::FLOAT);
+    zkvm::testing::set_ints(b.node("ReduceMean", {"xc"}, {"m"}, "mean"), "axes", {-1});
+    b.node("Sub", {"xc", "m"}, {"d"}, "sub");
+    b.node("Mul", {"d", "d"}, {"p"}, "square");
+    zkvm::testing::set_ints(b.node("ReduceMean", {"p"}, {"v"}, "var"), "axes", {2});
+    constant(b, "eps", 1e-3f);
+    if (eps_outside) {  // (x - mean) / (sqrt(var) + eps): another function
+      b.node("Sqrt", {"v"}, {"s"}, "sqrt");
+      b.node("Add", {"s", "eps"}, {"se"}, "add_eps");
+    } else {
+      b.node("Add", {"v", "eps"}, {"ve"}, "add_eps");
+      b.node("Sqrt", {"ve"}, {"se"}, "sqrt");
+    }
+    auto& c1 = b.node("Cast", {"se"}, {"sc"}, "cast_mid");
+    zkvm::testing::set_int(c1, "to", onnx::TensorProto::FLOAT);
+    b.node("Div", {"d", "sc"}, {"y"}, "div");
+    b.output("y");
+    return b;
+  };
+  auto g = import(build(false));
+  REQUIRE(ops_of(g) == std::vector<std::string>{"LayerNorm"});
+  CHECK(g.nodes[0].alpha == Approx(1e-3f).epsilon(1e-4));
+  auto x = rand_floats(24, 31);
+  auto y = model::run_reference(g, x), want = layernorm(x, 8, std::vector<float>(8, 1.0f), std::vector<float>(8, 0.0f), 1e-3);
+  for (size_t i = 0; i < y.size(); ++i) CHECK(y[i] == Approx(want[i]).margin(1e-5));
+  CHECK_THROWS_WITH(import(build(true)), Catch::Contains("node 1 'mean' (ReduceMean): op ReduceMean is supported only "
+                                                         "inside a LayerNorm over the last axis"));
+}
+
 TEST_CASE("GELU in torch's Erf form and tanh form becomes one Gelu node, a 256-entry table in int8",
           "[ml-import][transformer]") {
   for (bool tanh_form : {false, true}) {
