@@ -298,12 +298,13 @@ class KernelHal final : public hal::Hal {
 
   void reduce_rows(const RowMajorMatrix<Fp>& m, std::span<const Fp4> coeffs,
                    std::span<Fp4> out) override {
-    if (coeffs.size() != m.width || out.size() != m.height || m.values.size() != m.width * m.height)
+    if (coeffs.size() != m.width || out.size() > m.height || m.values.size() != m.width * m.height)
       throw std::invalid_argument(err("reduce_rows shape mismatch (" + std::to_string(m.width) +
                                       " x " + std::to_string(m.height) + " matrix, " +
                                       std::to_string(coeffs.size()) + " coeffs, " +
                                       std::to_string(out.size()) + " outputs)"));
-    const size_t w = m.width, h = m.height;
+    // Only the first out.size() rows are read, so only they are copied.
+    const size_t w = m.width, h = out.size();
     if (h == 0) return;
     auto dm = exec_.template alloc<Fp>(w * h);
     auto dc = exec_.template alloc<Fp4>(w);

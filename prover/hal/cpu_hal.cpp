@@ -165,12 +165,12 @@ class CpuHal final : public Hal {
 
   void reduce_rows(const RowMajorMatrix<Fp>& m, std::span<const Fp4> coeffs,
                    std::span<Fp4> out) override {
-    if (coeffs.size() != m.width || out.size() != m.height)
+    if (coeffs.size() != m.width || out.size() > m.height || m.values.size() != m.width * m.height)
       throw std::invalid_argument("cpu hal: reduce_rows shape mismatch (" +
                                   std::to_string(m.width) + " x " + std::to_string(m.height) +
                                   " matrix, " + std::to_string(coeffs.size()) + " coeffs, " +
                                   std::to_string(out.size()) + " outputs)");
-    const int64_t h = static_cast<int64_t>(m.height);
+    const int64_t h = static_cast<int64_t>(out.size());
     const size_t w = m.width;
     std::vector<Fp> soa(4 * w);
     for (size_t c = 0; c < w; ++c)

@@ -49,8 +49,8 @@ class Hal {
   // sum_t (prod_{s : bit s of t} betas[s]) f_t. See prover/fri/fold.h.
   virtual std::vector<Fp4> fri_fold(std::span<const Fp4> codeword, std::span<const Fp4> betas) = 0;
 
-  // Row reduction for DEEP quotients: out[r] = sum_c coeffs[c] * m(r, c)
-  // (coeffs.size() == m.width, out.size() == m.height).
+  // Row reduction for DEEP quotients: out[r] = sum_c coeffs[c] * m(r, c) for
+  // the first out.size() <= m.height rows (coeffs.size() == m.width).
   virtual void reduce_rows(const RowMajorMatrix<Fp>& m, std::span<const Fp4> coeffs,
                            std::span<Fp4> out) = 0;
 

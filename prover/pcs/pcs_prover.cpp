@@ -2,6 +2,7 @@
 // quotients batched into one FRI proof. pcs_verifier.cpp mirrors open().
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -232,6 +233,33 @@ PcsProver::Opening PcsProver::open(const std::vector<const ProverRound*>& rounds
 
   const auto chal = detail::sample_batch(ch, plan);
 
+  // T(x) = sum_c coeffs[c] f_c(x) on a matrix's whole LDE (bit-reversed
+  // rows on s H_m, m = n 2^lb). T has degree < n (the matrix's own height:
+  // it was committed by its n values), and the first n LDE rows are the
+  // coset s H_n (rev_m(p) = rev_n(p) 2^lb for p < n), so T's values there
+  // determine it: reduce those n rows, then extend them by a 4-column LDE
+  // (T(s y) on H_m) instead of reducing all m rows, 2^-lb of the
+  // multiply-adds. Identical values (exact arithmetic; tests/prover-fri).
+  auto reduce_lde = [&](const RowMajorMatrix<Fp>& lde, std::span<const Fp4> coeffs, unsigned lb_) {
+    const size_t m = lde.height, n = m >> lb_;
+    std::vector<Fp4> out(m);
+    if (n < 64) {  // small: the extension would cost more than it saves
+      hal_.reduce_rows(lde, coeffs, out);
+      return out;
+    }
+    std::vector<Fp4> head(n);
+    hal_.reduce_rows(lde, coeffs, head);
+    const unsigned log_n = static_cast<unsigned>(std::countr_zero(n));
+    RowMajorMatrix<Fp> t(4, n);  // T(s w_n^k), natural order
+    for (size_t k = 0; k < n; ++k) {
+      const Fp4& v = head[fri::reverse_bits(k, log_n)];
+      for (int c = 0; c < 4; ++c) t.at(k, static_cast<size_t>(c)) = v.c[c];
+    }
+    const auto ext = hal_.coset_lde(t, lb_, Fp::one());
+    for (size_t j = 0; j < m; ++j) out[j] = Fp4::from_base(ext.at(j, 0), ext.at(j, 1), ext.at(j, 2), ext.at(j, 3));
+    return out;
+  };
+
   // 4. Reduced codewords, one per LDE height (batch_plan for the
   // coefficients): for each height h and point slot s,
   //   T_hs(x) = sum over matrices m of height h opened at s of
@@ -251,8 +279,7 @@ PcsProver::Opening PcsProver::open(const std::vector<const ProverRound*>& rounds
       const size_t m = reduced[hidx].size();
       const std::vector<Fp4> coeffs(chal.column.begin() + static_cast<ptrdiff_t>(plan.offsets[r][i]),
                                     chal.column.begin() + static_cast<ptrdiff_t>(plan.offsets[r][i] + d.width));
-      std::vector<Fp4> rx(m);
-      hal_.reduce_rows(rounds[r]->lde(i), coeffs, rx);
+      const std::vector<Fp4> rx = reduce_lde(rounds[r]->lde(i), coeffs, lb);
       for (size_t p = 0; p < points[r][i].size(); ++p) {
         const size_t s = plan.slots[r][i][p];
         for (size_t c = 0; c < d.width; ++c) t_z[hidx][s] += coeffs[c] * out.values[r][i][p][c];

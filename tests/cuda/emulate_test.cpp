@@ -160,11 +160,20 @@ TEST_CASE("emulated reduce_rows equals the CPU HAL, heights off the block size a
     cpu->reduce_rows(m, coeffs, a);
     emu->reduce_rows(m, coeffs, b);
     REQUIRE(a == b);
+    // The first rows only (the PCS reduces a matrix's first n LDE rows).
+    std::vector<Fp4> ha(h / 3), hb(h / 3);
+    cpu->reduce_rows(m, coeffs, ha);
+    emu->reduce_rows(m, coeffs, hb);
+    REQUIRE(ha == hb);
+    REQUIRE(std::equal(ha.begin(), ha.end(), a.begin()));
   }
   const auto m = random_matrix(3, 4, rng);
   std::vector<Fp4> coeffs(2), out(4);
   REQUIRE_THROWS_WITH(emu->reduce_rows(m, coeffs, out),
                       Catch::Contains("reduce_rows shape mismatch (3 x 4 matrix, 2 coeffs"));
+  std::vector<Fp4> coeffs3(3), out5(5);
+  REQUIRE_THROWS_WITH(emu->reduce_rows(m, coeffs3, out5), Catch::Contains("3 coeffs, 5 outputs"));
+  REQUIRE_THROWS_WITH(cpu->reduce_rows(m, coeffs3, out5), Catch::Contains("3 coeffs, 5 outputs"));
 }
 
 TEST_CASE("emulated column_sums equals the CPU HAL, multi-level sums and 2^20 elements") {
