@@ -37,8 +37,10 @@ class Hal {
   virtual RowMajorMatrix<Fp> coset_lde(const RowMajorMatrix<Fp>& evals_on_h, unsigned log_blowup,
                                        Fp shift) = 0;
 
-  // Merkle tree over the row-wise concatenation of equal-height matrices
-  // (moved in, kept by the tree), optionally salted (salt_len bytes per leaf).
+  // Merkle tree over the rows of the matrices (moved in, kept by the tree
+  // for openings): one height, or a mixed-height tree, tallest first
+  // (prover/merkle/merkle.h); optionally salted (salt_len bytes per row of
+  // every height group).
   virtual std::unique_ptr<merkle::MerkleTree> merkle_commit(std::vector<RowMajorMatrix<Fp>> mats,
                                                             std::vector<uint8_t> salts,
                                                             size_t salt_len) = 0;
