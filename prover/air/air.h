@@ -6,7 +6,7 @@
 //   (c) PointBuilder    - the verifier, at the out-of-domain point zeta (Fp4),
 //   (d) CheckBuilder    - the debug checker, row by row over the trace (Fp),
 //   (e) RecordBuilder   - records the quotient evaluation as a program for
-//       backends that cannot run C++ AIRs (record.h).
+//       backends that cannot run C++ AIRs (record_expr.h).
 // (Plonky3's Air::eval(builder) is the model.)
 //
 // Builder vocabulary used inside constraints(b) (every builder provides it):

@@ -225,6 +225,21 @@ class EvalBuilderT : public BuilderOps<EvalBuilderT<E, EF>, E> {
   size_t index = 0;
   size_t interactions = 0;
 
+  // The statement's and the challenges' fields from any inputs struct that
+  // names them alike (hal::QuotientInputs: the CPU kernel and the recorded
+  // program set up their builders from it).
+  template <class In>
+  void set_statement(const In& in) {
+    publics = in.publics;
+    logup_alpha = in.logup_alpha;
+    cumsum = in.cumsum;
+    logup_mask = in.logup_mask;
+    logup_mask_col = in.logup_mask_col;
+    beta_pows = in.beta_pows;
+    alpha_pows = in.alpha_pows;
+    logup_groups = in.logup_groups;
+  }
+
   void reset() {
     acc = EF();
     index = 0;

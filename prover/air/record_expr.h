@@ -1,4 +1,5 @@
-// Symbolic values for recording an AIR's evaluation (prover/air/record.h):
+// Symbolic values for recording an AIR's evaluation (compiled to a program
+// by hal::compile_quotient_program, prover/stark/quotient_program.cpp):
 // Rec is a base-field value, a constant or a node of the recording active
 // on this thread (Recording::Scope); Rec4 is an Fp4 value as four Recs,
 // with Fp4 arithmetic written out in base operations (x^4 = W). Constants

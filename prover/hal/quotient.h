@@ -64,8 +64,18 @@ class QuotientKernel {
 // the scalar reference path (one row at a time). Both give identical output.
 std::unique_ptr<QuotientKernel> make_cpu_quotient_kernel(bool packed = true);
 
+// Records in.air's quotient numerator sum_i alpha^i C_i (with the inputs'
+// challenges, publics, LogUp groups and zk mask; widths from the LDEs) by
+// air::RecordBuilder, the EvalBuilderT code the CPU kernel runs, and
+// compiles it: constants folded, dead nodes dropped, leaves loaded just
+// before their first reader, slots reused after each value's last read.
+// Throws std::invalid_argument if it needs more than max_slots (<=
+// QuotientProgram::kMaxSlots) slots.
+QuotientProgram compile_quotient_program(const QuotientInputs& in,
+                                         uint32_t max_slots = QuotientProgram::kMaxSlots);
+
 // The quotient on a backend that runs it (hal.runs_quotient()): records the
-// AIR's evaluation as a program (air::compile_quotient_program) and the
+// AIR's evaluation as a program (compile_quotient_program) and the
 // selectors on the host, then hal.quotient_rows. Same output as the CPU
 // kernel, bit for bit. hal must outlive the kernel.
 std::unique_ptr<QuotientKernel> make_hal_quotient_kernel(Hal& hal);

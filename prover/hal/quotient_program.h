@@ -1,6 +1,6 @@
 // The quotient kernel as a program: the AIR's constraints(b), its LogUp
 // constraints and the random linear combination sum_i alpha^i C_i, recorded
-// once per table and proof by air::RecordBuilder (prover/air/record.h) from
+// once per table and proof by air::RecordBuilder (prover/air/record_expr.h) from
 // the same EvalBuilderT code the CPU kernel runs, as straight-line base-field
 // instructions over numbered slots. A backend that cannot run the AIR's C++
 // (a GPU) runs this instead, one thread per coset row (cuda/kernels/

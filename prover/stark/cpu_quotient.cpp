@@ -3,7 +3,6 @@
 // a scalar path (one row per evaluation) kept as the reference.
 #include <stdexcept>
 
-#include "prover/air/record.h"
 #include "prover/hal/quotient.h"
 #include "prover/ntt/ntt.h"
 
@@ -55,14 +54,7 @@ class CpuQuotientKernel final : public QuotientKernel {
 #pragma omp parallel
     {
       air::QuotientBuilder b;
-      b.publics = in.publics;
-      b.logup_alpha = in.logup_alpha;
-      b.beta_pows = in.beta_pows;
-      b.alpha_pows = in.alpha_pows;
-      b.logup_groups = in.logup_groups;
-      b.cumsum = in.cumsum;
-      b.logup_mask = in.logup_mask;
-      b.logup_mask_col = in.logup_mask_col;
+      b.set_statement(in);
 #pragma omp for schedule(static)
       for (long long kk = 0; kk < total; ++kk) {
         const size_t p = row_at(static_cast<size_t>(kk));
@@ -107,14 +99,7 @@ class CpuQuotientKernel final : public QuotientKernel {
 #pragma omp parallel
     {
       air::PackedQuotientBuilder b;
-      b.publics = in.publics;
-      b.logup_alpha = in.logup_alpha;
-      b.beta_pows = in.beta_pows;
-      b.alpha_pows = in.alpha_pows;
-      b.logup_groups = in.logup_groups;
-      b.cumsum = in.cumsum;
-      b.logup_mask = in.logup_mask;
-      b.logup_mask_col = in.logup_mask_col;
+      b.set_statement(in);
       std::vector<Fp> scratch((2 * (wm + wp + wa) + 4) * L);
       std::vector<PackedFp> lanes(2 * (wm + wp + wa));
       size_t pn[L];
@@ -182,21 +167,7 @@ class HalQuotientKernel final : public QuotientKernel {
  public:
   explicit HalQuotientKernel(Hal& hal) : hal_(hal) {}
   std::vector<Fp4> evaluate(const QuotientInputs& in) override {
-    if (in.main == nullptr) throw std::invalid_argument("quotient: no main LDE");
-    air::QuotientProgramInputs pi;
-    pi.air = in.air;
-    pi.main_width = in.main->width;
-    pi.pre_width = in.pre != nullptr ? in.pre->width : 0;
-    pi.aux_width = in.aux != nullptr ? in.aux->width : 0;
-    pi.publics = in.publics;
-    pi.logup_alpha = in.logup_alpha;
-    pi.cumsum = in.cumsum;
-    pi.beta_pows = in.beta_pows;
-    pi.alpha_pows = in.alpha_pows;
-    pi.logup_groups = in.logup_groups;
-    pi.logup_mask = in.logup_mask;
-    pi.logup_mask_col = in.logup_mask_col;
-    const QuotientProgram program = air::compile_quotient_program(pi);
+    const QuotientProgram program = compile_quotient_program(in);
     const QuotientSelectors sel = quotient_selectors(in);
     QuotientRowInputs ri;
     ri.log_n = in.log_n;

@@ -6,7 +6,6 @@
 
 #include "cuda/emulate.h"
 #include "prover/air/examples.h"
-#include "prover/air/record.h"
 #include "prover/hal/quotient.h"
 #include "prover/ntt/ntt.h"
 #include "prover/stark/quotient_split.h"
@@ -208,12 +207,13 @@ TEST_CASE("the recorded quotient program keeps only what the result reads and re
   const Fp4 a = Fp4::from_base(Fp::from_u64(2), Fp::from_u64(3), Fp::from_u64(5), Fp::from_u64(7));
   const auto ap = powers(a, shape.num_constraints);
   const std::vector<Fp> pubs(1, Fp::from_u64(4));
-  air::QuotientProgramInputs pi;
+  const RowMajorMatrix<Fp> main(air.width() + 40, 1);  // columns the AIR never reads
+  hal::QuotientInputs pi;
   pi.air = &air;
-  pi.main_width = air.width() + 40;  // columns the AIR never reads
+  pi.main = &main;
   pi.publics = pubs;
   pi.alpha_pows = ap;
-  const auto p = air::compile_quotient_program(pi);
+  const auto p = hal::compile_quotient_program(pi);
   for (const auto& ins : p.code) CHECK((ins.op != hal::QOp::Main || ins.a < air.width()));
   CHECK(p.slots < air.width() + 8);
   CHECK(p.slots <= hal::QuotientProgram::kMaxSlots);
@@ -221,8 +221,7 @@ TEST_CASE("the recorded quotient program keeps only what the result reads and re
   CHECK_THROWS_WITH(air::Rec::leaf(hal::QOp::Main, 0), Catch::Contains("no recording active"));
   // A table that needs more slots than a device thread has is refused by
   // name (budget lowered to below what this one needs).
-  pi.max_slots = p.slots - 1;
-  CHECK_THROWS_WITH(air::compile_quotient_program(pi),
+  CHECK_THROWS_WITH(hal::compile_quotient_program(pi, p.slots - 1),
                     Catch::Contains("table 'synthetic-5' needs " + std::to_string(p.slots) + " slots, more than " +
                                     std::to_string(p.slots - 1)));
 }
