@@ -10,6 +10,10 @@
 // outputs (Split) runs once per output, keeping only that one (the importer
 // takes one graph output; the Split's other outputs are then pruned).
 //
+// Shape's cases fold to a constant output (the input's shape, an int64
+// tensor): the float reference and the int8 model (a constant tensor in the
+// model file, scale 1) must give ONNX's integers exactly.
+//
 // Cases in kRejected use attributes or dtypes that docs/ML_IMPORT.md
 // declares unsupported: they are listed in the output with the reason and
 // the test asserts that the importer rejects them with that message. Every
@@ -54,7 +58,8 @@ const char* kPrefixes[] = {"test_conv_", "test_basic_conv_", "test_gemm_", "test
                            "test_constant_pad", "test_edge_pad", "test_reflect_pad", "test_concat_",
                            "test_transpose_", "test_split_", "test_layer_normalization_",
                            "test_slice", "test_squeeze", "test_unsqueeze_", "test_gather_0", "test_gather_1",
-                           "test_gather_2d_indices", "test_gather_negative_indices", "test_convtranspose"};
+                           "test_gather_2d_indices", "test_gather_negative_indices", "test_convtranspose",
+                           "test_shape"};
 
 // Expected rejections: test name -> substring of the importer's error.
 const std::map<std::string, std::string> kRejected = {
@@ -293,12 +298,14 @@ void run_case(const std::string& name, Outcome& out) {
     auto x = model::tensor_to_floats(in0, nullptr, "input");
     auto y = model::run_reference(g, x);
     REQUIRE(y.size() == per_row);
+    const bool exact = op == "Shape";  // integers: no tolerance
+    if (exact) CHECK_THAT(g.warnings.at(0), Catch::Contains("is a constant (computed from initializers and shapes"));
     for (size_t i = 0; i < per_row; ++i) {
       const double want = expected[r * per_row + i];
       const double err = std::fabs(y[i] - want);
       max_err = std::max(max_err, err);
       // float32 vs numpy's reference: relative 1e-4 plus absolute 1e-5.
-      REQUIRE(err <= 1e-5 + 1e-4 * std::fabs(want));
+      REQUIRE(err <= (exact ? 0.0 : 1e-5 + 1e-4 * std::fabs(want)));
     }
 #ifdef ZKVM_HAVE_ML_HOST
     // int8 path: calibrate on this very input, quantize, run the guest
@@ -326,7 +333,10 @@ void run_case(const std::string& name, Outcome& out) {
     const bool copies = op == "Slice" || op == "Gather";
     for (size_t i = 0; i < y.size(); ++i) {
       const double err = std::fabs(yq[i] - y[i]);
-      const double tol = scale == 0.0f ? 0.0 : copies ? std::max(2.0 * scale, 0.5 * in_scale + scale) : 2.0 * scale;
+      const double tol = scale == 0.0f || exact ? 0.0
+                         : copies                 ? std::max(2.0 * scale, 0.5 * in_scale + scale)
+                                                  : 2.0 * scale;
+      if (exact) REQUIRE(yq[i] == static_cast<float>(expected[r * per_row + i]));
       INFO("int8 element " << i << ": " << yq[i] << " vs float " << y[i] << " (scale " << scale << ")");
       REQUIRE(err <= tol);
       if (scale > 0 && err / scale > out.worst_int8_steps) {

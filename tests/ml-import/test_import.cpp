@@ -394,6 +394,45 @@ TEST_CASE("constant shape arithmetic (Shape/Gather/Unsqueeze/Concat) folds into 
   CHECK(g.tensors[g.output].shape == std::vector<int64_t>{1, 18});
 }
 
+TEST_CASE("a graph whose output is a folded constant (Shape) keeps it as a constant output", "[ml-import]") {
+  {
+    OnnxBuilder m;
+    m.input("x", {1, 3, 4, 200}).output("y");
+    zkvm::testing::set_int(m.node("Shape", {"x"}, {"y"}), "start", 1);
+    auto g = import(m);
+    CHECK(g.nodes.empty());
+    REQUIRE(g.tensors[g.output].is_constant());
+    CHECK(g.tensors[g.output].data == std::vector<float>{3, 4, 200});
+    CHECK_THAT(g.warnings.at(0), Catch::Contains("graph output 'y' is a constant (computed from initializers and "
+                                                 "shapes alone): the model's result does not depend on its input"));
+    const std::vector<float> x(2400, 0.5f);
+    CHECK(model::run_reference(g, x) == std::vector<float>{3, 4, 200});
+#ifdef ZKVM_HAVE_ML_HOST
+    // Integers in [0, 255]: scale 1, zero point -128 in the int8 file.
+    const auto file = ml::quantize_model(g, model::calibrate(g, x, 1), {});
+    const auto r = ml::run_int8_host(file, x);
+    CHECK(r.logits_or_output == std::vector<int32_t>{3 - 128, 4 - 128, 200 - 128});
+    const auto tq = ml::tensor_quant(file, ml::model_info(file).n_tensors - 1);
+    CHECK(tq.scale[0] == 1.0f);
+#endif
+  }
+  {  // An int64 constant that float32 would round.
+    OnnxBuilder m;
+    m.input("x", {1, 2}).output("y").init_i64("big", {2}, {7, (int64_t{1} << 24) + 1});
+    m.node("Identity", {"big"}, {"y"});
+    REQUIRE_THROWS_WITH(import(m), Catch::Contains("graph output 'y' is the constant int64 value 16777217, not exact "
+                                                   "in the float32 output (|value| <= 2^24 is)"));
+  }
+  {  // An empty shape.
+    OnnxBuilder m;
+    m.input("x", {1, 2}).output("y");
+    auto& n = m.node("Shape", {"x"}, {"y"});
+    zkvm::testing::set_int(n, "start", 1);
+    zkvm::testing::set_int(n, "end", 1);
+    REQUIRE_THROWS_WITH(import(m), Catch::Contains("graph output 'y' is an empty constant"));
+  }
+}
+
 TEST_CASE("unsupported ops, attributes and dtypes are rejected naming node and op", "[ml-import]") {
   auto conv_with = [](auto&& tweak) {
     OnnxBuilder m;

@@ -2,6 +2,7 @@
 // importer, and the calibration check (calibration_check.h).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -14,6 +15,7 @@
 #include "zkvm_model/reference.h"
 #ifdef ZKVM_HAVE_ML_HOST
 #include "quantize.h"
+#include "zkvm/ml/model.h"
 #include "zkvm_model/calibration_check.h"
 #endif
 
@@ -123,12 +125,55 @@ TEST_CASE("quantized tensors reach only the ops that read them, and bad quantiza
     b.node("QuantizeLinear", {"r", "s"}, {"y"});
     REQUIRE_THROWS_WITH(import(b), Catch::Contains("end the graph with DequantizeLinear"));
   }
-  {  // Per-channel scales on an activation.
+  {  // A per-axis quantized activation reaches an op that moves int8 values.
     OnnxBuilder b;
-    b.input("x", {1, 2, 2, 2}).output("y").init("s", {2}, {0.1f, 0.2f});
+    b.input("x", {1, 2, 2, 2}).output("y").init("s", {2}, {0.1f, 0.2f}).init_i64("shape", {2}, {1, 8});
     b.node("QuantizeLinear", {"x", "s"}, {"q"});
-    b.node("DequantizeLinear", {"q", "s"}, {"y"});
-    REQUIRE_THROWS_WITH(import(b), Catch::Contains("per-axis quantization of an activation is not supported"));
+    b.node("Reshape", {"q", "shape"}, {"r"});
+    b.node("DequantizeLinear", {"r", "s"}, {"y"});
+    REQUIRE_THROWS_WITH(import(b), Catch::Contains("node 1 'Reshape_1' (Reshape): input 'q' is quantized per axis "
+                                                   "(QuantizeLinear with 2 scales along axis 1); only "
+                                                   "DequantizeLinear reads a per-axis quantized activation"));
+  }
+  {  // Per-axis parameters that differ between QuantizeLinear and DequantizeLinear.
+    OnnxBuilder b;
+    b.input("x", {1, 2, 2, 2}).output("y").init("s", {2}, {0.1f, 0.2f}).init("t", {2}, {0.1f, 0.3f});
+    b.node("QuantizeLinear", {"x", "s"}, {"q"});
+    b.node("DequantizeLinear", {"q", "t"}, {"y"});
+    REQUIRE_THROWS_WITH(import(b), Catch::Contains("input 'q' is quantized per axis with axis 1, scales 0.1 0.2, "
+                                                   "zero points -128 -128 (int8), but this node reads it with axis 1, "
+                                                   "scales 0.1 0.3"));
+  }
+  {  // One scale at QuantizeLinear, per axis at DequantizeLinear.
+    OnnxBuilder b;
+    b.input("x", {1, 2, 2, 2}).output("y").init("s", {}, {0.1f}).init("t", {2}, {0.1f, 0.3f});
+    b.node("QuantizeLinear", {"x", "s"}, {"q"});
+    b.node("DequantizeLinear", {"q", "t"}, {"y"});
+    REQUIRE_THROWS_WITH(import(b), Catch::Contains("input 'q' is quantized with one scale, but this node reads it "
+                                                   "per axis (axis 1, scales 0.1 0.3"));
+  }
+  for (bool per_axis_a : {false, true}) {  // Per-axis scales on a QLinearMatMul's activation input.
+    OnnxBuilder b;
+    b.input("x", {1, 2}).output("y").init("sa", {2}, {0.1f, 0.2f}).init("sb", {}, {0.1f}).init("sy", {}, {0.1f});
+    b.init("s1", {}, {0.1f});
+    init_int(b, "za", {2}, onnx::TensorProto::UINT8, {128, 128});
+    init_int(b, "z1", {}, onnx::TensorProto::UINT8, {128});
+    init_int(b, "zb", {}, onnx::TensorProto::INT8, {0});
+    init_int(b, "zy", {}, onnx::TensorProto::UINT8, {128});
+    init_int(b, "w", {2, 2}, onnx::TensorProto::INT8, {1, 2, 3, 4});
+    // a quantized per axis (only DequantizeLinear may read it), or with one
+    // scale and the QLinearMatMul's a_scale per axis.
+    if (per_axis_a) b.node("QuantizeLinear", {"x", "sa", "za"}, {"a"});
+    else b.node("QuantizeLinear", {"x", "s1", "z1"}, {"a"});
+    b.node("QLinearMatMul", {"a", "sa", "za", "w", "sb", "zb", "sy", "zy"}, {"q"});
+    b.node("DequantizeLinear", {"q", "sy", "zy"}, {"y"});
+    REQUIRE_THROWS_WITH(import(b), Catch::Contains(
+        per_axis_a ? "node 1 'QLinearMatMul_1' (QLinearMatMul): input 'a' is quantized per axis (QuantizeLinear "
+                     "with 2 scales along axis 1); only DequantizeLinear reads"
+                   : "node 1 'QLinearMatMul_1' (QLinearMatMul): QLinearMatMul: scale 'sa' has 2 values (per axis), "
+                     "for an activation; the activation inputs and output of QLinearConv and QLinearMatMul take one "
+                     "scale and zero point (per-axis scales are supported for their constant weights, and on "
+                     "activations through QuantizeLinear/DequantizeLinear)"));
   }
   {  // An int32 zero point (int32 activations).
     OnnxBuilder b;
@@ -308,5 +353,92 @@ TEST_CASE("the calibration check reports the worst layer and names a tensor whos
   REQUIRE(!c.warnings.empty());
   CHECK_THAT(c.warnings[0], Catch::Contains("tensor '" + g.tensors[g.input].name + "': its int8 range [0, 200"));
   CHECK_THAT(c.warnings[0], Catch::Contains("to rounding and clipping alone (more than 5.0%)"));
+}
+#endif
+
+#ifdef ZKVM_HAVE_ML_HOST
+// ONNX's QuantizeLinear of x (float32): round half to even, then the zero
+// point, saturated to int8 (onnx/reference/ops/op_quantize_linear.py).
+int onnx_quantize(float x, float scale, int zp) {
+  const float r = std::nearbyint(x / scale);  // the default rounding mode: half to even
+  return std::clamp(static_cast<int>(r) + zp, -128, 127);
+}
+
+TEST_CASE("a per-axis QuantizeLinear of an activation runs as a Requant node with ONNX's integers",
+          "[ml-import][quantized]") {
+  // x -> Q (one scale 0.5) -> DQ -> Q (axis 1: scales 1, 0.25, 2) -> DQ -> y.
+  // The ratios 0.5, 2 and 0.25 are exact in the multiplier, so the int8
+  // model must give ONNX's integers, ties (x / s = k + 1/2) included.
+  OnnxBuilder b;
+  b.input("x", {1, 3, 2, 2}).output("y");
+  b.init("s0", {}, {0.5f}).init("s", {3}, {1.0f, 0.25f, 2.0f});
+  init_int(b, "z0", {}, onnx::TensorProto::INT8, {0});
+  init_int(b, "z", {3}, onnx::TensorProto::INT8, {0, -5, 10});
+  b.node("QuantizeLinear", {"x", "s0", "z0"}, {"xq"});
+  b.node("DequantizeLinear", {"xq", "s0", "z0"}, {"xd"});
+  b.node("QuantizeLinear", {"xd", "s", "z"}, {"q"});
+  b.node("DequantizeLinear", {"q", "s", "z"}, {"y"});
+  const ml::Graph g = import(b);
+  REQUIRE(g.nodes.size() == 1);
+  CHECK(g.nodes[0].op == ml::OpKind::Requantize);
+  CHECK(g.tensors[g.input].quant.given());
+  CHECK(g.tensors[g.output].axis_quant.given());
+  const auto file = ml::quantize_model(g, std::vector<ml::Range>(g.tensors.size()), {});
+  CHECK(ml::model_info(file).ops == std::vector<std::string>{"Requant"});
+  // Input integers: ties at index 0 (x / 1 = +-0.5, -1.5) and 2 (x / 2 = 0.5,
+  // +-1.5), saturation at index 1.
+  const std::vector<int> xq = {-64, -3, 1, -1, 63, -64, 5, 7, 2, 6, -6, 3};
+  std::vector<float> x;
+  for (int v : xq) x.push_back(0.5f * static_cast<float>(v));
+  const auto r = ml::run_int8_host(file, x);
+  const float s[3] = {1.0f, 0.25f, 2.0f};
+  const int z[3] = {0, -5, 10};
+  REQUIRE(r.logits_or_output.size() == x.size());
+  for (size_t i = 0; i < x.size(); ++i) {
+    INFO("element " << i << " x " << x[i]);
+    CHECK(r.logits_or_output[i] == onnx_quantize(x[i], s[i / 4], z[i / 4]));
+  }
+  CHECK(r.logits_or_output[2] == 0);    // 0.5 -> 0 (half to even; half away would give 1)
+  CHECK(r.logits_or_output[4] == 121);   // 63 * 2 - 5
+  CHECK(r.logits_or_output[5] == -128);  // -64 * 2 - 5 saturates
+  CHECK(r.logits_or_output[8] == 10);   // 1 / 2 = 0.5 -> 0
+}
+
+TEST_CASE("a per-axis quantized activation read by another op is requantized to one scale that covers every index",
+          "[ml-import][quantized]") {
+  // The graph input quantized per axis, then a Relu: a Requantize to one
+  // scale and zero point (no calibration) runs before it.
+  OnnxBuilder b;
+  b.input("x", {1, 2, 3}).output("y").init("s", {2}, {0.05f, 0.5f});
+  init_int(b, "z", {2}, onnx::TensorProto::UINT8, {128, 28});
+  b.node("QuantizeLinear", {"x", "s", "z"}, {"q"});
+  b.node("DequantizeLinear", {"q", "s", "z"}, {"d"});
+  b.node("Relu", {"d"}, {"y"});
+  const ml::Graph g = import(b);
+  REQUIRE(g.nodes.size() == 2);
+  CHECK(g.nodes[0].op == ml::OpKind::Requantize);
+  CHECK(g.nodes[1].op == ml::OpKind::Relu);
+  CHECK(g.tensors[g.input].axis_quant.given());
+  CHECK(model::tensors_needing_calibration(g).empty());
+  // Index 0 spans [-6.4, 6.35], index 1 [-14, 113.5] (int8 zero point
+  // -100): one scale 127.5 / 255 = 0.5 and zero point -100 cover both.
+  const ml::QuantParams one = g.tensors[g.nodes[0].outputs[0]].quant;
+  CHECK(one.scale == 0.5f);
+  CHECK(one.zero_point == -100);
+  const auto file = ml::quantize_model(g, std::vector<ml::Range>(g.tensors.size()), {});
+  CHECK(ml::model_info(file).input_per_axis);
+  const std::vector<float> x = {-1.0f, 0.3f, 6.35f, 40.0f, -3.0f, 113.5f};
+  const auto r = ml::run_int8_host(file, x);
+  const double s_in[2] = {0.05, 0.5};
+  zkml_model zm;
+  REQUIRE(zkml_parse(&zm, file.data(), static_cast<uint32_t>(file.size())) == ZKML_OK);
+  const auto tq = ml::tensor_quant(file, zm.output);
+  REQUIRE(tq.axis == -1);
+  for (size_t i = 0; i < x.size(); ++i) {
+    INFO("element " << i);
+    const double want = std::max(x[i], 0.0f);
+    // Two roundings: the input's own index grid, then the one scale.
+    CHECK(std::fabs(tq.dequantize(i, r.logits_or_output[i]) - want) <= 0.5 * s_in[i / 3] + 0.5 * one.scale + 1e-6);
+  }
 }
 #endif

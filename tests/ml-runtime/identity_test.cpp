@@ -6,7 +6,8 @@
 // Lut8 for each element-wise function, Concat with copied and requantised
 // inputs, grouped and depthwise Conv, dilated Conv and pools, ceil_mode
 // pools, Slice (Split), the transformer ops: MatMul of two activations,
-// LayerNorm, Transpose, Gelu tables, Dense over tokens),
+// LayerNorm, Transpose, Gelu tables, Dense over tokens, Requant between
+// per-axis and one-scale tensors),
 // per-channel and per-tensor requantisation, and sizes that are not
 // multiples of the 4-row weight blocks. The guest runs twice: with the dot4
 // kernels (the guest default) and with the plain ones (ml_dump_guest_plain);
@@ -183,4 +184,9 @@ TEST_CASE("guest and host runs agree bit for bit on the transformer ops (MatMul,
   Graph g = transformer_graph(12);
   auto ranges = calibrate(g, rand_inputs(12, 16, 64, 0.0f, 1.0f));
   check_identity("transformer", quantize_model(g, ranges, {}), 12);
+}
+
+TEST_CASE("guest and host runs agree bit for bit on per-axis Requant nodes", "[ml][identity]") {
+  Graph g = per_axis_graph(13);
+  check_identity("per_axis", quantize_model(g, std::vector<Range>(g.tensors.size()), {}), 13);
 }

@@ -764,3 +764,39 @@ TEST_CASE("Transpose matches index arithmetic for every permutation of 4 axes", 
   } while (std::next_permutation(perm, perm + 4));
   CHECK(count == 24);
 }
+
+TEST_CASE("per-axis requantisation rounds half to even and uses each index's parameters", "[ml][kernels]") {
+  // Reference: (x - zp_in) * mult / 2^shift is exact in a double (|p| < 2^39,
+  // a power-of-two divisor), and nearbyint rounds it half to even.
+  std::mt19937 rng(91);
+  for (int iter = 0; iter < 200; ++iter) {
+    const int32_t outer = 1 + static_cast<int32_t>(rng() % 3), n = 1 + static_cast<int32_t>(rng() % 4),
+                  inner = 1 + static_cast<int32_t>(rng() % 5);
+    std::vector<int32_t> tab;
+    for (int32_t c = 0; c < n; ++c) {
+      const int32_t shift = 1 + static_cast<int32_t>(rng() % 40);
+      // Exact powers of two (x / 2^k: ties) half of the time, else any multiplier.
+      const int32_t mult = iter % 2 ? int32_t{1} << 30 : static_cast<int32_t>(rng() & 0x7FFFFFFF);
+      tab.insert(tab.end(), {static_cast<int32_t>(rng() % 256) - 128, mult, shift, static_cast<int32_t>(rng() % 256) - 128});
+    }
+    const auto x = rand_i8(rng, static_cast<size_t>(outer * n * inner));
+    std::vector<int8_t> y(x.size());
+    zkml_requant_axis_s8(x.data(), outer, n, inner, tab.data(), y.data());
+    for (size_t e = 0; e < x.size(); ++e) {
+      const size_t c = (e / static_cast<size_t>(inner)) % static_cast<size_t>(n);
+      const int32_t* t = &tab[4 * c];
+      const double r = std::ldexp(static_cast<double>(int64_t{x[e] - t[0]} * t[1]), -t[2]);
+      INFO("element " << e << " x " << int(x[e]) << " index " << c << " mult " << t[1] << " shift " << t[2]);
+      REQUIRE(y[e] == sat(static_cast<int64_t>(std::nearbyint(r)) + t[3]));
+    }
+  }
+  // Ties: 2^30 / 2^32 = 1/4, so x - zp = 2, 6, -2, -6 give 0.5, 1.5, -0.5, -1.5.
+  const int8_t x[4] = {2, 6, -2, -6};
+  const int32_t tab[4] = {0, 1 << 30, 32, 0};
+  int8_t y[4];
+  zkml_requant_axis_s8(x, 1, 1, 4, tab, y);
+  CHECK(y[0] == 0);
+  CHECK(y[1] == 2);
+  CHECK(y[2] == 0);
+  CHECK(y[3] == -2);
+}

@@ -56,6 +56,21 @@ std::vector<uint8_t> activations_model(unsigned seed = 4) {
   return quantize_model(g, ranges, {});
 }
 
+// x [1,3,2,2] quantized per axis 1 -> Requantize -> one scale -> Relu ->
+// Requantize -> y per axis 1: tensors 0 (x, per-axis), 1, 2, 3 (y, per-axis);
+// nodes 0 (Requant), 1 (Clamp), 2 (Requant).
+std::vector<uint8_t> per_axis_model() {
+  Graph g;
+  g.input = add_tensor(g, "x", {1, 3, 2, 2});
+  g.tensors[0].axis_quant = AxisQuant{1, {0.1f, 0.2f, 0.4f}, {0, -10, 20}};
+  const int a = node(g, OpKind::Requantize, {g.input}, {1, 3, 2, 2}, "to_one_scale");
+  g.tensors[a].quant = QuantParams{0.4f, -5};
+  const int r = node(g, OpKind::Relu, {a}, {1, 3, 2, 2}, "relu");
+  g.output = node(g, OpKind::Requantize, {r}, {1, 3, 2, 2}, "to_per_axis");
+  g.tensors[g.output].axis_quant = AxisQuant{1, {0.05f, 0.4f, 1.6f}, {-128, 3, 7}};
+  return quantize_model(g, std::vector<Range>(g.tensors.size()), {});
+}
+
 float scale_of(const zkml_tensor& t) {
   float s;
   std::memcpy(&s, &t.scale_bits, 4);
@@ -307,12 +322,81 @@ int fuzz_model(const std::vector<uint8_t>& f, unsigned seed, int iters) {
 }
 }  // namespace
 
+TEST_CASE("per-axis tensors and Requant nodes run as the float definition says", "[ml][parser]") {
+  const auto f = per_axis_model();
+  REQUIRE(parse(f).status == ZKML_OK);
+  CHECK(model_info(f).ops == std::vector<std::string>{"Requant", "Clamp", "Requant"});
+  const TensorQuant tx = tensor_quant(f, 0), ty = tensor_quant(f, 3);
+  CHECK(tx.axis == 1);
+  CHECK(tx.inner == 4);
+  CHECK(tx.scale == std::vector<float>{0.1f, 0.2f, 0.4f});
+  CHECK(ty.zero_point == std::vector<int32_t>{-128, 3, 7});
+  // Inputs on each index's grid, whose Relu'd values the output grids hold.
+  const std::vector<float> x = {0.0f, -0.4f, 0.8f, 2.0f, 4.0f, -4.0f, 1.6f, 0.4f, 8.0f, 40.0f, -8.0f, 3.2f};
+  const auto q = quantize_input(f, x);
+  for (size_t i = 0; i < x.size(); ++i) CHECK(tx.dequantize(i, q[i]) == Approx(x[i]));
+  const auto r = run_int8_host(f, x);
+  for (size_t i = 0; i < x.size(); ++i) {
+    INFO("element " << i);
+    CHECK(ty.dequantize(i, r.logits_or_output[i]) == Approx(std::max(x[i], 0.0f)).margin(1e-6));
+  }
+}
+
+TEST_CASE("parser rejects malformed per-axis tensors and Requant nodes, naming them", "[ml][parser]") {
+  const auto f = per_axis_model();
+  zkml_model m;
+  REQUIRE(zkml_parse(&m, f.data(), uint32_t(f.size())) == ZKML_OK);
+  auto t_off = [](uint32_t i) { return ZKML_HEADER_BYTES + size_t(i) * ZKML_TENSOR_BYTES; };
+  const size_t tab0 = m.blob_off + get32(f, t_off(0) + 28);  // tensor 0's axis table
+  const size_t n0 = node_off(f, 0), n2 = node_off(f, 2);
+  const size_t rq0 = m.blob_off + get32(f, n0 + 64);          // node 0's Requant table
+  struct Bad {
+    const char* what;
+    std::vector<std::pair<size_t, uint32_t>> puts;
+    const char* error;
+  };
+  const Bad bad[] = {
+      {"dtype 3", {{t_off(0), 3}}, "tensor 0: unknown dtype 3"},
+      {"constant", {{t_off(0) + 32, 0}}, "tensor 0: a per-axis tensor cannot be constant"},
+      {"zero point field", {{t_off(0) + 24, 1}}, "tensor 0: per-axis tensor with zero point field 1 (must be 0)"},
+      {"table outside", {{t_off(0) + 28, m.blob_bytes}}, "tensor 0: axis table at"},
+      {"table misaligned", {{t_off(0) + 28, get32(f, t_off(0) + 28) + 2}}, "outside the"},
+      {"axis", {{tab0, 4}}, "tensor 0: axis table for axis 4 of 3 indices, tensor of rank 4"},
+      {"count", {{tab0 + 4, 2}}, "tensor 0: axis table for axis 1 of 2 indices"},
+      {"table end", {{t_off(0) + 28, m.blob_bytes - 8}, {m.blob_off + m.blob_bytes - 8, 1}, {m.blob_off + m.blob_bytes - 4, 3}},
+       "tensor 0: axis table of 3 indices outside the"},
+      {"zero point", {{tab0 + 12, 200}}, "tensor 0: zero point 200 of axis index 1 outside int8"},
+      {"read by Clamp", {{node_off(f, 1) + 8, 0}}, "node 1 (Clamp): inputs must be int8 with one scale (only Requant"},
+      {"written by Clamp", {{n2, ZKML_OP_CLAMP}}, "node 2 (Clamp): output dtype 2 not allowed"},
+      {"no per-axis side", {{t_off(3), ZKML_DT_INT8}}, "node 2 (Requant): neither input nor output is per-axis"},
+      {"shapes", {{t_off(1) + 20, 1}}, "node 0 (Requant): input and output shapes differ"},
+      {"indices", {{n0 + 64 + 4, 2}}, "node 0 (Requant): 2 indices along axis 1 of a rank-4 tensor"},
+      {"node table", {{n0 + 64, m.blob_bytes}}, "node 0 (Requant): table outside the blob"},
+      {"shift", {{rq0 + 8, 0}}, "node 0 (Requant): index 0: multiplier"},
+      {"multiplier", {{rq0 + 4, 0x80000000u}}, "node 0 (Requant): index 0: multiplier -2147483648"},
+      {"node axis", {{n0 + 64 + 8, 2}, {n0 + 64 + 4, 2}}, "node 0 (Requant): input is per-axis along axis 1, the node along 2"},
+      {"zero point mismatch", {{rq0 + 16, 5}}, "node 0 (Requant): index 1: input zero point 5, the tensor's is -10"},
+      {"output zero point", {{rq0 + 12, 9}}, "node 0 (Requant): index 0: output zero point 9, the tensor's is -5"},
+  };
+  for (const Bad& b : bad) {
+    INFO(b.what);
+    auto g = f;
+    for (auto [off, v] : b.puts) put32(g, off, v);
+    const Parsed p = parse(g);
+    CHECK(p.status != ZKML_OK);
+    CHECK_THAT(p.error, Catch::Contains(b.error));
+  }
+}
+
 TEST_CASE("random corruptions never make the parser or a parsed run misbehave", "[ml][parser]") {
   int accepted = fuzz_model(all_ops_model(), 77, 3000);
   INFO("accepted corrupted files: " << accepted);
   CHECK(accepted > 0);  // the run path is exercised too
   accepted = fuzz_model(activations_model(), 78, 1500);
   INFO("accepted corrupted files with Lut8 nodes: " << accepted);
+  CHECK(accepted > 0);
+  accepted = fuzz_model(per_axis_model(), 79, 1500);
+  INFO("accepted corrupted files with per-axis tensors: " << accepted);
   CHECK(accepted > 0);
 }
 

@@ -241,6 +241,33 @@ inline Graph mlp_graph(unsigned seed, int K, int H, int O) {
 // tokens, LayerNorm, q/k/v Denses, head split (Reshape + Transpose), q k^T
 // (MatMul of two activations), Softmax, attention x v, heads merged, a
 // residual Add, GELU (Erf and tanh forms) and the class token (Slice).
+// Per-axis int8 parameters (Requantize nodes): x [1,4,3,3] per axis 1 ->
+// one scale -> per axis 3 -> per axis 3 with other parameters (the output).
+// Random scales (ratios not powers of two) and zero points; every tensor's
+// parameters are given, so no calibration.
+inline Graph per_axis_graph(unsigned seed) {
+  std::mt19937 rng(seed);
+  auto axis_quant = [&](int64_t axis, size_t n) {
+    AxisQuant a;
+    a.axis = axis;
+    for (size_t c = 0; c < n; ++c) {
+      a.scale.push_back(std::uniform_real_distribution<float>(0.01f, 0.2f)(rng));
+      a.zero_point.push_back(std::uniform_int_distribution<int32_t>(-100, 100)(rng));
+    }
+    return a;
+  };
+  Graph g;
+  g.input = add_tensor(g, "x", {1, 4, 3, 3});
+  g.tensors[static_cast<size_t>(g.input)].axis_quant = axis_quant(1, 4);
+  const int a = node(g, OpKind::Requantize, {g.input}, {1, 4, 3, 3}, "one_scale");
+  g.tensors[static_cast<size_t>(a)].quant = QuantParams{0.1f, 3};
+  const int b = node(g, OpKind::Requantize, {a}, {1, 4, 3, 3}, "per_w");
+  g.tensors[static_cast<size_t>(b)].axis_quant = axis_quant(3, 3);
+  g.output = node(g, OpKind::Requantize, {b}, {1, 4, 3, 3}, "per_w_again");
+  g.tensors[static_cast<size_t>(g.output)].axis_quant = axis_quant(3, 3);
+  return g;
+}
+
 inline Graph transformer_graph(unsigned seed) {
   std::mt19937 rng(seed);
   Graph g;

@@ -106,7 +106,7 @@ std::vector<uint8_t> import_to_zkml(const ImportArgs& a) {
   for (const auto& w : g.warnings) std::printf("warning: %s\n", w.c_str());
   const auto missing = model::tensors_needing_calibration(g);
   const bool pre_quantized = std::any_of(g.tensors.begin(), g.tensors.end(),
-                                         [](const ml::Tensor& t) { return t.quant.given(); });
+                                         [](const ml::Tensor& t) { return t.quant.given() || t.axis_quant.given(); });
   if (pre_quantized)
     std::printf("pre-quantized model: the given scales and zero points are used (%zu activation(s) without them%s)\n",
                 missing.size(), missing.empty() ? "" : ", calibrated");
@@ -131,7 +131,13 @@ std::vector<uint8_t> import_to_zkml(const ImportArgs& a) {
   std::printf("activation ranges:\n");
   auto print_range = [&](int t) {
     const auto& q = g.tensors[t].quant;
-    if (q.given())
+    const auto& aq = g.tensors[t].axis_quant;
+    if (aq.given()) {
+      std::printf("  %-40s given per axis %lld:", g.tensors[t].name.c_str(), static_cast<long long>(aq.axis));
+      for (size_t c = 0; c < aq.scale.size(); ++c)
+        std::printf("%s scale %g zero point %d", c ? "," : "", static_cast<double>(aq.scale[c]), aq.zero_point[c]);
+      std::printf("\n");
+    } else if (q.given())
       std::printf("  %-40s [%10.4f, %10.4f] given: scale %g, zero point %d\n", g.tensors[t].name.c_str(),
                   (-128 - q.zero_point) * static_cast<double>(q.scale), (127 - q.zero_point) * static_cast<double>(q.scale),
                   static_cast<double>(q.scale), q.zero_point);
@@ -326,9 +332,14 @@ void do_input(const InputArgs& a) {
                                               : ml::InputLayout::kImage;
   const std::vector<uint8_t> out = ml::guest_input(model, xs, layout);
   write_file(a.out, out.data(), out.size());
-  std::fprintf(stderr, "model input: %zu sample(s) of %u values (scale %g, zero point %d), layout %s -> %s (%zu bytes)\n",
-               xs.size(), mi.input_elems, static_cast<double>(mi.input_scale), mi.input_zero_point, a.layout.c_str(),
-               a.out.c_str(), out.size());
+  char params[64];
+  if (mi.input_per_axis)
+    std::snprintf(params, sizeof params, "per-axis scales and zero points");
+  else
+    std::snprintf(params, sizeof params, "scale %g, zero point %d", static_cast<double>(mi.input_scale),
+                  mi.input_zero_point);
+  std::fprintf(stderr, "model input: %zu sample(s) of %u values (%s), layout %s -> %s (%zu bytes)\n", xs.size(),
+               mi.input_elems, params, a.layout.c_str(), a.out.c_str(), out.size());
 }
 #endif
 

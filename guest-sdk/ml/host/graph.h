@@ -22,7 +22,11 @@
 //   - transformer ops: MatMul of two activations, LayerNorm (the opset-17 op
 //     or torch's ReduceMean/Sub/Pow/Sqrt/Div pattern), Gelu (the Erf or tanh
 //     pattern), Transpose that moves data; Dense also takes x[..., K] (one
-//     row per leading index) and tensors have rank <= 6.
+//     row per leading index) and tensors have rank <= 6;
+//   - per-axis int8 parameters of an activation (ONNX's QuantizeLinear with
+//     one scale per index of an axis) sit on a tensor (Tensor::axis_quant)
+//     that only Requantize nodes read or write, or that is the graph input
+//     or output: every other op sees one scale per tensor.
 #pragma once
 
 #include <algorithm>
@@ -59,6 +63,7 @@ enum class OpKind : uint32_t {
   LayerNorm,    // over the last axis: in x, gamma [D] (const), beta [D] (const, optional); epsilon in `alpha`
   Transpose,    // y axis j = x axis perm[j] (rank <= 6)
   Gelu,         // x Phi(x): alpha 0 the Erf form, alpha 1 the tanh approximation (pointwise_value)
+  Requantize,   // y = x in float; in int8 it moves between one scale and per-axis parameters (axis_quant)
 };
 
 const char* op_name(OpKind op);
@@ -74,12 +79,25 @@ struct QuantParams {
   bool operator==(const QuantParams&) const = default;
 };
 
+// Per-axis int8 parameters of an activation: index c of `axis` is
+// q = round(x / scale[c]) + zero_point[c], clamped to int8 (uint8 zero
+// points moved down by 128). axis < 0: none.
+struct AxisQuant {
+  int64_t axis = -1;
+  std::vector<float> scale;
+  std::vector<int32_t> zero_point;
+  bool given() const { return axis >= 0; }
+  bool operator==(const AxisQuant&) const = default;
+};
+
 struct Tensor {
   std::string name;
   std::vector<int64_t> shape;  // concrete, batch 1
   std::vector<float> data;     // non-empty for constants (row-major)
   // Activations: parameters given by the model (used instead of calibration).
   QuantParams quant;
+  // Activations: per-axis parameters given by the model (then quant is not).
+  AxisQuant axis_quant;
   // Weights of Dense/Conv: the model's own symmetric scales (1 value, or one
   // per output channel), of which every value in `data` is an integer
   // multiple in [-128, 127]; empty: the quantizer picks max|w| / 127.

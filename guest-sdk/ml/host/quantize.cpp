@@ -40,6 +40,7 @@ const char* op_name(OpKind op) {
     case OpKind::LayerNorm: return "LayerNorm";
     case OpKind::Transpose: return "Transpose";
     case OpKind::Gelu: return "Gelu";
+    case OpKind::Requantize: return "Requantize";
   }
   return "unknown";
 }
@@ -134,6 +135,8 @@ struct TRec {
   std::vector<int64_t> shape;
   QParams q;
   uint32_t data_off = ZKML_NO_DATA;
+  AxisQuant axis;                        // ZKML_DT_INT8_AXIS: the per-axis parameters
+  uint32_t axis_off = ZKML_NO_DATA;      // and their table in the blob (written in the scale field)
 };
 
 struct NRec {
@@ -166,11 +169,12 @@ class Quantizer {
     check_index(g_.output, "graph output");
     if (g_.tensors[g_.input].is_constant()) throw std::runtime_error("quantize: graph input is a constant");
     count_uses();
-    map_activation(g_.input, out_params(g_.input));
+    map_activation(g_.input, g_.tensors[g_.input].axis_quant.given() ? QParams{} : out_params(g_.input));
     for (size_t i = 0; i < g_.nodes.size(); ++i) {
       if (skip_.count(i)) continue;
       emit(i);
     }
+    if (g_.tensors[g_.output].is_constant() && !map_.count(g_.output)) constant_output();
     auto it = map_.find(g_.output);
     if (it == map_.end()) throw std::runtime_error("quantize: graph output is never computed");
     return serialize(map_.at(g_.input), it->second);
@@ -225,6 +229,9 @@ class Quantizer {
   uint32_t add_tensor(TRec t) {
     if (t.shape.empty()) t.shape = {1};
     if (t.shape.size() > 6) throw std::runtime_error("quantize: tensor of rank > 6");
+    if (t.dtype == ZKML_DT_INT8_AXIS && t.shape.size() > 4)
+      throw std::runtime_error("quantize: a per-axis quantized tensor of rank " + std::to_string(t.shape.size()) +
+                               " (at most 4)");
     // The file holds up to 4 dimensions: a rank-5/6 tensor's leading ones are
     // merged (the ops that read such tensors use only the last two, or their
     // own canonical dims: Transpose).
@@ -241,16 +248,71 @@ class Quantizer {
     t.dtype = dtype;
     t.shape = g_.tensors[gt].shape;
     t.q = q;
+    if (g_.tensors[gt].axis_quant.given()) per_axis(gt, t);
     uint32_t id = add_tensor(t);
     map_[gt] = id;
     return id;
+  }
+
+  // A per-axis tensor: its axis table (ZKML_DT_INT8_AXIS, model.h).
+  void per_axis(int gt, TRec& t) {
+    const Tensor& x = g_.tensors[gt];
+    const AxisQuant& a = x.axis_quant;
+    if (a.axis >= static_cast<int64_t>(x.shape.size()) || a.scale.size() != static_cast<size_t>(x.shape[a.axis]) ||
+        a.zero_point.size() != a.scale.size())
+      throw std::runtime_error("quantize: tensor '" + x.name + "': " + std::to_string(a.scale.size()) +
+                               " per-axis scales for axis " + std::to_string(a.axis) + " of a tensor of rank " +
+                               std::to_string(x.shape.size()));
+    std::vector<uint32_t> tab = {static_cast<uint32_t>(a.axis), static_cast<uint32_t>(a.scale.size())};
+    for (int32_t z : a.zero_point) {
+      if (z < -128 || z > 127)
+        throw std::runtime_error("quantize: tensor '" + x.name + "': zero point " + std::to_string(z) + " outside int8");
+      tab.push_back(static_cast<uint32_t>(z));
+    }
+    for (float f : a.scale) {
+      if (!(f > 0.0f) || !std::isfinite(f))
+        throw std::runtime_error("quantize: tensor '" + x.name + "': scale " + std::to_string(f) + " is not positive");
+      uint32_t bits;
+      std::memcpy(&bits, &f, 4);
+      tab.push_back(bits);
+    }
+    t.dtype = ZKML_DT_INT8_AXIS;
+    t.q = QParams{0.0f, 0};
+    t.axis = a;
+    t.axis_off = w_.put_u32(tab);
+  }
+
+  // A constant graph output (a folded subgraph such as ONNX's Shape): a
+  // constant int8 tensor. Integer values that fit 256 consecutive integers
+  // take scale 1, so they come back exactly; others the calibrated layout.
+  void constant_output() {
+    const Tensor& t = g_.tensors[g_.output];
+    if (static_cast<int64_t>(t.data.size()) != numel(t.shape))
+      throw std::runtime_error("quantize: constant output '" + t.name + "' size mismatch");
+    auto [lo, hi] = std::minmax_element(t.data.begin(), t.data.end());
+    const bool ints = std::all_of(t.data.begin(), t.data.end(), [](float v) { return v == std::nearbyint(v); });
+    TRec r;
+    r.shape = t.shape;
+    if (t.quant.given()) r.q = out_params(g_.output);
+    else if (ints && *lo >= -128.0f && *hi <= 127.0f) r.q = QParams{1.0f, 0};
+    else if (ints && *lo >= 0.0f && *hi <= 255.0f) r.q = QParams{1.0f, -128};
+    else r.q = act_params(*lo, *hi);
+    std::vector<int8_t> q(t.data.size());
+    for (size_t i = 0; i < q.size(); ++i) q[i] = static_cast<int8_t>(quant_value(t.data[i], r.q));
+    r.data_off = w_.put_i8(q);
+    map_[g_.output] = add_tensor(r);
   }
 
   uint32_t input_of(const Node& n, size_t k) {
     if (k >= n.inputs.size()) fail_node(n, "missing input " + std::to_string(k));
     int gt = n.inputs[k];
     auto it = map_.find(gt);
-    if (it != map_.end()) return it->second;
+    if (it != map_.end()) {
+      if (tensors_[it->second].dtype == ZKML_DT_INT8_AXIS && n.op != OpKind::Requantize)
+        fail_node(n, "input '" + g_.tensors[gt].name + "' has per-axis int8 parameters; only Requantize reads such "
+                     "a tensor (the importer puts one in front of every other reader)");
+      return it->second;
+    }
     const Tensor& t = g_.tensors[gt];
     if (!t.is_constant()) fail_node(n, "input '" + t.name + "' is not computed before this node");
     if (static_cast<int64_t>(t.data.size()) != numel(t.shape)) fail_node(n, "constant '" + t.name + "' size mismatch");
@@ -413,6 +475,7 @@ class Quantizer {
         break;
       }
       case OpKind::Concat: emit_concat(i); return;
+      case OpKind::Requantize: emit_requantize(i, nr); break;
       case OpKind::MatMul: emit_matmul(i, nr); break;
       case OpKind::LayerNorm: emit_layernorm(i, nr); break;
       case OpKind::Transpose: emit_transpose(i, nr); break;
@@ -482,6 +545,42 @@ class Quantizer {
       nodes_.push_back(nr);
       acc = nr.out;
     }
+  }
+
+  // Requant (model.h): per index c of the axis, M_c = s_x[c] / s_y[c] and
+  // the two zero points, where a tensor with one scale repeats its own.
+  void emit_requantize(size_t i, NRec& nr) {
+    const Node& n = g_.nodes[i];
+    if (n.inputs.size() != 1) fail_node(n, "expects one input");
+    nr.op = ZKML_OP_REQUANT;
+    const uint32_t x = input_of(n, 0);
+    nr.in = {x};
+    const int yt = n.outputs[0];
+    const bool y_axis = g_.tensors[yt].axis_quant.given();
+    nr.out = map_activation(yt, y_axis ? QParams{} : out_params(yt));
+    const TRec &tx = tensors_[x], &ty = tensors_[nr.out];
+    if (tx.shape != ty.shape) fail_node(n, "input and output shapes differ");
+    if (tx.dtype != ZKML_DT_INT8_AXIS && ty.dtype != ZKML_DT_INT8_AXIS)
+      fail_node(n, "neither input nor output has per-axis parameters");
+    if (tx.dtype == ZKML_DT_INT8_AXIS && ty.dtype == ZKML_DT_INT8_AXIS && tx.axis.axis != ty.axis.axis)
+      fail_node(n, "input per-axis along axis " + std::to_string(tx.axis.axis) + ", output along " +
+                       std::to_string(ty.axis.axis) + ": one axis is supported");
+    const int64_t axis = tx.dtype == ZKML_DT_INT8_AXIS ? tx.axis.axis : ty.axis.axis;
+    const auto nc = static_cast<size_t>(tx.shape.at(static_cast<size_t>(axis)));
+    auto at = [](const TRec& t, size_t c) {
+      return t.dtype == ZKML_DT_INT8_AXIS ? QParams{t.axis.scale[c], t.axis.zero_point[c]} : t.q;
+    };
+    std::vector<int32_t> tab;
+    for (size_t c = 0; c < nc; ++c) {
+      const QParams qx = at(tx, c), qy = at(ty, c);
+      int32_t mu = 0, sh = 0;
+      quantize_multiplier(static_cast<double>(qx.scale) / qy.scale,
+                          "quantize: node '" + n.name + "' (Requantize) index " + std::to_string(c), mu, sh);
+      tab.insert(tab.end(), {qx.zp, mu, sh, qy.zp});
+    }
+    nr.p[0] = w_.put_i32(tab);
+    nr.p[1] = static_cast<uint32_t>(nc);
+    nr.p[2] = static_cast<uint32_t>(axis);
   }
 
   void set_window(const Node& n, NRec& nr, const std::vector<int64_t>& kernel) {
@@ -820,7 +919,7 @@ class Quantizer {
       push32(out, static_cast<uint32_t>(t.q.zp));
       uint32_t bits;
       std::memcpy(&bits, &t.q.scale, 4);
-      push32(out, bits);
+      push32(out, t.dtype == ZKML_DT_INT8_AXIS ? t.axis_off : bits);
       push32(out, t.data_off);
     }
     for (const NRec& nr : nodes_) {

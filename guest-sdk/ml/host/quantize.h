@@ -40,18 +40,38 @@ Int8Result run_int8_host(const std::vector<uint8_t>& model_file, std::span<const
 // The same run on already-quantized input bytes (what a guest receives).
 Int8Result run_int8_host_q(const std::vector<uint8_t>& model_file, std::span<const int8_t> input);
 
+// The int8 parameters of a model file's tensor: one scale and zero point,
+// or (ZKML_DT_INT8_AXIS) one per index of `axis`.
+struct TensorQuant {
+  int64_t axis = -1;               // -1: one scale for the tensor
+  std::vector<float> scale;        // 1, or dims[axis] values
+  std::vector<int32_t> zero_point;
+  uint64_t inner = 1;              // elements per index of the axis (product of the later dims)
+  size_t index(uint64_t e) const { return axis < 0 ? 0 : static_cast<size_t>((e / inner) % scale.size()); }
+  double dequantize(uint64_t e, int32_t q) const {
+    const size_t c = index(e);
+    return (q - zero_point[c]) * static_cast<double>(scale[c]);
+  }
+};
+// Throws on a malformed file or an index out of range.
+TensorQuant tensor_quant(const std::vector<uint8_t>& model_file, uint32_t tensor);
+
 // Every tensor of the model file after one run of run_int8_host: values
 // (empty for constants) with their scale and zero point, indexed like the
-// file's tensors.
+// file's tensors. A per-axis tensor has scale 0 there; quant has its
+// parameters (and every tensor's).
 struct Int8Trace {
   std::vector<std::vector<int32_t>> values;
   std::vector<float> scale;
   std::vector<int32_t> zero_point;
+  std::vector<TensorQuant> quant;
 };
 Int8Trace run_int8_host_trace(const std::vector<uint8_t>& model_file, std::span<const float> input);
 
 // The int8 bytes a guest receives for a float input:
-// q = clamp(round_half_away(x / scale) + zero_point, -128, 127).
+// q = clamp(round_half_away(x / scale) + zero_point, -128, 127), with the
+// scale and zero point of each value's index along the axis of a per-axis
+// input.
 std::vector<int8_t> quantize_input(const std::vector<uint8_t>& model_file, std::span<const float> input);
 
 // The private input of a guest for the float samples xs, in one of the
@@ -87,8 +107,9 @@ std::string generate_guest_source(const std::vector<uint8_t>& model_file,
 // Parsed summary of a model file, for tools and tests. Throws on a malformed file.
 struct ModelInfo {
   uint32_t n_tensors = 0, n_nodes = 0, input_elems = 0, output_elems = 0;
-  float input_scale = 1.0f;
+  float input_scale = 1.0f;      // 0 for a per-axis input
   int32_t input_zero_point = 0;
+  bool input_per_axis = false;   // one scale per index of an axis (tensor_quant has them)
   uint64_t macs = 0;  // multiply-adds of Dense and Conv per inference
   uint32_t arena_bytes = 0;  // zkml_parse's arena size (the interpreter's buffers)
   std::vector<std::string> ops;  // op name of each node

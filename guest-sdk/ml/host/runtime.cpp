@@ -22,12 +22,44 @@ zkml_model parse_or_throw(const std::vector<uint8_t>& file) {
 }
 
 float scale_of(const zkml_tensor& t) {
+  if (t.dtype == ZKML_DT_INT8_AXIS) return 0.0f;  // the field holds the axis table's offset
   float f;
   std::memcpy(&f, &t.scale_bits, 4);
   return f;
 }
 
+TensorQuant quant_of(const zkml_model& m, uint32_t i) {
+  zkml_tensor t;
+  zkml_get_tensor(&m, i, &t);
+  TensorQuant q;
+  if (t.dtype != ZKML_DT_INT8_AXIS) {
+    q.scale = {scale_of(t)};
+    q.zero_point = {t.zero_point};
+    return q;
+  }
+  uint32_t axis = 0, n = 0, bits = 0;
+  int32_t zp = 0;
+  zkml_get_axis_param(&m, &t, 0, &axis, &n, &zp, &bits);
+  for (uint32_t c = 0; c < n; ++c) {
+    zkml_get_axis_param(&m, &t, c, &axis, &n, &zp, &bits);
+    float f;
+    std::memcpy(&f, &bits, 4);
+    q.scale.push_back(f);
+    q.zero_point.push_back(zp);
+  }
+  q.axis = axis;
+  for (uint32_t d = axis + 1; d < t.ndim; ++d) q.inner *= t.dims[d];
+  return q;
+}
+
 }  // namespace
+
+TensorQuant tensor_quant(const std::vector<uint8_t>& file, uint32_t tensor) {
+  zkml_model m = parse_or_throw(file);
+  if (tensor >= m.n_tensors)
+    throw std::runtime_error("model: tensor " + std::to_string(tensor) + " of " + std::to_string(m.n_tensors));
+  return quant_of(m, tensor);
+}
 
 ModelInfo model_info(const std::vector<uint8_t>& file) {
   zkml_model m = parse_or_throw(file);
@@ -42,6 +74,7 @@ ModelInfo model_info(const std::vector<uint8_t>& file) {
   info.output_elems = out.elems;
   info.input_scale = scale_of(in);
   info.input_zero_point = in.zero_point;
+  info.input_per_axis = in.dtype == ZKML_DT_INT8_AXIS;
   for (uint32_t i = 0; i < m.n_nodes; ++i) {
     zkml_node n;
     zkml_get_node(&m, i, &n);
@@ -64,12 +97,14 @@ std::vector<int8_t> quantize_input(const std::vector<uint8_t>& file, std::span<c
   if (input.size() != in.elems)
     throw std::runtime_error("model input has " + std::to_string(in.elems) + " elements, got " +
                              std::to_string(input.size()));
-  const double s = scale_of(in);
-  if (!(s > 0) || !std::isfinite(s)) throw std::runtime_error("model: input scale is not a positive number");
+  const TensorQuant tq = quant_of(m, m.input);
+  for (float s : tq.scale)
+    if (!(s > 0) || !std::isfinite(s)) throw std::runtime_error("model: input scale is not a positive number");
   std::vector<int8_t> q(input.size());
   for (size_t i = 0; i < input.size(); ++i) {
     if (!std::isfinite(input[i])) throw std::runtime_error("input value " + std::to_string(i) + " is not finite");
-    double v = std::round(static_cast<double>(input[i]) / s) + in.zero_point;  // half away from zero
+    const size_t c = tq.index(i);
+    double v = std::round(static_cast<double>(input[i]) / tq.scale[c]) + tq.zero_point[c];  // half away from zero
     q[i] = static_cast<int8_t>(v < -128 ? -128 : (v > 127 ? 127 : v));
   }
   return q;
@@ -140,6 +175,7 @@ Int8Trace run_int8_host_trace(const std::vector<uint8_t>& file, std::span<const 
     zkml_get_tensor(&m, i, &t);
     tr.scale[i] = scale_of(t);
     tr.zero_point[i] = t.zero_point;
+    tr.quant.push_back(quant_of(m, i));
     if (t.data_off != ZKML_NO_DATA || r.tensor_off[i] == ZKML_NO_DATA) continue;
     if (t.dtype == ZKML_DT_INT32) {
       tr.values[i] = {zkml_tensor_i32(&r, i)};

@@ -571,6 +571,26 @@ void zkml_lut_s8(const int8_t* x, int32_t n, const int8_t* table, int8_t* y) {
   for (int32_t i = 0; i < n; ++i) y[i] = table[(int32_t)x[i] + 128];
 }
 
+void zkml_requant_axis_s8(const int8_t* x, int32_t outer, int32_t n, int32_t inner, const int32_t* tab, int8_t* y) {
+  for (int32_t o = 0; o < outer; ++o) {
+    for (int32_t c = 0; c < n; ++c) {
+      const int32_t zp_in = tab[4 * c], mult = tab[4 * c + 1], shift = tab[4 * c + 2], zp_out = tab[4 * c + 3];
+      const uint64_t mask = ((uint64_t)1 << shift) - 1u, half = (uint64_t)1 << (shift - 1);
+      for (int32_t i = 0; i < inner; ++i) {
+        /* |x - zp_in| <= 255 and mult < 2^31: |p| < 2^39. q = floor(p / 2^shift)
+         * (arithmetic >>), r = p mod 2^shift in [0, 2^shift) (two's complement
+         * bits, taken unsigned); round up past half, and at half to even. */
+        const int64_t p = (int64_t)((int32_t)*x++ - zp_in) * mult;
+        int64_t q = p >> shift;
+        const uint64_t r = (uint64_t)p & mask;
+        if (r > half || (r == half && (q & 1))) ++q;
+        q += zp_out;
+        *y++ = (int8_t)(q < -128 ? -128 : (q > 127 ? 127 : q));
+      }
+    }
+  }
+}
+
 static void rescale_s8(const int8_t* x, int32_t n, const zkml_rescale* r, int32_t zp_out, int8_t* y) {
   if (r->zp_in == zp_out && r->mult == (1 << 30) && r->shift == 30) { /* identity: same bytes */
     for (int32_t i = 0; i < n; ++i) y[i] = x[i];

@@ -28,7 +28,7 @@ static int32_t rds32(const uint8_t* p) { return u2s(rd32(p)); }
 
 static const char* const kOpNames[ZKML_OP_COUNT_] = {
     "?", "Dense", "Conv", "Clamp", "MaxPool", "AveragePool", "Add", "Mul", "Reshape", "Softmax", "ArgMax", "Lut8",
-    "Concat", "Slice", "MatMul", "LayerNorm", "Transpose"};
+    "Concat", "Slice", "MatMul", "LayerNorm", "Transpose", "Requant"};
 
 const char* zkml_op_name(uint32_t op) { return op > 0 && op < ZKML_OP_COUNT_ ? kOpNames[op] : "unknown"; }
 
@@ -87,6 +87,15 @@ void zkml_get_node(const zkml_model* m, uint32_t i, zkml_node* n) {
   n->act_min = rds32(p + 56);
   n->act_max = rds32(p + 60);
   for (int k = 0; k < 8; ++k) n->p[k] = rd32(p + 64 + 4 * k);
+}
+
+void zkml_get_axis_param(const zkml_model* m, const zkml_tensor* t, uint32_t k, uint32_t* axis, uint32_t* n,
+                         int32_t* zero_point, uint32_t* scale_bits) {
+  const uint8_t* p = m->data + m->blob_off + t->scale_bits;
+  *axis = rd32(p);
+  *n = rd32(p + 4);
+  *zero_point = rds32(p + 8 + 4 * (size_t)k);
+  *scale_bits = rd32(p + 8 + 4 * (size_t)*n + 4 * (size_t)k);
 }
 
 /* [off, off + len) inside the blob, optionally 4-byte aligned. */
@@ -184,7 +193,7 @@ int zkml_parse(zkml_model* m, const uint8_t* data, uint32_t size) {
   for (uint32_t i = 0; i < m->n_tensors; ++i) {
     zkml_tensor t;
     zkml_get_tensor(m, i, &t);
-    if (t.dtype > ZKML_DT_INT32) return fail(m, ZKML_ERR_TENSOR, "tensor %u: unknown dtype %u", i, t.dtype);
+    if (t.dtype > ZKML_DT_INT8_AXIS) return fail(m, ZKML_ERR_TENSOR, "tensor %u: unknown dtype %u", i, t.dtype);
     if (t.ndim < 1 || t.ndim > 4) return fail(m, ZKML_ERR_TENSOR, "tensor %u: rank %u (allowed 1..4)", i, t.ndim);
     for (uint32_t d = 0; d < 4; ++d) {
       if (d < t.ndim && t.dims[d] == 0) return fail(m, ZKML_ERR_TENSOR, "tensor %u: dimension %u is 0", i, d);
@@ -195,6 +204,29 @@ int zkml_parse(zkml_model* m, const uint8_t* data, uint32_t size) {
       return fail(m, ZKML_ERR_LIMIT, "tensor %u: more than %u elements", i, ZKML_MAX_ELEMS);
     if (t.zero_point < -128 || t.zero_point > 127)
       return fail(m, ZKML_ERR_TENSOR, "tensor %u: zero point %d outside int8", i, t.zero_point);
+    if (t.dtype == ZKML_DT_INT8_AXIS) {
+      /* The axis table: the host reads the zero points and scales; REQUANT
+       * checks its own table's zero points against them. */
+      if (t.data_off != ZKML_NO_DATA) return fail(m, ZKML_ERR_TENSOR, "tensor %u: a per-axis tensor cannot be constant", i);
+      if (t.zero_point != 0)
+        return fail(m, ZKML_ERR_TENSOR, "tensor %u: per-axis tensor with zero point field %d (must be 0)", i,
+                    t.zero_point);
+      if (!blob_ok(m, t.scale_bits, 8, 1))
+        return fail(m, ZKML_ERR_BLOB, "tensor %u: axis table at %u outside the %u-byte blob or misaligned", i,
+                    t.scale_bits, m->blob_bytes);
+      const uint32_t ax = rd32(blob_at(m, t.scale_bits)), na = rd32(blob_at(m, t.scale_bits) + 4);
+      if (ax >= t.ndim || na != t.dims[ax])
+        return fail(m, ZKML_ERR_TENSOR, "tensor %u: axis table for axis %u of %u indices, tensor of rank %u", i, ax,
+                    na, t.ndim);
+      if (!blob_ok(m, t.scale_bits, ZKML_AXIS_TABLE_BYTES(na), 1))
+        return fail(m, ZKML_ERR_BLOB, "tensor %u: axis table of %u indices outside the %u-byte blob", i, na,
+                    m->blob_bytes);
+      for (uint32_t c = 0; c < na; ++c) {
+        const int32_t z = rds32(blob_at(m, t.scale_bits) + 8 + 4 * (size_t)c);
+        if (z < -128 || z > 127)
+          return fail(m, ZKML_ERR_TENSOR, "tensor %u: zero point %d of axis index %u outside int8", i, z, c);
+      }
+    }
     if (t.data_off != ZKML_NO_DATA) {
       if (t.dtype != ZKML_DT_INT8) return fail(m, ZKML_ERR_TENSOR, "tensor %u: constant tensors must be int8", i);
       if (!blob_ok(m, t.data_off, t.elems, 0))
@@ -207,7 +239,8 @@ int zkml_parse(zkml_model* m, const uint8_t* data, uint32_t size) {
   {
     zkml_tensor in;
     zkml_get_tensor(m, m->input, &in);
-    if (in.dtype != ZKML_DT_INT8) return fail(m, ZKML_ERR_TENSOR, "input tensor %u must be int8", m->input);
+    if (in.dtype != ZKML_DT_INT8 && in.dtype != ZKML_DT_INT8_AXIS)
+      return fail(m, ZKML_ERR_TENSOR, "input tensor %u must be int8", m->input);
     state[m->input] = T_AVAILABLE;
   }
 
@@ -236,9 +269,13 @@ int zkml_parse(zkml_model* m, const uint8_t* data, uint32_t size) {
     zkml_get_tensor(m, n.in[0], &x);
     if (want_in == 2) zkml_get_tensor(m, n.in[1], &x2);
     zkml_get_tensor(m, n.out, &y);
-    if (x.dtype != ZKML_DT_INT8 || (want_in == 2 && x2.dtype != ZKML_DT_INT8))
-      return fail(m, ZKML_ERR_NODE, "node %u (%s): inputs must be int8", i, on);
-    if ((n.op == ZKML_OP_ARGMAX) != (y.dtype == ZKML_DT_INT32))
+    if ((x.dtype != ZKML_DT_INT8 && !(n.op == ZKML_OP_REQUANT && x.dtype == ZKML_DT_INT8_AXIS)) ||
+        (want_in == 2 && x2.dtype != ZKML_DT_INT8))
+      return fail(m, ZKML_ERR_NODE, "node %u (%s): inputs must be int8%s", i, on,
+                  x.dtype == ZKML_DT_INT8_AXIS || (want_in == 2 && x2.dtype == ZKML_DT_INT8_AXIS)
+                      ? " with one scale (only Requant reads a per-axis tensor)" : "");
+    if ((n.op == ZKML_OP_ARGMAX) != (y.dtype == ZKML_DT_INT32) ||
+        (y.dtype == ZKML_DT_INT8_AXIS && n.op != ZKML_OP_REQUANT))
       return fail(m, ZKML_ERR_NODE, "node %u (%s): output dtype %u not allowed", i, on, y.dtype);
     if (n.act_min < -128 || n.act_max > 127 || n.act_min > n.act_max)
       return fail(m, ZKML_ERR_PARAM, "node %u (%s): activation range [%d, %d] not inside int8", i, on, n.act_min,
@@ -464,6 +501,46 @@ int zkml_parse(zkml_model* m, const uint8_t* data, uint32_t size) {
                       y.zero_point, x.zero_point);
         break;
       }
+      case ZKML_OP_REQUANT: {
+        const uint32_t ax = n.p[2], nc = n.p[1];
+        if (x.dtype != ZKML_DT_INT8_AXIS && y.dtype != ZKML_DT_INT8_AXIS)
+          return fail(m, ZKML_ERR_NODE, "node %u (Requant): neither input nor output is per-axis", i);
+        if (x.ndim != y.ndim || x.elems != y.elems)
+          return fail(m, ZKML_ERR_NODE, "node %u (Requant): input and output shapes differ", i);
+        for (uint32_t d = 0; d < x.ndim; ++d)
+          if (x.dims[d] != y.dims[d]) return fail(m, ZKML_ERR_NODE, "node %u (Requant): input and output shapes differ", i);
+        if (ax >= x.ndim || nc != x.dims[ax])
+          return fail(m, ZKML_ERR_NODE, "node %u (Requant): %u indices along axis %u of a rank-%u tensor", i, nc, ax,
+                      x.ndim);
+        if (!blob_ok(m, n.p[0], 16ull * nc, 1))
+          return fail(m, ZKML_ERR_BLOB, "node %u (Requant): table outside the blob or misaligned", i);
+        for (uint32_t c = 0; c < nc; ++c) {
+          const uint8_t* e = blob_at(m, n.p[0]) + 16 * (size_t)c;
+          const int32_t zi = rds32(e), mu = rds32(e + 4), sh = rds32(e + 8), zo = rds32(e + 12);
+          if (mu < 0 || sh < ZKML_SHIFT_MIN || sh > ZKML_SHIFT_MAX)
+            return fail(m, ZKML_ERR_PARAM, "node %u (Requant): index %u: multiplier %d shift %d out of range", i, c, mu,
+                        sh);
+          /* The zero points are the tensors' own (the host quantises and
+           * dequantises with the tensor's table). */
+          const zkml_tensor* side[2] = {&x, &y};
+          const int32_t zs[2] = {zi, zo};
+          for (int k = 0; k < 2; ++k) {
+            int32_t want = side[k]->zero_point;
+            if (side[k]->dtype == ZKML_DT_INT8_AXIS) {
+              uint32_t tax, tn, sb;
+              zkml_get_axis_param(m, side[k], c, &tax, &tn, &want, &sb);
+              if (tax != ax)
+                return fail(m, ZKML_ERR_NODE, "node %u (Requant): %s is per-axis along axis %u, the node along %u", i,
+                            k == 0 ? "input" : "output", tax, ax);
+            }
+            if (zs[k] != want)
+              return fail(m, ZKML_ERR_PARAM, "node %u (Requant): index %u: %s zero point %d, the tensor's is %d", i, c,
+                          k == 0 ? "input" : "output", zs[k], want);
+          }
+        }
+        params += 16ull * nc;
+        break;
+      }
       case ZKML_OP_ARGMAX:
         for (uint32_t d = 0; d + 1 < x.ndim; ++d)
           if (x.dims[d] != 1) return fail(m, ZKML_ERR_NODE, "node %u (ArgMax): only a single row is supported", i);
@@ -532,6 +609,9 @@ int zkml_prepare(zkml_runner* r, const zkml_model* m, void* arena, uint32_t aren
     } else if (n.op == ZKML_OP_SOFTMAX) {
       memcpy(a + off, blob_at(m, n.p[0]), 1024u);
       off += 1024u;
+    } else if (n.op == ZKML_OP_REQUANT) {
+      memcpy(a + off, blob_at(m, n.p[0]), 16u * n.p[1]);
+      off += 16u * n.p[1];
     } else if (n.op == ZKML_OP_LAYERNORM) {
       zkml_tensor x;
       zkml_get_tensor(m, n.in[0], &x);
@@ -722,6 +802,14 @@ int zkml_run(zkml_runner* r, const int8_t* input, uint32_t input_len) {
       }
       case ZKML_OP_TRANSPOSE: zkml_transpose_s8(xd, n.p, n.p + 4, yd); break;
       case ZKML_OP_LUT8: zkml_lut_s8(xd, (int32_t)x.elems, (const int8_t*)blob_at(m, n.p[0]), yd); break;
+      case ZKML_OP_REQUANT: {
+        const uint32_t ax = n.p[2];
+        uint32_t outer = 1, inner = 1;
+        for (uint32_t d = 0; d < ax; ++d) outer *= x.dims[d];
+        for (uint32_t d = ax + 1; d < x.ndim; ++d) inner *= x.dims[d];
+        zkml_requant_axis_s8(xd, (int32_t)outer, (int32_t)n.p[1], (int32_t)inner, prm, yd);
+        break;
+      }
       case ZKML_OP_SLICE: {
         const uint32_t ax = n.p[0];
         uint32_t outer = 1, inner = 1;

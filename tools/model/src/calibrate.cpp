@@ -89,7 +89,8 @@ std::vector<ml::Range> calibrate(const ml::Graph& g, std::span<const float> inpu
 std::vector<int> tensors_needing_calibration(const ml::Graph& g) {
   std::vector<int> out;
   auto need = [&](int t) {
-    if (!g.tensors[t].is_constant() && !g.tensors[t].quant.given()) out.push_back(t);
+    const auto& x = g.tensors[t];
+    if (!x.is_constant() && !x.quant.given() && !x.axis_quant.given()) out.push_back(t);
   };
   need(g.input);
   for (const auto& n : g.nodes)

@@ -41,11 +41,12 @@ CalibrationCheck check_calibration(const ml::Graph& g, const std::vector<uint8_t
       if (q.size() != f.size() || q.empty()) continue;
       if (argmax_out && static_cast<int>(t) == g.output) continue;  // an index, not a value
       used[t] = true;
-      const double sc = tr.scale[static_cast<size_t>(id)];
-      const int32_t zp = tr.zero_point[static_cast<size_t>(id)];
+      const ml::TensorQuant& tq = tr.quant[static_cast<size_t>(id)];  // one scale, or one per axis index
       Acc& a = acc[t];
       a.n += static_cast<double>(f.size());
       for (size_t i = 0; i < f.size(); ++i) {
+        const double sc = tq.scale[tq.index(i)];
+        const int32_t zp = tq.zero_point[tq.index(i)];
         const double fv = f[i];
         const double dq = (q[i] - zp) * sc;
         // This tensor's own grid alone: round and clamp the float value.
@@ -86,8 +87,11 @@ CalibrationCheck check_calibration(const ml::Graph& g, const std::vector<uint8_t
     const auto tr = ml::run_int8_host_trace(zkml, std::span<const float>(inputs.data(), n_in));
     for (auto& tc : c.tensors) {
       const auto id = static_cast<size_t>(tensor_map[static_cast<size_t>(tc.tensor)]);
-      tc.scale = tr.scale[id];
-      tc.zero_point = tr.zero_point[id];
+      // A per-axis tensor reports its coarsest index's step.
+      const ml::TensorQuant& tq = tr.quant[id];
+      const auto k = static_cast<size_t>(std::max_element(tq.scale.begin(), tq.scale.end()) - tq.scale.begin());
+      tc.scale = tq.scale[k];
+      tc.zero_point = tq.zero_point[k];
     }
   }
   for (size_t i = 0; i < c.tensors.size(); ++i)

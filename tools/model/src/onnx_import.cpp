@@ -48,6 +48,7 @@ const char* kind_name(ml::OpKind op) {
     case ml::OpKind::LayerNorm: return "LayerNorm";
     case ml::OpKind::Transpose: return "Transpose";
     case ml::OpKind::Gelu: return "Gelu";
+    case ml::OpKind::Requantize: return "Requantize";
   }
   return "?";
 }
@@ -150,6 +151,9 @@ struct Val {
   // (QuantizeLinear's or a QLinear op's output), which only DequantizeLinear,
   // the QLinear ops and ops that move values (Reshape, MaxPool, ...) read.
   std::optional<ml::QuantParams> q;
+  // Runtime only: the value is `tensor` quantized per axis (a QuantizeLinear
+  // with one scale per index of `axis`), which only DequantizeLinear reads.
+  std::optional<ml::AxisQuant> qaxis;
   // Constants only: dequantized from integers with these scales (one, or one
   // per index of `axis`), every value an integer multiple in [-128, 127] of
   // its scale: weights that keep the model's own int8 values.
@@ -292,6 +296,7 @@ struct Importer {
   std::vector<bool> fused_away;  // ONNX nodes already converted as part of a fused pattern
   // Set while an op that may read a quantized value is converted.
   bool allow_q_ = false;
+  bool allow_qaxis_ = false;  // the same for a per-axis quantized value (DequantizeLinear)
   // Per node being converted, for errors.
   int node_index = 0;
   std::string node_name, node_op;
@@ -353,6 +358,11 @@ struct Importer {
     auto it = vals.find(n.input(k));
     if (it == vals.end()) node_fail("input '" + n.input(k) + "' is not produced by an earlier node");
     if (it->second.pad) pad_fail(n.input(k), *it->second.pad);
+    if (it->second.qaxis && !allow_qaxis_)
+      node_fail("input '" + n.input(k) + "' is quantized per axis (QuantizeLinear with " +
+                std::to_string(it->second.qaxis->scale.size()) + " scales along axis " +
+                std::to_string(it->second.qaxis->axis) + "); only DequantizeLinear reads a per-axis quantized "
+                "activation (QLinear ops and the ops that move int8 values take one scale)");
     if (it->second.q && !allow_q_)
       node_fail("input '" + n.input(k) + "' is a quantized tensor (from QuantizeLinear or a QLinear op); only "
                 "DequantizeLinear, QLinearConv, QLinearMatMul and Reshape, Flatten, Squeeze, Unsqueeze, Identity, "
@@ -544,8 +554,30 @@ struct Importer {
       fail(source + ": the graph has " + std::to_string(gp.output_size()) + " outputs; exactly one is supported");
     auto it = vals.find(gp.output(0).name());
     if (it == vals.end()) fail(source + ": graph output '" + gp.output(0).name() + "' is never produced");
-    if (it->second.is_const) fail(source + ": graph output '" + gp.output(0).name() + "' is a constant");
-    if (it->second.q)
+    if (it->second.is_const) {
+      // Computed from initializers and shapes alone (e.g. ONNX's Shape of
+      // the input): a constant output tensor, which the int8 model holds in
+      // its file. Integer values must be exact in float32.
+      const Val& c = it->second;
+      std::vector<float> f = c.f;
+      if (c.is_int) {
+        f.clear();
+        for (int64_t v : c.i) {
+          if (v > (int64_t{1} << 24) || v < -(int64_t{1} << 24))
+            fail(source + ": graph output '" + gp.output(0).name() + "' is the constant " + dtype_name(c.dtype) +
+                 " value " + std::to_string(v) + ", not exact in the float32 output (|value| <= 2^24 is)");
+          f.push_back(static_cast<float>(v));
+        }
+      }
+      if (f.empty())
+        fail(source + ": graph output '" + gp.output(0).name() + "' is an empty constant (zero-sized tensors are "
+             "not supported)");
+      it->second.tensor = add_tensor(gp.output(0).name(), c.shape.empty() ? std::vector<int64_t>{1} : c.shape,
+                                     std::move(f));
+      g.warnings.push_back(source + ": graph output '" + gp.output(0).name() + "' is a constant (computed from "
+                           "initializers and shapes alone): the model's result does not depend on its input");
+    }
+    if (it->second.q || it->second.qaxis)
       fail(source + ": graph output '" + gp.output(0).name() +
            "' is a quantized (int8/uint8) tensor; end the graph with DequantizeLinear (the output is float32)");
     if (it->second.pad)
@@ -553,7 +585,48 @@ struct Importer {
            "; a Pad is supported only directly before Conv, MaxPool or AveragePool (folded into their pads)");
     g.output = it->second.tensor;
     prune();
+    requantize_axis_readers();
     spread_quant();
+  }
+
+  // Per-axis quantized activations (Tensor::axis_quant) are read only by
+  // Requantize: every other reader gets the tensor requantized to one scale
+  // and zero point that cover every index's int8 range, (-128 - zp[c]) s[c]
+  // to (127 - zp[c]) s[c], so no calibration is needed and no value the
+  // per-axis tensor holds is clipped.
+  void requantize_axis_readers() {
+    std::vector<int> one_scale(g.tensors.size(), -1);
+    for (size_t i = 0; i < g.nodes.size(); ++i) {
+      if (g.nodes[i].op == ml::OpKind::Requantize) continue;
+      for (size_t k = 0; k < g.nodes[i].inputs.size(); ++k) {
+        const int t = g.nodes[i].inputs[k];
+        if (!g.tensors[static_cast<size_t>(t)].axis_quant.given()) continue;
+        if (one_scale[static_cast<size_t>(t)] < 0) {
+          const ml::AxisQuant aq = g.tensors[static_cast<size_t>(t)].axis_quant;
+          double lo = 0, hi = 0;
+          for (size_t c = 0; c < aq.scale.size(); ++c) {
+            lo = std::min(lo, (-128.0 - aq.zero_point[c]) * aq.scale[c]);
+            hi = std::max(hi, (127.0 - aq.zero_point[c]) * aq.scale[c]);
+          }
+          ml::QuantParams q;
+          q.scale = static_cast<float>((hi - lo) / 255.0);
+          q.zero_point = static_cast<int32_t>(std::clamp(std::round(-128.0 - lo / q.scale), -128.0, 127.0));
+          const int u = add_tensor(g.tensors[static_cast<size_t>(t)].name + ".one_scale",
+                                   g.tensors[static_cast<size_t>(t)].shape);
+          g.tensors[static_cast<size_t>(u)].quant = q;
+          ml::Node rq;
+          rq.name = g.tensors[static_cast<size_t>(t)].name + ".one_scale";
+          rq.op = ml::OpKind::Requantize;
+          rq.inputs = {t};
+          rq.outputs = {u};
+          g.nodes.insert(g.nodes.begin() + static_cast<std::ptrdiff_t>(i), std::move(rq));
+          ++i;  // the reader moved one on
+          one_scale.resize(g.tensors.size(), -1);
+          one_scale[static_cast<size_t>(t)] = u;
+        }
+        g.nodes[i].inputs[k] = one_scale[static_cast<size_t>(t)];
+      }
+    }
   }
 
   // Pre-quantized models give parameters where their QuantizeLinear nodes
@@ -597,7 +670,8 @@ struct Importer {
   }
 
   // Scale and zero point inputs (k_scale, k_zp) of a quantize/dequantize:
-  // one value each, or one per index of `axis` (len values). An absent zero
+  // one value each, or one per index of `axis` (len values; len 0: one value
+  // only, an activation of a QLinear op). An absent zero
   // point is 0 of type uint8 (ONNX's default).
   struct QInputs {
     std::vector<float> scale;
@@ -621,16 +695,20 @@ struct Importer {
     if (r.zp.size() != r.scale.size())
       node_fail(std::string(what) + " has " + std::to_string(r.scale.size()) + " scales but " +
                 std::to_string(r.zp.size()) + " zero points");
+    if (r.scale.size() != 1 && len == 0)
+      node_fail(std::string(what) + ": scale '" + n.input(k_scale) + "' has " + std::to_string(r.scale.size()) +
+                " values (per axis), for an activation; the activation inputs and output of QLinearConv and "
+                "QLinearMatMul take one scale and zero point (per-axis scales are supported for their constant "
+                "weights, and on activations through QuantizeLinear/DequantizeLinear)");
     if (r.scale.size() != 1 && static_cast<int64_t>(r.scale.size()) != len)
       node_fail(std::string(what) + " has " + std::to_string(r.scale.size()) + " scales; 1 or " + std::to_string(len) +
                 " (one per index of the axis) are supported");
     return r;
   }
-  // One scale for an activation (per-axis activations cannot be int8 with one scale).
-  ml::QuantParams act_quant(const QInputs& qi, const char* what) const {
-    if (qi.scale.size() != 1)
-      node_fail(std::string(what) + ": per-axis quantization of an activation is not supported (one scale per tensor)");
-    return {qi.scale[0], static_cast<int32_t>(qi.zp[0] - (qi.is_uint8 ? 128 : 0))};
+  // One scale and zero point (int8) of parameters that q_inputs checked to
+  // have one value.
+  ml::QuantParams act_quant(const QInputs& qi) const {
+    return {qi.scale.at(0), static_cast<int32_t>(qi.zp.at(0) - (qi.is_uint8 ? 128 : 0))};
   }
   void check_same_quant(const Val& x, const ml::QuantParams& want, const std::string& name) const {
     if (!(*x.q == want))
@@ -723,19 +801,58 @@ struct Importer {
       set_out(n, 0, std::move(v));
       return;
     }
-    const ml::QuantParams q = act_quant(qi, "QuantizeLinear");
-    set_quant(x.tensor, q, n.input(0));
+    if (qi.scale.size() != 1) return quantize_axis(n, x, qi, axis);
+    const ml::QuantParams q{qi.scale[0], static_cast<int32_t>(qi.zp[0] - (qi.is_uint8 ? 128 : 0))};
     Val v = x;
+    if (g.tensors[x.tensor].axis_quant.given()) {
+      // A per-axis tensor (a per-axis DequantizeLinear's output) quantized
+      // again with one scale: a Requantize to a tensor of its own.
+      v = add_node(ml::OpKind::Requantize, {x.tensor}, n.output(0), shape_of(x));
+      g.tensors[v.tensor].quant = q;
+    } else {
+      set_quant(x.tensor, q, n.input(0));
+    }
     v.q = q;
+    set_out(n, 0, std::move(v));
+  }
+
+  // QuantizeLinear of an activation with one scale and zero point per index
+  // of `axis`. The graph input that only this node reads takes them itself
+  // (the host quantizes each value with its index's parameters, as with one
+  // scale); any other activation keeps one scale and a Requantize node moves
+  // it to the per-axis parameters.
+  void quantize_axis(const onnx::NodeProto& n, const Val& x, const QInputs& qi, int64_t axis) {
+    const auto xs = shape_of(x);
+    if (xs.size() > 4)
+      node_fail("per-axis quantization of an activation of rank " + std::to_string(xs.size()) + " (at most 4)");
+    ml::AxisQuant aq;
+    aq.axis = axis;
+    aq.scale = qi.scale;
+    for (int64_t z : qi.zp) aq.zero_point.push_back(static_cast<int32_t>(z - (qi.is_uint8 ? 128 : 0)));
+    ml::Tensor& xt = g.tensors[x.tensor];
+    Val v = x;
+    if (xt.axis_quant == aq) {
+      // already quantized so (a QuantizeLinear after a DequantizeLinear of the same parameters)
+    } else if (x.tensor == g.input && n.input(0) == xt.name && use_count(n.input(0)) == 1 && !xt.quant.given() &&
+               !xt.axis_quant.given()) {
+      xt.axis_quant = aq;
+    } else {
+      if (xt.axis_quant.given() && xt.axis_quant.axis != axis)
+        node_fail("'" + n.input(0) + "' is quantized per axis along axis " + std::to_string(xt.axis_quant.axis) +
+                  " and here along axis " + std::to_string(axis) + "; one axis per tensor is supported");
+      v = add_node(ml::OpKind::Requantize, {x.tensor}, n.output(0), xs);
+      g.tensors[v.tensor].axis_quant = aq;
+    }
+    v.qaxis = aq;
     set_out(n, 0, std::move(v));
   }
 
   void op_dequantize(const onnx::NodeProto& n) {
     allow_attrs(n, {"axis"});
     only_outputs(n, 1);
-    allow_q_ = true;
+    allow_q_ = allow_qaxis_ = true;
     const Val& x = in(n, 0);
-    allow_q_ = false;
+    allow_q_ = allow_qaxis_ = false;
     int64_t axis = attr_int(n, "axis", 1);
     const int64_t len = quant_axis_len(n, 1, shape_of(x), axis);
     if (x.is_const && x.dtype == onnx::TensorProto::INT32) {
@@ -763,10 +880,35 @@ struct Importer {
       set_out(n, 0, dequantize_const(x, qi, axis, n.input(0)));
       return;
     }
-    if (!x.q)
+    if (!x.q && !x.qaxis)
       node_fail("input '" + n.input(0) + "' is float32, not a quantized tensor (DequantizeLinear reads the output of "
                 "QuantizeLinear or a QLinear op)");
-    check_same_quant(x, act_quant(qi, "DequantizeLinear"), n.input(0));
+    if (x.qaxis || qi.scale.size() != 1) {
+      // Per axis: the same parameters as the QuantizeLinear that made x.
+      ml::AxisQuant want;
+      want.axis = qi.scale.size() == 1 ? -1 : axis;
+      want.scale = qi.scale;
+      for (int64_t z : qi.zp) want.zero_point.push_back(static_cast<int32_t>(z - (qi.is_uint8 ? 128 : 0)));
+      auto describe = [](const ml::AxisQuant& a) {
+        std::ostringstream d;
+        d << "axis " << a.axis << ", scales";
+        for (float f : a.scale) d << ' ' << f;
+        d << ", zero points";
+        for (int32_t z : a.zero_point) d << ' ' << z;
+        return d.str();
+      };
+      if (!x.qaxis)
+        node_fail("input '" + n.input(0) + "' is quantized with one scale, but this node reads it per axis (" +
+                  describe(want) + ")");
+      if (!(*x.qaxis == want))
+        node_fail("input '" + n.input(0) + "' is quantized per axis with " + describe(*x.qaxis) +
+                  " (int8), but this node reads it with " + (want.axis < 0 ? std::string("one scale") : describe(want)));
+      Val v = x;
+      v.qaxis.reset();
+      set_out(n, 0, std::move(v));
+      return;
+    }
+    check_same_quant(x, act_quant(qi), n.input(0));
     Val v = x;
     v.q.reset();
     set_out(n, 0, std::move(v));
@@ -776,13 +918,13 @@ struct Importer {
   ml::QuantParams qlinear_act_in(const onnx::NodeProto& n, int k, const Val& x) {
     if (!x.q)
       node_fail("input '" + n.input(k) + "' is float32, not a quantized tensor (put a QuantizeLinear in front)");
-    const ml::QuantParams want = act_quant(q_inputs(n, k + 1, k + 2, 1, n.op_type().c_str()), n.op_type().c_str());
+    const ml::QuantParams want = act_quant(q_inputs(n, k + 1, k + 2, 0, n.op_type().c_str()));
     check_same_quant(x, want, n.input(k));
     return want;
   }
   // Marks a QLinear op's output quantized with its y_scale / y_zero_point.
   void qlinear_out(const onnx::NodeProto& n, int k_scale) {
-    const ml::QuantParams q = act_quant(q_inputs(n, k_scale, k_scale + 1, 1, n.op_type().c_str()), n.op_type().c_str());
+    const ml::QuantParams q = act_quant(q_inputs(n, k_scale, k_scale + 1, 0, n.op_type().c_str()));
     Val& out = vals[n.output(0)];
     set_quant(out.tensor, q, n.output(0));
     out.q = q;
@@ -853,7 +995,7 @@ struct Importer {
     const size_t warned = g.warnings.size();
     Val bf = dequantize_const(b, qb, 1, n.input(3));
     g.warnings.resize(warned);  // b is not re-quantized here
-    const ml::QuantParams qbp = act_quant(qb, "b");
+    const ml::QuantParams qbp = act_quant(qb);
     int bt = add_const(n.input(3) + ".int8", b.shape, floats_of(bf, "b"));
     g.tensors[bt].quant = qbp;
     // Batches as MatMul of activations: equal, or one b for every batch of a.

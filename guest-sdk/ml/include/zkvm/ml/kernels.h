@@ -152,6 +152,15 @@ void zkml_softmax_s8(const int8_t* x, int32_t rows, int32_t N, const uint32_t* l
  * scales and zero points, so any int8 -> int8 map costs one load. */
 void zkml_lut_s8(const int8_t* x, int32_t n, const int8_t* table, int8_t* y);
 
+/* Requantisation per index c of an axis (ONNX's QuantizeLinear of a
+ * dequantised value, one scale per index): x is `outer` blocks of n x inner
+ * values, index c's `inner` values use tab[4c .. 4c+3] = {zp_in, mult,
+ * shift, zp_out} (mult in [0, 2^31), shift in [1, 62]):
+ *   y = clamp(zp_out + round_half_even((x - zp_in) * mult / 2^shift)).
+ * Half to even, as QuantizeLinear rounds: when the scale ratio is exact in
+ * mult / 2^shift (powers of two, equal scales) the result is ONNX's. */
+void zkml_requant_axis_s8(const int8_t* x, int32_t outer, int32_t n, int32_t inner, const int32_t* tab, int8_t* y);
+
 /* Concat of two int8 tensors along one axis: for each of `outer` blocks,
  * na values from a then nb values from b. Each input is brought to the
  * output's scale: y = zp_out + requant(x - zp_in, mult, shift) (saturated);

@@ -6,7 +6,9 @@
  *           n_tensors, n_nodes, input tensor, output tensor, blob_bytes
  *   tensors (n_tensors x ZKML_TENSOR_BYTES): dtype, ndim, dims[4],
  *           zero_point, scale (float32 bits, information only), data_off
- *           (blob offset of a constant int8 tensor, ZKML_NO_DATA otherwise)
+ *           (blob offset of a constant int8 tensor, ZKML_NO_DATA otherwise);
+ *           a per-axis tensor (ZKML_DT_INT8_AXIS) has zero_point 0 and, in
+ *           place of the scale, the blob offset of its axis table
  *   nodes   (n_nodes x ZKML_NODE_BYTES): op, n_inputs, in[2], out,
  *           kh, kw, sh, sw, pad_t, pad_l, pad_b, pad_r, flags,
  *           act_min, act_max, p[8] (op-specific, see zkml_node)
@@ -30,10 +32,10 @@ extern "C" {
 #define ZKML_MAGIC 0x4C4D4B5Au /* "ZKML" */
 /* 2: 1-byte biased weights in the dot4 layout (1: 16-bit lanes). New op
  * codes (LUT8 = 11, CONCAT = 12, SLICE = 13, MATMUL = 14, LAYERNORM = 15,
- * TRANSPOSE = 16) keep the version: older files
- * still parse, and an older runtime refuses a newer op by name ("unknown op
- * 11"). 3: Conv groups (p5) and Conv/pool dilations (p6, p7), which a
- * version-2 runtime would misread. The quantiser writes 3 only for files
+ * TRANSPOSE = 16, REQUANT = 17) and the dtype INT8_AXIS keep the version:
+ * older files still parse, and an older runtime refuses a newer op or dtype
+ * by name ("unknown op 11", "unknown dtype 2"). 3: Conv groups (p5) and
+ * Conv/pool dilations (p6, p7), which a version-2 runtime would misread. The quantiser writes 3 only for files
  * that use them, so other files still load in older runtimes; this runtime
  * reads both. */
 #define ZKML_VERSION 3u
@@ -68,10 +70,21 @@ enum zkml_op {
   ZKML_OP_MATMUL = 14, /* y = in[0] x in[1] over the last two axes, batched over the rest; p: mult, shift */
   ZKML_OP_LAYERNORM = 15, /* over the last axis; p: table_off (int32 g[D], b[D]), eps_q low, eps_q high */
   ZKML_OP_TRANSPOSE = 16, /* p0..p3: x's dims (as up to 4, leading 1s), p4..p7: perm (y axis j = x axis p[4+j]) */
+  ZKML_OP_REQUANT = 17,   /* y = x requantised per index c of axis p2 (zkml_requant_axis_s8): p0 table_off
+                           * (p1 x {zp_in, mult, shift, zp_out} int32), p1 = dims[p2]; x or y (or both) is
+                           * INT8_AXIS along p2, the only op that reads or writes such a tensor */
   ZKML_OP_COUNT_
 };
 
-enum zkml_dtype { ZKML_DT_INT8 = 0, ZKML_DT_INT32 = 1 };
+/* INT8_AXIS: int8 values with one scale and zero point per index of an axis
+ * (ONNX's per-axis QuantizeLinear of an activation). The tensor record's
+ * zero_point is 0 and its scale field holds the blob offset of the axis
+ * table: u32 axis, u32 n (= dims[axis]), n int32 zero points in int8, n
+ * float32 scales (information for the host, like a tensor's scale). Only
+ * REQUANT reads or writes such a tensor; it may be the graph input (the host
+ * quantises each index with its own parameters) or output. */
+enum zkml_dtype { ZKML_DT_INT8 = 0, ZKML_DT_INT32 = 1, ZKML_DT_INT8_AXIS = 2 };
+#define ZKML_AXIS_TABLE_BYTES(n) (8u + 8u * (uint64_t)(n))
 
 enum zkml_status {
   ZKML_OK = 0,
@@ -122,6 +135,11 @@ int zkml_parse(zkml_model* m, const uint8_t* data, uint32_t size);
 /* Decoders of single records (valid after a successful zkml_parse). */
 void zkml_get_tensor(const zkml_model* m, uint32_t i, zkml_tensor* t);
 void zkml_get_node(const zkml_model* m, uint32_t i, zkml_node* n);
+
+/* Entry k (below n) of the axis table of a parsed INT8_AXIS tensor: its axis,
+ * n, and index k's zero point and scale (float32 bits). */
+void zkml_get_axis_param(const zkml_model* m, const zkml_tensor* t, uint32_t k, uint32_t* axis, uint32_t* n,
+                         int32_t* zero_point, uint32_t* scale_bits);
 
 /* Node flags (zkml_runner.node_flags), set by zkml_prepare from the graph. */
 #define ZKML_NODE_CONV_POOL 1u /* a Conv whose output only the next node, a MaxPool, reads (not the graph output) */
