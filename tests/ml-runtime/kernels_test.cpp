@@ -800,3 +800,44 @@ TEST_CASE("per-axis requantisation rounds half to even and uses each index's par
   CHECK(y[2] == 0);
   CHECK(y[3] == -2);
 }
+
+TEST_CASE("Conv phase weights: row o of channel m holds its taps shifted by o, weight 0 elsewhere", "[ml][kernels]") {
+  std::mt19937 rng(77);
+  for (int trial = 0; trial < 20; ++trial) {
+    std::uniform_int_distribution<int> kd(1, 5), cd(1, 7), md(1, 9);
+    zkml_conv_shape s{};
+    s.C = cd(rng), s.kh = kd(rng), s.kw = kd(rng), s.M = md(rng), s.sh = s.sw = 1, s.group = 1, s.dh = s.dw = 1;
+    s.H = s.kh + 3, s.W = s.kw + 5, s.OH = s.H - s.kh + 1, s.OW = s.W - s.kw + 1;
+    const int32_t K = s.C * s.kh * s.kw, Kp = zkml_conv_phase_k(&s);
+    REQUIRE(Kp == s.kh * s.C * 8);
+    REQUIRE(zkml_conv_phase_bytes(&s) == uint64_t(s.M) * 4 * Kp);
+    auto W = rand_i8(rng, size_t(s.M) * K);
+    std::vector<uint8_t> packed(zkml_weight_bytes(s.M, K)), phase(zkml_conv_phase_bytes(&s));
+    zkml_pack_weights(W.data(), s.M, K, packed.data());
+    zkml_conv_phase_pack(&s, packed.data(), phase.data());
+    for (int m = 0; m < s.M; ++m)
+      for (int o = 0; o < 4; ++o)
+        for (int ky = 0; ky < s.kh; ++ky)
+          for (int c = 0; c < s.C; ++c)
+            for (int t = 0; t < 8; ++t) {
+              const int k = (ky * s.C + c) * 8 + t, kx = t - o;
+              const int w = kx >= 0 && kx < s.kw ? W[size_t(m) * K + (c * s.kh + ky) * s.kw + kx] : 0;
+              REQUIRE(phase[size_t(4) * Kp * m + 16 * (k / 4) + 4 * o + k % 4] == uint8_t(w + 128));
+            }
+  }
+  // Shapes the phase kernel does not take: strides, dilations, groups, kw > 5, Kp over one call.
+  zkml_conv_shape s{1, 8, 8, 2, 4, 4, 5, 5, 1, 1, 0, 0, 0, 1, 1, 1};
+  CHECK(zkml_conv_phase_k(&s) == 40);
+  auto t = s;
+  t.sw = 2;
+  CHECK(zkml_conv_phase_k(&t) == 0);
+  t = s, t.dh = 2;
+  CHECK(zkml_conv_phase_k(&t) == 0);
+  t = s, t.kw = 6;
+  CHECK(zkml_conv_phase_k(&t) == 0);
+  t = s, t.C = 2, t.group = 2, t.M = 2;
+  CHECK(zkml_conv_phase_k(&t) == 0);
+  t = s, t.C = 820;
+  CHECK(zkml_conv_phase_k(&t) == 0);  // 5 * 820 * 8 = 32800 > 32764
+  CHECK(zkml_conv_phase_bytes(&t) == 0);
+}

@@ -213,7 +213,7 @@ std::string generate_guest_source(const std::vector<uint8_t>& file, const GuestS
   o << (opts.batch == 0 ? "u32 N, then " : "") << "per image the predicted class (u32 LE)"
     << (opts.commit_logits ? " and the output's int8 values" : "") << ". */\n"
     << "#include <stdint.h>\n#include <stdio.h>\n#include <stdlib.h>\n\n"
-       "#include <zkvm/guest.h>\n#include <zkvm/ml/model.h>\n";
+       "#include <zkvm/guest.h>\n#include <zkvm/ml/model.h>\n#include <zkvm/syscall.h>\n";
   if (opts.private_model) {
     // As examples/mnist-private: the model is untrusted data, so it goes
     // through the bounds-checked parser; its digest is committed first, so a
@@ -237,13 +237,64 @@ std::string generate_guest_source(const std::vector<uint8_t>& file, const GuestS
       if (i % 16 == 0) o << "\n ";
       o << ' ' << static_cast<unsigned>(file[i]) << ',';
     }
-    o << "\n};\n\n"
-         "int main(void) {\n"
+    o << "\n};\n";
+    // Phase weights (kernels.h zkml_conv_phase_pack) of every Conv that the
+    // dot4 kernels fuse with a 2x2 MaxPool of stride 2: compiled in, so
+    // they are read-only data that the kernels read through dot4_rom, and
+    // registered before the first run. Plain-kernel builds leave them out.
+    zkml_model pm = parse_or_throw(file);
+    std::ostringstream reg;
+    for (uint32_t k = 0; k < pm.n_nodes; ++k) {
+      zkml_conv_shape cs;
+      zkml_pool_shape ps;
+      const uint8_t* wp = nullptr;
+      if (!zkml_conv_node(&pm, k, &cs, &wp, &ps) || zkml_conv_phase_k(&cs) == 0) continue;
+      if (ps.kh != 2 || ps.kw != 2 || ps.sh != 2 || ps.sw != 2 || ps.pt != 0 || ps.pl != 0 || ps.dh > 1 ||
+          ps.dw > 1 || ps.OH < 1 || ps.OW < 1 || 2 * ps.OH > cs.OH || 2 * ps.OW > cs.OW)
+        continue;
+      std::vector<uint8_t> phase(zkml_conv_phase_bytes(&cs));
+      zkml_conv_phase_pack(&cs, wp, phase.data());
+      const std::string name = sym + "_phase" + std::to_string(k);
+      o << "\n#if !(defined(ZKML_PLAIN_KERNELS) && ZKML_PLAIN_KERNELS)\n"
+           "/* Node " << k << " (Conv " << cs.C << " -> " << cs.M << ", " << cs.kh << "x" << cs.kw
+        << ", then a 2x2 MaxPool): its phase weights (kernels.h). */\n"
+           "static const uint8_t " << name << "[" << phase.size() << "] __attribute__((aligned(4))) = {";
+      for (size_t i = 0; i < phase.size(); ++i) {
+        if (i % 16 == 0) o << "\n ";
+        o << ' ' << static_cast<unsigned>(phase[i]) << ',';
+      }
+      o << "\n};\n#endif\n";
+      reg << "  if (!zkml_register_phase_weights(" << sym << " + " << (wp - file.data()) << ", " << name
+          << ", sizeof " << name << ")) zkvm_panic(\"model: phase weights\");\n";
+    }
+    if (opts.log_cycles)
+      o << "\n/* The cycle log line, formatted here: printf's formatting costs about 3k cycles. */\n"
+           "static char* put_u32(char* p, uint32_t v) {\n"
+           "  char d[10];\n"
+           "  int n = 0;\n"
+           "  do d[n++] = (char)('0' + v % 10u), v /= 10u; while (v != 0);\n"
+           "  while (n > 0) *p++ = d[--n];\n"
+           "  return p;\n"
+           "}\n"
+           "static void log_cycles(uint32_t b, uint32_t c) {\n"
+           "  char buf[64], *p = buf;\n"
+           "  for (const char* s = \"zkml: image \"; *s; ++s) *p++ = *s;\n"
+           "  p = put_u32(p, b);\n"
+           "  *p++ = ':', *p++ = ' ';\n"
+           "  p = put_u32(p, c);\n"
+           "  for (const char* s = \" inference cycles\\n\"; *s; ++s) *p++ = *s;\n"
+           "  fflush(stderr);\n"
+           "  zkvm_sys_write(2, buf, (size_t)(p - buf));\n"
+           "}\n";
+    o << "\nint main(void) {\n"
          "  static zkml_model m;\n"
          "  int st = zkml_parse(&m, "
       << sym << ", (uint32_t)sizeof " << sym
       << ");\n"
-         "  if (st != ZKML_OK) zkvm_panic(\"model: %s\", m.error);\n"
+         "  if (st != ZKML_OK) zkvm_panic(\"model: %s\", m.error);\n";
+    if (!reg.str().empty())
+      o << "#if !(defined(ZKML_PLAIN_KERNELS) && ZKML_PLAIN_KERNELS)\n" << reg.str() << "#endif\n";
+    o <<
          "  /* The arena in .bss: zero pages the loader maps, no cycles spent clearing\n"
          "   * a heap block (malloc if the parser asks for more than the importer saw). */\n"
          "  static uint8_t arena_buf["
@@ -269,7 +320,9 @@ std::string generate_guest_source(const std::vector<uint8_t>& file, const GuestS
   o << "    if (zkml_run(&r, x, in.elems) != ZKML_OK) zkvm_panic(\"model: run failed\");\n";
   if (opts.log_cycles)
     o << "    uint64_t c1 = zkvm_cycle_count();\n"
-         "    fprintf(stderr, \"zkml: image %u: %lu inference cycles\\n\", (unsigned)b, (unsigned long)(c1 - c0));\n";
+      << (opts.private_model
+              ? "    fprintf(stderr, \"zkml: image %u: %lu inference cycles\\n\", (unsigned)b, (unsigned long)(c1 - c0));\n"
+              : "    log_cycles(b, (uint32_t)(c1 - c0));\n");
   o << "    uint32_t cls;\n"
        "    if (out.dtype == ZKML_DT_INT32) cls = (uint32_t)zkml_tensor_i32(&r, m.output);\n"
        "    else cls = (uint32_t)zkml_argmax_s8(zkml_tensor_data(&r, m.output), (int32_t)out.elems);\n"

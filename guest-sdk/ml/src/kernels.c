@@ -36,6 +36,58 @@ void zkml_pack_weights(const int8_t* W, int32_t M, int32_t K, uint8_t* out) {
     }
 }
 
+int32_t zkml_conv_phase_k(const zkml_conv_shape* s) {
+  if (s->group > 1 || s->sh != 1 || s->sw != 1 || s->dh > 1 || s->dw > 1) return 0;
+  if (s->kw < 1 || s->kw > 5 || s->kh < 1 || s->C < 1 || s->M < 1) return 0;
+  const int64_t kp = (int64_t)s->kh * s->C * 8;
+  return kp <= 32764 ? (int32_t)kp : 0; /* ZKVM_DOT4_MAX_K: one call per 4 pixels */
+}
+
+uint64_t zkml_conv_phase_bytes(const zkml_conv_shape* s) {
+  return (uint64_t)s->M * ZKML_ROWS * (uint64_t)zkml_conv_phase_k(s);
+}
+
+void zkml_conv_phase_pack(const zkml_conv_shape* s, const uint8_t* w_packed, uint8_t* out) {
+  const int64_t Kp = zkml_conv_phase_k(s), C = s->C, kh = s->kh, kw = s->kw;
+  const int64_t K4 = zkml_k4(C * kh * kw);
+  for (int64_t m = 0; m < s->M; ++m)
+    for (int64_t o = 0; o < ZKML_ROWS; ++o)
+      for (int64_t k = 0; k < Kp; ++k) {
+        const int64_t t = k % 8, ky = k / 8 / C, c = k / 8 % C, kx = t - o;
+        uint8_t v = 0x80u; /* weight 0 */
+        if (kx >= 0 && kx < kw) {
+          const int64_t k0 = (c * kh + ky) * kw + kx; /* the packed column */
+          v = w_packed[ZKML_ROWS * K4 * (m / ZKML_ROWS) + 16 * (k0 / 4) + 4 * (m % ZKML_ROWS) + k0 % 4];
+        }
+        out[ZKML_ROWS * Kp * m + 16 * (k / 4) + 4 * o + k % 4] = v;
+      }
+}
+
+/* The registered phase weights (zkml_register_phase_weights): a guest
+ * registers them once, before its first run. */
+static struct {
+  const uint8_t *w, *phase;
+  uint64_t bytes;
+} phase_tab[ZKML_MAX_PHASE_WEIGHTS];
+static int phase_n = 0;
+
+int zkml_register_phase_weights(const uint8_t* w_packed, const uint8_t* phase, uint64_t bytes) {
+  if (phase_n >= ZKML_MAX_PHASE_WEIGHTS) return 0;
+  phase_tab[phase_n].w = w_packed;
+  phase_tab[phase_n].phase = phase;
+  phase_tab[phase_n].bytes = bytes;
+  ++phase_n;
+  return 1;
+}
+
+void zkml_clear_phase_weights(void) { phase_n = 0; }
+
+const uint8_t* zkml_find_phase_weights(const uint8_t* w_packed, uint64_t bytes) {
+  for (int i = 0; i < phase_n; ++i)
+    if (phase_tab[i].w == w_packed && phase_tab[i].bytes == bytes) return phase_tab[i].phase;
+  return 0;
+}
+
 uint32_t zkml_dense_scratch_bytes(int32_t K) { return (uint32_t)zkml_k4(K); }
 
 /* Plain Dense: R = 4 * NB rows (NB weight blocks of 4 rows, `stride` bytes

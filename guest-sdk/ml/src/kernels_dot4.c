@@ -457,6 +457,159 @@ static inline void tap_range(int32_t start, int32_t k, int32_t d, int32_t n, int
   *t1 = b;
 }
 
+/* Two calls against one channel's phase weights w (rows: output pixels
+ * a .. a+3 of one Conv row) at x and at x + rs (the next Conv row), and the
+ * largest of each 2x2 window: o01 of pixels a, a+1, o23 of a+2, a+3 over
+ * both rows. One asm block, as window2x2: 21 to 27 instructions. */
+static inline void phase_pair(long call, const uint8_t* x, int32_t rs, const uint8_t* w, int32_t k, int32_t* o01,
+                              int32_t* o23) {
+  register long r_a7 __asm__("a7") = call;
+  int32_t m0, m1;
+  __asm__ volatile(
+      "mv a0, %[x]\n\tmv a1, %[w]\n\tmv a2, %[k]\n\tecall\n\t"
+      "mv %0, a0\n\tbge %0, a1, 1f\n\tmv %0, a1\n1:\n\t"
+      "mv %1, a2\n\tbge %1, a3, 2f\n\tmv %1, a3\n2:\n\t"
+      "add a0, %[x], %[rs]\n\tmv a1, %[w]\n\tmv a2, %[k]\n\tecall\n\t"
+      "bge %0, a0, 3f\n\tmv %0, a0\n3:\n\t"
+      "bge %0, a1, 4f\n\tmv %0, a1\n4:\n\t"
+      "bge %1, a2, 5f\n\tmv %1, a2\n5:\n\t"
+      "bge %1, a3, 6f\n\tmv %1, a3\n6:"
+      : "=&r"(m0), "=&r"(m1)
+      : [x] "r"(x), [rs] "r"(rs), [w] "r"(w), [k] "r"(k), "r"(r_a7)
+      : "a0", "a1", "a2", "a3", "memory");
+  *o01 = m0;
+  *o23 = m1;
+}
+
+/* One channel's requantisation: mode 0 zkml_requant_out_hi with the zero
+ * point folded into the rounding constant (shift - 32 <= 22, as the fused
+ * kernel below), 1 zkml_requant_out_hi, 2 zkml_requant_out. */
+typedef struct {
+  int32_t mu, bm, rnd, s2, sf, zp, lo, hi, rz;
+} chan_rq;
+
+static inline __attribute__((always_inline)) int8_t rq_one(int mode, const chan_rq* q, int32_t a) {
+  if (mode == 0)
+    return (int8_t)clamp_lo_hi(((int32_t)(((int64_t)(a + q->bm) * q->mu) >> 32) + q->rz) >> q->s2, q->lo, q->hi);
+  if (mode == 1) return requant_hi(a + q->bm, q->mu, q->rnd, q->s2, q->zp, q->lo, q->hi);
+  return zkml_requant_out(a + q->bm, q->mu, q->sf, q->zp, q->lo, q->hi);
+}
+
+/* Channel m of the phase kernel: per pooled row, one phase_pair per group
+ * of 4 Conv columns (two pooled outputs). */
+static inline __attribute__((always_inline)) void phase_channel(int mode, const chan_rq* q, long call,
+                                                                const uint8_t* strips, int64_t gstride, int32_t CS,
+                                                                const uint8_t* w, int32_t Kp, int32_t POH,
+                                                                int32_t POW, int8_t* yo) {
+  const chan_rq c = *q;
+  const int32_t pairs = POW / 2, rs = CS;
+  for (int32_t py = 0; py < POH; ++py, yo += POW) {
+    const uint8_t* xg = strips + (int64_t)2 * py * CS;
+    int8_t* o = yo;
+    for (int32_t g = 0; g < pairs; ++g, xg += gstride, o += 2) {
+      int32_t a, b;
+      phase_pair(call, xg, rs, w, Kp, &a, &b);
+      o[0] = rq_one(mode, &c, a);
+      o[1] = rq_one(mode, &c, b);
+    }
+    if (POW & 1) {
+      int32_t a, b;
+      phase_pair(call, xg, rs, w, Kp, &a, &b);
+      o[0] = rq_one(mode, &c, a);
+    }
+  }
+}
+
+/* Bytes of the phase kernel's strips: groups of 4 Conv columns, each the 8
+ * input bytes from the group's first column of every (row, channel). */
+static inline int64_t phase_strip_bytes(const zkml_conv_shape* s, const zkml_pool_shape* p) {
+  const int64_t groups = (2 * (int64_t)p->OW + 3) / 4, rows = 2 * (int64_t)p->OH + s->kh - 1;
+  return groups * rows * s->C * 8;
+}
+
+/* Conv + 2x2 MaxPool (stride 2, no pads) through phase weights
+ * (kernels.h zkml_conv_phase_k): one call per (channel, Conv row, group of
+ * 4 Conv columns a .. a+3), with x the strip of group a: for Conv row cy,
+ * the input rows cy .. cy+kh-1 of every channel, 8 bytes from column a
+ * each, which is the call's x operand as it stands (k = (ky C + c) 8 + t).
+ * The strips are the only copy of the input (about 2 C bytes per input
+ * byte); no im2col. Two calls (Conv rows 2 py and 2 py + 1) give the
+ * maxima of two pooled outputs, each requantised once. */
+static void conv_maxpool_phase(const int8_t* x, const zkml_conv_shape* s, const uint8_t* pw, const int32_t* bias,
+                               const zkml_requant_params* rq, const zkml_pool_shape* p, int8_t* patch, int8_t* y) {
+  const int32_t C = s->C, H = s->H, W = s->W, M = s->M, Kp = zkml_conv_phase_k(s);
+  const int32_t POH = p->OH, POW = p->OW, CS = 8 * C;
+  const int32_t groups = (2 * POW + 3) / 4, rows = 2 * POH + s->kh - 1;
+  const int64_t gstride = (int64_t)rows * CS;
+  uint8_t* strips = (uint8_t*)patch;
+  const int32_t pt = s->pt, pl = s->pl;
+  if (pt == 0 && pl == 0 && (W & 3) == 0 && ((uintptr_t)x & 3u) == 0 && 4 * (groups - 1) + 8 <= W &&
+      rows <= H) {
+    /* The windows lie inside the input and its rows are whole words: two
+     * word copies (biased by XOR) per (group, row, channel). */
+    const int64_t plane = (int64_t)H * W;
+    uint32_t* d = (uint32_t*)__builtin_assume_aligned(strips, 4);
+    for (int32_t g = 0; g < groups; ++g)
+      for (int32_t r = 0; r < rows; ++r) {
+        const int8_t* src = x + (int64_t)r * W + 4 * g;
+        for (int32_t c = 0; c < C; ++c, src += plane, d += 2) {
+          uint32_t v0, v1;
+          __builtin_memcpy(&v0, __builtin_assume_aligned(src, 4), 4);
+          __builtin_memcpy(&v1, __builtin_assume_aligned(src + 4, 4), 4);
+          d[0] = v0 ^ 0x80808080u;
+          d[1] = v1 ^ 0x80808080u;
+        }
+      }
+  } else {
+    /* Any other geometry: byte by byte, the zero point outside the input
+     * (the taps of pixels past the Conv's width meet it too: their outputs
+     * are not pooled). */
+    const uint8_t zb = (uint8_t)((uint8_t)s->zp_in ^ 0x80u);
+    uint8_t* d = strips;
+    for (int32_t g = 0; g < groups; ++g)
+      for (int32_t r = 0; r < rows; ++r)
+        for (int32_t c = 0; c < C; ++c)
+          for (int32_t t = 0; t < 8; ++t, ++d) {
+            const int32_t iy = r - pt, ix = 4 * g + t - pl;
+            *d = iy >= 0 && iy < H && ix >= 0 && ix < W ? (uint8_t)x[((int64_t)c * H + iy) * W + ix] ^ 0x80u : zb;
+          }
+  }
+  const long call = in_rodata(pw, zkml_conv_phase_bytes(s)) ? ZKVM_SYS_DOT4_ROM : ZKVM_SYS_DOT4;
+  const int32_t pc = rq->per_channel;
+  for (int32_t m = 0; m < M; ++m) {
+    const int32_t ci = pc ? m : 0;
+    chan_rq q;
+    q.mu = rq->mult[ci];
+    q.sf = rq->shift[ci];
+    q.bm = bias[m];
+    q.zp = rq->zp_out;
+    q.lo = rq->act_min;
+    q.hi = rq->act_max;
+    q.s2 = q.sf - 32;
+    q.rnd = q.sf >= 33 ? (int32_t)(1u << (q.sf - 33)) : 0;
+    q.rz = q.sf >= 33 && q.s2 <= 22 ? q.rnd + (int32_t)((uint32_t)q.zp << q.s2) : 0;
+    const uint8_t* w = pw + (int64_t)ZKML_ROWS * Kp * m;
+    int8_t* yo = y + (int64_t)m * POH * POW;
+    if (q.sf >= 33 && q.s2 <= 22) phase_channel(0, &q, call, strips, gstride, CS, w, Kp, POH, POW, yo);
+    else if (q.sf >= 33) phase_channel(1, &q, call, strips, gstride, CS, w, Kp, POH, POW, yo);
+    else phase_channel(2, &q, call, strips, gstride, CS, w, Kp, POH, POW, yo);
+  }
+}
+
+/* The phase weights of this Conv + MaxPool pair, when it can use them:
+ * registered for these weights, a 2x2 pool of stride 2 without pads or
+ * dilation whose windows lie inside the Conv's output, and strips that fit
+ * the Conv's scratch. */
+static const uint8_t* phase_weights_for(const zkml_conv_shape* s, const uint8_t* w_packed,
+                                        const zkml_pool_shape* p) {
+  if (zkml_conv_phase_k(s) == 0) return 0;
+  if (p->kh != 2 || p->kw != 2 || p->sh != 2 || p->sw != 2 || p->pt != 0 || p->pl != 0 || p->dh > 1 || p->dw > 1)
+    return 0;
+  if (p->OH < 1 || p->OW < 1 || 2 * p->OH > s->OH || 2 * p->OW > s->OW) return 0;
+  if (phase_strip_bytes(s, p) > zkml_conv_cols_bytes(s)) return 0;
+  return zkml_find_phase_weights(w_packed, zkml_conv_phase_bytes(s));
+}
+
 /* Pooled outputs per pass of the fused kernel: their four channels' largest
  * sums wait in a stack buffer (1 KiB) for the requantisation pass. */
 #define ZKML_POOL_CHUNK 64
@@ -479,6 +632,11 @@ void zkml_conv_maxpool_s8_dot4(const int8_t* x, const zkml_conv_shape* s, const 
   if (zkml_conv_groups(s) > 1 || K4 > (int32_t)ZKVM_DOT4_MAX_K) {
     zkml_conv_s8_dot4(x, s, w_packed, bias, rq, patch, yc);
     zkml_maxpool_s8(yc, p, y);
+    return;
+  }
+  const uint8_t* pw = phase_weights_for(s, w_packed, p);
+  if (pw) {
+    conv_maxpool_phase(x, s, pw, bias, rq, p, patch, y);
     return;
   }
   const long call = in_rodata(w_packed, zkml_weight_bytes(M, K)) ? ZKVM_SYS_DOT4_ROM : ZKVM_SYS_DOT4;

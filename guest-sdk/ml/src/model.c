@@ -675,6 +675,30 @@ static void make_pool(const zkml_node* n, const zkml_tensor* x, const zkml_tenso
   s->dw = dil_of(n->p[7]);
 }
 
+int zkml_conv_node(const zkml_model* m, uint32_t k, zkml_conv_shape* s, const uint8_t** w_packed,
+                   zkml_pool_shape* pool) {
+  if (k >= m->n_nodes) return 0;
+  zkml_node n;
+  zkml_get_node(m, k, &n);
+  if (n.op != ZKML_OP_CONV) return 0;
+  zkml_tensor x, y;
+  zkml_get_tensor(m, n.in[0], &x);
+  zkml_get_tensor(m, n.out, &y);
+  make_conv(&n, &x, &y, s);
+  *w_packed = blob_at(m, n.p[0]);
+  memset(pool, 0, sizeof *pool);
+  if (k + 1 < m->n_nodes && n.out != m->output) {
+    zkml_node np;
+    zkml_get_node(m, k + 1, &np);
+    if (np.op == ZKML_OP_MAXPOOL && np.in[0] == n.out) {
+      zkml_tensor yp;
+      zkml_get_tensor(m, np.out, &yp);
+      make_pool(&np, &y, &yp, pool);
+    }
+  }
+  return 1;
+}
+
 static void make_bcast(const zkml_tensor* a, const zkml_tensor* b, zkml_bcast* bc) {
   bc->n = (int32_t)a->elems;
   if (b->elems == a->elems) {

@@ -131,6 +131,18 @@ static int conv_pool_layer(int layer, zkml_conv_shape s, zkml_pool_shape p, int 
   zkml_maxpool_s8(yc, &p, y1);
   zkml_kernels_dot4.conv_maxpool(x, &s, w, bias, &rq.p, &p, patch, yc, y2);
   compare("conv+maxpool", layer, y1, y2, (uint32_t)n_out);
+  /* Again with phase weights registered (kernels.h): the phase kernel where
+   * the shape allows it, the same bytes either way. */
+  uint8_t* pw = zkml_conv_phase_k(&s) ? malloc(zkml_conv_phase_bytes(&s)) : NULL;
+  if (pw) {
+    zkml_conv_phase_pack(&s, w, pw);
+    if (!zkml_register_phase_weights(w, pw, zkml_conv_phase_bytes(&s))) zkvm_panic("phase weights: table full");
+    memset(y2, 0x55, (size_t)n_out);
+    zkml_kernels_dot4.conv_maxpool(x, &s, w, bias, &rq.p, &p, patch, yc, y2);
+    zkml_clear_phase_weights();
+    compare("conv+maxpool, phase weights", layer, y1, y2, (uint32_t)n_out);
+    free(pw);
+  }
   free(x); free(W); free(w); free(bias); free(patch); free(yc); free(y1); free(y2);
   return 1;
 }
@@ -248,6 +260,21 @@ int main(void) {
     zkml_pool_shape p = (zkml_pool_shape){s.M, s.OH, s.OW, s.OH / 2, s.OW / 2, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0, 1, 1};
     nc += conv_layer(layer++, s, 0, 4);
     np += conv_pool_layer(layer++, s, p, 0, 4);
+  }
+  /* Stride-1 Convs with 2x2 pools (the phase kernel): word-aligned inputs
+   * without pads (its word path), other widths and pads (its byte path),
+   * odd pooled widths, several channels, all requantisation paths. */
+  for (int i = 0; i < 24; ++i) {
+    int32_t kh = urange(1, 5), kw = urange(1, 5), C = urange(1, 6);
+    int32_t H = urange(kh + 1, 16), W = i % 3 == 0 ? 4 * urange(2, 5) : urange(kw + 1, 17);
+    int32_t pad = i % 3 == 2;
+    zkml_conv_shape s = conv_shape(C, H, W, urange(1, 9), kh, kw, 1, 1, pad ? urange(0, kh - 1) : 0,
+                                   pad ? urange(0, kw - 1) : 0, pad ? urange(0, kh - 1) : 0,
+                                   pad ? urange(0, kw - 1) : 0, urange(-128, 127));
+    if (s.OH < 2 || s.OW < 2) continue;
+    zkml_pool_shape p = (zkml_pool_shape){s.M, s.OH, s.OW, s.OH / 2, s.OW / 2, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0, 1, 1};
+    int mode = i % 7 == 3 ? 1 : (i % 7 == 5 ? 2 : 0);
+    np += conv_pool_layer(layer++, s, p, mode, mode == 0 ? (i & 4) : 1);
   }
   printf("dot4 and plain kernels agree on %d Dense and %d Conv layers and %d Conv+MaxPool pairs\n", nd, nc, np);
   zkvm_commit_u32(checksum);

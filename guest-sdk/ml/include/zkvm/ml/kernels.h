@@ -215,6 +215,38 @@ void zkml_transpose_s8(const int8_t* x, const uint32_t dims[4], const uint32_t p
 /* Index of the first maximum of x[0..n). */
 int32_t zkml_argmax_s8(const int8_t* x, int32_t n);
 
+/* Phase weights of a Conv (docs/ML_RUNTIME.md "Kernels", dot4 Conv +
+ * MaxPool): a second copy of a Conv's weights, laid out so that one dot4
+ * call gives one output channel at four neighbouring output pixels and its
+ * x operand is a run of whole input words (no im2col). Column
+ * k = (ky C + c) 8 + t, t = 0..7, of row o (the phase, 0..3) of channel m's
+ * block is W[m][c][ky][t - o] when 0 <= t - o < kw, else weight 0 (0x80):
+ * the taps of output pixel a + o against the 8 input bytes a .. a+7 of
+ * each (ky, c) row. Block m is 4 Kp bytes in dot4's weight layout
+ * (byte 4 Kp m + 16 (k/4) + 4 o + k%4), Kp = zkml_conv_phase_k(s).
+ * A public model's guest has them compiled in (zkml-tool's guest source
+ * registers them), so the kernels read them through dot4_rom like the
+ * model's own weights.
+ * zkml_conv_phase_k: Kp = kh C 8, or 0 when the Conv cannot use phase
+ * weights (groups, strides or dilations other than 1, kw > 5, Kp over one
+ * dot4 call). */
+int32_t zkml_conv_phase_k(const zkml_conv_shape* s);
+/* M 4 Kp bytes (0 when zkml_conv_phase_k is 0). */
+uint64_t zkml_conv_phase_bytes(const zkml_conv_shape* s);
+/* Writes zkml_conv_phase_bytes(s) bytes of phase weights from the packed
+ * weights (zkml_pack_weights' layout). */
+void zkml_conv_phase_pack(const zkml_conv_shape* s, const uint8_t* w_packed, uint8_t* out);
+/* Tells the dot4 kernels that `phase` (bytes long) holds the phase weights
+ * of the Conv whose packed weights are at w_packed. At most
+ * ZKML_MAX_PHASE_WEIGHTS registrations; returns 0 when the table is full.
+ * The kernels use them only when the length matches the Conv's shape. */
+#define ZKML_MAX_PHASE_WEIGHTS 8
+int zkml_register_phase_weights(const uint8_t* w_packed, const uint8_t* phase, uint64_t bytes);
+/* Forgets every registration (tests that free and reuse weight buffers). */
+void zkml_clear_phase_weights(void);
+/* The registered phase weights of w_packed with that length, or NULL. */
+const uint8_t* zkml_find_phase_weights(const uint8_t* w_packed, uint64_t bytes);
+
 /* Kernel dispatch: the interpreter calls Dense and Conv through this table.
  * zkml_kernels_plain holds the portable C kernels above (the reference, and
  * the only ones on the host). On a RISC-V guest, zkml_kernels_dot4 holds

@@ -165,6 +165,15 @@ int zkml_run(zkml_runner* r, const int8_t* input, uint32_t input_len);
  * Such a Conv's output buffer may then not be written. */
 int zkml_node_fused(const zkml_runner* r, uint32_t k);
 
+/* For a parsed model's node k: 1 if it is a Conv, with its geometry in *s
+ * and *w_packed pointing at its packed weights inside the model bytes, and
+ * *pool the MaxPool node after it that reads only its output (as
+ * zkml_prepare fuses them; pool->kh = 0 when there is none); else 0.
+ * zkml-tool's guest source uses it to compile in phase weights
+ * (kernels.h zkml_conv_phase_pack). */
+int zkml_conv_node(const zkml_model* m, uint32_t k, zkml_conv_shape* s, const uint8_t** w_packed,
+                   zkml_pool_shape* pool);
+
 /* Buffers after zkml_run: int8 tensors (or the constant data) and, for an
  * int32 tensor (ArgMax output), its value. The output of a fused Conv
  * (zkml_node_fused) holds no defined value. */
