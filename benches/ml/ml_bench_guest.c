@@ -7,7 +7,9 @@
  * kernels (zkml_kernels_plain / zkml_kernels_dot4; the same outputs).
  * "conv+p" rows are a Conv and the 2x2 MaxPool after it (the plain kernels
  * one after the other, the dot4 set's fused kernel); their MACs are the
- * Conv's. Output (stdout): one line per layer and kernel set,
+ * Conv's. "conv+pw" rows are the same pair through the dot4 set with the
+ * Conv's phase weights registered (kernels.h zkml_conv_phase_pack, as the
+ * generated guests of public models do). Output (stdout): one line per layer and kernel set,
  * "kind shape kernels macs cycles cycles/MAC". */
 #include <stdint.h>
 #include <stdio.h>
@@ -30,7 +32,7 @@ static const char* const kTableNames[2] = {"plain", "dot4"};
 
 static void report(const char* kind, const char* shape, int t, uint64_t macs, uint64_t cycles) {
   unsigned long hundredths = (unsigned long)((cycles * 100u + macs / 2u) / macs);
-  printf("%-6s %-22s %-5s macs %8lu cycles %9lu cycles/MAC %lu.%02lu\n", kind, shape, kTableNames[t],
+  printf("%-7s %-22s %-5s macs %8lu cycles %9lu cycles/MAC %lu.%02lu\n", kind, shape, kTableNames[t],
          (unsigned long)macs, (unsigned long)cycles, hundredths / 100u, hundredths % 100u);
 }
 
@@ -59,7 +61,8 @@ static void bench_dense(int32_t K, int32_t M) {
 }
 
 /* Conv, or with pool = 1 Conv then a 2x2 / 2 MaxPool over its output (plain:
- * the two kernels; dot4: the fused conv_maxpool). The weights are packed as
+ * the two kernels; dot4: the fused conv_maxpool); pool = 2: the dot4 pair
+ * only, with phase weights registered. The weights are packed as
  * the quantiser packs them (padding columns 0x80). */
 static void bench_conv(int32_t C, int32_t H, int32_t M, int32_t k, int32_t pad, int pool) {
   zkml_conv_shape s = {C, H, H, M, H + 2 * pad - k + 1, H + 2 * pad - k + 1, k, k, 1, 1, pad, pad, -128, 1, 1, 1};
@@ -87,7 +90,14 @@ static void bench_conv(int32_t C, int32_t H, int32_t M, int32_t k, int32_t pad, 
   zkml_requant_params rq = {mult, shift, 1, -128, -128, 127};
   char shape[40];
   snprintf(shape, sizeof shape, "%ldx%ldx%ld->%ld k%ld p%ld", (long)C, (long)H, (long)H, (long)M, (long)k, (long)pad);
-  for (int t = 0; t < 2; ++t) {
+  uint8_t* pw = NULL;
+  if (pool == 2) {
+    pw = malloc(zkml_conv_phase_bytes(&s));
+    if (!pw) zkvm_panic("bench: out of heap");
+    zkml_conv_phase_pack(&s, w, pw);
+    zkml_register_phase_weights(w, pw, zkml_conv_phase_bytes(&s));
+  }
+  for (int t = pool == 2 ? 1 : 0; t < 2; ++t) {
     uint64_t c0 = zkvm_cycle_count();
     if (!pool) kTables[t]->conv(x, &s, w, bias, &rq, patch, y);
     else if (kTables[t]->conv_maxpool) kTables[t]->conv_maxpool(x, &s, w, bias, &rq, &ps, patch, y, yp);
@@ -96,8 +106,11 @@ static void bench_conv(int32_t C, int32_t H, int32_t M, int32_t k, int32_t pad, 
       zkml_maxpool_s8(y, &ps, yp);
     }
     uint64_t c1 = zkvm_cycle_count();
-    report(pool ? "conv+p" : "conv", shape, t, (uint64_t)M * (uint64_t)s.OH * (uint64_t)s.OW * (uint64_t)K, c1 - c0);
+    report(pool == 2 ? "conv+pw" : (pool ? "conv+p" : "conv"), shape, t,
+           (uint64_t)M * (uint64_t)s.OH * (uint64_t)s.OW * (uint64_t)K, c1 - c0);
   }
+  zkml_clear_phase_weights();
+  free(pw);
   free(w); free(W); free(x); free(y); free(yp); free(patch); free(mult); free(shift); free(bias);
 }
 
@@ -111,5 +124,9 @@ int main(void) {
   bench_conv(16, 16, 32, 3, 1, 0);
   bench_conv(1, 28, 6, 5, 0, 1);   /* LeNet conv1 + pool1 */
   bench_conv(6, 12, 16, 5, 0, 1);  /* LeNet conv2 + pool2 */
+  bench_conv(1, 28, 6, 5, 0, 2);   /* the same pairs with phase weights */
+  bench_conv(6, 12, 16, 5, 0, 2);
+  bench_conv(16, 16, 32, 3, 1, 1);
+  bench_conv(16, 16, 32, 3, 1, 2);
   return 0;
 }
