@@ -152,6 +152,25 @@ TEST_CASE("quantized tensors reach only the ops that read them, and bad quantiza
     REQUIRE_THROWS_WITH(import(b), Catch::Contains("input 'q' is quantized with one scale, but this node reads it "
                                                    "per axis (axis 1, scales 0.1 0.3"));
   }
+  {  // Per-axis quantization of an activation of rank 5.
+    OnnxBuilder b;
+    b.input("x", {1, 2, 2, 2}).output("y").init("s", {2}, {0.1f, 0.2f}).init_i64("shape", {5}, {1, 2, 2, 2, 1});
+    b.node("Reshape", {"x", "shape"}, {"x5"});
+    b.node("QuantizeLinear", {"x5", "s"}, {"q"});
+    b.node("DequantizeLinear", {"q", "s"}, {"y"});
+    REQUIRE_THROWS_WITH(import(b), Catch::Contains("node 1 'QuantizeLinear_1' (QuantizeLinear): per-axis "
+                                                   "quantization of an activation of rank 5 (at most 4)"));
+  }
+  {  // One tensor quantized per axis along two axes.
+    OnnxBuilder b;
+    b.input("x", {1, 2, 2, 2}).output("y").init("s", {2}, {0.1f, 0.2f});
+    b.node("QuantizeLinear", {"x", "s"}, {"q"});
+    b.node("DequantizeLinear", {"q", "s"}, {"d"});
+    testing::set_int(b.node("QuantizeLinear", {"d", "s"}, {"q2"}), "axis", 2);
+    testing::set_int(b.node("DequantizeLinear", {"q2", "s"}, {"y"}), "axis", 2);
+    REQUIRE_THROWS_WITH(import(b), Catch::Contains("node 2 'QuantizeLinear_2' (QuantizeLinear): 'd' is quantized per "
+                                                   "axis along axis 1 and here along axis 2; one axis per tensor"));
+  }
   for (bool per_axis_a : {false, true}) {  // Per-axis scales on a QLinearMatMul's activation input.
     OnnxBuilder b;
     b.input("x", {1, 2}).output("y").init("sa", {2}, {0.1f, 0.2f}).init("sb", {}, {0.1f}).init("sy", {}, {0.1f});

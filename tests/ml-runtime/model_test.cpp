@@ -342,6 +342,40 @@ TEST_CASE("per-axis tensors and Requant nodes run as the float definition says",
   }
 }
 
+TEST_CASE("quantizer names per-axis parameters it cannot write and ops that cannot read them", "[ml][quant]") {
+  auto graph = [](AxisQuant in_axis, OpKind op, AxisQuant out_axis, std::vector<int64_t> shape = {1, 3, 2, 2}) {
+    Graph g;
+    g.input = add_tensor(g, "x", shape);
+    g.tensors[0].axis_quant = std::move(in_axis);
+    g.output = node(g, op, {g.input}, shape, "n");
+    g.tensors[static_cast<size_t>(g.output)].axis_quant = std::move(out_axis);
+    if (!g.tensors[static_cast<size_t>(g.output)].axis_quant.given()) g.tensors[static_cast<size_t>(g.output)].quant = {0.1f, 0};
+    return g;
+  };
+  const AxisQuant a1{1, {0.1f, 0.2f, 0.3f}, {0, 1, 2}};
+  auto q = [](const Graph& g) { return quantize_model(g, std::vector<Range>(g.tensors.size()), {}); };
+  CHECK_THROWS_WITH(q(graph(a1, OpKind::Relu, {})),
+                    Catch::Contains("node 'n' (Relu): input 'x' has per-axis int8 parameters; only Requantize reads"));
+  CHECK_THROWS_WITH(q(graph({}, OpKind::Requantize, {})),
+                    Catch::Contains("node 'n' (Requantize): neither input nor output has per-axis parameters"));
+  CHECK_THROWS_WITH(q(graph(a1, OpKind::Requantize, AxisQuant{3, {0.1f, 0.2f}, {0, 0}})),
+                    Catch::Contains("input per-axis along axis 1, output along 3: one axis is supported"));
+  CHECK_THROWS_WITH(q(graph(AxisQuant{1, {0.1f, 0.2f}, {0, 0}}, OpKind::Requantize, {})),
+                    Catch::Contains("tensor 'x': 2 per-axis scales for axis 1 of a tensor of rank 4"));
+  CHECK_THROWS_WITH(q(graph(AxisQuant{1, {0.1f, 0.2f, 0.3f}, {0, 200, 0}}, OpKind::Requantize, {})),
+                    Catch::Contains("tensor 'x': zero point 200 outside int8"));
+  CHECK_THROWS_WITH(q(graph(AxisQuant{1, {0.1f, -0.2f, 0.3f}, {0, 0, 0}}, OpKind::Requantize, {})),
+                    Catch::Contains("tensor 'x': scale -0.200000 is not positive"));
+  CHECK_THROWS_WITH(q(graph(AxisQuant{1, {0.1f, 0.2f, 0.3f}, {0, 0, 0}}, OpKind::Requantize, {}, {1, 3, 1, 1, 2})),
+                    Catch::Contains("a per-axis quantized tensor of rank 5 (at most 4)"));
+  Graph g = graph(a1, OpKind::Requantize, {});
+  g.tensors[static_cast<size_t>(g.output)].shape = {1, 3, 4};
+  CHECK_THROWS_WITH(q(g), Catch::Contains("node 'n' (Requantize): input and output shapes differ"));
+  g = graph(a1, OpKind::Requantize, {});
+  g.nodes[0].inputs.push_back(g.input);
+  CHECK_THROWS_WITH(q(g), Catch::Contains("node 'n' (Requantize): expects one input"));
+}
+
 TEST_CASE("parser rejects malformed per-axis tensors and Requant nodes, naming them", "[ml][parser]") {
   const auto f = per_axis_model();
   zkml_model m;
