@@ -10,7 +10,9 @@ rounding half to even per QuantizeLinear).
 writes OUT_DIR/qdq.onnx (QuantizeLinear/DequantizeLinear pairs around Conv,
 Gemm and MatMul, the layout onnxruntime's static quantization produces:
 Conv + Relu with one pair after the Relu), OUT_DIR/qop.onnx (QLinearConv and
-QLinearMatMul), OUT_DIR/input.npy (4 samples) and OUT_DIR/expected_{qdq,qop}.i8
+QLinearMatMul), OUT_DIR/qaxis.onnx (per-axis QuantizeLinear/DequantizeLinear
+of activations: the input per row, a Conv's output per channel),
+OUT_DIR/input.npy (4 samples) and OUT_DIR/expected_{qdq,qop,qaxis}.i8
 (per sample the output's int8 values; a uint8 output is shifted by -128, as
 the importer maps uint8 to int8)."""
 import sys
@@ -156,5 +158,58 @@ for n in range(N):
     y = q(((f - zp_c) @ w5) * (np.float64(s_c) * s_w5 / s_y), 1, zp_y, 0, 255)
     exp.append(y - 128)
 np.array(exp, dtype=np.int8).tofile(out + "/expected_qop.i8")
+
+# ---- Per-axis activations: x -> Q/DQ per row (axis 2, uint8) -> Q/DQ (one
+# scale) -> Conv(DQ w per channel, DQ b) -> Q/DQ (one scale, int8) -> Q/DQ
+# per channel (axis 1, int8) -> y [1,4,8,8]. The activation scales are
+# powers of two, so ONNX's float32 arithmetic between the QuantizeLinears is
+# exact and the int8 model's Requant steps (exact ratios, half to even) must
+# give ONNX's integers; the Conv's requantisation has no ties (random weight
+# scales).
+s_row = np.array([2.0 ** -8, 2.0 ** -7] * 4, dtype=np.float32)   # per row of the input
+s_x3 = np.float32(2.0 ** -7)
+w6 = rng.integers(-127, 128, (4, 1, 3, 3))
+s_w6 = (rng.random(4) * 0.01 + 0.005).astype(np.float32)
+b6 = rng.integers(-300, 300, 4)
+s_c3, zp_c3 = np.float32(2.0 ** -4), -20
+s_ch = np.array([2.0 ** -3, 2.0 ** -4, 2.0 ** -5, 2.0 ** -2], dtype=np.float32)  # per output channel
+zp_ch = np.array([-100, 5, 0, 60])
+nodes = [
+    helper.make_node("QuantizeLinear", ["x", "s_row", "zp_row"], ["xq"], axis=2),
+    helper.make_node("DequantizeLinear", ["xq", "s_row", "zp_row"], ["xd"], axis=2),
+    helper.make_node("QuantizeLinear", ["xd", "s_x", "zp_x"], ["x2q"]),
+    helper.make_node("DequantizeLinear", ["x2q", "s_x", "zp_x"], ["x2d"]),
+    helper.make_node("DequantizeLinear", ["w6", "s_w6", "zp_w6"], ["w6d"], axis=0),
+    helper.make_node("DequantizeLinear", ["b6", "s_b6"], ["b6d"], axis=0),
+    helper.make_node("Conv", ["x2d", "w6d", "b6d"], ["c"], pads=[1, 1, 1, 1], kernel_shape=[3, 3]),
+    helper.make_node("QuantizeLinear", ["c", "s_c", "zp_c"], ["cq"]),
+    helper.make_node("DequantizeLinear", ["cq", "s_c", "zp_c"], ["cd"]),
+    helper.make_node("QuantizeLinear", ["cd", "s_ch", "zp_ch"], ["yq"], axis=1),
+    helper.make_node("DequantizeLinear", ["yq", "s_ch", "zp_ch"], ["y"], axis=1),
+]
+inits = [
+    init("s_row", s_row, np.float32), init("zp_row", np.zeros(8), np.uint8),
+    init("s_x", s_x3, np.float32), init("zp_x", 0, np.uint8),
+    init("w6", w6, np.int8), init("s_w6", s_w6, np.float32), init("zp_w6", np.zeros(4), np.int8),
+    init("b6", b6, np.int32), init("s_b6", s_x3 * s_w6, np.float32),
+    init("s_c", s_c3, np.float32), init("zp_c", zp_c3, np.int8),
+    init("s_ch", s_ch, np.float32), init("zp_ch", zp_ch, np.int8),
+]
+g = helper.make_graph(nodes, "qaxis", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 8, 8])],
+                      [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4, 8, 8])], inits)
+m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+m.ir_version = 7
+onnx.checker.check_model(m)
+onnx.save(m, out + "/qaxis.onnx")
+
+exp = []
+for n in range(N):
+    xq = q(x[n], s_row[None, :, None], 0, 0, 255)            # per row
+    x2 = q(xq * s_row[None, :, None], s_x3, 0, 0, 255)      # exact products: rint(xq s_row / s_x)
+    acc = conv2d(x2, w6, 1) + b6[:, None, None]
+    c = q(acc * (np.float64(s_x3) * s_w6.astype(np.float64))[:, None, None], s_c3, zp_c3, -128, 127)
+    y = q((c - zp_c3) * np.float64(s_c3), s_ch[:, None, None], zp_ch[:, None, None], -128, 127)
+    exp.append(y.reshape(-1))
+np.array(exp, dtype=np.int8).tofile(out + "/expected_qaxis.i8")
 np.save(out + "/input.npy", x)
-print("wrote qdq.onnx, qop.onnx, input.npy and the expected int8 outputs to", out)
+print("wrote qdq.onnx, qop.onnx, qaxis.onnx, input.npy and the expected int8 outputs to", out)

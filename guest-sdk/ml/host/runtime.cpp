@@ -328,7 +328,7 @@ std::string generate_guest_source(const std::vector<uint8_t>& file, const GuestS
        "    else cls = (uint32_t)zkml_argmax_s8(zkml_tensor_data(&r, m.output), (int32_t)out.elems);\n"
        "    zkvm_commit_u32(cls);\n";
   if (opts.commit_logits)
-    o << "    if (out.dtype == ZKML_DT_INT8) zkvm_commit(zkml_tensor_data(&r, m.output), out.elems);\n";
+    o << "    if (out.dtype != ZKML_DT_INT32) zkvm_commit(zkml_tensor_data(&r, m.output), out.elems);\n";
   o << "  }\n  return 0;\n}\n";
   return o.str();
 }
