@@ -50,6 +50,10 @@ struct QuotientInputs {
   // < N), returning Q at them in this order (a multiple of the SIMD width
   // long, or the scalar path runs). Empty: all N rows.
   std::span<const size_t> rows;
+  // With rows (CPU kernel only): the LDEs are gathered copies holding, for
+  // rows[k], the point's row at 2k and its next row (x_p * g_n) at 2k + 1,
+  // so a few points of the coset need not keep the whole LDE resident.
+  bool gathered = false;
 };
 
 class QuotientKernel {

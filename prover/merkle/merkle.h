@@ -143,6 +143,24 @@ class MerkleTree {
   // Throws std::invalid_argument for an empty index list or an index >= height.
   MerkleOpening open_batch(std::span<const uint64_t> indices) const;
 
+  // Memory: after the commitment only the first `keep` rows of matrix m
+  // stay resident (matrices()[m].height becomes keep; the tree and its
+  // root are unchanged). Reading a dropped row (row, open_batch) throws
+  // std::logic_error until restore_rows supplies it; rows_for_opening says
+  // which rows an open_batch reads. keep >= the matrix's resident height
+  // changes nothing.
+  void drop_rows(size_t m, uint64_t keep);
+  // Matrix m's height as committed (resident or not).
+  uint64_t matrix_height(size_t m) const;
+  // The rows of matrix m (sorted, distinct) that open_batch(indices) reads:
+  // each queried leaf's row and those the unstored levels' siblings hash.
+  std::vector<uint64_t> rows_for_opening(size_t m, std::span<const uint64_t> indices) const;
+  // Supplies dropped rows of matrix m (row index -> its width values), for
+  // the openings that follow; wrong values give openings that fail
+  // verification. Throws std::invalid_argument on a resident or
+  // out-of-range row or a wrong width.
+  void restore_rows(size_t m, std::vector<std::pair<uint64_t, std::vector<Fp>>> rows);
+
  private:
   // Validates the matrices and salts, sets groups, widths and salt offsets,
   // sizes levels_ (shared by both constructors).
@@ -151,6 +169,11 @@ class MerkleTree {
   // constructor).
   void build_levels();
   std::vector<RowMajorMatrix<Fp>> matrices_;
+  // Per matrix: rows past the resident ones, supplied by restore_rows.
+  std::vector<std::vector<std::pair<uint64_t, std::vector<Fp>>>> restored_;
+  // Row j of matrix m, resident or restored (throws std::logic_error).
+  std::span<const Fp> matrix_row(size_t m, uint64_t j) const;
+  size_t group_of(size_t m) const;
   std::vector<uint8_t> salts_;
   size_t salt_len_;
   uint64_t height_ = 0;

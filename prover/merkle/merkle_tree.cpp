@@ -2,6 +2,8 @@
 // answers batch openings in the order merkle_verify.cpp consumes them.
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <bit>
@@ -181,7 +183,7 @@ void MerkleTree::hash_group_rows(size_t g, uint64_t first, uint64_t count, Diges
   const MerkleGroup& grp = groups_[g];
   std::vector<std::span<const Fp>> parts(grp.end - grp.begin);
   auto gather = [&](uint64_t j) {
-    for (size_t m = grp.begin; m < grp.end; ++m) parts[m - grp.begin] = matrices_[m].row(j);
+    for (size_t m = grp.begin; m < grp.end; ++m) parts[m - grp.begin] = matrix_row(m, j);
   };
   uint64_t i = 0;
   if (fast_) {
@@ -290,10 +292,79 @@ std::vector<Fp> MerkleTree::row(uint64_t i) const {
   r.reserve(width_);
   for (const auto& g : groups_)
     for (size_t m = g.begin; m < g.end; ++m) {
-      auto s = matrices_[m].row(i >> g.level);
+      auto s = matrix_row(m, i >> g.level);
       r.insert(r.end(), s.begin(), s.end());
     }
   return r;
+}
+
+std::span<const Fp> MerkleTree::matrix_row(size_t m, uint64_t j) const {
+  const auto& mat = matrices_[m];
+  if (j < mat.height) return mat.row(j);
+  if (m < restored_.size()) {
+    const auto& r = restored_[m];
+    const auto it = std::lower_bound(r.begin(), r.end(), j, [](const auto& e, uint64_t v) { return e.first < v; });
+    if (it != r.end() && it->first == j) return it->second;
+  }
+  throw std::logic_error("MerkleTree: row " + std::to_string(j) + " of matrix " + std::to_string(m) +
+                         " was dropped and not restored");
+}
+
+size_t MerkleTree::group_of(size_t m) const {
+  for (size_t g = 0; g < groups_.size(); ++g)
+    if (m >= groups_[g].begin && m < groups_[g].end) return g;
+  throw std::invalid_argument("MerkleTree: no matrix " + std::to_string(m) + " in a tree of " +
+                              std::to_string(matrices_.size()));
+}
+
+uint64_t MerkleTree::matrix_height(size_t m) const { return groups_[group_of(m)].height; }
+
+void MerkleTree::drop_rows(size_t m, uint64_t keep) {
+  auto& mat = matrices_.at(m);
+  if (keep >= mat.height) return;
+  // Shrunk in place (a copy of the kept rows would double them for a
+  // moment); the whole pages past the kept rows go back to the system.
+  mat.values.resize(keep * mat.width);
+  mat.height = keep;
+  const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  const auto first = (reinterpret_cast<uintptr_t>(mat.values.data() + mat.values.size()) + page - 1) & ~(page - 1);
+  const auto last = reinterpret_cast<uintptr_t>(mat.values.data() + mat.values.capacity()) & ~(page - 1);
+  if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+}
+
+std::vector<uint64_t> MerkleTree::rows_for_opening(size_t m, std::span<const uint64_t> indices) const {
+  const MerkleGroup& g = groups_[group_of(m)];
+  // open_batch reads each leaf's row and recomputes the unstored levels'
+  // nodes, which hash every leaf of the leaf's aligned block of
+  // 2^stored_from_ (and the joining groups' rows there).
+  const uint64_t block = uint64_t{1} << stored_from_;
+  std::vector<uint64_t> out;
+  for (const uint64_t i : indices) {
+    if (i >= height_) continue;
+    const uint64_t first = i & ~(block - 1);
+    for (uint64_t u = first; u < first + block; ++u) out.push_back(u >> g.level);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+void MerkleTree::restore_rows(size_t m, std::vector<std::pair<uint64_t, std::vector<Fp>>> rows) {
+  const uint64_t h = matrix_height(m);
+  const auto& mat = matrices_[m];
+  for (const auto& [j, v] : rows) {
+    if (j < mat.height || j >= h)
+      throw std::invalid_argument("MerkleTree::restore_rows: row " + std::to_string(j) + " of matrix " +
+                                  std::to_string(m) + " is resident or outside its " + std::to_string(h) + " rows");
+    if (v.size() != mat.width)
+      throw std::invalid_argument("MerkleTree::restore_rows: row " + std::to_string(j) + " has " +
+                                  std::to_string(v.size()) + " values, the matrix " + std::to_string(mat.width));
+  }
+  if (restored_.size() < matrices_.size()) restored_.resize(matrices_.size());
+  auto& r = restored_[m];
+  r.insert(r.end(), std::make_move_iterator(rows.begin()), std::make_move_iterator(rows.end()));
+  std::sort(r.begin(), r.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  r.erase(std::unique(r.begin(), r.end(), [](const auto& a, const auto& b) { return a.first == b.first; }), r.end());
 }
 
 MerkleOpening MerkleTree::open_batch(std::span<const uint64_t> indices) const {

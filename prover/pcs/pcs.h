@@ -96,7 +96,15 @@ class ProverRound {
   // bit-reversed order over s*H'. Its first 2^(log_height + d) rows are the
   // evaluations on the coset s*H_{2^(log_height+d)} (bit-reversed) for any
   // d <= log_blowup, which is what the quotient computation needs.
+  // After keep_lde_rows(matrix, k) only its first k rows are resident.
   virtual const RowMajorMatrix<Fp>& lde(size_t matrix) const = 0;
+  // Memory: frees matrix i's LDE rows from `rows` on (rows >= 2^log_height,
+  // the coset s H_n, which the opened values and the DEEP reduction read;
+  // more rows stay if the caller still reads them, as the quotient does).
+  // open() recomputes the dropped rows its queries need from the first
+  // 2^log_height (one LDE of the matrix, column block by column block), so
+  // the proof is the same. Throws std::invalid_argument for fewer rows.
+  virtual void keep_lde_rows(size_t matrix, size_t rows) = 0;
 };
 
 // Query openings of one Merkle tree at all FRI query indices: one row per

@@ -35,7 +35,53 @@ class RoundImpl final : public ProverRound {
     const auto [t, j] = where_.at(i);
     return trees_[t]->matrices()[j];
   }
+  void keep_lde_rows(size_t i, size_t rows) override {
+    const auto [t, j] = where_.at(i);
+    if (rows < (size_t{1} << dims_[i].log_height))
+      throw std::invalid_argument("pcs: keep_lde_rows: " + to_string(rows) + " rows of matrix " + to_string(i) +
+                                  ", less than its height " + to_string(size_t{1} << dims_[i].log_height));
+    trees_[t]->drop_rows(j, rows);
+  }
 };
+
+// Rows `rows` (sorted, none resident) of an LDE of N = 2^(log_n + lb)
+// rows of which the first R >= n = 2^log_n are resident in `head`. The
+// first n are f on s H_n (bit-reversed), so g(X) = f(s X) has the values
+// head[rev(q)] on H_n. With B = n 2^r the largest such block <= R, rows
+// [j B, (j + 1) B) of the LDE are f on s w_N^rev(j) H_B (bit-reversed,
+// rev over lb - r bits): coset_lde(g, r, w_N^rev(j)) recomputes exactly
+// the committed rows, for each block holding a requested row. Column
+// blocks bound the temporary LDE to about 128 MiB.
+std::vector<std::pair<uint64_t, std::vector<Fp>>> recompute_lde_rows(hal::Hal& hal, const RowMajorMatrix<Fp>& head,
+                                                                    unsigned log_n, unsigned lb,
+                                                                    std::span<const uint64_t> rows) {
+  const size_t n = size_t{1} << log_n, w = head.width;
+  unsigned r = 0;
+  while (r < lb && (n << (r + 1)) <= head.height) ++r;
+  const size_t bsize = n << r;
+  const Fp wn = field::two_adic_generator(log_n + lb);
+  std::vector<std::pair<uint64_t, std::vector<Fp>>> out;
+  for (const uint64_t x : rows) out.emplace_back(x, std::vector<Fp>(w));
+  if (rows.empty() || w == 0) return out;
+  const size_t cols = std::clamp<size_t>((size_t{1} << 25) / bsize, 1, w);
+  for (size_t c0 = 0; c0 < w; c0 += cols) {
+    const size_t cw = std::min(cols, w - c0);
+    RowMajorMatrix<Fp> g(cw, n);
+    const int64_t ni = static_cast<int64_t>(n);
+#pragma omp parallel for schedule(static)
+    for (int64_t q = 0; q < ni; ++q) {
+      const auto src = head.row(fri::reverse_bits(static_cast<uint64_t>(q), log_n));
+      std::copy_n(src.begin() + static_cast<ptrdiff_t>(c0), cw, g.row(static_cast<size_t>(q)).begin());
+    }
+    for (size_t k = 0; k < out.size();) {
+      const uint64_t j = out[k].first / bsize;
+      const auto blk = hal.coset_lde(g, r, wn.pow(fri::reverse_bits(j, lb - r)));
+      for (; k < out.size() && out[k].first / bsize == j; ++k)
+        std::copy_n(blk.row(out[k].first - j * bsize).begin(), cw, out[k].second.begin() + static_cast<ptrdiff_t>(c0));
+    }
+  }
+  return out;
+}
 
 // Bit-reversed LDE domain points s * g^rev(i) for a log size.
 std::vector<Fp> lde_points(unsigned lh) {
@@ -240,12 +286,12 @@ PcsProver::Opening PcsProver::open(const std::vector<const ProverRound*>& rounds
   // determine it: reduce those n rows, then extend them by a 4-column LDE
   // (T(s y) on H_m) instead of reducing all m rows, 2^-lb of the
   // multiply-adds. Identical values (exact arithmetic; tests/prover-fri).
-  auto reduce_lde = [&](const RowMajorMatrix<Fp>& lde, std::span<const Fp4> coeffs, unsigned lb_) {
-    const size_t m = lde.height, n = m >> lb_;
-    std::vector<Fp4> out(m);
-    if (n < 64) {  // small: the extension would cost more than it saves
-      hal_.reduce_rows(lde, coeffs, out);
-      return out;
+  auto reduce_lde = [&](const RowMajorMatrix<Fp>& lde, size_t n, std::span<const Fp4> coeffs, unsigned lb_) {
+    const size_t m = n << lb_;
+    std::vector<Fp4> res(m);
+    if (n < 64 && lde.height >= m) {  // small: the extension would cost more than it saves
+      hal_.reduce_rows(lde, coeffs, res);
+      return res;
     }
     std::vector<Fp4> head(n);
     hal_.reduce_rows(lde, coeffs, head);
@@ -256,8 +302,8 @@ PcsProver::Opening PcsProver::open(const std::vector<const ProverRound*>& rounds
       for (int c = 0; c < 4; ++c) t.at(k, static_cast<size_t>(c)) = v.c[c];
     }
     const auto ext = hal_.coset_lde(t, lb_, Fp::one());
-    for (size_t j = 0; j < m; ++j) out[j] = Fp4::from_base(ext.at(j, 0), ext.at(j, 1), ext.at(j, 2), ext.at(j, 3));
-    return out;
+    for (size_t j = 0; j < m; ++j) res[j] = Fp4::from_base(ext.at(j, 0), ext.at(j, 1), ext.at(j, 2), ext.at(j, 3));
+    return res;
   };
 
   // 4. Reduced codewords, one per LDE height (batch_plan for the
@@ -279,7 +325,7 @@ PcsProver::Opening PcsProver::open(const std::vector<const ProverRound*>& rounds
       const size_t m = reduced[hidx].size();
       const std::vector<Fp4> coeffs(chal.column.begin() + static_cast<ptrdiff_t>(plan.offsets[r][i]),
                                     chal.column.begin() + static_cast<ptrdiff_t>(plan.offsets[r][i] + d.width));
-      const std::vector<Fp4> rx = reduce_lde(rounds[r]->lde(i), coeffs, lb);
+      const std::vector<Fp4> rx = reduce_lde(rounds[r]->lde(i), size_t{1} << d.log_height, coeffs, lb);
       for (size_t p = 0; p < points[r][i].size(); ++p) {
         const size_t s = plan.slots[r][i][p];
         for (size_t c = 0; c < d.width; ++c) t_z[hidx][s] += coeffs[c] * out.values[r][i][p][c];
@@ -329,14 +375,24 @@ PcsProver::Opening PcsProver::open(const std::vector<const ProverRound*>& rounds
   auto fri_res = fri::fri_prove(config_.fri, std::move(reduced), ch, hal_, cheating);
   out.proof.fri = std::move(fri_res.proof);
 
-  // 6. Open every tree at the query indices.
+  // 6. Open every tree at the query indices, first recomputing the rows
+  // they read that keep_lde_rows dropped.
   const auto& idx = fri_res.query_indices;
   out.proof.openings.resize(rounds.size());
   for (size_t r = 0; r < rounds.size(); ++r)
     for (size_t t = 0; t < rounds[r]->trees_.size(); ++t) {
       const unsigned lh = rounds[r]->layout_[t].log_lde_height;
-      out.proof.openings[r].push_back(
-          open_tree(*rounds[r]->trees_[t], detail::tree_leaves(idx, log_max, lh)));
+      merkle::MerkleTree& tree = *rounds[r]->trees_[t];
+      const auto leaves = detail::tree_leaves(idx, log_max, lh);
+      for (size_t i = 0; i < rounds[r]->dims_.size(); ++i) {
+        const auto [ti, j] = rounds[r]->where_[i];
+        const auto& lde = tree.matrices()[j];
+        if (ti != t || lde.height == tree.matrix_height(j)) continue;
+        std::vector<uint64_t> rows = tree.rows_for_opening(j, leaves);
+        std::erase_if(rows, [&](uint64_t x) { return x < lde.height; });
+        tree.restore_rows(j, recompute_lde_rows(hal_, lde, rounds[r]->dims_[i].log_height, lb, rows));
+      }
+      out.proof.openings[r].push_back(open_tree(tree, leaves));
     }
   if (mask_tree)
     out.proof.mask_opening.push_back(open_tree(*mask_tree, detail::tree_leaves(idx, log_max, log_max)));

@@ -30,6 +30,9 @@ struct ProveOptions {
   bool check_constraints = false;
   // Progress lines for stderr ("executing", "proving: commit main", ...).
   std::function<void(const std::string&)> progress;
+  // Keep every LDE row until the openings (stark::ProveOptions::full_ldes):
+  // the same receipt, more memory, no recomputation.
+  bool full_ldes = false;
   // Standard receipts: 100-bit conjectured defaults with zero knowledge.
   static stark::StarkConfig default_config() {
     stark::StarkConfig c = stark::StarkConfig::standard();

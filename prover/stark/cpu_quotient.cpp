@@ -28,10 +28,12 @@ class CpuQuotientKernel final : public QuotientKernel {
   std::vector<Fp4> evaluate(const QuotientInputs& in) override {
     const unsigned log_big = in.log_n + in.log_chunks;
     const size_t big = size_t{1} << log_big;
+    if (in.gathered && in.rows.empty()) throw std::invalid_argument("quotient: gathered LDE rows without the rows");
+    const size_t need = in.gathered ? 2 * in.rows.size() : big;
     auto check = [&](const matrix::RowMajorMatrix<Fp>* m, const char* what) {
-      if (m != nullptr && m->height < big)
+      if (m != nullptr && m->height < need)
         throw std::invalid_argument(std::string("quotient: ") + what + " LDE has " + std::to_string(m->height) +
-                                    " rows, need " + std::to_string(big));
+                                    " rows, need " + std::to_string(need));
     };
     if (in.main == nullptr) throw std::invalid_argument("quotient: no main LDE");
     check(in.main, "main");
@@ -57,10 +59,11 @@ class CpuQuotientKernel final : public QuotientKernel {
       b.set_statement(in);
 #pragma omp for schedule(static)
       for (long long kk = 0; kk < total; ++kk) {
-        const size_t p = row_at(static_cast<size_t>(kk));
-        const size_t i = bit_reverse(p, log_big);        // natural index of x_p
+        const size_t k = static_cast<size_t>(kk);
+        const size_t i = bit_reverse(row_at(k), log_big);  // natural index of x_p
         const size_t inext = (i + nz) & (big - 1);          // x_p * g_n
-        const size_t pn = bit_reverse(inext, log_big);
+        const size_t p = in.gathered ? 2 * k : row_at(k);
+        const size_t pn = in.gathered ? 2 * k + 1 : bit_reverse(inext, log_big);
         b.local = in.main->row(p);
         b.next = in.main->row(pn);
         if (in.pre) {
@@ -119,9 +122,9 @@ class CpuQuotientKernel final : public QuotientKernel {
         size_t pl[L];
         Fp sf[L], sl[L], st[L], zi[L];
         for (size_t j = 0; j < L; ++j) {
-          pl[j] = row_at(p0 + j);
-          const size_t i = bit_reverse(pl[j], log_big);
-          pn[j] = bit_reverse((i + nz) & (big - 1), log_big);
+          const size_t i = bit_reverse(row_at(p0 + j), log_big);
+          pl[j] = in.gathered ? 2 * (p0 + j) : row_at(p0 + j);
+          pn[j] = in.gathered ? 2 * (p0 + j) + 1 : bit_reverse((i + nz) & (big - 1), log_big);
           sf[j] = sel.first[i];
           sl[j] = sel.last[i];
           st[j] = sel.transition[i];
@@ -167,6 +170,7 @@ class HalQuotientKernel final : public QuotientKernel {
  public:
   explicit HalQuotientKernel(Hal& hal) : hal_(hal) {}
   std::vector<Fp4> evaluate(const QuotientInputs& in) override {
+    if (in.gathered) throw std::invalid_argument("quotient: gathered LDE rows are for the CPU kernel");
     const QuotientProgram program = compile_quotient_program(in);
     const QuotientSelectors sel = quotient_selectors(in);
     QuotientRowInputs ri;

@@ -356,6 +356,42 @@ MainCommit commit_main(const ProvingKey& pk, std::span<const air::TableWitness> 
   return mc;
 }
 
+namespace {
+
+// Which LDE rows the quotient of a table reads (bit-reversed positions of
+// its coset of 2^(log_n + log_chunks) points): rows [0, resident) in place,
+// and, under zk random rows when Q fits half the coset and a few more
+// points (split_quotient_zk_half), the rows of `extra` points of the other
+// half and their next rows. Those are gathered right after each commitment,
+// so the LDEs can drop every row past `resident` before the quotient.
+struct QuotientReads {
+  QuotientLayout layout;
+  size_t zk_rows = 0;
+  size_t resident = 0;
+  std::vector<size_t> extra;
+};
+
+QuotientReads quotient_reads(const VerifyingKey& vk, size_t t, unsigned log_n) {
+  QuotientReads r;
+  r.layout = quotient_layout(vk, t, log_n);
+  r.zk_rows = zk_random_rows(vk, t);
+  const unsigned log_big = log_n + r.layout.log_domain;
+  r.resident = size_t{1} << log_big;
+  // Random rows: Q has degree about (D - 1) n + m, just past a power of
+  // two; evaluate half the coset and bit_ceil(m) points of the other half
+  // instead of the whole coset.
+  const size_t extra = r.zk_rows != 0 ? std::bit_ceil(r.zk_rows) : 0;
+  const uint64_t half = r.resident / 2;
+  if (extra != 0 && r.layout.log_domain >= 1 && extra <= half && r.layout.max_degree < half + extra) {
+    const auto rows = half_coset_rows(log_big, extra);
+    r.extra.assign(rows.begin() + static_cast<std::ptrdiff_t>(half), rows.end());
+    r.resident = half;
+  }
+  return r;
+}
+
+}  // namespace
+
 StarkProof prove(const ProvingKey& pk, std::span<const air::TableWitness> tables, hal::Hal& hal,
                  const ProveOptions& opts) {
   MainCommit mc = commit_main(pk, tables, Fp4(), hal, opts);
@@ -383,6 +419,22 @@ StarkProof finish_proof(const ProvingKey& pk, std::span<const air::TableWitness>
   StageTimer timer(opts.timings);
   pcs::PcsProver pcs(vk.config.pcs, hal);
   const Fp4 logup_alpha = lc.alpha, logup_beta = lc.beta;
+  // Memory: each LDE keeps only the rows its quotient reads in place; the
+  // few other points' rows are gathered first (quotient_reads).
+  std::vector<QuotientReads> reads(nt);
+  std::vector<RowMajorMatrix<Fp>> gathered_main(nt), gathered_aux(nt);
+  auto trim = [&](pcs::ProverRound& round, size_t i, size_t t, RowMajorMatrix<Fp>& gathered) {
+    const auto& qr = reads[t];
+    const unsigned log_big = proof.log_heights[t] + qr.layout.log_domain;
+    if (opts.full_ldes) return;
+    if (!qr.extra.empty()) gathered = gather_quotient_rows(round.lde(i), qr.extra, log_big, qr.layout.log_domain);
+    round.keep_lde_rows(i, std::max(qr.resident, size_t{1} << round.dims(i).log_height));
+  };
+  for (size_t t = 0; t < nt; ++t) {
+    if (!present(proof.log_heights, t)) continue;
+    reads[t] = quotient_reads(vk, t, proof.log_heights[t]);
+    trim(*main_round, matrix_index(proof.log_heights, t), t, gathered_main[t]);
+  }
   std::shared_ptr<pcs::ProverRound> aux_round;
   std::vector<int> aux_index(nt, -1);
   if (vk.has_bus()) {
@@ -400,6 +452,8 @@ StarkProof finish_proof(const ProvingKey& pk, std::span<const air::TableWitness>
     }
     if (opts.release_traces) opts.release_traces();
     aux_round = pcs.commit(std::move(auxes));
+    for (size_t t = 0; t < nt; ++t)
+      if (aux_index[t] >= 0) trim(*aux_round, static_cast<size_t>(aux_index[t]), t, gathered_aux[t]);
     proof.aux = aux_round->commitment();
     pcs::observe_commitment(ch, "aux", proof.aux);
     ch.observe_fp4s("logup sums", proof.cumsums);
@@ -410,6 +464,8 @@ StarkProof finish_proof(const ProvingKey& pk, std::span<const air::TableWitness>
   // A backend that runs the quotient itself does so from the recorded
   // program (hal/quotient.h); otherwise the CPU kernel.
   auto kernel = hal.runs_quotient() ? hal::make_hal_quotient_kernel(hal) : hal::make_cpu_quotient_kernel();
+  const auto cpu_kernel = hal::make_cpu_quotient_kernel();
+  const unsigned vk_log_blowup = vk.config.pcs.fri.log_blowup;
   std::vector<RowMajorMatrix<Fp>> quotients;
   size_t pre_i = 0;
   for (size_t t = 0; t < nt; ++t) {
@@ -417,14 +473,17 @@ StarkProof finish_proof(const ProvingKey& pk, std::span<const air::TableWitness>
     const auto& shape = vk.shapes[t];
     const auto bp = powers(logup_beta, shape.max_tuple_len + 1);
     const auto ap = powers(alpha, shape.num_constraints);
+    const QuotientReads& qr = reads[t];
+    const QuotientLayout& ql = qr.layout;
     hal::QuotientInputs in;
     in.air = vk.airs[t];
     in.log_n = proof.log_heights[t];
-    const QuotientLayout ql = quotient_layout(vk, t, in.log_n);
     in.log_chunks = ql.log_domain;
     in.shift = pcs::kCosetShift;
-    in.main = &main_round->lde(matrix_index(proof.log_heights, t));
-    if (vk.pre_log_heights[t] != 0) in.pre = &pk.pre_lde_for_quotient(pre_i++);
+    const size_t mi = matrix_index(proof.log_heights, t);
+    in.main = &main_round->lde(mi);
+    const RowMajorMatrix<Fp>* pre_lde = nullptr;
+    if (vk.pre_log_heights[t] != 0) in.pre = pre_lde = &pk.pre_lde_for_quotient(pre_i++);
     if (aux_index[t] >= 0) {
       in.aux = &aux_round->lde(static_cast<size_t>(aux_index[t]));
       in.cumsum = proof.cumsums[static_cast<size_t>(aux_index[t])];
@@ -436,20 +495,56 @@ StarkProof finish_proof(const ProvingKey& pk, std::span<const air::TableWitness>
     in.beta_pows = bp;
     in.alpha_pows = ap;
     in.logup_groups = shape.logup_groups;
-    in.zk_rows = zk_random_rows(vk, t);
-    // Random rows: Q has degree about (D - 1) n + m, just past a power of
-    // two; evaluate half the coset and bit_ceil(m) points of the other half
-    // (split_quotient_zk_half) instead of the whole coset.
-    const size_t extra = in.zk_rows != 0 ? std::bit_ceil(in.zk_rows) : 0;
-    const uint64_t half = (uint64_t{1} << (in.log_n + in.log_chunks)) / 2;
-    std::vector<size_t> half_rows;
-    if (extra != 0 && in.log_chunks >= 1 && extra <= half && ql.max_degree < half + extra) {
-      half_rows = half_coset_rows(in.log_n + in.log_chunks, extra);
-      in.rows = half_rows;
+    in.zk_rows = qr.zk_rows;
+    std::vector<Fp4> q;
+    const size_t extra = qr.extra.size();
+    if (extra == 0) {
+      q = kernel->evaluate(in);
+    } else if (opts.full_ldes) {
+      // The whole LDE is resident: the half coset and the extra points in
+      // one pass (the reference for the path below; tests/rv32im).
+      const auto rows = half_coset_rows(in.log_n + ql.log_domain, extra);
+      in.rows = rows;
+      q = kernel->evaluate(in);
+    } else {
+      // The first half of the coset s H_(2^(log_n + d)) in bit-reversed
+      // order is the coset s H_(2^(log_n + d - 1)): the same points, so the
+      // same values, with d - 1 (the next row stays natural index + 2^d).
+      hal::QuotientInputs head = in;
+      head.log_chunks = ql.log_domain - 1;
+      q = kernel->evaluate(head);
+      // The other half's points from their gathered rows.
+      const unsigned log_big = in.log_n + ql.log_domain;
+      RowMajorMatrix<Fp> pre_rows;
+      hal::QuotientInputs tail = in;
+      tail.rows = qr.extra;
+      tail.gathered = true;
+      tail.main = &gathered_main[t];
+      if (in.aux) tail.aux = &gathered_aux[t];
+      if (pre_lde) {
+        pre_rows = gather_quotient_rows(*pre_lde, qr.extra, log_big, ql.log_domain);
+        tail.pre = &pre_rows;
+      }
+      const auto qe = cpu_kernel->evaluate(tail);
+      q.insert(q.end(), qe.begin(), qe.end());
+      gathered_main[t] = {};
+      gathered_aux[t] = {};
     }
-    const auto q = kernel->evaluate(in);
     timer.lap("quotient kernel");
-    if (!half_rows.empty()) {
+    // From here on only the coset s H_n of each LDE is read (opened values,
+    // DEEP reduction); the openings recompute the other rows they need.
+    // Half the LDE stays: recomputing the other half costs one size-n
+    // inverse NTT and 2^(log_blowup - 1) forward ones per column, and
+    // the peak (the aux commitment) is not here.
+    if (!opts.full_ldes) {
+      const auto shrink = [&](pcs::ProverRound& round, size_t i) {
+        const unsigned lh = round.dims(i).log_height;
+        round.keep_lde_rows(i, std::max(size_t{1} << lh, (size_t{1} << (lh + vk_log_blowup)) / 2));
+      };
+      shrink(*main_round, mi);
+      if (aux_index[t] >= 0) shrink(*aux_round, static_cast<size_t>(aux_index[t]));
+    }
+    if (extra != 0) {
       quotients.push_back(split_quotient_zk_half(q, in.log_n, in.log_chunks, extra, ql.chunks, ql.stride, in.zk_rows,
                                                  pcs::kCosetShift, pcs::random_fps(4 * (ql.chunks - 1) * in.zk_rows)));
     } else if (zk) {

@@ -52,6 +52,13 @@ struct ProveOptions {
   // caller may free them there (the committed LDEs hold what the rest of the
   // proof needs). The tables' publics stay in use.
   std::function<void()> release_traces;
+  // Keep every LDE row until the openings. By default each LDE drops the
+  // rows the quotient does not read right after its commitment, and all
+  // but the coset s H_n after the quotient; the openings recompute the
+  // rows they need (one LDE of the main and aux traces, column block by
+  // column block). The proof is the same either way; this trades memory
+  // (about half the peak) for that recomputation.
+  bool full_ldes = false;
 };
 
 // tables[t].air must be pk.vk.airs[t]; a trace of height 0 leaves a table

@@ -1,9 +1,11 @@
 #include "prover/stark/quotient_split.h"
 
+#include <algorithm>
 #include <bit>
 #include <stdexcept>
 #include <string>
 
+#include "prover/fri/fold.h"
 #include "prover/ntt/ntt.h"
 
 namespace zkvm::stark {
@@ -104,6 +106,22 @@ std::vector<size_t> half_coset_rows(unsigned log_big, size_t extra) {
     rows[half + k] = r;
   }
   return rows;
+}
+
+matrix::RowMajorMatrix<Fp> gather_quotient_rows(const matrix::RowMajorMatrix<Fp>& lde, std::span<const size_t> rows,
+                                                 unsigned log_big, unsigned log_chunks) {
+  matrix::RowMajorMatrix<Fp> g(lde.width, 2 * rows.size());
+  const uint64_t mask = (uint64_t{1} << log_big) - 1;
+  for (size_t k = 0; k < rows.size(); ++k) {
+    const uint64_t i = fri::reverse_bits(rows[k], log_big);
+    const uint64_t pn = fri::reverse_bits((i + (uint64_t{1} << log_chunks)) & mask, log_big);
+    if (rows[k] >= lde.height || pn >= lde.height)
+      throw std::invalid_argument("gather_quotient_rows: row " + std::to_string(std::max<uint64_t>(rows[k], pn)) +
+                                  " is not in the LDE's " + std::to_string(lde.height) + " rows");
+    std::copy_n(lde.row(rows[k]).begin(), lde.width, g.row(2 * k).begin());
+    std::copy_n(lde.row(pn).begin(), lde.width, g.row(2 * k + 1).begin());
+  }
+  return g;
 }
 
 matrix::RowMajorMatrix<Fp> split_quotient_zk_half(const std::vector<Fp4>& q_values, unsigned log_n, unsigned log_domain,

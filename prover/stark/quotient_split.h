@@ -5,6 +5,7 @@
 // natural order, ready for the PCS.
 #pragma once
 
+#include <span>
 #include <vector>
 
 #include "prover/field/babybear.h"
@@ -39,6 +40,15 @@ matrix::RowMajorMatrix<field::Fp> split_quotient_zk(const std::vector<field::Fp4
 // extra), in that order; q_values holds Q there. Saves about half the
 // constraint evaluations; the chunks are the same polynomials.
 std::vector<size_t> half_coset_rows(unsigned log_big, size_t extra);
+// The rows the quotient reads for coset rows `rows` (bit-reversed positions
+// of a coset of 2^log_big points, next row = natural index + 2^log_chunks)
+// copied out of an LDE, as hal::QuotientInputs::gathered takes them: row
+// 2k = rows[k]'s, row 2k + 1 = its next row's. The prover gathers the
+// extra half-coset rows right after a commitment and then drops the LDE's
+// second half.
+matrix::RowMajorMatrix<field::Fp> gather_quotient_rows(const matrix::RowMajorMatrix<field::Fp>& lde,
+                                                       std::span<const size_t> rows, unsigned log_big,
+                                                       unsigned log_chunks);
 matrix::RowMajorMatrix<field::Fp> split_quotient_zk_half(const std::vector<field::Fp4>& q_values, unsigned log_n,
                                                          unsigned log_domain, size_t extra, size_t chunks,
                                                          size_t stride, size_t m, field::Fp shift,

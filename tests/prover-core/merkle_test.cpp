@@ -327,6 +327,57 @@ TEST_CASE("mixed Merkle tree: openings verify at every shape, salted or not, uns
     }
 }
 
+TEST_CASE("Merkle tree with dropped rows: openings need them restored, and equal the full tree's then",
+          "[merkle]") {
+  std::mt19937_64 rng(47);
+  // Groups joining at the unstored levels 1 and 2 and above them.
+  const Mixed m({{3, 64}, {2, 32}, {4, 16}, {1, 4}}, 16, rng);
+  const MerkleTree full = m.tree();
+  MerkleTree lean = m.tree();
+  const std::vector<uint64_t> keep = {8, 17, 16, 1};  // one row past a 4-block too
+  for (size_t j = 0; j < keep.size(); ++j) lean.drop_rows(j, keep[j]);
+  REQUIRE(lean.root() == full.root());
+  REQUIRE(lean.matrices()[0].height == 8);
+  REQUIRE(lean.matrices()[0].values.size() == 8 * 3);
+  REQUIRE(lean.matrix_height(0) == 64);
+  for (int trial = 0; trial < 20; ++trial) {
+    std::vector<uint64_t> idx(1 + rng() % 6);
+    for (auto& i : idx) i = rng() % 64;
+    MerkleTree t = m.tree();
+    for (size_t j = 0; j < keep.size(); ++j) t.drop_rows(j, keep[j]);
+    bool dropped_read = false;
+    for (size_t j = 0; j < keep.size(); ++j)
+      for (const uint64_t r : t.rows_for_opening(j, idx)) dropped_read |= r >= keep[j];
+    if (dropped_read) REQUIRE_THROWS_AS(t.open_batch(idx), std::logic_error);
+    for (size_t j = 0; j < keep.size(); ++j) {
+      std::vector<std::pair<uint64_t, std::vector<Fp>>> rows;
+      for (const uint64_t r : t.rows_for_opening(j, idx))
+        if (r >= keep[j]) rows.emplace_back(r, std::vector<Fp>(m.mats[j].row(r).begin(), m.mats[j].row(r).end()));
+      t.restore_rows(j, std::move(rows));
+    }
+    const auto a = full.open_batch(idx), b = t.open_batch(idx);
+    INFO("trial " << trial);
+    REQUIRE(a.rows == b.rows);
+    REQUIRE(a.salts == b.salts);
+    REQUIRE(a.proof.siblings == b.proof.siblings);
+  }
+  // A wrong restored row gives an opening that fails verification.
+  MerkleTree t = m.tree();
+  t.drop_rows(0, 8);
+  const std::vector<uint64_t> idx = {40};
+  std::vector<std::pair<uint64_t, std::vector<Fp>>> rows;
+  for (const uint64_t r : t.rows_for_opening(0, idx))
+    rows.emplace_back(r, std::vector<Fp>(m.mats[0].row(r).begin(), m.mats[0].row(r).end()));
+  REQUIRE(rows.size() == 4);
+  rows[1].second[2] += Fp::one();  // a sibling leaf's row (40 is rows[0])
+  t.restore_rows(0, std::move(rows));
+  REQUIRE_FALSE(verify_mixed(m, t, t.open_batch(idx)));
+  // Resident, out-of-range and wrong-width rows are refused.
+  REQUIRE_THROWS_AS(t.restore_rows(0, {{3, std::vector<Fp>(3)}}), std::invalid_argument);
+  REQUIRE_THROWS_AS(t.restore_rows(0, {{64, std::vector<Fp>(3)}}), std::invalid_argument);
+  REQUIRE_THROWS_AS(t.restore_rows(0, {{9, std::vector<Fp>(2)}}), std::invalid_argument);
+}
+
 TEST_CASE("mixed Merkle tree: every changed cell, salt byte and sibling of an opening is rejected", "[merkle]") {
   std::mt19937_64 rng(43);
   const Mixed m({{3, 64}, {2, 32}, {2, 4}}, 16, rng);

@@ -2,8 +2,11 @@
 // them, and wrong values / tampered openings / malformed bytes are rejected.
 #include <catch2/catch.hpp>
 
+#include <functional>
+
 #include "fri_test_util.h"
 #include "prover/hal/hal.h"
+#include "prover/merkle/merkle.h"
 #include "prover/pcs/pcs.h"
 #include "prover/pcs/pcs_common.h"
 
@@ -83,8 +86,12 @@ struct Proven {
   pcs::OpenedValues values;
 };
 
+// keep_rows(round, matrix) >= 0: keep_lde_rows(matrix, that many rows)
+// after the commitment (memory mode; the proof must not change).
+using KeepRows = std::function<long(size_t, size_t)>;
+
 Proven prove(const Setup& s, pcs::PcsProver::CheatForTesting cheat = {},
-             std::unique_ptr<hal::Hal> hal = hal::make_cpu_hal()) {
+             std::unique_ptr<hal::Hal> hal = hal::make_cpu_hal(), const KeepRows& keep_rows = {}) {
   pcs::PcsProver prover(s.config, *hal);
   prover.set_cheat_for_testing(std::move(cheat));
   transcript::Challenger ch("pcs-test");
@@ -92,6 +99,9 @@ Proven prove(const Setup& s, pcs::PcsProver::CheatForTesting cheat = {},
   for (const auto& r : s.mats) {
     rounds.push_back(prover.commit(r));
     pcs::observe_commitment(ch, "round", rounds.back()->commitment());
+    for (size_t i = 0; keep_rows && i < r.size(); ++i)
+      if (const long k = keep_rows(rounds.size() - 1, i); k >= 0)
+        rounds.back()->keep_lde_rows(i, static_cast<size_t>(k));
   }
   std::vector<const pcs::ProverRound*> rp;
   for (auto& r : rounds) rp.push_back(r.get());
@@ -147,6 +157,41 @@ TEST_CASE("PCS proofs through the dual backend (cpu, cpu) equal the plain CPU pr
   pcs::write_pcs_proof(wb, b.proof);
   REQUIRE(wa.data() == wb.data());
   REQUIRE(a.values == b.values);
+}
+
+TEST_CASE("PCS proofs are the same when the LDEs keep only their first rows (dropped rows recomputed)") {
+  for (const bool zk : {false, true}) {
+    INFO("zk " << zk);
+    const auto s = make_setup(zk, 21);
+    const auto seed = merkle::ScopedRandomSeed::fresh();
+    auto run = [&](const KeepRows& keep) {
+      const merkle::ScopedRandomSeed scoped(seed);  // the same salts and masks
+      return prove(s, {}, hal::make_cpu_hal(), keep);
+    };
+    const auto full = run({});
+    // Every matrix down to its trace height n; only round 0's first matrix
+    // (2^6 rows, LDE 2^7) to a count between n and the LDE height.
+    const auto lean = run([&](size_t r, size_t i) { return static_cast<long>(s.mats[r][i].height); });
+    const auto some = run([](size_t r, size_t i) { return r == 0 && i == 0 ? 96L : -1L; });
+    transcript::ByteWriter wf, wl, ws;
+    pcs::write_pcs_proof(wf, full.proof);
+    pcs::write_pcs_proof(wl, lean.proof);
+    pcs::write_pcs_proof(ws, some.proof);
+    REQUIRE(wf.data() == wl.data());
+    REQUIRE(wf.data() == ws.data());
+    REQUIRE(full.values == lean.values);
+    REQUIRE_NOTHROW(verify(s, lean.claims, lean.proof));
+  }
+}
+
+TEST_CASE("PCS keep_lde_rows refuses fewer rows than the matrix's height") {
+  const auto s = make_setup(false, 22);
+  auto hal = hal::make_cpu_hal();
+  pcs::PcsProver prover(s.config, *hal);
+  auto round = prover.commit(s.mats[0]);
+  REQUIRE_THROWS_WITH(round->keep_lde_rows(0, 63), Catch::Contains("less than its height 64"));
+  REQUIRE_NOTHROW(round->keep_lde_rows(0, 64));
+  REQUIRE(round->lde(0).height == 64);
 }
 
 TEST_CASE("PCS commits each round as one mixed-height tree") {

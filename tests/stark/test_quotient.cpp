@@ -6,6 +6,7 @@
 
 #include "cuda/emulate.h"
 #include "prover/air/examples.h"
+#include "prover/fri/fold.h"
 #include "prover/hal/quotient.h"
 #include "prover/ntt/ntt.h"
 #include "prover/stark/quotient_split.h"
@@ -184,7 +185,43 @@ bool kernels_agree(const Air& air, unsigned log_n, size_t num_pub, KernelCase kc
   const auto scalar = hal::make_cpu_quotient_kernel(false)->evaluate(in);
   auto emu = gpu::make_emulated_hal();
   const auto device = hal::make_hal_quotient_kernel(*emu)->evaluate(in);
-  return packed == scalar && device == scalar;
+  if (packed != scalar || device != scalar) return false;
+  // (The prover halves only cosets of at least 2n points.)
+  if (!kc.half_rows || shape.log_quotient_chunks == 0) return true;
+  // What the prover does once the LDEs keep only their first half: that
+  // half as the coset of half the size (one chunk bit less), then the
+  // other points from their gathered rows.
+  const unsigned log_big = log_n + shape.log_quotient_chunks;
+  const size_t half = big / 2;
+  auto first_half = [&](const RowMajorMatrix<Fp>& m) {
+    return RowMajorMatrix<Fp>(std::vector<Fp>(m.values.begin(), m.values.begin() + static_cast<ptrdiff_t>(half * m.width)),
+                              m.width);
+  };
+  const auto main_h = first_half(main), pre_h = first_half(pre), aux_h = first_half(aux);
+  hal::QuotientInputs head = in;
+  head.rows = {};
+  head.log_chunks = shape.log_quotient_chunks - 1;
+  head.main = &main_h;
+  if (in.pre) head.pre = &pre_h;
+  if (in.aux) head.aux = &aux_h;
+  auto got = hal::make_cpu_quotient_kernel(true)->evaluate(head);
+  const auto head_dev = hal::make_hal_quotient_kernel(*emu)->evaluate(head);
+  const std::span<const size_t> extra(rows.begin() + static_cast<ptrdiff_t>(half), rows.end());
+  const auto main_g = stark::gather_quotient_rows(main, extra, log_big, shape.log_quotient_chunks);
+  const auto pre_g = stark::gather_quotient_rows(pre, extra, log_big, shape.log_quotient_chunks);
+  const auto aux_g = stark::gather_quotient_rows(aux, extra, log_big, shape.log_quotient_chunks);
+  hal::QuotientInputs tail = in;
+  tail.rows = extra;
+  tail.gathered = true;
+  tail.main = &main_g;
+  if (in.pre) tail.pre = &pre_g;
+  if (in.aux) tail.aux = &aux_g;
+  const auto tail_packed = hal::make_cpu_quotient_kernel(true)->evaluate(tail);
+  const auto tail_scalar = hal::make_cpu_quotient_kernel(false)->evaluate(tail);
+  if (tail_packed != tail_scalar) return false;
+  if (!std::equal(head_dev.begin(), head_dev.end(), got.begin(), got.end())) return false;
+  got.insert(got.end(), tail_packed.begin(), tail_packed.end());
+  return got == scalar;
 }
 
 }  // namespace
@@ -197,8 +234,59 @@ TEST_CASE("SIMD, scalar and emulated device quotient kernels agree on every row,
   // What the zk prover adds: random rows (V_R factor), the LogUp sum mask
   // columns, and the half-coset row subset.
   CHECK(kernels_agree(examples::ByteValuesAir(), 6, 0, {.zk_rows = 5, .logup_mask = true}));
+  REQUIRE(analyse(examples::SyntheticAir(5)).log_quotient_chunks >= 1);  // so the halved coset is checked too
   CHECK(kernels_agree(examples::SyntheticAir(5), 6, 1, {.zk_rows = 3, .half_rows = true}));
   CHECK(kernels_agree(examples::ByteTableAir(), 8, 0, {.zk_rows = 7, .logup_mask = true, .half_rows = true}));
+}
+
+TEST_CASE("gathered quotient rows: the next row is the one a chunk step away, and a wrong row changes the result") {
+  const examples::SyntheticAir air(5);
+  const AirShape shape = analyse(air);
+  const unsigned log_n = 6, log_big = log_n + shape.log_quotient_chunks;
+  const auto main = random_matrix(air.width(), size_t{1} << log_big, 4);
+  const std::vector<size_t> rows = {1, 5};
+  const auto g = stark::gather_quotient_rows(main, rows, log_big, shape.log_quotient_chunks);
+  REQUIRE(g.height == 4);
+  for (size_t k = 0; k < rows.size(); ++k) {
+    const uint64_t i = fri::reverse_bits(rows[k], log_big);
+    const uint64_t pn = fri::reverse_bits(i + (uint64_t{1} << shape.log_quotient_chunks), log_big);
+    CHECK(std::equal(g.row(2 * k).begin(), g.row(2 * k).end(), main.row(rows[k]).begin()));
+    CHECK(std::equal(g.row(2 * k + 1).begin(), g.row(2 * k + 1).end(), main.row(pn).begin()));
+  }
+  // The kernel reads rows 2k and 2k + 1 and nothing else: swapping a
+  // point's two rows changes its value.
+  const Fp4 a = Fp4::from_base(Fp::from_u64(2), Fp::from_u64(3), Fp::from_u64(5), Fp::from_u64(7));
+  const auto ap = powers(a, shape.num_constraints);
+  const std::vector<Fp> pubs(1, Fp::from_u64(4));
+  hal::QuotientInputs in;
+  in.air = &air;
+  in.log_n = log_n;
+  in.log_chunks = shape.log_quotient_chunks;
+  in.shift = kShift;
+  in.publics = pubs;
+  in.alpha_pows = ap;
+  in.rows = rows;
+  in.main = &main;
+  const auto direct = hal::make_cpu_quotient_kernel(false)->evaluate(in);
+  in.main = &g;
+  in.gathered = true;
+  CHECK(hal::make_cpu_quotient_kernel(false)->evaluate(in) == direct);
+  auto swapped = g;
+  std::swap_ranges(swapped.row(0).begin(), swapped.row(0).end(), swapped.row(1).begin());
+  in.main = &swapped;
+  CHECK(hal::make_cpu_quotient_kernel(false)->evaluate(in)[0] != direct[0]);
+  // Too few gathered rows, gathered rows without the rows, and the device
+  // kernel are refused.
+  const RowMajorMatrix<Fp> short_g(air.width(), 3);
+  in.main = &short_g;
+  CHECK_THROWS_WITH(hal::make_cpu_quotient_kernel(false)->evaluate(in), Catch::Contains("has 3 rows, need 4"));
+  in.main = &g;
+  auto emu = gpu::make_emulated_hal();
+  CHECK_THROWS_WITH(hal::make_hal_quotient_kernel(*emu)->evaluate(in), Catch::Contains("for the CPU kernel"));
+  in.rows = {};
+  CHECK_THROWS_WITH(hal::make_cpu_quotient_kernel(false)->evaluate(in), Catch::Contains("without the rows"));
+  CHECK_THROWS_WITH(stark::gather_quotient_rows(main, std::vector<size_t>{size_t{1} << log_big}, log_big, 1),
+                    Catch::Contains("not in the LDE"));
 }
 
 TEST_CASE("the recorded quotient program keeps only what the result reads and refuses a table past the slot limit") {
