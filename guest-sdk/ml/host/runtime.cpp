@@ -244,7 +244,8 @@ std::string generate_guest_source(const std::vector<uint8_t>& file, const GuestS
     // registered before the first run. Plain-kernel builds leave them out.
     zkml_model pm = parse_or_throw(file);
     std::ostringstream reg;
-    for (uint32_t k = 0; k < pm.n_nodes; ++k) {
+    int n_phase = 0;  // at most ZKML_MAX_PHASE_WEIGHTS; further Convs take the other kernels
+    for (uint32_t k = 0; k < pm.n_nodes && n_phase < ZKML_MAX_PHASE_WEIGHTS; ++k) {
       zkml_conv_shape cs;
       zkml_pool_shape ps;
       const uint8_t* wp = nullptr;
@@ -252,6 +253,7 @@ std::string generate_guest_source(const std::vector<uint8_t>& file, const GuestS
       if (ps.kh != 2 || ps.kw != 2 || ps.sh != 2 || ps.sw != 2 || ps.pt != 0 || ps.pl != 0 || ps.dh > 1 ||
           ps.dw > 1 || ps.OH < 1 || ps.OW < 1 || 2 * ps.OH > cs.OH || 2 * ps.OW > cs.OW)
         continue;
+      ++n_phase;
       std::vector<uint8_t> phase(zkml_conv_phase_bytes(&cs));
       zkml_conv_phase_pack(&cs, wp, phase.data());
       const std::string name = sym + "_phase" + std::to_string(k);
