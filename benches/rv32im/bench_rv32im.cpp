@@ -1,7 +1,9 @@
 // Proving guest executions: execute + witness + prove + verify with the
 // standard parameters (the ones `zkvm prove` uses), zero knowledge on and off,
-// same process, median of --reps runs. Prints one row per guest and mode and
-// the zk/plain ratio of the prove time, then the trace area per table.
+// same process, median of --reps runs. Prints one row per guest and mode,
+// the zk/plain ratio of the prove time and the zk prove time with lean LDEs
+// (ProveOptions::ldes) for the cost of dropping rows, then the trace area
+// per table.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -56,13 +58,15 @@ struct Row {
   rv32im::ProveReport report;
 };
 
-Row measure(const Guest& g, bool zk, int reps, hal::Hal& hal) {
+Row measure(const Guest& g, bool zk, int reps, hal::Hal& hal,
+            stark::LdeMemory ldes = stark::LdeMemory::Auto) {
   const vm::Program prog = vm::load_elf_file(g.elf);
   vm::RunOptions run;
   run.input = g.input;
   run.on_output = [](int, std::span<const uint8_t>) {};
   rv32im::ProveOptions opts;
   opts.config.pcs.zk = zk;
+  opts.ldes = ldes;
   std::vector<double> prove_s, verify_ms;
   Row row;
   for (int r = 0; r < reps; ++r) {
@@ -117,17 +121,23 @@ int main(int argc, char** argv) {
     guests.push_back({"Fashion-MNIST MLP, 1 image", ZKVM_BENCH_MLP_ELF, slurp(ZKVM_BENCH_MLP_INPUT)});
   }
   auto hal = hal::make_cpu_hal();
-  std::printf("| guest | cycles | rows | zk prove | kHz | plain prove | kHz | zk / plain | receipt zk / plain | verify zk |\n");
-  std::printf("|---|---|---|---|---|---|---|---|---|---|\n");
+  std::printf("| guest | cycles | rows | zk prove | kHz | plain prove | kHz | zk / plain | receipt zk / plain | verify zk | "
+              "zk, lean LDEs | lean / auto |\n");
+  std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
   rv32im::ProveReport last;
   std::vector<std::pair<std::string, stark::ProofSizes>> sizes;
   for (const Guest& g : guests) {
     std::fprintf(stderr, "bench: %s\n", g.name.c_str());
     const Row z = measure(g, true, reps, *hal);
     const Row p = measure(g, false, reps, *hal);
-    std::printf("| %s | %llu | 2^%u | %.2f s | %.1f | %.2f s | %.1f | %.2fx | %zu / %zu B | %.1f ms |\n", g.name.c_str(),
-                static_cast<unsigned long long>(z.cycles), z.log_rows, z.prove_s, z.cycles / z.prove_s / 1e3, p.prove_s,
-                p.cycles / p.prove_s / 1e3, z.prove_s / p.prove_s, z.receipt_bytes, p.receipt_bytes, z.verify_ms);
+    // The same zk proof with lean LDEs (ProveOptions::ldes; auto is lean
+    // only from 2^20 rows): what dropping rows and recomputing the opened
+    // ones costs in time.
+    const Row f = measure(g, true, reps, *hal, stark::LdeMemory::Lean);
+    std::printf("| %s | %llu | 2^%u | %.2f s | %.1f | %.2f s | %.1f | %.2fx | %zu / %zu B | %.1f ms | %.2f s | %.2fx |\n",
+                g.name.c_str(), static_cast<unsigned long long>(z.cycles), z.log_rows, z.prove_s,
+                z.cycles / z.prove_s / 1e3, p.prove_s, p.cycles / p.prove_s / 1e3, z.prove_s / p.prove_s,
+                z.receipt_bytes, p.receipt_bytes, z.verify_ms, f.prove_s, f.prove_s / z.prove_s);
     std::fflush(stdout);
     last = z.report;
     sizes.emplace_back(g.name, z.sizes);

@@ -179,7 +179,7 @@ struct SegmentedProver::State {
     po.check_constraints = options.check_constraints;
     po.check_bus_balance = false;  // a segment's buses balance only with the others'
     po.timings = t;
-    po.full_ldes = options.full_ldes;
+    po.ldes = options.ldes;
     return po;
   }
   // Main commitment of a segment: its randomness comes from the segment's

@@ -14,6 +14,7 @@
 #include "prover/pcs/pcs.h"
 #include "prover/rv32im/receipt.h"
 #include "prover/stark/proof.h"
+#include "prover/stark/prover.h"
 #include "zkvm/vm/machine.h"
 
 namespace zkvm::rv32im {
@@ -30,9 +31,9 @@ struct ProveOptions {
   bool check_constraints = false;
   // Progress lines for stderr ("executing", "proving: commit main", ...).
   std::function<void(const std::string&)> progress;
-  // Keep every LDE row until the openings (stark::ProveOptions::full_ldes):
-  // the same receipt, more memory, no recomputation.
-  bool full_ldes = false;
+  // Trace LDE memory (stark::ProveOptions::ldes): the same receipt either
+  // way; lean by default from 2^20 rows.
+  stark::LdeMemory ldes = stark::LdeMemory::Auto;
   // Standard receipts: 100-bit conjectured defaults with zero knowledge.
   static stark::StarkConfig default_config() {
     stark::StarkConfig c = stark::StarkConfig::standard();

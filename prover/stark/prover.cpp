@@ -421,12 +421,15 @@ StarkProof finish_proof(const ProvingKey& pk, std::span<const air::TableWitness>
   const Fp4 logup_alpha = lc.alpha, logup_beta = lc.beta;
   // Memory: each LDE keeps only the rows its quotient reads in place; the
   // few other points' rows are gathered first (quotient_reads).
+  unsigned tallest = 0;
+  for (size_t t = 0; t < nt; ++t) tallest = std::max(tallest, present(proof.log_heights, t) ? proof.log_heights[t] : 0u);
+  const bool lean = opts.ldes == LdeMemory::Lean || (opts.ldes == LdeMemory::Auto && tallest >= kLeanLdesFromLog);
   std::vector<QuotientReads> reads(nt);
   std::vector<RowMajorMatrix<Fp>> gathered_main(nt), gathered_aux(nt);
   auto trim = [&](pcs::ProverRound& round, size_t i, size_t t, RowMajorMatrix<Fp>& gathered) {
     const auto& qr = reads[t];
     const unsigned log_big = proof.log_heights[t] + qr.layout.log_domain;
-    if (opts.full_ldes) return;
+    if (!lean) return;
     if (!qr.extra.empty()) gathered = gather_quotient_rows(round.lde(i), qr.extra, log_big, qr.layout.log_domain);
     round.keep_lde_rows(i, std::max(qr.resident, size_t{1} << round.dims(i).log_height));
   };
@@ -500,7 +503,7 @@ StarkProof finish_proof(const ProvingKey& pk, std::span<const air::TableWitness>
     const size_t extra = qr.extra.size();
     if (extra == 0) {
       q = kernel->evaluate(in);
-    } else if (opts.full_ldes) {
+    } else if (!lean) {
       // The whole LDE is resident: the half coset and the extra points in
       // one pass (the reference for the path below; tests/rv32im).
       const auto rows = half_coset_rows(in.log_n + ql.log_domain, extra);
@@ -536,7 +539,7 @@ StarkProof finish_proof(const ProvingKey& pk, std::span<const air::TableWitness>
     // Half the LDE stays: recomputing the other half costs one size-n
     // inverse NTT and 2^(log_blowup - 1) forward ones per column, and
     // the peak (the aux commitment) is not here.
-    if (!opts.full_ldes) {
+    if (lean) {
       const auto shrink = [&](pcs::ProverRound& round, size_t i) {
         const unsigned lh = round.dims(i).log_height;
         round.keep_lde_rows(i, std::max(size_t{1} << lh, (size_t{1} << (lh + vk_log_blowup)) / 2));

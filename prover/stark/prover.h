@@ -36,6 +36,9 @@ struct ProvingKey {
 // Throws std::invalid_argument for an AIR the config cannot prove.
 ProvingKey setup(uint32_t program_id, std::vector<const air::Air*> airs, const StarkConfig& config, hal::Hal& hal);
 
+enum class LdeMemory { Auto, Full, Lean };
+inline constexpr unsigned kLeanLdesFromLog = 20;
+
 struct ProveOptions {
   // Run the debug checker first and refuse (std::invalid_argument with the
   // checker's message) when a constraint or bus fails. Tests of the
@@ -52,13 +55,17 @@ struct ProveOptions {
   // caller may free them there (the committed LDEs hold what the rest of the
   // proof needs). The tables' publics stay in use.
   std::function<void()> release_traces;
-  // Keep every LDE row until the openings. By default each LDE drops the
-  // rows the quotient does not read right after its commitment, and all
-  // but the coset s H_n after the quotient; the openings recompute the
-  // rows they need (one LDE of the main and aux traces, column block by
-  // column block). The proof is the same either way; this trades memory
-  // (about half the peak) for that recomputation.
-  bool full_ldes = false;
+  // Memory of the trace LDEs. Lean: each LDE drops the rows the quotient
+  // does not read right after its commitment, and all but half after the
+  // quotient; the openings recompute the rows they need (one size-n
+  // inverse NTT and 2^(log_blowup - 1) forward ones per main and aux
+  // column). Full: every row stays until the openings. The proof is the
+  // same either way. Auto is lean for a proof whose tallest table has at
+  // least 2^kLeanLdesFromLog rows: there the LDEs dominate the memory
+  // (2^20 rows: peak 5.2 GiB full, 3.5 GiB lean), while below it the
+  // recomputation costs more time (about 10 % at 2^18) than the memory is
+  // worth (docs/BENCHMARKS.md "Memory per segment").
+  LdeMemory ldes = LdeMemory::Auto;
 };
 
 // tables[t].air must be pk.vk.airs[t]; a trace of height 0 leaves a table

@@ -275,6 +275,26 @@ TEST_CASE("zkvm prove --no-zk gives a receipt that verifies", "[receipt][cli][pr
   CHECK_THAT(v.out, Contains("exit code 3"));
 }
 
+// --ldes: lean LDEs drop rows and recompute the opened ones; the receipt
+// is the same (--no-zk: no randomness, so byte for byte).
+TEST_CASE("zkvm prove --ldes lean and full give the same receipt byte for byte", "[receipt][cli][prove]") {
+  TempDir dir;
+  const std::string elf = dir.write("exit6.elf", vm::test::build_elf(vm::test::exit_elf_spec(6)));
+  auto prove = [&](const std::string& mode) {
+    const std::string receipt = dir.file(mode + ".receipt");
+    Cli p = zkvm_cli("prove --no-zk --ldes " + mode + " '" + elf + "' -o '" + receipt + "'");
+    INFO(p.out);
+    REQUIRE(p.status == 0);
+    return slurp(receipt);
+  };
+  const auto lean = prove("lean");
+  CHECK(lean == prove("full"));
+  CHECK(lean == prove("auto"));
+  const Cli bad = zkvm_cli("prove --ldes half '" + elf + "'");
+  CHECK(bad.status == kToolError);
+  CHECK_THAT(bad.out, Contains("--ldes"));
+}
+
 // --device (docs/CUDA.md): the CUDA HAL's kernels, emulated on the CPU,
 // give the CPU backend's receipt byte for byte (--no-zk: no randomness).
 // --device cuda does the same on a GPU; without one (CI) it exits 2 and

@@ -90,7 +90,7 @@ TEST_CASE("a zk receipt is the same whether the LDEs keep every row or drop what
   auto receipt = [&](bool full) {
     rv32im::ProveOptions o;  // the standard zk parameters
     o.log_segment = 10;
-    o.full_ldes = full;
+    o.ldes = full ? stark::LdeMemory::Full : stark::LdeMemory::Lean;
     rv32im::SegmentedProver sp(prog, {}, o, stark_test::cpu(), seed);
     REQUIRE(sp.num_segments() == 1);
     const auto c = sp.commit(0, 1);
