@@ -165,8 +165,9 @@ class CheckBuilder : public BuilderOps<CheckBuilder, Fp>, public FpRowView {
 // (e) LogUp fractions of one row for the prover's aux trace: each
 // interaction's denominator alpha - fingerprint(bus, tuple) and signed
 // multiplicity, written in call order to den[] and num[] (as many slots as
-// the AIR has interactions). Constraints are not evaluated (assert_zero does
-// nothing), and nothing is allocated per row.
+// the AIR has interactions; an interaction of multiplicity 0 gets the
+// denominator 1). Constraints are not evaluated (assert_zero does nothing),
+// and nothing is allocated per row.
 class FractionBuilder : public BuilderOps<FractionBuilder, Fp>, public FpRowView {
  public:
   using Expr = Fp;
@@ -184,7 +185,10 @@ class FractionBuilder : public BuilderOps<FractionBuilder, Fp>, public FpRowView
   void assert_zero(const char*, const Fp&) {}
   void interact(uint32_t bus, std::span<const Fp> tuple, const Fp& mult, bool send) {
     if (count < capacity) {  // a row with more interactions than the shape is caught by count
-      den[count] = alpha - logup_fingerprint(bus, tuple, beta_pows);
+      // An inactive interaction's fraction is 0 whatever its denominator,
+      // which build_aux neither inverts nor checks: skip the fingerprint
+      // (most of the CPU table's slots on any row).
+      den[count] = mult.is_zero() ? Fp4::one() : alpha - logup_fingerprint(bus, tuple, beta_pows);
       num[count] = send ? mult : -mult;
     }
     ++count;
