@@ -160,27 +160,11 @@ class KernelHal final : public hal::Hal {
   std::vector<std::vector<hash::Digest>> merkle_levels(const std::vector<RowMajorMatrix<Fp>>& mats,
                                                        std::span<const uint8_t> salts, size_t salt_len,
                                                        unsigned from_level = 0) {
-    std::vector<merkle::MatrixShape> shapes;
-    for (const auto& m : mats) shapes.push_back({m.height, m.width});
-    std::vector<merkle::MerkleGroup> groups;
-    if (const std::string e = merkle::merkle_groups(shapes, groups); !e.empty())
+    merkle::MerkleLayout layout;
+    if (const std::string e = merkle::merkle_layout(mats, salts.size(), salt_len, layout); !e.empty())
       throw std::invalid_argument(err("merkle_levels: " + e));
-    uint64_t salt_rows = 0;
-    std::vector<uint64_t> salt_at;  // per group, in salts
-    for (const auto& g : groups) {
-      salt_at.push_back(salt_rows * salt_len);
-      salt_rows += g.height;
-    }
-    for (size_t k = 0; k < mats.size(); ++k)
-      if (mats[k].values.size() != mats[k].width * mats[k].height)
-        throw std::invalid_argument(err("merkle_levels: matrix " + std::to_string(k) + " holds " +
-                                        std::to_string(mats[k].values.size()) + " values, expected " +
-                                        std::to_string(mats[k].width) + " x " +
-                                        std::to_string(mats[k].height)));
-    if (salts.size() != (salt_len == 0 ? 0 : salt_rows * salt_len))
-      throw std::invalid_argument(err("merkle_levels: " + std::to_string(salts.size()) +
-                                      " salt bytes for " + std::to_string(salt_rows) + " rows of " +
-                                      std::to_string(salt_len)));
+    const auto& groups = layout.groups;
+    const auto& salt_at = layout.salt_offsets;  // per group, in salts
     std::vector<typename Exec::template Buf<Fp>> dmats;
     std::vector<MatView> views;
     for (const auto& m : mats) {

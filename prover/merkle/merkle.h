@@ -57,6 +57,17 @@ struct MatrixShape {
 // Groups of a mixed tree of these matrices. Empty error on success; else
 // what is wrong (a height not a power of two, or taller than the one before).
 std::string merkle_groups(std::span<const MatrixShape> shapes, std::vector<MerkleGroup>& out);
+// A tree's groups and where each group's salts start in a buffer of
+// salt_len bytes per row of every group, group by group (MerkleTree's
+// salts argument). Empty error on success; else what is wrong: bad
+// heights, a matrix not holding width x height values, or a salt buffer
+// of another size than salt_len x the groups' rows.
+struct MerkleLayout {
+  std::vector<MerkleGroup> groups;
+  std::vector<uint64_t> salt_offsets;  // per group, in bytes
+};
+std::string merkle_layout(std::span<const RowMajorMatrix<Fp>> matrices, size_t salt_bytes, size_t salt_len,
+                          MerkleLayout& out);
 
 struct MerkleBatchProof {
   std::vector<Digest> siblings;  // deduplicated, in verification order

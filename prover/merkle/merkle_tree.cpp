@@ -79,34 +79,40 @@ MerkleTree::MerkleTree(std::vector<RowMajorMatrix<Fp>> matrices, std::vector<uin
   }
 }
 
+std::string merkle_layout(std::span<const RowMajorMatrix<Fp>> matrices, size_t salt_bytes, size_t salt_len,
+                          MerkleLayout& out) {
+  using std::to_string;
+  std::vector<MatrixShape> shapes;
+  for (const auto& m : matrices) shapes.push_back({m.height, m.width});
+  out = {};
+  if (std::string e = merkle_groups(shapes, out.groups); !e.empty()) return e;
+  uint64_t salt_rows = 0;
+  for (const auto& g : out.groups) {
+    out.salt_offsets.push_back(salt_rows * salt_len);
+    salt_rows += g.height;
+  }
+  for (size_t m = 0; m < matrices.size(); ++m) {
+    const auto& mat = matrices[m];
+    if (mat.width != 0 && mat.height > SIZE_MAX / mat.width) return "matrix " + to_string(m) + " shape overflows size_t";
+    if (mat.values.size() != mat.width * mat.height)
+      return "matrix " + to_string(m) + " holds " + to_string(mat.values.size()) + " values, expected " +
+             to_string(mat.width) + " x " + to_string(mat.height);
+  }
+  if (salt_bytes != (salt_len == 0 ? 0 : salt_rows * salt_len))
+    return to_string(salt_bytes) + " salt bytes for " + to_string(salt_rows) + " rows of " + to_string(salt_len);
+  return {};
+}
+
 void MerkleTree::init_shape() {
   using std::to_string;
   if (matrices_.empty()) throw std::invalid_argument("MerkleTree: no matrices to commit");
   height_ = matrices_[0].height;
-  {
-    std::vector<MatrixShape> shapes;
-    for (const auto& m : matrices_) shapes.push_back({m.height, m.width});
-    if (std::string e = merkle_groups(shapes, groups_); !e.empty()) throw std::invalid_argument("MerkleTree: " + e);
-  }
-  uint64_t salt_rows = 0;
-  for (const auto& g : groups_) {
-    salt_offsets_.push_back(salt_rows * salt_len_);
-    salt_rows += g.height;
-  }
-  for (size_t m = 0; m < matrices_.size(); ++m) {
-    if (matrices_[m].width != 0 && matrices_[m].height > SIZE_MAX / matrices_[m].width)
-      throw std::invalid_argument("MerkleTree: matrix " + to_string(m) + " shape overflows size_t");
-    if (matrices_[m].values.size() != matrices_[m].width * matrices_[m].height)
-      throw std::invalid_argument("MerkleTree: matrix " + to_string(m) + " holds " +
-                                  to_string(matrices_[m].values.size()) + " values, expected " +
-                                  to_string(matrices_[m].width) + " x " +
-                                  to_string(matrices_[m].height));
-    width_ += matrices_[m].width;
-  }
-  if (salts_.size() != (salt_len_ == 0 ? 0 : salt_rows * salt_len_))
-    throw std::invalid_argument("MerkleTree: " + to_string(salts_.size()) +
-                                " salt bytes for " + to_string(salt_rows) +
-                                " rows and salt length " + to_string(salt_len_));
+  MerkleLayout layout;
+  if (std::string e = merkle_layout(matrices_, salts_.size(), salt_len_, layout); !e.empty())
+    throw std::invalid_argument("MerkleTree: " + e);
+  groups_ = std::move(layout.groups);
+  salt_offsets_ = std::move(layout.salt_offsets);
+  for (const auto& m : matrices_) width_ += m.width;
 
   const unsigned log_h = static_cast<unsigned>(std::countr_zero(height_));
   levels_.resize(log_h + 1);
