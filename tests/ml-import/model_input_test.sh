@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `zkvm model input`: the same image given as an IDX index, a PGM, a PNG and a .npy
-# array gives the same guest input bytes as the example build's own input
+# `zkvm model input`: the same image given as an IDX index, a PGM, a PNG, a .npy
+# array and raw float32 values gives the same guest input bytes as the example build's own input
 # (zkml-tool); the batch and private layouts; bad files are named errors.
 #   model_input_test.sh ZKVM MODEL.zkml IMAGE0.bin T10K_IMAGES.gz WORK_DIR
 set -euo pipefail
@@ -28,6 +28,7 @@ def npy(path, descr, fmt):
     open(path, "wb").write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(hdr)) + hdr.encode() +
                            struct.pack("<%d%s" % (len(vals), fmt), *vals))
 npy("img.npy", "<f4", "f")
+open("img.f32", "wb").write(struct.pack("<%df" % len(px), *[p / 255.0 for p in px]))  # raw float32
 npy("f64.npy", "<f8", "d")
 # PNG by hand: 8-bit gray (colour type 0), and RGB (type 2) to be refused.
 import zlib
@@ -45,6 +46,8 @@ PY
 cmp pgm.bin "$expect" || fail "PGM input differs"
 "$zkvm" model input "$model" --images img.npy -o npy.bin
 cmp npy.bin "$expect" || fail ".npy input differs"
+"$zkvm" model input "$model" --images img.f32 -o f32.bin
+cmp f32.bin "$expect" || fail "raw float32 input differs"
 "$zkvm" model input "$model" --images img.png -o png.bin
 cmp png.bin "$expect" || fail "PNG input differs"
 
@@ -71,4 +74,4 @@ expect_error "f64.npy: .npy dtype is not little-endian float32" --images f64.npy
 expect_error "rgb.png: PNG is not 8-bit grayscale without alpha" --images rgb.png
 expect_error "has 10000 samples, fewer than 10001" --images "$images" --index 10000
 expect_error "takes one sample, not 2" --images "$images" --count 2
-echo "model input: IDX, PGM, PNG and .npy agree with the example input; batch and private layouts; errors named"
+echo "model input: IDX, PGM, PNG, .npy and raw float32 agree with the example input; batch and private layouts; errors named"
