@@ -517,6 +517,14 @@ TEST_CASE("unsupported ops, attributes and dtypes are rejected naming node and o
   unknown_attr.output("y");
   REQUIRE_THROWS_WITH(import(unknown_attr), Contains("(Relu): attribute 'alpha' is not supported (the op takes none)"));
 
+  OnnxBuilder cast;
+  cast.input("x", {1, 4});
+  auto& cn = cast.node("Cast", {"x"}, {"y"}, "to_int");
+  zkvm::testing::set_int(cn, "to", onnx::TensorProto::INT32);
+  cast.output("y");
+  REQUIRE_THROWS_WITH(import(cast), Contains("node 0 'to_int' (Cast): Cast of an activation to int32 is not supported "
+                                             "(an activation casts only to float32"));
+
   OnnxBuilder old;
   old.m.mutable_opset_import(0)->set_version(21);
   old.input("x", {1, 4});

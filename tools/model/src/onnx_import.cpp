@@ -1686,7 +1686,8 @@ struct Importer {
     const Val& x = in(n, 0);
     int64_t to = attr_int(n, "to", 0);
     if (!x.is_const) {
-      if (to != onnx::TensorProto::FLOAT) node_fail("Cast of an activation to " + std::string(dtype_name(static_cast<int>(to))) + " is not supported");
+      if (to != onnx::TensorProto::FLOAT) node_fail("Cast of an activation to " + std::string(dtype_name(static_cast<int>(to))) +
+                                                   " is not supported (an activation casts only to float32; constants cast to any type)");
       set_out(n, 0, x);
       return;
     }
