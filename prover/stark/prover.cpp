@@ -427,9 +427,9 @@ StarkProof finish_proof(const ProvingKey& pk, std::span<const air::TableWitness>
   std::vector<QuotientReads> reads(nt);
   std::vector<RowMajorMatrix<Fp>> gathered_main(nt), gathered_aux(nt);
   auto trim = [&](pcs::ProverRound& round, size_t i, size_t t, RowMajorMatrix<Fp>& gathered) {
+    if (!lean) return;
     const auto& qr = reads[t];
     const unsigned log_big = proof.log_heights[t] + qr.layout.log_domain;
-    if (!lean) return;
     if (!qr.extra.empty()) gathered = gather_quotient_rows(round.lde(i), qr.extra, log_big, qr.layout.log_domain);
     round.keep_lde_rows(i, std::max(qr.resident, size_t{1} << round.dims(i).log_height));
   };
@@ -536,9 +536,10 @@ StarkProof finish_proof(const ProvingKey& pk, std::span<const air::TableWitness>
     timer.lap("quotient kernel");
     // From here on only the coset s H_n of each LDE is read (opened values,
     // DEEP reduction); the openings recompute the other rows they need.
-    // Half the LDE stays: recomputing the other half costs one size-n
-    // inverse NTT and 2^(log_blowup - 1) forward ones per column, and
-    // the peak (the aux commitment) is not here.
+    // Half the LDE stays (all a half-coset quotient kept): recomputing the
+    // other half at the openings costs one size-n inverse NTT and
+    // 2^(log_blowup - 1) forward ones per column, a quarter would cost
+    // twice the forward ones.
     if (lean) {
       const auto shrink = [&](pcs::ProverRound& round, size_t i) {
         const unsigned lh = round.dims(i).log_height;
