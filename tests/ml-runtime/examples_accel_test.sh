@@ -28,6 +28,12 @@ compare() {
 for i in 100 101 102; do
   "$tool" input "$ex/mnist-public/mnist_public.zkml" "$work/mlp_$i.bin" --images "$images" --index $i
   compare "mnist_public_$i" "$ex/mnist-public/mnist_public.elf" "$work/mlp_$i.bin"
+  # The MLP's whole run fits one segment of 2^14 rows (2^14 - 128 cycles),
+  # half the trace of 2^15 (issue 9; docs/BENCHMARKS.md "dot4 accelerator").
+  c=$(cycles "$work/mnist_public_$i.dot4.log")
+  if [ "$c" -gt 16256 ]; then
+    echo "mnist_public_$i: $c cycles, over the 16256 of one 2^14-row segment"; fail=1
+  fi
   "$tool" input "$ex/mnist-public/mnist_public_cnn.zkml" "$work/cnn_$i.bin" --images "$images" --index $i
   compare "mnist_public_cnn_$i" "$ex/mnist-public/mnist_public_cnn.elf" "$work/cnn_$i.bin"
   # The CNN's proof is one segment of 2^16 rows (2^16 - 128 cycles), half

@@ -265,6 +265,29 @@ TEST_CASE("parser rejects out-of-range node fields naming node and op", "[ml][pa
   CHECK(parse(g).status == ZKML_ERR_PARAM);
 }
 
+TEST_CASE("zkml_parse_prechecked skips only the table values zkml_parse checks", "[ml][parser]") {
+  auto f = all_ops_model();
+  zkml_model m, mp;
+  REQUIRE(zkml_parse(&m, f.data(), uint32_t(f.size())) == ZKML_OK);
+  REQUIRE(zkml_parse_prechecked(&mp, f.data(), uint32_t(f.size())) == ZKML_OK);
+  CHECK(std::memcmp(&m, &mp, sizeof m) == 0);
+  const size_t n0 = node_off(f, 0);  // Conv
+  auto g = f;
+  put32(g, m.blob_off + get32(f, n0 + 64 + 4), 1u << 30);  // bias 2^30: a table value
+  CHECK(parse(g).status == ZKML_ERR_PARAM);
+  CHECK(zkml_parse_prechecked(&mp, g.data(), uint32_t(g.size())) == ZKML_OK);
+  CHECK(mp.arena_bytes == m.arena_bytes);
+  g = f;
+  put32(g, n0 + 64 + 12, get32(f, n0 + 64 + 12) + 2);  // misaligned shift table: structure
+  CHECK(zkml_parse_prechecked(&mp, g.data(), uint32_t(g.size())) == ZKML_ERR_BLOB);
+  g = f;
+  put32(g, n0 + 20, 9);  // kh no longer matches the output size
+  CHECK(zkml_parse_prechecked(&mp, g.data(), uint32_t(g.size())) == ZKML_ERR_NODE);
+  g = f;
+  put32(g, 28, 0xFFFFFFF0u);  // blob larger than the file
+  CHECK(zkml_parse_prechecked(&mp, g.data(), uint32_t(g.size())) == ZKML_ERR_TRUNCATED);
+}
+
 TEST_CASE("parser rejects misaligned packed Dense weights and a misaligned buffer", "[ml][parser]") {
   auto f = all_ops_model();
   zkml_model m;
@@ -304,11 +327,15 @@ int fuzz_model(const std::vector<uint8_t>& f, unsigned seed, int iters) {
       if (iter % 3 != 0) pos %= std::min<size_t>(g.size(), node_off(f, get32(f, 16)));
       g[pos] = static_cast<uint8_t>(rng());
     }
-    zkml_model m;
+    zkml_model m, mp;
+    const int pre = zkml_parse_prechecked(&mp, g.data(), uint32_t(g.size()));
     if (zkml_parse(&m, g.data(), uint32_t(g.size())) != ZKML_OK) {
       REQUIRE(m.error[0] != '\0');
       continue;
     }
+    // What zkml_parse accepts, zkml_parse_prechecked accepts the same way.
+    REQUIRE(pre == ZKML_OK);
+    REQUIRE(std::memcmp(&m, &mp, sizeof m) == 0);
     ++accepted;
     std::vector<uint32_t> arena(m.arena_bytes / 4 + 1);
     zkml_runner r;
@@ -445,6 +472,25 @@ TEST_CASE("run rejects an input of the wrong size and a small arena", "[ml][pars
   std::vector<int8_t> x(10);
   CHECK(zkml_run(&r, x.data(), 10) == ZKML_ERR_INPUT);
   CHECK_THROWS_WITH(run_int8_host_q(f, x), Catch::Contains("model wants 128"));
+  // An input read straight into zkml_input_buffer runs as a copied one.
+  zkml_tensor in, out;
+  zkml_get_tensor(&m, m.input, &in);
+  zkml_get_tensor(&m, m.output, &out);
+  REQUIRE(in.elems == 128);
+  std::vector<int8_t> q(in.elems);
+  for (size_t i = 0; i < q.size(); ++i) q[i] = int8_t(int(i * 37 % 256) - 128);
+  const auto want = run_int8_host_q(f, q);
+  int8_t* buf = zkml_input_buffer(&r);
+  std::memcpy(buf, q.data(), q.size());
+  REQUIRE(zkml_run(&r, buf, in.elems) == ZKML_OK);
+  std::vector<int32_t> got;
+  if (out.dtype == ZKML_DT_INT32) {
+    got.push_back(zkml_tensor_i32(&r, m.output));
+  } else {
+    const int8_t* y = zkml_tensor_data(&r, m.output);
+    got.assign(y, y + out.elems);
+  }
+  CHECK(got == want.logits_or_output);
 }
 
 TEST_CASE("generated guest source embeds the model bytes and checks its options", "[ml][guestgen]") {

@@ -288,9 +288,12 @@ std::string generate_guest_source(const std::vector<uint8_t>& file, const GuestS
            "  fflush(stderr);\n"
            "  zkvm_sys_write(2, buf, (size_t)(p - buf));\n"
            "}\n";
+    // model_info above ran zkml_parse on these bytes, so the guest skips the
+    // value checks of the parameter tables (model.h zkml_parse_prechecked).
     o << "\nint main(void) {\n"
          "  static zkml_model m;\n"
-         "  int st = zkml_parse(&m, "
+         "  /* zkml-tool checked these bytes with zkml_parse when it wrote this file. */\n"
+         "  int st = zkml_parse_prechecked(&m, "
       << sym << ", (uint32_t)sizeof " << sym
       << ");\n"
          "  if (st != ZKML_OK) zkvm_panic(\"model: %s\", m.error);\n";
@@ -310,8 +313,7 @@ std::string generate_guest_source(const std::vector<uint8_t>& file, const GuestS
        "  zkml_tensor in, out;\n"
        "  zkml_get_tensor(&m, m.input, &in);\n"
        "  zkml_get_tensor(&m, m.output, &out);\n"
-       "  int8_t* x = (int8_t*)malloc(in.elems);\n"
-       "  if (x == NULL) zkvm_panic(\"model: no heap for the input\");\n";
+       "  int8_t* x = zkml_input_buffer(&r); /* read in place: zkml_run copies nothing */\n";
   if (opts.batch == 0)
     o << "  uint32_t n = zkvm_read_u32();\n  zkvm_commit_u32(n);\n";
   else

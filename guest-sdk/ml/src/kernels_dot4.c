@@ -66,22 +66,61 @@ static inline void dot4_rows(int rom, const uint8_t* x, const uint8_t* w, int32_
   }
 }
 
+/* One Dense output from its sum with shift s >= 33: with s1 = s - 33,
+ * floor((top + 2^s1) / 2^(s1+1)) = floor((floor(top / 2^s1) + 1) / 2)
+ * (write top = q 2^s1 + r, 0 <= r < 2^s1: both are floor((q + 1) / 2)), so
+ * SRA, ADDI, SRAI replace building the rounding constant: the same value as
+ * zkml_requant_out. */
+static inline int8_t requant_s1(int32_t acc, int32_t mult, int32_t s1, int32_t zp, int32_t lo, int32_t hi) {
+  const int32_t top = (int32_t)(((int64_t)acc * (int64_t)mult) >> 32);
+  return (int8_t)clamp_lo_hi((((top >> s1) + 1) >> 1) + zp, lo, hi);
+}
+
+/* zkml_requant_out out of line: the rare shift <= 32 stays off the fast path. */
+static __attribute__((noinline)) int8_t requant_any(int32_t acc, int32_t mult, int32_t shift, int32_t zp, int32_t lo,
+                                                    int32_t hi) {
+  return zkml_requant_out(acc, mult, shift, zp, lo, hi);
+}
+
+/* One output of a 4-row block: r is a constant after inlining. */
+static inline __attribute__((always_inline)) void dense_store1(int32_t acc, const int32_t* bias, const int32_t* mult,
+                                                               const int32_t* shift, int r, int pc, int32_t zp,
+                                                               int32_t lo, int32_t hi, int8_t* y) {
+  const int32_t c = pc ? r : 0, sf = shift[c], a = acc + bias[r];
+  y[r] = sf >= 33 ? requant_s1(a, mult[c], sf - 33, zp, lo, hi) : requant_any(a, mult[c], sf, zp, lo, hi);
+}
+
+/* Outputs 0..3 of a block from its four sums, kept in registers (no loop:
+ * a loop over acc[] made the compiler store the sums and reload them).
+ * pc is a constant after inlining; 0 reads entry 0 of mult and shift. */
+static inline __attribute__((always_inline)) void dense_store4(const int32_t acc[4], const int32_t* bias,
+                                                               const int32_t* mult, const int32_t* shift, int pc,
+                                                               int32_t zp, int32_t lo, int32_t hi, int8_t* y) {
+  dense_store1(acc[0], bias, mult, shift, 0, pc, zp, lo, hi, y);
+  dense_store1(acc[1], bias, mult, shift, 1, pc, zp, lo, hi, y);
+  dense_store1(acc[2], bias, mult, shift, 2, pc, zp, lo, hi, y);
+  dense_store1(acc[3], bias, mult, shift, 3, pc, zp, lo, hi, y);
+}
+
 void zkml_dense_s8_dot4(const int8_t* x, int32_t K, const uint8_t* w_packed, const int32_t* bias,
                         int32_t M, const zkml_requant_params* rq, int8_t* scratch, int8_t* y) {
   const int32_t K4 = (int32_t)zkml_k4(K);
   uint8_t* xs = (uint8_t*)scratch;
   /* x once, biased and padded to K4 with 0x80: a word at a time when x is
-   * aligned (the interpreter's buffers are). */
+   * aligned (the interpreter's buffers are), four words per pass. */
   int32_t k = 0;
   if (((uintptr_t)x & 3u) == 0) {
-    const int8_t* xa = (const int8_t*)__builtin_assume_aligned(x, 4);
-    uint8_t* sa = (uint8_t*)__builtin_assume_aligned(xs, 4);
-    for (; k + 4 <= K; k += 4) { /* memcpy: no aliasing questions; one LW and one SW */
-      uint32_t v;
-      __builtin_memcpy(&v, xa + k, 4);
-      v ^= 0x80808080u;
-      __builtin_memcpy(sa + k, &v, 4);
+    const uint32_t* xa = (const uint32_t*)__builtin_assume_aligned(x, 4);
+    uint32_t* sa = (uint32_t*)__builtin_assume_aligned(xs, 4);
+    const int32_t n16 = K & ~15, n4 = K & ~3;
+    for (; k < n16; k += 16, xa += 4, sa += 4) {
+      const uint32_t v0 = xa[0], v1 = xa[1], v2 = xa[2], v3 = xa[3];
+      sa[0] = v0 ^ 0x80808080u;
+      sa[1] = v1 ^ 0x80808080u;
+      sa[2] = v2 ^ 0x80808080u;
+      sa[3] = v3 ^ 0x80808080u;
     }
+    for (; k < n4; k += 4) *sa++ = *xa++ ^ 0x80808080u;
   }
   for (; k < K; ++k) xs[k] = (uint8_t)x[k] ^ 0x80u;
   for (; k < K4; ++k) xs[k] = 0x80u;
@@ -90,19 +129,27 @@ void zkml_dense_s8_dot4(const int8_t* x, int32_t K, const uint8_t* w_packed, con
   const int32_t zp = rq->zp_out, lo = rq->act_min, hi = rq->act_max, pc = rq->per_channel;
   const int32_t* mult = rq->mult;
   const int32_t* shift = rq->shift;
+  const int32_t M4 = M & ~3;
+  const uint8_t* w = w_packed;
   int32_t acc[4];
-  for (int32_t m0 = 0; m0 < M; m0 += ZKML_ROWS) {
-    dot4_rows(rom, xs, w_packed + (int64_t)m0 * K4, K4, acc);
-    const int32_t rows = M - m0 < ZKML_ROWS ? M - m0 : ZKML_ROWS;
-    for (int32_t r = 0; r < rows; ++r) {
-      const int32_t m = m0 + r, c = pc ? m : 0, sf = shift[c];
-      int32_t v;
-      if (sf >= 33) {
-        v = requant_hi(acc[r] + bias[m], mult[c], (int32_t)(1u << (sf - 33)), sf - 32, zp, lo, hi);
-      } else {
-        v = zkml_requant_out(acc[r] + bias[m], mult[c], sf, zp, lo, hi);
-      }
-      y[m] = (int8_t)v;
+  int32_t m0 = 0;
+  /* Whole blocks: the four sums stay in registers through their outputs. */
+  if (pc) {
+    for (; m0 < M4; m0 += 4, w += 4 * (int64_t)K4) {
+      dot4_rows(rom, xs, w, K4, acc);
+      dense_store4(acc, bias + m0, mult + m0, shift + m0, 1, zp, lo, hi, y + m0);
+    }
+  } else {
+    for (; m0 < M4; m0 += 4, w += 4 * (int64_t)K4) {
+      dot4_rows(rom, xs, w, K4, acc);
+      dense_store4(acc, bias + m0, mult, shift, 0, zp, lo, hi, y + m0);
+    }
+  }
+  if (m0 < M) { /* the last, partial block */
+    dot4_rows(rom, xs, w, K4, acc);
+    for (int32_t r = 0; m0 + r < M; ++r) {
+      const int32_t m = m0 + r, c = pc ? m : 0;
+      y[m] = zkml_requant_out(acc[r] + bias[m], mult[c], shift[c], zp, lo, hi);
     }
   }
 }

@@ -106,6 +106,12 @@ static int blob_ok(const zkml_model* m, uint32_t off, uint64_t len, int align4) 
 
 static const uint8_t* blob_at(const zkml_model* m, uint32_t off) { return m->data + m->blob_off + off; }
 
+/* A node's int32 table, read in place: zkml_parse checked it inside the blob
+ * and 4-byte aligned, and the words are little-endian like the guest. */
+static const int32_t* words_at(const zkml_model* m, uint32_t off) {
+  return (const int32_t*)__builtin_assume_aligned(blob_at(m, off), 4);
+}
+
 static uint64_t align4(uint64_t v) { return (v + 3u) & ~(uint64_t)3u; }
 
 /* Whether k taps, d apart, with stride s and pads p0, p1 map `in` to `out`
@@ -147,7 +153,9 @@ static void make_conv(const zkml_node* n, const zkml_tensor* x, const zkml_tenso
 
 enum { T_NONE = 0, T_AVAILABLE = 1 };
 
-int zkml_parse(zkml_model* m, const uint8_t* data, uint32_t size) {
+/* tables = 0 (zkml_parse_prechecked) skips the loops over the entries of
+ * parameter tables; everything else is checked either way. */
+static int parse(zkml_model* m, const uint8_t* data, uint32_t size, int tables) {
   memset(m, 0, sizeof *m);
   m->data = data;
   m->size = size;
@@ -221,7 +229,7 @@ int zkml_parse(zkml_model* m, const uint8_t* data, uint32_t size) {
       if (!blob_ok(m, t.scale_bits, ZKML_AXIS_TABLE_BYTES(na), 1))
         return fail(m, ZKML_ERR_BLOB, "tensor %u: axis table of %u indices outside the %u-byte blob", i, na,
                     m->blob_bytes);
-      for (uint32_t c = 0; c < na; ++c) {
+      for (uint32_t c = 0; tables && c < na; ++c) {
         const int32_t z = rds32(blob_at(m, t.scale_bits) + 8 + 4 * (size_t)c);
         if (z < -128 || z > 127)
           return fail(m, ZKML_ERR_TENSOR, "tensor %u: zero point %d of axis index %u outside int8", i, z, c);
@@ -244,7 +252,7 @@ int zkml_parse(zkml_model* m, const uint8_t* data, uint32_t size) {
     state[m->input] = T_AVAILABLE;
   }
 
-  uint64_t params = 0, patch = 0;
+  uint64_t patch = 0;
   for (uint32_t i = 0; i < m->n_nodes; ++i) {
     zkml_node n;
     zkml_get_node(m, i, &n);
@@ -325,19 +333,18 @@ int zkml_parse(zkml_model* m, const uint8_t* data, uint32_t size) {
             !blob_ok(m, n.p[3], 4ull * nrq, 1))
           return fail(m, ZKML_ERR_BLOB, "node %u (%s): weights/bias/requant tables outside the blob or misaligned", i,
                       on);
-        for (uint64_t c = 0; c < M; ++c) {
+        for (uint64_t c = 0; tables && c < M; ++c) {
           int32_t b = rds32(blob_at(m, n.p[1]) + 4 * c);
           if (b <= -ZKML_MAX_BIAS || b >= ZKML_MAX_BIAS)
             return fail(m, ZKML_ERR_PARAM, "node %u (%s): bias[%llu] = %d, |bias| must be < 2^30", i, on,
                         (unsigned long long)c, b);
         }
-        for (uint32_t c = 0; c < nrq; ++c) {
+        for (uint32_t c = 0; tables && c < nrq; ++c) {
           int32_t mu = rds32(blob_at(m, n.p[2]) + 4 * c), sh = rds32(blob_at(m, n.p[3]) + 4 * c);
           if (mu < 0 || sh < ZKML_SHIFT_MIN || sh > ZKML_SHIFT_MAX)
             return fail(m, ZKML_ERR_PARAM, "node %u (%s): requant[%u] multiplier %d shift %d out of range", i, on, c,
                         mu, sh);
         }
-        params += 4 * (M + 2ull * nrq);
         /* Kernel scratch: Conv's im2col, Dense's padded copy of x (dot4). */
         uint64_t pb;
         if (dense) {
@@ -389,13 +396,12 @@ int zkml_parse(zkml_model* m, const uint8_t* data, uint32_t size) {
         if (x.elems != y.elems || N > 65535u)
           return fail(m, ZKML_ERR_NODE, "node %u (Softmax): shapes differ or last axis %u over 65535", i, N);
         if (!blob_ok(m, n.p[0], 1024, 1)) return fail(m, ZKML_ERR_BLOB, "node %u (Softmax): LUT outside the blob", i);
-        for (uint32_t d = 0; d < 256; ++d) {
+        for (uint32_t d = 0; tables && d < 256; ++d) {
           uint32_t v = rd32(blob_at(m, n.p[0]) + 4 * d);
           if (v > 65536u || (d == 0 && v != 65536u))
             return fail(m, ZKML_ERR_PARAM, "node %u (Softmax): LUT[%u] = %u (want LUT[0] = 65536, all <= 65536)", i,
                         d, v);
         }
-        params += 1024;
         break;
       }
       case ZKML_OP_LUT8:
@@ -470,7 +476,7 @@ int zkml_parse(zkml_model* m, const uint8_t* data, uint32_t size) {
                       ZKML_MAX_LAYERNORM_D);
         if (!blob_ok(m, n.p[0], 8ull * D, 1))
           return fail(m, ZKML_ERR_BLOB, "node %u (LayerNorm): tables outside the blob or misaligned", i);
-        for (uint32_t c = 0; c < 2 * D; ++c) {
+        for (uint32_t c = 0; tables && c < 2 * D; ++c) {
           const int32_t v = rds32(blob_at(m, n.p[0]) + 4 * c);
           if (v <= -(1 << 24) || v >= (1 << 24))
             return fail(m, ZKML_ERR_PARAM, "node %u (LayerNorm): %s[%u] = %d, must be inside (-2^24, 2^24)", i,
@@ -479,7 +485,6 @@ int zkml_parse(zkml_model* m, const uint8_t* data, uint32_t size) {
         if (n.p[2] >= 256u)
           return fail(m, ZKML_ERR_PARAM, "node %u (LayerNorm): epsilon term 2^32 * %u + %u not below 2^40", i, n.p[2],
                       n.p[1]);
-        params += 8ull * D;
         break;
       }
       case ZKML_OP_TRANSPOSE: {
@@ -514,7 +519,7 @@ int zkml_parse(zkml_model* m, const uint8_t* data, uint32_t size) {
                       x.ndim);
         if (!blob_ok(m, n.p[0], 16ull * nc, 1))
           return fail(m, ZKML_ERR_BLOB, "node %u (Requant): table outside the blob or misaligned", i);
-        for (uint32_t c = 0; c < nc; ++c) {
+        for (uint32_t c = 0; tables && c < nc; ++c) {
           const uint8_t* e = blob_at(m, n.p[0]) + 16 * (size_t)c;
           const int32_t zi = rds32(e), mu = rds32(e + 4), sh = rds32(e + 8), zo = rds32(e + 12);
           if (mu < 0 || sh < ZKML_SHIFT_MIN || sh > ZKML_SHIFT_MAX)
@@ -538,7 +543,6 @@ int zkml_parse(zkml_model* m, const uint8_t* data, uint32_t size) {
                           k == 0 ? "input" : "output", zs[k], want);
           }
         }
-        params += 16ull * nc;
         break;
       }
       case ZKML_OP_ARGMAX:
@@ -559,7 +563,7 @@ int zkml_parse(zkml_model* m, const uint8_t* data, uint32_t size) {
     if (t.data_off != ZKML_NO_DATA || alias[i] || state[i] != T_AVAILABLE) continue;
     bufs += align4(t.dtype == ZKML_DT_INT32 ? 4u * t.elems : t.elems);
   }
-  uint64_t arena = 4ull * m->n_tensors + 4ull * m->n_nodes + align4(m->n_nodes) + params + bufs + align4(patch);
+  uint64_t arena = 4ull * m->n_tensors + align4(m->n_nodes) + bufs + align4(patch);
   if (arena > ZKML_MAX_ARENA)
     return fail(m, ZKML_ERR_LIMIT, "model: arena of %llu bytes over the %u limit", (unsigned long long)arena,
                 ZKML_MAX_ARENA);
@@ -567,17 +571,22 @@ int zkml_parse(zkml_model* m, const uint8_t* data, uint32_t size) {
   return ZKML_OK;
 }
 
+int zkml_parse(zkml_model* m, const uint8_t* data, uint32_t size) { return parse(m, data, size, 1); }
+
+int zkml_parse_prechecked(zkml_model* m, const uint8_t* data, uint32_t size) { return parse(m, data, size, 0); }
+
 int zkml_prepare(zkml_runner* r, const zkml_model* m, void* arena, uint32_t arena_bytes) {
   if (arena == NULL || ((uintptr_t)arena & 3u) || arena_bytes < m->arena_bytes) return ZKML_ERR_ARENA;
   uint8_t* a = (uint8_t*)arena;
   r->model = m;
   r->arena = a;
   r->tensor_off = (uint32_t*)a;
-  r->node_param = (uint32_t*)(a + 4u * m->n_tensors);
-  r->node_flags = a + 4u * m->n_tensors + 4u * m->n_nodes;
-  uint32_t off = 4u * m->n_tensors + 4u * m->n_nodes + (uint32_t)align4(m->n_nodes);
+  r->node_flags = a + 4u * m->n_tensors;
+  uint32_t off = 4u * m->n_tensors + (uint32_t)align4(m->n_nodes);
   /* Uses of each tensor, counted in tensor_off (filled with offsets below),
-   * then the Convs whose only reader is the next node, a MaxPool. */
+   * then the Convs whose only reader is the next node, a MaxPool. The
+   * nodes' int32 tables are read in place from the model (aligned words,
+   * zkml_parse), not copied. */
   for (uint32_t i = 0; i < m->n_tensors; ++i) r->tensor_off[i] = 0;
   for (uint32_t i = 0; i < m->n_nodes; ++i) {
     zkml_node n;
@@ -591,33 +600,6 @@ int zkml_prepare(zkml_runner* r, const zkml_model* m, void* arena, uint32_t aren
     if (n.op != ZKML_OP_CONV || i + 1 >= m->n_nodes || n.out == m->output || r->tensor_off[n.out] != 1) continue;
     zkml_get_node(m, i + 1, &nx);
     if (nx.op == ZKML_OP_MAXPOOL && nx.in[0] == n.out) r->node_flags[i] = ZKML_NODE_CONV_POOL;
-  }
-  for (uint32_t i = 0; i < m->n_nodes; ++i) {
-    zkml_node n;
-    zkml_get_node(m, i, &n);
-    r->node_param[i] = off;
-    int32_t* dst = (int32_t*)(a + off);
-    if (n.op == ZKML_OP_DENSE || n.op == ZKML_OP_CONV) {
-      zkml_tensor y;
-      zkml_get_tensor(m, n.out, &y);
-      uint32_t M = n.op == ZKML_OP_DENSE ? y.elems / (n.p[5] > 1 ? n.p[5] : 1u) : y.dims[1], nrq = n.p[4];
-      /* Little-endian int32 words (rd32): copied as they are. */
-      memcpy(dst, blob_at(m, n.p[1]), 4u * M);
-      memcpy(dst + M, blob_at(m, n.p[2]), 4u * nrq);
-      memcpy(dst + M + nrq, blob_at(m, n.p[3]), 4u * nrq);
-      off += 4u * (M + 2u * nrq);
-    } else if (n.op == ZKML_OP_SOFTMAX) {
-      memcpy(a + off, blob_at(m, n.p[0]), 1024u);
-      off += 1024u;
-    } else if (n.op == ZKML_OP_REQUANT) {
-      memcpy(a + off, blob_at(m, n.p[0]), 16u * n.p[1]);
-      off += 16u * n.p[1];
-    } else if (n.op == ZKML_OP_LAYERNORM) {
-      zkml_tensor x;
-      zkml_get_tensor(m, n.in[0], &x);
-      memcpy(a + off, blob_at(m, n.p[0]), 8u * x.dims[x.ndim - 1]);
-      off += 8u * x.dims[x.ndim - 1];
-    }
   }
   for (uint32_t i = 0; i < m->n_tensors; ++i) r->tensor_off[i] = ZKML_NO_DATA;
   /* Buffers in definition order: the input, then node outputs. */
@@ -644,6 +626,8 @@ int zkml_prepare(zkml_runner* r, const zkml_model* m, void* arena, uint32_t aren
   r->patch = (int8_t*)(a + off);
   return ZKML_OK;
 }
+
+int8_t* zkml_input_buffer(const zkml_runner* r) { return (int8_t*)(r->arena + r->tensor_off[r->model->input]); }
 
 const int8_t* zkml_tensor_data(const zkml_runner* r, uint32_t t) {
   zkml_tensor d;
@@ -718,7 +702,8 @@ int zkml_run(zkml_runner* r, const int8_t* input, uint32_t input_len) {
   zkml_tensor tin;
   zkml_get_tensor(m, m->input, &tin);
   if (input_len != tin.elems) return ZKML_ERR_INPUT;
-  memcpy(r->arena + r->tensor_off[m->input], input, input_len);
+  int8_t* in = zkml_input_buffer(r);
+  if (input != in) memcpy(in, input, input_len);
   for (uint32_t i = 0; i < m->n_nodes; ++i) {
     zkml_node n;
     zkml_tensor x, x2, y;
@@ -727,14 +712,15 @@ int zkml_run(zkml_runner* r, const int8_t* input, uint32_t input_len) {
     zkml_get_tensor(m, n.out, &y);
     const int8_t* xd = zkml_tensor_data(r, n.in[0]);
     int8_t* yd = (int8_t*)(r->arena + r->tensor_off[n.out]);
-    const int32_t* prm = (const int32_t*)(r->arena + r->node_param[i]);
     switch (n.op) {
       case ZKML_OP_DENSE:
       case ZKML_OP_CONV: {
         const int32_t R = n.op == ZKML_OP_DENSE && n.p[5] > 1 ? (int32_t)n.p[5] : 1;
         int32_t M = (int32_t)(n.op == ZKML_OP_DENSE ? y.elems / (uint32_t)R : y.dims[1]);
         int32_t nrq = (int32_t)n.p[4];
-        zkml_requant_params rq = {prm + M, prm + M + nrq, nrq > 1, y.zero_point, n.act_min, n.act_max};
+        const int32_t* prm = words_at(m, n.p[1]); /* bias */
+        zkml_requant_params rq = {words_at(m, n.p[2]), words_at(m, n.p[3]), nrq > 1, y.zero_point, n.act_min,
+                                  n.act_max};
         const uint8_t* wp = blob_at(m, n.p[0]);
         if (n.op == ZKML_OP_DENSE) {
           const int32_t K = (int32_t)x.elems / R;
@@ -786,7 +772,7 @@ int zkml_run(zkml_runner* r, const int8_t* input, uint32_t input_len) {
         break;
       case ZKML_OP_SOFTMAX: {
         int32_t N = (int32_t)x.dims[x.ndim - 1];
-        zkml_softmax_s8(xd, (int32_t)x.elems / N, N, (const uint32_t*)prm, yd);
+        zkml_softmax_s8(xd, (int32_t)x.elems / N, N, (const uint32_t*)words_at(m, n.p[0]), yd);
         break;
       }
       case ZKML_OP_ARGMAX: *(int32_t*)yd = zkml_argmax_s8(xd, (int32_t)x.elems); break;
@@ -820,6 +806,7 @@ int zkml_run(zkml_runner* r, const int8_t* input, uint32_t input_len) {
       }
       case ZKML_OP_LAYERNORM: {
         const int32_t D = (int32_t)x.dims[x.ndim - 1];
+        const int32_t* prm = words_at(m, n.p[0]); /* gamma, then beta */
         zkml_layernorm_s8(xd, (int32_t)x.elems / D, D, x.zero_point, ((uint64_t)n.p[2] << 32) | n.p[1], prm,
                           prm + D, y.zero_point, yd);
         break;
@@ -831,7 +818,7 @@ int zkml_run(zkml_runner* r, const int8_t* input, uint32_t input_len) {
         uint32_t outer = 1, inner = 1;
         for (uint32_t d = 0; d < ax; ++d) outer *= x.dims[d];
         for (uint32_t d = ax + 1; d < x.ndim; ++d) inner *= x.dims[d];
-        zkml_requant_axis_s8(xd, (int32_t)outer, (int32_t)n.p[1], (int32_t)inner, prm, yd);
+        zkml_requant_axis_s8(xd, (int32_t)outer, (int32_t)n.p[1], (int32_t)inner, words_at(m, n.p[0]), yd);
         break;
       }
       case ZKML_OP_SLICE: {

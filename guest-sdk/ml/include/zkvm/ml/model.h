@@ -132,6 +132,18 @@ typedef struct {
 /* Validates `data` (which must outlive the model) and fills `m`. */
 int zkml_parse(zkml_model* m, const uint8_t* data, uint32_t size);
 
+/* zkml_parse for bytes that zkml_parse already accepted when the guest was
+ * built: a public model compiled into the ELF (generate_guest_source checks
+ * the file before it writes the guest). It checks everything zkml_parse
+ * does (header, counts, indices, shapes, blob bounds and alignment, the
+ * arena) except the value of each entry of the parameter tables (biases,
+ * requantisation multipliers and shifts, Softmax and LayerNorm tables,
+ * per-axis zero points), the loops that cost most of the parse; the
+ * interpreter does not index memory with those values. Same `m` for a
+ * file zkml_parse accepts. Untrusted bytes (a model read as input) take
+ * zkml_parse. */
+int zkml_parse_prechecked(zkml_model* m, const uint8_t* data, uint32_t size);
+
 /* Decoders of single records (valid after a successful zkml_parse). */
 void zkml_get_tensor(const zkml_model* m, uint32_t i, zkml_tensor* t);
 void zkml_get_node(const zkml_model* m, uint32_t i, zkml_node* n);
@@ -148,16 +160,23 @@ typedef struct {
   const zkml_model* model;
   uint8_t* arena;
   uint32_t* tensor_off;  /* per tensor: arena offset of its buffer (or ZKML_NO_DATA) */
-  uint32_t* node_param;  /* per node: arena offset of its decoded int32 tables */
   uint8_t* node_flags;   /* per node: ZKML_NODE_* */
   int8_t* patch;         /* kernel scratch: Conv im2col, Dense input copy */
 } zkml_runner;
 
-/* Lays out `arena` (4-byte aligned, at least m->arena_bytes) and decodes the
- * int32 tables once; the runner can then run any number of inputs. */
+/* Lays out `arena` (4-byte aligned, at least m->arena_bytes): the tensor
+ * buffers and the kernels' scratch. The nodes' int32 tables are read in
+ * place from the model's bytes. The runner can then run any number of
+ * inputs. */
 int zkml_prepare(zkml_runner* r, const zkml_model* m, void* arena, uint32_t arena_bytes);
 
-/* Runs the nodes in order on `input` (the input tensor's int8 values). */
+/* The input tensor's buffer in the arena (its elems bytes): a guest may read
+ * its input straight into it and pass it to zkml_run, which then copies
+ * nothing. */
+int8_t* zkml_input_buffer(const zkml_runner* r);
+
+/* Runs the nodes in order on `input` (the input tensor's int8 values; may be
+ * zkml_input_buffer(r)). */
 int zkml_run(zkml_runner* r, const int8_t* input, uint32_t input_len);
 
 /* Whether zkml_run runs node k, a Conv, together with the MaxPool after it
