@@ -62,9 +62,9 @@ struct ProveOptions {
   // column). Full: every row stays until the openings. The proof is the
   // same either way. Auto is lean for a proof whose tallest table has at
   // least 2^kLeanLdesFromLog rows: there the LDEs dominate the memory
-  // (2^20 rows: peak 5.2 GiB full, 3.5 GiB lean), while below it the
-  // recomputation costs more time (about 10 % at 2^18) than the memory is
-  // worth (docs/BENCHMARKS.md "Memory per segment").
+  // (2^20 rows: peak 5.2 GiB full, 3.5 GiB lean, +4 % CPU), while below
+  // it the recomputation costs more time (+15 % CPU at 2^18) than the
+  // memory is worth (docs/BENCHMARKS.md "Memory per segment: lean LDEs").
   LdeMemory ldes = LdeMemory::Auto;
 };
 
