@@ -104,7 +104,6 @@ std::string merkle_layout(std::span<const RowMajorMatrix<Fp>> matrices, size_t s
 }
 
 void MerkleTree::init_shape() {
-  using std::to_string;
   if (matrices_.empty()) throw std::invalid_argument("MerkleTree: no matrices to commit");
   height_ = matrices_[0].height;
   MerkleLayout layout;
