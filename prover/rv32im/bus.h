@@ -47,8 +47,8 @@ enum Bus : uint32_t {
   // one segment from meeting another's: the challenges are shared by all
   // segments of a statement (docs/STARK.md "Segmented statements").
   kBusMemory = 15,
-  // (addr, v0..v3): the initial memory image (program.h ImageAir).
-  kBusImage = 16,
+  // 16: retired (circuit version 6 and before: the image table served each
+  // image word's initial value to the boundary table).
   // (clk, is_read, fd, n0..n3, seg): the read/write ecall at cycle clk of
   // segment seg returns n. Sent by the CPU; received by the io table (io.h).
   kBusIoCall = 17,
@@ -57,7 +57,8 @@ enum Bus : uint32_t {
   kBusJournal = 18,
   // (addr, v0..v3, s): cell `addr` holds v after segment tag s (s = 0: the
   // initial memory). Between segments (memory.h): the boundary table sends
-  // every cell's initial word with s = 0 and receives its final one; a
+  // every touched cell's final word (and its initial word with s = 0, when
+  // the cell is no image word; the image table sends an image word's); a
   // segment's memory table receives the word it starts from, with a tag
   // below its own, and sends the word it leaves, with its own tag.
   kBusHandoff = 19,
@@ -86,6 +87,10 @@ enum Bus : uint32_t {
   // Sent by dot4_rom data rows for their weights; received by the image
   // table with its main column as the multiplicity (program.h).
   kBusRom = 26,
+  // (lo, hi): [lo, hi) is a maximal range of cells holding no image word
+  // (the gap table, program.h GapAir). Sent by boundary rows of cells outside
+  // the image (memory.h); received by the gap table.
+  kBusGap = 27,
 };
 
 // Bus names shared by every RV32IM chip (checker messages; bytes.cpp).

@@ -49,7 +49,6 @@ std::string rv32im_bus_name(uint32_t bus) {
     case kBusAlu: return "alu";
     case kBusProgram: return "program";
     case kBusMemory: return "memory";
-    case kBusImage: return "image";
     case kBusIoCall: return "io call";
     case kBusJournal: return "journal";
     case kBusHandoff: return "handoff";
@@ -60,6 +59,7 @@ std::string rv32im_bus_name(uint32_t bus) {
     case kBusShaFinal: return "sha256 final";
     case kBusShaConst: return "sha256 constants";
     case kBusRom: return "rom";
+    case kBusGap: return "image gap";
     default: return "bus " + std::to_string(bus);
   }
 }

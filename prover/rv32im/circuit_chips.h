@@ -34,7 +34,8 @@ struct Circuit::Chips {
   ShaCallAir sha_call;
   ShaRoundAir sha_round;
   ShaConstAir sha_const;
-  explicit Chips(const Image* img) : program(img), image(img) {}
+  GapAir gaps;
+  explicit Chips(const Image* img) : program(img), image(img), gaps(img) {}
 };
 
 

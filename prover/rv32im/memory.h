@@ -1,8 +1,8 @@
 // The memory table of a segment: one row per memory cell the segment
 // touches (registers 0..31 and guest words, by their kBusMemory address),
 // strictly ascending by address, then padding (is_real = 0). And the
-// boundary table: one row per cell of the whole execution (touched, or in
-// the image), in the last segment only.
+// boundary table: one row per cell the whole execution touches, in the last
+// segment only.
 //
 // SOUNDNESS contract (memory table; seg = the segment's public tag, >= 1):
 // - Each real row sends the cell's initial token (addr, init, 0, seg) and
@@ -18,10 +18,12 @@
 //   segment.
 // - Between segments (kBusHandoff): each real row receives (addr, init,
 //   sprev) with seg - sprev - 1 in U16 (sprev < seg) and sends (addr, fin,
-//   seg). The boundary table (below) sends (addr, v0, 0) and receives (addr,
-//   vf, sf) once per cell, in one segment only. Per cell, every token sent
-//   is received once: the rows of the cell (one per segment that touches it,
-//   distinct tags) and the boundary's one pair form a single chain from the
+//   seg). Once per touched cell, in one segment only, the boundary table
+//   (below) receives (addr, vf, sf) and the cell's one source, the image
+//   table for an image word and the boundary row for any other cell, sends
+//   (addr, v0, 0). Per cell, every token sent is received once: the rows of
+//   the cell (one per segment that touches it, distinct tags), the source
+//   and the boundary's receive form a single chain from the
 //   initial word through the segments in increasing tag order (a receiver's
 //   tag is below its own, so there is no cycle, and with one source there is
 //   one chain) to the final word. So each segment starts from the word the
@@ -30,19 +32,37 @@
 //   memory.
 // - fin and fin_t are whatever the last access left; they need no range
 //   checks (they match a produced token). init matches a token produced by
-//   the boundary table (bytes by the image table or 0) or by a memory row.
+//   the source (the image table's bytes, or 0) or by a memory row.
 //
 // SOUNDNESS contract (boundary table; active = public, 1 in the last
-// segment only, set by the verifier):
+// segment only, set by the verifier). One row per cell some segment touched
+// (image words no segment touches have none: circuit version 7):
 // - Real rows only where active: so the rows of one statement are those of
 //   one table, addresses distinct (the same ascending check as above).
-// - in_image rows send (addr, v0) on kBusImage, which the image table
-//   receives once per image word (in the active segment only, program.h):
-//   every image word has a row and starts with its loaded value (addresses
-//   are distinct, so once); every other cell (in_image = 0) starts at 0, as
-//   the ABI says.
-// - vf, sf: whatever the last segment touching the cell left (sf = 0 and
-//   vf = v0 for an image word no segment touches).
+// - Every row receives the cell's final token (addr, vf, sf): whatever the
+//   last segment touching the cell left.
+// - The cell's initial token (addr, v0, 0) has one source. An image word's
+//   comes from the image table (program.h: its row sends (addr, loaded word,
+//   0) when its `touched` flag is set; rows here with in_image = 1 send
+//   nothing). Every other cell's comes from its row here: in_image = 0 rows
+//   send (addr, 0, 0), the ABI's zero memory, and prove that addr is no
+//   image word: (glo, ghi) is a row of the gap table (kBusGap: the maximal
+//   ranges of cells outside the image below 2^26, preprocessed from the
+//   ELF) and addr - glo = g1lo + 2^10 g1k, ghi - 1 - addr = g2lo + 2^10 g2k
+//   with the four limbs U16, so both differences lie in [0, 2^26 + 2^16).
+//   addr < 2^26 + 2^16 (its own limbs), glo, ghi <= 2^26, and a negative
+//   difference would be at least p - 2^27 - 2^16 > 2^26 + 2^16 as a field
+//   element, so glo <= addr < ghi as integers. Without this check a row could claim an
+//   image word is outside the image and start it at 0 instead of its loaded
+//   value (test_segments "verifier rejects a boundary row that starts an
+//   image word at 0 ...": it verifies without the gap limbs' U16 sends).
+// - A row with in_image = 1 at a cell that is no image word has no source
+//   for its cell: nothing produces the final token it receives, so the bus
+//   does not balance; such a row cannot be part of a proof.
+// - Two sources for one cell cannot happen: the image table sends at most
+//   once per image word (touched is boolean), and a row here sends only for
+//   a cell outside the image, once (addresses distinct). Zero sources for a
+//   touched cell leave its first memory row's token unmatched.
 #pragma once
 
 #include "prover/air/air.h"
@@ -89,7 +109,11 @@ class MemoryAir : public PaddedAir<MemoryAir> {
 
 class BoundaryAir : public PaddedAir<BoundaryAir> {
  public:
-  enum Col : size_t { kIsReal, kAddr, kV0, kVf = kV0 + 4, kSf = kVf + 4, kInImage, kALo, kAK, kDLo, kDK, kWidth };
+  enum Col : size_t {
+    kIsReal, kAddr, kVf, kSf = kVf + 4, kInImage, kALo, kAK, kDLo, kDK,
+    kGLo, kGHi, kG1Lo, kG1K, kG2Lo, kG2K,  // the gap that holds addr (in_image = 0 rows)
+    kWidth
+  };
   enum Pub : size_t { kPubActive, kNumPublics };
   std::string name() const override { return "rv32im-boundary"; }
   size_t width() const override { return kWidth; }
@@ -105,10 +129,17 @@ class BoundaryAir : public PaddedAir<BoundaryAir> {
     b.assert_bool("in_image is boolean", c(kInImage));
     b.assert_zero("padding is not in the image", (one - is_real) * c(kInImage));
     ascending_addresses(b, c, kIsReal, kAddr, kALo);
-    for (size_t i = 0; i < 4; ++i) b.assert_zero("a cell outside the image starts at 0", (one - c(kInImage)) * c(kV0 + i));
-    b.send(kBusHandoff, {c(kAddr), c(kV0), c(kV0 + 1), c(kV0 + 2), c(kV0 + 3), b.lit(0)}, is_real);
+    const auto outside = is_real * (one - c(kInImage));  // a cell outside the image
+    const auto zero = b.lit(0);
+    b.send(kBusHandoff, {c(kAddr), zero, zero, zero, zero, zero}, outside);
     b.receive(kBusHandoff, {c(kAddr), c(kVf), c(kVf + 1), c(kVf + 2), c(kVf + 3), c(kSf)}, is_real);
-    b.send(kBusImage, {c(kAddr), c(kV0), c(kV0 + 1), c(kV0 + 2), c(kV0 + 3)}, c(kInImage));
+    // addr lies in the gap [glo, ghi) (above).
+    b.send(kBusGap, {c(kGLo), c(kGHi)}, outside);
+    b.assert_zero("addr - glo = g1lo + 2^10 g1k", outside * (c(kAddr) - c(kGLo) - c(kG1Lo) - b.lit(1024) * c(kG1K)));
+    b.assert_zero("ghi - 1 - addr = g2lo + 2^10 g2k",
+                  outside * (c(kGHi) - one - c(kAddr) - c(kG2Lo) - b.lit(1024) * c(kG2K)));
+    for (size_t k : {kG1Lo, kG1K, kG2Lo, kG2K}) b.send(kBusU16, {c(k)}, is_real);
+    for (size_t k = kGLo; k <= kG2K; ++k) b.assert_zero("gap columns are 0 unless the cell is outside the image", (one - outside) * c(k));
   }
 };
 

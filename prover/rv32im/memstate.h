@@ -29,16 +29,16 @@ class MemoryState {
   struct SegmentCell {
     uint32_t cell, init, fin, fin_time, prev_tag;
   };
-  // One boundary-table row: a cell of the execution (touched or in the image).
+  // One boundary-table row: a cell some segment touched.
   struct BoundaryCell {
-    uint32_t cell, initial, fin, last_tag;
+    uint32_t cell, fin, last_tag;
     bool in_image;
   };
 
   // Initial words: (cell, value) of the image, before the first segment.
   void init_image(uint32_t cell, uint32_t value) {
     Cell& c = cells_[cell];
-    c.value = c.initial = value;
+    c.value = value;
     c.in_image = true;
   }
 
@@ -94,11 +94,17 @@ class MemoryState {
     std::sort(out.begin(), out.end(), [](const auto& x, const auto& y) { return x.cell < y.cell; });
     return out;
   }
-  // Every cell of the execution, ascending.
+  // Has any segment so far touched the cell?
+  bool ever_touched(uint32_t cell) const {
+    const auto it = cells_.find(cell);
+    return it != cells_.end() && it->second.tag != 0;
+  }
+  // Every cell the execution touched, ascending.
   std::vector<BoundaryCell> boundary_cells() const {
     std::vector<BoundaryCell> out;
     out.reserve(cells_.size());
-    for (const auto& [cell, c] : cells_) out.push_back({cell, c.initial, c.value, c.tag, c.in_image});
+    for (const auto& [cell, c] : cells_)
+      if (c.tag != 0) out.push_back({cell, c.value, c.tag, c.in_image});
     std::sort(out.begin(), out.end(), [](const auto& x, const auto& y) { return x.cell < y.cell; });
     return out;
   }
@@ -107,7 +113,6 @@ class MemoryState {
   struct Cell {
     uint32_t value = 0;     // current word
     uint32_t time = 0;      // time of the last access in segment `tag`
-    uint32_t initial = 0;   // before the first segment (image word or 0)
     uint32_t seg_init = 0;  // at the start of segment `tag`
     uint32_t tag = 0;       // last segment that touched it (0: none)
     uint32_t prev_tag = 0;  // the one before that

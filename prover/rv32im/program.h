@@ -9,13 +9,24 @@
 // decoding of an instruction word of the image at that pc.
 //
 // ImageAir: one row per word of the loaded image (every PT_LOAD byte, code
-// and data, bytes past p_filesz zero): (addr, v0..v3) received on kBusImage
-// with the preprocessed multiplicity 1 (0 on padding). The memory table must
-// send each exactly once, so it initialises exactly these cells with exactly
-// these values. The main column is the word's read count on kBusRom
-// (dot4_rom weights, dot.h): free, so a ROM read of a word the image does not
-// hold, or with another value, leaves the bus unbalanced (and padding rows,
-// whose tuple is all zero, are never read).
+// and data, bytes past p_filesz zero), preprocessed (addr, v0..v3) with
+// is_real = 1 (0 on padding). Two main columns:
+// - touched (boolean, 0 on padding and outside the active segment, the
+//   last): the row sends the word's initial token (addr, v0..v3, 0) on
+//   kBusHandoff, the source of the cell's chain (memory.h). An image word no
+//   segment touches needs no token, so it costs no boundary row; one a
+//   segment touches has no other source (boundary rows send only for cells
+//   outside the image, which they prove with the gap table), so it starts
+//   with exactly its loaded value.
+// - rom reads: the word's read count on kBusRom (dot4_rom weights, dot.h):
+//   free, so a ROM read of a word the image does not hold, or with another
+//   value, leaves the bus unbalanced (and padding rows, whose tuple is all
+//   zero, are never read).
+//
+// GapAir: the maximal ranges [lo, hi) of cells (bus.h kBusMemory addresses,
+// up to kCellLimit) that hold no image word, one per row (preprocessed
+// is_real, lo, hi), received on kBusGap with the main column as the count:
+// free, and 0 on padding, whose (0, 0) is no range.
 #pragma once
 
 #include <cstdint>
@@ -75,32 +86,66 @@ class ProgramAir : public PaddedAir<ProgramAir> {
 class ImageAir : public PaddedAir<ImageAir> {
  public:
   enum PreCol : size_t { kIsReal, kAddr, kV, kPreWidth = kV + 4 };
+  enum Col : size_t { kRomReads, kTouched, kWidth };
   // active: 1 in the segment that holds the boundary table (the last), 0 in
-  // every other, so the image is received once per statement (memory.h).
+  // every other, so each image word's chain starts once per statement
+  // (memory.h).
   enum Pub : size_t { kPubActive, kNumPublics };
   ImageAir() = default;
   explicit ImageAir(const Image* image) : image_(image) {}
   std::string name() const override { return "rv32im-image"; }
-  size_t width() const override { return 1; }
+  size_t width() const override { return kWidth; }
   size_t preprocessed_width() const override { return kPreWidth; }
   size_t num_public_values() const override { return kNumPublics; }
   std::optional<RowMajorMatrix<Fp>> preprocessed_trace() const override;
   std::string bus_name(uint32_t bus) const override;
   template <class B>
   void constraints(B& b) const {
-    b.receive(kBusImage, {b.pre(kAddr), b.pre(kV), b.pre(kV + 1), b.pre(kV + 2), b.pre(kV + 3)},
-              b.pre(kIsReal) * b.pub(kPubActive));
-    // The main column: how often the segment's dot4_rom rows read the word
-    // (kBusRom). Padding rows are never read.
-    b.assert_zero("padding is never read", (b.lit(1) - b.pre(kIsReal)) * b.main(0));
-    b.receive(kBusRom, {b.pre(kAddr), b.pre(kV), b.pre(kV + 1), b.pre(kV + 2), b.pre(kV + 3)}, b.main(0));
+    const auto one = b.lit(1), touched = b.main(kTouched), real = b.pre(kIsReal);
+    b.assert_bool("touched is boolean", touched);
+    b.assert_zero("padding is never touched", (one - real) * touched);
+    b.assert_zero("touched only in the active segment", (one - b.pub(kPubActive)) * touched);
+    b.send(kBusHandoff, {b.pre(kAddr), b.pre(kV), b.pre(kV + 1), b.pre(kV + 2), b.pre(kV + 3), b.lit(0)}, touched);
+    // How often the segment's dot4_rom rows read the word (kBusRom).
+    // Padding rows are never read.
+    b.assert_zero("padding is never read", (one - real) * b.main(kRomReads));
+    b.receive(kBusRom, {b.pre(kAddr), b.pre(kV), b.pre(kV + 1), b.pre(kV + 2), b.pre(kV + 3)}, b.main(kRomReads));
   }
 
  private:
   const Image* image_ = nullptr;
 };
 
+// The cell of byte 0x1000_0000: guest words (docs/GUEST_ABI.md "Address
+// space") and registers lie below it; the last gap ends here.
+inline constexpr uint32_t kCellLimit = 1u << 26;
+
+class GapAir : public PaddedAir<GapAir> {
+ public:
+  enum PreCol : size_t { kIsReal, kLo, kHi, kPreWidth };
+  GapAir() = default;
+  explicit GapAir(const Image* image) : image_(image) {}
+  std::string name() const override { return "rv32im-gaps"; }
+  size_t width() const override { return 1; }
+  size_t preprocessed_width() const override { return kPreWidth; }
+  std::optional<RowMajorMatrix<Fp>> preprocessed_trace() const override;
+  std::string bus_name(uint32_t bus) const override;
+  template <class B>
+  void constraints(B& b) const {
+    b.assert_zero("padding is never looked up", (b.lit(1) - b.pre(kIsReal)) * b.main(0));
+    b.receive(kBusGap, {b.pre(kLo), b.pre(kHi)}, b.main(0));
+  }
+
+ private:
+  const Image* image_ = nullptr;
+};
+
+// The gap table's ranges [lo, hi) of cells, ascending: the complement of the
+// image words' cells in [0, kCellLimit).
+std::vector<std::pair<uint32_t, uint32_t>> image_gaps(const Image& image);
+
 size_t program_height(const Image& image);
 size_t image_height(const Image& image);
+size_t gap_height(const Image& image);
 
 }  // namespace zkvm::rv32im

@@ -43,7 +43,11 @@ inline constexpr uint16_t kReceiptVersion = 2;
 // tables); segments hold 2^k - kZkFreeRows cycles.
 // 6: the ALU chips (bitwise, shift, mul, div) and the accelerator tables may
 // be absent from a segment's proof (ChipAir, bus.h); proof format version 2.
-inline constexpr uint32_t kCircuitVersion = 6;
+// 7: boundary rows only for touched cells: the image table starts a touched
+// image word's chain itself (its `touched` column), boundary rows of other
+// cells prove them outside the image with the gap table (18 tables; the
+// image bus is retired).
+inline constexpr uint32_t kCircuitVersion = 7;
 inline constexpr uint32_t kRv32imProgramId = 0x52563332;  // "RV32": the vk's program id
 // Bounds on untrusted sizes (allocation limits before parsing).
 inline constexpr size_t kMaxJournalBytes = size_t{1} << 20;

@@ -50,6 +50,7 @@ class Generator {
       throw std::invalid_argument("segments are at most 2^" + std::to_string(kMaxLogCycles) + " cycles");
     for (size_t i = 0; i < image.program.size(); ++i) program_index_.emplace(image.program[i][1], i);
     for (const auto& [a, w] : image.words) mem_.init_image(word_cell(a), w);
+    gaps_ = image_gaps(image);
     info_.start_pc = image.entry;
     start_segment();
   }
@@ -138,11 +139,19 @@ class Generator {
     RowMajorMatrix<Fp> prog(1, program_height(image_));
     for (size_t i = 0; i < program_mult_.size(); ++i) prog.at(i, 0) = Fp::from_u64(program_mult_[i]);
     sw.traces[kTableProgram] = std::move(prog);
-    RowMajorMatrix<Fp> img(1, image_height(image_));
-    for (size_t i = 0; i < rom_mult_.size(); ++i) img.at(i, 0) = Fp::from_u64(rom_mult_[i]);
+    RowMajorMatrix<Fp> img(ImageAir::kWidth, image_height(image_));
+    for (size_t i = 0; i < rom_mult_.size(); ++i) {
+      img.at(i, ImageAir::kRomReads) = Fp::from_u64(rom_mult_[i]);
+      // The word's chain starts here (memory.h) if any segment touched it.
+      if (last) img.at(i, ImageAir::kTouched) = u(mem_.ever_touched(word_cell(image_.words[i].first)));
+    }
     sw.traces[kTableImage] = std::move(img);
     sw.traces[kTableMemory] = memory_trace();
+    gap_mult_.assign(gaps_.size(), 0);
     sw.traces[kTableBoundary] = boundary_trace(last);
+    RowMajorMatrix<Fp> gaps(1, gap_height(image_));
+    for (size_t i = 0; i < gap_mult_.size(); ++i) gaps.at(i, 0) = Fp::from_u64(gap_mult_[i]);
+    sw.traces[kTableGaps] = std::move(gaps);
     sw.traces[kTableBitwise] = bitwise_trace(bitwise_, bytes_, min_rows_);
     sw.traces[kTableShift] = shift_trace(shift_, bytes_, min_rows_);
     sw.traces[kTableMul] = mul_trace(mul_, bytes_, min_rows_);
@@ -401,7 +410,7 @@ class Generator {
   // alo < 2^10, and the limbs reach a little further.
   template <size_t kALo>
   void address_limbs(std::span<Fp> row, uint32_t addr, const uint32_t* next) {
-    const uint32_t ak = std::min(addr >> 10, 0xffffu), alo = addr - (ak << 10);
+    const auto [alo, ak] = limbs10(addr);
     const uint32_t d = next != nullptr ? *next - addr - 1 : 0;
     row[kALo] = u(alo);
     row[kALo + 1] = u(ak);
@@ -413,42 +422,74 @@ class Generator {
     }
   }
 
+  // v = lo + 2^10 k with k = min(v >> 10, 2^16 - 1) (both U16 up to 2^26 + 64511).
+  static std::pair<uint32_t, uint32_t> limbs10(uint32_t v) {
+    const uint32_t k = std::min(v >> 10, 0xffffu);
+    return {v - (k << 10), k};
+  }
+
   // Rows of the memory or boundary table, ascending cells: is_real, addr,
-  // the two words (kWordA, kWordB) `words` returns for the cell after
-  // filling the table's own columns, the address limbs; then padding.
-  template <class M, size_t kWordA, size_t kWordB, class Cell, class Words>
-  RowMajorMatrix<Fp> cell_rows(const std::vector<Cell>& cells, Words words) {
+  // the address limbs and what `fill` writes (the table's own columns);
+  // then padding.
+  template <class M, class Cell, class Fill>
+  RowMajorMatrix<Fp> cell_rows(const std::vector<Cell>& cells, Fill fill) {
     static_assert(M::kIsReal == 0 && M::kAddr == 1);
     RowMajorMatrix<Fp> m(M::kWidth, padded_height(cells.size(), min_rows_));
     for (size_t i = 0; i < cells.size(); ++i) {
       auto row = m.row(i);
       row[M::kIsReal] = Fp::one();
       row[M::kAddr] = u(cells[i].cell);
-      const auto [wa, wb] = words(row, cells[i]);
-      for (size_t k = 0; k < 4; ++k) row[kWordA + k] = u(byte(wa, k)), row[kWordB + k] = u(byte(wb, k));
+      fill(row, cells[i]);
       address_limbs<M::kALo>(row, cells[i].cell, i + 1 < cells.size() ? &cells[i + 1].cell : nullptr);
     }
     return m;
   }
+  static void word_bytes(std::span<Fp> row, size_t col, uint32_t w) {
+    for (size_t k = 0; k < 4; ++k) row[col + k] = u(byte(w, k));
+  }
 
   RowMajorMatrix<Fp> memory_trace() {
     using M = MemoryAir;
-    return cell_rows<M, M::kInit, M::kFin>(mem_.segment_cells(), [&](std::span<Fp> row, const auto& c) {
+    return cell_rows<M>(mem_.segment_cells(), [&](std::span<Fp> row, const auto& c) {
+      word_bytes(row, M::kInit, c.init);
+      word_bytes(row, M::kFin, c.fin);
       row[M::kFinT] = u(c.fin_time);
       row[M::kSPrev] = u(c.prev_tag);
       bytes_.u16(info_.tag() - c.prev_tag - 1);
-      return std::pair{c.init, c.fin};
     });
   }
 
-  // Every cell of the execution (last segment); all padding elsewhere.
+  // Every cell the execution touched (last segment); all padding elsewhere.
+  // A cell outside the image names the gap that holds it (memory.h).
   RowMajorMatrix<Fp> boundary_trace(bool last) {
     using M = BoundaryAir;
     if (!last) return RowMajorMatrix<Fp>(M::kWidth, padded_height(0, min_rows_));
-    return cell_rows<M, M::kV0, M::kVf>(mem_.boundary_cells(), [&](std::span<Fp> row, const auto& c) {
+    return cell_rows<M>(mem_.boundary_cells(), [&](std::span<Fp> row, const auto& c) {
+      word_bytes(row, M::kVf, c.fin);
       row[M::kSf] = u(c.last_tag);
       row[M::kInImage] = u(c.in_image);
-      return std::pair{c.initial, c.fin};
+      uint32_t d1 = 0, d2 = 0;
+      if (!c.in_image) {
+        // The gap holding the cell: the last one starting at or below it.
+        const auto g = std::upper_bound(gaps_.begin(), gaps_.end(), std::make_pair(c.cell, ~uint32_t{0}));
+        const size_t gi = g == gaps_.begin() ? 0 : static_cast<size_t>(std::prev(g) - gaps_.begin());
+        const auto [lo, hi] = gaps_[gi];
+        if (strict_ && (c.cell < lo || c.cell >= hi))
+          throw std::logic_error("trace: cell 0x" + hex(c.cell) + " is outside guest memory");
+        ++gap_mult_[gi];
+        row[M::kGLo] = u(lo), row[M::kGHi] = u(hi);
+        // A forged cell outside every gap: the differences as field
+        // elements, so only their range lookups stay unmatched.
+        d1 = (Fp::from_canonical(c.cell) - u(lo)).canonical();
+        d2 = (u(hi) - Fp::one() - Fp::from_canonical(c.cell)).canonical();
+      }
+      const auto [d1lo, d1k] = limbs10(d1);
+      const auto [d2lo, d2k] = limbs10(d2);
+      const uint32_t limbs[4] = {d1lo, d1k, d2lo, d2k};
+      for (size_t k = 0; k < 4; ++k) {
+        row[M::kG1Lo + k] = u(limbs[k]);
+        if (limbs[k] < (1u << 16)) bytes_.u16(limbs[k]);
+      }
     });
   }
 
@@ -473,6 +514,8 @@ class Generator {
   std::unordered_map<uint32_t, size_t> program_index_;
   std::vector<uint64_t> program_mult_;
   std::vector<uint64_t> rom_mult_;  // per image word: dot4_rom reads (the image table's main column)
+  std::vector<std::pair<uint32_t, uint32_t>> gaps_;  // image_gaps(image_)
+  std::vector<uint64_t> gap_mult_;                   // per gap: boundary rows in it
   MemoryState mem_;
   ByteCounts bytes_;
   std::vector<Fp> cpu_rows_;

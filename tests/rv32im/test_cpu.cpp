@@ -406,7 +406,8 @@ TEST_CASE("changing any one cell of a real cpu, memory or boundary row is reject
   sweep_table(honest, rv32im::kTableBoundary, rv32im::BoundaryAir::kWidth, real_rows(honest, rv32im::kTableBoundary));
 }
 
-TEST_CASE("verifier rejects a changed multiplicity of the program and byte tables and the image's rom reads",
+TEST_CASE("verifier rejects a changed multiplicity of the program, byte and gap tables and the image's rom reads and "
+          "touched flags",
           "[rv32im][cpu]") {
   const auto p = sweep_program();
   const Recorded r = record(p);
@@ -415,7 +416,12 @@ TEST_CASE("verifier rejects a changed multiplicity of the program and byte table
   const struct {
     size_t table, row, col;
   } cells[] = {{rv32im::kTableProgram, 3, 0},       {rv32im::kTableProgram, b.image->program.size() + 1, 0},
-               {rv32im::kTableImage, 0, 0},         {rv32im::kTableBytes, 0x0102, rv32im::ByteTableAir::kMPair},
+               {rv32im::kTableImage, 0, rv32im::ImageAir::kRomReads},
+               {rv32im::kTableImage, 0, rv32im::ImageAir::kTouched},  // a code word: untouched
+               {rv32im::kTableImage, b.image->words.size() - 4, rv32im::ImageAir::kTouched},  // the stored data word
+               {rv32im::kTableImage, b.image->words.size() + 1, rv32im::ImageAir::kTouched},  // padding
+               {rv32im::kTableGaps, 0, 0},          {rv32im::kTableGaps, 1, 0},
+               {rv32im::kTableBytes, 0x0102, rv32im::ByteTableAir::kMPair},
                {rv32im::kTableBytes, 0x0305, rv32im::ByteTableAir::kMXor}, {rv32im::kTableBytes, 0xff70, rv32im::ByteTableAir::kMU16},
                {rv32im::kTableBytesTail, 0x10, rv32im::ByteTableAir::kMPair}, {rv32im::kTableBytesTail, 0x7f, rv32im::ByteTableAir::kMXor},
                {rv32im::kTableBytesTail, 0x22, rv32im::ByteTableAir::kMU16}};

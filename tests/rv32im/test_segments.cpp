@@ -160,6 +160,27 @@ size_t row_of_cell(const RowMajorMatrix<Fp>& m, uint32_t cell) {
   return 0;
 }
 
+// The net handoff tokens of a statement: every segment's memory and
+// boundary tables and the image table's sends (preprocessed rows, so summed
+// here from the image) in the last segment.
+std::map<rv32im_test::TupleKey, Fp> handoff_net(const rv32im::Circuit& circuit, const rv32im::Image& image,
+                                                const std::vector<rv32im::SegmentWitness>& segs) {
+  std::map<rv32im_test::TupleKey, Fp> net;
+  for (const auto& sg : segs)
+    for (size_t t : {size_t{rv32im::kTableMemory}, size_t{rv32im::kTableBoundary}})
+      for (const auto& [key, mult] : rv32im_test::evaluate(*circuit.airs()[t], sg.traces[t], sg.publics[t]).net)
+        if (key.first == rv32im::kBusHandoff) net[key] += mult;
+  const auto& img = segs.back().traces[rv32im::kTableImage];
+  for (size_t i = 0; i < image.words.size(); ++i)
+    if (img.at(i, rv32im::ImageAir::kTouched) == Fp::one()) {
+      std::vector<uint32_t> tuple{rv32im::word_cell(image.words[i].first)};
+      for (size_t k = 0; k < 4; ++k) tuple.push_back((image.words[i].second >> (8 * k)) & 0xff);
+      tuple.push_back(0);
+      net[{rv32im::kBusHandoff, tuple}] += Fp::one();
+    }
+  return net;
+}
+
 // Every segment's byte table recounted from the lookups its other tables
 // make (after a test edits their cells); a lookup of a value outside the
 // table stays unmatched.
@@ -170,9 +191,7 @@ void rebalance_bytes(const rv32im::Circuit& circuit, std::vector<rv32im::Segment
       for (Fp& v : sg.traces[t].values) v = Fp::zero();
     auto cell = [&](uint32_t e, size_t col) -> Fp& { return rv32im_test::byte_cell(sg.traces, e, col); };
     for (size_t t = 0; t < rv32im::kNumTables; ++t) {
-      if (t == rv32im::kTableBytes || t == rv32im::kTableBytesTail || t == rv32im::kTableProgram ||
-          t == rv32im::kTableImage || t == rv32im::kTableShaConst)
-        continue;  // preprocessed, no byte lookups
+      if (circuit.airs()[t]->preprocessed_width() > 0) continue;  // the byte tables, program, image, ...: no byte lookups
       for (const auto& [key, mult] : rv32im_test::evaluate(*circuit.airs()[t], sg.traces[t], sg.publics[t]).net) {
         const auto& v = key.second;
         if (key.first == rv32im::kBusU16 && v[0] < (1u << 16)) cell(v[0], Bytes::kMU16) += mult;
@@ -574,12 +593,7 @@ TEST_CASE("verifier rejects handoff tokens passed from a later segment to an ear
   CHECK(check.constraint == "bus");
   CHECK_THAT(check.message, Catch::Contains("u16 range"));
   // The handoff itself balances: only the range check objects.
-  std::map<rv32im_test::TupleKey, Fp> handoff;
-  for (size_t k = 0; k < segs.size(); ++k)
-    for (size_t t : {size_t{rv32im::kTableMemory}, size_t{rv32im::kTableBoundary}})
-      for (const auto& [key, mult] : rv32im_test::evaluate(*circuit.airs()[t], segs[k].traces[t], segs[k].publics[t]).net)
-        if (key.first == rv32im::kBusHandoff) handoff[key] += mult;
-  for (const auto& [key, mult] : handoff) CHECK(mult == Fp::zero());
+  for (const auto& [key, mult] : handoff_net(circuit, image, segs)) CHECK(mult == Fp::zero());
   const auto pk = stark::setup(rv32im::kRv32imProgramId, circuit.airs(), stark_test::fast_config(), stark_test::cpu());
   CHECK_FALSE(rv32im_test::statement_accepted(pk, w, rec.claim.journal));
 }
@@ -678,4 +692,82 @@ TEST_CASE("verifier rejects a memory token taken across a segment cut without th
   CHECK_THAT(check.message, Catch::Contains("'memory'"));
   const auto pk = stark::setup(rv32im::kRv32imProgramId, circuit.airs(), stark_test::fast_config(), stark_test::cpu());
   CHECK_FALSE(rv32im_test::statement_accepted(pk, w, ref.journal));
+}
+
+// Image words no segment touches have no boundary row (circuit version 7):
+// an image word's chain starts at the image table (its touched flag), every
+// other cell's at its boundary row, which proves the cell lies in a gap of
+// the image (memory.h). A cheating prover loads 0 from a data word the image
+// holds as 0x12345678: its boundary row claims the word is outside the image
+// (in_image = 0, so the row sends the initial token (addr, 0, 0)), the image
+// table's touched flag is cleared, and the gap columns name a real gap with
+// the differences filled in as field elements. Every token on the handoff
+// bus balances; only the gap's range lookups cannot. (With the four U16
+// sends of the gap limbs removed from BoundaryAir, this statement verifies.)
+TEST_CASE("verifier rejects a boundary row that starts an image word at 0 by claiming it lies outside the image",
+          "[rv32im][segments][memory]") {
+  std::vector<uint32_t> c;
+  li(c, s1, kDataBase);
+  burn(c, 500);                  // past the first segment of 2^10 rows
+  c.push_back(LW(zero, s1, 4));  // the word's first access (into x0), in segment 1
+  li(c, a0, 0);
+  li(c, a7, vm::kSysExit);
+  c.push_back(ECALL);
+  std::vector<uint8_t> data(16, 0);
+  const uint32_t loaded = 0x12345678;
+  for (size_t i = 0; i < 4; ++i) data[4 + i] = static_cast<uint8_t>(loaded >> (8 * i));
+  const vm::Program p = make_program(c, data);
+  const rv32im::Image image = rv32im::build_image(p);
+  Recorded rec = record(p, {});
+  size_t at = rec.rows.size();
+  for (size_t i = 0; i < rec.rows.size(); ++i)
+    if (rec.rows[i].insn == LW(zero, s1, 4)) at = i;
+  REQUIRE(at < rec.rows.size());
+  REQUIRE(rec.rows[at].mem_old == loaded);
+  rec.rows[at].mem_old = 0;  // the load reads 0 (TraceCheck::kForge: segment 1 starts the word from 0)
+  const vm::TraceChunk ch{0, rec.rows, rec.syscalls, rec.data};
+  auto segs = rv32im::execute_trace_segments(image, std::span(&ch, 1), rec.claim, 10, rv32im::kMinTableRows,
+                                             rv32im::TraceCheck::kForge);
+  REQUIRE(segs.size() == 2);
+  auto& tr = segs[1].traces;
+  const uint32_t cell = rv32im::word_cell(kDataBase + 4);
+  using Bd = rv32im::BoundaryAir;
+  auto& bnd = tr[rv32im::kTableBoundary];
+  const size_t row = row_of_cell(bnd, cell);
+  REQUIRE(bnd.at(row, Bd::kInImage) == Fp::one());
+  const auto words = image.words;
+  const size_t word = static_cast<size_t>(
+      std::find_if(words.begin(), words.end(), [&](const auto& w) { return w.first == kDataBase + 4; }) - words.begin());
+  REQUIRE(word < words.size());
+  REQUIRE(tr[rv32im::kTableImage].at(word, rv32im::ImageAir::kTouched) == Fp::one());
+  // The forgery: the cell is claimed to lie in the first gap (registers up
+  // to the code), the image no longer starts its chain.
+  const auto gaps = rv32im::image_gaps(image);
+  REQUIRE(gaps[0].second <= cell);
+  bnd.at(row, Bd::kInImage) = Fp::zero();
+  tr[rv32im::kTableImage].at(word, rv32im::ImageAir::kTouched) = Fp::zero();
+  tr[rv32im::kTableGaps].at(0, 0) += Fp::one();
+  bnd.at(row, Bd::kGLo) = Fp::from_u64(gaps[0].first);
+  bnd.at(row, Bd::kGHi) = Fp::from_u64(gaps[0].second);
+  auto limbs = [&](Fp d, size_t col) {
+    const uint32_t v = d.canonical(), k = std::min(v >> 10, 0xffffu);
+    bnd.at(row, col) = Fp::from_u64(v - (k << 10));
+    bnd.at(row, col + 1) = Fp::from_u64(k);
+  };
+  limbs(Fp::from_u64(cell) - Fp::from_u64(gaps[0].first), Bd::kG1Lo);
+  limbs(Fp::from_u64(gaps[0].second) - Fp::one() - Fp::from_u64(cell), Bd::kG2Lo);
+  const rv32im::Circuit circuit(&image);
+  rebalance_bytes(circuit, segs);
+  const auto w = segment_witnesses(circuit, segs);
+  const auto check = air::check_statement(w, true, rv32im::journal_terms(rec.claim.journal));
+  INFO(check.message);
+  CHECK(check.constraint == "bus");
+  CHECK_THAT(check.message, Catch::Contains("u16 range"));
+  // The handoff bus itself balances: the word's chain starts at the forged 0.
+  for (const auto& [key, mult] : handoff_net(circuit, image, segs)) {
+    INFO("cell " << key.second[0]);
+    CHECK(mult == Fp::zero());
+  }
+  const auto pk = stark::setup(rv32im::kRv32imProgramId, circuit.airs(), stark_test::fast_config(), stark_test::cpu());
+  CHECK_FALSE(rv32im_test::statement_accepted(pk, w, rec.claim.journal));
 }
