@@ -93,7 +93,7 @@ Row measure(const Guest& g, bool zk, int reps, hal::Hal& hal,
 
 const char* kTableNames[] = {"cpu",  "program",  "image",   "memory",   "bytes",    "bitwise",
                              "shift", "mul",     "div",     "io",       "boundary", "dotcall",
-                             "dot",   "shacall", "sharound", "shaconst", "bytestail", "gaps"};
+                             "dot",   "shacall", "sharound", "shaconst", "bytestail", "gaps", "dotrom"};
 static_assert(std::size(kTableNames) == rv32im::kNumTables, "a name per table");
 
 }  // namespace

@@ -35,6 +35,7 @@ struct Circuit::Chips {
   ShaRoundAir sha_round;
   ShaConstAir sha_const;
   GapAir gaps;
+  DotRomAir dot_rom;
   explicit Chips(const Image* img) : program(img), image(img), gaps(img) {}
 };
 

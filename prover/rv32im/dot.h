@@ -43,14 +43,25 @@
 //   acc_j exactly and R is acc_j mod 2^32, the emulator's int32.
 //
 // SOUNDNESS (data rows; the memory bus only ever carries bytes, so the x and
-// w bytes read are bytes): x word cell xa at 8 clk + 7, w words wa + j at 8
-// clk + 8 (j = 0..3; distinct cells; x and w may overlap: different times),
-// each read and left unchanged; accN_j = acc_j + sum_i (x_i - 128)(w_ji -
-// 128) on real rows; padding rows have every multiplicity 0.
+// w bytes read are bytes): x word cell xa at 8 clk + 7, read and left
+// unchanged; the w words wa + j (j = 0..3): in DotAir memory reads at 8 clk +
+// 8 (distinct cells; x and w may overlap: different times), in DotRomAir
+// rom-bus tuples (cell, word) that only the image table receives, so they
+// are the ELF's loaded words (bytes too); accN_j = acc_j + sum_i (x_i -
+// 128)(w_ji - 128) on real rows; padding rows have every multiplicity 0. A
+// table's chain tuples carry its own rom flag (0 in DotAir, 1 in DotRomAir)
+// and the call row's chain tuples the call's, so a dot4_rom call's chain
+// runs through DotRomAir rows only and a dot4 call's through DotAir rows.
 //
-// Columns and cost: the data table has 47 main columns and 20 LogUp
-// fractions (chain 2, memory 10, U16 5, PAIR 3) in 10 paired aux columns +
-// the running sum: 47 + 44 = 91 base columns per 16 MACs. Degree 3.
+// Columns and cost (circuit version 8), per row of 16 MACs:
+// - DotAir: 47 main columns and 20 LogUp fractions (chain 2, memory 10, U16
+//   5, PAIR 3) in 10 paired aux columns + the running sum: 47 + 44 = 91 base
+//   columns, 5.7 per MAC.
+// - DotRomAir: 35 main columns and 10 fractions (chain 2, memory 2, U16 1,
+//   PAIR 1, rom 4) in 5 paired aux columns + the running sum: 35 + 24 = 59
+//   base columns, 3.7 per MAC (before version 8 rom rows were DotAir rows
+//   with a rom flag and unused access columns: 100 base columns).
+// Degree 3.
 #pragma once
 
 #include <array>
@@ -76,26 +87,33 @@ inline constexpr uint32_t kTimeA1 = 6, kTimeA2 = 7, kTimeA3 = 8, kTimeX = 7, kTi
 inline constexpr uint32_t kAccesses = 5;  // data row: x, w row 0..3
 }  // namespace dot
 
-class DotAir : public SegTaggedAir<DotAir> {
+// The data rows, in two tables by where the weights come from: DotAir
+// (dot4: four memory reads of w words per row) and DotRomAir (dot4_rom: four
+// tuples on the rom bus, which the image table serves; no memory access, so
+// none of its columns or fractions). A call's chain carries its rom flag
+// (the call row's, from the CPU's call tuple), and each table sends and
+// receives chain tuples with its own constant flag, so a call's rows are all
+// in the table its call asks for.
+template <bool kRomWeights>
+class DotDataAir : public SegTaggedAir<DotDataAir<kRomWeights>> {
  public:
+  static constexpr size_t kAccesses = kRomWeights ? 1 : dot::kAccesses;  // x (and w row 0..3)
   enum Col : size_t {
     kIsReal, kClk, kXa, kWa,
     kAcc, kAccN = kAcc + 4,
     kX = kAccN + 4, kW = kX + 4,  // w row j lane i at kW + 4 j + i
-    kTp = kW + 16, kLo = kTp + dot::kAccesses, kHi = kLo + dot::kAccesses,
-    kRom = kHi + dot::kAccesses,  // a dot4_rom call: the weights come from the image
-    kWidth
+    kTp = kW + 16, kLo = kTp + kAccesses, kHi = kLo + kAccesses,
+    kWidth = kHi + kAccesses
   };
-  std::string name() const override { return "rv32im-dot"; }
+  std::string name() const override { return kRomWeights ? "rv32im-dotrom" : "rv32im-dot"; }
 
   template <class B>
   void constraints(B& b) const {
     using E = typename B::Expr;
     auto c = [&](size_t i) { return b.main(i); };
-    const E real = c(kIsReal), seg = b.pub(kPubSeg), one = b.lit(1), bias = b.lit(128), rom = c(kRom);
+    const E real = c(kIsReal), seg = b.pub(SegTaggedAir<DotDataAir>::kPubSeg), one = b.lit(1), bias = b.lit(128);
+    const E rom = b.lit(kRomWeights ? 1 : 0);
     b.assert_bool("is_real is boolean", real);
-    b.assert_bool("rom is boolean", rom);
-    b.assert_zero("padding is not rom", (one - real) * rom);
     for (size_t j = 0; j < 4; ++j) {
       E sum = c(kAcc + j);
       for (size_t i = 0; i < 4; ++i) sum = sum + (c(kX + i) - bias) * (c(kW + 4 * j + i) - bias);
@@ -106,23 +124,29 @@ class DotAir : public SegTaggedAir<DotAir> {
            {seg, c(kClk), c(kXa) + one, c(kWa) + b.lit(4), c(kAccN), c(kAccN + 1), c(kAccN + 2), c(kAccN + 3), rom},
            real);
     const E t_base = b.lit(8) * c(kClk);
-    for (size_t k = 0; k < dot::kAccesses; ++k) {
-      const E cell = k == 0 ? c(kXa) : c(kWa) + b.lit(static_cast<uint32_t>(k - 1));
-      const size_t v = k == 0 ? kX : kW + 4 * (k - 1);
-      const E t = t_base + b.lit(k == 0 ? dot::kTimeX : dot::kTimeW);
-      // The weights of a dot4_rom call are image words (kBusRom), not memory.
-      const E mem = k == 0 ? real : real * (one - rom);
-      memory_access(b, c, cell, v, v, kTp + k, t, kLo + k, kHi + k, seg, mem, real);
-      if (k > 0) {
-        b.send(kBusRom, {cell, c(v), c(v + 1), c(v + 2), c(v + 3)}, real * rom);
-        for (size_t col : {kTp + k, kLo + k, kHi + k}) b.assert_zero("no access times for image weights", rom * c(col));
+    memory_access(b, c, c(kXa), kX, kX, kTp, t_base + b.lit(dot::kTimeX), kLo, kHi, seg, real, real);
+    for (size_t j = 0; j < 4; ++j) {
+      const E cell = c(kWa) + b.lit(static_cast<uint32_t>(j));
+      const size_t v = kW + 4 * j;
+      if constexpr (kRomWeights) {
+        // The weights of a dot4_rom call are image words (kBusRom), not memory.
+        b.send(kBusRom, {cell, c(v), c(v + 1), c(v + 2), c(v + 3)}, real);
+      } else {
+        memory_access(b, c, cell, v, v, kTp + 1 + j, t_base + b.lit(dot::kTimeW), kLo + 1 + j, kHi + 1 + j, seg,
+                      real, real);
       }
     }
-    b.send(kBusBytePair, {c(kHi), c(kHi + 1)}, real);
-    b.send(kBusBytePair, {c(kHi + 2), c(kHi + 3)}, real);
-    b.send(kBusBytePair, {c(kHi + 4), b.lit(0)}, real);
+    if constexpr (kRomWeights) {
+      b.send(kBusBytePair, {c(kHi), b.lit(0)}, real);
+    } else {
+      b.send(kBusBytePair, {c(kHi), c(kHi + 1)}, real);
+      b.send(kBusBytePair, {c(kHi + 2), c(kHi + 3)}, real);
+      b.send(kBusBytePair, {c(kHi + 4), b.lit(0)}, real);
+    }
   }
 };
+using DotAir = DotDataAir<false>;
+using DotRomAir = DotDataAir<true>;
 
 class DotCallAir : public SegTaggedAir<DotCallAir> {
  public:
@@ -234,15 +258,18 @@ class DotBuilder {
   using RomReader = std::function<std::optional<uint32_t>(uint32_t cell)>;
   void add_call(const vm::SyscallRecord& rec, uint32_t clk, MemoryState& mem, ByteCounts& bytes, bool strict,
                 const RomReader* rom = nullptr);
-  void start_segment() { calls_.clear(), rows_.clear(); }
+  void start_segment() { calls_.clear(), rows_.clear(), rom_rows_.clear(); }
   size_t rows() const { return rows_.size() / DotAir::kWidth; }
+  size_t rom_rows() const { return rom_rows_.size() / DotRomAir::kWidth; }
   size_t calls() const { return calls_.size() / DotCallAir::kWidth; }
   RowMajorMatrix<Fp> call_trace(size_t min_rows) const;
   RowMajorMatrix<Fp> data_trace(size_t min_rows) const;
+  RowMajorMatrix<Fp> rom_trace(size_t min_rows) const;
 
  private:
-  std::vector<Fp> calls_;  // rows of DotCallAir::kWidth
-  std::vector<Fp> rows_;   // rows of DotAir::kWidth
+  std::vector<Fp> calls_;     // rows of DotCallAir::kWidth
+  std::vector<Fp> rows_;      // rows of DotAir::kWidth
+  std::vector<Fp> rom_rows_;  // rows of DotRomAir::kWidth
 };
 
 }  // namespace zkvm::rv32im

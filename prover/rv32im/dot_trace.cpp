@@ -22,7 +22,6 @@ void put_word(Fp* row, size_t col, uint32_t w) {
 void DotBuilder::add_call(const vm::SyscallRecord& rec, uint32_t clk, MemoryState& mem, ByteCounts& bytes,
                           bool strict, const RomReader* rom) {
   using Call = DotCallAir;
-  using Row = DotAir;
   const uint32_t x = rec.args[0], w = rec.args[1], k = rec.args[2];
   const std::string where = "dot4: ecall at cycle " + std::to_string(rec.cycle) + ": ";
   const bool args_ok = vm::dot4_args_ok(x, w, k);
@@ -66,45 +65,51 @@ void DotBuilder::add_call(const vm::SyscallRecord& rec, uint32_t clk, MemoryStat
     wwords[i] = v.value_or(0);
   }
 
-  // Data rows: all x reads (8 clk + 7) before all w reads (8 clk + 8), so a
-  // cell that is both sees its accesses in time order.
-  const uint32_t groups = k / 4, xa = x >> 2, wa = w >> 2;
-  const size_t first = rows_.size();
-  rows_.resize(first + size_t{groups} * Row::kWidth);
-  for (uint32_t g = 0; g < groups; ++g) {
-    Fp* row = rows_.data() + first + size_t{g} * Row::kWidth;
-    const auto a = mem.access(xa + g, mem.peek(xa + g), t0 + dot::kTimeX);
-    put_word(row, Row::kX, a.old_value);
-    limbs(row, Row::kTp, Row::kLo, Row::kHi, 0, a.prev_time, t0 + dot::kTimeX);
-  }
+  // Data rows (DotAir, or DotRomAir for dot4_rom): all x reads (8 clk + 7)
+  // before all w reads (8 clk + 8), so a cell that is both sees its
+  // accesses in time order.
   std::array<int64_t, 4> acc{};
-  for (uint32_t g = 0; g < groups; ++g) {
-    Fp* row = rows_.data() + first + size_t{g} * Row::kWidth;
-    row[Row::kIsReal] = Fp::one();
-    row[Row::kClk] = u(clk);
-    row[Row::kXa] = u(xa + g);
-    row[Row::kWa] = u(wa + 4 * g);
-    row[Row::kRom] = u(rom != nullptr);
-    for (uint32_t j = 0; j < 4; ++j) {
-      put_word(row, Row::kW + 4 * j, wwords[4 * g + j]);
-      if (rom != nullptr) {  // an image word: no memory access, time limbs 0
-        u16(0);
-        continue;
+  auto data_rows = [&]<class Row>(std::vector<Fp>& rows) {
+    const uint32_t groups = k / 4, xa = x >> 2, wa = w >> 2;
+    const size_t first = rows.size();
+    rows.resize(first + size_t{groups} * Row::kWidth);
+    for (uint32_t g = 0; g < groups; ++g) {
+      Fp* row = rows.data() + first + size_t{g} * Row::kWidth;
+      const auto a = mem.access(xa + g, mem.peek(xa + g), t0 + dot::kTimeX);
+      put_word(row, Row::kX, a.old_value);
+      limbs(row, Row::kTp, Row::kLo, Row::kHi, 0, a.prev_time, t0 + dot::kTimeX);
+    }
+    for (uint32_t g = 0; g < groups; ++g) {
+      Fp* row = rows.data() + first + size_t{g} * Row::kWidth;
+      row[Row::kIsReal] = Fp::one();
+      row[Row::kClk] = u(clk);
+      row[Row::kXa] = u(xa + g);
+      row[Row::kWa] = u(wa + 4 * g);
+      for (uint32_t j = 0; j < 4; ++j) {
+        put_word(row, Row::kW + 4 * j, wwords[4 * g + j]);
+        if constexpr (Row::kAccesses > 1) {
+          const auto a = mem.access(wa + 4 * g + j, mem.peek(wa + 4 * g + j), t0 + dot::kTimeW);
+          limbs(row, Row::kTp, Row::kLo, Row::kHi, 1 + j, a.prev_time, t0 + dot::kTimeW);
+        }
       }
-      const auto a = mem.access(wa + 4 * g + j, mem.peek(wa + 4 * g + j), t0 + dot::kTimeW);
-      limbs(row, Row::kTp, Row::kLo, Row::kHi, 1 + j, a.prev_time, t0 + dot::kTimeW);
+      for (size_t j = 0; j < 4; ++j) {
+        row[Row::kAcc + j] = Fp::from_i64(acc[j]);
+        for (size_t i = 0; i < 4; ++i)
+          acc[j] += (int64_t{static_cast<int32_t>(row[Row::kX + i].canonical())} - 128) *
+                    (int64_t{static_cast<int32_t>(row[Row::kW + 4 * j + i].canonical())} - 128);
+        row[Row::kAccN + j] = Fp::from_i64(acc[j]);
+      }
+      if constexpr (Row::kAccesses > 1) {
+        pair(row[Row::kHi].canonical(), row[Row::kHi + 1].canonical());
+        pair(row[Row::kHi + 2].canonical(), row[Row::kHi + 3].canonical());
+        pair(row[Row::kHi + 4].canonical(), 0);
+      } else {
+        pair(row[Row::kHi].canonical(), 0);
+      }
     }
-    for (size_t j = 0; j < 4; ++j) {
-      row[Row::kAcc + j] = Fp::from_i64(acc[j]);
-      for (size_t i = 0; i < 4; ++i)
-        acc[j] += (int64_t{static_cast<int32_t>(row[Row::kX + i].canonical())} - 128) *
-                  (int64_t{static_cast<int32_t>(row[Row::kW + 4 * j + i].canonical())} - 128);
-      row[Row::kAccN + j] = Fp::from_i64(acc[j]);
-    }
-    pair(row[Row::kHi].canonical(), row[Row::kHi + 1].canonical());
-    pair(row[Row::kHi + 2].canonical(), row[Row::kHi + 3].canonical());
-    pair(row[Row::kHi + 4].canonical(), 0);
-  }
+  };
+  if (rom != nullptr) data_rows.operator()<DotRomAir>(rom_rows_);
+  else data_rows.operator()<DotAir>(rows_);
 
   // The results are the chain's sums; a record that differs is kept when
   // forging (the call row's result constraint objects).
@@ -176,6 +181,12 @@ RowMajorMatrix<Fp> DotBuilder::call_trace(size_t min_rows) const {
 RowMajorMatrix<Fp> DotBuilder::data_trace(size_t min_rows) const {
   RowMajorMatrix<Fp> m(DotAir::kWidth, padded_height(rows(), min_rows));
   std::copy(rows_.begin(), rows_.end(), m.values.begin());
+  return m;
+}
+
+RowMajorMatrix<Fp> DotBuilder::rom_trace(size_t min_rows) const {
+  RowMajorMatrix<Fp> m(DotRomAir::kWidth, padded_height(rom_rows(), min_rows));
+  std::copy(rom_rows_.begin(), rom_rows_.end(), m.values.begin());
   return m;
 }
 

@@ -47,7 +47,9 @@ inline constexpr uint16_t kReceiptVersion = 2;
 // image word's chain itself (its `touched` column), boundary rows of other
 // cells prove them outside the image with the gap table (18 tables; the
 // image bus is retired).
-inline constexpr uint32_t kCircuitVersion = 7;
+// 8: dot4_rom data rows in a table of their own (DotRomAir, dot.h): no
+// memory-access columns or fractions for image weights (19 tables).
+inline constexpr uint32_t kCircuitVersion = 8;
 inline constexpr uint32_t kRv32imProgramId = 0x52563332;  // "RV32": the vk's program id
 // Bounds on untrusted sizes (allocation limits before parsing).
 inline constexpr size_t kMaxJournalBytes = size_t{1} << 20;

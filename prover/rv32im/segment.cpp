@@ -32,6 +32,7 @@ std::vector<std::vector<Fp>> segment_publics(const SegmentInfo& s) {
   p[kTableBoundary] = {u(s.last)};
   p[kTableDotCall] = {u(s.tag())};
   p[kTableDot] = {u(s.tag())};
+  p[kTableDotRom] = {u(s.tag())};
   p[kTableShaCall] = {u(s.tag())};
   p[kTableShaRound] = {u(s.tag())};
   return p;

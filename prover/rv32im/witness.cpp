@@ -159,6 +159,7 @@ class Generator {
     sw.traces[kTableIo] = io_.trace(min_rows_, bytes_);
     sw.traces[kTableDotCall] = dot_.call_trace(min_rows_);
     sw.traces[kTableDot] = dot_.data_trace(min_rows_);
+    sw.traces[kTableDotRom] = dot_.rom_trace(min_rows_);
     sw.traces[kTableShaCall] = sha_.call_trace(min_rows_);
     sw.traces[kTableShaRound] = sha_.round_trace(min_rows_);
     sw.traces[kTableShaConst] = sha_.const_trace();
@@ -173,6 +174,7 @@ class Generator {
     absent_if_unused(kTableDiv, div_.empty());
     absent_if_unused(kTableDotCall, dot_.calls() == 0);
     absent_if_unused(kTableDot, dot_.rows() == 0);
+    absent_if_unused(kTableDotRom, dot_.rom_rows() == 0);
     absent_if_unused(kTableShaCall, sha_.calls() == 0);
     absent_if_unused(kTableShaRound, sha_.round_rows() == 0);
     // Last: every table has counted its lookups.

@@ -18,6 +18,7 @@ using namespace zkvm::rv32im_trace_test;
 using field::Fp;
 using rv32im::DotAir;
 using rv32im::DotCallAir;
+using rv32im::DotRomAir;
 
 namespace {
 
@@ -111,12 +112,17 @@ void forge_result(Recorded& r, unsigned j, uint32_t v) {
 
 }  // namespace
 
-TEST_CASE("dot4 table shapes: 48 and 65 main columns, degree 3", "[rv32im][dot]") {
+TEST_CASE("dot4 table shapes: 47, 35 and 65 main columns, degree 3", "[rv32im][dot]") {
   const air::AirShape data = air::analyse(DotAir{});
-  CHECK(DotAir::kWidth == 48);
-  CHECK(data.num_interactions == 24);
-  CHECK(data.aux_width() == 13);  // 12 paired fraction columns and the running sum: 100 base columns per 16 MACs
+  CHECK(DotAir::kWidth == 47);
+  CHECK(data.num_interactions == 20);
+  CHECK(data.aux_width() == 11);  // 10 paired fraction columns and the running sum: 91 base columns per 16 MACs
   CHECK(data.max_degree == 3);
+  const air::AirShape rom = air::analyse(DotRomAir{});
+  CHECK(DotRomAir::kWidth == 35);
+  CHECK(rom.num_interactions == 10);
+  CHECK(rom.aux_width() == 6);  // 5 paired fraction columns and the running sum: 59 base columns per 16 MACs
+  CHECK(rom.max_degree == 3);
   const air::AirShape call = air::analyse(DotCallAir{});
   CHECK(DotCallAir::kWidth == 65);
   CHECK(call.max_degree == 3);
@@ -128,7 +134,8 @@ TEST_CASE("dot4 calls (K = 8, K = 0 with null pointers, x inside w, -128s, dot4_
   const Built b = build(p, r, TraceCheck::kStrict);
   REQUIRE(check(b).ok);
   CHECK(real_rows(b, rv32im::kTableDotCall) == 5);
-  CHECK(real_rows(b, rv32im::kTableDot) == 2 + 0 + 4 + 1 + 2);
+  CHECK(real_rows(b, rv32im::kTableDot) == 2 + 0 + 4 + 1);
+  CHECK(real_rows(b, rv32im::kTableDotRom) == 2);
   // The journal holds the emulator's results: -128 * -128 * 4 for row 0 of the fourth call,
   // and the same four sums for dot4 and dot4_rom over the same (unwritten) weights.
   REQUIRE(r.claim.journal.size() == 80);
@@ -184,8 +191,12 @@ TEST_CASE("verifier rejects a product over a w byte memory (or the image) never 
     const Recorded r = record(p);
     Built b = build(p, r, TraceCheck::kStrict);
     REQUIRE(check(b).ok);
-    auto& dot = b.ex.traces[rv32im::kTableDot];
+    const bool rom = number == vm::kSysDot4Rom;
+    auto& dot = b.ex.traces[rom ? rv32im::kTableDotRom : rv32im::kTableDot];
     auto& call = b.ex.traces[rv32im::kTableDotCall];
+    // The two data tables share their first columns' layout.
+    static_assert(DotAir::kX == DotRomAir::kX && DotAir::kW == DotRomAir::kW && DotAir::kAcc == DotRomAir::kAcc &&
+                  DotAir::kAccN == DotRomAir::kAccN);
     REQUIRE(dot.at(0, DotAir::kX) == Fp::from_u64(129));
     dot.at(0, DotAir::kW + 12) += Fp::one();
     dot.at(0, DotAir::kAccN + 3) += Fp::one();
@@ -236,12 +247,15 @@ TEST_CASE("changing any one cell of a real dot4 row is rejected; the verifier re
   const Recorded r = record(p);
   Built b = build(p, r, TraceCheck::kStrict);
   REQUIRE(check(b).ok);
-  const size_t calls = real_rows(b, rv32im::kTableDotCall), rows = real_rows(b, rv32im::kTableDot);
+  const size_t calls = real_rows(b, rv32im::kTableDotCall), rows = real_rows(b, rv32im::kTableDot),
+               rom_rows = real_rows(b, rv32im::kTableDotRom);
   sweep_table(b, rv32im::kTableDotCall, DotCallAir::kWidth, calls);
   sweep_table(b, rv32im::kTableDot, DotAir::kWidth, rows);
+  sweep_table(b, rv32im::kTableDotRom, DotRomAir::kWidth, rom_rows);
   const auto pk = setup(b);
   for (auto [table, width, real] : {std::tuple{size_t(rv32im::kTableDotCall), size_t(DotCallAir::kWidth), calls},
-                                    std::tuple{size_t(rv32im::kTableDot), size_t(DotAir::kWidth), rows}}) {
+                                    std::tuple{size_t(rv32im::kTableDot), size_t(DotAir::kWidth), rows},
+                                    std::tuple{size_t(rv32im::kTableDotRom), size_t(DotRomAir::kWidth), rom_rows}}) {
     for (size_t col = 0; col < width; ++col) {
       const size_t row = (col * 5) % real;
       INFO("table " << table << " row " << row << " column " << col);
