@@ -79,7 +79,14 @@ enum Col : size_t {
   kM, kN = kM + 4, kD = kN + 4,
   kW = kD + 4,  // the instruction word's bytes (program tuple and fetch)
   kTp = kW + 4, kTlo = kTp + kNumSlots, kThi = kTlo + kNumSlots,
-  kWidth = kThi + kNumSlots
+  // Degree-2 expressions held in columns so that their bus tuples are
+  // linear and the LogUp fractions pair up (circuit version 9): the memory
+  // slot's cell and the byte whose top bit sign-extends a load. Two
+  // fractions keep a degree-2 tuple (the program tuple's constant result,
+  // the scaled s3) and stay single; with an odd count left, a column for
+  // either would not save an aux column.
+  kMaddr = kThi + kNumSlots, kV,
+  kWidth
 };
 // Public values (segment.h segment_publics): start pc, exit code (halted
 // segments), cycles in the segment, halted (1: ends in exit), end pc (npc of
@@ -211,7 +218,7 @@ class CpuAir : public PaddedAir<CpuAir> {
     b.assert_zero("LH/SH are halfword aligned", (f(kFLdh) + f(kFSth)) * c(kO0));
     // Loads/stores: s >> 16 >= 1 (U16 lookup of 16 (s >> 16) - 16) and s3 < 16
     // (adder): 0x10000 <= s < 0x10000000. JALR: s3 < 16 keeps s_word below p.
-    b.send(kBusU16, {b.lit(16) * (ld + st) * (c(kS + 2) + b.lit(256) * c(kS + 3) - one)}, is_real);
+    b.send(kBusU16, {b.lit(16) * (c(kS + 2) + b.lit(256) * c(kS + 3) - one)}, ld + st);
     b.assert_eq("e0", c(kE), (one - c(kO0)) * (one - c(kO1)));
     b.assert_eq("e1", c(kE + 1), c(kO0) * (one - c(kO1)));
     b.assert_eq("e2", c(kE + 2), (one - c(kO0)) * c(kO1));
@@ -222,8 +229,8 @@ class CpuAir : public PaddedAir<CpuAir> {
     b.assert_eq("loaded half, high byte", c(kHh), (one - c(kO1)) * c(kM + 1) + c(kO1) * c(kM + 3));
     b.assert_bool("load sign is boolean", c(kSg));
     // v = 128 sg + l, l < 128: sg is the top bit of the loaded byte/half (0 on other rows).
-    const auto v = f(kFLdb) * c(kLb) + f(kFLdh) * c(kHh);
-    b.send(kBusBytePair, {q, b.lit(2) * (v - b.lit(128) * c(kSg))}, is_real);
+    b.assert_eq("v is the loaded byte or high byte", c(kV), f(kFLdb) * c(kLb) + f(kFLdh) * c(kHh));
+    b.send(kBusBytePair, {q, b.lit(2) * (c(kV) - b.lit(128) * c(kSg))}, is_real);
 
     // --- results ---------------------------------------------------------------
     const auto fill = b.lit(255) * c(kSg) * f(kFLdsx);
@@ -250,7 +257,8 @@ class CpuAir : public PaddedAir<CpuAir> {
       b.assert_zero("SW new word", f(kFStw) * (n - c(kB + i)));
       b.assert_zero("SH new word", f(kFSth) * (n - (keep_half * m + (one - keep_half) * bh)));
       b.assert_zero("SB new word", f(kFStb) * (n - (c(kE + i) * c(kB) + (one - c(kE + i)) * m)));
-      b.assert_zero("new word only for stores", (one - st) * n);
+      b.assert_zero("a load leaves its word", ld * (n - m));
+      b.assert_zero("new word only for loads and stores", (one - ld - st) * n);
     }
 
     // --- ecall ---------------------------------------------------------------------
@@ -292,18 +300,18 @@ class CpuAir : public PaddedAir<CpuAir> {
     // --- memory accesses -------------------------------------------------------------
     const auto t_base = b.lit(kTimeStride) * c(kClk);
     const auto mem_slot = ld + st + sys_cycle;
-    const auto mem_addr = (ld + st) * waddr + sys_cycle * b.lit(11);
+    b.assert_eq("the memory slot's cell", c(kMaddr), (ld + st) * waddr + sys_cycle * b.lit(11));
     // Fetch: the word cell of pc (pc is 4-aligned: it is a program row's)
     // holds the program's word, read and left as it is. A store over code
     // makes a later fetch of that word unprovable until the word is restored,
     // as the emulator faults (ModifiedCode).
     const typename B::Expr enable[kNumSlots] = {is_real, is_real, is_real - f(kFUseImm), mem_slot, f(kFWriteRd)};
-    const typename B::Expr addr[kNumSlots] = {c(kPc) * b.lit(kInv4), c(kRs1), c(kRs2), mem_addr, c(kRd)};
+    const typename B::Expr addr[kNumSlots] = {c(kPc) * b.lit(kInv4), c(kRs1), c(kRs2), c(kMaddr), c(kRd)};
     for (size_t k = 0; k < kNumSlots; ++k) {
       const auto t = t_base + b.lit(static_cast<uint32_t>(k + 1));
       const size_t old = k == kSlotFetch ? kW : k == kSlotRs1 ? kA : k == kSlotRs2 ? kB : k == kSlotMem ? kM : kD;
       auto w = [&](size_t i) {  // value written
-        if (k == kSlotMem) return ld * c(kM + i) + st * c(kN + i);  // cycle count: a1 := 0
+        if (k == kSlotMem) return c(kN + i);  // loads: m; stores: the new word; cycle count: a1 := 0
         if (k == kSlotRd) return c(kR + i);
         return c(old + i);
       };

@@ -49,7 +49,12 @@ inline constexpr uint16_t kReceiptVersion = 2;
 // image bus is retired).
 // 8: dot4_rom data rows in a table of their own (DotRomAir, dot.h): no
 // memory-access columns or fractions for image weights (19 tables).
-inline constexpr uint32_t kCircuitVersion = 8;
+// 9: the CPU table holds two degree-2 expressions in columns (the memory
+// slot's cell, the sign-source byte; a load's new word is its old one, and
+// the address range check's multiplicity is ld + st) so that 26 of its 28
+// LogUp fractions pair: 114 main and 16 aux columns (178 base per cycle,
+// was 112 + 18 aux = 184).
+inline constexpr uint32_t kCircuitVersion = 9;
 inline constexpr uint32_t kRv32imProgramId = 0x52563332;  // "RV32": the vk's program id
 // Bounds on untrusted sizes (allocation limits before parsing).
 inline constexpr size_t kMaxJournalBytes = size_t{1} << 20;

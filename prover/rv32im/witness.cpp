@@ -284,7 +284,7 @@ class Generator {
     if (strict_ && (addr_chk >= (1u << 16) || s3_chk >= 256))
       throw std::logic_error(sys_cycle ? "trace: cycle count 0x" + hex(s) + " is 2^30 or more"
                                        : "trace: memory/jump address 0x" + hex(s) + " outside guest memory");
-    if (addr_chk < (1u << 16)) bytes_.u16(addr_chk);  // a forged address's lookups stay unmatched
+    if ((ld || st) && addr_chk < (1u << 16)) bytes_.u16(addr_chk);  // a forged address's lookups stay unmatched
     if (s3_chk < 256) bytes_.pair(byte(s, 2), s3_chk);
 
     // Next pc.
@@ -313,17 +313,19 @@ class Generator {
       if (strict_ && (tr.mem_addr >> 2) != (s >> 2))
         throw std::logic_error("trace: load/store address differs from rs1 + imm");
       m = tr.mem_old;
-      if (st) n = tr.mem_new;
+      n = st ? tr.mem_new : m;  // a load leaves the word as it is
       // A forged load that is a later segment's first access of the word:
       // the segment claims to start from the trace's word (only the handoff
       // from the previous segments can object).
       if (!strict_ && ld && info_.index > 0 && !mem_.touched_in_segment(word_cell(s)) &&
           mem_.peek(word_cell(s)) != m)
         mem_.forge_value(word_cell(s), m);
-      const auto acc = mem_.access(word_cell(s), st ? n : m, t0 + 1 + kSlotMem);
+      c[kMaddr] = u(word_cell(s));
+      const auto acc = mem_.access(word_cell(s), n, t0 + 1 + kSlotMem);
       if (strict_ && acc.old_value != m) throw std::logic_error("trace: memory word differs from the memory model");
       slot(c, kSlotMem, t0, acc.prev_time);
     } else if (sys_cycle) {
+      c[kMaddr] = u(11);
       const auto acc = mem_.access(reg_cell(11), 0, t0 + 1 + kSlotMem);
       m = acc.old_value;
       slot(c, kSlotMem, t0, acc.prev_time);
@@ -334,6 +336,7 @@ class Generator {
     const uint32_t v = fl(kFLdb) ? lb : fl(kFLdh) ? hh : 0;
     const uint32_t sg = v >> 7;
     c[kSg] = u(sg);
+    c[kV] = u(v);
     bytes_.pair((s & 0xff) >> 2, 2 * (v - 128 * sg));
 
     // Result.

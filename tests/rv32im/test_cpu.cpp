@@ -112,12 +112,15 @@ vm::Program sweep_program() {
 
 }  // namespace
 
-TEST_CASE("cpu table shape: 112 main columns, 28 LogUp fractions in 17 paired or single aux columns, degree 3", "[rv32im][cpu]") {
+TEST_CASE("cpu table shape: 114 main columns, 28 LogUp fractions in 15 aux columns (13 pairs), degree 3", "[rv32im][cpu]") {
   const air::AirShape shape = air::analyse(rv32im::CpuAir{});
   CHECK(rv32im::CpuAir{}.width() == cpu::kWidth);
-  CHECK(cpu::kWidth == 112);
+  CHECK(cpu::kWidth == 114);
   CHECK(shape.num_interactions == 28);
-  CHECK(shape.aux_width() == 18);  // 17 fraction columns and the running sum
+  CHECK(shape.aux_width() == 16);  // 15 fraction columns and the running sum
+  size_t singles = 0;
+  for (const auto& g : shape.logup_groups) singles += g.size() == 1;
+  CHECK(singles == 2);  // the program tuple and the scaled-s3 pair lookup (degree-2 tuples)
   CHECK(shape.max_degree == 3);
 }
 
