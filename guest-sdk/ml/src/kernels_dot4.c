@@ -102,6 +102,64 @@ static inline __attribute__((always_inline)) void dense_store4(const int32_t acc
   dense_store1(acc[3], bias, mult, shift, 3, pc, zp, lo, hi, y);
 }
 
+/* Whole blocks of a layer with one requantisation for every channel and a
+ * shift of at least 33 (per-tensor, the usual case): the multiplier, the
+ * shift and the bounds are locals, so the compiler keeps them in registers
+ * instead of reloading them after every output store (an int8_t store may
+ * alias them), and no output branches on the shift. rom is a constant
+ * after inlining. Returns the number of outputs written (M & ~3). The same
+ * values as dense_store4 with pc = 0. */
+static inline __attribute__((always_inline)) int32_t dense_blocks_tensor(int rom, const uint8_t* xs, const uint8_t* w,
+                                                                         int32_t K4, int32_t M4, const int32_t* bias,
+                                                                         int32_t mult, int32_t s1, int32_t zp,
+                                                                         int32_t lo, int32_t hi, int8_t* y) {
+  /* Pointers that step, rather than indices: fewer live values, no spills. */
+  const int32_t* b = bias;
+  int8_t* out = y;
+  int8_t* const end = y + M4;
+  const int64_t step = 4 * (int64_t)K4;
+  for (; out < end; out += 4, b += 4, w += step) {
+    int32_t acc[4];
+    dot4_rows(rom, xs, w, K4, acc);
+    const int32_t a0 = acc[0] + b[0], a1 = acc[1] + b[1], a2 = acc[2] + b[2], a3 = acc[3] + b[3];
+    out[0] = requant_s1(a0, mult, s1, zp, lo, hi);
+    out[1] = requant_s1(a1, mult, s1, zp, lo, hi);
+    out[2] = requant_s1(a2, mult, s1, zp, lo, hi);
+    out[3] = requant_s1(a3, mult, s1, zp, lo, hi);
+  }
+  return M4;
+}
+
+/* The same for per-channel requantisation: each output's multiplier and
+ * shift read through stepping pointers, the rare shift <= 32 out of line.
+ * The same values as dense_store4 with pc = 1. */
+static inline __attribute__((always_inline)) int8_t requant_channel(int32_t a, int32_t mult, int32_t sf, int32_t zp,
+                                                                    int32_t lo, int32_t hi) {
+  return __builtin_expect(sf >= 33, 1) ? requant_s1(a, mult, sf - 33, zp, lo, hi)
+                                       : requant_any(a, mult, sf, zp, lo, hi);
+}
+
+static inline __attribute__((always_inline)) int32_t dense_blocks_channel(int rom, const uint8_t* xs, const uint8_t* w,
+                                                                          int32_t K4, int32_t M4, const int32_t* bias,
+                                                                          const int32_t* mult, const int32_t* shift,
+                                                                          int32_t zp, int32_t lo, int32_t hi,
+                                                                          int8_t* y) {
+  const int32_t *b = bias, *mp = mult, *sp = shift;
+  int8_t* out = y;
+  int8_t* const end = y + M4;
+  const int64_t step = 4 * (int64_t)K4;
+  for (; out < end; out += 4, b += 4, mp += 4, sp += 4, w += step) {
+    int32_t acc[4];
+    dot4_rows(rom, xs, w, K4, acc);
+    const int32_t a0 = acc[0] + b[0], a1 = acc[1] + b[1], a2 = acc[2] + b[2], a3 = acc[3] + b[3];
+    out[0] = requant_channel(a0, mp[0], sp[0], zp, lo, hi);
+    out[1] = requant_channel(a1, mp[1], sp[1], zp, lo, hi);
+    out[2] = requant_channel(a2, mp[2], sp[2], zp, lo, hi);
+    out[3] = requant_channel(a3, mp[3], sp[3], zp, lo, hi);
+  }
+  return M4;
+}
+
 void zkml_dense_s8_dot4(const int8_t* x, int32_t K, const uint8_t* w_packed, const int32_t* bias,
                         int32_t M, const zkml_requant_params* rq, int8_t* scratch, int8_t* y) {
   const int32_t K4 = (int32_t)zkml_k4(K);
@@ -134,11 +192,15 @@ void zkml_dense_s8_dot4(const int8_t* x, int32_t K, const uint8_t* w_packed, con
   int32_t acc[4];
   int32_t m0 = 0;
   /* Whole blocks: the four sums stay in registers through their outputs. */
-  if (pc) {
-    for (; m0 < M4; m0 += 4, w += 4 * (int64_t)K4) {
-      dot4_rows(rom, xs, w, K4, acc);
-      dense_store4(acc, bias + m0, mult + m0, shift + m0, 1, zp, lo, hi, y + m0);
-    }
+  if (!pc && shift[0] >= 33) {
+    const int32_t mult0 = mult[0], s1 = shift[0] - 33;
+    m0 = rom ? dense_blocks_tensor(1, xs, w, K4, M4, bias, mult0, s1, zp, lo, hi, y)
+             : dense_blocks_tensor(0, xs, w, K4, M4, bias, mult0, s1, zp, lo, hi, y);
+    w += (int64_t)m0 * K4;
+  } else if (pc) {
+    m0 = rom ? dense_blocks_channel(1, xs, w, K4, M4, bias, mult, shift, zp, lo, hi, y)
+             : dense_blocks_channel(0, xs, w, K4, M4, bias, mult, shift, zp, lo, hi, y);
+    w += (int64_t)m0 * K4;
   } else {
     for (; m0 < M4; m0 += 4, w += 4 * (int64_t)K4) {
       dot4_rows(rom, xs, w, K4, acc);
