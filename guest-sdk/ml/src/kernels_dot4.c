@@ -102,16 +102,28 @@ static inline __attribute__((always_inline)) void dense_store4(const int32_t acc
   dense_store1(acc[3], bias, mult, shift, 3, pc, zp, lo, hi, y);
 }
 
+/* zkml_requant_out for shift >= 33 with rz = 2^(shift - 33) and s2 = shift
+ * - 32 (its own formula), and with fold the zero point folded into rz as
+ * zp 2^s2: adding a multiple of 2^s2 before the arithmetic shift adds zp
+ * after it (the caller folds only where the sum stays below 2^31). */
+static inline __attribute__((always_inline)) int8_t requant_tensor(int32_t a, int32_t mult, int32_t rz, int32_t s2,
+                                                                   int fold, int32_t zp, int32_t lo, int32_t hi) {
+  int32_t v = ((int32_t)(((int64_t)a * (int64_t)mult) >> 32) + rz) >> s2;
+  if (!fold) v += zp;
+  return (int8_t)clamp_lo_hi(v, lo, hi);
+}
+
 /* Whole blocks of a layer with one requantisation for every channel and a
  * shift of at least 33 (per-tensor, the usual case): the multiplier, the
- * shift and the bounds are locals, so the compiler keeps them in registers
- * instead of reloading them after every output store (an int8_t store may
- * alias them), and no output branches on the shift. rom is a constant
- * after inlining. Returns the number of outputs written (M & ~3). The same
- * values as dense_store4 with pc = 0. */
-static inline __attribute__((always_inline)) int32_t dense_blocks_tensor(int rom, const uint8_t* xs, const uint8_t* w,
-                                                                         int32_t K4, int32_t M4, const int32_t* bias,
-                                                                         int32_t mult, int32_t s1, int32_t zp,
+ * rounding constant, the shift and the bounds are locals, so the compiler
+ * keeps them in registers instead of reloading them after every output
+ * store (an int8_t store may alias them), and no output branches on the
+ * shift. rom and fold are constants after inlining. Returns the number of
+ * outputs written (M & ~3). The same values as dense_store4 with pc = 0. */
+static inline __attribute__((always_inline)) int32_t dense_blocks_tensor(int rom, int fold, const uint8_t* xs,
+                                                                         const uint8_t* w, int32_t K4, int32_t M4,
+                                                                         const int32_t* bias, int32_t mult,
+                                                                         int32_t rz, int32_t s2, int32_t zp,
                                                                          int32_t lo, int32_t hi, int8_t* y) {
   /* Pointers that step, rather than indices: fewer live values, no spills. */
   const int32_t* b = bias;
@@ -122,10 +134,10 @@ static inline __attribute__((always_inline)) int32_t dense_blocks_tensor(int rom
     int32_t acc[4];
     dot4_rows(rom, xs, w, K4, acc);
     const int32_t a0 = acc[0] + b[0], a1 = acc[1] + b[1], a2 = acc[2] + b[2], a3 = acc[3] + b[3];
-    out[0] = requant_s1(a0, mult, s1, zp, lo, hi);
-    out[1] = requant_s1(a1, mult, s1, zp, lo, hi);
-    out[2] = requant_s1(a2, mult, s1, zp, lo, hi);
-    out[3] = requant_s1(a3, mult, s1, zp, lo, hi);
+    out[0] = requant_tensor(a0, mult, rz, s2, fold, zp, lo, hi);
+    out[1] = requant_tensor(a1, mult, rz, s2, fold, zp, lo, hi);
+    out[2] = requant_tensor(a2, mult, rz, s2, fold, zp, lo, hi);
+    out[3] = requant_tensor(a3, mult, rz, s2, fold, zp, lo, hi);
   }
   return M4;
 }
@@ -193,9 +205,17 @@ void zkml_dense_s8_dot4(const int8_t* x, int32_t K, const uint8_t* w_packed, con
   int32_t m0 = 0;
   /* Whole blocks: the four sums stay in registers through their outputs. */
   if (!pc && shift[0] >= 33) {
-    const int32_t mult0 = mult[0], s1 = shift[0] - 33;
-    m0 = rom ? dense_blocks_tensor(1, xs, w, K4, M4, bias, mult0, s1, zp, lo, hi, y)
-             : dense_blocks_tensor(0, xs, w, K4, M4, bias, mult0, s1, zp, lo, hi, y);
+    /* |top| < 2^30, rnd <= 2^21 and |zp| 2^s2 <= 2^29 where zp folds: the
+     * sum stays below 2^31. */
+    const int32_t mult0 = mult[0], s2 = shift[0] - 32, rnd = (int32_t)(1u << (s2 - 1));
+    const int fold = s2 <= 22 && zp >= -128 && zp <= 127;
+    const int32_t rz = fold ? rnd + (int32_t)((uint32_t)zp << s2) : rnd;
+    if (fold)
+      m0 = rom ? dense_blocks_tensor(1, 1, xs, w, K4, M4, bias, mult0, rz, s2, zp, lo, hi, y)
+               : dense_blocks_tensor(0, 1, xs, w, K4, M4, bias, mult0, rz, s2, zp, lo, hi, y);
+    else
+      m0 = rom ? dense_blocks_tensor(1, 0, xs, w, K4, M4, bias, mult0, rz, s2, zp, lo, hi, y)
+               : dense_blocks_tensor(0, 0, xs, w, K4, M4, bias, mult0, rz, s2, zp, lo, hi, y);
     w += (int64_t)m0 * K4;
   } else if (pc) {
     m0 = rom ? dense_blocks_channel(1, xs, w, K4, M4, bias, mult, shift, zp, lo, hi, y)
