@@ -9,7 +9,7 @@ namespace zkvm::rv32im {
 
 size_t program_height(const Image& image) { return padded_height(image.program.size(), kMinTableRows); }
 size_t image_height(const Image& image) { return padded_height(image.words.size(), kMinTableRows); }
-size_t gap_height(const Image& image) { return padded_height(image_gaps(image).size(), kMinTableRows); }
+size_t gap_height(size_t gaps) { return padded_height(gaps, kMinTableRows); }
 
 std::vector<std::pair<uint32_t, uint32_t>> image_gaps(const Image& image) {
   std::vector<std::pair<uint32_t, uint32_t>> gaps;
@@ -47,7 +47,7 @@ std::optional<RowMajorMatrix<Fp>> ImageAir::preprocessed_trace() const {
 std::optional<RowMajorMatrix<Fp>> GapAir::preprocessed_trace() const {
   if (image_ == nullptr) throw std::logic_error("GapAir: no image (verifier-side object)");
   const auto gaps = image_gaps(*image_);
-  RowMajorMatrix<Fp> m(kPreWidth, gap_height(*image_));
+  RowMajorMatrix<Fp> m(kPreWidth, gap_height(gaps.size()));
   for (size_t r = 0; r < gaps.size(); ++r) {
     m.at(r, kIsReal) = Fp::one();
     m.at(r, kLo) = Fp::from_canonical(gaps[r].first);

@@ -146,6 +146,7 @@ std::vector<std::pair<uint32_t, uint32_t>> image_gaps(const Image& image);
 
 size_t program_height(const Image& image);
 size_t image_height(const Image& image);
-size_t gap_height(const Image& image);
+// Height of the gap table for `gaps` ranges (image_gaps(image).size()).
+size_t gap_height(size_t gaps);
 
 }  // namespace zkvm::rv32im

@@ -149,7 +149,7 @@ class Generator {
     sw.traces[kTableMemory] = memory_trace();
     gap_mult_.assign(gaps_.size(), 0);
     sw.traces[kTableBoundary] = boundary_trace(last);
-    RowMajorMatrix<Fp> gaps(1, gap_height(image_));
+    RowMajorMatrix<Fp> gaps(1, gap_height(gaps_.size()));
     for (size_t i = 0; i < gap_mult_.size(); ++i) gaps.at(i, 0) = Fp::from_u64(gap_mult_[i]);
     sw.traces[kTableGaps] = std::move(gaps);
     sw.traces[kTableBitwise] = bitwise_trace(bitwise_, bytes_, min_rows_);
