@@ -25,7 +25,8 @@
 // - The last codeword (log size log_final_poly_len + log_blowup) is not
 //   committed: the prover sends its polynomial's 2^log_final_poly_len
 //   coefficients and the verifier evaluates it at each query's point.
-// - Transcript order: layer roots (observe, then sample beta), final poly
+// - Transcript order: per layer its root (observe), a challenge_pow_bits
+//   nonce (grind/check), its betas and input challenge (sample); final poly
 //   (observe), PoW nonce (grind/check), query indices (sample).
 #pragma once
 
@@ -48,6 +49,11 @@ struct FriParams {
   unsigned log_blowup = 2;          // rate 1/4
   unsigned num_queries = 42;        // 2 bits each at rate 1/4
   unsigned pow_bits = 16;           // grinding before query sampling
+  // Grinding before each FRI layer's fold challenges (and, in the STARK
+  // and PCS above, before every other algebraic challenge): adds this many
+  // bits to each algebraic soundness term (docs/SECURITY.md "Challenge
+  // grinding"). 0: none (the nonce is still sent and observed).
+  unsigned challenge_pow_bits = 0;
   unsigned log_max_arity = 3;       // fold by up to 8 per layer (1..4: arity 2..16)
   unsigned log_final_poly_len = 3;  // final polynomial has < 8 coefficients
 
@@ -85,6 +91,7 @@ struct LayerOpening {
 
 struct FriProof {
   std::vector<hash::Digest> layer_roots;  // one per LayerPlan
+  std::vector<uint64_t> layer_nonces;     // one per LayerPlan: challenge grinding
   std::vector<Fp4> final_poly;            // 2^log_final_poly_len coefficients, low first
   uint64_t pow_nonce = 0;
   std::vector<LayerOpening> layers;       // one per LayerPlan

@@ -15,6 +15,7 @@ void FriParams::validate() const {
   if (num_queries < 1 || num_queries > 512)
     bad("num_queries " + to_string(num_queries) + " outside [1, 512]");
   if (pow_bits > 32) bad("pow_bits " + to_string(pow_bits) + " exceeds 32");
+  if (challenge_pow_bits > 24) bad("challenge_pow_bits " + to_string(challenge_pow_bits) + " exceeds 24");
   if (log_max_arity < 1 || log_max_arity > 4)
     bad("log_max_arity " + to_string(log_max_arity) + " outside [1, 4] (arity 2..16)");
   if (log_final_poly_len > 8) bad("log_final_poly_len " + to_string(log_final_poly_len) + " exceeds 8");

@@ -77,6 +77,7 @@ FriProverResult fri_prove(const FriParams& params, std::vector<std::vector<Fp4>>
     trees.push_back(hal.merkle_commit({as_leaf_matrix(cur, k)}, {}, 0));
     proof.layer_roots.push_back(trees.back()->root());
     ch.observe_digest(layer + "/root", proof.layer_roots.back().bytes);
+    proof.layer_nonces.push_back(ch.grind(params.challenge_pow_bits));
     const auto betas = sample_fold_challenges(ch, layer, k);
     cur = hal.fri_fold(cur, betas);
     if (next_input < inputs.size() && heights[next_input] == n - k) {

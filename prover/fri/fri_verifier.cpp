@@ -47,9 +47,11 @@ void fri_verify(const FriParams& params, std::span<const unsigned> input_log_hei
   } catch (const std::invalid_argument& e) {
     reject(e.what());
   }
-  if (proof.layer_roots.size() != plan.size() || proof.layers.size() != plan.size())
-    reject("proof has " + to_string(proof.layer_roots.size()) + " layer roots and " +
-           to_string(proof.layers.size()) + " layer openings, expected " + to_string(plan.size()));
+  if (proof.layer_roots.size() != plan.size() || proof.layer_nonces.size() != plan.size() ||
+      proof.layers.size() != plan.size())
+    reject("proof has " + to_string(proof.layer_roots.size()) + " layer roots, " +
+           to_string(proof.layer_nonces.size()) + " layer nonces and " + to_string(proof.layers.size()) +
+           " layer openings, expected " + to_string(plan.size()));
   const size_t final_len = size_t{1} << params.log_final_poly_len;
   if (proof.final_poly.size() != final_len)
     reject("final polynomial has " + to_string(proof.final_poly.size()) +
@@ -61,6 +63,9 @@ void fri_verify(const FriParams& params, std::span<const unsigned> input_log_hei
   for (size_t l = 0, next_input = 1; l < plan.size(); ++l) {
     const std::string layer = "fri/layer " + to_string(l);
     ch.observe_digest(layer + "/root", proof.layer_roots[l].bytes);
+    if (!ch.check_pow(params.challenge_pow_bits, proof.layer_nonces[l]))
+      reject("layer " + to_string(l) + ": challenge grinding nonce " + to_string(proof.layer_nonces[l]) +
+             " does not have " + to_string(params.challenge_pow_bits) + " leading zero bits");
     betas[l] = sample_fold_challenges(ch, layer, plan[l].log_arity);
     if (next_input < input_log_heights.size() &&
         input_log_heights[next_input] == plan[l].log_height - plan[l].log_arity) {
@@ -140,7 +145,10 @@ void fri_verify(const FriParams& params, std::span<const unsigned> input_log_hei
 
 void write_fri_proof(transcript::ByteWriter& w, const FriProof& p) {
   w.count(p.layer_roots.size());
-  for (const auto& d : p.layer_roots) w.bytes32(d.bytes);
+  for (size_t l = 0; l < p.layer_roots.size(); ++l) {
+    w.bytes32(p.layer_roots[l].bytes);
+    w.u64(p.layer_nonces.at(l));
+  }
   w.count(p.final_poly.size());
   w.fp4s(p.final_poly);
   w.u64(p.pow_nonce);
@@ -164,7 +172,11 @@ FriProof read_fri_proof(transcript::ByteReader& r, const FriParams& params,
   FriProof p;
   r.expect_count(plan.size(), "layer root");
   p.layer_roots.resize(plan.size());
-  for (auto& d : p.layer_roots) d.bytes = r.bytes32();
+  p.layer_nonces.resize(plan.size());
+  for (size_t l = 0; l < plan.size(); ++l) {
+    p.layer_roots[l].bytes = r.bytes32();
+    p.layer_nonces[l] = r.u64();
+  }
   r.expect_count(size_t{1} << params.log_final_poly_len, "final polynomial coefficient");
   p.final_poly = r.fp4s(size_t{1} << params.log_final_poly_len);
   p.pow_nonce = r.u64();

@@ -24,7 +24,11 @@ SecurityEstimate estimate_security(const FriParams& params, unsigned log_max_lde
   const double field = 4 * log_p;  // |Fp4| = p^4 ~ 2^123.6
   SecurityEstimate s{};
   s.query_bits = static_cast<double>(params.num_queries) * params.log_blowup + params.pow_bits;
-  s.field_bits = field - log_max_lde;
+  // Grinding before each algebraic challenge (challenge_pow_bits) adds its
+  // bits to every algebraic term: a prover that wants another draw of a
+  // challenge must redo that work (docs/SECURITY.md "Challenge grinding").
+  const double grind = params.challenge_pow_bits;
+  s.field_bits = field - log_max_lde + grind;
   s.hash_bits = 128;
   s.conjectured = std::min({s.query_bits, s.field_bits, s.hash_bits});
 
@@ -41,13 +45,13 @@ SecurityEstimate estimate_security(const FriParams& params, unsigned log_max_lde
   // counts one input at every height below it: sum 2^h < |D|.
   for (unsigned h = params.min_log_height(); h < log_max_lde; ++h)
     fold_sum += std::ldexp(1.0, static_cast<int>(h));
-  s.fold_bits = fold_sum > 0 ? field - std::log2(fold_sum) : field;
+  s.fold_bits = (fold_sum > 0 ? field - std::log2(fold_sum) : field) + grind;
   // Random linear combination with independent coefficients: per-column
   // combination, then per-point combination, each |D|/|F| (proximity gaps,
   // unique-decoding regime).
-  s.batching_bits = field - 1 - log_max_lde;
+  s.batching_bits = field - 1 - log_max_lde + grind;
   const double n_max = std::ldexp(1.0, static_cast<int>(log_max_lde - params.log_blowup));
-  s.deep_bits = field - std::log2(static_cast<double>(opening_points) * constraint_degree * n_max);
+  s.deep_bits = field - std::log2(static_cast<double>(opening_points) * constraint_degree * n_max) + grind;
   s.johnson_query_bits =
       static_cast<double>(params.num_queries) * params.log_blowup / 2.0 + params.pow_bits;
   s.strict = std::min({s.conjectured, s.fold_bits, s.batching_bits, s.deep_bits});

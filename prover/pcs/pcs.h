@@ -121,6 +121,9 @@ struct PcsProof {
   // zk only: the masking codeword's tree root (observed before the batch
   // challenges).
   std::vector<hash::Digest> mask_root;
+  // Challenge grinding (fri.challenge_pow_bits) before the batch
+  // coefficients are drawn.
+  uint64_t batch_nonce = 0;
   fri::FriProof fri;
   std::vector<std::vector<TreeOpening>> openings;  // [round][tree]
   std::vector<TreeOpening> mask_opening;           // zk only: one entry

@@ -277,6 +277,7 @@ PcsProver::Opening PcsProver::open(const std::vector<const ProverRound*>& rounds
     ch.observe_digest("pcs/mask root", mask_tree->root().bytes);
   }
 
+  out.proof.batch_nonce = ch.grind(config_.fri.challenge_pow_bits);
   const auto chal = detail::sample_batch(ch, plan);
 
   // T(x) = sum_c coeffs[c] f_c(x) on a matrix's whole LDE (bit-reversed

@@ -107,6 +107,9 @@ void pcs_verify(const PcsConfig& config, const std::vector<RoundClaim>& rounds,
   } catch (const std::invalid_argument& e) {
     reject(e.what());
   }
+  if (!ch.check_pow(config.fri.challenge_pow_bits, proof.batch_nonce))
+    reject("batch challenge grinding nonce " + to_string(proof.batch_nonce) + " does not have " +
+           to_string(config.fri.challenge_pow_bits) + " leading zero bits");
   const auto chal = detail::sample_batch(ch, plan);
   const size_t nslots = plan.points.size();
   std::vector<std::vector<std::vector<Fp4>>> coeffs(rounds.size());
@@ -239,6 +242,7 @@ TreeOpening read_tree(transcript::ByteReader& r, size_t max_rows, size_t width, 
 void write_pcs_proof(transcript::ByteWriter& w, const PcsProof& p) {
   w.count(p.mask_root.size());
   for (const auto& d : p.mask_root) w.bytes32(d.bytes);
+  w.u64(p.batch_nonce);
   fri::write_fri_proof(w, p.fri);
   w.count(p.openings.size());
   for (const auto& round : p.openings) {
@@ -271,6 +275,7 @@ PcsProof read_pcs_proof(transcript::ByteReader& r, const PcsConfig& config,
   r.expect_count(n_mask, "mask root");
   p.mask_root.resize(n_mask);
   for (auto& d : p.mask_root) d.bytes = r.bytes32();
+  p.batch_nonce = r.u64();
   p.fri = fri::read_fri_proof(r, config.fri, heights);
   r.expect_count(round_dims.size(), "opened round");
   p.openings.resize(round_dims.size());

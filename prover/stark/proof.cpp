@@ -1,5 +1,6 @@
 // Proof and verifying-key wire formats (verifier side: OpenSSL + std only).
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 #include "prover/fri/security.h"
@@ -228,10 +229,28 @@ double security_bits(const VerifyingKey& vk, std::span<const unsigned> log_heigh
   return e.strict;
 }
 
+double logup_fractions(const VerifyingKey& vk, std::span<const unsigned> log_heights) {
+  double n = 0;
+  for (size_t t = 0; t < vk.airs.size() && t < log_heights.size(); ++t)
+    if (present(log_heights, t)) n += std::ldexp(static_cast<double>(vk.shapes[t].num_interactions), static_cast<int>(log_heights[t]));
+  return n;
+}
+
+unsigned logup_pow_bits(const VerifyingKey& vk, double fractions) {
+  size_t len = 0;
+  for (const auto& s : vk.shapes) len = std::max(len, s.max_tuple_len);
+  const double field = 4 * std::log2(static_cast<double>(field::Fp::kModulus));
+  const double bits = field - std::log2(std::max(1.0, fractions) * static_cast<double>(len + 1));
+  const unsigned floor_bits = vk.config.pcs.fri.challenge_pow_bits;  // as every algebraic challenge
+  if (bits >= kLogupTargetBits) return floor_bits;
+  // At most 2^30 cycles of 2^21-row segments: far below the 24 bits allowed.
+  return std::max(floor_bits, std::min(24u, static_cast<unsigned>(std::ceil(kLogupTargetBits - bits))));
+}
+
 StarkConfig StarkConfig::standard() { return for_height(20); }
 
 StarkConfig StarkConfig::for_height(unsigned log_n, bool zk) {
-  constexpr unsigned kBits = 100, kPow = 16;
+  constexpr unsigned kBits = 100, kPow = 16, kChallengePow = 8;
   for (unsigned lb : {2u, 1u}) {
     for (unsigned k = 3; k >= 1; --k) {
       StarkConfig c;
@@ -240,6 +259,7 @@ StarkConfig StarkConfig::for_height(unsigned log_n, bool zk) {
       f.log_blowup = lb;
       f.num_queries = (kBits - kPow + lb - 1) / lb;
       f.pow_bits = kPow;
+      f.challenge_pow_bits = kChallengePow;
       f.log_max_arity = k;
       f.log_final_poly_len = 3;
       if (log_n > c.max_log_height()) continue;
@@ -252,7 +272,7 @@ StarkConfig StarkConfig::for_height(unsigned log_n, bool zk) {
   }
   throw std::invalid_argument("StarkConfig::for_height: no parameters reach 100 conjectured bits at 2^" +
                               std::to_string(log_n) + " rows" + (zk ? " with zero knowledge" : "") +
-                              " (Fp4 challenges: the batching term needs an LDE of at most 2^22 rows)");
+                              " (Fp4 challenges with 8 bits of challenge grinding)");
 }
 
 std::vector<uint8_t> serialize_proof(const StarkProof& p) {
@@ -264,6 +284,9 @@ std::vector<uint8_t> serialize_proof(const StarkProof& p) {
   write_commitment(w, p.main);
   if (!p.aux.roots.empty()) write_commitment(w, p.aux);
   write_commitment(w, p.quotient);
+  if (!p.aux.roots.empty()) w.u64(p.logup_nonce);
+  w.u64(p.alpha_nonce);
+  w.u64(p.zeta_nonce);
   w.fp4s(p.cumsums);
   for (const auto& round : p.opened)
     for (const auto& mat : round)
@@ -280,8 +303,8 @@ ProofSizes proof_sizes(const StarkProof& p) {
     for (const auto& mat : round)
       for (const auto& pt : mat) s.ood_values += pt.size() * 16;
   const auto& f = p.pcs.fri;
-  s.fri_commit = kCount + f.layer_roots.size() * kDigest + kCount + f.final_poly.size() * 16 + 8 +
-                 kCount + p.pcs.mask_root.size() * kDigest;
+  s.fri_commit = kCount + f.layer_roots.size() * (kDigest + 8) + kCount + f.final_poly.size() * 16 + 8 +
+                 kCount + p.pcs.mask_root.size() * kDigest + 8;
   for (const auto& l : f.layers) {
     s.fri_commit += 2 * kCount;
     for (const auto& c : l.cosets) s.fri_values += c.size() * 16;
@@ -306,7 +329,7 @@ ProofSizes proof_sizes(const StarkProof& p) {
   for (const auto& pub : p.publics) s.header += pub.size() * 4;
   for (const auto* c : {&p.main, &p.aux, &p.quotient})
     if (!c->roots.empty()) s.header += kCount + c->roots.size() * kDigest;
-  s.header += p.cumsums.size() * 16;
+  s.header += p.cumsums.size() * 16 + 8 * ((p.aux.roots.empty() ? 0 : 1) + 2);  // grinding nonces
   return s;
 }
 
@@ -338,6 +361,12 @@ StarkProof parse_proof(std::span<const uint8_t> bytes, const VerifyingKey& vk) {
   p.main = read_commitment(r, "main");
   if (vk.has_bus()) p.aux = read_commitment(r, "aux");
   p.quotient = read_commitment(r, "quotient");
+  {
+    auto sc = r.scope("grinding nonces");
+    if (vk.has_bus()) p.logup_nonce = r.u64();
+    p.alpha_nonce = r.u64();
+    p.zeta_nonce = r.u64();
+  }
   {
     auto sc = r.scope("LogUp sums");
     size_t nbus = 0;
@@ -374,6 +403,7 @@ std::vector<uint8_t> serialize_vk(const VerifyingKey& vk) {
   w.u32(f.pow_bits);
   w.u32(f.log_max_arity);
   w.u32(f.log_final_poly_len);
+  w.u32(f.challenge_pow_bits);
   w.u8(vk.config.pcs.zk ? 1 : 0);
   w.count(vk.airs.size());
   for (unsigned h : vk.pre_log_heights) w.u8(static_cast<uint8_t>(h));
@@ -401,6 +431,7 @@ VerifyingKey parse_vk(std::span<const uint8_t> bytes, std::vector<const air::Air
   f.pow_bits = r.u32();
   f.log_max_arity = r.u32();
   f.log_final_poly_len = r.u32();
+  f.challenge_pow_bits = r.u32();
   const uint8_t zk = r.u8();
   if (zk > 1) r.fail("zk flag " + std::to_string(zk) + " is not 0 or 1");
   vk.config.pcs.zk = zk == 1;

@@ -50,7 +50,9 @@ inline constexpr uint32_t kVkMagic = 0x4b564b5a;     // "ZKVK"
 // 2: a log height of 0 marks an absent table. 3: FRI folds with one
 // challenge per arity-2 step and joins shorter inputs with a fresh one
 // (same bytes, different transcript: a version 2 proof cannot verify).
-inline constexpr uint16_t kProofVersion = 3;
+// 4: a grinding nonce before every algebraic challenge (docs/SECURITY.md
+// "Challenge grinding"); the vk carries challenge_pow_bits.
+inline constexpr uint16_t kProofVersion = 4;
 // Largest trace a proof may claim (bounds allocations from untrusted data).
 inline constexpr unsigned kMaxLogHeight = 24;
 
@@ -177,6 +179,11 @@ struct StarkProof {
   std::vector<unsigned> log_heights;       // per table
   std::vector<std::vector<Fp>> publics;    // per table
   pcs::Commitment main, aux, quotient;     // aux empty when no bus
+  // Challenge grinding nonces (docs/SECURITY.md "Challenge grinding"):
+  // before the LogUp challenges (a segmented statement's own, the same in
+  // every segment's proof; 0 and not serialized without a bus), the
+  // constraint alpha and zeta.
+  uint64_t logup_nonce = 0, alpha_nonce = 0, zeta_nonce = 0;
   std::vector<Fp4> cumsums;                // per table with interactions, in table order
   pcs::OpenedValues opened;                // [round][matrix][point][column]
   pcs::PcsProof pcs;
@@ -200,6 +207,21 @@ std::vector<bool> unsalted_rounds(const VerifyingKey& vk);
 // floor"). `weakest` receives the name of the smallest term. Heights must
 // be in range (check_shape).
 double security_bits(const VerifyingKey& vk, std::span<const unsigned> log_heights, std::string* weakest = nullptr);
+
+// LogUp soundness (docs/SECURITY.md "Challenge grinding"): if the sends and
+// receives of a bus differ as multisets over a statement, the cleared LogUp
+// sum is a non-zero polynomial in (alpha, beta) of degree at most N (L + 1),
+// N the statement's fractions (rows x interactions of every present table
+// of every proof) and L the longest tuple, so the challenges pass with
+// probability at most N (L + 1) / |Fp4|. logup_fractions is N for one
+// proof's heights (add them up over segments); logup_pow_bits the grinding
+// before the LogUp challenges that lifts log2|Fp4| - log2(N (L + 1)) to
+// kLogupTargetBits, and at least the vk's challenge_pow_bits (what every
+// algebraic challenge gets). Prover and verifier both compute it from the
+// observed heights.
+inline constexpr unsigned kLogupTargetBits = 100;
+double logup_fractions(const VerifyingKey& vk, std::span<const unsigned> log_heights);
+unsigned logup_pow_bits(const VerifyingKey& vk, double fractions);
 
 std::vector<uint8_t> serialize_proof(const StarkProof& p);
 

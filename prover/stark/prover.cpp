@@ -398,7 +398,8 @@ StarkProof prove(const ProvingKey& pk, std::span<const air::TableWitness> tables
   auto ch = start_transcript(pk.vk, mc.log_heights, mc.publics);
   pcs::observe_commitment(ch, "main", mc.commitment);
   LogupChallenges lc;
-  if (pk.vk.has_bus()) lc = sample_logup_challenges(ch);
+  if (pk.vk.has_bus())
+    lc = logup_challenges(ch, logup_pow_bits(pk.vk, logup_fractions(pk.vk, mc.log_heights)), std::nullopt);
   return finish_proof(pk, tables, std::move(mc), ch, lc, hal, opts);
 }
 
@@ -411,6 +412,7 @@ StarkProof finish_proof(const ProvingKey& pk, std::span<const air::TableWitness>
   proof.log_heights = std::move(mc.log_heights);
   proof.publics = std::move(mc.publics);
   proof.main = mc.commitment;
+  proof.logup_nonce = lc.nonce;
   auto main_round = std::move(mc.round);
   const std::vector<Fp4> masks = std::move(mc.masks);
   const bool zk = vk.config.pcs.zk;
@@ -463,6 +465,7 @@ StarkProof finish_proof(const ProvingKey& pk, std::span<const air::TableWitness>
     timer.lap("logup aux");
   }
 
+  proof.alpha_nonce = ch.grind(vk.config.pcs.fri.challenge_pow_bits);
   const Fp4 alpha = ch.sample_fp4("constraint alpha");
   // A backend that runs the quotient itself does so from the recorded
   // program (hal/quotient.h); otherwise the CPU kernel.
@@ -565,6 +568,7 @@ StarkProof finish_proof(const ProvingKey& pk, std::span<const air::TableWitness>
   timer.lap("commit quotient");
   pcs::observe_commitment(ch, "quotient", proof.quotient);
 
+  proof.zeta_nonce = ch.grind(vk.config.pcs.fri.challenge_pow_bits);
   const Fp4 zeta = ch.sample_fp4("zeta");
   std::vector<const pcs::ProverRound*> rounds;
   pcs::OpeningPoints points;
@@ -612,7 +616,9 @@ std::vector<StarkProof> prove_segments(const ProvingKey& pk, std::span<const std
     mains.push_back(commit_main(pk, segments[k], offsets[k], hal, seg_opts));
     observe_segment(ch, mains.back().log_heights, mains.back().publics, mains.back().commitment);
   }
-  const LogupChallenges lc = finish_segments(ch, segments.size());
+  double fractions = 0;
+  for (const auto& m : mains) fractions += logup_fractions(pk.vk, m.log_heights);
+  const LogupChallenges lc = finish_segments(ch, segments.size(), logup_pow_bits(pk.vk, fractions), std::nullopt);
   std::vector<StarkProof> proofs;
   for (size_t k = 0; k < segments.size(); ++k) {
     auto sch = segment_transcript(ch, k);

@@ -142,8 +142,16 @@ Fp4 verify_tables(const VerifyingKey& vk, const StarkProof& proof, transcript::C
     pcs::observe_commitment(ch, "aux", proof.aux);
     ch.observe_fp4s("logup sums", proof.cumsums);
   }
+  const unsigned grind = vk.config.pcs.fri.challenge_pow_bits;
+  auto check_grind = [&](uint64_t nonce, const char* what) {
+    if (!ch.check_pow(grind, nonce))
+      throw VerifyError(std::string(what) + ": challenge grinding nonce " + std::to_string(nonce) +
+                        " does not have " + std::to_string(grind) + " leading zero bits");
+  };
+  check_grind(proof.alpha_nonce, "constraint alpha");
   const Fp4 alpha = ch.sample_fp4("constraint alpha");
   pcs::observe_commitment(ch, "quotient", proof.quotient);
+  check_grind(proof.zeta_nonce, "zeta");
   const Fp4 zeta = ch.sample_fp4("zeta");
 
   // Round indices.
@@ -273,12 +281,21 @@ void verify(const VerifyingKey& vk, const StarkProof& proof, const VerifyOptions
   auto ch = start_transcript(vk, proof.log_heights, proof.publics);
   pcs::observe_commitment(ch, "main", proof.main);
   LogupChallenges lc;
-  if (vk.has_bus()) lc = sample_logup_challenges(ch);
+  if (vk.has_bus())
+    lc = logup_challenges(ch, logup_pow_bits(vk, logup_fractions(vk, proof.log_heights)), proof.logup_nonce);
   verify_tables(vk, proof, ch, lc, true);
 }
 
-LogupChallenges sample_logup_challenges(transcript::Challenger& ch) {
+LogupChallenges logup_challenges(transcript::Challenger& ch, unsigned bits, std::optional<uint64_t> nonce) {
   LogupChallenges lc;
+  if (!nonce) {
+    lc.nonce = ch.grind(bits);
+  } else if (ch.check_pow(bits, *nonce)) {
+    lc.nonce = *nonce;
+  } else {
+    throw VerifyError("LogUp: challenge grinding nonce " + std::to_string(*nonce) + " does not have " +
+                      std::to_string(bits) + " leading zero bits");
+  }
   lc.alpha = ch.sample_fp4("logup alpha");
   lc.beta = ch.sample_fp4("logup beta");
   return lc;
@@ -298,9 +315,10 @@ void observe_segment(transcript::Challenger& ch, std::span<const unsigned> log_h
   pcs::observe_commitment(ch, "main", main);
 }
 
-LogupChallenges finish_segments(transcript::Challenger& ch, size_t num_segments) {
+LogupChallenges finish_segments(transcript::Challenger& ch, size_t num_segments, unsigned bits,
+                                std::optional<uint64_t> nonce) {
   ch.observe_u64("segments", num_segments);
-  return sample_logup_challenges(ch);
+  return logup_challenges(ch, bits, nonce);
 }
 
 transcript::Challenger segment_transcript(const transcript::Challenger& global, size_t k) {
@@ -322,7 +340,13 @@ void verify_segments(const VerifyingKey& vk, std::span<const StarkProof> proofs,
     }
     observe_segment(ch, proofs[k].log_heights, proofs[k].publics, proofs[k].main);
   }
-  const LogupChallenges lc = finish_segments(ch, proofs.size());
+  // One statement-wide nonce, carried by every segment's proof.
+  for (size_t k = 1; k < proofs.size(); ++k)
+    if (proofs[k].logup_nonce != proofs[0].logup_nonce)
+      throw VerifyError("segment " + std::to_string(k) + ": its LogUp grinding nonce differs from segment 0's");
+  double fractions = 0;
+  for (const auto& p : proofs) fractions += logup_fractions(vk, p.log_heights);
+  const LogupChallenges lc = finish_segments(ch, proofs.size(), logup_pow_bits(vk, fractions), proofs[0].logup_nonce);
   Fp4 total = public_terms(vk, extra_terms, lc, "the statement");
   for (size_t k = 0; k < proofs.size(); ++k) {
     auto sch = segment_transcript(ch, k);

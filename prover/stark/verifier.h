@@ -1,6 +1,8 @@
 // STARK verifier (verifier side: OpenSSL + std only).
 #pragma once
 
+#include <optional>
+
 #include <span>
 
 #include "prover/stark/proof.h"
@@ -27,8 +29,13 @@ transcript::Challenger start_transcript(const VerifyingKey& vk, std::span<const 
 
 struct LogupChallenges {
   Fp4 alpha, beta;
+  uint64_t nonce = 0;  // the grinding nonce observed before them
 };
-LogupChallenges sample_logup_challenges(transcript::Challenger& ch);
+// The LogUp challenges after a grinding nonce of `bits` leading zero bits
+// (StarkConfig::logup_pow_bits): without `nonce` the prover's side (finds
+// the least one), with it the verifier's (VerifyError naming the check if it
+// falls short). The nonce is observed either way.
+LogupChallenges logup_challenges(transcript::Challenger& ch, unsigned bits, std::optional<uint64_t> nonce);
 
 // --- Segmented statements (continuations; docs/STARK.md "Segmented
 // statements") -----------------------------------------------------------
@@ -44,7 +51,8 @@ LogupChallenges sample_logup_challenges(transcript::Challenger& ch);
 transcript::Challenger start_segments(const VerifyingKey& vk);
 void observe_segment(transcript::Challenger& ch, std::span<const unsigned> log_heights,
                      const std::vector<std::vector<Fp>>& publics, const pcs::Commitment& main);
-LogupChallenges finish_segments(transcript::Challenger& ch, size_t num_segments);
+LogupChallenges finish_segments(transcript::Challenger& ch, size_t num_segments, unsigned bits,
+                                std::optional<uint64_t> nonce);
 transcript::Challenger segment_transcript(const transcript::Challenger& global, size_t k);
 
 // Verifies proofs as segments of one statement (each must be proof k of the

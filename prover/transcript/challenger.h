@@ -63,6 +63,21 @@ class Challenger {
   // nonce is observed exactly as grind() does.
   bool check_pow(unsigned bits, uint64_t nonce);
 
+  // Tests of the verifier's grinding checks: a cheating prover that skips
+  // the work of one grind. While a ScopedSkipGrind(k) lives on this thread,
+  // the k-th grind() call after it (0-based, any Challenger) observes the
+  // least nonce that MISSES its target instead of searching; the verifier's
+  // check_pow is unaffected. Count grinds with count_grinds().
+  class ScopedSkipGrind {
+   public:
+    explicit ScopedSkipGrind(uint64_t k);
+    ~ScopedSkipGrind();
+    ScopedSkipGrind(const ScopedSkipGrind&) = delete;
+    ScopedSkipGrind& operator=(const ScopedSkipGrind&) = delete;
+    // grind() calls on this thread since the scope began.
+    static uint64_t count_grinds();
+  };
+
   // Lines are appended to *trace (not owned; nullptr turns tracing off).
   void set_trace(std::vector<std::string>* trace) { trace_ = trace; }
 

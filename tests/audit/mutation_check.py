@@ -8,7 +8,7 @@
 #         -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_COMPILER=
 # then: python3 tests/audit/mutation_check.py [index ...]
 # (AUDIT_SANDBOX overrides the sandbox path). Patterns match the tree at
-# commit acc27b9; a pattern that no longer matches is reported, not skipped
+# commit acc27b9 (the grinding ones: the commit that added challenge grinding); a pattern that no longer matches is reported, not skipped
 # silently.
 import subprocess, sys, json, os
 SRC = os.environ.get("AUDIT_SANDBOX", "/tmp/audit-src")
@@ -71,6 +71,11 @@ M = [
     reject("proof-of-work nonce " + to_string(proof.pow_nonce) + " does not have " +
            to_string(params.pow_bits) + " leading zero bits");
 """)]),
+ ("Grinding: LogUp challenges' nonce", [("prover/stark/verifier.cpp", "} else if (ch.check_pow(bits, *nonce)) {", "} else if (ch.check_pow(0, *nonce)) {")]),
+ ("Grinding: constraint alpha and zeta nonces", [("prover/stark/verifier.cpp", "if (!ch.check_pow(grind, nonce))", "if (!ch.check_pow(0, nonce))")]),
+ ("Grinding: PCS batch nonce", [("prover/pcs/pcs_verifier.cpp", "if (!ch.check_pow(config.fri.challenge_pow_bits, proof.batch_nonce))", "if (!ch.check_pow(0, proof.batch_nonce))")]),
+ ("Grinding: FRI layer nonces", [("prover/fri/fri_verifier.cpp", "if (!ch.check_pow(params.challenge_pow_bits, proof.layer_nonces[l]))", "if (!ch.check_pow(0, proof.layer_nonces[l]))")]),
+ ("Segments: one LogUp grinding nonce", [("prover/stark/verifier.cpp", "if (proofs[k].logup_nonce != proofs[0].logup_nonce)", "if (false)")]),
 ]
 TARGETS = ["test_audit", "test_stark", "test_prover_fri", "test_prover_pcs", "test_prover_transcript"]
 sel = sys.argv[1:] 

@@ -289,9 +289,10 @@ TEST_CASE("audit: non-canonical field encodings are rejected (public value in Fp
     CHECK(rejects(p.pk.vk, b, &why));
     CHECK_THAT(why, Catch::Contains("non-canonical"));
   }
-  // The first opened value: after publics and the two commitments
-  // (u32 count + 32-byte root each; no aux for Fibonacci).
-  const size_t open_off = pub_off + 12 + 2 * (4 + 32);
+  // The first opened value: after publics, the two commitments (u32 count
+  // + 32-byte root each; no aux for Fibonacci) and the alpha and zeta
+  // grinding nonces (u64 each).
+  const size_t open_off = pub_off + 12 + 2 * (4 + 32) + 2 * 8;
   {
     auto b = p.bytes;
     uint32_t v = 0;
@@ -551,8 +552,10 @@ Challenges replay_to_zeta(const stark::VerifyingKey& vk, const StarkProof& p) {
   Challenges c;
   c.ch = stark::start_transcript(vk, p.log_heights, p.publics);
   pcs::observe_commitment(c.ch, "main", p.main);
+  (void)c.ch.check_pow(vk.config.pcs.fri.challenge_pow_bits, p.alpha_nonce);
   c.alpha = c.ch.sample_fp4("constraint alpha");
   pcs::observe_commitment(c.ch, "quotient", p.quotient);
+  (void)c.ch.check_pow(vk.config.pcs.fri.challenge_pow_bits, p.zeta_nonce);
   c.zeta = c.ch.sample_fp4("zeta");
   return c;
 }
@@ -760,7 +763,10 @@ TEST_CASE("audit: Fiat-Shamir: a prover that picks its LogUp sums after zeta is 
   auto main_round = pcs.commit({st.traces[0], st.traces[1]});
   proof.main = main_round->commitment();
   pcs::observe_commitment(ch, "main", proof.main);
-  const Fp4 la = ch.sample_fp4("logup alpha"), lb = ch.sample_fp4("logup beta");
+  const auto lc =
+      stark::logup_challenges(ch, stark::logup_pow_bits(vk, stark::logup_fractions(vk, proof.log_heights)), std::nullopt);
+  proof.logup_nonce = lc.nonce;
+  const Fp4 la = lc.alpha, lb = lc.beta;
   std::vector<RowMajorMatrix<Fp>> auxes;
   std::vector<Fp4> honest(2);
   for (size_t t = 0; t < 2; ++t)
@@ -770,6 +776,7 @@ TEST_CASE("audit: Fiat-Shamir: a prover that picks its LogUp sums after zeta is 
   proof.aux = aux_round->commitment();
   pcs::observe_commitment(ch, "aux", proof.aux);
   // (The attack: the sums are not sent yet.)
+  proof.alpha_nonce = ch.grind(vk.config.pcs.fri.challenge_pow_bits);
   const Fp4 alpha = ch.sample_fp4("constraint alpha");
   Fp4 a_inv[2], wt[2];
   for (size_t t = 0; t < 2; ++t) a_inv[t] = Fp4(field::two_adic_generator(proof.log_heights[t]).inverse());
@@ -804,6 +811,7 @@ TEST_CASE("audit: Fiat-Shamir: a prover that picks its LogUp sums after zeta is 
   auto q_round = pcs.commit(std::move(quotients));
   proof.quotient = q_round->commitment();
   pcs::observe_commitment(ch, "quotient", proof.quotient);
+  proof.zeta_nonce = ch.grind(vk.config.pcs.fri.challenge_pow_bits);
   const Fp4 zeta = ch.sample_fp4("zeta");
   for (size_t t = 0; t < 2; ++t) proof.cumsums.push_back(honest[t] - wt[t] * (zeta - a_inv[t]));
   REQUIRE((proof.cumsums[0] + proof.cumsums[1]).is_zero());
@@ -845,7 +853,9 @@ TEST_CASE("audit: Fiat-Shamir: a prover that commits its quotient after zeta is 
   auto main_round = pcs.commit({trace});
   proof.main = main_round->commitment();
   pcs::observe_commitment(ch, "main", proof.main);
+  proof.alpha_nonce = ch.grind(vk.config.pcs.fri.challenge_pow_bits);
   const Fp4 alpha = ch.sample_fp4("constraint alpha");
+  proof.zeta_nonce = ch.grind(vk.config.pcs.fri.challenge_pow_bits);
   const Fp4 zeta = ch.sample_fp4("zeta");  // (the attack: no quotient yet)
   const Fp g = field::two_adic_generator(log_n);
   // f(z) = (z^n - 1)/n * sum_i f(g^i) g^i / (z - g^i).
@@ -931,6 +941,7 @@ TEST_CASE("audit: Fiat-Shamir: a trace chosen after the constraint challenge (vi
   const auto honest = synthetic_trace(width, n, 7);
   st.publics = {{honest.at(0, 0)}};
   auto ch = stark::start_transcript(pk.vk, std::vector<unsigned>{4}, st.publics);
+  (void)ch.grind(pk.vk.config.pcs.fri.challenge_pow_bits);
   const Fp4 alpha = ch.sample_fp4("constraint alpha");
   std::vector<Fp4> a(5);
   for (size_t i = 0; i < 5; ++i) a[i] = alpha.pow(1 + i);
@@ -988,9 +999,11 @@ TEST_CASE("audit: Fiat-Shamir: a FRI prover that commits its layers after the qu
   const auto plan = fri::plan_layers(params, heights);
   transcript::Challenger ch("audit-fri");
   std::vector<Fp4> betas;
-  for (size_t l = 0; l < plan.size(); ++l)
-    betas.push_back(fri::sample_fold_challenges(ch, "fri/layer " + std::to_string(l), plan[l].log_arity)[0]);
   fri::FriProof proof;
+  for (size_t l = 0; l < plan.size(); ++l) {
+    proof.layer_nonces.push_back(ch.grind(params.challenge_pow_bits));  // as the verifier observes it
+    betas.push_back(fri::sample_fold_challenges(ch, "fri/layer " + std::to_string(l), plan[l].log_arity)[0]);
+  }
   proof.final_poly = {Fp4()};
   ch.observe_fp4s("fri/final poly", proof.final_poly);
   proof.pow_nonce = ch.grind(0);

@@ -136,6 +136,7 @@ FriProof cheat_prove(const FriParams& params, std::vector<Fp4> input, unsigned l
     trees.push_back(hal->merkle_commit({RowMajorMatrix<Fp>(std::move(flat), size_t{4} << k)}, {}, 0));
     proof.layer_roots.push_back(trees.back()->root());
     ch.observe_digest("fri/layer " + std::to_string(l) + "/root", proof.layer_roots.back().bytes);
+    proof.layer_nonces.push_back(ch.grind(params.challenge_pow_bits));
     auto betas = fri::sample_fold_challenges(ch, "fri/layer " + std::to_string(l), k);
     if (tamper.betas) tamper.betas(betas);
     cur = hal->fri_fold(cur, betas);

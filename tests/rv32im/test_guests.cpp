@@ -109,23 +109,36 @@ TEST_CASE("prove refuses, before executing, a segment size beyond the verifier's
   std::vector<uint32_t> code;
   sys_exit(code, 0);
   auto& hal = stark_test::cpu();
+  // Without challenge grinding the floor stops at 2^20 rows.
   rv32im::ProveOptions zk;
+  zk.config.pcs.fri.challenge_pow_bits = 0;
   zk.log_segment = 21;
   CHECK_THROWS_WITH(rv32im::prove(make_program(code), {}, zk, hal),
                     Catch::Contains("a segment of 2^21 cycles needs tables of 2^21 rows") &&
                         Catch::Contains("with zero knowledge verify only up to 2^20"));
   rv32im::ProveOptions plain;
   plain.config.pcs.zk = false;
+  plain.config.pcs.fri.challenge_pow_bits = 0;
   plain.log_segment = 21;
   CHECK_THROWS_WITH(rv32im::prove(make_program(code), {}, plain, hal),
                     Catch::Contains("needs tables of 2^21 rows") && Catch::Contains("without zero knowledge verify only up to 2^20"));
   plain.log_segment = 9;
   CHECK_THROWS_WITH(rv32im::prove(make_program(code), {}, plain, hal), Catch::Contains("segment size 2^9 is outside 2^10..2^21"));
-  // The default: 2^18, below the largest size the floor admits (2^20).
+  plain.log_segment = 22;
+  CHECK_THROWS_WITH(rv32im::prove(make_program(code), {}, plain, hal), Catch::Contains("segment size 2^22 is outside 2^10..2^21"));
+  // The standard parameters (8 grinding bits) admit the largest segment the
+  // memory argument's clocks allow, 2^21 rows, with and without zk; the
+  // default stays 2^18.
   const rv32im::Image image = rv32im::build_image(make_program(code));
   const rv32im::Circuit circuit(&image);
-  CHECK(rv32im::default_log_segment(stark::setup(rv32im::kRv32imProgramId, circuit.airs(), zk.config, hal).vk) == 18);
-  CHECK(rv32im::default_log_segment(stark::setup(rv32im::kRv32imProgramId, circuit.airs(), plain.config, hal).vk) == 18);
+  rv32im::ProveOptions std_zk, std_plain;
+  std_plain.config.pcs.zk = false;
+  for (const auto* o : {&std_zk, &std_plain}) {
+    const auto vk = stark::setup(rv32im::kRv32imProgramId, circuit.airs(), o->config, hal).vk;
+    CHECK(rv32im::max_log_segment(vk) == rv32im::kMaxLogCycles);
+    CHECK(rv32im::default_log_segment(vk) == 18);
+  }
+  CHECK(rv32im::max_log_segment(stark::setup(rv32im::kRv32imProgramId, circuit.airs(), zk.config, hal).vk) == 20);
 }
 
 #if defined(ZKVM_HELLO_ELF) && defined(ZKVM_SORT_GUEST_ELF) && defined(ZKVM_SHA256_GUEST_ELF)

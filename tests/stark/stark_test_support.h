@@ -75,20 +75,31 @@ inline bool rejects_proof(const stark::VerifyingKey& vk, const stark::StarkProof
   }
 }
 
+// The rest of a proof's transcript up to zeta, after the LogUp sums: the
+// grinding nonces as the verifier checks them (observed), alpha, the
+// quotient commitment.
+inline field::Fp4 replay_alpha_zeta(const stark::VerifyingKey& vk, const stark::StarkProof& p,
+                                    transcript::Challenger& ch) {
+  const unsigned bits = vk.config.pcs.fri.challenge_pow_bits;
+  (void)ch.check_pow(bits, p.alpha_nonce);
+  (void)ch.sample_fp4("constraint alpha");
+  pcs::observe_commitment(ch, "quotient", p.quotient);
+  (void)ch.check_pow(bits, p.zeta_nonce);
+  return ch.sample_fp4("zeta");
+}
+
 // The out-of-domain point zeta of a proof, replayed from its transcript as
 // the verifier draws it.
 inline field::Fp4 replay_zeta(const stark::VerifyingKey& vk, const stark::StarkProof& p) {
   auto ch = stark::start_transcript(vk, p.log_heights, p.publics);
   pcs::observe_commitment(ch, "main", p.main);
   if (vk.has_bus()) {
-    (void)ch.sample_fp4("logup alpha");
-    (void)ch.sample_fp4("logup beta");
+    (void)stark::logup_challenges(ch, stark::logup_pow_bits(vk, stark::logup_fractions(vk, p.log_heights)),
+                                  p.logup_nonce);
     pcs::observe_commitment(ch, "aux", p.aux);
     ch.observe_fp4s("logup sums", p.cumsums);
   }
-  (void)ch.sample_fp4("constraint alpha");
-  pcs::observe_commitment(ch, "quotient", p.quotient);
-  return ch.sample_fp4("zeta");
+  return replay_alpha_zeta(vk, p, ch);
 }
 
 // zeta of segment k of a segmented statement (stark::prove_segments),
@@ -96,14 +107,14 @@ inline field::Fp4 replay_zeta(const stark::VerifyingKey& vk, const stark::StarkP
 inline field::Fp4 replay_segment_zeta(const stark::VerifyingKey& vk, std::span<const stark::StarkProof> proofs, size_t k) {
   auto global = stark::start_segments(vk);
   for (const auto& p : proofs) stark::observe_segment(global, p.log_heights, p.publics, p.main);
-  (void)stark::finish_segments(global, proofs.size());
+  double fractions = 0;
+  for (const auto& p : proofs) fractions += stark::logup_fractions(vk, p.log_heights);
+  (void)stark::finish_segments(global, proofs.size(), stark::logup_pow_bits(vk, fractions), proofs[0].logup_nonce);
   auto ch = stark::segment_transcript(global, k);
   const auto& p = proofs[k];
   pcs::observe_commitment(ch, "aux", p.aux);
   ch.observe_fp4s("logup sums", p.cumsums);
-  (void)ch.sample_fp4("constraint alpha");
-  pcs::observe_commitment(ch, "quotient", p.quotient);
-  return ch.sample_fp4("zeta");
+  return replay_alpha_zeta(vk, p, ch);
 }
 
 // The trace column's own polynomial (degree < n) at z.

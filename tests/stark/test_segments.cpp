@@ -147,3 +147,21 @@ TEST_CASE("segmented statement: the statement's own bus terms are part of the to
   wrong_arity.tuple.push_back(Fp::zero());
   CHECK_THAT(verdict(r.pk.vk, r.proofs, {wrong_arity}), Catch::Contains("tuple of length"));
 }
+
+TEST_CASE("segments share one LogUp grinding nonce: a segment carrying another is rejected, and a prover that skips the statement's grind") {
+  StarkConfig cfg = fast_config();
+  cfg.pcs.fri.challenge_pow_bits = 8;  // the statement's LogUp grind takes at least these bits
+  auto r = prove(crossed(), cfg);
+  REQUIRE(r.proofs.size() == 2);
+  REQUIRE(verdict(r.pk.vk, r.proofs) == "");
+  REQUIRE(r.proofs[1].logup_nonce == r.proofs[0].logup_nonce);
+  // Segment 1's copy is not used to draw the challenges; it must still be
+  // the statement's (no second encoding of the same receipt).
+  auto other = r.proofs;
+  other[1].logup_nonce += 1;
+  CHECK_THAT(verdict(r.pk.vk, other), Catch::Contains("segment 1: its LogUp grinding nonce differs from segment 0's"));
+  // The statement's grind is the first one of prove_segments.
+  transcript::Challenger::ScopedSkipGrind skip(0);
+  const auto cheat = prove(crossed(), cfg);
+  CHECK_THAT(verdict(cheat.pk.vk, cheat.proofs), Catch::Contains("LogUp: challenge grinding nonce"));
+}

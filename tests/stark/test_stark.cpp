@@ -6,6 +6,7 @@
 #include <random>
 
 #include "prover/air/examples.h"
+#include "prover/fri/security.h"
 #include "prover/ntt/ntt.h"
 #include "prover/stark/prover.h"
 #include "prover/stark/verifier.h"
@@ -755,9 +756,12 @@ TEST_CASE("for_height and standard reach 100 bits under the strict count at ever
   // Degree-3 AIR (the synthetic one); security_bits is what verify() enforces.
   const auto* airs = verify::find_program(ZKVM_PROGRAM_SYNTHETIC_8);
   for (bool zk : {false, true}) {
-    const unsigned top = zk ? 19 : 21;
+    // With 8 bits of challenge grinding every height the field's two-adic
+    // subgroup admits (kMaxLogHeight) reaches the floor at rate 1/4.
+    const unsigned top = stark::kMaxLogHeight;
     for (unsigned h = 3; h <= top; ++h) {
       const StarkConfig c = StarkConfig::for_height(h, zk);
+      CHECK(c.pcs.fri.log_blowup == 2);
       auto vk = stark::setup(ZKVM_PROGRAM_SYNTHETIC_8, *airs, c, cpu()).vk;
       for (unsigned k = c.min_log_height(); k <= h; ++k) {
         INFO("zk " << zk << " for_height(" << h << ") at 2^" << k << " rows");
@@ -767,32 +771,47 @@ TEST_CASE("for_height and standard reach 100 bits under the strict count at ever
     }
     CHECK_THROWS_WITH(StarkConfig::for_height(top + 1, zk), Catch::Contains("no parameters reach 100"));
   }
-  // standard(): rate 1/4, 42 queries, fold arity 8, up to 2^20 rows (2^19 zk).
+  // standard(): rate 1/4, 42 queries, fold arity 8, 8 grinding bits per
+  // algebraic challenge.
   const StarkConfig s = StarkConfig::standard();
   CHECK(s.pcs.fri.log_blowup == 2);
   CHECK(s.pcs.fri.num_queries == 42);
   CHECK(s.pcs.fri.log_max_arity == 3);
+  CHECK(s.pcs.fri.challenge_pow_bits == 8);
   auto vk = stark::setup(ZKVM_PROGRAM_SYNTHETIC_8, *airs, s, cpu()).vk;
-  const std::vector<unsigned> h20{20}, h21{21};
+  const std::vector<unsigned> h20{20}, h21{21}, h22{22};
   CHECK(stark::security_bits(vk, h20) >= 100);
-  // Every fold step draws its own challenge, so arity 8 costs nothing at
-  // 2^20 (with powers of one beta it gave 98.6 bits: the fold term); one
-  // height more and an algebraic term is below, whatever the arity.
+  CHECK(stark::security_bits(vk, h22) >= 100);
+  // Without the grinding: every fold step draws its own challenge, so
+  // arity 8 costs nothing at 2^20; one height more and an algebraic term
+  // is below, whatever the arity.
+  StarkConfig bare = s;
+  bare.pcs.fri.challenge_pow_bits = 0;
+  const auto bvk = stark::setup(ZKVM_PROGRAM_SYNTHETIC_8, *airs, bare, cpu()).vk;
   std::string weakest;
   for (unsigned k = 1; k <= 4; ++k) {
-    StarkConfig a = s;
+    StarkConfig a = bare;
     a.pcs.fri.log_max_arity = k;
     const auto avk = stark::setup(ZKVM_PROGRAM_SYNTHETIC_8, *airs, a, cpu()).vk;
-    CHECK(stark::security_bits(avk, h20) == Approx(stark::security_bits(vk, h20)));
+    CHECK(stark::security_bits(avk, h20) == Approx(stark::security_bits(bvk, h20)));
     CHECK(stark::security_bits(avk, h21, &weakest) < 100);
     CHECK(weakest == "fold");
   }
   // Below 100 at 2^22 whatever the queries: an algebraic term (LDE size).
-  StarkConfig many = StarkConfig::for_height(21);
+  StarkConfig many = bare;
   many.pcs.fri.num_queries = 200;
-  const std::vector<unsigned> h22{22};
   CHECK(stark::security_bits(stark::setup(ZKVM_PROGRAM_SYNTHETIC_8, *airs, many, cpu()).vk, h22, &weakest) < 100);
   CHECK(weakest != "query");
+  // Each grinding bit lifts every algebraic term by one bit.
+  for (unsigned log_lde : {16u, 22u, 26u}) {
+    const auto e0 = fri::estimate_security(bare.pcs.fri, log_lde, 3, 2);
+    const auto e8 = fri::estimate_security(s.pcs.fri, log_lde, 3, 2);
+    CHECK(e8.field_bits == Approx(e0.field_bits + 8));
+    CHECK(e8.fold_bits == Approx(e0.fold_bits + 8));
+    CHECK(e8.batching_bits == Approx(e0.batching_bits + 8));
+    CHECK(e8.deep_bits == Approx(e0.deep_bits + 8));
+    CHECK(e8.query_bits == Approx(e0.query_bits));
+  }
 }
 
 namespace {
@@ -865,6 +884,47 @@ Fp4 raw_logup_sum(const TableWitness& tw, const Fp4& alpha, const Fp4& beta, siz
 }
 }  // namespace
 
+// Challenge grinding (docs/SECURITY.md "Challenge grinding"): a nonce with
+// challenge_pow_bits leading zero bits precedes the LogUp challenges, the
+// constraint alpha, zeta, the PCS batch coefficients and each FRI layer's
+// fold challenges. A prover that skips any one of those grinds (observing a
+// nonce that misses, so its transcript is otherwise consistent) is rejected
+// by that grind's own check. Without the check the proof would verify: the
+// nonce is observed like any other, and everything after it was made for it.
+TEST_CASE("verifier rejects a prover that skips any one challenge grind, by that grind's check") {
+  const auto s = range_statement({0, 1, 7, 255, 128, 7, 7, 42}, 16);
+  for (bool zk : {false, true}) {
+    INFO((zk ? "zk" : "plain"));
+    StarkConfig cfg = zk ? zk_config() : fast_config();
+    cfg.pcs.fri.challenge_pow_bits = 8;
+    cfg.pcs.fri.pow_bits = 8;
+    uint64_t grinds = 0;
+    {
+      transcript::Challenger::ScopedSkipGrind count(UINT64_MAX);  // skips none, counts
+      const auto honest = prove_statement(ZKVM_PROGRAM_BYTE_RANGE, s, cfg);
+      grinds = transcript::Challenger::ScopedSkipGrind::count_grinds();
+      CHECK_FALSE(rejects(honest.pk.vk, honest.bytes));
+      CHECK(honest.proof.pcs.fri.layer_nonces.size() + 5 == grinds);
+    }
+    REQUIRE(grinds >= 6);
+    for (uint64_t k = 0; k < grinds; ++k) {
+      std::string expect;
+      if (k == 0) expect = "LogUp: challenge grinding nonce";
+      else if (k == 1) expect = "constraint alpha: challenge grinding nonce";
+      else if (k == 2) expect = "zeta: challenge grinding nonce";
+      else if (k == 3) expect = "batch challenge grinding nonce";
+      else if (k + 1 < grinds) expect = "layer " + std::to_string(k - 4) + ": challenge grinding nonce";
+      else expect = "proof-of-work nonce";
+      INFO("grind " << k << " skipped; expected: " << expect);
+      transcript::Challenger::ScopedSkipGrind skip(k);
+      const auto cheat = prove_statement(ZKVM_PROGRAM_BYTE_RANGE, s, cfg);
+      std::string why;
+      CHECK(rejects(cheat.pk.vk, cheat.bytes, &why));
+      CHECK_THAT(why, Catch::Contains(expect));
+    }
+  }
+}
+
 // The leak this closes: the witness is a function of the private input, so
 // a verifier could test a guess of the input by recomputing one table's
 // LogUp sum. With zk each table's sum carries a random mask (sum 0 over the
@@ -880,8 +940,9 @@ TEST_CASE("zero-knowledge: a table's LogUp sum does not confirm a guessed witnes
     INFO(why);
     auto ch = stark::start_transcript(p.pk.vk, p.proof.log_heights, p.proof.publics);
     pcs::observe_commitment(ch, "main", p.proof.main);
-    const Fp4 alpha = ch.sample_fp4("logup alpha");
-    const Fp4 beta = ch.sample_fp4("logup beta");
+    const auto lc = stark::logup_challenges(
+        ch, stark::logup_pow_bits(p.pk.vk, stark::logup_fractions(p.pk.vk, p.proof.log_heights)), p.proof.logup_nonce);
+    const Fp4 alpha = lc.alpha, beta = lc.beta;
     REQUIRE(p.proof.cumsums.size() == 2);
     Fp4 total;
     for (size_t t = 0; t < 2; ++t) {

@@ -254,7 +254,7 @@ void setup_prove(CLI::App& root) {
       ->check(CLI::IsMember({"auto", "full", "lean"}));
   cmd->add_option("--segment-po2", args->segment_po2,
                   "Cut the execution into segments of 2^K rows (2^K - 128 cycles), one proof each (default: 18; "
-                  "10..21, at most 20 under the 100-bit floor)")
+                  "10..21)")
       ->check(CLI::Range(10u, 21u));
   cmd->add_option("--jobs", args->jobs,
                   "Prove this many segments at once (threads; memory grows by one segment's tables per job)")
