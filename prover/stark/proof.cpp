@@ -229,22 +229,26 @@ double security_bits(const VerifyingKey& vk, std::span<const unsigned> log_heigh
   return e.strict;
 }
 
-double logup_fractions(const VerifyingKey& vk, std::span<const unsigned> log_heights) {
+double logup_degree(const VerifyingKey& vk, std::span<const unsigned> log_heights) {
   double n = 0;
-  for (size_t t = 0; t < vk.airs.size() && t < log_heights.size(); ++t)
-    if (present(log_heights, t)) n += std::ldexp(static_cast<double>(vk.shapes[t].num_interactions), static_cast<int>(log_heights[t]));
+  for (size_t t = 0; t < vk.airs.size() && t < log_heights.size(); ++t) {
+    if (!present(log_heights, t)) continue;
+    const auto& sh = vk.shapes[t];
+    n += std::ldexp(static_cast<double>(sh.num_interactions) * static_cast<double>(sh.max_tuple_len + 1),
+                    static_cast<int>(log_heights[t]));
+  }
   return n;
 }
 
-unsigned logup_pow_bits(const VerifyingKey& vk, double fractions) {
-  size_t len = 0;
-  for (const auto& s : vk.shapes) len = std::max(len, s.max_tuple_len);
+unsigned logup_pow_bits(const VerifyingKey& vk, double degree) {
   const double field = 4 * std::log2(static_cast<double>(field::Fp::kModulus));
-  const double bits = field - std::log2(std::max(1.0, fractions) * static_cast<double>(len + 1));
+  const double bits = field - std::log2(std::max(1.0, degree));
   const unsigned floor_bits = vk.config.pcs.fri.challenge_pow_bits;  // as every algebraic challenge
   if (bits >= kLogupTargetBits) return floor_bits;
-  // At most 2^30 cycles of 2^21-row segments: far below the 24 bits allowed.
-  return std::max(floor_bits, std::min(24u, static_cast<unsigned>(std::ceil(kLogupTargetBits - bits))));
+  // Not capped: a statement that would need more than the grind can take
+  // (Challenger: 40 bits) is refused by the prover and rejected by the
+  // verifier (check_pow fails above 40) rather than proven below the target.
+  return std::max(floor_bits, static_cast<unsigned>(std::ceil(kLogupTargetBits - bits)));
 }
 
 StarkConfig StarkConfig::standard() { return for_height(20); }

@@ -209,19 +209,19 @@ std::vector<bool> unsalted_rounds(const VerifyingKey& vk);
 double security_bits(const VerifyingKey& vk, std::span<const unsigned> log_heights, std::string* weakest = nullptr);
 
 // LogUp soundness (docs/SECURITY.md "Challenge grinding"): if the sends and
-// receives of a bus differ as multisets over a statement, the cleared LogUp
-// sum is a non-zero polynomial in (alpha, beta) of degree at most N (L + 1),
-// N the statement's fractions (rows x interactions of every present table
-// of every proof) and L the longest tuple, so the challenges pass with
-// probability at most N (L + 1) / |Fp4|. logup_fractions is N for one
-// proof's heights (add them up over segments); logup_pow_bits the grinding
-// before the LogUp challenges that lifts log2|Fp4| - log2(N (L + 1)) to
+// receives of the buses differ as multisets over a statement, the cleared
+// LogUp sum is a non-zero polynomial in (alpha, beta) whose degree is at
+// most the sum over its fractions of (tuple length + 1), so the challenges
+// pass with at most that probability over |Fp4|. logup_degree bounds it
+// for one proof's heights (rows x interactions x (longest tuple + 1) per
+// present table; add it up over segments); logup_pow_bits is the grinding
+// before the LogUp challenges that lifts log2|Fp4| - log2(degree) to
 // kLogupTargetBits, and at least the vk's challenge_pow_bits (what every
 // algebraic challenge gets). Prover and verifier both compute it from the
 // observed heights.
 inline constexpr unsigned kLogupTargetBits = 100;
-double logup_fractions(const VerifyingKey& vk, std::span<const unsigned> log_heights);
-unsigned logup_pow_bits(const VerifyingKey& vk, double fractions);
+double logup_degree(const VerifyingKey& vk, std::span<const unsigned> log_heights);
+unsigned logup_pow_bits(const VerifyingKey& vk, double degree);
 
 std::vector<uint8_t> serialize_proof(const StarkProof& p);
 

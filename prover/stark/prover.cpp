@@ -399,7 +399,7 @@ StarkProof prove(const ProvingKey& pk, std::span<const air::TableWitness> tables
   pcs::observe_commitment(ch, "main", mc.commitment);
   LogupChallenges lc;
   if (pk.vk.has_bus())
-    lc = logup_challenges(ch, logup_pow_bits(pk.vk, logup_fractions(pk.vk, mc.log_heights)), std::nullopt);
+    lc = logup_challenges(ch, logup_pow_bits(pk.vk, logup_degree(pk.vk, mc.log_heights)), std::nullopt);
   return finish_proof(pk, tables, std::move(mc), ch, lc, hal, opts);
 }
 
@@ -616,9 +616,9 @@ std::vector<StarkProof> prove_segments(const ProvingKey& pk, std::span<const std
     mains.push_back(commit_main(pk, segments[k], offsets[k], hal, seg_opts));
     observe_segment(ch, mains.back().log_heights, mains.back().publics, mains.back().commitment);
   }
-  double fractions = 0;
-  for (const auto& m : mains) fractions += logup_fractions(pk.vk, m.log_heights);
-  const LogupChallenges lc = finish_segments(ch, segments.size(), logup_pow_bits(pk.vk, fractions), std::nullopt);
+  double degree = 0;
+  for (const auto& m : mains) degree += logup_degree(pk.vk, m.log_heights);
+  const LogupChallenges lc = finish_segments(ch, segments.size(), logup_pow_bits(pk.vk, degree), std::nullopt);
   std::vector<StarkProof> proofs;
   for (size_t k = 0; k < segments.size(); ++k) {
     auto sch = segment_transcript(ch, k);

@@ -32,7 +32,7 @@ struct LogupChallenges {
   uint64_t nonce = 0;  // the grinding nonce observed before them
 };
 // The LogUp challenges after a grinding nonce of `bits` leading zero bits
-// (StarkConfig::logup_pow_bits): without `nonce` the prover's side (finds
+// (stark::logup_pow_bits): without `nonce` the prover's side (finds
 // the least one), with it the verifier's (VerifyError naming the check if it
 // falls short). The nonce is observed either way.
 LogupChallenges logup_challenges(transcript::Challenger& ch, unsigned bits, std::optional<uint64_t> nonce);

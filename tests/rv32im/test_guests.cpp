@@ -2,6 +2,8 @@
 // checker off), verify; the exit code and journal agree with `zkvm run`.
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include <chrono>
 #include <filesystem>
 #include <string>
@@ -139,6 +141,35 @@ TEST_CASE("prove refuses, before executing, a segment size beyond the verifier's
     CHECK(rv32im::default_log_segment(vk) == 18);
   }
   CHECK(rv32im::max_log_segment(stark::setup(rv32im::kRv32imProgramId, circuit.airs(), zk.config, hal).vk) == 20);
+}
+
+TEST_CASE("the LogUp grind reaches 100 bits for the largest statement a receipt holds, within what the prover can grind", "[rv32im][guests]") {
+  using namespace vm::test;
+  std::vector<uint32_t> code;
+  sys_exit(code, 0);
+  auto& hal = stark_test::cpu();
+  const rv32im::Image image = rv32im::build_image(make_program(code));
+  const rv32im::Circuit circuit(&image);
+  const auto vk = stark::setup(rv32im::kRv32imProgramId, circuit.airs(), rv32im::ProveOptions{}.config, hal).vk;
+  // Worst segment: every table that may grow at 2^21 rows.
+  std::vector<unsigned> h(vk.airs.size(), rv32im::kMaxLogCycles);
+  for (size_t t = 0; t < h.size(); ++t)
+    if (vk.pre_log_heights[t] != 0) h[t] = vk.pre_log_heights[t];
+  const double one = stark::logup_degree(vk, h);
+  const double field = 4 * std::log2(static_cast<double>(field::Fp::kModulus));
+  // 2^30 cycles: 2^9 such segments (receipts refuse more).
+  for (double segs : {1.0, 512.0}) {
+    const unsigned bits = stark::logup_pow_bits(vk, one * segs);
+    INFO(segs << " segment(s): log2 degree " << std::log2(one * segs) << ", grind " << bits);
+    CHECK(field - std::log2(one * segs) + bits >= stark::kLogupTargetBits);
+    CHECK(bits >= vk.config.pcs.fri.challenge_pow_bits);
+    CHECK(bits <= 24);  // about 2^24 hashes at most, once per statement
+  }
+  // A small statement grinds the floor's 8 bits only.
+  std::vector<unsigned> small(vk.airs.size(), 14);
+  for (size_t t = 0; t < small.size(); ++t)
+    if (vk.pre_log_heights[t] != 0) small[t] = vk.pre_log_heights[t];
+  CHECK(stark::logup_pow_bits(vk, stark::logup_degree(vk, small)) == vk.config.pcs.fri.challenge_pow_bits);
 }
 
 #if defined(ZKVM_HELLO_ELF) && defined(ZKVM_SORT_GUEST_ELF) && defined(ZKVM_SHA256_GUEST_ELF)
