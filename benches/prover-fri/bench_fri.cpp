@@ -144,7 +144,9 @@ void BM_Grind(benchmark::State& st) {
 
 }  // namespace
 
-BENCHMARK(BM_Grind)->Arg(16)->Unit(benchmark::kMillisecond);
+// 8: the standard challenge grind; 11 and 20: the LogUp grind of a full
+// 2^21-row segment and of the largest statement (docs/SECURITY.md).
+BENCHMARK(BM_Grind)->Arg(8)->Arg(11)->Arg(16)->Arg(20)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_FriProve)->DenseRange(16, 20, 2)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_FriVerify)->DenseRange(16, 20, 2)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_LdeReference)->Arg(16)->Arg(18)->Arg(20)->Unit(benchmark::kMillisecond);
