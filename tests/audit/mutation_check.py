@@ -77,7 +77,7 @@ M = [
  ("Grinding: FRI layer nonces", [("prover/fri/fri_verifier.cpp", "if (!ch.check_pow(params.challenge_pow_bits, proof.layer_nonces[l]))", "if (!ch.check_pow(0, proof.layer_nonces[l]))")]),
  ("Segments: one LogUp grinding nonce", [("prover/stark/verifier.cpp", "if (proofs[k].logup_nonce != proofs[0].logup_nonce)", "if (false)")]),
 ]
-TARGETS = ["test_audit", "test_stark", "test_prover_fri", "test_prover_pcs", "test_prover_transcript"]
+TARGETS = ["test_audit", "test_stark", "test_segments", "test_prover_fri", "test_prover_pcs", "test_prover_transcript"]
 sel = sys.argv[1:] 
 results = {}
 for i, (name, edits) in enumerate(M):
