@@ -20,6 +20,7 @@
 #include "prover/rv32im/receipt.h"
 #include "prover/rv32im/witness.h"
 #include "zkvm/vm/elf.h"
+#include "prover/hal/host_memory.h"
 
 using namespace zkvm;
 
@@ -99,20 +100,25 @@ static_assert(std::size(kTableNames) == rv32im::kNumTables, "a name per table");
 }  // namespace
 
 int main(int argc, char** argv) {
+  hal::keep_large_allocations_in_heap();  // as zkvm prove does
   int reps = 1;
   bool quick = false;
+  std::string elf, input;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--reps") && i + 1 < argc) reps = std::max(1, std::atoi(argv[++i]));
     else if (!std::strcmp(argv[i], "--quick")) quick = true;
+    else if (!std::strcmp(argv[i], "--elf") && i + 1 < argc) elf = argv[++i];
+    else if (!std::strcmp(argv[i], "--input") && i + 1 < argc) input = argv[++i];
     else {
-      std::fprintf(stderr, "usage: %s [--reps N] [--quick]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--reps N] [--quick | --elf GUEST.elf [--input FILE]]\n", argv[0]);
       return 2;
     }
   }
-  std::vector<Guest> guests = {
-      {"xorshift loop, 2^12 iterations", ZKVM_BENCH_LOOP_ELF, u32_input(1u << 12)},
-  };
-  if (!quick) {
+  // --elf: that guest alone (its trace area below, zk and plain).
+  std::vector<Guest> guests;
+  if (!elf.empty()) guests.push_back({elf, elf, input.empty() ? std::vector<uint8_t>{} : slurp(input.c_str())});
+  else guests.push_back({"xorshift loop, 2^12 iterations", ZKVM_BENCH_LOOP_ELF, u32_input(1u << 12)});
+  if (!quick && elf.empty()) {
     guests.push_back({"xorshift loop, 2^14 iterations", ZKVM_BENCH_LOOP_ELF, u32_input(1u << 14)});
     guests.push_back({"xorshift loop, 2^15 iterations", ZKVM_BENCH_LOOP_ELF, u32_input(1u << 15)});
     std::vector<uint8_t> data(4096);
@@ -124,7 +130,7 @@ int main(int argc, char** argv) {
   std::printf("| guest | cycles | rows | zk prove | kHz | plain prove | kHz | zk / plain | receipt zk / plain | verify zk | "
               "zk, lean LDEs | lean / auto |\n");
   std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
-  rv32im::ProveReport last;
+  rv32im::ProveReport last, last_plain;
   std::vector<std::pair<std::string, stark::ProofSizes>> sizes;
   for (const Guest& g : guests) {
     std::fprintf(stderr, "bench: %s\n", g.name.c_str());
@@ -140,6 +146,7 @@ int main(int argc, char** argv) {
                 z.receipt_bytes, p.receipt_bytes, z.verify_ms, f.prove_s, f.prove_s / z.prove_s);
     std::fflush(stdout);
     last = z.report;
+    last_plain = p.report;
     sizes.emplace_back(g.name, z.sizes);
   }
   std::printf("\nWhere a zk segment proof's bytes go (kB = 1000 bytes):\n\n"
@@ -155,15 +162,19 @@ int main(int argc, char** argv) {
     for (size_t b : s.round_rows) std::printf(" %.1f", b / 1e3);
     std::printf("\n");
   }
-  std::printf("\nTrace area of the last guest (main columns x rows):\n\n| table | columns | rows | cells |\n|---|---|---|---|\n");
-  uint64_t total = 0;
+  std::printf("\nTrace area of the last guest (main columns x rows; zk, and plain where its height differs):\n\n"
+              "| table | columns | rows | cells | plain rows |\n|---|---|---|---|---|\n");
+  uint64_t total = 0, total_plain = 0;
   for (size_t t = 0; t < last.widths.size() && t < rv32im::kNumTables; ++t) {
     const uint64_t cells = uint64_t{last.widths[t]} << last.log_heights[t];
     total += cells;
-    std::printf("| %s | %zu | 2^%u | %llu |\n", kTableNames[t], last.widths[t], last.log_heights[t],
-                static_cast<unsigned long long>(cells));
+    const unsigned hp = t < last_plain.log_heights.size() ? last_plain.log_heights[t] : last.log_heights[t];
+    total_plain += uint64_t{last.widths[t]} << hp;
+    std::printf("| %s | %zu | 2^%u | %llu | %s |\n", kTableNames[t], last.widths[t], last.log_heights[t],
+                static_cast<unsigned long long>(cells), hp == last.log_heights[t] ? "" : ("2^" + std::to_string(hp)).c_str());
   }
-  std::printf("| total | | | %llu |\n", static_cast<unsigned long long>(total));
+  std::printf("| total | | | %llu | %llu |\n", static_cast<unsigned long long>(total),
+              static_cast<unsigned long long>(total_plain));
   std::printf("\npeak RSS %.0f MiB\n", peak_rss_mib());
   return 0;
 }

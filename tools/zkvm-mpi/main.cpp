@@ -27,6 +27,7 @@
 #include "prover/hal/hal.h"
 #include "prover/merkle/merkle.h"
 #include "prover/rv32im/prove.h"
+#include "prover/hal/host_memory.h"
 #include "prover/rv32im/receipt.h"
 #include "prover/transcript/serialize.h"
 #include "tools/zkvm/command.h"
@@ -216,6 +217,7 @@ int prove(const Args& a, int rank, int size) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  zkvm::hal::keep_large_allocations_in_heap();  // as zkvm prove does (prover/hal/host_memory.h)
   MPI_Init(&argc, &argv);
   int rank = 0, size = 1;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);

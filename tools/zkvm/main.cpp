@@ -6,6 +6,7 @@
 #include <string>
 
 #if defined(ZKVM_HAVE_RV32IM)
+#include "prover/hal/host_memory.h"
 #include "prover/rv32im/receipt.h"
 #endif
 
@@ -24,6 +25,11 @@ std::string version_line() {
 }  // namespace
 
 int main(int argc, char** argv) {
+#if defined(ZKVM_HAVE_RV32IM)
+  // Proving reuses freed buffers instead of faulting fresh mmaps in (a
+  // process-wide allocator setting; prover/hal/host_memory.h).
+  zkvm::hal::keep_large_allocations_in_heap();
+#endif
   CLI::App app{"zkvm: a zero-knowledge virtual machine for verifiable ML inference"};
   app.require_subcommand(1);
   app.set_version_flag("--version", version_line());
