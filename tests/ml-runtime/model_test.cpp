@@ -288,6 +288,37 @@ TEST_CASE("zkml_parse_prechecked skips only the table values zkml_parse checks",
   CHECK(zkml_parse_prechecked(&mp, g.data(), uint32_t(g.size())) == ZKML_ERR_TRUNCATED);
 }
 
+TEST_CASE("zkml_parse_built gives zkml_parse's model from the header and the built arena size, and checks the header", "[ml][parser]") {
+  auto f = all_ops_model();
+  zkml_model m, mb;
+  REQUIRE(zkml_parse(&m, f.data(), uint32_t(f.size())) == ZKML_OK);
+  REQUIRE(zkml_parse_built(&mb, f.data(), uint32_t(f.size()), m.arena_bytes) == ZKML_OK);
+  CHECK(std::memcmp(&m, &mb, sizeof m) == 0);
+  // The header is checked as zkml_parse checks it, with its codes.
+  auto g = f;
+  put32(g, 0, 0x12345678u);  // magic
+  CHECK(zkml_parse_built(&mb, g.data(), uint32_t(g.size()), m.arena_bytes) == ZKML_ERR_MAGIC);
+  g = f;
+  put32(g, 4, 99);  // version
+  CHECK(zkml_parse_built(&mb, g.data(), uint32_t(g.size()), m.arena_bytes) == ZKML_ERR_VERSION);
+  g = f;
+  put32(g, 28, 0xFFFFFFF0u);  // blob larger than the file
+  CHECK(zkml_parse_built(&mb, g.data(), uint32_t(g.size()), m.arena_bytes) == ZKML_ERR_TRUNCATED);
+  CHECK(zkml_parse_built(&mb, f.data(), uint32_t(f.size()) - 4, m.arena_bytes) == ZKML_ERR_TRUNCATED);
+  g = f;
+  put32(g, 20, m.n_tensors);  // input index past the tensors
+  CHECK(zkml_parse_built(&mb, g.data(), uint32_t(g.size()), m.arena_bytes) == ZKML_ERR_TENSOR);
+  // The arena size is the build's, within the runtime's limit.
+  CHECK(zkml_parse_built(&mb, f.data(), uint32_t(f.size()), ZKML_MAX_ARENA + 1) == ZKML_ERR_LIMIT);
+  CHECK_THAT(std::string(mb.error), Catch::Contains("arena"));
+  // What it does not walk: a node that no longer fits its shapes passes
+  // here (the build's zkml_parse would have refused the file).
+  g = f;
+  put32(g, node_off(f, 0) + 20, 9);
+  CHECK(parse(g).status == ZKML_ERR_NODE);
+  CHECK(zkml_parse_built(&mb, g.data(), uint32_t(g.size()), m.arena_bytes) == ZKML_OK);
+}
+
 TEST_CASE("parser rejects misaligned packed Dense weights and a misaligned buffer", "[ml][parser]") {
   auto f = all_ops_model();
   zkml_model m;

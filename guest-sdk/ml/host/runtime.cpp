@@ -288,14 +288,16 @@ std::string generate_guest_source(const std::vector<uint8_t>& file, const GuestS
            "  fflush(stderr);\n"
            "  zkvm_sys_write(2, buf, (size_t)(p - buf));\n"
            "}\n";
-    // model_info above ran zkml_parse on these bytes, so the guest skips the
-    // value checks of the parameter tables (model.h zkml_parse_prechecked).
+    // model_info above ran zkml_parse on these bytes, so the guest reads
+    // only their header and takes the arena size parse computed
+    // (model.h zkml_parse_built).
     o << "\nint main(void) {\n"
          "  static zkml_model m;\n"
-         "  /* zkml-tool checked these bytes with zkml_parse when it wrote this file. */\n"
-         "  int st = zkml_parse_prechecked(&m, "
-      << sym << ", (uint32_t)sizeof " << sym
-      << ");\n"
+         "  /* zkml-tool checked these bytes with zkml_parse when it wrote this file\n"
+         "   * (arena: the size that parse computed). */\n"
+         "  int st = zkml_parse_built(&m, "
+      << sym << ", (uint32_t)sizeof " << sym << ", " << info.arena_bytes
+      << "u);\n"
          "  if (st != ZKML_OK) zkvm_panic(\"model: %s\", m.error);\n";
     if (!reg.str().empty())
       o << "#if !(defined(ZKML_PLAIN_KERNELS) && ZKML_PLAIN_KERNELS)\n" << reg.str() << "#endif\n";

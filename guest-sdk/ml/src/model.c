@@ -153,9 +153,9 @@ static void make_conv(const zkml_node* n, const zkml_tensor* x, const zkml_tenso
 
 enum { T_NONE = 0, T_AVAILABLE = 1 };
 
-/* tables = 0 (zkml_parse_prechecked) skips the loops over the entries of
- * parameter tables; everything else is checked either way. */
-static int parse(zkml_model* m, const uint8_t* data, uint32_t size, int tables) {
+/* The header: magic, version, sizes, counts and the graph's input and
+ * output indices; fills every field of m but arena_bytes. */
+static int parse_header(zkml_model* m, const uint8_t* data, uint32_t size) {
   memset(m, 0, sizeof *m);
   m->data = data;
   m->size = size;
@@ -192,6 +192,14 @@ static int parse(zkml_model* m, const uint8_t* data, uint32_t size, int tables) 
   if (m->input >= m->n_tensors || m->output >= m->n_tensors)
     return fail(m, ZKML_ERR_TENSOR, "model: input %u / output %u not below tensor count %u", m->input, m->output,
                 m->n_tensors);
+  return ZKML_OK;
+}
+
+/* tables = 0 (zkml_parse_prechecked) skips the loops over the entries of
+ * parameter tables; everything else is checked either way. */
+static int parse(zkml_model* m, const uint8_t* data, uint32_t size, int tables) {
+  const int hs = parse_header(m, data, size);
+  if (hs != ZKML_OK) return hs;
 
   /* Tensors. state[] is bounded by ZKML_MAX_TENSORS, not by file data. */
   uint8_t state[ZKML_MAX_TENSORS];
@@ -574,6 +582,15 @@ static int parse(zkml_model* m, const uint8_t* data, uint32_t size, int tables) 
 int zkml_parse(zkml_model* m, const uint8_t* data, uint32_t size) { return parse(m, data, size, 1); }
 
 int zkml_parse_prechecked(zkml_model* m, const uint8_t* data, uint32_t size) { return parse(m, data, size, 0); }
+
+int zkml_parse_built(zkml_model* m, const uint8_t* data, uint32_t size, uint32_t arena_bytes) {
+  const int hs = parse_header(m, data, size);
+  if (hs != ZKML_OK) return hs;
+  if (arena_bytes > ZKML_MAX_ARENA)
+    return fail(m, ZKML_ERR_LIMIT, "model: arena of %u bytes over the %u limit", arena_bytes, ZKML_MAX_ARENA);
+  m->arena_bytes = arena_bytes;
+  return ZKML_OK;
+}
 
 int zkml_prepare(zkml_runner* r, const zkml_model* m, void* arena, uint32_t arena_bytes) {
   if (arena == NULL || ((uintptr_t)arena & 3u) || arena_bytes < m->arena_bytes) return ZKML_ERR_ARENA;
