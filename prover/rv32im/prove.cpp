@@ -323,8 +323,9 @@ void SegmentedProver::draw_challenges(std::span<const SegmentCommitment> all) {
     s.roots.push_back(c.main);
     s.ends.push_back(c.end);
   }
-  double degree = 0;
-  for (const SegmentCommitment& c : all) degree += stark::logup_degree(s.pk.vk, c.log_heights);
+  // The statement's public terms (the journal, as the verifier adds them).
+  double degree = stark::logup_degree(journal_terms(s.pre.journal));
+  for (const SegmentCommitment& c : all) degree += stark::logup_degree(s.pk.vk, c.log_heights, c.publics);
   s.lc = stark::finish_segments(*s.ch, s.n, stark::logup_pow_bits(s.pk.vk, degree), std::nullopt);
   s.pass2_start = std::chrono::steady_clock::now();
 }

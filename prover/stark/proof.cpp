@@ -229,9 +229,18 @@ double security_bits(const VerifyingKey& vk, std::span<const unsigned> log_heigh
   return e.strict;
 }
 
-double logup_degree(const VerifyingKey& vk, std::span<const unsigned> log_heights) {
+double logup_degree(std::span<const air::PublicInteraction> terms) {
+  double n = 0;
+  for (const auto& pi : terms) n += static_cast<double>(pi.tuple.size() + 1);
+  return n;
+}
+
+double logup_degree(const VerifyingKey& vk, std::span<const unsigned> log_heights,
+                    const std::vector<std::vector<Fp>>& publics) {
   double n = 0;
   for (size_t t = 0; t < vk.airs.size() && t < log_heights.size(); ++t) {
+    // Public terms of every table, absent ones too (the verifier adds them).
+    if (t < publics.size()) n += logup_degree(vk.airs[t]->public_interactions(publics[t]));
     if (!present(log_heights, t)) continue;
     const auto& sh = vk.shapes[t];
     n += std::ldexp(static_cast<double>(sh.num_interactions) * static_cast<double>(sh.max_tuple_len + 1),

@@ -213,14 +213,18 @@ double security_bits(const VerifyingKey& vk, std::span<const unsigned> log_heigh
 // LogUp sum is a non-zero polynomial in (alpha, beta) whose degree is at
 // most the sum over its fractions of (tuple length + 1), so the challenges
 // pass with at most that probability over |Fp4|. logup_degree bounds it
-// for one proof's heights (rows x interactions x (longest tuple + 1) per
-// present table; add it up over segments); logup_pow_bits is the grinding
+// for one proof (rows x interactions x (longest tuple + 1) per present
+// table, plus (tuple length + 1) per public bus term of its tables' public
+// values; add it up over segments, with the statement's own public terms);
+// logup_pow_bits is the grinding
 // before the LogUp challenges that lifts log2|Fp4| - log2(degree) to
 // kLogupTargetBits, and at least the vk's challenge_pow_bits (what every
 // algebraic challenge gets). Prover and verifier both compute it from the
 // observed heights.
 inline constexpr unsigned kLogupTargetBits = 100;
-double logup_degree(const VerifyingKey& vk, std::span<const unsigned> log_heights);
+double logup_degree(const VerifyingKey& vk, std::span<const unsigned> log_heights,
+                    const std::vector<std::vector<Fp>>& publics);
+double logup_degree(std::span<const air::PublicInteraction> terms);
 unsigned logup_pow_bits(const VerifyingKey& vk, double degree);
 
 std::vector<uint8_t> serialize_proof(const StarkProof& p);

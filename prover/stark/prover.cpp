@@ -399,7 +399,7 @@ StarkProof prove(const ProvingKey& pk, std::span<const air::TableWitness> tables
   pcs::observe_commitment(ch, "main", mc.commitment);
   LogupChallenges lc;
   if (pk.vk.has_bus())
-    lc = logup_challenges(ch, logup_pow_bits(pk.vk, logup_degree(pk.vk, mc.log_heights)), std::nullopt);
+    lc = logup_challenges(ch, logup_pow_bits(pk.vk, logup_degree(pk.vk, mc.log_heights, mc.publics)), std::nullopt);
   return finish_proof(pk, tables, std::move(mc), ch, lc, hal, opts);
 }
 
@@ -604,7 +604,8 @@ StarkProof finish_proof(const ProvingKey& pk, std::span<const air::TableWitness>
 }
 
 std::vector<StarkProof> prove_segments(const ProvingKey& pk, std::span<const std::vector<air::TableWitness>> segments,
-                                       hal::Hal& hal, const ProveOptions& opts) {
+                                       hal::Hal& hal, const ProveOptions& opts,
+                                       std::span<const air::PublicInteraction> extra_terms) {
   if (segments.empty()) throw std::invalid_argument("prove_segments: no segments");
   if (!pk.vk.has_bus()) throw std::invalid_argument("prove_segments: segments are linked by buses; the program has none");
   ProveOptions seg_opts = opts;
@@ -616,8 +617,8 @@ std::vector<StarkProof> prove_segments(const ProvingKey& pk, std::span<const std
     mains.push_back(commit_main(pk, segments[k], offsets[k], hal, seg_opts));
     observe_segment(ch, mains.back().log_heights, mains.back().publics, mains.back().commitment);
   }
-  double degree = 0;
-  for (const auto& m : mains) degree += logup_degree(pk.vk, m.log_heights);
+  double degree = logup_degree(extra_terms);
+  for (const auto& m : mains) degree += logup_degree(pk.vk, m.log_heights, m.publics);
   const LogupChallenges lc = finish_segments(ch, segments.size(), logup_pow_bits(pk.vk, degree), std::nullopt);
   std::vector<StarkProof> proofs;
   for (size_t k = 0; k < segments.size(); ++k) {

@@ -110,8 +110,10 @@ std::vector<Fp4> statement_mask_offsets(const VerifyingKey& vk, size_t n);
 // LogUp challenges, then finishes each proof. The zk masks of all segments
 // sum to 0. With opts.check_constraints every segment is checked on its own
 // (constraints only: the buses balance across segments; verify_segments
-// checks that).
+// checks that). extra_terms: the statement's own public bus terms, as
+// verify_segments will get them (they count in the LogUp grind's degree).
 std::vector<StarkProof> prove_segments(const ProvingKey& pk, std::span<const std::vector<air::TableWitness>> segments,
-                                       hal::Hal& hal, const ProveOptions& opts = {});
+                                       hal::Hal& hal, const ProveOptions& opts = {},
+                                       std::span<const air::PublicInteraction> extra_terms = {});
 
 }  // namespace zkvm::stark

@@ -282,7 +282,8 @@ void verify(const VerifyingKey& vk, const StarkProof& proof, const VerifyOptions
   pcs::observe_commitment(ch, "main", proof.main);
   LogupChallenges lc;
   if (vk.has_bus())
-    lc = logup_challenges(ch, logup_pow_bits(vk, logup_degree(vk, proof.log_heights)), proof.logup_nonce);
+    lc = logup_challenges(ch, logup_pow_bits(vk, logup_degree(vk, proof.log_heights, proof.publics)),
+                          proof.logup_nonce);
   verify_tables(vk, proof, ch, lc, true);
 }
 
@@ -344,8 +345,8 @@ void verify_segments(const VerifyingKey& vk, std::span<const StarkProof> proofs,
   for (size_t k = 1; k < proofs.size(); ++k)
     if (proofs[k].logup_nonce != proofs[0].logup_nonce)
       throw VerifyError("segment " + std::to_string(k) + ": its LogUp grinding nonce differs from segment 0's");
-  double degree = 0;
-  for (const auto& p : proofs) degree += logup_degree(vk, p.log_heights);
+  double degree = logup_degree(extra_terms);
+  for (const auto& p : proofs) degree += logup_degree(vk, p.log_heights, p.publics);
   const LogupChallenges lc = finish_segments(ch, proofs.size(), logup_pow_bits(vk, degree), proofs[0].logup_nonce);
   Fp4 total = public_terms(vk, extra_terms, lc, "the statement");
   for (size_t k = 0; k < proofs.size(); ++k) {

@@ -764,7 +764,8 @@ TEST_CASE("audit: Fiat-Shamir: a prover that picks its LogUp sums after zeta is 
   proof.main = main_round->commitment();
   pcs::observe_commitment(ch, "main", proof.main);
   const auto lc =
-      stark::logup_challenges(ch, stark::logup_pow_bits(vk, stark::logup_degree(vk, proof.log_heights)), std::nullopt);
+      stark::logup_challenges(ch, stark::logup_pow_bits(vk, stark::logup_degree(vk, proof.log_heights, proof.publics)),
+                              std::nullopt);
   proof.logup_nonce = lc.nonce;
   const Fp4 la = lc.alpha, lb = lc.beta;
   std::vector<RowMajorMatrix<Fp>> auxes;

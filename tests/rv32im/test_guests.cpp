@@ -155,7 +155,7 @@ TEST_CASE("the LogUp grind reaches 100 bits for the largest statement a receipt 
   std::vector<unsigned> h(vk.airs.size(), rv32im::kMaxLogCycles);
   for (size_t t = 0; t < h.size(); ++t)
     if (vk.pre_log_heights[t] != 0) h[t] = vk.pre_log_heights[t];
-  const double one = stark::logup_degree(vk, h);
+  const double one = stark::logup_degree(vk, h, {});
   const double field = 4 * std::log2(static_cast<double>(field::Fp::kModulus));
   // 2^30 cycles: 2^9 such segments (receipts refuse more).
   for (double segs : {1.0, 512.0}) {
@@ -165,11 +165,15 @@ TEST_CASE("the LogUp grind reaches 100 bits for the largest statement a receipt 
     CHECK(bits >= vk.config.pcs.fri.challenge_pow_bits);
     CHECK(bits <= 24);  // about 2^24 hashes at most, once per statement
   }
+  // The statement's public terms count too: a journal byte is a (pos, byte)
+  // tuple, 3 in the degree; a 1000-byte journal adds 3000.
+  const std::vector<uint8_t> journal(1000, 7);
+  CHECK(stark::logup_degree(rv32im::journal_terms(journal)) == 3000.0);
   // A small statement grinds the floor's 8 bits only.
   std::vector<unsigned> small(vk.airs.size(), 14);
   for (size_t t = 0; t < small.size(); ++t)
     if (vk.pre_log_heights[t] != 0) small[t] = vk.pre_log_heights[t];
-  CHECK(stark::logup_pow_bits(vk, stark::logup_degree(vk, small)) == vk.config.pcs.fri.challenge_pow_bits);
+  CHECK(stark::logup_pow_bits(vk, stark::logup_degree(vk, small, {})) == vk.config.pcs.fri.challenge_pow_bits);
 }
 
 #if defined(ZKVM_HELLO_ELF) && defined(ZKVM_SORT_GUEST_ELF) && defined(ZKVM_SHA256_GUEST_ELF)

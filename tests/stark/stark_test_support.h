@@ -94,8 +94,8 @@ inline field::Fp4 replay_zeta(const stark::VerifyingKey& vk, const stark::StarkP
   auto ch = stark::start_transcript(vk, p.log_heights, p.publics);
   pcs::observe_commitment(ch, "main", p.main);
   if (vk.has_bus()) {
-    (void)stark::logup_challenges(ch, stark::logup_pow_bits(vk, stark::logup_degree(vk, p.log_heights)),
-                                  p.logup_nonce);
+    (void)stark::logup_challenges(
+        ch, stark::logup_pow_bits(vk, stark::logup_degree(vk, p.log_heights, p.publics)), p.logup_nonce);
     pcs::observe_commitment(ch, "aux", p.aux);
     ch.observe_fp4s("logup sums", p.cumsums);
   }
@@ -103,12 +103,13 @@ inline field::Fp4 replay_zeta(const stark::VerifyingKey& vk, const stark::StarkP
 }
 
 // zeta of segment k of a segmented statement (stark::prove_segments),
-// replayed as verify_segments draws it.
-inline field::Fp4 replay_segment_zeta(const stark::VerifyingKey& vk, std::span<const stark::StarkProof> proofs, size_t k) {
+// replayed as verify_segments draws it (extra: the statement's public terms).
+inline field::Fp4 replay_segment_zeta(const stark::VerifyingKey& vk, std::span<const stark::StarkProof> proofs, size_t k,
+                                      std::span<const air::PublicInteraction> extra = {}) {
   auto global = stark::start_segments(vk);
   for (const auto& p : proofs) stark::observe_segment(global, p.log_heights, p.publics, p.main);
-  double degree = 0;
-  for (const auto& p : proofs) degree += stark::logup_degree(vk, p.log_heights);
+  double degree = stark::logup_degree(extra);
+  for (const auto& p : proofs) degree += stark::logup_degree(vk, p.log_heights, p.publics);
   (void)stark::finish_segments(global, proofs.size(), stark::logup_pow_bits(vk, degree), proofs[0].logup_nonce);
   auto ch = stark::segment_transcript(global, k);
   const auto& p = proofs[k];

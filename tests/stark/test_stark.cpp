@@ -941,7 +941,8 @@ TEST_CASE("zero-knowledge: a table's LogUp sum does not confirm a guessed witnes
     auto ch = stark::start_transcript(p.pk.vk, p.proof.log_heights, p.proof.publics);
     pcs::observe_commitment(ch, "main", p.proof.main);
     const auto lc = stark::logup_challenges(
-        ch, stark::logup_pow_bits(p.pk.vk, stark::logup_degree(p.pk.vk, p.proof.log_heights)), p.proof.logup_nonce);
+        ch, stark::logup_pow_bits(p.pk.vk, stark::logup_degree(p.pk.vk, p.proof.log_heights, p.proof.publics)),
+        p.proof.logup_nonce);
     const Fp4 alpha = lc.alpha, beta = lc.beta;
     REQUIRE(p.proof.cumsums.size() == 2);
     Fp4 total;
