@@ -48,8 +48,9 @@ struct ProveOptions {
 inline constexpr unsigned kMinLogSegment = 10;
 unsigned max_log_segment(const stark::VerifyingKey& vk);
 // The default: 2^18 rows (2^18 - 128 cycles), or one below the largest
-// segment the floor admits if that is less (2^20 at the standard
-// parameters, with or without zero knowledge). Measured on the 2-core box
+// segment the floor admits if that is less (the floor admits 2^21, the
+// AIR's limit, at the standard parameters, with or without zero
+// knowledge). Measured on the 2-core box
 // (docs/BENCHMARKS.md "Continuations"): 2^19 is 10-15 % slower per cycle
 // than 2^18 (its NTTs and trees leave the caches) and needs twice the
 // memory; smaller ones make larger receipts.

@@ -58,21 +58,23 @@ inline constexpr unsigned kMaxLogHeight = 24;
 
 struct StarkConfig {
   pcs::PcsConfig pcs;
-  // Rate 1/4, 42 queries, 16 PoW bits, fold arity 8: >= 100 conjectured bits
-  // under the strict count (every term, security_bits) for every trace up to
-  // 2^20 rows (2^19 with zk in the 2n scheme; tables with random rows
-  // count at their own height). Equals for_height(20).
+  // Rate 1/4, 42 queries, 16 PoW bits, fold arity 8, 8 bits of challenge
+  // grinding: >= 100 conjectured bits under the strict count (every term,
+  // security_bits) for every trace up to kMaxLogHeight rows, with or
+  // without zk (tables with random rows count at their own height). Equals
+  // for_height(20).
   static StarkConfig standard();
   // Parameters that reach >= 100 conjectured bits under the strict count for
   // every trace of at most 2^log_n rows (constraint degree <= 3; zk counts
   // its 2n-row commitments): rate 1/4 with 42 queries while the algebraic
   // terms allow it, rate 1/2 with 84 queries above; the largest fold arity
   // (<= 8) whose fold term stays >= 100 (8 at every height since the fold
-  // draws one challenge per arity-2 step); 16 PoW bits. The number of queries
-  // sets only the height-independent query term: what limits the height is
-  // the LDE size (field, batching, fold and DEEP terms; docs/SECURITY.md).
-  // Reachable up to 2^21 rows (2^20 with zk); throws std::invalid_argument
-  // beyond.
+  // draws one challenge per arity-2 step); 16 PoW bits and 8 bits of
+  // challenge grinding. The number of queries sets only the
+  // height-independent query term: what limits the height is the LDE size
+  // (field, batching, fold and DEEP terms, each lifted by the grinding;
+  // docs/SECURITY.md). With the grinding rate 1/4 reaches kMaxLogHeight,
+  // zk or not; throws std::invalid_argument beyond.
   static StarkConfig for_height(unsigned log_n, bool zk = false);
   // Query phase only: num_queries * log_blowup + pow_bits (ethSTARK
   // conjecture). The C API's key-time floor; verify() counts every term at
