@@ -285,7 +285,7 @@ StarkConfig StarkConfig::for_height(unsigned log_n, bool zk) {
   }
   throw std::invalid_argument("StarkConfig::for_height: no parameters reach 100 conjectured bits at 2^" +
                               std::to_string(log_n) + " rows" + (zk ? " with zero knowledge" : "") +
-                              " (Fp4 challenges with 8 bits of challenge grinding)");
+                              " (Fp4 challenges with " + std::to_string(kChallengePow) + " bits of challenge grinding)");
 }
 
 std::vector<uint8_t> serialize_proof(const StarkProof& p) {

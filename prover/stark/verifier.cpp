@@ -85,6 +85,14 @@ transcript::Challenger start_transcript(const VerifyingKey& vk, std::span<const 
 
 namespace {
 
+// A grinding nonce before the challenge `what`: observed if it has `bits`
+// leading zero bits, else VerifyError naming the challenge.
+void check_grind(transcript::Challenger& ch, unsigned bits, uint64_t nonce, const std::string& what) {
+  if (!ch.check_pow(bits, nonce))
+    throw VerifyError(what + ": challenge grinding nonce " + std::to_string(nonce) + " does not have " +
+                      std::to_string(bits) + " leading zero bits");
+}
+
 // V0, V1.
 void check_proof(const VerifyingKey& vk, const StarkProof& proof, const VerifyOptions& opts) {
   check_shape(vk, proof);  // V1
@@ -143,15 +151,10 @@ Fp4 verify_tables(const VerifyingKey& vk, const StarkProof& proof, transcript::C
     ch.observe_fp4s("logup sums", proof.cumsums);
   }
   const unsigned grind = vk.config.pcs.fri.challenge_pow_bits;
-  auto check_grind = [&](uint64_t nonce, const char* what) {
-    if (!ch.check_pow(grind, nonce))
-      throw VerifyError(std::string(what) + ": challenge grinding nonce " + std::to_string(nonce) +
-                        " does not have " + std::to_string(grind) + " leading zero bits");
-  };
-  check_grind(proof.alpha_nonce, "constraint alpha");
+  check_grind(ch, grind, proof.alpha_nonce, "constraint alpha");
   const Fp4 alpha = ch.sample_fp4("constraint alpha");
   pcs::observe_commitment(ch, "quotient", proof.quotient);
-  check_grind(proof.zeta_nonce, "zeta");
+  check_grind(ch, grind, proof.zeta_nonce, "zeta");
   const Fp4 zeta = ch.sample_fp4("zeta");
 
   // Round indices.
@@ -289,13 +292,11 @@ void verify(const VerifyingKey& vk, const StarkProof& proof, const VerifyOptions
 
 LogupChallenges logup_challenges(transcript::Challenger& ch, unsigned bits, std::optional<uint64_t> nonce) {
   LogupChallenges lc;
-  if (!nonce) {
-    lc.nonce = ch.grind(bits);
-  } else if (ch.check_pow(bits, *nonce)) {
+  if (nonce) {
+    check_grind(ch, bits, *nonce, "LogUp");
     lc.nonce = *nonce;
   } else {
-    throw VerifyError("LogUp: challenge grinding nonce " + std::to_string(*nonce) + " does not have " +
-                      std::to_string(bits) + " leading zero bits");
+    lc.nonce = ch.grind(bits);
   }
   lc.alpha = ch.sample_fp4("logup alpha");
   lc.beta = ch.sample_fp4("logup beta");
