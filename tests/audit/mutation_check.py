@@ -71,8 +71,8 @@ M = [
     reject("proof-of-work nonce " + to_string(proof.pow_nonce) + " does not have " +
            to_string(params.pow_bits) + " leading zero bits");
 """)]),
- ("Grinding: LogUp challenges' nonce", [("prover/stark/verifier.cpp", "} else if (ch.check_pow(bits, *nonce)) {", "} else if (ch.check_pow(0, *nonce)) {")]),
- ("Grinding: constraint alpha and zeta nonces", [("prover/stark/verifier.cpp", "if (!ch.check_pow(grind, nonce))", "if (!ch.check_pow(0, nonce))")]),
+ ("Grinding: LogUp, constraint alpha and zeta nonces (check_grind)", [("prover/stark/verifier.cpp", "if (!ch.check_pow(bits, nonce))", "if (!ch.check_pow(0, nonce))")]),
+ ("Grinding: LogUp nonce only (check_grind skipped)", [("prover/stark/verifier.cpp", '    check_grind(ch, bits, *nonce, "LogUp");', '    (void)ch.check_pow(0, *nonce);')]),
  ("Grinding: PCS batch nonce", [("prover/pcs/pcs_verifier.cpp", "if (!ch.check_pow(config.fri.challenge_pow_bits, proof.batch_nonce))", "if (!ch.check_pow(0, proof.batch_nonce))")]),
  ("Grinding: FRI layer nonces", [("prover/fri/fri_verifier.cpp", "if (!ch.check_pow(params.challenge_pow_bits, proof.layer_nonces[l]))", "if (!ch.check_pow(0, proof.layer_nonces[l]))")]),
  ("Segments: one LogUp grinding nonce", [("prover/stark/verifier.cpp", "if (proofs[k].logup_nonce != proofs[0].logup_nonce)", "if (false)")]),
