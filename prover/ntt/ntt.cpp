@@ -450,6 +450,19 @@ unsigned check_height(size_t height, const char* what) {
   return log_n;
 }
 
+void scale_all_rows(RowMajorMatrix<Fp>& m, const std::vector<Fp>& s, const Kernels& k) {
+  const size_t w = m.width, n = m.height;
+  const size_t chunk = std::max<size_t>(1, kChunkBytes / std::max<size_t>(1, w * sizeof(Fp)));
+  const int64_t units = static_cast<int64_t>((n + chunk - 1) / chunk);
+#pragma omp parallel for schedule(static) if (units > 1)
+  for (int64_t u = 0; u < units; ++u) {
+    const size_t lo = static_cast<size_t>(u) * chunk, hi = std::min(n, lo + chunk);
+    k.scale_rows(m.values.data() + lo * w, s.data() + lo, hi - lo, w);
+  }
+}
+
+}  // namespace
+
 // A width x height matrix for the LDE output. Its pages are first touched
 // by all threads in parallel: the kernel zeroes every fresh page on first
 // touch, and on the LDE output (the prover's largest allocation, 1 GiB for
@@ -466,7 +479,7 @@ RowMajorMatrix<Fp> zeroed_matrix(size_t w, size_t h) {
   m.width = w;
   m.height = h;
   if (w != 0 && h > SIZE_MAX / w / sizeof(Fp))
-    throw std::length_error("coset_lde: output " + std::to_string(w) + " x " + std::to_string(h) +
+    throw std::length_error("zeroed_matrix: " + std::to_string(w) + " x " + std::to_string(h) +
                             " overflows size_t");
   m.values.reserve(w * h);
   const size_t bytes = w * h * sizeof(Fp);
@@ -480,18 +493,6 @@ RowMajorMatrix<Fp> zeroed_matrix(size_t w, size_t h) {
   return m;
 }
 
-void scale_all_rows(RowMajorMatrix<Fp>& m, const std::vector<Fp>& s, const Kernels& k) {
-  const size_t w = m.width, n = m.height;
-  const size_t chunk = std::max<size_t>(1, kChunkBytes / std::max<size_t>(1, w * sizeof(Fp)));
-  const int64_t units = static_cast<int64_t>((n + chunk - 1) / chunk);
-#pragma omp parallel for schedule(static) if (units > 1)
-  for (int64_t u = 0; u < units; ++u) {
-    const size_t lo = static_cast<size_t>(u) * chunk, hi = std::min(n, lo + chunk);
-    k.scale_rows(m.values.data() + lo * w, s.data() + lo, hi - lo, w);
-  }
-}
-
-}  // namespace
 
 // ------------------------------------------------------------ public API
 const char* isa_name(Isa isa) {
@@ -547,7 +548,8 @@ size_t reverse_bits(size_t x, unsigned bits) {
 // rev(i) = rev(c)|rev(b)|rev(a). For one b, the rows {a|b|c} form 2^k runs
 // of 2^k consecutive rows, and their images form the same shape at rev(b),
 // so each tile pair is a small working set (~16 KiB per tile) however far
-// apart i and rev(i) are.
+// apart i and rev(i) are. Tiles b > rev(b) are skipped (the partner does
+// them), and those cluster in the upper half: dynamic scheduling.
 namespace {
 void bit_reverse_raw(Fp* d, size_t height, unsigned log_n, size_t w) {
   if (w == 0) return;
@@ -591,7 +593,7 @@ void bit_reverse_raw(Fp* d, size_t height, unsigned log_n, size_t w) {
     // row. Instead copy both tiles (2^k contiguous runs each) to buffers and
     // write each back permuted: new M_b[a][c] = old M_rb[rev c][rev a],
     // where M_b[a][c] is row a|b|c. Reads and writes then run along rows.
-#pragma omp parallel for schedule(static) if (height * w >= (size_t{1} << 16))
+#pragma omp parallel for schedule(dynamic, 16) if (height * w >= (size_t{1} << 16))
     for (int64_t bi = 0; bi < nb; ++bi) {
       const size_t b = static_cast<size_t>(bi), rb = reverse_bits(b, mid);
       if (b > rb) continue;
@@ -617,7 +619,7 @@ void bit_reverse_raw(Fp* d, size_t height, unsigned log_n, size_t w) {
     }
     return;
   }
-#pragma omp parallel for schedule(static) if (height * w >= (size_t{1} << 16))
+#pragma omp parallel for schedule(dynamic, 16) if (height * w >= (size_t{1} << 16))
   for (int64_t bi = 0; bi < nb; ++bi) {
     const size_t b = static_cast<size_t>(bi), rb = reverse_bits(b, mid);
     if (b > rb) continue;  // the partner tile does the swaps

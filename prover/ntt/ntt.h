@@ -40,6 +40,11 @@ void coset_intt(RowMajorMatrix<Fp>& m, Fp shift, Isa isa = Isa::Best);
 RowMajorMatrix<Fp> coset_lde(const RowMajorMatrix<Fp>& evals_on_h, unsigned log_blowup,
                              Fp shift, bool bit_reversed_output, Isa isa = Isa::Best);
 
+// A zero width x height matrix whose pages every thread touched first: the
+// kernel clears a fresh page on first touch, which for the prover's large
+// buffers costs more than filling them when one thread does it.
+RowMajorMatrix<Fp> zeroed_matrix(size_t w, size_t h);
+
 // Row i <-> row rev(i) (log2(height)-bit reversal). Height: a power of two.
 void bit_reverse_rows(RowMajorMatrix<Fp>& m);
 size_t reverse_bits(size_t x, unsigned bits);

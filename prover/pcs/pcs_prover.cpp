@@ -88,10 +88,13 @@ std::vector<Fp> lde_points(unsigned lh) {
   const size_t n = size_t{1} << lh;
   const Fp g = field::two_adic_generator(lh);
   std::vector<Fp> nat(n);
-  Fp x = kCosetShift;
-  for (size_t i = 0; i < n; ++i) {
-    nat[i] = x;
-    x *= g;
+  constexpr size_t kChunk = size_t{1} << 14;  // each chunk from its own power of g
+  const int64_t chunks = static_cast<int64_t>((n + kChunk - 1) / kChunk);
+#pragma omp parallel for schedule(static) if (chunks > 1)
+  for (int64_t k = 0; k < chunks; ++k) {
+    const size_t lo = static_cast<size_t>(k) * kChunk, hi = std::min(n, lo + kChunk);
+    Fp x = kCosetShift * g.pow(lo);
+    for (size_t i = lo; i < hi; ++i, x *= g) nat[i] = x;
   }
   std::vector<Fp> out(n);
   const int64_t ni = static_cast<int64_t>(n);
@@ -236,7 +239,9 @@ PcsProver::Opening PcsProver::open(const std::vector<const ProverRound*>& rounds
           } catch (const std::invalid_argument&) {
             throw std::invalid_argument("pcs: open: point lies in the evaluation coset");
           }
-          for (size_t j = 0; j < n; ++j) diff[j] *= xs[j];
+          const int64_t ni = static_cast<int64_t>(n);
+#pragma omp parallel for schedule(static) if (ni >= 4096)
+          for (int64_t j = 0; j < ni; ++j) diff[static_cast<size_t>(j)] *= xs[static_cast<size_t>(j)];
           w = std::move(diff);
         }
         std::vector<Fp4> vals(d.width);
@@ -303,7 +308,12 @@ PcsProver::Opening PcsProver::open(const std::vector<const ProverRound*>& rounds
       for (int c = 0; c < 4; ++c) t.at(k, static_cast<size_t>(c)) = v.c[c];
     }
     const auto ext = hal_.coset_lde(t, lb_, Fp::one());
-    for (size_t j = 0; j < m; ++j) res[j] = Fp4::from_base(ext.at(j, 0), ext.at(j, 1), ext.at(j, 2), ext.at(j, 3));
+    const int64_t mi = static_cast<int64_t>(m);
+#pragma omp parallel for schedule(static) if (mi >= 4096)
+    for (int64_t jj = 0; jj < mi; ++jj) {
+      const size_t j = static_cast<size_t>(jj);
+      res[j] = Fp4::from_base(ext.at(j, 0), ext.at(j, 1), ext.at(j, 2), ext.at(j, 3));
+    }
     return res;
   };
 
@@ -367,8 +377,12 @@ PcsProver::Opening PcsProver::open(const std::vector<const ProverRound*>& rounds
   if (mask_tree) {
     const auto& ml = mask_tree->matrices()[0];
     auto& acc = reduced[0];
-    for (size_t j = 0; j < acc.size(); ++j)
+    const int64_t mi = static_cast<int64_t>(acc.size());
+#pragma omp parallel for schedule(static) if (mi >= 4096)
+    for (int64_t jj = 0; jj < mi; ++jj) {
+      const size_t j = static_cast<size_t>(jj);
       acc[j] += Fp4::from_base(ml.at(j, 0), ml.at(j, 1), ml.at(j, 2), ml.at(j, 3));
+    }
   }
 
   // 5. FRI over the reduced codewords (already bit-reversed on s*H', which

@@ -44,7 +44,7 @@ class Generator {
  public:
   using Sink = std::function<void(SegmentWitness&&)>;
   Generator(const Image& image, unsigned log_segment, size_t min_rows, TraceCheck check, Sink sink)
-      : image_(image), plan_(log_segment), accel_cap_(SegmentPlan::accel_cap(log_segment)), min_rows_(min_rows),
+      : image_(image), plan_(log_segment), plan_log_(log_segment), accel_cap_(SegmentPlan::accel_cap(log_segment)), min_rows_(min_rows),
         strict_(check == TraceCheck::kStrict), sink_(std::move(sink)) {
     if (log_segment > kMaxLogCycles)
       throw std::invalid_argument("segments are at most 2^" + std::to_string(kMaxLogCycles) + " cycles");
@@ -100,7 +100,11 @@ class Generator {
   void start_segment() {
     if (info_.index >= kMaxSegments)
       throw std::invalid_argument("execution needs more than " + std::to_string(kMaxSegments) + " segments");
+    // Room for a full segment, reserved (address space only: pages are
+    // touched as rows are written), so the rows are never copied by growth;
+    // emit() hands the buffer to the CPU table.
     cpu_rows_.clear();
+    cpu_rows_.reserve(kWidth * (SegmentPlan::segment_cycles(plan_log_) + 1));
     program_mult_.assign(image_.program.size(), 0);
     bytes_ = ByteCounts{};
     bitwise_.clear(), shift_.clear(), mul_.clear(), div_.clear();
@@ -124,8 +128,9 @@ class Generator {
       return;
     }
     const size_t cycles = info_.cycles;
-    RowMajorMatrix<Fp> cpu_t(kWidth, padded_height(cycles, min_rows_));
-    std::copy(cpu_rows_.begin(), cpu_rows_.end(), cpu_t.values.begin());
+    cpu_rows_.resize(kWidth * padded_height(cycles, min_rows_));  // zero padding rows
+    RowMajorMatrix<Fp> cpu_t(std::move(cpu_rows_), kWidth);
+    cpu_rows_ = {};
     // Padding rows: all zero except what the row constraints fix for an
     // all-zero instruction (npc = pc + 4, e0 = 1, lt = 1 as 0 - 0 borrows nothing).
     for (size_t r = cycles; r < cpu_t.height; ++r) {
@@ -510,6 +515,7 @@ class Generator {
 
   const Image& image_;
   SegmentPlan plan_;
+  unsigned plan_log_;
   size_t accel_cap_;
   size_t min_rows_;
   bool strict_;

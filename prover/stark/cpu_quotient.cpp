@@ -1,6 +1,8 @@
 // CPU implementation of hal/quotient.h: OpenMP-parallel over coset rows;
 // by default one SIMD builder evaluation per block of rows (PackedFp), with
 // a scalar path (one row per evaluation) kept as the reference.
+#include <algorithm>
+#include <span>
 #include <stdexcept>
 
 #include "prover/hal/quotient.h"
@@ -217,17 +219,30 @@ QuotientSelectors quotient_selectors(const QuotientInputs& in) {
   // one batch each (x - 1 and x - g^-1 never vanish on the coset: s is
   // not in the subgroup).
   std::vector<Fp> xs(big), d_first(big), d_last(big);
-  {
-    Fp x = in.shift;
-    for (size_t i = 0; i < big; ++i) {
+  // In chunks, one per iteration (each starts from its own power of w).
+  constexpr size_t kChunk = size_t{1} << 13;
+  const int64_t chunks = static_cast<int64_t>((big + kChunk - 1) / kChunk);
+  bool zero = false;
+#pragma omp parallel for schedule(static) if (chunks > 1) reduction(|| : zero)
+  for (int64_t k = 0; k < chunks; ++k) {
+    const size_t lo = static_cast<size_t>(k) * kChunk, hi = std::min(big, lo + kChunk);
+    Fp x = in.shift * w.pow(lo);
+    for (size_t i = lo; i < hi; ++i) {
       xs[i] = x;
       d_first[i] = x - Fp::one();
       d_last[i] = x - g_last;
       x *= w;
     }
+    const std::span<Fp> df = std::span<Fp>(d_first).subspan(lo, hi - lo);
+    const std::span<Fp> dl = std::span<Fp>(d_last).subspan(lo, hi - lo);
+    try {
+      field::batch_inverse(df, df);
+      field::batch_inverse(dl, dl);
+    } catch (const std::invalid_argument&) {  // not on a coset of H: s is outside the subgroup
+      zero = true;
+    }
   }
-  field::batch_inverse(d_first, d_first);
-  field::batch_inverse(d_last, d_last);
+  if (zero) throw std::invalid_argument("quotient: a selector denominator vanishes on the coset");
   // Z_H(x) = s^n w^(i n) - 1 takes 2^log_chunks values (w^n has that order).
   const size_t nz = size_t{1} << in.log_chunks;
   std::vector<Fp> zh(nz), zh_inv(nz);
@@ -246,7 +261,10 @@ QuotientSelectors quotient_selectors(const QuotientInputs& in) {
   sel.last.resize(big);
   sel.transition.resize(big);
   sel.factor.resize(big);
-  for (size_t i = 0; i < big; ++i) {
+  const int64_t big_i = static_cast<int64_t>(big);
+#pragma omp parallel for schedule(static) if (chunks > 1)
+  for (int64_t ii = 0; ii < big_i; ++ii) {
+    const size_t i = static_cast<size_t>(ii);
     const Fp zero_h = zh[i & (nz - 1)];
     sel.first[i] = zero_h * d_first[i];
     sel.last[i] = zero_h * d_last[i];
@@ -264,7 +282,8 @@ QuotientSelectors quotient_selectors(const QuotientInputs& in) {
     for (size_t j = 1; j <= in.zk_rows; ++j, gj *= gi)  // multiply by (X - g^-j)
       for (size_t k = j; k-- > 0;) vr.at(k + 1, 0) += vr.at(k, 0), vr.at(k, 0) *= -gj;
     ntt::coset_ntt(vr, in.shift);
-    for (size_t i = 0; i < big; ++i) sel.factor[i] *= vr.at(i, 0);
+#pragma omp parallel for schedule(static) if (chunks > 1)
+    for (int64_t ii = 0; ii < big_i; ++ii) sel.factor[static_cast<size_t>(ii)] *= vr.at(static_cast<size_t>(ii), 0);
   }
   return sel;
 }

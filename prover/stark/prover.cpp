@@ -68,7 +68,7 @@ RowMajorMatrix<Fp> build_aux(const air::TableWitness& tw, const air::AirShape& s
   const auto& groups = shape.logup_groups;
   const size_t ng = groups.size();
   const size_t used = n - zk_rows;
-  RowMajorMatrix<Fp> aux(4 * (ng + 1), n);
+  RowMajorMatrix<Fp> aux = ntt::zeroed_matrix(4 * (ng + 1), n);
   std::vector<Fp4> row_sum(n);
   // Blocks of rows, one at a time per thread (OpenMP): the block's k
   // fractions per row (one builder per thread, written in place), then the
@@ -96,7 +96,9 @@ RowMajorMatrix<Fp> build_aux(const air::TableWitness& tw, const air::AirShape& s
     live.reserve(kBlockRows * k), at.reserve(kBlockRows * k);
     bool changed = false, zero = false;
     size_t bad = n;
-#pragma omp for schedule(static)
+    // Dynamic: a table's padding rows (inactive lookups, nothing to invert)
+    // sit at its end, so static halves left one thread most of the work.
+#pragma omp for schedule(dynamic, 1)
     for (long long bb = 0; bb < blocks; ++bb) {
       const size_t lo = static_cast<size_t>(bb) * kBlockRows, hi = std::min(n, lo + kBlockRows);
       for (size_t r = lo; r < hi; ++r) {
@@ -339,8 +341,11 @@ MainCommit commit_main(const ProvingKey& pk, std::span<const air::TableWitness> 
       continue;
     }
     const size_t w = tw.trace->width, mw = logup_mask_width(vk, t);
-    RowMajorMatrix<Fp> m(w + mw, tw.trace->height);
-    for (size_t r = 0; r < m.height; ++r) std::copy_n(tw.trace->row(r).begin(), w, m.row(r).begin());
+    RowMajorMatrix<Fp> m = ntt::zeroed_matrix(w + mw, tw.trace->height);
+    const int64_t rows = static_cast<int64_t>(m.height);
+#pragma omp parallel for schedule(static) if (rows >= 4096)
+    for (int64_t r = 0; r < rows; ++r)
+      std::copy_n(tw.trace->row(static_cast<size_t>(r)).begin(), w, m.row(static_cast<size_t>(r)).begin());
     for (size_t c = 0; c < mw; ++c) m.at(0, w + c) = mc.masks[t].c[c];
     if (const size_t zr = zk_random_rows(vk, t); zr != 0) {
       randomise_last_rows(m, zr);
