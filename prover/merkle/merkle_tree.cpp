@@ -1,11 +1,13 @@
 // Prover side of Merkle commitments: builds all levels in parallel and
 // answers batch openings in the order merkle_verify.cpp consumes them.
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstdint>
 #include <stdexcept>
@@ -280,12 +282,36 @@ std::vector<uint8_t> MerkleTree::random_salts(uint64_t height, size_t salt_len) 
     }
     return s;
   }
-  // RAND_bytes takes an int length; fill in chunks.
-  for (size_t off = 0; off < s.size(); off += 1u << 30) {
-    const size_t n = std::min<size_t>(s.size() - off, 1u << 30);
-    if (RAND_bytes(s.data() + off, static_cast<int>(n)) != 1)
+  constexpr size_t kChunk = size_t{1} << 20;
+  if (s.size() <= kChunk) {
+    if (!s.empty() && RAND_bytes(s.data(), static_cast<int>(s.size())) != 1)
       throw std::runtime_error("MerkleTree::random_salts: RAND_bytes failed");
+    return s;
   }
+  // Large fills (16 MiB for the salts of a 2^20-row LDE; serial RAND_bytes
+  // took ~1 ms per MiB): the AES-256-CTR keystream under a fresh random
+  // key, chunk c from counter c * 2^64 (its own range), chunks in parallel.
+  // This is the generator OpenSSL's CTR-DRBG runs, keyed once per call.
+  std::array<uint8_t, 32> key{};
+  if (RAND_bytes(key.data(), static_cast<int>(key.size())) != 1)
+    throw std::runtime_error("MerkleTree::random_salts: RAND_bytes failed");
+  const int64_t chunks = static_cast<int64_t>((s.size() + kChunk - 1) / kChunk);
+  bool failed = false;
+#pragma omp parallel for schedule(static) reduction(|| : failed)
+  for (int64_t c = 0; c < chunks; ++c) {
+    const size_t off = static_cast<size_t>(c) * kChunk, n = std::min(kChunk, s.size() - off);
+    uint8_t iv[16] = {};
+    for (int b = 0; b < 8; ++b) iv[b] = static_cast<uint8_t>(static_cast<uint64_t>(c) >> (56 - 8 * b));
+    EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+    int out = 0;
+    std::fill_n(s.data() + off, n, uint8_t{0});
+    failed = failed || ctx == nullptr || EVP_EncryptInit_ex(ctx, EVP_aes_256_ctr(), nullptr, key.data(), iv) != 1 ||
+             EVP_EncryptUpdate(ctx, s.data() + off, &out, s.data() + off, static_cast<int>(n)) != 1 ||
+             out != static_cast<int>(n);
+    EVP_CIPHER_CTX_free(ctx);
+  }
+  OPENSSL_cleanse(key.data(), key.size());
+  if (failed) throw std::runtime_error("MerkleTree::random_salts: AES-256-CTR failed");
   return s;
 }
 

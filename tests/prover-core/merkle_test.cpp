@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <array>
+#include <cmath>
 #include <random>
 #include <set>
 #include <vector>
@@ -207,6 +210,29 @@ TEST_CASE("Merkle tree handles indices above 2^32 in the verifier", "[merkle]") 
   REQUIRE(merkle_verify_batch(node, uint64_t{1} << 33, 1, 0, indices, rows, {}, proof));
   const uint64_t wrong[] = {idx - (uint64_t{1} << 32)};
   REQUIRE_FALSE(merkle_verify_batch(node, uint64_t{1} << 33, 1, 0, wrong, rows, {}, proof));
+}
+
+TEST_CASE("large salt fills are fresh, distinct per chunk and look uniform", "[merkle]") {
+  // Above 1 MiB random_salts expands a fresh key by AES-256-CTR, one counter
+  // range per 1 MiB chunk, chunks in parallel. A repeated key or counter
+  // range would show as equal chunks or equal calls; a chunk left unfilled
+  // as zeros (skewing the byte counts).
+  const size_t rows = (size_t{3} << 20) / 16 + 5;  // 3 MiB and a partial chunk
+  const auto a = MerkleTree::random_salts(rows, 16);
+  const auto b = MerkleTree::random_salts(rows, 16);
+  REQUIRE(a.size() == rows * 16);
+  REQUIRE(a != b);
+  const size_t chunk = size_t{1} << 20;
+  for (size_t c = 0; c + 1 < a.size() / chunk; ++c)
+    REQUIRE_FALSE(std::equal(a.begin() + static_cast<std::ptrdiff_t>(c * chunk),
+                             a.begin() + static_cast<std::ptrdiff_t>(c * chunk + 64),
+                             a.begin() + static_cast<std::ptrdiff_t>((c + 1) * chunk)));
+  std::array<size_t, 256> count{};
+  for (const uint8_t v : a) ++count[v];
+  const double expect = static_cast<double>(a.size()) / 256;
+  for (const size_t c : count) REQUIRE(std::abs(static_cast<double>(c) - expect) < 0.05 * expect);
+  // The tail past the last full chunk is filled too.
+  REQUIRE(std::count(a.end() - 80, a.end(), uint8_t{0}) < 8);
 }
 
 TEST_CASE("Merkle root of a 2^12-row tree equals a level-by-level recomputation", "[merkle]") {
