@@ -156,7 +156,7 @@ int main(int argc, char** argv) {
     std::printf("| %s | %.1f kB | %zu | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f |\n", name.c_str(),
                 s.total() / 1e3, s.trees, s.query_siblings / 1e3, s.query_rows / 1e3, s.query_salts / 1e3,
                 s.fri_siblings / 1e3, s.fri_values / 1e3, s.ood_values / 1e3, (s.header + s.fri_commit) / 1e3);
-  std::printf("\nQuery rows by round (kB): pre, main, aux, quotient, zk mask\n\n");
+  std::printf("\nQuery rows by round (kB): pre, main (with the zk mask), aux, quotient\n\n");
   for (const auto& [name, s] : sizes) {
     std::printf("- %s:", name.c_str());
     for (size_t b : s.round_rows) std::printf(" %.1f", b / 1e3);

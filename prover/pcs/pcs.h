@@ -34,17 +34,23 @@
 // where this fails with probability < 2^-100).
 //
 // Zero knowledge (config.zk): leaves are salted (hiding commitments; not
-// those of commit_public rounds, whose data is public) and a
-// random masking codeword of the largest height is committed in open() and
-// added to the FRI batch, so query openings of the FRI layers are uniformly
-// random. The caller must additionally randomise the committed polynomials
-// themselves; the STARK does (docs/STARK.md, "Zero knowledge").
+// those of commit_public rounds, whose data is public), and the caller
+// commits a masking codeword (random_mask: 4 uniformly random columns of
+// the largest trace height, mask_log_height) as one matrix of a salted
+// round before the batch challenges, and names it to open() and
+// pcs_verify (MaskRef, RoundClaim::mask). It has no opening points; its
+// LDE, read as Fp4, is added to the FRI batch, so the batch polynomial and
+// every FRI layer the verifier sees are uniformly random. The caller must
+// additionally randomise the committed polynomials themselves; the STARK
+// does both (docs/STARK.md, "Zero knowledge"; it commits the mask with its
+// main trace, where the wide rows absorb it in their leaf blocks).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "prover/field/babybear.h"
@@ -118,15 +124,17 @@ struct TreeOpening {
 };
 
 struct PcsProof {
-  // zk only: the masking codeword's tree root (observed before the batch
-  // challenges).
-  std::vector<hash::Digest> mask_root;
   // Challenge grinding (fri.challenge_pow_bits) before the batch
   // coefficients are drawn.
   uint64_t batch_nonce = 0;
   fri::FriProof fri;
   std::vector<std::vector<TreeOpening>> openings;  // [round][tree]
-  std::vector<TreeOpening> mask_opening;           // zk only: one entry
+};
+
+// The zk masking codeword's place: matrix `matrix` of round `round`.
+struct MaskRef {
+  size_t round = 0;
+  size_t matrix = 0;
 };
 
 // values[round][matrix][point][column]
@@ -152,9 +160,11 @@ class PcsProver {
     OpenedValues values;
     PcsProof proof;
   };
-  // rounds[r] with points[r][matrix]; observes values, runs FRI.
+  // rounds[r] with points[r][matrix]; observes values, runs FRI. zk: mask
+  // names the masking codeword (its point list empty; its LDE whole, not
+  // cut by keep_lde_rows); without zk there is none.
   Opening open(const std::vector<const ProverRound*>& rounds, const OpeningPoints& points,
-               transcript::Challenger& ch);
+               transcript::Challenger& ch, std::optional<MaskRef> mask = std::nullopt);
 
   const PcsConfig& config() const { return config_; }
 
@@ -180,6 +190,13 @@ class PcsProver {
 // trace and quotient randomisation.
 std::vector<Fp> random_fps(size_t count);
 
+// zk: the masking codeword, 4 uniform columns of 2^log_height rows, and
+// its height: the largest trace height of the statement's other matrices
+// (round_dims without the mask).
+RowMajorMatrix<Fp> random_mask(unsigned log_height);
+unsigned mask_log_height(const std::vector<std::vector<MatrixDims>>& round_dims);
+inline constexpr size_t kMaskWidth = 4;
+
 // What the verifier knows about one round.
 struct RoundClaim {
   Commitment commitment;
@@ -188,6 +205,9 @@ struct RoundClaim {
   std::vector<std::vector<std::vector<Fp4>>> values;  // [matrix][point][column]
   // Committed with commit_public: openings carry no salts, whatever zk.
   bool unsalted = false;
+  // zk: the index in dims of the masking codeword (points and values empty
+  // for it), in exactly one round; -1: none here.
+  int mask = -1;
 };
 
 // Throws fri::VerifyError (with context) if the proof does not convince.

@@ -13,6 +13,13 @@ void observe_commitment(transcript::Challenger& ch, std::string_view label, cons
   for (const auto& r : c.roots) ch.observe_digest(label, r.bytes);
 }
 
+unsigned mask_log_height(const std::vector<std::vector<MatrixDims>>& round_dims) {
+  unsigned h = 0;
+  for (const auto& r : round_dims)
+    for (const auto& d : r) h = std::max(h, d.log_height);
+  return h;
+}
+
 }  // namespace zkvm::pcs
 
 namespace zkvm::pcs::detail {
@@ -80,7 +87,7 @@ BatchPlan batch_plan(const std::vector<std::vector<MatrixDims>>& dims, const Ope
   for (size_t r = 0; r < dims.size(); ++r)
     for (size_t i = 0; i < dims[r].size(); ++i) {
       b.offsets[r].push_back(b.total_width);
-      b.total_width += dims[r][i].width;
+      if (!points[r][i].empty()) b.total_width += dims[r][i].width;
       std::vector<size_t> sl;
       for (size_t p = 0; p < points[r][i].size(); ++p) {
         const Fp4& z = points[r][i][p];

@@ -52,7 +52,8 @@ std::vector<uint64_t> tree_leaves(const std::vector<uint64_t>& query_indices, un
 
 // Coefficients of the DEEP batch. Column c of matrix m (global order over
 // rounds, then matrices) opened at the point in slot s gets
-// column[off_m + c] * slot[s], both vectors of independent uniform Fp4
+// column[off_m + c] * slot[s] (a matrix without points, the zk mask, takes
+// no column coefficients), both vectors of independent uniform Fp4
 // challenges (off_m = width of the matrices before m; slot = index among the
 // distinct points in order of first appearance). Independent coefficients
 // (rather than powers of one alpha) keep the batching error at |D|/|F| per
@@ -75,16 +76,5 @@ struct BatchChallenges {
 // Samples the challenges in a fixed order (columns, then slots). A zero slot
 // coefficient (probability ~2^-124) is resampled so gamma^-1 exists.
 BatchChallenges sample_batch(transcript::Challenger& ch, const BatchPlan& plan);
-
-// Log height of the zk masking codeword's trace domain (one below the
-// largest LDE keeps its degree < LDE size / blowup as FRI demands). Throws
-// std::invalid_argument when log_max_lde < log_blowup (the unsigned
-// difference would wrap).
-inline unsigned mask_log_height(unsigned log_max_lde, unsigned log_blowup) {
-  if (log_max_lde < log_blowup)
-    throw std::invalid_argument("pcs: largest LDE 2^" + std::to_string(log_max_lde) +
-                                " is below the blowup 2^" + std::to_string(log_blowup));
-  return log_max_lde - log_blowup;
-}
 
 }  // namespace zkvm::pcs::detail

@@ -4,6 +4,7 @@
 #include <array>
 #include <bit>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -127,6 +128,10 @@ std::vector<Fp> random_fps(size_t count) {
   return out;
 }
 
+RowMajorMatrix<Fp> random_mask(unsigned log_height) {
+  return RowMajorMatrix<Fp>(random_fps(kMaskWidth << log_height), kMaskWidth);
+}
+
 PcsProver::PcsProver(PcsConfig config, hal::Hal& hal) : config_(config), hal_(hal) {
   config_.validate();
 }
@@ -186,7 +191,8 @@ TreeOpening open_tree(const merkle::MerkleTree& tree, const std::vector<uint64_t
 }  // namespace
 
 PcsProver::Opening PcsProver::open(const std::vector<const ProverRound*>& rounds_in,
-                                   const OpeningPoints& points, transcript::Challenger& ch) {
+                                   const OpeningPoints& points, transcript::Challenger& ch,
+                                   std::optional<MaskRef> mask) {
   const unsigned lb = config_.fri.log_blowup;
   if (points.size() != rounds_in.size())
     throw std::invalid_argument("pcs: open: " + to_string(rounds_in.size()) + " rounds but " +
@@ -200,14 +206,34 @@ PcsProver::Opening PcsProver::open(const std::vector<const ProverRound*>& rounds
       throw std::invalid_argument("pcs: open: round " + to_string(r) + " has " +
                                   to_string(ri->dims_.size()) + " matrices but " +
                                   to_string(points[r].size()) + " point lists");
-    for (size_t i = 0; i < points[r].size(); ++i)
-      if (points[r][i].empty())
-        throw std::invalid_argument("pcs: open: round " + to_string(r) + " matrix " +
-                                    to_string(i) + " has no opening point");
+    for (size_t i = 0; i < points[r].size(); ++i) {
+      const bool is_mask = mask && mask->round == r && mask->matrix == i;
+      if (points[r][i].empty() != is_mask)
+        throw std::invalid_argument("pcs: open: round " + to_string(r) + " matrix " + to_string(i) +
+                                    (is_mask ? " is the mask but has opening points" : " has no opening point"));
+    }
     rounds.push_back(ri);
     round_dims.push_back(ri->dims_);
   }
   if (rounds.empty()) throw std::invalid_argument("pcs: open: no rounds");
+  if (config_.zk != mask.has_value())
+    throw std::invalid_argument(config_.zk ? "pcs: open: zk needs a masking codeword (random_mask)"
+                                           : "pcs: open: a masking codeword without zk");
+  const RowMajorMatrix<Fp>* mask_lde = nullptr;
+  if (mask) {
+    if (mask->round >= rounds.size() || mask->matrix >= round_dims[mask->round].size())
+      throw std::invalid_argument("pcs: open: the mask's round or matrix is out of range");
+    const MatrixDims md = round_dims[mask->round][mask->matrix];
+    round_dims[mask->round][mask->matrix] = {0, 0};  // out of the height count below
+    const unsigned want = mask_log_height(round_dims);
+    round_dims[mask->round][mask->matrix] = md;
+    if (md.width != kMaskWidth || md.log_height != want)
+      throw std::invalid_argument("pcs: open: the mask is " + to_string(md.width) + " x 2^" +
+                                  to_string(md.log_height) + ", not 4 x 2^" + to_string(want));
+    mask_lde = &rounds[mask->round]->lde(mask->matrix);
+    if (mask_lde->height != (size_t{1} << (md.log_height + lb)))
+      throw std::invalid_argument("pcs: open: the mask's LDE was cut (keep_lde_rows)");
+  }
   detail::BatchPlan plan;
   try {
     plan = detail::batch_plan(round_dims, points);
@@ -266,22 +292,8 @@ PcsProver::Opening PcsProver::open(const std::vector<const ProverRound*>& rounds
   const auto heights = detail::fri_input_heights(round_dims, config_, config_.zk);
   const unsigned log_max = heights[0];
 
-  // 3. zk: commit a random masking codeword of the largest height before
-  // the batch challenges, so the FRI batch is uniformly random at every
-  // opened position.
-  std::unique_ptr<merkle::MerkleTree> mask_tree;
-  if (config_.zk) {
-    const unsigned mh = detail::mask_log_height(log_max, lb);
-    RowMajorMatrix<Fp> mask(random_fps(4 * (size_t{1} << mh)), 4);
-    auto lde = hal_.coset_lde(mask, lb, kCosetShift);
-    mask_tree = hal_.merkle_commit({std::move(lde)},
-                                   merkle::MerkleTree::random_salts(uint64_t{1} << log_max,
-                                                                    detail::kSaltLen),
-                                   detail::kSaltLen);
-    out.proof.mask_root.push_back(mask_tree->root());
-    ch.observe_digest("pcs/mask root", mask_tree->root().bytes);
-  }
-
+  // 3. zk: the masking codeword (committed by the caller, before the batch
+  // challenges) is added to the batch below.
   out.proof.batch_nonce = ch.grind(config_.fri.challenge_pow_bits);
   const auto chal = detail::sample_batch(ch, plan);
 
@@ -329,6 +341,7 @@ PcsProver::Opening PcsProver::open(const std::vector<const ProverRound*>& rounds
   std::vector<std::vector<Fp4>> t_z(heights.size(), std::vector<Fp4>(nslots));
   for (size_t r = 0; r < rounds.size(); ++r) {
     for (size_t i = 0; i < rounds[r]->dims_.size(); ++i) {
+      if (points[r][i].empty()) continue;  // the mask: added whole below
       const auto d = rounds[r]->dims_[i];
       const unsigned lh = d.log_height + lb;
       const size_t hidx = static_cast<size_t>(
@@ -374,8 +387,9 @@ PcsProver::Opening PcsProver::open(const std::vector<const ProverRound*>& rounds
       t_x[h][s] = {};
     }
   }
-  if (mask_tree) {
-    const auto& ml = mask_tree->matrices()[0];
+  if (mask_lde != nullptr) {
+    // Its LDE height is the largest (mask_log_height): reduced[0]'s.
+    const auto& ml = *mask_lde;
     auto& acc = reduced[0];
     const int64_t mi = static_cast<int64_t>(acc.size());
 #pragma omp parallel for schedule(static) if (mi >= 4096)
@@ -409,8 +423,6 @@ PcsProver::Opening PcsProver::open(const std::vector<const ProverRound*>& rounds
       }
       out.proof.openings[r].push_back(open_tree(tree, leaves));
     }
-  if (mask_tree)
-    out.proof.mask_opening.push_back(open_tree(*mask_tree, detail::tree_leaves(idx, log_max, log_max)));
   return out;
 }
 

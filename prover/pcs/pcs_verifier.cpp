@@ -5,8 +5,9 @@
 // (f(x) - f(z)) / (x - z) at the queried x, recomputed here from Merkle-
 // authenticated LDE rows; if any claimed value is wrong the quotient is not
 // a polynomial of the allowed degree and FRI rejects (except with the FRI
-// soundness error). The batch challenges are sampled after all values (and
-// the zk mask root) are observed.
+// soundness error). The batch challenges are sampled after all values are
+// observed; the zk masking codeword is a matrix of a round committed
+// before them (RoundClaim::mask), so it cannot depend on them.
 #include <algorithm>
 #include <string>
 
@@ -63,7 +64,13 @@ void pcs_verify(const PcsConfig& config, const std::vector<RoundClaim>& rounds,
              " roots, expected one (one tree per round)");
     if (rc.points.size() != rc.dims.size() || rc.values.size() != rc.dims.size())
       reject(where + ": points/values do not match the " + to_string(rc.dims.size()) + " matrices");
+    if (rc.mask >= 0 && static_cast<size_t>(rc.mask) >= rc.dims.size())
+      reject(where + ": mask index " + to_string(rc.mask) + " out of range");
     for (size_t i = 0; i < rc.dims.size(); ++i) {
+      if (rc.mask == static_cast<int>(i)) {
+        if (!rc.points[i].empty() || !rc.values[i].empty()) reject(where + ": the mask has opening points");
+        continue;
+      }
       if (rc.points[i].empty()) reject(where + " matrix " + to_string(i) + ": no opening point");
       if (rc.values[i].size() != rc.points[i].size())
         reject(where + " matrix " + to_string(i) + ": values for " +
@@ -83,15 +90,29 @@ void pcs_verify(const PcsConfig& config, const std::vector<RoundClaim>& rounds,
     if (proof.openings[r].size() != layouts[r].size())
       reject("round " + to_string(r) + ": proof opens " + to_string(proof.openings[r].size()) +
              " trees, expected " + to_string(layouts[r].size()));
-  const size_t n_mask = config.zk ? 1 : 0;
-  if (proof.mask_root.size() != n_mask || proof.mask_opening.size() != n_mask)
-    reject("masking codeword present/absent contrary to the zk setting");
+  // zk: exactly one masking codeword, 4 columns of the largest trace
+  // height, in a salted round (a public one would unmask the batch).
+  size_t n_mask = 0, mask_round = 0;
+  for (size_t r = 0; r < rounds.size(); ++r)
+    if (rounds[r].mask >= 0) ++n_mask, mask_round = r;
+  if (n_mask != (config.zk ? 1u : 0u))
+    reject(to_string(n_mask) + " masking codewords, expected " + (config.zk ? "1 (zk)" : "none (no zk)"));
+  if (n_mask != 0) {
+    const auto& rc = rounds[mask_round];
+    const MatrixDims md = rc.dims[static_cast<size_t>(rc.mask)];
+    auto others = round_dims;
+    others[mask_round][static_cast<size_t>(rc.mask)] = {0, 0};
+    const unsigned want = mask_log_height(others);
+    if (md.width != kMaskWidth || md.log_height != want)
+      reject("the mask is " + to_string(md.width) + " x 2^" + to_string(md.log_height) + ", expected 4 x 2^" +
+             to_string(want));
+    if (rc.unsalted) reject("the mask is in an unsalted round");
+  }
 
   // Same transcript order as the prover.
   for (const auto& rc : rounds)
     for (size_t i = 0; i < rc.values.size(); ++i)
       for (const auto& v : rc.values[i]) ch.observe_fp4s("pcs/opened values", v);
-  if (config.zk) ch.observe_digest("pcs/mask root", proof.mask_root[0].bytes);
 
   const auto heights = detail::fri_input_heights(round_dims, config, config.zk);
   const unsigned log_max = heights[0];
@@ -120,7 +141,8 @@ void pcs_verify(const PcsConfig& config, const std::vector<RoundClaim>& rounds,
   };
   for (size_t r = 0; r < rounds.size(); ++r)
     for (size_t i = 0; i < rounds[r].dims.size(); ++i) {
-      const size_t w = rounds[r].dims[i].width;
+      // The mask (no points) takes no coefficients (batch_plan).
+      const size_t w = rounds[r].points[i].empty() ? 0 : rounds[r].dims[i].width;
       const size_t h = height_index(rounds[r].dims[i].log_height + lb);
       std::vector<Fp4> cf(chal.column.begin() + static_cast<ptrdiff_t>(plan.offsets[r][i]),
                           chal.column.begin() + static_cast<ptrdiff_t>(plan.offsets[r][i] + w));
@@ -147,12 +169,6 @@ void pcs_verify(const PcsConfig& config, const std::vector<RoundClaim>& rounds,
         check_tree("round " + to_string(r) + " tree " + to_string(t), rounds[r].commitment.roots[t], shapes,
                    config.zk && !rounds[r].unsalted ? detail::kSaltLen : 0, leaves[r][t], proof.openings[r][t]);
       }
-    std::vector<uint64_t> mask_leaves;
-    if (config.zk) {
-      mask_leaves = detail::tree_leaves(idx, log_max, log_max);
-      check_tree("mask", proof.mask_root[0], {{uint64_t{1} << log_max, 4}}, detail::kSaltLen, mask_leaves,
-                 proof.mask_opening[0]);
-    }
     // Where each matrix sits in its tree: (tree, column offset).
     std::vector<std::vector<std::pair<size_t, size_t>>> where(rounds.size());
     for (size_t r = 0; r < rounds.size(); ++r) {
@@ -181,6 +197,12 @@ void pcs_verify(const PcsConfig& config, const std::vector<RoundClaim>& rounds,
           const size_t row =
               static_cast<size_t>(std::lower_bound(lv.begin(), lv.end(), leaf) - lv.begin());
           const auto& vals = proof.openings[r][t].rows[row];
+          if (rounds[r].mask == static_cast<int>(i)) {
+            // The masking codeword: its value, as Fp4, joins the batch at
+            // the largest height (h = 0: its LDE height is log_max).
+            out[q][h] += Fp4::from_base(vals[off], vals[off + 1], vals[off + 2], vals[off + 3]);
+            continue;
+          }
           Fp4 rx;
           for (size_t c = 0; c < d.width; ++c) rx += coeffs[r][i][c] * vals[off + c];
           for (size_t p = 0; p < rounds[r].points[i].size(); ++p) t_x[h][plan.slots[r][i][p]] += rx;
@@ -193,12 +215,6 @@ void pcs_verify(const PcsConfig& config, const std::vector<RoundClaim>& rounds,
           if (den.is_zero()) reject("opening point " + to_string(s) + " lies in the LDE domain");
           out[q][h] += gammas[s] * ((t_x[h][s] - t_z[h][s]) * den.inverse());
         }
-      }
-      if (config.zk) {
-        const size_t row = static_cast<size_t>(
-            std::lower_bound(mask_leaves.begin(), mask_leaves.end(), idx[q]) - mask_leaves.begin());
-        const auto& mv = proof.mask_opening[0].rows[row];
-        out[q][0] += Fp4::from_base(mv[0], mv[1], mv[2], mv[3]);
       }
     }
     return out;
@@ -240,8 +256,6 @@ TreeOpening read_tree(transcript::ByteReader& r, size_t max_rows, size_t width, 
 }  // namespace
 
 void write_pcs_proof(transcript::ByteWriter& w, const PcsProof& p) {
-  w.count(p.mask_root.size());
-  for (const auto& d : p.mask_root) w.bytes32(d.bytes);
   w.u64(p.batch_nonce);
   fri::write_fri_proof(w, p.fri);
   w.count(p.openings.size());
@@ -249,8 +263,6 @@ void write_pcs_proof(transcript::ByteWriter& w, const PcsProof& p) {
     w.count(round.size());
     for (const auto& t : round) write_tree(w, t);
   }
-  w.count(p.mask_opening.size());
-  for (const auto& t : p.mask_opening) write_tree(w, t);
 }
 
 PcsProof read_pcs_proof(transcript::ByteReader& r, const PcsConfig& config,
@@ -269,12 +281,8 @@ PcsProof read_pcs_proof(transcript::ByteReader& r, const PcsConfig& config,
     r.fail(e.what());
   }
   const auto heights = detail::fri_input_heights(round_dims, config, config.zk);
-  const size_t n_mask = config.zk ? 1 : 0;
   const size_t salt_len = config.zk ? detail::kSaltLen : 0;
   PcsProof p;
-  r.expect_count(n_mask, "mask root");
-  p.mask_root.resize(n_mask);
-  for (auto& d : p.mask_root) d.bytes = r.bytes32();
   p.batch_nonce = r.u64();
   p.fri = fri::read_fri_proof(r, config.fri, heights);
   r.expect_count(round_dims.size(), "opened round");
@@ -288,11 +296,6 @@ PcsProof read_pcs_proof(transcript::ByteReader& r, const PcsConfig& config,
       p.openings[i].push_back(read_tree(r, config.fri.num_queries, layouts[i][t].width,
                                         unsalted ? 0 : salt_len * layouts[i][t].groups(), layouts[i][t].log_lde_height));
     }
-  }
-  r.expect_count(n_mask, "mask opening");
-  if (n_mask != 0) {
-    auto ms = r.scope("mask");
-    p.mask_opening.push_back(read_tree(r, config.fri.num_queries, 4, salt_len, heights[0]));
   }
   return p;
 }

@@ -114,10 +114,6 @@ pcs::Commitment read_commitment(ByteReader& r, const char* what) {
   return c;
 }
 
-size_t points_of_round(const VerifyingKey& vk, size_t round, size_t num_rounds) {
-  (void)vk;
-  return round + 1 == num_rounds ? 1 : 2;  // quotient: zeta only
-}
 
 }  // namespace
 
@@ -184,7 +180,17 @@ std::vector<std::vector<pcs::MatrixDims>> round_dims(const VerifyingKey& vk, std
   for (size_t t = 0; t < nt; ++t)
     if (present(log_heights, t))
       rounds.back().push_back({h(t), 4 * quotient_layout(vk, t, log_heights[t]).chunks});
+  // zk: FRI's masking codeword, the main round's last matrix (pcs.h). Its
+  // 16 bytes per leaf mostly fit the main rows' last hash block.
+  if (vk.config.pcs.zk) rounds[main_round(vk)].push_back({pcs::mask_log_height(rounds), pcs::kMaskWidth});
   return rounds;
+}
+
+size_t points_of_matrix(const VerifyingKey& vk, size_t round, size_t i,
+                        const std::vector<std::vector<pcs::MatrixDims>>& dims) {
+  if (round + 1 == dims.size()) return 1;  // quotient: zeta only
+  if (vk.config.pcs.zk && round == main_round(vk) && i + 1 == dims[round].size()) return 0;  // the mask
+  return 2;
 }
 
 std::vector<bool> unsalted_rounds(const VerifyingKey& vk) {
@@ -316,8 +322,7 @@ ProofSizes proof_sizes(const StarkProof& p) {
     for (const auto& mat : round)
       for (const auto& pt : mat) s.ood_values += pt.size() * 16;
   const auto& f = p.pcs.fri;
-  s.fri_commit = kCount + f.layer_roots.size() * (kDigest + 8) + kCount + f.final_poly.size() * 16 + 8 +
-                 kCount + p.pcs.mask_root.size() * kDigest + 8;
+  s.fri_commit = kCount + f.layer_roots.size() * (kDigest + 8) + kCount + f.final_poly.size() * 16 + 8 + 8;
   for (const auto& l : f.layers) {
     s.fri_commit += 2 * kCount;
     for (const auto& c : l.cosets) s.fri_values += c.size() * 16;
@@ -337,7 +342,6 @@ ProofSizes proof_sizes(const StarkProof& p) {
     s.fri_commit += kCount;
     for (const auto& t : round) add_tree(t);
   }
-  for (const auto& t : p.pcs.mask_opening) add_tree(t);
   s.header = 4 + 2 + kCount + p.log_heights.size();
   for (const auto& pub : p.publics) s.header += pub.size() * 4;
   for (const auto* c : {&p.main, &p.aux, &p.quotient})
@@ -389,14 +393,12 @@ StarkProof parse_proof(std::span<const uint8_t> bytes, const VerifyingKey& vk) {
   {
     auto sc = r.scope("opened values");
     p.opened.resize(dims.size());
-    for (size_t round = 0; round < dims.size(); ++round) {
-      const size_t npts = points_of_round(vk, round, dims.size());
-      for (const auto& d : dims[round]) {
+    for (size_t round = 0; round < dims.size(); ++round)
+      for (size_t i = 0; i < dims[round].size(); ++i) {
         std::vector<std::vector<Fp4>> mat;
-        for (size_t k = 0; k < npts; ++k) mat.push_back(r.fp4s(d.width));
+        for (size_t k = 0; k < points_of_matrix(vk, round, i, dims); ++k) mat.push_back(r.fp4s(dims[round][i].width));
         p.opened[round].push_back(std::move(mat));
       }
-    }
   }
   {
     auto sc = r.scope("pcs");

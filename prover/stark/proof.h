@@ -52,7 +52,9 @@ inline constexpr uint32_t kVkMagic = 0x4b564b5a;     // "ZKVK"
 // (same bytes, different transcript: a version 2 proof cannot verify).
 // 4: a grinding nonce before every algebraic challenge (docs/SECURITY.md
 // "Challenge grinding"); the vk carries challenge_pow_bits.
-inline constexpr uint16_t kProofVersion = 4;
+// 5: zk: FRI's masking codeword is the main round's last matrix (no tree
+// of its own, committed before the LogUp challenges).
+inline constexpr uint16_t kProofVersion = 5;
 // Largest trace a proof may claim (bounds allocations from untrusted data).
 inline constexpr unsigned kMaxLogHeight = 24;
 
@@ -193,12 +195,20 @@ struct StarkProof {
 
 // Round shapes implied by vk and the claimed heights (used by the parser,
 // prover and verifier alike). Order: [pre], main, [aux], quotient; absent
-// tables have no matrix in main, aux and quotient. With zk
-// the randomised matrices (main, aux, quotient chunks) are committed at
-// twice their trace height; the preprocessed round is committed at its
+// tables have no matrix in main, aux and quotient. With zk the randomised
+// matrices of tables without random rows (main, aux, quotient chunks) are
+// committed at twice their trace height, and the main round ends with
+// FRI's masking codeword (pcs::random_mask, 4 columns of the largest trace
+// height, no opening points); the preprocessed round is committed at its
 // trace height, unsalted (pcs::PcsProver::commit_public), in every mode.
 std::vector<std::vector<pcs::MatrixDims>> round_dims(const VerifyingKey& vk,
                                                      std::span<const unsigned> log_heights);
+// Index of the main round in round_dims (after the preprocessed one).
+inline size_t main_round(const VerifyingKey& vk) { return vk.has_pre() ? 1 : 0; }
+// Opening points of matrix i of round `round` of dims = round_dims(...):
+// 1 in the quotient round (zeta), 0 for the zk mask, else 2 (zeta, zeta g).
+size_t points_of_matrix(const VerifyingKey& vk, size_t round, size_t i,
+                        const std::vector<std::vector<pcs::MatrixDims>>& dims);
 // Per round of round_dims: true for the preprocessed round (no salts).
 std::vector<bool> unsalted_rounds(const VerifyingKey& vk);
 

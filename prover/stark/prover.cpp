@@ -354,6 +354,9 @@ MainCommit commit_main(const ProvingKey& pk, std::span<const air::TableWitness> 
       mains.push_back(zk_randomise(std::move(m), std::min(zk_mask_degree(vk.config), tw.trace->height)));
     }
   }
+  // zk: FRI's masking codeword joins the main round (round_dims), before
+  // any challenge.
+  if (zk) mains.push_back(pcs::random_mask(round_dims(vk, mc.log_heights)[main_round(vk)].back().log_height));
   pcs::PcsProver pcs(vk.config.pcs, hal);
   mc.round = pcs.commit(std::move(mains));
   mc.commitment = mc.round->commitment();
@@ -601,7 +604,12 @@ StarkProof finish_proof(const ProvingKey& pk, std::span<const air::TableWitness>
     if (aux_index[t] >= 0) points[r_main + 1].push_back(zp);
     points.back().push_back({zeta});
   }
-  auto opening = pcs.open(rounds, points, ch);
+  std::optional<pcs::MaskRef> mask;
+  if (zk) {
+    mask = pcs::MaskRef{r_main, points[r_main].size()};
+    points[r_main].emplace_back();  // the masking codeword: no points
+  }
+  auto opening = pcs.open(rounds, points, ch, mask);
   proof.opened = std::move(opening.values);
   proof.pcs = std::move(opening.proof);
   timer.lap("open (DEEP + FRI)");

@@ -61,9 +61,8 @@ void check_shape(const VerifyingKey& vk, const StarkProof& p) {
   if (p.opened.size() != dims.size()) throw VerifyError("wrong number of opened rounds");
   for (size_t r = 0; r < dims.size(); ++r) {
     if (p.opened[r].size() != dims[r].size()) throw VerifyError("opened round " + std::to_string(r) + ": wrong matrix count");
-    const size_t npts = r + 1 == dims.size() ? 1 : 2;
     for (size_t m = 0; m < dims[r].size(); ++m) {
-      if (p.opened[r][m].size() != npts) throw VerifyError("opened round " + std::to_string(r) + ": wrong point count");
+      if (p.opened[r][m].size() != points_of_matrix(vk, r, m, dims)) throw VerifyError("opened round " + std::to_string(r) + ": wrong point count");
       for (const auto& v : p.opened[r][m])
         if (v.size() != dims[r][m].width) throw VerifyError("opened round " + std::to_string(r) + ": wrong width");
     }
@@ -252,6 +251,10 @@ Fp4 verify_tables(const VerifyingKey& vk, const StarkProof& proof, transcript::C
     }
     // V3: C(zeta) V_R(zeta) == Z_H(zeta) Q(zeta) (V_R = 1 without random rows).
     if (b.acc * v_r != zh * q) throw VerifyError(tn + ": constraints at zeta do not match the quotient");
+  }
+  if (vk.config.pcs.zk) {  // FRI's masking codeword, the main round's last matrix
+    claims[r_main].mask = static_cast<int>(claims[r_main].points.size());
+    claims[r_main].points.emplace_back();
   }
   // Public boundary terms: fixed by the statement (the public values).
   // (of absent tables too: they are part of the statement)

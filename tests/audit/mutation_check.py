@@ -8,7 +8,7 @@
 #         -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_COMPILER=
 # then: python3 tests/audit/mutation_check.py [index ...]
 # (AUDIT_SANDBOX overrides the sandbox path). Patterns match the tree at
-# commit acc27b9 (the grinding ones: the commit that added challenge grinding); a pattern that no longer matches is reported, not skipped
+# commit acc27b9 (the grinding ones: the commit that added challenge grinding; the zk mask ones: proof format 5); a pattern that no longer matches is reported, not skipped
 # silently.
 import subprocess, sys, json, os
 SRC = os.environ.get("AUDIT_SANDBOX", "/tmp/audit-src")
@@ -76,6 +76,11 @@ M = [
  ("Grinding: PCS batch nonce", [("prover/pcs/pcs_verifier.cpp", "if (!ch.check_pow(config.fri.challenge_pow_bits, proof.batch_nonce))", "if (!ch.check_pow(0, proof.batch_nonce))")]),
  ("Grinding: FRI layer nonces", [("prover/fri/fri_verifier.cpp", "if (!ch.check_pow(params.challenge_pow_bits, proof.layer_nonces[l]))", "if (!ch.check_pow(0, proof.layer_nonces[l]))")]),
  ("Segments: one LogUp grinding nonce", [("prover/stark/verifier.cpp", "if (proofs[k].logup_nonce != proofs[0].logup_nonce)", "if (false)")]),
+ ("zk mask: exactly one with zk, none without", [("prover/pcs/pcs_verifier.cpp", "  if (n_mask != (config.zk ? 1u : 0u))", "  if (false)")]),
+ ("zk mask: 4 columns of the largest trace height", [("prover/pcs/pcs_verifier.cpp", "    if (md.width != kMaskWidth || md.log_height != want)", "    if (false)")]),
+ ("zk mask: in a salted round", [("prover/pcs/pcs_verifier.cpp", '    if (rc.unsalted) reject("the mask is in an unsalted round");', "")]),
+ ("zk mask: no opening points", [("prover/pcs/pcs_verifier.cpp", '        if (!rc.points[i].empty() || !rc.values[i].empty()) reject(where + ": the mask has opening points");', "")]),
+ ("zk mask: added to the batch (verifier)", [("prover/pcs/pcs_verifier.cpp", "            out[q][h] += Fp4::from_base(vals[off], vals[off + 1], vals[off + 2], vals[off + 3]);", "")]),
 ]
 TARGETS = ["test_audit", "test_stark", "test_segments", "test_prover_fri", "test_prover_pcs", "test_prover_transcript"]
 sel = sys.argv[1:] 

@@ -77,8 +77,15 @@ Setup make_setup(bool zk, uint64_t seed) {
   const Fp4 zeta = rng.fp4();
   const Fp g6 = field::two_adic_generator(6);
   s.points = {{{zeta, zeta * g6}, {zeta}, {zeta * g6}}, {{zeta, rng.fp4()}}};
+  if (zk) {  // the masking codeword (largest trace height 2^6) joins round 1 (kMask)
+    s.mats[1].push_back(pcs::random_mask(6));
+    s.points[1].emplace_back();
+  }
   return s;
 }
+
+// Where make_setup puts the zk mask: round 1, matrix 1.
+constexpr pcs::MaskRef kMask{1, 1};
 
 struct Proven {
   std::vector<pcs::RoundClaim> claims;
@@ -105,7 +112,9 @@ Proven prove(const Setup& s, pcs::PcsProver::CheatForTesting cheat = {},
   }
   std::vector<const pcs::ProverRound*> rp;
   for (auto& r : rounds) rp.push_back(r.get());
-  auto opening = prover.open(rp, s.points, ch);
+  std::optional<pcs::MaskRef> mask;
+  if (s.config.zk) mask = kMask;
+  auto opening = prover.open(rp, s.points, ch, mask);
   Proven p;
   for (size_t r = 0; r < rounds.size(); ++r) {
     pcs::RoundClaim c;
@@ -113,6 +122,7 @@ Proven prove(const Setup& s, pcs::PcsProver::CheatForTesting cheat = {},
     for (size_t i = 0; i < rounds[r]->num_matrices(); ++i) c.dims.push_back(rounds[r]->dims(i));
     c.points = s.points[r];
     c.values = opening.values[r];
+    if (s.config.zk && r == kMask.round) c.mask = static_cast<int>(kMask.matrix);
     p.claims.push_back(std::move(c));
   }
   p.proof = std::move(opening.proof);
@@ -171,7 +181,9 @@ TEST_CASE("PCS proofs are the same when the LDEs keep only their first rows (dro
     const auto full = run({});
     // Every matrix down to its trace height n; only round 0's first matrix
     // (2^6 rows, LDE 2^7) to a count between n and the LDE height.
-    const auto lean = run([&](size_t r, size_t i) { return static_cast<long>(s.mats[r][i].height); });
+    const auto lean = run([&](size_t r, size_t i) {
+      return zk && r == kMask.round && i == kMask.matrix ? -1L : static_cast<long>(s.mats[r][i].height);
+    });
     const auto some = run([](size_t r, size_t i) { return r == 0 && i == 0 ? 96L : -1L; });
     transcript::ByteWriter wf, wl, ws;
     pcs::write_pcs_proof(wf, full.proof);
@@ -256,15 +268,84 @@ TEST_CASE("PCS verifier rejects a tampered opened row with the tree named") {
                       Catch::Contains("pcs: round 0 tree 0: merkle"));
 }
 
-TEST_CASE("PCS verifier rejects a tampered zk mask opening and mismatched zk setting") {
+TEST_CASE("PCS zk mask: a tampered mask opening, a missing, misplaced or misshapen mask are rejected") {
   const auto s = make_setup(true, 5);
   auto p = prove(s);
+  REQUIRE_NOTHROW(verify(s, p.claims, p.proof));
+  // Round 1's tree: the mask (2^6, the tallest) first, its 4 columns first.
   auto bad = p.proof;
-  bad.mask_opening[0].rows[0][2] += Fp::one();
-  REQUIRE_THROWS_WITH(verify(s, p.claims, bad), Catch::Contains("pcs: mask: merkle"));
+  bad.openings[1][0].rows[0][2] += Fp::one();
+  REQUIRE_THROWS_WITH(verify(s, p.claims, bad), Catch::Contains("pcs: round 1 tree 0: merkle"));
   auto s2 = s;
   s2.config.zk = false;
-  REQUIRE_THROWS_WITH(verify(s2, p.claims, p.proof), Catch::Contains("contrary to the zk setting"));
+  REQUIRE_THROWS_WITH(verify(s2, p.claims, p.proof), Catch::Contains("1 masking codewords, expected none (no zk)"));
+  auto none = p.claims;
+  none[1].mask = -1;
+  REQUIRE_THROWS_WITH(verify(s, none, p.proof), Catch::Contains("round 1 matrix 1: no opening point"));
+  none[1].dims.pop_back(), none[1].points.pop_back(), none[1].values.pop_back();
+  REQUIRE_THROWS_WITH(verify(s, none, p.proof), Catch::Contains("0 masking codewords, expected 1 (zk)"));
+  auto shape = p.claims;
+  shape[1].dims[1] = {5, 4};
+  REQUIRE_THROWS_WITH(verify(s, shape, p.proof), Catch::Contains("the mask is 4 x 2^5, expected 4 x 2^6"));
+  auto pub = p.claims;
+  pub[1].unsalted = true;
+  REQUIRE_THROWS_WITH(verify(s, pub, p.proof), Catch::Contains("the mask is in an unsalted round"));
+  auto with_points = p.claims;
+  with_points[1].points[1] = {s.points[1][0][0]};
+  with_points[1].values[1] = {std::vector<Fp4>(4)};
+  REQUIRE_THROWS_WITH(verify(s, with_points, p.proof), Catch::Contains("round 1: the mask has opening points"));
+  auto range = p.claims;
+  range[1].mask = 2;
+  REQUIRE_THROWS_WITH(verify(s, range, p.proof), Catch::Contains("mask index 2 out of range"));
+}
+
+TEST_CASE("PCS prover refuses zk without a mask, a mask without zk, and a cut mask") {
+  const auto s = make_setup(true, 6);
+  auto hal = hal::make_cpu_hal();
+  auto open_with = [&](const PcsConfig& config, std::optional<pcs::MaskRef> mask, bool cut) {
+    pcs::PcsProver prover(config, *hal);
+    transcript::Challenger ch("pcs-test");
+    std::vector<std::shared_ptr<pcs::ProverRound>> rounds;
+    for (const auto& r : s.mats) rounds.push_back(prover.commit(r));
+    if (cut) rounds[1]->keep_lde_rows(1, 64);
+    return prover.open({rounds[0].get(), rounds[1].get()}, s.points, ch, mask);
+  };
+  REQUIRE_THROWS_WITH(open_with(s.config, std::nullopt, false),
+                      Catch::Contains("round 1 matrix 1 has no opening point"));
+  auto plain = s.config;
+  plain.zk = false;
+  REQUIRE_THROWS_WITH(open_with(plain, kMask, false), Catch::Contains("a masking codeword without zk"));
+  REQUIRE_THROWS_WITH(open_with(s.config, kMask, true), Catch::Contains("the mask's LDE was cut"));
+  REQUIRE_THROWS_WITH(open_with(s.config, pcs::MaskRef{1, 0}, false),
+                      Catch::Contains("round 1 matrix 0 is the mask but has opening points"));
+  REQUIRE_NOTHROW(open_with(s.config, kMask, false));
+}
+
+TEST_CASE("PCS zk masking: the FRI layers of all-zero polynomials are random, and zero without zk") {
+  // Zero columns make every DEEP quotient (f - f(z)) / (X - z) zero, so the
+  // batch is the masking codeword alone: a mask that is not added (or is
+  // zero) leaves every FRI value and the final polynomial zero, as the
+  // plain proof shows.
+  for (const bool zk : {false, true}) {
+    INFO("zk " << zk);
+    auto s = make_setup(zk, 12);
+    for (auto& round : s.mats)
+      for (size_t i = 0; i < round.size(); ++i)
+        if (!(zk && &round == &s.mats[kMask.round] && i == kMask.matrix)) std::fill(round[i].values.begin(), round[i].values.end(), Fp());
+    const auto p = prove(s);
+    REQUIRE_NOTHROW(verify(s, p.claims, p.proof));
+    size_t nonzero = 0, total = 0;
+    for (const auto& c : p.proof.fri.final_poly) nonzero += !c.is_zero(), ++total;
+    for (const auto& l : p.proof.fri.layers)
+      for (const auto& coset : l.cosets)
+        for (const auto& v : coset) nonzero += !v.is_zero(), ++total;
+    REQUIRE(total > 0);
+    if (zk) {
+      REQUIRE(nonzero == total);  // uniform values: none zero (probability ~ total / 2^124)
+    } else {
+      REQUIRE(nonzero == 0);
+    }
+  }
 }
 
 TEST_CASE("PCS zk commitments are hiding: the same matrices commit to different roots") {
@@ -324,10 +405,10 @@ TEST_CASE("PCS proof round-trips through bytes; truncations and bad counts are r
                         transcript::ProofFormatError);
     }
     auto bad = bytes;
-    bad[0] = 7;  // mask root count
+    bad[8] = 0x7f;  // after the batch nonce: FRI's layer root count
     transcript::ByteReader r(bad);
     REQUIRE_THROWS_WITH(pcs::read_pcs_proof(r, s.config, dims_of(p.claims)),
-                        Catch::Contains("pcs: mask root count 7"));
+                        Catch::Contains("layer root count 127"));
   }
 }
 
@@ -374,24 +455,25 @@ TEST_CASE("PCS commit_public: the same root with and without zk, unsalted openin
   REQUIRE(pz.commit({m})->commitment().roots != root);         // salted
   // A zk opening of a public round and a salted round.
   auto pub = pz.commit_public({m});
-  auto sec = pz.commit({random_matrix(rng, 3, 5)});
+  auto sec = pz.commit({random_matrix(rng, 3, 5), pcs::random_mask(5)});  // zk: the mask joins the salted round
   transcript::Challenger ch("pcs-test");
   pcs::observe_commitment(ch, "round", pub->commitment());
   pcs::observe_commitment(ch, "round", sec->commitment());
   const Fp4 z = rng.fp4();
-  const pcs::OpeningPoints pts{{{z}}, {{z}}};
-  auto opening = pz.open({pub.get(), sec.get()}, pts, ch);
+  const pcs::OpeningPoints pts{{{z}}, {{z}, {}}};
+  auto opening = pz.open({pub.get(), sec.get()}, pts, ch, pcs::MaskRef{1, 1});
   REQUIRE(opening.proof.openings[0][0].salts.empty());
   REQUIRE(opening.proof.openings[1][0].salts.size() == opening.proof.openings[1][0].rows.size());
   std::vector<pcs::RoundClaim> claims(2);
   for (size_t r = 0; r < 2; ++r) {
     const auto& round = r == 0 ? *pub : *sec;
     claims[r].commitment = round.commitment();
-    claims[r].dims = {round.dims(0)};
+    for (size_t i = 0; i < round.num_matrices(); ++i) claims[r].dims.push_back(round.dims(i));
     claims[r].points = pts[r];
     claims[r].values = opening.values[r];
   }
   claims[0].unsalted = true;
+  claims[1].mask = 1;
   auto run = [&](const std::vector<pcs::RoundClaim>& c, const pcs::PcsProof& p) {
     transcript::Challenger vch("pcs-test");
     for (const auto& x : c) pcs::observe_commitment(vch, "round", x.commitment);
@@ -416,8 +498,8 @@ TEST_CASE("PCS commit_public: the same root with and without zk, unsalted openin
   REQUIRE_THROWS_AS(pcs::read_pcs_proof(r, zk, dims), transcript::ProofFormatError);
 }
 
-TEST_CASE("PCS mask height refuses an LDE below the blowup instead of wrapping") {
-  CHECK(pcs::detail::mask_log_height(22, 2) == 20);
-  CHECK(pcs::detail::mask_log_height(2, 2) == 0);
-  CHECK_THROWS_WITH(pcs::detail::mask_log_height(1, 2), Catch::Contains("largest LDE 2^1 is below the blowup 2^2"));
+TEST_CASE("PCS mask height is the largest trace height of the other matrices") {
+  CHECK(pcs::mask_log_height({{{6, 3}, {4, 2}}, {{5, 4}}}) == 6);
+  CHECK(pcs::mask_log_height({{{3, 1}}, {{9, 1}, {2, 8}}}) == 9);
+  CHECK(pcs::mask_log_height({}) == 0);
 }
