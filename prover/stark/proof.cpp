@@ -337,7 +337,7 @@ ProofSizes proof_sizes(const StarkProof& p) {
     for (const auto& salt : t.salts) s.query_salts += salt.size();
     s.query_siblings += t.siblings.size() * kDigest;
   };
-  s.fri_commit += 2 * kCount;
+  s.fri_commit += kCount;  // the opened round count
   for (const auto& round : p.pcs.openings) {
     s.fri_commit += kCount;
     for (const auto& t : round) add_tree(t);

@@ -249,11 +249,11 @@ struct ProofSizes {
   size_t fri_commit = 0;      // FRI layer roots, final polynomial, PoW nonce, counts
   size_t fri_values = 0;      // FRI layer cosets opened at the queries
   size_t fri_siblings = 0;    // FRI layers' Merkle siblings
-  size_t query_rows = 0;      // committed rows opened at the queries (all rounds, mask)
+  size_t query_rows = 0;      // committed rows opened at the queries (all rounds)
   size_t query_salts = 0;     // their salts (zk)
   size_t query_siblings = 0;  // their Merkle siblings
-  size_t trees = 0;           // Merkle trees opened (rounds' trees and the mask)
-  std::vector<size_t> round_rows;  // query_rows by round ([pre], main, [aux], quotient, [mask])
+  size_t trees = 0;           // Merkle trees opened (one per round)
+  std::vector<size_t> round_rows;  // query_rows by round ([pre], main, [aux], quotient)
   size_t total() const {
     return header + ood_values + fri_commit + fri_values + fri_siblings + query_rows + query_salts +
            query_siblings;

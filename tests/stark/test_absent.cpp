@@ -103,6 +103,7 @@ TEST_CASE("absent tables: a height-0 trace leaves the table out, and the proof v
     for (size_t r = 0; r < dims.size(); ++r) CHECK(dims[r].size() == (zk && r == stark::main_round(pk.vk) ? 2u : 1u));
     CHECK(p.cumsums.size() == 1);
     const auto bytes = stark::serialize_proof(p);
+    CHECK(stark::proof_sizes(p).total() == bytes.size());  // the size breakdown covers every byte
     std::string why;
     CHECK_FALSE(rejects(pk.vk, bytes, &why));
     INFO(why);
