@@ -12,6 +12,7 @@
 #include "prover/fri/fri_prover.h"
 #include "prover/hal/hal.h"
 #include "prover/merkle/merkle.h"
+#include "prover/ntt/ntt.h"
 #include "prover/pcs/pcs.h"
 #include "prover/pcs/pcs_common.h"
 
@@ -297,47 +298,22 @@ PcsProver::Opening PcsProver::open(const std::vector<const ProverRound*>& rounds
   out.proof.batch_nonce = ch.grind(config_.fri.challenge_pow_bits);
   const auto chal = detail::sample_batch(ch, plan);
 
-  // T(x) = sum_c coeffs[c] f_c(x) on a matrix's whole LDE (bit-reversed
-  // rows on s H_m, m = n 2^lb). T has degree < n (the matrix's own height:
-  // it was committed by its n values), and the first n LDE rows are the
-  // coset s H_n (rev_m(p) = rev_n(p) 2^lb for p < n), so T's values there
-  // determine it: reduce those n rows, then extend them by a 4-column LDE
-  // (T(s y) on H_m) instead of reducing all m rows, 2^-lb of the
-  // multiply-adds. Identical values (exact arithmetic; tests/prover-fri).
-  auto reduce_lde = [&](const RowMajorMatrix<Fp>& lde, size_t n, std::span<const Fp4> coeffs, unsigned lb_) {
-    const size_t m = n << lb_;
-    std::vector<Fp4> res(m);
-    if (n < 64 && lde.height >= m) {  // small: the extension would cost more than it saves
-      hal_.reduce_rows(lde, coeffs, res);
-      return res;
-    }
-    std::vector<Fp4> head(n);
-    hal_.reduce_rows(lde, coeffs, head);
-    const unsigned log_n = static_cast<unsigned>(std::countr_zero(n));
-    RowMajorMatrix<Fp> t(4, n);  // T(s w_n^k), natural order
-    for (size_t k = 0; k < n; ++k) {
-      const Fp4& v = head[fri::reverse_bits(k, log_n)];
-      for (int c = 0; c < 4; ++c) t.at(k, static_cast<size_t>(c)) = v.c[c];
-    }
-    const auto ext = hal_.coset_lde(t, lb_, Fp::one());
-    const int64_t mi = static_cast<int64_t>(m);
-#pragma omp parallel for schedule(static) if (mi >= 4096)
-    for (int64_t jj = 0; jj < mi; ++jj) {
-      const size_t j = static_cast<size_t>(jj);
-      res[j] = Fp4::from_base(ext.at(j, 0), ext.at(j, 1), ext.at(j, 2), ext.at(j, 3));
-    }
-    return res;
-  };
-
   // 4. Reduced codewords, one per LDE height (batch_plan for the
   // coefficients): for each height h and point slot s,
   //   T_hs(x) = sum over matrices m of height h opened at s of
   //             sum_c column[off_m + c] f_mc(x),
   //   reduced_h(x) = sum_s slot[s] (T_hs(x) - T_hs(z_s)) / (x - z_s).
-  std::vector<std::vector<Fp4>> reduced(heights.size());
-  for (size_t h = 0; h < heights.size(); ++h) reduced[h].assign(size_t{1} << heights[h], Fp4());
+  // Each division is exact, so reduced_h is a polynomial of degree < n - 1
+  // (n = 2^(heights[h] - lb), the matrices' trace height), and its values
+  // on the coset s H_n determine it. Those points are the first n rows of
+  // every LDE of that height (bit-reversed rows on s H_m, m = n 2^lb:
+  // rev_m(p) = rev_n(p) 2^lb for p < n). So: reduce each matrix's first n
+  // rows (2^-lb of the multiply-adds of all m), sum them per (h, s), form
+  // reduced_h on the n points, and extend it once per height by a 4-column
+  // LDE (reduced_h(s y) on H_m). Exact arithmetic: FRI gets the values of
+  // the m-point formula (tests/prover-fri).
   const size_t nslots = plan.points.size();
-  std::vector<std::vector<std::vector<Fp4>>> t_x(heights.size(), std::vector<std::vector<Fp4>>(nslots));
+  std::vector<std::vector<std::vector<Fp4>>> t_head(heights.size(), std::vector<std::vector<Fp4>>(nslots));
   std::vector<std::vector<Fp4>> t_z(heights.size(), std::vector<Fp4>(nslots));
   for (size_t r = 0; r < rounds.size(); ++r) {
     for (size_t i = 0; i < rounds[r]->dims_.size(); ++i) {
@@ -346,45 +322,61 @@ PcsProver::Opening PcsProver::open(const std::vector<const ProverRound*>& rounds
       const unsigned lh = d.log_height + lb;
       const size_t hidx = static_cast<size_t>(
           std::find(heights.begin(), heights.end(), lh) - heights.begin());
-      const size_t m = reduced[hidx].size();
       const std::vector<Fp4> coeffs(chal.column.begin() + static_cast<ptrdiff_t>(plan.offsets[r][i]),
                                     chal.column.begin() + static_cast<ptrdiff_t>(plan.offsets[r][i] + d.width));
-      const std::vector<Fp4> rx = reduce_lde(rounds[r]->lde(i), size_t{1} << d.log_height, coeffs, lb);
+      const size_t n = size_t{1} << d.log_height;
+      std::vector<Fp4> head(n);
+      hal_.reduce_rows(rounds[r]->lde(i), coeffs, head);
       for (size_t p = 0; p < points[r][i].size(); ++p) {
         const size_t s = plan.slots[r][i][p];
         for (size_t c = 0; c < d.width; ++c) t_z[hidx][s] += coeffs[c] * out.values[r][i][p][c];
-        auto& tx = t_x[hidx][s];
-        if (tx.empty()) {
-          tx = rx;
+        auto& th = t_head[hidx][s];
+        if (th.empty()) {
+          th = head;
         } else {
-          const int64_t mi = static_cast<int64_t>(m);
-#pragma omp parallel for schedule(static)
-          for (int64_t j = 0; j < mi; ++j) tx[static_cast<size_t>(j)] += rx[static_cast<size_t>(j)];
+          const int64_t ni = static_cast<int64_t>(n);
+#pragma omp parallel for schedule(static) if (ni >= 4096)
+          for (int64_t j = 0; j < ni; ++j) th[static_cast<size_t>(j)] += head[static_cast<size_t>(j)];
         }
       }
     }
   }
+  std::vector<std::vector<Fp4>> reduced(heights.size());
   for (size_t h = 0; h < heights.size(); ++h) {
-    const auto xs = lde_points(heights[h]);
-    const size_t m = xs.size();
-    const int64_t mi = static_cast<int64_t>(m);
-    std::vector<Fp4> inv(m);
+    const unsigned log_n = heights[h] - lb;
+    const size_t n = size_t{1} << log_n, m = size_t{1} << heights[h];
+    const int64_t ni = static_cast<int64_t>(n), mi = static_cast<int64_t>(m);
+    const auto xs = lde_points(log_n);  // s g_n^rev(i): the heads' points
+    std::vector<Fp4> head_r(n), inv(n);
     for (size_t s = 0; s < nslots; ++s) {
-      if (t_x[h][s].empty()) continue;
+      if (t_head[h][s].empty()) continue;
       try {
         hal_.inverse_differences(xs, plan.points[s], chal.slot[s], inv);
       } catch (const std::invalid_argument&) {
         throw std::invalid_argument("pcs: open: point lies in the LDE coset");
       }
-      const auto& tx = t_x[h][s];
+      const auto& th = t_head[h][s];
       const Fp4 tz = t_z[h][s];
-      auto& acc = reduced[h];
-#pragma omp parallel for schedule(static)
-      for (int64_t j = 0; j < mi; ++j) {
+#pragma omp parallel for schedule(static) if (ni >= 4096)
+      for (int64_t j = 0; j < ni; ++j) {
         const size_t u = static_cast<size_t>(j);
-        acc[u] += (tx[u] - tz) * inv[u];
+        head_r[u] += (th[u] - tz) * inv[u];
       }
-      t_x[h][s] = {};
+      t_head[h][s] = {};
+    }
+    RowMajorMatrix<Fp> t = ntt::zeroed_matrix(4, n);  // reduced_h(s w_n^k), natural order
+#pragma omp parallel for schedule(static) if (ni >= 4096)
+    for (int64_t kk = 0; kk < ni; ++kk) {
+      const size_t k = static_cast<size_t>(kk);
+      const Fp4& v = head_r[fri::reverse_bits(k, log_n)];
+      for (size_t c = 0; c < 4; ++c) t.at(k, c) = v.c[c];
+    }
+    const auto ext = hal_.coset_lde(t, lb, Fp::one());
+    reduced[h].resize(m);
+#pragma omp parallel for schedule(static) if (mi >= 4096)
+    for (int64_t jj = 0; jj < mi; ++jj) {
+      const size_t j = static_cast<size_t>(jj);
+      reduced[h][j] = Fp4::from_base(ext.at(j, 0), ext.at(j, 1), ext.at(j, 2), ext.at(j, 3));
     }
   }
   if (mask_lde != nullptr) {
