@@ -1,6 +1,6 @@
 // Proving guest executions: execute + witness + prove + verify with the
 // standard parameters (the ones `zkvm prove` uses), zero knowledge on and off,
-// same process, median of --reps runs. Prints one row per guest and mode,
+// same process (the modes alternate run by run), median of --reps runs. Prints one row per guest and mode,
 // the zk/plain ratio of the prove time and the zk prove time with lean LDEs
 // (ProveOptions::ldes) for the cost of dropping rows, then the trace area
 // per table.
@@ -59,37 +59,49 @@ struct Row {
   rv32im::ProveReport report;
 };
 
-Row measure(const Guest& g, bool zk, int reps, hal::Hal& hal,
-            stark::LdeMemory ldes = stark::LdeMemory::Auto) {
+// Runs of several modes (zk, LDE memory) alternate rep by rep, so the
+// process's heap and page state favour none of them (run in blocks, the
+// mode measured second ran 10-20 % faster on this box).
+struct Mode {
+  bool zk;
+  stark::LdeMemory ldes;
+};
+
+std::vector<Row> measure(const Guest& g, const std::vector<Mode>& modes, int reps, hal::Hal& hal) {
   const vm::Program prog = vm::load_elf_file(g.elf);
   vm::RunOptions run;
   run.input = g.input;
   run.on_output = [](int, std::span<const uint8_t>) {};
-  rv32im::ProveOptions opts;
-  opts.config.pcs.zk = zk;
-  opts.ldes = ldes;
-  std::vector<double> prove_s, verify_ms;
-  Row row;
-  for (int r = 0; r < reps; ++r) {
-    const auto t0 = std::chrono::steady_clock::now();
-    const rv32im::Receipt receipt = rv32im::prove(prog, run, opts, hal, &row.report);
-    prove_s.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-    const auto bytes = rv32im::serialize_receipt(receipt);
-    const auto t1 = std::chrono::steady_clock::now();
-    const auto claim = rv32im::verify_receipt(receipt.claim.image_id, bytes);
-    verify_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t1).count());
-    row.cycles = claim.cycles;
-    row.receipt_bytes = bytes.size();
-    const rv32im::Circuit circuit(nullptr);
-    const stark::VerifyingKey vk = stark::parse_vk(receipt.vk, circuit.airs());
-    row.sizes = stark::proof_sizes(stark::parse_proof(receipt.segments[0].proof, vk));
-    if (row.sizes.total() != receipt.segments[0].proof.size())
-      throw std::logic_error("proof_sizes does not add up to the proof");
+  std::vector<std::vector<double>> prove_s(modes.size()), verify_ms(modes.size());
+  std::vector<Row> rows(modes.size());
+  for (int r = 0; r < reps; ++r)
+    for (size_t k = 0; k < modes.size(); ++k) {
+      rv32im::ProveOptions opts;
+      opts.config.pcs.zk = modes[k].zk;
+      opts.ldes = modes[k].ldes;
+      Row& row = rows[k];
+      const auto t0 = std::chrono::steady_clock::now();
+      const rv32im::Receipt receipt = rv32im::prove(prog, run, opts, hal, &row.report);
+      prove_s[k].push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+      const auto bytes = rv32im::serialize_receipt(receipt);
+      const auto t1 = std::chrono::steady_clock::now();
+      const auto claim = rv32im::verify_receipt(receipt.claim.image_id, bytes);
+      verify_ms[k].push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t1).count());
+      row.cycles = claim.cycles;
+      row.receipt_bytes = bytes.size();
+      const rv32im::Circuit circuit(nullptr);
+      const stark::VerifyingKey vk = stark::parse_vk(receipt.vk, circuit.airs());
+      row.sizes = stark::proof_sizes(stark::parse_proof(receipt.segments[0].proof, vk));
+      if (row.sizes.total() != receipt.segments[0].proof.size())
+        throw std::logic_error("proof_sizes does not add up to the proof");
+    }
+  for (size_t k = 0; k < modes.size(); ++k) {
+    Row& row = rows[k];
+    row.log_rows = *std::max_element(row.report.log_heights.begin(), row.report.log_heights.end());
+    row.prove_s = median(prove_s[k]);
+    row.verify_ms = median(verify_ms[k]);
   }
-  row.log_rows = *std::max_element(row.report.log_heights.begin(), row.report.log_heights.end());
-  row.prove_s = median(prove_s);
-  row.verify_ms = median(verify_ms);
-  return row;
+  return rows;
 }
 
 const char* kTableNames[] = {"cpu",  "program",  "image",   "memory",   "bytes",    "bitwise",
@@ -102,15 +114,16 @@ static_assert(std::size(kTableNames) == rv32im::kNumTables, "a name per table");
 int main(int argc, char** argv) {
   hal::keep_large_allocations_in_heap();  // as zkvm prove does
   int reps = 1;
-  bool quick = false;
+  bool quick = false, stages = false;  // --stages: each guest's stage timings, zk beside plain (last run)
   std::string elf, input;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--reps") && i + 1 < argc) reps = std::max(1, std::atoi(argv[++i]));
     else if (!std::strcmp(argv[i], "--quick")) quick = true;
     else if (!std::strcmp(argv[i], "--elf") && i + 1 < argc) elf = argv[++i];
     else if (!std::strcmp(argv[i], "--input") && i + 1 < argc) input = argv[++i];
+    else if (!std::strcmp(argv[i], "--stages")) stages = true;
     else {
-      std::fprintf(stderr, "usage: %s [--reps N] [--quick | --elf GUEST.elf [--input FILE]]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--reps N] [--stages] [--quick | --elf GUEST.elf [--input FILE]]\n", argv[0]);
       return 2;
     }
   }
@@ -134,16 +147,33 @@ int main(int argc, char** argv) {
   std::vector<std::pair<std::string, stark::ProofSizes>> sizes;
   for (const Guest& g : guests) {
     std::fprintf(stderr, "bench: %s\n", g.name.c_str());
-    const Row z = measure(g, true, reps, *hal);
-    const Row p = measure(g, false, reps, *hal);
-    // The same zk proof with lean LDEs (ProveOptions::ldes; auto is lean
-    // only from 2^20 rows): what dropping rows and recomputing the opened
-    // ones costs in time.
-    const Row f = measure(g, true, reps, *hal, stark::LdeMemory::Lean);
+    // Third: the same zk proof with lean LDEs (ProveOptions::ldes; auto is
+    // lean only from 2^20 rows): what dropping rows and recomputing the
+    // opened ones costs in time.
+    const auto rows = measure(g, {{true, stark::LdeMemory::Auto}, {false, stark::LdeMemory::Auto},
+                                  {true, stark::LdeMemory::Lean}}, reps, *hal);
+    const Row &z = rows[0], &p = rows[1], &f = rows[2];
     std::printf("| %s | %llu | 2^%u | %.2f s | %.1f | %.2f s | %.1f | %.2fx | %zu / %zu B | %.1f ms | %.2f s | %.2fx |\n",
                 g.name.c_str(), static_cast<unsigned long long>(z.cycles), z.log_rows, z.prove_s,
                 z.cycles / z.prove_s / 1e3, p.prove_s, p.cycles / p.prove_s / 1e3, z.prove_s / p.prove_s,
                 z.receipt_bytes, p.receipt_bytes, z.verify_ms, f.prove_s, f.prove_s / z.prove_s);
+    if (stages) {
+      // A stage that runs per table (the quotient's) is summed.
+      auto total = [](const rv32im::ProveReport& r, const std::string& stage) {
+        double t = 0;
+        for (const auto& [ps, pv] : r.timings)
+          if (ps == stage) t += pv;
+        return t;
+      };
+      std::printf("\n| stage (%s) | zk s | plain s |\n|---|---|---|\n", g.name.c_str());
+      std::vector<std::string> seen;
+      for (const auto& [stage, secs] : z.report.timings) {
+        if (std::find(seen.begin(), seen.end(), stage) != seen.end()) continue;
+        seen.push_back(stage);
+        std::printf("| %s | %.3f | %.3f |\n", stage.c_str(), total(z.report, stage), total(p.report, stage));
+      }
+      std::printf("\n");
+    }
     std::fflush(stdout);
     last = z.report;
     last_plain = p.report;
