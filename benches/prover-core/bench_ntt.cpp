@@ -97,6 +97,18 @@ BENCHMARK(BM_CosetLde)
     ->Args({18, 64, 3, 1})
     ->Args({20, 16, 1, 1})
     ->Args({20, 16, 1, 2})
+    // Narrow matrices as the prover commits them (quotient chunks: 4 per
+    // chunk; the zk mask: 4), at the blowup it uses.
+    ->Args({18, 4, 2, 2})
+    ->Args({18, 8, 2, 2})
+    ->Args({18, 12, 2, 2})
+    ->Args({18, 16, 2, 2})
+    ->Args({18, 7, 2, 2})
+    ->Args({18, 19, 2, 2})
+    ->Args({18, 32, 2, 2})
+    ->Args({18, 34, 2, 2})
+    ->Args({18, 118, 2, 2})
+    ->Args({18, 128, 2, 2})
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
 

@@ -80,7 +80,11 @@ TEST_CASE("ntt_inverse undoes ntt_forward, and SIMD paths equal the scalar path"
   // without a column tail) as well as the blocked ones.
   for (auto [log_n, w] : {std::pair<unsigned, size_t>{0, 5}, {1, 1}, {7, 1}, {12, 1},
                           {10, 24}, {14, 8}, {11, 300}, {13, 2}, {12, 4}, {9, 3},
-                          {17, 16}, {16, 20}, {13, 100}}) {
+                          {17, 16}, {16, 20}, {13, 100},
+                          // Narrow widths that are not powers of two (the
+                          // period path) and wider ones with a column tail
+                          // (the overlapping last vector), streaming too.
+                          {12, 12}, {15, 12}, {11, 7}, {16, 7}, {13, 19}, {15, 34}, {10, 6}, {11, 9}}) {
     const auto orig = random_matrix(w, size_t{1} << log_n, rng);
     auto ref = orig;
     ntt_forward(ref, Isa::Scalar);
