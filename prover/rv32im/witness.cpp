@@ -392,10 +392,10 @@ class Generator {
     if (sys_dot) dot_.add_call(*rec, clk, mem_, bytes_, strict_);
     if (sys_dot_rom) {
       const DotBuilder::RomReader rom = [&](uint32_t cell) -> std::optional<uint32_t> {
-        const auto it = std::lower_bound(image_.words.begin(), image_.words.end(), std::make_pair(cell << 2, uint32_t{0}));
-        if (it == image_.words.end() || it->first != cell << 2) return std::nullopt;
-        ++rom_mult_[static_cast<size_t>(it - image_.words.begin())];
-        return it->second;
+        const auto word = std::lower_bound(image_.words.begin(), image_.words.end(), std::make_pair(cell << 2, uint32_t{0}));
+        if (word == image_.words.end() || word->first != cell << 2) return std::nullopt;
+        ++rom_mult_[static_cast<size_t>(word - image_.words.begin())];
+        return word->second;
       };
       dot_.add_call(*rec, clk, mem_, bytes_, strict_, &rom);
     }
