@@ -16,9 +16,9 @@
 #include <bit>
 #include <cstdint>
 #include <map>
-#include <numeric>
 #include <memory>
 #include <mutex>
+#include <numeric>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -574,7 +574,6 @@ RowMajorMatrix<Fp> zeroed_matrix(size_t w, size_t h) {
   m.values.resize(w * h);
   return m;
 }
-
 
 // ------------------------------------------------------------ public API
 const char* isa_name(Isa isa) {

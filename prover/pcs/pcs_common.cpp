@@ -80,6 +80,16 @@ std::vector<unsigned> fri_input_heights(const std::vector<std::vector<MatrixDims
   return hs;
 }
 
+std::string mask_shape_error(const std::vector<std::vector<MatrixDims>>& round_dims, size_t round, size_t matrix) {
+  auto others = round_dims;
+  const MatrixDims md = others.at(round).at(matrix);
+  others[round][matrix] = {0, 0};
+  const unsigned want = mask_log_height(others);
+  if (md.width == kMaskWidth && md.log_height == want) return "";
+  return "the mask is " + to_string(md.width) + " x 2^" + to_string(md.log_height) + ", expected " +
+         to_string(kMaskWidth) + " x 2^" + to_string(want);
+}
+
 BatchPlan batch_plan(const std::vector<std::vector<MatrixDims>>& dims, const OpeningPoints& points) {
   BatchPlan b;
   b.offsets.resize(dims.size());

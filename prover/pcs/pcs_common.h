@@ -50,6 +50,12 @@ Fp lde_point(unsigned log_lde_height, uint64_t pos);
 std::vector<uint64_t> tree_leaves(const std::vector<uint64_t>& query_indices, unsigned log_max,
                                   unsigned lh);
 
+// zk: the shape the masking codeword at (round, matrix) of round_dims must
+// have, kMaskWidth columns of the largest trace height of the other
+// matrices; "" if it has it, else what is wrong. The prover's open() and
+// pcs_verify both check it.
+std::string mask_shape_error(const std::vector<std::vector<MatrixDims>>& round_dims, size_t round, size_t matrix);
+
 // Coefficients of the DEEP batch. Column c of matrix m (global order over
 // rounds, then matrices) opened at the point in slot s gets
 // column[off_m + c] * slot[s] (a matrix without points, the zk mask, takes

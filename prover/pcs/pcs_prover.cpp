@@ -224,15 +224,10 @@ PcsProver::Opening PcsProver::open(const std::vector<const ProverRound*>& rounds
   if (mask) {
     if (mask->round >= rounds.size() || mask->matrix >= round_dims[mask->round].size())
       throw std::invalid_argument("pcs: open: the mask's round or matrix is out of range");
-    const MatrixDims md = round_dims[mask->round][mask->matrix];
-    round_dims[mask->round][mask->matrix] = {0, 0};  // out of the height count below
-    const unsigned want = mask_log_height(round_dims);
-    round_dims[mask->round][mask->matrix] = md;
-    if (md.width != kMaskWidth || md.log_height != want)
-      throw std::invalid_argument("pcs: open: the mask is " + to_string(md.width) + " x 2^" +
-                                  to_string(md.log_height) + ", not 4 x 2^" + to_string(want));
+    if (const std::string e = detail::mask_shape_error(round_dims, mask->round, mask->matrix); !e.empty())
+      throw std::invalid_argument("pcs: open: " + e);
     mask_lde = &rounds[mask->round]->lde(mask->matrix);
-    if (mask_lde->height != (size_t{1} << (md.log_height + lb)))
+    if (mask_lde->height != (size_t{1} << (round_dims[mask->round][mask->matrix].log_height + lb)))
       throw std::invalid_argument("pcs: open: the mask's LDE was cut (keep_lde_rows)");
   }
   detail::BatchPlan plan;

@@ -99,13 +99,8 @@ void pcs_verify(const PcsConfig& config, const std::vector<RoundClaim>& rounds,
     reject(to_string(n_mask) + " masking codewords, expected " + (config.zk ? "1 (zk)" : "none (no zk)"));
   if (n_mask != 0) {
     const auto& rc = rounds[mask_round];
-    const MatrixDims md = rc.dims[static_cast<size_t>(rc.mask)];
-    auto others = round_dims;
-    others[mask_round][static_cast<size_t>(rc.mask)] = {0, 0};
-    const unsigned want = mask_log_height(others);
-    if (md.width != kMaskWidth || md.log_height != want)
-      reject("the mask is " + to_string(md.width) + " x 2^" + to_string(md.log_height) + ", expected 4 x 2^" +
-             to_string(want));
+    if (const std::string e = detail::mask_shape_error(round_dims, mask_round, static_cast<size_t>(rc.mask)); !e.empty())
+      reject(e);
     if (rc.unsalted) reject("the mask is in an unsalted round");
   }
 

@@ -114,7 +114,6 @@ pcs::Commitment read_commitment(ByteReader& r, const char* what) {
   return c;
 }
 
-
 }  // namespace
 
 size_t zk_mask_degree(const StarkConfig& config) { return 2 * size_t{config.pcs.fri.num_queries} + 8; }

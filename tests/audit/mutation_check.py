@@ -77,7 +77,7 @@ M = [
  ("Grinding: FRI layer nonces", [("prover/fri/fri_verifier.cpp", "if (!ch.check_pow(params.challenge_pow_bits, proof.layer_nonces[l]))", "if (!ch.check_pow(0, proof.layer_nonces[l]))")]),
  ("Segments: one LogUp grinding nonce", [("prover/stark/verifier.cpp", "if (proofs[k].logup_nonce != proofs[0].logup_nonce)", "if (false)")]),
  ("zk mask: exactly one with zk, none without", [("prover/pcs/pcs_verifier.cpp", "  if (n_mask != (config.zk ? 1u : 0u))", "  if (false)")]),
- ("zk mask: 4 columns of the largest trace height", [("prover/pcs/pcs_verifier.cpp", "    if (md.width != kMaskWidth || md.log_height != want)", "    if (false)")]),
+ ("zk mask: 4 columns of the largest trace height", [("prover/pcs/pcs_common.cpp", "  if (md.width == kMaskWidth && md.log_height == want) return \"\";", "  return \"\";")]),
  ("zk mask: in a salted round", [("prover/pcs/pcs_verifier.cpp", '    if (rc.unsalted) reject("the mask is in an unsalted round");', "")]),
  ("zk mask: no opening points", [("prover/pcs/pcs_verifier.cpp", '        if (!rc.points[i].empty() || !rc.values[i].empty()) reject(where + ": the mask has opening points");', "")]),
  ("zk mask: added to the batch (verifier)", [("prover/pcs/pcs_verifier.cpp", "            out[q][h] += Fp4::from_base(vals[off], vals[off + 1], vals[off + 2], vals[off + 3]);", "")]),
