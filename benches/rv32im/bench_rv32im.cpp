@@ -106,7 +106,8 @@ std::vector<Row> measure(const Guest& g, const std::vector<Mode>& modes, int rep
 
 const char* kTableNames[] = {"cpu",  "program",  "image",   "memory",   "bytes",    "bitwise",
                              "shift", "mul",     "div",     "io",       "boundary", "dotcall",
-                             "dot",   "shacall", "sharound", "shaconst", "bytestail", "gaps", "dotrom"};
+                             "dot",   "shacall", "sharound", "shaconst", "bytestail", "gaps", "dotrom",
+                             "sharound-x"};
 static_assert(std::size(kTableNames) == rv32im::kNumTables, "a name per table");
 
 }  // namespace

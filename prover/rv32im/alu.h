@@ -37,4 +37,20 @@ inline size_t padded_height(size_t rows, size_t min_rows) {
   return n;
 }
 
+// A chip whose rows are held by two tables of the same AIR, a main table
+// and an overflow table (circuit version 10: the sha256 round table), so
+// that rows just past a power of two do not double the table: the number
+// of `rows` (whole groups of `group` rows, which must stay in one table)
+// the main table takes. All of them (no overflow) unless splitting them
+// into a main table of half the single table's height, filled with whole
+// groups, and an overflow table for the rest commits fewer rows in all;
+// then the two heights add up to at most 3/4 of the single one.
+inline size_t main_table_rows(size_t rows, size_t group, size_t min_rows) {
+  const size_t single = padded_height(rows, min_rows), half = single / 2;
+  if (half < min_rows || half <= kZkFreeRows + group) return rows;
+  const size_t main = (half - kZkFreeRows) / group * group;
+  if (main >= rows || half + padded_height(rows - main, min_rows) >= single) return rows;
+  return main;
+}
+
 }  // namespace zkvm::rv32im

@@ -33,6 +33,7 @@ struct Circuit::Chips {
   DotAir dot;
   ShaCallAir sha_call;
   ShaRoundAir sha_round;
+  ShaRoundAir sha_round_x{true};
   ShaConstAir sha_const;
   GapAir gaps;
   DotRomAir dot_rom;

@@ -54,7 +54,11 @@ inline constexpr uint16_t kReceiptVersion = 2;
 // the address range check's multiplicity is ld + st) so that 26 of its 28
 // LogUp fractions pair: 114 main and 16 aux columns (178 base per cycle,
 // was 112 + 18 aux = 184).
-inline constexpr uint32_t kCircuitVersion = 9;
+// 10: the sha256 round table has an overflow table (rv32im-sharound-x, the
+// same AIR; 20 tables): round rows just past a power of two (SHA-256 of 64
+// KiB: 1,025 calls, 66,625 rows) fill a main table of half the height and
+// a small overflow table instead of doubling it (alu.h main_table_rows).
+inline constexpr uint32_t kCircuitVersion = 10;
 inline constexpr uint32_t kRv32imProgramId = 0x52563332;  // "RV32": the vk's program id
 // Bounds on untrusted sizes (allocation limits before parsing).
 inline constexpr size_t kMaxJournalBytes = size_t{1} << 20;

@@ -35,6 +35,7 @@ std::vector<std::vector<Fp>> segment_publics(const SegmentInfo& s) {
   p[kTableDotRom] = {u(s.tag())};
   p[kTableShaCall] = {u(s.tag())};
   p[kTableShaRound] = {u(s.tag())};
+  p[kTableShaRoundX] = {u(s.tag())};
   return p;
 }
 

@@ -113,7 +113,10 @@ class ShaRoundAir : public SegTaggedAir<ShaRoundAir> {
     kCa = kNw + 2, kCe = kCa + 6, kCw = kCe + 6,  // carry bits: lo (3/3/2) then hi
     kWidth = kCw + 4
   };
-  std::string name() const override { return "rv32im-sharound"; }
+  // The main table or the overflow table (main_table_rows, alu.h): the
+  // same constraints; the builder puts each call's 65 rows in one of them.
+  explicit ShaRoundAir(bool overflow = false) : overflow_(overflow) {}
+  std::string name() const override { return overflow_ ? "rv32im-sharound-x" : "rv32im-sharound"; }
 
   template <class B>
   void constraints(B& b) const {
@@ -226,6 +229,9 @@ class ShaRoundAir : public SegTaggedAir<ShaRoundAir> {
     b.interact(kBusShaInit, std::span<const E>(init), round * c(kFirst), false);
     b.interact(kBusShaFinal, std::span<const E>(out), fin, true);
   }
+
+ private:
+  bool overflow_;
 };
 
 class ShaConstAir : public PaddedAir<ShaConstAir> {
@@ -341,7 +347,11 @@ class ShaBuilder {
   size_t round_rows() const { return rounds_.size() / ShaRoundAir::kWidth; }
   size_t calls() const { return calls_.size() / ShaCallAir::kWidth; }
   RowMajorMatrix<Fp> call_trace(size_t min_rows) const;
+  // The round rows the main table holds (main_table_rows: whole calls);
+  // the rest are the overflow table's.
+  size_t main_round_rows(size_t min_rows) const;
   RowMajorMatrix<Fp> round_trace(size_t min_rows) const;
+  RowMajorMatrix<Fp> overflow_round_trace(size_t min_rows) const;
   RowMajorMatrix<Fp> const_trace() const;
 
  private:

@@ -168,9 +168,21 @@ RowMajorMatrix<Fp> ShaBuilder::call_trace(size_t min_rows) const {
   return m;
 }
 
+size_t ShaBuilder::main_round_rows(size_t min_rows) const {
+  return main_table_rows(round_rows(), sha::kRowsPerCall, min_rows);
+}
+
 RowMajorMatrix<Fp> ShaBuilder::round_trace(size_t min_rows) const {
-  RowMajorMatrix<Fp> m(ShaRoundAir::kWidth, padded_height(round_rows(), min_rows));
-  std::copy(rounds_.begin(), rounds_.end(), m.values.begin());
+  const size_t rows = main_round_rows(min_rows);
+  RowMajorMatrix<Fp> m(ShaRoundAir::kWidth, padded_height(rows, min_rows));
+  std::copy_n(rounds_.begin(), rows * ShaRoundAir::kWidth, m.values.begin());
+  return m;
+}
+
+RowMajorMatrix<Fp> ShaBuilder::overflow_round_trace(size_t min_rows) const {
+  const size_t first = main_round_rows(min_rows), rows = round_rows() - first;
+  RowMajorMatrix<Fp> m(ShaRoundAir::kWidth, rows == 0 ? 0 : padded_height(rows, min_rows));
+  std::copy(rounds_.begin() + static_cast<std::ptrdiff_t>(first * ShaRoundAir::kWidth), rounds_.end(), m.values.begin());
   return m;
 }
 

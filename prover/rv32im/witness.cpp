@@ -167,6 +167,7 @@ class Generator {
     sw.traces[kTableDotRom] = dot_.rom_trace(min_rows_);
     sw.traces[kTableShaCall] = sha_.call_trace(min_rows_);
     sw.traces[kTableShaRound] = sha_.round_trace(min_rows_);
+    sw.traces[kTableShaRoundX] = sha_.overflow_round_trace(min_rows_);  // height 0 when unused
     sw.traces[kTableShaConst] = sha_.const_trace();
     // Chips this segment does not use are left out of its proof
     // (ChipAir, bus.h): no rows, nothing committed.

@@ -23,7 +23,7 @@
 static int version_checks(void) {
   EXPECT(strcmp(zkvm_version(), ZKVM_EXPECTED_VERSION) == 0);
   EXPECT(zkvm_receipt_format_version() == 2);
-  EXPECT(zkvm_circuit_version() == 9);
+  EXPECT(zkvm_circuit_version() == 10);
   return 0;
 }
 

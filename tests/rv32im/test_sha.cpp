@@ -61,6 +61,29 @@ vm::Program sha_program(bool twice) {
   return make_program(code, sha_data());
 }
 
+// `calls` compressions of the same block into the state, unrolled (no
+// branch: every call at a fixed pc); the state to the journal; exit 0.
+vm::Program sha_program_n(size_t calls) {
+  std::vector<uint32_t> code;
+  for (size_t i = 0; i < calls; ++i) compress_call(code, kState, kBlock);
+  li(code, a0, 3);
+  li(code, a1, kState);
+  li(code, a2, 32);
+  li(code, a7, vm::kSysWrite);
+  code.push_back(ECALL);
+  li(code, a0, 0);
+  exit_with_a0(code);
+  return make_program(code, sha_data());
+}
+
+// Rows of a round table that are a round or a final row (they come first).
+size_t sha_rows(const Built& b, size_t table) {
+  const auto& m = b.ex.traces[table];
+  size_t n = 0;
+  while (n < m.height && (m.at(n, ShaRoundAir::kRound) + m.at(n, ShaRoundAir::kFinal)) == Fp::one()) ++n;
+  return n;
+}
+
 // The round table evaluated on some rows only (a changed cell at row r can
 // affect the transition into r and row r itself): whether a constraint
 // fails there, and the net multiset of those rows' tuples.
@@ -255,4 +278,91 @@ TEST_CASE("changing any one cell of a real sha256 row is rejected; the verifier 
   through_verifier(rv32im::kTableShaRound, round_groups, rv32im::sha::kRowsPerCall);
   through_verifier(rv32im::kTableShaCall, call_groups, 1);
   through_verifier(rv32im::kTableShaConst, {0, 1}, 64);
+}
+
+TEST_CASE("main_table_rows: whole calls, split only where the two tables commit fewer rows", "[rv32im][sha]") {
+  using rv32im::main_table_rows;
+  using rv32im::padded_height;
+  constexpr size_t g = rv32im::sha::kRowsPerCall, m = rv32im::kMinTableRows;
+  // SHA-256 of 64 KiB: 1,025 calls; 1,006 fill 2^16 rows with their padding.
+  CHECK(main_table_rows(1025 * g, g, m) == 1006 * g);
+  CHECK(padded_height(1006 * g, m) == size_t{1} << 16);
+  CHECK(padded_height(19 * g, m) == size_t{1} << 11);
+  CHECK(main_table_rows(16 * g, g, m) == 13 * g);
+  for (size_t calls : {0, 1, 2, 3, 7, 1006}) CHECK(main_table_rows(calls * g, g, m) == calls * g);
+  for (size_t calls = 0; calls < 3000; ++calls) {
+    const size_t rows = calls * g, main = main_table_rows(rows, g, m), single = padded_height(rows, m);
+    INFO("calls " << calls);
+    REQUIRE(main % g == 0);
+    REQUIRE(main <= rows);
+    if (main < rows) REQUIRE(4 * (padded_height(main, m) + padded_height(rows - main, m)) <= 3 * single);
+  }
+}
+
+TEST_CASE("sha256 round rows past a power of two fill the main and the overflow table, and verify", "[rv32im][sha]") {
+  // 16 calls: 1,040 round rows would need 2^11 rows; 13 calls fill 2^10
+  // and the other 3 take a 2^9-row overflow table.
+  const auto p = sha_program_n(16);
+  const Recorded r = record(p);
+  const Built b = build(p, r, TraceCheck::kStrict);
+  REQUIRE(check(b).ok);
+  CHECK(b.ex.traces[rv32im::kTableShaRound].height == 1024);
+  CHECK(b.ex.traces[rv32im::kTableShaRoundX].height == 512);
+  CHECK(sha_rows(b, rv32im::kTableShaRound) == 13 * rv32im::sha::kRowsPerCall);
+  CHECK(sha_rows(b, rv32im::kTableShaRoundX) == 3 * rv32im::sha::kRowsPerCall);
+  uint32_t h[8];
+  const auto d = sha_data();
+  std::memcpy(h, d.data(), 32);
+  for (int i = 0; i < 16; ++i) vm::sha256_compress(h, d.data() + 32);
+  REQUIRE(r.claim.journal.size() == 32);
+  CHECK(std::memcmp(h, r.claim.journal.data(), 32) == 0);
+  std::string why;
+  CHECK(prove_verify(b, &why));
+  INFO(why);
+  // One call: no overflow table in the proof.
+  const auto p1 = sha_program(false);
+  const Built b1 = build(p1, record(p1), TraceCheck::kStrict);
+  CHECK(b1.ex.traces[rv32im::kTableShaRoundX].height == 0);
+}
+
+TEST_CASE("verifier rejects a call whose round rows are split between the main and the overflow table", "[rv32im][sha]") {
+  // The overflow table's first call loses its first 20 rows to the end of
+  // the main table's real rows: every tuple is still sent and received (the
+  // buses balance), so only the row-order constraints can object.
+  const auto p = sha_program_n(16);
+  const Recorded r = record(p);
+  Built b = build(p, r, TraceCheck::kStrict);
+  auto& main = b.ex.traces[rv32im::kTableShaRound];
+  auto& over = b.ex.traces[rv32im::kTableShaRoundX];
+  constexpr size_t kMoved = 20, w = ShaRoundAir::kWidth;
+  const size_t main_rows = sha_rows(b, rv32im::kTableShaRound), over_rows = sha_rows(b, rv32im::kTableShaRoundX);
+  REQUIRE(main_rows + kMoved + rv32im::kZkFreeRows <= main.height);
+  for (size_t row = 0; row < kMoved; ++row)
+    for (size_t col = 0; col < w; ++col) main.at(main_rows + row, col) = over.at(row, col);
+  for (size_t row = 0; row < over_rows; ++row)
+    for (size_t col = 0; col < w; ++col)
+      over.at(row, col) = row + kMoved < over_rows ? over.at(row + kMoved, col) : Fp::zero();
+  const auto c = check(b);
+  INFO(c.message);
+  CHECK_FALSE(c.ok);
+  CHECK(c.constraint != "bus");
+  CHECK_FALSE(prove_verify(b));
+}
+
+TEST_CASE("changing a cell of a real row of the sha256 overflow table is rejected by the verifier", "[rv32im][sha]") {
+  // The overflow table is the round table's AIR (its constraint sweep above
+  // covers every column); here the verifier binds the second table's cells
+  // as it binds the first's: one column per group of the first call's rows.
+  const auto p = sha_program_n(16);
+  const Recorded r = record(p);
+  Built b = build(p, r, TraceCheck::kStrict);
+  REQUIRE(sha_rows(b, rv32im::kTableShaRoundX) == 3 * rv32im::sha::kRowsPerCall);
+  const auto pk = setup(b);
+  using R = ShaRoundAir;
+  for (size_t col : std::initializer_list<size_t>{R::kRound, R::kFinal, R::kClk, R::kR, R::kFirst, R::kK, R::kA, R::kC + 31, R::kG, R::kD, R::kH,
+                     R::kWn + 17, R::kX14, R::kNa, R::kNw + 1, R::kCe, R::kCw + 3}) {
+    const size_t row = (col * 7) % rv32im::sha::kRowsPerCall;
+    INFO("row " << row << " column " << col);
+    CHECK_FALSE(accepts_changed_cell(b, pk, rv32im::kTableShaRoundX, row, col));
+  }
 }
