@@ -45,12 +45,8 @@ void compress_call(std::vector<uint32_t>& code, uint32_t state, uint32_t block) 
   code.push_back(ECALL);
 }
 
-// compress(IV, "abc"); the state to the journal; exit 0. With `twice`, a
-// second call whose block starts inside the state (kState + 16).
-vm::Program sha_program(bool twice) {
-  std::vector<uint32_t> code;
-  compress_call(code, kState, kBlock);
-  if (twice) compress_call(code, kState, kState + 16);
+// After the calls in `code`: the state to the journal; exit 0.
+vm::Program with_state_journal(std::vector<uint32_t> code) {
   li(code, a0, 3);
   li(code, a1, kState);
   li(code, a2, 32);
@@ -61,19 +57,20 @@ vm::Program sha_program(bool twice) {
   return make_program(code, sha_data());
 }
 
-// `calls` compressions of the same block into the state, unrolled (no
-// branch: every call at a fixed pc); the state to the journal; exit 0.
+// compress(IV, "abc"). With `twice`, a second call whose block starts
+// inside the state (kState + 16).
+vm::Program sha_program(bool twice) {
+  std::vector<uint32_t> code;
+  compress_call(code, kState, kBlock);
+  if (twice) compress_call(code, kState, kState + 16);
+  return with_state_journal(std::move(code));
+}
+
+// `calls` compressions of the same block into the state, unrolled.
 vm::Program sha_program_n(size_t calls) {
   std::vector<uint32_t> code;
   for (size_t i = 0; i < calls; ++i) compress_call(code, kState, kBlock);
-  li(code, a0, 3);
-  li(code, a1, kState);
-  li(code, a2, 32);
-  li(code, a7, vm::kSysWrite);
-  code.push_back(ECALL);
-  li(code, a0, 0);
-  exit_with_a0(code);
-  return make_program(code, sha_data());
+  return with_state_journal(std::move(code));
 }
 
 // Rows of a round table that are a round or a final row (they come first).
