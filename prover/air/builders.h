@@ -216,10 +216,14 @@ class EvalBuilderT : public BuilderOps<EvalBuilderT<E, EF>, E> {
   std::span<const AuxT> aux_local, aux_next;
   E sel_first, sel_last, sel_transition;
   Fp4 logup_alpha, cumsum;
-  // zk: the LogUp sum mask, 4 base columns of the committed main row from
-  // logup_mask_col on (after the AIR's own columns), added to the running
-  // sum on every row (docs/STARK.md "LogUp sums under zero knowledge").
+  // zk: the LogUp sum mask (docs/STARK.md "LogUp sums under zero
+  // knowledge"; stark::LogupMask). logup_mask: 4 base columns of the
+  // committed main row from logup_mask_col on (after the AIR's own
+  // columns), added to the running sum on every row. logup_mask_row: the
+  // committed main columns 0..3 of the row after the last constrained one
+  // (the first random row), added to the final sum.
   bool logup_mask = false;
+  bool logup_mask_row = false;
   size_t logup_mask_col = 0;
   std::span<const Fp4> beta_pows;    // beta^0 .. beta^(max tuple len)
   std::span<const Fp4> alpha_pows;   // constraint-combination powers
@@ -238,6 +242,7 @@ class EvalBuilderT : public BuilderOps<EvalBuilderT<E, EF>, E> {
     logup_alpha = in.logup_alpha;
     cumsum = in.cumsum;
     logup_mask = in.logup_mask;
+    logup_mask_row = in.logup_mask_row;
     logup_mask_col = in.logup_mask_col;
     beta_pows = in.beta_pows;
     alpha_pows = in.alpha_pows;
@@ -294,14 +299,15 @@ class EvalBuilderT : public BuilderOps<EvalBuilderT<E, EF>, E> {
     const size_t ns = logup_groups.size();
     const EF s = aux_value(aux_local, ns);
     const EF s_next = aux_value(aux_next, ns);
-    EF mask_local, mask_next;
+    EF mask_local, mask_next, mask_end;
     if (logup_mask) {
       mask_local = ext_at(local, logup_mask_col);
       mask_next = ext_at(next, logup_mask_col);
     }
+    if (logup_mask_row) mask_end = ext_at(next, 0);
     assert_zero_ext((s - sum_h_local - mask_local) * sel_first);
     assert_zero_ext((s_next - s - sum_h_next - mask_next) * sel_transition);
-    assert_zero_ext((s - EF(cumsum)) * sel_last);
+    assert_zero_ext((s + mask_end - EF(cumsum)) * sel_last);
   }
 
  private:

@@ -40,8 +40,10 @@ struct QuotientInputs {
   std::span<const std::vector<std::uint32_t>> logup_groups;  // AirShape::logup_groups
   field::Fp4 cumsum;
   // zk: the main LDE carries the LogUp sum mask in 4 columns from
-  // logup_mask_col (air/builders.h).
+  // logup_mask_col (logup_mask), or in columns 0..3 of the first random row
+  // (logup_mask_row; air/builders.h).
   bool logup_mask = false;
+  bool logup_mask_row = false;
   size_t logup_mask_col = 0;
   // zk random rows r (stark::zk_random_rows): the last constrained row is
   // n - 1 - r and the result is C V_R / Z_H, V_R(x) = prod_(j=1..r) (x - g^-j).

@@ -23,8 +23,9 @@ uint32_t alu_reference(vm::Op op, uint32_t a, uint32_t b);
 
 // Padding rows every table's trace ends with (padded_height), declared to
 // the STARK as Air::zk_free_rows: with zero knowledge the last
-// 2 * num_queries + 8 of them (92 at the standard 42 queries; at most 128,
-// so up to 60 queries) become random rows, and a table is committed at its
+// 2 * num_queries + 9 of them (93 at the standard 42 queries: one more
+// than the openings need, for the LogUp sum mask, stark::LogupMask; at
+// most 128, so up to 59 queries) become random rows, and a table is committed at its
 // own height instead of twice it (docs/STARK.md "Zero knowledge: random
 // rows"). A segment therefore holds 2^k - kZkFreeRows cycles.
 inline constexpr size_t kZkFreeRows = 128;

@@ -121,8 +121,16 @@ size_t zk_min_rows(const StarkConfig& config) { return zk_mask_degree(config); }
 
 size_t zk_random_rows(const VerifyingKey& vk, size_t t) {
   if (!vk.config.pcs.zk) return 0;
-  const size_t m = zk_mask_degree(vk.config);
-  return vk.airs.at(t)->zk_free_rows() >= m ? m : 0;
+  const size_t m = zk_mask_degree(vk.config), free = vk.airs.at(t)->zk_free_rows();
+  if (free < m) return 0;
+  // The LogUp sum mask is one more value of each of 4 columns the verifier
+  // learns (through the sum), so it takes one more random row.
+  return vk.shapes.at(t).num_interactions != 0 && free > m ? m + 1 : m;
+}
+
+LogupMask logup_mask_kind(const VerifyingKey& vk, size_t t) {
+  if (!vk.config.pcs.zk || vk.shapes.at(t).num_interactions == 0) return LogupMask::kNone;
+  return zk_random_rows(vk, t) == zk_mask_degree(vk.config) + 1 ? LogupMask::kRandomRow : LogupMask::kColumns;
 }
 
 QuotientLayout quotient_layout(const VerifyingKey& vk, size_t table, unsigned log_n) {
@@ -146,7 +154,11 @@ QuotientLayout quotient_layout(const VerifyingKey& vk, size_t table, unsigned lo
 }
 
 size_t logup_mask_width(const VerifyingKey& vk, size_t t) {
-  return vk.config.pcs.zk && vk.shapes[t].num_interactions != 0 ? 4 : 0;
+  switch (logup_mask_kind(vk, t)) {
+    case LogupMask::kColumns: return 4;
+    case LogupMask::kRandomRow: return vk.airs[t]->width() < 4 ? 4 - vk.airs[t]->width() : 0;
+    default: return 0;
+  }
 }
 
 size_t committed_main_width(const VerifyingKey& vk, size_t t) {

@@ -54,7 +54,9 @@ inline constexpr uint32_t kVkMagic = 0x4b564b5a;     // "ZKVK"
 // "Challenge grinding"); the vk carries challenge_pow_bits.
 // 5: zk: FRI's masking codeword is the main round's last matrix (no tree
 // of its own, committed before the LogUp challenges).
-inline constexpr uint16_t kProofVersion = 5;
+// 6: zk: a table with a spare random row carries its LogUp sum mask in its
+// first random row (LogupMask::kRandomRow) instead of 4 mask columns.
+inline constexpr uint16_t kProofVersion = 6;
 // Largest trace a proof may claim (bounds allocations from untrusted data).
 inline constexpr unsigned kMaxLogHeight = 24;
 
@@ -147,16 +149,28 @@ inline size_t matrix_index(std::span<const unsigned> log_heights, size_t t) {
 size_t zk_mask_degree(const StarkConfig& config);
 size_t zk_min_rows(const StarkConfig& config);
 // Random rows of table t (docs/STARK.md "Zero knowledge: random rows"):
-// zk_mask_degree(config) when zk is on and the AIR leaves at least that many
-// padding rows (Air::zk_free_rows); 0 otherwise (no zk, or the 2n scheme).
+// m = zk_mask_degree(config) when zk is on and the AIR leaves at least that
+// many padding rows (Air::zk_free_rows), m + 1 when the table also has a
+// bus and a free row to spare (the first random row then carries its LogUp
+// sum mask: logup_mask_kind); 0 otherwise (no zk, or the 2n scheme).
 // With r > 0 the table is committed at its own height n; its constraints
 // and LogUp sum cover rows 0 .. n - 1 - r (the last of them is the "last
 // row"), and the quotient is C * V_R / Z_H with V_R(X) = prod_(j=1..r)
 // (X - g^-j), which vanishes on the random rows.
 size_t zk_random_rows(const VerifyingKey& vk, size_t t);
-// Columns table t commits in the main round: the AIR's, plus with zk and a
-// bus the 4 base columns of its LogUp sum mask (docs/STARK.md "LogUp sums
-// under zero knowledge").
+// Where table t's LogUp sum mask rho_t (zk, a table with a bus; docs/STARK.md
+// "LogUp sums under zero knowledge") is committed, in the main round before
+// the LogUp challenges:
+// - kRandomRow (proof format 6; zk_random_rows = m + 1): the table's first
+//   random row, committed main columns 0..3 (those of an AIR narrower than
+//   4 are padded with mask columns that are 0 on every constrained row).
+//   The last-row constraint reads it as the next row: cumsum = s + rho_t.
+// - kColumns (tables without a spare random row): 4 mask columns holding
+//   rho_t in row 0 and 0 below, added to the running sum on every row.
+enum class LogupMask { kNone, kRandomRow, kColumns };
+LogupMask logup_mask_kind(const VerifyingKey& vk, size_t t);
+// Columns table t commits in the main round: the AIR's, plus its mask
+// columns (kColumns: 4; kRandomRow: 4 - width for an AIR narrower than 4).
 size_t logup_mask_width(const VerifyingKey& vk, size_t t);
 size_t committed_main_width(const VerifyingKey& vk, size_t t);
 

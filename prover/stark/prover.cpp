@@ -60,7 +60,8 @@ void randomise_last_rows(RowMajorMatrix<Fp>& m, size_t r) {
 // With zk random rows (zk_rows = r > 0) the sum covers rows 0 .. n - 1 - r
 // and the last r rows of every aux column are uniform.
 RowMajorMatrix<Fp> build_aux(const air::TableWitness& tw, const air::AirShape& shape, const Fp4& alpha,
-                             std::span<const Fp4> beta_pows, const Fp4& mask, size_t zk_rows, Fp4& cumsum) {
+                             std::span<const Fp4> beta_pows, const Fp4& mask, LogupMask mask_kind, size_t zk_rows,
+                             Fp4& cumsum) {
   const air::Air& a = *tw.air;
   const auto& m = *tw.trace;
   const size_t n = m.height, k = shape.num_interactions;
@@ -161,12 +162,14 @@ RowMajorMatrix<Fp> build_aux(const air::TableWitness& tw, const air::AirShape& s
                                 ", which zero knowledge replaces by random rows, but has a bus multiplicity "
                                 "(the witness must leave Air::zk_free_rows rows of padding)");
   if (hit_zero) throw std::invalid_argument("LogUp: alpha hit a tuple's fingerprint (retry the proof)");
-  Fp4 s = mask;  // the zk sum mask sits in row 0 of the mask columns
+  // The zk sum mask: in row 0 of the mask columns (kColumns), so in every
+  // running sum; or in the first random row (kRandomRow), added at the end.
+  Fp4 s = mask_kind == LogupMask::kColumns ? mask : Fp4();
   for (size_t r = 0; r < used; ++r) {
     s += row_sum[r];
     for (int c = 0; c < 4; ++c) aux.at(r, 4 * ng + c) = s.c[c];
   }
-  cumsum = s;
+  cumsum = mask_kind == LogupMask::kRandomRow ? s + mask : s;
   randomise_last_rows(aux, zk_rows);
   return aux;
 }
@@ -257,7 +260,7 @@ std::vector<Fp4> draw_logup_masks(const VerifyingKey& vk, std::span<const unsign
   Fp4 total;
   int last = -1;
   for (size_t t = 0; t < vk.airs.size(); ++t) {
-    if (logup_mask_width(vk, t) == 0 || !present(log_heights, t)) continue;
+    if (logup_mask_kind(vk, t) == LogupMask::kNone || !present(log_heights, t)) continue;
     masks[t] = random_fp4();
     total += masks[t];
     last = static_cast<int>(t);
@@ -325,8 +328,10 @@ MainCommit commit_main(const ProvingKey& pk, std::span<const air::TableWitness> 
   }
   // zk: every bus table's LogUp sum is offset by a random mask rho_t, the
   // masks of a statement summing to 0 (random_logup_masks,
-  // cancel_logup_masks), committed here, before the LogUp challenges, as 4
-  // extra main columns (rho_t in row 0, zeros below). A sum the verifier
+  // cancel_logup_masks), committed here, before the LogUp challenges: in
+  // main columns 0..3 of the table's first random row (LogupMask::
+  // kRandomRow), or as 4 extra main columns (rho_t in row 0, zeros below;
+  // kColumns, tables without a spare random row). A sum the verifier
   // sees is then uniform on its own (it reveals nothing about the table's
   // tuples), and the total is unchanged. SOUNDNESS: the masks are fixed
   // before alpha and beta, so an unbalanced bus still gives a non-zero
@@ -346,9 +351,13 @@ MainCommit commit_main(const ProvingKey& pk, std::span<const air::TableWitness> 
 #pragma omp parallel for schedule(static) if (rows >= 4096)
     for (int64_t r = 0; r < rows; ++r)
       std::copy_n(tw.trace->row(static_cast<size_t>(r)).begin(), w, m.row(static_cast<size_t>(r)).begin());
-    for (size_t c = 0; c < mw; ++c) m.at(0, w + c) = mc.masks[t].c[c];
+    const LogupMask mk = logup_mask_kind(vk, t);
+    if (mk == LogupMask::kColumns)
+      for (size_t c = 0; c < mw; ++c) m.at(0, w + c) = mc.masks[t].c[c];
     if (const size_t zr = zk_random_rows(vk, t); zr != 0) {
       randomise_last_rows(m, zr);
+      if (mk == LogupMask::kRandomRow)
+        for (size_t c = 0; c < 4; ++c) m.at(m.height - zr, c) = mc.masks[t].c[c];
       mains.push_back(std::move(m));
     } else {
       mains.push_back(zk_randomise(std::move(m), std::min(zk_mask_degree(vk.config), tw.trace->height)));
@@ -459,7 +468,7 @@ StarkProof finish_proof(const ProvingKey& pk, std::span<const air::TableWitness>
       Fp4 cs;
       aux_index[t] = static_cast<int>(auxes.size());
       const size_t zr = zk_random_rows(vk, t);
-      auto aux = build_aux(tables[t], shape, logup_alpha, bp, masks[t], zr, cs);
+      auto aux = build_aux(tables[t], shape, logup_alpha, bp, masks[t], logup_mask_kind(vk, t), zr, cs);
       auxes.push_back(zk && zr == 0 ? zk_randomise(std::move(aux), zk_m(t)) : std::move(aux));
       proof.cumsums.push_back(cs);
     }
@@ -501,7 +510,8 @@ StarkProof finish_proof(const ProvingKey& pk, std::span<const air::TableWitness>
     if (aux_index[t] >= 0) {
       in.aux = &aux_round->lde(static_cast<size_t>(aux_index[t]));
       in.cumsum = proof.cumsums[static_cast<size_t>(aux_index[t])];
-      in.logup_mask = logup_mask_width(vk, t) != 0;
+      in.logup_mask = logup_mask_kind(vk, t) == LogupMask::kColumns;
+      in.logup_mask_row = logup_mask_kind(vk, t) == LogupMask::kRandomRow;
       in.logup_mask_col = vk.airs[t]->width();
     }
     in.publics = tables[t].publics;

@@ -8,7 +8,7 @@
 #         -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_COMPILER=
 # then: python3 tests/audit/mutation_check.py [index ...]
 # (AUDIT_SANDBOX overrides the sandbox path). Patterns match the tree at
-# commit acc27b9 (the grinding ones: the commit that added challenge grinding; the zk mask ones: proof format 5); a pattern that no longer matches is reported, not skipped
+# commit acc27b9 (the grinding ones: the commit that added challenge grinding; the zk mask ones: proof format 5; the LogUp sum mask ones: proof format 6); a pattern that no longer matches is reported, not skipped
 # silently.
 import subprocess, sys, json, os
 SRC = os.environ.get("AUDIT_SANDBOX", "/tmp/audit-src")
@@ -81,8 +81,10 @@ M = [
  ("zk mask: in a salted round", [("prover/pcs/pcs_verifier.cpp", '    if (rc.unsalted) reject("the mask is in an unsalted round");', "")]),
  ("zk mask: no opening points", [("prover/pcs/pcs_verifier.cpp", '        if (!rc.points[i].empty() || !rc.values[i].empty()) reject(where + ": the mask has opening points");', "")]),
  ("zk mask: added to the batch (verifier)", [("prover/pcs/pcs_verifier.cpp", "            out[q][h] += Fp4::from_base(vals[off], vals[off + 1], vals[off + 2], vals[off + 3]);", "")]),
+ ("LogUp sum mask: read from the first random row (verifier)", [("prover/stark/verifier.cpp", "    b.logup_mask_row = logup_mask_kind(vk, t) == LogupMask::kRandomRow;", "    b.logup_mask_row = false;")]),
+ ("LogUp sum mask: one more random row for it", [("prover/stark/proof.cpp", "  return vk.shapes.at(t).num_interactions != 0 && free > m ? m + 1 : m;", "  return m;")]),
 ]
-TARGETS = ["test_audit", "test_stark", "test_segments", "test_prover_fri", "test_prover_pcs", "test_prover_transcript"]
+TARGETS = ["test_audit", "test_stark", "test_zk_rows", "test_segments", "test_prover_fri", "test_prover_pcs", "test_prover_transcript"]
 sel = sys.argv[1:] 
 results = {}
 for i, (name, edits) in enumerate(M):

@@ -6,6 +6,7 @@
 #include <span>
 #include <string>
 
+#include "prover/air/builders.h"
 #include "prover/hal/hal.h"
 #include "prover/ntt/ntt.h"
 #include "prover/pcs/pcs.h"
@@ -126,6 +127,41 @@ inline field::Fp4 column_at(const matrix::RowMajorMatrix<field::Fp>& trace, size
   field::Fp4 acc;
   for (size_t r = trace.height; r-- > 0;) acc = acc * z + field::Fp4(m.at(r, 0));
   return acc;
+}
+
+// The LogUp challenges of proof p, replayed from its transcript.
+inline stark::LogupChallenges replay_logup(const stark::VerifyingKey& vk, const stark::StarkProof& p) {
+  auto ch = stark::start_transcript(vk, p.log_heights, p.publics);
+  pcs::observe_commitment(ch, "main", p.main);
+  return stark::logup_challenges(ch, stark::logup_pow_bits(vk, stark::logup_degree(vk, p.log_heights, p.publics)),
+                                 p.logup_nonce);
+}
+
+// What table tw's LogUp sum is without a mask: anyone holding the witness
+// (or guessing it) computes it from the public challenges.
+inline field::Fp4 raw_logup_sum(const air::TableWitness& tw, const field::Fp4& alpha, const field::Fp4& beta,
+                                size_t max_tuple_len) {
+  const auto bp = stark::powers(beta, max_tuple_len + 1);
+  const auto pre = tw.air->preprocessed_trace();
+  air::CheckBuilder b;
+  b.height = tw.trace->height;
+  b.publics = tw.publics;
+  field::Fp4 sum;
+  for (size_t r = 0; r < tw.trace->height; ++r) {
+    const size_t nr = (r + 1) % tw.trace->height;
+    b.row = r;
+    b.local = tw.trace->row(r);
+    b.next = tw.trace->row(nr);
+    if (pre) {
+      b.pre_local = pre->row(r);
+      b.pre_next_row = pre->row(nr);
+    }
+    b.tuples.clear();
+    tw.air->eval(b);
+    for (const auto& t : b.tuples)
+      sum += (alpha - stark::logup_fingerprint(t.bus, t.values, bp)).inverse() * field::Fp4(t.mult);
+  }
+  return sum;
 }
 
 }  // namespace zkvm::stark_test

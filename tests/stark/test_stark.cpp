@@ -857,32 +857,6 @@ TEST_CASE("zero-knowledge: a degree-3 constraint on a preprocessed column uses a
   CHECK(rejects(pk.vk, stark::serialize_proof(stark::prove(pk, w, cpu(), opts))));
 }
 
-namespace {
-// What table tw's LogUp sum is without a mask: anyone holding the witness
-// (or guessing it) computes it from the public challenges.
-Fp4 raw_logup_sum(const TableWitness& tw, const Fp4& alpha, const Fp4& beta, size_t max_tuple_len) {
-  const auto bp = stark::powers(beta, max_tuple_len + 1);
-  const auto pre = tw.air->preprocessed_trace();
-  air::CheckBuilder b;
-  b.height = tw.trace->height;
-  b.publics = tw.publics;
-  Fp4 sum;
-  for (size_t r = 0; r < tw.trace->height; ++r) {
-    const size_t nr = (r + 1) % tw.trace->height;
-    b.row = r;
-    b.local = tw.trace->row(r);
-    b.next = tw.trace->row(nr);
-    if (pre) {
-      b.pre_local = pre->row(r);
-      b.pre_next_row = pre->row(nr);
-    }
-    b.tuples.clear();
-    tw.air->eval(b);
-    for (const auto& t : b.tuples) sum += (alpha - stark::logup_fingerprint(t.bus, t.values, bp)).inverse() * Fp4(t.mult);
-  }
-  return sum;
-}
-}  // namespace
 
 // Challenge grinding (docs/SECURITY.md "Challenge grinding"): a nonce with
 // challenge_pow_bits leading zero bits precedes the LogUp challenges, the
@@ -938,11 +912,7 @@ TEST_CASE("zero-knowledge: a table's LogUp sum does not confirm a guessed witnes
     std::string why;
     CHECK_FALSE(rejects(p.pk.vk, p.bytes, &why));
     INFO(why);
-    auto ch = stark::start_transcript(p.pk.vk, p.proof.log_heights, p.proof.publics);
-    pcs::observe_commitment(ch, "main", p.proof.main);
-    const auto lc = stark::logup_challenges(
-        ch, stark::logup_pow_bits(p.pk.vk, stark::logup_degree(p.pk.vk, p.proof.log_heights, p.proof.publics)),
-        p.proof.logup_nonce);
+    const auto lc = replay_logup(p.pk.vk, p.proof);
     const Fp4 alpha = lc.alpha, beta = lc.beta;
     REQUIRE(p.proof.cumsums.size() == 2);
     Fp4 total;

@@ -179,3 +179,40 @@ TEST_CASE("random rows: the rows after the last constrained row are free, and th
   const Proved p = prove(ok);
   CHECK_FALSE(rejects(p.pk.vk, p.bytes));
 }
+
+TEST_CASE("random rows: a bus table with a spare random row carries its LogUp sum mask there (no mask columns)") {
+  // m + 1 free rows: the table's first random row holds rho in committed
+  // columns 0..3 (CountAir has 3, so one mask column pads it); the byte
+  // table has no random rows and keeps 4 mask columns.
+  const Statement s(kM + 1, kN, 20);
+  const Proved a = prove(s), b = prove(s);
+  const auto& vk = a.pk.vk;
+  CHECK(stark::zk_random_rows(vk, 0) == kM + 1);
+  CHECK(stark::logup_mask_kind(vk, 0) == stark::LogupMask::kRandomRow);
+  CHECK(stark::committed_main_width(vk, 0) == 4);
+  CHECK(stark::logup_mask_kind(vk, 1) == stark::LogupMask::kColumns);
+  CHECK(stark::committed_main_width(vk, 1) == 1 + 4);
+  std::string why;
+  CHECK_FALSE(rejects(vk, a.bytes, &why));
+  INFO(why);
+  CHECK_FALSE(rejects(b.pk.vk, b.bytes));
+  // The sums are masked: neither is the raw sum a guessed witness gives,
+  // and they still total 0.
+  const auto w = s.witnesses();
+  for (const Proved* p : {&a, &b}) {
+    const auto lc = replay_logup(p->pk.vk, p->proof);
+    REQUIRE(p->proof.cumsums.size() == 2);
+    for (size_t t = 0; t < 2; ++t) {
+      const Fp4 raw = raw_logup_sum(w[t], lc.alpha, lc.beta, p->pk.vk.shapes[t].max_tuple_len);
+      INFO("table " << t);
+      CHECK_FALSE(raw.is_zero());
+      CHECK(p->proof.cumsums[t] != raw);
+    }
+    CHECK((p->proof.cumsums[0] + p->proof.cumsums[1]).is_zero());
+  }
+  // With exactly m free rows: the 4 mask columns (kColumns).
+  const Statement t(kM, kN, 20);
+  const Proved c = prove(t);
+  CHECK(stark::logup_mask_kind(c.pk.vk, 0) == stark::LogupMask::kColumns);
+  CHECK(stark::committed_main_width(c.pk.vk, 0) == 3 + 4);
+}
