@@ -18,6 +18,7 @@ namespace zkvm::rv32im {
 
 struct Circuit::Chips {
   CpuAir cpu;
+  CpuAir cpu_x{true};
   ProgramAir program;
   ImageAir image;
   MemoryAir memory;

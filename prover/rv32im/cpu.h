@@ -89,9 +89,13 @@ enum Col : size_t {
   kWidth
 };
 // Public values (segment.h segment_publics): start pc, exit code (halted
-// segments), cycles in the segment, halted (1: ends in exit), end pc (npc of
-// the last row), cycles before the segment, segment tag.
-enum Pub : size_t { kPubStartPc, kPubExitCode, kPubCycles, kPubHalted, kPubEndPc, kPubStartCycle, kPubSeg, kNumPublics };
+// segments), cycles in the segment up to the table's last real row, halted
+// (1: ends in exit), end pc (npc of the last row), cycles before the
+// segment, segment tag, the first row's clk (0, or for the overflow table
+// the main table's cycle count).
+enum Pub : size_t {
+  kPubStartPc, kPubExitCode, kPubCycles, kPubHalted, kPubEndPc, kPubStartCycle, kPubSeg, kPubStartClk, kNumPublics
+};
 // Program tuple: 1, pc, rd, rs1, rs2, imm0..3, off, alu_op, flags,
 // const0..3, word0..3 (the instruction word's bytes).
 inline constexpr size_t kProgramTupleLen = 11 + kNumFlags + 8;
@@ -100,9 +104,14 @@ inline constexpr uint32_t kTimeStride = 8;
 
 inline constexpr uint32_t kInv4 = static_cast<uint32_t>((3ull * field::Fp::kModulus + 1) / 4);
 
+// The CPU table, or its overflow table (circuit version 11): a segment's
+// rows past cpu_main_rows(cycles) (segment.h), the same AIR from the public
+// first clk on; absent when the main table holds the whole segment.
 class CpuAir : public PaddedAir<CpuAir> {
  public:
-  std::string name() const override { return "rv32im-cpu"; }
+  explicit CpuAir(bool overflow = false) : overflow_(overflow) {}
+  std::string name() const override { return overflow_ ? "rv32im-cpu-x" : "rv32im-cpu"; }
+  bool may_be_absent() const override { return overflow_; }
   size_t width() const override { return cpu::kWidth; }
   size_t num_public_values() const override { return cpu::kNumPublics; }
   std::string bus_name(uint32_t bus) const override;
@@ -121,7 +130,7 @@ class CpuAir : public PaddedAir<CpuAir> {
     for (size_t i = 0; i < kNumFlags; ++i) b.assert_zero("padding rows have no flags", (one - is_real) * f(i));
     b.when_first("first row is real", is_real - one);
     b.when_first("first row starts at the start pc", c(kPc) - b.pub(kPubStartPc));
-    b.when_first("clk starts at 0", c(kClk));
+    b.when_first("clk starts at the public first clk", c(kClk) - b.pub(kPubStartClk));
     b.when_transition("clk counts rows", b.main_next(kClk) - c(kClk) - one);
     b.when_transition("a padding row is followed by padding", (one - is_real) * b.main_next(kIsReal));
     b.when_transition("exit is the last real row", c(kSysExit) * b.main_next(kIsReal));
@@ -332,6 +341,9 @@ class CpuAir : public PaddedAir<CpuAir> {
     b.send(kBusBytePair, {c(kThi + 2), c(kThi + 3)}, is_real);
     b.send(kBusBytePair, {c(kThi + 4), zero}, is_real);
   }
+
+ private:
+  bool overflow_;
 };
 
 }  // namespace zkvm::rv32im

@@ -297,7 +297,7 @@ std::vector<SegmentCommitment> SegmentedProver::commit(size_t first, size_t last
     require_verifiable(s.pk.vk, h, "segment " + std::to_string(sw.info.index));
     stark::MainCommit mc = s.commit(sw, &timings);
     const size_t k = sw.info.index;
-    SegmentCommitment c{{sw.info.cycles, sw.info.end_pc, sw.info.journal_end, sw.info.eof_out},
+    SegmentCommitment c{{sw.info.cycles, sw.info.end_pc, sw.info.journal_end, sw.info.eof_out, sw.info.split_pc},
                         mc.log_heights, mc.publics, mc.commitment};
     {
       std::lock_guard lock(s.mu);

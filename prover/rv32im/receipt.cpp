@@ -33,6 +33,7 @@ void write_segment_end(ByteWriter& w, const SegmentEnd& e) {
   w.u32(e.end_pc);
   w.u32(e.journal_end);
   w.u8(e.eof ? 1 : 0);
+  w.u32(e.split_pc);
 }
 
 SegmentEnd read_segment_end(ByteReader& rd) {
@@ -43,6 +44,7 @@ SegmentEnd read_segment_end(ByteReader& rd) {
   const uint8_t eof = rd.u8();
   if (eof > 1) rd.fail("eof flag " + std::to_string(eof) + " is not 0 or 1");
   e.eof = eof == 1;
+  e.split_pc = rd.u32();
   return e;
 }
 
@@ -155,6 +157,9 @@ std::vector<SegmentInfo> segment_chain(const Claim& claim, std::span<const Segme
     cur.exit_code = cur.last ? claim.exit_code : 0;
     cur.journal_end = e.journal_end;
     cur.eof_out = e.eof;
+    if (cpu_main_rows(e.cycles) == e.cycles && e.split_pc != 0)
+      throw ReceiptError(where + "a split pc, but " + std::to_string(e.cycles) + " cycles fit one CPU table");
+    cur.split_pc = e.split_pc;
     chain.push_back(cur);
     SegmentInfo next;
     next.start_pc = e.end_pc;
@@ -196,6 +201,16 @@ Claim verify_receipt(const ImageId& expected, std::span<const uint8_t> receipt_b
     // claim and the segment ends, not read from the proof.
     if (proofs.back().publics != segment_publics(chain[k]))
       throw ReceiptError("segment " + std::to_string(k) + ": the proof's public values differ from the receipt's chain");
+    // SOUNDNESS: the two CPU tables are joined by public values, not a bus,
+    // so an overflow table left out would leave the segment's end (its last
+    // cycles, end pc, exit) unproven, and one put in without a split would
+    // add rows nothing asked for: it is there exactly when the segment is
+    // split.
+    const bool split = cpu_main_rows(chain[k].cycles) < chain[k].cycles;
+    if ((proofs.back().log_heights[kTableCpuX] != 0) != split)
+      throw ReceiptError("segment " + std::to_string(k) + (split ? ": the CPU overflow table is missing (the segment's "
+                                                                   "cycles do not fit one CPU table)"
+                                                                 : ": a CPU overflow table, but the segment fits one CPU table"));
   }
   stark::verify_segments(vk, proofs, journal_terms(r.claim.journal));
   return std::move(r.claim);

@@ -31,7 +31,7 @@ namespace zkvm::rv32im {
 
 inline constexpr uint32_t kReceiptMagic = 0x43524b5a;  // "ZKRC"
 // 2: one proof per segment (continuations).
-inline constexpr uint16_t kReceiptVersion = 2;
+inline constexpr uint16_t kReceiptVersion = 3;
 // 2: two LogUp fractions share an aux column where the degree allows
 // (air.h); the AIR's constraints are those of version 1.
 // 3: segments (segment.h): tagged memory and io tuples, the handoff bus and
@@ -58,7 +58,12 @@ inline constexpr uint16_t kReceiptVersion = 2;
 // same AIR; 20 tables): round rows just past a power of two (SHA-256 of 64
 // KiB: 1,025 calls, 66,625 rows) fill a main table of half the height and
 // a small overflow table instead of doubling it (alu.h main_table_rows).
-inline constexpr uint32_t kCircuitVersion = 10;
+// 11: the CPU table has an overflow table (rv32im-cpu-x, the same AIR with a
+// public first clk; 21 tables): a segment's cycles just past a power of two
+// fill a main table of half the height and a small overflow table
+// (segment.h cpu_main_rows); the receipt's segment ends carry the pc where
+// the overflow table starts (receipt version 3).
+inline constexpr uint32_t kCircuitVersion = 11;
 inline constexpr uint32_t kRv32imProgramId = 0x52563332;  // "RV32": the vk's program id
 // Bounds on untrusted sizes (allocation limits before parsing).
 inline constexpr size_t kMaxJournalBytes = size_t{1} << 20;
@@ -80,6 +85,7 @@ struct SegmentEnd {
   uint32_t end_pc = 0;       // npc of its last instruction
   uint32_t journal_end = 0;  // journal bytes written by the end of the segment
   bool eof = false;          // the input is exhausted by the end of the segment
+  uint32_t split_pc = 0;     // SegmentInfo::split_pc (0 unless the CPU table is split)
 };
 
 struct SegmentProof {
@@ -94,7 +100,8 @@ struct Receipt {
 };
 
 // A segment end on the wire: u32 cycles, u32 end pc, u32 journal end, u8 eof
-// (0 or 1; read_segment_end refuses anything else).
+// (0 or 1; read_segment_end refuses anything else), u32 split pc (receipt
+// version 3).
 void write_segment_end(transcript::ByteWriter& w, const SegmentEnd& e);
 SegmentEnd read_segment_end(transcript::ByteReader& rd);
 

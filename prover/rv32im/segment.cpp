@@ -1,5 +1,6 @@
 #include "prover/rv32im/segment.h"
 
+#include "prover/rv32im/alu.h"
 #include "prover/rv32im/cpu.h"
 #include "prover/rv32im/io.h"
 #include "prover/rv32im/memory.h"
@@ -10,17 +11,34 @@ namespace zkvm::rv32im {
 
 using field::Fp;
 
+uint32_t cpu_main_rows(uint32_t cycles) {
+  return static_cast<uint32_t>(main_table_rows(cycles, 1, kMinTableRows));
+}
+
 std::vector<std::vector<Fp>> segment_publics(const SegmentInfo& s) {
   auto u = [](uint64_t v) { return Fp::from_u64(v); };
   std::vector<std::vector<Fp>> p(kNumTables);
-  p[kTableCpu].resize(cpu::kNumPublics);
-  p[kTableCpu][cpu::kPubStartPc] = u(s.start_pc);
-  p[kTableCpu][cpu::kPubExitCode] = u(s.last ? s.exit_code : 0);
-  p[kTableCpu][cpu::kPubCycles] = u(s.cycles);
-  p[kTableCpu][cpu::kPubHalted] = u(s.last);
-  p[kTableCpu][cpu::kPubEndPc] = u(s.end_pc);
-  p[kTableCpu][cpu::kPubStartCycle] = u(s.start_cycle);
-  p[kTableCpu][cpu::kPubSeg] = u(s.tag());
+  // The main CPU table, and the overflow table when the segment is split:
+  // the main table ends (not halting) at split_pc after c1 cycles, the
+  // overflow table starts there with clk c1 and ends as the segment does.
+  // An absent overflow table's publics are zeros.
+  const uint32_t c1 = cpu_main_rows(s.cycles);
+  const bool split = c1 < s.cycles;
+  auto cpu_publics = [&](uint32_t start_pc, uint32_t start_clk, uint32_t cycles, bool halts, uint32_t end_pc) {
+    std::vector<Fp> v(cpu::kNumPublics);
+    v[cpu::kPubStartPc] = u(start_pc);
+    v[cpu::kPubExitCode] = u(halts ? s.exit_code : 0);
+    v[cpu::kPubCycles] = u(cycles);
+    v[cpu::kPubHalted] = u(halts);
+    v[cpu::kPubEndPc] = u(end_pc);
+    v[cpu::kPubStartCycle] = u(s.start_cycle);
+    v[cpu::kPubSeg] = u(s.tag());
+    v[cpu::kPubStartClk] = u(start_clk);
+    return v;
+  };
+  p[kTableCpu] = split ? cpu_publics(s.start_pc, 0, c1, false, s.split_pc)
+                       : cpu_publics(s.start_pc, 0, s.cycles, s.last, s.end_pc);
+  p[kTableCpuX] = split ? cpu_publics(s.split_pc, c1, s.cycles, s.last, s.end_pc) : std::vector<Fp>(cpu::kNumPublics);
   p[kTableImage] = {u(s.last)};
   p[kTableMemory] = {u(s.tag())};
   p[kTableIo].resize(IoAir::kNumPublics);

@@ -53,8 +53,19 @@ struct SegmentInfo {
   uint32_t exit_code = 0;    // last segment only (0 otherwise)
   uint32_t journal_start = 0, journal_end = 0;
   bool eof_in = false, eof_out = false;
+  // The pc of the first row of the CPU overflow table: the npc of the
+  // main table's last row (0 when cpu_main_rows(cycles) == cycles).
+  uint32_t split_pc = 0;
   uint32_t tag() const { return index + 1; }
 };
+
+// Rows of a segment's main CPU table, the rest (if any) being its overflow
+// table's (circuit version 11): all `cycles`, unless a main table of half
+// the height, full, and an overflow table for the rest commit fewer rows
+// (main_table_rows, alu.h, at the standard minimum height). A function of
+// the cycle count alone, so the verifier derives the split from the
+// receipt as the prover does.
+uint32_t cpu_main_rows(uint32_t cycles);
 
 // Per-table public values of a segment (witness.h Table order).
 std::vector<std::vector<field::Fp>> segment_publics(const SegmentInfo& s);

@@ -122,25 +122,41 @@ class Generator {
     info_.end_pc = last_npc_;
     info_.journal_end = static_cast<uint32_t>(io_.journal_len());
     info_.eof_out = io_.eof();
+    // The rows past cpu_main_rows(cycles), if any, are the overflow table's
+    // (segment.h); it starts at the main table's npc.
+    const size_t c1 = cpu_main_rows(info_.cycles);
+    info_.split_pc = c1 < info_.cycles ? cpu_rows_[kWidth * c1 + kPc].canonical() : 0;
     if (info_.index < build_from_) {
       sw.info = info_;
       sink_(std::move(sw));
       return;
     }
     const size_t cycles = info_.cycles;
-    cpu_rows_.resize(kWidth * padded_height(cycles, min_rows_));  // zero padding rows
-    RowMajorMatrix<Fp> cpu_t(std::move(cpu_rows_), kWidth);
-    cpu_rows_ = {};
     // Padding rows: all zero except what the row constraints fix for an
-    // all-zero instruction (npc = pc + 4, e0 = 1, lt = 1 as 0 - 0 borrows nothing).
-    for (size_t r = cycles; r < cpu_t.height; ++r) {
-      cpu_t.at(r, kClk) = u(static_cast<uint32_t>(r));
-      cpu_t.at(r, kNpc) = u(4);
-      cpu_t.at(r, kE) = Fp::one();
-      cpu_t.at(r, kLt) = Fp::one();
-    }
+    // all-zero instruction (npc = pc + 4, e0 = 1, lt = 1 as 0 - 0 borrows
+    // nothing); clk counts on from the table's first row.
+    auto cpu_table = [&](std::vector<Fp> rows, size_t first_clk) {
+      const size_t real = rows.size() / kWidth;
+      rows.resize(kWidth * padded_height(real, min_rows_));  // zero padding rows
+      RowMajorMatrix<Fp> t(std::move(rows), kWidth);
+      for (size_t r = real; r < t.height; ++r) {
+        t.at(r, kClk) = u(static_cast<uint32_t>(first_clk + r));
+        t.at(r, kNpc) = u(4);
+        t.at(r, kE) = Fp::one();
+        t.at(r, kLt) = Fp::one();
+      }
+      return t;
+    };
     sw.traces.resize(kNumTables);
-    sw.traces[kTableCpu] = std::move(cpu_t);
+    if (c1 < cycles) {
+      std::vector<Fp> tail(cpu_rows_.begin() + static_cast<std::ptrdiff_t>(kWidth * c1), cpu_rows_.end());
+      cpu_rows_.resize(kWidth * c1);
+      sw.traces[kTableCpuX] = cpu_table(std::move(tail), c1);
+    } else {
+      sw.traces[kTableCpuX] = RowMajorMatrix<Fp>(kWidth, 0);
+    }
+    sw.traces[kTableCpu] = cpu_table(std::move(cpu_rows_), 0);
+    cpu_rows_ = {};
     RowMajorMatrix<Fp> prog(1, program_height(image_));
     for (size_t i = 0; i < program_mult_.size(); ++i) prog.at(i, 0) = Fp::from_u64(program_mult_[i]);
     sw.traces[kTableProgram] = std::move(prog);

@@ -83,8 +83,10 @@ M = [
  ("zk mask: added to the batch (verifier)", [("prover/pcs/pcs_verifier.cpp", "            out[q][h] += Fp4::from_base(vals[off], vals[off + 1], vals[off + 2], vals[off + 3]);", "")]),
  ("LogUp sum mask: read from the first random row (verifier)", [("prover/stark/verifier.cpp", "    b.logup_mask_row = logup_mask_kind(vk, t) == LogupMask::kRandomRow;", "    b.logup_mask_row = false;")]),
  ("LogUp sum mask: one more random row for it", [("prover/stark/proof.cpp", "  return vk.shapes.at(t).num_interactions != 0 && free > m ? m + 1 : m;", "  return m;")]),
+ ("Receipt: the CPU overflow table present exactly when split", [("prover/rv32im/receipt.cpp", "    if ((proofs.back().log_heights[kTableCpuX] != 0) != split)", "    if (false)")]),
+ ("Receipt: no split pc on an unsplit segment", [("prover/rv32im/receipt.cpp", "    if (cpu_main_rows(e.cycles) == e.cycles && e.split_pc != 0)", "    if (false)")]),
 ]
-TARGETS = ["test_audit", "test_stark", "test_zk_rows", "test_segments", "test_prover_fri", "test_prover_pcs", "test_prover_transcript"]
+TARGETS = ["test_audit", "test_stark", "test_zk_rows", "test_segments", "test_prover_fri", "test_prover_pcs", "test_prover_transcript", "test_rv32im_segments"]
 sel = sys.argv[1:] 
 results = {}
 for i, (name, edits) in enumerate(M):

@@ -22,8 +22,8 @@
 
 static int version_checks(void) {
   EXPECT(strcmp(zkvm_version(), ZKVM_EXPECTED_VERSION) == 0);
-  EXPECT(zkvm_receipt_format_version() == 2);
-  EXPECT(zkvm_circuit_version() == 10);
+  EXPECT(zkvm_receipt_format_version() == 3);
+  EXPECT(zkvm_circuit_version() == 11);
   return 0;
 }
 

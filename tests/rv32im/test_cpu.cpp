@@ -476,3 +476,46 @@ TEST_CASE("verifier rejects an ecall result with limbs that are not bytes", "[rv
   CHECK(c.constraint == "an ecall's adder has no carries");
   CHECK_FALSE(prove_verify(b));
 }
+
+// About 975 cycles: 896 fill a 2^10-row CPU table, the rest its 2^8-row
+// overflow table (segment.h cpu_main_rows).
+namespace {
+vm::Program split_program() {
+  std::vector<uint32_t> code;
+  li(code, s1, kDataBase);
+  li(code, t0, 0x1234);
+  code.push_back(SW(t0, s1, 0));
+  li(code, t1, 480);
+  code.push_back(ADDI(t1, t1, -1));
+  code.push_back(BNE(t1, zero, -4));
+  code.push_back(LW(a0, s1, 0));  // a load and an ALU op in the overflow table's rows
+  code.push_back(XOR(a0, a0, t0));
+  exit_with_a0(code);
+  return make_program(code, std::vector<uint8_t>(16, 0));
+}
+}  // namespace
+
+TEST_CASE("the CPU overflow table: rows past the main table's, each column's cell bound by the verifier",
+          "[rv32im][cpu]") {
+  const auto p = split_program();
+  const Recorded r = record(p);
+  Built b = build(p, r, TraceCheck::kStrict);
+  REQUIRE(check(b).ok);
+  const size_t c1 = rv32im::cpu_main_rows(static_cast<uint32_t>(r.rows.size()));
+  REQUIRE(c1 == 896);
+  const size_t tail = r.rows.size() - c1;
+  CHECK(b.ex.traces[rv32im::kTableCpu].height == 1024);
+  CHECK(b.ex.traces[rv32im::kTableCpuX].height == 256);
+  CHECK(real_rows(b, rv32im::kTableCpuX) == tail);
+  CHECK(b.ex.traces[rv32im::kTableCpuX].at(0, cpu::kClk) == field::Fp::from_u64(c1));
+  CHECK(b.ex.traces[rv32im::kTableCpuX].at(0, cpu::kPc).canonical() == r.rows[c1].pc);
+  const auto pk = setup(b);
+  REQUIRE(prove_verify(b, pk));
+  // The overflow table is the CPU AIR (its constraint sweep above covers
+  // every column); through the verifier, every column of it once.
+  for (size_t col = 0; col < cpu::kWidth; ++col) {
+    const size_t row = (col * 7) % tail;
+    INFO("overflow row " << row << " column " << col);
+    CHECK_FALSE(accepts_changed_cell(b, pk, rv32im::kTableCpuX, row, col));
+  }
+}

@@ -395,7 +395,15 @@ TEST_CASE("verify_receipt rejects a segment chain that does not add up to the cl
     r = a;
     r.segments[k].end.cycles -= 1;
     r.segments[k + 1].end.cycles += 1;
-    CHECK(rejected_by_proofs(matching_publics(r)));
+    if (rv32im::cpu_main_rows(r.segments[k + 1].end.cycles) == r.segments[k + 1].end.cycles) {
+      CHECK(rejected_by_proofs(matching_publics(r)));
+    } else {
+      // A full segment one cycle longer no longer fits one CPU table: its
+      // proof lacks the overflow table the verifier then requires.
+      std::string why;
+      CHECK_FALSE(accepted(matching_publics(r), &why));
+      CHECK_THAT(why, Catch::Contains("CPU overflow table is missing"));
+    }
     r = a;
     r.segments[k].end.journal_end = (r.segments[k].end.journal_end + 1) % (a.claim.journal.size() + 1);
     CHECK(rejected_by_proofs(matching_publics(r)));
@@ -530,7 +538,7 @@ TEST_CASE("a receipt of format version 1 is refused by name", "[rv32im][segments
     rv32im::parse_receipt(bytes);
     FAIL("parsed");
   } catch (const transcript::ProofFormatError& e) {
-    CHECK_THAT(e.what(), Catch::Contains("unsupported format version 1 (this build reads version 2)"));
+    CHECK_THAT(e.what(), Catch::Contains("unsupported format version 1 (this build reads version 3)"));
   }
 }
 
@@ -770,4 +778,91 @@ TEST_CASE("verifier rejects a boundary row that starts an image word at 0 by cla
   // The handoff bus balances (the word's chain starts at the forged 0):
   // only the gap's range lookups object.
   expect_only_the_range_check_objects(image, segs, rec.claim.journal);
+}
+
+namespace {
+
+// About 975 cycles, one segment: 1,103 rows with the padding would need a
+// 2^11-row CPU table; 896 fill 2^10 and the rest a 2^8-row overflow table.
+vm::Program split_guest() {
+  std::vector<uint32_t> c;
+  li(c, s1, kDataBase);
+  li(c, t0, 0x12345678);
+  c.push_back(SW(t0, s1, 0));
+  burn(c, 480);
+  c.push_back(LW(t2, s1, 0));        // in the overflow table's rows
+  c.push_back(SW(t2, s1, 4));
+  sys(c, 64, 3, kDataBase, 8);
+  li(c, a0, 42);
+  li(c, a7, vm::kSysExit);
+  c.push_back(ECALL);
+  return make_program(c, std::vector<uint8_t>(64, 0));
+}
+
+const rv32im::Receipt& receipt_split() {
+  static const rv32im::Receipt r = prove_receipt(split_guest(), {}, 18);
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("a segment just past a power of two splits its CPU rows into the overflow table, and verifies",
+          "[rv32im][segments]") {
+  const rv32im::Receipt& r = receipt_split();
+  REQUIRE(r.segments.size() == 1);
+  const auto& end = r.segments[0].end;
+  const uint32_t c1 = rv32im::cpu_main_rows(end.cycles);
+  CHECK(c1 == 896);
+  REQUIRE(c1 < end.cycles);
+  CHECK(end.split_pc != 0);
+  const rv32im::Circuit circuit(nullptr);
+  const auto vk = stark::parse_vk(r.vk, circuit.airs());
+  const auto proof = stark::parse_proof(r.segments[0].proof, vk);
+  CHECK(proof.log_heights[rv32im::kTableCpu] == 10);
+  CHECK(proof.log_heights[rv32im::kTableCpuX] == 8);
+  const vm::RunResult ref = vm::run(split_guest(), {});
+  REQUIRE(ref.status == vm::RunStatus::Exited);
+  const rv32im::Claim claim = rv32im::verify_receipt(r.claim.image_id, rv32im::serialize_receipt(r));
+  CHECK(claim.cycles == ref.cycles);
+  CHECK(claim.exit_code == 42);
+  CHECK(claim.journal == ref.journal);
+  // Receipts of unsplit segments carry no overflow table.
+  const auto vk_a = stark::parse_vk(receipt_a().vk, circuit.airs());
+  for (const auto& seg : receipt_a().segments) {
+    CHECK(seg.end.split_pc == 0);
+    CHECK(stark::parse_proof(seg.proof, vk_a).log_heights[rv32im::kTableCpuX] == 0);
+  }
+}
+
+TEST_CASE("verify_receipt binds the CPU split: its pc, and the overflow table exactly when a segment is split",
+          "[rv32im][segments]") {
+  const rv32im::Receipt& s = receipt_split();
+  {
+    // Another split pc: the public values differ; rewritten to match, the
+    // main table's last npc and the overflow table's first pc object.
+    rv32im::Receipt r = s;
+    r.segments[0].end.split_pc += 4;
+    std::string why;
+    CHECK_FALSE(accepted(r, &why));
+    CHECK_THAT(why, Catch::Contains("public values differ"));
+    CHECK(rejected_by_proofs(matching_publics(r), &why));
+  }
+  {
+    // The split segment claimed as 896 cycles (one CPU table): its proof
+    // has an overflow table nothing asked for.
+    rv32im::Receipt r = s;
+    r.segments[0].end.cycles = 896;
+    r.segments[0].end.split_pc = 0;
+    std::string why;
+    CHECK_FALSE(accepted(matching_publics(r), &why));
+    CHECK_THAT(why, Catch::Contains("a CPU overflow table, but the segment fits one CPU table"));
+  }
+  {
+    // A split pc on a segment that fits one table: refused as malformed.
+    rv32im::Receipt r = receipt_a();
+    r.segments[0].end.split_pc = 0x10000;
+    std::string why;
+    CHECK_FALSE(accepted(r, &why));
+    CHECK_THAT(why, Catch::Contains("a split pc, but 896 cycles fit one CPU table"));
+  }
 }
