@@ -27,6 +27,28 @@ inline void exit_with_a0(std::vector<uint32_t>& code) {
   code.push_back(ECALL);
 }
 
+// About 975 cycles in one segment (a 1,103-row CPU table with its padding
+// would be 2^11 rows): 896 fill a 2^10-row CPU table and the rest its
+// 2^8-row overflow table (segment.h cpu_main_rows). A store before the
+// loop; a load, an XOR and an 8-byte journal write after it; exit 42.
+inline vm::Program split_program() {
+  std::vector<uint32_t> code;
+  li(code, s1, kDataBase);
+  li(code, t0, 0x1234);
+  code.push_back(SW(t0, s1, 0));
+  li(code, t1, 480);
+  code.push_back(ADDI(t1, t1, -1));
+  code.push_back(BNE(t1, zero, -4));
+  code.push_back(LW(a0, s1, 0));  // in the overflow table's rows
+  code.push_back(enc_r(0, t0, a0, 4, a0, 0x33));  // XOR a0, a0, t0
+  code.push_back(SW(a0, s1, 4));
+  li(code, a0, 3), li(code, a1, kDataBase), li(code, a2, 8), li(code, a7, vm::kSysWrite);
+  code.push_back(ECALL);
+  li(code, a0, 42);
+  exit_with_a0(code);
+  return make_program(code, std::vector<uint8_t>(16, 0));
+}
+
 // An owned copy of a run's trace, in one chunk.
 struct Recorded {
   std::vector<vm::TraceRow> rows;

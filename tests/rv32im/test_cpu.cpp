@@ -477,23 +477,6 @@ TEST_CASE("verifier rejects an ecall result with limbs that are not bytes", "[rv
   CHECK_FALSE(prove_verify(b));
 }
 
-// About 975 cycles: 896 fill a 2^10-row CPU table, the rest its 2^8-row
-// overflow table (segment.h cpu_main_rows).
-namespace {
-vm::Program split_program() {
-  std::vector<uint32_t> code;
-  li(code, s1, kDataBase);
-  li(code, t0, 0x1234);
-  code.push_back(SW(t0, s1, 0));
-  li(code, t1, 480);
-  code.push_back(ADDI(t1, t1, -1));
-  code.push_back(BNE(t1, zero, -4));
-  code.push_back(LW(a0, s1, 0));  // a load and an ALU op in the overflow table's rows
-  code.push_back(XOR(a0, a0, t0));
-  exit_with_a0(code);
-  return make_program(code, std::vector<uint8_t>(16, 0));
-}
-}  // namespace
 
 TEST_CASE("the CPU overflow table: rows past the main table's, each column's cell bound by the verifier",
           "[rv32im][cpu]") {

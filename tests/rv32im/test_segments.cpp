@@ -22,6 +22,7 @@
 #include "prover/rv32im/witness.h"
 #include "tests/receipt/receipt_test_support.h"
 #include "tests/rv32im/rv32im_test_support.h"
+#include "tests/rv32im/rv32im_trace_support.h"
 #include "tests/vm/vm_test_util.h"
 
 using namespace zkvm;
@@ -782,25 +783,8 @@ TEST_CASE("verifier rejects a boundary row that starts an image word at 0 by cla
 
 namespace {
 
-// About 975 cycles, one segment: 1,103 rows with the padding would need a
-// 2^11-row CPU table; 896 fill 2^10 and the rest a 2^8-row overflow table.
-vm::Program split_guest() {
-  std::vector<uint32_t> c;
-  li(c, s1, kDataBase);
-  li(c, t0, 0x12345678);
-  c.push_back(SW(t0, s1, 0));
-  burn(c, 480);
-  c.push_back(LW(t2, s1, 0));        // in the overflow table's rows
-  c.push_back(SW(t2, s1, 4));
-  sys(c, 64, 3, kDataBase, 8);
-  li(c, a0, 42);
-  li(c, a7, vm::kSysExit);
-  c.push_back(ECALL);
-  return make_program(c, std::vector<uint8_t>(64, 0));
-}
-
 const rv32im::Receipt& receipt_split() {
-  static const rv32im::Receipt r = prove_receipt(split_guest(), {}, 18);
+  static const rv32im::Receipt r = prove_receipt(rv32im_trace_test::split_program(), {}, 18);
   return r;
 }
 
@@ -820,7 +804,7 @@ TEST_CASE("a segment just past a power of two splits its CPU rows into the overf
   const auto proof = stark::parse_proof(r.segments[0].proof, vk);
   CHECK(proof.log_heights[rv32im::kTableCpu] == 10);
   CHECK(proof.log_heights[rv32im::kTableCpuX] == 8);
-  const vm::RunResult ref = vm::run(split_guest(), {});
+  const vm::RunResult ref = vm::run(rv32im_trace_test::split_program(), {});
   REQUIRE(ref.status == vm::RunStatus::Exited);
   const rv32im::Claim claim = rv32im::verify_receipt(r.claim.image_id, rv32im::serialize_receipt(r));
   CHECK(claim.cycles == ref.cycles);
