@@ -60,15 +60,15 @@ struct Avx512 {
     const V qp_hi = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(qp_evn, 32), qp_odd);
     return sub(x_hi, qp_hi);
   }
-  // Lane l = t[l >> log_rep] for log_rep in [0, 4): each of the first
-  // 16 >> log_rep entries of t repeated 2^log_rep times. Reads only those
-  // entries (masked load), so t may end right after them.
   // Lane l = t[idx[l]] for the first n entries of t (masked load, so t may
   // end right after them); idx[l] < n.
   static V lanes_from(const Fp* t, size_t n, const uint32_t* idx) {
     const V v = _mm512_maskz_loadu_epi32(static_cast<__mmask16>((1u << n) - 1), reinterpret_cast<const void*>(t));
     return _mm512_permutexvar_epi32(_mm512_loadu_si512(reinterpret_cast<const void*>(idx)), v);
   }
+  // Lane l = t[l >> log_rep] for log_rep in [0, 4): each of the first
+  // 16 >> log_rep entries of t repeated 2^log_rep times. Reads only those
+  // entries (masked load), so t may end right after them.
   static V expand(const Fp* t, unsigned log_rep) {
     const __mmask16 used = static_cast<__mmask16>((1u << (16 >> log_rep)) - 1);
     const V v = _mm512_maskz_loadu_epi32(used, reinterpret_cast<const void*>(t));

@@ -169,6 +169,16 @@ size_t zk_random_rows(const VerifyingKey& vk, size_t t);
 //   rho_t in row 0 and 0 below, added to the running sum on every row.
 enum class LogupMask { kNone, kRandomRow, kColumns };
 LogupMask logup_mask_kind(const VerifyingKey& vk, size_t t);
+// Sets the LogUp mask fields (logup_mask, logup_mask_row, logup_mask_col)
+// of a constraint evaluator's inputs (hal::QuotientInputs, the verifier's
+// air::PointBuilder) for table t.
+template <class T>
+void set_logup_mask(T& in, const VerifyingKey& vk, size_t t) {
+  const LogupMask kind = logup_mask_kind(vk, t);
+  in.logup_mask = kind == LogupMask::kColumns;
+  in.logup_mask_row = kind == LogupMask::kRandomRow;
+  in.logup_mask_col = vk.airs[t]->width();
+}
 // Columns table t commits in the main round: the AIR's, plus its mask
 // columns (kColumns: 4; kRandomRow: 4 - width for an AIR narrower than 4).
 size_t logup_mask_width(const VerifyingKey& vk, size_t t);

@@ -510,9 +510,7 @@ StarkProof finish_proof(const ProvingKey& pk, std::span<const air::TableWitness>
     if (aux_index[t] >= 0) {
       in.aux = &aux_round->lde(static_cast<size_t>(aux_index[t]));
       in.cumsum = proof.cumsums[static_cast<size_t>(aux_index[t])];
-      in.logup_mask = logup_mask_kind(vk, t) == LogupMask::kColumns;
-      in.logup_mask_row = logup_mask_kind(vk, t) == LogupMask::kRandomRow;
-      in.logup_mask_col = vk.airs[t]->width();
+      set_logup_mask(in, vk, t);
     }
     in.publics = tables[t].publics;
     in.logup_alpha = logup_alpha;

@@ -197,9 +197,7 @@ Fp4 verify_tables(const VerifyingKey& vk, const StarkProof& proof, transcript::C
     air::PointBuilder b;
     b.local = proof.opened[r_main][mi][0];
     b.next = proof.opened[r_main][mi][1];
-    b.logup_mask = logup_mask_kind(vk, t) == LogupMask::kColumns;
-    b.logup_mask_row = logup_mask_kind(vk, t) == LogupMask::kRandomRow;
-    b.logup_mask_col = a.width();
+    set_logup_mask(b, vk, t);
     claims[r_main].points.push_back(zpts);
     if (vk.pre_log_heights[t] != 0) {
       b.pre_local = proof.opened[r_pre][pre_i][0];

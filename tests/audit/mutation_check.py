@@ -81,7 +81,7 @@ M = [
  ("zk mask: in a salted round", [("prover/pcs/pcs_verifier.cpp", '    if (rc.unsalted) reject("the mask is in an unsalted round");', "")]),
  ("zk mask: no opening points", [("prover/pcs/pcs_verifier.cpp", '        if (!rc.points[i].empty() || !rc.values[i].empty()) reject(where + ": the mask has opening points");', "")]),
  ("zk mask: added to the batch (verifier)", [("prover/pcs/pcs_verifier.cpp", "            out[q][h] += Fp4::from_base(vals[off], vals[off + 1], vals[off + 2], vals[off + 3]);", "")]),
- ("LogUp sum mask: read from the first random row (verifier)", [("prover/stark/verifier.cpp", "    b.logup_mask_row = logup_mask_kind(vk, t) == LogupMask::kRandomRow;", "    b.logup_mask_row = false;")]),
+ ("LogUp sum mask: read from the first random row (verifier)", [("prover/stark/verifier.cpp", "    set_logup_mask(b, vk, t);", "    set_logup_mask(b, vk, t);\n    b.logup_mask_row = false;")]),
  ("LogUp sum mask: one more random row for it", [("prover/stark/proof.cpp", "  return vk.shapes.at(t).num_interactions != 0 && free > m ? m + 1 : m;", "  return m;")]),
  ("Receipt: the CPU overflow table present exactly when split", [("prover/rv32im/receipt.cpp", "    if ((proofs.back().log_heights[kTableCpuX] != 0) != split)", "    if (false)")]),
  ("Receipt: no split pc on an unsplit segment", [("prover/rv32im/receipt.cpp", "    if (cpu_main_rows(e.cycles) == e.cycles && e.split_pc != 0)", "    if (false)")]),

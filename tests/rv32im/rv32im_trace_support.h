@@ -42,7 +42,10 @@ inline vm::Program split_program() {
   code.push_back(LW(a0, s1, 0));  // in the overflow table's rows
   code.push_back(enc_r(0, t0, a0, 4, a0, 0x33));  // XOR a0, a0, t0
   code.push_back(SW(a0, s1, 4));
-  li(code, a0, 3), li(code, a1, kDataBase), li(code, a2, 8), li(code, a7, vm::kSysWrite);
+  li(code, a0, 3);
+  li(code, a1, kDataBase);
+  li(code, a2, 8);
+  li(code, a7, vm::kSysWrite);
   code.push_back(ECALL);
   li(code, a0, 42);
   exit_with_a0(code);
