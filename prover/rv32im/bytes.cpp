@@ -30,6 +30,12 @@ void ByteCounts::add(const ByteCounts& o) {
   }
 }
 
+void ByteCounts::clear() {
+  std::fill(pair_.begin(), pair_.end(), 0u);
+  std::fill(xor_.begin(), xor_.end(), 0u);
+  std::fill(u16_.begin(), u16_.end(), 0u);
+}
+
 RowMajorMatrix<Fp> ByteCounts::trace(const ByteTableAir& table) const {
   RowMajorMatrix<Fp> m(ByteTableAir::kWidth, table.rows());
   for (size_t r = 0; r < table.count(); ++r) {

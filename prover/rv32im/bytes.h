@@ -83,6 +83,7 @@ class ByteCounts {
   void xor_lookup(uint32_t x, uint32_t y) { ++xor_.at(index(x, y)); }
   void u16(uint32_t v) { ++u16_.at(v); }
   void add(const ByteCounts& o);
+  void clear();  // every count 0
   // The main trace of `table`: its entries' counts, zeros in its padding.
   RowMajorMatrix<Fp> trace(const ByteTableAir& table) const;
   RowMajorMatrix<Fp> trace() const { return trace(ByteTableAir()); }

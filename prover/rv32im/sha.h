@@ -343,8 +343,8 @@ class ShaCallAir : public SegTaggedAir<ShaCallAir> {
 class ShaBuilder {
  public:
   void add_call(const vm::SyscallRecord& rec, uint32_t clk, MemoryState& mem, ByteCounts& bytes, bool strict);
-  void start_segment() { calls_.clear(), rounds_.clear(), const_mult_.assign(64, 0); }
-  size_t round_rows() const { return rounds_.size() / ShaRoundAir::kWidth; }
+  void start_segment() { calls_.clear(), round_calls_.clear(), const_mult_.assign(64, 0); }
+  size_t round_rows() const { return round_calls_.size() * sha::kRowsPerCall; }
   size_t calls() const { return calls_.size() / ShaCallAir::kWidth; }
   RowMajorMatrix<Fp> call_trace(size_t min_rows) const;
   // The round rows the main table holds (main_table_rows: whole calls);
@@ -355,7 +355,17 @@ class ShaBuilder {
   RowMajorMatrix<Fp> const_trace() const;
 
  private:
-  std::vector<Fp> calls_, rounds_;
+  // What a call's 65 round rows are made of; the rows themselves are built
+  // when a table is asked for, calls in parallel, straight into it.
+  struct RoundCall {
+    uint32_t clk;
+    uint32_t h[8];
+    uint8_t block[64];
+  };
+  RowMajorMatrix<Fp> rounds_of(size_t first_call, size_t calls, size_t min_rows) const;
+
+  std::vector<Fp> calls_;
+  std::vector<RoundCall> round_calls_;
   std::vector<uint64_t> const_mult_ = std::vector<uint64_t>(64, 0);
 };
 

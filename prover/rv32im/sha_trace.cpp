@@ -1,7 +1,9 @@
 // sha256_compress tables: witness generation (see sha.h).
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
+#include "prover/ntt/ntt.h"
 #include "prover/rv32im/alu.h"
 #include "prover/rv32im/sha.h"
 #include "zkvm/vm/accel.h"
@@ -146,20 +148,36 @@ void ShaBuilder::add_call(const vm::SyscallRecord& rec, uint32_t clk, MemoryStat
   for (size_t k = 0; k < 25; k += 2)
     pair(row[C::kHi + k].canonical(), k + 1 < 25 ? row[C::kHi + k + 1].canonical() : 0);
 
-  // The 65 round-table rows; the schedule runs to W_79 (the window of the final row).
-  uint32_t w[80];
-  for (size_t t = 0; t < 64; ++t) w[t] = rounds.w[t];
-  for (size_t t = 64; t < 80; ++t) {
-    const uint32_t w2 = w[t - 2], w15 = w[t - 15];
-    w[t] = (vm::rotr32(w2, 17) ^ vm::rotr32(w2, 19) ^ (w2 >> 10)) + w[t - 7] +
-           (vm::rotr32(w15, 7) ^ vm::rotr32(w15, 18) ^ (w15 >> 3)) + w[t - 16];
+  RoundCall rc{};
+  rc.clk = clk;
+  std::copy_n(h_old, 8, rc.h);
+  std::copy_n(block, 64, rc.block);
+  round_calls_.push_back(rc);
+  for (uint32_t r = 0; r < 64; ++r) ++const_mult_[r];
+}
+
+// The round rows of calls [first_call, first_call + calls): the 65 rows of
+// each from the reference's states, the schedule run on to W_79 (the
+// window of the final row); padded to a table height.
+RowMajorMatrix<Fp> ShaBuilder::rounds_of(size_t first_call, size_t calls, size_t min_rows) const {
+  constexpr size_t kW = ShaRoundAir::kWidth;
+  RowMajorMatrix<Fp> m = ntt::zeroed_matrix(kW, padded_height(calls * sha::kRowsPerCall, min_rows));
+  const int64_t n = static_cast<int64_t>(calls);
+#pragma omp parallel for schedule(static) if (n >= 16)
+  for (int64_t i = 0; i < n; ++i) {
+    const RoundCall& c = round_calls_[first_call + static_cast<size_t>(i)];
+    const vm::Sha256Rounds rounds = vm::sha256_rounds(c.h, c.block);
+    uint32_t w[80];
+    for (size_t t = 0; t < 64; ++t) w[t] = rounds.w[t];
+    for (size_t t = 64; t < 80; ++t) {
+      const uint32_t w2 = w[t - 2], w15 = w[t - 15];
+      w[t] = (vm::rotr32(w2, 17) ^ vm::rotr32(w2, 19) ^ (w2 >> 10)) + w[t - 7] +
+             (vm::rotr32(w15, 7) ^ vm::rotr32(w15, 18) ^ (w15 >> 3)) + w[t - 16];
+    }
+    Fp* rows = m.values.data() + static_cast<size_t>(i) * sha::kRowsPerCall * kW;
+    for (uint32_t r = 0; r <= 64; ++r) round_row(rows + r * kW, c.clk, r, rounds.state[r], w);
   }
-  const size_t first = rounds_.size();
-  rounds_.resize(first + sha::kRowsPerCall * ShaRoundAir::kWidth);
-  for (uint32_t r = 0; r <= 64; ++r) {
-    if (r < 64) ++const_mult_[r];
-    round_row(rounds_.data() + first + r * ShaRoundAir::kWidth, clk, r, rounds.state[r], w);
-  }
+  return m;
 }
 
 RowMajorMatrix<Fp> ShaBuilder::call_trace(size_t min_rows) const {
@@ -173,17 +191,13 @@ size_t ShaBuilder::main_round_rows(size_t min_rows) const {
 }
 
 RowMajorMatrix<Fp> ShaBuilder::round_trace(size_t min_rows) const {
-  const size_t rows = main_round_rows(min_rows);
-  RowMajorMatrix<Fp> m(ShaRoundAir::kWidth, padded_height(rows, min_rows));
-  std::copy_n(rounds_.begin(), rows * ShaRoundAir::kWidth, m.values.begin());
-  return m;
+  return rounds_of(0, main_round_rows(min_rows) / sha::kRowsPerCall, min_rows);
 }
 
 RowMajorMatrix<Fp> ShaBuilder::overflow_round_trace(size_t min_rows) const {
-  const size_t first = main_round_rows(min_rows), rows = round_rows() - first;
-  RowMajorMatrix<Fp> m(ShaRoundAir::kWidth, rows == 0 ? 0 : padded_height(rows, min_rows));
-  std::copy(rounds_.begin() + static_cast<std::ptrdiff_t>(first * ShaRoundAir::kWidth), rounds_.end(), m.values.begin());
-  return m;
+  const size_t first = main_round_rows(min_rows) / sha::kRowsPerCall, calls = round_calls_.size() - first;
+  if (calls == 0) return RowMajorMatrix<Fp>(ShaRoundAir::kWidth, 0);
+  return rounds_of(first, calls, min_rows);
 }
 
 RowMajorMatrix<Fp> ShaBuilder::const_trace() const {

@@ -5,6 +5,8 @@
 #include "prover/rv32im/witness.h"
 
 #include <algorithm>
+#include <deque>
+#include <exception>
 #include <functional>
 #include <stdexcept>
 #include <string>
@@ -23,6 +25,10 @@
 #include "prover/rv32im/shift.h"
 #include "zkvm/vm/accel.h"
 
+#if defined(_OPENMP)
+#include <omp.h>
+#endif
+
 namespace zkvm::rv32im {
 
 
@@ -32,6 +38,21 @@ namespace {
 using namespace cpu;
 
 Fp u(uint32_t v) { return Fp::from_canonical(v); }
+int max_threads() {
+#if defined(_OPENMP)
+  return omp_get_max_threads();
+#else
+  return 1;
+#endif
+}
+// This thread's index and the team's size inside a parallel region.
+std::pair<size_t, size_t> thread_in_team() {
+#if defined(_OPENMP)
+  return {static_cast<size_t>(omp_get_thread_num()), static_cast<size_t>(omp_get_num_threads())};
+#else
+  return {0, 1};
+#endif
+}
 uint32_t byte(uint32_t w, size_t i) { return (w >> (8 * i)) & 0xff; }
 // The instruction word of a program row (its last four elements).
 uint32_t word_of(const ProgramRow& pr) {
@@ -41,6 +62,24 @@ uint32_t word_of(const ProgramRow& pr) {
 }
 
 class Generator {
+  // Rows between the two phases (access_row, fill_pending): at most one
+  // trace chunk's.
+  struct Pending {
+    const vm::TraceRow* tr;
+    const vm::SyscallRecord* rec;
+    const ProgramRow* pr;       // image_.program's row, or forged_'s
+    uint32_t clk;               // segment-local
+    uint32_t prev[kNumSlots];   // previous access time per slot (0: unused or first)
+    uint32_t m;                 // the memory word before (loads/stores: the trace's; cycle count: a1)
+    uint32_t rd_old;            // rd before the write
+  };
+  // What one thread of phase 2 collects (merged in thread order).
+  struct Local {
+    ByteCounts bytes;
+    std::vector<AluEvent> bitwise, shift, mul, div;
+    std::exception_ptr error;  // the first row that failed, if any
+    size_t error_row = 0;
+  };
  public:
   using Sink = std::function<void(SegmentWitness&&)>;
   Generator(const Image& image, unsigned log_segment, size_t min_rows, TraceCheck check, Sink sink)
@@ -69,12 +108,14 @@ class Generator {
         data = ch.syscall_data.subspan(rec->data_offset, rec->data_len);
       }
       if (plan_.starts_segment(clk, rec)) {  // the segment is full and the run goes on
+        fill_pending();
         emit(false);
         info_ = next_info();
         start_segment();
       }
-      row(ch.rows[i], static_cast<uint32_t>(clk - info_.start_cycle), rec, data);
+      access_row(ch.rows[i], static_cast<uint32_t>(clk - info_.start_cycle), rec, data);
     }
+    fill_pending();  // the chunk's spans end with this call
   }
 
   // The last segment (it holds the boundary table); claim: the run's exit
@@ -208,23 +249,174 @@ class Generator {
   }
 
  private:
-  void row(const vm::TraceRow& tr, uint32_t clk, const vm::SyscallRecord* rec, std::span<const uint8_t> data) {
+  // Phase 1, in time order: the program row, the memory model's accesses of
+  // the row's five slots and its accelerator or io call (which read and
+  // write memory after the CPU row's slots). What phase 2 needs of the
+  // memory model goes into a Pending record.
+  void access_row(const vm::TraceRow& tr, uint32_t clk, const vm::SyscallRecord* rec, std::span<const uint8_t> data) {
     const auto it = program_index_.find(tr.pc);
     const bool in_program = it != program_index_.end() && tr.insn == image_word(tr.pc);
     if (strict_ && it == program_index_.end())
       throw std::invalid_argument("pc 0x" + hex(tr.pc) + ": not an instruction of the program image");
     if (strict_ && !in_program)
       throw std::invalid_argument("pc 0x" + hex(tr.pc) + ": executes a word that differs from the program image");
-    if (strict_ && clk != 0 && tr.pc != last_npc_)
-      throw std::logic_error("trace: pc 0x" + hex(tr.pc) + " does not follow the previous row");
-    // A forged row outside the program decodes its own word (no program row matches it).
-    const ProgramRow forged = in_program ? ProgramRow{} : decode_program_row(tr.pc, tr.insn);
-    const ProgramRow& pr = in_program ? image_.program[it->second] : forged;
-    if (in_program) ++program_mult_[it->second];
+    Pending& p = pending_.emplace_back();
+    p.tr = &tr;
+    p.rec = rec;
+    p.clk = clk;
+    if (in_program) {
+      p.pr = &image_.program[it->second];
+      ++program_mult_[it->second];
+    } else {  // a forged row outside the program decodes its own word (no program row matches it)
+      p.pr = &forged_.emplace_back(decode_program_row(tr.pc, tr.insn));
+    }
+    const ProgramRow& pr = *p.pr;
+    auto fl = [&](size_t f) { return pr[11 + f] != 0; };
+    const bool ld = fl(kFLdw) || fl(kFLdh) || fl(kFLdb), st = fl(kFStw) || fl(kFSth) || fl(kFStb);
+    if (fl(kFEcall) && rec == nullptr) throw std::logic_error("trace: ECALL without a syscall record");
+    const bool sys_cycle = fl(kFEcall) && rec->number == vm::kSysCycleCount;
+    const uint32_t t0 = kTimeStride * clk;
 
+    // Fetch: the word at pc as memory holds it now (first: a store by this
+    // instruction over its own word comes later in time).
+    {
+      const auto acc = mem_.access(word_cell(tr.pc), mem_.peek(word_cell(tr.pc)), t0 + 1 + kSlotFetch);
+      if (strict_ && acc.old_value != word_of(pr))
+        throw std::invalid_argument("pc 0x" + hex(tr.pc) + ": executes a code word that was overwritten (memory holds 0x" +
+                                    hex(acc.old_value) + "); the emulator faults there");
+      p.prev[kSlotFetch] = acc.prev_time;
+    }
+    // Memory word (loads/stores at rs1 + imm, the adder's sum; a1 for the
+    // cycle-count call).
+    if (ld || st) {
+      uint32_t imm = 0;
+      for (size_t i = 0; i < 4; ++i) imm |= pr[5 + i] << (8 * i);
+      const uint32_t s = tr.rs1_val + imm;
+      if (strict_ && (tr.mem_addr >> 2) != (s >> 2))
+        throw std::logic_error("trace: load/store address differs from rs1 + imm");
+      p.m = tr.mem_old;
+      // A forged load that is a later segment's first access of the word:
+      // the segment claims to start from the trace's word (only the handoff
+      // from the previous segments can object).
+      if (!strict_ && ld && info_.index > 0 && !mem_.touched_in_segment(word_cell(s)) &&
+          mem_.peek(word_cell(s)) != p.m)
+        mem_.forge_value(word_cell(s), p.m);
+      const auto acc = mem_.access(word_cell(s), st ? tr.mem_new : p.m, t0 + 1 + kSlotMem);  // a load leaves the word
+      if (strict_ && acc.old_value != p.m) throw std::logic_error("trace: memory word differs from the memory model");
+      p.prev[kSlotMem] = acc.prev_time;
+    } else if (sys_cycle) {
+      const auto acc = mem_.access(reg_cell(11), 0, t0 + 1 + kSlotMem);
+      p.m = acc.old_value;
+      p.prev[kSlotMem] = acc.prev_time;
+    }
+    // Register accesses; rd is written with the trace's value (phase 2
+    // checks that it is the AIR's result).
+    auto reg = [&](size_t k, uint32_t cell, uint32_t value_after, uint32_t expect_old) {
+      const auto acc = mem_.access(cell, value_after, t0 + 1 + static_cast<uint32_t>(k));
+      if (strict_ && acc.old_value != expect_old)
+        throw std::logic_error("trace: register value differs from the memory model");
+      p.prev[k] = acc.prev_time;
+      return acc.old_value;
+    };
+    reg(kSlotRs1, reg_cell(pr[3]), tr.rs1_val, tr.rs1_val);
+    if (!fl(kFUseImm)) reg(kSlotRs2, reg_cell(pr[4]), tr.rs2_val, tr.rs2_val);
+    if (fl(kFWriteRd)) p.rd_old = reg(kSlotRd, reg_cell(pr[2]), tr.rd_val, mem_.peek(reg_cell(pr[2])));
+
+    if (!fl(kFEcall)) return;
+    if (rec->number == vm::kSysRead || rec->number == vm::kSysWrite) io_.add_call(*rec, data, mem_, bytes_);
+    if (rec->number == vm::kSysSha256) sha_.add_call(*rec, clk, mem_, bytes_, strict_);
+    if (rec->number == vm::kSysDot4) dot_.add_call(*rec, clk, mem_, bytes_, strict_);
+    if (rec->number == vm::kSysDot4Rom) {
+      // A call reads consecutive cells: each is found next to the last one
+      // where it can be, by binary search otherwise.
+      size_t at = image_.words.size();
+      const DotBuilder::RomReader rom = [&](uint32_t cell) -> std::optional<uint32_t> {
+        const uint32_t a = cell << 2;
+        if (at + 1 < image_.words.size() && image_.words[at + 1].first == a) {
+          ++at;
+        } else {
+          const auto word = std::lower_bound(image_.words.begin(), image_.words.end(), std::make_pair(a, uint32_t{0}));
+          if (word == image_.words.end() || word->first != a) return std::nullopt;
+          at = static_cast<size_t>(word - image_.words.begin());
+        }
+        ++rom_mult_[at];
+        return image_.words[at].second;
+      };
+      dot_.add_call(*rec, clk, mem_, bytes_, strict_, &rom);
+    }
+    // SegmentPlan cuts before any call that would pass the cap.
+    if (sha_.round_rows() > accel_cap_ || dot_.rows() > accel_cap_)
+      throw std::logic_error("segment " + std::to_string(info_.index) + ": accelerator rows past " +
+                             std::to_string(accel_cap_));
+  }
+
+  // Phase 2, rows in parallel (OpenMP, contiguous blocks): each pending
+  // row's CPU columns, its lookups and ALU events into its thread's Local,
+  // merged in block order, so the result is the sequential one whatever the
+  // thread count. Then, in order, the pc chain (strict) and the last npc.
+  void fill_pending() {
+    const size_t n = pending_.size();
+    if (n == 0) return;
     const size_t base = cpu_rows_.size();
-    cpu_rows_.resize(base + kWidth);
-    Fp* c = cpu_rows_.data() + base;
+    const int threads = n >= kParallelRows ? std::max(1, max_threads()) : 1;
+    if (locals_.size() < static_cast<size_t>(threads)) locals_.resize(static_cast<size_t>(threads));
+    // The new rows' pages, first touched by all threads (one store per 4 KiB
+    // page of the reserved storage, as ntt::zeroed_matrix does): the
+    // resize's zero fill then runs on mapped memory instead of taking every
+    // page fault on this thread.
+    if (cpu_rows_.capacity() >= base + kWidth * n) {
+      auto* raw = reinterpret_cast<unsigned char*>(cpu_rows_.data() + base);
+      const int64_t pages = static_cast<int64_t>(kWidth * n * sizeof(Fp) / 4096);
+#pragma omp parallel for schedule(static) num_threads(threads)
+      for (int64_t pg = 0; pg < pages; ++pg) raw[static_cast<size_t>(pg) * 4096] = 0;
+    }
+    cpu_rows_.resize(base + kWidth * n);
+    Fp* rows = cpu_rows_.data() + base;
+#pragma omp parallel num_threads(threads)
+    {
+      const auto [t, nt] = thread_in_team();
+      Local& l = locals_[t];
+      for (size_t i = n * t / nt, end = n * (t + 1) / nt; i < end; ++i) {
+        try {
+          fill_row(pending_[i], rows + kWidth * i, l);
+        } catch (...) {  // exceptions must not leave the parallel region
+          l.error = std::current_exception();
+          l.error_row = i;
+          break;
+        }
+      }
+    }
+    const Local* first_error = nullptr;
+    for (const Local& l : locals_)
+      if (l.error && (first_error == nullptr || l.error_row < first_error->error_row)) first_error = &l;
+    if (first_error != nullptr) std::rethrow_exception(first_error->error);
+    for (Local& l : locals_) {
+      bytes_.add(l.bytes);
+      l.bytes.clear();
+      auto append = [](std::vector<AluEvent>& to, std::vector<AluEvent>& from) {
+        to.insert(to.end(), from.begin(), from.end());
+        from.clear();
+      };
+      append(bitwise_, l.bitwise), append(shift_, l.shift), append(mul_, l.mul), append(div_, l.div);
+    }
+    for (size_t i = 0; i < n; ++i) {
+      const Pending& p = pending_[i];
+      if (strict_ && p.clk != 0 && p.tr->pc != last_npc_)
+        throw std::logic_error("trace: pc 0x" + hex(p.tr->pc) + " does not follow the previous row");
+      last_npc_ = rows[kWidth * i + kNpc].canonical();
+    }
+    pending_.clear();
+    forged_.clear();
+  }
+
+  // One CPU row from its trace row and phase 1's memory results; touches no
+  // state but `l` (runs in parallel).
+  void fill_row(const Pending& p, Fp* c, Local& l) const {
+    const vm::TraceRow& tr = *p.tr;
+    const vm::SyscallRecord* rec = p.rec;
+    const ProgramRow& pr = *p.pr;
+    const uint32_t clk = p.clk;
+    ByteCounts& bytes = l.bytes;
     auto fl = [&](size_t f) { return pr[11 + f] != 0; };
     c[kIsReal] = Fp::one();
     c[kPc] = u(tr.pc);
@@ -249,7 +441,6 @@ class Generator {
     bool sys_dot_rom = false;
     uint32_t r = 0;
     if (ecall) {
-      if (rec == nullptr) throw std::logic_error("trace: ECALL without a syscall record");
       sys_exit = rec->number == vm::kSysExit, sys_read = rec->number == vm::kSysRead;
       sys_write = rec->number == vm::kSysWrite, sys_cycle = rec->number == vm::kSysCycleCount;
       sys_dot = rec->number == vm::kSysDot4, sys_sha = rec->number == vm::kSysSha256;
@@ -279,12 +470,12 @@ class Generator {
       c[kC + i] = u(carry);
     }
     const bool c3 = carry != 0;
-    bytes_.pair(byte(s, 0), byte(s, 1));
+    bytes.pair(byte(s, 0), byte(s, 1));
 
     // Comparisons.
     const uint32_t sa = byte(a, 3) >> 7, sb = byte(bv, 3) >> 7, ds = sa ^ sb;
     c[kSa] = u(sa), c[kSb] = u(sb), c[kDs] = u(ds);
-    bytes_.pair(2 * (byte(a, 3) - 128 * sa), 2 * (byte(bv, 3) - 128 * sb));
+    bytes.pair(2 * (byte(a, 3) - 128 * sa), 2 * (byte(bv, 3) - 128 * sb));
     const bool ltu = !c3;
     const bool signed_cmp = fl(kFSlt) || fl(kFBlt) || fl(kFBge);
     const bool lt = signed_cmp ? (ds ? sa != 0 : ltu) : ltu;
@@ -306,8 +497,8 @@ class Generator {
     if (strict_ && (addr_chk >= (1u << 16) || s3_chk >= 256))
       throw std::logic_error(sys_cycle ? "trace: cycle count 0x" + hex(s) + " is 2^30 or more"
                                        : "trace: memory/jump address 0x" + hex(s) + " outside guest memory");
-    if ((ld || st) && addr_chk < (1u << 16)) bytes_.u16(addr_chk);  // a forged address's lookups stay unmatched
-    if (s3_chk < 256) bytes_.pair(byte(s, 2), s3_chk);
+    if ((ld || st) && addr_chk < (1u << 16)) bytes.u16(addr_chk);  // a forged address's lookups stay unmatched
+    if (s3_chk < 256) bytes.pair(byte(s, 2), s3_chk);
 
     // Next pc.
     const Fp off_f = u(pr[9]);
@@ -315,42 +506,21 @@ class Generator {
     if (taken || fl(kFJal)) npc = u(tr.pc) + off_f;
     if (fl(kFJalr)) npc = Fp::from_u64(s - o0);  // below p unless forged (s3 >= 16)
     c[kNpc] = npc;
-    last_npc_ = npc.canonical();
 
-    // Fetch: the word at pc as memory holds it now (first: a store by this
-    // instruction over its own word comes later in time).
+    // Fetch (phase 1 read the word).
     const uint32_t t0 = kTimeStride * clk;
-    {
-      const uint32_t word = word_of(pr);
-      const auto acc = mem_.access(word_cell(tr.pc), mem_.peek(word_cell(tr.pc)), t0 + 1 + kSlotFetch);
-      if (strict_ && acc.old_value != word)
-        throw std::invalid_argument("pc 0x" + hex(tr.pc) + ": executes a code word that was overwritten (memory holds 0x" +
-                                    hex(acc.old_value) + "); the emulator faults there");
-      for (size_t i = 0; i < 4; ++i) c[kW + i] = u(byte(word, i));
-      slot(c, kSlotFetch, t0, acc.prev_time);
-    }
+    const uint32_t word = word_of(pr);
+    for (size_t i = 0; i < 4; ++i) c[kW + i] = u(byte(word, i));
+    slot(c, kSlotFetch, t0, p.prev[kSlotFetch]);
     // Memory word (loads/stores; a1 for the cycle-count call).
-    uint32_t m = 0, n = 0;
+    // A load leaves the word as it is; the cycle-count call sets a1 := 0.
+    const uint32_t m = p.m, n = st ? tr.mem_new : ld ? m : 0;
     if (ld || st) {
-      if (strict_ && (tr.mem_addr >> 2) != (s >> 2))
-        throw std::logic_error("trace: load/store address differs from rs1 + imm");
-      m = tr.mem_old;
-      n = st ? tr.mem_new : m;  // a load leaves the word as it is
-      // A forged load that is a later segment's first access of the word:
-      // the segment claims to start from the trace's word (only the handoff
-      // from the previous segments can object).
-      if (!strict_ && ld && info_.index > 0 && !mem_.touched_in_segment(word_cell(s)) &&
-          mem_.peek(word_cell(s)) != m)
-        mem_.forge_value(word_cell(s), m);
       c[kMaddr] = u(word_cell(s));
-      const auto acc = mem_.access(word_cell(s), n, t0 + 1 + kSlotMem);
-      if (strict_ && acc.old_value != m) throw std::logic_error("trace: memory word differs from the memory model");
-      slot(c, kSlotMem, t0, acc.prev_time);
+      slot(c, kSlotMem, t0, p.prev[kSlotMem]);
     } else if (sys_cycle) {
       c[kMaddr] = u(11);
-      const auto acc = mem_.access(reg_cell(11), 0, t0 + 1 + kSlotMem);
-      m = acc.old_value;
-      slot(c, kSlotMem, t0, acc.prev_time);
+      slot(c, kSlotMem, t0, p.prev[kSlotMem]);
     }
     for (size_t i = 0; i < 4; ++i) c[kM + i] = u(byte(m, i)), c[kN + i] = u(byte(n, i));
     const uint32_t lb = byte(m, off), hl = byte(m, o1 ? 2 : 0), hh = byte(m, o1 ? 3 : 1);
@@ -359,7 +529,7 @@ class Generator {
     const uint32_t sg = v >> 7;
     c[kSg] = u(sg);
     c[kV] = u(v);
-    bytes_.pair((s & 0xff) >> 2, 2 * (v - 128 * sg));
+    bytes.pair((s & 0xff) >> 2, 2 * (v - 128 * sg));
 
     // Result.
     if (fl(kFAdd) || fl(kFSub)) r = s;
@@ -373,10 +543,10 @@ class Generator {
       const auto op = static_cast<vm::Op>(pr[10]);
       r = alu_reference(op, a, bv);
       const AluEvent e{op, a, bv, r};
-      if (BitwiseChipAir::handles(op)) bitwise_.push_back(e);
-      else if (ShiftChipAir::handles(op)) shift_.push_back(e);
-      else if (MulChipAir::handles(op)) mul_.push_back(e);
-      else div_.push_back(e);
+      if (BitwiseChipAir::handles(op)) l.bitwise.push_back(e);
+      else if (ShiftChipAir::handles(op)) l.shift.push_back(e);
+      else if (MulChipAir::handles(op)) l.mul.push_back(e);
+      else l.div.push_back(e);
     }
     if (fl(kFWriteRd) && r != tr.rd_val) {
       if (strict_) throw std::logic_error("trace: pc 0x" + hex(tr.pc) + ": rd value differs from the AIR's result");
@@ -384,42 +554,17 @@ class Generator {
     }
     for (size_t i = 0; i < 4; ++i) c[kA + i] = u(byte(a, i)), c[kB + i] = u(byte(bv, i)), c[kR + i] = u(byte(r, i));
 
-    // Register accesses.
-    auto reg = [&](size_t k, uint32_t cell, uint32_t value_after, uint32_t expect_old) {
-      const auto acc = mem_.access(cell, value_after, t0 + 1 + static_cast<uint32_t>(k));
-      if (strict_ && acc.old_value != expect_old)
-        throw std::logic_error("trace: register value differs from the memory model");
-      slot(c, k, t0, acc.prev_time);
-      return acc.old_value;
-    };
-    reg(kSlotRs1, reg_cell(pr[3]), a, a);
-    if (!fl(kFUseImm)) reg(kSlotRs2, reg_cell(pr[4]), bv, bv);
+    // Register accesses (phase 1).
+    slot(c, kSlotRs1, t0, p.prev[kSlotRs1]);
+    if (!fl(kFUseImm)) slot(c, kSlotRs2, t0, p.prev[kSlotRs2]);
     if (fl(kFWriteRd)) {
-      const uint32_t old = mem_.peek(reg_cell(pr[2]));
-      reg(kSlotRd, reg_cell(pr[2]), r, old);
-      for (size_t i = 0; i < 4; ++i) c[kD + i] = u(byte(old, i));
+      slot(c, kSlotRd, t0, p.prev[kSlotRd]);
+      for (size_t i = 0; i < 4; ++i) c[kD + i] = u(byte(p.rd_old, i));
     }
-    for (size_t k = 0; k < kNumSlots; ++k) bytes_.u16(c[kTlo + k].canonical());
-    bytes_.pair(c[kThi].canonical(), c[kThi + 1].canonical());
-    bytes_.pair(c[kThi + 2].canonical(), c[kThi + 3].canonical());
-    bytes_.pair(c[kThi + 4].canonical(), 0);
-
-    if (sys_read || sys_write) io_.add_call(*rec, data, mem_, bytes_);
-    if (sys_sha) sha_.add_call(*rec, clk, mem_, bytes_, strict_);
-    if (sys_dot) dot_.add_call(*rec, clk, mem_, bytes_, strict_);
-    if (sys_dot_rom) {
-      const DotBuilder::RomReader rom = [&](uint32_t cell) -> std::optional<uint32_t> {
-        const auto word = std::lower_bound(image_.words.begin(), image_.words.end(), std::make_pair(cell << 2, uint32_t{0}));
-        if (word == image_.words.end() || word->first != cell << 2) return std::nullopt;
-        ++rom_mult_[static_cast<size_t>(word - image_.words.begin())];
-        return word->second;
-      };
-      dot_.add_call(*rec, clk, mem_, bytes_, strict_, &rom);
-    }
-    // SegmentPlan cuts before any call that would pass the cap.
-    if (sha_.round_rows() > accel_cap_ || dot_.rows() > accel_cap_)
-      throw std::logic_error("segment " + std::to_string(info_.index) + ": accelerator rows past " +
-                             std::to_string(accel_cap_));
+    for (size_t k = 0; k < kNumSlots; ++k) bytes.u16(c[kTlo + k].canonical());
+    bytes.pair(c[kThi].canonical(), c[kThi + 1].canonical());
+    bytes.pair(c[kThi + 2].canonical(), c[kThi + 3].canonical());
+    bytes.pair(c[kThi + 4].canonical(), 0);
   }
 
   // Previous time and time-difference limbs of memory slot k.
@@ -552,6 +697,11 @@ class Generator {
   DotBuilder dot_;
   ShaBuilder sha_;
   uint32_t last_npc_ = 0;
+
+  static constexpr size_t kParallelRows = 4096;  // fewer rows: one thread
+  std::vector<Pending> pending_;
+  std::deque<ProgramRow> forged_;  // stable addresses
+  std::vector<Local> locals_;
 };
 
 }  // namespace
