@@ -721,10 +721,16 @@ std::pair<size_t, size_t> accel_rows(const vm::SyscallRecord& rec) {
 SegmentPlan::SegmentPlan(unsigned log_segment)
     : seg_cycles_(segment_cycles(log_segment)), cap_(accel_cap(log_segment)) {}
 
-uint64_t SegmentPlan::segment_cycles(unsigned log_segment) { return (uint64_t{1} << log_segment) - kZkFreeRows; }
+uint64_t SegmentPlan::segment_cycles(unsigned log_segment) {
+  const uint64_t rows = uint64_t{1} << log_segment;
+  // The largest size: 2^21 cycles, its last kZkFreeRows in the CPU overflow
+  // table (segment.h), as many as the memory clocks allow (t = 8 clk +
+  // slot + 1 <= 2^24, so every time difference is below 2^24).
+  return log_segment >= kMaxLogCycles ? rows : rows - kZkFreeRows;
+}
 
 size_t SegmentPlan::accel_cap(unsigned log_segment) {
-  return std::max(static_cast<size_t>(segment_cycles(log_segment)), size_t{1} << 13);
+  return std::max(static_cast<size_t>((size_t{1} << log_segment) - kZkFreeRows), size_t{1} << 13);
 }
 
 bool SegmentPlan::starts_segment(uint64_t clk, const vm::SyscallRecord* rec) {

@@ -52,10 +52,11 @@ class SegmentPlan {
   explicit SegmentPlan(unsigned log_segment);
   // Cycles of a full segment: 2^log_segment less the padding rows every
   // table keeps for zero knowledge (kZkFreeRows), so that the CPU table of
-  // a full segment is 2^log_segment rows.
+  // a full segment is 2^log_segment rows; at the largest size, 2^21
+  // exactly (the CPU overflow table takes the last kZkFreeRows).
   static uint64_t segment_cycles(unsigned log_segment);
-  // Rows the chips' data tables may hold in one segment: segment_cycles,
-  // or 2^13 if that is more (one dot4 call has up to 8191 rows).
+  // Rows the chips' data tables may hold in one segment: 2^log_segment -
+  // kZkFreeRows, or 2^13 if that is more (one dot4 call has up to 8191 rows).
   static size_t accel_cap(unsigned log_segment);
   // The row at global cycle `clk` (rows in increasing cycle order; rows
   // without a call may be skipped) with its call record, if any: true when

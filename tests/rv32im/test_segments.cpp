@@ -850,3 +850,50 @@ TEST_CASE("verify_receipt binds the CPU split: its pc, and the overflow table ex
     CHECK_THAT(why, Catch::Contains("a split pc, but 896 cycles fit one CPU table"));
   }
 }
+
+// The largest segment holds 2^21 cycles (docs/RV32IM_AIR.md "Time"): the
+// CPU table's 2^21 rows keep their 128 padding rows and the last 128 cycles
+// go to the overflow table; the last cycle's memory times reach 2^24 and
+// every difference stays below it. A guest of exactly 2^21 cycles is one
+// segment whose tables the debug checker accepts; 2^21 + 1 cycles are two.
+TEST_CASE("the largest segment holds exactly 2^21 cycles, its last 128 in the CPU overflow table",
+          "[rv32im][segments][slow]") {
+  constexpr uint64_t kCycles = uint64_t{1} << rv32im::kMaxLogCycles;
+  CHECK(rv32im::SegmentPlan::segment_cycles(rv32im::kMaxLogCycles) == kCycles);
+  CHECK(rv32im::SegmentPlan::segment_cycles(rv32im::kMaxLogCycles - 1) == kCycles / 2 - rv32im::kZkFreeRows);
+  CHECK(rv32im::SegmentPlan::accel_cap(rv32im::kMaxLogCycles) == kCycles - rv32im::kZkFreeRows);
+  // A countdown of n iterations (2 n + 2 cycles) and exit; n chosen so the
+  // run is exactly kCycles (a NOP fixes the parity).
+  auto guest = [](uint32_t n, bool nop) {
+    std::vector<uint32_t> c;
+    if (nop) c.push_back(NOP);
+    burn(c, n);
+    sys_exit(c, 7);
+    return make_program(c);
+  };
+  auto cycles = [](const vm::Program& p) { return vm::run(p, {}).cycles; };
+  const uint64_t base = cycles(guest(1, false)) - 2;
+  const bool nop = (kCycles - base) % 2 != 0;
+  auto program_of = [&](uint64_t total) {
+    return guest(static_cast<uint32_t>((total - base - (nop ? 1 : 0)) / 2), nop);
+  };
+  const vm::Program p = program_of(kCycles);
+  REQUIRE(cycles(p) == kCycles);
+  const rv32im::Image image = rv32im::build_image(p);
+  const rv32im::Execution ex = rv32im::execute(p, image, {});
+  CHECK(ex.run.exit_code == 7);
+  CHECK(ex.info.cycles == kCycles);
+  CHECK(ex.traces[rv32im::kTableCpu].height == kCycles);
+  CHECK(ex.traces[rv32im::kTableCpuX].height == 2 * rv32im::kZkFreeRows);
+  const rv32im::Circuit circuit(&image);
+  std::vector<air::TableWitness> w;
+  for (size_t t = 0; t < rv32im::kNumTables; ++t) w.push_back({circuit.airs()[t], &ex.traces[t], ex.publics[t]});
+  const auto check = air::check_constraints(w, true, rv32im::journal_terms(ex.run.journal));
+  INFO(check.message);
+  CHECK(check.ok);
+  // One cycle more does not fit one segment.
+  const vm::Program longer = guest(static_cast<uint32_t>((kCycles - base - (nop ? 1 : 0)) / 2) + 1, nop);
+  REQUIRE(cycles(longer) > kCycles);
+  CHECK_THROWS_WITH(rv32im::execute(longer, rv32im::build_image(longer), {}),
+                    Catch::Contains("execution exceeds one segment"));
+}
