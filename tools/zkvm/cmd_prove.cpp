@@ -253,8 +253,8 @@ void setup_prove(CLI::App& root) {
                   "about 10 % more time); auto (default) is lean from 2^20 rows. The receipt is the same")
       ->check(CLI::IsMember({"auto", "full", "lean"}));
   cmd->add_option("--segment-po2", args->segment_po2,
-                  "Cut the execution into segments of 2^K rows (2^K - 128 cycles), one proof each (default: 18; "
-                  "10..21)")
+                  "Cut the execution into segments of 2^K rows (2^K - 128 cycles; 2^21 at 21), one proof each "
+                  "(default: 18; 10..21)")
       ->check(CLI::Range(10u, 21u));
   cmd->add_option("--jobs", args->jobs,
                   "Prove this many segments at once (threads; memory grows by one segment's tables per job)")
