@@ -173,6 +173,18 @@ class Generator {
       return;
     }
     const size_t cycles = info_.cycles;
+    // Each cycle makes at most one ALU event, so below the largest segment
+    // size a chip's table fits in the CPU table's 2^k rows. A 2^21-cycle
+    // segment whose cycles are nearly all one chip's operations (more than
+    // 2^21 - 128) would need a 2^22-row table, past the AIR's limit.
+    const std::pair<const char*, size_t> chips[] = {
+        {"bitwise", bitwise_.size()}, {"shift", shift_.size()}, {"mul", mul_.size()}, {"div", div_.size()}};
+    for (const auto& [name, events] : chips)
+      if (padded_height(events, min_rows_) > (size_t{1} << kMaxLogCycles))
+        throw std::invalid_argument("segment " + std::to_string(info_.index) + ": " + std::to_string(events) + " " +
+                                    name + " operations in " + std::to_string(cycles) +
+                                    " cycles need a table taller than 2^" + std::to_string(kMaxLogCycles) +
+                                    " rows; prove it in smaller segments (zkvm prove --segment-po2 20)");
     // Padding rows: all zero except what the row constraints fix for an
     // all-zero instruction (npc = pc + 4, e0 = 1, lt = 1 as 0 - 0 borrows
     // nothing); clk counts on from the table's first row.

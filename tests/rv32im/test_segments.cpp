@@ -891,6 +891,22 @@ TEST_CASE("the largest segment holds exactly 2^21 cycles, its last 128 in the CP
   const auto check = air::check_constraints(w, true, rv32im::journal_terms(ex.run.journal));
   INFO(check.message);
   CHECK(check.ok);
+  // A 2^21-cycle segment of almost nothing but XORs (a 65,536-XOR body,
+  // three loop instructions per pass) would need a 2^22-row bitwise table:
+  // refused with a message that names it and the way out.
+  std::vector<uint32_t> x;
+  constexpr uint32_t kBody = 1u << 16;
+  li(x, t2, 40);  // 40 passes: about 2.6 M cycles
+  for (uint32_t i = 0; i < kBody; ++i) x.push_back(enc_r(0, t1, t0, 4, t0, 0x33));  // xor t0, t0, t1
+  x.push_back(ADDI(t2, t2, -1));
+  x.push_back(BEQ(t2, zero, 8));
+  x.push_back(JAL(zero, -static_cast<int32_t>(4 * (kBody + 2))));
+  sys_exit(x, 0);
+  const vm::Program xors = make_program(x);
+  REQUIRE(cycles(xors) > kCycles);
+  CHECK_THROWS_WITH(rv32im::execute(xors, rv32im::build_image(xors), {}),
+                    Catch::Contains("bitwise operations in 2097152 cycles need a table taller than 2^21 rows") &&
+                        Catch::Contains("--segment-po2 20"));
   // One cycle more does not fit one segment.
   const vm::Program longer = guest(static_cast<uint32_t>((kCycles - base - (nop ? 1 : 0)) / 2) + 1, nop);
   REQUIRE(cycles(longer) > kCycles);
