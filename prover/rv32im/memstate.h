@@ -94,6 +94,8 @@ class MemoryState {
     std::sort(out.begin(), out.end(), [](const auto& x, const auto& y) { return x.cell < y.cell; });
     return out;
   }
+  // The number of cells this segment touched (its memory table's rows).
+  size_t touched_cells() const { return touched_.size(); }
   // Has any segment so far touched the cell?
   bool ever_touched(uint32_t cell) const {
     const auto it = cells_.find(cell);

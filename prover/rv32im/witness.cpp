@@ -173,18 +173,21 @@ class Generator {
       return;
     }
     const size_t cycles = info_.cycles;
-    // Each cycle makes at most one ALU event, so below the largest segment
-    // size a chip's table fits in the CPU table's 2^k rows. A 2^21-cycle
-    // segment whose cycles are nearly all one chip's operations (more than
-    // 2^21 - 128) would need a 2^22-row table, past the AIR's limit.
-    const std::pair<const char*, size_t> chips[] = {
-        {"bitwise", bitwise_.size()}, {"shift", shift_.size()}, {"mul", mul_.size()}, {"div", div_.size()}};
-    for (const auto& [name, events] : chips)
-      if (padded_height(events, min_rows_) > (size_t{1} << kMaxLogCycles))
-        throw std::invalid_argument("segment " + std::to_string(info_.index) + ": " + std::to_string(events) + " " +
-                                    name + " operations in " + std::to_string(cycles) +
-                                    " cycles need a table taller than 2^" + std::to_string(kMaxLogCycles) +
-                                    " rows; prove it in smaller segments (zkvm prove --segment-po2 20)");
+    // Tables the plan does not bound: an ALU chip's (one event per cycle at
+    // most, so only a 2^21-cycle segment of nearly nothing but one chip's
+    // operations overflows) and the memory table (one row per word the
+    // segment touches: its code, loads and stores, and the words io and
+    // accelerator calls read, up to 5 per dot4 row). Past the AIR's 2^21
+    // rows they are refused here, by name, before any is built.
+    const std::pair<const char*, size_t> tall[] = {{"bitwise", bitwise_.size()}, {"shift", shift_.size()},
+                                                   {"mul", mul_.size()},         {"div", div_.size()},
+                                                   {"memory", mem_.touched_cells()}};
+    for (const auto& [name, rows] : tall)
+      if (padded_height(rows, min_rows_) > (size_t{1} << kMaxLogCycles))
+        throw std::invalid_argument("segment " + std::to_string(info_.index) + ": its " + name + " table needs " +
+                                    std::to_string(rows) + " rows in " + std::to_string(cycles) +
+                                    " cycles, more than a table of 2^" + std::to_string(kMaxLogCycles) +
+                                    " rows holds; prove it in smaller segments (a smaller zkvm prove --segment-po2)");
     // Padding rows: all zero except what the row constraints fix for an
     // all-zero instruction (npc = pc + 4, e0 = 1, lt = 1 as 0 - 0 borrows
     // nothing); clk counts on from the table's first row.
