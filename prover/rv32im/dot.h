@@ -258,18 +258,32 @@ class DotBuilder {
   using RomReader = std::function<std::optional<uint32_t>(uint32_t cell)>;
   void add_call(const vm::SyscallRecord& rec, uint32_t clk, MemoryState& mem, ByteCounts& bytes, bool strict,
                 const RomReader* rom = nullptr);
-  void start_segment() { calls_.clear(), rows_.clear(), rom_rows_.clear(); }
-  size_t rows() const { return rows_.size() / DotAir::kWidth; }
-  size_t rom_rows() const { return rom_rows_.size() / DotRomAir::kWidth; }
+  void start_segment() { calls_.clear(), groups_[0].clear(), groups_[1].clear(), chains_[0].clear(), chains_[1].clear(); }
+  size_t rows() const { return groups_[0].size(); }
+  size_t rom_rows() const { return groups_[1].size(); }
   size_t calls() const { return calls_.size() / DotCallAir::kWidth; }
   RowMajorMatrix<Fp> call_trace(size_t min_rows) const;
   RowMajorMatrix<Fp> data_trace(size_t min_rows) const;
   RowMajorMatrix<Fp> rom_trace(size_t min_rows) const;
 
  private:
-  std::vector<Fp> calls_;     // rows of DotCallAir::kWidth
-  std::vector<Fp> rows_;      // rows of DotAir::kWidth
-  std::vector<Fp> rom_rows_;  // rows of DotRomAir::kWidth
+  // What a data row is made of: its x and w words and their accesses'
+  // previous times (memory order is fixed when the call is added); the rows
+  // themselves are built when a table is asked for, calls in parallel.
+  struct Group {
+    uint32_t x, w[4];
+    uint32_t prev[dot::kAccesses];  // x, then w row 0..3 (DotAir only)
+  };
+  struct Chain {
+    uint32_t clk, xa, wa;
+    size_t first, groups;  // the call's rows in groups_
+  };
+  template <class Row>
+  RowMajorMatrix<Fp> data_rows(size_t min_rows) const;
+
+  std::vector<Fp> calls_;  // rows of DotCallAir::kWidth
+  std::vector<Group> groups_[2];  // [0]: DotAir, [1]: DotRomAir
+  std::vector<Chain> chains_[2];
 };
 
 }  // namespace zkvm::rv32im

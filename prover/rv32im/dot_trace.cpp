@@ -1,7 +1,9 @@
 // dot4 tables: witness generation (see dot.h).
+#include <array>
 #include <stdexcept>
 #include <string>
 
+#include "prover/ntt/ntt.h"
 #include "prover/rv32im/alu.h"
 #include "prover/rv32im/dot.h"
 #include "zkvm/vm/accel.h"
@@ -67,49 +69,50 @@ void DotBuilder::add_call(const vm::SyscallRecord& rec, uint32_t clk, MemoryStat
 
   // Data rows (DotAir, or DotRomAir for dot4_rom): all x reads (8 clk + 7)
   // before all w reads (8 clk + 8), so a cell that is both sees its
-  // accesses in time order.
+  // accesses in time order. Here the accesses, their lookups and the sums;
+  // the rows when the table is built (data_rows).
   std::array<int64_t, 4> acc{};
-  auto data_rows = [&]<class Row>(std::vector<Fp>& rows) {
+  {
+    const size_t kind = rom != nullptr ? 1 : 0;
     const uint32_t groups = k / 4, xa = x >> 2, wa = w >> 2;
-    const size_t first = rows.size();
-    rows.resize(first + size_t{groups} * Row::kWidth);
+    std::vector<Group>& gs = groups_[kind];
+    const size_t first = gs.size();
+    gs.resize(first + groups);
+    chains_[kind].push_back({clk, xa, wa, first, groups});
+    auto diff = [&](uint32_t prev, uint32_t t) {
+      const uint32_t d = t - prev - 1;
+      if (d >= (1u << 24)) throw std::logic_error(where + "memory time difference exceeds 2^24");
+      u16(d & 0xffff);
+      return d >> 16;
+    };
     for (uint32_t g = 0; g < groups; ++g) {
-      Fp* row = rows.data() + first + size_t{g} * Row::kWidth;
       const auto a = mem.access(xa + g, mem.peek(xa + g), t0 + dot::kTimeX);
-      put_word(row, Row::kX, a.old_value);
-      limbs(row, Row::kTp, Row::kLo, Row::kHi, 0, a.prev_time, t0 + dot::kTimeX);
+      gs[first + g].x = a.old_value;
+      gs[first + g].prev[0] = a.prev_time;
     }
     for (uint32_t g = 0; g < groups; ++g) {
-      Fp* row = rows.data() + first + size_t{g} * Row::kWidth;
-      row[Row::kIsReal] = Fp::one();
-      row[Row::kClk] = u(clk);
-      row[Row::kXa] = u(xa + g);
-      row[Row::kWa] = u(wa + 4 * g);
+      Group& gr = gs[first + g];
+      uint32_t hi[dot::kAccesses] = {diff(gr.prev[0], t0 + dot::kTimeX)};
       for (uint32_t j = 0; j < 4; ++j) {
-        put_word(row, Row::kW + 4 * j, wwords[4 * g + j]);
-        if constexpr (Row::kAccesses > 1) {
+        gr.w[j] = wwords[4 * g + j];
+        if (rom == nullptr) {
           const auto a = mem.access(wa + 4 * g + j, mem.peek(wa + 4 * g + j), t0 + dot::kTimeW);
-          limbs(row, Row::kTp, Row::kLo, Row::kHi, 1 + j, a.prev_time, t0 + dot::kTimeW);
+          gr.prev[1 + j] = a.prev_time;
+          hi[1 + j] = diff(a.prev_time, t0 + dot::kTimeW);
         }
       }
-      for (size_t j = 0; j < 4; ++j) {
-        row[Row::kAcc + j] = Fp::from_i64(acc[j]);
+      for (size_t j = 0; j < 4; ++j)
         for (size_t i = 0; i < 4; ++i)
-          acc[j] += (int64_t{static_cast<int32_t>(row[Row::kX + i].canonical())} - 128) *
-                    (int64_t{static_cast<int32_t>(row[Row::kW + 4 * j + i].canonical())} - 128);
-        row[Row::kAccN + j] = Fp::from_i64(acc[j]);
-      }
-      if constexpr (Row::kAccesses > 1) {
-        pair(row[Row::kHi].canonical(), row[Row::kHi + 1].canonical());
-        pair(row[Row::kHi + 2].canonical(), row[Row::kHi + 3].canonical());
-        pair(row[Row::kHi + 4].canonical(), 0);
+          acc[j] += (int64_t{byte_of(gr.x, i)} - 128) * (int64_t{byte_of(gr.w[j], i)} - 128);
+      if (rom == nullptr) {
+        pair(hi[0], hi[1]);
+        pair(hi[2], hi[3]);
+        pair(hi[4], 0);
       } else {
-        pair(row[Row::kHi].canonical(), 0);
+        pair(hi[0], 0);
       }
     }
-  };
-  if (rom != nullptr) data_rows.operator()<DotRomAir>(rom_rows_);
-  else data_rows.operator()<DotAir>(rows_);
+  }
 
   // The results are the chain's sums; a record that differs is kept when
   // forging (the call row's result constraint objects).
@@ -178,16 +181,48 @@ RowMajorMatrix<Fp> DotBuilder::call_trace(size_t min_rows) const {
   return m;
 }
 
-RowMajorMatrix<Fp> DotBuilder::data_trace(size_t min_rows) const {
-  RowMajorMatrix<Fp> m(DotAir::kWidth, padded_height(rows(), min_rows));
-  std::copy(rows_.begin(), rows_.end(), m.values.begin());
+// The data rows of every call, in the order they were added, each call's
+// running sums from 0; padded to a table height.
+template <class Row>
+RowMajorMatrix<Fp> DotBuilder::data_rows(size_t min_rows) const {
+  constexpr size_t kind = Row::kAccesses > 1 ? 0 : 1;
+  const std::vector<Group>& gs = groups_[kind];
+  const std::vector<Chain>& chains = chains_[kind];
+  RowMajorMatrix<Fp> m = ntt::zeroed_matrix(Row::kWidth, padded_height(gs.size(), min_rows));
+  const int64_t n = static_cast<int64_t>(chains.size());
+#pragma omp parallel for schedule(dynamic, 8) if (gs.size() >= 4096)
+  for (int64_t ci = 0; ci < n; ++ci) {
+    const Chain& ch = chains[static_cast<size_t>(ci)];
+    const uint32_t t0 = 8 * ch.clk;
+    std::array<int64_t, 4> acc{};
+    for (size_t g = 0; g < ch.groups; ++g) {
+      const Group& gr = gs[ch.first + g];
+      Fp* row = m.values.data() + (ch.first + g) * Row::kWidth;
+      row[Row::kIsReal] = Fp::one();
+      row[Row::kClk] = u(ch.clk);
+      row[Row::kXa] = u(ch.xa + g);
+      row[Row::kWa] = u(ch.wa + 4 * g);
+      put_word(row, Row::kX, gr.x);
+      for (size_t j = 0; j < 4; ++j) put_word(row, Row::kW + 4 * j, gr.w[j]);
+      for (size_t k = 0; k < Row::kAccesses; ++k) {
+        const uint32_t t = t0 + (k == 0 ? dot::kTimeX : dot::kTimeW), d = t - gr.prev[k] - 1;
+        row[Row::kTp + k] = u(gr.prev[k]);
+        row[Row::kLo + k] = u(d & 0xffff);
+        row[Row::kHi + k] = u(d >> 16);
+      }
+      for (size_t j = 0; j < 4; ++j) {
+        row[Row::kAcc + j] = Fp::from_i64(acc[j]);
+        for (size_t i = 0; i < 4; ++i)
+          acc[j] += (int64_t{byte_of(gr.x, i)} - 128) * (int64_t{byte_of(gr.w[j], i)} - 128);
+        row[Row::kAccN + j] = Fp::from_i64(acc[j]);
+      }
+    }
+  }
   return m;
 }
 
-RowMajorMatrix<Fp> DotBuilder::rom_trace(size_t min_rows) const {
-  RowMajorMatrix<Fp> m(DotRomAir::kWidth, padded_height(rom_rows(), min_rows));
-  std::copy(rom_rows_.begin(), rom_rows_.end(), m.values.begin());
-  return m;
-}
+RowMajorMatrix<Fp> DotBuilder::data_trace(size_t min_rows) const { return data_rows<DotAir>(min_rows); }
+
+RowMajorMatrix<Fp> DotBuilder::rom_trace(size_t min_rows) const { return data_rows<DotRomAir>(min_rows); }
 
 }  // namespace zkvm::rv32im
