@@ -8,6 +8,10 @@
 #include <cstring>
 #include <random>
 
+#if defined(_OPENMP)
+#include <omp.h>
+#endif
+
 #include "prover/rv32im/dot.h"
 #include "prover/rv32im/prove.h"
 #include "tests/rv32im/rv32im_trace_support.h"
@@ -313,4 +317,34 @@ TEST_CASE("segments are cut before a dot4 call that would pass the accelerator r
   CHECK(receipt.segments.size() == 3);
   const rv32im::Claim claim = rv32im::verify_receipt(receipt.claim.image_id, rv32im::serialize_receipt(receipt));
   CHECK(claim.cycles == run.cycles);
+}
+
+// The data rows are built per call in parallel when the table is asked for
+// (dot_trace.cpp data_rows): the same tables with one thread and with three.
+TEST_CASE("dot4 data rows are the same built with one thread and with three", "[rv32im][dot][witness]") {
+  const auto p = many_rows_program();
+  const Recorded r = record(p);
+  const auto image = rv32im::build_image(p);
+  const vm::TraceChunk ch{0, r.rows, r.syscalls, r.data};
+  auto segments = [&](int threads) {
+#if defined(_OPENMP)
+    const int before = omp_get_max_threads();
+    omp_set_num_threads(threads);
+#else
+    (void)threads;
+#endif
+    auto segs = rv32im::execute_trace_segments(image, std::span(&ch, 1), r.claim, 10);
+#if defined(_OPENMP)
+    omp_set_num_threads(before);
+#endif
+    return segs;
+  };
+  const auto one = segments(1), three = segments(3);
+  REQUIRE(one.size() == 3);
+  REQUIRE(three.size() == 3);
+  for (size_t k = 0; k < 3; ++k)
+    for (size_t t = 0; t < rv32im::kNumTables; ++t) {
+      INFO("segment " << k << ", table " << t);
+      CHECK(one[k].traces[t].values == three[k].traces[t].values);
+    }
 }
