@@ -564,15 +564,17 @@ RowMajorMatrix<Fp> zeroed_matrix(size_t w, size_t h) {
     throw std::length_error("zeroed_matrix: " + std::to_string(w) + " x " + std::to_string(h) +
                             " overflows size_t");
   m.values.reserve(w * h);
-  const size_t bytes = w * h * sizeof(Fp);
-  unsigned char* raw = reinterpret_cast<unsigned char*>(m.values.data());
-  // One store per 4 KiB page of the reserved (still raw) storage.
+  first_touch(m.values.data(), w * h * sizeof(Fp));  // the reserved (still raw) storage
+  m.values.resize(w * h);
+  return m;
+}
+
+void first_touch(void* p, size_t bytes) {
+  unsigned char* raw = static_cast<unsigned char*>(p);
   constexpr size_t kPage = 4096;
   const int64_t pages = static_cast<int64_t>(bytes / kPage);
 #pragma omp parallel for schedule(static) if (pages >= 1024)
-  for (int64_t p = 0; p < pages; ++p) raw[static_cast<size_t>(p) * kPage] = 0;
-  m.values.resize(w * h);
-  return m;
+  for (int64_t i = 0; i < pages; ++i) raw[static_cast<size_t>(i) * kPage] = 0;
 }
 
 // ------------------------------------------------------------ public API

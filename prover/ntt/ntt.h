@@ -44,6 +44,10 @@ RowMajorMatrix<Fp> coset_lde(const RowMajorMatrix<Fp>& evals_on_h, unsigned log_
 // kernel clears a fresh page on first touch, which for the prover's large
 // buffers costs more than filling them when one thread does it.
 RowMajorMatrix<Fp> zeroed_matrix(size_t w, size_t h);
+// One store per 4 KiB page of [p, p + bytes), pages split among the threads
+// (from 1024 pages up): raw storage about to be filled, e.g. a vector's
+// reserved capacity before the resize that zero-fills it.
+void first_touch(void* p, size_t bytes);
 
 // Row i <-> row rev(i) (log2(height)-bit reversal). Height: a power of two.
 void bit_reverse_rows(RowMajorMatrix<Fp>& m);

@@ -18,6 +18,18 @@ Fp u(uint64_t v) { return Fp::from_u64(v); }
 void put_word(Fp* row, size_t col, uint32_t w) {
   for (size_t i = 0; i < 4; ++i) row[col + i] = u(byte_of(w, i));
 }
+// Access k's previous time and the limbs of t - prev - 1 (< 2^24).
+void put_time(Fp* row, size_t tp, size_t lo, size_t hi, size_t k, uint32_t prev, uint32_t t) {
+  const uint32_t d = t - prev - 1;
+  row[tp + k] = u(prev);
+  row[lo + k] = u(d & 0xffff);
+  row[hi + k] = u(d >> 16);
+}
+// acc_j += sum_i (x_i - 128)(w_j,i - 128): one data row's 16 products.
+void add_products(std::array<int64_t, 4>& acc, uint32_t x, const uint32_t w[4]) {
+  for (size_t j = 0; j < 4; ++j)
+    for (size_t i = 0; i < 4; ++i) acc[j] += (int64_t{byte_of(x, i)} - 128) * (int64_t{byte_of(w[j], i)} - 128);
+}
 
 }  // namespace
 
@@ -43,13 +55,13 @@ void DotBuilder::add_call(const vm::SyscallRecord& rec, uint32_t clk, MemoryStat
     if (v < (1u << 16)) bytes.u16(static_cast<uint32_t>(v));
   };
   const uint32_t t0 = 8 * clk;
-  auto limbs = [&](Fp* row, size_t tp, size_t lo, size_t hi, size_t k_acc, uint32_t prev, uint32_t t) {
+  // An access's time difference t - prev - 1, checked below 2^24, its low
+  // limb's U16 lookup counted.
+  auto diff = [&](uint32_t prev, uint32_t t) {
     const uint32_t d = t - prev - 1;
     if (d >= (1u << 24)) throw std::logic_error(where + "memory time difference exceeds 2^24");
-    row[tp + k_acc] = u(prev);
-    row[lo + k_acc] = u(d & 0xffff);
-    row[hi + k_acc] = u(d >> 16);
     u16(d & 0xffff);
+    return d;
   };
 
   // Weight words: from memory, or for dot4_rom the image (a word outside it
@@ -79,12 +91,6 @@ void DotBuilder::add_call(const vm::SyscallRecord& rec, uint32_t clk, MemoryStat
     const size_t first = gs.size();
     gs.resize(first + groups);
     chains_[kind].push_back({clk, xa, wa, first, groups});
-    auto diff = [&](uint32_t prev, uint32_t t) {
-      const uint32_t d = t - prev - 1;
-      if (d >= (1u << 24)) throw std::logic_error(where + "memory time difference exceeds 2^24");
-      u16(d & 0xffff);
-      return d >> 16;
-    };
     for (uint32_t g = 0; g < groups; ++g) {
       const auto a = mem.access(xa + g, mem.peek(xa + g), t0 + dot::kTimeX);
       gs[first + g].x = a.old_value;
@@ -92,18 +98,16 @@ void DotBuilder::add_call(const vm::SyscallRecord& rec, uint32_t clk, MemoryStat
     }
     for (uint32_t g = 0; g < groups; ++g) {
       Group& gr = gs[first + g];
-      uint32_t hi[dot::kAccesses] = {diff(gr.prev[0], t0 + dot::kTimeX)};
+      uint32_t hi[dot::kAccesses] = {diff(gr.prev[0], t0 + dot::kTimeX) >> 16};
       for (uint32_t j = 0; j < 4; ++j) {
         gr.w[j] = wwords[4 * g + j];
         if (rom == nullptr) {
           const auto a = mem.access(wa + 4 * g + j, mem.peek(wa + 4 * g + j), t0 + dot::kTimeW);
           gr.prev[1 + j] = a.prev_time;
-          hi[1 + j] = diff(a.prev_time, t0 + dot::kTimeW);
+          hi[1 + j] = diff(a.prev_time, t0 + dot::kTimeW) >> 16;
         }
       }
-      for (size_t j = 0; j < 4; ++j)
-        for (size_t i = 0; i < 4; ++i)
-          acc[j] += (int64_t{byte_of(gr.x, i)} - 128) * (int64_t{byte_of(gr.w[j], i)} - 128);
+      add_products(acc, gr.x, gr.w);
       if (rom == nullptr) {
         pair(hi[0], hi[1]);
         pair(hi[2], hi[3]);
@@ -168,7 +172,8 @@ void DotBuilder::add_call(const vm::SyscallRecord& rec, uint32_t clk, MemoryStat
     if (r == 2) put_word(c, Call::kA3, a.old_value);
     else if (strict && a.old_value != (r == 0 ? w : k))
       throw std::logic_error(where + "register a" + std::to_string(r + 1) + " differs from the record");
-    limbs(c, Call::kTp, Call::kLo, Call::kHi, r, a.prev_time, t0 + times[r]);
+    diff(a.prev_time, t0 + times[r]);
+    put_time(c, Call::kTp, Call::kLo, Call::kHi, r, a.prev_time, t0 + times[r]);
   }
   pair(c[Call::kHi].canonical(), c[Call::kHi + 1].canonical());
   pair(c[Call::kHi + 2].canonical(), 0);
@@ -204,18 +209,11 @@ RowMajorMatrix<Fp> DotBuilder::data_rows(size_t min_rows) const {
       row[Row::kWa] = u(ch.wa + 4 * g);
       put_word(row, Row::kX, gr.x);
       for (size_t j = 0; j < 4; ++j) put_word(row, Row::kW + 4 * j, gr.w[j]);
-      for (size_t k = 0; k < Row::kAccesses; ++k) {
-        const uint32_t t = t0 + (k == 0 ? dot::kTimeX : dot::kTimeW), d = t - gr.prev[k] - 1;
-        row[Row::kTp + k] = u(gr.prev[k]);
-        row[Row::kLo + k] = u(d & 0xffff);
-        row[Row::kHi + k] = u(d >> 16);
-      }
-      for (size_t j = 0; j < 4; ++j) {
-        row[Row::kAcc + j] = Fp::from_i64(acc[j]);
-        for (size_t i = 0; i < 4; ++i)
-          acc[j] += (int64_t{byte_of(gr.x, i)} - 128) * (int64_t{byte_of(gr.w[j], i)} - 128);
-        row[Row::kAccN + j] = Fp::from_i64(acc[j]);
-      }
+      for (size_t k = 0; k < Row::kAccesses; ++k)
+        put_time(row, Row::kTp, Row::kLo, Row::kHi, k, gr.prev[k], t0 + (k == 0 ? dot::kTimeX : dot::kTimeW));
+      for (size_t j = 0; j < 4; ++j) row[Row::kAcc + j] = Fp::from_i64(acc[j]);
+      add_products(acc, gr.x, gr.w);
+      for (size_t j = 0; j < 4; ++j) row[Row::kAccN + j] = Fp::from_i64(acc[j]);
     }
   }
   return m;

@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "prover/ntt/ntt.h"
 #include "prover/rv32im/bitwise.h"
 #include "prover/rv32im/circuit_chips.h"
 #include "prover/rv32im/bytes.h"
@@ -375,16 +376,10 @@ class Generator {
     const size_t base = cpu_rows_.size();
     const int threads = n >= kParallelRows ? std::max(1, max_threads()) : 1;
     if (locals_.size() < static_cast<size_t>(threads)) locals_.resize(static_cast<size_t>(threads));
-    // The new rows' pages, first touched by all threads (one store per 4 KiB
-    // page of the reserved storage, as ntt::zeroed_matrix does): the
-    // resize's zero fill then runs on mapped memory instead of taking every
-    // page fault on this thread.
-    if (cpu_rows_.capacity() >= base + kWidth * n) {
-      auto* raw = reinterpret_cast<unsigned char*>(cpu_rows_.data() + base);
-      const int64_t pages = static_cast<int64_t>(kWidth * n * sizeof(Fp) / 4096);
-#pragma omp parallel for schedule(static) num_threads(threads)
-      for (int64_t pg = 0; pg < pages; ++pg) raw[static_cast<size_t>(pg) * 4096] = 0;
-    }
+    // The new rows' pages, first touched by all threads: the resize's zero
+    // fill then runs on mapped memory instead of taking every page fault on
+    // this thread.
+    if (cpu_rows_.capacity() >= base + kWidth * n) ntt::first_touch(cpu_rows_.data() + base, kWidth * n * sizeof(Fp));
     cpu_rows_.resize(base + kWidth * n);
     Fp* rows = cpu_rows_.data() + base;
 #pragma omp parallel num_threads(threads)
@@ -530,11 +525,8 @@ class Generator {
     // Memory word (loads/stores; a1 for the cycle-count call).
     // A load leaves the word as it is; the cycle-count call sets a1 := 0.
     const uint32_t m = p.m, n = st ? tr.mem_new : ld ? m : 0;
-    if (ld || st) {
-      c[kMaddr] = u(word_cell(s));
-      slot(c, kSlotMem, t0, p.prev[kSlotMem]);
-    } else if (sys_cycle) {
-      c[kMaddr] = u(11);
+    if (ld || st || sys_cycle) {
+      c[kMaddr] = u(sys_cycle ? reg_cell(11) : word_cell(s));
       slot(c, kSlotMem, t0, p.prev[kSlotMem]);
     }
     for (size_t i = 0; i < 4; ++i) c[kM + i] = u(byte(m, i)), c[kN + i] = u(byte(n, i));
