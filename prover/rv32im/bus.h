@@ -62,13 +62,16 @@ enum Bus : uint32_t {
   // segment's memory table receives the word it starts from, with a tag
   // below its own, and sends the word it leaves, with its own tag.
   kBusHandoff = 19,
-  // (clk, x0..x3, r0..r3, seg, rom): the dot4 (rom = 0) or dot4_rom (rom =
-  // 1) ecall at cycle clk of segment seg with a0 = x returns out0 = r. Sent
-  // by the CPU (r bytes); received by the dot4 call table (dot.h).
+  // (clk, x0..x3, r0..r3, seg, tag): the dot4 (tag 1), dot4_rom (3) or
+  // dense4_rom (4) ecall at cycle clk of segment seg with a0 = x returns a0
+  // = r; the tag is a7's low byte. Sent by the CPU (r bytes); received by
+  // the dot4 call table (dot.h, tags 1 and 3) and the dense4_rom call table
+  // (dense.h, tag 4).
   kBusDotCall = 20,
   // (seg, clk, xa, wa, s0..s3, rom): the state of the dot4 call at clk after
   // its groups before word cell xa (running sums s_j). Sent and received by
-  // the dot4 call and data tables (dot.h).
+  // the dot4 call and data tables (dot.h) and the dense4_rom call table
+  // (dense.h, rom = 1).
   kBusDotChain = 21,
   // (clk, p0..p3, seg): the sha256_compress ecall at cycle clk of segment seg
   // with a0 = p (the state pointer). Sent by the CPU; received by the call
@@ -84,7 +87,8 @@ enum Bus : uint32_t {
   // rows, received by the preprocessed constant table.
   kBusShaConst = 25,
   // (addr, v0..v3): the ELF's loaded word at cell addr (an image word).
-  // Sent by dot4_rom data rows for their weights; received by the image
+  // Sent by dot4_rom data rows for their weights and by dense4_rom call rows
+  // for their biases; received by the image
   // table with its main column as the multiplicity (program.h).
   kBusRom = 26,
   // (lo, hi): [lo, hi) is a maximal range of cells holding no image word

@@ -4,6 +4,7 @@
 #include "prover/rv32im/bitwise.h"
 #include "prover/rv32im/bytes.h"
 #include "prover/rv32im/cpu.h"
+#include "prover/rv32im/dense.h"
 #include "prover/rv32im/div.h"
 #include "prover/rv32im/dot.h"
 #include "prover/rv32im/io.h"
@@ -38,6 +39,7 @@ struct Circuit::Chips {
   ShaConstAir sha_const;
   GapAir gaps;
   DotRomAir dot_rom;
+  DenseCallAir dense;
   explicit Chips(const Image* img) : program(img), image(img), gaps(img) {}
 };
 

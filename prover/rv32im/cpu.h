@@ -278,10 +278,15 @@ class CpuAir : public PaddedAir<CpuAir> {
     for (size_t k : kSys) b.assert_bool("syscall flag is boolean", c(k));
     b.assert_eq("one syscall flag per ecall", sys_exit + sys_read + sys_write + sys_cycle + sys_dot + sys_sha + sys_dot_rom, ecall);
     // a = a7 is the call number (guest-abi.md: any other number faults).
+    // The dot4_rom flag covers dot4_rom (0x1003) and dense4_rom (0x1004):
+    // a7's low byte is 3 or 4 there, and it tags the call tuple below.
     constexpr uint32_t kNumbers[kNumCalls] = {93, 63, 64, 0x1000, 0x1001, 0x1002, 0x1003};
     for (size_t i = 0; i < 4; ++i) {
       auto e = zero;
-      for (size_t k = 0; k < kNumCalls; ++k) e = e + c(kSys[k]) * (c(kA + i) - b.lit((kNumbers[k] >> (8 * i)) & 0xff));
+      for (size_t k = 0; k < kNumCalls; ++k) {
+        const auto d = c(kA + i) - b.lit((kNumbers[k] >> (8 * i)) & 0xff);
+        e = e + c(kSys[k]) * (kSys[k] == kSysDotRom && i == 0 ? d * (d - one) : d);
+      }
       b.assert_zero("a7 is the call number", e);
     }
     // The call's result r passes through the adder with y = 0 and no carries,
@@ -298,10 +303,11 @@ class CpuAir : public PaddedAir<CpuAir> {
     b.assert_zero("read is from fd 0", sys_read * c(kB));
     b.send(kBusIoCall, {c(kClk), sys_read, c(kB), c(kR), c(kR + 1), c(kR + 2), c(kR + 3), b.pub(kPubSeg)},
            sys_read + sys_write);
-    // dot4 and dot4_rom: x = a0 (b), out0 = r (dot.h proves the call; r goes to a0).
+    // dot4, dot4_rom and dense4_rom: x = a0 (b), the result r goes to a0; the
+    // tag a7's low byte (1, 3, 4) names the call (dot.h, dense.h prove it).
     b.send(kBusDotCall,
            {c(kClk), c(kB), c(kB + 1), c(kB + 2), c(kB + 3), c(kR), c(kR + 1), c(kR + 2), c(kR + 3), b.pub(kPubSeg),
-            sys_dot_rom},
+            c(kA)},
            sys_dot + sys_dot_rom);
     // sha256_compress: p = a0 (b); sha.h proves the call, a0 is left as it is.
     b.send(kBusShaCall, {c(kClk), c(kB), c(kB + 1), c(kB + 2), c(kB + 3), b.pub(kPubSeg)}, sys_sha);

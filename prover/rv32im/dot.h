@@ -7,8 +7,10 @@
 // adds their 16 products to four running sums.
 //
 // The CPU row of the call (cpu.h) reads a7 and a0 = x, writes a0 := out0 and
-// sends (clk, x0..x3, r0..r3, seg) on kBusDotCall; r = out0 passes through
-// its adder, so r0..r3 are bytes (ecall rows have no carries).
+// sends (clk, x0..x3, r0..r3, seg, a7's low byte) on kBusDotCall; r = out0
+// passes through its adder, so r0..r3 are bytes (ecall rows have no
+// carries). The call row receives the tag 1 (dot4) or 3 (dot4_rom), never
+// dense4_rom's 4 (dense.h).
 //
 // SOUNDNESS (call table, one real row per received call):
 // - Register accesses (kBusMemory, offline memory checking as in cpu.h, t -
@@ -73,6 +75,7 @@
 #include <vector>
 
 #include "prover/air/air.h"
+#include "prover/rv32im/alu.h"
 #include "prover/rv32im/bus.h"
 #include "prover/rv32im/bytes.h"
 #include "prover/rv32im/memstate.h"
@@ -172,7 +175,9 @@ class DotCallAir : public SegTaggedAir<DotCallAir> {
     b.assert_bool("rom is boolean", c(kRom));
     b.assert_zero("padding is not rom", (one - real) * c(kRom));
     b.receive(kBusDotCall,
-              {c(kClk), c(kX), c(kX + 1), c(kX + 2), c(kX + 3), c(kR), c(kR + 1), c(kR + 2), c(kR + 3), seg, c(kRom)}, real);
+              {c(kClk), c(kX), c(kX + 1), c(kX + 2), c(kX + 3), c(kR), c(kR + 1), c(kR + 2), c(kR + 3), seg,
+               one + b.lit(2) * c(kRom)},
+              real);
 
     // --- arguments ---------------------------------------------------------------
     b.assert_zero("K < 2^16", c(kK + 2));
@@ -258,13 +263,22 @@ class DotBuilder {
   using RomReader = std::function<std::optional<uint32_t>(uint32_t cell)>;
   void add_call(const vm::SyscallRecord& rec, uint32_t clk, MemoryState& mem, ByteCounts& bytes, bool strict,
                 const RomReader* rom = nullptr);
-  void start_segment() { calls_.clear(), groups_[0].clear(), groups_[1].clear(), chains_[0].clear(), chains_[1].clear(); }
+  // dense4_rom (dense.h): its call row, its data rows (DotRomAir) and its
+  // MULH, SLL and SRA events for the ALU chips.
+  void add_dense_call(const vm::SyscallRecord& rec, uint32_t clk, MemoryState& mem, ByteCounts& bytes, bool strict,
+                      const RomReader& rom, std::vector<AluEvent>& mul, std::vector<AluEvent>& shift);
+  void start_segment() {
+    calls_.clear(), dense_.clear();
+    groups_[0].clear(), groups_[1].clear(), chains_[0].clear(), chains_[1].clear();
+  }
   size_t rows() const { return groups_[0].size(); }
   size_t rom_rows() const { return groups_[1].size(); }
   size_t calls() const { return calls_.size() / DotCallAir::kWidth; }
+  size_t dense_calls() const;
   RowMajorMatrix<Fp> call_trace(size_t min_rows) const;
   RowMajorMatrix<Fp> data_trace(size_t min_rows) const;
   RowMajorMatrix<Fp> rom_trace(size_t min_rows) const;
+  RowMajorMatrix<Fp> dense_trace(size_t min_rows) const;
 
  private:
   // What a data row is made of: its x and w words and their accesses'
@@ -280,8 +294,13 @@ class DotBuilder {
   };
   template <class Row>
   RowMajorMatrix<Fp> data_rows(size_t min_rows) const;
+  // A call's data rows (the memory accesses of x, and of w for dot4, in
+  // time order) and its four sums.
+  std::array<int64_t, 4> add_data_rows(uint32_t x, uint32_t w, uint32_t k, uint32_t clk, MemoryState& mem,
+                                       ByteCounts& bytes, bool strict, const RomReader* rom, const std::string& where);
 
   std::vector<Fp> calls_;  // rows of DotCallAir::kWidth
+  std::vector<Fp> dense_;  // rows of DenseCallAir::kWidth
   std::vector<Group> groups_[2];  // [0]: DotAir, [1]: DotRomAir
   std::vector<Chain> chains_[2];
 };

@@ -63,7 +63,11 @@ inline constexpr uint16_t kReceiptVersion = 3;
 // fill a main table of half the height and a small overflow table
 // (segment.h cpu_main_rows); the receipt's segment ends carry the pc where
 // the overflow table starts (receipt version 3).
-inline constexpr uint32_t kCircuitVersion = 11;
+// 12: the dense4_rom call (a7 = 0x1004; dense.h, 22 tables): a Dense block's
+// dot products, bias, requantisation and clamp in one call row over
+// dot4_rom's data rows; the CPU's dot4_rom flag covers both calls and the
+// call tuple carries a7's low byte.
+inline constexpr uint32_t kCircuitVersion = 12;
 inline constexpr uint32_t kRv32imProgramId = 0x52563332;  // "RV32": the vk's program id
 // Bounds on untrusted sizes (allocation limits before parsing).
 inline constexpr size_t kMaxJournalBytes = size_t{1} << 20;

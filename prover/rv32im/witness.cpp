@@ -238,6 +238,7 @@ class Generator {
     sw.traces[kTableDotCall] = dot_.call_trace(min_rows_);
     sw.traces[kTableDot] = dot_.data_trace(min_rows_);
     sw.traces[kTableDotRom] = dot_.rom_trace(min_rows_);
+    sw.traces[kTableDense] = dot_.dense_trace(min_rows_);
     sw.traces[kTableShaCall] = sha_.call_trace(min_rows_);
     sw.traces[kTableShaRound] = sha_.round_trace(min_rows_);
     sw.traces[kTableShaRoundX] = sha_.overflow_round_trace(min_rows_);  // height 0 when unused
@@ -254,6 +255,7 @@ class Generator {
     absent_if_unused(kTableDotCall, dot_.calls() == 0);
     absent_if_unused(kTableDot, dot_.rows() == 0);
     absent_if_unused(kTableDotRom, dot_.rom_rows() == 0);
+    absent_if_unused(kTableDense, dot_.dense_calls() == 0);
     absent_if_unused(kTableShaCall, sha_.calls() == 0);
     absent_if_unused(kTableShaRound, sha_.round_rows() == 0);
     // Last: every table has counted its lookups.
@@ -342,7 +344,7 @@ class Generator {
     if (rec->number == vm::kSysRead || rec->number == vm::kSysWrite) io_.add_call(*rec, data, mem_, bytes_);
     if (rec->number == vm::kSysSha256) sha_.add_call(*rec, clk, mem_, bytes_, strict_);
     if (rec->number == vm::kSysDot4) dot_.add_call(*rec, clk, mem_, bytes_, strict_);
-    if (rec->number == vm::kSysDot4Rom) {
+    if (rec->number == vm::kSysDot4Rom || rec->number == vm::kSysDense4Rom) {
       // A call reads consecutive cells: each is found next to the last one
       // where it can be, by binary search otherwise.
       size_t at = image_.words.size();
@@ -358,7 +360,8 @@ class Generator {
         ++rom_mult_[at];
         return image_.words[at].second;
       };
-      dot_.add_call(*rec, clk, mem_, bytes_, strict_, &rom);
+      if (rec->number == vm::kSysDot4Rom) dot_.add_call(*rec, clk, mem_, bytes_, strict_, &rom);
+      else dot_.add_dense_call(*rec, clk, mem_, bytes_, strict_, rom, mul_, shift_);
     }
     // SegmentPlan cuts before any call that would pass the cap.
     if (sha_.round_rows() > accel_cap_ || dot_.rows() > accel_cap_)
@@ -454,7 +457,7 @@ class Generator {
       sys_exit = rec->number == vm::kSysExit, sys_read = rec->number == vm::kSysRead;
       sys_write = rec->number == vm::kSysWrite, sys_cycle = rec->number == vm::kSysCycleCount;
       sys_dot = rec->number == vm::kSysDot4, sys_sha = rec->number == vm::kSysSha256;
-      sys_dot_rom = rec->number == vm::kSysDot4Rom;
+      sys_dot_rom = rec->number == vm::kSysDot4Rom || rec->number == vm::kSysDense4Rom;  // one flag (cpu.h)
       r = rec->ret[0];
     }
     c[kSysExit] = u(sys_exit), c[kSysRead] = u(sys_read), c[kSysWrite] = u(sys_write), c[kSysCycle] = u(sys_cycle);
@@ -717,7 +720,7 @@ namespace {
 
 // Rows a call adds to the chips' data tables: dot4 rows, sha256 round rows.
 std::pair<size_t, size_t> accel_rows(const vm::SyscallRecord& rec) {
-  if (rec.number == vm::kSysDot4 || rec.number == vm::kSysDot4Rom)
+  if (rec.number == vm::kSysDot4 || rec.number == vm::kSysDot4Rom || rec.number == vm::kSysDense4Rom)
     return {vm::dot4_args_ok(rec.args[0], rec.args[1], rec.args[2]) ? rec.args[2] / 4 : 0, 0};
   if (rec.number == vm::kSysSha256) return {0, sha::kRowsPerCall};
   return {0, 0};

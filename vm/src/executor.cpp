@@ -19,6 +19,87 @@ std::string where(std::uint32_t a) {
   return hex(a) + " outside guest memory [" + hex(kGuestBase) + ", " + hex(kGuestEnd) + ")";
 }
 
+// The name of a call that can fault on its arguments (docs/GUEST_ABI.md).
+const char* call_name(std::uint32_t num) {
+  switch (num) {
+    case kSysRead: return "read";
+    case kSysWrite: return "write";
+    case kSysDot4: return "dot4";
+    case kSysSha256: return "sha256_compress";
+    case kSysDot4Rom: return "dot4_rom";
+    case kSysDense4Rom: return "dense4_rom";
+    default: return "syscall";
+  }
+}
+
+// dense4_rom's BadAccelArgs fault (registers as at the call): the call's
+// checks again, in the order of executor.h syscall() (docs/GUEST_ABI.md),
+// naming the first one that fails; sets f.addr for a word (Q, an image word
+// missing, a shift out of range).
+void dense4_fault(Machine& m, Fault& f) {
+  const std::uint32_t* x = m.x;
+  const std::uint32_t xa = x[10], w = x[11], k = x[12], bias = x[13], mult = x[14], shift = x[15];
+  if (!dense4_args_ok(xa, w, k, bias, mult, shift)) {
+    std::string why;
+    const auto add = [&why](const std::string& s) { why += (why.empty() ? "" : ", ") + s; };
+    if (xa & 3) add("x is not 4-byte aligned");
+    if (w & 3) add("w is not 4-byte aligned");
+    if (bias & 3) add("bias is not 4-byte aligned");
+    if (mult & 3) add("mult is not 4-byte aligned");
+    if (shift & 3) add("shift is not 4-byte aligned");
+    if (k == 0 || (k & 3) != 0 || k >= kDot4MaxLen)
+      add("K = " + std::to_string(k) + " is not a nonzero multiple of 4 below " + std::to_string(kDot4MaxLen));
+    f.detail = "dense4_rom with x = " + hex(xa) + ", w = " + hex(w) + ", K = " + std::to_string(k) + ", bias = " +
+               hex(bias) + ", mult = " + hex(mult) + ", shift = " + hex(shift) + ": " + why +
+               " (x, w, bias, mult and shift must be 4-byte aligned, K a nonzero multiple of 4 below " +
+               std::to_string(kDot4MaxLen) + ")";
+    return;
+  }
+  // The buffer [x, x + K + 4) is inside guest memory (checked before).
+  const std::uint32_t qa = xa + k;
+  const std::uint32_t q = m.mem.load<std::uint32_t>(qa);
+  const Dense4Out o = dense4_unpack(q);
+  if (!dense4_q_ok(q)) {
+    std::string why;
+    if (o.pc > 1) why = "pc = " + std::to_string(o.pc) + " (must be 0 or 1)";
+    if (o.lo > o.hi)
+      why += (why.empty() ? "" : " and ") + ("lo = " + std::to_string(o.lo) + " > hi = " + std::to_string(o.hi) +
+                                             " (must be lo <= hi)");
+    f.addr = qa;
+    f.detail = "dense4_rom output word Q = " + hex(q) + " at " + hex(qa) + " has " + why +
+               " (Q = zp | lo << 8 | hi << 16 | pc << 24 follows x's K = " + std::to_string(k) + " bytes)";
+    return;
+  }
+  const Program& p = *m.program;
+  const std::uint32_t n = o.pc ? 4 : 1;
+  const auto missing = [&](const char* what, std::uint32_t base, std::uint32_t words,
+                           const std::string& range) -> bool {
+    for (std::uint32_t i = 0; i < words; ++i) {
+      const std::uint32_t a = base + 4 * i;
+      if (image_word(p, a)) continue;
+      f.addr = a;
+      f.detail = std::string("dense4_rom ") + what + " word " + hex(a) + " is not in the ELF's loaded image (" + range +
+                 " must be words the ELF loads)";
+      return true;
+    }
+    return false;
+  };
+  const std::string per = o.pc ? ", +16) with pc = 1" : ", +4) with pc = 0";
+  if (missing("weight", w, k, "weights [" + hex(w) + ", +4K) with K = " + std::to_string(k)) ||
+      missing("bias", bias, 4, "bias [" + hex(bias) + ", +16)") ||
+      missing("mult", mult, n, "mult [" + hex(mult) + per) || missing("shift", shift, n, "shift [" + hex(shift) + per))
+    return;
+  for (std::uint32_t j = 0; j < n; ++j) {
+    const std::uint32_t a = shift + 4 * j, s = *image_word(p, a);
+    if (dense4_shift_ok(s)) continue;
+    f.addr = a;
+    f.detail = "dense4_rom shift word " + hex(s) + " at " + hex(a) + " is " +
+               std::to_string(static_cast<std::int32_t>(s)) + ", outside [35, 63] (s2 = shift - 32 must be in [3, 31])";
+    return;
+  }
+  f.detail = "dense4_rom arguments";  // unreachable: syscall() faulted on one of the checks above
+}
+
 // Fast path: observes nothing, or only counts the instruction mix.
 template <bool kCountMix>
 struct FastCtx {
@@ -167,19 +248,25 @@ void raise_fault(Machine& m, FaultKind kind, std::uint32_t pc, const Decoded* d,
       break;
     case FaultKind::SyscallBuffer: {
       f.addr = addr;
-      // dot4's weight buffer (a1) is 4K bytes long; every other buffer a2 bytes.
+      // dot4's weight buffer (a1) is 4K bytes long, dense4_rom's x buffer
+      // K + 4 (Q follows x); every other buffer a2 bytes.
       std::uint64_t len = x[12];
       if (x[17] == kSysDot4 && addr == x[11] && addr != x[10]) len = 4 * std::uint64_t{x[12]};  // dot4's w: 4K bytes
       if (x[17] == kSysSha256) len = addr == x[10] ? 32 : 64;                                   // state, block
+      if (x[17] == kSysDense4Rom) len += 4;  // x's K bytes, then the output word Q
       const std::uint64_t end = std::uint64_t{addr} + len;
       char buf[64];
       std::snprintf(buf, sizeof buf, "[0x%08x, 0x%08llx)", addr, static_cast<unsigned long long>(end));
-      const char* call = x[17] == kSysRead ? "read" : x[17] == kSysWrite ? "write" : x[17] == kSysDot4 ? "dot4" : x[17] == kSysDot4Rom ? "dot4_rom" : "sha256_compress";
-      f.detail = std::string(call) + " buffer " + buf + " is not inside guest memory [" + hex(kGuestBase) + ", " +
-                 hex(kGuestEnd) + ")";
+      f.detail = std::string(call_name(x[17])) + " buffer " + buf + " is not inside guest memory [" +
+                 hex(kGuestBase) + ", " + hex(kGuestEnd) + ")";
+      if (x[17] == kSysDense4Rom) f.detail += " (x's K = " + std::to_string(x[12]) + " bytes, then the output word Q)";
       break;
     }
     case FaultKind::BadAccelArgs:
+      if (x[17] == kSysDense4Rom) {
+        dense4_fault(m, f);
+        break;
+      }
       if (x[17] == kSysDot4Rom && dot4_args_ok(x[10], x[11], x[12])) {
         f.addr = addr;
         f.detail = "dot4_rom weight word " + hex(addr) + " is not in the ELF's loaded image (weights [" + hex(x[11]) +
@@ -191,8 +278,9 @@ void raise_fault(Machine& m, FaultKind kind, std::uint32_t pc, const Decoded* d,
                    " (both must be 4-byte aligned)";
         break;
       }
-      f.detail = "dot4 with x = " + hex(x[10]) + ", w = " + hex(x[11]) + ", K = " + std::to_string(x[12]) +
-                 " (x and w must be 4-byte aligned, K a multiple of 4 below " + std::to_string(kDot4MaxLen) + ")";
+      f.detail = std::string(call_name(x[17])) + " with x = " + hex(x[10]) + ", w = " + hex(x[11]) +
+                 ", K = " + std::to_string(x[12]) + " (x and w must be 4-byte aligned, K a multiple of 4 below " +
+                 std::to_string(kDot4MaxLen) + ")";
       break;
   }
   m.result.status = RunStatus::Faulted;

@@ -28,6 +28,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -41,7 +42,7 @@ struct Machine {
   std::uint64_t max_cycles = kDefaultMaxCycles;
   Memory mem;
   const RunOptions* opts = nullptr;
-  const Program* program = nullptr;  // the loaded ELF (dot4_rom reads its image words)
+  const Program* program = nullptr;  // the loaded ELF (dot4_rom and dense4_rom read its image words)
   std::size_t input_pos = 0;
   RunResult result;
   std::vector<std::uint8_t> scratch;
@@ -56,6 +57,30 @@ inline bool in_guest(std::uint32_t a) { return a - kGuestBase < kGuestEnd - kGue
 // [a, a + len) wholly inside guest memory; an empty buffer always is.
 inline bool buffer_in_guest(std::uint32_t a, std::uint32_t len) {
   return len == 0 || (a >= kGuestBase && std::uint64_t{a} + len <= kGuestEnd);
+}
+
+// Copies the n image words (elf.h image_word) from addr on into dst, 4n
+// bytes little-endian; the first address that is no image word, if any.
+inline std::optional<std::uint32_t> copy_image_words(const Program& p, std::uint32_t addr, std::uint32_t n,
+                                                     std::uint8_t* dst) {
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const std::uint32_t a = addr + 4 * i;
+    const auto w = image_word(p, a);
+    if (!w) return a;
+    for (std::uint32_t k = 0; k < 4; ++k) dst[4 * std::size_t{i} + k] = static_cast<std::uint8_t>(*w >> (8 * k));
+  }
+  return std::nullopt;
+}
+// Reads the n image words at addr, addr + 4, ... into dst; the first
+// address that is no image word, if any.
+inline std::optional<std::uint32_t> image_words(const Program& p, std::uint32_t addr, std::uint32_t n,
+                                                std::uint32_t* dst) {
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const auto w = image_word(p, addr + 4 * i);
+    if (!w) return addr + 4 * i;
+    dst[i] = *w;
+  }
+  return std::nullopt;
 }
 
 template <class Ctx>
@@ -124,14 +149,45 @@ template <class Ctx>
       m.scratch.resize(5 * std::size_t{a2});
       m.mem.read_bytes(a0, m.scratch.data(), a2);
       if (!rom) m.mem.read_bytes(a1, m.scratch.data() + a2, 4 * std::size_t{a2});
-      for (std::uint32_t i = 0; rom && i < a2; ++i) {  // K words of weights
-        const auto w = image_word(*m.program, a1 + 4 * i);
-        if (!w) return raise_fault(m, FaultKind::BadAccelArgs, m.pc, &d, a1 + 4 * i), SysStatus::Fault;
-        for (std::size_t k = 0; k < 4; ++k) m.scratch[a2 + 4 * std::size_t{i} + k] = static_cast<std::uint8_t>(*w >> (8 * k));
+      if (rom) {
+        if (const auto bad = copy_image_words(*m.program, a1, a2, m.scratch.data() + a2))
+          return raise_fault(m, FaultKind::BadAccelArgs, m.pc, &d, *bad), SysStatus::Fault;
       }
       const std::uint8_t* bytes = m.scratch.data();
       const auto out = dot4_reference(0, a2, a2, [bytes](std::uint32_t i) { return bytes[i]; });
       for (std::size_t j = 0; j < 4; ++j) x[10 + j] = static_cast<std::uint32_t>(out[j]);
+      break;
+    }
+    case kSysDense4Rom: {  // dot4_rom's sums, then bias, requantisation and clamp; only a0 is written
+      const std::uint32_t bias = x[13], mult = x[14], shift = x[15];
+      if (!dense4_args_ok(a0, a1, a2, bias, mult, shift))
+        return raise_fault(m, FaultKind::BadAccelArgs, m.pc, &d, 0), SysStatus::Fault;
+      // x's K bytes, then the output word Q at x + K: memory, not image.
+      if (!buffer_in_guest(a0, a2 + 4)) return raise_fault(m, FaultKind::SyscallBuffer, m.pc, &d, a0), SysStatus::Fault;
+      const std::uint32_t q = m.mem.load<std::uint32_t>(a0 + a2);  // 4-aligned: x and K are
+      if (!dense4_q_ok(q)) return raise_fault(m, FaultKind::BadAccelArgs, m.pc, &d, a0 + a2), SysStatus::Fault;
+      const Dense4Out o = dense4_unpack(q);
+      m.scratch.resize(5 * std::size_t{a2});
+      m.mem.read_bytes(a0, m.scratch.data(), a2);
+      if (const auto bad = copy_image_words(*m.program, a1, a2, m.scratch.data() + a2))
+        return raise_fault(m, FaultKind::BadAccelArgs, m.pc, &d, *bad), SysStatus::Fault;
+      // bias: 4 words; mult and shift: 4 words per channel (pc = 1), else
+      // the one word at +0 for all four outputs.
+      const std::uint32_t n = o.pc ? 4 : 1;
+      std::uint32_t bias_words[4], mult_words[4], shift_words[4];
+      if (const auto bad = image_words(*m.program, bias, 4, bias_words))
+        return raise_fault(m, FaultKind::BadAccelArgs, m.pc, &d, *bad), SysStatus::Fault;
+      if (const auto bad = image_words(*m.program, mult, n, mult_words))
+        return raise_fault(m, FaultKind::BadAccelArgs, m.pc, &d, *bad), SysStatus::Fault;
+      if (const auto bad = image_words(*m.program, shift, n, shift_words))
+        return raise_fault(m, FaultKind::BadAccelArgs, m.pc, &d, *bad), SysStatus::Fault;
+      for (std::uint32_t j = 0; j < n; ++j)
+        if (!dense4_shift_ok(shift_words[j]))
+          return raise_fault(m, FaultKind::BadAccelArgs, m.pc, &d, shift + 4 * j), SysStatus::Fault;
+      for (std::uint32_t j = n; j < 4; ++j) mult_words[j] = mult_words[0], shift_words[j] = shift_words[0];
+      const std::uint8_t* bytes = m.scratch.data();
+      const auto sums = dot4_reference(0, a2, a2, [bytes](std::uint32_t i) { return bytes[i]; });
+      x[10] = dense4_output(sums, bias_words, mult_words, shift_words, o);
       break;
     }
     default:

@@ -16,6 +16,9 @@
 #define ZKVM_DOT4_MAX_K 32764u      /* largest K the dot4 call takes (a multiple of 4 below 2^15) */
 #define ZKVM_SYS_DOT4_ROM 0x1003    /* zkvm_dot4 with w read from the ELF's loaded image */
 #define ZKVM_SYS_SHA256 0x1002      /* a0 = state (8 words), a1 = 64-byte block -> state := compress(state, block) */
+#define ZKVM_SYS_DENSE4_ROM 0x1004  /* a0..a5 = x (then Q), w, K, bias, mult, shift -> a0 = four int8 outputs */
+#define ZKVM_DENSE4_MIN_SHIFT 35u   /* the shifts dense4_rom takes: 35 <= shift <= 63 (3 <= s2 <= 31) */
+#define ZKVM_DENSE4_MAX_SHIFT 63u
 
 #define ZKVM_FD_INPUT 0   /* private input */
 #define ZKVM_FD_STDOUT 1  /* host-visible log, not proven */
@@ -101,6 +104,54 @@ static inline void zkvm_dot4(const uint8_t *x, const uint8_t *w, uint32_t k, int
  * argument, about a third of the proving cost per multiply-add. */
 static inline void zkvm_dot4_rom(const uint8_t *x, const uint8_t *w, uint32_t k, int32_t out[4]) {
   zkvm__dot4_call(ZKVM_SYS_DOT4_ROM, x, w, k, out);
+}
+
+/* dense4_rom (0x1004; docs/GUEST_ABI.md): four outputs of a Dense layer
+ * compiled into the guest (weights, biases, multipliers and shifts in
+ * read-only data), for one cycle. With sum_j dot4_rom's four sums of
+ * (x, w, k) and, for output j, m_j = mult[j * pc], sh_j = shift[j * pc]:
+ *   a   = (int32)(sum_j + bias[j])                 (wrapping add)
+ *   top = (int32)(((int64)a * m_j) >> 32)           (MULH)
+ *   s2  = sh_j - 32
+ *   v   = (int32)(top + (1 << (s2 - 1))) >> s2      (wrapping add, SRA)
+ *   out = clamp(v + zp, lo, hi)
+ * and returns the four int8 outputs as one word, out j in byte j (as the
+ * bytes of an int8_t[4] in memory).
+ * x holds k biased bytes (x[i] - 128) FOLLOWED by the output word
+ * Q = zp | lo << 8 | hi << 16 | pc << 24 at x + k (zp, lo, hi int8 bytes;
+ * zkvm_dense4_q(zp, lo, hi, per_channel) builds it, pc = per_channel != 0),
+ * read from memory (store it there before the call; it is no image word).
+ * pc = 1 (per channel): mult and shift hold four words, output j's at [j];
+ * pc = 0 (per tensor): only mult[0] and shift[0] are read, for all four.
+ * x, w, bias, mult and shift must be 4-byte aligned, k a nonzero multiple
+ * of 4 up to ZKVM_DOT4_MAX_K, Q's lo <= hi (and pc 0 or 1), and every
+ * shift read in [ZKVM_DENSE4_MIN_SHIFT, ZKVM_DENSE4_MAX_SHIFT]; [x, x+k+4)
+ * must be guest memory, and every word of [w, w+4k), of bias[0..4) and of
+ * the mult and shift words read must be loaded by the ELF (read-only data;
+ * a store over them is not seen): otherwise the emulator stops the guest
+ * with a fault. Only a0 is written (a1..a5 keep the arguments). Under
+ * qemu-riscv32 the call returns -ENOSYS (0xffffffda) in a0, which is also a
+ * possible output word, so it cannot be detected: a guest that must run
+ * there uses the plain path (the SDK's kernels do for shifts outside
+ * [35, 63] too). */
+static inline uint32_t zkvm_dense4_q(int32_t zp, int32_t lo, int32_t hi, uint32_t per_channel) {
+  return (uint32_t)(uint8_t)zp | (uint32_t)(uint8_t)lo << 8 | (uint32_t)(uint8_t)hi << 16 |
+         (uint32_t)(per_channel != 0) << 24;
+}
+static inline uint32_t zkvm_dense4_rom(const uint8_t *x, const uint8_t *w, uint32_t k, const int32_t *bias,
+                                       const int32_t *mult, const int32_t *shift) {
+  register long r_a0 __asm__("a0") = (long)(uintptr_t)x;
+  register long r_a1 __asm__("a1") = (long)(uintptr_t)w;
+  register long r_a2 __asm__("a2") = (long)k;
+  register long r_a3 __asm__("a3") = (long)(uintptr_t)bias;
+  register long r_a4 __asm__("a4") = (long)(uintptr_t)mult;
+  register long r_a5 __asm__("a5") = (long)(uintptr_t)shift;
+  register long r_a7 __asm__("a7") = ZKVM_SYS_DENSE4_ROM;
+  __asm__ volatile("ecall"
+                   : "+r"(r_a0)
+                   : "r"(r_a1), "r"(r_a2), "r"(r_a3), "r"(r_a4), "r"(r_a5), "r"(r_a7)
+                   : "memory");
+  return (uint32_t)r_a0;
 }
 
 /* The sha256_compress accelerator call (0x1002; docs/GUEST_ABI.md): the

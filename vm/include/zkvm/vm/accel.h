@@ -93,4 +93,64 @@ std::array<std::int32_t, 4> dot4_reference(std::uint32_t x, std::uint32_t w, std
   return out;
 }
 
+// dense4_rom (a7 = 0x1004): one block of four outputs of a Dense layer whose
+// weights and requantisation parameters are the ELF's image words (a model
+// compiled into the guest): dot4_rom's four sums, then per output j
+//   a   = (int32)(sum_j + bias[j])                       (wrapping add)
+//   top = (int32)(((int64)a * mult_j) >> 32)              (MULH)
+//   s2  = shift_j - 32
+//   v   = (int32)(top + 2^(s2 - 1)) >> s2                 (wrapping add, SRA)
+//   out = clamp(v + zp, lo, hi)                           (int8)
+// Arguments: a0 = x: K biased input bytes, then at x + K the output word
+// Q = zp | lo << 8 | hi << 16 | pc << 24 (zp, lo, hi int8; pc 0 or 1), read
+// from memory; a1 = w (dot4's layout, image words), a2 = K, a3 = bias (four
+// int32 image words), a4 = mult, a5 = shift: int32 image words, output j's
+// at +4j when pc = 1 (per channel) and all at +0 when pc = 0 (per tensor).
+// Result: a0 = the four int8 outputs as one word (out j in byte j); a1..a5
+// unchanged. Faults, in this order: BadAccelArgs unless x, w, bias, mult,
+// shift are 4-aligned and K is a nonzero multiple of 4 below kDot4MaxLen;
+// SyscallBuffer unless [x, x + K + 4) is guest memory; BadAccelArgs unless Q
+// has pc <= 1 and lo <= hi; BadAccelArgs naming the word for the first word
+// read from w, bias, mult, shift (in that order) that is no image word;
+// BadAccelArgs unless every shift read is in [35, 63] (3 <= s2 <= 31).
+inline constexpr std::uint32_t kSysDense4Rom = 0x1004;
+
+struct Dense4Out {
+  std::int32_t zp, lo, hi;
+  std::uint32_t pc;  // 1: mult and shift per output (stride 4 bytes), 0: one for all four
+};
+inline Dense4Out dense4_unpack(std::uint32_t q) {
+  return {static_cast<std::int8_t>(q), static_cast<std::int8_t>(q >> 8), static_cast<std::int8_t>(q >> 16), q >> 24};
+}
+inline bool dense4_args_ok(std::uint32_t x, std::uint32_t w, std::uint32_t k, std::uint32_t bias, std::uint32_t mult,
+                           std::uint32_t shift) {
+  return dot4_args_ok(x, w, k) && k != 0 && ((bias | mult | shift) & 3) == 0;
+}
+inline bool dense4_q_ok(std::uint32_t q) {
+  const Dense4Out o = dense4_unpack(q);
+  return o.pc <= 1 && o.lo <= o.hi;
+}
+inline bool dense4_shift_ok(std::uint32_t shift) { return shift >= 35 && shift <= 63; }
+// One output from its sum (the formula above; arguments as the checks accept).
+inline std::int8_t dense4_requant(std::int32_t sum, std::int32_t bias, std::int32_t mult, std::uint32_t shift,
+                                  const Dense4Out& o) {
+  const std::uint32_t s2 = shift - 32;
+  const auto a = static_cast<std::int32_t>(static_cast<std::uint32_t>(sum) + static_cast<std::uint32_t>(bias));
+  const auto top = static_cast<std::int32_t>(static_cast<std::uint64_t>(std::int64_t{a} * mult) >> 32);
+  const auto u = static_cast<std::int32_t>(static_cast<std::uint32_t>(top) + (1u << (s2 - 1)));
+  const std::int32_t z = (u >> s2) + o.zp;
+  return static_cast<std::int8_t>(z < o.lo ? o.lo : z > o.hi ? o.hi : z);
+}
+// The output word from the four sums and the parameter words of output
+// j = 0..3 (mult[j], shift[j]: the words at +4 j pc).
+inline std::uint32_t dense4_output(const std::array<std::int32_t, 4>& sums, const std::uint32_t bias[4],
+                                   const std::uint32_t mult[4], const std::uint32_t shift[4], const Dense4Out& o) {
+  std::uint32_t out = 0;
+  for (std::uint32_t j = 0; j < 4; ++j)
+    out |= std::uint32_t{static_cast<std::uint8_t>(dense4_requant(sums[j], static_cast<std::int32_t>(bias[j]),
+                                                                  static_cast<std::int32_t>(mult[j]), shift[j], o))}
+           << (8 * j);
+  return out;
+}
+
 }  // namespace zkvm::vm
