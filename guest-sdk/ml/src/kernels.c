@@ -88,7 +88,7 @@ const uint8_t* zkml_find_phase_weights(const uint8_t* w_packed, uint64_t bytes) 
   return 0;
 }
 
-uint32_t zkml_dense_scratch_bytes(int32_t K) { return (uint32_t)zkml_k4(K); }
+uint32_t zkml_dense_scratch_bytes(int32_t K) { return (uint32_t)zkml_k4(K) + 4; /* and dense4_rom's output word */ }
 
 /* Plain Dense: R = 4 * NB rows (NB weight blocks of 4 rows, `stride` bytes
  * apart) per pass over x, so each input byte is loaded once per R rows. With

@@ -614,6 +614,14 @@ int zkml_prepare(zkml_runner* r, const zkml_model* m, void* arena, uint32_t aren
     zkml_node n, nx;
     zkml_get_node(m, i, &n);
     r->node_flags[i] = 0;
+    if (n.op == ZKML_OP_DENSE) {
+      /* The dense4_rom call takes shifts 35..63 only (docs/GUEST_ABI.md). */
+      const int32_t* sh = words_at(m, n.p[3]);
+      uint32_t ok = 1;
+      for (uint32_t c = 0; c < n.p[4]; ++c) ok &= sh[c] >= 35 && sh[c] <= 63;
+      if (ok) r->node_flags[i] = ZKML_NODE_DENSE4;
+      continue;
+    }
     if (n.op != ZKML_OP_CONV || i + 1 >= m->n_nodes || n.out == m->output || r->tensor_off[n.out] != 1) continue;
     zkml_get_node(m, i + 1, &nx);
     if (nx.op == ZKML_OP_MAXPOOL && nx.in[0] == n.out) r->node_flags[i] = ZKML_NODE_CONV_POOL;
@@ -737,7 +745,7 @@ int zkml_run(zkml_runner* r, const int8_t* input, uint32_t input_len) {
         int32_t nrq = (int32_t)n.p[4];
         const int32_t* prm = words_at(m, n.p[1]); /* bias */
         zkml_requant_params rq = {words_at(m, n.p[2]), words_at(m, n.p[3]), nrq > 1, y.zero_point, n.act_min,
-                                  n.act_max};
+                                  n.act_max, (r->node_flags[i] & ZKML_NODE_DENSE4) != 0};
         const uint8_t* wp = blob_at(m, n.p[0]);
         if (n.op == ZKML_OP_DENSE) {
           const int32_t K = (int32_t)x.elems / R;

@@ -60,12 +60,14 @@ typedef struct {
   int32_t per_channel;
   int32_t zp_out;
   int32_t act_min, act_max; /* fused ReLU/Clip, in the output's int8 domain */
+  int32_t dense4; /* nonzero: every shift is in [35, 63], so Dense may use the dense4_rom call (0 is always safe) */
 } zkml_requant_params;
 
 /* y[m] = clamp(zp_out + requant(bias[m] + sum_k x[k] * W[m][k])).
  * w_packed: zkml_weight_bytes(M, K) bytes, 4-byte aligned. `scratch`:
  * zkml_dense_scratch_bytes(K) bytes, 4-byte aligned (the accelerated kernel
- * keeps a biased, padded copy of x there; the plain one does not use it). */
+ * keeps a biased, padded copy of x there, followed by dense4_rom's output
+ * word; the plain one does not use it). */
 uint32_t zkml_dense_scratch_bytes(int32_t K);
 void zkml_dense_s8(const int8_t* x, int32_t K, const uint8_t* w_packed, const int32_t* bias,
                    int32_t M, const zkml_requant_params* rq, int8_t* scratch, int8_t* y);

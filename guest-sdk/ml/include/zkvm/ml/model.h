@@ -167,6 +167,7 @@ void zkml_get_axis_param(const zkml_model* m, const zkml_tensor* t, uint32_t k, 
 
 /* Node flags (zkml_runner.node_flags), set by zkml_prepare from the graph. */
 #define ZKML_NODE_CONV_POOL 1u /* a Conv whose output only the next node, a MaxPool, reads (not the graph output) */
+#define ZKML_NODE_DENSE4 2u    /* a Dense whose shifts are all in [35, 63] (zkml_requant_params.dense4) */
 
 typedef struct {
   const zkml_model* model;
