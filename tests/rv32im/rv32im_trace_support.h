@@ -170,6 +170,24 @@ inline void require_rejected(const vm::Program& p, const Recorded& r, const std:
 }
 
 
+// An accelerator's call table (its first row the call of `p`'s only
+// ecall of it): the row copied over the next (the call twice) and the row
+// zeroed (no call row) each leave a bus unbalanced, which the verifier
+// rejects with the checker off.
+inline void require_call_row_bound(const vm::Program& p, const Recorded& r, size_t table) {
+  for (const bool twice : {true, false}) {
+    INFO((twice ? "the call twice" : "no call row"));
+    Built b = build(p, r, TraceCheck::kStrict);
+    auto& call = b.ex.traces[table];
+    for (size_t col = 0; col < call.width; ++col) {
+      if (twice) call.at(1, col) = call.at(0, col);
+      else call.at(0, col) = field::Fp::zero();
+    }
+    CHECK(check(b).constraint == "bus");
+    CHECK_FALSE(prove_verify(b));
+  }
+}
+
 // Real rows of a table whose is_real is column 0 (memory, boundary, dot4).
 inline size_t real_rows(const Built& b, size_t table) {
   static_assert(rv32im::MemoryAir::kIsReal == 0 && rv32im::BoundaryAir::kIsReal == 0);

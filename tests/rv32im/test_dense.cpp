@@ -249,21 +249,7 @@ TEST_CASE("verifier rejects a dense4_rom bias word the image does not hold", "[r
 TEST_CASE("verifier rejects a dense4_rom call row without its ecall and an ecall without its call row",
           "[rv32im][dense]") {
   const auto p = one_call_program(0);
-  const Recorded r = record(p);
-  {
-    Built b = build(p, r, TraceCheck::kStrict);
-    auto& call = b.ex.traces[rv32im::kTableDense];
-    for (size_t col = 0; col < DenseCallAir::kWidth; ++col) call.at(1, col) = call.at(0, col);  // the call twice
-    CHECK(check(b).constraint == "bus");
-    CHECK_FALSE(prove_verify(b));
-  }
-  {
-    Built b = build(p, r, TraceCheck::kStrict);
-    auto& call = b.ex.traces[rv32im::kTableDense];
-    for (size_t col = 0; col < DenseCallAir::kWidth; ++col) call.at(0, col) = Fp::zero();  // no call row
-    CHECK(check(b).constraint == "bus");
-    CHECK_FALSE(prove_verify(b));
-  }
+  require_call_row_bound(p, record(p), rv32im::kTableDense);
 }
 
 TEST_CASE("verifier rejects an ecall whose a7 is 0x1005 proven as dense4_rom", "[rv32im][dense]") {

@@ -229,21 +229,7 @@ TEST_CASE("verifier rejects a product over a w byte memory (or the image) never 
 
 TEST_CASE("verifier rejects a dot4 call row without its ecall and an ecall without its call row", "[rv32im][dot]") {
   const auto p = one_call_program(0);
-  const Recorded r = record(p);
-  {
-    Built b = build(p, r, TraceCheck::kStrict);
-    auto& call = b.ex.traces[rv32im::kTableDotCall];
-    for (size_t col = 0; col < DotCallAir::kWidth; ++col) call.at(1, col) = call.at(0, col);  // the call twice
-    CHECK(check(b).constraint == "bus");
-    CHECK_FALSE(prove_verify(b));
-  }
-  {
-    Built b = build(p, r, TraceCheck::kStrict);
-    auto& call = b.ex.traces[rv32im::kTableDotCall];
-    for (size_t col = 0; col < DotCallAir::kWidth; ++col) call.at(0, col) = Fp::zero();  // no call row
-    CHECK(check(b).constraint == "bus");
-    CHECK_FALSE(prove_verify(b));
-  }
+  require_call_row_bound(p, record(p), rv32im::kTableDotCall);
 }
 
 TEST_CASE("changing any one cell of a real dot4 row is rejected; the verifier rejects one per column", "[rv32im][dot]") {
