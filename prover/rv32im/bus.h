@@ -27,7 +27,9 @@ enum Bus : uint32_t {
   // op is static_cast<uint32_t>(vm::Op) of the register form (AND, OR, XOR,
   // SLL, SRL, SRA, MUL, MULH, MULHSU, MULHU, DIV, DIVU, REM, REMU; the CPU
   // sends ANDI as AND with b = the immediate, SLLI as SLL, ...).
-  // Sent by the CPU, which guarantees a and b are bytes. Received by the ALU
+  // Sent by the CPU, which guarantees a and b are bytes, and by the
+  // dense4_rom call table (dense.h: MULH, SLL, SRA over byte-checked words,
+  // image bytes and small constants). Received by the ALU
   // chips, each for its own ops; a receiving chip guarantees that r is bytes
   // and equals the emulator's result (vm/src/executor.h semantics).
   kBusAlu = 13,
@@ -88,7 +90,7 @@ enum Bus : uint32_t {
   kBusShaConst = 25,
   // (addr, v0..v3): the ELF's loaded word at cell addr (an image word).
   // Sent by dot4_rom data rows for their weights and by dense4_rom call rows
-  // for their biases; received by the image
+  // for their bias, mult and shift words; received by the image
   // table with its main column as the multiplicity (program.h).
   kBusRom = 26,
   // (lo, hi): [lo, hi) is a maximal range of cells holding no image word

@@ -60,7 +60,8 @@
 //       below:  out = lo and d = lo - 1 - z = D0 + 2^16 D1 with U16(D0),
 //               U16(8 D1): d in [0, 2^29). An honest d is below 2^28 + 255;
 //               if z >= lo, d mod p >= p - 2^28 - 255 > 2^29: z < lo.
-//       above:  out = hi and d = z - hi - 1 likewise: z > hi.
+//       above:  out = hi and d = z - hi - 1 likewise (an honest d is below
+//               2^28 + 256): z > hi.
 //       inside: out = z; out is in [-128, 127] and z is an integer within
 //               2^29 of it, so z = out exactly; PAIR(z - lo, hi - z):
 //               lo <= z <= hi. (Both PAIR entries carry the inside factor,

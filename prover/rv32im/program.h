@@ -18,7 +18,7 @@
 //   segment touches has no other source (boundary rows send only for cells
 //   outside the image, which they prove with the gap table), so it starts
 //   with exactly its loaded value.
-// - rom reads: the word's read count on kBusRom (dot4_rom weights, dot.h):
+// - rom reads: the word's read count on kBusRom (dot4_rom weights, dot.h; dense4_rom bias, mult and shift words, dense.h):
 //   free, so a ROM read of a word the image does not hold, or with another
 //   value, leaves the bus unbalanced (and padding rows, whose tuple is all
 //   zero, are never read).
@@ -106,7 +106,7 @@ class ImageAir : public PaddedAir<ImageAir> {
     b.assert_zero("padding is never touched", (one - real) * touched);
     b.assert_zero("touched only in the active segment", (one - b.pub(kPubActive)) * touched);
     b.send(kBusHandoff, {b.pre(kAddr), b.pre(kV), b.pre(kV + 1), b.pre(kV + 2), b.pre(kV + 3), b.lit(0)}, touched);
-    // How often the segment's dot4_rom rows read the word (kBusRom).
+    // How often the segment reads the word on kBusRom (dot4_rom weights, dense4_rom parameters).
     // Padding rows are never read.
     b.assert_zero("padding is never read", (one - real) * b.main(kRomReads));
     b.receive(kBusRom, {b.pre(kAddr), b.pre(kV), b.pre(kV + 1), b.pre(kV + 2), b.pre(kV + 3)}, b.main(kRomReads));

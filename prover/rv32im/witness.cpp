@@ -175,8 +175,9 @@ class Generator {
     }
     const size_t cycles = info_.cycles;
     // Tables the plan does not bound: an ALU chip's (one event per cycle at
-    // most, so only a 2^21-cycle segment of nearly nothing but one chip's
-    // operations overflows) and the memory table (one row per word the
+    // most from the CPU, and dense4_rom's events up to the plan's cap, so
+    // only a 2^21-cycle segment of nearly nothing but one chip's operations
+    // overflows) and the memory table (one row per word the
     // segment touches: its code, loads and stores, and the words io and
     // accelerator calls read, up to 5 per dot4 row). Past the AIR's 2^21
     // rows they are refused here, by name, before any is built.
@@ -718,12 +719,18 @@ class Generator {
 
 namespace {
 
-// Rows a call adds to the chips' data tables: dot4 rows, sha256 round rows.
-std::pair<size_t, size_t> accel_rows(const vm::SyscallRecord& rec) {
+// Rows a call adds to the chips' tables: dot4 rows, sha256 round rows, and
+// ALU events (dense4_rom: 4 SLL and 4 SRA to the shift chip, 4 MULH to the
+// mul chip; the larger count).
+struct AccelRows {
+  size_t dot = 0, sha = 0, alu = 0;
+};
+AccelRows accel_rows(const vm::SyscallRecord& rec) {
   if (rec.number == vm::kSysDot4 || rec.number == vm::kSysDot4Rom || rec.number == vm::kSysDense4Rom)
-    return {vm::dot4_args_ok(rec.args[0], rec.args[1], rec.args[2]) ? rec.args[2] / 4 : 0, 0};
-  if (rec.number == vm::kSysSha256) return {0, sha::kRowsPerCall};
-  return {0, 0};
+    return {vm::dot4_args_ok(rec.args[0], rec.args[1], rec.args[2]) ? rec.args[2] / 4 : 0, 0,
+            rec.number == vm::kSysDense4Rom ? size_t{8} : 0};
+  if (rec.number == vm::kSysSha256) return {0, sha::kRowsPerCall, 0};
+  return {};
 }
 
 }  // namespace
@@ -745,11 +752,12 @@ size_t SegmentPlan::accel_cap(unsigned log_segment) {
 
 bool SegmentPlan::starts_segment(uint64_t clk, const vm::SyscallRecord* rec) {
   bool cut = false;
-  while (clk - start_ >= seg_cycles_) start_ += seg_cycles_, ++n_, dot_ = sha_ = 0, cut = true;
+  while (clk - start_ >= seg_cycles_) start_ += seg_cycles_, ++n_, dot_ = sha_ = alu_ = 0, cut = true;
   if (rec != nullptr) {
-    const auto [dot, sha] = accel_rows(*rec);
-    if (clk > start_ && (dot_ + dot > cap_ || sha_ + sha > cap_)) start_ = clk, ++n_, dot_ = sha_ = 0, cut = true;
-    dot_ += dot, sha_ += sha;
+    const AccelRows a = accel_rows(*rec);
+    if (clk > start_ && (dot_ + a.dot > cap_ || sha_ + a.sha > cap_ || alu_ + a.alu > cap_))
+      start_ = clk, ++n_, dot_ = sha_ = alu_ = 0, cut = true;
+    dot_ += a.dot, sha_ += a.sha, alu_ += a.alu;
   }
   return cut;
 }

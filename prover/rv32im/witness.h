@@ -44,7 +44,10 @@ class Circuit {
 
 // Where segments are cut: after segment_cycles(log_segment) cycles, or
 // before an accelerator call whose rows would take its data table (dot4
-// rows, sha256 round rows) past accel_cap(log_segment) rows. The prover plans with it from
+// rows, sha256 round rows) past accel_cap(log_segment) rows, or its ALU
+// events (dense4_rom: 8 shift and 4 mul events a call) past the same cap,
+// so that an ALU chip's table holds at most the segment's cycles plus the
+// cap (the CPU sends at most one event a cycle). The prover plans with it from
 // a fast run's calls (the segment count goes into the statement up front);
 // witness generation cuts with it row by row; both see the same cuts.
 class SegmentPlan {
@@ -68,7 +71,7 @@ class SegmentPlan {
  private:
   uint64_t seg_cycles_, cap_;
   uint64_t start_ = 0;  // first cycle of the current segment
-  size_t n_ = 1, dot_ = 0, sha_ = 0;
+  size_t n_ = 1, dot_ = 0, sha_ = 0, alu_ = 0;
 };
 
 // One segment's tables and public values (segment.h).

@@ -189,13 +189,13 @@ inline void require_call_row_bound(const vm::Program& p, const Recorded& r, size
 }
 
 // Real rows of a table whose is_real is column 0 (memory, boundary, dot4).
-inline size_t real_rows(const Built& b, size_t table) {
+inline size_t real_rows_of(const RowMajorMatrix<field::Fp>& m) {
   static_assert(rv32im::MemoryAir::kIsReal == 0 && rv32im::BoundaryAir::kIsReal == 0);
-  const auto& m = b.ex.traces[table];
   size_t n = 0;
   while (n < m.height && m.at(n, 0) == field::Fp::one()) ++n;
   return n;
 }
+inline size_t real_rows(const Built& b, size_t table) { return real_rows_of(b.ex.traces[table]); }
 
 inline void sweep_table(const Built& honest, size_t table, size_t width, size_t real_rows) {
   const air::Air& air = *honest.circuit->airs()[table];

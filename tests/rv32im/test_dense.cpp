@@ -29,7 +29,7 @@ namespace {
 constexpr uint32_t kX = kDataBase, kW = kDataBase + 0x80, kBias = kDataBase + 0x180, kMult = kDataBase + 0x200,
                    kShift = kDataBase + 0x280, kOutBuf = kDataBase + 0x300;
 constexpr uint32_t kK = 64;
-constexpr unsigned a5 = 15, t0r = 5;
+constexpr unsigned a5 = 15, t0r = 5, s0 = 8;
 
 struct Params {
   uint32_t k, block, pc;
@@ -286,5 +286,50 @@ TEST_CASE("changing any one cell of a real dense4_rom row is rejected; the verif
     const size_t row = (col * 3) % calls;
     INFO("row " << row << " column " << col);
     CHECK_FALSE(accepts_changed_cell(b, pk, rv32im::kTableDense, row, col));
+  }
+}
+
+TEST_CASE("segments are cut before a dense4_rom call whose ALU events would pass the cap",
+          "[rv32im][dense][segments]") {
+  // 2,600 calls of K = 4 in a 4-cycle loop: 8 shift events a call, two a
+  // cycle. At 2^13 rows a segment holds 8,064 cycles, but its shift table
+  // only 8,192 events of calls (the cap): 1,024 calls a segment.
+  std::vector<uint32_t> code;
+  const Params q = kCalls.back();  // K = 4, per channel
+  li(code, t0r, q.q());
+  li(code, a0, kX);
+  code.push_back(SW(t0r, a0, static_cast<int32_t>(q.k)));
+  li(code, s0, kX);
+  li(code, a1, kW);
+  li(code, a2, q.k);
+  li(code, a3, kBias + 16 * q.block);
+  li(code, a4, kMult + 16 * q.block);
+  li(code, a5, kShift + 16 * q.block);
+  li(code, a7, vm::kSysDense4Rom);
+  li(code, s1, 2600);
+  code.push_back(ADDI(a0, s0, 0));
+  code.push_back(ECALL);
+  code.push_back(ADDI(s1, s1, -1));
+  code.push_back(BNE(s1, zero, -12));
+  li(code, a0, 0);
+  exit_with_a0(code);
+  const auto p = make_program(code, dense_data());
+  const Recorded r = record(p);
+  REQUIRE(r.claim.status == vm::RunStatus::Exited);
+  REQUIRE(r.rows.size() < 2 * rv32im::SegmentPlan::segment_cycles(13));  // two segments by cycles alone
+  REQUIRE(rv32im::SegmentPlan::accel_cap(13) == 8192);
+  rv32im::SegmentPlan plan(13);
+  for (const auto& s : r.syscalls) plan.starts_segment(s.cycle, &s);
+  CHECK(plan.segments(r.rows.size()) == 3);
+  const auto image = rv32im::build_image(p);
+  const vm::TraceChunk ch{0, r.rows, r.syscalls, r.data};
+  const auto segs = rv32im::execute_trace_segments(image, std::span(&ch, 1), r.claim, 13);
+  REQUIRE(segs.size() == 3);
+  const size_t calls[3] = {1024, 1024, 552};
+  for (size_t k = 0; k < 3; ++k) {
+    INFO("segment " << k);
+    CHECK(real_rows_of(segs[k].traces[rv32im::kTableDense]) == calls[k]);
+    // The shift chip's rows: the calls' 8 events each (the loop has no shifts).
+    CHECK(segs[k].traces[rv32im::kTableShift].height == rv32im::padded_height(8 * calls[k], 0));
   }
 }
