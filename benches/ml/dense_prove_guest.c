@@ -1,8 +1,10 @@
 /* One large Dense layer, proved (benches/rv32im/permac.sh, "Dense 1024 ->
  * 960"):
  * the prover's cost per MAC of a big layer whose weights are compiled in
- * (read-only data, so the SDK's kernel reads them through dot4_rom) with a
- * per-tensor requantisation, as a public model's Dense layers are.
+ * (read-only data, so the SDK's kernel reads them through dot4_rom, and
+ * with the bias and the requantisation also read-only, each block of four
+ * outputs through dense4_rom) with a per-tensor requantisation, as a public
+ * model's Dense layers are.
  * Input: u32 N, then N vectors of K int8. For each, y = Dense(x) (M
  * outputs) and its first 16 outputs to the journal. The weights are a fixed
  * byte pattern (the cost does not depend on their values). */
@@ -26,6 +28,7 @@
 #define B960K B64K B64K B64K B64K B64K B64K B64K B64K B64K B64K B64K B64K B64K B64K B64K
 static const uint8_t kWeights[(uint32_t)M * K] __attribute__((aligned(4))) = {B960K};
 static const int32_t kBias[M] = {1};
+static const int32_t kMult = 1518500250, kShift = 45;
 
 static int8_t x[K] __attribute__((aligned(4)));
 static int8_t y[M] __attribute__((aligned(4)));  /* M is a multiple of 4 */
@@ -35,8 +38,8 @@ int main(void) {
   if (zkml_weight_bytes(M, K) != sizeof kWeights || zkml_dense_scratch_bytes(K) > sizeof scratch)
     zkvm_panic("dense_prove_guest: layout");
   const uint32_t n = zkvm_read_u32();
-  int32_t mult = 1518500250, shift = 45;
-  const zkml_requant_params rq = {&mult, &shift, 0, -3, -128, 127};
+  /* dense4 = 1: the shift is in [35, 63] (what zkml_prepare checks for a model). */
+  const zkml_requant_params rq = {&kMult, &kShift, 0, -3, -128, 127, 1};
   for (uint32_t i = 0; i < n; ++i) {
     zkvm_read_exact(x, K);
     zkml_kernels_dot4.dense(x, K, kWeights, kBias, M, &rq, (int8_t*)scratch, y);

@@ -141,9 +141,11 @@ void forge_result(Recorded& r, uint32_t v) {
 
 }  // namespace
 
-TEST_CASE("dense4_rom call table: 258 main columns, degree 3", "[rv32im][dense]") {
+TEST_CASE("dense4_rom call table: 258 main columns, 106 fractions in 56 aux columns, degree 3", "[rv32im][dense]") {
   const air::AirShape call = air::analyse(DenseCallAir{});
   CHECK(DenseCallAir::kWidth == 258);
+  CHECK(call.num_interactions == 106);
+  CHECK(call.aux_width() == 56);  // 55 fraction columns (four clamp pairs stay single) and the running sum
   CHECK(call.max_degree == 3);
 }
 
