@@ -175,7 +175,7 @@ static inline __attribute__((always_inline)) int32_t dense_blocks_channel(int ro
 
 /* Whole blocks through dense4_rom (0x1004): one call gives a block's four
  * outputs, dot products, bias, requantisation and clamp, as the word to
- * store (about 8 cycles a block instead of about 85). Its output word Q
+ * store (about 11 cycles a block instead of about 85). Its output word Q
  * (zero point, bounds, per-channel flag) follows xs; bias, mult and shift
  * advance by a block (mult and shift only per channel). Returns M4. */
 static int32_t dense_blocks_call(const uint8_t* xs, const uint8_t* w, int32_t K4, int32_t M4, const int32_t* bias,
