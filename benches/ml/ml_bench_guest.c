@@ -48,7 +48,7 @@ static void bench_dense(int32_t K, int32_t M) {
   fill(x, (uint32_t)K);
   for (int32_t m = 0; m < M; ++m) bias[m] = (int32_t)rnd8() * 100;
   int32_t mult = 1518500250, shift = 40;
-  zkml_requant_params rq = {&mult, &shift, 0, -3, -128, 127};
+  zkml_requant_params rq = {&mult, &shift, 0, -3, -128, 127, 0};
   char shape[32];
   snprintf(shape, sizeof shape, "%ldx%ld", (long)K, (long)M);
   for (int t = 0; t < 2; ++t) {
@@ -87,7 +87,7 @@ static void bench_conv(int32_t C, int32_t H, int32_t M, int32_t k, int32_t pad, 
     mult[m] = 1518500250 + m;
     shift[m] = 40;
   }
-  zkml_requant_params rq = {mult, shift, 1, -128, -128, 127};
+  zkml_requant_params rq = {mult, shift, 1, -128, -128, 127, 0};
   char shape[40];
   snprintf(shape, sizeof shape, "%ldx%ldx%ld->%ld k%ld p%ld", (long)C, (long)H, (long)H, (long)M, (long)k, (long)pad);
   uint8_t* pw = NULL;

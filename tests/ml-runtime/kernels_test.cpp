@@ -62,7 +62,7 @@ struct Rq {
   std::vector<int32_t> mult, shift;
   int32_t zp_out, lo, hi;
   zkml_requant_params p() const {
-    return {mult.data(), shift.data(), mult.size() > 1 ? 1 : 0, zp_out, lo, hi};
+    return {mult.data(), shift.data(), mult.size() > 1 ? 1 : 0, zp_out, lo, hi, 0};
   }
 };
 
@@ -141,7 +141,7 @@ TEST_CASE("Dense is exact with extreme inputs and weights (-128 and 127), up to 
           }
           // Exact sums, read through a multiplier of 2^-24 (shift 54).
           std::vector<int32_t> bias(2, 0), mult{1 << 30}, shift{54};
-          zkml_requant_params q{mult.data(), shift.data(), 0, 0, -128, 127};
+          zkml_requant_params q{mult.data(), shift.data(), 0, 0, -128, 127, 0};
           auto wpk = pack_rows(W, 2, K);
           std::vector<int8_t> y(2);
           zkml_dense_s8(x.data(), K, reinterpret_cast<const uint8_t*>(wpk.data()), bias.data(), 2, &q, nullptr,
@@ -162,7 +162,7 @@ TEST_CASE("Dense saturates at the int8 limits with a large multiplier", "[ml][ke
     W[K + k] = -127;
   }
   std::vector<int32_t> bias(M, 0), mult{0x7FFFFFFF}, shift{1};  // M ~ 1
-  zkml_requant_params p{mult.data(), shift.data(), 0, 0, -128, 127};
+  zkml_requant_params p{mult.data(), shift.data(), 0, 0, -128, 127, 0};
   auto wpk = pack_rows(W, M, K);
   std::vector<int8_t> y(M);
   zkml_dense_s8(x.data(), K, reinterpret_cast<const uint8_t*>(wpk.data()), bias.data(), M, &p, nullptr, y.data());

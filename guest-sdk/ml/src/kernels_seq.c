@@ -33,7 +33,7 @@ void zkml_matmul_s8(const int8_t* a, const int8_t* b, const zkml_matmul_shape* s
   int32_t* bias = colterm + N;
   int8_t* dscratch = (int8_t*)(bias + N);
   const int32_t mult = s->mult, shift = s->shift;
-  const zkml_requant_params rq = {&mult, &shift, 0, s->zp_out, s->act_min, s->act_max};
+  const zkml_requant_params rq = {&mult, &shift, 0, s->zp_out, s->act_min, s->act_max, 0};
   const int32_t kzz = K * za * zb;
   memset(wp, 0x80, wbytes); /* padding rows and columns: weight 0 */
   for (int32_t bi = 0; bi < s->batch; ++bi) {

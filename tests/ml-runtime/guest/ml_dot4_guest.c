@@ -2,7 +2,8 @@
  * (deterministic LCG) run through zkml_kernels_plain and zkml_kernels_dot4
  * inside the emulator, including K and M that are not multiples of 4, the
  * extreme values -128 and 127 in inputs and weights, and K over the 32764
- * columns one dot4 call takes, grouped (depthwise) and dilated Conv. Panics naming the layer and output on the
+ * columns one dot4 call takes, grouped (depthwise) and dilated Conv, and
+ * compiled-in Dense layers through dense4_rom. Panics naming the layer and output on the
  * first difference; else prints the count and commits a checksum of all
  * outputs (so the test also sees that the layers ran). */
 #include <stdint.h>
@@ -58,7 +59,7 @@ static void make_rq(rq_t* r, int32_t M, int per_channel) {
     r->shift[c] = urange(20, 62); /* both requantisation paths, and shift - 32 over 22 */
   }
   int32_t lo = urange(-128, 0);
-  r->p = (zkml_requant_params){r->mult, r->shift, per_channel, urange(-128, 127), lo, urange(lo, 127)};
+  r->p = (zkml_requant_params){r->mult, r->shift, per_channel, urange(-128, 127), lo, urange(lo, 127), 0};
 }
 
 static int dense_layer(int layer, int32_t K, int32_t M, int xmode, int wmode) {
@@ -170,6 +171,65 @@ static zkml_conv_shape conv_shape(int32_t C, int32_t H, int32_t W, int32_t M, in
   return s;
 }
 
+/* dense4_rom (0x1004): the dot4 Dense kernel takes a layer's whole blocks
+ * through it when the weights, bias and requantisation are read-only data
+ * (these, compiled in: 10 outputs of 24 inputs, per channel with shifts
+ * 35..63, or per tensor) and rq.dense4 says every shift is in [35, 63].
+ * Against the plain kernel: aligned and unaligned outputs, wrapping biases,
+ * and the cycle count shows the call path ran (fewer cycles than with
+ * dense4 = 0, the dot4_rom path). */
+#define D4_K 24
+#define D4_M 10
+static const uint8_t kD4W[288] __attribute__((aligned(4))) = {
+    165, 77, 202, 24, 37, 48, 187, 29, 109, 19, 44, 222, 214, 35, 123, 46,
+    217, 30, 63, 114, 31, 203, 25, 113, 23, 68, 148, 214, 73, 60, 157, 92,
+    52, 96, 190, 49, 32, 30, 105, 254, 218, 160, 238, 232, 185, 153, 127, 92,
+    124, 41, 153, 253, 175, 229, 147, 37, 60, 214, 84, 175, 77, 250, 215, 20,
+    39, 160, 174, 179, 254, 233, 35, 47, 138, 242, 33, 31, 158, 228, 145, 197,
+    177, 11, 236, 181, 86, 59, 252, 30, 111, 147, 66, 126, 203, 200, 254, 41,
+    85, 229, 205, 142, 70, 220, 142, 212, 183, 194, 118, 77, 42, 90, 77, 118,
+    119, 6, 248, 93, 134, 144, 2, 74, 214, 189, 163, 64, 27, 233, 200, 203,
+    204, 201, 53, 246, 205, 31, 97, 34, 106, 225, 83, 56, 174, 26, 52, 0,
+    77, 51, 186, 13, 36, 106, 192, 76, 129, 177, 186, 242, 62, 59, 249, 238,
+    245, 247, 159, 43, 73, 52, 175, 135, 245, 82, 11, 105, 185, 75, 13, 152,
+    46, 133, 187, 85, 182, 114, 168, 114, 99, 122, 205, 116, 102, 252, 182, 14,
+    14, 143, 241, 132, 99, 176, 228, 178, 186, 41, 112, 52, 116, 240, 100, 172,
+    104, 247, 0, 245, 176, 43, 61, 198, 102, 244, 91, 222, 170, 44, 202, 237,
+    205, 43, 81, 87, 65, 14, 77, 238, 74, 242, 179, 79, 67, 10, 7, 52,
+    71, 222, 99, 108, 14, 128, 108, 149, 123, 166, 132, 214, 67, 31, 181, 234,
+    215, 66, 77, 9, 225, 93, 2, 76, 88, 72, 242, 61, 31, 166, 247, 54,
+    29, 127, 97, 141, 21, 50, 231, 14, 32, 226, 166, 102, 141, 231, 244, 126,
+};
+static const int32_t kD4Bias[D4_M] = {31647, 8578, 54889, INT32_MAX, -25975, 13336, INT32_MIN, -33447, 50100, -1342};
+static const int32_t kD4Mult[D4_M] = {831364874, 1431592176, 798052072, 1379466994, 1486312281, 1215432362, 692662466, 1978166269, 1053638716, 1456721219};
+static const int32_t kD4Shift[D4_M] = {37, 35, 40, 37, 38, 41, 38, 40, 63, 43};
+static const int32_t kD4MultT = 1518500250, kD4ShiftT = 41;
+
+static int dense4_layer(int layer, int per_channel, int unaligned, int32_t zp, int32_t lo, int32_t hi) {
+  int8_t x[D4_K];
+  static int8_t scratch[D4_K + 4] __attribute__((aligned(4)));
+  static int8_t y1[D4_M + 4] __attribute__((aligned(4))), y2[D4_M + 4] __attribute__((aligned(4)));
+  fill(x, D4_K, 0);
+  zkml_requant_params rq = {per_channel ? kD4Mult : &kD4MultT, per_channel ? kD4Shift : &kD4ShiftT, per_channel, zp,
+                            lo, hi, 0};
+  int8_t* out = y2 + (unaligned ? 1 : 0);
+  zkml_kernels_plain.dense(x, D4_K, kD4W, kD4Bias, D4_M, &rq, scratch, y1);
+  const uint64_t c0 = zkvm_cycle_count();
+  zkml_kernels_dot4.dense(x, D4_K, kD4W, kD4Bias, D4_M, &rq, scratch, out);
+  const uint64_t c1 = zkvm_cycle_count();
+  compare("dense (dot4_rom)", layer, y1, out, D4_M);
+  rq.dense4 = 1;
+  memset(y2, 0x55, sizeof y2);
+  const uint64_t c2 = zkvm_cycle_count();
+  zkml_kernels_dot4.dense(x, D4_K, kD4W, kD4Bias, D4_M, &rq, scratch, out);
+  const uint64_t c3 = zkvm_cycle_count();
+  compare("dense (dense4_rom)", layer, y1, out, D4_M);
+  if (c3 - c2 >= c1 - c0)
+    zkvm_panic("dense4 layer %d: %u cycles with dense4_rom, %u without: the call path did not run", layer,
+               (unsigned)(c3 - c2), (unsigned)(c1 - c0));
+  return 1;
+}
+
 int main(void) {
   int nd = 0, nc = 0, layer = 0;
   /* Dense: fixed edge shapes (K, M around multiples of 4; all-extreme
@@ -180,6 +240,13 @@ int main(void) {
   nd += dense_layer(layer++, 40001, 5, 0, 0);
   nd += dense_layer(layer++, 40000, 3, 1, 1);
   for (int i = 0; i < 40; ++i) nd += dense_layer(layer++, urange(1, 200), urange(1, 40), 0, 0);
+  /* Compiled-in layers through dense4_rom: per channel and per tensor,
+   * aligned and unaligned outputs, clamps at both bounds, lo = hi. */
+  nd += dense4_layer(layer++, 1, 0, 5, -100, 90);
+  nd += dense4_layer(layer++, 1, 1, -3, -128, 127);
+  nd += dense4_layer(layer++, 0, 0, 0, -20, 20);
+  nd += dense4_layer(layer++, 0, 1, 100, -128, 127);
+  nd += dense4_layer(layer++, 1, 0, 0, 7, 7);
   /* Conv: random geometry (strides, pads, C*kh*kw of any residue mod 4),
    * extreme operands, and K = 35000 over one call's limit. */
   for (int i = 0; i < 40; ++i) {
