@@ -38,10 +38,6 @@ void add_products(std::array<int64_t, 4>& acc, uint32_t x, const uint32_t w[4]) 
     for (size_t i = 0; i < 4; ++i) acc[j] += (int64_t{byte_of(x, i)} - 128) * (int64_t{byte_of(w[j], i)} - 128);
 }
 
-}  // namespace
-
-namespace {
-
 // Lookups that a forged row may push out of range stay unmatched.
 void pair(ByteCounts& bytes, uint32_t a, uint32_t b) {
   if (a < 256 && b < 256) bytes.pair(a, b);
@@ -56,6 +52,12 @@ uint32_t diff(ByteCounts& bytes, const std::string& where, uint32_t prev, uint32
   if (d >= (1u << 24)) throw std::logic_error(where + "memory time difference exceeds 2^24");
   u16(bytes, d & 0xffff);
   return d;
+}
+// A call table: its rows (width values each), padded to a table height.
+RowMajorMatrix<Fp> call_rows(const std::vector<Fp>& rows, size_t width, size_t min_rows) {
+  RowMajorMatrix<Fp> m(width, padded_height(rows.size() / width, min_rows));
+  std::copy(rows.begin(), rows.end(), m.values.begin());
+  return m;
 }
 
 }  // namespace
@@ -200,10 +202,7 @@ void DotBuilder::add_call(const vm::SyscallRecord& rec, uint32_t clk, MemoryStat
 }
 
 RowMajorMatrix<Fp> DotBuilder::call_trace(size_t min_rows) const {
-  const size_t n = calls_.size() / DotCallAir::kWidth;
-  RowMajorMatrix<Fp> m(DotCallAir::kWidth, padded_height(n, min_rows));
-  std::copy(calls_.begin(), calls_.end(), m.values.begin());
-  return m;
+  return call_rows(calls_, DotCallAir::kWidth, min_rows);
 }
 
 // The data rows of every call, in the order they were added, each call's
@@ -293,9 +292,8 @@ void DotBuilder::add_dense_call(const vm::SyscallRecord& rec, uint32_t clk, Memo
                                        static_cast<int32_t>(acc[2]), static_cast<int32_t>(acc[3])};
   // The output is the record's (a forged one is kept: the clamp objects).
   const uint32_t out = rec.ret[0];
-  if (strict && out != vm::dense4_output(sums, bw, mw, sw, qo))
-    throw std::logic_error(where + "result 0x" + hex32(out) + " is not the call's 0x" +
-                           hex32(vm::dense4_output(sums, bw, mw, sw, qo)));
+  if (const uint32_t want = vm::dense4_output(sums, bw, mw, sw, qo); strict && out != want)
+    throw std::logic_error(where + "result 0x" + hex32(out) + " is not the call's 0x" + hex32(want));
 
   const size_t base = dense_.size();
   dense_.resize(base + Call::kWidth);
@@ -392,10 +390,7 @@ void DotBuilder::add_dense_call(const vm::SyscallRecord& rec, uint32_t clk, Memo
 size_t DotBuilder::dense_calls() const { return dense_.size() / DenseCallAir::kWidth; }
 
 RowMajorMatrix<Fp> DotBuilder::dense_trace(size_t min_rows) const {
-  const size_t n = dense_.size() / DenseCallAir::kWidth;
-  RowMajorMatrix<Fp> m(DenseCallAir::kWidth, padded_height(n, min_rows));
-  std::copy(dense_.begin(), dense_.end(), m.values.begin());
-  return m;
+  return call_rows(dense_, DenseCallAir::kWidth, min_rows);
 }
 
 }  // namespace zkvm::rv32im

@@ -59,28 +59,23 @@ inline bool buffer_in_guest(std::uint32_t a, std::uint32_t len) {
   return len == 0 || (a >= kGuestBase && std::uint64_t{a} + len <= kGuestEnd);
 }
 
-// Copies the n image words (elf.h image_word) from addr on into dst, 4n
-// bytes little-endian; the first address that is no image word, if any.
-inline std::optional<std::uint32_t> copy_image_words(const Program& p, std::uint32_t addr, std::uint32_t n,
-                                                     std::uint8_t* dst) {
-  for (std::uint32_t i = 0; i < n; ++i) {
-    const std::uint32_t a = addr + 4 * i;
-    const auto w = image_word(p, a);
-    if (!w) return a;
-    for (std::uint32_t k = 0; k < 4; ++k) dst[4 * std::size_t{i} + k] = static_cast<std::uint8_t>(*w >> (8 * k));
-  }
-  return std::nullopt;
-}
-// Reads the n image words at addr, addr + 4, ... into dst; the first
-// address that is no image word, if any.
-inline std::optional<std::uint32_t> image_words(const Program& p, std::uint32_t addr, std::uint32_t n,
-                                                std::uint32_t* dst) {
+// Visits the n image words (elf.h image_word) at addr, addr + 4, ...:
+// put(i, word) for each; the first address that is no image word, if any.
+template <class Put>
+std::optional<std::uint32_t> image_words(const Program& p, std::uint32_t addr, std::uint32_t n, Put put) {
   for (std::uint32_t i = 0; i < n; ++i) {
     const auto w = image_word(p, addr + 4 * i);
     if (!w) return addr + 4 * i;
-    dst[i] = *w;
+    put(i, *w);
   }
   return std::nullopt;
+}
+// As bytes: the 4n little-endian bytes of the words into dst.
+inline std::optional<std::uint32_t> copy_image_words(const Program& p, std::uint32_t addr, std::uint32_t n,
+                                                     std::uint8_t* dst) {
+  return image_words(p, addr, n, [dst](std::uint32_t i, std::uint32_t w) {
+    for (std::uint32_t k = 0; k < 4; ++k) dst[4 * std::size_t{i} + k] = static_cast<std::uint8_t>(w >> (8 * k));
+  });
 }
 
 template <class Ctx>
@@ -175,11 +170,12 @@ template <class Ctx>
       // the one word at +0 for all four outputs.
       const std::uint32_t n = o.pc ? 4 : 1;
       std::uint32_t bias_words[4], mult_words[4], shift_words[4];
-      if (const auto bad = image_words(*m.program, bias, 4, bias_words))
+      auto into = [](std::uint32_t* dst) { return [dst](std::uint32_t i, std::uint32_t w) { dst[i] = w; }; };
+      if (const auto bad = image_words(*m.program, bias, 4, into(bias_words)))
         return raise_fault(m, FaultKind::BadAccelArgs, m.pc, &d, *bad), SysStatus::Fault;
-      if (const auto bad = image_words(*m.program, mult, n, mult_words))
+      if (const auto bad = image_words(*m.program, mult, n, into(mult_words)))
         return raise_fault(m, FaultKind::BadAccelArgs, m.pc, &d, *bad), SysStatus::Fault;
-      if (const auto bad = image_words(*m.program, shift, n, shift_words))
+      if (const auto bad = image_words(*m.program, shift, n, into(shift_words)))
         return raise_fault(m, FaultKind::BadAccelArgs, m.pc, &d, *bad), SysStatus::Fault;
       for (std::uint32_t j = 0; j < n; ++j)
         if (!dense4_shift_ok(shift_words[j]))
