@@ -114,6 +114,33 @@ static const int32_t* words_at(const zkml_model* m, uint32_t off) {
 
 static uint64_t align4(uint64_t v) { return (v + 3u) & ~(uint64_t)3u; }
 
+/* A node as zkml_run needs it, decoded once by zkml_prepare: the record,
+ * its first input and output tensors and their buffers, and the kernel
+ * arguments made from them, so an inference reads no model record again
+ * (the MLP's interpreter: about 215 cycles an inference, from 857). */
+struct zkml_step {
+  zkml_node n;
+  zkml_tensor x, y; /* in[0] and out */
+  const int8_t* xd;
+  int8_t* yd;
+  zkml_requant_params rq; /* Dense, Conv */
+  const int32_t* bias;    /* Dense, Conv */
+  const uint8_t* w;       /* Dense, Conv: packed weights */
+  int32_t rows, K, M;     /* Dense: rows of K inputs and M outputs */
+  zkml_conv_shape conv;   /* Conv */
+  zkml_pool_shape pool;   /* MaxPool, AveragePool, a Conv's fused MaxPool */
+};
+/* The same arena size on the host (64-bit pointers) and in the guest: the
+ * size parse computes is built into guests by zkml-tool. */
+#define ZKML_STEP_BYTES 416u
+_Static_assert(sizeof(struct zkml_step) <= ZKML_STEP_BYTES && ZKML_STEP_BYTES % 8 == 0, "step record size");
+
+/* Arena layout: tensor offsets, node flags, the steps (8-aligned inside a
+ * region with 4 bytes of slack, as the arena is only 4-aligned), the
+ * buffers, the kernels' scratch. */
+static uint64_t steps_at(uint32_t n_tensors, uint32_t n_nodes) { return 4ull * n_tensors + align4(n_nodes); }
+static uint64_t step_area(uint32_t n_nodes) { return 4u + (uint64_t)ZKML_STEP_BYTES * n_nodes; }
+
 /* Whether k taps, d apart, with stride s and pads p0, p1 map `in` to `out`
  * along one axis: out = floor((in + p0 + p1 - dk) / s) + 1 with dk =
  * d (k - 1) + 1, the pads below dk. A pool may also have ONNX's ceil_mode
@@ -571,7 +598,7 @@ static int parse(zkml_model* m, const uint8_t* data, uint32_t size, int tables) 
     if (t.data_off != ZKML_NO_DATA || alias[i] || state[i] != T_AVAILABLE) continue;
     bufs += align4(t.dtype == ZKML_DT_INT32 ? 4u * t.elems : t.elems);
   }
-  uint64_t arena = 4ull * m->n_tensors + align4(m->n_nodes) + bufs + align4(patch);
+  uint64_t arena = steps_at(m->n_tensors, m->n_nodes) + step_area(m->n_nodes) + bufs + align4(patch);
   if (arena > ZKML_MAX_ARENA)
     return fail(m, ZKML_ERR_LIMIT, "model: arena of %llu bytes over the %u limit", (unsigned long long)arena,
                 ZKML_MAX_ARENA);
@@ -592,6 +619,21 @@ int zkml_parse_built(zkml_model* m, const uint8_t* data, uint32_t size, uint32_t
   return ZKML_OK;
 }
 
+static void make_pool(const zkml_node* n, const zkml_tensor* x, const zkml_tensor* y, zkml_pool_shape* s) {
+  s->C = (int32_t)x->dims[1];
+  s->H = (int32_t)x->dims[2];
+  s->W = (int32_t)x->dims[3];
+  s->OH = (int32_t)y->dims[2];
+  s->OW = (int32_t)y->dims[3];
+  s->kh = n->kh; s->kw = n->kw; s->sh = n->sh; s->sw = n->sw; s->pt = n->pt; s->pl = n->pl;
+  s->count_include_pad = (int32_t)(n->flags & 1u);
+  s->zp = x->zero_point;
+  s->pb = n->pb;
+  s->pr = n->pr;
+  s->dh = dil_of(n->p[6]);
+  s->dw = dil_of(n->p[7]);
+}
+
 int zkml_prepare(zkml_runner* r, const zkml_model* m, void* arena, uint32_t arena_bytes) {
   if (arena == NULL || ((uintptr_t)arena & 3u) || arena_bytes < m->arena_bytes) return ZKML_ERR_ARENA;
   uint8_t* a = (uint8_t*)arena;
@@ -599,7 +641,9 @@ int zkml_prepare(zkml_runner* r, const zkml_model* m, void* arena, uint32_t aren
   r->arena = a;
   r->tensor_off = (uint32_t*)a;
   r->node_flags = a + 4u * m->n_tensors;
-  uint32_t off = 4u * m->n_tensors + (uint32_t)align4(m->n_nodes);
+  uint32_t off = (uint32_t)steps_at(m->n_tensors, m->n_nodes);
+  r->steps = (struct zkml_step*)(((uintptr_t)(a + off) + 7u) & ~(uintptr_t)7u);
+  off += (uint32_t)step_area(m->n_nodes);
   /* Uses of each tensor, counted in tensor_off (filled with offsets below),
    * then the Convs whose only reader is the next node, a MaxPool. The
    * nodes' int32 tables are read in place from the model (aligned words,
@@ -631,6 +675,7 @@ int zkml_prepare(zkml_runner* r, const zkml_model* m, void* arena, uint32_t aren
   {
     zkml_tensor t;
     zkml_get_tensor(m, m->input, &t);
+    r->input_elems = t.elems;
     r->tensor_off[m->input] = off;
     off += (uint32_t)align4(t.elems);
   }
@@ -649,6 +694,43 @@ int zkml_prepare(zkml_runner* r, const zkml_model* m, void* arena, uint32_t aren
     off += (uint32_t)align4(t.dtype == ZKML_DT_INT32 ? 4u * t.elems : t.elems);
   }
   r->patch = (int8_t*)(a + off);
+  for (uint32_t i = 0; i < m->n_nodes; ++i) {
+    struct zkml_step* s = &r->steps[i];
+    memset(s, 0, sizeof *s);
+    zkml_get_node(m, i, &s->n);
+    zkml_get_tensor(m, s->n.in[0], &s->x);
+    zkml_get_tensor(m, s->n.out, &s->y);
+    s->xd = zkml_tensor_data(r, s->n.in[0]);
+    s->yd = (int8_t*)(a + r->tensor_off[s->n.out]);
+    const zkml_node* n = &s->n;
+    switch (n->op) {
+      case ZKML_OP_DENSE:
+      case ZKML_OP_CONV: {
+        const zkml_requant_params rq = {words_at(m, n->p[2]), words_at(m, n->p[3]), n->p[4] > 1, s->y.zero_point,
+                                        n->act_min, n->act_max, (r->node_flags[i] & ZKML_NODE_DENSE4) != 0};
+        s->rq = rq;
+        s->bias = words_at(m, n->p[1]);
+        s->w = blob_at(m, n->p[0]);
+        if (n->op == ZKML_OP_DENSE) {
+          s->rows = n->p[5] > 1 ? (int32_t)n->p[5] : 1;
+          s->M = (int32_t)(s->y.elems / (uint32_t)s->rows);
+          s->K = (int32_t)(s->x.elems / (uint32_t)s->rows);
+        }
+        if (n->op == ZKML_OP_CONV) make_conv(n, &s->x, &s->y, &s->conv);
+        if (r->node_flags[i] & ZKML_NODE_CONV_POOL) { /* whatever kernel table runs it */
+          zkml_node np;
+          zkml_tensor yp;
+          zkml_get_node(m, i + 1, &np);
+          zkml_get_tensor(m, np.out, &yp);
+          make_pool(&np, &s->y, &yp, &s->pool);
+        }
+        break;
+      }
+      case ZKML_OP_MAXPOOL:
+      case ZKML_OP_AVGPOOL: make_pool(n, &s->x, &s->y, &s->pool); break;
+      default: break;
+    }
+  }
   return ZKML_OK;
 }
 
@@ -669,20 +751,6 @@ int32_t zkml_tensor_i32(const zkml_runner* r, uint32_t t) {
   return *(const int32_t*)(r->arena + r->tensor_off[t]);
 }
 
-static void make_pool(const zkml_node* n, const zkml_tensor* x, const zkml_tensor* y, zkml_pool_shape* s) {
-  s->C = (int32_t)x->dims[1];
-  s->H = (int32_t)x->dims[2];
-  s->W = (int32_t)x->dims[3];
-  s->OH = (int32_t)y->dims[2];
-  s->OW = (int32_t)y->dims[3];
-  s->kh = n->kh; s->kw = n->kw; s->sh = n->sh; s->sw = n->sw; s->pt = n->pt; s->pl = n->pl;
-  s->count_include_pad = (int32_t)(n->flags & 1u);
-  s->zp = x->zero_point;
-  s->pb = n->pb;
-  s->pr = n->pr;
-  s->dh = dil_of(n->p[6]);
-  s->dw = dil_of(n->p[7]);
-}
 
 int zkml_conv_node(const zkml_model* m, uint32_t k, zkml_conv_shape* s, const uint8_t** w_packed,
                    zkml_pool_shape* pool) {
@@ -724,135 +792,107 @@ static void make_bcast(const zkml_tensor* a, const zkml_tensor* b, zkml_bcast* b
 
 int zkml_run(zkml_runner* r, const int8_t* input, uint32_t input_len) {
   const zkml_model* m = r->model;
-  zkml_tensor tin;
-  zkml_get_tensor(m, m->input, &tin);
-  if (input_len != tin.elems) return ZKML_ERR_INPUT;
+  if (input_len != r->input_elems) return ZKML_ERR_INPUT;
   int8_t* in = zkml_input_buffer(r);
   if (input != in) memcpy(in, input, input_len);
   for (uint32_t i = 0; i < m->n_nodes; ++i) {
-    zkml_node n;
-    zkml_tensor x, x2, y;
-    zkml_get_node(m, i, &n);
-    zkml_get_tensor(m, n.in[0], &x);
-    zkml_get_tensor(m, n.out, &y);
-    const int8_t* xd = zkml_tensor_data(r, n.in[0]);
-    int8_t* yd = (int8_t*)(r->arena + r->tensor_off[n.out]);
-    switch (n.op) {
+    const struct zkml_step* st = &r->steps[i];
+    const zkml_node* const n = &st->n;
+    const zkml_tensor *const x = &st->x, *const y = &st->y;
+    zkml_tensor x2;
+    const int8_t* xd = st->xd;
+    int8_t* yd = st->yd;
+    switch (n->op) {
       case ZKML_OP_DENSE:
-      case ZKML_OP_CONV: {
-        const int32_t R = n.op == ZKML_OP_DENSE && n.p[5] > 1 ? (int32_t)n.p[5] : 1;
-        int32_t M = (int32_t)(n.op == ZKML_OP_DENSE ? y.elems / (uint32_t)R : y.dims[1]);
-        int32_t nrq = (int32_t)n.p[4];
-        const int32_t* prm = words_at(m, n.p[1]); /* bias */
-        zkml_requant_params rq = {words_at(m, n.p[2]), words_at(m, n.p[3]), nrq > 1, y.zero_point, n.act_min,
-                                  n.act_max, (r->node_flags[i] & ZKML_NODE_DENSE4) != 0};
-        const uint8_t* wp = blob_at(m, n.p[0]);
-        if (n.op == ZKML_OP_DENSE) {
-          const int32_t K = (int32_t)x.elems / R;
-          for (int32_t row = 0; row < R; ++row)
-            zkml_kernels.dense(xd + (int64_t)row * K, K, wp, prm, M, &rq, r->patch, yd + (int64_t)row * M);
+        for (int32_t row = 0; row < st->rows; ++row, xd += st->K, yd += st->M)
+          zkml_kernels.dense(xd, st->K, st->w, st->bias, st->M, &st->rq, r->patch, yd);
+        break;
+      case ZKML_OP_CONV:
+        if (zkml_node_fused(r, i)) { /* with the MaxPool after it, which it skips */
+          const struct zkml_step* sp = &r->steps[++i];
+          zkml_kernels.conv_maxpool(xd, &st->conv, st->w, st->bias, &st->rq, &st->pool, r->patch, yd, sp->yd);
         } else {
-          zkml_conv_shape s;
-          make_conv(&n, &x, &y, &s);
-          if (zkml_node_fused(r, i)) { /* with the MaxPool after it, which it skips */
-            zkml_node np;
-            zkml_tensor yp;
-            zkml_get_node(m, ++i, &np);
-            zkml_get_tensor(m, np.out, &yp);
-            zkml_pool_shape ps;
-            make_pool(&np, &y, &yp, &ps);
-            zkml_kernels.conv_maxpool(xd, &s, wp, prm, &rq, &ps, r->patch, yd,
-                                      (int8_t*)(r->arena + r->tensor_off[np.out]));
-          } else {
-            zkml_kernels.conv(xd, &s, wp, prm, &rq, r->patch, yd);
-          }
+          zkml_kernels.conv(xd, &st->conv, st->w, st->bias, &st->rq, r->patch, yd);
         }
         break;
-      }
-      case ZKML_OP_CLAMP: zkml_clamp_s8(xd, (int32_t)x.elems, n.act_min, n.act_max, yd); break;
-      case ZKML_OP_MAXPOOL:
-      case ZKML_OP_AVGPOOL: {
-        zkml_pool_shape s;
-        make_pool(&n, &x, &y, &s);
-        if (n.op == ZKML_OP_MAXPOOL) zkml_maxpool_s8(xd, &s, yd);
-        else zkml_avgpool_s8(xd, &s, yd);
-        break;
-      }
+      case ZKML_OP_CLAMP: zkml_clamp_s8(xd, (int32_t)x->elems, n->act_min, n->act_max, yd); break;
+      case ZKML_OP_MAXPOOL: zkml_maxpool_s8(xd, &st->pool, yd); break;
+      case ZKML_OP_AVGPOOL: zkml_avgpool_s8(xd, &st->pool, yd); break;
       case ZKML_OP_ADD:
       case ZKML_OP_MUL: {
-        zkml_get_tensor(m, n.in[1], &x2);
+        zkml_get_tensor(m, n->in[1], &x2);
         zkml_bcast bc;
-        make_bcast(&x, &x2, &bc);
-        const int8_t* bd = zkml_tensor_data(r, n.in[1]);
-        if (n.op == ZKML_OP_ADD)
-          zkml_add_s8(xd, bd, &bc, x.zero_point, x2.zero_point, u2s(n.p[0]), u2s(n.p[1]), (int32_t)n.p[2],
-                      y.zero_point, n.act_min, n.act_max, yd);
+        make_bcast(x, &x2, &bc);
+        const int8_t* bd = zkml_tensor_data(r, n->in[1]);
+        if (n->op == ZKML_OP_ADD)
+          zkml_add_s8(xd, bd, &bc, x->zero_point, x2.zero_point, u2s(n->p[0]), u2s(n->p[1]), (int32_t)n->p[2],
+                      y->zero_point, n->act_min, n->act_max, yd);
         else
-          zkml_mul_s8(xd, bd, &bc, x.zero_point, x2.zero_point, u2s(n.p[0]), (int32_t)n.p[1], y.zero_point,
-                      n.act_min, n.act_max, yd);
+          zkml_mul_s8(xd, bd, &bc, x->zero_point, x2.zero_point, u2s(n->p[0]), (int32_t)n->p[1], y->zero_point,
+                      n->act_min, n->act_max, yd);
         break;
       }
       case ZKML_OP_RESHAPE:
-        if (x.data_off != ZKML_NO_DATA) memcpy(yd, xd, x.elems); /* constant input: copy once per run */
+        if (x->data_off != ZKML_NO_DATA) memcpy(yd, xd, x->elems); /* constant input: copy once per run */
         break;
       case ZKML_OP_SOFTMAX: {
-        int32_t N = (int32_t)x.dims[x.ndim - 1];
-        zkml_softmax_s8(xd, (int32_t)x.elems / N, N, (const uint32_t*)words_at(m, n.p[0]), yd);
+        int32_t N = (int32_t)x->dims[x->ndim - 1];
+        zkml_softmax_s8(xd, (int32_t)x->elems / N, N, (const uint32_t*)words_at(m, n->p[0]), yd);
         break;
       }
-      case ZKML_OP_ARGMAX: *(int32_t*)yd = zkml_argmax_s8(xd, (int32_t)x.elems); break;
+      case ZKML_OP_ARGMAX: *(int32_t*)yd = zkml_argmax_s8(xd, (int32_t)x->elems); break;
       case ZKML_OP_CONCAT: {
-        zkml_get_tensor(m, n.in[1], &x2);
-        const uint32_t ax = n.p[4];
+        zkml_get_tensor(m, n->in[1], &x2);
+        const uint32_t ax = n->p[4];
         uint32_t outer = 1, inner = 1;
-        for (uint32_t d = 0; d < ax; ++d) outer *= y.dims[d];
-        for (uint32_t d = ax + 1; d < y.ndim; ++d) inner *= y.dims[d];
-        zkml_rescale ra = {x.zero_point, u2s(n.p[0]), u2s(n.p[1])}, rb = {x2.zero_point, u2s(n.p[2]), u2s(n.p[3])};
-        zkml_concat_s8(xd, (int32_t)(x.dims[ax] * inner), &ra, zkml_tensor_data(r, n.in[1]),
-                       (int32_t)(x2.dims[ax] * inner), &rb, (int32_t)outer, y.zero_point, yd);
+        for (uint32_t d = 0; d < ax; ++d) outer *= y->dims[d];
+        for (uint32_t d = ax + 1; d < y->ndim; ++d) inner *= y->dims[d];
+        zkml_rescale ra = {x->zero_point, u2s(n->p[0]), u2s(n->p[1])}, rb = {x2.zero_point, u2s(n->p[2]), u2s(n->p[3])};
+        zkml_concat_s8(xd, (int32_t)(x->dims[ax] * inner), &ra, zkml_tensor_data(r, n->in[1]),
+                       (int32_t)(x2.dims[ax] * inner), &rb, (int32_t)outer, y->zero_point, yd);
         break;
       }
       case ZKML_OP_MATMUL: {
-        zkml_get_tensor(m, n.in[1], &x2);
+        zkml_get_tensor(m, n->in[1], &x2);
         zkml_matmul_shape s;
-        s.T = (int32_t)x.dims[x.ndim - 2];
-        s.K = (int32_t)x.dims[x.ndim - 1];
+        s.T = (int32_t)x->dims[x->ndim - 2];
+        s.K = (int32_t)x->dims[x->ndim - 1];
         s.N = (int32_t)x2.dims[x2.ndim - 1];
-        s.batch = (int32_t)(x.elems / (uint32_t)(s.T * s.K));
-        s.zp_a = x.zero_point;
+        s.batch = (int32_t)(x->elems / (uint32_t)(s.T * s.K));
+        s.zp_a = x->zero_point;
         s.zp_b = x2.zero_point;
-        s.zp_out = y.zero_point;
-        s.mult = u2s(n.p[0]);
-        s.shift = u2s(n.p[1]);
-        s.act_min = n.act_min;
-        s.act_max = n.act_max;
-        zkml_matmul_s8(xd, zkml_tensor_data(r, n.in[1]), &s, r->patch, yd);
+        s.zp_out = y->zero_point;
+        s.mult = u2s(n->p[0]);
+        s.shift = u2s(n->p[1]);
+        s.act_min = n->act_min;
+        s.act_max = n->act_max;
+        zkml_matmul_s8(xd, zkml_tensor_data(r, n->in[1]), &s, r->patch, yd);
         break;
       }
       case ZKML_OP_LAYERNORM: {
-        const int32_t D = (int32_t)x.dims[x.ndim - 1];
-        const int32_t* prm = words_at(m, n.p[0]); /* gamma, then beta */
-        zkml_layernorm_s8(xd, (int32_t)x.elems / D, D, x.zero_point, ((uint64_t)n.p[2] << 32) | n.p[1], prm,
-                          prm + D, y.zero_point, yd);
+        const int32_t D = (int32_t)x->dims[x->ndim - 1];
+        const int32_t* prm = words_at(m, n->p[0]); /* gamma, then beta */
+        zkml_layernorm_s8(xd, (int32_t)x->elems / D, D, x->zero_point, ((uint64_t)n->p[2] << 32) | n->p[1], prm,
+                          prm + D, y->zero_point, yd);
         break;
       }
-      case ZKML_OP_TRANSPOSE: zkml_transpose_s8(xd, n.p, n.p + 4, yd); break;
-      case ZKML_OP_LUT8: zkml_lut_s8(xd, (int32_t)x.elems, (const int8_t*)blob_at(m, n.p[0]), yd); break;
+      case ZKML_OP_TRANSPOSE: zkml_transpose_s8(xd, n->p, n->p + 4, yd); break;
+      case ZKML_OP_LUT8: zkml_lut_s8(xd, (int32_t)x->elems, (const int8_t*)blob_at(m, n->p[0]), yd); break;
       case ZKML_OP_REQUANT: {
-        const uint32_t ax = n.p[2];
+        const uint32_t ax = n->p[2];
         uint32_t outer = 1, inner = 1;
-        for (uint32_t d = 0; d < ax; ++d) outer *= x.dims[d];
-        for (uint32_t d = ax + 1; d < x.ndim; ++d) inner *= x.dims[d];
-        zkml_requant_axis_s8(xd, (int32_t)outer, (int32_t)n.p[1], (int32_t)inner, words_at(m, n.p[0]), yd);
+        for (uint32_t d = 0; d < ax; ++d) outer *= x->dims[d];
+        for (uint32_t d = ax + 1; d < x->ndim; ++d) inner *= x->dims[d];
+        zkml_requant_axis_s8(xd, (int32_t)outer, (int32_t)n->p[1], (int32_t)inner, words_at(m, n->p[0]), yd);
         break;
       }
       case ZKML_OP_SLICE: {
-        const uint32_t ax = n.p[0];
+        const uint32_t ax = n->p[0];
         uint32_t outer = 1, inner = 1;
-        for (uint32_t d = 0; d < ax; ++d) outer *= x.dims[d];
-        for (uint32_t d = ax + 1; d < x.ndim; ++d) inner *= x.dims[d];
-        zkml_slice_s8(xd, (int32_t)outer, (int32_t)(x.dims[ax] * inner), (int32_t)(n.p[1] * inner),
-                      (int32_t)(y.dims[ax] * inner), yd);
+        for (uint32_t d = 0; d < ax; ++d) outer *= x->dims[d];
+        for (uint32_t d = ax + 1; d < x->ndim; ++d) inner *= x->dims[d];
+        zkml_slice_s8(xd, (int32_t)outer, (int32_t)(x->dims[ax] * inner), (int32_t)(n->p[1] * inner),
+                      (int32_t)(y->dims[ax] * inner), yd);
         break;
       }
       default: return ZKML_ERR_NODE; /* unreachable after zkml_parse */

@@ -169,18 +169,23 @@ void zkml_get_axis_param(const zkml_model* m, const zkml_tensor* t, uint32_t k, 
 #define ZKML_NODE_CONV_POOL 1u /* a Conv whose output only the next node, a MaxPool, reads (not the graph output) */
 #define ZKML_NODE_DENSE4 2u    /* a Dense whose shifts are all in [35, 63] (zkml_requant_params.dense4) */
 
+struct zkml_step; /* a node decoded by zkml_prepare (model.c) */
+
 typedef struct {
   const zkml_model* model;
   uint8_t* arena;
   uint32_t* tensor_off;  /* per tensor: arena offset of its buffer (or ZKML_NO_DATA) */
   uint8_t* node_flags;   /* per node: ZKML_NODE_* */
+  struct zkml_step* steps; /* per node, in the arena: what zkml_run reads */
   int8_t* patch;         /* kernel scratch: Conv im2col, Dense input copy */
+  uint32_t input_elems;  /* the input tensor's */
 } zkml_runner;
 
 /* Lays out `arena` (4-byte aligned, at least m->arena_bytes): the tensor
- * buffers and the kernels' scratch. The nodes' int32 tables are read in
- * place from the model's bytes. The runner can then run any number of
- * inputs. */
+ * buffers, the kernels' scratch and each node decoded once (its record,
+ * tensors, buffers and kernel arguments), so that zkml_run reads no model
+ * record. The nodes' int32 tables are read in place from the model's
+ * bytes. The runner can then run any number of inputs. */
 int zkml_prepare(zkml_runner* r, const zkml_model* m, void* arena, uint32_t arena_bytes);
 
 /* The input tensor's buffer in the arena (its elems bytes): a guest may read
