@@ -107,7 +107,7 @@ std::vector<Row> measure(const Guest& g, const std::vector<Mode>& modes, int rep
 const char* kTableNames[] = {"cpu",  "program",  "image",   "memory",   "bytes",    "bitwise",
                              "shift", "mul",     "div",     "io",       "boundary", "dotcall",
                              "dot",   "shacall", "sharound", "shaconst", "bytestail", "gaps", "dotrom",
-                             "sharound-x", "cpu-x", "densecall"};
+                             "sharound-x", "cpu-x", "densecall", "dotrom-sx"};
 static_assert(std::size(kTableNames) == rv32im::kNumTables, "a name per table");
 
 }  // namespace

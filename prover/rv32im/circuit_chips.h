@@ -40,6 +40,7 @@ struct Circuit::Chips {
   GapAir gaps;
   DotRomAir dot_rom;
   DenseCallAir dense;
+  DotRomSxAir dot_rom_sx;
   explicit Chips(const Image* img) : program(img), image(img), gaps(img) {}
 };
 

@@ -2,7 +2,8 @@
 // host reference vm/accel.h dense4_output): one block of four outputs of a
 // Dense layer whose weights and biases are image words. One call table,
 // DenseCallAir ("rv32im-densecall"), one row per call; the dot products are
-// dot4_rom's data rows (DotRomAir, dot.h), started and ended by this row.
+// dot4_rom's data rows (DotRomAir, dot.h) for biased x bytes, or
+// DotRomSxAir's for int8 x bytes (Q's sx bit), started and ended by this row.
 //
 // The CPU row of the call (cpu.h) has the dot4_rom flag (that flag covers
 // a7 = 0x1003 and 0x1004: a7's low byte is 3 or 4), reads a7 and a0 = x,
@@ -28,14 +29,16 @@
 //   memory. w, bias, mult and shift need no range check: every word of theirs
 //   goes on kBusRom, which only the image table receives, and image words
 //   lie in guest memory.
-// - Sums: the row sends the chain start (seg, clk, xa, wa, 0, 0, 0, 0, 1)
-//   and receives its end (seg, clk, xa + nk, wa + 4 nk, acc0..acc3, 1); the
-//   rom flag 1 keeps the chain in DotRomAir, whose rows read the weights as
-//   image words (dot.h): acc_j is the exact sum of row j's K products,
-//   |acc_j| <= 2^14 K < 2^29. clk names the call: one ecall per cycle.
-// - Q = zp | lo << 8 | hi << 16 | pc << 24: pc (Q3) boolean; zp, lo, hi
-//   read as int8: Q_i = 128 s + l with s boolean and PAIR(2 l) (l < 128),
-//   the value Q_i - 256 s. PAIR(hi - lo): lo <= hi.
+// - Sums: the row sends the chain start (seg, clk, xa, wa, 0, 0, 0, 0, 1 +
+//   sx) and receives its end (seg, clk, xa + nk, wa + 4 nk, acc0..acc3, 1 +
+//   sx); the tag 1 + sx keeps the chain in DotRomAir (tag 1, biased x) or
+//   DotRomSxAir (tag 2, int8 x), whose rows read the weights as image words
+//   (dot.h): acc_j is the exact sum of row j's K products, |acc_j| <= 2^14
+//   K < 2^29. clk names the call: one ecall per cycle.
+// - Q = zp | lo << 8 | hi << 16 | (pc + 2 sx) << 24: Q3 = pc + 2 sx with pc
+//   and sx boolean, so both are Q3's bits (Q3 <= 3); zp, lo, hi read as
+//   int8: Q_i = 128 s + l with s boolean and PAIR(2 l) (l < 128), the value
+//   Q_i - 256 s. PAIR(hi - lo): lo <= hi.
 // - Parameter words on kBusRom (the image's words): bias j at ba + j, mult j
 //   and shift j at ma + j pc and sa + j pc. shift_j < 2^8 (bytes 1..3 zero)
 //   and s2 = shift_j0 - 32 with PAIR(8 (s2 - 3), 8 s2): 3 <= s2 <= 31.
@@ -71,9 +74,9 @@
 // Padding rows: every multiplicity is `real` (0), constraints hold on the
 // all-zero row (inside = 1 with out = z = 0).
 //
-// Columns (circuit version 12): 86 per call and 43 per output, 258 main
+// Columns (circuit version 13): 87 per call and 43 per output, 259 main
 // columns, one row per four outputs (a block of an MLP layer is K/4
-// DotRomAir rows and one of these).
+// DotRomSxAir rows and one of these).
 #pragma once
 
 #include <cstdint>
@@ -110,6 +113,7 @@ class DenseCallAir : public SegTaggedAir<DenseCallAir> {
     kAcc = kEx + 4,
     kBias = kAcc + 4,                 // bias word j at kBias + 4 j
     kSz = kBias + 16, kSl, kSh,       // sign bits of zp, lo, hi
+    kSx,                              // Q's sx bit: int8 x bytes (DotRomSxAir's chain)
     kTp, kLo = kTp + dense::kAccesses, kHi = kLo + dense::kAccesses,
     kOut = kHi + dense::kAccesses,
     kWidth = kOut + 4 * kPer
@@ -157,12 +161,15 @@ class DenseCallAir : public SegTaggedAir<DenseCallAir> {
     pair(b.lit(16) * c(kEx + 3), zero);
 
     // --- the sums: dot4_rom's data rows from (xa, wa, 0) to (xa + nk, wa + 4 nk, acc) ---
-    b.send(kBusDotChain, {seg, c(kClk), xa, wa, zero, zero, zero, zero, one}, real);
+    // Chain tag 1 + sx: DotRomAir's rows (biased x) or DotRomSxAir's (int8 x).
+    const E sx = c(kSx), tag = one + sx;
+    b.send(kBusDotChain, {seg, c(kClk), xa, wa, zero, zero, zero, zero, tag}, real);
     b.receive(kBusDotChain,
-              {seg, c(kClk), xa + nk, wa + b.lit(4) * nk, c(kAcc), c(kAcc + 1), c(kAcc + 2), c(kAcc + 3), one}, real);
+              {seg, c(kClk), xa + nk, wa + b.lit(4) * nk, c(kAcc), c(kAcc + 1), c(kAcc + 2), c(kAcc + 3), tag}, real);
 
-    // --- the output word Q = zp | lo << 8 | hi << 16 | pc << 24 -------------------------------
-    const E pc = c(kQ + 3);
+    // --- the output word Q = zp | lo << 8 | hi << 16 | (pc + 2 sx) << 24 -----------------------
+    const E pc = c(kQ + 3) - b.lit(2) * sx;
+    b.assert_bool("sx is boolean", sx);
     b.assert_bool("pc is boolean", pc);
     b.assert_bool("zp sign is boolean", c(kSz));
     b.assert_bool("lo sign is boolean", c(kSl));

@@ -49,11 +49,18 @@
 // unchanged; the w words wa + j (j = 0..3): in DotAir memory reads at 8 clk +
 // 8 (distinct cells; x and w may overlap: different times), in DotRomAir
 // rom-bus tuples (cell, word) that only the image table receives, so they
-// are the ELF's loaded words (bytes too); accN_j = acc_j + sum_i (x_i -
-// 128)(w_ji - 128) on real rows; padding rows have every multiplicity 0. A
-// table's chain tuples carry its own rom flag (0 in DotAir, 1 in DotRomAir)
-// and the call row's chain tuples the call's, so a dot4_rom call's chain
-// runs through DotRomAir rows only and a dot4 call's through DotAir rows.
+// are the ELF's loaded words (bytes too); accN_j = acc_j + sum_i v_i (w_ji
+// - 128) on real rows, v_i = x_i - 128 (biased); padding rows have every
+// multiplicity 0. A table's chain tuples carry its own tag (kKind: 0 in
+// DotAir, 1 in DotRomAir, 2 in DotRomSxAir) and the call row's chain tuples
+// the call's, so a dot4_rom call's chain runs through DotRomAir rows only,
+// a dot4 call's through DotAir rows, and a dense4_rom call's through the
+// table its Q's sx bit names (dense.h).
+// - DotRomSxAir (int8 x bytes): v_i = x_i - 256 s_i with s_i boolean and
+//   PAIR entries 2 (x_i - 128 s_i) (three PAIRs with the access's hi limb
+//   and a 0): x_i - 128 s_i in [0, 128), so s_i is x_i's top bit and v_i the
+//   byte as an int8 (a wrong s_i puts 2 (x_i - 128 s_i) outside [0, 256) in
+//   the field). |v_i| <= 128 as before, so the sums' bounds hold.
 //
 // Columns and cost (circuit version 8), per row of 16 MACs:
 // - DotAir: 47 main columns and 20 LogUp fractions (chain 2, memory 10, U16
@@ -63,6 +70,10 @@
 //   PAIR 1, rom 4) in 5 paired aux columns + the running sum: 35 + 24 = 59
 //   base columns, 3.7 per MAC (before version 8 rom rows were DotAir rows
 //   with a rom flag and unused access columns: 100 base columns).
+// - DotRomSxAir (version 13): 39 main columns (4 sign bits) and 12
+//   fractions (2 more PAIRs) in 6 paired aux columns + the running sum: 39 +
+//   28 = 67 base columns, 4.2 per MAC; it saves the guest the biased copy of
+//   x (about 4 cycles a word, each cycle 178 base columns of CPU).
 // Degree 3.
 #pragma once
 
@@ -97,29 +108,42 @@ inline constexpr uint32_t kAccesses = 5;  // data row: x, w row 0..3
 // (the call row's, from the CPU's call tuple), and each table sends and
 // receives chain tuples with its own constant flag, so a call's rows are all
 // in the table its call asks for.
-template <bool kRomWeights>
-class DotDataAir : public SegTaggedAir<DotDataAir<kRomWeights>> {
+template <bool kRomWeights, bool kSignedX = false>
+class DotDataAir : public SegTaggedAir<DotDataAir<kRomWeights, kSignedX>> {
+  static_assert(kRomWeights || !kSignedX, "int8 x bytes only with rom weights (dense4_rom)");
+
  public:
   static constexpr size_t kAccesses = kRomWeights ? 1 : dot::kAccesses;  // x (and w row 0..3)
+  // The chain tag: 0 dot4, 1 rom weights, 2 rom weights and int8 x bytes.
+  static constexpr uint32_t kKind = (kRomWeights ? 1 : 0) + (kSignedX ? 1 : 0);
   enum Col : size_t {
     kIsReal, kClk, kXa, kWa,
     kAcc, kAccN = kAcc + 4,
     kX = kAccN + 4, kW = kX + 4,  // w row j lane i at kW + 4 j + i
     kTp = kW + 16, kLo = kTp + kAccesses, kHi = kLo + kAccesses,
-    kWidth = kHi + kAccesses
+    kSign = kHi + kAccesses,  // int8 x: the sign bit of x byte i at kSign + i
+    kWidth = kSign + (kSignedX ? 4 : 0)
   };
-  std::string name() const override { return kRomWeights ? "rv32im-dotrom" : "rv32im-dot"; }
+  std::string name() const override {
+    return kSignedX ? "rv32im-dotrom-sx" : kRomWeights ? "rv32im-dotrom" : "rv32im-dot";
+  }
 
   template <class B>
   void constraints(B& b) const {
     using E = typename B::Expr;
     auto c = [&](size_t i) { return b.main(i); };
     const E real = c(kIsReal), seg = b.pub(SegTaggedAir<DotDataAir>::kPubSeg), one = b.lit(1), bias = b.lit(128);
-    const E rom = b.lit(kRomWeights ? 1 : 0);
+    const E rom = b.lit(kKind);
     b.assert_bool("is_real is boolean", real);
+    // x byte i's value: biased (x - 128), or int8 (x - 256 s with s its sign
+    // bit: s boolean and x - 128 s < 128 by a PAIR entry of twice it).
+    auto xv = [&](size_t i) { return kSignedX ? c(kX + i) - b.lit(256) * c(kSign + i) : c(kX + i) - bias; };
+    auto low7 = [&](size_t i) { return b.lit(2) * (c(kX + i) - bias * c(kSign + i)); };
+    if constexpr (kSignedX)
+      for (size_t i = 0; i < 4; ++i) b.assert_bool("x sign is boolean", c(kSign + i));
     for (size_t j = 0; j < 4; ++j) {
       E sum = c(kAcc + j);
-      for (size_t i = 0; i < 4; ++i) sum = sum + (c(kX + i) - bias) * (c(kW + 4 * j + i) - bias);
+      for (size_t i = 0; i < 4; ++i) sum = sum + xv(i) * (c(kW + 4 * j + i) - bias);
       b.assert_zero("the running sum adds the row's products", real * (c(kAccN + j) - sum));
     }
     b.receive(kBusDotChain, {seg, c(kClk), c(kXa), c(kWa), c(kAcc), c(kAcc + 1), c(kAcc + 2), c(kAcc + 3), rom}, real);
@@ -139,7 +163,11 @@ class DotDataAir : public SegTaggedAir<DotDataAir<kRomWeights>> {
                       real, real);
       }
     }
-    if constexpr (kRomWeights) {
+    if constexpr (kSignedX) {
+      b.send(kBusBytePair, {c(kHi), low7(0)}, real);
+      b.send(kBusBytePair, {low7(1), low7(2)}, real);
+      b.send(kBusBytePair, {low7(3), b.lit(0)}, real);
+    } else if constexpr (kRomWeights) {
       b.send(kBusBytePair, {c(kHi), b.lit(0)}, real);
     } else {
       b.send(kBusBytePair, {c(kHi), c(kHi + 1)}, real);
@@ -150,6 +178,7 @@ class DotDataAir : public SegTaggedAir<DotDataAir<kRomWeights>> {
 };
 using DotAir = DotDataAir<false>;
 using DotRomAir = DotDataAir<true>;
+using DotRomSxAir = DotDataAir<true, true>;  // dense4_rom with int8 x bytes (Q's sx bit)
 
 class DotCallAir : public SegTaggedAir<DotCallAir> {
  public:
@@ -269,15 +298,17 @@ class DotBuilder {
                       const RomReader& rom, std::vector<AluEvent>& mul, std::vector<AluEvent>& shift);
   void start_segment() {
     calls_.clear(), dense_.clear();
-    groups_[0].clear(), groups_[1].clear(), chains_[0].clear(), chains_[1].clear();
+    for (size_t k = 0; k < kKinds; ++k) groups_[k].clear(), chains_[k].clear();
   }
   size_t rows() const { return groups_[0].size(); }
   size_t rom_rows() const { return groups_[1].size(); }
+  size_t rom_sx_rows() const { return groups_[2].size(); }
   size_t calls() const { return calls_.size() / DotCallAir::kWidth; }
   size_t dense_calls() const;
   RowMajorMatrix<Fp> call_trace(size_t min_rows) const;
   RowMajorMatrix<Fp> data_trace(size_t min_rows) const;
   RowMajorMatrix<Fp> rom_trace(size_t min_rows) const;
+  RowMajorMatrix<Fp> rom_sx_trace(size_t min_rows) const;
   RowMajorMatrix<Fp> dense_trace(size_t min_rows) const;
 
  private:
@@ -296,13 +327,16 @@ class DotBuilder {
   RowMajorMatrix<Fp> data_rows(size_t min_rows) const;
   // A call's data rows (the memory accesses of x, and of w for dot4, in
   // time order) and its four sums.
+  // signed_x: int8 x bytes (dense4_rom's sx; rom weights only).
   std::array<int64_t, 4> add_data_rows(uint32_t x, uint32_t w, uint32_t k, uint32_t clk, MemoryState& mem,
-                                       ByteCounts& bytes, bool strict, const RomReader* rom, const std::string& where);
+                                       ByteCounts& bytes, bool strict, const RomReader* rom, const std::string& where,
+                                       bool signed_x = false);
 
   std::vector<Fp> calls_;  // rows of DotCallAir::kWidth
   std::vector<Fp> dense_;  // rows of DenseCallAir::kWidth
-  std::vector<Group> groups_[2];  // [0]: DotAir, [1]: DotRomAir
-  std::vector<Chain> chains_[2];
+  static constexpr size_t kKinds = 3;  // the data tables by chain tag (DotDataAir::kKind)
+  std::vector<Group> groups_[kKinds];  // [0]: DotAir, [1]: DotRomAir, [2]: DotRomSxAir
+  std::vector<Chain> chains_[kKinds];
 };
 
 }  // namespace zkvm::rv32im

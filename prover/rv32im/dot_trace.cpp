@@ -32,10 +32,15 @@ void put_time(Fp* row, size_t tp, size_t lo, size_t hi, size_t k, uint32_t prev,
   row[lo + k] = u(d & 0xffff);
   row[hi + k] = u(d >> 16);
 }
-// acc_j += sum_i (x_i - 128)(w_j,i - 128): one data row's 16 products.
-void add_products(std::array<int64_t, 4>& acc, uint32_t x, const uint32_t w[4]) {
+// x byte i's value: biased (x_i - 128) or, signed_x, int8.
+int64_t x_value(uint32_t x, size_t i, bool signed_x) {
+  const int64_t b = byte_of(x, i);
+  return signed_x ? b - (b >= 128 ? 256 : 0) : b - 128;
+}
+// acc_j += sum_i x_i (w_j,i - 128): one data row's 16 products.
+void add_products(std::array<int64_t, 4>& acc, uint32_t x, const uint32_t w[4], bool signed_x) {
   for (size_t j = 0; j < 4; ++j)
-    for (size_t i = 0; i < 4; ++i) acc[j] += (int64_t{byte_of(x, i)} - 128) * (int64_t{byte_of(w[j], i)} - 128);
+    for (size_t i = 0; i < 4; ++i) acc[j] += x_value(x, i, signed_x) * (int64_t{byte_of(w[j], i)} - 128);
 }
 
 // Lookups that a forged row may push out of range stay unmatched.
@@ -64,7 +69,7 @@ RowMajorMatrix<Fp> call_rows(const std::vector<Fp>& rows, size_t width, size_t m
 
 std::array<int64_t, 4> DotBuilder::add_data_rows(uint32_t x, uint32_t w, uint32_t k, uint32_t clk, MemoryState& mem,
                                                  ByteCounts& bytes, bool strict, const RomReader* rom,
-                                                 const std::string& where) {
+                                                 const std::string& where, bool signed_x) {
   const uint32_t t0 = 8 * clk;
   // Weight words: from memory, or for dot4_rom the image (a word outside it
   // is an emulator fault; forged, it reads as 0 and its lookup stays
@@ -81,12 +86,12 @@ std::array<int64_t, 4> DotBuilder::add_data_rows(uint32_t x, uint32_t w, uint32_
     wwords[i] = v.value_or(0);
   }
 
-  // Data rows (DotAir, or DotRomAir for dot4_rom): all x reads (8 clk + 7)
+  // Data rows (DotAir, or DotRomAir / DotRomSxAir): all x reads (8 clk + 7)
   // before all w reads (8 clk + 8), so a cell that is both sees its
   // accesses in time order. Here the accesses, their lookups and the sums;
   // the rows when the table is built (data_rows).
   std::array<int64_t, 4> acc{};
-  const size_t kind = rom != nullptr ? 1 : 0;
+  const size_t kind = rom != nullptr ? (signed_x ? 2 : 1) : 0;
   const uint32_t groups = k / 4, xa = x >> 2, wa = w >> 2;
   std::vector<Group>& gs = groups_[kind];
   const size_t first = gs.size();
@@ -108,11 +113,15 @@ std::array<int64_t, 4> DotBuilder::add_data_rows(uint32_t x, uint32_t w, uint32_
         hi[1 + j] = diff(bytes, where, a.prev_time, t0 + dot::kTimeW) >> 16;
       }
     }
-    add_products(acc, gr.x, gr.w);
+    add_products(acc, gr.x, gr.w, kind == 2);
     if (rom == nullptr) {
       pair(bytes, hi[0], hi[1]);
       pair(bytes, hi[2], hi[3]);
       pair(bytes, hi[4], 0);
+    } else if (kind == 2) {  // and twice the low 7 bits of each x byte
+      pair(bytes, hi[0], 2 * (byte_of(gr.x, 0) & 127));
+      pair(bytes, 2 * (byte_of(gr.x, 1) & 127), 2 * (byte_of(gr.x, 2) & 127));
+      pair(bytes, 2 * (byte_of(gr.x, 3) & 127), 0);
     } else {
       pair(bytes, hi[0], 0);
     }
@@ -209,7 +218,8 @@ RowMajorMatrix<Fp> DotBuilder::call_trace(size_t min_rows) const {
 // running sums from 0; padded to a table height.
 template <class Row>
 RowMajorMatrix<Fp> DotBuilder::data_rows(size_t min_rows) const {
-  constexpr size_t kind = Row::kAccesses > 1 ? 0 : 1;
+  constexpr size_t kind = Row::kKind;
+  constexpr bool signed_x = kind == 2;
   const std::vector<Group>& gs = groups_[kind];
   const std::vector<Chain>& chains = chains_[kind];
   RowMajorMatrix<Fp> m = ntt::zeroed_matrix(Row::kWidth, padded_height(gs.size(), min_rows));
@@ -230,8 +240,10 @@ RowMajorMatrix<Fp> DotBuilder::data_rows(size_t min_rows) const {
       for (size_t j = 0; j < 4; ++j) put_word(row, Row::kW + 4 * j, gr.w[j]);
       for (size_t k = 0; k < Row::kAccesses; ++k)
         put_time(row, Row::kTp, Row::kLo, Row::kHi, k, gr.prev[k], t0 + (k == 0 ? dot::kTimeX : dot::kTimeW));
+      if constexpr (signed_x)
+        for (size_t i = 0; i < 4; ++i) row[Row::kSign + i] = u(byte_of(gr.x, i) >> 7);
       for (size_t j = 0; j < 4; ++j) row[Row::kAcc + j] = Fp::from_i64(acc[j]);
-      add_products(acc, gr.x, gr.w);
+      add_products(acc, gr.x, gr.w, signed_x);
       for (size_t j = 0; j < 4; ++j) row[Row::kAccN + j] = Fp::from_i64(acc[j]);
     }
   }
@@ -241,6 +253,8 @@ RowMajorMatrix<Fp> DotBuilder::data_rows(size_t min_rows) const {
 RowMajorMatrix<Fp> DotBuilder::data_trace(size_t min_rows) const { return data_rows<DotAir>(min_rows); }
 
 RowMajorMatrix<Fp> DotBuilder::rom_trace(size_t min_rows) const { return data_rows<DotRomAir>(min_rows); }
+
+RowMajorMatrix<Fp> DotBuilder::rom_sx_trace(size_t min_rows) const { return data_rows<DotRomSxAir>(min_rows); }
 
 void DotBuilder::add_dense_call(const vm::SyscallRecord& rec, uint32_t clk, MemoryState& mem, ByteCounts& bytes,
                                 bool strict, const RomReader& rom, std::vector<AluEvent>& mul,
@@ -275,7 +289,7 @@ void DotBuilder::add_dense_call(const vm::SyscallRecord& rec, uint32_t clk, Memo
   const uint32_t q = regs[dense::kRegs];
   const vm::Dense4Out qo = vm::dense4_unpack(q);
   if (strict && !vm::dense4_q_ok(q)) throw std::logic_error(where + "an output word the emulator faults on");
-  const std::array<int64_t, 4> acc = add_data_rows(x, w, k, clk, mem, bytes, strict, &rom, where);
+  const std::array<int64_t, 4> acc = add_data_rows(x, w, k, clk, mem, bytes, strict, &rom, where, qo.sx != 0);
   // Parameter words (forged ones outside the image read as 0, unmatched).
   auto image = [&](uint32_t addr, const char* what) {
     const auto v = rom(addr >> 2);
@@ -333,6 +347,7 @@ void DotBuilder::add_dense_call(const vm::SyscallRecord& rec, uint32_t clk, Memo
   // The output word.
   const uint32_t pz = byte_of(q, 0), pl = byte_of(q, 1), ph = byte_of(q, 2);
   c[Call::kSz] = u(pz >> 7), c[Call::kSl] = u(pl >> 7), c[Call::kSh] = u(ph >> 7);
+  c[Call::kSx] = u(qo.sx);
   pr(2 * (pz & 127), 2 * (pl & 127));
   pr(2 * (ph & 127), static_cast<uint32_t>(qo.hi - qo.lo));
   // Each output.

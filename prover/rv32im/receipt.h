@@ -67,7 +67,11 @@ inline constexpr uint16_t kReceiptVersion = 3;
 // dot products, bias, requantisation and clamp in one call row over
 // dot4_rom's data rows; the CPU's dot4_rom flag covers both calls and the
 // call tuple carries a7's low byte.
-inline constexpr uint32_t kCircuitVersion = 12;
+// 13: dense4_rom over int8 x bytes (Q's sx bit; 23 tables): its data rows
+// in a table of their own (rv32im-dotrom-sx, DotRomSxAir: sign bits and
+// their range checks), so a Dense layer reads its input in place instead of
+// a biased copy.
+inline constexpr uint32_t kCircuitVersion = 13;
 inline constexpr uint32_t kRv32imProgramId = 0x52563332;  // "RV32": the vk's program id
 // Bounds on untrusted sizes (allocation limits before parsing).
 inline constexpr size_t kMaxJournalBytes = size_t{1} << 20;

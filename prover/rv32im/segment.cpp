@@ -52,6 +52,7 @@ std::vector<std::vector<Fp>> segment_publics(const SegmentInfo& s) {
   p[kTableDot] = {u(s.tag())};
   p[kTableDotRom] = {u(s.tag())};
   p[kTableDense] = {u(s.tag())};
+  p[kTableDotRomSx] = {u(s.tag())};
   p[kTableShaCall] = {u(s.tag())};
   p[kTableShaRound] = {u(s.tag())};
   p[kTableShaRoundX] = {u(s.tag())};

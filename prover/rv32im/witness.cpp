@@ -240,6 +240,7 @@ class Generator {
     sw.traces[kTableDot] = dot_.data_trace(min_rows_);
     sw.traces[kTableDotRom] = dot_.rom_trace(min_rows_);
     sw.traces[kTableDense] = dot_.dense_trace(min_rows_);
+    sw.traces[kTableDotRomSx] = dot_.rom_sx_trace(min_rows_);
     sw.traces[kTableShaCall] = sha_.call_trace(min_rows_);
     sw.traces[kTableShaRound] = sha_.round_trace(min_rows_);
     sw.traces[kTableShaRoundX] = sha_.overflow_round_trace(min_rows_);  // height 0 when unused
@@ -257,6 +258,7 @@ class Generator {
     absent_if_unused(kTableDot, dot_.rows() == 0);
     absent_if_unused(kTableDotRom, dot_.rom_rows() == 0);
     absent_if_unused(kTableDense, dot_.dense_calls() == 0);
+    absent_if_unused(kTableDotRomSx, dot_.rom_sx_rows() == 0);
     absent_if_unused(kTableShaCall, sha_.calls() == 0);
     absent_if_unused(kTableShaRound, sha_.round_rows() == 0);
     // Last: every table has counted its lookups.

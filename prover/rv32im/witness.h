@@ -19,7 +19,8 @@ namespace zkvm::rv32im {
 enum Table : size_t { kTableCpu, kTableProgram, kTableImage, kTableMemory, kTableBytes,
                       kTableBitwise, kTableShift, kTableMul, kTableDiv, kTableIo, kTableBoundary,
                       kTableDotCall, kTableDot, kTableShaCall, kTableShaRound, kTableShaConst, kTableBytesTail,
-                      kTableGaps, kTableDotRom, kTableShaRoundX, kTableCpuX, kTableDense, kNumTables };
+                      kTableGaps, kTableDotRom, kTableShaRoundX, kTableCpuX, kTableDense,
+                      kTableDotRomSx, kNumTables };
 
 // Longest segment: the CPU table holds 2^21 rows and memory times
 // 8 clk + 8 stay below 2^24 (cpu.h, io.h time differences).

@@ -23,7 +23,7 @@
 static int version_checks(void) {
   EXPECT(strcmp(zkvm_version(), ZKVM_EXPECTED_VERSION) == 0);
   EXPECT(zkvm_receipt_format_version() == 3);
-  EXPECT(zkvm_circuit_version() == 12);
+  EXPECT(zkvm_circuit_version() == 13);
   return 0;
 }
 

@@ -34,19 +34,24 @@ constexpr unsigned a5 = 15, t0r = 5, s0 = 8;
 struct Params {
   uint32_t k, block, pc;
   int32_t zp, lo, hi;
+  uint32_t sx = 0;  // 1: x's bytes are int8 (DotRomSxAir's rows)
   uint32_t q() const {
     return (static_cast<uint32_t>(zp) & 0xff) | (static_cast<uint32_t>(lo) & 0xff) << 8 |
-           (static_cast<uint32_t>(hi) & 0xff) << 16 | pc << 24;
+           (static_cast<uint32_t>(hi) & 0xff) << 16 | (pc + 2 * sx) << 24;
   }
 };
 
 // The calls of many_calls_program: outputs spread past both bounds, per
 // channel and per tensor, negative multipliers, shifts 35 and 63, lo = hi,
-// mult = 0, a bias that wraps, K = 4 (last: its Q lands inside x).
+// mult = 0, a bias that wraps, biased and int8 x bytes (calls 7..9), K = 4
+// (last: its Q lands inside x).
 const std::vector<Params> kCalls = {
-    {kK, 0, 1, 5, -100, 90}, {kK, 1, 0, -3, -128, 127}, {kK, 2, 1, 0, -50, 50}, {kK, 3, 1, 0, 7, 7},
-    {kK, 4, 0, 100, -128, 127}, {kK, 5, 1, 2, -20, 127}, {kK, 7, 1, 1, -128, 0}, {4, 6, 1, -128, -128, 127},
+    {kK, 0, 1, 5, -100, 90},        {kK, 1, 0, -3, -128, 127},   {kK, 2, 1, 0, -50, 50},
+    {kK, 3, 1, 0, 7, 7},            {kK, 4, 0, 100, -128, 127},  {kK, 5, 1, 2, -20, 127},
+    {kK, 7, 1, 1, -128, 0},         {kK, 0, 1, 5, -100, 90, 1},  {kK, 4, 0, 3, -128, 127, 1},
+    {kK, 2, 1, -9, -60, 60, 1},     {4, 6, 1, -128, -128, 127},
 };
+constexpr size_t kSignedCalls = 3;
 
 std::vector<uint8_t> dense_data() {
   std::vector<uint8_t> d(0x340);
@@ -113,7 +118,7 @@ vm::Program one_call_program(size_t i) { return make_program(one_call_code(i), d
 uint32_t expected(const Params& q, const std::vector<uint8_t>& x_now) {
   const std::vector<uint8_t> d = dense_data();
   auto byte_at = [&](uint32_t a) { return a < kX + kK ? x_now[a - kX] : d[a - kDataBase]; };
-  const auto sums = vm::dot4_reference(kX, kW, q.k, byte_at);
+  const auto sums = vm::dot4_reference(kX, kW, q.k, byte_at, q.sx != 0);
   uint32_t bias[4], mult[4], shift[4];
   for (uint32_t j = 0; j < 4; ++j) {
     std::memcpy(&bias[j], d.data() + (kBias - kDataBase) + 16 * q.block + 4 * j, 4);
@@ -141,9 +146,9 @@ void forge_result(Recorded& r, uint32_t v) {
 
 }  // namespace
 
-TEST_CASE("dense4_rom call table: 258 main columns, 106 fractions in 56 aux columns, degree 3", "[rv32im][dense]") {
+TEST_CASE("dense4_rom call table: 259 main columns, 106 fractions in 56 aux columns, degree 3", "[rv32im][dense]") {
   const air::AirShape call = air::analyse(DenseCallAir{});
-  CHECK(DenseCallAir::kWidth == 258);
+  CHECK(DenseCallAir::kWidth == 259);
   CHECK(call.num_interactions == 106);
   CHECK(call.aux_width() == 56);  // 55 fraction columns (four clamp pairs stay single) and the running sum
   CHECK(call.max_degree == 3);
@@ -166,7 +171,8 @@ TEST_CASE("dense4_rom calls prove and verify with the emulator's outputs, every 
   const Built b = build(p, r, TraceCheck::kStrict);
   REQUIRE(check(b).ok);
   CHECK(real_rows(b, rv32im::kTableDense) == kCalls.size());
-  CHECK(real_rows(b, rv32im::kTableDotRom) == (kCalls.size() - 1) * kK / 4 + 1);
+  CHECK(real_rows(b, rv32im::kTableDotRom) == (kCalls.size() - 1 - kSignedCalls) * kK / 4 + 1);
+  CHECK(real_rows(b, rv32im::kTableDotRomSx) == kSignedCalls * kK / 4);
   // Each case of the clamp occurs.
   size_t below = 0, above = 0, inside = 0;
   const auto& t = b.ex.traces[rv32im::kTableDense];
@@ -333,5 +339,35 @@ TEST_CASE("segments are cut before a dense4_rom call whose ALU events would pass
     CHECK(real_rows_of(segs[k].traces[rv32im::kTableDense]) == calls[k]);
     // The shift chip's rows: the calls' 8 events each (the loop has no shifts).
     CHECK(segs[k].traces[rv32im::kTableShift].height == rv32im::padded_height(8 * calls[k], 0));
+  }
+}
+
+TEST_CASE("int8-x data rows (rv32im-dotrom-sx): 39 main columns, 12 fractions in 6 aux columns; every column's changed cell is rejected",
+          "[rv32im][dense]") {
+  const air::AirShape shape = air::analyse(rv32im::DotRomSxAir{});
+  CHECK(rv32im::DotRomSxAir::kWidth == 39);
+  CHECK(shape.num_interactions == 12);
+  CHECK(shape.aux_width() == 7);  // 6 paired fraction columns and the running sum
+  CHECK(shape.max_degree == 3);
+  const auto p = many_calls_program();
+  const Recorded r = record(p);
+  Built b = build(p, r, TraceCheck::kStrict);
+  REQUIRE(check(b).ok);
+  const size_t rows = real_rows(b, rv32im::kTableDotRomSx);
+  REQUIRE(rows == kSignedCalls * kK / 4);
+  // Both signs of x bytes occur, so each sign column holds a 0 and a 1.
+  const auto& t = b.ex.traces[rv32im::kTableDotRomSx];
+  for (size_t i = 0; i < 4; ++i) {
+    size_t ones = 0;
+    for (size_t row = 0; row < rows; ++row) ones += t.at(row, rv32im::DotRomSxAir::kSign + i) == Fp::one();
+    CHECK(ones > 0);
+    CHECK(ones < rows);
+  }
+  sweep_table(b, rv32im::kTableDotRomSx, rv32im::DotRomSxAir::kWidth, rows);
+  const auto pk = setup(b);
+  for (size_t col = 0; col < rv32im::DotRomSxAir::kWidth; ++col) {
+    const size_t row = (col * 5) % rows;
+    INFO("row " << row << " column " << col);
+    CHECK_FALSE(accepts_changed_cell(b, pk, rv32im::kTableDotRomSx, row, col));
   }
 }

@@ -234,10 +234,11 @@ namespace {
 
 constexpr unsigned kA5 = 15;  // a5 (vm_test_util.h's Reg stops at a4)
 
-// Q = zp | lo << 8 | hi << 16 | pc << 24, written here rather than taken from accel.h.
-std::uint32_t dense4_qword(std::int32_t zp, std::int32_t lo, std::int32_t hi, std::uint32_t pc) {
+// Q = zp | lo << 8 | hi << 16 | flags << 24 (flags = pc + 2 sx), written here
+// rather than taken from accel.h.
+std::uint32_t dense4_qword(std::int32_t zp, std::int32_t lo, std::int32_t hi, std::uint32_t flags) {
   return std::uint32_t{static_cast<std::uint8_t>(zp)} | std::uint32_t{static_cast<std::uint8_t>(lo)} << 8 |
-         std::uint32_t{static_cast<std::uint8_t>(hi)} << 16 | pc << 24;
+         std::uint32_t{static_cast<std::uint8_t>(hi)} << 16 | flags << 24;
 }
 
 struct Store {
@@ -271,19 +272,20 @@ void put_word(std::vector<std::uint8_t>& d, std::uint32_t v) {
   for (unsigned i = 0; i < 4; ++i) d.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
 }
 
-// One call's operands: x (K bytes) and w (4K bytes, dot4's layout) biased
-// bytes as stored; the output word's fields and the parameter words as
-// plain integers. With pc = 0 only mult[0] and shift[0] count: the other
-// words are decoys the call must not read.
+// One call's operands: x (K bytes: biased, or int8 with sx = 1) and w (4K
+// bytes, dot4's layout, biased) as stored; the output word's fields and the
+// parameter words as plain integers. With pc = 0 only mult[0] and shift[0]
+// count: the other words are decoys the call must not read.
 struct Dense4Case {
   std::vector<std::uint8_t> x, w;
   std::int32_t bias[4] = {};
   std::int32_t mult[4] = {1 << 30, 1 << 30, 1 << 30, 1 << 30};
   std::uint32_t shift[4] = {35, 35, 35, 35};
   std::int32_t zp = 0, lo = -128, hi = 127;
-  std::uint32_t pc = 1;
+  std::uint32_t pc = 1, sx = 0;
   std::uint32_t k() const { return static_cast<std::uint32_t>(x.size()); }
-  std::uint32_t q() const { return dense4_qword(zp, lo, hi, pc); }
+  std::uint32_t q() const { return dense4_qword(zp, lo, hi, pc + 2 * sx); }
+  std::int64_t x_value(std::uint32_t i) const { return sx ? std::int64_t{x[i]} - (x[i] >= 128 ? 256 : 0) : std::int64_t{x[i]} - 128; }
   // The data segment from kDataBase: x, Q, w, bias, mult (4 words), shift (4 words).
   std::uint32_t x_at() const { return kDataBase; }
   std::uint32_t w_at() const { return kDataBase + k() + 4; }
@@ -326,7 +328,7 @@ std::int32_t want_requant(std::int64_t sum, std::int64_t bias, std::int64_t mult
 std::int64_t plain_sum(const Dense4Case& c, std::uint32_t j) {
   std::int64_t sum = 0;
   for (std::uint32_t i = 0; i < c.k(); ++i)
-    sum += (std::int64_t{c.x[i]} - 128) * (std::int64_t{c.w[16 * (i / 4) + 4 * j + i % 4]} - 128);
+    sum += c.x_value(i) * (std::int64_t{c.w[16 * (i / 4) + 4 * j + i % 4]} - 128);
   return sum;
 }
 // The output word by the formula, over sums from a plain loop.
@@ -341,7 +343,8 @@ std::uint32_t want_dense4(const Dense4Case& c) {
 }
 // The host reference of accel.h over the same bytes.
 std::uint32_t host_dense4(const Dense4Case& c) {
-  const auto sums = dot4_reference(0, c.k(), c.k(), [&c](std::uint32_t i) { return i < c.k() ? c.x[i] : c.w[i - c.k()]; });
+  const auto sums = dot4_reference(
+      0, c.k(), c.k(), [&c](std::uint32_t i) { return i < c.k() ? c.x[i] : c.w[i - c.k()]; }, c.sx != 0);
   std::uint32_t bias[4], mult[4], shift[4];
   for (std::uint32_t j = 0; j < 4; ++j)
     bias[j] = static_cast<std::uint32_t>(c.bias[j]), mult[j] = c.mult_of(j), shift[j] = c.shift_of(j);
@@ -391,6 +394,7 @@ TEST_CASE("dense4_rom (0x1004) matches the host reference and the formula on ran
     const auto k = static_cast<std::uint32_t>(4 * uni(1, 100));
     Dense4Case c;
     c.pc = static_cast<std::uint32_t>(iter % 2);
+    c.sx = static_cast<std::uint32_t>(iter / 2 % 2);  // int8 x bytes in every other pair
     c.x.resize(k);
     c.w.resize(4 * std::size_t{k});
     for (auto& b : c.x) b = static_cast<std::uint8_t>(rng());
@@ -424,7 +428,7 @@ TEST_CASE("dense4_rom (0x1004) matches the host reference and the formula on ran
     c.zp = static_cast<std::int32_t>(uni(-128, 127));
     c.lo = static_cast<std::int32_t>(uni(-128, 127));
     c.hi = static_cast<std::int32_t>(uni(c.lo, 127));
-    INFO("iteration " << iter << " K " << k << " pc " << c.pc << " mult " << c.mult[0] << " " << c.mult[1] << " "
+    INFO("iteration " << iter << " K " << k << " pc " << c.pc << " sx " << c.sx << " mult " << c.mult[0] << " " << c.mult[1] << " "
                       << c.mult[2] << " " << c.mult[3] << " shift " << c.shift[0] << " " << c.shift[1] << " "
                       << c.shift[2] << " " << c.shift[3] << " zp " << c.zp << " lo " << c.lo << " hi " << c.hi);
     check_dense4(c);
@@ -462,6 +466,20 @@ TEST_CASE("dense4_rom edges: -128 * -128 over the longest K, shifts 35 and 63, l
     c.mult[0] = 1 << 30, c.shift[0] = 63, c.zp = -7, c.lo = -100, c.hi = 100;
     check_dense4(c);
     c.mult[0] = -(1 << 20), c.shift[0] = 49, c.zp = 127, c.lo = 127, c.hi = 127;
+    check_dense4(c);
+  }
+  {  // int8 x bytes (sx = 1): x = -128 (0x80) and w = -128 (biased 0) over the longest K,
+     // the same sums as the biased case above; and x = 127 (0x7f) against w = -128
+    Dense4Case c = dense4_filled(kDot4MaxLen - 4, 0x80, 0);
+    c.sx = 1;
+    c.bias[3] = -(1 << 14) * 32764;
+    check_dense4(c);
+    Dense4Case biased = c;
+    biased.sx = 0;
+    biased.x.assign(c.x.size(), 0);  // -128 biased
+    CHECK(run_dense4(c).regs[18] == run_dense4(biased).regs[18]);
+    c.x.assign(c.x.size(), 0x7f);
+    c.pc = 0, c.zp = 5;
     check_dense4(c);
   }
   {  // lo = hi: every output is that value
@@ -512,11 +530,11 @@ TEST_CASE("dense4_rom reads x and Q from memory, the weights and parameters from
     CHECK(r.regs[18] == want_dense4(seen));
     CHECK(r.regs[18] != want_dense4(c));
   }
-  {  // The ELF holds a Q the call refuses (pc = 2); a store of c's Q before the call makes it run.
-    const RunResult r = run_dense4(c, {{qa, c.q()}}, dense4_qword(0, -128, 127, 2));
+  {  // The ELF holds a Q the call refuses (Q3 = 4); a store of c's Q before the call makes it run.
+    const RunResult r = run_dense4(c, {{qa, c.q()}}, dense4_qword(0, -128, 127, 4));
     REQUIRE(r.status == RunStatus::Exited);
     CHECK(r.regs[18] == want_dense4(c));
-    const RunResult bad = run_dense4(c, {}, dense4_qword(0, -128, 127, 2));  // without the store: a fault
+    const RunResult bad = run_dense4(c, {}, dense4_qword(0, -128, 127, 4));  // without the store: a fault
     REQUIRE(bad.status == RunStatus::Faulted);
     CHECK(bad.fault->kind == FaultKind::BadAccelArgs);
   }
@@ -651,16 +669,17 @@ TEST_CASE("dense4_rom faults, in order: arguments, the x buffer, Q, image words 
       // The buffer before Q and the image: x outside memory and w outside the image.
       {0x8000, E, 8, B, M, S, {}, kBuf, 0x8000, "dense4_rom buffer [0x00008000, 0x0000800c)"},
       // Q.
-      {X, W, 8, B, M, S, dense4_qword(0, -128, 127, 2), kArgs, Qa,
-       "dense4_rom output word Q = 0x027f8000 at 0x00020008 has pc = 2 (must be 0 or 1) (Q = zp | lo << 8 | hi << 16 "
-       "| pc << 24 follows x's K = 8 bytes)"},
-      {X, W, 8, B, M, S, dense4_qword(0, -128, 127, 0x80), kArgs, Qa, "has pc = 128 (must be 0 or 1)"},
+      {X, W, 8, B, M, S, dense4_qword(0, -128, 127, 4), kArgs, Qa,
+       "dense4_rom output word Q = 0x047f8000 at 0x00020008 has Q3 = 4 (must be pc + 2 sx <= 3) (Q = zp | lo << 8 | "
+       "hi << 16 | (pc + 2 sx) << 24 follows x's K = 8 bytes)"},
+      {X, W, 8, B, M, S, dense4_qword(0, -128, 127, 0x80), kArgs, Qa, "has Q3 = 128 (must be pc + 2 sx <= 3)"},
       {X, W, 8, B, M, S, dense4_qword(0, 5, 3, 1), kArgs, Qa,
        "dense4_rom output word Q = 0x01030500 at 0x00020008 has lo = 5 > hi = 3 (must be lo <= hi)"},
       {X, W, 8, B, M, S, dense4_qword(7, 1, -1, 0), kArgs, Qa, "has lo = 1 > hi = -1"},  // signed bytes
-      {X, W, 8, B, M, S, dense4_qword(0, 5, 3, 2), kArgs, Qa, "has pc = 2 (must be 0 or 1) and lo = 5 > hi = 3"},
+      {X, W, 8, B, M, S, dense4_qword(0, 5, 3, 3), kArgs, Qa, "has lo = 5 > hi = 3"},  // sx = pc = 1 is valid
+      {X, W, 8, B, M, S, dense4_qword(0, 5, 3, 6), kArgs, Qa, "has Q3 = 6 (must be pc + 2 sx <= 3) and lo = 5 > hi = 3"},
       // Q before the image: a bad Q with w outside the image.
-      {X, E, 8, B, M, S, dense4_qword(0, -128, 127, 2), kArgs, Qa, "dense4_rom output word Q"},
+      {X, E, 8, B, M, S, dense4_qword(0, -128, 127, 4), kArgs, Qa, "dense4_rom output word Q"},
       // An image word missing: w, bias, mult, shift, each at E.
       {X, E - 28, 8, B, M, S, {}, kArgs, E,
        "dense4_rom weight word 0x00020078 is not in the ELF's loaded image (weights [0x0002005c, +4K) with K = 8 must "

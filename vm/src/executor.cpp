@@ -61,13 +61,13 @@ void dense4_fault(Machine& m, Fault& f) {
   const Dense4Out o = dense4_unpack(q);
   if (!dense4_q_ok(q)) {
     std::string why;
-    if (o.pc > 1) why = "pc = " + std::to_string(o.pc) + " (must be 0 or 1)";
+    if (o.flags > 3) why = "Q3 = " + std::to_string(o.flags) + " (must be pc + 2 sx <= 3)";
     if (o.lo > o.hi)
       why += (why.empty() ? "" : " and ") + ("lo = " + std::to_string(o.lo) + " > hi = " + std::to_string(o.hi) +
                                              " (must be lo <= hi)");
     f.addr = qa;
     f.detail = "dense4_rom output word Q = " + hex(q) + " at " + hex(qa) + " has " + why +
-               " (Q = zp | lo << 8 | hi << 16 | pc << 24 follows x's K = " + std::to_string(k) + " bytes)";
+               " (Q = zp | lo << 8 | hi << 16 | (pc + 2 sx) << 24 follows x's K = " + std::to_string(k) + " bytes)";
     return;
   }
   const Program& p = *m.program;

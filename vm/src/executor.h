@@ -182,7 +182,7 @@ template <class Ctx>
           return raise_fault(m, FaultKind::BadAccelArgs, m.pc, &d, shift + 4 * j), SysStatus::Fault;
       for (std::uint32_t j = n; j < 4; ++j) mult_words[j] = mult_words[0], shift_words[j] = shift_words[0];
       const std::uint8_t* bytes = m.scratch.data();
-      const auto sums = dot4_reference(0, a2, a2, [bytes](std::uint32_t i) { return bytes[i]; });
+      const auto sums = dot4_reference(0, a2, a2, [bytes](std::uint32_t i) { return bytes[i]; }, o.sx != 0);
       x[10] = dense4_output(sums, bias_words, mult_words, shift_words, o);
       break;
     }

@@ -108,8 +108,9 @@ static inline void zkvm_dot4_rom(const uint8_t *x, const uint8_t *w, uint32_t k,
 
 /* dense4_rom (0x1004; docs/GUEST_ABI.md): four outputs of a Dense layer
  * compiled into the guest (weights, biases, multipliers and shifts in
- * read-only data), for one cycle. With sum_j dot4_rom's four sums of
- * (x, w, k) and, for output j, m_j = mult[j * pc], sh_j = shift[j * pc]:
+ * read-only data), for one cycle. With sum_j the four sums of products of
+ * (x, w, k) as dot4_rom forms them (x's bytes int8 when sx = 1) and, for
+ * output j, m_j = mult[j * pc], sh_j = shift[j * pc]:
  *   a   = (int32)(sum_j + bias[j])                 (wrapping add)
  *   top = (int32)(((int64)a * m_j) >> 32)           (MULH)
  *   s2  = sh_j - 32
@@ -117,14 +118,17 @@ static inline void zkvm_dot4_rom(const uint8_t *x, const uint8_t *w, uint32_t k,
  *   out = clamp(v + zp, lo, hi)
  * and returns the four int8 outputs as one word, out j in byte j (as the
  * bytes of an int8_t[4] in memory).
- * x holds k biased bytes (x[i] - 128) FOLLOWED by the output word
- * Q = zp | lo << 8 | hi << 16 | pc << 24 at x + k (zp, lo, hi int8 bytes;
- * zkvm_dense4_q(zp, lo, hi, per_channel) builds it, pc = per_channel != 0),
- * read from memory (store it there before the call; it is no image word).
+ * x holds k input bytes FOLLOWED by the output word
+ * Q = zp | lo << 8 | hi << 16 | (pc + 2 sx) << 24 at x + k (zp, lo, hi
+ * int8 bytes; zkvm_dense4_q(zp, lo, hi, per_channel, signed_x) builds it,
+ * pc = per_channel != 0, sx = signed_x != 0), read from memory (store it
+ * there before the call; it is no image word). sx = 0: the x bytes are
+ * biased (each the int8 value + 128, as dot4's); sx = 1: they are the int8 values as they
+ * are, so an int8 tensor is read in place.
  * pc = 1 (per channel): mult and shift hold four words, output j's at [j];
  * pc = 0 (per tensor): only mult[0] and shift[0] are read, for all four.
  * x, w, bias, mult and shift must be 4-byte aligned, k a nonzero multiple
- * of 4 up to ZKVM_DOT4_MAX_K, Q's lo <= hi (and pc 0 or 1), and every
+ * of 4 up to ZKVM_DOT4_MAX_K, Q's lo <= hi (and Q3 = pc + 2 sx at most 3), and every
  * shift read in [ZKVM_DENSE4_MIN_SHIFT, ZKVM_DENSE4_MAX_SHIFT]; [x, x+k+4)
  * must be guest memory, and every word of [w, w+4k), of bias[0..4) and of
  * the mult and shift words read must be loaded by the ELF (read-only data;
@@ -134,9 +138,9 @@ static inline void zkvm_dot4_rom(const uint8_t *x, const uint8_t *w, uint32_t k,
  * possible output word, so it cannot be detected: a guest that must run
  * there uses the plain path (the SDK's kernels do for shifts outside
  * [35, 63] too). */
-static inline uint32_t zkvm_dense4_q(int32_t zp, int32_t lo, int32_t hi, uint32_t per_channel) {
+static inline uint32_t zkvm_dense4_q(int32_t zp, int32_t lo, int32_t hi, uint32_t per_channel, uint32_t signed_x) {
   return (uint32_t)(uint8_t)zp | (uint32_t)(uint8_t)lo << 8 | (uint32_t)(uint8_t)hi << 16 |
-         (uint32_t)(per_channel != 0) << 24;
+         ((uint32_t)(per_channel != 0) + 2u * (uint32_t)(signed_x != 0)) << 24;
 }
 static inline uint32_t zkvm_dense4_rom(const uint8_t *x, const uint8_t *w, uint32_t k, const int32_t *bias,
                                        const int32_t *mult, const int32_t *shift) {

@@ -176,7 +176,7 @@ static inline __attribute__((always_inline)) int32_t dense_blocks_channel(int ro
 /* Whole blocks through dense4_rom (0x1004): one call gives a block's four
  * outputs, dot products, bias, requantisation and clamp, as the word to
  * store (about 11 cycles a block instead of about 85). Its output word Q
- * (zero point, bounds, per-channel flag) follows xs; bias, mult and shift
+ * (zero point, bounds, per-channel and int8-x flags) follows xs; bias, mult and shift
  * advance by a block (mult and shift only per channel). Returns M4. */
 static int32_t dense_blocks_call(const uint8_t* xs, const uint8_t* w, int32_t K4, int32_t M4, const int32_t* bias,
                                  const int32_t* mult, const int32_t* shift, int32_t pc, int8_t* y) {
@@ -201,22 +201,20 @@ static int32_t dense_blocks_call(const uint8_t* xs, const uint8_t* w, int32_t K4
 }
 
 /* Whether dense4_rom takes this layer: weights and parameters in read-only
- * data, shifts 35..63 (rq->dense4), one call per block. */
+ * data, shifts 35..63 (ZKML_DENSE4_CALL in rq->dense4), one call per block. */
 static int dense4_fits(int rom, int32_t K4, int32_t M4, const int32_t* bias, const zkml_requant_params* rq) {
   const int32_t n = rq->per_channel ? M4 : 1;
-  return rom && rq->dense4 && M4 > 0 && K4 <= (int32_t)ZKVM_DOT4_MAX_K && rq->zp_out >= -128 && rq->zp_out <= 127 &&
+  return rom && (rq->dense4 & ZKML_DENSE4_CALL) && M4 > 0 && K4 <= (int32_t)ZKVM_DOT4_MAX_K && rq->zp_out >= -128 && rq->zp_out <= 127 &&
          rq->act_min >= -128 && rq->act_max <= 127 && rq->act_min <= rq->act_max &&
          (((uintptr_t)bias | (uintptr_t)rq->mult | (uintptr_t)rq->shift) & 3u) == 0 &&
          in_rodata((const uint8_t*)bias, 4 * (uint64_t)M4) && in_rodata((const uint8_t*)rq->mult, 4 * (uint64_t)n) &&
          in_rodata((const uint8_t*)rq->shift, 4 * (uint64_t)n);
 }
 
-void zkml_dense_s8_dot4(const int8_t* x, int32_t K, const uint8_t* w_packed, const int32_t* bias,
-                        int32_t M, const zkml_requant_params* rq, int8_t* scratch, int8_t* y) {
-  const int32_t K4 = (int32_t)zkml_k4(K);
-  uint8_t* xs = (uint8_t*)scratch;
-  /* x once, biased and padded to K4 with 0x80: a word at a time when x is
-   * aligned (the interpreter's buffers are), four words per pass. */
+/* x biased (XOR 0x80) and padded to K4 with 0x80 into xs, for dot4 and
+ * dot4_rom: a word at a time when x is aligned (the interpreter's buffers
+ * are), four words per pass. */
+static void bias_x(const int8_t* x, int32_t K, int32_t K4, uint8_t* xs) {
   int32_t k = 0;
   if (((uintptr_t)x & 3u) == 0) {
     const uint32_t* xa = (const uint32_t*)__builtin_assume_aligned(x, 4);
@@ -233,6 +231,12 @@ void zkml_dense_s8_dot4(const int8_t* x, int32_t K, const uint8_t* w_packed, con
   }
   for (; k < K; ++k) xs[k] = (uint8_t)x[k] ^ 0x80u;
   for (; k < K4; ++k) xs[k] = 0x80u;
+}
+
+void zkml_dense_s8_dot4(const int8_t* x, int32_t K, const uint8_t* w_packed, const int32_t* bias,
+                        int32_t M, const zkml_requant_params* rq, int8_t* scratch, int8_t* y) {
+  const int32_t K4 = (int32_t)zkml_k4(K);
+  uint8_t* xs = (uint8_t*)scratch;
   const int rom = in_rodata(w_packed, zkml_weight_bytes(M, K));
   /* Locals: stores through int8_t* may alias *rq. */
   const int32_t zp = rq->zp_out, lo = rq->act_min, hi = rq->act_max, pc = rq->per_channel;
@@ -243,11 +247,33 @@ void zkml_dense_s8_dot4(const int8_t* x, int32_t K, const uint8_t* w_packed, con
   int32_t acc[4];
   int32_t m0 = 0;
   /* Whole blocks: the four sums stay in registers through their outputs. */
-  if (dense4_fits(rom, K4, M4, bias, rq)) {
-    const uint32_t q = zkvm_dense4_q(zp, lo, hi, pc != 0);
-    memcpy(xs + K4, &q, 4); /* the output word after x (scratch has room) */
-    m0 = dense_blocks_call(xs, w, K4, M4, bias, mult, shift, pc, y);
+  const int call = dense4_fits(rom, K4, M4, bias, rq);
+  int biased = 0; /* xs holds x biased and padded (dot4, dot4_rom) */
+  if (call) {
+    /* dense4_rom over x in place as int8 bytes, its output word Q borrowing
+     * the 4 bytes after x (ZKML_DENSE4_INPLACE); else over the biased copy,
+     * Q after it (scratch has room). */
+    if ((rq->dense4 & ZKML_DENSE4_INPLACE) && ((uintptr_t)x & 3u) == 0 && (K & 3) == 0) {
+      const uint32_t q = zkvm_dense4_q(zp, lo, hi, pc != 0, 1);
+      uint8_t* qp = (uint8_t*)(uintptr_t)x + K;
+      uint32_t saved;
+      memcpy(&saved, __builtin_assume_aligned(qp, 4), 4);
+      memcpy(__builtin_assume_aligned(qp, 4), &q, 4);
+      m0 = dense_blocks_call((const uint8_t*)x, w, K4, M4, bias, mult, shift, pc, y);
+      memcpy(__builtin_assume_aligned(qp, 4), &saved, 4);
+    } else {
+      const uint32_t q = zkvm_dense4_q(zp, lo, hi, pc != 0, 0);
+      bias_x(x, K, K4, xs), biased = 1;
+      memcpy(xs + K4, &q, 4);
+      m0 = dense_blocks_call(xs, w, K4, M4, bias, mult, shift, pc, y);
+    }
     w += (int64_t)m0 * K4;
+  }
+  /* dot4 and dot4_rom read x biased and padded: every block without the
+   * call, and the call's last, partial block. */
+  if (!biased && (!call || m0 < M)) bias_x(x, K, K4, xs);
+  if (call) {
+    /* the whole blocks are done */
   } else if (!pc && shift[0] >= 33) {
     /* |top| < 2^30, rnd <= 2^21 and |zp| 2^s2 <= 2^29 where zp folds: the
      * sum stays below 2^31. */

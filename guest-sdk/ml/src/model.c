@@ -140,6 +140,9 @@ _Static_assert(sizeof(struct zkml_step) <= ZKML_STEP_BYTES && ZKML_STEP_BYTES % 
  * buffers, the kernels' scratch. */
 static uint64_t steps_at(uint32_t n_tensors, uint32_t n_nodes) { return 4ull * n_tensors + align4(n_nodes); }
 static uint64_t step_area(uint32_t n_nodes) { return 4u + (uint64_t)ZKML_STEP_BYTES * n_nodes; }
+/* After each tensor buffer: 4 bytes the Dense kernel may borrow for
+ * dense4_rom's output word (ZKML_DENSE4_INPLACE), so it reads x in place. */
+enum { kSlack = 4 };
 
 /* Whether k taps, d apart, with stride s and pads p0, p1 map `in` to `out`
  * along one axis: out = floor((in + p0 + p1 - dk) / s) + 1 with dk =
@@ -596,7 +599,7 @@ static int parse(zkml_model* m, const uint8_t* data, uint32_t size, int tables) 
     zkml_tensor t;
     zkml_get_tensor(m, i, &t);
     if (t.data_off != ZKML_NO_DATA || alias[i] || state[i] != T_AVAILABLE) continue;
-    bufs += align4(t.dtype == ZKML_DT_INT32 ? 4u * t.elems : t.elems);
+    bufs += align4(t.dtype == ZKML_DT_INT32 ? 4u * t.elems : t.elems) + kSlack;
   }
   uint64_t arena = steps_at(m->n_tensors, m->n_nodes) + step_area(m->n_nodes) + bufs + align4(patch);
   if (arena > ZKML_MAX_ARENA)
@@ -677,7 +680,7 @@ int zkml_prepare(zkml_runner* r, const zkml_model* m, void* arena, uint32_t aren
     zkml_get_tensor(m, m->input, &t);
     r->input_elems = t.elems;
     r->tensor_off[m->input] = off;
-    off += (uint32_t)align4(t.elems);
+    off += (uint32_t)align4(t.elems) + kSlack;
   }
   for (uint32_t i = 0; i < m->n_nodes; ++i) {
     zkml_node n;
@@ -691,7 +694,7 @@ int zkml_prepare(zkml_runner* r, const zkml_model* m, void* arena, uint32_t aren
       continue;
     }
     r->tensor_off[n.out] = off;
-    off += (uint32_t)align4(t.dtype == ZKML_DT_INT32 ? 4u * t.elems : t.elems);
+    off += (uint32_t)align4(t.dtype == ZKML_DT_INT32 ? 4u * t.elems : t.elems) + kSlack;
   }
   r->patch = (int8_t*)(a + off);
   for (uint32_t i = 0; i < m->n_nodes; ++i) {
@@ -706,8 +709,13 @@ int zkml_prepare(zkml_runner* r, const zkml_model* m, void* arena, uint32_t aren
     switch (n->op) {
       case ZKML_OP_DENSE:
       case ZKML_OP_CONV: {
+        /* dense4_rom for Dense nodes whose shifts it takes, reading x in
+         * place when x is a buffer here (with its slack), not model data. */
+        const int32_t d4 = !(r->node_flags[i] & ZKML_NODE_DENSE4) ? 0
+                           : s->x.data_off == ZKML_NO_DATA    ? ZKML_DENSE4_CALL | ZKML_DENSE4_INPLACE
+                                                              : ZKML_DENSE4_CALL;
         const zkml_requant_params rq = {words_at(m, n->p[2]), words_at(m, n->p[3]), n->p[4] > 1, s->y.zero_point,
-                                        n->act_min, n->act_max, (r->node_flags[i] & ZKML_NODE_DENSE4) != 0};
+                                        n->act_min, n->act_max, d4};
         s->rq = rq;
         s->bias = words_at(m, n->p[1]);
         s->w = blob_at(m, n->p[0]);

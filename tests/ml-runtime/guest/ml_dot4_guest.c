@@ -176,8 +176,8 @@ static zkml_conv_shape conv_shape(int32_t C, int32_t H, int32_t W, int32_t M, in
  * (these, compiled in: 10 outputs of 24 inputs, per channel with shifts
  * 35..63, or per tensor) and rq.dense4 says every shift is in [35, 63].
  * Against the plain kernel: aligned and unaligned outputs, wrapping biases,
- * and the cycle count shows the call path ran (fewer cycles than with
- * dense4 = 0, the dot4_rom path). */
+ * x read in place or copied (K = 23 is padded), and the cycle count shows
+ * the call path ran (fewer cycles than with dense4 = 0, the dot4_rom path). */
 #define D4_K 24
 #define D4_M 10
 static const uint8_t kD4W[288] __attribute__((aligned(4))) = {
@@ -205,25 +205,37 @@ static const int32_t kD4Mult[D4_M] = {831364874, 1431592176, 798052072, 13794669
 static const int32_t kD4Shift[D4_M] = {37, 35, 40, 37, 38, 41, 38, 40, 63, 43};
 static const int32_t kD4MultT = 1518500250, kD4ShiftT = 41;
 
-static int dense4_layer(int layer, int per_channel, int unaligned, int32_t zp, int32_t lo, int32_t hi) {
-  int8_t x[D4_K];
+/* xmode: 0 rq.dense4 = CALL (x copied into the scratch as int8 bytes); 1
+ * CALL | INPLACE with x aligned and 4 bytes of slack after it (read in
+ * place when K is a multiple of 4: the slack must come back as it was); 2
+ * CALL | INPLACE with x unaligned (copied). */
+static int dense4_layer(int layer, int per_channel, int unaligned, int32_t zp, int32_t lo, int32_t hi, int32_t K,
+                        int xmode) {
+  static int8_t xbuf[D4_K + 8] __attribute__((aligned(4)));
+  int8_t* x = xbuf + (xmode == 2 ? 1 : 0);
   static int8_t scratch[D4_K + 4] __attribute__((aligned(4)));
   static int8_t y1[D4_M + 4] __attribute__((aligned(4))), y2[D4_M + 4] __attribute__((aligned(4)));
-  fill(x, D4_K, 0);
+  fill(x, K, 0);
+  const uint32_t slack = 0xa55a3cc3u;
+  memcpy(x + K, &slack, 4);
+  int8_t xcopy[D4_K + 4];
+  memcpy(xcopy, x, (size_t)K + 4);
   zkml_requant_params rq = {per_channel ? kD4Mult : &kD4MultT, per_channel ? kD4Shift : &kD4ShiftT, per_channel, zp,
                             lo, hi, 0};
   int8_t* out = y2 + (unaligned ? 1 : 0);
-  zkml_kernels_plain.dense(x, D4_K, kD4W, kD4Bias, D4_M, &rq, scratch, y1);
+  zkml_kernels_plain.dense(x, K, kD4W, kD4Bias, D4_M, &rq, scratch, y1);
   const uint64_t c0 = zkvm_cycle_count();
-  zkml_kernels_dot4.dense(x, D4_K, kD4W, kD4Bias, D4_M, &rq, scratch, out);
+  zkml_kernels_dot4.dense(x, K, kD4W, kD4Bias, D4_M, &rq, scratch, out);
   const uint64_t c1 = zkvm_cycle_count();
   compare("dense (dot4_rom)", layer, y1, out, D4_M);
-  rq.dense4 = 1;
+  rq.dense4 = ZKML_DENSE4_CALL | (xmode ? ZKML_DENSE4_INPLACE : 0);
   memset(y2, 0x55, sizeof y2);
   const uint64_t c2 = zkvm_cycle_count();
-  zkml_kernels_dot4.dense(x, D4_K, kD4W, kD4Bias, D4_M, &rq, scratch, out);
+  zkml_kernels_dot4.dense(x, K, kD4W, kD4Bias, D4_M, &rq, scratch, out);
   const uint64_t c3 = zkvm_cycle_count();
   compare("dense (dense4_rom)", layer, y1, out, D4_M);
+  if (memcmp(xcopy, x, (size_t)K + 4) != 0)
+    zkvm_panic("dense4 layer %d: x or the 4 bytes after it changed", layer);
   if (c3 - c2 >= c1 - c0)
     zkvm_panic("dense4 layer %d: %u cycles with dense4_rom, %u without: the call path did not run", layer,
                (unsigned)(c3 - c2), (unsigned)(c1 - c0));
@@ -242,11 +254,16 @@ int main(void) {
   for (int i = 0; i < 40; ++i) nd += dense_layer(layer++, urange(1, 200), urange(1, 40), 0, 0);
   /* Compiled-in layers through dense4_rom: per channel and per tensor,
    * aligned and unaligned outputs, clamps at both bounds, lo = hi. */
-  nd += dense4_layer(layer++, 1, 0, 5, -100, 90);
-  nd += dense4_layer(layer++, 1, 1, -3, -128, 127);
-  nd += dense4_layer(layer++, 0, 0, 0, -20, 20);
-  nd += dense4_layer(layer++, 0, 1, 100, -128, 127);
-  nd += dense4_layer(layer++, 1, 0, 0, 7, 7);
+  for (int xmode = 0; xmode < 3; ++xmode) {
+    nd += dense4_layer(layer++, 1, 0, 5, -100, 90, D4_K, xmode);
+    nd += dense4_layer(layer++, 1, 1, -3, -128, 127, D4_K, xmode);
+    nd += dense4_layer(layer++, 0, 0, 0, -20, 20, D4_K, xmode);
+    nd += dense4_layer(layer++, 0, 1, 100, -128, 127, D4_K, xmode);
+    nd += dense4_layer(layer++, 1, 0, 0, 7, 7, D4_K, xmode);
+    /* K = 23: x padded with a zero byte in the copy (never in place) */
+    nd += dense4_layer(layer++, 1, 0, 5, -100, 90, D4_K - 1, xmode);
+    nd += dense4_layer(layer++, 0, 1, -1, -128, 127, D4_K - 1, xmode);
+  }
   /* Conv: random geometry (strides, pads, C*kh*kw of any residue mod 4),
    * extreme operands, and K = 35000 over one call's limit. */
   for (int i = 0; i < 40; ++i) {

@@ -80,12 +80,15 @@ inline bool dot4_args_ok(std::uint32_t x, std::uint32_t w, std::uint32_t k) {
   return (x & 3) == 0 && (w & 3) == 0 && (k & 3) == 0 && k < kDot4MaxLen;
 }
 
-// The call over bytes read through `byte_at(address)`.
+// The call over bytes read through `byte_at(address)`. signed_x (dense4_rom
+// only, Q's sx bit): the x bytes are int8 as they are instead of biased.
 template <class ByteAt>
-std::array<std::int32_t, 4> dot4_reference(std::uint32_t x, std::uint32_t w, std::uint32_t k, ByteAt byte_at) {
+std::array<std::int32_t, 4> dot4_reference(std::uint32_t x, std::uint32_t w, std::uint32_t k, ByteAt byte_at,
+                                           bool signed_x = false) {
   std::array<std::int32_t, 4> out{};
   for (std::uint32_t i = 0; i < k; ++i) {
-    const std::int32_t xv = static_cast<std::int32_t>(byte_at(x + i)) - 128;
+    const std::int32_t xb = static_cast<std::int32_t>(byte_at(x + i));
+    const std::int32_t xv = signed_x ? static_cast<std::int8_t>(xb) : xb - 128;
     const std::uint32_t wrow = w + 16 * (i / 4) + i % 4;
     for (std::uint32_t j = 0; j < 4; ++j)
       out[j] += xv * (static_cast<std::int32_t>(byte_at(wrow + 4 * j)) - 128);
@@ -101,26 +104,30 @@ std::array<std::int32_t, 4> dot4_reference(std::uint32_t x, std::uint32_t w, std
 //   s2  = shift_j - 32
 //   v   = (int32)(top + 2^(s2 - 1)) >> s2                 (wrapping add, SRA)
 //   out = clamp(v + zp, lo, hi)                           (int8)
-// Arguments: a0 = x: K biased input bytes, then at x + K the output word
-// Q = zp | lo << 8 | hi << 16 | pc << 24 (zp, lo, hi int8; pc 0 or 1), read
-// from memory; a1 = w (dot4's layout, image words), a2 = K, a3 = bias (four
+// Arguments: a0 = x: K input bytes, then at x + K the output word
+// Q = zp | lo << 8 | hi << 16 | (pc + 2 sx) << 24 (zp, lo, hi int8; pc and
+// sx 0 or 1), read from memory; the x bytes are biased (int8 + 128, as
+// dot4's) when sx = 0 and int8 as they are when sx = 1; a1 = w (dot4's layout, image words), a2 = K, a3 = bias (four
 // int32 image words), a4 = mult, a5 = shift: int32 image words, output j's
 // at +4j when pc = 1 (per channel) and all at +0 when pc = 0 (per tensor).
 // Result: a0 = the four int8 outputs as one word (out j in byte j); a1..a5
 // unchanged. Faults, in this order: BadAccelArgs unless x, w, bias, mult,
 // shift are 4-aligned and K is a nonzero multiple of 4 below kDot4MaxLen;
 // SyscallBuffer unless [x, x + K + 4) is guest memory; BadAccelArgs unless Q
-// has pc <= 1 and lo <= hi; BadAccelArgs naming the word for the first word
+// has Q3 = pc + 2 sx <= 3 and lo <= hi; BadAccelArgs naming the word for the first word
 // read from w, bias, mult, shift (in that order) that is no image word;
 // BadAccelArgs unless every shift read is in [35, 63] (3 <= s2 <= 31).
 inline constexpr std::uint32_t kSysDense4Rom = 0x1004;
 
 struct Dense4Out {
   std::int32_t zp, lo, hi;
-  std::uint32_t pc;  // 1: mult and shift per output (stride 4 bytes), 0: one for all four
+  std::uint32_t pc;     // 1: mult and shift per output (stride 4 bytes), 0: one for all four
+  std::uint32_t sx;     // 1: the x bytes are int8 (signed), 0: biased
+  std::uint32_t flags;  // Q3 = pc + 2 sx (at most 3 in a valid Q)
 };
 inline Dense4Out dense4_unpack(std::uint32_t q) {
-  return {static_cast<std::int8_t>(q), static_cast<std::int8_t>(q >> 8), static_cast<std::int8_t>(q >> 16), q >> 24};
+  return {static_cast<std::int8_t>(q), static_cast<std::int8_t>(q >> 8), static_cast<std::int8_t>(q >> 16),
+          (q >> 24) & 1, (q >> 25) & 1, q >> 24};
 }
 inline bool dense4_args_ok(std::uint32_t x, std::uint32_t w, std::uint32_t k, std::uint32_t bias, std::uint32_t mult,
                            std::uint32_t shift) {
@@ -128,7 +135,7 @@ inline bool dense4_args_ok(std::uint32_t x, std::uint32_t w, std::uint32_t k, st
 }
 inline bool dense4_q_ok(std::uint32_t q) {
   const Dense4Out o = dense4_unpack(q);
-  return o.pc <= 1 && o.lo <= o.hi;
+  return o.flags <= 3 && o.lo <= o.hi;
 }
 inline bool dense4_shift_ok(std::uint32_t shift) { return shift >= 35 && shift <= 63; }
 // One output from its sum (the formula above; arguments as the checks accept).

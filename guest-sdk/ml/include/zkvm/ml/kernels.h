@@ -60,14 +60,24 @@ typedef struct {
   int32_t per_channel;
   int32_t zp_out;
   int32_t act_min, act_max; /* fused ReLU/Clip, in the output's int8 domain */
-  int32_t dense4; /* nonzero: every shift is in [35, 63], so Dense may use the dense4_rom call (0 is always safe) */
+  int32_t dense4; /* ZKML_DENSE4_* bits (0 is always safe) */
 } zkml_requant_params;
+
+/* zkml_requant_params.dense4: what the caller promises the accelerated
+ * Dense kernel. CALL: every shift is in [35, 63], so it may use the
+ * dense4_rom call. INPLACE (with CALL): each row's x (4-byte aligned, K a
+ * multiple of 4) is followed by 4 bytes that nothing else reads or writes
+ * during the call, which the kernel overwrites with dense4_rom's output word
+ * and restores, so the call reads x in place rather than a copy (the
+ * interpreter's buffers have that slack, zkml_prepare). */
+#define ZKML_DENSE4_CALL 1
+#define ZKML_DENSE4_INPLACE 2
 
 /* y[m] = clamp(zp_out + requant(bias[m] + sum_k x[k] * W[m][k])).
  * w_packed: zkml_weight_bytes(M, K) bytes, 4-byte aligned. `scratch`:
  * zkml_dense_scratch_bytes(K) bytes, 4-byte aligned (the accelerated kernel
- * keeps a biased, padded copy of x there, followed by dense4_rom's output
- * word; the plain one does not use it). */
+ * keeps a padded copy of x there, biased for dot4 or int8 for dense4_rom,
+ * followed by dense4_rom's output word; the plain one does not use it). */
 uint32_t zkml_dense_scratch_bytes(int32_t K);
 void zkml_dense_s8(const int8_t* x, int32_t K, const uint8_t* w_packed, const int32_t* bias,
                    int32_t M, const zkml_requant_params* rq, int8_t* scratch, int8_t* y);
