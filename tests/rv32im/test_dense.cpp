@@ -2,10 +2,13 @@
 // (every clamp case, negative multipliers, s2 = 3 and 31, lo = hi) prove and
 // verify with the emulator's outputs; cheating provers (a wrong output
 // byte, a bias word the image does not hold, a call row without its ecall
-// and the reverse, an a7 that is no call) are rejected with the debug
-// checker off; every column has a changed cell the verifier rejects.
+// and the reverse, an a7 that is no call, an int8-x sign bit that is not the
+// byte's, an int8-x call's rows in the biased table) are rejected with the
+// debug checker off; every column of the call table and of the int8-x data
+// table has a changed cell the verifier rejects.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <random>
 
@@ -370,4 +373,83 @@ TEST_CASE("int8-x data rows (rv32im-dotrom-sx): 39 main columns, 12 fractions in
     INFO("row " << row << " column " << col);
     CHECK_FALSE(accepts_changed_cell(b, pk, rv32im::kTableDotRomSx, row, col));
   }
+}
+
+namespace {
+
+// dense_data with group 0's lane-0 weights of all four rows 0x80 (value 0),
+// or (all) with every weight 0x80.
+std::vector<uint8_t> zero_weight_data(bool all) {
+  std::vector<uint8_t> d = dense_data();
+  const size_t w = kW - kDataBase;
+  if (all) {
+    std::fill(d.begin() + static_cast<std::ptrdiff_t>(w), d.begin() + static_cast<std::ptrdiff_t>(w + 4 * kK), 0x80);
+  } else {
+    for (size_t j = 0; j < 4; ++j) d[w + 4 * j] = 0x80;  // group 0: w row j, lane 0
+  }
+  return d;
+}
+
+constexpr size_t kSignedCall = 7;  // kCalls[7]: int8 x, per channel
+
+}  // namespace
+
+TEST_CASE("verifier rejects an int8-x data row whose sign bit is not the x byte's top bit", "[rv32im][dense]") {
+  // Group 0's lane-0 weights are all 0 (0x80), so x byte 0 of that row adds
+  // nothing to any sum whatever value it is given: a flipped sign bit keeps
+  // every sum, and only its range check (PAIR of 2 (x - 128 s)) objects.
+  REQUIRE(kCalls[kSignedCall].sx == 1);
+  const auto p = make_program(one_call_code(kSignedCall), zero_weight_data(false));
+  const Recorded r = record(p);
+  Built b = build(p, r, TraceCheck::kStrict);
+  REQUIRE(check(b).ok);
+  auto& t = b.ex.traces[rv32im::kTableDotRomSx];
+  REQUIRE(real_rows(b, rv32im::kTableDotRomSx) == kK / 4);
+  for (size_t j = 0; j < 4; ++j) REQUIRE(t.at(0, rv32im::DotRomSxAir::kW + 4 * j) == Fp::from_u64(0x80));
+  auto& s = t.at(0, rv32im::DotRomSxAir::kSign);
+  s = Fp::one() - s;
+  const auto c = check(b);
+  INFO(c.message);
+  CHECK(c.constraint == "bus");
+  CHECK_THAT(c.message, Catch::Matchers::Contains(rv32im::rv32im_bus_name(rv32im::kBusBytePair)));
+  CHECK_FALSE(prove_verify(b));
+}
+
+TEST_CASE("verifier rejects an int8-x dense4_rom call whose data rows are in the biased table", "[rv32im][dense]") {
+  // With every weight 0 (0x80) each product is 0 however x is read, so the
+  // call's data rows, moved to rv32im-dotrom (their sign bits dropped, the
+  // byte-table counts moved with their PAIRs), satisfy DotRomAir's
+  // constraints: only the chain tag (1 + sx on the call row, 1 on
+  // DotRomAir's rows, 2 on DotRomSxAir's) keeps them out.
+  const auto p = make_program(one_call_code(kSignedCall), zero_weight_data(true));
+  const Recorded r = record(p);
+  Built b = build(p, r, TraceCheck::kStrict);
+  REQUIRE(check(b).ok);
+  auto& traces = b.ex.traces;
+  auto& sx = traces[rv32im::kTableDotRomSx];
+  REQUIRE(traces[rv32im::kTableDotRom].height == 0);
+  const size_t rows = real_rows(b, rv32im::kTableDotRomSx);
+  REQUIRE(rows == kK / 4);
+  using Sx = rv32im::DotRomSxAir;
+  static_assert(Sx::kSign == rv32im::DotRomAir::kWidth, "the sign bits are the only extra columns");
+  RowMajorMatrix<Fp> moved(rv32im::DotRomAir::kWidth, sx.height);
+  auto pair_count = [&](uint32_t a, uint32_t b2) -> Fp& {
+    return rv32im_test::byte_cell(traces, a + 256 * b2, rv32im::ByteTableAir::kMPair);
+  };
+  for (size_t row = 0; row < rows; ++row) {
+    for (size_t col = 0; col < rv32im::DotRomAir::kWidth; ++col) moved.at(row, col) = sx.at(row, col);
+    const uint32_t hi = sx.at(row, Sx::kHi).canonical();
+    auto low7 = [&](size_t i) { return 2 * (sx.at(row, Sx::kX + i).canonical() & 127); };
+    pair_count(hi, low7(0)) -= Fp::one();
+    pair_count(low7(1), low7(2)) -= Fp::one();
+    pair_count(low7(3), 0) -= Fp::one();
+    pair_count(hi, 0) += Fp::one();
+  }
+  traces[rv32im::kTableDotRom] = std::move(moved);
+  sx = RowMajorMatrix<Fp>(Sx::kWidth, 0);
+  const auto c = check(b);
+  INFO(c.message);
+  CHECK(c.constraint == "bus");
+  CHECK_THAT(c.message, Catch::Matchers::Contains(rv32im::rv32im_bus_name(rv32im::kBusDotChain)));
+  CHECK_FALSE(prove_verify(b));
 }

@@ -200,6 +200,9 @@ static int32_t dense_blocks_call(const uint8_t* xs, const uint8_t* w, int32_t K4
   return M4;
 }
 
+/* Layers at least this wide read a biased copy of x (zkml_dense_s8_dot4). */
+enum { kDense4InPlaceMaxM = 356 };
+
 /* Whether dense4_rom takes this layer: weights and parameters in read-only
  * data, shifts 35..63 (ZKML_DENSE4_CALL in rq->dense4), one call per block. */
 static int dense4_fits(int rom, int32_t K4, int32_t M4, const int32_t* bias, const zkml_requant_params* rq) {
@@ -252,8 +255,11 @@ void zkml_dense_s8_dot4(const int8_t* x, int32_t K, const uint8_t* w_packed, con
   if (call) {
     /* dense4_rom over x in place as int8 bytes, its output word Q borrowing
      * the 4 bytes after x (ZKML_DENSE4_INPLACE); else over the biased copy,
-     * Q after it (scratch has room). */
-    if ((rq->dense4 & ZKML_DENSE4_INPLACE) && ((uintptr_t)x & 3u) == 0 && (K & 3) == 0) {
+     * Q after it (scratch has room). In place saves the copy, about one
+     * guest cycle (178 base columns of CPU) per byte of x, but each data row
+     * of int8 x costs 8 base columns more (docs/RV32IM_AIR.md), M / 2 per
+     * byte of x: in place pays below M = 356, so wide layers copy. */
+    if ((rq->dense4 & ZKML_DENSE4_INPLACE) && M < kDense4InPlaceMaxM && ((uintptr_t)x & 3u) == 0 && (K & 3) == 0) {
       const uint32_t q = zkvm_dense4_q(zp, lo, hi, pc != 0, 1);
       uint8_t* qp = (uint8_t*)(uintptr_t)x + K;
       uint32_t saved;
