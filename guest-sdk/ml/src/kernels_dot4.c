@@ -173,11 +173,43 @@ static inline __attribute__((always_inline)) int32_t dense_blocks_channel(int ro
   return M4;
 }
 
+/* The aligned loop of dense_blocks_call, M4 > 0, in assembly: the call
+ * leaves a1..a5 as they were, so a block is the call, its store and the
+ * pointer steps, 9 instructions per channel and 7 per tensor (the
+ * compiled C loop re-sets a0, a2, a4 and a5 around each ecall: 11). */
+static void dense_blocks_asm(const uint8_t* xs, const uint8_t* w, int32_t K4, int32_t M4, const int32_t* bias,
+                             const int32_t* mult, const int32_t* shift, int32_t pc, int8_t* y) {
+  register uintptr_t r_a0 __asm__("a0");
+  register uintptr_t r_a1 __asm__("a1") = (uintptr_t)w;
+  register uintptr_t r_a2 __asm__("a2") = (uintptr_t)K4;
+  register uintptr_t r_a3 __asm__("a3") = (uintptr_t)bias;
+  register uintptr_t r_a4 __asm__("a4") = (uintptr_t)mult;
+  register uintptr_t r_a5 __asm__("a5") = (uintptr_t)shift;
+  register uintptr_t r_a7 __asm__("a7") = ZKVM_SYS_DENSE4_ROM;
+  uintptr_t out = (uintptr_t)y;
+  const uintptr_t end = out + (uintptr_t)M4, wstep = 4u * (uintptr_t)K4;
+  if (pc)
+    __asm__ volatile(
+        "1:\n\tmv a0, %[xs]\n\tecall\n\tsw a0, 0(%[out])\n\taddi %[out], %[out], 4\n\tadd a1, a1, %[wstep]\n\t"
+        "addi a3, a3, 16\n\taddi a4, a4, 16\n\taddi a5, a5, 16\n\tbltu %[out], %[end], 1b"
+        : "=&r"(r_a0), "+r"(r_a1), "+r"(r_a3), "+r"(r_a4), "+r"(r_a5), [out] "+r"(out)
+        : [xs] "r"(xs), "r"(r_a2), "r"(r_a7), [wstep] "r"(wstep), [end] "r"(end)
+        : "memory");
+  else
+    __asm__ volatile(
+        "1:\n\tmv a0, %[xs]\n\tecall\n\tsw a0, 0(%[out])\n\taddi %[out], %[out], 4\n\tadd a1, a1, %[wstep]\n\t"
+        "addi a3, a3, 16\n\tbltu %[out], %[end], 1b"
+        : "=&r"(r_a0), "+r"(r_a1), "+r"(r_a3), [out] "+r"(out)
+        : [xs] "r"(xs), "r"(r_a2), "r"(r_a4), "r"(r_a5), "r"(r_a7), [wstep] "r"(wstep), [end] "r"(end)
+        : "memory");
+}
+
 /* Whole blocks through dense4_rom (0x1004): one call gives a block's four
  * outputs, dot products, bias, requantisation and clamp, as the word to
- * store (about 11 cycles a block instead of about 85). Its output word Q
- * (zero point, bounds, per-channel and int8-x flags) follows xs; bias, mult and shift
- * advance by a block (mult and shift only per channel). Returns M4. */
+ * store (about 9 cycles a block instead of about 85). Its output word Q
+ * (zero point, bounds, per-channel and int8-x flags) follows xs; bias, mult
+ * and shift advance by a block (mult and shift only per channel). Returns
+ * M4. */
 static int32_t dense_blocks_call(const uint8_t* xs, const uint8_t* w, int32_t K4, int32_t M4, const int32_t* bias,
                                  const int32_t* mult, const int32_t* shift, int32_t pc, int8_t* y) {
   const int32_t* b = bias;
@@ -187,10 +219,7 @@ static int32_t dense_blocks_call(const uint8_t* xs, const uint8_t* w, int32_t K4
   int8_t* const end = y + M4;
   const int64_t step = 4 * (int64_t)K4;
   if (((uintptr_t)y & 3u) == 0) {
-    for (; out < end; out += 4, b += 4, mp += pstep, sp += pstep, w += step) {
-      const uint32_t v = zkvm_dense4_rom(xs, w, (uint32_t)K4, b, mp, sp);
-      memcpy(__builtin_assume_aligned(out, 4), &v, 4); /* one SW */
-    }
+    if (M4 > 0) dense_blocks_asm(xs, w, K4, M4, bias, mult, shift, pc, y);
   } else {
     for (; out < end; out += 4, b += 4, mp += pstep, sp += pstep, w += step) {
       const uint32_t v = zkvm_dense4_rom(xs, w, (uint32_t)K4, b, mp, sp);
