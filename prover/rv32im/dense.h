@@ -76,7 +76,8 @@
 //
 // Columns (circuit version 13): 87 per call and 43 per output, 259 main
 // columns, one row per four outputs (a block of an MLP layer is K/4
-// DotRomSxAir rows and one of these).
+// DotRomSxAir rows, or DotRomAir rows for a layer the kernel copies, and
+// one of these).
 #pragma once
 
 #include <cstdint>

@@ -101,13 +101,15 @@ inline constexpr uint32_t kTimeA1 = 6, kTimeA2 = 7, kTimeA3 = 8, kTimeX = 7, kTi
 inline constexpr uint32_t kAccesses = 5;  // data row: x, w row 0..3
 }  // namespace dot
 
-// The data rows, in two tables by where the weights come from: DotAir
-// (dot4: four memory reads of w words per row) and DotRomAir (dot4_rom: four
-// tuples on the rom bus, which the image table serves; no memory access, so
-// none of its columns or fractions). A call's chain carries its rom flag
-// (the call row's, from the CPU's call tuple), and each table sends and
-// receives chain tuples with its own constant flag, so a call's rows are all
-// in the table its call asks for.
+// The data rows, in three tables by where the weights come from and how x
+// is read: DotAir (dot4: four memory reads of w words per row), DotRomAir
+// (dot4_rom, and dense4_rom over biased x: four tuples on the rom bus,
+// which the image table serves; no memory access, so none of its columns
+// or fractions) and DotRomSxAir (dense4_rom over int8 x: DotRomAir's row
+// and the x bytes' sign bits). A call's chain carries its kind tag (the
+// call row's: dotcall's rom flag, densecall's 1 + sx), and each table sends
+// and receives chain tuples with its own constant tag, so a call's rows are
+// all in the table its call asks for.
 template <bool kRomWeights, bool kSignedX = false>
 class DotDataAir : public SegTaggedAir<DotDataAir<kRomWeights, kSignedX>> {
   static_assert(kRomWeights || !kSignedX, "int8 x bytes only with rom weights (dense4_rom)");

@@ -1255,7 +1255,7 @@ TEST_CASE("audit: C API refuses keys whose preprocessed height or root count dif
   CHECK(open_vk(stark::serialize_vk(zvk)) == ZKVM_VERIFIER_OK);
 }
 
-TEST_CASE("audit: C API: a Fibonacci proof at another height than the stated one is refused; heights read back") {
+TEST_CASE("audit: C API: a Fibonacci proof at another height than the stated one is refused, and heights read back") {
   // One vk, proofs of 16 and 32 steps with different b_last: both verify
   // with plain zkvm_verifier_verify (the height is the prover's choice), so
   // a caller whose claim includes the step count states it.

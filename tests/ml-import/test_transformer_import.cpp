@@ -153,7 +153,7 @@ TEST_CASE("torch's decomposed LayerNorm (ReduceMean, Sub, Pow, ReduceMean, Add, 
                                                          "inside a LayerNorm over the last axis"));
 }
 
-TEST_CASE("a LayerNorm with Casts to float32 inside is recognised; eps outside the square root is not a LayerNorm",
+TEST_CASE("a LayerNorm with Casts to float32 inside is recognised, and eps outside the square root is not a LayerNorm",
           "[ml-import][transformer]") {
   // Mixed-precision exports put Cast(to=FLOAT) between the ops.
   auto build = [](bool eps_outside) {

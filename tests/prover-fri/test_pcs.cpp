@@ -385,7 +385,7 @@ TEST_CASE("PCS prover and verifier refuse a matrix that lists the same point twi
   REQUIRE_THROWS_WITH(verify(s, c, p.proof), Catch::Contains("lists point 0 twice"));
 }
 
-TEST_CASE("PCS proof round-trips through bytes; truncations and bad counts are rejected") {
+TEST_CASE("PCS proof round-trips through bytes, and truncations and bad counts are rejected") {
   for (bool zk : {false, true}) {
     INFO("zk " << zk);
     const auto s = make_setup(zk, 9);

@@ -283,7 +283,7 @@ TEST_CASE("verifier rejects an ecall whose a7 is 0x1005 proven as dense4_rom", "
   require_rejected(make_program(bad, dense_data()), r, "a7 is the call number");
 }
 
-TEST_CASE("changing any one cell of a real dense4_rom row is rejected; the verifier rejects one per column",
+TEST_CASE("changing any one cell of a real dense4_rom row is rejected, and the verifier rejects one per column",
           "[rv32im][dense]") {
   const auto p = many_calls_program();
   const Recorded r = record(p);
@@ -345,7 +345,7 @@ TEST_CASE("segments are cut before a dense4_rom call whose ALU events would pass
   }
 }
 
-TEST_CASE("int8-x data rows (rv32im-dotrom-sx): 39 main columns, 12 fractions in 6 aux columns; every column's changed cell is rejected",
+TEST_CASE("int8-x data rows (rv32im-dotrom-sx): 39 main columns, 12 fractions in 6 aux columns, and every column's changed cell is rejected",
           "[rv32im][dense]") {
   const air::AirShape shape = air::analyse(rv32im::DotRomSxAir{});
   CHECK(rv32im::DotRomSxAir::kWidth == 39);

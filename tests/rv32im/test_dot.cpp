@@ -232,7 +232,7 @@ TEST_CASE("verifier rejects a dot4 call row without its ecall and an ecall witho
   require_call_row_bound(p, record(p), rv32im::kTableDotCall);
 }
 
-TEST_CASE("changing any one cell of a real dot4 row is rejected; the verifier rejects one per column", "[rv32im][dot]") {
+TEST_CASE("changing any one cell of a real dot4 row is rejected, and the verifier rejects one per column", "[rv32im][dot]") {
   const auto p = many_calls_program();
   const Recorded r = record(p);
   Built b = build(p, r, TraceCheck::kStrict);

@@ -306,7 +306,7 @@ TEST_CASE("zero-knowledge hides the private input's columns: openings differ bet
 }
 #endif
 
-TEST_CASE("a guest that overwrites and restores its code proves; one that runs the overwritten word cannot",
+TEST_CASE("a guest that overwrites and restores its code proves, and one that runs the overwritten word cannot",
           "[rv32im][guests][code]") {
   using namespace vm::test;
   // Two passes over `slot` (ADDI s1, s1, 1); after the first, the word

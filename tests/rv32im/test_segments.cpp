@@ -270,7 +270,7 @@ rv32im::Receipt matching_publics(rv32im::Receipt r) {
 
 }  // namespace
 
-TEST_CASE("a guest of several segments proves and verifies; two segment sizes give the same claim",
+TEST_CASE("a guest of several segments proves and verifies, and two segment sizes give the same claim",
           "[rv32im][segments]") {
   const rv32im::Receipt& a = receipt_a();
   REQUIRE(a.segments.size() == 4);
@@ -475,7 +475,7 @@ TEST_CASE("segments proven by two jobs at once give a receipt that verifies with
   }
 }
 
-TEST_CASE("segment commitments round-trip through their wire form; malformed bytes are refused",
+TEST_CASE("segment commitments round-trip through their wire form, and malformed bytes are refused",
           "[rv32im][segments]") {
   rv32im::SegmentCommitment c;
   c.end = {1024, 0x10040, 4, true};

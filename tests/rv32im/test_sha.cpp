@@ -229,7 +229,7 @@ TEST_CASE("verifier rejects a sha256 call row without its ecall and an ecall wit
   }
 }
 
-TEST_CASE("changing any one cell of a real sha256 row is rejected; the verifier rejects two per column group", "[rv32im][sha]") {
+TEST_CASE("changing any one cell of a real sha256 row is rejected, and the verifier rejects two per column group", "[rv32im][sha]") {
   const auto p = sha_program(false);
   const Recorded r = record(p);
   Built b = build(p, r, TraceCheck::kStrict);

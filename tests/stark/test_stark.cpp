@@ -343,7 +343,7 @@ TEST_CASE("zero-knowledge proofs of Fibonacci, LogUp with a preprocessed table a
   }
 }
 
-TEST_CASE("zero-knowledge: LogUp public boundary terms verify; a wrong output is rejected") {
+TEST_CASE("zero-knowledge: LogUp public boundary terms verify, and a wrong output is rejected") {
   Statement s;
   s.airs = *verify::find_program(ZKVM_PROGRAM_PUBLIC_OUTPUT);
   s.traces.push_back(output_trace({11, 12, 13, 14}, 16));
@@ -572,7 +572,7 @@ RowMajorMatrix<Fp> power_trace(unsigned k, size_t n) {
 }
 }  // namespace
 
-TEST_CASE("degree-5 constraints prove with four quotient chunks; a wrong cell is rejected") {
+TEST_CASE("degree-5 constraints prove with four quotient chunks, and a wrong cell is rejected") {
   PowerAir air(5);
   auto pk = stark::setup(77, {&air}, StarkConfig::standard(), cpu());
   REQUIRE(pk.vk.shapes[0].quotient_chunks() == 4);
@@ -634,7 +634,7 @@ TEST_CASE("zk randomness: random field elements are fresh and spread over the wh
   CHECK(pcs::random_fps(0).empty());
 }
 
-TEST_CASE("C API verifies a standard-parameter zero-knowledge proof; wrong publics and an altered opening are refused") {
+TEST_CASE("C API verifies a standard-parameter zero-knowledge proof, and wrong publics and an altered opening are refused") {
   auto s = fib_statement(128);
   StarkConfig c = StarkConfig::standard();
   c.pcs.zk = true;

@@ -562,7 +562,7 @@ TEST_CASE("dense4_rom reads x and Q from memory, the weights and parameters from
   }
 }
 
-TEST_CASE("dense4_requant matches the int64 formula on random and extreme values; the argument checks", "[vm][accel][dense4]") {
+TEST_CASE("dense4_requant matches the int64 formula on random and extreme values, and the argument checks", "[vm][accel][dense4]") {
   std::mt19937_64 rng(0xd4);
   const std::int32_t extremes[] = {INT32_MIN, INT32_MIN + 1, -(1 << 29), -65536, -1, 0, 1, 65536, 1 << 29, INT32_MAX};
   const auto pick = [&](int mode) {
@@ -593,12 +593,21 @@ TEST_CASE("dense4_requant matches the int64 formula on random and extreme values
   CHECK(u.lo == -3);
   CHECK(u.hi == 127);
   CHECK(u.pc == 1);
-  CHECK(dense4_unpack(0x02000000u).pc == 2);
+  const Dense4Out f = dense4_unpack(0x02000000u);  // Q3 = 2: sx = 1, pc = 0
+  CHECK(f.pc == 0);
+  CHECK(f.sx == 1);
+  CHECK(f.flags == 2);
+  CHECK(dense4_unpack(0x03000000u).pc == 1);
+  CHECK(dense4_unpack(0x03000000u).sx == 1);
+  CHECK(dense4_unpack(0x04000000u).flags == 4);
   // The checks.
   CHECK(dense4_q_ok(dense4_qword(0, -128, 127, 0)));
   CHECK(dense4_q_ok(dense4_qword(5, -1, -1, 1)));
   CHECK(dense4_q_ok(dense4_qword(0, -1, 1, 1)));
-  CHECK_FALSE(dense4_q_ok(dense4_qword(0, -128, 127, 2)));
+  CHECK(dense4_q_ok(dense4_qword(0, -128, 127, 2)));  // int8 x, per tensor
+  CHECK(dense4_q_ok(dense4_qword(0, -128, 127, 3)));  // int8 x, per channel
+  CHECK_FALSE(dense4_q_ok(dense4_qword(0, -128, 127, 4)));
+  CHECK_FALSE(dense4_q_ok(dense4_qword(0, -128, 127, 0x80)));
   CHECK_FALSE(dense4_q_ok(dense4_qword(0, 1, -1, 0)));  // signed: 0x01 > 0xff
   CHECK_FALSE(dense4_q_ok(dense4_qword(0, 5, 3, 1)));
   CHECK(dense4_shift_ok(35));

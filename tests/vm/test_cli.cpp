@@ -193,7 +193,7 @@ TEST_CASE("zkvm run --json tells an exit code 134 from a fault, and a cycle limi
   CHECK_THAT(slurp_text(json), Contains("\"status\": \"cycle_limit\", \"exit_code\": null, \"fault\": null, \"cycles\": 100"));
 }
 
-TEST_CASE("zkvm run --json - writes only the result to stdout; guest stdout moves to stderr", "[vm][cli][json]") {
+TEST_CASE("zkvm run --json - writes only the result to stdout, and guest stdout moves to stderr", "[vm][cli][json]") {
   TempDir dir;
   std::vector<std::uint32_t> code;
   call(code, kSysWrite, 1, kDataBase, 6);

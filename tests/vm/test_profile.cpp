@@ -141,7 +141,7 @@ TEST_CASE("profile is the same whatever the trace chunk size", "[vm][profile]") 
   }
 }
 
-TEST_CASE("folded output has one 'outer;...;inner cycles' line per distinct stack", "[vm][profile]") {
+TEST_CASE("folded output has one line per distinct stack, its frames outer to inner and its cycles", "[vm][profile]") {
   CHECK(to_folded(profile_guest(call_structure_guest()).profile) == kCallStructureFolded);
 }
 

@@ -151,7 +151,7 @@ Program patch_program(bool restore, std::size_t* slot_out) {
 }
 }  // namespace
 
-TEST_CASE("executing a code word a store has overwritten faults; restored, it runs again", "[vm][exec][code]") {
+TEST_CASE("executing a code word a store has overwritten faults, and restored, it runs again", "[vm][exec][code]") {
   std::size_t slot = 0;
   for (const bool fusion : {true, false}) {
     RunOptions o;

@@ -205,7 +205,7 @@ static const int32_t kD4Mult[D4_M] = {831364874, 1431592176, 798052072, 13794669
 static const int32_t kD4Shift[D4_M] = {37, 35, 40, 37, 38, 41, 38, 40, 63, 43};
 static const int32_t kD4MultT = 1518500250, kD4ShiftT = 41;
 
-/* xmode: 0 rq.dense4 = CALL (x copied into the scratch as int8 bytes); 1
+/* xmode: 0 rq.dense4 = CALL (x copied into the scratch, biased); 1
  * CALL | INPLACE with x aligned and 4 bytes of slack after it (read in
  * place when K is a multiple of 4: the slack must come back as it was); 2
  * CALL | INPLACE with x unaligned (copied). */

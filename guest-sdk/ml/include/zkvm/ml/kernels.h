@@ -76,8 +76,8 @@ typedef struct {
 /* y[m] = clamp(zp_out + requant(bias[m] + sum_k x[k] * W[m][k])).
  * w_packed: zkml_weight_bytes(M, K) bytes, 4-byte aligned. `scratch`:
  * zkml_dense_scratch_bytes(K) bytes, 4-byte aligned (the accelerated kernel
- * keeps a padded copy of x there, biased for dot4 or int8 for dense4_rom,
- * followed by dense4_rom's output word; the plain one does not use it). */
+ * keeps a biased, padded copy of x there, followed by dense4_rom's output
+ * word, unless dense4_rom reads x in place; the plain one does not use it). */
 uint32_t zkml_dense_scratch_bytes(int32_t K);
 void zkml_dense_s8(const int8_t* x, int32_t K, const uint8_t* w_packed, const int32_t* bias,
                    int32_t M, const zkml_requant_params* rq, int8_t* scratch, int8_t* y);
