@@ -243,6 +243,14 @@ static int dense4_fits(int rom, int32_t K4, int32_t M4, const int32_t* bias, con
          in_rodata((const uint8_t*)rq->shift, 4 * (uint64_t)n);
 }
 
+/* The partial block's outputs m0..M-1 from one dense4_rom call over xs. */
+static void dense_tail_call(const uint8_t* xs, const uint8_t* w, int32_t K4, int32_t m0, int32_t M,
+                            const int32_t* bias, const int32_t* mult, const int32_t* shift, int32_t pc, int8_t* y) {
+  const int32_t c = pc ? m0 : 0;
+  const uint32_t v = zkvm_dense4_rom(xs, w + (int64_t)m0 * K4, (uint32_t)K4, bias + m0, mult + c, shift + c);
+  for (int32_t r = 0; m0 + r < M; ++r) y[m0 + r] = (int8_t)(uint8_t)(v >> (8 * r));
+}
+
 /* x biased (XOR 0x80) and padded to K4 with 0x80 into xs, for dot4 and
  * dot4_rom: a word at a time when x is aligned (the interpreter's buffers
  * are), four words per pass. */
@@ -282,6 +290,7 @@ void zkml_dense_s8_dot4(const int8_t* x, int32_t K, const uint8_t* w_packed, con
   const int call = dense4_fits(rom, K4, M4, bias, rq);
   int biased = 0; /* xs holds x biased and padded (dot4, dot4_rom) */
   if (call) {
+    const int tail = M4 < M && (rq->dense4 & ZKML_DENSE4_TAIL);
     /* dense4_rom over x in place as int8 bytes, its output word Q borrowing
      * the 4 bytes after x (ZKML_DENSE4_INPLACE); else over the biased copy,
      * Q after it (scratch has room). In place saves the copy, about one
@@ -295,12 +304,14 @@ void zkml_dense_s8_dot4(const int8_t* x, int32_t K, const uint8_t* w_packed, con
       memcpy(&saved, __builtin_assume_aligned(qp, 4), 4);
       memcpy(__builtin_assume_aligned(qp, 4), &q, 4);
       m0 = dense_blocks_call((const uint8_t*)x, w, K4, M4, bias, mult, shift, pc, y);
+      if (tail) dense_tail_call((const uint8_t*)x, w, K4, m0, M, bias, mult, shift, pc, y), m0 = M;
       memcpy(__builtin_assume_aligned(qp, 4), &saved, 4);
     } else {
       const uint32_t q = zkvm_dense4_q(zp, lo, hi, pc != 0, 0);
       bias_x(x, K, K4, xs), biased = 1;
       memcpy(xs + K4, &q, 4);
       m0 = dense_blocks_call(xs, w, K4, M4, bias, mult, shift, pc, y);
+      if (tail) dense_tail_call(xs, w, K4, m0, M, bias, mult, shift, pc, y), m0 = M;
     }
     w += (int64_t)m0 * K4;
   }

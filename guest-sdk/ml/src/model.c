@@ -622,6 +622,23 @@ int zkml_parse_built(zkml_model* m, const uint8_t* data, uint32_t size, uint32_t
   return ZKML_OK;
 }
 
+/* Whether a Dense node's last, partial block (outputs m0 = M & ~3 .. M-1)
+ * can be a dense4_rom call (ZKML_DENSE4_TAIL): the four bias words from m0
+ * and, per channel, the four mult and shift words from m0 lie in the blob
+ * (with the model, read-only data when the kernel calls at all), and those
+ * shifts are in [35, 63] (zkml-tool pads a per-channel shift table to whole
+ * blocks with its last shift). */
+static int dense4_tail_ok(const zkml_model* m, const zkml_node* n, uint32_t M) {
+  const uint32_t m0 = M & ~3u;
+  if (m0 == M || !blob_ok(m, n->p[1] + 4 * m0, 16, 1)) return 0;
+  if (n->p[4] <= 1) return 1;
+  if (!blob_ok(m, n->p[2] + 4 * m0, 16, 1) || !blob_ok(m, n->p[3] + 4 * m0, 16, 1)) return 0;
+  const int32_t* sh = words_at(m, n->p[3]) + m0;
+  for (int j = 0; j < 4; ++j)
+    if (sh[j] < 35 || sh[j] > 63) return 0;
+  return 1;
+}
+
 static void make_pool(const zkml_node* n, const zkml_tensor* x, const zkml_tensor* y, zkml_pool_shape* s) {
   s->C = (int32_t)x->dims[1];
   s->H = (int32_t)x->dims[2];
@@ -712,9 +729,10 @@ int zkml_prepare(zkml_runner* r, const zkml_model* m, void* arena, uint32_t aren
       case ZKML_OP_CONV: {
         /* dense4_rom for Dense nodes whose shifts it takes, reading x in
          * place when x is a buffer here (with its slack), not model data. */
-        const int32_t d4 = !(r->node_flags[i] & ZKML_NODE_DENSE4) ? 0
-                           : s->x.data_off == ZKML_NO_DATA    ? ZKML_DENSE4_CALL | ZKML_DENSE4_INPLACE
-                                                              : ZKML_DENSE4_CALL;
+        int32_t d4 = !(r->node_flags[i] & ZKML_NODE_DENSE4) ? 0
+                     : s->x.data_off == ZKML_NO_DATA    ? ZKML_DENSE4_CALL | ZKML_DENSE4_INPLACE
+                                                        : ZKML_DENSE4_CALL;
+        if (d4 && dense4_tail_ok(m, n, s->y.elems / (n->p[5] > 1 ? n->p[5] : 1))) d4 |= ZKML_DENSE4_TAIL;
         const zkml_requant_params rq = {words_at(m, n->p[2]), words_at(m, n->p[3]), n->p[4] > 1, s->y.zero_point,
                                         n->act_min, n->act_max, d4};
         s->rq = rq;

@@ -200,15 +200,19 @@ static const uint8_t kD4W[288] __attribute__((aligned(4))) = {
     215, 66, 77, 9, 225, 93, 2, 76, 88, 72, 242, 61, 31, 166, 247, 54,
     29, 127, 97, 141, 21, 50, 231, 14, 32, 226, 166, 102, 141, 231, 244, 126,
 };
-static const int32_t kD4Bias[D4_M] = {31647, 8578, 54889, INT32_MAX, -25975, 13336, INT32_MIN, -33447, 50100, -1342};
-static const int32_t kD4Mult[D4_M] = {831364874, 1431592176, 798052072, 1379466994, 1486312281, 1215432362, 692662466, 1978166269, 1053638716, 1456721219};
-static const int32_t kD4Shift[D4_M] = {37, 35, 40, 37, 38, 41, 38, 40, 63, 43};
+/* Two words past each table: the call for the last, partial block (outputs
+ * 8, 9) reads four bias, mult and shift words from 8 (ZKML_DENSE4_TAIL);
+ * the shift table is padded with valid shifts, as zkml-tool pads it. */
+static const int32_t kD4Bias[D4_M + 2] = {31647, 8578, 54889, INT32_MAX, -25975, 13336, INT32_MIN, -33447, 50100, -1342, 7, 7};
+static const int32_t kD4Mult[D4_M + 2] = {831364874, 1431592176, 798052072, 1379466994, 1486312281, 1215432362, 692662466, 1978166269, 1053638716, 1456721219, 0, 0};
+static const int32_t kD4Shift[D4_M + 2] = {37, 35, 40, 37, 38, 41, 38, 40, 63, 43, 43, 43};
 static const int32_t kD4MultT = 1518500250, kD4ShiftT = 41;
 
-/* xmode: 0 rq.dense4 = CALL (x copied into the scratch, biased); 1
- * CALL | INPLACE with x aligned and 4 bytes of slack after it (read in
- * place when K is a multiple of 4: the slack must come back as it was); 2
- * CALL | INPLACE with x unaligned (copied). */
+/* xmode: 0 rq.dense4 = CALL (x copied into the scratch, biased; the
+ * partial block by dot4_rom); 1 CALL | INPLACE | TAIL with x aligned and 4
+ * bytes of slack after it (read in place when K is a multiple of 4: the
+ * slack must come back as it was; the partial block by the call); 2 the
+ * same with x unaligned (copied). */
 static int dense4_layer(int layer, int per_channel, int unaligned, int32_t zp, int32_t lo, int32_t hi, int32_t K,
                         int xmode) {
   static int8_t xbuf[D4_K + 8] __attribute__((aligned(4)));
@@ -228,7 +232,7 @@ static int dense4_layer(int layer, int per_channel, int unaligned, int32_t zp, i
   zkml_kernels_dot4.dense(x, K, kD4W, kD4Bias, D4_M, &rq, scratch, out);
   const uint64_t c1 = zkvm_cycle_count();
   compare("dense (dot4_rom)", layer, y1, out, D4_M);
-  rq.dense4 = ZKML_DENSE4_CALL | (xmode ? ZKML_DENSE4_INPLACE : 0);
+  rq.dense4 = ZKML_DENSE4_CALL | (xmode ? ZKML_DENSE4_INPLACE | ZKML_DENSE4_TAIL : 0);
   memset(y2, 0x55, sizeof y2);
   const uint64_t c2 = zkvm_cycle_count();
   zkml_kernels_dot4.dense(x, K, kD4W, kD4Bias, D4_M, &rq, scratch, out);

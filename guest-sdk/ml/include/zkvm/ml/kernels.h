@@ -72,6 +72,13 @@ typedef struct {
  * interpreter's buffers have that slack, zkml_prepare). */
 #define ZKML_DENSE4_CALL 1
 #define ZKML_DENSE4_INPLACE 2
+/* TAIL (with CALL): the last, partial block (outputs m0 = M & ~3 .. M-1)
+ * is a dense4_rom call too, which reads four bias words from bias + m0
+ * and, per channel, four mult and four shift words from m0: those words
+ * are read-only data and those shifts in [35, 63] (zkml-tool pads a
+ * per-channel shift table to whole blocks; zkml_prepare checks). The
+ * missing outputs are computed and dropped. */
+#define ZKML_DENSE4_TAIL 4
 
 /* y[m] = clamp(zp_out + requant(bias[m] + sum_k x[k] * W[m][k])).
  * w_packed: zkml_weight_bytes(M, K) bytes, 4-byte aligned. `scratch`:
