@@ -579,7 +579,8 @@ TEST_CASE("dense4_requant matches the int64 formula on random and extreme values
     auto lo = static_cast<std::int32_t>(static_cast<std::int8_t>(rng()));
     auto hi = static_cast<std::int32_t>(static_cast<std::int8_t>(rng()));
     if (lo > hi) std::swap(lo, hi);
-    const Dense4Out o{zp, lo, hi, static_cast<std::uint32_t>(iter & 1)};
+    const auto pc = static_cast<std::uint32_t>(iter & 1);
+    const Dense4Out o{zp, lo, hi, pc, 0, pc};
     const std::int32_t want = want_requant(sum, bias, mult, shift, zp, lo, hi);
     if (dense4_requant(sum, bias, mult, shift, o) != want) {
       INFO("sum " << sum << " bias " << bias << " mult " << mult << " shift " << shift << " zp " << zp << " lo " << lo
