@@ -431,7 +431,7 @@ TEST_CASE("verifier rejects an int8-x dense4_rom call whose data rows are in the
   const size_t rows = real_rows(b, rv32im::kTableDotRomSx);
   REQUIRE(rows == kK / 4);
   using Sx = rv32im::DotRomSxAir;
-  static_assert(Sx::kSign == rv32im::DotRomAir::kWidth, "the sign bits are the only extra columns");
+  static_assert(size_t{Sx::kSign} == size_t{rv32im::DotRomAir::kWidth}, "the sign bits are the only extra columns");
   RowMajorMatrix<Fp> moved(rv32im::DotRomAir::kWidth, sx.height);
   auto pair_count = [&](uint32_t a, uint32_t b2) -> Fp& {
     return rv32im_test::byte_cell(traces, a + 256 * b2, rv32im::ByteTableAir::kMPair);
