@@ -123,13 +123,13 @@ static inline void zkvm_dot4_rom(const uint8_t *x, const uint8_t *w, uint32_t k,
  * int8 bytes; zkvm_dense4_q(zp, lo, hi, per_channel, signed_x) builds it,
  * pc = per_channel != 0, sx = signed_x != 0), read from memory (store it
  * there before the call; it is no image word). sx = 0: the x bytes are
- * biased (each the int8 value + 128, as dot4's); sx = 1: they are the int8 values as they
- * are, so an int8 tensor is read in place.
+ * biased (each the int8 value + 128, as dot4's); sx = 1: they are the
+ * int8 values as they are, so an int8 tensor is read in place.
  * pc = 1 (per channel): mult and shift hold four words, output j's at [j];
  * pc = 0 (per tensor): only mult[0] and shift[0] are read, for all four.
  * x, w, bias, mult and shift must be 4-byte aligned, k a nonzero multiple
- * of 4 up to ZKVM_DOT4_MAX_K, Q's lo <= hi (and Q3 = pc + 2 sx at most 3), and every
- * shift read in [ZKVM_DENSE4_MIN_SHIFT, ZKVM_DENSE4_MAX_SHIFT]; [x, x+k+4)
+ * of 4 up to ZKVM_DOT4_MAX_K, Q's lo <= hi (and Q3 = pc + 2 sx at most 3),
+ * and every shift read in [ZKVM_DENSE4_MIN_SHIFT, ZKVM_DENSE4_MAX_SHIFT]; [x, x+k+4)
  * must be guest memory, and every word of [w, w+4k), of bias[0..4) and of
  * the mult and shift words read must be loaded by the ELF (read-only data;
  * a store over them is not seen): otherwise the emulator stops the guest

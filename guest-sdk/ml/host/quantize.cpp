@@ -718,9 +718,10 @@ class Quantizer {
     nr.p[2] = w_.put_i32(mult);
     // A per-channel shift table is followed by copies of its last shift up
     // to a whole block of 4: dense4_rom's call for the last, partial block
-    // reads 4 shifts and faults on one outside [35, 63] (the kernel checks
-    // the words before it calls; bias and mult past their ends are the next
-    // tables' words, any value). The node still counts nrq entries.
+    // reads 4 shifts and faults on one outside [35, 63] (zkml_prepare checks
+    // the words before it lets the kernel call; bias and mult past their
+    // ends are the next tables' words, any value). The node still counts
+    // nrq entries.
     std::vector<int32_t> shift_padded = shift;
     if (per_channel)
       while (shift_padded.size() % 4) shift_padded.push_back(shift.back());

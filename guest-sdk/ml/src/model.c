@@ -628,6 +628,8 @@ int zkml_parse_built(zkml_model* m, const uint8_t* data, uint32_t size, uint32_t
  * (with the model, read-only data when the kernel calls at all), and those
  * shifts are in [35, 63] (zkml-tool pads a per-channel shift table to whole
  * blocks with its last shift). */
+static int dense4_shift_ok(int32_t shift) { return shift >= 35 && shift <= 63; } /* dense4_rom's range */
+
 static int dense4_tail_ok(const zkml_model* m, const zkml_node* n, uint32_t M) {
   const uint32_t m0 = M & ~3u;
   if (m0 == M || !blob_ok(m, n->p[1] + 4 * m0, 16, 1)) return 0;
@@ -635,7 +637,7 @@ static int dense4_tail_ok(const zkml_model* m, const zkml_node* n, uint32_t M) {
   if (!blob_ok(m, n->p[2] + 4 * m0, 16, 1) || !blob_ok(m, n->p[3] + 4 * m0, 16, 1)) return 0;
   const int32_t* sh = words_at(m, n->p[3]) + m0;
   for (int j = 0; j < 4; ++j)
-    if (sh[j] < 35 || sh[j] > 63) return 0;
+    if (!dense4_shift_ok(sh[j])) return 0;
   return 1;
 }
 
@@ -682,7 +684,7 @@ int zkml_prepare(zkml_runner* r, const zkml_model* m, void* arena, uint32_t aren
       /* The dense4_rom call takes shifts 35..63 only (docs/GUEST_ABI.md). */
       const int32_t* sh = words_at(m, n.p[3]);
       uint32_t ok = 1;
-      for (uint32_t c = 0; c < n.p[4]; ++c) ok &= sh[c] >= 35 && sh[c] <= 63;
+      for (uint32_t c = 0; c < n.p[4]; ++c) ok &= (uint32_t)dense4_shift_ok(sh[c]);
       if (ok) r->node_flags[i] = ZKML_NODE_DENSE4;
       continue;
     }
@@ -729,20 +731,20 @@ int zkml_prepare(zkml_runner* r, const zkml_model* m, void* arena, uint32_t aren
       case ZKML_OP_CONV: {
         /* dense4_rom for Dense nodes whose shifts it takes, reading x in
          * place when x is a buffer here (with its slack), not model data. */
-        int32_t d4 = !(r->node_flags[i] & ZKML_NODE_DENSE4) ? 0
-                     : s->x.data_off == ZKML_NO_DATA    ? ZKML_DENSE4_CALL | ZKML_DENSE4_INPLACE
-                                                        : ZKML_DENSE4_CALL;
-        if (d4 && dense4_tail_ok(m, n, s->y.elems / (n->p[5] > 1 ? n->p[5] : 1))) d4 |= ZKML_DENSE4_TAIL;
-        const zkml_requant_params rq = {words_at(m, n->p[2]), words_at(m, n->p[3]), n->p[4] > 1, s->y.zero_point,
-                                        n->act_min, n->act_max, d4};
-        s->rq = rq;
-        s->bias = words_at(m, n->p[1]);
-        s->w = blob_at(m, n->p[0]);
         if (n->op == ZKML_OP_DENSE) {
           s->rows = n->p[5] > 1 ? (int32_t)n->p[5] : 1;
           s->M = (int32_t)(s->y.elems / (uint32_t)s->rows);
           s->K = (int32_t)(s->x.elems / (uint32_t)s->rows);
         }
+        int32_t d4 = !(r->node_flags[i] & ZKML_NODE_DENSE4) ? 0
+                     : s->x.data_off == ZKML_NO_DATA    ? ZKML_DENSE4_CALL | ZKML_DENSE4_INPLACE
+                                                        : ZKML_DENSE4_CALL;
+        if (d4 && dense4_tail_ok(m, n, (uint32_t)s->M)) d4 |= ZKML_DENSE4_TAIL;
+        const zkml_requant_params rq = {words_at(m, n->p[2]), words_at(m, n->p[3]), n->p[4] > 1, s->y.zero_point,
+                                        n->act_min, n->act_max, d4};
+        s->rq = rq;
+        s->bias = words_at(m, n->p[1]);
+        s->w = blob_at(m, n->p[0]);
         if (n->op == ZKML_OP_CONV) make_conv(n, &s->x, &s->y, &s->conv);
         if (r->node_flags[i] & ZKML_NODE_CONV_POOL) { /* whatever kernel table runs it */
           zkml_node np;

@@ -107,8 +107,9 @@ std::array<std::int32_t, 4> dot4_reference(std::uint32_t x, std::uint32_t w, std
 // Arguments: a0 = x: K input bytes, then at x + K the output word
 // Q = zp | lo << 8 | hi << 16 | (pc + 2 sx) << 24 (zp, lo, hi int8; pc and
 // sx 0 or 1), read from memory; the x bytes are biased (int8 + 128, as
-// dot4's) when sx = 0 and int8 as they are when sx = 1; a1 = w (dot4's layout, image words), a2 = K, a3 = bias (four
-// int32 image words), a4 = mult, a5 = shift: int32 image words, output j's
+// dot4's) when sx = 0 and int8 as they are when sx = 1; a1 = w (dot4's
+// layout, image words), a2 = K, a3 = bias (four int32 image words), a4 =
+// mult, a5 = shift: int32 image words, output j's
 // at +4j when pc = 1 (per channel) and all at +0 when pc = 0 (per tensor).
 // Result: a0 = the four int8 outputs as one word (out j in byte j); a1..a5
 // unchanged. Faults, in this order: BadAccelArgs unless x, w, bias, mult,
