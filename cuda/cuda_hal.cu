@@ -4,8 +4,9 @@
 // generic __global__ wrapper runs any kernel body through thread_entry, the
 // same entry the host emulation (cuda/emulate.h) calls.
 //
-// This slice allocates and copies per HAL call on the default stream (no
-// residency across prover stages, no pinned memory): docs/CUDA.md.
+// Buffers are allocated per HAL call on the default stream (no pinned
+// memory); a committed round's LDEs stay on the device with their tree
+// (KernelHal::commit_ldes, docs/CUDA.md "Residency").
 #include <cuda_runtime.h>
 
 #include <cstdint>

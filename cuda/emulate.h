@@ -54,10 +54,12 @@ class HostExec {
   }
   template <class T>
   void upload(Buf<T>& dst, const T* src, size_t n) {
+    uploaded_ += n * sizeof(T);
     std::copy(src, src + n, dst.data());
   }
   template <class T>
   void download(T* dst, const Buf<T>& src, size_t n) {
+    downloaded_ += n * sizeof(T);
     std::copy(src.data(), src.data() + n, dst);
   }
 
@@ -90,6 +92,9 @@ class HostExec {
   }
 
   uint64_t launches() const { return launches_; }
+  // Bytes copied host -> "device" and back (what a GPU would move over PCIe).
+  uint64_t uploaded() const { return uploaded_; }
+  uint64_t downloaded() const { return downloaded_; }
 
  private:
   // 0..n-1 in this executor's order.
@@ -106,6 +111,7 @@ class HostExec {
   std::mt19937_64 rng_;
   uint64_t launches_ = 0;
   uint64_t allocs_ = 0;
+  uint64_t uploaded_ = 0, downloaded_ = 0;
 };
 
 // The kernel HAL on the emulated launches.

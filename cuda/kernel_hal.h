@@ -15,18 +15,25 @@
 // loops over the same grid on the CPU, which is how CI tests this file and
 // the kernels without a GPU.
 //
-// This slice copies inputs to the device and results back on every call
-// (no residency across stages): see docs/CUDA.md. merkle_commit hashes on
-// the device and hands the digests to a host MerkleTree, which keeps the
-// matrices to answer openings.
+// commit_ldes keeps a round's LDEs on the device for as long as its tree
+// lives, and the kernels that read one of the tree's matrices use that copy
+// (docs/CUDA.md "Residency"); the other calls copy their inputs up and
+// results back. The digests go into a host MerkleTree, which keeps host
+// copies of the matrices to answer openings.
 #pragma once
 
+#include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <tuple>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -55,6 +62,107 @@ class KernelHal final : public hal::Hal {
 
   RowMajorMatrix<Fp> coset_lde(const RowMajorMatrix<Fp>& evals, unsigned log_blowup,
                                Fp shift) override {
+    RowMajorMatrix<Fp> out;
+    const auto lde = lde_on_device(evals, log_blowup, shift, out);
+    exec_.download(out.values.data(), lde, out.values.size());
+    return out;
+  }
+
+  // commit_ldes with the LDEs hashed where they were computed and kept
+  // there, owned by the tree (MerkleTree::attach): quotient_rows,
+  // column_sums and reduce_rows given one of its matrices read the device
+  // copy instead of uploading the host one. The host copies are still
+  // downloaded: the tree answers openings from them.
+  std::unique_ptr<merkle::MerkleTree> commit_ldes(std::vector<RowMajorMatrix<Fp>> traces, unsigned log_blowup,
+                                                  Fp shift, std::vector<uint8_t> salts, size_t salt_len) override {
+    if (traces.empty()) throw std::invalid_argument(err("commit_ldes of no matrices"));
+    auto state = std::make_shared<Resident>();
+    std::vector<RowMajorMatrix<Fp>> ldes;
+    std::vector<const Fp*> dev;
+    for (auto& t : traces) {
+      RowMajorMatrix<Fp> out;
+      state->bufs.push_back(lde_on_device(t, log_blowup, shift, out));
+      t = {};  // free the trace-domain copy early
+      exec_.download(out.values.data(), state->bufs.back(), out.values.size());
+      state->widths.push_back(out.width);
+      state->heights.push_back(out.height);
+      dev.push_back(state->bufs.back().data());
+      ldes.push_back(std::move(out));
+    }
+    if (ldes[0].height == 0) throw std::invalid_argument(err("merkle_commit of no rows"));
+    const unsigned log_h = static_cast<unsigned>(__builtin_ctzll(ldes[0].height));
+    auto levels = merkle_levels_on(ldes, dev, salts, salt_len, merkle::MerkleTree::stored_from(log_h));
+    auto tree = std::make_unique<merkle::MerkleTree>(std::move(ldes), std::move(salts), salt_len,
+                                                     std::move(levels));
+    tree->attach(state);
+    std::lock_guard<std::mutex> lock(resident_mu_);
+    std::erase_if(resident_, [](const auto& kv) { return kv.second.owner.expired(); });
+    for (size_t j = 0; j < tree->matrices().size(); ++j)
+      resident_[&tree->matrices()[j]] = {state, j};
+    return tree;
+  }
+
+  // The bytes the device keeps for live trees (commit_ldes).
+  uint64_t resident_bytes() {
+    std::lock_guard<std::mutex> lock(resident_mu_);
+    std::vector<const Resident*> seen;
+    uint64_t total = 0;
+    for (const auto& [m, ref] : resident_) {
+      const auto r = ref.owner.lock();
+      if (!r || std::find(seen.begin(), seen.end(), r.get()) != seen.end()) continue;
+      seen.push_back(r.get());
+      for (size_t j = 0; j < r->bufs.size(); ++j) total += r->widths[j] * r->heights[j] * sizeof(Fp);
+    }
+    return total;
+  }
+
+ private:
+  // Device copies of one commit_ldes tree's LDEs, owned by the tree.
+  struct Resident {
+    std::vector<typename Exec::template Buf<Fp>> bufs;
+    std::vector<size_t> widths, heights;
+  };
+  struct ResidentRef {
+    std::weak_ptr<const Resident> owner;
+    size_t index = 0;
+  };
+
+  // The device copy of m when m is a matrix of a live commit_ldes tree
+  // (keyed by its address in the tree, which cannot be another matrix's
+  // while the tree lives; drop_rows only cuts rows, so the copy's first
+  // m.height rows are m's), else null. hold keeps it alive for the call.
+  const Fp* resident(const RowMajorMatrix<Fp>& m, std::shared_ptr<const Resident>& hold) {
+    std::lock_guard<std::mutex> lock(resident_mu_);
+    const auto it = resident_.find(&m);
+    if (it == resident_.end()) return nullptr;
+    hold = it->second.owner.lock();
+    const size_t j = it->second.index;
+    if (!hold || hold->widths[j] != m.width || hold->heights[j] < m.height) return nullptr;
+    return hold->bufs[j].data();
+  }
+
+  // The first `rows` rows of m on the device: its resident copy, or an
+  // upload kept in `keep`.
+  const Fp* device_rows(const RowMajorMatrix<Fp>& m, size_t rows, std::shared_ptr<const Resident>& hold,
+                        typename Exec::template Buf<Fp>& keep) {
+    if (const Fp* d = resident(m, hold)) {
+      ++resident_hits_;
+      return d;
+    }
+    keep = exec_.template alloc<Fp>(rows * m.width);
+    exec_.upload(keep, m.values.data(), rows * m.width);
+    return keep.data();
+  }
+
+ public:
+  // Kernel inputs read from a resident copy instead of an upload.
+  uint64_t resident_hits() const { return resident_hits_; }
+
+ private:
+  // The LDE of evals on the device (rows bit-reversed, as coset_lde); out
+  // is sized for it (zeroed, not filled).
+  typename Exec::template Buf<Fp> lde_on_device(const RowMajorMatrix<Fp>& evals, unsigned log_blowup, Fp shift,
+                                                RowMajorMatrix<Fp>& out) {
     const size_t n = evals.height, w = evals.width;
     if (w != 0 && n > SIZE_MAX / w)
       throw std::invalid_argument(err("coset_lde: width x height overflows size_t"));
@@ -74,32 +182,33 @@ class KernelHal final : public hal::Hal {
     const size_t big = n << log_blowup;
     if (w != 0 && big > SIZE_MAX / w)
       throw std::invalid_argument(err("coset_lde: output overflows size_t"));
-    RowMajorMatrix<Fp> out(w, big);
-    if (w == 0) return out;
+    out = RowMajorMatrix<Fp>(w, big);
+    if (w == 0) return exec_.template alloc<Fp>(0);
 
     const Fp g = field::two_adic_generator(log_n);
-    auto tw_fwd = powers(g, n / 2);
-    auto tw_inv = powers(g.inverse(), n / 2);
+    const auto tw_fwd = power_table(g, n / 2);
+    const auto tw_inv = power_table(g.inverse(), n / 2);
 
     auto coeffs = exec_.template alloc<Fp>(w * n);
     exec_.upload(coeffs, evals.values.data(), w * n);
-    dif(coeffs.data(), 1, w, log_n, tw_inv.data());
+    dif(coeffs.data(), 1, w, log_n, tw_inv->data());
 
     auto scale = exec_.template alloc<Fp>(big);
     {
-      const auto shift_pow = powers(shift, n);
-      const auto g_big_pow = powers(field::two_adic_generator(log_n + log_blowup), n);
-      const auto g_blowup_pow = powers(field::two_adic_generator(log_blowup), size_t{1} << log_blowup);
-      launch<LdeScaleTable>(big, scale.data(), log_n, log_blowup, shift_pow.data(),
-                            g_big_pow.data(), g_blowup_pow.data(), Fp::from_u64(n).inverse());
+      const auto shift_pow = power_table(shift, n);
+      const auto g_big_pow = power_table(field::two_adic_generator(log_n + log_blowup), n);
+      const auto g_blowup_pow = power_table(field::two_adic_generator(log_blowup), size_t{1} << log_blowup);
+      launch<LdeScaleTable>(big, scale.data(), log_n, log_blowup, shift_pow->data(),
+                            g_big_pow->data(), g_blowup_pow->data(), Fp::from_u64(n).inverse());
     }
     auto lde = exec_.template alloc<Fp>(w * big);
     launch<LdeScatter>(uint64_t{w} * big, static_cast<const Fp*>(coeffs.data()), lde.data(),
                        uint64_t{w}, log_n, static_cast<const Fp*>(scale.data()));
-    dif(lde.data(), uint64_t{1} << log_blowup, w, log_n, tw_fwd.data());
-    exec_.download(out.values.data(), lde, w * big);
-    return out;
+    dif(lde.data(), uint64_t{1} << log_blowup, w, log_n, tw_fwd->data());
+    return lde;
   }
+
+ public:
 
   // The tree's digests on the device (merkle_levels), from its lowest
   // stored level up; the host tree keeps the matrices for openings.
@@ -124,25 +233,25 @@ class KernelHal final : public hal::Hal {
     const unsigned m0 = static_cast<unsigned>(__builtin_ctzll(n0));
     // tab (hal_kernels.h): t[0] = 1/2, then step j multiplies by
     // w^(2^(m0-2-j)), w = g_m0^-1.
-    auto tab = exec_.template alloc<Fp>(n0 / 2);
-    {
+    const auto tab = cached(TableKind::FriHalfInverse, m0, n0 / 2, [&] {
+      auto t = exec_.template alloc<Fp>(n0 / 2);
       const Fp half_one = Fp::from_monty(kInvTwoMonty);
-      exec_.upload(tab, &half_one, 1);
+      exec_.upload(t, &half_one, 1);
       const unsigned b = m0 - 1;
       std::vector<Fp> pw(b + 1);  // pw[k] = w^(2^k)
       pw[0] = field::two_adic_generator(m0).inverse();
       for (unsigned k = 1; k <= b; ++k) pw[k] = pw[k - 1].square();
       for (unsigned j = 0; j < b; ++j)
-        launch<ExtendTable>(uint64_t{1} << j, tab.data(), uint64_t{1} << j, pw[b - 1 - j]);
-    }
+        launch<ExtendTable>(uint64_t{1} << j, t.data(), uint64_t{1} << j, pw[b - 1 - j]);
+      return t;
+    });
     auto a = exec_.template alloc<Fp4>(n0);
     auto b = exec_.template alloc<Fp4>(n0 / 2);
     exec_.upload(a, codeword.data(), n0);
     size_t len = n0;
     for (unsigned s = 0; s < log_arity; ++s) {
       len /= 2;
-      launch<FriFoldStep>(len, static_cast<const Fp4*>(a.data()), b.data(), betas[s],
-                          static_cast<const Fp*>(tab.data()));
+      launch<FriFoldStep>(len, static_cast<const Fp4*>(a.data()), b.data(), betas[s], tab->data());
       std::swap(a, b);
     }
     std::vector<Fp4> out(len);
@@ -163,15 +272,33 @@ class KernelHal final : public hal::Hal {
     merkle::MerkleLayout layout;
     if (const std::string e = merkle::merkle_layout(mats, salts.size(), salt_len, layout); !e.empty())
       throw std::invalid_argument(err("merkle_levels: " + e));
-    const auto& groups = layout.groups;
-    const auto& salt_at = layout.salt_offsets;  // per group, in salts
     std::vector<typename Exec::template Buf<Fp>> dmats;
-    std::vector<MatView> views;
+    std::vector<const Fp*> dev;
     for (const auto& m : mats) {
       dmats.push_back(exec_.template alloc<Fp>(m.values.size()));
       exec_.upload(dmats.back(), m.values.data(), m.values.size());
-      views.push_back({dmats.back().data(), m.width});
+      dev.push_back(dmats.back().data());
     }
+    return merkle_levels_on(mats, dev, salts, salt_len, from_level, &layout);
+  }
+
+  // merkle_levels of matrices already on the device (dev[m]: mats[m]'s
+  // values; mats give the shapes).
+  std::vector<std::vector<hash::Digest>> merkle_levels_on(const std::vector<RowMajorMatrix<Fp>>& mats,
+                                                          const std::vector<const Fp*>& dev,
+                                                          std::span<const uint8_t> salts, size_t salt_len,
+                                                          unsigned from_level,
+                                                          const merkle::MerkleLayout* checked = nullptr) {
+    merkle::MerkleLayout own;
+    if (checked == nullptr) {
+      if (const std::string e = merkle::merkle_layout(mats, salts.size(), salt_len, own); !e.empty())
+        throw std::invalid_argument(err("merkle_levels: " + e));
+      checked = &own;
+    }
+    const auto& groups = checked->groups;
+    const auto& salt_at = checked->salt_offsets;  // per group, in salts
+    std::vector<MatView> views;
+    for (size_t m = 0; m < mats.size(); ++m) views.push_back({dev[m], mats[m].width});
     auto dviews = exec_.template alloc<MatView>(views.size());
     exec_.upload(dviews, views.data(), views.size());
     auto dsalts = exec_.template alloc<uint8_t>(salts.size());
@@ -234,17 +361,17 @@ class KernelHal final : public hal::Hal {
       throw std::invalid_argument(err("quotient_rows: selectors are not of the coset's size"));
     for (const size_t r : in.rows)
       if (r >= big) throw std::invalid_argument(err("quotient_rows: row " + std::to_string(r) + " outside the coset"));
-    auto upload_lde = [&](const RowMajorMatrix<Fp>* m, const char* what) {
-      const uint64_t n = m == nullptr ? 0 : big * m->width;
-      if (m != nullptr && m->height < big)
+    std::shared_ptr<const Resident> holds[3];
+    typename Exec::template Buf<Fp> uploads[3];
+    auto lde_rows = [&](const RowMajorMatrix<Fp>* m, const char* what, int k) -> const Fp* {
+      if (m == nullptr) return nullptr;
+      if (m->height < big)
         throw std::invalid_argument(err(std::string("quotient_rows: ") + what + " LDE has " +
                                         std::to_string(m->height) + " rows, need " + std::to_string(big)));
-      auto buf = exec_.template alloc<Fp>(n);
-      if (n != 0) exec_.upload(buf, m->values.data(), n);
-      return buf;
+      return device_rows(*m, big, holds[k], uploads[k]);
     };
-    auto dmain = upload_lde(in.main, "main"), dpre = upload_lde(in.pre, "preprocessed"),
-         daux = upload_lde(in.aux, "aux");
+    const Fp *dmain = lde_rows(in.main, "main", 0), *dpre = lde_rows(in.pre, "preprocessed", 1),
+             *daux = lde_rows(in.aux, "aux", 2);
     auto upload_fp = [&](const std::vector<Fp>& v) {
       auto buf = exec_.template alloc<Fp>(v.size());
       exec_.upload(buf, v.data(), v.size());
@@ -265,11 +392,11 @@ class KernelHal final : public hal::Hal {
     a.log_big = log_big;
     a.nz = uint64_t{1} << in.log_chunks;
     a.rows = rows.empty() ? nullptr : static_cast<const uint64_t*>(drows.data());
-    a.main = dmain.data();
+    a.main = dmain;
     a.main_width = in.main->width;
-    a.pre = dpre.data();
+    a.pre = dpre;
     a.pre_width = in.pre != nullptr ? in.pre->width : 0;
-    a.aux = daux.data();
+    a.aux = daux;
     a.aux_width = in.aux != nullptr ? in.aux->width : 0;
     a.sel_first = dsf.data();
     a.sel_last = dsl.data();
@@ -290,12 +417,13 @@ class KernelHal final : public hal::Hal {
     // Only the first out.size() rows are read, so only they are copied.
     const size_t w = m.width, h = out.size();
     if (h == 0) return;
-    auto dm = exec_.template alloc<Fp>(w * h);
+    std::shared_ptr<const Resident> hold;
+    typename Exec::template Buf<Fp> keep;
+    const Fp* dm = device_rows(m, h, hold, keep);
     auto dc = exec_.template alloc<Fp4>(w);
     auto dout = exec_.template alloc<Fp4>(h);
-    exec_.upload(dm, m.values.data(), w * h);
     exec_.upload(dc, coeffs.data(), w);
-    launch<ReduceRows>(h, static_cast<const Fp*>(dm.data()), uint64_t{w},
+    launch<ReduceRows>(h, dm, uint64_t{w},
                        static_cast<const Fp4*>(dc.data()), dout.data());
     exec_.download(out.data(), dout, h);
   }
@@ -315,14 +443,16 @@ class KernelHal final : public hal::Hal {
       for (auto& o : out) o = Fp4();
       return;
     }
-    // Only the first `rows` rows are read, so only they are copied.
-    auto dm = exec_.template alloc<Fp>(w * rows);
+    // Only the first `rows` rows are read, so only they are copied (when
+    // the matrix is not resident).
+    std::shared_ptr<const Resident> hold;
+    typename Exec::template Buf<Fp> keep;
+    const Fp* dm = device_rows(m, rows, hold, keep);
     auto dw = exec_.template alloc<Fp4>(rows);
-    exec_.upload(dm, m.values.data(), w * rows);
     exec_.upload(dw, weights.data(), rows);
     uint64_t chunks = (rows + kColumnChunkRows - 1) / kColumnChunkRows;
     auto cur = exec_.template alloc<Fp4>(chunks * w);
-    launch<ColumnSumsPartial>(chunks * w, static_cast<const Fp*>(dm.data()), uint64_t{w},
+    launch<ColumnSumsPartial>(chunks * w, dm, uint64_t{w},
                               uint64_t{rows}, kColumnChunkRows,
                               static_cast<const Fp4*>(dw.data()), cur.data());
     while (chunks > 1) {
@@ -384,6 +514,34 @@ class KernelHal final : public hal::Hal {
     exec_.template launch<K>(total, args...);
   }
 
+  // Constant tables (twiddles, powers of a shift, FRI's 1/(2x)) are built
+  // once per (kind, value, length) and kept on the device: at most
+  // kTableCacheElems elements, the whole cache dropped when a new table
+  // would pass that (a table in use stays alive through its shared_ptr).
+  static constexpr uint64_t kTableCacheElems = uint64_t{1} << 26;
+  enum class TableKind : uint32_t { Powers, FriHalfInverse };
+  using Table = std::shared_ptr<const typename Exec::template Buf<Fp>>;
+  template <class Make>
+  Table cached(TableKind kind, uint32_t value, uint64_t len, Make make) {
+    const std::tuple<uint32_t, uint32_t, uint64_t> key{static_cast<uint32_t>(kind), value, len};
+    {
+      std::lock_guard<std::mutex> lock(tables_mu_);
+      if (const auto it = tables_.find(key); it != tables_.end()) return it->second;
+    }
+    Table t = std::make_shared<const typename Exec::template Buf<Fp>>(make());
+    std::lock_guard<std::mutex> lock(tables_mu_);
+    if (table_elems_ + len > kTableCacheElems) {
+      tables_.clear();
+      table_elems_ = 0;
+    }
+    if (tables_.emplace(key, t).second) table_elems_ += len;
+    return t;
+  }
+  // t[j] = root^j, j < len, from the cache.
+  Table power_table(Fp root, uint64_t len) {
+    return cached(TableKind::Powers, root.canonical(), len, [&] { return powers(root, len); });
+  }
+
   // t[j] = root^j, j < len (len a power of two, or 0).
   typename Exec::template Buf<Fp> powers(Fp root, uint64_t len) {
     auto t = exec_.template alloc<Fp>(len);
@@ -443,6 +601,12 @@ class KernelHal final : public hal::Hal {
 
   Exec exec_;
   std::string name_;
+  std::mutex resident_mu_;
+  std::unordered_map<const RowMajorMatrix<Fp>*, ResidentRef> resident_;
+  std::atomic<uint64_t> resident_hits_{0};
+  std::mutex tables_mu_;
+  std::map<std::tuple<uint32_t, uint32_t, uint64_t>, Table> tables_;
+  uint64_t table_elems_ = 0;
 };
 
 }  // namespace zkvm::gpu

@@ -334,6 +334,17 @@ class CpuHal final : public Hal {
 
 std::unique_ptr<Hal> make_cpu_hal() { return std::make_unique<CpuHal>(); }
 
+std::unique_ptr<merkle::MerkleTree> Hal::commit_ldes(std::vector<RowMajorMatrix<Fp>> traces, unsigned log_blowup,
+                                                     Fp shift, std::vector<uint8_t> salts, size_t salt_len) {
+  std::vector<RowMajorMatrix<Fp>> ldes;
+  ldes.reserve(traces.size());
+  for (auto& t : traces) {
+    ldes.push_back(coset_lde(t, log_blowup, shift));
+    t = {};  // free the trace-domain copy early
+  }
+  return merkle_commit(std::move(ldes), std::move(salts), salt_len);
+}
+
 void Hal::quotient_rows(const QuotientProgram&, const QuotientRowInputs&, std::span<Fp4>) {
   throw std::logic_error("hal '" + std::string(name()) + "' does not run the quotient kernel (runs_quotient is false)");
 }

@@ -32,15 +32,22 @@ class DualHal final : public Hal {
                                                     size_t salt_len) override {
     auto y = b_->merkle_commit(mats, salts, salt_len);
     auto x = a_->merkle_commit(std::move(mats), std::move(salts), salt_len);
-    if (x->root() != y->root()) {
-      // Name the first leaf whose digest differs.
-      for (uint64_t i = 0; i < x->height(); ++i)
-        if (x->leaf_digest(i) != y->leaf_digest(i))
-          fail("merkle_commit", "leaf " + std::to_string(i) + " digest " + x->leaf_digest(i).hex() +
-                                    " vs " + y->leaf_digest(i).hex());
-      fail("merkle_commit", "roots differ (" + x->root().hex() + " vs " + y->root().hex() +
-                                ") with equal leaves");
-    }
+    compare_roots("merkle_commit", *x, *y);
+    return x;
+  }
+
+  // b's tree (and whatever b keeps with it) is dropped: later kernels get
+  // a's matrices, which b reads as any host matrix.
+  std::unique_ptr<merkle::MerkleTree> commit_ldes(std::vector<RowMajorMatrix<Fp>> traces, unsigned log_blowup,
+                                                  Fp shift, std::vector<uint8_t> salts, size_t salt_len) override {
+    auto y = b_->commit_ldes(traces, log_blowup, shift, salts, salt_len);
+    auto x = a_->commit_ldes(std::move(traces), log_blowup, shift, std::move(salts), salt_len);
+    if (x->matrices().size() != y->matrices().size())
+      fail("commit_ldes", std::to_string(x->matrices().size()) + " vs " +
+                              std::to_string(y->matrices().size()) + " matrices");
+    for (size_t m = 0; m < x->matrices().size(); ++m)
+      compare_matrix("commit_ldes", x->matrices()[m], y->matrices()[m]);
+    compare_roots("commit_ldes", *x, *y);
     return x;
   }
 
@@ -95,6 +102,15 @@ class DualHal final : public Hal {
  private:
   [[noreturn]] void fail(const char* kernel, const std::string& what) const {
     throw std::runtime_error(name_ + ": " + kernel + ": backends differ at " + what);
+  }
+  void compare_roots(const char* kernel, const merkle::MerkleTree& x, const merkle::MerkleTree& y) const {
+    if (x.root() == y.root()) return;
+    // Name the first leaf whose digest differs.
+    for (uint64_t i = 0; i < x.height(); ++i)
+      if (x.leaf_digest(i) != y.leaf_digest(i))
+        fail(kernel, "leaf " + std::to_string(i) + " digest " + x.leaf_digest(i).hex() + " vs " +
+                         y.leaf_digest(i).hex());
+    fail(kernel, "roots differ (" + x.root().hex() + " vs " + y.root().hex() + ") with equal leaves");
   }
   void compare_matrix(const char* kernel, const RowMajorMatrix<Fp>& x,
                       const RowMajorMatrix<Fp>& y) const {

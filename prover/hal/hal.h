@@ -45,6 +45,17 @@ class Hal {
                                                             std::vector<uint8_t> salts,
                                                             size_t salt_len) = 0;
 
+  // One PCS round's tree: the coset LDE of each matrix (as coset_lde),
+  // committed in one tree (as merkle_commit; each trace-domain matrix is
+  // freed once its LDE exists). The default calls those two; a device
+  // backend overrides it to hash the LDEs where it computed them and to keep
+  // them there for the later stages that read them (quotient_rows,
+  // column_sums, reduce_rows given one of the tree's matrices), for as long
+  // as the tree lives (docs/CUDA.md "Residency").
+  virtual std::unique_ptr<merkle::MerkleTree> commit_ldes(std::vector<RowMajorMatrix<Fp>> traces,
+                                                          unsigned log_blowup, Fp shift,
+                                                          std::vector<uint8_t> salts, size_t salt_len);
+
   // FRI fold by arity 2^k, k = betas.size(): codeword on H_n in bit-reversed
   // order (n = log2 size) -> codeword on H_{n-k} (bit-reversed), k arity-2
   // steps, step s with challenge betas[s]: f = sum_t X^t f_t(X^(2^k)) ->

@@ -27,6 +27,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -172,6 +173,10 @@ class MerkleTree {
   // out-of-range row or a wrong width.
   void restore_rows(size_t m, std::vector<std::pair<uint64_t, std::vector<Fp>>> rows);
 
+  // A backend's state that lives and dies with the tree (a device HAL's
+  // copies of the matrices, docs/CUDA.md "Residency"); opaque here.
+  void attach(std::shared_ptr<const void> state) { attached_ = std::move(state); }
+
  private:
   // Validates the matrices and salts, sets groups, widths and salt offsets,
   // sizes levels_ (shared by both constructors).
@@ -180,6 +185,7 @@ class MerkleTree {
   // constructor).
   void build_levels();
   std::vector<RowMajorMatrix<Fp>> matrices_;
+  std::shared_ptr<const void> attached_;
   // Per matrix: rows past the resident ones, supplied by restore_rows.
   std::vector<std::vector<std::pair<uint64_t, std::vector<Fp>>>> restored_;
   // Row j of matrix m, resident or restored (throws std::logic_error).

@@ -159,11 +159,10 @@ std::shared_ptr<ProverRound> PcsProver::commit_impl(std::vector<RowMajorMatrix<F
   round->where_.resize(matrices.size());
   for (size_t t = 0; t < round->layout_.size(); ++t) {
     const auto& tl = round->layout_[t];
-    std::vector<RowMajorMatrix<Fp>> ldes;
+    std::vector<RowMajorMatrix<Fp>> traces;
     for (size_t j = 0; j < tl.matrices.size(); ++j) {
       const size_t i = tl.matrices[j];
-      ldes.push_back(hal_.coset_lde(matrices[i], config_.fri.log_blowup, kCosetShift));
-      matrices[i] = {};  // free the trace-domain copy early
+      traces.push_back(std::move(matrices[i]));
       round->where_[i] = {t, j};
     }
     std::vector<uint8_t> salts;
@@ -172,7 +171,8 @@ std::shared_ptr<ProverRound> PcsProver::commit_impl(std::vector<RowMajorMatrix<F
       salt_len = detail::kSaltLen;
       salts = merkle::MerkleTree::random_salts(tl.salt_rows(), salt_len);
     }
-    round->trees_.push_back(hal_.merkle_commit(std::move(ldes), std::move(salts), salt_len));
+    round->trees_.push_back(
+        hal_.commit_ldes(std::move(traces), config_.fri.log_blowup, kCosetShift, std::move(salts), salt_len));
     round->commitment_.roots.push_back(round->trees_.back()->root());
   }
   return round;

@@ -327,6 +327,11 @@ TEST_CASE("the dual backend (cpu, cuda-emulated) runs every kernel without a dif
   // merkle_commit: the dual HAL compares roots and every leaf digest.
   const auto tree = dual->merkle_commit({lde, random_matrix(3, 256, rng)}, {}, 0);
   REQUIRE(tree->height() == lde.height);
+  // commit_ldes: the device path (LDEs hashed where they lie) against the
+  // CPU's coset_lde + merkle_commit, salted, two heights.
+  const auto round = dual->commit_ldes({m, random_matrix(2, 64, rng)}, 2, field::kMultiplicativeGenerator,
+                                       std::vector<uint8_t>(16 * (2048 + 256), 7), 16);
+  REQUIRE(round->height() == 2048);
 }
 
 namespace {
@@ -512,4 +517,90 @@ TEST_CASE("emulated kernels give the CPU HAL's results with threads run in rever
     REQUIRE(emu->merkle_levels(mats, salts, 7).back()[0] ==
             merkle::MerkleTree(mats, salts, 7).root());
   }
+}
+
+TEST_CASE("emulated commit_ldes equals the CPU HAL's and keeps the tree's LDEs on the device while it lives") {
+  auto cpu = hal::make_cpu_hal();
+  auto emu = gpu::make_emulated_hal();
+  Rng rng(21);
+  // Two heights (a mixed tree), one column past a SHA block, salted.
+  std::vector<RowMajorMatrix<Fp>> traces = {random_matrix(19, 256, rng), random_matrix(3, 64, rng)};
+  std::vector<uint8_t> salts(16 * (1024 + 256));
+  for (auto& b : salts) b = static_cast<uint8_t>(rng.g());
+  const Fp shift = Fp::from_u64(31);
+  const auto want = cpu->commit_ldes(traces, 2, shift, salts, 16);
+  auto tree = emu->commit_ldes(traces, 2, shift, salts, 16);
+  REQUIRE(tree->root() == want->root());
+  REQUIRE(tree->matrices() == want->matrices());
+  REQUIRE(emu->resident_bytes() == (19 * 1024 + 3 * 256) * sizeof(Fp));
+
+  const auto& m0 = tree->matrices()[0];
+  std::vector<Fp4> coeffs(m0.width);
+  for (auto& c : coeffs) c = rng.fp4();
+  std::vector<Fp4> weights(300);
+  for (auto& w : weights) w = rng.fp4();
+  auto run = [&](const RowMajorMatrix<Fp>& m, size_t rows) {
+    std::vector<Fp4> a(rows), b(rows), s(m.width), t(m.width);
+    const uint64_t up = emu->exec().uploaded();
+    emu->reduce_rows(m, coeffs, a);
+    emu->column_sums(m, rows, std::span<const Fp4>(weights).first(rows), s);
+    cpu->reduce_rows(m, coeffs, b);
+    cpu->column_sums(m, rows, std::span<const Fp4>(weights).first(rows), t);
+    REQUIRE(a == b);
+    REQUIRE(s == t);
+    return emu->exec().uploaded() - up;
+  };
+  // The tree's matrix: read on the device, only the coefficients and
+  // weights go up.
+  const uint64_t hits = emu->resident_hits();
+  const uint64_t small = (m0.width + 300) * sizeof(Fp4);
+  REQUIRE(run(m0, 300) == small);
+  REQUIRE(emu->resident_hits() == hits + 2);
+  // An equal matrix that is not the tree's is uploaded.
+  const RowMajorMatrix<Fp> copy = m0;
+  REQUIRE(run(copy, 300) == small + 2 * 300 * m0.width * sizeof(Fp));
+  REQUIRE(emu->resident_hits() == hits + 2);
+  // drop_rows cuts the host rows; the device copy's first rows are the same.
+  tree->drop_rows(0, 512);
+  REQUIRE(run(tree->matrices()[0], 300) == small);
+  REQUIRE(emu->resident_hits() == hits + 4);
+  // The device copies go with the tree.
+  tree.reset();
+  REQUIRE(emu->resident_bytes() == 0);
+}
+
+TEST_CASE("emulated coset_lde and fri_fold build their constant tables once per size") {
+  auto cpu = hal::make_cpu_hal();
+  auto emu = gpu::make_emulated_hal();
+  Rng rng(22);
+  const auto m = random_matrix(5, 1024, rng);
+  const Fp shift = field::kMultiplicativeGenerator;
+  auto launches = [&](auto&& f) {
+    const uint64_t before = emu->exec().launches();
+    f();
+    return emu->exec().launches() - before;
+  };
+  RowMajorMatrix<Fp> a, b;
+  const uint64_t first = launches([&] { a = emu->coset_lde(m, 2, shift); });
+  const uint64_t again = launches([&] { b = emu->coset_lde(m, 2, shift); });
+  const auto want = cpu->coset_lde(m, 2, shift);
+  REQUIRE(a == want);
+  REQUIRE(b == want);
+  // The twiddles (2 x 9 doublings), the shift's and the two generators'
+  // powers (10 + 10 + 2): 40 ExtendTable launches saved.
+  REQUIRE(first == again + 40);
+  // Another shift: its power table only.
+  const uint64_t other = launches([&] { b = emu->coset_lde(m, 2, Fp::one()); });
+  REQUIRE(b == cpu->coset_lde(m, 2, Fp::one()));
+  REQUIRE(other == again + 10);
+
+  std::vector<Fp4> cw(4096);
+  for (auto& v : cw) v = rng.fp4();
+  const std::vector<Fp4> betas = {rng.fp4(), rng.fp4(), rng.fp4()};
+  std::vector<Fp4> x, y;
+  const uint64_t fold_first = launches([&] { x = emu->fri_fold(cw, betas); });
+  const uint64_t fold_again = launches([&] { y = emu->fri_fold(cw, betas); });
+  REQUIRE(x == cpu->fri_fold(cw, betas));
+  REQUIRE(y == x);
+  REQUIRE(fold_first == fold_again + 11);  // the 1/(2x) table: 11 doublings
 }

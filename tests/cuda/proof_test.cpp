@@ -4,7 +4,10 @@
 // the proof must equal the CPU HAL's byte for byte (and verify).
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <cstdint>
+#include <span>
+#include <string_view>
 #include <vector>
 
 #include "cuda/emulate.h"
@@ -13,6 +16,57 @@
 
 using namespace zkvm;
 using namespace zkvm::cuda_test;
+using field::Fp;
+using field::Fp4;
+
+namespace {
+
+// Another HAL's kernels with commit_ldes left to the Hal default (coset_lde,
+// then merkle_commit of the host LDEs): the copy-per-call path that
+// residency replaces. Counts the bytes of the LDEs it commits that way.
+class WithoutResidency final : public hal::Hal {
+ public:
+  explicit WithoutResidency(hal::Hal& h) : h_(h) {}
+  std::string_view name() const override { return "without residency"; }
+  RowMajorMatrix<Fp> coset_lde(const RowMajorMatrix<Fp>& e, unsigned lb, Fp shift) override {
+    return h_.coset_lde(e, lb, shift);
+  }
+  std::unique_ptr<merkle::MerkleTree> commit_ldes(std::vector<RowMajorMatrix<Fp>> traces, unsigned lb, Fp shift,
+                                                  std::vector<uint8_t> salts, size_t salt_len) override {
+    in_commit_ = true;
+    auto t = Hal::commit_ldes(std::move(traces), lb, shift, std::move(salts), salt_len);
+    in_commit_ = false;
+    return t;
+  }
+  std::unique_ptr<merkle::MerkleTree> merkle_commit(std::vector<RowMajorMatrix<Fp>> mats, std::vector<uint8_t> salts,
+                                                    size_t salt_len) override {
+    if (in_commit_)
+      for (const auto& m : mats) lde_bytes += m.values.size() * sizeof(Fp);
+    return h_.merkle_commit(std::move(mats), std::move(salts), salt_len);
+  }
+  std::vector<Fp4> fri_fold(std::span<const Fp4> c, std::span<const Fp4> b) override { return h_.fri_fold(c, b); }
+  void reduce_rows(const RowMajorMatrix<Fp>& m, std::span<const Fp4> c, std::span<Fp4> o) override {
+    h_.reduce_rows(m, c, o);
+  }
+  void column_sums(const RowMajorMatrix<Fp>& m, size_t r, std::span<const Fp4> w, std::span<Fp4> o) override {
+    h_.column_sums(m, r, w, o);
+  }
+  void inverse_differences(std::span<const Fp> x, const Fp4& z, const Fp4& s, std::span<Fp4> o) override {
+    h_.inverse_differences(x, z, s, o);
+  }
+  void batch_inverse(std::span<const Fp4> in, std::span<Fp4> out) override { h_.batch_inverse(in, out); }
+  bool runs_quotient() const override { return h_.runs_quotient(); }
+  void quotient_rows(const hal::QuotientProgram& p, const hal::QuotientRowInputs& in, std::span<Fp4> out) override {
+    h_.quotient_rows(p, in, out);
+  }
+  uint64_t lde_bytes = 0;
+
+ private:
+  hal::Hal& h_;
+  bool in_commit_ = false;
+};
+
+}  // namespace
 
 TEST_CASE("STARK proofs with the emulated CUDA kernels equal the CPU HAL's byte for byte") {
   const auto statements = example_statements();
@@ -27,4 +81,44 @@ TEST_CASE("STARK proofs with the emulated CUDA kernels equal the CPU HAL's byte 
     REQUIRE_NOTHROW(stark::verify_bytes(vk, b, stark_test::no_floor()));
   }
   REQUIRE(emu->exec().launches() > 0);
+}
+
+TEST_CASE("the emulated CUDA HAL keeps committed LDEs on the device: a proof uploads less than them by their size") {
+  // Against the same kernels without residency, which upload every
+  // committed LDE again to hash it and again for the quotient and the
+  // DEEP reduction: the same proof, and at least the LDEs' bytes fewer
+  // uploaded.
+  const auto statements = example_statements(1024);
+  for (const bool zk : {false, true}) {
+    auto cfg = stark::StarkConfig::standard();
+    cfg.pcs.zk = zk;
+    for (size_t i = 0; i < statements.size(); ++i) {
+      INFO("statement " << i << (zk ? ", zk" : ""));
+      bool tall = true;  // zk hides tables of 2 * queries + 8 rows and more
+      for (const auto& t : statements[i].traces) tall = tall && t.height >= 128;
+      if (zk && !tall) continue;
+      auto resident = gpu::make_emulated_hal();
+      auto inner = gpu::make_emulated_hal();
+      WithoutResidency copying(*inner);
+      stark::VerifyingKey vk;
+      const std::array<uint8_t, 32> seed{uint8_t(i), uint8_t(zk)};
+      std::vector<uint8_t> a, b;
+      {
+        merkle::ScopedRandomSeed scoped(seed);
+        a = prove_bytes(statements[i], cfg, *resident, &vk);
+      }
+      {
+        merkle::ScopedRandomSeed scoped(seed);
+        b = prove_bytes(statements[i], cfg, copying);
+      }
+      REQUIRE(a == b);
+      REQUIRE_NOTHROW(stark::verify_bytes(vk, a, stark_test::no_floor()));
+      const uint64_t up = resident->exec().uploaded(), up_copying = inner->exec().uploaded();
+      INFO("uploaded " << up << " bytes, without residency " << up_copying << "; LDEs " << copying.lde_bytes);
+      REQUIRE(copying.lde_bytes > 0);
+      REQUIRE(resident->resident_hits() > 0);
+      REQUIRE(up + copying.lde_bytes <= up_copying);
+      REQUIRE(resident->exec().downloaded() <= inner->exec().downloaded());
+    }
+  }
 }

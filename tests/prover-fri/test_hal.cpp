@@ -137,6 +137,7 @@ class FaultyHal final : public hal::Hal {
                                                     std::vector<uint8_t> salts,
                                                     size_t salt_len) override {
     if (kernel_ == "merkle_commit") mats[0].at(3, 0) += Fp::one();
+    if (kernel_ == "salts") salts.at(0) ^= 1;
     return inner_->merkle_commit(std::move(mats), std::move(salts), salt_len);
   }
   std::vector<Fp4> fri_fold(std::span<const Fp4> cw, std::span<const Fp4> betas) override {
@@ -183,4 +184,13 @@ TEST_CASE("dual HAL agrees with itself and names the first differing row and col
   for (auto& v : cw) v = rng.fp4();
   auto bad_fold = hal::make_dual_hal(hal::make_cpu_hal(), std::make_unique<FaultyHal>("fri_fold"));
   REQUIRE_THROWS_WITH(bad_fold->fri_fold(cw, std::vector<Fp4>{rng.fp4(), rng.fp4()}), Catch::Contains("fri_fold: backends differ at row 2"));
+  // commit_ldes (the Hal default on both sides here): the LDEs are
+  // compared, then the roots.
+  const Fp g = field::kMultiplicativeGenerator;
+  REQUIRE_NOTHROW(same->commit_ldes({m}, 1, g, {}, 0));
+  REQUIRE_THROWS_WITH(bad_lde->commit_ldes({m}, 1, g, {}, 0),
+                      Catch::Contains("commit_ldes: backends differ at row 5 column 1"));
+  auto bad_salt = hal::make_dual_hal(hal::make_cpu_hal(), std::make_unique<FaultyHal>("salts"));
+  REQUIRE_THROWS_WITH(bad_salt->commit_ldes({m}, 1, g, std::vector<uint8_t>(16 * 32), 16),
+                      Catch::Contains("commit_ldes: backends differ at leaf 0"));
 }
