@@ -1,9 +1,10 @@
 // The CUDA backend of the prover HAL (built only when nvcc is found; see
 // cuda/CMakeLists.txt and docs/CUDA.md). Device kernels: coset_lde,
-// merkle_commit (SHA-256 leaves and levels of mixed-height trees; the host
-// tree keeps the matrices for openings), the quotient (a recorded program
-// per table, interpreted per coset row), fri_fold, reduce_rows,
-// column_sums, inverse_differences, batch_inverse.
+// merkle_commit (SHA-256 leaves and levels of mixed-height trees),
+// commit_ldes (a PCS round whose LDEs stay on the device with the tree; the
+// host tree holds no rows, resident_rows gathers the opened ones), the
+// quotient (a recorded program per table, interpreted per coset row),
+// fri_fold, reduce_rows, column_sums, inverse_differences, batch_inverse.
 #pragma once
 
 #include <cstdint>

@@ -114,10 +114,10 @@ class HostExec {
   uint64_t uploaded_ = 0, downloaded_ = 0;
 };
 
-// The kernel HAL on the emulated launches.
+// The kernel HAL on the emulated launches (host_ldes: KernelHal's).
 inline std::unique_ptr<KernelHal<HostExec>> make_emulated_hal(
-    uint32_t block_dim = kBlockDim, HostExec::Order order = HostExec::Order::Natural) {
-  return std::make_unique<KernelHal<HostExec>>(HostExec(block_dim, order), "cuda-emulated");
+    uint32_t block_dim = kBlockDim, HostExec::Order order = HostExec::Order::Natural, bool host_ldes = false) {
+  return std::make_unique<KernelHal<HostExec>>(HostExec(block_dim, order), "cuda-emulated", host_ldes);
 }
 
 }  // namespace zkvm::gpu

@@ -29,6 +29,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -55,7 +56,11 @@ inline constexpr uint64_t kSumGroup = 64;
 template <class Exec>
 class KernelHal final : public hal::Hal {
  public:
-  KernelHal(Exec exec, std::string name) : exec_(std::move(exec)), name_(std::move(name)) {}
+  // host_ldes: commit_ldes also downloads each LDE into the host tree.
+  // Without it (the default) a round's LDEs live on the device only: the
+  // host tree holds no rows and resident_rows supplies the opened ones.
+  KernelHal(Exec exec, std::string name, bool host_ldes = false)
+      : exec_(std::move(exec)), name_(std::move(name)), host_ldes_(host_ldes) {}
 
   std::string_view name() const override { return name_; }
   Exec& exec() { return exec_; }
@@ -63,7 +68,8 @@ class KernelHal final : public hal::Hal {
   RowMajorMatrix<Fp> coset_lde(const RowMajorMatrix<Fp>& evals, unsigned log_blowup,
                                Fp shift) override {
     RowMajorMatrix<Fp> out;
-    const auto lde = lde_on_device(evals, log_blowup, shift, out);
+    std::vector<merkle::MatrixShape> shapes;
+    const auto lde = lde_on_device(evals, log_blowup, shift, &out, shapes);
     exec_.download(out.values.data(), lde, out.values.size());
     return out;
   }
@@ -71,35 +77,69 @@ class KernelHal final : public hal::Hal {
   // commit_ldes with the LDEs hashed where they were computed and kept
   // there, owned by the tree (MerkleTree::attach): quotient_rows,
   // column_sums and reduce_rows given one of its matrices read the device
-  // copy instead of uploading the host one. The host copies are still
-  // downloaded: the tree answers openings from them.
+  // copy, and resident_rows gathers the rows an opening reads. The host
+  // tree holds no rows unless host_ldes (then each LDE also comes down).
   std::unique_ptr<merkle::MerkleTree> commit_ldes(std::vector<RowMajorMatrix<Fp>> traces, unsigned log_blowup,
                                                   Fp shift, std::vector<uint8_t> salts, size_t salt_len) override {
     if (traces.empty()) throw std::invalid_argument(err("commit_ldes of no matrices"));
     auto state = std::make_shared<Resident>();
     std::vector<RowMajorMatrix<Fp>> ldes;
+    std::vector<merkle::MatrixShape> shapes;
     std::vector<const Fp*> dev;
     for (auto& t : traces) {
       RowMajorMatrix<Fp> out;
-      state->bufs.push_back(lde_on_device(t, log_blowup, shift, out));
+      state->bufs.push_back(lde_on_device(t, log_blowup, shift, host_ldes_ ? &out : nullptr, shapes));
       t = {};  // free the trace-domain copy early
-      exec_.download(out.values.data(), state->bufs.back(), out.values.size());
-      state->widths.push_back(out.width);
-      state->heights.push_back(out.height);
+      if (host_ldes_) {
+        exec_.download(out.values.data(), state->bufs.back(), out.values.size());
+        ldes.push_back(std::move(out));
+      }
+      state->widths.push_back(shapes.back().width);
+      state->heights.push_back(shapes.back().height);
       dev.push_back(state->bufs.back().data());
-      ldes.push_back(std::move(out));
     }
-    if (ldes[0].height == 0) throw std::invalid_argument(err("merkle_commit of no rows"));
-    const unsigned log_h = static_cast<unsigned>(__builtin_ctzll(ldes[0].height));
-    auto levels = merkle_levels_on(ldes, dev, salts, salt_len, merkle::MerkleTree::stored_from(log_h));
-    auto tree = std::make_unique<merkle::MerkleTree>(std::move(ldes), std::move(salts), salt_len,
-                                                     std::move(levels));
+    if (shapes[0].height == 0) throw std::invalid_argument(err("merkle_commit of no rows"));
+    const unsigned log_h = static_cast<unsigned>(__builtin_ctzll(shapes[0].height));
+    auto levels = merkle_levels_on(shapes, dev, salts, salt_len, merkle::MerkleTree::stored_from(log_h));
+    auto tree = host_ldes_ ? std::make_unique<merkle::MerkleTree>(std::move(ldes), std::move(salts), salt_len,
+                                                                  std::move(levels))
+                           : std::make_unique<merkle::MerkleTree>(std::span<const merkle::MatrixShape>(shapes),
+                                                                  std::move(salts), salt_len, std::move(levels));
     tree->attach(state);
     std::lock_guard<std::mutex> lock(resident_mu_);
     std::erase_if(resident_, [](const auto& kv) { return kv.second.owner.expired(); });
     for (size_t j = 0; j < tree->matrices().size(); ++j)
       resident_[&tree->matrices()[j]] = {state, j};
     return tree;
+  }
+
+  bool ldes_on_device_only() const override { return !host_ldes_; }
+
+  // Rows of a live commit_ldes tree's matrix, gathered on the device
+  // (GatherRows) and copied back in one transfer.
+  std::optional<std::vector<std::pair<uint64_t, std::vector<Fp>>>> resident_rows(
+      const RowMajorMatrix<Fp>& m, std::span<const uint64_t> rows) override {
+    const View v = view(m);
+    if (v.resident == nullptr) return std::nullopt;
+    for (const uint64_t r : rows)
+      if (r >= v.height)
+        throw std::invalid_argument(err("resident_rows: row " + std::to_string(r) + " outside the matrix's " +
+                                        std::to_string(v.height) + " rows"));
+    const size_t w = m.width, k = rows.size();
+    std::vector<Fp> flat(k * w);
+    if (k != 0 && w != 0) {
+      auto didx = exec_.template alloc<uint64_t>(k);
+      exec_.upload(didx, rows.data(), k);
+      auto dout = exec_.template alloc<Fp>(k * w);
+      launch<GatherRows>(uint64_t{k} * w, v.resident, uint64_t{w}, static_cast<const uint64_t*>(didx.data()),
+                         dout.data());
+      exec_.download(flat.data(), dout, k * w);
+    }
+    std::vector<std::pair<uint64_t, std::vector<Fp>>> out(k);
+    for (size_t i = 0; i < k; ++i)
+      out[i] = {rows[i], std::vector<Fp>(flat.begin() + static_cast<ptrdiff_t>(i * w),
+                                         flat.begin() + static_cast<ptrdiff_t>((i + 1) * w))};
+    return out;
   }
 
   // The bytes the device keeps for live trees (commit_ldes).
@@ -127,27 +167,47 @@ class KernelHal final : public hal::Hal {
     size_t index = 0;
   };
 
-  // The device copy of m when m is a matrix of a live commit_ldes tree
+  // m as the kernels read it: when m is a matrix of a live commit_ldes tree
   // (keyed by its address in the tree, which cannot be another matrix's
-  // while the tree lives; drop_rows only cuts rows, so the copy's first
-  // m.height rows are m's), else null. hold keeps it alive for the call.
-  const Fp* resident(const RowMajorMatrix<Fp>& m, std::shared_ptr<const Resident>& hold) {
-    std::lock_guard<std::mutex> lock(resident_mu_);
-    const auto it = resident_.find(&m);
-    if (it == resident_.end()) return nullptr;
-    hold = it->second.owner.lock();
-    const size_t j = it->second.index;
-    if (!hold || hold->widths[j] != m.width || hold->heights[j] < m.height) return nullptr;
-    return hold->bufs[j].data();
+  // while the tree lives), the device copy at its full height, whatever
+  // rows the host copy holds (drop_rows only cuts rows, so the host rows
+  // are the copy's first ones); otherwise the host matrix, whose
+  // width x height values device_rows uploads. hold keeps the copy alive
+  // for the call.
+  struct View {
+    const Fp* resident = nullptr;
+    size_t height = 0;
+    std::shared_ptr<const Resident> hold;
+  };
+  View view(const RowMajorMatrix<Fp>& m) {
+    View v;
+    {
+      std::lock_guard<std::mutex> lock(resident_mu_);
+      if (const auto it = resident_.find(&m); it != resident_.end()) {
+        v.hold = it->second.owner.lock();
+        const size_t j = it->second.index;
+        if (v.hold && v.hold->widths[j] == m.width && v.hold->heights[j] >= m.height) {
+          v.resident = v.hold->bufs[j].data();
+          v.height = v.hold->heights[j];
+          return v;
+        }
+        v.hold.reset();
+      }
+    }
+    if (m.values.size() != m.width * m.height)
+      throw std::invalid_argument(err("matrix holds " + std::to_string(m.values.size()) + " values, expected " +
+                                      std::to_string(m.width) + " x " + std::to_string(m.height)));
+    v.height = m.height;
+    return v;
   }
 
   // The first `rows` rows of m on the device: its resident copy, or an
   // upload kept in `keep`.
-  const Fp* device_rows(const RowMajorMatrix<Fp>& m, size_t rows, std::shared_ptr<const Resident>& hold,
+  const Fp* device_rows(const RowMajorMatrix<Fp>& m, const View& v, size_t rows,
                         typename Exec::template Buf<Fp>& keep) {
-    if (const Fp* d = resident(m, hold)) {
+    if (v.resident != nullptr) {
       ++resident_hits_;
-      return d;
+      return v.resident;
     }
     keep = exec_.template alloc<Fp>(rows * m.width);
     exec_.upload(keep, m.values.data(), rows * m.width);
@@ -159,10 +219,12 @@ class KernelHal final : public hal::Hal {
   uint64_t resident_hits() const { return resident_hits_; }
 
  private:
-  // The LDE of evals on the device (rows bit-reversed, as coset_lde); out
-  // is sized for it (zeroed, not filled).
+  // The LDE of evals on the device (rows bit-reversed, as coset_lde); its
+  // shape is appended to shapes, and *out (when given) sized for it
+  // (zeroed, not filled).
   typename Exec::template Buf<Fp> lde_on_device(const RowMajorMatrix<Fp>& evals, unsigned log_blowup, Fp shift,
-                                                RowMajorMatrix<Fp>& out) {
+                                                RowMajorMatrix<Fp>* out,
+                                                std::vector<merkle::MatrixShape>& shapes) {
     const size_t n = evals.height, w = evals.width;
     if (w != 0 && n > SIZE_MAX / w)
       throw std::invalid_argument(err("coset_lde: width x height overflows size_t"));
@@ -182,7 +244,8 @@ class KernelHal final : public hal::Hal {
     const size_t big = n << log_blowup;
     if (w != 0 && big > SIZE_MAX / w)
       throw std::invalid_argument(err("coset_lde: output overflows size_t"));
-    out = RowMajorMatrix<Fp>(w, big);
+    if (out != nullptr) *out = RowMajorMatrix<Fp>(w, big);
+    shapes.push_back({big, w});
     if (w == 0) return exec_.template alloc<Fp>(0);
 
     const Fp g = field::two_adic_generator(log_n);
@@ -279,26 +342,24 @@ class KernelHal final : public hal::Hal {
       exec_.upload(dmats.back(), m.values.data(), m.values.size());
       dev.push_back(dmats.back().data());
     }
-    return merkle_levels_on(mats, dev, salts, salt_len, from_level, &layout);
+    std::vector<merkle::MatrixShape> shapes;
+    for (const auto& m : mats) shapes.push_back({m.height, m.width});
+    return merkle_levels_on(shapes, dev, salts, salt_len, from_level);
   }
 
-  // merkle_levels of matrices already on the device (dev[m]: mats[m]'s
-  // values; mats give the shapes).
-  std::vector<std::vector<hash::Digest>> merkle_levels_on(const std::vector<RowMajorMatrix<Fp>>& mats,
+  // merkle_levels of matrices already on the device (dev[m]: the values
+  // of a shapes[m] matrix).
+  std::vector<std::vector<hash::Digest>> merkle_levels_on(std::span<const merkle::MatrixShape> shapes,
                                                           const std::vector<const Fp*>& dev,
                                                           std::span<const uint8_t> salts, size_t salt_len,
-                                                          unsigned from_level,
-                                                          const merkle::MerkleLayout* checked = nullptr) {
-    merkle::MerkleLayout own;
-    if (checked == nullptr) {
-      if (const std::string e = merkle::merkle_layout(mats, salts.size(), salt_len, own); !e.empty())
-        throw std::invalid_argument(err("merkle_levels: " + e));
-      checked = &own;
-    }
-    const auto& groups = checked->groups;
-    const auto& salt_at = checked->salt_offsets;  // per group, in salts
+                                                          unsigned from_level) {
+    merkle::MerkleLayout layout;
+    if (const std::string e = merkle::merkle_layout(shapes, salts.size(), salt_len, layout); !e.empty())
+      throw std::invalid_argument(err("merkle_levels: " + e));
+    const auto& groups = layout.groups;
+    const auto& salt_at = layout.salt_offsets;  // per group, in salts
     std::vector<MatView> views;
-    for (size_t m = 0; m < mats.size(); ++m) views.push_back({dev[m], mats[m].width});
+    for (size_t m = 0; m < shapes.size(); ++m) views.push_back({dev[m], shapes[m].width});
     auto dviews = exec_.template alloc<MatView>(views.size());
     exec_.upload(dviews, views.data(), views.size());
     auto dsalts = exec_.template alloc<uint8_t>(salts.size());
@@ -361,14 +422,15 @@ class KernelHal final : public hal::Hal {
       throw std::invalid_argument(err("quotient_rows: selectors are not of the coset's size"));
     for (const size_t r : in.rows)
       if (r >= big) throw std::invalid_argument(err("quotient_rows: row " + std::to_string(r) + " outside the coset"));
-    std::shared_ptr<const Resident> holds[3];
+    View views[3];
     typename Exec::template Buf<Fp> uploads[3];
     auto lde_rows = [&](const RowMajorMatrix<Fp>* m, const char* what, int k) -> const Fp* {
       if (m == nullptr) return nullptr;
-      if (m->height < big)
+      views[k] = view(*m);
+      if (views[k].height < big)
         throw std::invalid_argument(err(std::string("quotient_rows: ") + what + " LDE has " +
-                                        std::to_string(m->height) + " rows, need " + std::to_string(big)));
-      return device_rows(*m, big, holds[k], uploads[k]);
+                                        std::to_string(views[k].height) + " rows, need " + std::to_string(big)));
+      return device_rows(*m, views[k], big, uploads[k]);
     };
     const Fp *dmain = lde_rows(in.main, "main", 0), *dpre = lde_rows(in.pre, "preprocessed", 1),
              *daux = lde_rows(in.aux, "aux", 2);
@@ -409,17 +471,17 @@ class KernelHal final : public hal::Hal {
 
   void reduce_rows(const RowMajorMatrix<Fp>& m, std::span<const Fp4> coeffs,
                    std::span<Fp4> out) override {
-    if (coeffs.size() != m.width || out.size() > m.height || m.values.size() != m.width * m.height)
+    const View v = view(m);
+    if (coeffs.size() != m.width || out.size() > v.height)
       throw std::invalid_argument(err("reduce_rows shape mismatch (" + std::to_string(m.width) +
-                                      " x " + std::to_string(m.height) + " matrix, " +
+                                      " x " + std::to_string(v.height) + " matrix, " +
                                       std::to_string(coeffs.size()) + " coeffs, " +
                                       std::to_string(out.size()) + " outputs)"));
     // Only the first out.size() rows are read, so only they are copied.
     const size_t w = m.width, h = out.size();
     if (h == 0) return;
-    std::shared_ptr<const Resident> hold;
     typename Exec::template Buf<Fp> keep;
-    const Fp* dm = device_rows(m, h, hold, keep);
+    const Fp* dm = device_rows(m, v, h, keep);
     auto dc = exec_.template alloc<Fp4>(w);
     auto dout = exec_.template alloc<Fp4>(h);
     exec_.upload(dc, coeffs.data(), w);
@@ -430,10 +492,10 @@ class KernelHal final : public hal::Hal {
 
   void column_sums(const RowMajorMatrix<Fp>& m, size_t rows, std::span<const Fp4> weights,
                    std::span<Fp4> out) override {
-    if (rows > m.height || weights.size() != rows || out.size() != m.width ||
-        m.values.size() != m.width * m.height)
+    const View v = view(m);
+    if (rows > v.height || weights.size() != rows || out.size() != m.width)
       throw std::invalid_argument(err("column_sums shape mismatch (" + std::to_string(m.width) +
-                                      " x " + std::to_string(m.height) + " matrix, " +
+                                      " x " + std::to_string(v.height) + " matrix, " +
                                       std::to_string(rows) + " rows, " +
                                       std::to_string(weights.size()) + " weights, " +
                                       std::to_string(out.size()) + " outputs)"));
@@ -445,9 +507,8 @@ class KernelHal final : public hal::Hal {
     }
     // Only the first `rows` rows are read, so only they are copied (when
     // the matrix is not resident).
-    std::shared_ptr<const Resident> hold;
     typename Exec::template Buf<Fp> keep;
-    const Fp* dm = device_rows(m, rows, hold, keep);
+    const Fp* dm = device_rows(m, v, rows, keep);
     auto dw = exec_.template alloc<Fp4>(rows);
     exec_.upload(dw, weights.data(), rows);
     uint64_t chunks = (rows + kColumnChunkRows - 1) / kColumnChunkRows;
@@ -601,6 +662,7 @@ class KernelHal final : public hal::Hal {
 
   Exec exec_;
   std::string name_;
+  bool host_ldes_;
   std::mutex resident_mu_;
   std::unordered_map<const RowMajorMatrix<Fp>*, ResidentRef> resident_;
   std::atomic<uint64_t> resident_hits_{0};

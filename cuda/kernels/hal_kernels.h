@@ -48,6 +48,14 @@ struct ReduceRows {
   }
 };
 
+// ------------------------------------------------------------ resident_rows
+// out[k * width + c] = m(rows[k], c); one thread per output element.
+struct GatherRows {
+  ZKVM_HD static void run(uint64_t i, const Fp* m, uint64_t width, const uint64_t* rows, Fp* out) {
+    out[i] = m[elem_index(rows[i / width], width, i % width)];
+  }
+};
+
 // ------------------------------------------------------------- column_sums
 // Two steps. First, thread i = k * width + c sums the weighted column c over
 // the row chunk [k * chunk_rows, (k+1) * chunk_rows) into partial[i]; then

@@ -12,8 +12,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "prover/field/babybear.h"
@@ -56,6 +58,21 @@ class Hal {
                                                           unsigned log_blowup, Fp shift,
                                                           std::vector<uint8_t> salts, size_t salt_len);
 
+  // True when commit_ldes keeps the LDEs on the device only: the tree's
+  // host matrices hold no rows (MerkleTree's shapes constructor), the
+  // kernels above read the device copies, and resident_rows supplies the
+  // rows an opening reads. A prover then keeps whole LDEs (lean LDEs save
+  // host memory that is not used).
+  virtual bool ldes_on_device_only() const { return false; }
+  // Rows of m (row index -> its values) when m is a matrix of a live
+  // commit_ldes tree whose rows this backend holds; nullopt otherwise.
+  virtual std::optional<std::vector<std::pair<uint64_t, std::vector<Fp>>>> resident_rows(
+      const RowMajorMatrix<Fp>& m, std::span<const uint64_t> rows) {
+    (void)m;
+    (void)rows;
+    return std::nullopt;
+  }
+
   // FRI fold by arity 2^k, k = betas.size(): codeword on H_n in bit-reversed
   // order (n = log2 size) -> codeword on H_{n-k} (bit-reversed), k arity-2
   // steps, step s with challenge betas[s]: f = sum_t X^t f_t(X^(2^k)) ->
@@ -96,7 +113,8 @@ std::unique_ptr<Hal> make_cpu_hal();
 
 // Runs every kernel on both backends, returns a's results, and throws
 // std::runtime_error naming the kernel and the first differing row/column
-// (or Merkle leaf) when they disagree.
+// (or Merkle leaf) when they disagree. a's trees must hold their rows (b
+// reads them): throws std::invalid_argument if a->ldes_on_device_only().
 std::unique_ptr<Hal> make_dual_hal(std::unique_ptr<Hal> a, std::unique_ptr<Hal> b);
 
 }  // namespace zkvm::hal

@@ -67,6 +67,7 @@ struct MerkleLayout {
   std::vector<MerkleGroup> groups;
   std::vector<uint64_t> salt_offsets;  // per group, in bytes
 };
+std::string merkle_layout(std::span<const MatrixShape> shapes, size_t salt_bytes, size_t salt_len, MerkleLayout& out);
 std::string merkle_layout(std::span<const RowMajorMatrix<Fp>> matrices, size_t salt_bytes, size_t salt_len,
                           MerkleLayout& out);
 
@@ -131,6 +132,11 @@ class MerkleTree {
   // Throws std::invalid_argument on a shape mismatch.
   MerkleTree(std::vector<RowMajorMatrix<Fp>> matrices, std::vector<uint8_t> salts, size_t salt_len,
              std::vector<std::vector<Digest>> levels);
+  // The same with no row held here (the rows live on a device): every
+  // matrix is as after drop_rows(m, 0), matrices()[m] has the width and no
+  // rows, and a row an opening reads must come through restore_rows.
+  MerkleTree(std::span<const MatrixShape> shapes, std::vector<uint8_t> salts, size_t salt_len,
+             std::vector<std::vector<Digest>> levels);
   // The lowest level a tree of 2^log_height leaves stores.
   static unsigned stored_from(unsigned log_height) { return std::min(kUnstoredLevels, log_height); }
 
@@ -181,6 +187,8 @@ class MerkleTree {
   // Validates the matrices and salts, sets groups, widths and salt offsets,
   // sizes levels_ (shared by both constructors).
   void init_shape();
+  void init_shape(std::span<const MatrixShape> shapes);
+  void adopt_levels(std::vector<std::vector<Digest>> levels);
   // Sizes and hashes every stored level from the matrices (the first
   // constructor).
   void build_levels();

@@ -68,6 +68,21 @@ MerkleTree::MerkleTree(std::vector<RowMajorMatrix<Fp>> matrices, std::vector<uin
       hasher_(&hash::default_merkle_hasher()),
       fast_(hash::x2::available()) {
   init_shape();
+  adopt_levels(std::move(levels));
+}
+
+MerkleTree::MerkleTree(std::span<const MatrixShape> shapes, std::vector<uint8_t> salts, size_t salt_len,
+                       std::vector<std::vector<Digest>> levels)
+    : salts_(std::move(salts)),
+      salt_len_(salt_len),
+      hasher_(&hash::default_merkle_hasher()),
+      fast_(hash::x2::available()) {
+  init_shape(shapes);
+  for (const auto& s : shapes) matrices_.emplace_back(s.width, 0);
+  adopt_levels(std::move(levels));
+}
+
+void MerkleTree::adopt_levels(std::vector<std::vector<Digest>> levels) {
   const unsigned log_h = log_height();
   if (levels.size() != log_h + 1)
     throw std::invalid_argument("MerkleTree: " + std::to_string(levels.size()) + " levels given for a tree of " +
@@ -81,11 +96,8 @@ MerkleTree::MerkleTree(std::vector<RowMajorMatrix<Fp>> matrices, std::vector<uin
   }
 }
 
-std::string merkle_layout(std::span<const RowMajorMatrix<Fp>> matrices, size_t salt_bytes, size_t salt_len,
-                          MerkleLayout& out) {
+std::string merkle_layout(std::span<const MatrixShape> shapes, size_t salt_bytes, size_t salt_len, MerkleLayout& out) {
   using std::to_string;
-  std::vector<MatrixShape> shapes;
-  for (const auto& m : matrices) shapes.push_back({m.height, m.width});
   out = {};
   if (std::string e = merkle_groups(shapes, out.groups); !e.empty()) return e;
   uint64_t salt_rows = 0;
@@ -93,27 +105,49 @@ std::string merkle_layout(std::span<const RowMajorMatrix<Fp>> matrices, size_t s
     out.salt_offsets.push_back(salt_rows * salt_len);
     salt_rows += g.height;
   }
-  for (size_t m = 0; m < matrices.size(); ++m) {
-    const auto& mat = matrices[m];
-    if (mat.width != 0 && mat.height > SIZE_MAX / mat.width) return "matrix " + to_string(m) + " shape overflows size_t";
-    if (mat.values.size() != mat.width * mat.height)
-      return "matrix " + to_string(m) + " holds " + to_string(mat.values.size()) + " values, expected " +
-             to_string(mat.width) + " x " + to_string(mat.height);
-  }
+  for (size_t m = 0; m < shapes.size(); ++m)
+    if (shapes[m].width != 0 && shapes[m].height > SIZE_MAX / shapes[m].width)
+      return "matrix " + to_string(m) + " shape overflows size_t";
   if (salt_bytes != (salt_len == 0 ? 0 : salt_rows * salt_len))
     return to_string(salt_bytes) + " salt bytes for " + to_string(salt_rows) + " rows of " + to_string(salt_len);
   return {};
 }
 
+std::string merkle_layout(std::span<const RowMajorMatrix<Fp>> matrices, size_t salt_bytes, size_t salt_len,
+                          MerkleLayout& out) {
+  using std::to_string;
+  std::vector<MatrixShape> shapes;
+  for (const auto& m : matrices) shapes.push_back({m.height, m.width});
+  if (std::string e = merkle_layout(std::span<const MatrixShape>(shapes), salt_bytes, salt_len, out); !e.empty())
+    return e;
+  for (size_t m = 0; m < matrices.size(); ++m) {
+    const auto& mat = matrices[m];
+    if (mat.values.size() != mat.width * mat.height)
+      return "matrix " + to_string(m) + " holds " + to_string(mat.values.size()) + " values, expected " +
+             to_string(mat.width) + " x " + to_string(mat.height);
+  }
+  return {};
+}
+
 void MerkleTree::init_shape() {
-  if (matrices_.empty()) throw std::invalid_argument("MerkleTree: no matrices to commit");
-  height_ = matrices_[0].height;
+  std::vector<MatrixShape> shapes;
+  for (const auto& m : matrices_) shapes.push_back({m.height, m.width});
   MerkleLayout layout;
-  if (std::string e = merkle_layout(matrices_, salts_.size(), salt_len_, layout); !e.empty())
+  if (!matrices_.empty())
+    if (std::string e = merkle_layout(matrices_, salts_.size(), salt_len_, layout); !e.empty())
+      throw std::invalid_argument("MerkleTree: " + e);
+  init_shape(shapes);
+}
+
+void MerkleTree::init_shape(std::span<const MatrixShape> shapes) {
+  if (shapes.empty()) throw std::invalid_argument("MerkleTree: no matrices to commit");
+  height_ = shapes[0].height;
+  MerkleLayout layout;
+  if (std::string e = merkle_layout(shapes, salts_.size(), salt_len_, layout); !e.empty())
     throw std::invalid_argument("MerkleTree: " + e);
   groups_ = std::move(layout.groups);
   salt_offsets_ = std::move(layout.salt_offsets);
-  for (const auto& m : matrices_) width_ += m.width;
+  for (const auto& m : shapes) width_ += m.width;
 
   const unsigned log_h = static_cast<unsigned>(std::countr_zero(height_));
   levels_.resize(log_h + 1);

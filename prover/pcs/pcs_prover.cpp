@@ -4,6 +4,7 @@
 #include <array>
 #include <bit>
 #include <map>
+#include <numeric>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -221,14 +222,25 @@ PcsProver::Opening PcsProver::open(const std::vector<const ProverRound*>& rounds
     throw std::invalid_argument(config_.zk ? "pcs: open: zk needs a masking codeword (random_mask)"
                                            : "pcs: open: a masking codeword without zk");
   const RowMajorMatrix<Fp>* mask_lde = nullptr;
+  RowMajorMatrix<Fp> mask_rows;  // the mask's rows when they live on the device
   if (mask) {
     if (mask->round >= rounds.size() || mask->matrix >= round_dims[mask->round].size())
       throw std::invalid_argument("pcs: open: the mask's round or matrix is out of range");
     if (const std::string e = detail::mask_shape_error(round_dims, mask->round, mask->matrix); !e.empty())
       throw std::invalid_argument("pcs: open: " + e);
     mask_lde = &rounds[mask->round]->lde(mask->matrix);
-    if (mask_lde->height != (size_t{1} << (round_dims[mask->round][mask->matrix].log_height + lb)))
-      throw std::invalid_argument("pcs: open: the mask's LDE was cut (keep_lde_rows)");
+    const size_t full = size_t{1} << (round_dims[mask->round][mask->matrix].log_height + lb);
+    if (mask_lde->height != full) {
+      // A backend that keeps the LDE on the device has its rows (a
+      // narrow matrix: the whole of it comes back).
+      std::vector<uint64_t> all(full);
+      std::iota(all.begin(), all.end(), uint64_t{0});
+      auto rows = hal_.resident_rows(*mask_lde, all);
+      if (!rows) throw std::invalid_argument("pcs: open: the mask's LDE was cut (keep_lde_rows)");
+      mask_rows = RowMajorMatrix<Fp>(mask_lde->width, full);
+      for (const auto& [j, v] : *rows) std::copy(v.begin(), v.end(), mask_rows.row(j).begin());
+      mask_lde = &mask_rows;
+    }
   }
   detail::BatchPlan plan;
   try {
@@ -406,7 +418,11 @@ PcsProver::Opening PcsProver::open(const std::vector<const ProverRound*>& rounds
         if (ti != t || lde.height == tree.matrix_height(j)) continue;
         std::vector<uint64_t> rows = tree.rows_for_opening(j, leaves);
         std::erase_if(rows, [&](uint64_t x) { return x < lde.height; });
-        tree.restore_rows(j, recompute_lde_rows(hal_, lde, rounds[r]->dims_[i].log_height, lb, rows));
+        // From the device when the backend keeps the LDE there, else
+        // recomputed from the kept head (lean LDEs).
+        auto got = hal_.resident_rows(lde, rows);
+        tree.restore_rows(j, got ? std::move(*got)
+                                 : recompute_lde_rows(hal_, lde, rounds[r]->dims_[i].log_height, lb, rows));
       }
       out.proof.openings[r].push_back(open_tree(tree, leaves));
     }

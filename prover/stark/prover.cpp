@@ -442,7 +442,9 @@ StarkProof finish_proof(const ProvingKey& pk, std::span<const air::TableWitness>
   // few other points' rows are gathered first (quotient_reads).
   unsigned tallest = 0;
   for (size_t t = 0; t < nt; ++t) tallest = std::max(tallest, present(proof.log_heights, t) ? proof.log_heights[t] : 0u);
-  const bool lean = opts.ldes == LdeMemory::Lean || (opts.ldes == LdeMemory::Auto && tallest >= kLeanLdesFromLog);
+  // A backend that keeps the LDEs on the device holds no host rows to cut.
+  const bool lean = !hal.ldes_on_device_only() &&
+                    (opts.ldes == LdeMemory::Lean || (opts.ldes == LdeMemory::Auto && tallest >= kLeanLdesFromLog));
   std::vector<QuotientReads> reads(nt);
   std::vector<RowMajorMatrix<Fp>> gathered_main(nt), gathered_aux(nt);
   auto trim = [&](pcs::ProverRound& round, size_t i, size_t t, RowMajorMatrix<Fp>& gathered) {

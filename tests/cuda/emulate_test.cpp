@@ -521,7 +521,10 @@ TEST_CASE("emulated kernels give the CPU HAL's results with threads run in rever
 
 TEST_CASE("emulated commit_ldes equals the CPU HAL's and keeps the tree's LDEs on the device while it lives") {
   auto cpu = hal::make_cpu_hal();
-  auto emu = gpu::make_emulated_hal();
+  const bool host_ldes = GENERATE(true, false);
+  INFO((host_ldes ? "host copies too" : "device only"));
+  auto emu = gpu::make_emulated_hal(gpu::kBlockDim, gpu::HostExec::Order::Natural, host_ldes);
+  REQUIRE(emu->ldes_on_device_only() == !host_ldes);
   Rng rng(21);
   // Two heights (a mixed tree), one column past a SHA block, salted.
   std::vector<RowMajorMatrix<Fp>> traces = {random_matrix(19, 256, rng), random_matrix(3, 64, rng)};
@@ -529,23 +532,38 @@ TEST_CASE("emulated commit_ldes equals the CPU HAL's and keeps the tree's LDEs o
   for (auto& b : salts) b = static_cast<uint8_t>(rng.g());
   const Fp shift = Fp::from_u64(31);
   const auto want = cpu->commit_ldes(traces, 2, shift, salts, 16);
+  const uint64_t down = emu->exec().downloaded();
   auto tree = emu->commit_ldes(traces, 2, shift, salts, 16);
   REQUIRE(tree->root() == want->root());
-  REQUIRE(tree->matrices() == want->matrices());
-  REQUIRE(emu->resident_bytes() == (19 * 1024 + 3 * 256) * sizeof(Fp));
+  const uint64_t lde_bytes = (19 * 1024 + 3 * 256) * sizeof(Fp);
+  REQUIRE(emu->resident_bytes() == lde_bytes);
+  // What comes back: the stored levels' digests (levels 2..10 of 1024
+  // leaves: 511 of 32 bytes), and the LDEs only with host copies.
+  REQUIRE(emu->exec().downloaded() - down == 511 * 32 + (host_ldes ? lde_bytes : 0));
+  for (size_t m = 0; m < 2; ++m) {
+    REQUIRE(tree->matrix_height(m) == want->matrix_height(m));
+    REQUIRE(tree->matrices()[m].width == want->matrices()[m].width);
+    if (host_ldes)
+      REQUIRE(tree->matrices()[m] == want->matrices()[m]);
+    else
+      REQUIRE(tree->matrices()[m].height == 0);  // no host rows
+  }
 
   const auto& m0 = tree->matrices()[0];
   std::vector<Fp4> coeffs(m0.width);
   for (auto& c : coeffs) c = rng.fp4();
   std::vector<Fp4> weights(300);
   for (auto& w : weights) w = rng.fp4();
+  // Runs both kernels on emu with m and on the CPU with the CPU tree's
+  // matrix; returns the bytes emu uploaded.
   auto run = [&](const RowMajorMatrix<Fp>& m, size_t rows) {
+    const auto& w0 = want->matrices()[0];
     std::vector<Fp4> a(rows), b(rows), s(m.width), t(m.width);
     const uint64_t up = emu->exec().uploaded();
     emu->reduce_rows(m, coeffs, a);
     emu->column_sums(m, rows, std::span<const Fp4>(weights).first(rows), s);
-    cpu->reduce_rows(m, coeffs, b);
-    cpu->column_sums(m, rows, std::span<const Fp4>(weights).first(rows), t);
+    cpu->reduce_rows(w0, coeffs, b);
+    cpu->column_sums(w0, rows, std::span<const Fp4>(weights).first(rows), t);
     REQUIRE(a == b);
     REQUIRE(s == t);
     return emu->exec().uploaded() - up;
@@ -556,17 +574,54 @@ TEST_CASE("emulated commit_ldes equals the CPU HAL's and keeps the tree's LDEs o
   const uint64_t small = (m0.width + 300) * sizeof(Fp4);
   REQUIRE(run(m0, 300) == small);
   REQUIRE(emu->resident_hits() == hits + 2);
-  // An equal matrix that is not the tree's is uploaded.
-  const RowMajorMatrix<Fp> copy = m0;
-  REQUIRE(run(copy, 300) == small + 2 * 300 * m0.width * sizeof(Fp));
-  REQUIRE(emu->resident_hits() == hits + 2);
-  // drop_rows cuts the host rows; the device copy's first rows are the same.
-  tree->drop_rows(0, 512);
-  REQUIRE(run(tree->matrices()[0], 300) == small);
-  REQUIRE(emu->resident_hits() == hits + 4);
+
+  // The rows an opening reads, gathered on the device.
+  const std::vector<uint64_t> idx = {0, 5, 777, 1023};
+  const auto rows0 = tree->rows_for_opening(0, idx), rows1 = tree->rows_for_opening(1, idx);
+  auto got0 = emu->resident_rows(tree->matrices()[0], rows0);
+  auto got1 = emu->resident_rows(tree->matrices()[1], rows1);
+  REQUIRE(got0.has_value());
+  REQUIRE(got1.has_value());
+  for (const auto& [r, v] : *got0) REQUIRE(std::vector<Fp>(want->matrices()[0].row(r).begin(), want->matrices()[0].row(r).end()) == v);
+  REQUIRE_THROWS_WITH(emu->resident_rows(m0, std::vector<uint64_t>{1024}),
+                      Catch::Contains("resident_rows: row 1024 outside the matrix's 1024 rows"));
+  REQUIRE_FALSE(cpu->resident_rows(want->matrices()[0], rows0).has_value());
+
+  if (host_ldes) {
+    // An equal matrix that is not the tree's is uploaded.
+    const RowMajorMatrix<Fp> copy = m0;
+    REQUIRE(run(copy, 300) == small + 2 * 300 * m0.width * sizeof(Fp));
+    REQUIRE(emu->resident_hits() == hits + 2);
+    // drop_rows cuts the host rows; the device copy's first rows are the same.
+    tree->drop_rows(0, 512);
+    REQUIRE(run(tree->matrices()[0], 300) == small);
+    REQUIRE(emu->resident_hits() == hits + 4);
+  } else {
+    // A copy of a row-less matrix has no rows to read.
+    const RowMajorMatrix<Fp> copy = m0;
+    std::vector<Fp4> out(300);
+    REQUIRE_THROWS_WITH(emu->reduce_rows(copy, coeffs, out), Catch::Contains("reduce_rows shape mismatch"));
+    REQUIRE_FALSE(emu->resident_rows(copy, rows0).has_value());
+    // The tree opens once the rows an opening reads are restored from the
+    // device, as the CPU tree does.
+    REQUIRE_THROWS_AS(tree->open_batch(idx), std::logic_error);
+    tree->restore_rows(0, std::move(*got0));
+    tree->restore_rows(1, std::move(*got1));
+    const auto a = tree->open_batch(idx), b = want->open_batch(idx);
+    REQUIRE(a.rows == b.rows);
+    REQUIRE(a.salts == b.salts);
+    REQUIRE(a.proof.siblings == b.proof.siblings);
+  }
   // The device copies go with the tree.
   tree.reset();
   REQUIRE(emu->resident_bytes() == 0);
+}
+
+TEST_CASE("make_dual_hal refuses a first backend whose trees hold no rows") {
+  REQUIRE_THROWS_WITH(hal::make_dual_hal(gpu::make_emulated_hal(), hal::make_cpu_hal()),
+                      Catch::Contains("keeps its LDEs on the device only"));
+  REQUIRE_NOTHROW(hal::make_dual_hal(
+      gpu::make_emulated_hal(gpu::kBlockDim, gpu::HostExec::Order::Natural, /*host_ldes=*/true), hal::make_cpu_hal()));
 }
 
 TEST_CASE("emulated coset_lde and fri_fold build their constant tables once per size") {

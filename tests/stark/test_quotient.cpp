@@ -428,7 +428,10 @@ TEST_CASE("only backends that run the quotient are asked to: the CPU HAL refuses
   std::vector<Fp4> out;
   CHECK_THROWS_WITH(cpu->quotient_rows({}, {}, out), Catch::Contains("runs_quotient is false"));
   CHECK_FALSE(hal::make_dual_hal(hal::make_cpu_hal(), gpu::make_emulated_hal())->runs_quotient());
-  auto both = hal::make_dual_hal(gpu::make_emulated_hal(), gpu::make_emulated_hal());
+  // (The first keeps host copies of its LDEs: the dual's second backend
+  // reads the first one's trees.)
+  auto both = hal::make_dual_hal(gpu::make_emulated_hal(gpu::kBlockDim, gpu::HostExec::Order::Natural, true),
+                                 gpu::make_emulated_hal());
   REQUIRE(both->runs_quotient());
   // The dual kernel compares the two results and returns them.
   const examples::FibonacciAir fib;

@@ -250,7 +250,9 @@ void setup_prove(CLI::App& root) {
   cmd->add_option("--ldes", args->ldes,
                   "Trace LDE memory: full keeps every row until the openings; lean drops what the quotient and the "
                   "DEEP reduction do not read and recomputes the opened rows (2^20 rows: 3.5 instead of 5.2 GiB, "
-                  "about 10 % more time); auto (default) is lean from 2^20 rows. The receipt is the same")
+                  "about 10 % more time); auto (default) is lean from 2^20 rows. The receipt is the same. "
+                  "With --device cuda or cuda-emulated the LDEs live on the device and the host holds none: "
+                  "this option has no effect there")
       ->check(CLI::IsMember({"auto", "full", "lean"}));
   cmd->add_option("--segment-po2", args->segment_po2,
                   "Cut the execution into segments of 2^K rows (2^K - 128 cycles; 2^21 at 21), one proof each "
