@@ -58,6 +58,12 @@ if cmp -s "$out/mlp-nozk-cpu.receipt" "$out/mlp-nozk-cuda.receipt"; then
 else
   say "MLP receipt without zk: cpu and cuda DIFFER (or one is missing)"
 fi
+# The proving bench on the GPU (zk, plain and lean-LDE runs of one loop
+# segment of 2^18 rows; stage timings): the same table as on the CPU.
+printf '\x00\x40\x00\x00' >"$out/loop16384.bin"
+step bench-rv32im-cuda 120 "$bin/zkvm_bench_rv32im" --device cuda --stages --elf "$g/rv32im_bench_loop.elf" \
+  --input "$out/loop16384.bin"
+rm -f "$out/loop16384.bin"
 grep -h "proved in" "$out"/prove-*.txt | tee -a "$log"
 rm -f "$out"/*.receipt "$out/loop65536.bin"  # at most 8 files come back: keep the logs that matter
 cd "$out" && tar czf logs.tgz ./*.txt && find . -name '*.txt' ! -name summary.txt -delete

@@ -28,7 +28,7 @@
 #include <string>
 #include <vector>
 
-#include "cuda/emulate.h"
+#include "cuda/select.h"
 #include "prover/air/examples.h"
 #include "prover/hal/hal.h"
 #include "prover/pcs/pcs.h"
@@ -42,19 +42,6 @@ using namespace zkvm;
 using field::Fp;
 
 namespace {
-
-std::unique_ptr<hal::Hal> make_hal(const std::string& device) {
-  if (device == "cpu") return hal::make_cpu_hal();
-  if (device == "cuda-emulated") return gpu::make_emulated_hal();
-#if defined(ZKVM_HAVE_CUDA_HAL)
-  if (device == "cuda") return hal::make_cuda_hal();
-  if (device == "dual") return hal::make_dual_hal(hal::make_cpu_hal(), hal::make_cuda_hal());
-#else
-  if (device == "cuda" || device == "dual")
-    throw std::runtime_error("this build has no CUDA backend (no nvcc at build time; docs/CUDA.md)");
-#endif
-  throw std::runtime_error("unknown device '" + device + "' (cpu, cuda, cuda-emulated, dual)");
-}
 
 double seconds_of(const std::function<void()>& f) {
   const auto t0 = std::chrono::steady_clock::now();
@@ -113,7 +100,7 @@ int main(int argc, char** argv) try {
     }
   }
   if (log_n < 1 || log_n > 25 || width == 0) throw std::invalid_argument("--log-n 1..25 and --width >= 1");
-  auto h = make_hal(device);
+  auto h = gpu::make_named_hal(device);
   std::printf("HAL benchmark: device %s (%s), %u x 2^%u, median of %u\n\n", device.c_str(), std::string(h->name()).c_str(),
               width, log_n, reps);
   std::printf("| kernel | shape | median s | GB/s moved | x HBM floor |\n|---|---|---|---|---|\n");

@@ -3,7 +3,8 @@
 // same process (the modes alternate run by run), median of --reps runs. Prints one row per guest and mode,
 // the zk/plain ratio of the prove time and the zk prove time with lean LDEs
 // (ProveOptions::ldes) for the cost of dropping rows, then the trace area
-// per table.
+// per table. --device picks the prover backend (cuda/select.h); the lean
+// column means nothing on a device backend, which keeps no host LDE rows.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -12,9 +13,11 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "cuda/select.h"
 #include "prover/hal/hal.h"
 #include "prover/rv32im/prove.h"
 #include "prover/rv32im/receipt.h"
@@ -116,18 +119,30 @@ int main(int argc, char** argv) {
   hal::keep_large_allocations_in_heap();  // as zkvm prove does
   int reps = 1;
   bool quick = false, stages = false;  // --stages: each guest's stage timings, zk beside plain (last run)
-  std::string elf, input;
+  std::string elf, input, device = "cpu";
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--reps") && i + 1 < argc) reps = std::max(1, std::atoi(argv[++i]));
     else if (!std::strcmp(argv[i], "--quick")) quick = true;
     else if (!std::strcmp(argv[i], "--elf") && i + 1 < argc) elf = argv[++i];
     else if (!std::strcmp(argv[i], "--input") && i + 1 < argc) input = argv[++i];
     else if (!std::strcmp(argv[i], "--stages")) stages = true;
+    else if (!std::strcmp(argv[i], "--device") && i + 1 < argc) device = argv[++i];
     else {
-      std::fprintf(stderr, "usage: %s [--reps N] [--stages] [--quick | --elf GUEST.elf [--input FILE]]\n", argv[0]);
+      std::fprintf(stderr,
+                   "usage: %s [--reps N] [--stages] [--device cpu|cuda|cuda-emulated|dual] "
+                   "[--quick | --elf GUEST.elf [--input FILE]]\n",
+                   argv[0]);
       return 2;
     }
   }
+  std::unique_ptr<hal::Hal> hal;
+  try {
+    hal = gpu::make_named_hal(device);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "zkvm_bench_rv32im: --device %s: %s\n", device.c_str(), e.what());
+    return 2;
+  }
+  std::fprintf(stderr, "bench: prover backend %s\n", std::string(hal->name()).c_str());
   // --elf: that guest alone (its trace area below, zk and plain).
   std::vector<Guest> guests;
   if (!elf.empty()) guests.push_back({elf, elf, input.empty() ? std::vector<uint8_t>{} : slurp(input.c_str())});
@@ -140,7 +155,6 @@ int main(int argc, char** argv) {
     guests.push_back({"sha256 of 4 KiB", ZKVM_BENCH_SHA_ELF, data});
     guests.push_back({"Fashion-MNIST MLP, 1 image", ZKVM_BENCH_MLP_ELF, slurp(ZKVM_BENCH_MLP_INPUT)});
   }
-  auto hal = hal::make_cpu_hal();
   std::printf("| guest | cycles | rows | zk prove | kHz | plain prove | kHz | zk / plain | receipt zk / plain | verify zk | "
               "zk, lean LDEs | lean / auto |\n");
   std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|\n");

@@ -22,11 +22,8 @@
 #include <string>
 #include <vector>
 
-#include "cuda/emulate.h"
+#include "cuda/select.h"
 #include "prover/hal/hal.h"
-#if defined(ZKVM_HAVE_CUDA_HAL)
-#include "cuda/cuda_hal.h"
-#endif
 #include "prover/rv32im/prove.h"
 #include "prover/rv32im/receipt.h"
 #include "zkvm/vm/elf.h"
@@ -52,21 +49,6 @@ struct ProveArgs {
   std::uint64_t max_cycles = zkvm::vm::kDefaultMaxCycles;
   std::string device = "cpu";
 };
-
-// The prover backend for --device; throws std::runtime_error naming why a
-// device is unavailable.
-std::unique_ptr<zkvm::hal::Hal> make_device_hal(const std::string& device) {
-  if (device == "cpu") return zkvm::hal::make_cpu_hal();
-  if (device == "cuda-emulated") return zkvm::gpu::make_emulated_hal();
-#if defined(ZKVM_HAVE_CUDA_HAL)
-  if (device == "cuda") return zkvm::hal::make_cuda_hal();
-#else
-  if (device == "cuda")
-    throw std::runtime_error("this zkvm was built without the CUDA backend (no nvcc at build time; docs/CUDA.md)");
-#endif
-  throw std::runtime_error("unknown device '" + device + "'");
-}
-
 
 // Peak resident set of this process (Linux: ru_maxrss is in KiB).
 double peak_rss_mib() {
@@ -143,7 +125,7 @@ int prove_command(const ProveArgs& a) {
 
   std::unique_ptr<hal::Hal> hal;
   try {
-    hal = make_device_hal(a.device);
+    hal = zkvm::gpu::make_named_hal(a.device);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "zkvm prove: --device %s: %s\n", a.device.c_str(), e.what());
     return cli::kExitToolError;
