@@ -74,7 +74,7 @@ TEST_CASE("every instruction test proves and verifies with the emulator's exit c
   }
 }
 
-TEST_CASE("a zk receipt is the same whether the LDEs keep every row or drop what the quotient and DEEP do not read",
+TEST_CASE("a zk receipt is the same whether the LDEs keep every row, drop what the quotient and DEEP do not read, or live on a device",
           "[rv32im][guests]") {
   // Loads, stores, MULs and a loop: the cpu, memory, mul, bitwise and byte
   // tables, with zk random rows (the half-coset quotient and its gathered
@@ -93,19 +93,24 @@ TEST_CASE("a zk receipt is the same whether the LDEs keep every row or drop what
   sys_exit(code, 0);
   const vm::Program prog = make_program(code, std::vector<uint8_t>(256, 1));
   const auto seed = merkle::ScopedRandomSeed::fresh(), finish_seed = merkle::ScopedRandomSeed::fresh();
-  auto receipt = [&](bool full) {
+  auto receipt = [&](bool full, hal::Hal& hal) {
     rv32im::ProveOptions o;  // the standard zk parameters
     o.log_segment = 10;
     o.ldes = full ? stark::LdeMemory::Full : stark::LdeMemory::Lean;
-    rv32im::SegmentedProver sp(prog, {}, o, stark_test::cpu(), seed);
+    rv32im::SegmentedProver sp(prog, {}, o, hal, seed);
     REQUIRE(sp.num_segments() == 1);
     const auto c = sp.commit(0, 1);
     sp.draw_challenges(c);
     const merkle::ScopedRandomSeed seeded(finish_seed);  // the finish's own randomness, equal in both
     return rv32im::serialize_receipt(sp.receipt(sp.finish(0, 1)));
   };
-  const auto lean = receipt(false), full = receipt(true);
+  const auto lean = receipt(false, stark_test::cpu()), full = receipt(true, stark_test::cpu());
   CHECK(lean == full);
+  // The CUDA HAL's kernels (emulated), whose LDEs live on the device only:
+  // the openings' rows gathered there, the zk mask fetched whole.
+  auto emu = gpu::make_emulated_hal();
+  CHECK(receipt(false, *emu) == full);
+  CHECK(emu->resident_hits() > 0);
   const auto id = rv32im::image_id(prog, rv32im::ProveOptions::default_config(), stark_test::cpu());
   CHECK(rv32im::verify_receipt(id, lean).exit_code == 0);
 }
