@@ -25,6 +25,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <map>
 #include <memory>
@@ -296,18 +297,7 @@ class KernelHal final : public hal::Hal {
     const unsigned m0 = static_cast<unsigned>(__builtin_ctzll(n0));
     // tab (hal_kernels.h): t[0] = 1/2, then step j multiplies by
     // w^(2^(m0-2-j)), w = g_m0^-1.
-    const auto tab = cached(TableKind::FriHalfInverse, m0, n0 / 2, [&] {
-      auto t = exec_.template alloc<Fp>(n0 / 2);
-      const Fp half_one = Fp::from_monty(kInvTwoMonty);
-      exec_.upload(t, &half_one, 1);
-      const unsigned b = m0 - 1;
-      std::vector<Fp> pw(b + 1);  // pw[k] = w^(2^k)
-      pw[0] = field::two_adic_generator(m0).inverse();
-      for (unsigned k = 1; k <= b; ++k) pw[k] = pw[k - 1].square();
-      for (unsigned j = 0; j < b; ++j)
-        launch<ExtendTable>(uint64_t{1} << j, t.data(), uint64_t{1} << j, pw[b - 1 - j]);
-      return t;
-    });
+    const auto tab = cached(TableKind::FriHalfInverse, m0, n0 / 2, [&] { return half_inverse_table(m0); });
     auto a = exec_.template alloc<Fp4>(n0);
     auto b = exec_.template alloc<Fp4>(n0 / 2);
     exec_.upload(a, codeword.data(), n0);
@@ -319,6 +309,67 @@ class KernelHal final : public hal::Hal {
     }
     std::vector<Fp4> out(len);
     exec_.download(out.data(), a, len);
+    return out;
+  }
+
+  // The commit phase with the codeword on the device: each layer's leaves
+  // are hashed where the codeword lies (an Fp4 array is its leaf matrix's
+  // row-major values), the tree owns that buffer (the openings gather their
+  // rows with resident_rows) and holds no host rows, the fold runs on the
+  // device, and a joining input goes up once. Only the digests and the last
+  // codeword come back.
+  FriCommitted fri_commit(std::vector<std::vector<Fp4>> inputs, std::span<const std::pair<unsigned, unsigned>> plan,
+                          const std::function<std::vector<Fp4>(size_t, const hash::Digest&)>& betas,
+                          const std::function<Fp4(size_t)>& join) override {
+    static_assert(sizeof(Fp4) == 4 * sizeof(Fp), "an Fp4 is its 4 base coefficients");
+    if (inputs.empty()) throw std::invalid_argument(err("fri_commit of no input"));
+    FriCommitted out;
+    uint64_t len = inputs[0].size();
+    auto cur = exec_.template alloc<Fp>(4 * len);
+    exec_.upload(cur, reinterpret_cast<const Fp*>(inputs[0].data()), 4 * len);
+    inputs[0] = {};
+    size_t next = 1;
+    for (size_t l = 0; l < plan.size(); ++l) {
+      const auto [n, k] = plan[l];
+      if (n >= 64 || len != (uint64_t{1} << n) || k == 0 || k > n)
+        throw std::invalid_argument(err("fri_commit: layer " + std::to_string(l) + " has " + std::to_string(len) +
+                                        " values, its plan 2^" + std::to_string(n) + " by arity 2^" +
+                                        std::to_string(k)));
+      const std::vector<merkle::MatrixShape> shape = {{len >> k, size_t{4} << k}};
+      auto levels = merkle_levels_on(shape, {cur.data()}, {}, 0, merkle::MerkleTree::stored_from(n - k));
+      auto tree = std::make_unique<merkle::MerkleTree>(std::span<const merkle::MatrixShape>(shape),
+                                                       std::vector<uint8_t>{}, 0, std::move(levels));
+      const auto bs = betas(l, tree->root());
+      if (bs.size() != k)
+        throw std::invalid_argument(err("fri_commit: " + std::to_string(bs.size()) + " challenges for arity 2^" +
+                                        std::to_string(k)));
+      // Fold by 2^k (fri_fold's steps) into a new buffer; the layer's
+      // codeword goes to its tree.
+      const auto tab = cached(TableKind::FriHalfInverse, n, len / 2, [&] { return half_inverse_table(n); });
+      auto a = exec_.template alloc<Fp>(4 * (len / 2));
+      auto b = exec_.template alloc<Fp>(k > 1 ? 4 * (len / 4) : 0);
+      const Fp4* src = reinterpret_cast<const Fp4*>(cur.data());
+      for (unsigned st = 0; st < k; ++st) {
+        len /= 2;
+        Fp4* dst = reinterpret_cast<Fp4*>((st % 2 == 0 ? a : b).data());
+        launch<FriFoldStep>(len, src, dst, bs[st], tab->data());
+        src = dst;
+      }
+      auto folded = (k % 2 == 1) ? std::move(a) : std::move(b);
+      own(*tree, std::move(cur));
+      out.trees.push_back(std::move(tree));
+      cur = std::move(folded);
+      if (next < inputs.size() && inputs[next].size() == len) {
+        const Fp4 f = join(l);
+        auto din = exec_.template alloc<Fp>(4 * len);
+        exec_.upload(din, reinterpret_cast<const Fp*>(inputs[next].data()), 4 * len);
+        launch<AddScaled>(len, reinterpret_cast<Fp4*>(cur.data()), f, reinterpret_cast<const Fp4*>(din.data()));
+        inputs[next] = {};
+        ++next;
+      }
+    }
+    out.last.resize(len);
+    exec_.download(reinterpret_cast<Fp*>(out.last.data()), cur, 4 * len);
     return out;
   }
 
@@ -598,6 +649,34 @@ class KernelHal final : public hal::Hal {
     if (tables_.emplace(key, t).second) table_elems_ += len;
     return t;
   }
+  // FRI's pair table for codewords of 2^m0 values (hal_kernels.h): t[0] =
+  // 1/2, then step j multiplies by w^(2^(m0-2-j)), w = g_m0^-1.
+  typename Exec::template Buf<Fp> half_inverse_table(unsigned m0) {
+    auto t = exec_.template alloc<Fp>((uint64_t{1} << m0) / 2);
+    const Fp half_one = Fp::from_monty(kInvTwoMonty);
+    exec_.upload(t, &half_one, 1);
+    const unsigned b = m0 - 1;
+    std::vector<Fp> pw(b + 1);  // pw[k] = w^(2^k)
+    pw[0] = field::two_adic_generator(m0).inverse();
+    for (unsigned k = 1; k <= b; ++k) pw[k] = pw[k - 1].square();
+    for (unsigned j = 0; j < b; ++j)
+      launch<ExtendTable>(uint64_t{1} << j, t.data(), uint64_t{1} << j, pw[b - 1 - j]);
+    return t;
+  }
+
+  // The tree owns buf (its one matrix's values) and the registry maps the
+  // matrix to it, as commit_ldes does.
+  void own(merkle::MerkleTree& tree, typename Exec::template Buf<Fp> buf) {
+    auto state = std::make_shared<Resident>();
+    state->widths.push_back(tree.matrices()[0].width);
+    state->heights.push_back(tree.matrix_height(0));
+    state->bufs.push_back(std::move(buf));
+    tree.attach(state);
+    std::lock_guard<std::mutex> lock(resident_mu_);
+    std::erase_if(resident_, [](const auto& kv) { return kv.second.owner.expired(); });
+    resident_[&tree.matrices()[0]] = {state, 0};
+  }
+
   // t[j] = root^j, j < len, from the cache.
   Table power_table(Fp root, uint64_t len) {
     return cached(TableKind::Powers, root.canonical(), len, [&] { return powers(root, len); });

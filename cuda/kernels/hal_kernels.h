@@ -48,6 +48,12 @@ struct ReduceRows {
   }
 };
 
+// --------------------------------------------------------------- fri_commit
+// acc[i] += f * in[i]: an input joining FRI after a fold.
+struct AddScaled {
+  ZKVM_HD static void run(uint64_t i, Fp4* acc, Fp4 f, const Fp4* in) { acc[i] += f * in[i]; }
+};
+
 // ------------------------------------------------------------ resident_rows
 // out[k * width + c] = m(rows[k], c); one thread per output element.
 struct GatherRows {

@@ -44,13 +44,6 @@ std::vector<Fp4> interpolate_bit_reversed(const std::vector<Fp4>& evals) {
   return coeffs;
 }
 
-RowMajorMatrix<Fp> as_leaf_matrix(const std::vector<Fp4>& cw, unsigned k) {
-  std::vector<Fp> flat(cw.size() * 4);
-  for (size_t i = 0; i < cw.size(); ++i)
-    for (int c = 0; c < 4; ++c) flat[4 * i + c] = cw[i].c[c];
-  return RowMajorMatrix<Fp>(std::move(flat), size_t{4} << k);
-}
-
 }  // namespace
 
 FriProverResult fri_prove(const FriParams& params, std::vector<std::vector<Fp4>> inputs,
@@ -68,27 +61,23 @@ FriProverResult fri_prove(const FriParams& params, std::vector<std::vector<Fp4>>
 
   FriProverResult out;
   FriProof& proof = out.proof;
-  std::vector<std::unique_ptr<merkle::MerkleTree>> trees;
-  std::vector<Fp4> cur = std::move(inputs[0]);
-  size_t next_input = 1;
-  for (size_t l = 0; l < plan.size(); ++l) {
-    const auto [n, k] = plan[l];
+  // The commit phase on the backend (Hal::fri_commit): per layer, its root
+  // and PoW nonce into the proof and the transcript, then the layer's fold
+  // challenges; an input joining after a fold gets a fresh challenge, drawn
+  // after the input was fixed (before FRI began) and after that fold.
+  std::vector<std::pair<unsigned, unsigned>> hal_plan;
+  for (const auto& [n, k] : plan) hal_plan.emplace_back(n, k);
+  auto betas = [&](size_t l, const hash::Digest& root) {
     const std::string layer = "fri/layer " + to_string(l);
-    trees.push_back(hal.merkle_commit({as_leaf_matrix(cur, k)}, {}, 0));
-    proof.layer_roots.push_back(trees.back()->root());
-    ch.observe_digest(layer + "/root", proof.layer_roots.back().bytes);
+    proof.layer_roots.push_back(root);
+    ch.observe_digest(layer + "/root", root.bytes);
     proof.layer_nonces.push_back(ch.grind(params.challenge_pow_bits));
-    const auto betas = sample_fold_challenges(ch, layer, k);
-    cur = hal.fri_fold(cur, betas);
-    if (next_input < inputs.size() && heights[next_input] == n - k) {
-      // A fresh challenge, drawn after the input was fixed (before FRI
-      // began) and after the fold it joins.
-      const Fp4 f = ch.sample_fp4(layer + "/input");
-      const auto& in = inputs[next_input];
-      for (size_t i = 0; i < cur.size(); ++i) cur[i] += f * in[i];
-      ++next_input;
-    }
-  }
+    return sample_fold_challenges(ch, layer, plan[l].log_arity);
+  };
+  auto join = [&](size_t l) { return ch.sample_fp4("fri/layer " + to_string(l) + "/input"); };
+  auto committed = hal.fri_commit(std::move(inputs), hal_plan, betas, join);
+  auto& trees = committed.trees;
+  const std::vector<Fp4> cur = std::move(committed.last);
 
   auto coeffs = interpolate_bit_reversed(cur);
   const size_t final_len = size_t{1} << params.log_final_poly_len;
@@ -114,6 +103,7 @@ FriProverResult fri_prove(const FriParams& params, std::vector<std::vector<Fp4>>
       leaves[q] = (out.query_indices[q] >> (log_max - n)) >> k;
     std::sort(leaves.begin(), leaves.end());
     leaves.erase(std::unique(leaves.begin(), leaves.end()), leaves.end());
+    hal::restore_from_backend(hal, *trees[l], 0, leaves);  // a device backend's layer
     auto opening = trees[l]->open_batch(leaves);
     auto& lo = proof.layers[l];
     lo.cosets.resize(leaves.size());

@@ -345,6 +345,48 @@ std::unique_ptr<merkle::MerkleTree> Hal::commit_ldes(std::vector<RowMajorMatrix<
   return merkle_commit(std::move(ldes), std::move(salts), salt_len);
 }
 
+Hal::FriCommitted Hal::fri_commit(std::vector<std::vector<Fp4>> inputs,
+                                  std::span<const std::pair<unsigned, unsigned>> plan,
+                                  const std::function<std::vector<Fp4>(size_t, const hash::Digest&)>& betas,
+                                  const std::function<Fp4(size_t)>& join) {
+  if (inputs.empty()) throw std::invalid_argument("hal: fri_commit of no input");
+  FriCommitted out;
+  std::vector<Fp4> cur = std::move(inputs[0]);
+  size_t next = 1;
+  for (size_t l = 0; l < plan.size(); ++l) {
+    const auto [n, k] = plan[l];
+    if (cur.size() != (size_t{1} << n))
+      throw std::invalid_argument("hal: fri_commit: layer " + std::to_string(l) + " has " +
+                                  std::to_string(cur.size()) + " values, its plan 2^" + std::to_string(n));
+    // Leaf i: the coset cur[i 2^k, (i + 1) 2^k), each value as its 4 base
+    // coefficients.
+    std::vector<Fp> flat(cur.size() * 4);
+    for (size_t i = 0; i < cur.size(); ++i)
+      for (int c = 0; c < 4; ++c) flat[4 * i + c] = cur[i].c[c];
+    out.trees.push_back(merkle_commit({RowMajorMatrix<Fp>(std::move(flat), size_t{4} << k)}, {}, 0));
+    cur = fri_fold(cur, betas(l, out.trees.back()->root()));
+    if (next < inputs.size() && inputs[next].size() == cur.size()) {
+      const Fp4 f = join(l);
+      const auto& in = inputs[next];
+      for (size_t i = 0; i < cur.size(); ++i) cur[i] += f * in[i];
+      ++next;
+    }
+  }
+  out.last = std::move(cur);
+  return out;
+}
+
+bool restore_from_backend(Hal& hal, merkle::MerkleTree& tree, size_t m, std::span<const uint64_t> leaves) {
+  const auto& mat = tree.matrices().at(m);
+  if (mat.height == tree.matrix_height(m)) return false;
+  std::vector<uint64_t> rows = tree.rows_for_opening(m, leaves);
+  std::erase_if(rows, [&](uint64_t x) { return x < mat.height; });
+  auto got = hal.resident_rows(mat, rows);
+  if (!got) return false;
+  tree.restore_rows(m, std::move(*got));
+  return true;
+}
+
 void Hal::quotient_rows(const QuotientProgram&, const QuotientRowInputs&, std::span<Fp4>) {
   throw std::logic_error("hal '" + std::string(name()) + "' does not run the quotient kernel (runs_quotient is false)");
 }

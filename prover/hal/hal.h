@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -73,6 +74,25 @@ class Hal {
     return std::nullopt;
   }
 
+  // FRI's commit phase (prover/fri/fri_prover.cpp). Layer l of plan
+  // (log_n, log_arity) commits the codeword (bit-reversed, 2^log_n values)
+  // with each arity-2^log_arity coset as one leaf of 4 * 2^log_arity base
+  // values (one Merkle tree, unsalted), then folds it by the challenges
+  // `betas(l, root)` returns (the caller's transcript draws them after the
+  // root), then, when the next input is 2^(log_n - log_arity) long, adds
+  // `join(l)` times it. inputs: FRI's inputs, longest first, the first as
+  // long as layer 0's codeword. Returns the layer trees and the codeword
+  // after the last layer. The default runs merkle_commit and fri_fold per
+  // layer; a device backend keeps the codewords there (docs/CUDA.md).
+  struct FriCommitted {
+    std::vector<std::unique_ptr<merkle::MerkleTree>> trees;
+    std::vector<Fp4> last;
+  };
+  virtual FriCommitted fri_commit(std::vector<std::vector<Fp4>> inputs,
+                                  std::span<const std::pair<unsigned, unsigned>> plan,
+                                  const std::function<std::vector<Fp4>(size_t, const hash::Digest&)>& betas,
+                                  const std::function<Fp4(size_t)>& join);
+
   // FRI fold by arity 2^k, k = betas.size(): codeword on H_n in bit-reversed
   // order (n = log2 size) -> codeword on H_{n-k} (bit-reversed), k arity-2
   // steps, step s with challenge betas[s]: f = sum_t X^t f_t(X^(2^k)) ->
@@ -107,6 +127,12 @@ class Hal {
   virtual bool runs_quotient() const { return false; }
   virtual void quotient_rows(const QuotientProgram& p, const QuotientRowInputs& in, std::span<Fp4> out);
 };
+
+// Before opening `leaves` of tree (open_batch), hands it the rows of its
+// matrix m that it does not hold, from the backend (Hal::resident_rows).
+// Returns false when m holds every row (nothing to do) or the backend does
+// not have them (the caller recomputes them).
+bool restore_from_backend(Hal& hal, merkle::MerkleTree& tree, size_t m, std::span<const uint64_t> leaves);
 
 // The CPU backend (OpenMP-parallel where the underlying modules are).
 std::unique_ptr<Hal> make_cpu_hal();

@@ -416,13 +416,12 @@ PcsProver::Opening PcsProver::open(const std::vector<const ProverRound*>& rounds
         const auto [ti, j] = rounds[r]->where_[i];
         const auto& lde = tree.matrices()[j];
         if (ti != t || lde.height == tree.matrix_height(j)) continue;
-        std::vector<uint64_t> rows = tree.rows_for_opening(j, leaves);
-        std::erase_if(rows, [&](uint64_t x) { return x < lde.height; });
         // From the device when the backend keeps the LDE there, else
         // recomputed from the kept head (lean LDEs).
-        auto got = hal_.resident_rows(lde, rows);
-        tree.restore_rows(j, got ? std::move(*got)
-                                 : recompute_lde_rows(hal_, lde, rounds[r]->dims_[i].log_height, lb, rows));
+        if (hal::restore_from_backend(hal_, tree, j, leaves)) continue;
+        std::vector<uint64_t> rows = tree.rows_for_opening(j, leaves);
+        std::erase_if(rows, [&](uint64_t x) { return x < lde.height; });
+        tree.restore_rows(j, recompute_lde_rows(hal_, lde, rounds[r]->dims_[i].log_height, lb, rows));
       }
       out.proof.openings[r].push_back(open_tree(tree, leaves));
     }

@@ -659,3 +659,62 @@ TEST_CASE("emulated coset_lde and fri_fold build their constant tables once per 
   REQUIRE(y == x);
   REQUIRE(fold_first == fold_again + 11);  // the 1/(2x) table: 11 doublings
 }
+
+TEST_CASE("emulated fri_commit equals the CPU HAL's layer by layer with the codewords on the device") {
+  auto cpu = hal::make_cpu_hal();
+  auto emu = gpu::make_emulated_hal();
+  Rng rng(23);
+  auto random_cw = [&](size_t n) {
+    std::vector<Fp4> v(n);
+    for (auto& x : v) x = rng.fp4();
+    return v;
+  };
+  // Inputs joining after the first fold and after the third; arities 8, 8,
+  // 2 and 4.
+  const std::vector<std::vector<Fp4>> inputs = {random_cw(4096), random_cw(512), random_cw(32)};
+  const std::vector<std::pair<unsigned, unsigned>> plan = {{12, 3}, {9, 3}, {6, 1}, {5, 2}};
+  // Challenges from the root, as a transcript would draw them: a wrong
+  // root gives other challenges.
+  auto betas = [](size_t l, const hash::Digest& root) {
+    std::vector<Fp4> b;
+    for (unsigned k = 0; k < 4; ++k)
+      b.push_back(Fp4::from_base(Fp::from_u64(root.bytes[k] + 7 * l + 1), Fp::from_u64(root.bytes[k + 4]),
+                                 Fp::from_u64(k), Fp::one()));
+    return b;
+  };
+  std::vector<size_t> arity;
+  for (const auto& p : plan) arity.push_back(p.second);
+  auto betas_k = [&](size_t l, const hash::Digest& root) {
+    auto b = betas(l, root);
+    b.resize(arity[l]);
+    return b;
+  };
+  auto join = [](size_t l) { return Fp4(Fp::from_u64(100 + l)); };
+  const auto want = cpu->fri_commit(inputs, plan, betas_k, join);
+  const uint64_t up = emu->exec().uploaded(), down = emu->exec().downloaded();
+  auto got = emu->fri_commit(inputs, plan, betas_k, join);
+  REQUIRE(got.trees.size() == plan.size());
+  for (size_t l = 0; l < plan.size(); ++l) REQUIRE(got.trees[l]->root() == want.trees[l]->root());
+  REQUIRE(got.last == want.last);
+  REQUIRE(got.last.size() == 8);
+  // Up: each input once, and per layer the first entry of its pair table
+  // and its tree's one matrix view.
+  REQUIRE(emu->exec().uploaded() - up == (4096 + 512 + 32) * sizeof(Fp4) + 4 * (sizeof(Fp) + sizeof(gpu::MatView)));
+  // Down: the stored Merkle levels (from level 2) and the last codeword.
+  uint64_t digests = 0;
+  for (const auto& [n, k] : plan)
+    for (unsigned lv = std::min(2u, n - k); lv <= n - k; ++lv) digests += uint64_t{1} << (n - k - lv);
+  REQUIRE(emu->exec().downloaded() - down == digests * 32 + 8 * sizeof(Fp4));
+  // Each layer opens as the CPU's once its rows come from the device.
+  const std::vector<uint64_t> leaves = {0, 3};
+  for (size_t l = 0; l < plan.size(); ++l) {
+    REQUIRE(got.trees[l]->matrices()[0].height == 0);
+    REQUIRE(hal::restore_from_backend(*emu, *got.trees[l], 0, leaves));
+    REQUIRE_FALSE(hal::restore_from_backend(*cpu, *want.trees[l], 0, leaves));
+    const auto a = got.trees[l]->open_batch(leaves), b = want.trees[l]->open_batch(leaves);
+    REQUIRE(a.rows == b.rows);
+    REQUIRE(a.proof.siblings == b.proof.siblings);
+  }
+  REQUIRE_THROWS_WITH(emu->fri_commit(inputs, std::vector<std::pair<unsigned, unsigned>>{{11, 3}}, betas_k, join),
+                      Catch::Contains("fri_commit: layer 0 has 4096 values, its plan 2^11"));
+}
