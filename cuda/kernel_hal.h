@@ -699,18 +699,19 @@ class KernelHal final : public hal::Hal {
   // log_n stages in ceil(log_n / 9) DifTile launches of near-equal numbers
   // of stages (ntt_kernels.h), each one pass over the matrix.
   void dif(Fp* data, uint64_t blocks, uint64_t w, unsigned log_n, const Fp* tw) {
-    if (log_n == 0) return;
+    if (log_n == 0 || w == 0) return;
     const unsigned passes = (log_n + DifTile::kMaxLogTile - 1) / DifTile::kMaxLogTile;
     unsigned stage = 0;
     for (unsigned p = 0; p < passes; ++p) {
       const unsigned k = (log_n - stage) / (passes - p) + ((log_n - stage) % (passes - p) != 0);
       const DifTileGeom geo{log_n, stage, k};
-      const uint64_t grid = (blocks << (log_n - k)) * w;
+      const uint32_t cols = DifTile::cols_for(w);
+      const uint64_t grid = (blocks << (log_n - k)) * ((w + cols - 1) / cols);
       if (grid > kMaxGridDim)
         throw std::length_error(err("DIF launch of " + std::to_string(grid) +
                                     " blocks exceeds the grid limit"));
-      exec_.template launch_blocks<DifTile>(grid, uint32_t{1} << (k - 1), k, size_t{1} << k, data,
-                                            w, geo, tw);
+      exec_.template launch_blocks<DifTile>(grid, uint32_t{1} << (k - 1), k, size_t{cols} << k, data,
+                                            w, geo, tw, cols);
       stage += k;
     }
   }

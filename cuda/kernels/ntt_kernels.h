@@ -37,13 +37,19 @@ using field::Fp;
 // and twiddle tw[(j + (m mod hl) * sigma) << (stage0 + p)]. So a whole DIF
 // is ceil(log_n / 9) launches, each one pass over global memory.
 //
-// CUDA block `block` takes column block % width of sub-transform
-// block / width, with T/2 threads holding it in shared memory; one
-// butterfly per thread per phase, a barrier between phases
+// CUDA block `block` takes `cols` adjacent columns (kMaxCols, or fewer at
+// the right edge and for narrow matrices) of one sub-transform: column
+// group block % groups, sub-transform block / groups, groups =
+// ceil(width / cols). T/2 threads hold the tile in shared memory (column c
+// at sh[c * T ...], so the threads of a warp read consecutive words); each
+// thread runs one butterfly per column per phase, a barrier between phases
 // (block_kernel_entry in cuda_hal.cu; HostExec::launch_blocks runs every
 // thread of a phase before the next phase). Phase 0 reads global memory,
-// the last phase writes it. In phase p thread t owns local rows l0 and
-// l0 + hl: no two threads touch the same shared element within a phase.
+// the last phase writes it: a thread reads and writes its rows' `cols`
+// adjacent values, one 32-byte sector per row at 8 columns (one column per
+// block used 4 bytes of each sector it fetched). In phase p thread t owns
+// local rows l0 and l0 + hl of every column: no two threads touch the
+// same shared element within a phase.
 struct DifTileGeom {
   unsigned log_n, stage0, log_tile;
   ZKVM_HD unsigned log_stride() const { return log_n - stage0 - log_tile; }
@@ -66,28 +72,35 @@ struct DifTileGeom {
 
 struct DifTile {
   using Shared = Fp;
-  static constexpr unsigned kMaxLogTile = 9;  // 512 rows, 256 threads, 2 KiB shared
+  static constexpr unsigned kMaxLogTile = 9;  // 512 rows, 256 threads
+  static constexpr unsigned kMaxCols = 8;     // 16 KiB of shared memory at 512 rows
+  // Columns a block takes for a matrix of this width.
+  ZKVM_HD static uint32_t cols_for(uint64_t width) {
+    return width < kMaxCols ? static_cast<uint32_t>(width) : kMaxCols;
+  }
   ZKVM_HD static void run(uint64_t block, uint32_t t, unsigned phase, Fp* sh, Fp* data,
-                          uint64_t width, DifTileGeom geo, const Fp* tw) {
-    const uint64_t col = block % width, sub = block / width;
+                          uint64_t width, DifTileGeom geo, const Fp* tw, uint32_t cols) {
+    const uint64_t groups = (width + cols - 1) / cols;
+    const uint64_t col0 = (block % groups) * cols, sub = block / groups;
+    const uint64_t nc = width - col0 < cols ? width - col0 : cols;
+    const uint64_t tile = uint64_t{1} << geo.log_tile;
     const unsigned log_h = geo.log_tile - 1 - phase;
     const uint64_t h = uint64_t{1} << log_h;
     const uint64_t l0 = ((uint64_t{t} >> log_h) << (log_h + 1)) + (t & (h - 1)), l1 = l0 + h;
-    Fp x, y;
-    if (phase == 0) {
-      x = data[elem_index(geo.row(sub, l0), width, col)];
-      y = data[elem_index(geo.row(sub, l1), width, col)];
-    } else {
-      x = sh[l0];
-      y = sh[l1];
-    }
-    const Fp u = x + y, v = (x - y) * tw[geo.twiddle(sub, l0, phase)];
-    if (phase + 1 == geo.log_tile) {
-      data[elem_index(geo.row(sub, l0), width, col)] = u;
-      data[elem_index(geo.row(sub, l1), width, col)] = v;
-    } else {
-      sh[l0] = u;
-      sh[l1] = v;
+    const Fp w = tw[geo.twiddle(sub, l0, phase)];
+    const bool first = phase == 0, last = phase + 1 == geo.log_tile;
+    const uint64_t g0 = elem_index(geo.row(sub, l0), width, col0), g1 = elem_index(geo.row(sub, l1), width, col0);
+    for (uint64_t c = 0; c < nc; ++c) {
+      const Fp x = first ? data[g0 + c] : sh[c * tile + l0];
+      const Fp y = first ? data[g1 + c] : sh[c * tile + l1];
+      const Fp u = x + y, v = (x - y) * w;
+      if (last) {
+        data[g0 + c] = u;
+        data[g1 + c] = v;
+      } else {
+        sh[c * tile + l0] = u;
+        sh[c * tile + l1] = v;
+      }
     }
   }
 };
