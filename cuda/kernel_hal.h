@@ -65,6 +65,7 @@ class KernelHal final : public hal::Hal {
 
   std::string_view name() const override { return name_; }
   Exec& exec() { return exec_; }
+  const Exec& exec() const { return exec_; }
 
   RowMajorMatrix<Fp> coset_lde(const RowMajorMatrix<Fp>& evals, unsigned log_blowup,
                                Fp shift) override {

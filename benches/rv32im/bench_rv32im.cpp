@@ -13,11 +13,13 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "cuda/select.h"
+#include "prover/hal/forwarding_hal.h"
 #include "prover/hal/hal.h"
 #include "prover/rv32im/prove.h"
 #include "prover/rv32im/receipt.h"
@@ -107,6 +109,33 @@ std::vector<Row> measure(const Guest& g, const std::vector<Mode>& modes, int rep
   return rows;
 }
 
+// Under emulation: what a GPU would copy over PCIe, by HAL entry point (the
+// outermost call; the emulated executor counts the bytes).
+class TransferCounts final : public hal::ForwardingHal {
+ public:
+  TransferCounts(gpu::KernelHal<gpu::HostExec>& emu) : ForwardingHal(emu), emu_(emu) {}
+  std::map<std::string, std::pair<uint64_t, uint64_t>> by_entry;  // up, down
+
+ protected:
+  void before(const char*) override {
+    if (depth_++ == 0) {
+      up_ = emu_.exec().uploaded();
+      down_ = emu_.exec().downloaded();
+    }
+  }
+  void after(const char* entry) override {
+    if (--depth_ != 0) return;
+    auto& [u, d] = by_entry[entry];
+    u += emu_.exec().uploaded() - up_;
+    d += emu_.exec().downloaded() - down_;
+  }
+
+ private:
+  gpu::KernelHal<gpu::HostExec>& emu_;
+  int depth_ = 0;
+  uint64_t up_ = 0, down_ = 0;
+};
+
 const char* kTableNames[] = {"cpu",  "program",  "image",   "memory",   "bytes",    "bitwise",
                              "shift", "mul",     "div",     "io",       "boundary", "dotcall",
                              "dot",   "shacall", "sharound", "shaconst", "bytestail", "gaps", "dotrom",
@@ -135,14 +164,18 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  std::unique_ptr<hal::Hal> hal;
+  std::unique_ptr<hal::Hal> backend;
   try {
-    hal = gpu::make_named_hal(device);
+    backend = gpu::make_named_hal(device);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "zkvm_bench_rv32im: --device %s: %s\n", device.c_str(), e.what());
     return 2;
   }
-  std::fprintf(stderr, "bench: prover backend %s\n", std::string(hal->name()).c_str());
+  std::fprintf(stderr, "bench: prover backend %s\n", std::string(backend->name()).c_str());
+  std::unique_ptr<TransferCounts> counts;
+  if (auto* emu = dynamic_cast<gpu::KernelHal<gpu::HostExec>*>(backend.get()))
+    counts = std::make_unique<TransferCounts>(*emu);
+  hal::Hal* const hal = counts ? static_cast<hal::Hal*>(counts.get()) : backend.get();
   // --elf: that guest alone (its trace area below, zk and plain).
   std::vector<Guest> guests;
   if (!elf.empty()) guests.push_back({elf, elf, input.empty() ? std::vector<uint8_t>{} : slurp(input.c_str())});
@@ -220,6 +253,15 @@ int main(int argc, char** argv) {
   }
   std::printf("| total | | | %llu | %llu |\n", static_cast<unsigned long long>(total),
               static_cast<unsigned long long>(total_plain));
+  if (counts) {
+    const double proofs = static_cast<double>(guests.size()) * 3 * reps;
+    std::printf("\nEmulated device: MB a GPU would copy per proof (mean of %.0f; the main trace's LDE at rate 1/4 "
+                "of the last guest is %.1f MB)\n\n| HAL entry point | up | down |\n|---|---|---|\n",
+                proofs, static_cast<double>(total) * 4 * sizeof(field::Fp) / 1e6);
+    for (const auto& [entry, ud] : counts->by_entry)
+      std::printf("| %s | %.2f | %.2f |\n", entry.c_str(), static_cast<double>(ud.first) / proofs / 1e6,
+                  static_cast<double>(ud.second) / proofs / 1e6);
+  }
   std::printf("\npeak RSS %.0f MiB\n", peak_rss_mib());
   return 0;
 }

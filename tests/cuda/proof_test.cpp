@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cuda/emulate.h"
+#include "prover/hal/forwarding_hal.h"
 #include "tests/cuda/statements.h"
 #include "tests/stark/stark_test_support.h"
 
@@ -21,16 +22,14 @@ using field::Fp4;
 
 namespace {
 
-// Another HAL's kernels with commit_ldes left to the Hal default (coset_lde,
-// then merkle_commit of the host LDEs): the copy-per-call path that
-// residency replaces. Counts the bytes of the LDEs it commits that way.
-class WithoutResidency final : public hal::Hal {
+// Another HAL's kernels with commit_ldes and fri_commit left to the Hal
+// defaults (coset_lde, then merkle_commit of the host LDEs; merkle_commit
+// and fri_fold per FRI layer): the copy-per-call path that residency
+// replaces. Counts the bytes of the LDEs it commits that way.
+class WithoutResidency final : public hal::ForwardingHal {
  public:
-  explicit WithoutResidency(hal::Hal& h) : h_(h) {}
-  std::string_view name() const override { return "without residency"; }
-  RowMajorMatrix<Fp> coset_lde(const RowMajorMatrix<Fp>& e, unsigned lb, Fp shift) override {
-    return h_.coset_lde(e, lb, shift);
-  }
+  using ForwardingHal::ForwardingHal;
+  bool ldes_on_device_only() const override { return false; }
   std::unique_ptr<merkle::MerkleTree> commit_ldes(std::vector<RowMajorMatrix<Fp>> traces, unsigned lb, Fp shift,
                                                   std::vector<uint8_t> salts, size_t salt_len) override {
     in_commit_ = true;
@@ -38,31 +37,20 @@ class WithoutResidency final : public hal::Hal {
     in_commit_ = false;
     return t;
   }
+  FriCommitted fri_commit(std::vector<std::vector<Fp4>> inputs, std::span<const std::pair<unsigned, unsigned>> plan,
+                          const std::function<std::vector<Fp4>(size_t, const hash::Digest&)>& betas,
+                          const std::function<Fp4(size_t)>& join) override {
+    return Hal::fri_commit(std::move(inputs), plan, betas, join);
+  }
   std::unique_ptr<merkle::MerkleTree> merkle_commit(std::vector<RowMajorMatrix<Fp>> mats, std::vector<uint8_t> salts,
                                                     size_t salt_len) override {
     if (in_commit_)
       for (const auto& m : mats) lde_bytes += m.values.size() * sizeof(Fp);
-    return h_.merkle_commit(std::move(mats), std::move(salts), salt_len);
-  }
-  std::vector<Fp4> fri_fold(std::span<const Fp4> c, std::span<const Fp4> b) override { return h_.fri_fold(c, b); }
-  void reduce_rows(const RowMajorMatrix<Fp>& m, std::span<const Fp4> c, std::span<Fp4> o) override {
-    h_.reduce_rows(m, c, o);
-  }
-  void column_sums(const RowMajorMatrix<Fp>& m, size_t r, std::span<const Fp4> w, std::span<Fp4> o) override {
-    h_.column_sums(m, r, w, o);
-  }
-  void inverse_differences(std::span<const Fp> x, const Fp4& z, const Fp4& s, std::span<Fp4> o) override {
-    h_.inverse_differences(x, z, s, o);
-  }
-  void batch_inverse(std::span<const Fp4> in, std::span<Fp4> out) override { h_.batch_inverse(in, out); }
-  bool runs_quotient() const override { return h_.runs_quotient(); }
-  void quotient_rows(const hal::QuotientProgram& p, const hal::QuotientRowInputs& in, std::span<Fp4> out) override {
-    h_.quotient_rows(p, in, out);
+    return ForwardingHal::merkle_commit(std::move(mats), std::move(salts), salt_len);
   }
   uint64_t lde_bytes = 0;
 
  private:
-  hal::Hal& h_;
   bool in_commit_ = false;
 };
 
