@@ -199,8 +199,8 @@ TEST_CASE("verifier rejects a product over a w byte memory (or the image) never 
     auto& dot = b.ex.traces[rom ? rv32im::kTableDotRom : rv32im::kTableDot];
     auto& call = b.ex.traces[rv32im::kTableDotCall];
     // The two data tables share their first columns' layout.
-    static_assert(DotAir::kX == DotRomAir::kX && DotAir::kW == DotRomAir::kW && DotAir::kAcc == DotRomAir::kAcc &&
-                  DotAir::kAccN == DotRomAir::kAccN);
+    static_assert(+DotAir::kX == +DotRomAir::kX && +DotAir::kW == +DotRomAir::kW &&
+                  +DotAir::kAcc == +DotRomAir::kAcc && +DotAir::kAccN == +DotRomAir::kAccN);
     REQUIRE(dot.at(0, DotAir::kX) == Fp::from_u64(129));
     dot.at(0, DotAir::kW + 12) += Fp::one();
     dot.at(0, DotAir::kAccN + 3) += Fp::one();
